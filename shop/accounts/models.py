@@ -1,0 +1,186 @@
+from decimal import Decimal
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class SkinType(models.TextChoices):
+    OILY = "oily", "Oily"
+    DRY = "dry", "Dry"
+    COMBINATION = "combination", "Combination"
+    SENSITIVE = "sensitive", "Sensitive"
+    NORMAL = "normal", "Normal"
+    ACNE = "acne", "Acne-prone"
+
+
+class SkinConcern(models.TextChoices):
+    ACNE = "acne", "Acne"
+    AGING = "aging", "Aging"
+    DARK_SPOTS = "dark_spots", "Dark spots"
+    DRYNESS = "dryness", "Dryness"
+    DULLNESS = "dullness", "Dullness"
+    FINE_LINES = "fine_lines", "Fine lines"
+    HYPERPIGMENTATION = "hyperpigmentation", "Hyperpigmentation"
+    OILINESS = "oiliness", "Oiliness"
+    PORES = "pores", "Large pores"
+    REDNESS = "redness", "Redness"
+    SCARRING = "scarring", "Scarring"
+    SENSITIVITY = "sensitivity", "Sensitivity"
+    TEXTURE = "texture", "Uneven texture"
+    DARK_CIRCLES = "dark_circles", "Dark circles"
+
+
+class Gender(models.TextChoices):
+    MALE = "male", "Male"
+    FEMALE = "female", "Female"
+    OTHER = "other", "Other"
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    KHMER = "km", "Khmer"
+
+
+class Role(models.TextChoices):
+    CUSTOMER = "customer", "Customer"
+    ADMIN = "admin", "Admin"
+    MODERATOR = "moderator", "Moderator"
+    EXPERT = "expert", "Expert"
+
+
+STAFF_ROLES = (Role.ADMIN, Role.MODERATOR)
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    @classmethod
+    def normalize_email(cls, email):
+        return (email or "").strip().lower()
+
+    def get_by_natural_key(self, username):
+        return self.get(email__iexact=self.normalize_email(username))
+
+    def _create_user(self, email, password, **extra):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email, password=None, **extra):
+        extra.update(is_staff=True, is_superuser=True, role=Role.ADMIN, email_verified=True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(max_length=255, unique=True)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+    gender = models.CharField(max_length=10, choices=Gender.choices, blank=True)
+    skin_type = models.CharField(max_length=20, choices=SkinType.choices, default=SkinType.NORMAL)
+    skin_concerns = models.JSONField(default=list, blank=True)
+    language = models.CharField(max_length=5, choices=Language.choices, default=Language.ENGLISH)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.CUSTOMER, db_index=True)
+    bio = models.TextField(blank=True)
+    expertise_areas = models.JSONField(default=list, blank=True)
+    profile_picture = models.ForeignKey(
+        "files.UploadedFile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="Can log into the Django admin.")
+    email_verified = models.BooleanField(default=False)
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+
+    # Counters kept by the services that change them.
+    total_orders = models.PositiveIntegerField(default=0)
+    total_spent = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0.00"))
+    avg_rating = models.DecimalField(max_digits=3, decimal_places=2, default=Decimal("0.00"))
+    reviews_written = models.PositiveIntegerField(default=0)
+    helpful_votes_received = models.PositiveIntegerField(default=0)
+    questions_asked = models.PositiveIntegerField(default=0)
+    answers_provided = models.PositiveIntegerField(default=0)
+    community_score = models.IntegerField(default=0)
+    files_uploaded = models.PositiveIntegerField(default=0)
+    storage_used = models.PositiveBigIntegerField(default=0)
+
+    date_joined = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        ordering = ["-date_joined"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+            models.CheckConstraint(condition=models.Q(total_spent__gte=0), name="accounts_user_total_spent_gte_0"),
+        ]
+        indexes = [models.Index(fields=["skin_type"]), models.Index(fields=["role", "is_active"])]
+
+    def __str__(self):
+        return self.email
+
+    def save(self, *args, **kwargs):
+        self.email = UserManager.normalize_email(self.email)
+        super().save(*args, **kwargs)
+
+    def get_full_name(self):
+        return f"{self.first_name} {self.last_name}".strip() or self.email
+
+    def get_short_name(self):
+        return self.first_name or self.email
+
+    @property
+    def is_staff_member(self):
+        return self.is_active and (self.is_superuser or self.role in STAFF_ROLES)
+
+
+class AddressType(models.TextChoices):
+    SHIPPING = "shipping", "Shipping"
+    BILLING = "billing", "Billing"
+
+
+class Address(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="addresses")
+    type = models.CharField(max_length=20, choices=AddressType.choices, default=AddressType.SHIPPING)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    company = models.CharField(max_length=100, blank=True)
+    address_line1 = models.CharField(max_length=255)
+    address_line2 = models.CharField(max_length=255, blank=True)
+    city = models.CharField(max_length=100)
+    state = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20)
+    country = models.CharField(max_length=100)
+    phone = models.CharField(max_length=20, blank=True)
+    is_default = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-is_default", "-created_at"]
+        verbose_name_plural = "addresses"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(is_default=True), name="accounts_address_one_default_per_user"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.address_line1}, {self.city} ({self.user_id})"

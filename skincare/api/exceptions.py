@@ -1,0 +1,126 @@
+"""One exception handler for the whole API: every error becomes the error envelope.
+
+``{"status": "error", "code": "SOME_CODE", "message": "...", "errors": {field: [...]}}``
+"""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from skincare.api import error_codes
+
+logger = logging.getLogger(__name__)
+
+
+class ApiError(exceptions.APIException):
+    """A business-rule failure with its own code, raised by services and views.
+
+    ``raise ApiError("COUPON_EXPIRED", "This coupon has expired.", errors={"code": [...]})``
+    """
+
+    status_code = status.HTTP_400_BAD_REQUEST
+
+    def __init__(self, code, message, *, errors=None, status_code=None):
+        super().__init__(detail=message, code=code)
+        self.error_code = code
+        self.message = message
+        self.errors = errors or {}
+        if status_code is not None:
+            self.status_code = status_code
+
+
+_CODE_BY_EXCEPTION = [
+    (exceptions.ParseError, error_codes.PARSE_ERROR),
+    (exceptions.NotAuthenticated, error_codes.NOT_AUTHENTICATED),
+    (exceptions.AuthenticationFailed, error_codes.AUTHENTICATION_FAILED),
+    (exceptions.PermissionDenied, error_codes.PERMISSION_DENIED),
+    (exceptions.NotFound, error_codes.NOT_FOUND),
+    (exceptions.MethodNotAllowed, error_codes.METHOD_NOT_ALLOWED),
+    (exceptions.NotAcceptable, error_codes.NOT_ACCEPTABLE),
+    (exceptions.UnsupportedMediaType, error_codes.UNSUPPORTED_MEDIA_TYPE),
+    (exceptions.Throttled, error_codes.THROTTLED),
+    (exceptions.ValidationError, error_codes.VALIDATION_ERROR),
+]
+
+
+def error_body(code, message, errors=None):
+    return {"status": "error", "code": code, "message": str(message), "errors": errors or {}}
+
+
+def error_response(code, message, *, errors=None, status_code=400, headers=None):
+    response = Response(error_body(code, message, errors), status=status_code, headers=headers)
+    response.enveloped = True
+    return response
+
+
+def _flatten(detail):
+    """DRF error detail -> plain JSON (lists of strings, nested dicts kept)."""
+    if isinstance(detail, dict):
+        return {str(key): _as_list(_flatten(value)) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [_flatten(item) for item in detail]
+    return str(detail)
+
+
+def _as_list(value):
+    return value if isinstance(value, (list, dict)) else [value]
+
+
+def _first_message(errors):
+    for field, messages in errors.items():
+        first = messages
+        while isinstance(first, (list, dict)) and first:
+            first = first[0] if isinstance(first, list) else next(iter(first.values()))
+        if first:
+            return first if field == "non_field_errors" else f"{field}: {first}"
+    return "Invalid input."
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+
+    if not isinstance(exc, exceptions.APIException):
+        return None  # unexpected: Django's handler500 answers with the envelope
+
+    headers = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = str(int(exc.wait))
+
+    set_rollback()
+    if isinstance(exc, ApiError):
+        return error_response(
+            exc.error_code, exc.message, errors=exc.errors, status_code=exc.status_code, headers=headers
+        )
+
+    code = next((c for cls, c in _CODE_BY_EXCEPTION if isinstance(exc, cls)), None)
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        if isinstance(detail, list):
+            detail = {"non_field_errors": detail}
+        errors = _flatten(detail)
+        return error_response(code, _first_message(errors), errors=errors, status_code=exc.status_code)
+
+    # simplejwt's InvalidToken carries a dict detail; keep its message only.
+    detail = exc.detail
+    if isinstance(detail, dict):
+        message = detail.get("detail", "Error.")
+        code = code or error_codes.TOKEN_INVALID
+        if str(detail.get("code", "")) == "token_not_valid":
+            code = error_codes.TOKEN_INVALID
+    else:
+        message = detail
+    if code is None:
+        code = str(exc.get_codes()).upper() if isinstance(exc.get_codes(), str) else "ERROR"
+    return error_response(code, message, status_code=exc.status_code, headers=headers)

@@ -1,0 +1,35 @@
+"""JSON error pages for Django-level 404/500 under /api/ (DRF handles the rest)."""
+
+from django.http import JsonResponse
+from django.views import defaults
+
+from skincare.api import error_codes
+from skincare.api.exceptions import error_body
+
+
+def _is_api(request):
+    return request.path.startswith("/api/")
+
+
+def handler404(request, exception=None):
+    if _is_api(request):
+        return JsonResponse(error_body(error_codes.NOT_FOUND, "Not found."), status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def handler500(request):
+    if _is_api(request):
+        return JsonResponse(error_body(error_codes.SERVER_ERROR, "Internal server error."), status=500)
+    return defaults.server_error(request)
+
+
+def handler403(request, exception=None):
+    if _is_api(request):
+        return JsonResponse(error_body(error_codes.PERMISSION_DENIED, "Forbidden."), status=403)
+    return defaults.permission_denied(request, exception)
+
+
+def handler400(request, exception=None):
+    if _is_api(request):
+        return JsonResponse(error_body(error_codes.VALIDATION_ERROR, "Bad request."), status=400)
+    return defaults.bad_request(request, exception)

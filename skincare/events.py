@@ -1,0 +1,15 @@
+"""Cross-app signals.
+
+Lower apps send these; higher apps connect receivers in their ``AppConfig.ready()``.
+This keeps the dependency direction ``ml -> reviews -> feedback -> shop -> skincare``:
+the sender never imports the receiver.
+"""
+
+from django.dispatch import Signal
+
+# sender=User class; kwargs: user
+user_registered = Signal()
+# sender=User class; kwargs: user
+user_email_verified = Signal()
+# sender=UploadedFile class; kwargs: file
+file_uploaded = Signal()

@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from skincare import health
+
+handler400 = "skincare.api.views.handler400"
+handler403 = "skincare.api.views.handler403"
+handler404 = "skincare.api.views.handler404"
+handler500 = "skincare.api.views.handler500"
+
+api_v1 = [
+    path("", include("shop.accounts.urls")),
+    path("", include("shop.files.urls")),
+]
+
+urlpatterns = [
+    path("health", health.liveness, name="health"),
+    path("health/ready", health.readiness, name="health-ready"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+]
+
+if settings.SERVE_MEDIA:
+    # Public media only; private files are streamed by the file view after a permission check.
+    urlpatterns.append(
+        re_path(r"^%s(?P<path>.*)$" % settings.MEDIA_URL.lstrip("/"), serve, {"document_root": settings.MEDIA_ROOT})
+    )

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "skincare",
     "shop.accounts",
     "shop.files",
+    "shop.catalog",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ handler500 = "skincare.api.views.handler500"
 api_v1 = [
     path("", include("shop.accounts.urls")),
     path("", include("shop.files.urls")),
+    path("", include("shop.catalog.urls")),
 ]
 
 urlpatterns = [

@@ -19,8 +19,17 @@ def _isolated_environment(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     cache.clear()
-    yield
-    cache.clear()
+
+
+@pytest.fixture
+def throttle_rates(monkeypatch):
+    """Set throttle rates for one test (DRF reads them into a class attribute at import)."""
+    from rest_framework.throttling import SimpleRateThrottle
+
+    def set_rates(**rates):
+        monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {**SimpleRateThrottle.THROTTLE_RATES, **rates})
+
+    return set_rates
 
 
 @pytest.fixture

@@ -1,3 +1,20 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from shop.accounts import api
+
+urlpatterns = [
+    path("auth/register", api.RegisterApi.as_view(), name="auth-register"),
+    path("auth/login", api.LoginApi.as_view(), name="auth-login"),
+    path("auth/logout", api.LogoutApi.as_view(), name="auth-logout"),
+    path("auth/refresh", api.RefreshApi.as_view(), name="auth-refresh"),
+    path("auth/me", api.MeApi.as_view(), name="auth-me"),
+    path("auth/profile", api.ProfileApi.as_view(), name="auth-profile"),
+    path("auth/verify-email", api.VerifyEmailApi.as_view(), name="auth-verify-email"),
+    path("auth/resend-verification", api.ResendVerificationApi.as_view(), name="auth-resend-verification"),
+    path("auth/forgot-password", api.ForgotPasswordApi.as_view(), name="auth-forgot-password"),
+    path("auth/reset-password", api.ResetPasswordApi.as_view(), name="auth-reset-password"),
+    path("auth/change-password", api.ChangePasswordApi.as_view(), name="auth-change-password"),
+    path("user/addresses", api.AddressListApi.as_view(), name="address-list"),
+    path("user/addresses/<int:pk>", api.AddressDetailApi.as_view(), name="address-detail"),
+    path("user/addresses/<int:pk>/default", api.AddressSetDefaultApi.as_view(), name="address-default"),
+]

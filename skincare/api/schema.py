@@ -34,7 +34,9 @@ PAGE_META = {
 }
 
 
-def _is_enveloped(schema):
+def _is_enveloped(schema, components):
+    if isinstance(schema, dict) and "$ref" in schema:
+        schema = components.get(schema["$ref"].rsplit("/", 1)[-1], {})
     props = schema.get("properties", {}) if isinstance(schema, dict) else {}
     return "status" in props and ("data" in props or "code" in props)
 
@@ -55,7 +57,7 @@ def envelope_postprocessing_hook(result, generator, request, public):
                     continue
                 for media in response.get("content", {}).values():
                     schema = media.get("schema")
-                    if schema is not None and not _is_enveloped(schema):
+                    if schema is not None and not _is_enveloped(schema, components):
                         media["schema"] = {
                             "type": "object",
                             "required": ["status", "data"],

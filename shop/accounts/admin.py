@@ -1,0 +1,94 @@
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.utils.translation import ngettext
+
+from shop.accounts import services
+from shop.accounts.models import Address, Role, User
+
+
+class UserCreationForm(AdminUserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email",)
+
+
+class UserEditForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+class AddressInline(admin.TabularInline):
+    model = Address
+    extra = 0
+    fields = ["type", "address_line1", "city", "postal_code", "country", "phone", "is_default"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = UserEditForm
+    add_form = UserCreationForm
+    ordering = ["-date_joined"]
+    list_display = ["email", "full_name", "role", "skin_type", "email_verified", "is_active", "total_orders",
+                    "total_spent", "date_joined"]
+    list_filter = ["role", "skin_type", "email_verified", "is_active", "is_staff", "language"]
+    search_fields = ["email", "first_name", "last_name", "phone"]
+    readonly_fields = ["last_login", "date_joined", "email_verified_at", "total_orders", "total_spent",
+                       "avg_rating", "reviews_written", "helpful_votes_received", "questions_asked",
+                       "answers_provided", "community_score", "files_uploaded", "storage_used"]
+    list_select_related = []
+    inlines = [AddressInline]
+    actions = ["suspend_users", "activate_users", "make_expert"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Profile", {"fields": ("first_name", "last_name", "phone", "date_of_birth", "gender", "language", "bio",
+                                "profile_picture")}),
+        ("Skin", {"fields": ("skin_type", "skin_concerns")}),
+        ("Role and access", {"fields": ("role", "expertise_areas", "is_active", "is_staff", "is_superuser",
+                                        "email_verified", "email_verified_at", "groups", "user_permissions")}),
+        ("Statistics", {"fields": ("total_orders", "total_spent", "avg_rating", "reviews_written",
+                                   "helpful_votes_received", "questions_asked", "answers_provided",
+                                   "community_score", "files_uploaded", "storage_used")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    raw_id_fields = ["profile_picture"]
+
+    @admin.display(description="Name")
+    def full_name(self, user):
+        return f"{user.first_name} {user.last_name}".strip()
+
+    def _report(self, request, count, verb):
+        self.message_user(
+            request, ngettext("%(n)d user %(verb)s.", "%(n)d users %(verb)s.", count) % {"n": count, "verb": verb},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Suspend selected users (logs them out everywhere)")
+    def suspend_users(self, request, queryset):
+        targets = queryset.exclude(pk=request.user.pk)
+        for user in targets:
+            services.user_suspend(user=user)
+        self._report(request, len(targets), "suspended")
+
+    @admin.action(description="Activate selected users")
+    def activate_users(self, request, queryset):
+        for user in queryset:
+            services.user_activate(user=user)
+        self._report(request, len(queryset), "activated")
+
+    @admin.action(description="Promote selected users to expert")
+    def make_expert(self, request, queryset):
+        for user in queryset:
+            services.user_set_role(user=user, role=Role.EXPERT)
+        self._report(request, len(queryset), "promoted to expert")
+
+
+@admin.register(Address)
+class AddressAdmin(admin.ModelAdmin):
+    list_display = ["user", "type", "address_line1", "city", "country", "is_default"]
+    list_filter = ["type", "country", "is_default"]
+    search_fields = ["user__email", "address_line1", "city", "postal_code"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]

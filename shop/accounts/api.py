@@ -1,0 +1,230 @@
+from django.contrib.auth import logout as session_logout
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
+from rest_framework.views import APIView
+from rest_framework_simplejwt.views import TokenRefreshView
+
+from shop.accounts import selectors, services
+from shop.accounts.serializers import (
+    AddressSerializer,
+    ChangePasswordInput,
+    EmailInput,
+    LoginInput,
+    LoginOutput,
+    MessageOutput,
+    ProfileInput,
+    RefreshInput,
+    RegisterInput,
+    ResetPasswordInput,
+    TokenInput,
+    TokenPairOutput,
+    UserOutput,
+)
+
+AUTH_TAG = ["auth"]
+ADDRESS_TAG = ["addresses"]
+
+
+def _message(text, code=status.HTTP_200_OK):
+    return Response({"message": text}, status=code)
+
+
+class AuthThrottled:
+    """Anonymous auth endpoints share the stricter "auth" rate per client IP."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "auth"
+
+
+class RegisterApi(AuthThrottled, APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(tags=AUTH_TAG, request=RegisterInput, responses={201: LoginOutput}, auth=[])
+    def post(self, request):
+        data = RegisterInput(data=request.data, context={"request": request})
+        data.is_valid(raise_exception=True)
+        user = services.user_register(**data.validated_data)
+        tokens = services.tokens_for(user)
+        return Response(
+            {**tokens, "user": UserOutput(user, context={"request": request}).data}, status=status.HTTP_201_CREATED
+        )
+
+
+class LoginApi(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(
+        tags=AUTH_TAG,
+        request=LoginInput,
+        responses={200: LoginOutput},
+        auth=[],
+        description="E-mail + password to a JWT pair. Repeated failures per IP and e-mail answer 429.",
+    )
+    def post(self, request):
+        data = LoginInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user, tokens = services.user_login(
+            request=request,
+            email=data.validated_data["email"],
+            password=data.validated_data["password"],
+            ip=BaseThrottle().get_ident(request),
+        )
+        return Response({**tokens, "user": UserOutput(user, context={"request": request}).data})
+
+
+class RefreshApi(TokenRefreshView):
+    """Exchanges a refresh token for a new pair; the old refresh token is blacklisted (rotation)."""
+
+    @extend_schema(tags=AUTH_TAG, request=RefreshInput, responses={200: TokenPairOutput}, auth=[])
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class LogoutApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(tags=AUTH_TAG, request=RefreshInput, responses={200: MessageOutput})
+    def post(self, request):
+        data = RefreshInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.user_logout(refresh=data.validated_data["refresh"])
+        if request.session.session_key:
+            session_logout(request)
+        return _message("Logged out.")
+
+
+class MeApi(APIView):
+    @extend_schema(tags=AUTH_TAG, responses={200: UserOutput})
+    def get(self, request):
+        user = selectors.user_get(pk=request.user.pk)
+        return Response(UserOutput(user, context={"request": request}).data)
+
+
+class ProfileApi(APIView):
+    def _update(self, request, partial):
+        data = ProfileInput(data=request.data, partial=partial, context={"request": request})
+        data.is_valid(raise_exception=True)
+        user = services.profile_update(user=request.user, data=data.validated_data)
+        return Response(UserOutput(selectors.user_get(pk=user.pk), context={"request": request}).data)
+
+    @extend_schema(tags=AUTH_TAG, request=ProfileInput, responses={200: UserOutput})
+    def put(self, request):
+        return self._update(request, partial=True)
+
+    @extend_schema(tags=AUTH_TAG, request=ProfileInput, responses={200: UserOutput})
+    def patch(self, request):
+        return self._update(request, partial=True)
+
+
+class VerifyEmailApi(AuthThrottled, APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(tags=AUTH_TAG, request=TokenInput, responses={200: UserOutput}, auth=[])
+    def post(self, request):
+        data = TokenInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = services.user_verify_email(token=data.validated_data["token"])
+        return Response(UserOutput(user, context={"request": request}).data)
+
+
+class ResendVerificationApi(AuthThrottled, APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=AUTH_TAG,
+        request=EmailInput,
+        responses={200: MessageOutput},
+        description="Signed-in users may omit the e-mail. The answer never reveals whether an account exists.",
+    )
+    def post(self, request):
+        if request.user.is_authenticated and "email" not in request.data:
+            email = request.user.email
+        else:
+            data = EmailInput(data=request.data)
+            data.is_valid(raise_exception=True)
+            email = data.validated_data["email"]
+        services.email_verification_resend(email=email)
+        return _message("If the account exists and is not verified, a new link has been sent.")
+
+
+class ForgotPasswordApi(AuthThrottled, APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(tags=AUTH_TAG, request=EmailInput, responses={200: MessageOutput}, auth=[])
+    def post(self, request):
+        data = EmailInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_reset_request(email=data.validated_data["email"])
+        return _message("If an account exists for this e-mail, a reset link has been sent.")
+
+
+class ResetPasswordApi(AuthThrottled, APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+
+    @extend_schema(tags=AUTH_TAG, request=ResetPasswordInput, responses={200: MessageOutput}, auth=[])
+    def post(self, request):
+        data = ResetPasswordInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.password_reset_confirm(**data.validated_data)
+        return _message("Password changed. Sign in with the new password.")
+
+
+class ChangePasswordApi(APIView):
+    @extend_schema(
+        tags=AUTH_TAG,
+        request=ChangePasswordInput,
+        responses={200: TokenPairOutput},
+        description="Changes the password, revokes every refresh token, and returns a fresh pair.",
+    )
+    def post(self, request):
+        data = ChangePasswordInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        tokens = services.password_change(user=request.user, **data.validated_data)
+        return Response(tokens)
+
+
+# --- addresses -----------------------------------------------------------------
+
+
+@extend_schema(tags=ADDRESS_TAG)
+class AddressListApi(generics.ListCreateAPIView):
+    serializer_class = AddressSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        return selectors.address_list(user=self.request.user)
+
+    def perform_create(self, serializer):
+        serializer.instance = services.address_create(user=self.request.user, **serializer.validated_data)
+
+
+@extend_schema(tags=ADDRESS_TAG)
+class AddressDetailApi(generics.RetrieveUpdateDestroyAPIView):
+    serializer_class = AddressSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        # Another user's address is simply not found.
+        return selectors.address_list(user=self.request.user)
+
+    def perform_update(self, serializer):
+        serializer.instance = services.address_update(address=serializer.instance, **serializer.validated_data)
+
+    def perform_destroy(self, instance):
+        services.address_delete(address=instance)
+
+
+class AddressSetDefaultApi(APIView):
+    @extend_schema(tags=ADDRESS_TAG, request=None, responses={200: AddressSerializer})
+    def post(self, request, pk):
+        address = get_object_or_404(selectors.address_list(user=request.user), pk=pk)
+        return Response(AddressSerializer(services.address_set_default(address=address)).data)
+

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from skincare.mail import templated_email_send
+
+
+@shared_task(name="skincare.send_templated_email", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_templated_email(*, to, template, context):
+    """Render ``templates/<template>.txt`` (and ``.html`` when present) and send it."""
+    templated_email_send(to=to, template=template, context=context)

@@ -5,6 +5,7 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from skincare import health
+from skincare.views import HomeView
 
 handler400 = "skincare.api.views.handler400"
 handler403 = "skincare.api.views.handler403"
@@ -18,6 +19,8 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    path("", HomeView.as_view(), name="home"),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("health", health.liveness, name="health"),
     path("health/ready", health.readiness, name="health-ready"),
     path("admin/", admin.site.urls),

@@ -32,5 +32,5 @@ urlpatterns = [
 if settings.SERVE_MEDIA:
     # Public media only; private files are streamed by the file view after a permission check.
     urlpatterns.append(
-        re_path(r"^%s(?P<path>.*)$" % settings.MEDIA_URL.lstrip("/"), serve, {"document_root": settings.MEDIA_ROOT})
+        re_path(rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
     )

@@ -30,26 +30,88 @@ class UserAdmin(DjangoUserAdmin):
     form = UserEditForm
     add_form = UserCreationForm
     ordering = ["-date_joined"]
-    list_display = ["email", "full_name", "role", "skin_type", "email_verified", "is_active", "total_orders",
-                    "total_spent", "date_joined"]
+    list_display = [
+        "email",
+        "full_name",
+        "role",
+        "skin_type",
+        "email_verified",
+        "is_active",
+        "total_orders",
+        "total_spent",
+        "date_joined",
+    ]
     list_filter = ["role", "skin_type", "email_verified", "is_active", "is_staff", "language"]
     search_fields = ["email", "first_name", "last_name", "phone"]
-    readonly_fields = ["last_login", "date_joined", "email_verified_at", "total_orders", "total_spent",
-                       "avg_rating", "reviews_written", "helpful_votes_received", "questions_asked",
-                       "answers_provided", "community_score", "files_uploaded", "storage_used"]
+    readonly_fields = [
+        "last_login",
+        "date_joined",
+        "email_verified_at",
+        "total_orders",
+        "total_spent",
+        "avg_rating",
+        "reviews_written",
+        "helpful_votes_received",
+        "questions_asked",
+        "answers_provided",
+        "community_score",
+        "files_uploaded",
+        "storage_used",
+    ]
     list_select_related = []
     inlines = [AddressInline]
     actions = ["suspend_users", "activate_users", "make_expert"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Profile", {"fields": ("first_name", "last_name", "phone", "date_of_birth", "gender", "language", "bio",
-                                "profile_picture")}),
+        (
+            "Profile",
+            {
+                "fields": (
+                    "first_name",
+                    "last_name",
+                    "phone",
+                    "date_of_birth",
+                    "gender",
+                    "language",
+                    "bio",
+                    "profile_picture",
+                )
+            },
+        ),
         ("Skin", {"fields": ("skin_type", "skin_concerns")}),
-        ("Role and access", {"fields": ("role", "expertise_areas", "is_active", "is_staff", "is_superuser",
-                                        "email_verified", "email_verified_at", "groups", "user_permissions")}),
-        ("Statistics", {"fields": ("total_orders", "total_spent", "avg_rating", "reviews_written",
-                                   "helpful_votes_received", "questions_asked", "answers_provided",
-                                   "community_score", "files_uploaded", "storage_used")}),
+        (
+            "Role and access",
+            {
+                "fields": (
+                    "role",
+                    "expertise_areas",
+                    "is_active",
+                    "is_staff",
+                    "is_superuser",
+                    "email_verified",
+                    "email_verified_at",
+                    "groups",
+                    "user_permissions",
+                )
+            },
+        ),
+        (
+            "Statistics",
+            {
+                "fields": (
+                    "total_orders",
+                    "total_spent",
+                    "avg_rating",
+                    "reviews_written",
+                    "helpful_votes_received",
+                    "questions_asked",
+                    "answers_provided",
+                    "community_score",
+                    "files_uploaded",
+                    "storage_used",
+                )
+            },
+        ),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
@@ -61,7 +123,8 @@ class UserAdmin(DjangoUserAdmin):
 
     def _report(self, request, count, verb):
         self.message_user(
-            request, ngettext("%(n)d user %(verb)s.", "%(n)d users %(verb)s.", count) % {"n": count, "verb": verb},
+            request,
+            ngettext("%(n)d user %(verb)s.", "%(n)d users %(verb)s.", count) % {"n": count, "verb": verb},
             messages.SUCCESS,
         )
 

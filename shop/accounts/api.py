@@ -227,4 +227,3 @@ class AddressSetDefaultApi(APIView):
     def post(self, request, pk):
         address = get_object_or_404(selectors.address_list(user=request.user), pk=pk)
         return Response(AddressSerializer(services.address_set_default(address=address)).data)
-

@@ -14,11 +14,36 @@ STAFF = [
     ("moderator@skincare.local", "Vanna", "Lim", Role.MODERATOR, False),
     ("expert@skincare.local", "Dr. Malis", "Keo", Role.EXPERT, False),
 ]
-FIRST_NAMES = ["Dara", "Sreymom", "Bopha", "Rithy", "Chenda", "Mony", "Kanha", "Pisey", "Sokha", "Nary", "Emma",
-               "Liam", "Mia", "Noah", "Ava", "Lucas", "Chloe", "Ethan", "Zoe", "Leo"]
+FIRST_NAMES = [
+    "Dara",
+    "Sreymom",
+    "Bopha",
+    "Rithy",
+    "Chenda",
+    "Mony",
+    "Kanha",
+    "Pisey",
+    "Sokha",
+    "Nary",
+    "Emma",
+    "Liam",
+    "Mia",
+    "Noah",
+    "Ava",
+    "Lucas",
+    "Chloe",
+    "Ethan",
+    "Zoe",
+    "Leo",
+]
 LAST_NAMES = ["Sok", "Chea", "Heng", "Ly", "Meas", "Nguon", "Phan", "Ros", "Tep", "Yim", "Smith", "Tan", "Lee"]
-CITIES = [("Phnom Penh", "12000", "KH"), ("Siem Reap", "17000", "KH"), ("Battambang", "02000", "KH"),
-          ("Bangkok", "10110", "TH"), ("Singapore", "018989", "SG")]
+CITIES = [
+    ("Phnom Penh", "12000", "KH"),
+    ("Siem Reap", "17000", "KH"),
+    ("Battambang", "02000", "KH"),
+    ("Bangkok", "10110", "TH"),
+    ("Singapore", "018989", "SG"),
+]
 # Concerns a shopper of each skin type tends to have: gives recommendations structure to learn.
 CONCERNS_BY_SKIN = {
     SkinType.OILY: [SkinConcern.OILINESS, SkinConcern.PORES, SkinConcern.ACNE],
@@ -68,12 +93,21 @@ def seed_accounts(*, scale, progress):
     for user in created:
         city, postal, country = rng.choice(CITIES)
         addresses.append(
-            Address(user=user, first_name=user.first_name, last_name=user.last_name,
-                    address_line1=f"{rng.randint(1, 300)} Street {rng.randint(1, 600)}", city=city,
-                    postal_code=postal, country=country, phone=f"+855 12 {rng.randint(100000, 999999)}",
-                    is_default=True)
+            Address(
+                user=user,
+                first_name=user.first_name,
+                last_name=user.last_name,
+                address_line1=f"{rng.randint(1, 300)} Street {rng.randint(1, 600)}",
+                city=city,
+                postal_code=postal,
+                country=country,
+                phone=f"+855 12 {rng.randint(100000, 999999)}",
+                is_default=True,
+            )
         )
     Address.objects.bulk_create(addresses, batch_size=1000)
     progress(total, total, "shoppers")
     logins = "\n".join(f"  {email:<28} {DEMO_PASSWORD}  ({role})" for email, _, _, role, _ in STAFF)
-    return f"Logins (password '{DEMO_PASSWORD}'):\n{logins}\n  shopper1@skincare.local ... shopper{total}@skincare.local"
+    return (
+        f"Logins (password '{DEMO_PASSWORD}'):\n{logins}\n  shopper1@skincare.local ... shopper{total}@skincare.local"
+    )

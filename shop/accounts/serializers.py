@@ -65,9 +65,7 @@ class ProfileInput(serializers.Serializer):
     )
     language = serializers.ChoiceField(choices=Language.choices, required=False)
     bio = serializers.CharField(max_length=2000, required=False, allow_blank=True)
-    expertise_areas = serializers.ListField(
-        child=serializers.CharField(max_length=50), required=False, max_length=20
-    )
+    expertise_areas = serializers.ListField(child=serializers.CharField(max_length=50), required=False, max_length=20)
 
     def validate_date_of_birth(self, value):
         from django.utils import timezone

@@ -36,9 +36,7 @@ def _password_validate(password, user):
     try:
         validate_password(password, user=user)
     except DjangoValidationError as exc:
-        raise ApiError(
-            error_codes.WEAK_PASSWORD, exc.messages[0], errors={"password": list(exc.messages)}
-        ) from exc
+        raise ApiError(error_codes.WEAK_PASSWORD, exc.messages[0], errors={"password": list(exc.messages)}) from exc
 
 
 @transaction.atomic

@@ -5,9 +5,7 @@ STAFF_ROLES = frozenset({"admin", "moderator"})
 
 def is_staff_member(user):
     """Staff are superusers and users whose role is admin or moderator."""
-    return bool(
-        user and user.is_authenticated and user.is_active and (user.is_superuser or user.role in STAFF_ROLES)
-    )
+    return bool(user and user.is_authenticated and user.is_active and (user.is_superuser or user.role in STAFF_ROLES))
 
 
 def is_admin(user):

@@ -80,9 +80,7 @@ def test_list_shows_only_own_addresses(auth_client, user, other_user):
     assert len(data) == 1
 
 
-@pytest.mark.parametrize(
-    "bad", [{"address_line1": ""}, {"city": ""}, {"type": "holiday"}, {"postal_code": "x" * 21}]
-)
+@pytest.mark.parametrize("bad", [{"address_line1": ""}, {"city": ""}, {"type": "holiday"}, {"postal_code": "x" * 21}])
 def test_bad_address_input(auth_client, bad):
     response = auth_client.post(URL, {**PAYLOAD, **bad}, format="json")
     assert response.status_code == 400

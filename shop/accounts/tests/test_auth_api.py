@@ -283,7 +283,12 @@ def test_change_password_revokes_old_refresh_tokens(api_client):
 def test_profile_update(auth_client, user):
     response = auth_client.patch(
         "/api/v1/auth/profile",
-        {"first_name": "Chenda", "skin_type": "sensitive", "skin_concerns": ["redness", "redness"], "phone": "call me maybe"},
+        {
+            "first_name": "Chenda",
+            "skin_type": "sensitive",
+            "skin_concerns": ["redness", "redness"],
+            "phone": "call me maybe",
+        },
         format="json",
     )
     assert response.status_code == 400 and "phone" in response.json()["errors"]

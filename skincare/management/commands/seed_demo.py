@@ -17,9 +17,7 @@ class ProgressBar:
         total = max(total, 1)
         filled = int(self.width * min(done, total) / total)
         elapsed = time.monotonic() - self.started
-        self.stream.write(
-            f"\r  [{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} {label} ({elapsed:.1f}s)"
-        )
+        self.stream.write(f"\r  [{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} {label} ({elapsed:.1f}s)")
         if done >= total:
             self.stream.write("\n")
         self.stream.flush()

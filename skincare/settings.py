@@ -47,6 +47,10 @@ INSTALLED_APPS = [
     "shop.accounts",
     "shop.files",
     "shop.catalog",
+    "shop.cart",
+    "shop.wishlist",
+    "shop.coupons",
+    "shop.orders",
 ]
 
 MIDDLEWARE = [
@@ -260,6 +264,16 @@ else:
         },
         "staticfiles": {"BACKEND": STATICFILES_BACKEND},
     }
+
+# --- Commerce ---------------------------------------------------------------
+CURRENCY = env.str("CURRENCY", default="USD")
+TAX_RATE = env.decimal("TAX_RATE", default="0.10")  # fraction of the taxable amount
+SHIPPING_FLAT_RATE = env.decimal("SHIPPING_FLAT_RATE", default="3.50")
+FREE_SHIPPING_THRESHOLD = env.decimal("FREE_SHIPPING_THRESHOLD", default="50.00")
+CART_TTL_DAYS = env.int("CART_TTL_DAYS", default=7)
+PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="test")
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 
 # --- E-mail -----------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

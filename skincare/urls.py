@@ -16,6 +16,10 @@ api_v1 = [
     path("", include("shop.accounts.urls")),
     path("", include("shop.files.urls")),
     path("", include("shop.catalog.urls")),
+    path("", include("shop.cart.urls")),
+    path("", include("shop.wishlist.urls")),
+    path("", include("shop.coupons.urls")),
+    path("", include("shop.orders.urls")),
 ]
 
 urlpatterns = [

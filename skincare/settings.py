@@ -8,6 +8,7 @@ each part to the real service. ``.env.example`` documents every variable.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -267,9 +268,9 @@ else:
 
 # --- Commerce ---------------------------------------------------------------
 CURRENCY = env.str("CURRENCY", default="USD")
-TAX_RATE = env.decimal("TAX_RATE", default="0.10")  # fraction of the taxable amount
-SHIPPING_FLAT_RATE = env.decimal("SHIPPING_FLAT_RATE", default="3.50")
-FREE_SHIPPING_THRESHOLD = env.decimal("FREE_SHIPPING_THRESHOLD", default="50.00")
+TAX_RATE = Decimal(env.str("TAX_RATE", default="0.10"))  # fraction of the taxable amount
+SHIPPING_FLAT_RATE = Decimal(env.str("SHIPPING_FLAT_RATE", default="3.50"))
+FREE_SHIPPING_THRESHOLD = Decimal(env.str("FREE_SHIPPING_THRESHOLD", default="50.00"))
 CART_TTL_DAYS = env.int("CART_TTL_DAYS", default=7)
 PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="test")
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")

@@ -1,0 +1,358 @@
+"""Catalog admin: filters, search, inline gallery with previews and variants, low-stock
+filter, bulk actions and CSV import/export of products."""
+
+import csv
+import io
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from shop.catalog import services
+from shop.catalog.media import media_url
+from shop.catalog.models import (
+    Brand,
+    Category,
+    Ingredient,
+    Product,
+    ProductIngredient,
+    ProductMedia,
+    ProductStatus,
+    ProductVariant,
+)
+
+CSV_FIELDS = [
+    "sku", "name", "name_km", "slug", "brand", "category", "product_type", "price", "compare_at_price",
+    "cost_price", "stock_quantity", "status", "is_featured", "skin_types", "concerns", "ingredients",
+    "short_description", "description",
+]  # fmt: skip
+CSV_MAX_BYTES = 5 * 1024 * 1024
+
+
+def _thumbnail(file, size=60):
+    url = media_url(file, size="thumbnail") if file else None
+    if not url:
+        return "—"
+    return format_html('<img src="{}" style="height:{}px;border-radius:4px" alt="">', url, size)
+
+
+class LowStockFilter(admin.SimpleListFilter):
+    title = "stock"
+    parameter_name = "stock"
+
+    def lookups(self, request, model_admin):
+        return [("low", "Low stock"), ("out", "Out of stock"), ("ok", "In stock")]
+
+    def queryset(self, request, queryset):
+        tracked = queryset.filter(track_inventory=True)
+        if self.value() == "low":
+            return tracked.filter(stock_quantity__gt=0, stock_quantity__lte=F("low_stock_threshold"))
+        if self.value() == "out":
+            return tracked.filter(stock_quantity__lte=0)
+        if self.value() == "ok":
+            return queryset.exclude(track_inventory=True, stock_quantity__lte=F("low_stock_threshold"))
+        return queryset
+
+
+class ProductMediaInline(admin.TabularInline):
+    model = ProductMedia
+    extra = 0
+    fields = ["preview", "file", "alt_text", "alt_text_km", "sort_order", "is_primary"]
+    readonly_fields = ["preview"]
+    raw_id_fields = ["file"]
+    ordering = ["-is_primary", "sort_order"]
+
+    @admin.display(description="preview")
+    def preview(self, obj):
+        return _thumbnail(obj.file) if obj.pk else "—"
+
+
+class ProductVariantInline(admin.TabularInline):
+    model = ProductVariant
+    extra = 0
+    fields = ["kind", "name", "sku", "price", "compare_at_price", "stock_quantity", "sort_order", "is_active"]
+
+
+class ProductIngredientInline(admin.TabularInline):
+    model = ProductIngredient
+    extra = 1
+    autocomplete_fields = ["ingredient"]
+    fields = ["ingredient", "concentration", "sort_order"]
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = [
+        "thumbnail", "name", "sku", "brand", "category", "price", "stock_quantity", "status", "is_featured",
+        "rating_avg", "sales_count",
+    ]  # fmt: skip
+    list_display_links = ["thumbnail", "name"]
+    list_editable = ["price", "stock_quantity", "is_featured"]
+    list_filter = [
+        "status", "is_featured", LowStockFilter, "product_type", "brand", "category",
+        "suitable_for_sensitive_skin", "cruelty_free", "dermatologist_tested",
+    ]  # fmt: skip
+    list_select_related = ["brand", "category"]
+    list_per_page = 50
+    search_fields = ["name", "name_km", "sku", "barcode", "brand__name", "search_document"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["brand", "category"]
+    date_hierarchy = "published_at"
+    readonly_fields = ["rating_avg", "review_count", "sales_count", "view_count", "created_at", "updated_at"]
+    inlines = [ProductMediaInline, ProductVariantInline, ProductIngredientInline]
+    actions = ["make_active", "make_draft", "archive", "feature", "unfeature", "export_csv"]
+    fieldsets = [
+        (None, {"fields": ["name", "name_km", "slug", "brand", "category", "product_type", "status", "is_featured"]}),
+        ("Copy", {"fields": ["short_description", "description", "description_km", "key_benefits"]}),
+        ("Usage", {"fields": ["how_to_use", "how_to_use_km", "usage_time", "attributes"]}),
+        ("Suitability", {"fields": [
+            "skin_types", "concerns", "full_ingredients", "suitable_for_sensitive_skin", "dermatologist_tested",
+            "cruelty_free",
+        ]}),
+        ("Price", {"fields": ["price", "compare_at_price", "cost_price"]}),
+        ("Inventory", {"fields": [
+            "sku", "barcode", "stock_quantity", "low_stock_threshold", "track_inventory", "allow_backorders",
+            "weight_grams", "length_mm", "width_mm", "height_mm",
+        ]}),
+        ("SEO and publishing", {"fields": ["meta_title", "meta_description", "published_at"]}),
+        ("Counters", {"classes": ["collapse"], "fields": [
+            "rating_avg", "review_count", "sales_count", "view_count", "created_at", "updated_at",
+        ]}),
+    ]  # fmt: skip
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("media__file")
+
+    @admin.display(description="")
+    def thumbnail(self, obj):
+        primary = next((m for m in obj.media.all() if m.is_primary), None)
+        return _thumbnail(primary.file if primary else None, size=40)
+
+    def save_model(self, request, obj, form, change):
+        if obj.status == ProductStatus.ACTIVE and obj.published_at is None:
+            obj.published_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.product_refresh_search_documents(product_ids=[form.instance.pk])
+
+    def _bulk(self, request, queryset, message, **changes):
+        products = services.products_bulk_update(product_ids=list(queryset.values_list("pk", flat=True)), **changes)
+        self.message_user(request, f"{len(products)} product(s) {message}.", messages.SUCCESS)
+
+    @admin.action(description="Publish (status active)")
+    def make_active(self, request, queryset):
+        self._bulk(request, queryset, "published", status=ProductStatus.ACTIVE)
+
+    @admin.action(description="Move to draft")
+    def make_draft(self, request, queryset):
+        self._bulk(request, queryset, "moved to draft", status=ProductStatus.DRAFT)
+
+    @admin.action(description="Archive")
+    def archive(self, request, queryset):
+        self._bulk(request, queryset, "archived", status=ProductStatus.ARCHIVED)
+
+    @admin.action(description="Feature")
+    def feature(self, request, queryset):
+        self._bulk(request, queryset, "featured", is_featured=True)
+
+    @admin.action(description="Stop featuring")
+    def unfeature(self, request, queryset):
+        self._bulk(request, queryset, "no longer featured", is_featured=False)
+
+    @admin.action(description="Export selected to CSV")
+    def export_csv(self, request, queryset):
+        return products_csv_response(queryset)
+
+    def get_urls(self):
+        return [
+            path("import-csv/", self.admin_site.admin_view(self.import_csv), name="catalog_product_import_csv"),
+            path("export-csv/", self.admin_site.admin_view(self.export_all_csv), name="catalog_product_export_csv"),
+            *super().get_urls(),
+        ]
+
+    def export_all_csv(self, request):
+        if not self.has_view_permission(request):
+            return redirect("admin:index")
+        return products_csv_response(self.get_queryset(request))
+
+    def import_csv(self, request):
+        if not self.has_add_permission(request) or not self.has_change_permission(request):
+            return redirect("admin:index")
+        form = CsvImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                created, updated = products_import_csv(form.cleaned_data["file"])
+            except ValidationError as exc:
+                for error in exc.messages[:20]:
+                    messages.error(request, error)
+            else:
+                messages.success(request, f"Imported: {created} created, {updated} updated.")
+                return redirect(reverse("admin:catalog_product_changelist"))
+        context = {**self.admin_site.each_context(request), "form": form, "title": "Import products from CSV"}
+        context["opts"] = self.model._meta
+        context["fields"] = CSV_FIELDS
+        return render(request, "admin/catalog/product/import_csv.html", context)
+
+
+class CsvImportForm(forms.Form):
+    file = forms.FileField(help_text=f"UTF-8 CSV with the columns {', '.join(CSV_FIELDS)}; rows match on SKU.")
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > CSV_MAX_BYTES:
+            raise ValidationError("The file is larger than 5 MB.")
+        return upload
+
+
+def _list_cell(values):
+    return "|".join(values)
+
+
+def products_csv_response(queryset):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="products.csv"'
+    writer = csv.writer(response)
+    writer.writerow(CSV_FIELDS)
+    queryset = queryset.select_related("brand", "category").prefetch_related("product_ingredients__ingredient")
+    for p in queryset.order_by("pk").iterator(chunk_size=1000):
+        ingredients = [pi.ingredient.slug for pi in p.product_ingredients.all()]
+        writer.writerow(
+            [
+                p.sku, p.name, p.name_km, p.slug, p.brand.slug, p.category.slug, p.product_type, p.price,
+                p.compare_at_price or "", p.cost_price or "", p.stock_quantity, p.status, int(p.is_featured),
+                _list_cell(p.skin_types), _list_cell(p.concerns), _list_cell(ingredients),
+                p.short_description, p.description,
+            ]
+        )  # fmt: skip
+    return response
+
+
+def _decimal(value, field, row_no, *, required=False):
+    value = (value or "").strip()
+    if not value:
+        if required:
+            raise ValidationError(f"Row {row_no}: {field} is required.")
+        return None
+    try:
+        return Decimal(value)
+    except InvalidOperation as exc:
+        raise ValidationError(f"Row {row_no}: {field} {value!r} is not a number.") from exc
+
+
+@transaction.atomic
+def products_import_csv(upload):
+    """Create or update products by SKU. All rows or none; errors name the row."""
+    text = io.TextIOWrapper(upload.file if hasattr(upload, "file") else upload, encoding="utf-8-sig")
+    reader = csv.DictReader(text)
+    missing = {"sku", "name", "brand", "category", "product_type", "price"} - set(reader.fieldnames or [])
+    if missing:
+        raise ValidationError(f"Missing column(s): {', '.join(sorted(missing))}.")
+    brands = {b.slug: b for b in Brand.objects.all()}
+    categories = {c.slug: c for c in Category.objects.all()}
+    ingredients = {i.slug: i for i in Ingredient.objects.all()}
+    created = updated = 0
+    errors = []
+    for row_no, row in enumerate(reader, start=2):
+        try:
+            sku = row["sku"].strip()
+            brand = brands.get((row.get("brand") or "").strip())
+            category = categories.get((row.get("category") or "").strip())
+            if brand is None or category is None:
+                raise ValidationError(f"Row {row_no}: unknown brand or category.")
+            unknown = [s for s in (row.get("ingredients") or "").split("|") if s and s not in ingredients]
+            if unknown:
+                raise ValidationError(f"Row {row_no}: unknown ingredient(s) {', '.join(unknown)}.")
+            data = {
+                "name": row["name"].strip(),
+                "brand": brand,
+                "category": category,
+                "product_type": row["product_type"].strip(),
+                "price": _decimal(row.get("price"), "price", row_no, required=True),
+                "compare_at_price": _decimal(row.get("compare_at_price"), "compare_at_price", row_no),
+                "cost_price": _decimal(row.get("cost_price"), "cost_price", row_no),
+                "skin_types": [s for s in (row.get("skin_types") or "").split("|") if s],
+                "concerns": [s for s in (row.get("concerns") or "").split("|") if s],
+            }
+            for field in ("name_km", "short_description", "description", "slug"):
+                if row.get(field):
+                    data[field] = row[field].strip()
+            if row.get("stock_quantity"):
+                data["stock_quantity"] = int(row["stock_quantity"])
+            if row.get("status"):
+                data["status"] = row["status"].strip()
+            if row.get("is_featured") not in (None, ""):
+                data["is_featured"] = row["is_featured"].strip().lower() in ("1", "true", "yes")
+            product_ingredients = [ingredients[s] for s in (row.get("ingredients") or "").split("|") if s]
+            product = Product.objects.filter(sku=sku).first()
+            with transaction.atomic():
+                if product is None:
+                    services.product_create(sku=sku, ingredients=product_ingredients, **data)
+                    created += 1
+                else:
+                    services.product_update(product=product, data=data, ingredients=product_ingredients)
+                    updated += 1
+        except ValidationError as exc:
+            errors += [m if m.startswith("Row ") else f"Row {row_no}: {m}" for m in _messages(exc)]
+        except (ValueError, KeyError) as exc:
+            errors.append(f"Row {row_no}: {exc}")
+    if errors:
+        transaction.set_rollback(True)
+        raise ValidationError(errors)
+    return created, updated
+
+
+def _messages(exc):
+    if hasattr(exc, "error_dict"):
+        return [f"{field}: {m}" for field, items in exc.message_dict.items() for m in items]
+    return exc.messages
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "parent", "slug", "sort_order", "is_active", "product_count"]
+    list_editable = ["sort_order", "is_active"]
+    list_filter = ["is_active", "parent"]
+    search_fields = ["name", "name_km", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    raw_id_fields = ["image", "banner"]
+    ordering = ["parent__sort_order", "parent_id", "sort_order", "name"]
+
+    def get_queryset(self, request):
+        from django.db.models import Count
+
+        return super().get_queryset(request).select_related("parent").annotate(n_products=Count("products"))
+
+    @admin.display(description="products", ordering="n_products")
+    def product_count(self, obj):
+        return obj.n_products
+
+
+@admin.register(Brand)
+class BrandAdmin(admin.ModelAdmin):
+    list_display = ["name", "country", "is_active"]
+    list_filter = ["is_active", "country"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    raw_id_fields = ["logo"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            services.product_refresh_search_documents(product_ids=obj.products.values_list("pk", flat=True))
+
+
+@admin.register(Ingredient)
+class IngredientAdmin(admin.ModelAdmin):
+    list_display = ["name", "inci_name", "name_km"]
+    search_fields = ["name", "inci_name", "name_km"]
+    prepopulated_fields = {"slug": ["name"]}

@@ -1,0 +1,172 @@
+"""Public catalog API: reads for everyone (AllowAny); drafts are never shown to shoppers."""
+
+from django.core.cache import cache
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from shop.catalog import cache as catalog_cache
+from shop.catalog import error_codes, search, selectors, services
+from shop.catalog.filters import ProductFilter
+from shop.catalog.models import ProductSkinType
+from shop.catalog.pagination import StrictPagePagination
+from shop.catalog.serializers import (
+    CategoryNodeSerializer,
+    ProductDetailOutputSerializer,
+    ProductListOutputSerializer,
+)
+from skincare.api.exceptions import ApiError
+from skincare.api.permissions import is_staff_member
+
+
+def product_not_found():
+    return ApiError(error_codes.PRODUCT_NOT_FOUND, "Product not found.", status_code=404)
+
+
+class ProductListApi(generics.ListAPIView):
+    """Active products with filters, sorting (``sort``) and search (``q``)."""
+
+    permission_classes = [AllowAny]
+    serializer_class = ProductListOutputSerializer
+    filterset_class = ProductFilter
+    pagination_class = StrictPagePagination
+
+    def get_queryset(self):
+        return selectors.product_list_queryset()
+
+
+class ProductSearchApi(ProductListApi):
+    """Full-text search (typo-tolerant on PostgreSQL), by relevance unless ``sort`` is given."""
+
+    def list(self, request, *args, **kwargs):
+        if not search.normalise_query(request.query_params.get("q")):
+            raise ApiError(
+                error_codes.SEARCH_QUERY_REQUIRED,
+                "Type something to search.",
+                errors={"q": ["This field is required."]},
+            )
+        return super().list(request, *args, **kwargs)
+
+
+class ProductFeaturedApi(ProductListApi):
+    def get_queryset(self):
+        return selectors.product_list_queryset().filter(is_featured=True)
+
+
+class ProductBySkinTypeApi(ProductListApi):
+    def get_queryset(self):
+        skin_type = self.kwargs["skin_type"]
+        if skin_type not in ProductSkinType.values:
+            raise ApiError(
+                error_codes.INVALID_SKIN_TYPE,
+                f"Unknown skin type. Expected one of: {', '.join(ProductSkinType.values)}.",
+                status_code=404,
+            )
+        return selectors.products_for_skin_type(selectors.product_list_queryset(), skin_type)
+
+
+class CategoryProductsApi(ProductListApi):
+    def get_queryset(self):
+        node = selectors.category_get(self.kwargs["slug"])
+        if node is None:
+            raise ApiError(error_codes.CATEGORY_NOT_FOUND, "Category not found.", status_code=404)
+        return selectors.product_list_queryset().filter(category_id__in=selectors.category_descendant_ids(node["id"]))
+
+
+class ProductSuggestionsApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, required=True)],
+        responses=inline_serializer(
+            "ProductSuggestions",
+            {
+                "products": serializers.ListField(child=serializers.DictField()),
+                "brands": serializers.ListField(child=serializers.DictField()),
+                "ingredients": serializers.ListField(child=serializers.DictField()),
+            },
+        ),
+    )
+    def get(self, request):
+        return Response(search.suggestions(request.query_params.get("q", "")))
+
+
+class ProductDetailApi(APIView):
+    """A product by slug or id. The shopper payload is cached; staff also see drafts."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=ProductDetailOutputSerializer)
+    def get(self, request, lookup):
+        if is_staff_member(request.user):
+            product = selectors.product_get(lookup, include_drafts=True)
+            if product is None:
+                raise product_not_found()
+            return Response(ProductDetailOutputSerializer(product).data)
+        payload = public_product_payload(lookup)
+        services.product_record_view(product_id=payload["id"])
+        return Response(payload)
+
+
+def public_product_payload(lookup):
+    """The cached public detail payload for a slug or id (404 for drafts and unknowns)."""
+    lookup = str(lookup)
+    product_id = lookup if lookup.isdigit() else cache.get(catalog_cache.product_slug_key(lookup))
+    if product_id is not None:
+        payload = cache.get(catalog_cache.product_detail_key(product_id))
+        if payload is not None and (lookup.isdigit() or payload["slug"] == lookup):
+            return payload
+    product = selectors.product_get(lookup)
+    if product is None:
+        raise product_not_found()
+    payload = dict(ProductDetailOutputSerializer(product).data)
+    cache.set_many(
+        {
+            catalog_cache.product_detail_key(product.pk): payload,
+            catalog_cache.product_slug_key(product.slug): product.pk,
+        },
+        catalog_cache.TIMEOUT,
+    )
+    return payload
+
+
+class ProductRelatedApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=ProductListOutputSerializer(many=True))
+    def get(self, request, product_id):
+        product = selectors.product_get(product_id)
+        if product is None:
+            raise product_not_found()
+        related = selectors.product_related(product)
+        return Response(ProductListOutputSerializer(related, many=True).data)
+
+
+class CategoryTreeApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=CategoryNodeSerializer(many=True))
+    def get(self, request):
+        return Response(selectors.category_tree())
+
+
+class BrandListApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "BrandOutput",
+            {
+                "id": serializers.IntegerField(),
+                "name": serializers.CharField(),
+                "slug": serializers.CharField(),
+                "country": serializers.CharField(),
+                "description": serializers.CharField(),
+            },
+            many=True,
+        )
+    )
+    def get(self, request):
+        return Response(selectors.brand_list())

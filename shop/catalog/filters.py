@@ -1,0 +1,128 @@
+"""Query-string filters of the public product list. Bad values answer 400, never 500."""
+
+import django_filters
+from django import forms
+
+from shop.accounts.models import SkinConcern
+from shop.catalog import search, selectors
+from shop.catalog.models import ProductSkinType, ProductType
+
+BOOLEAN_CHOICES = [("true", "true"), ("false", "false"), ("1", "1"), ("0", "0")]
+
+SORTS = {
+    "newest": ("-published_at", "-id"),
+    "price": ("price", "id"),
+    "-price": ("-price", "-id"),
+    "rating": ("-rating_avg", "-review_count", "-id"),
+    "popularity": ("-sales_count", "-id"),
+    "name": ("name", "id"),
+    "relevance": ("-search_rank", "-sales_count", "-id"),
+}
+DEFAULT_SORT = "newest"
+
+
+class CommaSeparatedField(forms.CharField):
+    """``a,b,c`` -> ["a", "b", "c"], each checked against ``choices`` when given."""
+
+    def __init__(self, *args, choices=None, max_items=20, **kwargs):
+        self.valid_choices = set(choices) if choices is not None else None
+        self.max_items = max_items
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return []
+        items = [item.strip() for item in value.split(",") if item.strip()]
+        if len(items) > self.max_items:
+            raise forms.ValidationError(f"At most {self.max_items} values.")
+        if self.valid_choices is not None:
+            unknown = [item for item in items if item not in self.valid_choices]
+            if unknown:
+                raise forms.ValidationError(
+                    f"Unknown value(s): {', '.join(unknown)}. Expected: {', '.join(sorted(self.valid_choices))}."
+                )
+        return items
+
+
+class CommaSeparatedFilter(django_filters.Filter):
+    field_class = CommaSeparatedField
+
+
+def _boolean(value):
+    return value in ("true", "1")
+
+
+class ProductFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_q", max_length=search.MAX_QUERY_LENGTH)
+    category = django_filters.CharFilter(method="filter_category", max_length=140)
+    brand = CommaSeparatedFilter(method="filter_brand", max_length=500)
+    skin_type = django_filters.ChoiceFilter(choices=ProductSkinType.choices, method="filter_skin_type")
+    concern = CommaSeparatedFilter(method="filter_concern", choices=SkinConcern.values, max_length=500)
+    ingredient = CommaSeparatedFilter(method="filter_ingredient", max_length=500)
+    product_type = django_filters.ChoiceFilter(choices=ProductType.choices)
+    min_price = django_filters.NumberFilter(field_name="price", lookup_expr="gte", min_value=0, max_digits=10)
+    max_price = django_filters.NumberFilter(field_name="price", lookup_expr="lte", min_value=0, max_digits=10)
+    min_rating = django_filters.NumberFilter(
+        field_name="rating_avg", lookup_expr="gte", min_value=0, max_value=5, max_digits=3
+    )
+    in_stock = django_filters.TypedChoiceFilter(choices=BOOLEAN_CHOICES, method="filter_in_stock")
+    featured = django_filters.TypedChoiceFilter(choices=BOOLEAN_CHOICES, method="filter_featured")
+    sensitive_skin = django_filters.TypedChoiceFilter(choices=BOOLEAN_CHOICES, method="filter_sensitive")
+    sort = django_filters.ChoiceFilter(choices=[(key, key) for key in SORTS], method="filter_noop")
+
+    class Meta:
+        fields = []
+
+    def filter_noop(self, queryset, name, value):
+        return queryset  # applied in filter_queryset() after the search annotation
+
+    def filter_q(self, queryset, name, value):
+        return queryset  # idem
+
+    def filter_category(self, queryset, name, value):
+        node = selectors.category_get(value)
+        if node is None:
+            return queryset.none()
+        return queryset.filter(category_id__in=selectors.category_descendant_ids(node["id"]))
+
+    def filter_brand(self, queryset, name, value):
+        return queryset.filter(brand__slug__in=value) if value else queryset
+
+    def filter_skin_type(self, queryset, name, value):
+        return selectors.products_for_skin_type(queryset, value)
+
+    def filter_concern(self, queryset, name, value):
+        return queryset.filter(concerns__contains_any=value) if value else queryset
+
+    def filter_ingredient(self, queryset, name, value):
+        if not value:
+            return queryset
+        from django.db.models import Exists, OuterRef
+
+        from shop.catalog.models import ProductIngredient
+
+        matching = ProductIngredient.objects.filter(product=OuterRef("pk"), ingredient__slug__in=value)
+        return queryset.filter(Exists(matching))
+
+    def filter_in_stock(self, queryset, name, value):
+        from django.db.models import Q
+
+        in_stock = Q(track_inventory=False) | Q(allow_backorders=True) | Q(stock_quantity__gt=0)
+        return queryset.filter(in_stock) if _boolean(value) else queryset.exclude(in_stock)
+
+    def filter_featured(self, queryset, name, value):
+        return queryset.filter(is_featured=_boolean(value))
+
+    def filter_sensitive(self, queryset, name, value):
+        return queryset.filter(suitable_for_sensitive_skin=_boolean(value))
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        q = self.form.cleaned_data.get("q")
+        if q:
+            queryset = search.search_products(queryset, q)
+        sort = self.form.cleaned_data.get("sort") or ("relevance" if q else DEFAULT_SORT)
+        if sort == "relevance" and not q:
+            sort = DEFAULT_SORT
+        return queryset.order_by(*SORTS[sort])

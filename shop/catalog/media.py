@@ -1,0 +1,44 @@
+"""Product media URLs and uploads through the uploaded-files registry (``shop.files``).
+
+``shop.files.services`` is written by the files team; until it is importable the URL
+falls back to the storage URL of the stored key (public files only) and uploads are
+refused with ``UPLOAD_FAILED``.
+"""
+
+from django.core.files.storage import storages
+
+
+def _files_services():
+    try:
+        from shop.files import services
+    except ImportError:  # pragma: no cover - transitional, until shop.files.services lands
+        return None
+    return services if hasattr(services, "file_url") else None
+
+
+def media_url(file, *, size=None, request=None):
+    if file is None:
+        return None
+    services = _files_services()
+    if services is not None:
+        return services.file_url(file=file, size=size, request=request)
+    if not file.is_public:
+        return None
+    key = (file.thumbnails or {}).get(size) if size else None
+    url = storages["default"].url(key or file.file)
+    return request.build_absolute_uri(url) if request is not None and url.startswith("/") else url
+
+
+def media_payload(media, *, request=None):
+    file = media.file
+    return {
+        "id": media.id,
+        "url": media_url(file, request=request),
+        "thumbnail": media_url(file, size="small", request=request),
+        "width": file.width,
+        "height": file.height,
+        "alt_text": media.alt_text,
+        "alt_text_km": media.alt_text_km,
+        "sort_order": media.sort_order,
+        "is_primary": media.is_primary,
+    }

@@ -1,0 +1,123 @@
+"""Product search.
+
+PostgreSQL: full-text search on the generated, weighted ``search_vector`` column
+(names A, brand/ingredients/type B, concerns C, descriptions D; GIN-indexed), ranked
+with ``ts_rank``. When the words match nothing (typically a typo: "niacinimide",
+"sunscrean") it falls back to pg_trgm word similarity against the names, brand and
+ingredients. Khmer queries (no spaces between words) match Khmer names and descriptions
+by substring.
+
+SQLite: every word must appear (case-insensitively) in the name, Khmer name, search
+document or description; no typo tolerance.
+"""
+
+import re
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField, TrigramWordSimilarity
+from django.db import connection
+from django.db.models import BooleanField, F, FloatField, Q, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
+
+from shop.catalog.models import Brand, Ingredient, Product, ProductStatus
+
+MAX_QUERY_LENGTH = 100
+TRIGRAM_THRESHOLD = 0.3
+KHMER = re.compile(r"[\u1780-\u17FF]")
+WORD = re.compile(r"\w+", re.UNICODE)
+
+# The generated column added by migration 0002 (PostgreSQL only). Unqualified would be
+# ambiguous once joins are added, so the table is named.
+_SEARCH_VECTOR = 'catalog_product."search_vector"'
+
+
+def normalise_query(q):
+    return " ".join((q or "").split())[:MAX_QUERY_LENGTH]
+
+
+def is_postgresql():
+    return connection.vendor == "postgresql"
+
+
+def _khmer_filter(q):
+    return Q(name_km__contains=q) | Q(description_km__contains=q)
+
+
+def search_products(queryset, q):
+    """Filter ``queryset`` to products matching ``q`` and annotate ``search_rank``.
+
+    Callers that want relevance order use ``.order_by("-search_rank", ...)``.
+    """
+    q = normalise_query(q)
+    if not q:
+        return queryset.annotate(search_rank=Value(0.0, output_field=FloatField()))
+    if KHMER.search(q):
+        return queryset.filter(_khmer_filter(q)).annotate(search_rank=Value(1.0, output_field=FloatField()))
+    if is_postgresql():
+        return _search_postgresql(queryset, q)
+    return _search_fallback(queryset, q)
+
+
+def _search_postgresql(queryset, q):
+    query = SearchQuery(q, search_type="websearch", config="english")
+    # A constant column name; the user's text is always a query parameter.
+    vector = RawSQL(_SEARCH_VECTOR, [], output_field=SearchVectorField())  # noqa: S611
+    matched = RawSQL(  # noqa: S611
+        f"{_SEARCH_VECTOR} @@ websearch_to_tsquery('english'::regconfig, %s)", [q], output_field=BooleanField()
+    )
+    matches = queryset.filter(matched).annotate(search_rank=SearchRank(vector, query))
+    if matches.exists():
+        return matches
+    return typo_tolerant_search(queryset, q)
+
+
+def typo_tolerant_search(queryset, q):
+    """Trigram word similarity of ``q`` to the name and the brand/ingredient words."""
+    haystack = Concat(F("name"), Value(" "), F("search_document"))
+    return queryset.annotate(search_rank=TrigramWordSimilarity(q, haystack)).filter(search_rank__gt=TRIGRAM_THRESHOLD)
+
+
+def _search_fallback(queryset, q):
+    condition = Q()
+    for word in WORD.findall(q)[:8]:
+        condition &= (
+            Q(name__icontains=word)
+            | Q(search_document__icontains=word)
+            | Q(short_description__icontains=word)
+            | Q(description__icontains=word)
+        )
+    return queryset.filter(condition).annotate(search_rank=Value(1.0, output_field=FloatField()))
+
+
+def suggestions(q, *, limit=5):
+    """Type-ahead: product, brand and ingredient names starting with / containing ``q``.
+
+    Prefix matches come first; on PostgreSQL a close spelling (trigram) is offered
+    when nothing contains the text.
+    """
+    q = normalise_query(q)
+    if not q:
+        return {"products": [], "brands": [], "ingredients": []}
+    name_field = "name_km" if KHMER.search(q) else "name"
+    products = list(
+        Product.objects.filter(status=ProductStatus.ACTIVE, **{f"{name_field}__icontains": q})
+        .order_by("-sales_count", "id")
+        .values("id", "slug", "name", "name_km")[:limit]
+    )
+    brands = list(Brand.objects.filter(is_active=True, name__icontains=q).values("id", "slug", "name")[:limit])
+    ingredients = list(Ingredient.objects.filter(name__icontains=q).values("id", "slug", "name")[:limit])
+    if is_postgresql() and not (products or brands or ingredients):
+        products = list(
+            Product.objects.filter(status=ProductStatus.ACTIVE)
+            .annotate(similarity=TrigramWordSimilarity(q, "name"))
+            .filter(similarity__gt=TRIGRAM_THRESHOLD)
+            .order_by("-similarity", "-sales_count")
+            .values("id", "slug", "name", "name_km")[:limit]
+        )
+        ingredients = list(
+            Ingredient.objects.annotate(similarity=TrigramWordSimilarity(q, "name"))
+            .filter(similarity__gt=TRIGRAM_THRESHOLD)
+            .order_by("-similarity")
+            .values("id", "slug", "name")[:limit]
+        )
+    return {"products": products, "brands": brands, "ingredients": ingredients}

@@ -1,0 +1,189 @@
+"""Catalog reads. Every product list runs a fixed number of queries whatever the page size."""
+
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+
+from shop.catalog import cache as catalog_cache
+from shop.catalog.media import media_url
+from shop.catalog.models import (
+    Brand,
+    Category,
+    Product,
+    ProductIngredient,
+    ProductMedia,
+    ProductSkinType,
+    ProductStatus,
+    ProductVariant,
+)
+
+RELATED_LIMIT = 8
+
+
+# --- Categories -------------------------------------------------------------
+
+
+def _category_node(category):
+    return {
+        "id": category.id,
+        "parent_id": category.parent_id,
+        "name": category.name,
+        "name_km": category.name_km,
+        "slug": category.slug,
+        "description": category.description,
+        "sort_order": category.sort_order,
+        "image": media_url(category.image),
+        "banner": media_url(category.banner),
+    }
+
+
+def _build_category_nodes():
+    categories = (
+        Category.objects.filter(is_active=True).select_related("image", "banner").order_by("sort_order", "name")
+    )
+    nodes = [_category_node(category) for category in categories]
+    by_id = {node["id"]: node for node in nodes}
+    # An active child of an inactive parent is hidden with its parent.
+    visible = []
+    for node in nodes:
+        parent_id, hidden = node["parent_id"], False
+        seen = set()
+        while parent_id is not None and parent_id not in seen:
+            seen.add(parent_id)
+            if parent_id not in by_id:
+                hidden = True
+                break
+            parent_id = by_id[parent_id]["parent_id"]
+        if not hidden:
+            visible.append(node)
+    return visible
+
+
+def category_nodes():
+    """Active categories as a flat list of dicts (cached; invalidated on category change)."""
+    return catalog_cache.get_or_set(catalog_cache.CATEGORY_TREE_KEY, _build_category_nodes)
+
+
+def category_tree():
+    """Active categories nested under ``children``, siblings by ``sort_order``."""
+    nodes = [{**node, "children": []} for node in category_nodes()]
+    by_id = {node["id"]: node for node in nodes}
+    roots = []
+    for node in nodes:
+        parent = by_id.get(node["parent_id"])
+        (parent["children"] if parent else roots).append(node)
+    return roots
+
+
+def category_get(slug_or_id):
+    """The active category node with this slug (or id), or None."""
+    key = str(slug_or_id)
+    for node in category_nodes():
+        if node["slug"] == key or str(node["id"]) == key:
+            return node
+    return None
+
+
+def category_descendant_ids(category_id):
+    """``category_id`` and the ids of all its active descendants."""
+    children = {}
+    for node in category_nodes():
+        children.setdefault(node["parent_id"], []).append(node["id"])
+    ids, stack = [], [category_id]
+    while stack:
+        current = stack.pop()
+        if current in ids:
+            continue
+        ids.append(current)
+        stack.extend(children.get(current, []))
+    return ids
+
+
+def category_breadcrumbs(category_id):
+    by_id = {node["id"]: node for node in category_nodes()}
+    trail, current = [], by_id.get(category_id)
+    while current is not None and len(trail) < 20:
+        trail.append(
+            {"id": current["id"], "name": current["name"], "name_km": current["name_km"], "slug": current["slug"]}
+        )
+        current = by_id.get(current["parent_id"])
+    return list(reversed(trail))
+
+
+# --- Brands -----------------------------------------------------------------
+
+
+def brand_list():
+    def build():
+        return list(
+            Brand.objects.filter(is_active=True).order_by("name").values("id", "name", "slug", "country", "description")
+        )
+
+    return catalog_cache.get_or_set(catalog_cache.BRANDS_KEY, build)
+
+
+# --- Products ---------------------------------------------------------------
+
+
+def _primary_media_prefetch():
+    return Prefetch(
+        "media",
+        queryset=ProductMedia.objects.filter(is_primary=True).select_related("file"),
+        to_attr="primary_media",
+    )
+
+
+def product_list_queryset():
+    """Active products with what the list output needs (3 queries per page incl. the count)."""
+    return (
+        Product.objects.filter(status=ProductStatus.ACTIVE)
+        .select_related("brand", "category")
+        .prefetch_related(_primary_media_prefetch())
+    )
+
+
+def staff_product_queryset():
+    return Product.objects.select_related("brand", "category").prefetch_related(_primary_media_prefetch())
+
+
+def product_detail_queryset():
+    return Product.objects.select_related("brand", "category").prefetch_related(
+        Prefetch(
+            "media", queryset=ProductMedia.objects.select_related("file").order_by("-is_primary", "sort_order", "id")
+        ),
+        Prefetch("variants", queryset=ProductVariant.objects.filter(is_active=True)),
+        Prefetch("product_ingredients", queryset=ProductIngredient.objects.select_related("ingredient")),
+    )
+
+
+def product_get(lookup, *, include_drafts=False):
+    """A product by id (digits) or slug; drafts/archived only with ``include_drafts``."""
+    queryset = product_detail_queryset()
+    if not include_drafts:
+        queryset = queryset.filter(status=ProductStatus.ACTIVE)
+    lookup = str(lookup)
+    condition = Q(pk=int(lookup)) if lookup.isdigit() else Q(slug=lookup)
+    return queryset.filter(condition).first()
+
+
+def products_for_skin_type(queryset, skin_type):
+    """Products suited to ``skin_type`` (or to all skin types)."""
+    if skin_type == ProductSkinType.ALL:
+        return queryset.filter(skin_types__contains_any=[ProductSkinType.ALL])
+    return queryset.filter(skin_types__contains_any=[skin_type, ProductSkinType.ALL])
+
+
+def product_related(product, *, limit=RELATED_LIMIT):
+    """Active products of the same category or sharing a concern, best matches first."""
+    condition = Q(category_id=product.category_id)
+    if product.concerns:
+        condition |= Q(concerns__contains_any=product.concerns)
+    return list(
+        product_list_queryset()
+        .filter(condition)
+        .exclude(pk=product.pk)
+        .annotate(
+            same_category=Case(
+                When(category_id=product.category_id, then=Value(1)), default=Value(0), output_field=IntegerField()
+            )
+        )
+        .order_by("-same_category", "-rating_avg", "-sales_count", "-id")[:limit]
+    )

@@ -1,0 +1,169 @@
+"""Output serializers shared by several catalog endpoints (inputs live with their views)."""
+
+from rest_framework import serializers
+
+from shop.catalog import selectors
+from shop.catalog.media import media_payload, media_url
+
+
+class BrandRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+
+
+class CategoryRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    name_km = serializers.CharField()
+    slug = serializers.CharField()
+
+
+class ImageSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    url = serializers.CharField(allow_null=True)
+    thumbnail = serializers.CharField(allow_null=True)
+    width = serializers.IntegerField(allow_null=True)
+    height = serializers.IntegerField(allow_null=True)
+    alt_text = serializers.CharField()
+    alt_text_km = serializers.CharField()
+    sort_order = serializers.IntegerField()
+    is_primary = serializers.BooleanField()
+
+
+class ProductListOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.CharField()
+    name = serializers.CharField()
+    name_km = serializers.CharField()
+    short_description = serializers.CharField()
+    brand = BrandRefSerializer()
+    category = CategoryRefSerializer()
+    product_type = serializers.CharField()
+    price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    compare_at_price = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    discount_percent = serializers.IntegerField()
+    currency = serializers.CharField()
+    in_stock = serializers.BooleanField()
+    rating_avg = serializers.DecimalField(max_digits=3, decimal_places=2)
+    review_count = serializers.IntegerField()
+    skin_types = serializers.ListField(child=serializers.CharField())
+    concerns = serializers.ListField(child=serializers.CharField())
+    is_featured = serializers.BooleanField()
+    suitable_for_sensitive_skin = serializers.BooleanField()
+    image = serializers.SerializerMethodField()
+
+    def get_image(self, product) -> ImageSerializer(allow_null=True):
+        primary = getattr(product, "primary_media", None)
+        if primary is None:  # not prefetched: callers must use the selectors' querysets
+            primary = [m for m in product.media.all() if m.is_primary]
+        return media_payload(primary[0]) if primary else None
+
+
+class IngredientOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="ingredient.id")
+    name = serializers.CharField(source="ingredient.name")
+    name_km = serializers.CharField(source="ingredient.name_km")
+    slug = serializers.CharField(source="ingredient.slug")
+    inci_name = serializers.CharField(source="ingredient.inci_name")
+    concentration = serializers.CharField()
+
+
+class VariantOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    name = serializers.CharField()
+    sku = serializers.CharField()
+    price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    compare_at_price = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    in_stock = serializers.SerializerMethodField()
+
+    def get_in_stock(self, variant) -> bool:
+        product = variant.product
+        return not product.track_inventory or product.allow_backorders or variant.stock_quantity > 0
+
+
+class ProductDetailOutputSerializer(ProductListOutputSerializer):
+    sku = serializers.CharField()
+    barcode = serializers.CharField()
+    description = serializers.CharField()
+    description_km = serializers.CharField()
+    key_benefits = serializers.ListField(child=serializers.CharField())
+    how_to_use = serializers.CharField()
+    how_to_use_km = serializers.CharField()
+    usage_time = serializers.CharField()
+    attributes = serializers.DictField()
+    ingredients = IngredientOutputSerializer(source="product_ingredients", many=True)
+    full_ingredients = serializers.CharField()
+    dermatologist_tested = serializers.BooleanField()
+    cruelty_free = serializers.BooleanField()
+    allow_backorders = serializers.BooleanField()
+    weight_grams = serializers.IntegerField(allow_null=True)
+    dimensions_mm = serializers.SerializerMethodField()
+    variants = VariantOutputSerializer(many=True)
+    media = serializers.SerializerMethodField()
+    breadcrumbs = serializers.SerializerMethodField()
+    meta_title = serializers.CharField()
+    meta_description = serializers.CharField()
+    published_at = serializers.DateTimeField(allow_null=True)
+
+    def get_image(self, product) -> ImageSerializer(allow_null=True):
+        media = list(product.media.all())
+        return media_payload(media[0]) if media and media[0].is_primary else None
+
+    def get_media(self, product) -> ImageSerializer(many=True):
+        return [media_payload(item) for item in product.media.all()]
+
+    def get_dimensions_mm(self, product) -> dict:
+        return {"length": product.length_mm, "width": product.width_mm, "height": product.height_mm}
+
+    def get_breadcrumbs(self, product) -> CategoryRefSerializer(many=True):
+        return selectors.category_breadcrumbs(product.category_id)
+
+
+class StaffProductOutputSerializer(ProductDetailOutputSerializer):
+    status = serializers.CharField()
+    cost_price = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    stock_quantity = serializers.IntegerField()
+    low_stock_threshold = serializers.IntegerField()
+    track_inventory = serializers.BooleanField()
+    sales_count = serializers.IntegerField()
+    view_count = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class StaffProductListOutputSerializer(ProductListOutputSerializer):
+    sku = serializers.CharField()
+    status = serializers.CharField()
+    stock_quantity = serializers.IntegerField()
+    sales_count = serializers.IntegerField()
+    updated_at = serializers.DateTimeField()
+
+
+class CategoryNodeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    parent_id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+    name_km = serializers.CharField()
+    slug = serializers.CharField()
+    description = serializers.CharField()
+    sort_order = serializers.IntegerField()
+    image = serializers.CharField(allow_null=True)
+    banner = serializers.CharField(allow_null=True)
+    children = serializers.ListField(child=serializers.DictField())
+
+
+class StaffCategoryOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    parent_id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+    name_km = serializers.CharField()
+    slug = serializers.CharField()
+    description = serializers.CharField()
+    sort_order = serializers.IntegerField()
+    is_active = serializers.BooleanField()
+    image = serializers.SerializerMethodField()
+
+    def get_image(self, category) -> str | None:
+        return media_url(category.image)

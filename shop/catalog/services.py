@@ -1,0 +1,460 @@
+"""Catalog writes. Keyword-only; every write that changes what shoppers see invalidates
+the cached payloads (``shop.catalog.cache``) after commit."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Max, Prefetch, When
+from django.utils import timezone
+from django.utils.text import slugify
+
+from shop.accounts.models import SkinConcern
+from shop.catalog import cache as catalog_cache
+from shop.catalog import error_codes
+from shop.catalog.models import (
+    Brand,
+    Category,
+    Ingredient,
+    Product,
+    ProductIngredient,
+    ProductMedia,
+    ProductSkinType,
+    ProductStatus,
+    ProductType,
+    ProductVariant,
+)
+from skincare.api.exceptions import ApiError
+
+PRODUCT_FIELDS = frozenset(
+    {
+        "name", "name_km", "slug", "sku", "barcode", "brand", "category", "product_type", "short_description",
+        "description", "description_km", "key_benefits", "how_to_use", "how_to_use_km", "usage_time", "attributes",
+        "price", "compare_at_price", "cost_price", "stock_quantity", "low_stock_threshold", "track_inventory",
+        "allow_backorders", "weight_grams", "length_mm", "width_mm", "height_mm", "skin_types", "concerns",
+        "full_ingredients", "suitable_for_sensitive_skin", "dermatologist_tested", "cruelty_free", "status",
+        "is_featured", "published_at", "meta_title", "meta_description",
+    }
+)  # fmt: skip
+CATEGORY_FIELDS = frozenset(
+    {"name", "name_km", "slug", "parent", "description", "image", "banner", "sort_order", "is_active"}
+    | {"meta_title", "meta_description"}
+)
+CENT = Decimal("0.01")
+MAX_BULK = 500
+
+
+def unique_slug(model, text, *, exclude_pk=None, max_length=200):
+    base = slugify(text)[: max_length - 8] or "item"
+    slug, n = base, 2
+    queryset = model.objects.exclude(pk=exclude_pk) if exclude_pk else model.objects.all()
+    while queryset.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+# --- Search document ----------------------------------------------------------
+
+
+def build_search_document(product, ingredients):
+    """Brand, ingredient names (English, Khmer, INCI), type, skin types and concern labels."""
+    concern_labels = dict(SkinConcern.choices)
+    skin_labels = dict(ProductSkinType.choices)
+    parts = [product.brand.name, ProductType(product.product_type).label if product.product_type else ""]
+    for ingredient in ingredients:
+        parts += [ingredient.name, ingredient.name_km, ingredient.inci_name]
+    parts += [str(concern_labels.get(c, c)) for c in product.concerns or []]
+    parts += [str(skin_labels.get(s, s)) for s in product.skin_types or []]
+    return " ".join(part for part in parts if part)
+
+
+def product_refresh_search_documents(*, product_ids):
+    """Recompute ``search_document`` (the generated ``search_vector`` follows on PostgreSQL)."""
+    products = list(
+        Product.objects.filter(pk__in=list(product_ids))
+        .select_related("brand")
+        .prefetch_related(
+            Prefetch("product_ingredients", queryset=ProductIngredient.objects.select_related("ingredient"))
+        )
+    )
+    changed = []
+    for product in products:
+        document = build_search_document(product, [pi.ingredient for pi in product.product_ingredients.all()])
+        if document != product.search_document:
+            product.search_document = document
+            changed.append(product)
+    Product.objects.bulk_update(changed, ["search_document"], batch_size=500)
+    return len(changed)
+
+
+# --- Categories -------------------------------------------------------------
+
+
+def _check_category_parent(category, parent):
+    current = parent
+    while current is not None:
+        if category.pk is not None and current.pk == category.pk:
+            raise ApiError(
+                error_codes.CATEGORY_CYCLE,
+                "A category cannot be moved under itself or its descendants.",
+                errors={"parent": ["Would create a cycle."]},
+            )
+        current = current.parent
+
+
+@transaction.atomic
+def category_create(*, name, **data):
+    unknown = set(data) - CATEGORY_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown category fields: {sorted(unknown)}")
+    category = Category(name=name, **data)
+    if not category.slug:
+        category.slug = unique_slug(Category, name, max_length=140)
+    if "sort_order" not in data:
+        siblings = Category.objects.filter(parent=category.parent)
+        category.sort_order = (siblings.aggregate(m=Max("sort_order"))["m"] or 0) + 1
+    category.full_clean()
+    category.save()
+    catalog_cache.invalidate_category_tree()
+    return category
+
+
+@transaction.atomic
+def category_update(*, category, data):
+    unknown = set(data) - CATEGORY_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown category fields: {sorted(unknown)}")
+    if "parent" in data:
+        _check_category_parent(category, data["parent"])
+    for field, value in data.items():
+        setattr(category, field, value)
+    category.full_clean()
+    category.save()
+    catalog_cache.invalidate_category_tree()
+    # Product details embed the category breadcrumbs.
+    catalog_cache.invalidate_products(list(category.products.values_list("pk", flat=True)))
+    return category
+
+
+@transaction.atomic
+def category_delete(*, category):
+    if category.children.exists() or category.products.exists():
+        raise ApiError(
+            error_codes.CATEGORY_NOT_EMPTY,
+            "Move or delete its sub-categories and products first.",
+            status_code=409,
+        )
+    category.delete()
+    catalog_cache.invalidate_category_tree()
+
+
+@transaction.atomic
+def category_reorder(*, parent, ordered_ids):
+    """Set ``sort_order`` of ``parent``'s children (None: top level) to the given order."""
+    children = {c.pk: c for c in Category.objects.select_for_update().filter(parent=parent)}
+    if sorted(ordered_ids) != sorted(children) or len(set(ordered_ids)) != len(ordered_ids):
+        raise ApiError(
+            error_codes.REORDER_MISMATCH,
+            "Send every child of this parent exactly once.",
+            errors={"ids": [f"Expected the ids {sorted(children)}."]},
+        )
+    for position, pk in enumerate(ordered_ids, start=1):
+        children[pk].sort_order = position
+    Category.objects.bulk_update(children.values(), ["sort_order"])
+    catalog_cache.invalidate_category_tree()
+    return [children[pk] for pk in ordered_ids]
+
+
+# --- Brands and ingredients -------------------------------------------------
+
+
+@transaction.atomic
+def brand_create(*, name, **data):
+    brand = Brand(name=name, **data)
+    brand.slug = brand.slug or unique_slug(Brand, name, max_length=140)
+    brand.full_clean()
+    brand.save()
+    catalog_cache.invalidate_brands()
+    return brand
+
+
+@transaction.atomic
+def brand_update(*, brand, data):
+    for field, value in data.items():
+        setattr(brand, field, value)
+    brand.full_clean()
+    brand.save()
+    catalog_cache.invalidate_brands()
+    if "name" in data:
+        product_ids = list(brand.products.values_list("pk", flat=True))
+        product_refresh_search_documents(product_ids=product_ids)
+        catalog_cache.invalidate_products(product_ids)
+    return brand
+
+
+# --- Products ---------------------------------------------------------------
+
+
+def _prepare_product(product):
+    if not product.slug:
+        product.slug = unique_slug(Product, product.name, exclude_pk=product.pk, max_length=220)
+    if product.status == ProductStatus.ACTIVE and product.published_at is None:
+        product.published_at = timezone.now()
+    if isinstance(product.skin_types, list) and isinstance(product.concerns, list):
+        product.skin_types = sorted(set(product.skin_types))
+        product.concerns = sorted(set(product.concerns))
+
+
+def _save_product(product):
+    _prepare_product(product)
+    product.full_clean(exclude=["search_document"])
+    try:
+        with transaction.atomic():
+            product.save()
+    except IntegrityError as exc:  # a concurrent write won the unique slug/SKU race
+        raise ApiError("CONFLICT", "A product with this slug, SKU or barcode already exists.", status_code=409) from exc
+
+
+def product_set_ingredients(*, product, ingredients):
+    """Replace the key ingredients: ``[(Ingredient, "10%"), ...]`` or ``[Ingredient, ...]``."""
+    ProductIngredient.objects.filter(product=product).delete()
+    rows = []
+    for position, item in enumerate(ingredients):
+        ingredient, concentration = item if isinstance(item, tuple) else (item, "")
+        rows.append(
+            ProductIngredient(product=product, ingredient=ingredient, concentration=concentration, sort_order=position)
+        )
+    ProductIngredient.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def product_create(*, ingredients=None, variants=None, **data):
+    unknown = set(data) - PRODUCT_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown product fields: {sorted(unknown)}")
+    product = Product(**data)
+    _save_product(product)
+    if ingredients:
+        product_set_ingredients(product=product, ingredients=ingredients)
+    for position, variant in enumerate(variants or []):
+        product_variant_create(product=product, sort_order=position, **variant)
+    product_refresh_search_documents(product_ids=[product.pk])
+    product.refresh_from_db(fields=["search_document"])
+    return product
+
+
+@transaction.atomic
+def product_update(*, product, data, ingredients=None):
+    unknown = set(data) - PRODUCT_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown product fields: {sorted(unknown)}")
+    old_slug = product.slug
+    for field, value in data.items():
+        setattr(product, field, value)
+    _save_product(product)
+    if ingredients is not None:
+        product_set_ingredients(product=product, ingredients=ingredients)
+    product_refresh_search_documents(product_ids=[product.pk])
+    catalog_cache.invalidate_products([product.pk], slugs={old_slug, product.slug})
+    return product
+
+
+@transaction.atomic
+def product_variant_create(*, product, **data):
+    variant = ProductVariant(product=product, **data)
+    variant.full_clean()
+    variant.save()
+    catalog_cache.invalidate_products([product.pk])
+    return variant
+
+
+def _percent_change(price, percent):
+    new = (price * (Decimal(100) + percent) / Decimal(100)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return max(new, CENT)
+
+
+@transaction.atomic
+def products_bulk_update(*, product_ids, status=None, is_featured=None, price_change_percent=None):
+    """Set status and/or featured, and/or change prices by a percentage (-90..+500).
+
+    A price change moves compare-at prices by the same percentage so that
+    ``compare_at_price >= price`` still holds. Returns the updated products.
+    """
+    products = _bulk_products(product_ids)
+    now = timezone.now()
+    fields = set()
+    for product in products:
+        if status is not None:
+            product.status = status
+            fields.add("status")
+            if status == ProductStatus.ACTIVE and product.published_at is None:
+                product.published_at = now
+                fields.add("published_at")
+        if is_featured is not None:
+            product.is_featured = is_featured
+            fields.add("is_featured")
+        if price_change_percent is not None:
+            percent = Decimal(price_change_percent)
+            product.price = _percent_change(product.price, percent)
+            if product.compare_at_price is not None:
+                product.compare_at_price = max(_percent_change(product.compare_at_price, percent), product.price)
+            fields |= {"price", "compare_at_price"}
+    if fields:
+        for product in products:
+            product.updated_at = now
+        Product.objects.bulk_update(products, sorted(fields | {"updated_at"}), batch_size=500)
+        catalog_cache.invalidate_products([p.pk for p in products], slugs=[p.slug for p in products])
+    return products
+
+
+def product_has_orders(product):
+    """Hook for the orders app: a product that was ever ordered is archived, not deleted.
+
+    There is no orders app yet, so ``sales_count > 0`` (kept by ``product_record_sale``)
+    stands in for "has order lines".
+    """
+    return product.sales_count > 0
+
+
+@transaction.atomic
+def products_bulk_delete(*, product_ids):
+    """Archive products that were ordered before; delete the others (with their media)."""
+    products = _bulk_products(product_ids)
+    archived = [p for p in products if product_has_orders(p)]
+    deleted = [p for p in products if not product_has_orders(p)]
+    if archived:
+        Product.objects.filter(pk__in=[p.pk for p in archived]).update(
+            status=ProductStatus.ARCHIVED, is_featured=False, updated_at=timezone.now()
+        )
+    if deleted:
+        media = list(ProductMedia.objects.filter(product__in=deleted).select_related("file"))
+        Product.objects.filter(pk__in=[p.pk for p in deleted]).delete()
+        for item in media:
+            _delete_file(item.file)
+    catalog_cache.invalidate_products([p.pk for p in products], slugs=[p.slug for p in products])
+    return {"archived": sorted(p.pk for p in archived), "deleted": sorted(p.pk for p in deleted)}
+
+
+def product_delete(*, product):
+    return products_bulk_delete(product_ids=[product.pk])
+
+
+def _bulk_products(product_ids):
+    ids = list(dict.fromkeys(product_ids))
+    if len(ids) > MAX_BULK:
+        raise ApiError("VALIDATION_ERROR", f"At most {MAX_BULK} products at a time.", errors={"ids": ["Too many."]})
+    products = list(Product.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    missing = sorted(set(ids) - {p.pk for p in products})
+    if missing:
+        raise ApiError(
+            error_codes.UNKNOWN_PRODUCTS,
+            "Some products do not exist.",
+            errors={"ids": [f"Unknown ids: {', '.join(map(str, missing))}."]},
+            status_code=404,
+        )
+    return products
+
+
+# --- Counters ---------------------------------------------------------------
+
+
+def product_record_view(*, product_id):
+    Product.objects.filter(pk=product_id).update(view_count=F("view_count") + 1)
+
+
+def product_record_sale(*, product_id, quantity=1):
+    """For the orders app: count a sale and take the stock when inventory is tracked."""
+    updated = Product.objects.filter(pk=product_id).update(
+        sales_count=F("sales_count") + quantity,
+        stock_quantity=Case(
+            When(track_inventory=True, then=F("stock_quantity") - quantity), default=F("stock_quantity")
+        ),
+    )
+    catalog_cache.invalidate_products([product_id])
+    return bool(updated)
+
+
+def product_set_rating(*, product_id, rating_avg, review_count):
+    """For the reviews app: store the recomputed average and count."""
+    rating = Decimal(str(rating_avg)).quantize(CENT, rounding=ROUND_HALF_UP)
+    Product.objects.filter(pk=product_id).update(rating_avg=rating, review_count=review_count)
+    catalog_cache.invalidate_products([product_id])
+
+
+# --- Media ------------------------------------------------------------------
+
+
+def _files_services():
+    from shop.catalog.media import _files_services as loader
+
+    services = loader()
+    if services is None:
+        raise ApiError(error_codes.UPLOAD_FAILED, "File uploads are not available yet.", status_code=503)
+    return services
+
+
+def _delete_file(file):
+    from shop.catalog.media import _files_services as loader
+
+    services = loader()
+    if services is not None:
+        services.file_delete(file=file)
+
+
+@transaction.atomic
+def product_media_upload(*, product, uploads, owner, alt_text="", alt_text_km=""):
+    """Store images in the files registry (validated, re-encoded, thumbnails) and add them
+    to the gallery; the first image of a product without one becomes primary."""
+    services = _files_services()
+    files = services.file_upload(owner=owner, context="product", uploads=uploads)
+    has_primary = product.media.filter(is_primary=True).exists()
+    next_order = (product.media.aggregate(m=Max("sort_order"))["m"] or 0) + 1
+    created = []
+    for offset, file in enumerate(files):
+        services.file_attach(file=file, entity_type="product", entity_id=product.pk)
+        created.append(
+            ProductMedia.objects.create(
+                product=product,
+                file=file,
+                alt_text=alt_text or product.name,
+                alt_text_km=alt_text_km,
+                sort_order=next_order + offset,
+                is_primary=not has_primary and offset == 0,
+            )
+        )
+    catalog_cache.invalidate_products([product.pk])
+    return created
+
+
+@transaction.atomic
+def product_media_update(*, media, data):
+    if data.get("is_primary"):
+        ProductMedia.objects.filter(product_id=media.product_id, is_primary=True).exclude(pk=media.pk).update(
+            is_primary=False
+        )
+    for field in ("alt_text", "alt_text_km", "sort_order", "is_primary"):
+        if field in data:
+            setattr(media, field, data[field])
+    media.save()
+    catalog_cache.invalidate_products([media.product_id])
+    return media
+
+
+@transaction.atomic
+def product_media_delete(*, media):
+    """Remove from the gallery and the files registry; the next image becomes primary."""
+    product_id, was_primary, file = media.product_id, media.is_primary, media.file
+    media.delete()
+    if was_primary:
+        successor = ProductMedia.objects.filter(product_id=product_id).order_by("sort_order", "id").first()
+        if successor is not None:
+            successor.is_primary = True
+            successor.save(update_fields=["is_primary"])
+    _delete_file(file)
+    catalog_cache.invalidate_products([product_id])
+
+
+def ingredient_get_or_create(*, name, **data):
+    ingredient = Ingredient.objects.filter(name__iexact=name).first()
+    if ingredient is None:
+        ingredient = Ingredient.objects.create(name=name, slug=unique_slug(Ingredient, name, max_length=140), **data)
+    return ingredient

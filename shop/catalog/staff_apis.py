@@ -1,0 +1,332 @@
+"""Staff catalog API (``IsStaffRole``): product/category CRUD, bulk actions, media, reorder."""
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from shop.accounts.models import SkinConcern
+from shop.catalog import error_codes, selectors, services
+from shop.catalog.media import media_payload
+from shop.catalog.models import (
+    Brand,
+    Category,
+    Ingredient,
+    ProductMedia,
+    ProductSkinType,
+    ProductStatus,
+    ProductType,
+    UsageTime,
+    VariantKind,
+)
+from shop.catalog.pagination import StrictPagePagination
+from shop.catalog.serializers import (
+    ImageSerializer,
+    StaffCategoryOutputSerializer,
+    StaffProductListOutputSerializer,
+    StaffProductOutputSerializer,
+)
+from skincare.api.exceptions import ApiError
+from skincare.api.permissions import IsStaffRole
+
+MONEY = {"max_digits": 10, "decimal_places": 2}
+
+
+class StaffApi(APIView):
+    permission_classes = [IsStaffRole]
+
+
+def _staff_product(product_id):
+    product = selectors.product_get(product_id, include_drafts=True)
+    if product is None:
+        raise ApiError(error_codes.PRODUCT_NOT_FOUND, "Product not found.", status_code=404)
+    return product
+
+
+class IngredientRefField(serializers.Field):
+    """An ingredient by id or slug."""
+
+    def to_internal_value(self, data):
+        lookup = str(data)
+        ingredient = Ingredient.objects.filter(Q(slug=lookup) | Q(pk=int(lookup) if lookup.isdigit() else None)).first()
+        if ingredient is None:
+            raise serializers.ValidationError(f"Unknown ingredient {lookup!r}.")
+        return ingredient
+
+    def to_representation(self, value):
+        return value.slug
+
+
+class ProductIngredientInputSerializer(serializers.Serializer):
+    ingredient = IngredientRefField()
+    concentration = serializers.CharField(max_length=30, required=False, default="", allow_blank=True)
+
+
+class VariantInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=VariantKind.choices, default=VariantKind.SIZE)
+    name = serializers.CharField(max_length=80)
+    sku = serializers.CharField(max_length=64)
+    price = serializers.DecimalField(min_value=0, **MONEY)
+    compare_at_price = serializers.DecimalField(required=False, allow_null=True, min_value=0, **MONEY)
+    stock_quantity = serializers.IntegerField(default=0)
+
+
+class ProductInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    name_km = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    slug = serializers.SlugField(max_length=220, required=False, allow_blank=True)
+    sku = serializers.CharField(max_length=64)
+    barcode = serializers.CharField(max_length=64, required=False, allow_blank=True)
+    brand = serializers.PrimaryKeyRelatedField(queryset=Brand.objects.all())
+    category = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all())
+    product_type = serializers.ChoiceField(choices=ProductType.choices)
+    short_description = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    description_km = serializers.CharField(required=False, allow_blank=True)
+    key_benefits = serializers.ListField(child=serializers.CharField(max_length=200), required=False, max_length=20)
+    how_to_use = serializers.CharField(required=False, allow_blank=True)
+    how_to_use_km = serializers.CharField(required=False, allow_blank=True)
+    usage_time = serializers.ChoiceField(choices=UsageTime.choices, required=False, allow_blank=True)
+    attributes = serializers.DictField(child=serializers.CharField(max_length=200), required=False)
+    price = serializers.DecimalField(min_value=0, **MONEY)
+    compare_at_price = serializers.DecimalField(required=False, allow_null=True, min_value=0, **MONEY)
+    cost_price = serializers.DecimalField(required=False, allow_null=True, min_value=0, **MONEY)
+    stock_quantity = serializers.IntegerField(required=False)
+    low_stock_threshold = serializers.IntegerField(required=False, min_value=0)
+    track_inventory = serializers.BooleanField(required=False)
+    allow_backorders = serializers.BooleanField(required=False)
+    weight_grams = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    length_mm = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    width_mm = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    height_mm = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+    skin_types = serializers.ListField(child=serializers.ChoiceField(choices=ProductSkinType.choices), required=False)
+    concerns = serializers.ListField(child=serializers.ChoiceField(choices=SkinConcern.choices), required=False)
+    ingredients = ProductIngredientInputSerializer(many=True, required=False)
+    full_ingredients = serializers.CharField(required=False, allow_blank=True)
+    suitable_for_sensitive_skin = serializers.BooleanField(required=False)
+    dermatologist_tested = serializers.BooleanField(required=False)
+    cruelty_free = serializers.BooleanField(required=False)
+    status = serializers.ChoiceField(choices=ProductStatus.choices, required=False)
+    is_featured = serializers.BooleanField(required=False)
+    meta_title = serializers.CharField(max_length=160, required=False, allow_blank=True)
+    meta_description = serializers.CharField(max_length=320, required=False, allow_blank=True)
+
+
+def _split_ingredients(data):
+    ingredients = data.pop("ingredients", None)
+    if ingredients is None:
+        return None
+    return [(item["ingredient"], item.get("concentration", "")) for item in ingredients]
+
+
+class StaffProductListCreateApi(StaffApi):
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=ProductStatus.choices, required=False)
+        q = serializers.CharField(required=False, max_length=100)
+        low_stock = serializers.BooleanField(required=False, default=False)
+
+    class CreateInputSerializer(ProductInputSerializer):
+        variants = VariantInputSerializer(many=True, required=False)
+
+    @extend_schema(parameters=[FilterSerializer], responses=StaffProductListOutputSerializer(many=True))
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        queryset = selectors.staff_product_queryset().order_by("-updated_at", "-id")
+        data = filters.validated_data
+        if data.get("status"):
+            queryset = queryset.filter(status=data["status"])
+        if data.get("q"):
+            queryset = queryset.filter(Q(name__icontains=data["q"]) | Q(sku__iexact=data["q"]))
+        if data["low_stock"]:
+            from django.db.models import F
+
+            queryset = queryset.filter(track_inventory=True, stock_quantity__lte=F("low_stock_threshold"))
+        paginator = StrictPagePagination()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(StaffProductListOutputSerializer(page, many=True).data)
+
+    @extend_schema(request=CreateInputSerializer, responses={201: StaffProductOutputSerializer})
+    def post(self, request):
+        serializer = self.CreateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        ingredients = _split_ingredients(data)
+        product = services.product_create(ingredients=ingredients, **data)
+        return Response(StaffProductOutputSerializer(_staff_product(product.pk)).data, status=status.HTTP_201_CREATED)
+
+
+class StaffProductDetailApi(StaffApi):
+    class UpdateInputSerializer(ProductInputSerializer):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, partial=True, **kwargs)
+
+    @extend_schema(responses=StaffProductOutputSerializer)
+    def get(self, request, product_id):
+        return Response(StaffProductOutputSerializer(_staff_product(product_id)).data)
+
+    @extend_schema(request=UpdateInputSerializer, responses=StaffProductOutputSerializer)
+    def patch(self, request, product_id):
+        product = _staff_product(product_id)
+        serializer = self.UpdateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        ingredients = _split_ingredients(data)
+        services.product_update(product=product, data=data, ingredients=ingredients)
+        return Response(StaffProductOutputSerializer(_staff_product(product.pk)).data)
+
+    @extend_schema(responses=inline_serializer("ProductDeleteResult", {"archived": serializers.ListField()}))
+    def delete(self, request, product_id):
+        product = _staff_product(product_id)
+        return Response(services.product_delete(product=product))
+
+
+class StaffProductBulkUpdateApi(StaffApi):
+    class InputSerializer(serializers.Serializer):
+        ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=500)
+        status = serializers.ChoiceField(choices=ProductStatus.choices, required=False)
+        is_featured = serializers.BooleanField(required=False)
+        price_change_percent = serializers.DecimalField(
+            max_digits=6, decimal_places=2, min_value=-90, max_value=500, required=False
+        )
+
+        def validate(self, attrs):
+            if not {"status", "is_featured", "price_change_percent"} & set(attrs):
+                raise serializers.ValidationError("Give status, is_featured or price_change_percent.")
+            return attrs
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=inline_serializer("BulkUpdateResult", {"updated": serializers.ListField()}),
+    )
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        products = services.products_bulk_update(product_ids=data.pop("ids"), **data)
+        return Response({"updated": [p.pk for p in products]})
+
+
+class StaffProductBulkDeleteApi(StaffApi):
+    class InputSerializer(serializers.Serializer):
+        ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=500)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=inline_serializer(
+            "BulkDeleteResult", {"archived": serializers.ListField(), "deleted": serializers.ListField()}
+        ),
+    )
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return Response(services.products_bulk_delete(product_ids=serializer.validated_data["ids"]))
+
+
+class StaffProductMediaApi(StaffApi):
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(serializers.Serializer):
+        files = serializers.ListField(child=serializers.FileField(), min_length=1, max_length=10)
+        alt_text = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+        alt_text_km = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
+
+    @extend_schema(request=InputSerializer, responses={201: ImageSerializer(many=True)})
+    def post(self, request, product_id):
+        product = _staff_product(product_id)
+        serializer = self.InputSerializer(data={**request.data.dict(), "files": request.FILES.getlist("files")})
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        created = services.product_media_upload(
+            product=product,
+            uploads=data["files"],
+            owner=request.user,
+            alt_text=data["alt_text"],
+            alt_text_km=data["alt_text_km"],
+        )
+        return Response([media_payload(item) for item in created], status=status.HTTP_201_CREATED)
+
+
+class StaffProductMediaDetailApi(StaffApi):
+    class InputSerializer(serializers.Serializer):
+        alt_text = serializers.CharField(max_length=200, required=False, allow_blank=True)
+        alt_text_km = serializers.CharField(max_length=200, required=False, allow_blank=True)
+        sort_order = serializers.IntegerField(min_value=0, max_value=32767, required=False)
+        is_primary = serializers.BooleanField(required=False)
+
+    def _media(self, product_id, media_id):
+        media = ProductMedia.objects.select_related("file").filter(product_id=product_id, pk=media_id).first()
+        if media is None:
+            raise ApiError(error_codes.MEDIA_NOT_FOUND, "Image not found.", status_code=404)
+        return media
+
+    @extend_schema(request=InputSerializer, responses=ImageSerializer)
+    def patch(self, request, product_id, media_id):
+        media = self._media(product_id, media_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        media = services.product_media_update(media=media, data=serializer.validated_data)
+        return Response(media_payload(media))
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, product_id, media_id):
+        services.product_media_delete(media=self._media(product_id, media_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CategoryInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    name_km = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    slug = serializers.SlugField(max_length=140, required=False, allow_blank=True)
+    parent = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all(), required=False, allow_null=True)
+    description = serializers.CharField(required=False, allow_blank=True)
+    sort_order = serializers.IntegerField(required=False, min_value=0)
+    is_active = serializers.BooleanField(required=False)
+    meta_title = serializers.CharField(max_length=160, required=False, allow_blank=True)
+    meta_description = serializers.CharField(max_length=320, required=False, allow_blank=True)
+
+
+class StaffCategoryListCreateApi(StaffApi):
+    @extend_schema(responses=StaffCategoryOutputSerializer(many=True))
+    def get(self, request):
+        categories = Category.objects.select_related("image").order_by("parent_id", "sort_order", "name")
+        return Response(StaffCategoryOutputSerializer(categories, many=True).data)
+
+    @extend_schema(request=CategoryInputSerializer, responses={201: StaffCategoryOutputSerializer})
+    def post(self, request):
+        serializer = CategoryInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        category = services.category_create(**serializer.validated_data)
+        return Response(StaffCategoryOutputSerializer(category).data, status=status.HTTP_201_CREATED)
+
+
+class StaffCategoryDetailApi(StaffApi):
+    @extend_schema(request=CategoryInputSerializer, responses=StaffCategoryOutputSerializer)
+    def patch(self, request, category_id):
+        category = get_object_or_404(Category, pk=category_id)
+        serializer = CategoryInputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        category = services.category_update(category=category, data=serializer.validated_data)
+        return Response(StaffCategoryOutputSerializer(category).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, category_id):
+        services.category_delete(category=get_object_or_404(Category, pk=category_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class StaffCategoryReorderApi(StaffApi):
+    class InputSerializer(serializers.Serializer):
+        parent = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all(), allow_null=True, default=None)
+        ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=500)
+
+    @extend_schema(request=InputSerializer, responses=StaffCategoryOutputSerializer(many=True))
+    def post(self, request):
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        categories = services.category_reorder(parent=data["parent"], ordered_ids=data["ids"])
+        return Response(StaffCategoryOutputSerializer(categories, many=True).data)

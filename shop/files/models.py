@@ -1,7 +1,10 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from shop.files.inspection import EXTENSIONS_BY_MIME, SUPPORTED_MIME_TYPES
 
 
 class UploadContext(models.TextChoices):
@@ -61,6 +64,47 @@ class FileUploadConfig(models.Model):
     def __str__(self):
         return self.context
 
+    def clean(self):
+        """Admin-side checks of the JSON rules, so a typo cannot break uploads."""
+        errors = {}
+        mimes = self.allowed_mime_types
+        if not isinstance(mimes, list) or not all(isinstance(m, str) for m in mimes):
+            errors["allowed_mime_types"] = 'A list of MIME types, e.g. ["image/jpeg", "image/png"].'
+        else:
+            unknown = sorted(set(mimes) - set(SUPPORTED_MIME_TYPES))
+            if unknown:
+                errors["allowed_mime_types"] = (
+                    f"Not supported: {', '.join(unknown)}. Supported: {', '.join(SUPPORTED_MIME_TYPES)}."
+                )
+        extensions = self.allowed_extensions
+        if not isinstance(extensions, list) or not all(isinstance(e, str) for e in extensions):
+            errors["allowed_extensions"] = 'A list of extensions without the dot, e.g. ["jpg", "png"].'
+        else:
+            known = {ext for exts in EXTENSIONS_BY_MIME.values() for ext in exts}
+            unknown = sorted({e.lower().lstrip(".") for e in extensions} - known)
+            if unknown:
+                errors["allowed_extensions"] = f"Not supported: {', '.join(unknown)}."
+        sizes = self.thumbnail_sizes
+        if not isinstance(sizes, dict) or not all(
+            isinstance(name, str)
+            and name
+            and isinstance(box, list | tuple)
+            and len(box) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 4000 for v in box)
+            for name, box in sizes.items()
+        ):
+            errors["thumbnail_sizes"] = 'An object of name -> [width, height], e.g. {"small": [150, 150]}.'
+        for low, high in (("min_width", "max_width"), ("min_height", "max_height")):
+            if getattr(self, low) and getattr(self, high) and getattr(self, low) > getattr(self, high):
+                errors[low] = f"Must not exceed {high}."
+        if self.max_files_per_upload is not None and self.max_files_per_upload < 1:
+            errors["max_files_per_upload"] = "At least 1."
+        path = (self.storage_path or "").strip()
+        if not path or path.startswith("/") or ".." in path.split("/") or "\\" in path:
+            errors["storage_path"] = "A relative folder such as uploads/reviews/."
+        if errors:
+            raise ValidationError(errors)
+
 
 class UploadedFile(models.Model):
     """One stored file, whatever domain it belongs to."""
@@ -94,12 +138,14 @@ class UploadedFile(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True, help_text="When the blobs were removed from storage")
 
     class Meta:
         ordering = ["-created_at"]
         constraints = [
+            # Dedupe: the same bytes by the same owner in the same context (and visibility) are stored once.
             models.UniqueConstraint(
-                fields=["owner", "context", "sha256"],
+                fields=["owner", "context", "sha256", "is_public"],
                 condition=models.Q(status="active"),
                 name="files_unique_active_hash_per_owner_context",
             ),
@@ -114,3 +160,16 @@ class UploadedFile(models.Model):
 
     def __str__(self):
         return f"{self.context}:{self.original_filename}"
+
+    @property
+    def storage_alias(self):
+        """Key of ``settings.STORAGES`` holding the blobs: private files never touch the public storage."""
+        return PUBLIC_STORAGE if self.is_public else PRIVATE_STORAGE
+
+    @property
+    def storage_keys(self):
+        return [key for key in [self.file, *self.thumbnails.values()] if key]
+
+
+PUBLIC_STORAGE = "default"
+PRIVATE_STORAGE = "private"

@@ -1,0 +1,281 @@
+"""HTTP layer of the file registry: parse, call a service or selector, serialize."""
+
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
+from django.core.files.storage import storages
+from django.http import FileResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
+from rest_framework.views import APIView
+
+from shop.files import error_codes
+from shop.files.inspection import MIME_BY_EXTENSION, split_extension
+from shop.files.models import UploadContext
+from shop.files.selectors import file_get_owned, file_get_visible, file_list_for_owner
+from shop.files.serializers import (
+    FileContentQuerySerializer,
+    FileUploadRequestSerializer,
+    ProfilePictureRequestSerializer,
+    UploadedFileSerializer,
+)
+from shop.files.services import (
+    file_delete,
+    file_upload,
+    profile_picture_remove,
+    profile_picture_set,
+    upload_check_allowed,
+)
+from skincare.api import error_codes as api_error_codes
+from skincare.api.exceptions import ApiError
+
+MULTIPART_SLACK = 256 * 1024  # part headers and the small form fields around the files
+UPLOAD_ERRORS = (
+    "FILE_TOO_LARGE (413), FILE_EMPTY, FILE_TYPE_NOT_ALLOWED, FILE_EXTENSION_MISMATCH, FILE_CONTENT_REJECTED, "
+    "IMAGE_INVALID, IMAGE_TOO_SMALL, IMAGE_TOO_LARGE, VIDEO_INVALID, FILE_QUOTA_EXCEEDED, TOO_MANY_FILES, "
+    "NO_FILES, PRIVATE_NOT_ALLOWED, UPLOAD_NOT_ALLOWED (403), UPLOAD_CONTEXT_NOT_FOUND (404), "
+    "PAYLOAD_TOO_LARGE (413)"
+)
+
+
+def _not_found():
+    return ApiError(api_error_codes.NOT_FOUND, "File not found.", status_code=404)
+
+
+def _content_length(request):
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _reject_oversized_body(request, config=None):
+    """Refuse a too-large body from its Content-Length, before Django spools it to disk."""
+    length = _content_length(request)
+    if length > settings.UPLOAD_MAX_REQUEST_BYTES:
+        raise ApiError(api_error_codes.PAYLOAD_TOO_LARGE, "The request body is too large.", status_code=413)
+    if config is not None and length > config.max_file_size * config.max_files_per_upload + MULTIPART_SLACK:
+        raise ApiError(
+            error_codes.FILE_TOO_LARGE,
+            "The upload is larger than this context allows.",
+            errors={"files": ["The upload is larger than this context allows."]},
+            status_code=413,
+        )
+
+
+def _request_data(request):
+    try:
+        return request.data
+    except RequestDataTooBig as exc:
+        raise ApiError(api_error_codes.PAYLOAD_TOO_LARGE, "The request body is too large.", status_code=413) from exc
+    except TooManyFilesSent as exc:
+        raise ApiError(error_codes.TOO_MANY_FILES, "Too many files in one request.") from exc
+
+
+def _serialize(files, request, many=False):
+    return UploadedFileSerializer(files, many=many, context={"request": request}).data
+
+
+class UploadThrottleMixin:
+    throttle_classes = [UserRateThrottle, ScopedRateThrottle]
+    throttle_scope = "upload"
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+
+class _BaseUploadView(UploadThrottleMixin, APIView):
+    permission_classes = [IsAuthenticated]
+
+    def _upload(self, request, context):
+        _reject_oversized_body(request)
+        config = upload_check_allowed(owner=request.user, context=context)
+        _reject_oversized_body(request, config)
+        serializer = FileUploadRequestSerializer(data=_request_data(request))
+        serializer.is_valid(raise_exception=True)
+        files = file_upload(
+            owner=request.user,
+            context=context,
+            uploads=serializer.validated_data["files"],
+            private=serializer.validated_data.get("private"),
+            temporary=serializer.validated_data["temporary"],
+        )
+        return Response(_serialize(files, request, many=True), status=status.HTTP_201_CREATED)
+
+
+_UPLOAD_DESCRIPTION = (
+    "Multipart upload of one or more files in the `files` field. Every file is validated (type from the "
+    "content, extension, size, dimensions, quotas) before any is stored; images are re-encoded without "
+    "metadata and get thumbnails. Re-uploading the same bytes returns the existing file. "
+    f"Error codes: {UPLOAD_ERRORS}."
+)
+
+
+class FileUploadView(_BaseUploadView):
+    @extend_schema(
+        operation_id="files_upload",
+        summary="Upload files in a context",
+        description=_UPLOAD_DESCRIPTION,
+        tags=["files"],
+        parameters=[
+            OpenApiParameter("context", str, OpenApiParameter.PATH, enum=UploadContext.values),
+        ],
+        request={"multipart/form-data": FileUploadRequestSerializer},
+        responses={201: UploadedFileSerializer(many=True), 413: OpenApiResponse(description="Too large.")},
+    )
+    def post(self, request, context):
+        return self._upload(request, context)
+
+
+class FileUploadAliasView(_BaseUploadView):
+    """``upload/review-photo`` and friends: the same upload with the context fixed by the URL."""
+
+    upload_context = None
+
+    @extend_schema(
+        summary="Upload files (fixed context)",
+        description=_UPLOAD_DESCRIPTION,
+        tags=["files"],
+        request={"multipart/form-data": FileUploadRequestSerializer},
+        responses={201: UploadedFileSerializer(many=True), 413: OpenApiResponse(description="Too large.")},
+    )
+    def post(self, request):
+        return self._upload(request, self.upload_context)
+
+
+class FileListView(generics.ListAPIView):
+    serializer_class = UploadedFileSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_fields = ["context", "media_type"]
+
+    def get_queryset(self):
+        return file_list_for_owner(owner=self.request.user)
+
+    @extend_schema(summary="List my files", tags=["files"])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class FileDetailView(APIView):
+    def get_permissions(self):
+        if self.request.method == "DELETE":
+            return [IsAuthenticated()]
+        return [AllowAny()]
+
+    @extend_schema(
+        summary="File metadata",
+        description="Public files to anyone; private files to their owner and staff (404 for everyone else).",
+        tags=["files"],
+        responses={200: UploadedFileSerializer},
+    )
+    def get(self, request, public_id):
+        file = file_get_visible(public_id=public_id, user=request.user)
+        if file is None:
+            raise _not_found()
+        return Response(_serialize(file, request))
+
+    @extend_schema(
+        summary="Delete my file",
+        description="Soft delete; the blobs are removed by the cleanup job. Other users' files answer 404.",
+        tags=["files"],
+        responses={204: None},
+    )
+    def delete(self, request, public_id):
+        file = file_get_owned(public_id=public_id, owner=request.user)
+        if file is None:
+            raise _not_found()
+        file_delete(file=file)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class _FirstRendererNegotiation(BaseContentNegotiation):
+    """The content view answers with bytes whatever ``Accept`` says; errors stay JSON."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+class FileContentView(APIView):
+    permission_classes = [AllowAny]
+    content_negotiation_class = _FirstRendererNegotiation
+
+    @extend_schema(
+        summary="File content",
+        description=(
+            "Streams the file (or the thumbnail named by `size`). Private files only to their owner and "
+            "staff; everyone else gets 404."
+        ),
+        tags=["files"],
+        parameters=[FileContentQuerySerializer],
+        responses={200: OpenApiResponse(description="The file bytes, with its own Content-Type.")},
+    )
+    def get(self, request, public_id):
+        query = FileContentQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        file = file_get_visible(public_id=public_id, user=request.user)
+        if file is None:
+            raise _not_found()
+        size = query.validated_data.get("size")
+        key, mime, filename = file.file, file.mime_type, file.original_filename
+        if size:
+            if size not in file.thumbnails:
+                message = f"Unknown size. Available: {', '.join(file.thumbnails) or 'none'}."
+                raise ApiError(api_error_codes.VALIDATION_ERROR, message, errors={"size": [message]})
+            key = file.thumbnails[size]
+            extension = split_extension(key)
+            mime = MIME_BY_EXTENSION.get(extension, "application/octet-stream")
+            stem = filename.rsplit(".", 1)[0] if "." in filename else filename
+            filename = f"{stem}_{size}.{extension}"
+        try:
+            blob = storages[file.storage_alias].open(key, "rb")
+        except (OSError, ValueError) as exc:
+            raise _not_found() from exc
+        response = FileResponse(blob, content_type=mime, filename=filename)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        response["Cache-Control"] = "public, max-age=86400" if file.is_public else "private, no-store"
+        return response
+
+
+class ProfilePictureView(UploadThrottleMixin, APIView):
+    permission_classes = [IsAuthenticated]
+
+    def get_throttles(self):
+        # Only changing the picture counts against the upload rate.
+        return super().get_throttles() if self.request.method == "POST" else []
+
+    @extend_schema(
+        summary="My profile picture",
+        tags=["files"],
+        responses={200: OpenApiResponse(UploadedFileSerializer, description="The picture, or null.")},
+    )
+    def get(self, request):
+        picture = request.user.profile_picture
+        visible = picture is not None and file_get_visible(public_id=picture.public_id, user=request.user)
+        return Response(_serialize(picture, request) if visible else None)
+
+    @extend_schema(
+        summary="Set my profile picture",
+        description=f"Multipart field `file`. Replaces (and deletes) the previous picture. Errors: {UPLOAD_ERRORS}.",
+        tags=["files"],
+        request={"multipart/form-data": ProfilePictureRequestSerializer},
+        responses={201: UploadedFileSerializer},
+    )
+    def post(self, request):
+        _reject_oversized_body(request)
+        config = upload_check_allowed(owner=request.user, context=UploadContext.PROFILE)
+        _reject_oversized_body(request, config)
+        serializer = ProfilePictureRequestSerializer(data=_request_data(request))
+        serializer.is_valid(raise_exception=True)
+        picture = profile_picture_set(user=request.user, upload=serializer.validated_data["file"])
+        return Response(_serialize(picture, request), status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Remove my profile picture", tags=["files"], responses={204: None})
+    def delete(self, request):
+        profile_picture_remove(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -210,10 +210,15 @@ class Product(models.Model):
     class Meta:
         ordering = ["-published_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(price__gt=0), name="catalog_product_price_gt_0"),
+            models.CheckConstraint(
+                condition=Q(price__gt=0),
+                name="catalog_product_price_gt_0",
+                violation_error_message="The price must be greater than zero.",
+            ),
             models.CheckConstraint(
                 condition=Q(compare_at_price__isnull=True) | Q(compare_at_price__gte=models.F("price")),
                 name="catalog_product_compare_at_gte_price",
+                violation_error_message="The compare-at price must be at least the price.",
             ),
             models.CheckConstraint(
                 condition=Q(cost_price__isnull=True) | Q(cost_price__gte=0), name="catalog_product_cost_gte_0"

@@ -15,7 +15,7 @@ import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField, TrigramWordSimilarity
 from django.db import connection
-from django.db.models import BooleanField, F, FloatField, Q, Value
+from django.db.models import BooleanField, Case, F, FloatField, Q, TextField, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat
 
@@ -73,12 +73,12 @@ def _search_postgresql(queryset, q):
 
 def typo_tolerant_search(queryset, q):
     """Trigram word similarity of ``q`` to the name and the brand/ingredient words."""
-    haystack = Concat(F("name"), Value(" "), F("search_document"))
+    haystack = Concat(F("name"), Value(" "), F("search_document"), output_field=TextField())
     return queryset.annotate(search_rank=TrigramWordSimilarity(q, haystack)).filter(search_rank__gt=TRIGRAM_THRESHOLD)
 
 
 def _search_fallback(queryset, q):
-    condition = Q()
+    condition, in_name = Q(), Q()
     for word in WORD.findall(q)[:8]:
         condition &= (
             Q(name__icontains=word)
@@ -86,7 +86,9 @@ def _search_fallback(queryset, q):
             | Q(short_description__icontains=word)
             | Q(description__icontains=word)
         )
-    return queryset.filter(condition).annotate(search_rank=Value(1.0, output_field=FloatField()))
+        in_name &= Q(name__icontains=word)
+    rank = Case(When(in_name, then=Value(1.0)), default=Value(0.5), output_field=FloatField())
+    return queryset.filter(condition).annotate(search_rank=rank)
 
 
 def suggestions(q, *, limit=5):

@@ -3,7 +3,7 @@ the cached payloads (``shop.catalog.cache``) after commit."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Case, F, Max, Prefetch, When
 from django.utils import timezone
 from django.utils.text import slugify
@@ -306,21 +306,29 @@ def products_bulk_update(*, product_ids, status=None, is_featured=None, price_ch
     return products
 
 
-def product_has_orders(product):
-    """Hook for the orders app: a product that was ever ordered is archived, not deleted.
+def product_ids_ordered_before(product_ids):
+    """Hook deciding "archive, don't delete": products that were ordered before.
 
-    There is no orders app yet, so ``sales_count > 0`` (kept by ``product_record_sale``)
-    stands in for "has order lines".
+    A product counts as ordered when ``sales_count > 0`` or when a row of another app
+    points at it through a ``PROTECT`` foreign key (the orders app's order items), found
+    through ``Product._meta`` so the catalog never imports the apps that sell it.
     """
-    return product.sales_count > 0
+    ids = list(product_ids)
+    ordered = set(Product.objects.filter(pk__in=ids, sales_count__gt=0).values_list("pk", flat=True))
+    for relation in Product._meta.related_objects:
+        if relation.on_delete is models.PROTECT and relation.related_model._meta.app_label != Product._meta.app_label:
+            referenced = relation.related_model._base_manager.filter(**{f"{relation.field.name}__in": ids})
+            ordered |= set(referenced.values_list(relation.field.attname, flat=True).distinct())
+    return ordered
 
 
 @transaction.atomic
 def products_bulk_delete(*, product_ids):
     """Archive products that were ordered before; delete the others (with their media)."""
     products = _bulk_products(product_ids)
-    archived = [p for p in products if product_has_orders(p)]
-    deleted = [p for p in products if not product_has_orders(p)]
+    ordered = product_ids_ordered_before(p.pk for p in products)
+    archived = [p for p in products if p.pk in ordered]
+    deleted = [p for p in products if p.pk not in ordered]
     if archived:
         Product.objects.filter(pk__in=[p.pk for p in archived]).update(
             status=ProductStatus.ARCHIVED, is_featured=False, updated_at=timezone.now()

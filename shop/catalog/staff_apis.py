@@ -1,5 +1,7 @@
 """Staff catalog API (``IsStaffRole``): product/category CRUD, bulk actions, media, reorder."""
 
+from decimal import Decimal
+
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -69,8 +71,8 @@ class VariantInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=VariantKind.choices, default=VariantKind.SIZE)
     name = serializers.CharField(max_length=80)
     sku = serializers.CharField(max_length=64)
-    price = serializers.DecimalField(min_value=0, **MONEY)
-    compare_at_price = serializers.DecimalField(required=False, allow_null=True, min_value=0, **MONEY)
+    price = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY)
+    compare_at_price = serializers.DecimalField(required=False, allow_null=True, min_value=Decimal("0.01"), **MONEY)
     stock_quantity = serializers.IntegerField(default=0)
 
 
@@ -91,8 +93,8 @@ class ProductInputSerializer(serializers.Serializer):
     how_to_use_km = serializers.CharField(required=False, allow_blank=True)
     usage_time = serializers.ChoiceField(choices=UsageTime.choices, required=False, allow_blank=True)
     attributes = serializers.DictField(child=serializers.CharField(max_length=200), required=False)
-    price = serializers.DecimalField(min_value=0, **MONEY)
-    compare_at_price = serializers.DecimalField(required=False, allow_null=True, min_value=0, **MONEY)
+    price = serializers.DecimalField(min_value=Decimal("0.01"), **MONEY)
+    compare_at_price = serializers.DecimalField(required=False, allow_null=True, min_value=Decimal("0.01"), **MONEY)
     cost_price = serializers.DecimalField(required=False, allow_null=True, min_value=0, **MONEY)
     stock_quantity = serializers.IntegerField(required=False)
     low_stock_threshold = serializers.IntegerField(required=False, min_value=0)
@@ -113,6 +115,12 @@ class ProductInputSerializer(serializers.Serializer):
     is_featured = serializers.BooleanField(required=False)
     meta_title = serializers.CharField(max_length=160, required=False, allow_blank=True)
     meta_description = serializers.CharField(max_length=320, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        price, compare_at = attrs.get("price"), attrs.get("compare_at_price")
+        if price is not None and compare_at is not None and compare_at < price:
+            raise serializers.ValidationError({"compare_at_price": ["Must be at least the price."]})
+        return attrs
 
 
 def _split_ingredients(data):

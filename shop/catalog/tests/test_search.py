@@ -1,0 +1,97 @@
+import pytest
+
+from shop.catalog.tests.conftest import postgres_only
+from shop.catalog.tests.factories import BrandFactory, IngredientFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = "/api/v1/products/search/"
+
+
+def ids(response):
+    assert response.status_code == 200, response.json()
+    return [item["id"] for item in response.json()["data"]]
+
+
+@pytest.fixture
+def shop():
+    niacinamide = IngredientFactory(name="Niacinamide", inci_name="Niacinamide", name_km="នីអាស៊ីណាមីត")
+    zinc = IngredientFactory(name="Zinc oxide", inci_name="Zinc Oxide")
+    lotus = BrandFactory(name="Lotus Lab", slug="lotus-lab")
+    return {
+        "serum": ProductFactory(
+            name="Lotus Lab Niacinamide 10% Serum",
+            name_km="សេរ៉ូម នីអាស៊ីណាមីត",
+            brand=lotus,
+            concerns=["pores", "oiliness"],
+            ingredients=[niacinamide],
+        ),
+        "sunscreen": ProductFactory(
+            name="Daily Mineral Sunscreen SPF50",
+            product_type="sunscreen",
+            name_km="ឡេការពារកម្តៅថ្ងៃ",
+            description="A light, invisible sunscreen for sensitive skin.",
+            ingredients=[zinc],
+        ),
+        "cleanser": ProductFactory(
+            name="Gentle Cream Cleanser", product_type="cleanser", description="Removes sunscreen and make-up."
+        ),
+    }
+
+
+def test_search_requires_q(api_client):
+    response = api_client.get(SEARCH)
+    assert response.status_code == 400
+    assert response.json()["code"] == "SEARCH_QUERY_REQUIRED"
+
+
+def test_search_by_name_brand_and_ingredient_words(api_client, shop):
+    assert ids(api_client.get(SEARCH, {"q": "serum"})) == [shop["serum"].id]
+    assert ids(api_client.get(SEARCH, {"q": "lotus"})) == [shop["serum"].id]
+    assert ids(api_client.get(SEARCH, {"q": "zinc oxide"})) == [shop["sunscreen"].id]
+    assert ids(api_client.get("/api/v1/products/", {"q": "niacinamide", "sort": "price"})) == [shop["serum"].id]
+
+
+def test_name_match_ranks_above_description_match(api_client, shop):
+    assert ids(api_client.get(SEARCH, {"q": "sunscreen"})) == [shop["sunscreen"].id, shop["cleanser"].id]
+
+
+def test_khmer_names(api_client, shop):
+    assert ids(api_client.get(SEARCH, {"q": "នីអាស៊ីណាមីត"})) == [shop["serum"].id]
+    assert ids(api_client.get(SEARCH, {"q": "ឡេការពារ"})) == [shop["sunscreen"].id]
+
+
+def test_drafts_never_match(api_client, shop):
+    ProductFactory(name="Secret Niacinamide Toner", status="draft", published_at=None)
+    assert ids(api_client.get(SEARCH, {"q": "niacinamide"})) == [shop["serum"].id]
+
+
+@postgres_only
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("typo", "key"), [("niacinimide", "serum"), ("sunscrean", "sunscreen"), ("lotus labb", "serum")]
+)
+def test_typos_still_find_the_product(api_client, shop, typo, key):
+    assert ids(api_client.get(SEARCH, {"q": typo}))[0] == shop[key].id
+
+
+@postgres_only
+@pytest.mark.postgres
+def test_concern_words_match_with_lower_weight(api_client, shop):
+    assert ids(api_client.get(SEARCH, {"q": "pores"})) == [shop["serum"].id]
+
+
+def test_suggestions(api_client, shop):
+    data = api_client.get("/api/v1/products/search/suggestions/", {"q": "nia"}).json()["data"]
+    assert [p["id"] for p in data["products"]] == [shop["serum"].id]
+    assert [i["slug"] for i in data["ingredients"]] == ["niacinamide"]
+    assert data["brands"] == []
+    empty = api_client.get("/api/v1/products/search/suggestions/").json()["data"]
+    assert empty == {"products": [], "brands": [], "ingredients": []}
+
+
+@postgres_only
+@pytest.mark.postgres
+def test_suggestions_offer_a_close_spelling(api_client, shop):
+    data = api_client.get("/api/v1/products/search/suggestions/", {"q": "niacinimide"}).json()["data"]
+    assert [i["slug"] for i in data["ingredients"]] == ["niacinamide"]

@@ -3,9 +3,12 @@
 PostgreSQL: full-text search on the generated, weighted ``search_vector`` column
 (names A, brand/ingredients/type B, concerns C, descriptions D; GIN-indexed), ranked
 with ``ts_rank``. When the words match nothing (typically a typo: "niacinimide",
-"sunscrean") it falls back to pg_trgm word similarity against the names, brand and
-ingredients. Khmer queries (no spaces between words) match Khmer names and descriptions
-by substring.
+"sunscrean"), each unknown word is replaced by the most similar word (pg_trgm
+``similarity``) of a cached vocabulary built with ``ts_stat`` from the names and search
+documents, and the indexed search runs again; only if that still finds nothing does a
+sequential trigram word-similarity scan of the names run.
+
+Khmer queries (no spaces between words) match Khmer names and descriptions by substring.
 
 SQLite: every word must appear (case-insensitively) in the name, Khmer name, search
 document or description; no typo tolerance.
@@ -14,10 +17,10 @@ document or description; no typo tolerance.
 import re
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField, TrigramWordSimilarity
+from django.core.cache import cache
 from django.db import connection
-from django.db.models import BooleanField, Case, F, FloatField, Q, TextField, Value, When
+from django.db.models import BooleanField, Case, FloatField, Q, Value, When
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Concat
 
 from shop.catalog.models import Brand, Ingredient, Product, ProductStatus
 
@@ -59,22 +62,71 @@ def search_products(queryset, q):
 
 
 def _search_postgresql(queryset, q):
+    matches = _full_text(queryset, q)
+    if matches.exists():
+        return matches
+    corrected = correct_spelling(q)
+    if corrected and corrected != q:
+        matches = _full_text(queryset, corrected)
+        if matches.exists():
+            return matches
+    return typo_tolerant_search(queryset, q)
+
+
+def _full_text(queryset, q):
     query = SearchQuery(q, search_type="websearch", config="english")
     # A constant column name; the user's text is always a query parameter.
     vector = RawSQL(_SEARCH_VECTOR, [], output_field=SearchVectorField())  # noqa: S611
     matched = RawSQL(  # noqa: S611
         f"{_SEARCH_VECTOR} @@ websearch_to_tsquery('english'::regconfig, %s)", [q], output_field=BooleanField()
     )
-    matches = queryset.filter(matched).annotate(search_rank=SearchRank(vector, query))
-    if matches.exists():
-        return matches
-    return typo_tolerant_search(queryset, q)
+    return queryset.filter(matched).annotate(search_rank=SearchRank(vector, query))
+
+
+VOCABULARY_KEY = "catalog:search-vocabulary:v1"
+VOCABULARY_TIMEOUT = 10 * 60
+_VOCABULARY_SQL = r"""
+    SELECT word FROM ts_stat(
+        'SELECT to_tsvector(''simple'', name || '' '' || search_document) FROM catalog_product
+         WHERE status = ''active'''
+    ) WHERE length(word) >= 3 AND word ~ '^[[:alpha:]]+$'
+"""
+_CORRECTION_SQL = """
+    SELECT DISTINCT ON (typed) typed, known
+    FROM unnest(%s::text[]) AS typed CROSS JOIN unnest(%s::text[]) AS known
+    WHERE similarity(typed, known) > %s
+    ORDER BY typed, similarity(typed, known) DESC, known
+"""
+
+
+def search_vocabulary():
+    """Distinct words of the active products' names, brands and ingredients (cached 10 min)."""
+    words = cache.get(VOCABULARY_KEY)
+    if words is None:
+        with connection.cursor() as cursor:
+            cursor.execute(_VOCABULARY_SQL)
+            words = sorted(row[0] for row in cursor.fetchall())
+        cache.set(VOCABULARY_KEY, words, VOCABULARY_TIMEOUT)
+    return words
+
+
+def correct_spelling(q):
+    """Replace each unknown word of ``q`` by the most trigram-similar known word."""
+    words = [word.lower() for word in WORD.findall(q)][:8]
+    vocabulary = search_vocabulary()
+    known = set(vocabulary)
+    unknown = [word for word in words if word not in known and not word.isdigit()]
+    if not unknown or not vocabulary:
+        return q
+    with connection.cursor() as cursor:
+        cursor.execute(_CORRECTION_SQL, [unknown, vocabulary, TRIGRAM_THRESHOLD])
+        corrections = dict(cursor.fetchall())
+    return " ".join(corrections.get(word, word) for word in words)
 
 
 def typo_tolerant_search(queryset, q):
-    """Trigram word similarity of ``q`` to the name and the brand/ingredient words."""
-    haystack = Concat(F("name"), Value(" "), F("search_document"), output_field=TextField())
-    return queryset.annotate(search_rank=TrigramWordSimilarity(q, haystack)).filter(search_rank__gt=TRIGRAM_THRESHOLD)
+    """Last resort: trigram word similarity of ``q`` to the product names (sequential scan)."""
+    return queryset.annotate(search_rank=TrigramWordSimilarity(q, "name")).filter(search_rank__gt=TRIGRAM_THRESHOLD)
 
 
 def _search_fallback(queryset, q):

@@ -1,0 +1,179 @@
+"""Catalog read benchmark: requests/s and p50/p95 latency of the product list (filtered +
+sorted), product detail and search, each as a ratio to ``/health`` measured in the same run.
+
+Standard library only. Run it against a server that is already up, e.g.::
+
+    DATABASE_URL=postgres://... REDIS_URL=redis://... DEBUG=false SECRET_KEY=bench \\
+      THROTTLE_ANON=1000000/min ALLOWED_HOSTS=127.0.0.1 \\
+      gunicorn skincare.wsgi -w 4 -b 127.0.0.1:8100
+    python benchmarks/catalog.py --base-url http://127.0.0.1:8100 --duration 20 --concurrency 8
+
+Each scenario runs for ``--duration`` seconds with ``--concurrency`` threads, each thread
+on its own keep-alive connection, cycling through a fixed list of URLs (several filter
+combinations, 200 product slugs, a mix of exact, ingredient, Khmer and misspelt queries).
+Anonymous requests only: the anonymous throttle must be raised for the run.
+"""
+
+import argparse
+import http.client
+import json
+import statistics
+import sys
+import threading
+import time
+from urllib.parse import urlencode, urlsplit
+
+LIST_QUERIES = [
+    {"skin_type": "oily", "sort": "price"},
+    {"category": "serums", "sort": "rating"},
+    {"concern": "acne,pores", "in_stock": "true", "sort": "popularity"},
+    {"category": "sunscreens", "min_price": "10", "max_price": "25", "sort": "newest"},
+    {"brand": "lotus-lab", "skin_type": "sensitive", "sort": "-price"},
+    {"ingredient": "niacinamide", "min_rating": "4", "sort": "rating"},
+    {"category": "moisturisers", "featured": "false", "sort": "popularity", "page": "3"},
+]
+SEARCH_QUERIES = [
+    "niacinamide serum",
+    "sunscreen spf50",
+    "vitamin c",
+    "retinol night",
+    "centella",
+    "ceramides barrier",
+    "niacinimide",  # typo
+    "sunscrean",  # typo
+    "សេរ៉ូម",  # Khmer: serum
+    "hyaluronic",
+]
+
+
+def percentile(sorted_values, fraction):
+    if not sorted_values:
+        return float("nan")
+    index = min(len(sorted_values) - 1, max(0, round(fraction * (len(sorted_values) - 1))))
+    return sorted_values[index]
+
+
+class Target:
+    def __init__(self, base_url):
+        parts = urlsplit(base_url)
+        self.host, self.port = parts.hostname, parts.port or 80
+
+    def connection(self):
+        return http.client.HTTPConnection(self.host, self.port, timeout=30)
+
+    def get_json(self, path):
+        conn = self.connection()
+        try:
+            conn.request("GET", path, headers={"Accept": "application/json"})
+            response = conn.getresponse()
+            body = response.read()
+            if response.status != 200:
+                raise RuntimeError(f"GET {path} -> {response.status}: {body[:200]!r}")
+            return json.loads(body)
+        finally:
+            conn.close()
+
+
+def run_scenario(target, paths, *, duration, concurrency):
+    """Hammer ``paths`` (round robin) for ``duration`` seconds. Returns stats in ms."""
+    latencies, errors = [], []
+    lock = threading.Lock()
+    deadline = time.perf_counter() + duration
+    started = time.perf_counter()
+
+    def worker(offset):
+        conn, local, local_errors, i = target.connection(), [], [], offset
+        while time.perf_counter() < deadline:
+            path = paths[i % len(paths)]
+            i += concurrency
+            t0 = time.perf_counter()
+            try:
+                conn.request("GET", path, headers={"Accept": "application/json"})
+                response = conn.getresponse()
+                response.read()
+                if response.status != 200:
+                    local_errors.append(response.status)
+            except (OSError, http.client.HTTPException) as exc:
+                local_errors.append(type(exc).__name__)
+                conn.close()
+                conn = target.connection()
+                continue
+            local.append((time.perf_counter() - t0) * 1000)
+        conn.close()
+        with lock:
+            latencies.extend(local)
+            errors.extend(local_errors)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "errors": len(errors),
+        "error_sample": sorted({str(e) for e in errors})[:5],
+        "rps": len(latencies) / elapsed,
+        "p50": percentile(latencies, 0.50),
+        "p95": percentile(latencies, 0.95),
+        "mean": statistics.fmean(latencies) if latencies else float("nan"),
+    }
+
+
+def scenario_paths(target):
+    slugs = []
+    page = 1
+    while len(slugs) < 200:
+        data = target.get_json(f"/api/v1/products/?{urlencode({'per_page': 100, 'page': page, 'sort': 'popularity'})}")
+        slugs += [item["slug"] for item in data["data"]]
+        if page >= data["meta"]["total_pages"]:
+            break
+        page += 1
+    if not slugs:
+        raise SystemExit("No products: seed the demo shop first (manage.py seed_demo --scale 34).")
+    total = target.get_json("/api/v1/products/?per_page=1")["meta"]["total"]
+    return total, {
+        "health": ["/health"],
+        "product list (filtered + sorted)": [f"/api/v1/products/?{urlencode(q)}" for q in LIST_QUERIES],
+        "product detail": [f"/api/v1/products/{slug}/" for slug in slugs[:200]],
+        "search": [f"/api/v1/products/search/?{urlencode({'q': q})}" for q in SEARCH_QUERIES],
+    }
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--base-url", default="http://127.0.0.1:8100")
+    parser.add_argument("--duration", type=float, default=20.0, help="seconds per scenario")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--warmup", type=float, default=3.0, help="seconds of untimed warm-up per scenario")
+    parser.add_argument("--json", action="store_true", help="print raw results as JSON too")
+    args = parser.parse_args(argv)
+
+    target = Target(args.base_url)
+    total, scenarios = scenario_paths(target)
+    setup = f"{total} active products; {args.concurrency} connections; {args.duration:.0f}s per scenario"
+    print(setup, file=sys.stderr)
+    results = {}
+    for name, paths in scenarios.items():
+        if args.warmup:
+            run_scenario(target, paths, duration=args.warmup, concurrency=args.concurrency)
+        results[name] = run_scenario(target, paths, duration=args.duration, concurrency=args.concurrency)
+        print(f"  {name}: {results[name]['rps']:.0f} req/s", file=sys.stderr)
+
+    health = results["health"]
+    print("| endpoint | req/s | p50 ms | p95 ms | req/s vs /health | p50 vs /health | p95 vs /health | errors |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    for name, r in results.items():
+        print(
+            f"| {name} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['rps'] / health['rps']:.2f} "
+            f"| {r['p50'] / health['p50']:.1f}x | {r['p95'] / health['p95']:.1f}x | {r['errors']} |"
+        )
+    if args.json:
+        print(json.dumps(results, indent=2))
+    return 1 if any(r["errors"] for r in results.values()) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -13,3 +13,13 @@ user_registered = Signal()
 user_email_verified = Signal()
 # sender=UploadedFile class; kwargs: file
 file_uploaded = Signal()
+
+# --- Orders (shop.orders) ---------------------------------------------------
+# Sent after the transaction commits. sender=Order class; kwargs: order
+order_placed = Signal()
+# sender=Order class; kwargs: order, payment
+order_paid = Signal()
+# sender=Order class; kwargs: order, old_status, new_status, by (user or None)
+order_status_changed = Signal()
+# sender=Order class; kwargs: order, refund (PaymentRefund), amount
+order_refunded = Signal()

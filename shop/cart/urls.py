@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from shop.cart import apis
+
+urlpatterns = [
+    path("cart", apis.CartApi.as_view(), name="cart"),
+    path("cart/items", apis.CartItemsApi.as_view(), name="cart-items"),
+    path("cart/items/<int:line_id>", apis.CartItemApi.as_view(), name="cart-item"),
+    path("cart/coupon", apis.CartCouponApi.as_view(), name="cart-coupon"),
+]

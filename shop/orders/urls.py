@@ -1,3 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from shop.orders import apis, staff_apis
+
+urlpatterns = [
+    path("orders", apis.OrderListCreateApi.as_view(), name="order-list"),
+    path("orders/<str:order_number>", apis.OrderDetailApi.as_view(), name="order-detail"),
+    path("orders/<str:order_number>/cancel", apis.OrderCancelApi.as_view(), name="order-cancel"),
+    path("orders/<str:order_number>/pay", apis.OrderPayApi.as_view(), name="order-pay"),
+    path("payments/stripe/webhook", apis.StripeWebhookApi.as_view(), name="stripe-webhook"),
+    path("staff/orders", staff_apis.StaffOrderListApi.as_view(), name="staff-order-list"),
+    path("staff/orders/dashboard", staff_apis.StaffDashboardApi.as_view(), name="staff-order-dashboard"),
+    path("staff/orders/bulk-update", staff_apis.StaffOrderBulkUpdateApi.as_view(), name="staff-order-bulk-update"),
+    path("staff/orders/<str:order_number>", staff_apis.StaffOrderDetailApi.as_view(), name="staff-order-detail"),
+    path("staff/orders/<str:order_number>/ship", staff_apis.StaffOrderShipApi.as_view(), name="staff-order-ship"),
+    path(
+        "staff/orders/<str:order_number>/refunds", staff_apis.StaffOrderRefundApi.as_view(), name="staff-order-refund"
+    ),
+]

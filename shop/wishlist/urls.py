@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from shop.wishlist import apis
+
+urlpatterns = [
+    path("wishlist", apis.WishlistApi.as_view(), name="wishlist"),
+    path("wishlist/<int:product_id>", apis.WishlistItemApi.as_view(), name="wishlist-item"),
+    path("wishlist/<int:product_id>/feedback", apis.WishlistFeedbackApi.as_view(), name="wishlist-feedback"),
+]

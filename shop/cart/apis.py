@@ -1,0 +1,87 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from shop.cart import services
+from shop.cart.models import Cart
+from shop.cart.selectors import cart_price
+from shop.cart.serializers import CartAddInput, CartOutput, CartUpdateInput, CouponCodeInput, cart_output
+
+TAGS = ["cart"]
+TOKEN_HEADER = OpenApiParameter(
+    "X-Cart-Token", str, OpenApiParameter.HEADER, required=False, description="Guest cart token (from a cart response)."
+)
+
+
+class CartBaseApi(APIView):
+    """Guests and signed-in users alike; guests are identified by their cart token."""
+
+    permission_classes = [AllowAny]
+
+    def cart(self, request, create=True):
+        return services.cart_resolve(request=request, create=create)
+
+    def respond(self, request, cart, code=status.HTTP_200_OK):
+        cart = Cart.objects.get(pk=cart.pk)  # fresh updated_at / coupon after a change
+        user = request.user if request.user.is_authenticated else None
+        prices, coupon, problem = cart_price(cart, user=user)
+        data = cart_output(
+            cart=cart, prices=prices, coupon=coupon, coupon_problem=problem, include_token=cart.user_id is None
+        )
+        return Response(data, status=code)
+
+
+class CartApi(CartBaseApi):
+    @extend_schema(tags=TAGS, parameters=[TOKEN_HEADER], responses=CartOutput, summary="Cart with current prices")
+    def get(self, request):
+        return self.respond(request, self.cart(request))
+
+    @extend_schema(tags=TAGS, parameters=[TOKEN_HEADER], responses=CartOutput, summary="Empty the cart")
+    def delete(self, request):
+        cart = self.cart(request)
+        services.cart_clear(cart=cart)
+        return self.respond(request, cart)
+
+
+class CartItemsApi(CartBaseApi):
+    @extend_schema(tags=TAGS, parameters=[TOKEN_HEADER], request=CartAddInput, responses={201: CartOutput})
+    def post(self, request):
+        data = CartAddInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        cart = self.cart(request)
+        services.cart_add_line(cart=cart, **data.validated_data)
+        return self.respond(request, cart, status.HTTP_201_CREATED)
+
+
+class CartItemApi(CartBaseApi):
+    @extend_schema(tags=TAGS, parameters=[TOKEN_HEADER], request=CartUpdateInput, responses=CartOutput)
+    def patch(self, request, line_id):
+        data = CartUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        cart = self.cart(request)
+        services.cart_update_line(cart=cart, line_id=line_id, quantity=data.validated_data["quantity"])
+        return self.respond(request, cart)
+
+    @extend_schema(tags=TAGS, parameters=[TOKEN_HEADER], responses=CartOutput)
+    def delete(self, request, line_id):
+        cart = self.cart(request)
+        services.cart_remove_line(cart=cart, line_id=line_id)
+        return self.respond(request, cart)
+
+
+class CartCouponApi(CartBaseApi):
+    @extend_schema(tags=TAGS, parameters=[TOKEN_HEADER], request=CouponCodeInput, responses=CartOutput)
+    def post(self, request):
+        data = CouponCodeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        cart = self.cart(request)
+        services.cart_apply_coupon(cart=cart, code=data.validated_data["code"], user=request.user)
+        return self.respond(request, cart)
+
+    @extend_schema(tags=TAGS, parameters=[TOKEN_HEADER], responses=CartOutput)
+    def delete(self, request):
+        cart = self.cart(request)
+        services.cart_remove_coupon(cart=cart)
+        return self.respond(request, cart)

@@ -1,0 +1,116 @@
+from datetime import timedelta
+
+from django.conf import settings
+from rest_framework import serializers
+
+from shop.cart.models import MAX_LINE_QUANTITY
+
+# Quantities above this are refused by the serializer before any service runs (huge numbers
+# would otherwise overflow integer columns); the business limit is MAX_LINE_QUANTITY.
+QUANTITY_FIELD_MAX = 10_000
+
+
+class CartAddInput(serializers.Serializer):
+    product_id = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+    variant_id = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False, allow_null=True)
+    quantity = serializers.IntegerField(min_value=1, max_value=QUANTITY_FIELD_MAX, default=1)
+
+
+class CartUpdateInput(serializers.Serializer):
+    quantity = serializers.IntegerField(min_value=0, max_value=QUANTITY_FIELD_MAX, help_text="0 removes the item.")
+
+
+class CouponCodeInput(serializers.Serializer):
+    code = serializers.CharField(max_length=50, trim_whitespace=True)
+
+
+def money(value):
+    return str(value)
+
+
+def product_brief(product, variant=None):
+    return {
+        "id": product.pk,
+        "name": product.name,
+        "slug": product.slug,
+        "sku": product.sku,
+        "brand": product.brand.name if "brand" in product._state.fields_cache else None,
+        "compare_at_price": money(product.compare_at_price) if product.compare_at_price else None,
+        "status": product.status,
+    }
+
+
+def coupon_brief(coupon):
+    if coupon is None:
+        return None
+    return {
+        "code": coupon.code,
+        "name": coupon.name,
+        "type": coupon.type,
+        "value": money(coupon.value),
+        "max_discount": money(coupon.max_discount) if coupon.max_discount is not None else None,
+    }
+
+
+def prices_output(prices):
+    return {
+        "subtotal": money(prices.subtotal),
+        "discount": money(prices.discount),
+        "shipping": money(prices.shipping),
+        "tax": money(prices.tax),
+        "total": money(prices.total),
+    }
+
+
+def cart_output(*, cart, prices, coupon, coupon_problem, include_token):
+    items = []
+    for line in prices.lines:
+        items.append(
+            {
+                "id": line.id,
+                "product": product_brief(line.product),
+                "variant": (
+                    {"id": line.variant.pk, "name": line.variant.name, "sku": line.variant.sku}
+                    if line.variant is not None
+                    else None
+                ),
+                "quantity": line.quantity,
+                "unit_price": money(line.unit_price),
+                "line_total": money(line.line_total),
+                "available": line.available,
+                "available_quantity": line.available_quantity,
+                "problem": line.problem,
+            }
+        )
+    data = {
+        "id": cart.pk,
+        "items": items,
+        "item_count": sum(line.quantity for line in prices.lines),
+        "currency": settings.CURRENCY,
+        **prices_output(prices),
+        "coupon": coupon_brief(coupon) if coupon_problem is None else None,
+        "coupon_problem": ({**coupon_problem, "code_entered": coupon.code} if coupon_problem else None),
+        "free_shipping_threshold": money(settings.FREE_SHIPPING_THRESHOLD),
+        "max_line_quantity": MAX_LINE_QUANTITY,
+        "expires_at": (cart.updated_at + timedelta(days=settings.CART_TTL_DAYS)) if cart.updated_at else None,
+    }
+    if include_token:
+        data["token"] = str(cart.token)
+    return data
+
+
+class CartOutput(serializers.Serializer):
+    """Documentation only: the cart body is built by ``cart_output``."""
+
+    id = serializers.IntegerField()
+    items = serializers.ListField(child=serializers.DictField())
+    item_count = serializers.IntegerField()
+    currency = serializers.CharField()
+    subtotal = serializers.DecimalField(max_digits=10, decimal_places=2)
+    discount = serializers.DecimalField(max_digits=10, decimal_places=2)
+    shipping = serializers.DecimalField(max_digits=10, decimal_places=2)
+    tax = serializers.DecimalField(max_digits=10, decimal_places=2)
+    total = serializers.DecimalField(max_digits=10, decimal_places=2)
+    coupon = serializers.DictField(allow_null=True)
+    coupon_problem = serializers.DictField(allow_null=True)
+    token = serializers.UUIDField(required=False, help_text="Guests only: send it back as X-Cart-Token.")

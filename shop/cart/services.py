@@ -1,0 +1,241 @@
+"""Cart changes. Each one locks the cart row (``lock_objects``) so two requests on the same
+cart (double taps, parallel tabs) cannot lose an update, then drops the cached lines."""
+
+import uuid
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework import status
+
+from shop.cart import error_codes
+from shop.cart.cache import cart_cache_invalidate
+from shop.cart.lock_objects import cart_lock
+from shop.cart.models import MAX_LINE_QUANTITY, Cart, CartLine
+from shop.cart.pricing import INSUFFICIENT_STOCK, OUT_OF_STOCK, line_problem
+from shop.cart.selectors import cart_is_expired, cart_lines
+from shop.catalog.models import Product, ProductStatus, ProductVariant
+from shop.coupons.services import coupon_check, coupon_get
+from skincare.api.exceptions import ApiError
+
+SESSION_KEY = "cart_token"
+
+
+def _touch(cart):
+    Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
+    cart_cache_invalidate(cart.pk)
+
+
+def _parse_token(raw):
+    try:
+        return uuid.UUID(str(raw))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def _expire_if_stale(cart):
+    if cart_is_expired(cart):
+        cart.lines.all().delete()
+        Cart.objects.filter(pk=cart.pk).update(coupon=None, updated_at=timezone.now())
+        cart.coupon_id = None
+        cart_cache_invalidate(cart.pk)
+    return cart
+
+
+def cart_for_user(*, user):
+    cart = Cart.objects.filter(user=user).first()
+    if cart is None:
+        try:
+            with transaction.atomic():
+                cart = Cart.objects.create(user=user)
+        except IntegrityError:  # created by a parallel request
+            cart = Cart.objects.get(user=user)
+    return _expire_if_stale(cart)
+
+
+def cart_for_guest(*, token, create):
+    token = _parse_token(token)
+    cart = Cart.objects.filter(token=token, user__isnull=True).first() if token else None
+    if cart is None:
+        return Cart.objects.create() if create else None
+    return _expire_if_stale(cart)
+
+
+def cart_resolve(*, request, create=True):
+    """The cart of this request.
+
+    Signed-in users have one cart; a guest cart token found in the request (``X-Cart-Token``
+    header or the session) is merged into it once, then forgotten.
+    Guests are identified by that token; a new guest cart stores it in the session.
+    """
+    session = getattr(request, "session", None)
+    header_token = request.headers.get("X-Cart-Token")
+    session_token = session.get(SESSION_KEY) if session is not None else None
+    user = request.user
+    if user.is_authenticated:
+        cart = cart_for_user(user=user)
+        for token in {t for t in (header_token, session_token) if t}:
+            guest = cart_for_guest(token=token, create=False)
+            if guest is not None:
+                cart_merge(source=guest, target=cart)
+        if session is not None and session_token:
+            session.pop(SESSION_KEY, None)
+        return cart
+    cart = cart_for_guest(token=header_token or session_token, create=create)
+    if cart is not None and session is not None and session.get(SESSION_KEY) != str(cart.token):
+        session[SESSION_KEY] = str(cart.token)
+    return cart
+
+
+def _check_stock(product, variant, quantity):
+    problem, available = line_problem(product, variant, quantity)
+    if problem is None:
+        return
+    if problem in (OUT_OF_STOCK, INSUFFICIENT_STOCK):
+        message = "This product is out of stock." if not available else f"Only {available} left in stock."
+        raise ApiError(
+            error_codes.INSUFFICIENT_STOCK,
+            message,
+            errors={"quantity": [message]},
+            status_code=status.HTTP_409_CONFLICT,
+        )
+    raise ApiError(
+        error_codes.PRODUCT_UNAVAILABLE, "This product is not available.", errors={"product_id": ["Not available."]}
+    )
+
+
+def _check_quantity(quantity):
+    if quantity > MAX_LINE_QUANTITY:
+        message = f"At most {MAX_LINE_QUANTITY} of one item per order."
+        raise ApiError(error_codes.QUANTITY_TOO_LARGE, message, errors={"quantity": [message]})
+
+
+def _product_and_variant(product_id, variant_id):
+    product = Product.objects.filter(pk=product_id, status=ProductStatus.ACTIVE).first()
+    if product is None:
+        raise ApiError(
+            error_codes.PRODUCT_NOT_FOUND, "Product not found.", errors={"product_id": ["Product not found."]}
+        )
+    variant = None
+    if variant_id is not None:
+        variant = ProductVariant.objects.filter(pk=variant_id, product=product, is_active=True).first()
+        if variant is None:
+            raise ApiError(
+                error_codes.PRODUCT_NOT_FOUND,
+                "Variant not found for this product.",
+                errors={"variant_id": ["Variant not found for this product."]},
+            )
+    return product, variant
+
+
+@transaction.atomic
+def cart_add_line(*, cart, product_id, quantity, variant_id=None):
+    product, variant = _product_and_variant(product_id, variant_id)
+    cart_lock(cart_id=cart.pk)
+    line = CartLine.objects.filter(cart=cart, product=product, variant=variant).first()
+    new_quantity = quantity + (line.quantity if line else 0)
+    _check_quantity(new_quantity)
+    _check_stock(product, variant, new_quantity)
+    if line:
+        line.quantity = new_quantity
+        line.save(update_fields=["quantity", "updated_at"])
+    else:
+        line = CartLine.objects.create(cart=cart, product=product, variant=variant, quantity=quantity)
+    _touch(cart)
+    return line
+
+
+def _line(cart, line_id):
+    line = CartLine.objects.select_related("product", "variant").filter(cart=cart, pk=line_id).first()
+    if line is None:
+        raise ApiError(error_codes.CART_LINE_NOT_FOUND, "Cart item not found.", status_code=status.HTTP_404_NOT_FOUND)
+    return line
+
+
+@transaction.atomic
+def cart_update_line(*, cart, line_id, quantity):
+    """Set a line's quantity; 0 removes it."""
+    cart_lock(cart_id=cart.pk)
+    line = _line(cart, line_id)
+    if quantity == 0:
+        line.delete()
+    else:
+        _check_quantity(quantity)
+        if quantity > line.quantity:
+            _check_stock(line.product, line.variant, quantity)
+        line.quantity = quantity
+        line.save(update_fields=["quantity", "updated_at"])
+    _touch(cart)
+
+
+@transaction.atomic
+def cart_remove_line(*, cart, line_id):
+    cart_lock(cart_id=cart.pk)
+    _line(cart, line_id).delete()
+    _touch(cart)
+
+
+@transaction.atomic
+def cart_clear(*, cart):
+    cart_lock(cart_id=cart.pk)
+    cart.lines.all().delete()
+    Cart.objects.filter(pk=cart.pk).update(coupon=None)
+    cart.coupon_id = None
+    _touch(cart)
+
+
+@transaction.atomic
+def cart_apply_coupon(*, cart, code, user):
+    from shop.cart.pricing import price_lines
+
+    coupon = coupon_get(code=code, user=user if user is not None and user.is_authenticated else None)
+    coupon_check(coupon=coupon, user=user, prices=price_lines(lines=cart_lines(cart)))
+    cart_lock(cart_id=cart.pk)
+    Cart.objects.filter(pk=cart.pk).update(coupon=coupon)
+    cart.coupon_id = coupon.pk
+    _touch(cart)
+    return coupon
+
+
+@transaction.atomic
+def cart_remove_coupon(*, cart):
+    cart_lock(cart_id=cart.pk)
+    Cart.objects.filter(pk=cart.pk).update(coupon=None)
+    cart.coupon_id = None
+    _touch(cart)
+
+
+@transaction.atomic
+def cart_merge(*, source, target):
+    """Move a guest cart's lines into ``target`` (quantities add up, capped by the line limit
+    and by stock) and keep the guest's coupon if the target has none; delete the guest cart."""
+    for cart_id in sorted([source.pk, target.pk]):
+        cart_lock(cart_id=cart_id)
+    existing = {(line.product_id, line.variant_id): line for line in target.lines.select_related("product", "variant")}
+    for line in source.lines.select_related("product", "variant"):
+        current = existing.get((line.product_id, line.variant_id))
+        quantity = min(MAX_LINE_QUANTITY, line.quantity + (current.quantity if current else 0))
+        _, available = line_problem(line.product, line.variant, quantity)
+        if available is not None:
+            quantity = min(quantity, max(available, current.quantity if current else 1))
+        if current:
+            current.quantity = quantity
+            current.save(update_fields=["quantity", "updated_at"])
+        else:
+            CartLine.objects.create(cart=target, product=line.product, variant=line.variant, quantity=quantity)
+    if source.coupon_id and not target.coupon_id:
+        Cart.objects.filter(pk=target.pk).update(coupon_id=source.coupon_id)
+        target.coupon_id = source.coupon_id
+    cart_cache_invalidate(source.pk)
+    source.delete()
+    _touch(target)
+    return target
+
+
+def carts_delete_expired(*, now=None):
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    now = now or timezone.now()
+    deleted, _ = Cart.objects.filter(updated_at__lt=now - timedelta(days=settings.CART_TTL_DAYS)).delete()
+    return deleted

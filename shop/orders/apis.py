@@ -1,0 +1,167 @@
+import re
+
+from django.conf import settings
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from shop.cart.services import cart_for_user
+from shop.orders import error_codes, services
+from shop.orders.filters import MyOrderFilter
+from shop.orders.models import Payment, PaymentRecordStatus
+from shop.orders.payments.stripe import SignatureError, verify_signature
+from shop.orders.selectors import order_for_user, orders_for_user
+from shop.orders.serializers import (
+    CancelInput,
+    CheckoutInput,
+    CheckoutOutput,
+    OrderDetailOutput,
+    OrderListOutput,
+    PayInput,
+    checkout_output,
+)
+from skincare.api.exceptions import ApiError
+
+TAGS = ["orders"]
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_\-:.]{1,100}$")
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="Retrying with the same key returns the first order (200) instead of placing another.",
+)
+
+
+def _idempotency_key(request):
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if key and not IDEMPOTENCY_KEY.match(key):
+        raise ApiError(
+            error_codes.IDEMPOTENCY_KEY_INVALID,
+            "Idempotency-Key must be 1-100 letters, digits or - _ : .",
+            errors={"Idempotency-Key": ["Invalid format."]},
+        )
+    return key
+
+
+def _own_order(request, order_number):
+    order = order_for_user(user=request.user, order_number=order_number)
+    if order is None:
+        raise ApiError(error_codes.ORDER_NOT_FOUND, "Order not found.", status_code=status.HTTP_404_NOT_FOUND)
+    return order
+
+
+class OrderListCreateApi(generics.ListAPIView):
+    serializer_class = OrderListOutput
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = MyOrderFilter
+
+    def get_queryset(self):
+        return orders_for_user(user=self.request.user)
+
+    @extend_schema(tags=TAGS, summary="My orders")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Check out the cart",
+        parameters=[IDEMPOTENCY_HEADER],
+        request=CheckoutInput,
+        responses={201: CheckoutOutput, 200: CheckoutOutput},
+    )
+    def post(self, request):
+        key = _idempotency_key(request)
+        data = CheckoutInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        order, created, charge = services.order_place(
+            user=request.user,
+            cart=cart_for_user(user=request.user),
+            idempotency_key=key,
+            payment_method=values["payment_method"],
+            payment_data={"card_number": values.get("card_number", "")},
+            address_id=values.get("address_id"),
+            shipping_address=values.get("shipping_address"),
+            billing_address=values.get("billing_address"),
+            notes=values.get("notes", ""),
+        )
+        order = order_for_user(user=request.user, order_number=order.order_number)
+        headers = {} if created else {"Idempotent-Replayed": "true"}
+        return Response(
+            checkout_output(order, charge),
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+            headers=headers,
+        )
+
+
+class OrderDetailApi(APIView):
+    @extend_schema(tags=TAGS, responses=OrderDetailOutput, summary="One of my orders")
+    def get(self, request, order_number):
+        return Response(OrderDetailOutput(_own_order(request, order_number)).data)
+
+
+class OrderCancelApi(APIView):
+    @extend_schema(
+        tags=TAGS, request=CancelInput, responses=OrderDetailOutput, summary="Cancel a pending/confirmed order"
+    )
+    def post(self, request, order_number):
+        data = CancelInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = _own_order(request, order_number)
+        services.order_cancel(order=order, by=request.user, reason=data.validated_data["reason"])
+        return Response(OrderDetailOutput(_own_order(request, order_number)).data)
+
+
+class OrderPayApi(APIView):
+    @extend_schema(tags=TAGS, request=PayInput, responses=CheckoutOutput, summary="Retry payment of a pending order")
+    def post(self, request, order_number):
+        data = PayInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = _own_order(request, order_number)
+        order, charge = services.order_pay(
+            order=order,
+            payment_method=data.validated_data["payment_method"],
+            payment_data={"card_number": data.validated_data.get("card_number", "")},
+        )
+        return Response(checkout_output(_own_order(request, order_number), charge))
+
+
+class StripeWebhookApi(APIView):
+    """Stripe calls this; the signature (not a login) authenticates it."""
+
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = []
+
+    @extend_schema(tags=["payments"], request=None, responses={200: None}, auth=[])
+    def post(self, request):
+        try:
+            event = verify_signature(
+                payload=request.body,
+                header=request.headers.get("Stripe-Signature", ""),
+                secret=settings.STRIPE_WEBHOOK_SECRET,
+            )
+        except SignatureError as exc:
+            raise ApiError(error_codes.WEBHOOK_SIGNATURE_INVALID, str(exc)) from exc
+        kind = event.get("type", "")
+        intent = (event.get("data") or {}).get("object") or {}
+        outcome = {
+            "payment_intent.succeeded": PaymentRecordStatus.COMPLETED,
+            "payment_intent.payment_failed": PaymentRecordStatus.FAILED,
+        }.get(kind)
+        if outcome is not None and intent.get("id"):
+            payment = Payment.objects.filter(provider_transaction_id=intent["id"], payment_provider="stripe").first()
+            if payment is not None:
+                error = (intent.get("last_payment_error") or {}).get("message", "")
+                services.payment_record_result(
+                    payment_id=payment.pk,
+                    status_=outcome,
+                    transaction_id=intent["id"],
+                    response={"event": event.get("id"), "status": intent.get("status")},
+                    failure_message=error,
+                )
+        return Response({"received": True})

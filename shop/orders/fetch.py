@@ -1,0 +1,35 @@
+"""Load everything checkout needs once, under the right locks (Saleor's ``fetch`` pattern)."""
+
+from dataclasses import dataclass
+
+from shop.cart.lock_objects import cart_lock
+from shop.cart.models import CartLine
+from shop.orders.lock_objects import products_lock, variants_lock
+
+
+@dataclass
+class CheckoutLine:
+    id: int
+    product: object
+    variant: object
+    quantity: int
+
+
+@dataclass
+class CheckoutInfo:
+    cart: object
+    lines: list
+
+
+def checkout_fetch(*, cart_id):
+    """Lock the cart, then its products and variants in pk order; lines carry the locked rows."""
+    cart = cart_lock(cart_id=cart_id)
+    rows = list(CartLine.objects.filter(cart=cart).values_list("id", "product_id", "variant_id", "quantity"))
+    products = products_lock(product_ids={row[1] for row in rows})
+    variants = variants_lock(variant_ids={row[2] for row in rows if row[2]})
+    lines = [
+        CheckoutLine(line_id, products[product_id], variants.get(variant_id) if variant_id else None, quantity)
+        for line_id, product_id, variant_id, quantity in rows
+        if product_id in products and (not variant_id or variant_id in variants)
+    ]
+    return CheckoutInfo(cart=cart, lines=lines)

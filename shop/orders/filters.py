@@ -1,0 +1,34 @@
+import django_filters
+
+from shop.orders.models import FulfillmentStatus, Order, OrderStatus, PaymentMethod, PaymentStatus
+from shop.orders.selectors import order_search
+
+
+class StaffOrderFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=OrderStatus.choices)
+    payment_status = django_filters.ChoiceFilter(choices=PaymentStatus.choices)
+    fulfillment_status = django_filters.ChoiceFilter(choices=FulfillmentStatus.choices)
+    payment_method = django_filters.ChoiceFilter(choices=PaymentMethod.choices)
+    user = django_filters.NumberFilter(field_name="user_id")
+    created_from = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_to = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    min_total = django_filters.NumberFilter(field_name="total", lookup_expr="gte")
+    max_total = django_filters.NumberFilter(field_name="total", lookup_expr="lte")
+    coupon = django_filters.CharFilter(field_name="coupon_code", lookup_expr="iexact")
+    q = django_filters.CharFilter(method="search", label="Order number, e-mail or tracking number")
+    ordering = django_filters.OrderingFilter(fields=(("created_at", "created_at"), ("total", "total")))
+
+    class Meta:
+        model = Order
+        fields = []
+
+    def search(self, queryset, name, value):
+        return order_search(queryset, value.strip())
+
+
+class MyOrderFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=OrderStatus.choices)
+
+    class Meta:
+        model = Order
+        fields = []

@@ -1,0 +1,251 @@
+"""Orders, order lines, status history, payments and refunds (seeds 001 and 003).
+
+Database constraints guard the money rules: ``total = subtotal + tax + shipping - discount``,
+non-negative amounts, a line's ``total_price = unit_price * quantity`` and a payment's
+refunded amount never above what was paid.
+"""
+
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+ZERO = Decimal("0.00")
+
+
+class OrderStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    CONFIRMED = "confirmed", "Confirmed"
+    PROCESSING = "processing", "Processing"
+    SHIPPED = "shipped", "Shipped"
+    DELIVERED = "delivered", "Delivered"
+    CANCELLED = "cancelled", "Cancelled"
+    REFUNDED = "refunded", "Refunded"
+
+
+class PaymentStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    PAID = "paid", "Paid"
+    PARTIALLY_PAID = "partially_paid", "Partially paid"
+    REFUNDED = "refunded", "Refunded"
+    PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
+    FAILED = "failed", "Failed"
+
+
+class FulfillmentStatus(models.TextChoices):
+    UNFULFILLED = "unfulfilled", "Unfulfilled"
+    PARTIAL = "partial", "Partially fulfilled"
+    FULFILLED = "fulfilled", "Fulfilled"
+    SHIPPED = "shipped", "Shipped"
+    DELIVERED = "delivered", "Delivered"
+
+
+class PaymentMethod(models.TextChoices):
+    CARD = "card", "Card"
+    CASH_ON_DELIVERY = "cash_on_delivery", "Cash on delivery"
+
+
+class Order(models.Model):
+    order_number = models.CharField(max_length=50, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
+    customer_name = models.CharField(max_length=255, blank=True)
+    customer_email = models.EmailField(max_length=255)
+
+    currency = models.CharField(max_length=3)
+    subtotal = models.DecimalField(max_digits=10, decimal_places=2)
+    tax_amount = models.DecimalField(max_digits=10, decimal_places=2, default=ZERO)
+    shipping_amount = models.DecimalField(max_digits=10, decimal_places=2, default=ZERO)
+    discount_amount = models.DecimalField(max_digits=10, decimal_places=2, default=ZERO)
+    total = models.DecimalField(max_digits=10, decimal_places=2)
+
+    status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING)
+    payment_status = models.CharField(max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.PENDING)
+    fulfillment_status = models.CharField(
+        max_length=20, choices=FulfillmentStatus.choices, default=FulfillmentStatus.UNFULFILLED
+    )
+    payment_method = models.CharField(max_length=20, choices=PaymentMethod.choices, default=PaymentMethod.CARD)
+    payment_provider = models.CharField(max_length=30, blank=True)
+
+    coupon = models.ForeignKey(
+        "coupons.Coupon", null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
+    coupon_code = models.CharField(max_length=50, blank=True)
+
+    shipping_address = models.JSONField(default=dict, blank=True)
+    billing_address = models.JSONField(default=dict, blank=True)
+    notes = models.TextField(blank=True)
+    tracking_number = models.CharField(max_length=100, blank=True)
+    idempotency_key = models.CharField(max_length=100, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(total=F("subtotal") + F("tax_amount") + F("shipping_amount") - F("discount_amount")),
+                name="orders_order_total_rule",
+            ),
+            models.CheckConstraint(
+                condition=Q(subtotal__gte=0)
+                & Q(tax_amount__gte=0)
+                & Q(shipping_amount__gte=0)
+                & Q(discount_amount__gte=0)
+                & Q(total__gte=0),
+                name="orders_order_amounts_gte_0",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "idempotency_key"], condition=~Q(idempotency_key=""), name="orders_order_idempotency"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "-created_at"]),
+            models.Index(fields=["status", "-created_at"]),
+            models.Index(fields=["payment_status"]),
+        ]
+
+    def __str__(self):
+        return self.order_number
+
+
+class OrderItem(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="order_items")
+    variant = models.ForeignKey(
+        "catalog.ProductVariant", null=True, blank=True, on_delete=models.SET_NULL, related_name="order_items"
+    )
+    product_name = models.CharField(max_length=255)
+    variant_name = models.CharField(max_length=80, blank=True)
+    product_sku = models.CharField(max_length=100, blank=True)
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(max_digits=10, decimal_places=2)
+    total_price = models.DecimalField(max_digits=10, decimal_places=2)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="orders_item_quantity_gt_0"),
+            models.CheckConstraint(condition=Q(unit_price__gte=0), name="orders_item_unit_price_gte_0"),
+            models.CheckConstraint(
+                condition=Q(total_price=F("unit_price") * F("quantity")), name="orders_item_total_rule"
+            ),
+        ]
+        indexes = [models.Index(fields=["product", "order"])]
+
+    def __str__(self):
+        return f"{self.quantity} x {self.product_name}"
+
+
+class OrderEventType(models.TextChoices):
+    PLACED = "placed", "Placed"
+    STATUS_CHANGED = "status_changed", "Status changed"
+    PAYMENT_STATUS_CHANGED = "payment_status_changed", "Payment status changed"
+    FULFILLMENT_STATUS_CHANGED = "fulfillment_status_changed", "Fulfilment status changed"
+    PAID = "paid", "Paid"
+    PAYMENT_FAILED = "payment_failed", "Payment failed"
+    SHIPPED = "shipped", "Shipped"
+    REFUNDED = "refunded", "Refunded"
+    NOTE = "note", "Note"
+
+
+class OrderEvent(models.Model):
+    """The order's history (status changes, payments, shipping, refunds) for staff and the shopper."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=30, choices=OrderEventType.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.order_id} {self.type}"
+
+
+class PaymentRecordStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    PROCESSING = "processing", "Processing"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+    REFUNDED = "refunded", "Refunded"
+
+
+class Payment(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payments")
+    payment_method = models.CharField(max_length=50)
+    payment_provider = models.CharField(max_length=50)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    refunded_amount = models.DecimalField(max_digits=10, decimal_places=2, default=ZERO)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=20, choices=PaymentRecordStatus.choices, default=PaymentRecordStatus.PENDING)
+    transaction_id = models.CharField(max_length=255, blank=True, db_index=True)
+    provider_transaction_id = models.CharField(max_length=255, blank=True, db_index=True)
+    provider_response = models.JSONField(default=dict, blank=True)
+    failure_message = models.CharField(max_length=255, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0), name="orders_payment_amount_gte_0"),
+            models.CheckConstraint(
+                condition=Q(refunded_amount__gte=0) & Q(refunded_amount__lte=F("amount")),
+                name="orders_payment_refund_lte_amount",
+            ),
+        ]
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self):
+        return f"{self.payment_provider} {self.amount} {self.status}"
+
+    @property
+    def refundable_amount(self):
+        if self.status not in (PaymentRecordStatus.COMPLETED, PaymentRecordStatus.REFUNDED):
+            return ZERO
+        return self.amount - self.refunded_amount
+
+
+class RefundStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    COMPLETED = "completed", "Completed"
+    FAILED = "failed", "Failed"
+
+
+class PaymentRefund(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="refunds")
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    reason = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=RefundStatus.choices, default=RefundStatus.PENDING)
+    provider_refund_id = models.CharField(max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    processed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="orders_refund_amount_gt_0")]
+        indexes = [models.Index(fields=["status"])]
+
+    def __str__(self):
+        return f"refund {self.amount} of {self.payment_id}"

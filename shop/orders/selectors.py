@@ -1,0 +1,85 @@
+from datetime import timedelta
+
+from django.db.models import Count, F, Prefetch, Q, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from shop.catalog.models import Product, ProductStatus
+from shop.coupons.calculations import ZERO
+from shop.orders.models import Order, OrderEvent, OrderItem, OrderStatus, Payment
+
+NOT_COUNTED = (OrderStatus.CANCELLED,)
+
+
+def orders_for_user(*, user):
+    return Order.objects.filter(user=user).prefetch_related("items")
+
+
+def order_for_user(*, user, order_number):
+    """The user's own order or None (another user's order reads as missing)."""
+    return (
+        Order.objects.filter(user=user, order_number=order_number)
+        .prefetch_related("items", "payments", Prefetch("events", queryset=OrderEvent.objects.order_by("created_at")))
+        .first()
+    )
+
+
+def order_for_staff(*, order_number):
+    return (
+        Order.objects.filter(order_number=order_number)
+        .select_related("user", "coupon")
+        .prefetch_related("items", "payments__refunds", "events")
+        .first()
+    )
+
+
+def orders_for_staff():
+    return Order.objects.select_related("user").prefetch_related("items")
+
+
+def _sales_since(since):
+    row = (
+        Order.objects.filter(created_at__gte=since)
+        .exclude(status__in=NOT_COUNTED)
+        .aggregate(orders=Count("id"), revenue=Coalesce(Sum("total"), ZERO))
+    )
+    return {"orders": row["orders"], "revenue": str(row["revenue"])}
+
+
+def dashboard(*, now=None, limit=10):
+    now = now or timezone.now()
+    start_of_day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    top = (
+        OrderItem.objects.filter(order__created_at__gte=now - timedelta(days=30))
+        .exclude(order__status__in=NOT_COUNTED)
+        .values("product_id", "product_name")
+        .annotate(quantity=Sum("quantity"), revenue=Sum("total_price"))
+        .order_by("-quantity", "product_id")[:limit]
+    )
+    low_stock = (
+        Product.objects.filter(status=ProductStatus.ACTIVE, track_inventory=True)
+        .filter(stock_quantity__lte=F("low_stock_threshold"))
+        .order_by("stock_quantity", "pk")
+        .values("id", "name", "sku", "stock_quantity", "low_stock_threshold")[:limit]
+    )
+    recent = Order.objects.order_by("-created_at", "-id").values(
+        "order_number", "customer_email", "total", "status", "payment_status", "created_at"
+    )[:limit]
+    by_status = dict(Order.objects.values_list("status").annotate(n=Count("id")))
+    pending_payments = Payment.objects.filter(status__in=["pending", "processing"]).count()
+    return {
+        "sales": {
+            "today": _sales_since(start_of_day),
+            "last_7_days": _sales_since(now - timedelta(days=7)),
+            "last_30_days": _sales_since(now - timedelta(days=30)),
+        },
+        "orders_by_status": {value: by_status.get(value, 0) for value in OrderStatus.values},
+        "pending_payments": pending_payments,
+        "recent_orders": [{**row, "total": str(row["total"])} for row in recent],
+        "top_products": [{**row, "revenue": str(row["revenue"])} for row in top],
+        "low_stock": list(low_stock),
+    }
+
+
+def order_search(qs, term):
+    return qs.filter(Q(order_number__icontains=term) | Q(customer_email__icontains=term) | Q(tracking_number=term))

@@ -1,0 +1,223 @@
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from shop.orders.models import (
+    FulfillmentStatus,
+    Order,
+    OrderEvent,
+    OrderItem,
+    OrderStatus,
+    Payment,
+    PaymentMethod,
+    PaymentRefund,
+    PaymentStatus,
+)
+
+
+class AddressInput(serializers.Serializer):
+    first_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    last_name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    company = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    address_line1 = serializers.CharField(max_length=255)
+    address_line2 = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    city = serializers.CharField(max_length=100)
+    state = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    postal_code = serializers.CharField(max_length=20)
+    country = serializers.CharField(max_length=100)
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+
+
+class CheckoutInput(serializers.Serializer):
+    payment_method = serializers.ChoiceField(choices=PaymentMethod.choices, default=PaymentMethod.CARD)
+    card_number = serializers.CharField(
+        max_length=30, required=False, allow_blank=True, help_text="Test provider only (see docs/checkout.md)."
+    )
+    address_id = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False)
+    shipping_address = AddressInput(required=False)
+    billing_address = AddressInput(required=False)
+    notes = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if "address_id" in attrs and "shipping_address" in attrs:
+            raise serializers.ValidationError({"address_id": ["Give address_id or shipping_address, not both."]})
+        return attrs
+
+
+class PayInput(serializers.Serializer):
+    payment_method = serializers.ChoiceField(choices=PaymentMethod.choices, default=PaymentMethod.CARD)
+    card_number = serializers.CharField(max_length=30, required=False, allow_blank=True)
+
+
+class CancelInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class OrderItemOutput(serializers.ModelSerializer):
+    class Meta:
+        model = OrderItem
+        fields = [
+            "id",
+            "product_id",
+            "variant_id",
+            "product_name",
+            "variant_name",
+            "product_sku",
+            "quantity",
+            "unit_price",
+            "total_price",
+        ]
+
+
+class PaymentOutput(serializers.ModelSerializer):
+    class Meta:
+        model = Payment
+        fields = [
+            "id",
+            "payment_method",
+            "payment_provider",
+            "amount",
+            "refunded_amount",
+            "currency",
+            "status",
+            "failure_message",
+            "processed_at",
+            "created_at",
+        ]
+
+
+class OrderEventOutput(serializers.ModelSerializer):
+    class Meta:
+        model = OrderEvent
+        fields = ["type", "data", "created_at"]
+
+
+MONEY_FIELDS = ["subtotal", "tax_amount", "shipping_amount", "discount_amount", "total"]
+STATUS_FIELDS = ["status", "payment_status", "fulfillment_status", "payment_method"]
+
+
+class OrderListOutput(serializers.ModelSerializer):
+    item_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Order
+        fields = ["order_number", "currency", *MONEY_FIELDS, *STATUS_FIELDS, "item_count", "created_at"]
+
+    def get_item_count(self, order) -> int:
+        return sum(item.quantity for item in order.items.all())
+
+
+class OrderDetailOutput(serializers.ModelSerializer):
+    items = OrderItemOutput(many=True)
+    payments = PaymentOutput(many=True)
+    events = OrderEventOutput(many=True)
+
+    class Meta:
+        model = Order
+        fields = [
+            "order_number",
+            "customer_name",
+            "customer_email",
+            "currency",
+            *MONEY_FIELDS,
+            *STATUS_FIELDS,
+            "coupon_code",
+            "shipping_address",
+            "billing_address",
+            "notes",
+            "tracking_number",
+            "items",
+            "payments",
+            "events",
+            "created_at",
+            "updated_at",
+            "paid_at",
+            "shipped_at",
+            "delivered_at",
+            "cancelled_at",
+        ]
+
+
+class CheckoutOutput(OrderDetailOutput):
+    client_secret = serializers.CharField(required=False, help_text="Stripe only: confirm the intent with it.")
+    payment_error = serializers.CharField(required=False)
+
+    class Meta(OrderDetailOutput.Meta):
+        fields = [*OrderDetailOutput.Meta.fields, "client_secret", "payment_error"]
+
+
+def checkout_output(order, charge):
+    data = OrderDetailOutput(order).data
+    if charge is not None:
+        if charge.client_secret:
+            data["client_secret"] = charge.client_secret
+        if charge.failure_message:
+            data["payment_error"] = charge.failure_message
+    return data
+
+
+# --- Staff ----------------------------------------------------------------------------------
+
+
+class RefundOutput(serializers.ModelSerializer):
+    class Meta:
+        model = PaymentRefund
+        fields = ["id", "payment_id", "amount", "reason", "status", "provider_refund_id", "processed_at", "created_at"]
+
+
+class StaffPaymentOutput(PaymentOutput):
+    refunds = RefundOutput(many=True)
+
+    class Meta(PaymentOutput.Meta):
+        fields = [*PaymentOutput.Meta.fields, "transaction_id", "provider_transaction_id", "refunds"]
+
+
+class StaffOrderListOutput(OrderListOutput):
+    class Meta(OrderListOutput.Meta):
+        fields = [*OrderListOutput.Meta.fields, "customer_email", "customer_name", "user_id", "tracking_number"]
+
+
+class StaffOrderDetailOutput(OrderDetailOutput):
+    payments = StaffPaymentOutput(many=True)
+
+    class Meta(OrderDetailOutput.Meta):
+        fields = [*OrderDetailOutput.Meta.fields, "user_id", "coupon_id", "idempotency_key"]
+
+
+class StaffOrderUpdateInput(serializers.Serializer):
+    status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
+    payment_status = serializers.ChoiceField(choices=PaymentStatus.choices, required=False)
+    fulfillment_status = serializers.ChoiceField(choices=FulfillmentStatus.choices, required=False)
+    tracking_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError("Nothing to update.")
+        return attrs
+
+
+class ShipInput(serializers.Serializer):
+    tracking_number = serializers.CharField(max_length=100)
+
+
+class BulkUpdateInput(serializers.Serializer):
+    order_numbers = serializers.ListField(child=serializers.CharField(max_length=50), min_length=1, max_length=200)
+    status = serializers.ChoiceField(choices=OrderStatus.choices, required=False)
+    fulfillment_status = serializers.ChoiceField(choices=FulfillmentStatus.choices, required=False)
+
+    def validate(self, attrs):
+        if not attrs.get("status") and not attrs.get("fulfillment_status"):
+            raise serializers.ValidationError("Give status or fulfillment_status.")
+        return attrs
+
+
+class RefundInput(serializers.Serializer):
+    amount = serializers.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        help_text="Empty = all that is left.",
+    )
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")

@@ -1,0 +1,671 @@
+"""Checkout, the order status machine, payments and refunds.
+
+``order_place`` turns a cart into an order in one transaction: it locks the cart, then
+the products / variants of its lines in pk order (``lock_objects``), re-prices with the
+cart's pricing code, checks and takes stock, redeems the coupon under its row lock and
+records everything. Charging a card happens after that transaction commits so no lock is
+held while a provider answers.
+"""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from rest_framework import status
+
+from shop.cart.cache import cart_cache_invalidate
+from shop.cart.models import Cart, CartLine
+from shop.cart.pricing import INSUFFICIENT_STOCK, OUT_OF_STOCK, price_lines, stock_is_limited
+from shop.catalog.models import Product, ProductVariant
+from shop.coupons.calculations import ZERO
+from shop.coupons.services import coupon_redeem, coupon_release, coupon_usage_record
+from shop.orders import error_codes, notifications
+from shop.orders.fetch import checkout_fetch
+from shop.orders.lock_objects import order_lock, payment_lock, products_lock, variants_lock
+from shop.orders.models import (
+    FulfillmentStatus,
+    Order,
+    OrderEvent,
+    OrderEventType,
+    OrderItem,
+    OrderStatus,
+    Payment,
+    PaymentMethod,
+    PaymentRecordStatus,
+    PaymentRefund,
+    PaymentStatus,
+    RefundStatus,
+)
+from shop.orders.numbers import order_number_generate
+from shop.orders.payments import provider_by_name, provider_for_method
+from skincare.api.exceptions import ApiError
+
+logger = logging.getLogger(__name__)
+
+TRANSITIONS = {
+    OrderStatus.PENDING: {OrderStatus.CONFIRMED, OrderStatus.CANCELLED},
+    OrderStatus.CONFIRMED: {OrderStatus.PROCESSING, OrderStatus.CANCELLED, OrderStatus.REFUNDED},
+    OrderStatus.PROCESSING: {OrderStatus.SHIPPED, OrderStatus.CANCELLED, OrderStatus.REFUNDED},
+    OrderStatus.SHIPPED: {OrderStatus.DELIVERED, OrderStatus.REFUNDED},
+    OrderStatus.DELIVERED: {OrderStatus.REFUNDED},
+    OrderStatus.CANCELLED: set(),
+    OrderStatus.REFUNDED: set(),
+}
+CUSTOMER_CANCELLABLE = {OrderStatus.PENDING, OrderStatus.CONFIRMED}
+STAFF_CANCELLABLE = {OrderStatus.PENDING, OrderStatus.CONFIRMED, OrderStatus.PROCESSING}
+ADDRESS_FIELDS = (
+    "first_name",
+    "last_name",
+    "company",
+    "address_line1",
+    "address_line2",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "phone",
+)
+
+
+def _event(order, type_, *, by=None, **data):
+    return OrderEvent.objects.create(
+        order=order, type=type_, user=by if by is not None and by.is_authenticated else None, data=data
+    )
+
+
+def _not_found():
+    return ApiError(error_codes.ORDER_NOT_FOUND, "Order not found.", status_code=status.HTTP_404_NOT_FOUND)
+
+
+# --- Checkout -----------------------------------------------------------------------------
+
+
+def address_snapshot(*, user, address_id=None, address=None):
+    if address_id is not None:
+        found = user.addresses.filter(pk=address_id).first()
+        if found is None:
+            raise ApiError(
+                error_codes.ADDRESS_NOT_FOUND, "Address not found.", errors={"address_id": ["Address not found."]}
+            )
+        return {name: getattr(found, name) for name in ADDRESS_FIELDS}
+    if address:
+        return {name: address.get(name, "") for name in ADDRESS_FIELDS}
+    default = user.addresses.order_by("-is_default", "-created_at").first()
+    if default is None:
+        raise ApiError(
+            error_codes.ADDRESS_REQUIRED,
+            "A shipping address is required.",
+            errors={"shipping_address": ["Give address_id or shipping_address."]},
+        )
+    return {name: getattr(default, name) for name in ADDRESS_FIELDS}
+
+
+def _existing(user, idempotency_key):
+    if not idempotency_key:
+        return None
+    return Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
+
+
+def _check_lines(prices):
+    problems = prices.problems
+    if not problems:
+        return
+    errors = {}
+    stock_only = True
+    for line in problems:
+        if line.problem in (OUT_OF_STOCK, INSUFFICIENT_STOCK):
+            message = (
+                f"{line.product.name}: only {line.available_quantity} left."
+                if line.available_quantity
+                else f"{line.product.name} is out of stock."
+            )
+        else:
+            stock_only = False
+            message = f"{line.product.name} is no longer available."
+        errors[str(line.id)] = [message]
+    if stock_only:
+        raise ApiError(
+            error_codes.OUT_OF_STOCK,
+            "Some items are out of stock.",
+            errors={"items": errors},
+            status_code=status.HTTP_409_CONFLICT,
+        )
+    raise ApiError(
+        error_codes.CART_UNAVAILABLE_ITEMS,
+        "Some items are no longer available.",
+        errors={"items": errors},
+        status_code=status.HTTP_409_CONFLICT,
+    )
+
+
+def _take_stock(lines):
+    """Decrement stock (tracked products only) and bump sales counters, all with F()."""
+    per_product, per_variant, sold = {}, {}, {}
+    for line in lines:
+        sold[line.product.pk] = sold.get(line.product.pk, 0) + line.quantity
+        if not line.product.track_inventory:
+            continue
+        if line.variant is not None:
+            per_variant[line.variant.pk] = per_variant.get(line.variant.pk, 0) + line.quantity
+        else:
+            per_product[line.product.pk] = per_product.get(line.product.pk, 0) + line.quantity
+    for product_id in sorted(sold):
+        updates = {"sales_count": F("sales_count") + sold[product_id]}
+        if product_id in per_product:
+            updates["stock_quantity"] = F("stock_quantity") - per_product[product_id]
+        Product.objects.filter(pk=product_id).update(**updates)
+    for variant_id in sorted(per_variant):
+        ProductVariant.objects.filter(pk=variant_id).update(
+            stock_quantity=F("stock_quantity") - per_variant[variant_id]
+        )
+
+
+def _check_stock_held(lines):
+    """Sum quantities per stock row (two lines may share one) and check the locked rows hold them."""
+    needed = {}
+    for line in lines:
+        if not stock_is_limited(line.product):
+            continue
+        row = line.variant or line.product
+        key = (type(row).__name__, row.pk)
+        needed[key] = (row, needed.get(key, (row, 0))[1] + line.quantity, line)
+    errors = {}
+    for row, quantity, line in needed.values():
+        if row.stock_quantity < quantity:
+            errors[str(line.id)] = [f"{line.product.name}: only {max(0, row.stock_quantity)} left."]
+    if errors:
+        raise ApiError(
+            error_codes.OUT_OF_STOCK,
+            "Some items are out of stock.",
+            errors={"items": errors},
+            status_code=status.HTTP_409_CONFLICT,
+        )
+
+
+def order_place(
+    *,
+    user,
+    cart,
+    idempotency_key="",
+    payment_method=PaymentMethod.CARD,
+    payment_data=None,
+    address_id=None,
+    shipping_address=None,
+    billing_address=None,
+    notes="",
+):
+    """Returns ``(order, created, charge)``; a repeated ``idempotency_key`` returns the first order."""
+    existing = _existing(user, idempotency_key)
+    if existing is not None:
+        return existing, False, None
+    provider = provider_for_method(payment_method)
+    address = address_snapshot(user=user, address_id=address_id, address=shipping_address)
+    try:
+        order, payment = _order_create(
+            user=user,
+            cart_id=cart.pk,
+            idempotency_key=idempotency_key,
+            payment_method=payment_method,
+            provider=provider,
+            address=address,
+            billing_address=billing_address or address,
+            notes=notes,
+        )
+    except IntegrityError:
+        existing = _existing(user, idempotency_key)
+        if existing is None:
+            raise
+        return existing, False, None
+    if isinstance(order, Order) and payment is None:
+        return order, False, None  # idempotent replay found under the cart lock
+    charge = payment_charge(payment=payment, provider=provider, data=payment_data or {})
+    order.refresh_from_db()
+    return order, True, charge
+
+
+@transaction.atomic
+def _order_create(*, user, cart_id, idempotency_key, payment_method, provider, address, billing_address, notes):
+    info = checkout_fetch(cart_id=cart_id)
+    # Same user, same key, parallel request: the first one committed while we waited on the cart.
+    existing = _existing(user, idempotency_key)
+    if existing is not None:
+        return existing, None
+    if not info.lines:
+        raise ApiError(error_codes.CART_EMPTY, "Your cart is empty.")
+    prices = price_lines(lines=info.lines)
+    _check_lines(prices)
+    _check_stock_held(info.lines)
+    coupon = None
+    if info.cart.coupon_id:
+        coupon = coupon_redeem(coupon_id=info.cart.coupon_id, user=user, prices=prices)
+        prices = price_lines(lines=info.lines, coupon=coupon)
+
+    order = Order.objects.create(
+        order_number=order_number_generate(),
+        user=user,
+        customer_name=user.get_full_name() if user.get_full_name() != user.email else "",
+        customer_email=user.email,
+        currency=settings.CURRENCY,
+        subtotal=prices.subtotal,
+        tax_amount=prices.tax,
+        shipping_amount=prices.shipping,
+        discount_amount=prices.discount,
+        total=prices.total,
+        payment_method=payment_method,
+        payment_provider=provider.name,
+        coupon=coupon,
+        coupon_code=coupon.code if coupon else "",
+        shipping_address=address,
+        billing_address=billing_address,
+        notes=notes,
+        idempotency_key=idempotency_key or "",
+    )
+    OrderItem.objects.bulk_create(
+        [
+            OrderItem(
+                order=order,
+                product=line.product,
+                variant=line.variant,
+                product_name=line.product.name,
+                variant_name=line.variant.name if line.variant else "",
+                product_sku=line.variant.sku if line.variant else line.product.sku,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                total_price=line.line_total,
+            )
+            for line in prices.lines
+        ]
+    )
+    _take_stock(info.lines)
+    if coupon is not None:
+        coupon_usage_record(coupon=coupon, user=user, order=order, discount_amount=prices.discount)
+    get_user_model().objects.filter(pk=user.pk).update(
+        total_orders=F("total_orders") + 1, total_spent=F("total_spent") + prices.total
+    )
+    payment = Payment.objects.create(
+        order=order,
+        payment_method=payment_method,
+        payment_provider=provider.name,
+        amount=prices.total,
+        currency=order.currency,
+    )
+    _event(order, OrderEventType.PLACED, by=user, total=str(order.total), coupon=order.coupon_code)
+    CartLine.objects.filter(cart=info.cart).delete()
+    Cart.objects.filter(pk=info.cart.pk).update(coupon=None, updated_at=timezone.now())
+    cart_cache_invalidate(info.cart.pk)
+    if payment_method == PaymentMethod.CASH_ON_DELIVERY:
+        _set_status(order, OrderStatus.CONFIRMED, by=None)
+    notifications.notify_placed(order)
+    return order, payment
+
+
+# --- Payments -----------------------------------------------------------------------------
+
+
+def payment_charge(*, payment, provider, data):
+    """Ask the provider (no lock held), then record its answer."""
+    try:
+        result = provider.charge(payment=payment, data=data)
+    except Exception:  # noqa: BLE001 - a provider failure must leave a failed payment, not a 500
+        logger.exception("payment provider %s failed for %s", provider.name, payment.pk)
+        from shop.orders.payments.base import ChargeResult
+
+        result = ChargeResult(status=PaymentRecordStatus.FAILED, failure_message="The payment could not be processed.")
+    payment_record_result(
+        payment_id=payment.pk,
+        status_=result.status,
+        transaction_id=result.transaction_id,
+        response=result.response,
+        failure_message=result.failure_message,
+    )
+    return result
+
+
+@transaction.atomic
+def payment_record_result(*, payment_id, status_, transaction_id="", response=None, failure_message=""):
+    """Apply a provider's verdict. Idempotent: a settled payment is not changed again (webhooks repeat)."""
+    order_id = Payment.objects.filter(pk=payment_id).values_list("order_id", flat=True).first()
+    order = order_lock(order_id=order_id)
+    payment = payment_lock(payment_id=payment_id)
+    if payment.status in (PaymentRecordStatus.COMPLETED, PaymentRecordStatus.REFUNDED, PaymentRecordStatus.CANCELLED):
+        return payment
+    payment.status = status_
+    if transaction_id:
+        payment.transaction_id = payment.transaction_id or transaction_id
+        payment.provider_transaction_id = transaction_id
+    payment.provider_response = response or payment.provider_response
+    payment.failure_message = failure_message[:255]
+    if status_ in (PaymentRecordStatus.COMPLETED, PaymentRecordStatus.FAILED):
+        payment.processed_at = timezone.now()
+    payment.save()
+    if status_ == PaymentRecordStatus.COMPLETED:
+        _mark_paid(order, payment)
+    elif status_ == PaymentRecordStatus.FAILED and order.payment_status == PaymentStatus.PENDING:
+        order.payment_status = PaymentStatus.FAILED
+        order.save(update_fields=["payment_status", "updated_at"])
+        _event(order, OrderEventType.PAYMENT_FAILED, reason=payment.failure_message)
+    return payment
+
+
+def _mark_paid(order, payment):
+    order.payment_status = PaymentStatus.PAID
+    order.paid_at = timezone.now()
+    order.save(update_fields=["payment_status", "paid_at", "updated_at"])
+    _event(order, OrderEventType.PAID, amount=str(payment.amount), provider=payment.payment_provider)
+    if order.status == OrderStatus.PENDING:
+        _set_status(order, OrderStatus.CONFIRMED, by=None)
+    notifications.notify_paid(order, payment)
+
+
+def order_pay(*, order, payment_method, payment_data):
+    """Pay again after a declined card (or switch to cash on delivery)."""
+    with transaction.atomic():
+        order = order_lock(order_id=order.pk)
+        if order.status != OrderStatus.PENDING or order.payment_status not in (
+            PaymentStatus.PENDING,
+            PaymentStatus.FAILED,
+        ):
+            raise ApiError(
+                error_codes.PAYMENT_NOT_ALLOWED,
+                "This order cannot be paid now.",
+                status_code=status.HTTP_409_CONFLICT,
+            )
+        if order.payments.filter(status=PaymentRecordStatus.PROCESSING).exists():
+            raise ApiError(
+                error_codes.PAYMENT_NOT_ALLOWED,
+                "A payment for this order is already in progress.",
+                status_code=status.HTTP_409_CONFLICT,
+            )
+        provider = provider_for_method(payment_method)
+        order.payments.filter(status=PaymentRecordStatus.PENDING).update(status=PaymentRecordStatus.CANCELLED)
+        payment = Payment.objects.create(
+            order=order,
+            payment_method=payment_method,
+            payment_provider=provider.name,
+            amount=order.total,
+            currency=order.currency,
+        )
+        order.payment_method = payment_method
+        order.payment_provider = provider.name
+        order.payment_status = PaymentStatus.PENDING
+        order.save(update_fields=["payment_method", "payment_provider", "payment_status", "updated_at"])
+        if payment_method == PaymentMethod.CASH_ON_DELIVERY:
+            _set_status(order, OrderStatus.CONFIRMED, by=order.user)
+    charge = payment_charge(payment=payment, provider=provider, data=payment_data or {})
+    order.refresh_from_db()
+    return order, charge
+
+
+def _complete_pending_payment(order):
+    """Cash collected (delivery or staff marking it paid): settle the pending payment."""
+    payment = order.payments.filter(status=PaymentRecordStatus.PENDING).first()
+    if payment is None:
+        payment = Payment.objects.create(
+            order=order,
+            payment_method=order.payment_method,
+            payment_provider=order.payment_provider or "manual",
+            amount=order.total,
+            currency=order.currency,
+        )
+    payment = payment_lock(payment_id=payment.pk)
+    payment.status = PaymentRecordStatus.COMPLETED
+    payment.processed_at = timezone.now()
+    payment.save(update_fields=["status", "processed_at", "updated_at"])
+    _mark_paid(order, payment)
+
+
+# --- Status machine -----------------------------------------------------------------------
+
+
+def _set_status(order, new_status, *, by, **data):
+    old = order.status
+    if new_status not in TRANSITIONS.get(old, set()):
+        raise ApiError(
+            error_codes.INVALID_STATUS_TRANSITION,
+            f"An order cannot go from {old} to {new_status}.",
+            errors={"status": [f"Allowed from {old}: {', '.join(sorted(TRANSITIONS[old])) or 'none'}."]},
+            status_code=status.HTTP_409_CONFLICT,
+        )
+    now = timezone.now()
+    order.status = new_status
+    fields = ["status", "updated_at"]
+    if new_status == OrderStatus.SHIPPED:
+        order.shipped_at = now
+        order.fulfillment_status = FulfillmentStatus.SHIPPED
+        fields += ["shipped_at", "fulfillment_status"]
+    elif new_status == OrderStatus.DELIVERED:
+        order.delivered_at = now
+        order.fulfillment_status = FulfillmentStatus.DELIVERED
+        fields += ["delivered_at", "fulfillment_status"]
+    elif new_status == OrderStatus.CANCELLED:
+        order.cancelled_at = now
+        fields.append("cancelled_at")
+    order.save(update_fields=fields)
+    _event(order, OrderEventType.STATUS_CHANGED, by=by, old=old, new=new_status, **data)
+    notifications.notify_status(order, old, new_status, by)
+    if new_status == OrderStatus.DELIVERED and order.payment_status == PaymentStatus.PENDING:
+        _complete_pending_payment(order)
+
+
+def _restock(order):
+    items = list(order.items.all())
+    product_ids = {item.product_id for item in items}
+    variant_ids = {item.variant_id for item in items if item.variant_id}
+    products = products_lock(product_ids=product_ids)
+    variants_lock(variant_ids=variant_ids)
+    back_product, back_variant, sold = {}, {}, {}
+    for item in items:
+        sold[item.product_id] = sold.get(item.product_id, 0) + item.quantity
+        if not products[item.product_id].track_inventory:
+            continue
+        if item.variant_id:
+            back_variant[item.variant_id] = back_variant.get(item.variant_id, 0) + item.quantity
+        else:
+            back_product[item.product_id] = back_product.get(item.product_id, 0) + item.quantity
+    for product_id in sorted(sold):
+        current = products[product_id].sales_count
+        updates = {"sales_count": F("sales_count") - min(current, sold[product_id])}
+        if product_id in back_product:
+            updates["stock_quantity"] = F("stock_quantity") + back_product[product_id]
+        Product.objects.filter(pk=product_id).update(**updates)
+    for variant_id in sorted(back_variant):
+        ProductVariant.objects.filter(pk=variant_id).update(
+            stock_quantity=F("stock_quantity") + back_variant[variant_id]
+        )
+
+
+def _refunded_total(order):
+    return sum((p.refunded_amount for p in order.payments.all()), ZERO)
+
+
+def order_cancel(*, order, by, reason="", staff=False):
+    """Cancel, put stock back, release the coupon use, fix the customer's counters, refund what was paid."""
+    with transaction.atomic():
+        order = order_lock(order_id=order.pk)
+        allowed = STAFF_CANCELLABLE if staff else CUSTOMER_CANCELLABLE
+        if order.status not in allowed:
+            raise ApiError(
+                error_codes.ORDER_NOT_CANCELLABLE,
+                f"A {order.status} order cannot be cancelled.",
+                status_code=status.HTTP_409_CONFLICT,
+            )
+        _restock(order)
+        coupon_release(order=order)
+        if order.user_id:
+            get_user_model().objects.filter(pk=order.user_id).update(
+                total_orders=F("total_orders") - 1,
+                total_spent=F("total_spent") - (order.total - _refunded_total(order)),
+            )
+        order.payments.filter(status__in=[PaymentRecordStatus.PENDING, PaymentRecordStatus.PROCESSING]).update(
+            status=PaymentRecordStatus.CANCELLED, updated_at=timezone.now()
+        )
+        _set_status(order, OrderStatus.CANCELLED, by=by, reason=reason)
+        refundable = [p for p in order.payments.all() if p.refundable_amount > ZERO]
+    for payment in refundable:
+        order_refund(order=order, amount=None, reason="Order cancelled", by=by, payment_id=payment.pk)
+    order.refresh_from_db()
+    return order
+
+
+def order_status_update(*, order, new_status, by):
+    """Staff moves an order along the status machine (with the side effects of each step)."""
+    if new_status == OrderStatus.CANCELLED:
+        return order_cancel(order=order, by=by, staff=True)
+    if new_status == OrderStatus.REFUNDED:
+        return order_refund(order=order, amount=None, reason="Order refunded", by=by)[0]
+    with transaction.atomic():
+        order = order_lock(order_id=order.pk)
+        if new_status == OrderStatus.SHIPPED and not order.tracking_number:
+            raise ApiError(
+                error_codes.TRACKING_NUMBER_REQUIRED,
+                "Ship the order with a tracking number.",
+                errors={"tracking_number": ["Required to ship."]},
+            )
+        _set_status(order, new_status, by=by)
+    return order
+
+
+def order_ship(*, order, tracking_number, by):
+    with transaction.atomic():
+        order = order_lock(order_id=order.pk)
+        order.tracking_number = tracking_number
+        order.save(update_fields=["tracking_number", "updated_at"])
+        if order.status == OrderStatus.CONFIRMED:
+            _set_status(order, OrderStatus.PROCESSING, by=by)
+        _set_status(order, OrderStatus.SHIPPED, by=by, tracking_number=tracking_number)
+    return order
+
+
+def order_fulfillment_update(*, order, fulfillment_status, by):
+    with transaction.atomic():
+        order = order_lock(order_id=order.pk)
+        old = order.fulfillment_status
+        order.fulfillment_status = fulfillment_status
+        order.save(update_fields=["fulfillment_status", "updated_at"])
+        _event(order, OrderEventType.FULFILLMENT_STATUS_CHANGED, by=by, old=old, new=fulfillment_status)
+    return order
+
+
+MANUAL_PAYMENT_STATUSES = {
+    PaymentStatus.PENDING,
+    PaymentStatus.PAID,
+    PaymentStatus.PARTIALLY_PAID,
+    PaymentStatus.FAILED,
+}
+
+
+def order_payment_status_update(*, order, payment_status, by):
+    """Staff records an offline payment state. Refund states only come from real refunds."""
+    if payment_status not in MANUAL_PAYMENT_STATUSES:
+        raise ApiError(
+            error_codes.INVALID_STATUS_TRANSITION,
+            "Use the refund endpoint to refund an order.",
+            errors={"payment_status": ["Refund states are set by refunds."]},
+            status_code=status.HTTP_409_CONFLICT,
+        )
+    with transaction.atomic():
+        order = order_lock(order_id=order.pk)
+        if order.payment_status in (PaymentStatus.REFUNDED, PaymentStatus.PARTIALLY_REFUNDED):
+            raise ApiError(
+                error_codes.INVALID_STATUS_TRANSITION,
+                "A refunded order's payment status cannot change.",
+                status_code=status.HTTP_409_CONFLICT,
+            )
+        if payment_status == PaymentStatus.PAID and order.payment_status != PaymentStatus.PAID:
+            if order.status == OrderStatus.CANCELLED:
+                raise ApiError(
+                    error_codes.INVALID_STATUS_TRANSITION,
+                    "A cancelled order cannot be marked paid.",
+                    status_code=status.HTTP_409_CONFLICT,
+                )
+            _complete_pending_payment(order)
+        elif payment_status != order.payment_status:
+            old = order.payment_status
+            order.payment_status = payment_status
+            order.save(update_fields=["payment_status", "updated_at"])
+            _event(order, OrderEventType.PAYMENT_STATUS_CHANGED, by=by, old=old, new=payment_status)
+    return order
+
+
+def orders_bulk_update(*, order_numbers, by, status_=None, fulfillment_status=None):
+    """Apply one change to many orders; each order succeeds or fails on its own."""
+    updated, failed = [], {}
+    for order in Order.objects.filter(order_number__in=order_numbers).order_by("pk"):
+        try:
+            if status_:
+                order_status_update(order=order, new_status=status_, by=by)
+            if fulfillment_status:
+                order_fulfillment_update(order=order, fulfillment_status=fulfillment_status, by=by)
+            updated.append(order.order_number)
+        except ApiError as exc:
+            failed[order.order_number] = [exc.message]
+    missing = set(order_numbers) - set(updated) - set(failed)
+    for number in missing:
+        failed[number] = ["Order not found."]
+    return updated, failed
+
+
+# --- Refunds ------------------------------------------------------------------------------
+
+
+def order_refund(*, order, amount, reason, by, payment_id=None):
+    """Refund ``amount`` (all that is left when None) of the order's settled payment.
+
+    Never more than was paid: checked under the order and payment locks and enforced by a
+    database constraint on ``Payment.refunded_amount``.
+    """
+    with transaction.atomic():
+        order = order_lock(order_id=order.pk)
+        candidates = order.payments.filter(status__in=[PaymentRecordStatus.COMPLETED, PaymentRecordStatus.REFUNDED])
+        if payment_id is not None:
+            candidates = candidates.filter(pk=payment_id)
+        payment = next((p for p in candidates.order_by("created_at") if p.refundable_amount > ZERO), None)
+        if payment is None:
+            raise ApiError(
+                error_codes.REFUND_NOT_ALLOWED,
+                "There is no payment left to refund on this order.",
+                status_code=status.HTTP_409_CONFLICT,
+            )
+        payment = payment_lock(payment_id=payment.pk)
+        refundable = payment.refundable_amount
+        amount = refundable if amount is None else amount
+        if amount <= ZERO or amount > refundable:
+            raise ApiError(
+                error_codes.REFUND_EXCEEDS_PAID,
+                f"At most {refundable} can be refunded.",
+                errors={"amount": [f"Must be more than 0 and at most {refundable}."]},
+            )
+        result = provider_by_name(payment.payment_provider).refund(payment=payment, amount=amount)
+        refund = PaymentRefund.objects.create(
+            payment=payment,
+            amount=amount,
+            reason=reason,
+            status=result.status,
+            provider_refund_id=result.provider_refund_id,
+            created_by=by if by is not None and by.is_authenticated else None,
+            processed_at=timezone.now() if result.status == RefundStatus.COMPLETED else None,
+        )
+        if result.status == RefundStatus.FAILED:
+            raise ApiError(
+                error_codes.PAYMENT_PROVIDER_ERROR,
+                result.failure_message or "The refund failed.",
+                status_code=status.HTTP_502_BAD_GATEWAY,
+            )
+        Payment.objects.filter(pk=payment.pk).update(refunded_amount=F("refunded_amount") + amount)
+        payment.refresh_from_db()
+        if payment.refunded_amount == payment.amount:
+            payment.status = PaymentRecordStatus.REFUNDED
+            payment.save(update_fields=["status", "updated_at"])
+        fully = all(p.refundable_amount == ZERO for p in order.payments.all())
+        order.payment_status = PaymentStatus.REFUNDED if fully else PaymentStatus.PARTIALLY_REFUNDED
+        order.save(update_fields=["payment_status", "updated_at"])
+        if order.status != OrderStatus.CANCELLED and order.user_id:
+            get_user_model().objects.filter(pk=order.user_id).update(total_spent=F("total_spent") - amount)
+        _event(order, OrderEventType.REFUNDED, by=by, amount=str(amount), reason=reason, refund=str(refund.pk))
+        if fully and order.status in TRANSITIONS and OrderStatus.REFUNDED in TRANSITIONS[order.status]:
+            _set_status(order, OrderStatus.REFUNDED, by=by)
+        notifications.notify_refunded(order, refund)
+    return order, refund

@@ -1,0 +1,126 @@
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from shop.orders import error_codes, services
+from shop.orders.filters import StaffOrderFilter
+from shop.orders.selectors import dashboard, order_for_staff, orders_for_staff
+from shop.orders.serializers import (
+    BulkUpdateInput,
+    RefundInput,
+    RefundOutput,
+    ShipInput,
+    StaffOrderDetailOutput,
+    StaffOrderListOutput,
+    StaffOrderUpdateInput,
+)
+from skincare.api.exceptions import ApiError
+from skincare.api.permissions import IsStaffRole
+
+TAGS = ["staff: orders"]
+
+
+def _order(order_number):
+    order = order_for_staff(order_number=order_number)
+    if order is None:
+        raise ApiError(error_codes.ORDER_NOT_FOUND, "Order not found.", status_code=status.HTTP_404_NOT_FOUND)
+    return order
+
+
+class StaffOrderListApi(generics.ListAPIView):
+    permission_classes = [IsStaffRole]
+    serializer_class = StaffOrderListOutput
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = StaffOrderFilter
+
+    def get_queryset(self):
+        return orders_for_staff()
+
+    @extend_schema(tags=TAGS)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class StaffOrderDetailApi(APIView):
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(tags=TAGS, responses=StaffOrderDetailOutput)
+    def get(self, request, order_number):
+        return Response(StaffOrderDetailOutput(_order(order_number)).data)
+
+    @extend_schema(tags=TAGS, request=StaffOrderUpdateInput, responses=StaffOrderDetailOutput)
+    def patch(self, request, order_number):
+        data = StaffOrderUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        order = _order(order_number)
+        if "tracking_number" in values or "notes" in values:
+            for field in ("tracking_number", "notes"):
+                if field in values:
+                    setattr(order, field, values[field])
+            order.save(update_fields=[f for f in ("tracking_number", "notes") if f in values] + ["updated_at"])
+        if values.get("payment_status") and values["payment_status"] != order.payment_status:
+            services.order_payment_status_update(order=order, payment_status=values["payment_status"], by=request.user)
+        if values.get("status") and values["status"] != order.status:
+            services.order_status_update(order=order, new_status=values["status"], by=request.user)
+        if values.get("fulfillment_status"):
+            services.order_fulfillment_update(
+                order=order, fulfillment_status=values["fulfillment_status"], by=request.user
+            )
+        return Response(StaffOrderDetailOutput(_order(order_number)).data)
+
+
+class StaffOrderShipApi(APIView):
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(tags=TAGS, request=ShipInput, responses=StaffOrderDetailOutput)
+    def post(self, request, order_number):
+        data = ShipInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.order_ship(
+            order=_order(order_number), tracking_number=data.validated_data["tracking_number"], by=request.user
+        )
+        return Response(StaffOrderDetailOutput(_order(order_number)).data)
+
+
+class StaffOrderRefundApi(APIView):
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(tags=TAGS, request=RefundInput, responses={201: RefundOutput})
+    def post(self, request, order_number):
+        data = RefundInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        _, refund = services.order_refund(
+            order=_order(order_number),
+            amount=data.validated_data.get("amount"),
+            reason=data.validated_data["reason"],
+            by=request.user,
+        )
+        return Response(RefundOutput(refund).data, status=status.HTTP_201_CREATED)
+
+
+class StaffOrderBulkUpdateApi(APIView):
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(tags=TAGS, request=BulkUpdateInput)
+    def post(self, request):
+        data = BulkUpdateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        updated, failed = services.orders_bulk_update(
+            order_numbers=values["order_numbers"],
+            by=request.user,
+            status_=values.get("status"),
+            fulfillment_status=values.get("fulfillment_status"),
+        )
+        return Response({"updated": updated, "failed": failed})
+
+
+class StaffDashboardApi(APIView):
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(tags=TAGS, summary="Sales today / 7 / 30 days, recent orders, top products, low stock")
+    def get(self, request):
+        return Response(dashboard())

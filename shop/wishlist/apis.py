@@ -1,0 +1,53 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from shop.wishlist import services
+from shop.wishlist.models import WishlistFeedback, WishlistItem
+from shop.wishlist.serializers import AddInput, FeedbackSerializer, item_output
+from skincare.api.pagination import PagePagination
+
+TAGS = ["wishlist"]
+
+
+class WishlistApi(APIView):
+    @extend_schema(tags=TAGS, summary="My wishlist (paginated)")
+    def get(self, request):
+        qs = WishlistItem.objects.filter(user=request.user).select_related("product__brand")
+        paginator = PagePagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        feedback = {
+            f.product_id: f
+            for f in WishlistFeedback.objects.filter(user=request.user, product_id__in=[i.product_id for i in page])
+        }
+        return paginator.get_paginated_response([item_output(item, feedback.get(item.product_id)) for item in page])
+
+    @extend_schema(tags=TAGS, request=AddInput)
+    def post(self, request):
+        data = AddInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        item, created = services.wishlist_add(user=request.user, **data.validated_data)
+        item = WishlistItem.objects.select_related("product__brand").get(pk=item.pk)
+        return Response(item_output(item, None), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(tags=TAGS, responses={204: None}, summary="Empty the wishlist")
+    def delete(self, request):
+        services.wishlist_clear(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class WishlistItemApi(APIView):
+    @extend_schema(tags=TAGS, responses={204: None})
+    def delete(self, request, product_id):
+        services.wishlist_remove(user=request.user, product_id=product_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class WishlistFeedbackApi(APIView):
+    @extend_schema(tags=TAGS, request=FeedbackSerializer, responses=FeedbackSerializer)
+    def put(self, request, product_id):
+        data = FeedbackSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        feedback = services.wishlist_feedback_save(user=request.user, product_id=product_id, **data.validated_data)
+        return Response(FeedbackSerializer(feedback).data)

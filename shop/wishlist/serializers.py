@@ -1,0 +1,45 @@
+from rest_framework import serializers
+
+from shop.wishlist.models import PurchaseTrigger, WishlistFeedback
+
+
+class AddInput(serializers.Serializer):
+    product_id = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
+class FeedbackSerializer(serializers.ModelSerializer):
+    purchase_triggers = serializers.ListField(
+        child=serializers.ChoiceField(choices=PurchaseTrigger.choices), required=False, max_length=10
+    )
+    interest_reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    hesitation_reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+    class Meta:
+        model = WishlistFeedback
+        fields = [
+            "interest_reason",
+            "hesitation_reason",
+            "purchase_triggers",
+            "notify_on_sale",
+            "notify_on_reviews",
+            "notify_on_restock",
+            "updated_at",
+        ]
+        read_only_fields = ["updated_at"]
+
+
+def item_output(item, feedback):
+    product = item.product
+    return {
+        "product": {
+            "id": product.pk,
+            "name": product.name,
+            "slug": product.slug,
+            "price": str(product.price),
+            "compare_at_price": str(product.compare_at_price) if product.compare_at_price else None,
+            "in_stock": product.in_stock,
+            "brand": product.brand.name,
+        },
+        "added_at": item.created_at,
+        "feedback": FeedbackSerializer(feedback).data if feedback else None,
+    }

@@ -4,6 +4,8 @@ from django.utils.html import format_html
 from shop.files.models import FileStatus, FileUploadConfig, MediaType, UploadedFile
 from shop.files.services import file_delete, file_url
 
+PREVIEW_THUMBNAILS = ("thumbnail", "small")
+
 
 def _size(value):
     if value is None:
@@ -100,10 +102,12 @@ class UploadedFileAdmin(admin.ModelAdmin):
     def _thumbnail_img(self, file, size, height):
         if file.media_type != MediaType.IMAGE or file.status != FileStatus.ACTIVE:
             return "-"
-        name = next(iter(file.thumbnails), None) if size is None else size
+        if size is None:  # the smallest usual thumbnail (JSONB does not keep the key order)
+            preferred = [name for name in PREVIEW_THUMBNAILS if name in file.thumbnails]
+            size = (preferred or sorted(file.thumbnails) or [None])[0]
         return format_html(
             '<img src="{}" style="max-height:{}px;max-width:{}px" alt="">',
-            file_url(file=file, size=name),
+            file_url(file=file, size=size),
             height,
             height * 2,
         )

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from shop.files import error_codes
 from shop.files.inspection import MIME_BY_EXTENSION, split_extension
-from shop.files.models import UploadContext
+from shop.files.models import UploadContext, UploadedFile
 from shop.files.selectors import file_get_owned, file_get_visible, file_list_for_owner
 from shop.files.serializers import (
     FileContentQuerySerializer,
@@ -39,6 +39,12 @@ UPLOAD_ERRORS = (
     "IMAGE_INVALID, IMAGE_TOO_SMALL, IMAGE_TOO_LARGE, VIDEO_INVALID, FILE_QUOTA_EXCEEDED, TOO_MANY_FILES, "
     "NO_FILES, PRIVATE_NOT_ALLOWED, UPLOAD_NOT_ALLOWED (403), UPLOAD_CONTEXT_NOT_FOUND (404), "
     "PAYLOAD_TOO_LARGE (413)"
+)
+
+
+TOO_LARGE_RESPONSE = OpenApiResponse(
+    response={"$ref": "#/components/schemas/ErrorEnvelope"},
+    description="FILE_TOO_LARGE (a file over the context's limit) or PAYLOAD_TOO_LARGE (the request body).",
 )
 
 
@@ -123,7 +129,7 @@ class FileUploadView(_BaseUploadView):
             OpenApiParameter("context", str, OpenApiParameter.PATH, enum=UploadContext.values),
         ],
         request={"multipart/form-data": FileUploadRequestSerializer},
-        responses={201: UploadedFileSerializer(many=True), 413: OpenApiResponse(description="Too large.")},
+        responses={201: UploadedFileSerializer(many=True), 413: TOO_LARGE_RESPONSE},
     )
     def post(self, request, context):
         return self._upload(request, context)
@@ -139,7 +145,7 @@ class FileUploadAliasView(_BaseUploadView):
         description=_UPLOAD_DESCRIPTION,
         tags=["files"],
         request={"multipart/form-data": FileUploadRequestSerializer},
-        responses={201: UploadedFileSerializer(many=True), 413: OpenApiResponse(description="Too large.")},
+        responses={201: UploadedFileSerializer(many=True), 413: TOO_LARGE_RESPONSE},
     )
     def post(self, request):
         return self._upload(request, self.upload_context)
@@ -151,6 +157,8 @@ class FileListView(generics.ListAPIView):
     filterset_fields = ["context", "media_type"]
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return UploadedFile.objects.none()
         return file_list_for_owner(owner=self.request.user)
 
     @extend_schema(summary="List my files", tags=["files"])
@@ -224,7 +232,7 @@ class FileContentView(APIView):
         key, mime, filename = file.file, file.mime_type, file.original_filename
         if size:
             if size not in file.thumbnails:
-                message = f"Unknown size. Available: {', '.join(file.thumbnails) or 'none'}."
+                message = f"Unknown size. Available: {', '.join(sorted(file.thumbnails)) or 'none'}."
                 raise ApiError(api_error_codes.VALIDATION_ERROR, message, errors={"size": [message]})
             key = file.thumbnails[size]
             extension = split_extension(key)
@@ -264,7 +272,7 @@ class ProfilePictureView(UploadThrottleMixin, APIView):
         description=f"Multipart field `file`. Replaces (and deletes) the previous picture. Errors: {UPLOAD_ERRORS}.",
         tags=["files"],
         request={"multipart/form-data": ProfilePictureRequestSerializer},
-        responses={201: UploadedFileSerializer},
+        responses={201: UploadedFileSerializer, 413: TOO_LARGE_RESPONSE},
     )
     def post(self, request):
         _reject_oversized_body(request)

@@ -54,7 +54,7 @@ class FileUploadRequestSerializer(serializers.Serializer):
         help_text="One or more files (repeat the field).",
     )
     private = serializers.BooleanField(
-        required=False, default=None, allow_null=True, help_text="Keep the files private (where the context allows it)."
+        required=False, default=False, help_text="Keep the files private (where the context allows it)."
     )
     temporary = serializers.BooleanField(
         required=False, default=False, help_text="Delete the files unless attached before they expire."

@@ -10,6 +10,7 @@ from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
@@ -255,7 +256,9 @@ class ProfilePictureView(UploadThrottleMixin, APIView):
 
     def get_throttles(self):
         # Only changing the picture counts against the upload rate.
-        return super().get_throttles() if self.request.method == "POST" else []
+        if self.request.method == "POST":
+            return super().get_throttles()
+        return [throttle() for throttle in api_settings.DEFAULT_THROTTLE_CLASSES]
 
     @extend_schema(
         summary="My profile picture",

@@ -283,9 +283,9 @@ def _add_to_counters(owner_id, *, files, size):
         )
 
 
-def _refresh_counters(user):
+def _refresh_counters(user, *extra_fields):
     if user is not None and getattr(user, "pk", None):
-        user.refresh_from_db(fields=["files_uploaded", "storage_used", "profile_picture"])
+        user.refresh_from_db(fields=["files_uploaded", "storage_used", *extra_fields])
 
 
 # --- Upload -----------------------------------------------------------------------------------
@@ -480,7 +480,7 @@ def profile_picture_set(*, user, upload) -> UploadedFile:
             old = UploadedFile.objects.filter(pk=old_id).first()
             if old is not None:
                 _soft_delete(old, now=timezone.now())
-    _refresh_counters(user)
+    _refresh_counters(user, "profile_picture")
     return picture
 
 
@@ -495,7 +495,7 @@ def profile_picture_remove(*, user) -> None:
             old = UploadedFile.objects.filter(pk=old_id).first()
             if old is not None:
                 _soft_delete(old, now=timezone.now())
-    _refresh_counters(user)
+    _refresh_counters(user, "profile_picture")
 
 
 # --- Cleanup ----------------------------------------------------------------------------------

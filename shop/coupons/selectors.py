@@ -1,6 +1,7 @@
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
+from shop.coupons.calculations import money
 from shop.coupons.models import Coupon, CouponStatus, CouponUsage
 
 
@@ -57,8 +58,8 @@ def coupon_stats(*, coupon=None):
     data = {
         "uses": totals["uses"],
         "customers": totals["customers"],
-        "total_discount": totals["discount"] or 0,
-        "order_revenue": revenue or 0,
+        "total_discount": str(money(totals["discount"] or 0)),
+        "order_revenue": str(money(revenue or 0)),
     }
     if coupon is None:
         counts = dict(Coupon.objects.values_list("status").annotate(n=Count("id")))

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Round
 
 ZERO = Decimal("0.00")
 
@@ -92,7 +93,10 @@ class Order(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(total=F("subtotal") + F("tax_amount") + F("shipping_amount") - F("discount_amount")),
+                # Round(): SQLite stores decimals as floats; on PostgreSQL numeric it changes nothing.
+                condition=Q(
+                    total=Round(F("subtotal") + F("tax_amount") + F("shipping_amount") - F("discount_amount"), 2)
+                ),
                 name="orders_order_total_rule",
             ),
             models.CheckConstraint(
@@ -137,7 +141,7 @@ class OrderItem(models.Model):
             models.CheckConstraint(condition=Q(quantity__gt=0), name="orders_item_quantity_gt_0"),
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="orders_item_unit_price_gte_0"),
             models.CheckConstraint(
-                condition=Q(total_price=F("unit_price") * F("quantity")), name="orders_item_total_rule"
+                condition=Q(total_price=Round(F("unit_price") * F("quantity"), 2)), name="orders_item_total_rule"
             ),
         ]
         indexes = [models.Index(fields=["product", "order"])]

@@ -5,7 +5,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from shop.catalog.models import Product, ProductStatus
-from shop.coupons.calculations import ZERO
+from shop.coupons.calculations import ZERO, money
 from shop.orders.models import Order, OrderEvent, OrderItem, OrderStatus, Payment
 
 NOT_COUNTED = (OrderStatus.CANCELLED,)
@@ -43,7 +43,7 @@ def _sales_since(since):
         .exclude(status__in=NOT_COUNTED)
         .aggregate(orders=Count("id"), revenue=Coalesce(Sum("total"), ZERO))
     )
-    return {"orders": row["orders"], "revenue": str(row["revenue"])}
+    return {"orders": row["orders"], "revenue": str(money(row["revenue"]))}
 
 
 def dashboard(*, now=None, limit=10):
@@ -76,7 +76,7 @@ def dashboard(*, now=None, limit=10):
         "orders_by_status": {value: by_status.get(value, 0) for value in OrderStatus.values},
         "pending_payments": pending_payments,
         "recent_orders": [{**row, "total": str(row["total"])} for row in recent],
-        "top_products": [{**row, "revenue": str(row["revenue"])} for row in top],
+        "top_products": [{**row, "revenue": str(money(row["revenue"]))} for row in top],
         "low_stock": list(low_stock),
     }
 

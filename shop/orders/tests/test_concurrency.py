@@ -1,0 +1,134 @@
+"""Real concurrency on PostgreSQL: threads, each with its own connection, check out at once."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection, connections
+
+from shop.accounts.tests.factories import AddressFactory, UserFactory
+from shop.cart.tests.factories import ProductFactory
+from shop.coupons.models import CouponUsage
+from shop.coupons.tests.factories import CouponFactory
+from shop.orders.models import Order
+from shop.orders.services import order_place
+from shop.orders.tests.helpers import fill_cart
+from skincare.api.exceptions import ApiError
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="row locks need PostgreSQL (SQLite serialises every write)"
+    ),
+]
+
+
+MAX_CONNECTIONS = 30  # stay well under PostgreSQL's max_connections (other test runs share it)
+
+
+def run_parallel(jobs):
+    """Run every job from up to MAX_CONNECTIONS threads released at the same moment.
+
+    Returns [(result or None, error code or None)] in job order.
+    """
+    workers = min(len(jobs), MAX_CONNECTIONS)
+    barrier = threading.Barrier(workers)
+    results = [None] * len(jobs)
+    pending = list(enumerate(jobs))
+    lock = threading.Lock()
+
+    def worker():
+        try:
+            barrier.wait()
+            while True:
+                with lock:
+                    if not pending:
+                        return
+                    index, job = pending.pop()
+                try:
+                    results[index] = (job(), None)
+                except ApiError as exc:
+                    results[index] = (None, exc.error_code)
+                except Exception as exc:  # noqa: BLE001 - reported by the assertion
+                    results[index] = (None, repr(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def shopper_with_cart(*lines, coupon=None):
+    user = UserFactory()
+    AddressFactory(user=user, is_default=True)
+    cart = fill_cart(user, *lines, coupon=coupon)
+    return user, cart
+
+
+def cod_checkout(user, cart, key=""):
+    return lambda: order_place(user=user, cart=cart, idempotency_key=key, payment_method="cash_on_delivery")[0].pk
+
+
+def test_hundred_shoppers_last_ten_units():
+    product = ProductFactory(stock_quantity=10, price=Decimal("5.00"))
+    shoppers = [shopper_with_cart((product, 1)) for _ in range(100)]
+    results = run_parallel([cod_checkout(user, cart) for user, cart in shoppers])
+    errors = [error for _, error in results if error]
+    assert sum(1 for pk, _ in results if pk) == 10
+    assert set(errors) == {"OUT_OF_STOCK"}
+    product.refresh_from_db()
+    assert (product.stock_quantity, product.sales_count) == (0, 10)
+    assert Order.objects.count() == 10
+
+
+def test_overlapping_carts_do_not_deadlock():
+    a, b, c = (ProductFactory(stock_quantity=1000) for _ in range(3))
+    orders = [(a, b, c), (c, b, a), (b, a, c), (c, a, b)] * 5
+    shoppers = [shopper_with_cart(*((p, 1) for p in products)) for products in orders]
+    results = run_parallel([cod_checkout(user, cart) for user, cart in shoppers])
+    assert [error for _, error in results if error] == []
+    for product in (a, b, c):
+        product.refresh_from_db()
+        assert product.stock_quantity == 1000 - len(orders)
+
+
+def test_coupon_total_limit_holds():
+    coupon = CouponFactory(code="RUSH", usage_limit=5, usage_limit_per_user=None)
+    product = ProductFactory(stock_quantity=1000)
+    shoppers = [shopper_with_cart((product, 1), coupon=coupon) for _ in range(30)]
+    results = run_parallel([cod_checkout(user, cart) for user, cart in shoppers])
+    assert sum(1 for pk, _ in results if pk) == 5
+    assert {error for _, error in results if error} == {"COUPON_USAGE_LIMIT_REACHED"}
+    coupon.refresh_from_db()
+    assert coupon.used_count == 5
+    assert CouponUsage.objects.count() == 5
+
+
+def test_idempotent_retries_make_one_order():
+    product = ProductFactory(stock_quantity=100)
+    user, cart = shopper_with_cart((product, 2))
+    results = run_parallel([cod_checkout(user, cart, key="double-tap") for _ in range(10)])
+    assert [error for _, error in results if error] == []
+    assert len({pk for pk, _ in results}) == 1
+    product.refresh_from_db()
+    user.refresh_from_db()
+    assert (product.stock_quantity, user.total_orders, Order.objects.count()) == (98, 1, 1)
+
+
+def test_concurrent_cancel_and_refund_are_exclusive():
+    from shop.orders.services import order_cancel
+
+    product = ProductFactory(stock_quantity=10)
+    user, cart = shopper_with_cart((product, 3))
+    order_id = cod_checkout(user, cart)()
+    order = Order.objects.get(pk=order_id)
+    results = run_parallel([lambda: order_cancel(order=order, by=user).pk for _ in range(5)])
+    assert sum(1 for pk, _ in results if pk) == 1
+    assert {error for _, error in results if error} == {"ORDER_NOT_CANCELLABLE"}
+    product.refresh_from_db()
+    user.refresh_from_db()
+    assert (product.stock_quantity, user.total_orders) == (10, 0)

@@ -1,0 +1,81 @@
+import json
+from decimal import Decimal
+
+import pytest
+
+from shop.cart.tests.factories import ProductFactory
+from shop.orders.models import Payment
+from shop.orders.payments.stripe import SignatureError, sign_payload, verify_signature
+from shop.orders.payments.test_card import TestCardProvider, luhn_ok
+from shop.orders.tests.helpers import checkout, fill_cart
+
+SECRET = "whsec_test_secret"
+WEBHOOK = "/api/v1/payments/stripe/webhook"
+
+
+def test_luhn():
+    assert luhn_ok("4242424242424242")
+    assert not luhn_ok("4242424242424241")
+
+
+@pytest.mark.parametrize(
+    "number,status",
+    [
+        ("4242424242424242", "completed"),
+        ("4000000000000002", "failed"),
+        ("4000000000009995", "failed"),
+        ("1234", "failed"),
+    ],
+)
+def test_test_card_outcomes(number, status):
+    assert TestCardProvider().charge(payment=None, data={"card_number": number}).status == status
+
+
+def test_signature_round_trip_and_rejections():
+    payload = b'{"id": "evt_1", "type": "payment_intent.succeeded"}'
+    header = sign_payload(payload=payload, secret=SECRET, timestamp=1_700_000_000)
+    assert verify_signature(payload=payload, header=header, secret=SECRET, now=1_700_000_100)["id"] == "evt_1"
+    with pytest.raises(SignatureError):
+        verify_signature(payload=payload + b" ", header=header, secret=SECRET, now=1_700_000_100)
+    with pytest.raises(SignatureError):
+        verify_signature(payload=payload, header=header, secret="other", now=1_700_000_100)
+    with pytest.raises(SignatureError):
+        verify_signature(payload=payload, header=header, secret=SECRET, now=1_700_000_000 + 301)
+    with pytest.raises(SignatureError):
+        verify_signature(payload=payload, header="garbage", secret=SECRET)
+
+
+@pytest.mark.django_db
+def test_stripe_checkout_and_webhook(auth_client, user, settings, monkeypatch, api_client):
+    from shop.orders.payments import stripe as stripe_module
+
+    settings.PAYMENT_PROVIDER = "stripe"
+    settings.STRIPE_SECRET_KEY = "sk_test_x"
+    settings.STRIPE_WEBHOOK_SECRET = SECRET
+    calls = []
+
+    def fake_post(path, params, *, idempotency_key):
+        calls.append((path, params["amount"], idempotency_key))
+        return {"id": "pi_123", "status": "requires_payment_method", "client_secret": "pi_123_secret"}
+
+    monkeypatch.setattr(stripe_module, "_post", fake_post)
+    fill_cart(user, (ProductFactory(price=Decimal("20.00")), 1))
+    data = checkout(auth_client, user).json()["data"]
+    assert (data["status"], data["payment_status"], data["client_secret"]) == ("pending", "pending", "pi_123_secret")
+    assert calls[0][:2] == ("payment_intents", 2550)
+
+    event = {
+        "id": "evt_1",
+        "type": "payment_intent.succeeded",
+        "data": {"object": {"id": "pi_123", "status": "succeeded"}},
+    }
+    body = json.dumps(event).encode()
+    bad = api_client.post(WEBHOOK, body, content_type="application/json", HTTP_STRIPE_SIGNATURE="t=1,v1=bad")
+    assert (bad.status_code, bad.json()["code"]) == (400, "WEBHOOK_SIGNATURE_INVALID")
+    header = sign_payload(payload=body, secret=SECRET)
+    for _ in range(2):  # Stripe retries: the second delivery changes nothing
+        response = api_client.post(WEBHOOK, body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header)
+        assert response.status_code == 200
+    order = auth_client.get(f"/api/v1/orders/{data['order_number']}").json()["data"]
+    assert (order["status"], order["payment_status"]) == ("confirmed", "paid")
+    assert Payment.objects.get().status == "completed"

@@ -11,7 +11,7 @@ from shop.catalog import cache as catalog_cache
 from shop.catalog import error_codes, search, selectors, services
 from shop.catalog.filters import ProductFilter
 from shop.catalog.models import ProductSkinType
-from shop.catalog.pagination import StrictPagePagination
+from skincare.api.pagination import PagePagination
 from shop.catalog.serializers import (
     CategoryNodeSerializer,
     ProductDetailOutputSerializer,
@@ -31,7 +31,7 @@ class ProductListApi(generics.ListAPIView):
     permission_classes = [AllowAny]
     serializer_class = ProductListOutputSerializer
     filterset_class = ProductFilter
-    pagination_class = StrictPagePagination
+    pagination_class = PagePagination
 
     def get_queryset(self):
         return selectors.product_list_queryset()

@@ -24,8 +24,8 @@ DEFAULT_SORT = "newest"
 class CommaSeparatedField(forms.CharField):
     """``a,b,c`` -> ["a", "b", "c"], each checked against ``choices`` when given."""
 
-    def __init__(self, *args, choices=None, max_items=20, **kwargs):
-        self.valid_choices = set(choices) if choices is not None else None
+    def __init__(self, *args, allowed=None, max_items=20, **kwargs):
+        self.valid_choices = set(allowed) if allowed is not None else None
         self.max_items = max_items
         super().__init__(*args, **kwargs)
 
@@ -58,7 +58,7 @@ class ProductFilter(django_filters.FilterSet):
     category = django_filters.CharFilter(method="filter_category", max_length=140)
     brand = CommaSeparatedFilter(method="filter_brand", max_length=500)
     skin_type = django_filters.ChoiceFilter(choices=ProductSkinType.choices, method="filter_skin_type")
-    concern = CommaSeparatedFilter(method="filter_concern", choices=SkinConcern.values, max_length=500)
+    concern = CommaSeparatedFilter(method="filter_concern", allowed=SkinConcern.values, max_length=500)
     ingredient = CommaSeparatedFilter(method="filter_ingredient", max_length=500)
     product_type = django_filters.ChoiceFilter(choices=ProductType.choices)
     min_price = django_filters.NumberFilter(field_name="price", lookup_expr="gte", min_value=0, max_digits=10)

@@ -24,7 +24,7 @@ from shop.catalog.models import (
     UsageTime,
     VariantKind,
 )
-from shop.catalog.pagination import StrictPagePagination
+from skincare.api.pagination import PagePagination
 from shop.catalog.serializers import (
     ImageSerializer,
     StaffCategoryOutputSerializer,
@@ -153,7 +153,7 @@ class StaffProductListCreateApi(StaffApi):
             from django.db.models import F
 
             queryset = queryset.filter(track_inventory=True, stock_quantity__lte=F("low_stock_threshold"))
-        paginator = StrictPagePagination()
+        paginator = PagePagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(StaffProductListOutputSerializer(page, many=True).data)
 

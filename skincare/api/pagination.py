@@ -3,12 +3,34 @@ import math
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
+from skincare.api import error_codes
+from skincare.api.exceptions import ApiError
+
 
 class PagePagination(PageNumberPagination):
-    """``?page=&per_page=`` (max 100); the envelope gets ``meta`` with the totals."""
+    """``?page=&per_page=`` (1..100); the envelope gets ``meta`` with the totals.
+
+    A bad ``per_page`` answers 400 rather than being silently clamped.
+    """
 
     page_size_query_param = "per_page"
     max_page_size = 100
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None or raw == "":
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if not 1 <= size <= self.max_page_size:
+            raise ApiError(
+                error_codes.VALIDATION_ERROR,
+                f"per_page must be an integer from 1 to {self.max_page_size}.",
+                errors={self.page_size_query_param: [f"Expected 1..{self.max_page_size}."]},
+            )
+        return size
 
     def get_paginated_response(self, data):
         total = self.page.paginator.count

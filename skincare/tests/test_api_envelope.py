@@ -95,7 +95,11 @@ def test_pagination_meta_and_per_page_cap(auth_client, user):
     body = auth_client.get("/api/v1/user/addresses?per_page=2&page=2").json()
     assert body["meta"] == {"page": 2, "per_page": 2, "total": 3, "total_pages": 2}
     assert len(body["data"]) == 1
-    assert auth_client.get("/api/v1/user/addresses?per_page=1000").json()["meta"]["per_page"] == 100
+    for bad in ("1000", "0", "-1", "ten"):
+        response = auth_client.get(f"/api/v1/user/addresses?per_page={bad}")
+        assert response.status_code == 400
+        assert response.json()["errors"] == {"per_page": ["Expected 1..100."]}
+    assert auth_client.get("/api/v1/user/addresses?per_page=100").json()["meta"]["per_page"] == 100
     response = auth_client.get("/api/v1/user/addresses?page=99")
     assert response.status_code == 404
     assert response.json()["status"] == "error"

@@ -1,0 +1,44 @@
+import pytest
+
+from shop.cart.tests.factories import ProductFactory
+
+pytestmark = pytest.mark.django_db
+URL = "/api/v1/wishlist"
+
+
+def test_add_list_remove_clear(auth_client, django_assert_max_num_queries):
+    products = [ProductFactory() for _ in range(4)]
+    for product in products:
+        assert auth_client.post(URL, {"product_id": product.pk}, format="json").status_code == 201
+    assert auth_client.post(URL, {"product_id": products[0].pk}, format="json").status_code == 200
+    with django_assert_max_num_queries(4):
+        body = auth_client.get(URL).json()
+    assert body["meta"]["total"] == 4
+    assert auth_client.delete(f"{URL}/{products[0].pk}").status_code == 204
+    assert auth_client.delete(f"{URL}/{products[0].pk}").status_code == 404
+    assert auth_client.get(URL).json()["meta"]["total"] == 3
+    assert auth_client.delete(URL).status_code == 204
+    assert auth_client.get(URL).json()["meta"]["total"] == 0
+
+
+def test_bad_input(auth_client, api_client):
+    assert auth_client.post(URL, {"product_id": -1}, format="json").status_code == 400
+    assert auth_client.post(URL, {"product_id": 999999}, format="json").json()["code"] == "PRODUCT_NOT_FOUND"
+    assert api_client.get(URL).status_code == 401
+
+
+def test_feedback(auth_client):
+    product = ProductFactory()
+    assert auth_client.put(f"{URL}/{product.pk}/feedback", {}, format="json").status_code == 404
+    auth_client.post(URL, {"product_id": product.pk}, format="json")
+    payload = {"hesitation_reason": "price", "purchase_triggers": ["price_drop"], "notify_on_reviews": False}
+    body = auth_client.put(f"{URL}/{product.pk}/feedback", payload, format="json").json()["data"]
+    assert (body["purchase_triggers"], body["notify_on_sale"], body["notify_on_reviews"]) == (
+        ["price_drop"],
+        True,
+        False,
+    )
+    bad = auth_client.put(f"{URL}/{product.pk}/feedback", {"purchase_triggers": ["free_money"]}, format="json")
+    assert bad.status_code == 400
+    item = auth_client.get(URL).json()["data"][0]
+    assert item["feedback"]["hesitation_reason"] == "price"

@@ -11,13 +11,13 @@ from shop.catalog import cache as catalog_cache
 from shop.catalog import error_codes, search, selectors, services
 from shop.catalog.filters import ProductFilter
 from shop.catalog.models import ProductSkinType
-from skincare.api.pagination import PagePagination
 from shop.catalog.serializers import (
     CategoryNodeSerializer,
     ProductDetailOutputSerializer,
     ProductListOutputSerializer,
 )
 from skincare.api.exceptions import ApiError
+from skincare.api.pagination import PagePagination
 from skincare.api.permissions import is_staff_member
 
 

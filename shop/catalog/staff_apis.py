@@ -24,7 +24,6 @@ from shop.catalog.models import (
     UsageTime,
     VariantKind,
 )
-from skincare.api.pagination import PagePagination
 from shop.catalog.serializers import (
     ImageSerializer,
     StaffCategoryOutputSerializer,
@@ -32,6 +31,7 @@ from shop.catalog.serializers import (
     StaffProductOutputSerializer,
 )
 from skincare.api.exceptions import ApiError
+from skincare.api.pagination import PagePagination
 from skincare.api.permissions import IsStaffRole
 
 MONEY = {"max_digits": 10, "decimal_places": 2}

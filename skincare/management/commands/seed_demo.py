@@ -8,18 +8,33 @@ from skincare.demo import demo_steps
 
 
 class ProgressBar:
-    """A small text progress bar for long steps (no dependency needed)."""
+    """A small text progress bar for long steps (no dependency needed).
+
+    On a terminal it redraws in place when the percentage changes; in a log (CI, pipes) it
+    prints a line every 25% so the output stays short.
+    """
 
     def __init__(self, stream, width=30):
         self.stream, self.width, self.started = stream, width, time.monotonic()
+        self.interactive = hasattr(stream, "isatty") and stream.isatty()
+        self.last_percent = -1
 
     def __call__(self, done, total, label=""):
         total = max(total, 1)
-        filled = int(self.width * min(done, total) / total)
+        percent = int(100 * min(done, total) / total)
+        step = 1 if self.interactive else 25
+        if percent // step == self.last_percent // step and done < total:
+            return
+        if done >= total and self.last_percent == 100:
+            return
+        self.last_percent = percent
+        filled = int(self.width * percent / 100)
         elapsed = time.monotonic() - self.started
-        self.stream.write(f"\r  [{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} {label} ({elapsed:.1f}s)")
-        if done >= total:
-            self.stream.write("\n")
+        line = f"  [{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} {label} ({elapsed:.1f}s)"
+        if self.interactive:
+            self.stream.write("\r" + line + ("\n" if done >= total else ""))
+        else:
+            self.stream.write(line + "\n")
         self.stream.flush()
 
 

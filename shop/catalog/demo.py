@@ -306,7 +306,6 @@ def build_product(index, *, brands, categories, ingredients, now):
     roll = rng.random()
     status = ProductStatus.ACTIVE if roll < 0.92 else (ProductStatus.DRAFT if roll < 0.97 else ProductStatus.ARCHIVED)
     published = now - timedelta(days=rng.randint(0, 730), minutes=rng.randint(0, 1440))
-    reviews = int(rng.paretovariate(1.2) * 3) if status != ProductStatus.DRAFT else 0
     stock = 0 if rng.random() < 0.08 else rng.choice([rng.randint(1, 5), rng.randint(10, 400)])
     benefits = [b for ingredient in [hero, *supporting] for b in BENEFITS[ingredient]]
     product = Product(
@@ -353,10 +352,8 @@ def build_product(index, *, brands, categories, ingredients, now):
         published_at=published if status != ProductStatus.DRAFT else None,
         meta_title=name[:160],
         meta_description=f"Buy {name} online in Cambodia."[:320],
-        rating_avg=_money(rng.uniform(3.4, 4.95)) if reviews else Decimal("0.00"),
-        review_count=reviews,
-        sales_count=int(rng.paretovariate(1.1) * 10) if status != ProductStatus.DRAFT else 0,
-        view_count=rng.randint(20, 5000),
+        # Rating, review, sales and view counters start at zero: only real reviews, orders and
+        # views move them (the demo steps of those apps create them).
     )
     product_ingredients = [(ingredients[hero], concentration)] + [(ingredients[s], "") for s in supporting]
     product.search_document = build_search_document(product, [i for i, _c in product_ingredients])

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "shop.wishlist",
     "shop.coupons",
     "shop.orders",
+    "feedback",
+    "reviews",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,8 @@ api_v1 = [
     path("", include("shop.wishlist.urls")),
     path("", include("shop.coupons.urls")),
     path("", include("shop.orders.urls")),
+    path("", include("feedback.urls")),
+    path("", include("reviews.urls")),
 ]
 
 urlpatterns = [

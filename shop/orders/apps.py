@@ -5,3 +5,10 @@ class OrdersConfig(AppConfig):
     name = "shop.orders"
     label = "orders"
     verbose_name = "Orders"
+
+    def ready(self):
+        from shop.orders.demo import seed_coupons, seed_orders
+        from skincare.demo import register_demo_step
+
+        register_demo_step("coupons", 31, seed_coupons)
+        register_demo_step("orders", 32, seed_orders)

@@ -1,0 +1,135 @@
+"""Demo coupons (order 31) and demo orders (order 32): shoppers buy products that suit their
+skin type. Bulk inserts keep large ``--scale`` fast; both steps are idempotent."""
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F, Sum
+from django.utils import timezone
+
+from shop.accounts.models import User
+from shop.catalog.models import Product, ProductStatus
+from shop.coupons.calculations import ZERO, money
+from shop.coupons.models import Coupon, CouponType
+from shop.orders.models import Order, OrderItem, OrderStatus, Payment, PaymentStatus
+from shop.orders.numbers import order_number_generate
+
+DEMO_COUPONS = [
+    ("WELCOME10", "Welcome 10%", CouponType.PERCENTAGE, "10", {"is_first_time_only": True}),
+    ("GLOW20", "Glow 20% (max 15)", CouponType.PERCENTAGE, "20", {"max_discount": Decimal("15.00")}),
+    ("SAVE5", "5 off 30+", CouponType.FIXED, "5", {"min_order_value": Decimal("30.00"), "usage_limit_per_user": None}),
+    ("FREESHIP", "Free shipping", CouponType.FREE_SHIPPING, "0", {"usage_limit": 1000}),
+]
+STATUSES = [
+    (OrderStatus.DELIVERED, PaymentStatus.PAID, 6),
+    (OrderStatus.SHIPPED, PaymentStatus.PAID, 2),
+    (OrderStatus.CONFIRMED, PaymentStatus.PAID, 1),
+    (OrderStatus.CANCELLED, PaymentStatus.REFUNDED, 1),
+]
+
+
+def seed_coupons(*, scale, progress):
+    for i, (code, name, type_, value, extra) in enumerate(DEMO_COUPONS, 1):
+        Coupon.objects.get_or_create(
+            code=code, defaults={"name": name, "type": type_, "value": Decimal(value), **extra}
+        )
+        progress(i, len(DEMO_COUPONS), "coupons")
+
+
+def _suits(product, skin_type):
+    types = product.skin_types or []
+    return "all" in types or skin_type in types
+
+
+@transaction.atomic
+def seed_orders(*, scale, progress):
+    rng = random.Random(4)
+    shoppers = list(User.objects.filter(email__startswith="shopper", email__endswith="@skincare.local"))
+    products = list(
+        Product.objects.filter(status=ProductStatus.ACTIVE).only("id", "name", "sku", "price", "skin_types")
+    )
+    if not shoppers or not products:
+        return
+    already = set(Order.objects.filter(user__in=shoppers).values_list("user_id", flat=True))
+    weights = [w for _, _, w in STATUSES]
+    now = timezone.now()
+    orders, items_by_number = [], {}
+    todo = [s for s in shoppers if s.pk not in already]
+    for done, shopper in enumerate(todo, 1):
+        suitable = [p for p in products if _suits(p, shopper.skin_type)] or products
+        for _ in range(rng.randint(1, max(1, 3 * scale))):
+            picked = rng.sample(suitable, k=min(len(suitable), rng.randint(1, 3)))
+            lines = [(p, rng.randint(1, 2)) for p in picked]
+            subtotal = money(sum((p.price * q for p, q in lines), ZERO))
+            shipping = ZERO if subtotal >= settings.FREE_SHIPPING_THRESHOLD else money(settings.SHIPPING_FLAT_RATE)
+            tax = money(subtotal * settings.TAX_RATE)
+            status, payment_status, _ = rng.choices(STATUSES, weights=weights)[0]
+            created = now - timedelta(days=rng.randint(0, 90), minutes=rng.randint(0, 1440))
+            order = Order(
+                order_number=order_number_generate(),
+                user=shopper,
+                customer_name=shopper.get_full_name(),
+                customer_email=shopper.email,
+                currency=settings.CURRENCY,
+                subtotal=subtotal,
+                tax_amount=tax,
+                shipping_amount=shipping,
+                total=subtotal + tax + shipping,
+                status=status,
+                payment_status=payment_status,
+                fulfillment_status={"delivered": "delivered", "shipped": "shipped"}.get(status, "unfulfilled"),
+                payment_provider="test",
+                shipping_address={"city": "Phnom Penh", "country": "KH", "address_line1": "Demo street"},
+            )
+            order._demo_created = created
+            orders.append(order)
+            items_by_number[order.order_number] = lines
+        progress(done, len(todo), "orders")
+    Order.objects.bulk_create(orders, batch_size=500)
+    items, payments = [], []
+    for order in orders:
+        for product, quantity in items_by_number[order.order_number]:
+            items.append(
+                OrderItem(
+                    order=order,
+                    product=product,
+                    product_name=product.name,
+                    product_sku=product.sku,
+                    quantity=quantity,
+                    unit_price=product.price,
+                    total_price=product.price * quantity,
+                )
+            )
+        refunded = order.total if order.payment_status == PaymentStatus.REFUNDED else ZERO
+        payments.append(
+            Payment(
+                order=order,
+                payment_method="card",
+                payment_provider="test",
+                amount=order.total,
+                refunded_amount=refunded,
+                currency=order.currency,
+                status="refunded" if refunded else "completed",
+                processed_at=order._demo_created,
+            )
+        )
+    OrderItem.objects.bulk_create(items, batch_size=1000)
+    Payment.objects.bulk_create(payments, batch_size=1000)
+    for order in orders:  # spread creation dates (auto_now_add ignores the value on insert)
+        order.created_at = order._demo_created
+    Order.objects.bulk_update(orders, ["created_at"], batch_size=500)
+    # Counters from the data, in a few statements.
+    live = Order.objects.exclude(status=OrderStatus.CANCELLED)
+    for row in live.filter(user__in=todo).values("user_id").annotate(n=Count("id"), spent=Sum("total")):
+        User.objects.filter(pk=row["user_id"]).update(total_orders=row["n"], total_spent=row["spent"])
+    sold = (
+        OrderItem.objects.filter(order__in=[o.pk for o in orders])
+        .exclude(order__status=OrderStatus.CANCELLED)
+        .values("product_id")
+        .annotate(n=Sum("quantity"))
+    )
+    for row in sold:
+        Product.objects.filter(pk=row["product_id"]).update(sales_count=F("sales_count") + row["n"])

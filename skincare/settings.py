@@ -126,6 +126,7 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "files-cleanup": {"task": "files.cleanup", "schedule": timedelta(hours=1)},
+    "cart-cleanup": {"task": "cart.cleanup_expired", "schedule": timedelta(hours=6)},
 }
 
 # --- Analytics store --------------------------------------------------------

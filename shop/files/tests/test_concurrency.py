@@ -12,8 +12,21 @@ from skincare.api.exceptions import ApiError
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no row locks; run with DATABASE_URL"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
+
+
+@pytest.fixture(autouse=True)
+def _upload_configs():
+    """Transactional tests start from a flushed database: put the seeded upload rules back.
+
+    (serialized_rollback clashes with content types recreated by earlier flushes.)
+    """
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("shop.files.migrations.0002_seed_upload_configs").seed(apps, None)
 
 
 def run_in_parallel(count, work):

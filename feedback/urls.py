@@ -1,3 +1,30 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from feedback import apis
+
+urlpatterns = [
+    # Moderation (staff)
+    path("admin/moderation/queue", apis.ModerationQueueApi.as_view(), name="moderation-queue"),
+    path("admin/moderation/stats", apis.ModerationStatsApi.as_view(), name="moderation-stats"),
+    path("admin/moderation/bulk-action", apis.ModerationBulkActionApi.as_view(), name="moderation-bulk-action"),
+    path("admin/moderation/<int:item_id>", apis.ModerationItemApi.as_view(), name="moderation-item"),
+    path("admin/moderation/<int:item_id>/approve", apis.ModerationApproveApi.as_view(), name="moderation-approve"),
+    path("admin/moderation/<int:item_id>/reject", apis.ModerationRejectApi.as_view(), name="moderation-reject"),
+    path("admin/moderation/<int:item_id>/escalate", apis.ModerationEscalateApi.as_view(), name="moderation-escalate"),
+    # Notifications
+    path("notifications", apis.NotificationListApi.as_view(), name="notification-list"),
+    path("notifications/read-all", apis.NotificationReadAllApi.as_view(), name="notification-read-all"),
+    path("notifications/unread-count", apis.NotificationUnreadCountApi.as_view(), name="notification-unread-count"),
+    path("notifications/preferences", apis.NotificationPreferencesApi.as_view(), name="notification-preferences"),
+    path("notifications/devices", apis.PushDeviceApi.as_view(), name="notification-devices"),
+    path("notifications/<int:notification_id>", apis.NotificationDetailApi.as_view(), name="notification-detail"),
+    path("notifications/<int:notification_id>/read", apis.NotificationReadApi.as_view(), name="notification-read"),
+    # Product feedback forms
+    path("products/<int:product_id>/feedback", apis.ProductFeedbackApi.as_view(), name="product-feedback"),
+    path("user/feedback/forms", apis.MyProductFeedbackApi.as_view(), name="my-product-feedback"),
+    path(
+        "admin/products/<int:product_id>/feedback",
+        apis.StaffProductFeedbackApi.as_view(),
+        name="staff-product-feedback",
+    ),
+]

@@ -1,3 +1,73 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from reviews import apis, community_apis
+
+urlpatterns = [
+    # Reviews
+    path("products/<int:product_id>/reviews", apis.ProductReviewsApi.as_view(), name="product-reviews"),
+    path(
+        "products/<int:product_id>/reviews/summary",
+        apis.ProductReviewSummaryApi.as_view(),
+        name="product-review-summary",
+    ),
+    path("reviews/<int:review_id>", apis.ReviewDetailApi.as_view(), name="review-detail"),
+    path("reviews/<int:review_id>/vote", apis.ReviewVoteApi.as_view(), name="review-vote"),
+    path("reviews/<int:review_id>/votes", apis.ReviewVotesApi.as_view(), name="review-votes"),
+    path("reviews/<int:review_id>/report", apis.ReviewReportApi.as_view(), name="review-report"),
+    path("user/reviews", apis.MyReviewsApi.as_view(), name="my-reviews"),
+    # Staff reviews
+    path("admin/reviews", apis.StaffReviewListApi.as_view(), name="staff-reviews"),
+    path("admin/reviews/pending", apis.StaffPendingReviewListApi.as_view(), name="staff-reviews-pending"),
+    path("admin/reviews/analytics", apis.StaffReviewAnalyticsApi.as_view(), name="staff-reviews-analytics"),
+    path("admin/reviews/<int:review_id>/approve", apis.StaffReviewApproveApi.as_view(), name="staff-review-approve"),
+    path("admin/reviews/<int:review_id>/reject", apis.StaffReviewRejectApi.as_view(), name="staff-review-reject"),
+    path("admin/reviews/<int:review_id>/flag", apis.StaffReviewFlagApi.as_view(), name="staff-review-flag"),
+    path("admin/answers/<int:answer_id>/verify", apis.StaffAnswerVerifyApi.as_view(), name="staff-answer-verify"),
+    # Q&A
+    path("products/<int:product_id>/questions", apis.ProductQuestionsApi.as_view(), name="product-questions"),
+    path("questions/<int:question_id>", apis.QuestionDetailApi.as_view(), name="question-detail"),
+    path("questions/<int:question_id>/answers", apis.QuestionAnswersApi.as_view(), name="question-answers"),
+    path("questions/<int:question_id>/vote", apis.QuestionVoteApi.as_view(), name="question-vote"),
+    path("questions/<int:question_id>/report", apis.QuestionReportApi.as_view(), name="question-report"),
+    path("answers/<int:answer_id>/vote", apis.AnswerVoteApi.as_view(), name="answer-vote"),
+    path("answers/<int:answer_id>/report", apis.AnswerReportApi.as_view(), name="answer-report"),
+    path("user/questions", apis.MyQuestionsApi.as_view(), name="my-questions"),
+    # Progress journals
+    path("progress/start/<int:product_id>", apis.ProgressStartApi.as_view(), name="progress-start"),
+    path("progress/update", apis.ProgressUpdateApi.as_view(), name="progress-update"),
+    path("progress", apis.ProgressUserApi.as_view(), name="progress-mine"),
+    path("progress/user/<int:user_id>", apis.ProgressUserApi.as_view(), name="progress-user"),
+    path("progress/product/<int:product_id>", apis.ProgressProductApi.as_view(), name="progress-product"),
+    path("progress/entries/<int:entry_id>", apis.ProgressEntryApi.as_view(), name="progress-entry"),
+    path("progress/entries/<int:entry_id>/photo", apis.ProgressPhotoApi.as_view(), name="progress-photo"),
+    path("progress/<int:entry_id>/photo", apis.ProgressPhotoApi.as_view(), name="progress-photo-seed"),
+    path("progress/<int:journal_id>/timeline", apis.ProgressTimelineApi.as_view(), name="progress-timeline"),
+    path("progress/<int:journal_id>/complete", apis.ProgressCompleteApi.as_view(), name="progress-complete"),
+    path("progress/<int:journal_id>/abandon", apis.ProgressAbandonApi.as_view(), name="progress-abandon"),
+    # Community
+    path("user/feedback/dashboard", community_apis.FeedbackDashboardApi.as_view(), name="feedback-dashboard"),
+    path("user/feedback/stats", community_apis.FeedbackStatsApi.as_view(), name="feedback-stats"),
+    path("user/feedback/impact", community_apis.FeedbackImpactApi.as_view(), name="feedback-impact"),
+    path("user/feedback/reputation", community_apis.FeedbackReputationApi.as_view(), name="feedback-reputation"),
+    path("community/leaders", community_apis.CommunityLeadersApi.as_view(), name="community-leaders"),
+    path(
+        "admin/users/community-leaders",
+        community_apis.StaffCommunityLeadersApi.as_view(),
+        name="staff-community-leaders",
+    ),
+    path(
+        "admin/users/<int:user_id>/promote-expert",
+        community_apis.StaffPromoteExpertApi.as_view(),
+        name="staff-promote-expert",
+    ),
+    path(
+        "admin/users/<int:user_id>/community-score",
+        community_apis.StaffCommunityScoreApi.as_view(),
+        name="staff-community-score",
+    ),
+    path(
+        "admin/users/<int:user_id>/feedback-history",
+        community_apis.StaffFeedbackHistoryApi.as_view(),
+        name="staff-feedback-history",
+    ),
+]

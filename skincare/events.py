@@ -23,3 +23,15 @@ order_paid = Signal()
 order_status_changed = Signal()
 # sender=Order class; kwargs: order, refund (PaymentRefund), amount
 order_refunded = Signal()
+
+# --- Catalog (shop.catalog) ---------------------------------------------------
+# Sent after the transaction commits. sender=Product class; kwargs: product, old_price, new_price
+product_price_dropped = Signal()
+# sender=Product class; kwargs: product (stock went from <= 0 to > 0)
+product_back_in_stock = Signal()
+
+# --- Moderation (feedback) ------------------------------------------------------
+# Sent inside the deciding transaction so visibility changes atomically with the decision.
+# sender=ModerationItem class; kwargs: item, content_type, content_id, decision ("approved" | "rejected"),
+# by (staff user, or None for the automatic screen), notes
+moderation_decided = Signal()

@@ -23,6 +23,7 @@ from shop.catalog.models import (
     ProductType,
     ProductVariant,
 )
+from skincare import events
 from skincare.api.exceptions import ApiError
 
 PRODUCT_FIELDS = frozenset(
@@ -248,6 +249,7 @@ def product_update(*, product, data, ingredients=None):
     if unknown:
         raise TypeError(f"Unknown product fields: {sorted(unknown)}")
     old_slug = product.slug
+    old_price, old_stock = product.price, product.stock_quantity
     for field, value in data.items():
         setattr(product, field, value)
     _save_product(product)
@@ -255,7 +257,23 @@ def product_update(*, product, data, ingredients=None):
         product_set_ingredients(product=product, ingredients=ingredients)
     product_refresh_search_documents(product_ids=[product.pk])
     catalog_cache.invalidate_products([product.pk], slugs={old_slug, product.slug})
+    _announce_price_and_stock(product, old_price=old_price, old_stock=old_stock)
     return product
+
+
+def _announce_price_and_stock(product, *, old_price, old_stock):
+    """After commit, tell higher apps (wishlist notices) about a price drop or a restock."""
+    if product.status != ProductStatus.ACTIVE:
+        return
+    if old_price is not None and product.price < old_price:
+        price = product.price
+        transaction.on_commit(
+            lambda: events.product_price_dropped.send(
+                sender=Product, product=product, old_price=old_price, new_price=price
+            )
+        )
+    if (old_stock or 0) <= 0 < (product.stock_quantity or 0):
+        transaction.on_commit(lambda: events.product_back_in_stock.send(sender=Product, product=product))
 
 
 @transaction.atomic
@@ -294,7 +312,9 @@ def products_bulk_update(*, product_ids, status=None, is_featured=None, price_ch
             fields.add("is_featured")
         if price_change_percent is not None:
             percent = Decimal(price_change_percent)
+            old_price = product.price
             product.price = _percent_change(product.price, percent)
+            _announce_price_and_stock(product, old_price=old_price, old_stock=product.stock_quantity)
             if product.compare_at_price is not None:
                 product.compare_at_price = max(_percent_change(product.compare_at_price, percent), product.price)
             fields |= {"price", "compare_at_price"}

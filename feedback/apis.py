@@ -1,0 +1,231 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from feedback import error_codes, selectors, services
+from feedback.serializers import (
+    BulkActionInput,
+    DecisionInput,
+    ModerationItemOutput,
+    NotificationFilterInput,
+    NotificationOutput,
+    PreferencesInput,
+    ProductFeedbackInput,
+    ProductFeedbackOutput,
+    PushDeviceDeleteInput,
+    PushDeviceInput,
+    QueueFilterInput,
+    StatsInput,
+)
+from skincare.api.exceptions import ApiError
+from skincare.api.pagination import PagePagination
+from skincare.api.permissions import IsStaffRole
+
+MODERATION_TAGS = ["moderation (staff)"]
+NOTIFICATION_TAGS = ["notifications"]
+FEEDBACK_TAGS = ["feedback forms"]
+
+
+def _valid(serializer_class, data):
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _paginate(view, request, queryset, render):
+    paginator = PagePagination()
+    page = paginator.paginate_queryset(queryset, request, view=view)
+    return paginator.get_paginated_response(render(page))
+
+
+# --- Moderation (staff) -------------------------------------------------------------------------
+
+
+class ModerationQueueApi(APIView):
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(
+        tags=MODERATION_TAGS,
+        summary="Moderation queue (open items by default, highest priority first)",
+        parameters=[QueueFilterInput],
+        responses=ModerationItemOutput(many=True),
+    )
+    def get(self, request):
+        filters = _valid(QueueFilterInput, request.query_params)
+        queue = selectors.moderation_queue(**filters)
+        return _paginate(
+            self, request, queue, lambda page: ModerationItemOutput(page, many=True, context={"request": request}).data
+        )
+
+
+def _item_or_404(item_id):
+    item = selectors.moderation_item_get(item_id=item_id)
+    if item is None:
+        raise ApiError(error_codes.MODERATION_ITEM_NOT_FOUND, "Moderation item not found.", status_code=404)
+    return item
+
+
+class ModerationItemApi(APIView):
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(tags=MODERATION_TAGS, responses=ModerationItemOutput)
+    def get(self, request, item_id):
+        return Response(ModerationItemOutput(_item_or_404(item_id), context={"request": request}).data)
+
+
+class _ModerationActionApi(APIView):
+    permission_classes = [IsStaffRole]
+    action = None
+
+    @extend_schema(tags=MODERATION_TAGS, request=DecisionInput, responses=ModerationItemOutput)
+    def post(self, request, item_id):
+        data = _valid(DecisionInput, request.data)
+        handler = {
+            "approve": services.moderation_approve,
+            "reject": services.moderation_reject,
+            "escalate": services.moderation_escalate,
+        }[self.action]
+        handler(item=item_id, by=request.user, notes=data["notes"])
+        return Response(ModerationItemOutput(_item_or_404(item_id), context={"request": request}).data)
+
+
+class ModerationApproveApi(_ModerationActionApi):
+    action = "approve"
+
+
+class ModerationRejectApi(_ModerationActionApi):
+    action = "reject"
+
+
+class ModerationEscalateApi(_ModerationActionApi):
+    action = "escalate"
+
+
+class ModerationBulkActionApi(APIView):
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(tags=MODERATION_TAGS, request=BulkActionInput, summary="Approve / reject / escalate many items")
+    def post(self, request):
+        data = _valid(BulkActionInput, request.data)
+        return Response(services.moderation_bulk_action(by=request.user, **data))
+
+
+class ModerationStatsApi(APIView):
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(tags=MODERATION_TAGS, parameters=[StatsInput], summary="Queue sizes and time to decision")
+    def get(self, request):
+        data = _valid(StatsInput, request.query_params)
+        return Response(selectors.moderation_stats(days=data["days"]))
+
+
+# --- Notifications ------------------------------------------------------------------------------
+
+
+class NotificationListApi(APIView):
+    @extend_schema(
+        tags=NOTIFICATION_TAGS, parameters=[NotificationFilterInput], responses=NotificationOutput(many=True)
+    )
+    def get(self, request):
+        filters = _valid(NotificationFilterInput, request.query_params)
+        notifications = selectors.notifications_for(user=request.user, **filters)
+        return _paginate(self, request, notifications, lambda page: NotificationOutput(page, many=True).data)
+
+
+class NotificationReadApi(APIView):
+    @extend_schema(tags=NOTIFICATION_TAGS, request=None, responses=NotificationOutput)
+    def put(self, request, notification_id):
+        notification = services.notification_mark_read(user=request.user, notification_id=notification_id)
+        return Response(NotificationOutput(notification).data)
+
+    post = put
+
+
+class NotificationDetailApi(APIView):
+    @extend_schema(tags=NOTIFICATION_TAGS, responses={204: None}, summary="Dismiss a notification")
+    def delete(self, request, notification_id):
+        services.notification_dismiss(user=request.user, notification_id=notification_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class NotificationReadAllApi(APIView):
+    @extend_schema(tags=NOTIFICATION_TAGS, request=None)
+    def put(self, request):
+        return Response({"updated": services.notifications_mark_all_read(user=request.user)})
+
+    post = put
+
+
+class NotificationUnreadCountApi(APIView):
+    @extend_schema(tags=NOTIFICATION_TAGS)
+    def get(self, request):
+        return Response({"unread": selectors.unread_count(user=request.user)})
+
+
+def _preferences_output(preference):
+    from feedback.models import NotificationType
+
+    return {
+        "email_enabled": preference.email_enabled,
+        "push_enabled": preference.push_enabled,
+        "types": {
+            type_name: services.channels_for(preference, type_name) | {"in_app": True}
+            for type_name in NotificationType.values
+        },
+    }
+
+
+class NotificationPreferencesApi(APIView):
+    @extend_schema(tags=NOTIFICATION_TAGS, summary="Channel preferences (in-app is always on)")
+    def get(self, request):
+        return Response(_preferences_output(services.notification_preferences_get(user=request.user)))
+
+    @extend_schema(tags=NOTIFICATION_TAGS, request=PreferencesInput)
+    def post(self, request):
+        data = _valid(PreferencesInput, request.data)
+        preference = services.notification_preferences_update(user=request.user, **data)
+        return Response(_preferences_output(preference))
+
+    put = patch = post
+
+
+class PushDeviceApi(APIView):
+    @extend_schema(tags=NOTIFICATION_TAGS, request=PushDeviceInput, summary="Register a push token")
+    def post(self, request):
+        data = _valid(PushDeviceInput, request.data)
+        device = services.push_device_register(user=request.user, **data)
+        return Response({"token": device.token, "platform": device.platform}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(tags=NOTIFICATION_TAGS, request=PushDeviceDeleteInput, responses={204: None})
+    def delete(self, request):
+        data = _valid(PushDeviceDeleteInput, request.data)
+        services.push_device_unregister(user=request.user, token=data["token"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Product feedback forms ---------------------------------------------------------------------
+
+
+class ProductFeedbackApi(APIView):
+    @extend_schema(tags=FEEDBACK_TAGS, request=ProductFeedbackInput, responses={201: ProductFeedbackOutput})
+    def post(self, request, product_id):
+        data = _valid(ProductFeedbackInput, request.data)
+        response = services.product_feedback_submit(user=request.user, product_id=product_id, **data)
+        return Response(ProductFeedbackOutput(response).data, status=status.HTTP_201_CREATED)
+
+
+class MyProductFeedbackApi(APIView):
+    @extend_schema(tags=FEEDBACK_TAGS, responses=ProductFeedbackOutput(many=True))
+    def get(self, request):
+        forms = selectors.product_feedback_for_user(user=request.user)
+        return _paginate(self, request, forms, lambda page: ProductFeedbackOutput(page, many=True).data)
+
+
+class StaffProductFeedbackApi(APIView):
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(tags=FEEDBACK_TAGS, responses=ProductFeedbackOutput(many=True))
+    def get(self, request, product_id):
+        forms = selectors.product_feedback_for_product(product_id=product_id)
+        return _paginate(self, request, forms, lambda page: ProductFeedbackOutput(page, many=True).data)

@@ -1,0 +1,98 @@
+"""Receivers of lower-app events (connected in ``FeedbackConfig.ready``): order milestones and
+catalog price drops / restocks become in-app notifications (plus e-mail / push per preference)."""
+
+import logging
+
+from feedback import services
+from feedback.models import NotificationPriority, NotificationType
+from skincare import events
+
+logger = logging.getLogger(__name__)
+
+ORDER_MESSAGES = {
+    "confirmed": ("Order {number} confirmed", "We have confirmed your order {number}."),
+    "processing": ("Order {number} is being prepared", "Your order {number} is being prepared."),
+    "shipped": ("Order {number} shipped", "Your order {number} is on its way.{tracking}"),
+    "delivered": (
+        "Order {number} delivered",
+        "Your order {number} was delivered. Tell other shoppers with your skin type how it works for you.",
+    ),
+    "cancelled": ("Order {number} cancelled", "Your order {number} was cancelled."),
+    "refunded": ("Order {number} refunded", "Your order {number} was refunded."),
+}
+
+
+def _order_notify(order, title, message, priority=NotificationPriority.NORMAL):
+    if order.user_id is None:
+        return
+    try:
+        services.notification_create(
+            user=order.user_id,
+            type=NotificationType.ORDER_UPDATE,
+            title=title,
+            message=message,
+            action_url=f"/orders/{order.order_number}",
+            related_type="order",
+            related_id=order.pk,
+            priority=priority,
+        )
+    except Exception:  # noqa: BLE001 - a notification must never break the order flow
+        logger.exception("Order notification for %s failed", order.pk)
+
+
+def on_order_placed(sender, order, **kwargs):
+    _order_notify(
+        order, f"Order {order.order_number} placed", f"Thank you! We received your order {order.order_number}."
+    )
+
+
+def on_order_paid(sender, order, **kwargs):
+    _order_notify(order, f"Payment received for {order.order_number}", "Your payment was received.")
+
+
+def on_order_status_changed(sender, order, old_status, new_status, **kwargs):
+    template = ORDER_MESSAGES.get(str(new_status))
+    if template is None or old_status == new_status:
+        return
+    tracking = f" Tracking number: {order.tracking_number}." if getattr(order, "tracking_number", "") else ""
+    title, message = (part.format(number=order.order_number, tracking=tracking) for part in template)
+    priority = NotificationPriority.HIGH if new_status in ("shipped", "delivered") else NotificationPriority.NORMAL
+    _order_notify(order, title, message, priority)
+
+
+def on_order_refunded(sender, order, amount=None, **kwargs):
+    amount_text = f" ({amount} {order.currency})" if amount is not None else ""
+    _order_notify(order, f"Refund for {order.order_number}", f"A refund{amount_text} was issued for your order.")
+
+
+def on_price_dropped(sender, product, old_price, new_price, **kwargs):
+    try:
+        services.wishlist_notify(
+            product=product,
+            kind="sale",
+            title=f"{product.name} is on sale",
+            message=f"{product.name} from your wishlist dropped from {old_price} to {new_price}.",
+        )
+    except Exception:  # noqa: BLE001 - never break the catalog write
+        logger.exception("Wishlist sale notices for product %s failed", product.pk)
+
+
+def on_back_in_stock(sender, product, **kwargs):
+    try:
+        services.wishlist_notify(
+            product=product,
+            kind="restock",
+            title=f"{product.name} is back in stock",
+            message=f"{product.name} from your wishlist is available again.",
+        )
+    except Exception:  # noqa: BLE001
+        logger.exception("Wishlist restock notices for product %s failed", product.pk)
+
+
+def connect():
+    events.order_placed.connect(on_order_placed, dispatch_uid="feedback-order-placed")
+    events.order_paid.connect(on_order_paid, dispatch_uid="feedback-order-paid")
+    events.order_status_changed.connect(on_order_status_changed, dispatch_uid="feedback-order-status")
+    events.order_refunded.connect(on_order_refunded, dispatch_uid="feedback-order-refunded")
+    events.product_price_dropped.connect(on_price_dropped, dispatch_uid="feedback-price-dropped")
+    events.product_back_in_stock.connect(on_back_in_stock, dispatch_uid="feedback-back-in-stock")

@@ -1,0 +1,120 @@
+"""Feedback reads: moderation queue and statistics, notifications, feedback forms."""
+
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from feedback.models import (
+    OPEN_STATUSES,
+    ModerationItem,
+    ModerationStatus,
+    Notification,
+    ProductFeedbackResponse,
+)
+
+QUEUE_ORDERINGS = {
+    "priority": ["-escalated", "priority_level", "created_at", "id"],
+    "oldest": ["created_at", "id"],
+    "newest": ["-created_at", "-id"],
+    "reports": ["-report_count", "priority_level", "created_at", "id"],
+}
+
+
+def moderation_queue(*, status=None, content_type=None, escalated=None, priority=None, reported=None, ordering=None):
+    """Open items (pending + needs review) unless ``status`` asks for another state (or ``all``)."""
+    items = ModerationItem.objects.select_related("user", "reviewed_by", "escalated_by", "file")
+    if status in (None, "", "open"):
+        items = items.filter(status__in=OPEN_STATUSES)
+    elif status != "all":
+        items = items.filter(status=status)
+    if content_type:
+        items = items.filter(content_type=content_type)
+    if escalated is not None:
+        items = items.filter(escalated=escalated)
+    if priority is not None:
+        items = items.filter(priority_level=priority)
+    if reported is not None:
+        items = items.filter(user_reported=reported)
+    return items.order_by(*QUEUE_ORDERINGS.get(ordering or "priority", QUEUE_ORDERINGS["priority"]))
+
+
+def moderation_item_get(*, item_id):
+    return (
+        ModerationItem.objects.select_related("user", "reviewed_by", "escalated_by", "file").filter(pk=item_id).first()
+    )
+
+
+def _seconds(values):
+    values = sorted(values)
+    if not values:
+        return {"count": 0, "average_seconds": None, "median_seconds": None}
+    middle = len(values) // 2
+    median = values[middle] if len(values) % 2 else (values[middle - 1] + values[middle]) / 2
+    return {"count": len(values), "average_seconds": round(sum(values) / len(values)), "median_seconds": round(median)}
+
+
+def moderation_stats(*, days=30, now=None) -> dict:
+    """Queue sizes and how long staff took to decide (manual decisions in the last ``days``)."""
+    now = now or timezone.now()
+    by_status = dict(ModerationItem.objects.values_list("status").annotate(n=Count("id")).order_by())
+    open_items = ModerationItem.objects.filter(status__in=OPEN_STATUSES)
+    open_by_type = dict(open_items.values_list("content_type").annotate(n=Count("id")).order_by())
+    counts = open_items.aggregate(
+        escalated=Count("id", filter=Q(escalated=True)),
+        reported=Count("id", filter=Q(user_reported=True)),
+        flagged=Count("id", filter=Q(status=ModerationStatus.NEEDS_REVIEW)),
+        high_priority=Count("id", filter=Q(priority_level__lte=2)),
+    )
+    oldest = open_items.order_by("created_at").values_list("created_at", flat=True).first()
+    since = now - timedelta(days=days)
+    decided = ModerationItem.objects.filter(
+        status__in=[ModerationStatus.APPROVED, ModerationStatus.REJECTED], reviewed_at__gte=since
+    )
+    automatic = decided.filter(auto_approved=True).count()
+    # Bounded read: at most the last 10 000 manual decisions feed the timing figures.
+    pairs = decided.filter(auto_approved=False, reviewed_by__isnull=False).order_by("-reviewed_at")
+    durations = [
+        (reviewed - created).total_seconds()
+        for created, reviewed in pairs.values_list("created_at", "reviewed_at")[:10000]
+    ]
+    manual = dict(decided.filter(auto_approved=False).values_list("status").annotate(n=Count("id")).order_by())
+    return {
+        "by_status": {value: by_status.get(value, 0) for value in ModerationStatus.values},
+        "open": {"total": sum(open_by_type.values()), "by_content_type": open_by_type, **counts},
+        "oldest_open_age_seconds": round((now - oldest).total_seconds()) if oldest else None,
+        "window_days": days,
+        "decisions": {
+            "automatic_approvals": automatic,
+            "manual_approved": manual.get(ModerationStatus.APPROVED, 0),
+            "manual_rejected": manual.get(ModerationStatus.REJECTED, 0),
+        },
+        "time_to_decision": _seconds(durations),
+    }
+
+
+def notifications_for(*, user, unread=None, type=None):
+    notifications = Notification.objects.filter(user=user, dismissed_at__isnull=True).filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+    )
+    if unread is not None:
+        notifications = notifications.filter(is_read=not unread)
+    if type:
+        notifications = notifications.filter(type=type)
+    return notifications.order_by("-created_at", "-id")
+
+
+def unread_count(*, user) -> int:
+    return notifications_for(user=user, unread=True).count()
+
+
+def product_feedback_for_user(*, user):
+    return ProductFeedbackResponse.objects.filter(user=user).select_related("product").order_by("-created_at", "-id")
+
+
+def product_feedback_for_product(*, product_id):
+    return (
+        ProductFeedbackResponse.objects.filter(product_id=product_id)
+        .select_related("user", "product")
+        .order_by("-created_at", "-id")
+    )

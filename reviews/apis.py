@@ -1,0 +1,435 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from reviews import error_codes, progress, qa, selectors, services
+from reviews import serializers as s
+from reviews.models import ContentStatus, Question, Review
+from skincare.api.exceptions import ApiError
+from skincare.api.pagination import PagePagination
+from skincare.api.permissions import IsStaffRole
+
+REVIEW_TAGS = ["reviews"]
+QA_TAGS = ["questions & answers"]
+PROGRESS_TAGS = ["progress journals"]
+STAFF_TAGS = ["reviews (staff)"]
+
+
+def _valid(serializer_class, data, **kwargs):
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def _paginate(view, request, queryset, render):
+    paginator = PagePagination()
+    page = list(paginator.paginate_queryset(queryset, request, view=view))
+    return paginator.get_paginated_response(render(page))
+
+
+def _product_or_404(product_id):
+    services.active_product(product_id)
+
+
+# --- Reviews -------------------------------------------------------------------------------------
+
+
+class ProductReviewsApi(APIView):
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "GET" else super().get_permissions()
+
+    @extend_schema(tags=REVIEW_TAGS, parameters=[s.ReviewListFilter], summary="Approved reviews of a product")
+    def get(self, request, product_id):
+        _product_or_404(product_id)
+        filters = _valid(s.ReviewListFilter, request.query_params)
+        reviews = selectors.reviews_for_product(product_id=product_id, **filters)
+
+        def render(page):
+            votes = selectors.my_votes(user=request.user, review_ids=[r.pk for r in page])
+            return [s.review_output(r, request, my_vote=votes.get(r.pk)) for r in page]
+
+        return _paginate(self, request, reviews, render)
+
+    @extend_schema(tags=REVIEW_TAGS, request=s.ReviewInput, summary="Write a review (one per product)")
+    def post(self, request, product_id):
+        data = _valid(s.ReviewInput, request.data)
+        review = services.review_create(user=request.user, product_id=product_id, **data)
+        review = selectors.review_get_visible(review_id=review.pk, user=request.user)
+        return Response(s.review_output(review, request, own=True), status=status.HTTP_201_CREATED)
+
+
+class ProductReviewSummaryApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(tags=REVIEW_TAGS, summary="Rating histogram, aspects, rates, by skin type")
+    def get(self, request, product_id):
+        _product_or_404(product_id)
+        return Response(selectors.review_summary(product_id=product_id))
+
+
+def _visible_review(request, review_id):
+    review = selectors.review_get_visible(review_id=review_id, user=request.user)
+    if review is None:
+        raise ApiError(error_codes.REVIEW_NOT_FOUND, "Review not found.", status_code=404)
+    return review
+
+
+class ReviewDetailApi(APIView):
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "GET" else super().get_permissions()
+
+    @extend_schema(tags=REVIEW_TAGS, summary="One review (others' only when approved)")
+    def get(self, request, review_id):
+        review = _visible_review(request, review_id)
+        own = request.user.is_authenticated and review.user_id == request.user.pk
+        vote = selectors.my_votes(user=request.user, review_ids=[review.pk]).get(review.pk)
+        return Response(s.review_output(review, request, my_vote=vote, own=own))
+
+    @extend_schema(tags=REVIEW_TAGS, request=s.ReviewUpdateInput, summary="Edit own review (back to moderation)")
+    def put(self, request, review_id):
+        data = _valid(s.ReviewUpdateInput, request.data, partial=request.method == "PATCH")
+        services.review_update(user=request.user, review_id=review_id, **data)
+        review = _visible_review(request, review_id)
+        return Response(s.review_output(review, request, own=True))
+
+    patch = put
+
+    @extend_schema(tags=REVIEW_TAGS, responses={204: None})
+    def delete(self, request, review_id):
+        services.review_delete(user=request.user, review_id=review_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _vote_stats(review, my_vote):
+    total = review.helpful_votes_count + review.unhelpful_votes_count
+    return {
+        "review_id": review.pk,
+        "helpful": review.helpful_votes_count,
+        "unhelpful": review.unhelpful_votes_count,
+        "total": total,
+        "helpful_ratio": round(review.helpful_votes_count / total, 4) if total else 0.0,
+        "my_vote": my_vote,
+    }
+
+
+class ReviewVoteApi(APIView):
+    @extend_schema(tags=REVIEW_TAGS, request=s.VoteInput, summary="Vote helpful / unhelpful (switching allowed)")
+    def post(self, request, review_id):
+        data = _valid(s.VoteInput, request.data)
+        review, vote = services.review_vote(user=request.user, review_id=review_id, vote_type=data["vote_type"])
+        return Response(_vote_stats(review, vote.vote_type), status=status.HTTP_201_CREATED)
+
+    @extend_schema(tags=REVIEW_TAGS, summary="Withdraw my vote")
+    def delete(self, request, review_id):
+        review = services.review_vote_remove(user=request.user, review_id=review_id)
+        return Response(_vote_stats(review, None))
+
+
+class ReviewVotesApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(tags=REVIEW_TAGS, summary="Vote statistics")
+    def get(self, request, review_id):
+        review = Review.objects.filter(pk=review_id, status=ContentStatus.APPROVED).first()
+        if review is None:
+            raise ApiError(error_codes.REVIEW_NOT_FOUND, "Review not found.", status_code=404)
+        vote = selectors.my_votes(user=request.user, review_ids=[review.pk]).get(review.pk)
+        return Response(_vote_stats(review, vote))
+
+
+class ReviewReportApi(APIView):
+    @extend_schema(tags=REVIEW_TAGS, request=s.ReportInput, summary="Report a review to the moderators")
+    def post(self, request, review_id):
+        data = _valid(s.ReportInput, request.data)
+        services.review_report(user=request.user, review_id=review_id, **data)
+        return Response({"reported": True}, status=status.HTTP_201_CREATED)
+
+
+class MyReviewsApi(APIView):
+    @extend_schema(tags=REVIEW_TAGS, summary="My reviews in every moderation state")
+    def get(self, request):
+        reviews = selectors.user_reviews(user=request.user)
+        return _paginate(self, request, reviews, lambda page: [s.review_output(r, request, own=True) for r in page])
+
+
+# --- Staff: reviews ------------------------------------------------------------------------------
+
+
+class StaffReviewListApi(APIView):
+    permission_classes = [IsStaffRole]
+    pending_only = False
+
+    @extend_schema(tags=STAFF_TAGS, parameters=[s.StaffReviewFilter])
+    def get(self, request):
+        filters = _valid(s.StaffReviewFilter, request.query_params)
+        if self.pending_only:
+            filters["status"] = None
+        reviews = selectors.staff_reviews(**filters)
+        if self.pending_only:
+            reviews = reviews.filter(status__in=[ContentStatus.PENDING, ContentStatus.FLAGGED])
+        return _paginate(self, request, reviews, lambda page: [s.review_output(r, request, own=True) for r in page])
+
+
+class StaffPendingReviewListApi(StaffReviewListApi):
+    pending_only = True
+
+
+class _StaffReviewActionApi(APIView):
+    permission_classes = [IsStaffRole]
+    handler = None
+
+    @extend_schema(tags=STAFF_TAGS, request=s.DecisionInput)
+    def post(self, request, review_id):
+        data = _valid(s.DecisionInput, request.data)
+        review = Review.objects.filter(pk=review_id).first()
+        if review is None:
+            raise ApiError(error_codes.REVIEW_NOT_FOUND, "Review not found.", status_code=404)
+        type(self).handler(review=review, by=request.user, notes=data["notes"])
+        review = selectors.review_queryset(all_media=True).get(pk=review_id)
+        return Response(s.review_output(review, request, own=True))
+
+
+class StaffReviewApproveApi(_StaffReviewActionApi):
+    handler = services.review_approve
+
+
+class StaffReviewRejectApi(_StaffReviewActionApi):
+    handler = services.review_reject
+
+
+class StaffReviewFlagApi(_StaffReviewActionApi):
+    handler = services.review_flag
+
+
+class StaffReviewAnalyticsApi(APIView):
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(tags=STAFF_TAGS)
+    def get(self, request):
+        return Response(selectors.review_analytics())
+
+
+# --- Q&A -----------------------------------------------------------------------------------------
+
+
+class ProductQuestionsApi(APIView):
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "GET" else super().get_permissions()
+
+    @extend_schema(tags=QA_TAGS, parameters=[s.QuestionListFilter])
+    def get(self, request, product_id):
+        _product_or_404(product_id)
+        filters = _valid(s.QuestionListFilter, request.query_params)
+        questions = selectors.questions_for_product(product_id=product_id, **filters)
+
+        def render(page):
+            voted = selectors.my_question_votes(user=request.user, question_ids=[q.pk for q in page])
+            answer_ids = [q.approved_answers[0].pk for q in page if q.approved_answers]
+            answer_votes = selectors.my_answer_votes(user=request.user, answer_ids=answer_ids)
+            return [s.question_output(q, request, voted=q.pk in voted, answer_votes=answer_votes) for q in page]
+
+        return _paginate(self, request, questions, render)
+
+    @extend_schema(tags=QA_TAGS, request=s.QuestionInput, summary="Ask a question (category set automatically)")
+    def post(self, request, product_id):
+        data = _valid(s.QuestionInput, request.data)
+        question = qa.question_create(user=request.user, product_id=product_id, **data)
+        return Response(s.question_output(question, request, own=True), status=status.HTTP_201_CREATED)
+
+
+class QuestionDetailApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(tags=QA_TAGS)
+    def get(self, request, question_id):
+        question = qa.question_visible(question_id=question_id)
+        voted = bool(selectors.my_question_votes(user=request.user, question_ids=[question.pk]))
+        return Response(s.question_output(question, request, voted=voted))
+
+
+class QuestionAnswersApi(APIView):
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "GET" else super().get_permissions()
+
+    @extend_schema(tags=QA_TAGS, summary="Approved answers: experts and staff-verified first")
+    def get(self, request, question_id):
+        qa.question_visible(question_id=question_id)
+        answers = selectors.answers_for_question(question_id=question_id)
+
+        def render(page):
+            votes = selectors.my_answer_votes(user=request.user, answer_ids=[a.pk for a in page])
+            return [s.answer_output(a, request, my_vote=votes.get(a.pk)) for a in page]
+
+        return _paginate(self, request, answers, render)
+
+    @extend_schema(tags=QA_TAGS, request=s.AnswerInput)
+    def post(self, request, question_id):
+        data = _valid(s.AnswerInput, request.data)
+        answer = qa.answer_create(user=request.user, question_id=question_id, **data)
+        return Response(s.answer_output(answer, request, own=True), status=status.HTTP_201_CREATED)
+
+
+class QuestionVoteApi(APIView):
+    @extend_schema(tags=QA_TAGS, request=None, summary="Mark a question helpful (once)")
+    def post(self, request, question_id):
+        question = qa.question_vote(user=request.user, question_id=question_id)
+        return Response({"question_id": question.pk, "helpful_votes": question.helpful_votes}, status=201)
+
+
+class QuestionReportApi(APIView):
+    @extend_schema(tags=QA_TAGS, request=s.ReportInput)
+    def post(self, request, question_id):
+        data = _valid(s.ReportInput, request.data)
+        qa.question_report(user=request.user, question_id=question_id, **data)
+        return Response({"reported": True}, status=status.HTTP_201_CREATED)
+
+
+class AnswerVoteApi(APIView):
+    @extend_schema(tags=QA_TAGS, request=s.VoteInput)
+    def post(self, request, answer_id):
+        data = _valid(s.VoteInput, request.data)
+        answer, vote = qa.answer_vote(user=request.user, answer_id=answer_id, vote_type=data["vote_type"])
+        return Response(
+            {
+                "answer_id": answer.pk,
+                "helpful_votes": answer.helpful_votes,
+                "unhelpful_votes": answer.unhelpful_votes,
+                "my_vote": vote.vote_type,
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class AnswerReportApi(APIView):
+    @extend_schema(tags=QA_TAGS, request=s.ReportInput)
+    def post(self, request, answer_id):
+        data = _valid(s.ReportInput, request.data)
+        qa.answer_report(user=request.user, answer_id=answer_id, **data)
+        return Response({"reported": True}, status=status.HTTP_201_CREATED)
+
+
+class StaffAnswerVerifyApi(APIView):
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(tags=STAFF_TAGS, request=s.VerifyInput, summary="Mark an answer as verified by staff")
+    def post(self, request, answer_id):
+        data = _valid(s.VerifyInput, request.data)
+        answer = qa.answer_verify(answer_id=answer_id, by=request.user, **data)
+        answer = selectors.answers_for_question(question_id=answer.question_id).filter(pk=answer.pk).first() or answer
+        return Response(s.answer_output(answer, request, own=True))
+
+
+class MyQuestionsApi(APIView):
+    @extend_schema(tags=QA_TAGS, summary="My questions in every moderation state")
+    def get(self, request):
+        questions = Question.objects.filter(user=request.user).prefetch_related("media__file").order_by("-id")
+        return _paginate(self, request, questions, lambda page: [s.question_output(q, request, own=True) for q in page])
+
+
+# --- Progress ------------------------------------------------------------------------------------
+
+
+class ProgressStartApi(APIView):
+    @extend_schema(tags=PROGRESS_TAGS, request=s.ProgressStartInput, summary="Start tracking a product")
+    def post(self, request, product_id):
+        data = _valid(s.ProgressStartInput, request.data)
+        journal = progress.progress_start(user=request.user, product_id=product_id, **data)
+        return Response(s.journal_output(journal, request, own=True, entries=[]), status=status.HTTP_201_CREATED)
+
+
+class ProgressUpdateApi(APIView):
+    @extend_schema(tags=PROGRESS_TAGS, request=s.ProgressEntryInput, summary="Weekly entry (one per week, 1-52)")
+    def post(self, request):
+        data = _valid(s.ProgressEntryInput, request.data)
+        entry = progress.progress_entry_add(user=request.user, **data)
+        entry = type(entry).objects.prefetch_related("media__file").get(pk=entry.pk)
+        return Response(s.entry_output(entry, request, own=True), status=status.HTTP_201_CREATED)
+
+
+class ProgressEntryApi(APIView):
+    @extend_schema(tags=PROGRESS_TAGS, request=s.ProgressEntryUpdateInput, summary="Edit own weekly entry")
+    def patch(self, request, entry_id):
+        data = _valid(s.ProgressEntryUpdateInput, request.data, partial=True)
+        entry = progress.progress_entry_update(user=request.user, entry_id=entry_id, **data)
+        entry = type(entry).objects.prefetch_related("media__file").get(pk=entry.pk)
+        return Response(s.entry_output(entry, request, own=True))
+
+    put = patch
+
+
+class ProgressUserApi(APIView):
+    @extend_schema(tags=PROGRESS_TAGS, parameters=[s.ProgressListFilter], summary="A user's journals (own only)")
+    def get(self, request, user_id=None):
+        from skincare.api.permissions import is_staff_member
+
+        if user_id is not None and user_id != request.user.pk and not is_staff_member(request.user):
+            raise ApiError(error_codes.PROGRESS_NOT_FOUND, "Progress not found.", status_code=404)
+        from shop.accounts.models import User
+
+        owner = request.user if user_id in (None, request.user.pk) else User.objects.filter(pk=user_id).first()
+        if owner is None:
+            raise ApiError(error_codes.PROGRESS_NOT_FOUND, "Progress not found.", status_code=404)
+        filters = _valid(s.ProgressListFilter, request.query_params)
+        journals = selectors.journals_for_user(user=owner, **filters)
+        return _paginate(
+            self,
+            request,
+            journals,
+            lambda page: [s.journal_output(j, request, own=True, entries=list(j.entries.all())) for j in page],
+        )
+
+
+class ProgressProductApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(tags=PROGRESS_TAGS, summary="Public journals for a product (approved public photos only)")
+    def get(self, request, product_id):
+        _product_or_404(product_id)
+        journals = selectors.journals_for_product(product_id=product_id)
+        return _paginate(
+            self,
+            request,
+            journals,
+            lambda page: [s.journal_output(j, request, entries=list(j.entries.all())) for j in page],
+        )
+
+
+class ProgressPhotoApi(APIView):
+    @extend_schema(tags=PROGRESS_TAGS, request=s.ProgressPhotosInput, summary="Attach uploaded photos to an entry")
+    def post(self, request, entry_id):
+        data = _valid(s.ProgressPhotosInput, request.data)
+        media = progress.progress_photos_add(user=request.user, entry_id=entry_id, photos=data["photos"])
+        return Response([s.progress_media_output(m, request, own=True) for m in media], status=status.HTTP_201_CREATED)
+
+
+class ProgressTimelineApi(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(tags=PROGRESS_TAGS, summary="Week-by-week timeline with a summary")
+    def get(self, request, journal_id):
+        journal, own, entries = selectors.journal_for_viewer(journal_id=journal_id, user=request.user)
+        if journal is None:
+            raise ApiError(error_codes.PROGRESS_NOT_FOUND, "Progress journal not found.", status_code=404)
+        data = s.journal_output(journal, request, own=own, entries=entries)
+        data["summary"] = selectors.timeline_summary(entries)
+        return Response(data)
+
+
+class _ProgressFinishApi(APIView):
+    handler = None
+
+    @extend_schema(tags=PROGRESS_TAGS, request=s.ProgressFinishInput)
+    def post(self, request, journal_id):
+        data = _valid(s.ProgressFinishInput, request.data)
+        journal = type(self).handler(user=request.user, journal_id=journal_id, **data)
+        return Response(s.journal_output(journal, request, own=True))
+
+
+class ProgressCompleteApi(_ProgressFinishApi):
+    handler = progress.progress_complete
+
+
+class ProgressAbandonApi(_ProgressFinishApi):
+    handler = progress.progress_abandon

@@ -1,0 +1,178 @@
+"""Community: feedback dashboard, stats, impact, reputation, leaders; staff expert promotion."""
+
+from django.db import transaction
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from feedback import services as feedback_services
+from feedback.models import NotificationType
+from reviews import error_codes, selectors
+from reviews.community import community_score_recalculate, reputation
+from reviews.serializers import author, review_output
+from shop.accounts.models import Role, SkinType, User
+from shop.accounts.services import user_set_role
+from skincare.api.exceptions import ApiError
+from skincare.api.pagination import PagePagination
+from skincare.api.permissions import IsStaffRole
+
+TAGS = ["community"]
+STAFF_TAGS = ["community (staff)"]
+
+
+def _reputation(user):
+    return {**reputation(user), "rank": selectors.community_rank(user=user)}
+
+
+class FeedbackDashboardApi(APIView):
+    @extend_schema(tags=TAGS, summary="My feedback dashboard: stats, impact, reputation, recent reviews")
+    def get(self, request):
+        user = User.objects.get(pk=request.user.pk)
+        recent = list(selectors.user_reviews(user=user)[:5])
+        return Response(
+            {
+                "stats": selectors.user_feedback_stats(user=user),
+                "impact": selectors.user_feedback_impact(user=user),
+                "reputation": _reputation(user),
+                "recent_reviews": [review_output(r, request, own=True) for r in recent],
+            }
+        )
+
+
+class FeedbackStatsApi(APIView):
+    @extend_schema(tags=TAGS)
+    def get(self, request):
+        return Response(selectors.user_feedback_stats(user=request.user))
+
+
+class FeedbackImpactApi(APIView):
+    @extend_schema(tags=TAGS, summary="How many people found my reviews and answers helpful")
+    def get(self, request):
+        return Response(selectors.user_feedback_impact(user=request.user))
+
+
+class FeedbackReputationApi(APIView):
+    @extend_schema(tags=TAGS)
+    def get(self, request):
+        return Response(_reputation(User.objects.get(pk=request.user.pk)))
+
+
+class LeadersFilter(serializers.Serializer):
+    limit = serializers.IntegerField(min_value=1, max_value=100, required=False, default=20)
+    skin_type = serializers.ChoiceField(choices=SkinType.choices, required=False)
+
+
+def _leader(user, rank, *, staff=False):
+    data = {
+        "rank": rank,
+        "user": author(user),
+        "community_score": user.community_score,
+        "reviews_written": user.reviews_written,
+        "helpful_votes_received": user.helpful_votes_received,
+        "answers_provided": user.answers_provided,
+        "level": reputation(user)["level"],
+    }
+    if staff:
+        data["email"] = user.email
+        data["role"] = user.role
+    return data
+
+
+class CommunityLeadersApi(APIView):
+    permission_classes = [AllowAny]
+    staff = False
+
+    @extend_schema(tags=TAGS, parameters=[LeadersFilter], summary="Top community contributors")
+    def get(self, request):
+        params = LeadersFilter(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        leaders = selectors.community_leaders(**params.validated_data)
+        return Response([_leader(u, i, staff=self.staff) for i, u in enumerate(leaders, start=1)])
+
+
+class StaffCommunityLeadersApi(CommunityLeadersApi):
+    permission_classes = [IsStaffRole]
+    staff = True
+
+
+def _user_or_404(user_id):
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise ApiError(error_codes.USER_NOT_FOUND, "User not found.", status_code=404)
+    return user
+
+
+class PromoteExpertInput(serializers.Serializer):
+    expertise_areas = serializers.ListField(child=serializers.CharField(max_length=60), required=False, max_length=20)
+    bio = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+
+
+@transaction.atomic
+def expert_promote(*, user, by, expertise_areas=None, bio=None):
+    """Staff promote a shopper to expert: expert badge on future answers, notification to the user."""
+    if user.role == Role.EXPERT:
+        raise ApiError(error_codes.ALREADY_EXPERT, "This user is already an expert.", status_code=409)
+    if user.role in (Role.ADMIN, Role.MODERATOR) or user.is_superuser:
+        raise ApiError("VALIDATION_ERROR", "Staff accounts cannot be made experts.", errors={"role": ["Staff."]})
+    user_set_role(user=user, role=Role.EXPERT)
+    fields = []
+    if expertise_areas is not None:
+        user.expertise_areas, fields = expertise_areas, [*fields, "expertise_areas"]
+    if bio is not None:
+        user.bio, fields = bio, [*fields, "bio"]
+    if fields:
+        user.save(update_fields=fields)
+    feedback_services.notification_create(
+        user=user,
+        type=NotificationType.COMMUNITY,
+        title="You are now a skincare expert",
+        message="Your answers now carry the expert badge. Thank you for helping the community!",
+        related_type="user",
+        related_id=user.pk,
+    )
+    return user
+
+
+class StaffPromoteExpertApi(APIView):
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(tags=STAFF_TAGS, request=PromoteExpertInput)
+    def post(self, request, user_id):
+        params = PromoteExpertInput(data=request.data)
+        params.is_valid(raise_exception=True)
+        user = expert_promote(user=_user_or_404(user_id), by=request.user, **params.validated_data)
+        return Response({"id": user.pk, "role": user.role, "expertise_areas": user.expertise_areas})
+
+
+class StaffCommunityScoreApi(APIView):
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(tags=STAFF_TAGS, request=None, summary="Recalculate a user's counters and score")
+    def post(self, request, user_id):
+        user = community_score_recalculate(user=_user_or_404(user_id))
+        return Response(
+            {
+                "id": user.pk,
+                "reviews_written": user.reviews_written,
+                "helpful_votes_received": user.helpful_votes_received,
+                "questions_asked": user.questions_asked,
+                "answers_provided": user.answers_provided,
+                **reputation(user),
+            }
+        )
+
+
+class StaffFeedbackHistoryApi(APIView):
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(tags=STAFF_TAGS, summary="A user's reviews (all states) with stats")
+    def get(self, request, user_id):
+        user = _user_or_404(user_id)
+        paginator = PagePagination()
+        page = paginator.paginate_queryset(selectors.user_reviews(user=user), request, view=self)
+        response = paginator.get_paginated_response([review_output(r, request, own=True) for r in page])
+        response.data["meta"]["stats"] = selectors.user_feedback_stats(user=user)
+        response.data["meta"]["reputation"] = reputation(user)
+        return response

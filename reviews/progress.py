@@ -1,0 +1,197 @@
+"""Progress journals: start tracking a product, one entry per week (1-52), photos, complete/abandon."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from rest_framework import status
+
+from feedback.models import ContentType
+from reviews import error_codes
+from reviews.models import (
+    IMPROVEMENT_FLAGS,
+    ProgressEntry,
+    ProgressJournal,
+    ProgressMedia,
+    ProgressStatus,
+)
+from reviews.services import active_product, submit_photo, usable_files
+from shop.files.services import file_attach
+from skincare.api.exceptions import ApiError
+
+ENTRY_FIELDS = frozenset(
+    {
+        "progress_date", "skin_condition_notes", "application_notes", "lifestyle_factors", "overall_satisfaction",
+        "skin_improvement", "side_effects_severity", "product_experience", *IMPROVEMENT_FLAGS,
+    }
+)  # fmt: skip
+PHOTO_FIELDS = (
+    "photo_type", "skin_area", "angle", "lighting_condition", "photo_quality_score", "lighting_consistency",
+    "angle_consistency", "photo_notes", "comparison_notes", "is_featured",
+)  # fmt: skip
+MAX_PHOTOS_PER_ENTRY = 6
+
+
+def _not_found():
+    return ApiError(error_codes.PROGRESS_NOT_FOUND, "Progress journal not found.", status_code=404)
+
+
+@transaction.atomic
+def progress_start(*, user, product_id, goals="", baseline_notes="", is_public=False) -> ProgressJournal:
+    product = active_product(product_id)
+    if ProgressJournal.objects.filter(user=user, product=product, status=ProgressStatus.ONGOING).exists():
+        raise ApiError(
+            error_codes.PROGRESS_ALREADY_TRACKING,
+            "You are already tracking this product.",
+            status_code=status.HTTP_409_CONFLICT,
+        )
+    try:
+        with transaction.atomic():
+            return ProgressJournal.objects.create(
+                user=user,
+                product=product,
+                skin_type=user.skin_type or "",
+                goals=goals,
+                baseline_notes=baseline_notes,
+                is_public=is_public,
+            )
+    except IntegrityError as exc:
+        raise ApiError(
+            error_codes.PROGRESS_ALREADY_TRACKING,
+            "You are already tracking this product.",
+            status_code=status.HTTP_409_CONFLICT,
+        ) from exc
+
+
+def own_journal(*, user, journal_id, lock=False) -> ProgressJournal:
+    journals = ProgressJournal.objects.select_for_update() if lock else ProgressJournal.objects
+    journal = journals.filter(pk=journal_id, user=user).first()
+    if journal is None:
+        raise _not_found()
+    return journal
+
+
+def _ongoing(journal):
+    if journal.status != ProgressStatus.ONGOING:
+        raise ApiError(
+            error_codes.PROGRESS_NOT_ONGOING,
+            f"This journal is {journal.status}; start a new one to keep tracking.",
+            status_code=status.HTTP_409_CONFLICT,
+        )
+
+
+@transaction.atomic
+def progress_entry_add(*, user, week_number, journal_id=None, product_id=None, photos=None, **data) -> ProgressEntry:
+    """Weekly update of the user's ongoing journal (by ``journal_id``, or by ``product_id``)."""
+    unknown = set(data) - ENTRY_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown entry fields: {sorted(unknown)}")
+    if journal_id is not None:
+        journal = own_journal(user=user, journal_id=journal_id, lock=True)
+    else:
+        journal = (
+            ProgressJournal.objects.select_for_update()
+            .filter(user=user, product_id=product_id, status=ProgressStatus.ONGOING)
+            .first()
+        )
+        if journal is None:
+            raise ApiError(
+                error_codes.PROGRESS_NOT_FOUND,
+                "You are not tracking this product; start tracking it first.",
+                status_code=404,
+            )
+    _ongoing(journal)
+    if not 1 <= int(week_number) <= 52:
+        raise ApiError("VALIDATION_ERROR", "week_number must be 1..52.", errors={"week_number": ["1..52."]})
+    if ProgressEntry.objects.filter(journal=journal, week_number=week_number).exists():
+        raise ApiError(
+            error_codes.PROGRESS_WEEK_EXISTS,
+            f"Week {week_number} is already recorded; edit that entry instead.",
+            errors={"week_number": ["Already recorded."]},
+            status_code=status.HTTP_409_CONFLICT,
+        )
+    data.setdefault("progress_date", timezone.localdate())
+    try:
+        with transaction.atomic():
+            entry = ProgressEntry.objects.create(journal=journal, week_number=week_number, **data)
+    except IntegrityError as exc:
+        raise ApiError(
+            error_codes.PROGRESS_WEEK_EXISTS, f"Week {week_number} is already recorded.", status_code=409
+        ) from exc
+    ProgressJournal.objects.filter(pk=journal.pk).update(entry_count=F("entry_count") + 1, updated_at=timezone.now())
+    if photos:
+        progress_photos_add(user=user, entry_id=entry.pk, photos=photos)
+        entry.refresh_from_db()
+    return entry
+
+
+@transaction.atomic
+def progress_entry_update(*, user, entry_id, **data) -> ProgressEntry:
+    unknown = set(data) - ENTRY_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown entry fields: {sorted(unknown)}")
+    entry = ProgressEntry.objects.select_for_update().filter(pk=entry_id, journal__user=user).first()
+    if entry is None:
+        raise ApiError(error_codes.PROGRESS_NOT_FOUND, "Progress entry not found.", status_code=404)
+    for field, value in data.items():
+        setattr(entry, field, value)
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def progress_photos_add(*, user, entry_id, photos) -> list[ProgressMedia]:
+    entry = (
+        ProgressEntry.objects.select_for_update().filter(pk=entry_id, journal__user=user).select_related("journal")
+    ).first()
+    if entry is None:
+        raise ApiError(error_codes.PROGRESS_NOT_FOUND, "Progress entry not found.", status_code=404)
+    existing = entry.media.count()
+    resolved = usable_files(user=user, items=photos, context="progress", max_count=MAX_PHOTOS_PER_ENTRY - existing)
+    created = []
+    for position, (file, meta) in enumerate(resolved, start=existing):
+        file_attach(file=file, entity_type="progress", entity_id=entry.pk)
+        media = ProgressMedia.objects.create(
+            entry=entry,
+            file=file,
+            sort_order=position,
+            **{k: meta[k] for k in PHOTO_FIELDS if k in meta and meta[k] is not None},
+        )
+        submit_photo(
+            content_type=ContentType.PROGRESS_PHOTO, media=media, user=user, file=file, caption=media.photo_notes,
+            metadata={"journal_id": entry.journal_id, "week": entry.week_number, "private": not file.is_public},
+        )  # fmt: skip
+        created.append(media)
+    count = existing + len(created)
+    ProgressEntry.objects.filter(pk=entry.pk).update(photo_count=count, has_photos=count > 0)
+    return created
+
+
+@transaction.atomic
+def progress_finish(*, user, journal_id, outcome, completion_notes="") -> ProgressJournal:
+    journal = own_journal(user=user, journal_id=journal_id, lock=True)
+    _ongoing(journal)
+    journal.status = outcome
+    journal.completion_notes = completion_notes or ""
+    journal.ended_at = timezone.now()
+    journal.save(update_fields=["status", "completion_notes", "ended_at", "updated_at"])
+    return journal
+
+
+def progress_complete(*, user, journal_id, completion_notes="") -> ProgressJournal:
+    return progress_finish(
+        user=user, journal_id=journal_id, outcome=ProgressStatus.COMPLETED, completion_notes=completion_notes
+    )
+
+
+def progress_abandon(*, user, journal_id, completion_notes="") -> ProgressJournal:
+    return progress_finish(
+        user=user, journal_id=journal_id, outcome=ProgressStatus.ABANDONED, completion_notes=completion_notes
+    )
+
+
+@transaction.atomic
+def progress_update_visibility(*, user, journal_id, is_public) -> ProgressJournal:
+    journal = own_journal(user=user, journal_id=journal_id, lock=True)
+    journal.is_public = bool(is_public)
+    journal.save(update_fields=["is_public", "updated_at"])
+    return journal

@@ -1,0 +1,53 @@
+"""Receivers connected in ``ReviewsConfig.ready``: moderation decisions change the visibility of
+reviews, questions, answers and photos; a delivered order makes the buyer's reviews verified."""
+
+import logging
+
+from feedback.models import ContentType
+from reviews import qa, services
+from reviews.models import AnswerMedia, ProgressMedia, QuestionMedia, ReviewMedia
+from skincare import events
+
+logger = logging.getLogger(__name__)
+
+
+def _review_media_after(media):
+    services.review_media_refresh(review_id=media.review_id)
+
+
+def on_moderation_decided(sender, content_type, content_id, decision, by=None, notes="", **kwargs):
+    if content_type == ContentType.REVIEW:
+        services.review_apply_decision(review_id=content_id, decision=decision, by=by, notes=notes)
+    elif content_type == ContentType.QUESTION:
+        qa.question_apply_decision(question_id=content_id, decision=decision, by=by, notes=notes)
+    elif content_type == ContentType.ANSWER:
+        qa.answer_apply_decision(answer_id=content_id, decision=decision, by=by, notes=notes)
+    elif content_type == ContentType.REVIEW_PHOTO:
+        services.media_apply_decision(
+            model=ReviewMedia, media_id=content_id, decision=decision, after=_review_media_after
+        )
+    elif content_type == ContentType.QUESTION_PHOTO:
+        services.media_apply_decision(
+            model=QuestionMedia, media_id=content_id, decision=decision, after=qa.qa_media_refresh
+        )
+    elif content_type == ContentType.ANSWER_PHOTO:
+        services.media_apply_decision(
+            model=AnswerMedia, media_id=content_id, decision=decision, after=qa.qa_media_refresh
+        )
+    elif content_type == ContentType.PROGRESS_PHOTO:
+        services.media_apply_decision(model=ProgressMedia, media_id=content_id, decision=decision)
+
+
+def on_order_status_changed(sender, order, old_status, new_status, **kwargs):
+    if new_status != "delivered" or order.user_id is None:
+        return
+    try:
+        product_ids = set(order.items.values_list("product_id", flat=True))
+        services.reviews_mark_verified(user_id=order.user_id, product_ids=product_ids)
+    except Exception:  # noqa: BLE001 - never break the order flow
+        logger.exception("Marking reviews verified for order %s failed", order.pk)
+
+
+def connect():
+    events.moderation_decided.connect(on_moderation_decided, dispatch_uid="reviews-moderation-decided")
+    events.order_status_changed.connect(on_order_status_changed, dispatch_uid="reviews-order-delivered")

@@ -1,0 +1,487 @@
+"""Review writes: create / update / delete, photos, votes, staff decisions and what a moderation
+decision does to a review (visibility, product rating counters, user counters, notifications).
+
+Progress journals are in ``reviews.progress``, questions and answers in ``reviews.qa``.
+"""
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count, F, Q
+from django.utils import timezone
+from rest_framework import status
+
+from feedback import services as feedback_services
+from feedback.models import ContentType, ModerationItem, ModerationStatus, NotificationType
+from reviews import error_codes
+from reviews.community import user_counters_add
+from reviews.models import ContentStatus, Review, ReviewMedia, ReviewVote, VoteType
+from shop.catalog.models import Product, ProductStatus
+from shop.catalog.services import product_set_rating
+from shop.files.models import MediaType
+from shop.files.selectors import file_get_owned
+from shop.files.services import file_attach, file_delete
+from shop.orders.models import OrderItem, OrderStatus
+from skincare.api.exceptions import ApiError
+
+REVIEW_FIELDS = frozenset(
+    {
+        "rating", "title", "review_text", "skin_type_at_review", "usage_duration", "visible_results",
+        "would_recommend", "effectiveness_rating", "texture_rating", "scent_rating", "packaging_rating",
+        "value_for_money_rating", "skin_condition_before", "skin_condition_after", "side_effects", "how_often_used",
+        "application_method", "used_with_other_products",
+    }
+)  # fmt: skip
+REVIEW_MEDIA_FIELDS = (
+    "photo_type", "photo_context", "skin_area", "lighting_condition", "timeline_context", "days_of_usage",
+    "is_featured",
+)  # fmt: skip
+ITEM_TO_CONTENT_STATUS = {
+    ModerationStatus.PENDING: ContentStatus.PENDING,
+    ModerationStatus.NEEDS_REVIEW: ContentStatus.FLAGGED,
+    ModerationStatus.APPROVED: ContentStatus.APPROVED,
+    ModerationStatus.REJECTED: ContentStatus.REJECTED,
+}
+
+
+def max_media():
+    return int(getattr(settings, "REVIEWS_MAX_MEDIA_PER_REVIEW", 5))
+
+
+def active_product(product_id) -> Product:
+    product = Product.objects.filter(pk=product_id, status=ProductStatus.ACTIVE).first()
+    if product is None:
+        raise ApiError(error_codes.PRODUCT_NOT_FOUND, "Product not found.", status_code=404)
+    return product
+
+
+def delivered_order_item(*, user, product_id):
+    """The user's latest delivered order line for the product: proof of a verified purchase."""
+    return (
+        OrderItem.objects.filter(order__user=user, order__status=OrderStatus.DELIVERED, product_id=product_id)
+        .order_by("-order__delivered_at", "-id")
+        .first()
+    )
+
+
+# --- Files ---------------------------------------------------------------------------------------
+
+
+def usable_files(*, user, items, context, max_count, field="photos"):
+    """Resolve ``[{"file_id": uuid, ...meta}]`` to the uploader's own, unattached files of ``context``."""
+    items = list(items or [])
+    if len(items) > max_count:
+        raise ApiError(
+            error_codes.TOO_MANY_MEDIA, f"At most {max_count} files.", errors={field: [f"At most {max_count} files."]}
+        )
+    resolved, seen = [], set()
+    for position, item in enumerate(items):
+        public_id = item["file_id"]
+        file = file_get_owned(public_id=public_id, owner=user)
+        problem = None
+        if file is None:
+            problem = "was not found among your uploads"
+        elif file.context != context:
+            problem = f"was uploaded for '{file.context}', not '{context}'"
+        elif file.related_entity_type or public_id in seen:
+            problem = "is already used elsewhere"
+        if problem:
+            raise ApiError(
+                error_codes.FILE_NOT_USABLE,
+                f"File {public_id} {problem}.",
+                errors={field: [f"{position}: file {public_id} {problem}."]},
+            )
+        seen.add(public_id)
+        resolved.append((file, item))
+    return resolved
+
+
+def submit_photo(*, content_type, media, user, file, caption="", metadata=None):
+    item = feedback_services.moderation_submit(
+        content_type=content_type,
+        content_id=media.pk,
+        user=user,
+        text=caption,
+        file=file,
+        metadata=metadata or {},
+    )
+    if item.status != ModerationStatus.APPROVED:
+        type(media).objects.filter(pk=media.pk).update(status=ITEM_TO_CONTENT_STATUS[item.status])
+
+
+def _review_media_add(*, review, user, photos):
+    existing = review.media.count()
+    resolved = usable_files(user=user, items=photos, context="review", max_count=max_media() - existing)
+    for position, (file, meta) in enumerate(resolved, start=existing):
+        file_attach(file=file, entity_type="review", entity_id=review.pk)
+        media = ReviewMedia.objects.create(
+            review=review,
+            file=file,
+            media_type="video" if file.media_type == MediaType.VIDEO else "photo",
+            sort_order=position,
+            **{k: meta[k] for k in REVIEW_MEDIA_FIELDS if k in meta and meta[k] is not None},
+        )
+        submit_photo(
+            content_type=ContentType.REVIEW_PHOTO,
+            media=media,
+            user=user,
+            file=file,
+            caption=media.photo_context,
+            metadata={"review_id": review.pk, "product_id": review.product_id, "photo_type": media.photo_type},
+        )
+
+
+def review_media_refresh(*, review_id):
+    """``has_photos`` / ``has_video`` / ``media_count`` count approved media only (what others see)."""
+    approved = ReviewMedia.objects.filter(review_id=review_id, status=ContentStatus.APPROVED)
+    counts = approved.aggregate(n=Count("id"), videos=Count("id", filter=Q(media_type="video")))
+    Review.objects.filter(pk=review_id).update(
+        media_count=counts["n"], has_photos=counts["n"] - counts["videos"] > 0, has_video=counts["videos"] > 0
+    )
+
+
+# --- Reviews -------------------------------------------------------------------------------------
+
+
+def _moderation_text(review):
+    parts = [
+        review.title, review.review_text, review.skin_condition_before, review.skin_condition_after,
+        review.side_effects, review.application_method,
+    ]  # fmt: skip
+    return "\n".join(part for part in parts if part)
+
+
+def _check_products_used_with(product_ids, own_product_id):
+    ids = [pid for pid in dict.fromkeys(product_ids or []) if pid != own_product_id]
+    if len(ids) > 20:
+        raise ApiError("VALIDATION_ERROR", "At most 20 products.", errors={"used_with_other_products": ["Too many."]})
+    found = set(Product.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    missing = [pid for pid in ids if pid not in found]
+    if missing:
+        raise ApiError(
+            error_codes.UNKNOWN_PRODUCTS,
+            "Some products do not exist.",
+            errors={"used_with_other_products": [f"Unknown ids: {', '.join(map(str, missing))}."]},
+        )
+    return ids
+
+
+def _submit_review(review, user):
+    item = feedback_services.moderation_submit(
+        content_type=ContentType.REVIEW,
+        content_id=review.pk,
+        user=user,
+        text=_moderation_text(review),
+        metadata={"product_id": review.product_id, "rating": review.rating},
+    )
+    if item.status != ModerationStatus.APPROVED:
+        Review.objects.filter(pk=review.pk).update(status=ITEM_TO_CONTENT_STATUS[item.status])
+    review.refresh_from_db()
+    return review
+
+
+@transaction.atomic
+def review_create(*, user, product_id, photos=None, **data) -> Review:
+    unknown = set(data) - REVIEW_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown review fields: {sorted(unknown)}")
+    product = active_product(product_id)
+    if Review.objects.filter(product=product, user=user).exists():
+        raise ApiError(
+            error_codes.REVIEW_EXISTS,
+            "You have already reviewed this product; edit your review instead.",
+            status_code=status.HTTP_409_CONFLICT,
+        )
+    data["used_with_other_products"] = _check_products_used_with(data.get("used_with_other_products"), product.pk)
+    if not data.get("skin_type_at_review"):
+        data["skin_type_at_review"] = user.skin_type or ""
+    order_item = delivered_order_item(user=user, product_id=product.pk)
+    review = Review(
+        product=product,
+        user=user,
+        order_item=order_item,
+        is_verified_purchase=order_item is not None,
+        status=ContentStatus.PENDING,
+        **data,
+    )
+    try:
+        with transaction.atomic():
+            review.save()
+    except IntegrityError as exc:  # a parallel request won
+        raise ApiError(
+            error_codes.REVIEW_EXISTS, "You have already reviewed this product.", status_code=status.HTTP_409_CONFLICT
+        ) from exc
+    if photos:
+        _review_media_add(review=review, user=user, photos=photos)
+    return _submit_review(review, user)
+
+
+def own_review(*, user, review_id, lock=False) -> Review:
+    reviews = Review.objects.select_for_update() if lock else Review.objects
+    review = reviews.filter(pk=review_id, user=user).first() if user.is_authenticated else None
+    if review is None:
+        raise ApiError(error_codes.REVIEW_NOT_FOUND, "Review not found.", status_code=404)
+    return review
+
+
+def _leave_approval(review):
+    """The review stops counting (edit back to moderation, rejection, deletion)."""
+    user_counters_add(
+        user_id=review.user_id,
+        reviews=-1,
+        verified_reviews=-1 if review.is_verified_purchase else 0,
+        helpful=-review.helpful_votes_count,
+    )
+
+
+def _enter_approval(review):
+    user_counters_add(
+        user_id=review.user_id,
+        reviews=1,
+        verified_reviews=1 if review.is_verified_purchase else 0,
+        helpful=review.helpful_votes_count,
+    )
+
+
+@transaction.atomic
+def review_update(*, user, review_id, photos=None, **data) -> Review:
+    """The author edits; the review goes back through moderation (clean edits are re-approved at once)."""
+    unknown = set(data) - REVIEW_FIELDS
+    if unknown:
+        raise TypeError(f"Unknown review fields: {sorted(unknown)}")
+    review = own_review(user=user, review_id=review_id, lock=True)
+    if "used_with_other_products" in data:
+        data["used_with_other_products"] = _check_products_used_with(
+            data["used_with_other_products"], review.product_id
+        )
+    for field, value in data.items():
+        setattr(review, field, value)
+    if review.status == ContentStatus.APPROVED:
+        _leave_approval(review)
+    review.status = ContentStatus.PENDING
+    review.moderation_notes = ""
+    review.save()
+    if photos:
+        _review_media_add(review=review, user=user, photos=photos)
+    review = _submit_review(review, user)
+    product_rating_refresh(product_id=review.product_id)
+    return review
+
+
+@transaction.atomic
+def review_delete(*, user, review_id, by_staff=False):
+    review = (
+        Review.objects.select_for_update().filter(pk=review_id).first()
+        if by_staff
+        else own_review(user=user, review_id=review_id, lock=True)
+    )
+    if review is None:
+        raise ApiError(error_codes.REVIEW_NOT_FOUND, "Review not found.", status_code=404)
+    if review.status == ContentStatus.APPROVED:
+        _leave_approval(review)
+    media = list(ReviewMedia.objects.filter(review=review).select_related("file"))
+    feedback_services.moderation_withdraw(content_type=ContentType.REVIEW, content_ids=[review.pk])
+    feedback_services.moderation_withdraw(content_type=ContentType.REVIEW_PHOTO, content_ids=[m.pk for m in media])
+    product_id = review.product_id
+    review.delete()
+    for item in media:
+        file_delete(file=item.file)
+    product_rating_refresh(product_id=product_id)
+
+
+def product_rating_refresh(*, product_id):
+    """Recompute the product's average and count from approved reviews, with the product row locked."""
+    Product.objects.select_for_update().filter(pk=product_id).values_list("pk", flat=True).first()
+    totals = Review.objects.filter(product_id=product_id, status=ContentStatus.APPROVED).aggregate(
+        avg=Avg("rating"), n=Count("id")
+    )
+    product_set_rating(product_id=product_id, rating_avg=totals["avg"] or 0, review_count=totals["n"])
+
+
+# --- Decisions -----------------------------------------------------------------------------------
+
+
+def review_apply_decision(*, review_id, decision, by, notes):
+    """Receiver side of ``moderation_decided`` for reviews; runs inside the deciding transaction."""
+    review = Review.objects.select_for_update().filter(pk=review_id).select_related("product").first()
+    if review is None:
+        return
+    was_approved = review.status == ContentStatus.APPROVED
+    first_approval = review.approved_at is None
+    if decision == ModerationStatus.APPROVED:
+        review.status, review.moderation_notes = ContentStatus.APPROVED, ""
+        review.approved_at = review.approved_at or timezone.now()
+    else:
+        review.status, review.moderation_notes = ContentStatus.REJECTED, notes or ""
+    review.save(update_fields=["status", "moderation_notes", "approved_at", "updated_at"])
+    if review.status == ContentStatus.APPROVED and not was_approved:
+        _enter_approval(review)
+    elif review.status == ContentStatus.REJECTED and was_approved:
+        _leave_approval(review)
+    product_rating_refresh(product_id=review.product_id)
+
+    product = review.product
+    if review.user_id is None:
+        return
+    if review.status == ContentStatus.APPROVED and (first_approval or by is not None) and not was_approved:
+        feedback_services.notification_create(
+            user=review.user_id,
+            type=NotificationType.REVIEW_APPROVED,
+            title="Your review is live",
+            message=f"Your review of {product.name} is now visible to other shoppers.",
+            action_url=f"/products/{product.slug}/reviews/{review.pk}",
+            related_type="review",
+            related_id=review.pk,
+        )
+        if first_approval:
+            feedback_services.wishlist_notify(
+                product=product,
+                kind="reviews",
+                title=f"New review of {product.name}",
+                message=f"Someone just reviewed {product.name} from your wishlist ({review.rating}/5).",
+            )
+    elif review.status == ContentStatus.REJECTED:
+        reason = f" Reason: {notes}" if notes else ""
+        feedback_services.notification_create(
+            user=review.user_id,
+            type=NotificationType.REVIEW_REJECTED,
+            title="Your review was not published",
+            message=f"Your review of {product.name} did not meet our community guidelines.{reason}",
+            action_url=f"/account/reviews/{review.pk}",
+            related_type="review",
+            related_id=review.pk,
+        )
+
+
+def media_apply_decision(*, model, media_id, decision, after=None):
+    media = model.objects.select_for_update().filter(pk=media_id).first()
+    if media is None:
+        return None
+    media.status = ContentStatus.APPROVED if decision == ModerationStatus.APPROVED else ContentStatus.REJECTED
+    media.save(update_fields=["status"])
+    if after is not None:
+        after(media)
+    return media
+
+
+def _moderation_item(content_type, content_id, *, user, text):
+    item = ModerationItem.objects.filter(content_type=content_type, content_id=content_id).first()
+    if item is None:  # content older than the queue: enter it now (without auto-approval side effects)
+        item = ModerationItem.objects.create(
+            content_type=content_type, content_id=content_id, user=user, content_text=text[:10000]
+        )
+    return item
+
+
+def review_approve(*, review, by, notes=""):
+    item = _moderation_item(ContentType.REVIEW, review.pk, user=review.user, text=_moderation_text(review))
+    feedback_services.moderation_approve(item=item, by=by, notes=notes)
+    review.refresh_from_db()
+    return review
+
+
+def review_reject(*, review, by, notes=""):
+    item = _moderation_item(ContentType.REVIEW, review.pk, user=review.user, text=_moderation_text(review))
+    feedback_services.moderation_reject(item=item, by=by, notes=notes)
+    review.refresh_from_db()
+    return review
+
+
+def review_flag(*, review, by, notes=""):
+    item = _moderation_item(ContentType.REVIEW, review.pk, user=review.user, text=_moderation_text(review))
+    feedback_services.moderation_escalate(item=item, by=by, notes=notes)
+    if review.status == ContentStatus.PENDING:
+        Review.objects.filter(pk=review.pk).update(status=ContentStatus.FLAGGED)
+    review.refresh_from_db()
+    return review
+
+
+def review_report(*, user, review_id, reason, details=""):
+    review = Review.objects.filter(pk=review_id, status=ContentStatus.APPROVED).first()
+    if review is None:
+        raise ApiError(error_codes.REVIEW_NOT_FOUND, "Review not found.", status_code=404)
+    return feedback_services.moderation_report(
+        content_type=ContentType.REVIEW,
+        content_id=review.pk,
+        reporter=user,
+        reason=reason,
+        details=details,
+        owner=review.user,
+        text=_moderation_text(review),
+        metadata={"product_id": review.product_id},
+    )
+
+
+@transaction.atomic
+def reviews_mark_verified(*, user_id, product_ids):
+    """An order was delivered: the buyer's reviews of those products become verified purchases."""
+    reviews = list(
+        Review.objects.select_for_update().filter(
+            user_id=user_id, product_id__in=list(product_ids), is_verified_purchase=False
+        )
+    )
+    for review in reviews:
+        order_item = delivered_order_item(user=review.user, product_id=review.product_id)
+        Review.objects.filter(pk=review.pk).update(is_verified_purchase=True, order_item=order_item)
+        if review.status == ContentStatus.APPROVED:
+            user_counters_add(user_id=user_id, verified_reviews=1)
+    return len(reviews)
+
+
+# --- Votes ---------------------------------------------------------------------------------------
+
+
+def _vote_deltas(old, new):
+    helpful = (new == VoteType.HELPFUL) - (old == VoteType.HELPFUL)
+    unhelpful = (new == VoteType.UNHELPFUL) - (old == VoteType.UNHELPFUL)
+    total = (new is not None) - (old is not None)
+    return helpful, unhelpful, total
+
+
+def _apply_review_vote(review, old, new):
+    helpful, unhelpful, total = _vote_deltas(old, new)
+    Review.objects.filter(pk=review.pk).update(
+        helpful_votes_count=F("helpful_votes_count") + helpful,
+        unhelpful_votes_count=F("unhelpful_votes_count") + unhelpful,
+        total_votes_count=F("total_votes_count") + total,
+    )
+    user_counters_add(user_id=review.user_id, helpful=helpful)
+    review.refresh_from_db(fields=["helpful_votes_count", "unhelpful_votes_count", "total_votes_count"])
+
+
+@transaction.atomic
+def review_vote(*, user, review_id, vote_type) -> tuple[Review, ReviewVote]:
+    """One vote per user and review; voting the other way switches the vote, the same way twice is refused."""
+    if vote_type not in VoteType.values:
+        raise ApiError("VALIDATION_ERROR", "vote_type: helpful or unhelpful.", errors={"vote_type": ["Invalid."]})
+    review = Review.objects.select_for_update().filter(pk=review_id, status=ContentStatus.APPROVED).first()
+    if review is None:
+        raise ApiError(error_codes.REVIEW_NOT_FOUND, "Review not found.", status_code=404)
+    if review.user_id == user.pk:
+        raise ApiError(error_codes.CANNOT_VOTE_OWN_CONTENT, "You cannot vote on your own review.", status_code=403)
+    vote = ReviewVote.objects.filter(review=review, user=user).first()
+    if vote is not None and vote.vote_type == vote_type:
+        raise ApiError(error_codes.ALREADY_VOTED, f"You already voted this review {vote_type}.", status_code=409)
+    old = vote.vote_type if vote else None
+    if vote is None:
+        try:
+            with transaction.atomic():
+                vote = ReviewVote.objects.create(review=review, user=user, vote_type=vote_type)
+        except IntegrityError as exc:
+            raise ApiError(error_codes.ALREADY_VOTED, "You already voted on this review.", status_code=409) from exc
+    else:
+        vote.vote_type = vote_type
+        vote.save(update_fields=["vote_type"])
+    _apply_review_vote(review, old, vote_type)
+    return review, vote
+
+
+@transaction.atomic
+def review_vote_remove(*, user, review_id) -> Review:
+    review = Review.objects.select_for_update().filter(pk=review_id, status=ContentStatus.APPROVED).first()
+    vote = ReviewVote.objects.filter(review=review, user=user).first() if review else None
+    if vote is None:
+        raise ApiError(error_codes.VOTE_NOT_FOUND, "You have not voted on this review.", status_code=404)
+    old = vote.vote_type
+    vote.delete()
+    _apply_review_vote(review, old, None)
+    return review

@@ -11,6 +11,12 @@ Standard library only. Run it against a server that is already up, e.g.::
 Each scenario runs for ``--duration`` seconds with ``--concurrency`` threads, each thread
 on its own keep-alive connection, cycling through a fixed list of URLs (several filter
 combinations, 200 product slugs, a mix of exact, ingredient, Khmer and misspelt queries).
+The list scenario cycles 7 URLs, so after the warm-up it measures cached pages; the
+"product list, distinct pages" scenario cycles 630 URLs (7 filters x per_page 10..99),
+each requested about once a run, so it measures the page-cache miss path (the total
+per filter combination is still shared). ``client CPU`` is the load generator's own
+CPU time as a share of one core: it runs on the same machine as the server, so a high
+share means the figure is partly the client's limit (mostly for ``/health``).
 Anonymous requests only, spread over CLIENTS addresses with ``X-Forwarded-For`` (start
 the server with ``NUM_PROXIES=1``) so the default anonymous throttle (120/min per client)
 stays in the measured path without refusing the run.
@@ -93,6 +99,7 @@ def run_scenario(target, paths, *, duration, concurrency):
     lock = threading.Lock()
     deadline = time.perf_counter() + duration
     started = time.perf_counter()
+    cpu_started = time.process_time()
 
     def worker(offset):
         conn, local, local_errors, i = target.connection(), [], [], offset
@@ -124,6 +131,7 @@ def run_scenario(target, paths, *, duration, concurrency):
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
+    client_cpu = (time.process_time() - cpu_started) / elapsed
     latencies.sort()
     return {
         "requests": len(latencies),
@@ -133,6 +141,7 @@ def run_scenario(target, paths, *, duration, concurrency):
         "p50": percentile(latencies, 0.50),
         "p95": percentile(latencies, 0.95),
         "mean": statistics.fmean(latencies) if latencies else float("nan"),
+        "client_cpu": client_cpu,
     }
 
 
@@ -151,6 +160,11 @@ def scenario_paths(target):
     return total, {
         "health": ["/health"],
         "product list (filtered + sorted)": [f"/api/v1/products/?{urlencode(q)}" for q in LIST_QUERIES],
+        "product list, distinct pages": [
+            f"/api/v1/products/?{urlencode({**q, 'page': '1', 'per_page': n})}"
+            for n in range(10, 100)
+            for q in LIST_QUERIES
+        ],
         "product detail": [f"/api/v1/products/{slug}/" for slug in slugs[:200]],
         "search": [f"/api/v1/products/search/?{urlencode({'q': q})}" for q in SEARCH_QUERIES],
     }
@@ -177,12 +191,16 @@ def main(argv=None):
         print(f"  {name}: {results[name]['rps']:.0f} req/s", file=sys.stderr)
 
     health = results["health"]
-    print("| endpoint | req/s | p50 ms | p95 ms | req/s vs /health | p50 vs /health | p95 vs /health | errors |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| endpoint | req/s | p50 ms | p95 ms | req/s vs /health | p50 vs /health | p95 vs /health "
+        "| client CPU | errors |"
+    )
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, r in results.items():
         print(
             f"| {name} | {r['rps']:.0f} | {r['p50']:.1f} | {r['p95']:.1f} | {r['rps'] / health['rps']:.2f} "
-            f"| {r['p50'] / health['p50']:.1f}x | {r['p95'] / health['p95']:.1f}x | {r['errors']} |"
+            f"| {r['p50'] / health['p50']:.1f}x | {r['p95'] / health['p95']:.1f}x | {r['client_cpu']:.0%} "
+            f"| {r['errors']} |"
         )
     if args.json:
         print(json.dumps(results, indent=2))

@@ -11,13 +11,14 @@ from shop.catalog import cache as catalog_cache
 from shop.catalog import error_codes, search, selectors, services
 from shop.catalog.filters import ProductFilter
 from shop.catalog.models import ProductSkinType
+from shop.catalog.pagination import CachedCountPagination
 from shop.catalog.serializers import (
     CategoryNodeSerializer,
     ProductDetailOutputSerializer,
     ProductListOutputSerializer,
+    product_list_item,
 )
 from skincare.api.exceptions import ApiError
-from skincare.api.pagination import PagePagination
 from skincare.api.permissions import is_staff_member
 
 
@@ -25,16 +26,48 @@ def product_not_found():
     return ApiError(error_codes.PRODUCT_NOT_FOUND, "Product not found.", status_code=404)
 
 
+PAGING_PARAMS = ("page", "per_page")
+
+
 class ProductListApi(generics.ListAPIView):
-    """Active products with filters, sorting (``sort``) and search (``q``)."""
+    """Active products with filters, sorting (``sort``) and search (``q``).
+
+    Every shopper (and staff: the list only ever shows active products) gets the same page
+    for the same path and parameters, so whole pages are cached, and the total separately
+    for all pages of a filter combination; both under the catalog list version, which
+    every product, category and brand change replaces (``shop.catalog.cache``).
+    """
 
     permission_classes = [AllowAny]
-    serializer_class = ProductListOutputSerializer
+    serializer_class = ProductListOutputSerializer  # the schema; rows are built by product_list_item
     filterset_class = ProductFilter
-    pagination_class = PagePagination
+    pagination_class = CachedCountPagination
+    list_count_key = None
 
     def get_queryset(self):
         return selectors.product_list_queryset()
+
+    def cache_params(self):
+        """The parameters that can change the answer: the filters' and paging's (others are ignored)."""
+        known = set(self.filterset_class.base_filters) | set(PAGING_PARAMS)
+        query = self.request.query_params
+        return [(name, query.getlist(name)) for name in query if name in known]
+
+    def list(self, request, *args, **kwargs):
+        params = self.cache_params()
+        version = catalog_cache.product_list_version()
+        page_key = catalog_cache.product_list_page_key(request.path, params, version)
+        body = cache.get(page_key)
+        if body is None:
+            filters = [(name, values) for name, values in params if name not in PAGING_PARAMS]
+            self.list_count_key = catalog_cache.product_list_count_key(request.path, filters, version)
+            queryset = self.filter_queryset(self.get_queryset())  # bad filters raise: never cached
+            page = self.paginate_queryset(queryset)
+            body = self.get_paginated_response([product_list_item(product) for product in page]).data
+            cache.set(page_key, body, catalog_cache.LIST_TIMEOUT)
+        response = Response(body)
+        response.enveloped = True
+        return response
 
 
 class ProductSearchApi(ProductListApi):
@@ -141,7 +174,7 @@ class ProductRelatedApi(APIView):
         if product is None:
             raise product_not_found()
         related = selectors.product_related(product)
-        return Response(ProductListOutputSerializer(related, many=True).data)
+        return Response([product_list_item(item) for item in related])
 
 
 class CategoryTreeApi(APIView):

@@ -1,17 +1,32 @@
 """Cached catalog payloads and their invalidation.
 
 Only payloads that every shopper sees identically are cached: the category tree, the
-brand list and the public product detail. Writes go through ``services`` (and admin
-edits through ``signals``), which call the ``invalidate_*`` functions after commit.
+brand list, the public product detail, and product list pages and their counts. Writes go
+through ``services`` (and admin edits through ``signals``), which call the
+``invalidate_*`` functions after commit.
+
+List pages and counts cannot be deleted one by one (any filter combination may contain
+the changed product), so their keys embed a *list version*: every product, category or
+brand change replaces the version, which orphans all list entries at once (they expire
+on their own after ``LIST_TIMEOUT``). The version is replaced both immediately and again
+after commit, so a page rebuilt from the old rows while the write was in flight is not
+served afterwards. Writes that bypass the catalog services and signals (bulk
+``update()`` of ``stock_quantity``/``sales_count`` at checkout) should call
+``invalidate_product_lists()``; until they do, ``LIST_TIMEOUT`` bounds the staleness.
 """
+
+import hashlib
+import uuid
 
 from django.core.cache import cache
 from django.db import transaction
 
 TIMEOUT = 60 * 60  # an hour; invalidation on change keeps them fresh
+LIST_TIMEOUT = 60  # list pages/counts: bounded staleness for writes that skip invalidation
 
 CATEGORY_TREE_KEY = "catalog:category-tree:v1"
 BRANDS_KEY = "catalog:brands:v1"
+LIST_VERSION_KEY = "catalog:list-version:v1"
 
 
 def product_detail_key(product_id):
@@ -20,6 +35,35 @@ def product_detail_key(product_id):
 
 def product_slug_key(slug):
     return f"catalog:product-slug:v1:{slug}"
+
+
+def product_list_version():
+    """The current list version (created on first use; never expires, only replaced)."""
+    version = cache.get(LIST_VERSION_KEY)
+    if version is None:
+        cache.add(LIST_VERSION_KEY, uuid.uuid4().hex[:12], None)
+        version = cache.get(LIST_VERSION_KEY)
+    return version
+
+
+def _query_digest(path, params):
+    """A stable digest of ``path`` and the (already filtered) query parameters.
+
+    ``params`` is an iterable of ``(name, [values])``; order of names does not matter,
+    order of repeated values does (it is what the view sees).
+    """
+    canonical = path + "?" + "&".join(f"{name}={values!r}" for name, values in sorted(params))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:32]
+
+
+def product_list_page_key(path, params, version=None):
+    """Cache key of one rendered list page (``params`` must include page/per_page)."""
+    return f"catalog:list-page:{version or product_list_version()}:{_query_digest(path, params)}"
+
+
+def product_list_count_key(path, params, version=None):
+    """Cache key of the total of one filter combination (``params`` without paging)."""
+    return f"catalog:list-count:{version or product_list_version()}:{_query_digest(path, params)}"
 
 
 def get_or_set(key, build, timeout=TIMEOUT):
@@ -34,17 +78,30 @@ def _after_commit(func):
     transaction.on_commit(func)
 
 
+def _new_list_version():
+    cache.set(LIST_VERSION_KEY, uuid.uuid4().hex[:12], None)
+
+
+def invalidate_product_lists():
+    """Orphan every cached list page and count (now, and again after commit)."""
+    _new_list_version()
+    _after_commit(_new_list_version)
+
+
 def invalidate_category_tree():
     # Product detail embeds the category path: a renamed category must refresh it too,
     # but categories change rarely, so dropping the tree is enough and details expire.
     _after_commit(lambda: cache.delete(CATEGORY_TREE_KEY))
+    invalidate_product_lists()  # category filters and the embedded category
 
 
 def invalidate_brands():
     _after_commit(lambda: cache.delete(BRANDS_KEY))
+    invalidate_product_lists()  # the embedded brand
 
 
 def invalidate_products(product_ids, slugs=()):
     keys = [product_detail_key(pk) for pk in product_ids] + [product_slug_key(slug) for slug in slugs]
     if keys:
         _after_commit(lambda: cache.delete_many(keys))
+        invalidate_product_lists()

@@ -131,11 +131,44 @@ def _primary_media_prefetch():
     )
 
 
+# What ``serializers.product_list_item`` reads. The descriptions, how-to-use texts,
+# attributes and full INCI list (most of a product row's bytes) are left in the table.
+PRODUCT_LIST_FIELDS = (
+    "id",
+    "slug",
+    "name",
+    "name_km",
+    "short_description",
+    "product_type",
+    "price",
+    "compare_at_price",
+    "stock_quantity",
+    "track_inventory",
+    "allow_backorders",
+    "rating_avg",
+    "review_count",
+    "skin_types",
+    "concerns",
+    "is_featured",
+    "suitable_for_sensitive_skin",
+    "brand",
+    "brand__id",
+    "brand__name",
+    "brand__slug",
+    "category",
+    "category__id",
+    "category__name",
+    "category__name_km",
+    "category__slug",
+)
+
+
 def product_list_queryset():
     """Active products with what the list output needs (3 queries per page incl. the count)."""
     return (
         Product.objects.filter(status=ProductStatus.ACTIVE)
         .select_related("brand", "category")
+        .only(*PRODUCT_LIST_FIELDS)
         .prefetch_related(_primary_media_prefetch())
     )
 

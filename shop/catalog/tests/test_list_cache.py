@@ -1,0 +1,140 @@
+"""Cached product list pages and totals: served from the cache, invalidated by every write
+path that can change a list (services, admin-style saves through signals, brands,
+categories), keyed so that ignored parameters share an entry and different filters don't."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+
+from shop.catalog import cache as catalog_cache
+from shop.catalog import selectors, services
+from shop.catalog.models import ProductMedia
+from shop.catalog.serializers import ProductListOutputSerializer, product_list_item
+from shop.catalog.tests.factories import BrandFactory, CategoryFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)  # invalidation also runs on commit
+
+URL = "/api/v1/products/"
+
+
+def listed(client, params=None, path=URL):
+    response = client.get(path, params or {})
+    assert response.status_code == 200, response.json()
+    return response.json()
+
+
+def test_page_is_cached_and_a_price_change_through_the_service_refreshes_it(api_client, django_assert_num_queries):
+    product = ProductFactory(price=Decimal("10.00"))
+    selectors.category_nodes()
+    assert listed(api_client)["data"][0]["price"] == "10.00"
+    with django_assert_num_queries(0):
+        assert listed(api_client)["data"][0]["price"] == "10.00"
+    services.product_update(product=product, data={"price": Decimal("12.00")})
+    assert listed(api_client)["data"][0]["price"] == "12.00"
+
+
+def test_admin_style_save_and_new_products_refresh_pages_and_totals(api_client):
+    product = ProductFactory(name="Glow")
+    assert listed(api_client)["meta"]["total"] == 1
+    product.name = "Glow 2"
+    product.save()  # post_save signal
+    body = listed(api_client)
+    assert body["data"][0]["name"] == "Glow 2"
+    ProductFactory()
+    assert listed(api_client)["meta"]["total"] == 2
+    assert listed(api_client, {"page": 2, "per_page": 1})["meta"]["total"] == 2
+
+
+def test_unpublished_and_archived_products_leave_cached_lists(api_client):
+    keep, hide, drop = ProductFactory(), ProductFactory(), ProductFactory()
+    assert {item["id"] for item in listed(api_client)["data"]} == {keep.id, hide.id, drop.id}
+    services.products_bulk_update(product_ids=[hide.pk], status="draft")
+    assert {item["id"] for item in listed(api_client)["data"]} == {keep.id, drop.id}
+    services.products_bulk_update(product_ids=[drop.pk], status="archived")
+    body = listed(api_client)
+    assert [item["id"] for item in body["data"]] == [keep.id] and body["meta"]["total"] == 1
+
+
+def test_brand_and_category_changes_refresh_the_embedded_refs_and_category_filters(api_client):
+    brand = BrandFactory(name="Alpha", slug="alpha")
+    serums = CategoryFactory(name="Serums", slug="serums")
+    product = ProductFactory(brand=brand, category=serums)
+    assert listed(api_client)["data"][0]["brand"]["name"] == "Alpha"
+    assert listed(api_client, {"category": "serums"})["meta"]["total"] == 1
+    services.brand_update(brand=brand, data={"name": "Alpha Lab"})
+    assert listed(api_client)["data"][0]["brand"]["name"] == "Alpha Lab"
+    services.category_update(category=serums, data={"name": "Serums & ampoules"})
+    assert listed(api_client)["data"][0]["category"]["name"] == "Serums & ampoules"
+    child = CategoryFactory(name="Ampoules", slug="ampoules", parent=serums)
+    ProductFactory(category=child)
+    assert listed(api_client, {"category": "serums"})["meta"]["total"] == 2
+    assert listed(api_client, path="/api/v1/categories/serums/products/")["meta"]["total"] == 2
+    assert product.pk in [item["id"] for item in listed(api_client, {"category": "serums"})["data"]]
+
+
+def test_new_primary_image_refreshes_the_list(api_client):
+    from shop.files.models import UploadedFile
+
+    product = ProductFactory()
+    assert listed(api_client)["data"][0]["image"] is None
+    file = UploadedFile.objects.create(
+        context="product", file="k1.jpg", original_filename="a.jpg", size=10, mime_type="image/jpeg",
+        extension="jpg", media_type="image", sha256=f"{1:064d}", status="active", is_public=True,
+    )  # fmt: skip
+    media = ProductMedia.objects.create(product=product, file=file, is_primary=True)  # signal
+    assert listed(api_client)["data"][0]["image"]["id"] == media.id
+
+
+def test_search_results_are_cached_and_refreshed(api_client):
+    ProductFactory(name="Glow Serum")
+    assert listed(api_client, {"q": "glow"}, path="/api/v1/products/search/")["meta"]["total"] == 1
+    ProductFactory(name="Glow Toner")
+    assert listed(api_client, {"q": "glow"}, path="/api/v1/products/search/")["meta"]["total"] == 2
+
+
+def test_key_ignores_unknown_parameters_but_not_filters_or_paging(api_client, django_assert_num_queries):
+    ProductFactory(skin_types=["oily"], price=Decimal("5.00"))
+    ProductFactory(skin_types=["dry"], price=Decimal("7.00"))
+    selectors.category_nodes()
+    first = listed(api_client, {"skin_type": "oily"})
+    with django_assert_num_queries(0):
+        assert listed(api_client, {"skin_type": "oily", "utm_source": "push", "_": "123"}) == first
+    assert listed(api_client, {"skin_type": "dry"})["data"][0]["price"] == "7.00"
+    assert listed(api_client, {"skin_type": "oily", "sort": "-price"}) == first
+    assert len(listed(api_client, {"per_page": 1})["data"]) == 1
+    assert listed(api_client, path="/api/v1/products/by-skin-type/dry/")["data"][0]["price"] == "7.00"
+
+
+def test_errors_are_not_cached(api_client):
+    assert api_client.get(URL, {"sort": "bogus"}).status_code == 400
+    assert api_client.get(URL, {"page": 5}).status_code == 404
+    ProductFactory()
+    assert api_client.get(URL, {"sort": "price"}).status_code == 200
+
+
+def test_version_key_is_replaced_on_invalidation():
+    version = catalog_cache.product_list_version()
+    assert catalog_cache.product_list_version() == version
+    catalog_cache.invalidate_product_lists()
+    assert catalog_cache.product_list_version() != version
+    cache.delete(catalog_cache.LIST_VERSION_KEY)  # evicted: a fresh, different version
+    assert catalog_cache.product_list_version() not in (None, version)
+
+
+def test_product_list_item_matches_the_serializer():
+    from shop.files.models import UploadedFile
+
+    plain = ProductFactory(price=Decimal("9.5"), compare_at_price=None, concerns=["acne"], skin_types=["oily", "dry"])
+    discounted = ProductFactory(price=Decimal("15.00"), compare_at_price=Decimal("20.00"), rating_avg=Decimal("4.35"))
+    file = UploadedFile.objects.create(
+        context="product", file="k2.jpg", original_filename="a.jpg", size=10, mime_type="image/jpeg",
+        extension="jpg", media_type="image", sha256=f"{2:064d}", status="active", is_public=True,
+        thumbnails={"small": "k2-small.jpg"}, width=400, height=300,
+    )  # fmt: skip
+    ProductMedia.objects.create(product=discounted, file=file, is_primary=True, alt_text="Bottle")
+    products = list(selectors.product_list_queryset().order_by("id"))
+    assert [p.pk for p in products] == [plain.pk, discounted.pk]
+    for product in products:
+        assert product_list_item(product) == dict(ProductListOutputSerializer(product).data)
+    assert product_list_item(products[1])["image"]["thumbnail"].endswith("k2-small.jpg")

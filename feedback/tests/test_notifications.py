@@ -1,0 +1,218 @@
+import json
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+
+from feedback import services
+from feedback.models import Notification, NotificationType, PushDevice
+from feedback.push import FCMPushBackend, NoOpPushBackend, push_backend
+from shop.accounts.tests.factories import UserFactory
+from shop.wishlist.models import WishlistFeedback, WishlistItem
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/api/v1/notifications"
+
+
+def notify(user, type=NotificationType.REVIEW_APPROVED, **kwargs):
+    return services.notification_create(user=user, type=type, title="Hello", message="Something happened", **kwargs)
+
+
+def test_list_read_unread_count_and_read_all(auth_client, user, other_user):
+    first, second = notify(user), notify(user, NotificationType.ANSWER_HELPFUL)
+    notify(other_user)
+    response = auth_client.get(LIST)
+    assert response.status_code == 200 and response.json()["meta"]["total"] == 2
+    assert auth_client.get(f"{LIST}/unread-count").json()["data"] == {"unread": 2}
+    read = auth_client.put(f"{LIST}/{first.pk}/read")
+    assert read.status_code == 200 and read.json()["data"]["is_read"] is True
+    assert auth_client.get(LIST, {"unread": "true"}).json()["meta"]["total"] == 1
+    assert auth_client.get(LIST, {"type": "answer_helpful"}).json()["data"][0]["id"] == second.pk
+    assert auth_client.put(f"{LIST}/read-all").json()["data"] == {"updated": 1}
+    assert auth_client.get(f"{LIST}/unread-count").json()["data"] == {"unread": 0}
+    assert auth_client.delete(f"{LIST}/{second.pk}").status_code == 204
+    assert auth_client.get(LIST).json()["meta"]["total"] == 1
+
+
+def test_other_users_notifications_are_404(auth_client, other_user):
+    theirs = notify(other_user)
+    assert auth_client.put(f"{LIST}/{theirs.pk}/read").status_code == 404
+    assert auth_client.delete(f"{LIST}/{theirs.pk}").status_code == 404
+    assert Notification.objects.get(pk=theirs.pk).is_read is False
+
+
+def test_anonymous_and_bad_filters(api_client, auth_client):
+    assert api_client.get(LIST).status_code == 401
+    assert auth_client.get(LIST, {"type": "nope"}).status_code == 400
+    assert auth_client.get(LIST, {"per_page": 500}).status_code == 400
+
+
+def test_list_query_count_is_constant(auth_client, user, django_assert_max_num_queries):
+    for _ in range(30):
+        notify(user)
+    with django_assert_max_num_queries(4):
+        assert len(auth_client.get(LIST, {"per_page": 30}).json()["data"]) == 30
+
+
+def test_email_follows_preferences(auth_client, user):
+    notify(user)
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [user.email]
+    assert "Something happened" in mail.outbox[0].body
+    assert Notification.objects.filter(email_sent=True).count() == 1
+    # answer_helpful: no e-mail by default
+    notify(user, NotificationType.ANSWER_HELPFUL)
+    assert len(mail.outbox) == 1
+    response = auth_client.post(f"{LIST}/preferences", {"types": {"review_approved": {"email": False}}}, format="json")
+    assert response.status_code == 200
+    assert response.json()["data"]["types"]["review_approved"] == {"email": False, "push": True, "in_app": True}
+    notify(user)
+    assert len(mail.outbox) == 1
+    auth_client.post(f"{LIST}/preferences", {"email_enabled": False}, format="json")
+    notify(user, NotificationType.WISHLIST_SALE)
+    assert len(mail.outbox) == 1
+    assert Notification.objects.filter(user=user).count() == 4  # in-app always kept
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"types": {"nope": {"email": True}}},
+        {"types": {"review_approved": {"sms": True}}},
+        {"types": {"review_approved": {"email": "maybe"}}},
+        {"types": "all"},
+        {"email_enabled": "perhaps"},
+    ],
+)
+def test_bad_preferences_are_400(auth_client, payload):
+    response = auth_client.post(f"{LIST}/preferences", payload, format="json")
+    assert response.status_code == 400 and response.json()["status"] == "error"
+
+
+def test_push_devices(auth_client, user, other_user):
+    assert auth_client.post(f"{LIST}/devices", {"token": "tok-1", "platform": "ios"}, format="json").status_code == 201
+    assert auth_client.post(f"{LIST}/devices", {"token": "tok-1", "platform": "ios"}, format="json").status_code == 201
+    assert PushDevice.objects.filter(user=user).count() == 1
+    assert auth_client.post(f"{LIST}/devices", {"platform": "ios"}, format="json").status_code == 400
+    assert auth_client.post(f"{LIST}/devices", {"token": "x", "platform": "nokia"}, format="json").status_code == 400
+    PushDevice.objects.create(user=other_user, token="theirs")
+    assert auth_client.delete(f"{LIST}/devices", {"token": "theirs"}, format="json").status_code == 404
+    assert auth_client.delete(f"{LIST}/devices", {"token": "tok-1"}, format="json").status_code == 204
+
+
+def test_push_backend_is_noop_without_key(settings):
+    settings.FCM_SERVER_KEY = ""
+    assert isinstance(push_backend(), NoOpPushBackend)
+    assert push_backend().send(tokens=["a"], title="t", body="b").sent is False
+
+
+def test_fcm_backend_posts_and_drops_invalid_tokens(settings, user, monkeypatch):
+    settings.FCM_SERVER_KEY = "server-key"
+    sent = []
+
+    class FakeResponse:
+        def __init__(self, body):
+            self.body = body
+
+        def read(self):
+            return self.body
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *args):
+            return False
+
+    def fake_urlopen(request, timeout):
+        payload = json.loads(request.data)
+        sent.append((request.full_url, request.headers, payload))
+        results = [
+            {"error": "NotRegistered"} if token == "stale" else {"message_id": "1"}
+            for token in payload["registration_ids"]
+        ]
+        return FakeResponse(json.dumps({"success": 1, "failure": 1, "results": results}).encode())
+
+    monkeypatch.setattr("urllib.request.urlopen", fake_urlopen)
+    assert isinstance(push_backend(), FCMPushBackend)
+    PushDevice.objects.create(user=user, token="good")
+    PushDevice.objects.create(user=user, token="stale")
+    notification = notify(user)
+    notification.refresh_from_db()
+    assert notification.push_sent is True
+    url, headers, payload = sent[0]
+    assert url == "https://fcm.googleapis.com/fcm/send" and headers["Authorization"] == "key=server-key"
+    assert sorted(payload["registration_ids"]) == ["good", "stale"]
+    assert payload["notification"]["title"] == "Hello"
+    assert PushDevice.objects.get(token="stale").is_active is False
+
+
+def test_fcm_network_failure_does_not_break(settings, user, monkeypatch):
+    import urllib.error
+
+    settings.FCM_SERVER_KEY = "server-key"
+
+    def broken(request, timeout):
+        raise urllib.error.URLError("down")
+
+    monkeypatch.setattr("urllib.request.urlopen", broken)
+    PushDevice.objects.create(user=user, token="good")
+    notification = notify(user)
+    notification.refresh_from_db()
+    assert notification.push_sent is False
+
+
+# --- Events -------------------------------------------------------------------------------------
+
+
+def test_order_status_change_creates_notification(user):
+    from shop.orders.models import Order
+    from skincare import events
+
+    order = Order.objects.create(
+        order_number="SO-1", user=user, customer_email=user.email, currency="USD", subtotal=10, total=10
+    )
+    events.order_status_changed.send(sender=Order, order=order, old_status="paid", new_status="shipped", by=None)
+    events.order_placed.send(sender=Order, order=order)
+    notes = list(Notification.objects.filter(user=user).order_by("id"))
+    assert [n.type for n in notes] == ["order_update", "order_update"]
+    assert notes[0].title == "Order SO-1 shipped" and notes[0].related_type == "order"
+    assert notes[0].email_wanted is False  # the orders app e-mails these itself
+
+
+def test_price_drop_notifies_wishers_who_want_it(product, user, other_user):
+    from shop.catalog.services import product_update
+
+    third = UserFactory()
+    for shopper in (user, other_user, third):
+        WishlistItem.objects.create(user=shopper, product=product)
+    WishlistFeedback.objects.create(user=other_user, product=product, notify_on_sale=False)
+    product_update(product=product, data={"price": Decimal("7.50")})
+    sale = Notification.objects.filter(type="wishlist_sale")
+    assert set(sale.values_list("user_id", flat=True)) == {user.pk, third.pk}
+    assert "7.50" in sale.first().message
+    # a second drop within the cooldown does not notify again
+    product_update(product=product, data={"price": Decimal("7.00")})
+    assert sale.count() == 2
+    # a price rise notifies nobody
+    product_update(product=product, data={"price": Decimal("12.00")})
+    assert sale.count() == 2
+
+
+def test_back_in_stock_notifies(product, user, other_user):
+    from shop.catalog.services import product_update
+
+    product_update(product=product, data={"stock_quantity": 0})
+    WishlistItem.objects.create(user=user, product=product)
+    WishlistItem.objects.create(user=other_user, product=product)
+    WishlistFeedback.objects.create(user=other_user, product=product, notify_on_restock=False)
+    product_update(product=product, data={"stock_quantity": 5})
+    restock = Notification.objects.filter(type="wishlist_restock")
+    assert list(restock.values_list("user_id", flat=True)) == [user.pk]
+
+
+def test_bulk_price_change_notifies(product, user):
+    from shop.catalog.services import products_bulk_update
+
+    WishlistItem.objects.create(user=user, product=product)
+    products_bulk_update(product_ids=[product.pk], price_change_percent=-20)
+    assert Notification.objects.filter(user=user, type="wishlist_sale").count() == 1

@@ -100,8 +100,11 @@ def invalidate_brands():
     invalidate_product_lists()  # the embedded brand
 
 
-def invalidate_products(product_ids, slugs=()):
+def invalidate_products(product_ids, slugs=(), *, lists=True):
+    """Drop the products' cached details; ``lists=False`` keeps list pages (they expire in a minute)
+    for changes lists do not show, such as a stock count that stays above zero."""
     keys = [product_detail_key(pk) for pk in product_ids] + [product_slug_key(slug) for slug in slugs]
     if keys:
         _after_commit(lambda: cache.delete_many(keys))
-        invalidate_product_lists()
+        if lists:
+            invalidate_product_lists()

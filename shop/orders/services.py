@@ -19,6 +19,7 @@ from rest_framework import status
 from shop.cart.cache import cart_cache_invalidate
 from shop.cart.models import Cart, CartLine
 from shop.cart.pricing import INSUFFICIENT_STOCK, OUT_OF_STOCK, price_lines, stock_is_limited
+from shop.catalog.cache import invalidate_products
 from shop.catalog.models import Product, ProductVariant
 from shop.coupons.calculations import ZERO
 from shop.coupons.services import coupon_redeem, coupon_release, coupon_usage_record
@@ -161,6 +162,9 @@ def _take_stock(lines):
         ProductVariant.objects.filter(pk=variant_id).update(
             stock_quantity=F("stock_quantity") - per_variant[variant_id]
         )
+    # Details show stock; list pages only change when a product sells out.
+    sold_out = Product.objects.filter(pk__in=list(per_product), stock_quantity__lte=0).exists()
+    invalidate_products(sorted(sold), lists=sold_out)
 
 
 def _check_stock_held(lines):
@@ -475,6 +479,8 @@ def _restock(order):
         ProductVariant.objects.filter(pk=variant_id).update(
             stock_quantity=F("stock_quantity") + back_variant[variant_id]
         )
+    back_in_stock = any(products[pk].stock_quantity <= 0 for pk in back_product)
+    invalidate_products(sorted(sold), lists=back_in_stock)
 
 
 def _refunded_total(order):

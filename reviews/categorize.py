@@ -8,7 +8,8 @@ CATEGORY_KEYWORDS = {
         "itch", "allerg", "peeling", "flaking", "reaction", "tingl", "swell", "hives",
     ),
     "compatibility": (
-        "use with", "together with", "combine", "mix with", "pair with", "layer with", "alongside", "compatible",
+        "use with", "use this with", "use it with",
+        "together with", "combine", "mix with", "pair with", "layer with", "alongside", "compatible",
         "at the same time", "pregnan", "breastfeed", "safe for", "suitable for", "good for", "work for",
         "my skin type", "sensitive skin", "oily skin", "dry skin", "acne-prone", "combination skin",
     ),

@@ -1,0 +1,116 @@
+"""Reviews, Q&A and progress in the Django admin. Visibility changes only through moderation
+(``feedback.services``) so counters and notifications stay right."""
+
+from django.contrib import admin, messages
+from django.utils.html import format_html
+
+from reviews import qa, services
+from reviews.models import Answer, ProgressEntry, ProgressJournal, Question, Review, ReviewMedia
+from skincare.api.exceptions import ApiError
+
+
+def _each(modeladmin, request, queryset, handler):
+    done = failed = 0
+    for obj in queryset[:100]:
+        try:
+            handler(obj)
+            done += 1
+        except ApiError:
+            failed += 1
+    modeladmin.message_user(request, f"{done} done, {failed} skipped.", messages.SUCCESS)
+
+
+@admin.action(description="Approve selected reviews")
+def approve_reviews(modeladmin, request, queryset):
+    _each(modeladmin, request, queryset, lambda r: services.review_approve(review=r, by=request.user))
+
+
+@admin.action(description="Reject selected reviews")
+def reject_reviews(modeladmin, request, queryset):
+    _each(modeladmin, request, queryset, lambda r: services.review_reject(review=r, by=request.user))
+
+
+@admin.action(description="Flag / escalate selected reviews")
+def flag_reviews(modeladmin, request, queryset):
+    _each(modeladmin, request, queryset, lambda r: services.review_flag(review=r, by=request.user))
+
+
+class ReviewMediaInline(admin.TabularInline):
+    model = ReviewMedia
+    extra = 0
+    fields = ["preview", "photo_type", "status", "skin_area", "days_of_usage"]
+    readonly_fields = ["preview", "status"]
+    can_delete = False
+
+    @admin.display(description="photo")
+    def preview(self, media):
+        from shop.files.services import file_url
+
+        return format_html('<img src="{}" style="max-height:80px">', file_url(file=media.file, size="small"))
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    list_display = [
+        "id", "product", "user", "rating", "title", "status", "is_verified_purchase", "helpful_votes_count",
+        "media_count", "created_at",
+    ]  # fmt: skip
+    list_filter = ["status", "rating", "is_verified_purchase", "skin_type_at_review", "has_photos", "visible_results"]
+    search_fields = ["title", "review_text", "user__email", "product__name"]
+    list_select_related = ["product", "user"]
+    raw_id_fields = ["product", "user", "order_item"]
+    readonly_fields = ["status", "helpful_votes_count", "unhelpful_votes_count", "total_votes_count", "approved_at"]
+    actions = [approve_reviews, reject_reviews, flag_reviews]
+    inlines = [ReviewMediaInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.action(description="Approve selected (through moderation)")
+def approve_qa(modeladmin, request, queryset):
+    _each(modeladmin, request, queryset, lambda obj: qa.qa_approve(obj=obj, by=request.user))
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["id", "product", "user", "question", "question_category", "urgency_level", "status", "answer_count"]
+    list_filter = ["status", "question_category", "urgency_level", "is_answered"]
+    search_fields = ["question", "user__email"]
+    list_select_related = ["product", "user"]
+    raw_id_fields = ["product", "user"]
+    readonly_fields = ["status", "answer_count", "helpful_votes"]
+    actions = [approve_qa]
+
+
+@admin.action(description="Verify selected answers")
+def verify_answers(modeladmin, request, queryset):
+    _each(modeladmin, request, queryset, lambda a: qa.answer_verify(answer_id=a.pk, by=request.user))
+
+
+@admin.register(Answer)
+class AnswerAdmin(admin.ModelAdmin):
+    list_display = ["id", "question", "user", "status", "is_from_expert", "is_from_verified_buyer",
+                    "is_verified_by_admin", "helpful_votes"]  # fmt: skip
+    list_filter = ["status", "is_from_expert", "is_from_verified_buyer", "is_verified_by_admin"]
+    search_fields = ["answer", "user__email"]
+    list_select_related = ["question", "user"]
+    raw_id_fields = ["question", "user", "verified_by"]
+    readonly_fields = ["status", "helpful_votes", "unhelpful_votes"]
+    actions = [approve_qa, verify_answers]
+
+
+class ProgressEntryInline(admin.TabularInline):
+    model = ProgressEntry
+    extra = 0
+    fields = ["week_number", "overall_satisfaction", "skin_improvement", "side_effects_severity", "photo_count"]
+    readonly_fields = fields
+
+
+@admin.register(ProgressJournal)
+class ProgressJournalAdmin(admin.ModelAdmin):
+    list_display = ["id", "user", "product", "status", "is_public", "entry_count", "started_at"]
+    list_filter = ["status", "is_public"]
+    raw_id_fields = ["user", "product"]
+    list_select_related = ["user", "product"]
+    inlines = [ProgressEntryInline]

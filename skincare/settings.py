@@ -209,6 +209,24 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One name per shop choice set wherever it appears (fields named "status"/"type" would
+    # otherwise collide and get hash-suffixed names).
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "shop.orders.models.OrderStatus",
+        "PaymentStatusEnum": "shop.orders.models.PaymentStatus",
+        "FulfillmentStatusEnum": "shop.orders.models.FulfillmentStatus",
+        "PaymentRecordStatusEnum": "shop.orders.models.PaymentRecordStatus",
+        "RefundStatusEnum": "shop.orders.models.RefundStatus",
+        "CouponStatusEnum": "shop.coupons.models.CouponStatus",
+        "CouponTypeEnum": "shop.coupons.models.CouponType",
+        "ProductStatusEnum": "shop.catalog.models.ProductStatus",
+        "ProductSkinTypeEnum": "shop.catalog.models.ProductSkinType",
+        "FileStatusEnum": "shop.files.models.FileStatus",
+        "SkinTypeEnum": "shop.accounts.models.SkinType",
+        "SkinConcernEnum": "shop.accounts.models.SkinConcern",
+        # ``status`` of the paginated envelope (skincare.api.pagination).
+        "SuccessStatusEnum": [("success", "success")],
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "skincare.api.schema.envelope_postprocessing_hook",
@@ -278,6 +296,19 @@ CART_TTL_DAYS = env.int("CART_TTL_DAYS", default=7)
 PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="test")
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+
+# --- Community: moderation, notifications, push ------------------------------------
+MODERATION_AUTO_APPROVE = env.bool("MODERATION_AUTO_APPROVE", default=True)
+MODERATION_AUTO_APPROVE_MAX_SCORE = env.str("MODERATION_AUTO_APPROVE_MAX_SCORE", default="0.30")
+MODERATION_SPAM_THRESHOLD = env.str("MODERATION_SPAM_THRESHOLD", default="0.70")
+MODERATION_TOXICITY_THRESHOLD = env.str("MODERATION_TOXICITY_THRESHOLD", default="0.50")
+MODERATION_FLAG_MEDICAL_CLAIMS = env.bool("MODERATION_FLAG_MEDICAL_CLAIMS", default=True)
+MODERATION_AUTO_APPROVE_PHOTOS = env.bool("MODERATION_AUTO_APPROVE_PHOTOS", default=False)
+MODERATION_REPORTS_TO_ESCALATE = env.int("MODERATION_REPORTS_TO_ESCALATE", default=3)
+WISHLIST_NOTIFY_COOLDOWN_HOURS = env.int("WISHLIST_NOTIFY_COOLDOWN_HOURS", default=24)
+REVIEWS_MAX_MEDIA_PER_REVIEW = env.int("REVIEWS_MAX_MEDIA_PER_REVIEW", default=5)
+# Push notifications go through FCM when a server key is set; otherwise push is a no-op.
+FCM_SERVER_KEY = env.str("FCM_SERVER_KEY", default="")
 
 # --- E-mail -----------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -13,7 +13,6 @@ from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
 from shop.catalog import services
@@ -137,9 +136,7 @@ class ProductAdmin(admin.ModelAdmin):
         return _thumbnail(primary.file if primary else None, size=40)
 
     def save_model(self, request, obj, form, change):
-        if obj.status == ProductStatus.ACTIVE and obj.published_at is None:
-            obj.published_at = timezone.now()
-        super().save_model(request, obj, form, change)
+        services.product_save(product=obj)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

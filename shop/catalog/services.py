@@ -261,6 +261,19 @@ def product_update(*, product, data, ingredients=None):
     return product
 
 
+@transaction.atomic
+def product_save(*, product):
+    """Save a product whose fields were set elsewhere (the Django admin form) with the same
+    rules, cache invalidation and price/stock announcements as ``product_update``."""
+    previous = Product.objects.filter(pk=product.pk).values("price", "stock_quantity", "slug").first()
+    _save_product(product)
+    slugs = {product.slug} | ({previous["slug"]} if previous else set())
+    catalog_cache.invalidate_products([product.pk], slugs=slugs)
+    if previous:
+        _announce_price_and_stock(product, old_price=previous["price"], old_stock=previous["stock_quantity"])
+    return product
+
+
 def _announce_price_and_stock(product, *, old_price, old_stock):
     """After commit, tell higher apps (wishlist notices) about a price drop or a restock."""
     if product.status != ProductStatus.ACTIVE:

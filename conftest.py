@@ -22,6 +22,15 @@ def _isolated_environment(settings, tmp_path):
 
 
 @pytest.fixture
+def run_on_commit(monkeypatch):
+    """Run ``transaction.on_commit`` callbacks (e-mails, tasks, signals) at once, as a real commit
+    would; pytest-django's test transaction never commits."""
+    from django.db import transaction
+
+    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
+
+
+@pytest.fixture
 def throttle_rates(monkeypatch):
     """Set throttle rates for one test (DRF reads them into a class attribute at import)."""
     from rest_framework.throttling import SimpleRateThrottle

@@ -3,11 +3,8 @@ from rest_framework.test import APIClient
 
 
 @pytest.fixture(autouse=True)
-def _run_on_commit(monkeypatch):
-    """Run on_commit callbacks (notification delivery, signals) right away, as a real commit would."""
-    from django.db import transaction
-
-    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
+def _run_on_commit(run_on_commit):
+    """Callbacks queued with on_commit run immediately in these tests."""
 
 
 @pytest.fixture

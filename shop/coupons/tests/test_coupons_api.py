@@ -17,10 +17,8 @@ STAFF = "/api/v1/staff/coupons"
 
 
 @pytest.fixture(autouse=True)
-def _run_on_commit(monkeypatch):
-    from django.db import transaction
-
-    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
+def _run_on_commit(run_on_commit):
+    """Callbacks queued with on_commit run immediately in these tests."""
 
 
 def test_validate_reasons(auth_client, user, other_user):

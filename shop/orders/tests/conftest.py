@@ -2,8 +2,5 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _run_on_commit(monkeypatch):
-    """Run on_commit callbacks (e-mails, signals) right away, as a real commit would."""
-    from django.db import transaction
-
-    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
+def _run_on_commit(run_on_commit):
+    """Callbacks queued with on_commit run immediately in these tests."""

@@ -3,6 +3,12 @@ from rest_framework import serializers
 from shop.accounts.models import Address, Gender, Language, Role, SkinConcern, SkinType, User
 
 
+class ProfilePictureOutput(serializers.Serializer):
+    id = serializers.UUIDField(help_text="The file's public id.")
+    url = serializers.CharField()
+    thumbnails = serializers.DictField(child=serializers.CharField(), help_text="Thumbnail URL by size name.")
+
+
 class UserOutput(serializers.ModelSerializer):
     full_name = serializers.CharField(source="get_full_name", read_only=True)
     profile_picture = serializers.SerializerMethodField()
@@ -39,7 +45,7 @@ class UserOutput(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def get_profile_picture(self, user) -> dict | None:
+    def get_profile_picture(self, user) -> ProfilePictureOutput(allow_null=True):
         picture = user.profile_picture if user.profile_picture_id else None
         if picture is None:
             return None

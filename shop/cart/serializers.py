@@ -4,6 +4,9 @@ from django.conf import settings
 from rest_framework import serializers
 
 from shop.cart.models import MAX_LINE_QUANTITY
+from shop.cart.pricing import INSUFFICIENT_STOCK, OUT_OF_STOCK, UNAVAILABLE
+from shop.catalog.models import ProductStatus
+from shop.coupons.models import CouponType
 
 # Quantities above this are refused by the serializer before any service runs (huge numbers
 # would otherwise overflow integer columns); the business limit is MAX_LINE_QUANTITY.
@@ -99,18 +102,68 @@ def cart_output(*, cart, prices, coupon, coupon_problem, include_token):
     return data
 
 
+MONEY = {"max_digits": 10, "decimal_places": 2}
+
+
+class CartProductOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    sku = serializers.CharField()
+    brand = serializers.CharField(allow_null=True, help_text="Brand name.")
+    compare_at_price = serializers.DecimalField(**MONEY, allow_null=True)
+    status = serializers.ChoiceField(choices=ProductStatus.choices)
+
+
+class CartVariantOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    sku = serializers.CharField()
+
+
+class CartLineOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    product = CartProductOutput()
+    variant = CartVariantOutput(allow_null=True)
+    quantity = serializers.IntegerField()
+    unit_price = serializers.DecimalField(**MONEY)
+    line_total = serializers.DecimalField(**MONEY)
+    available = serializers.BooleanField(help_text="False when the line cannot be bought as it is (see problem).")
+    available_quantity = serializers.IntegerField(allow_null=True, help_text="Stock left; null when not limited.")
+    problem = serializers.ChoiceField(
+        choices=[(value, value) for value in (OUT_OF_STOCK, INSUFFICIENT_STOCK, UNAVAILABLE)], allow_null=True
+    )
+
+
+class CartCouponOutput(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    type = serializers.ChoiceField(choices=CouponType.choices)
+    value = serializers.DecimalField(**MONEY)
+    max_discount = serializers.DecimalField(**MONEY, allow_null=True)
+
+
+class CartCouponProblemOutput(serializers.Serializer):
+    code = serializers.CharField(help_text="Error code: why the coupon no longer applies.")
+    message = serializers.CharField()
+    code_entered = serializers.CharField(help_text="The coupon code on the cart.")
+
+
 class CartOutput(serializers.Serializer):
     """Documentation only: the cart body is built by ``cart_output``."""
 
     id = serializers.IntegerField()
-    items = serializers.ListField(child=serializers.DictField())
+    items = CartLineOutput(many=True)
     item_count = serializers.IntegerField()
     currency = serializers.CharField()
-    subtotal = serializers.DecimalField(max_digits=10, decimal_places=2)
-    discount = serializers.DecimalField(max_digits=10, decimal_places=2)
-    shipping = serializers.DecimalField(max_digits=10, decimal_places=2)
-    tax = serializers.DecimalField(max_digits=10, decimal_places=2)
-    total = serializers.DecimalField(max_digits=10, decimal_places=2)
-    coupon = serializers.DictField(allow_null=True)
-    coupon_problem = serializers.DictField(allow_null=True)
+    subtotal = serializers.DecimalField(**MONEY)
+    discount = serializers.DecimalField(**MONEY)
+    shipping = serializers.DecimalField(**MONEY)
+    tax = serializers.DecimalField(**MONEY)
+    total = serializers.DecimalField(**MONEY)
+    coupon = CartCouponOutput(allow_null=True, help_text="The applied coupon; null when none or it stopped applying.")
+    coupon_problem = CartCouponProblemOutput(allow_null=True)
+    free_shipping_threshold = serializers.DecimalField(**MONEY)
+    max_line_quantity = serializers.IntegerField()
+    expires_at = serializers.DateTimeField(allow_null=True)
     token = serializers.UUIDField(required=False, help_text="Guests only: send it back as X-Cart-Token.")

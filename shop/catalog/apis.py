@@ -1,7 +1,7 @@
 """Public catalog API: reads for everyone (AllowAny); drafts are never shown to shoppers."""
 
 from django.core.cache import cache
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -9,8 +9,8 @@ from rest_framework.views import APIView
 
 from shop.catalog import cache as catalog_cache
 from shop.catalog import error_codes, search, selectors, services
-from shop.catalog.filters import ProductFilter
-from shop.catalog.models import ProductSkinType
+from shop.catalog.filters import PRODUCT_FILTER_PARAMETERS, ProductFilter
+from shop.catalog.models import Product, ProductSkinType
 from shop.catalog.pagination import CachedCountPagination
 from shop.catalog.serializers import (
     CategoryNodeSerializer,
@@ -29,6 +29,7 @@ def product_not_found():
 PAGING_PARAMS = ("page", "per_page")
 
 
+@extend_schema_view(get=extend_schema(parameters=PRODUCT_FILTER_PARAMETERS))
 class ProductListApi(generics.ListAPIView):
     """Active products with filters, sorting (``sort``) and search (``q``).
 
@@ -70,6 +71,14 @@ class ProductListApi(generics.ListAPIView):
         return response
 
 
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[
+            *PRODUCT_FILTER_PARAMETERS,
+            OpenApiParameter("q", str, required=True, description="What to search for."),
+        ]
+    )
+)
 class ProductSearchApi(ProductListApi):
     """Full-text search (typo-tolerant on PostgreSQL), by relevance unless ``sort`` is given."""
 
@@ -88,8 +97,18 @@ class ProductFeaturedApi(ProductListApi):
         return selectors.product_list_queryset().filter(is_featured=True)
 
 
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[
+            *PRODUCT_FILTER_PARAMETERS,
+            OpenApiParameter("skin_type", str, OpenApiParameter.PATH, enum=ProductSkinType.values),
+        ]
+    )
+)
 class ProductBySkinTypeApi(ProductListApi):
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no URL kwargs
+            return Product.objects.none()
         skin_type = self.kwargs["skin_type"]
         if skin_type not in ProductSkinType.values:
             raise ApiError(
@@ -100,12 +119,26 @@ class ProductBySkinTypeApi(ProductListApi):
         return selectors.products_for_skin_type(selectors.product_list_queryset(), skin_type)
 
 
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[
+            *PRODUCT_FILTER_PARAMETERS,
+            OpenApiParameter("slug", str, OpenApiParameter.PATH, description="Category slug or id."),
+        ]
+    )
+)
 class CategoryProductsApi(ProductListApi):
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no URL kwargs
+            return Product.objects.none()
         node = selectors.category_get(self.kwargs["slug"])
         if node is None:
             raise ApiError(error_codes.CATEGORY_NOT_FOUND, "Category not found.", status_code=404)
         return selectors.product_list_queryset().filter(category_id__in=selectors.category_descendant_ids(node["id"]))
+
+
+def _suggestion_fields():
+    return {"id": serializers.IntegerField(), "slug": serializers.CharField(), "name": serializers.CharField()}
 
 
 class ProductSuggestionsApi(APIView):
@@ -116,9 +149,18 @@ class ProductSuggestionsApi(APIView):
         responses=inline_serializer(
             "ProductSuggestions",
             {
-                "products": serializers.ListField(child=serializers.DictField()),
-                "brands": serializers.ListField(child=serializers.DictField()),
-                "ingredients": serializers.ListField(child=serializers.DictField()),
+                "products": inline_serializer(
+                    "ProductSuggestion",
+                    {
+                        "id": serializers.IntegerField(),
+                        "slug": serializers.CharField(),
+                        "name": serializers.CharField(),
+                        "name_km": serializers.CharField(),
+                    },
+                    many=True,
+                ),
+                "brands": inline_serializer("BrandSuggestion", _suggestion_fields(), many=True),
+                "ingredients": inline_serializer("IngredientSuggestion", _suggestion_fields(), many=True),
             },
         ),
     )

@@ -2,6 +2,8 @@
 
 import django_filters
 from django import forms
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 
 from shop.accounts.models import SkinConcern
 from shop.catalog import search, selectors
@@ -53,22 +55,61 @@ def _boolean(value):
     return value in ("true", "1")
 
 
+# --- OpenAPI -----------------------------------------------------------------------------
+# The comma-separated filters take one ``a,b,c`` value (OpenAPI: style=form, explode=false),
+# the boolean ones true/false (or 1/0). django-filter cannot tell drf-spectacular either, so
+# the filters carry their item schema and ``PRODUCT_FILTER_PARAMETERS`` the list form.
+
+
+def _comma_list(items, description):
+    return {"type": "array", "items": items, "description": description}
+
+
+BRAND_SCHEMA = _comma_list({"type": "string"}, "Brand slugs, comma-separated.")
+CONCERN_SCHEMA = _comma_list(
+    {"type": "string", "enum": list(SkinConcern.values)}, "Skin concerns, comma-separated; any of them matches."
+)
+INGREDIENT_SCHEMA = _comma_list({"type": "string"}, "Ingredient slugs, comma-separated; any of them matches.")
+BOOLEAN_SCHEMA = OpenApiTypes.BOOL  # "true"/"false" ("1"/"0" are accepted too)
+
+PRODUCT_FILTER_PARAMETERS = [
+    OpenApiParameter(
+        name,
+        {key: value for key, value in schema.items() if key != "description"},
+        style="form",
+        explode=False,
+        description=schema["description"],
+    )
+    for name, schema in (("brand", BRAND_SCHEMA), ("concern", CONCERN_SCHEMA), ("ingredient", INGREDIENT_SCHEMA))
+]
+
+
 class ProductFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", max_length=search.MAX_QUERY_LENGTH)
     category = django_filters.CharFilter(method="filter_category", max_length=140)
-    brand = CommaSeparatedFilter(method="filter_brand", max_length=500)
+    brand = extend_schema_field(BRAND_SCHEMA)(CommaSeparatedFilter(method="filter_brand", max_length=500))
     skin_type = django_filters.ChoiceFilter(choices=ProductSkinType.choices, method="filter_skin_type")
-    concern = CommaSeparatedFilter(method="filter_concern", allowed=SkinConcern.values, max_length=500)
-    ingredient = CommaSeparatedFilter(method="filter_ingredient", max_length=500)
+    concern = extend_schema_field(CONCERN_SCHEMA)(
+        CommaSeparatedFilter(method="filter_concern", allowed=SkinConcern.values, max_length=500)
+    )
+    ingredient = extend_schema_field(INGREDIENT_SCHEMA)(
+        CommaSeparatedFilter(method="filter_ingredient", max_length=500)
+    )
     product_type = django_filters.ChoiceFilter(choices=ProductType.choices)
     min_price = django_filters.NumberFilter(field_name="price", lookup_expr="gte", min_value=0, max_digits=10)
     max_price = django_filters.NumberFilter(field_name="price", lookup_expr="lte", min_value=0, max_digits=10)
     min_rating = django_filters.NumberFilter(
         field_name="rating_avg", lookup_expr="gte", min_value=0, max_value=5, max_digits=3
     )
-    in_stock = django_filters.TypedChoiceFilter(choices=BOOLEAN_CHOICES, method="filter_in_stock")
-    featured = django_filters.TypedChoiceFilter(choices=BOOLEAN_CHOICES, method="filter_featured")
-    sensitive_skin = django_filters.TypedChoiceFilter(choices=BOOLEAN_CHOICES, method="filter_sensitive")
+    in_stock = extend_schema_field(BOOLEAN_SCHEMA)(
+        django_filters.TypedChoiceFilter(choices=BOOLEAN_CHOICES, method="filter_in_stock")
+    )
+    featured = extend_schema_field(BOOLEAN_SCHEMA)(
+        django_filters.TypedChoiceFilter(choices=BOOLEAN_CHOICES, method="filter_featured")
+    )
+    sensitive_skin = extend_schema_field(BOOLEAN_SCHEMA)(
+        django_filters.TypedChoiceFilter(choices=BOOLEAN_CHOICES, method="filter_sensitive")
+    )
     sort = django_filters.ChoiceFilter(choices=[(key, key) for key in SORTS], method="filter_noop")
 
     class Meta:

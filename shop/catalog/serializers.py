@@ -2,6 +2,7 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from shop.catalog import selectors
@@ -134,6 +135,12 @@ class VariantOutputSerializer(serializers.Serializer):
         return not product.track_inventory or product.allow_backorders or variant.stock_quantity > 0
 
 
+class DimensionsSerializer(serializers.Serializer):
+    length = serializers.IntegerField(allow_null=True)
+    width = serializers.IntegerField(allow_null=True)
+    height = serializers.IntegerField(allow_null=True)
+
+
 class ProductDetailOutputSerializer(ProductListOutputSerializer):
     sku = serializers.CharField()
     barcode = serializers.CharField()
@@ -165,7 +172,7 @@ class ProductDetailOutputSerializer(ProductListOutputSerializer):
     def get_media(self, product) -> ImageSerializer(many=True):
         return [media_payload(item) for item in product.media.all()]
 
-    def get_dimensions_mm(self, product) -> dict:
+    def get_dimensions_mm(self, product) -> DimensionsSerializer:
         return {"length": product.length_mm, "width": product.width_mm, "height": product.height_mm}
 
     def get_breadcrumbs(self, product) -> CategoryRefSerializer(many=True):
@@ -192,6 +199,11 @@ class StaffProductListOutputSerializer(ProductListOutputSerializer):
     updated_at = serializers.DateTimeField()
 
 
+@extend_schema_field({"type": "array", "items": {"$ref": "#/components/schemas/CategoryNode"}})
+class CategoryChildrenField(serializers.ListField):
+    """Nested category nodes (documented as a recursive reference to ``CategoryNode``)."""
+
+
 class CategoryNodeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     parent_id = serializers.IntegerField(allow_null=True)
@@ -202,7 +214,7 @@ class CategoryNodeSerializer(serializers.Serializer):
     sort_order = serializers.IntegerField()
     image = serializers.CharField(allow_null=True)
     banner = serializers.CharField(allow_null=True)
-    children = serializers.ListField(child=serializers.DictField())
+    children = CategoryChildrenField(child=serializers.DictField())
 
 
 class StaffCategoryOutputSerializer(serializers.Serializer):

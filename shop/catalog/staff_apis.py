@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
@@ -48,6 +48,7 @@ def _staff_product(product_id):
     return product
 
 
+@extend_schema_field({"oneOf": [{"type": "integer"}, {"type": "string"}], "description": "Ingredient id or slug."})
 class IngredientRefField(serializers.Field):
     """An ingredient by id or slug."""
 
@@ -123,6 +124,16 @@ class ProductInputSerializer(serializers.Serializer):
         return attrs
 
 
+@extend_schema_serializer(component_name="ProductDeleteResult")
+class ProductDeleteResultSerializer(serializers.Serializer):
+    """Documentation only: what ``services.products_bulk_delete`` returns."""
+
+    archived = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Ids of products ordered before: archived, not deleted."
+    )
+    deleted = serializers.ListField(child=serializers.IntegerField(), help_text="Ids of products deleted.")
+
+
 def _split_ingredients(data):
     ingredients = data.pop("ingredients", None)
     if ingredients is None:
@@ -131,11 +142,14 @@ def _split_ingredients(data):
 
 
 class StaffProductListCreateApi(StaffApi):
+    pagination_class = PagePagination  # for the schema: get() pages with it by hand
+
     class FilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=ProductStatus.choices, required=False)
         q = serializers.CharField(required=False, max_length=100)
         low_stock = serializers.BooleanField(required=False, default=False)
 
+    @extend_schema_serializer(component_name="StaffProductCreateInput")
     class CreateInputSerializer(ProductInputSerializer):
         variants = VariantInputSerializer(many=True, required=False)
 
@@ -168,6 +182,7 @@ class StaffProductListCreateApi(StaffApi):
 
 
 class StaffProductDetailApi(StaffApi):
+    @extend_schema_serializer(component_name="StaffProductUpdateInput")
     class UpdateInputSerializer(ProductInputSerializer):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, partial=True, **kwargs)
@@ -186,13 +201,14 @@ class StaffProductDetailApi(StaffApi):
         services.product_update(product=product, data=data, ingredients=ingredients)
         return Response(StaffProductOutputSerializer(_staff_product(product.pk)).data)
 
-    @extend_schema(responses=inline_serializer("ProductDeleteResult", {"archived": serializers.ListField()}))
+    @extend_schema(responses=ProductDeleteResultSerializer)
     def delete(self, request, product_id):
         product = _staff_product(product_id)
         return Response(services.product_delete(product=product))
 
 
 class StaffProductBulkUpdateApi(StaffApi):
+    @extend_schema_serializer(component_name="StaffProductBulkUpdateInput")
     class InputSerializer(serializers.Serializer):
         ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=500)
         status = serializers.ChoiceField(choices=ProductStatus.choices, required=False)
@@ -208,7 +224,10 @@ class StaffProductBulkUpdateApi(StaffApi):
 
     @extend_schema(
         request=InputSerializer,
-        responses=inline_serializer("BulkUpdateResult", {"updated": serializers.ListField()}),
+        responses=inline_serializer(
+            "ProductBulkUpdateResult",
+            {"updated": serializers.ListField(child=serializers.IntegerField(), help_text="Changed product ids.")},
+        ),
     )
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
@@ -219,14 +238,13 @@ class StaffProductBulkUpdateApi(StaffApi):
 
 
 class StaffProductBulkDeleteApi(StaffApi):
+    @extend_schema_serializer(component_name="StaffProductBulkDeleteInput")
     class InputSerializer(serializers.Serializer):
         ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=500)
 
     @extend_schema(
         request=InputSerializer,
-        responses=inline_serializer(
-            "BulkDeleteResult", {"archived": serializers.ListField(), "deleted": serializers.ListField()}
-        ),
+        responses=ProductDeleteResultSerializer,
     )
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
@@ -237,6 +255,7 @@ class StaffProductBulkDeleteApi(StaffApi):
 class StaffProductMediaApi(StaffApi):
     parser_classes = [MultiPartParser]
 
+    @extend_schema_serializer(component_name="StaffProductMediaUploadInput")
     class InputSerializer(serializers.Serializer):
         files = serializers.ListField(child=serializers.FileField(), min_length=1, max_length=10)
         alt_text = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
@@ -259,6 +278,7 @@ class StaffProductMediaApi(StaffApi):
 
 
 class StaffProductMediaDetailApi(StaffApi):
+    @extend_schema_serializer(component_name="StaffProductMediaUpdateInput")
     class InputSerializer(serializers.Serializer):
         alt_text = serializers.CharField(max_length=200, required=False, allow_blank=True)
         alt_text_km = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -327,6 +347,7 @@ class StaffCategoryDetailApi(StaffApi):
 
 
 class StaffCategoryReorderApi(StaffApi):
+    @extend_schema_serializer(component_name="StaffCategoryReorderInput")
     class InputSerializer(serializers.Serializer):
         parent = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all(), allow_null=True, default=None)
         ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=500)

@@ -1,4 +1,5 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -9,13 +10,18 @@ from shop.cart.selectors import cart_lines
 from shop.cart.services import cart_resolve
 from shop.coupons import selectors, services
 from shop.coupons.calculations import eligible_subtotal, merchandise_discount
-from shop.coupons.models import Coupon, CouponType, CouponUsage
+from shop.coupons.models import Coupon, CouponStatus, CouponType, CouponUsage
 from shop.coupons.serializers import (
     BulkStatusInput,
+    BulkStatusOutput,
+    CouponAvailableOutput,
     CouponPublicOutput,
     CouponStaffSerializer,
+    CouponStatsAllOutput,
+    CouponStatsOneOutput,
     CouponUsageOutput,
     ValidateInput,
+    ValidateOutput,
 )
 from skincare.api.exceptions import ApiError
 from skincare.api.permissions import IsStaffRole
@@ -36,7 +42,7 @@ class CouponValidateApi(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(tags=TAGS, request=ValidateInput)
+    @extend_schema(tags=TAGS, request=ValidateInput, responses=ValidateOutput)
     def post(self, request):
         data = ValidateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -64,7 +70,7 @@ class CouponAvailableApi(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(tags=TAGS)
+    @extend_schema(tags=TAGS, responses=CouponAvailableOutput(many=True))
     def get(self, request):
         user = request.user if request.user.is_authenticated else None
         cart = cart_resolve(request=request, create=False)
@@ -109,7 +115,14 @@ class StaffCouponListCreateApi(generics.ListCreateAPIView):
     def get_queryset(self):
         return selectors.coupon_list_staff(filters=self.request.query_params)
 
-    @extend_schema(tags=STAFF_TAGS)
+    @extend_schema(
+        tags=STAFF_TAGS,
+        parameters=[
+            OpenApiParameter("status", str, enum=CouponStatus.values),
+            OpenApiParameter("type", str, enum=CouponType.values),
+            OpenApiParameter("q", str, description="Part of the code or name."),
+        ],
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -151,7 +164,7 @@ class StaffCouponDetailApi(APIView):
 class StaffCouponBulkStatusApi(APIView):
     permission_classes = [IsStaffRole]
 
-    @extend_schema(tags=STAFF_TAGS, request=BulkStatusInput)
+    @extend_schema(tags=STAFF_TAGS, request=BulkStatusInput, responses=BulkStatusOutput)
     def post(self, request):
         data = BulkStatusInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -166,6 +179,8 @@ class StaffCouponUsageListApi(generics.ListAPIView):
     serializer_class = CouponUsageOutput
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no URL kwargs
+            return CouponUsage.objects.none()
         return CouponUsage.objects.filter(coupon_id=self.kwargs["pk"]).select_related("user", "order")
 
     @extend_schema(tags=STAFF_TAGS)
@@ -175,8 +190,23 @@ class StaffCouponUsageListApi(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
 
+class _CouponStatsSchema(AutoSchema):
+    """One view serves the totals of all coupons and of one coupon (``/{id}/stats``): each
+    path gets its own operation id and answer shape."""
+
+    def _one_coupon(self):
+        return "{" in self.path
+
+    def get_operation_id(self):
+        return "staff_coupons_stats_retrieve" if self._one_coupon() else "staff_coupons_stats_all"
+
+    def get_response_serializers(self):
+        return CouponStatsOneOutput if self._one_coupon() else CouponStatsAllOutput
+
+
 class StaffCouponStatsApi(APIView):
     permission_classes = [IsStaffRole]
+    schema = _CouponStatsSchema()
 
     @extend_schema(tags=STAFF_TAGS)
     def get(self, request, pk=None):

@@ -98,3 +98,54 @@ class CouponUsageOutput(serializers.ModelSerializer):
     class Meta:
         model = CouponUsage
         fields = ["id", "user_id", "user_email", "order_number", "discount_amount", "used_at", "released_at"]
+
+
+# --- Documentation of the hand-built answers (the views return plain dicts) ---------------
+
+MONEY = {"max_digits": 10, "decimal_places": 2}
+
+
+class ValidateOutput(serializers.Serializer):
+    valid = serializers.BooleanField()
+    code = serializers.CharField(allow_null=True, help_text="Error code: why it does not apply (null if valid).")
+    reason = serializers.CharField(allow_null=True, help_text="The same, for people; null if valid.")
+    coupon = CouponPublicOutput(allow_null=True, help_text="Null unless valid.")
+    discount = serializers.DecimalField(
+        **MONEY, required=False, help_text="Only when valid: the estimated discount on the current cart."
+    )
+
+
+class CouponAvailableOutput(CouponPublicOutput):
+    applicable = serializers.BooleanField(help_text="Whether it applies to the current cart now.")
+    reason = serializers.CharField(allow_null=True)
+    reason_code = serializers.CharField(allow_null=True)
+    discount = serializers.DecimalField(**MONEY, allow_null=True, help_text="Estimated discount when applicable.")
+
+    class Meta(CouponPublicOutput.Meta):
+        fields = [*CouponPublicOutput.Meta.fields, "applicable", "reason", "reason_code", "discount"]
+
+
+class BulkStatusOutput(serializers.Serializer):
+    updated = serializers.IntegerField(help_text="How many coupons were changed.")
+
+
+class CouponStatsOutput(serializers.Serializer):
+    uses = serializers.IntegerField(help_text="Uses not released by a cancellation.")
+    customers = serializers.IntegerField()
+    total_discount = serializers.DecimalField(**MONEY)
+    order_revenue = serializers.DecimalField(**MONEY)
+
+
+class CouponStatsOneOutput(CouponStatsOutput):
+    remaining = serializers.IntegerField(allow_null=True, help_text="Uses left; null without a usage limit.")
+
+
+CouponsByStatusOutput = type(
+    "CouponsByStatusOutput",
+    (serializers.Serializer,),
+    {value: serializers.IntegerField() for value in CouponStatus.values},
+)
+
+
+class CouponStatsAllOutput(CouponStatsOutput):
+    coupons_by_status = CouponsByStatusOutput(help_text="How many coupons are in each status.")

@@ -221,3 +221,73 @@ class RefundInput(serializers.Serializer):
         help_text="Empty = all that is left.",
     )
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+
+# --- Documentation of the hand-built staff answers (the views return plain dicts) ------------
+
+MONEY = {"max_digits": 10, "decimal_places": 2}
+
+
+class BulkUpdateOutput(serializers.Serializer):
+    updated = serializers.ListField(child=serializers.CharField(), help_text="Order numbers changed.")
+    failed = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="Order number -> why it was not changed (unknown orders included).",
+    )
+
+
+class DashboardSalesOutput(serializers.Serializer):
+    orders = serializers.IntegerField()
+    revenue = serializers.DecimalField(**MONEY)
+
+
+class DashboardSalesPeriodsOutput(serializers.Serializer):
+    today = DashboardSalesOutput()
+    last_7_days = DashboardSalesOutput()
+    last_30_days = DashboardSalesOutput()
+
+
+OrdersByStatusOutput = type(
+    "OrdersByStatusOutput",
+    (serializers.Serializer,),
+    {value: serializers.IntegerField() for value in OrderStatus.values},
+)
+
+
+class DashboardRecentOrderOutput(serializers.Serializer):
+    order_number = serializers.CharField()
+    customer_email = serializers.EmailField()
+    total = serializers.DecimalField(**MONEY)
+    status = serializers.ChoiceField(choices=OrderStatus.choices)
+    payment_status = serializers.ChoiceField(choices=PaymentStatus.choices)
+    created_at = serializers.DateTimeField()
+
+
+class DashboardTopProductOutput(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    product_name = serializers.CharField()
+    quantity = serializers.IntegerField()
+    revenue = serializers.DecimalField(**MONEY)
+
+
+class DashboardLowStockOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    sku = serializers.CharField()
+    stock_quantity = serializers.IntegerField()
+    low_stock_threshold = serializers.IntegerField()
+
+
+class DashboardOutput(serializers.Serializer):
+    """What ``selectors.dashboard`` returns (cancelled orders are not counted as sales)."""
+
+    sales = DashboardSalesPeriodsOutput()
+    orders_by_status = OrdersByStatusOutput()
+    pending_payments = serializers.IntegerField(help_text="Payments pending or processing.")
+    recent_orders = DashboardRecentOrderOutput(many=True)
+    top_products = DashboardTopProductOutput(many=True, help_text="Best sellers of the last 30 days by quantity.")
+    low_stock = DashboardLowStockOutput(many=True)
+
+
+class WebhookOutput(serializers.Serializer):
+    received = serializers.BooleanField()

@@ -9,6 +9,8 @@ from shop.orders.filters import StaffOrderFilter
 from shop.orders.selectors import dashboard, order_for_staff, orders_for_staff
 from shop.orders.serializers import (
     BulkUpdateInput,
+    BulkUpdateOutput,
+    DashboardOutput,
     RefundInput,
     RefundOutput,
     ShipInput,
@@ -104,7 +106,7 @@ class StaffOrderRefundApi(APIView):
 class StaffOrderBulkUpdateApi(APIView):
     permission_classes = [IsStaffRole]
 
-    @extend_schema(tags=TAGS, request=BulkUpdateInput)
+    @extend_schema(tags=TAGS, request=BulkUpdateInput, responses=BulkUpdateOutput)
     def post(self, request):
         data = BulkUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -121,6 +123,10 @@ class StaffOrderBulkUpdateApi(APIView):
 class StaffDashboardApi(APIView):
     permission_classes = [IsStaffRole]
 
-    @extend_schema(tags=TAGS, summary="Sales today / 7 / 30 days, recent orders, top products, low stock")
+    @extend_schema(
+        tags=TAGS,
+        summary="Sales today / 7 / 30 days, recent orders, top products, low stock",
+        responses=DashboardOutput,
+    )
     def get(self, request):
         return Response(dashboard())

@@ -5,14 +5,16 @@ from rest_framework.views import APIView
 
 from shop.wishlist import services
 from shop.wishlist.models import WishlistFeedback, WishlistItem
-from shop.wishlist.serializers import AddInput, FeedbackSerializer, item_output
+from shop.wishlist.serializers import AddInput, FeedbackSerializer, WishlistItemOutput, item_output
 from skincare.api.pagination import PagePagination
 
 TAGS = ["wishlist"]
 
 
 class WishlistApi(APIView):
-    @extend_schema(tags=TAGS, summary="My wishlist (paginated)")
+    pagination_class = PagePagination  # for the schema: get() pages with it by hand
+
+    @extend_schema(tags=TAGS, summary="My wishlist (paginated)", responses=WishlistItemOutput(many=True))
     def get(self, request):
         qs = WishlistItem.objects.filter(user=request.user).select_related("product__brand")
         paginator = PagePagination()
@@ -23,7 +25,12 @@ class WishlistApi(APIView):
         }
         return paginator.get_paginated_response([item_output(item, feedback.get(item.product_id)) for item in page])
 
-    @extend_schema(tags=TAGS, request=AddInput)
+    @extend_schema(
+        tags=TAGS,
+        request=AddInput,
+        responses={201: WishlistItemOutput, 200: WishlistItemOutput},
+        description="201 when added, 200 when the product was already on the wishlist.",
+    )
     def post(self, request):
         data = AddInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -31,14 +38,14 @@ class WishlistApi(APIView):
         item = WishlistItem.objects.select_related("product__brand").get(pk=item.pk)
         return Response(item_output(item, None), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
-    @extend_schema(tags=TAGS, responses={204: None}, summary="Empty the wishlist")
+    @extend_schema(tags=TAGS, operation_id="wishlist_clear", responses={204: None}, summary="Empty the wishlist")
     def delete(self, request):
         services.wishlist_clear(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class WishlistItemApi(APIView):
-    @extend_schema(tags=TAGS, responses={204: None})
+    @extend_schema(tags=TAGS, operation_id="wishlist_remove", responses={204: None}, summary="Remove a product")
     def delete(self, request, product_id):
         services.wishlist_remove(user=request.user, product_id=product_id)
         return Response(status=status.HTTP_204_NO_CONTENT)

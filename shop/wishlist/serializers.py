@@ -28,6 +28,24 @@ class FeedbackSerializer(serializers.ModelSerializer):
         read_only_fields = ["updated_at"]
 
 
+class WishlistProductOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+    price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    compare_at_price = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
+    in_stock = serializers.BooleanField()
+    brand = serializers.CharField(help_text="Brand name.")
+
+
+class WishlistItemOutput(serializers.Serializer):
+    """Documentation only: the item body is built by ``item_output``."""
+
+    product = WishlistProductOutput()
+    added_at = serializers.DateTimeField()
+    feedback = FeedbackSerializer(allow_null=True)
+
+
 def item_output(item, feedback):
     product = item.product
     return {

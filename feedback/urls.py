@@ -4,13 +4,13 @@ from feedback import apis
 
 urlpatterns = [
     # Moderation (staff)
-    path("admin/moderation/queue", apis.ModerationQueueApi.as_view(), name="moderation-queue"),
-    path("admin/moderation/stats", apis.ModerationStatsApi.as_view(), name="moderation-stats"),
-    path("admin/moderation/bulk-action", apis.ModerationBulkActionApi.as_view(), name="moderation-bulk-action"),
-    path("admin/moderation/<int:item_id>", apis.ModerationItemApi.as_view(), name="moderation-item"),
-    path("admin/moderation/<int:item_id>/approve", apis.ModerationApproveApi.as_view(), name="moderation-approve"),
-    path("admin/moderation/<int:item_id>/reject", apis.ModerationRejectApi.as_view(), name="moderation-reject"),
-    path("admin/moderation/<int:item_id>/escalate", apis.ModerationEscalateApi.as_view(), name="moderation-escalate"),
+    path("staff/moderation/queue", apis.ModerationQueueApi.as_view(), name="moderation-queue"),
+    path("staff/moderation/stats", apis.ModerationStatsApi.as_view(), name="moderation-stats"),
+    path("staff/moderation/bulk-action", apis.ModerationBulkActionApi.as_view(), name="moderation-bulk-action"),
+    path("staff/moderation/<int:item_id>", apis.ModerationItemApi.as_view(), name="moderation-item"),
+    path("staff/moderation/<int:item_id>/approve", apis.ModerationApproveApi.as_view(), name="moderation-approve"),
+    path("staff/moderation/<int:item_id>/reject", apis.ModerationRejectApi.as_view(), name="moderation-reject"),
+    path("staff/moderation/<int:item_id>/escalate", apis.ModerationEscalateApi.as_view(), name="moderation-escalate"),
     # Notifications
     path("notifications", apis.NotificationListApi.as_view(), name="notification-list"),
     path("notifications/read-all", apis.NotificationReadAllApi.as_view(), name="notification-read-all"),
@@ -23,7 +23,7 @@ urlpatterns = [
     path("products/<int:product_id>/feedback", apis.ProductFeedbackApi.as_view(), name="product-feedback"),
     path("user/feedback/forms", apis.MyProductFeedbackApi.as_view(), name="my-product-feedback"),
     path(
-        "admin/products/<int:product_id>/feedback",
+        "staff/products/<int:product_id>/feedback",
         apis.StaffProductFeedbackApi.as_view(),
         name="staff-product-feedback",
     ),

@@ -11,8 +11,8 @@ def test_submit_and_list(auth_client, product, staff_client, api_client):
     response = auth_client.post(url, payload, format="json")
     assert response.status_code == 201, response.json()
     assert auth_client.get("/api/v1/user/feedback/forms").json()["meta"]["total"] == 1
-    assert staff_client.get(f"/api/v1/admin/products/{product.pk}/feedback").json()["meta"]["total"] == 1
-    assert auth_client.get(f"/api/v1/admin/products/{product.pk}/feedback").status_code == 403
+    assert staff_client.get(f"/api/v1/staff/products/{product.pk}/feedback").json()["meta"]["total"] == 1
+    assert auth_client.get(f"/api/v1/staff/products/{product.pk}/feedback").status_code == 403
     assert api_client.post(url, payload, format="json").status_code == 401
 
 

@@ -6,7 +6,7 @@ from skincare import events
 
 pytestmark = pytest.mark.django_db
 
-QUEUE = "/api/v1/admin/moderation/queue"
+QUEUE = "/api/v1/staff/moderation/queue"
 
 
 @pytest.fixture
@@ -129,7 +129,7 @@ def test_queue_bad_filters_are_400(staff_client, params):
 
 def test_approve_reject_escalate_endpoints(staff_client, user, decisions):
     item = submit(user, "This cures acne")
-    url = f"/api/v1/admin/moderation/{item.pk}"
+    url = f"/api/v1/staff/moderation/{item.pk}"
     assert staff_client.get(url).json()["data"]["content_text"] == "This cures acne"
     escalated = staff_client.post(f"{url}/escalate", {"notes": "ask a dermatologist"}, format="json")
     assert escalated.status_code == 200 and escalated.json()["data"]["escalated"] is True
@@ -140,7 +140,7 @@ def test_approve_reject_escalate_endpoints(staff_client, user, decisions):
     assert again.status_code == 409 and again.json()["code"] == "MODERATION_ALREADY_DECIDED"
     assert staff_client.post(f"{url}/reject", {}, format="json").json()["data"]["status"] == "rejected"
     assert [d["decision"] for d in decisions] == ["approved", "rejected"]
-    assert staff_client.post("/api/v1/admin/moderation/999999/approve", {}, format="json").status_code == 404
+    assert staff_client.post("/api/v1/staff/moderation/999999/approve", {}, format="json").status_code == 404
     too_long = staff_client.post(f"{url}/approve", {"notes": "x" * 3000}, format="json")
     assert too_long.status_code == 400
 
@@ -149,16 +149,16 @@ def test_bulk_action(staff_client, user):
     items = [submit(user, "This cures acne", content_id=n) for n in range(1, 4)]
     ids = [i.pk for i in items]
     response = staff_client.post(
-        "/api/v1/admin/moderation/bulk-action", {"ids": [*ids, 99999], "action": "reject"}, format="json"
+        "/api/v1/staff/moderation/bulk-action", {"ids": [*ids, 99999], "action": "reject"}, format="json"
     )
     assert response.status_code == 200
     body = response.json()["data"]
     assert body["done"] == ids and body["skipped"] == [{"id": 99999, "reason": "not_found"}]
     assert set(ModerationItem.objects.values_list("status", flat=True)) == {"rejected"}
-    repeat = staff_client.post("/api/v1/admin/moderation/bulk-action", {"ids": ids, "action": "reject"}, format="json")
+    repeat = staff_client.post("/api/v1/staff/moderation/bulk-action", {"ids": ids, "action": "reject"}, format="json")
     assert repeat.json()["data"]["done"] == []
     for bad in ({"ids": [], "action": "approve"}, {"ids": ids, "action": "delete"}, {"ids": "1", "action": "x"}):
-        assert staff_client.post("/api/v1/admin/moderation/bulk-action", bad, format="json").status_code == 400
+        assert staff_client.post("/api/v1/staff/moderation/bulk-action", bad, format="json").status_code == 400
 
 
 def test_stats(staff_client, user, staff_user):
@@ -166,11 +166,11 @@ def test_stats(staff_client, user, staff_user):
     pending = submit(user, "This cures acne", content_id=2)
     submit(user, "Seller is a scam", content_id=3)
     services.moderation_reject(item=pending, by=staff_user)
-    response = staff_client.get("/api/v1/admin/moderation/stats")
+    response = staff_client.get("/api/v1/staff/moderation/stats")
     assert response.status_code == 200
     data = response.json()["data"]
     assert data["by_status"] == {"pending": 1, "needs_review": 0, "approved": 1, "rejected": 1}
     assert data["open"]["total"] == 1 and data["open"]["by_content_type"] == {"review": 1}
     assert data["decisions"] == {"automatic_approvals": 1, "manual_approved": 0, "manual_rejected": 1}
     assert data["time_to_decision"]["count"] == 1
-    assert staff_client.get("/api/v1/admin/moderation/stats", {"days": 0}).status_code == 400
+    assert staff_client.get("/api/v1/staff/moderation/stats", {"days": 0}).status_code == 400

@@ -139,11 +139,11 @@ def test_staff_verifies_answer(staff_client, auth_client, product):
     answer_id = auth_client.post(
         f"/api/v1/questions/{question_id}/answers", {"answer": "Yes it is fine."}, format="json"
     ).json()["data"]["id"]
-    assert auth_client.post(f"/api/v1/admin/answers/{answer_id}/verify", {}, format="json").status_code == 403
-    response = staff_client.post(f"/api/v1/admin/answers/{answer_id}/verify", {"notes": "accurate"}, format="json")
+    assert auth_client.post(f"/api/v1/staff/answers/{answer_id}/verify", {}, format="json").status_code == 403
+    response = staff_client.post(f"/api/v1/staff/answers/{answer_id}/verify", {"notes": "accurate"}, format="json")
     assert response.status_code == 200 and response.json()["data"]["is_verified_by_staff"] is True
     assert Answer.objects.get(pk=answer_id).verified_by_id is not None
-    assert staff_client.post("/api/v1/admin/answers/999999/verify", {}, format="json").status_code == 404
+    assert staff_client.post("/api/v1/staff/answers/999999/verify", {}, format="json").status_code == 404
 
 
 def test_question_list_query_count(api_client, product, django_assert_max_num_queries):
@@ -279,17 +279,17 @@ def test_dashboard_impact_reputation_and_leaders(auth_client, user, product, api
 
 
 def test_staff_promote_expert_and_recalculate(staff_client, auth_client, user):
-    url = f"/api/v1/admin/users/{user.pk}/promote-expert"
+    url = f"/api/v1/staff/users/{user.pk}/promote-expert"
     assert auth_client.post(url, {}, format="json").status_code == 403
     response = staff_client.post(url, {"expertise_areas": ["acne"]}, format="json")
     assert response.status_code == 200 and response.json()["data"]["role"] == "expert"
     assert staff_client.post(url, {}, format="json").status_code == 409
     assert Notification.objects.filter(user=user, type="community").count() == 1
-    assert staff_client.post("/api/v1/admin/users/999999/promote-expert", {}, format="json").status_code == 404
+    assert staff_client.post("/api/v1/staff/users/999999/promote-expert", {}, format="json").status_code == 404
     user.community_score = 999
     user.save(update_fields=["community_score"])
-    recalculated = staff_client.post(f"/api/v1/admin/users/{user.pk}/community-score")
+    recalculated = staff_client.post(f"/api/v1/staff/users/{user.pk}/community-score")
     assert recalculated.json()["data"]["community_score"] == 0
-    history = staff_client.get(f"/api/v1/admin/users/{user.pk}/feedback-history")
+    history = staff_client.get(f"/api/v1/staff/users/{user.pk}/feedback-history")
     assert history.status_code == 200 and history.json()["meta"]["total"] == 0
-    assert staff_client.get("/api/v1/admin/users/community-leaders").status_code == 200
+    assert staff_client.get("/api/v1/staff/users/community-leaders").status_code == 200

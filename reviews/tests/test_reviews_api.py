@@ -164,24 +164,24 @@ def APIClientFor(user):
 
 def test_staff_review_endpoints(staff_client, auth_client, product):
     review_id = post_review(auth_client, product, review_text="It cures acne").json()["data"]["id"]
-    pending = staff_client.get("/api/v1/admin/reviews/pending")
+    pending = staff_client.get("/api/v1/staff/reviews/pending")
     assert [r["id"] for r in pending.json()["data"]] == [review_id]
-    approved = staff_client.post(f"/api/v1/admin/reviews/{review_id}/approve", {}, format="json")
+    approved = staff_client.post(f"/api/v1/staff/reviews/{review_id}/approve", {}, format="json")
     assert approved.status_code == 200 and approved.json()["data"]["status"] == "approved"
-    again = staff_client.post(f"/api/v1/admin/reviews/{review_id}/approve", {}, format="json")
+    again = staff_client.post(f"/api/v1/staff/reviews/{review_id}/approve", {}, format="json")
     assert again.status_code == 409
-    flagged = staff_client.post(f"/api/v1/admin/reviews/{review_id}/flag", {"notes": "check"}, format="json")
+    flagged = staff_client.post(f"/api/v1/staff/reviews/{review_id}/flag", {"notes": "check"}, format="json")
     assert flagged.status_code == 200
     assert ModerationItem.objects.get(content_type="review", content_id=review_id).escalated
-    rejected = staff_client.post(f"/api/v1/admin/reviews/{review_id}/reject", {"notes": "no"}, format="json")
+    rejected = staff_client.post(f"/api/v1/staff/reviews/{review_id}/reject", {"notes": "no"}, format="json")
     assert rejected.json()["data"]["status"] == "rejected"
-    assert staff_client.post("/api/v1/admin/reviews/999999/approve", {}, format="json").status_code == 404
-    assert staff_client.get("/api/v1/admin/reviews", {"status": "rejected"}).json()["meta"]["total"] == 1
-    assert staff_client.get("/api/v1/admin/reviews", {"status": "bad"}).status_code == 400
-    analytics = staff_client.get("/api/v1/admin/reviews/analytics").json()["data"]
+    assert staff_client.post("/api/v1/staff/reviews/999999/approve", {}, format="json").status_code == 404
+    assert staff_client.get("/api/v1/staff/reviews", {"status": "rejected"}).json()["meta"]["total"] == 1
+    assert staff_client.get("/api/v1/staff/reviews", {"status": "bad"}).status_code == 400
+    analytics = staff_client.get("/api/v1/staff/reviews/analytics").json()["data"]
     assert analytics["by_status"]["rejected"] == 1
-    assert auth_client.get("/api/v1/admin/reviews").status_code == 403
-    assert auth_client.post(f"/api/v1/admin/reviews/{review_id}/approve", {}, format="json").status_code == 403
+    assert auth_client.get("/api/v1/staff/reviews").status_code == 403
+    assert auth_client.post(f"/api/v1/staff/reviews/{review_id}/approve", {}, format="json").status_code == 403
 
 
 # --- Edit and delete -----------------------------------------------------------------------------

@@ -6,17 +6,23 @@ from rest_framework.views import APIView
 from feedback import error_codes, selectors, services
 from feedback.serializers import (
     BulkActionInput,
+    BulkActionOutput,
     DecisionInput,
     ModerationItemOutput,
+    ModerationStatsOutput,
     NotificationFilterInput,
     NotificationOutput,
+    NotificationsUpdatedOutput,
     PreferencesInput,
+    PreferencesOutput,
     ProductFeedbackInput,
     ProductFeedbackOutput,
     PushDeviceDeleteInput,
     PushDeviceInput,
+    PushDeviceOutput,
     QueueFilterInput,
     StatsInput,
+    UnreadCountOutput,
 )
 from skincare.api.exceptions import ApiError
 from skincare.api.pagination import PagePagination
@@ -44,6 +50,7 @@ def _paginate(view, request, queryset, render):
 
 class ModerationQueueApi(APIView):
     permission_classes = [IsStaffRole]
+    pagination_class = PagePagination  # for the schema: get() pages with it by hand
 
     @extend_schema(
         tags=MODERATION_TAGS,
@@ -105,7 +112,12 @@ class ModerationEscalateApi(_ModerationActionApi):
 class ModerationBulkActionApi(APIView):
     permission_classes = [IsStaffRole]
 
-    @extend_schema(tags=MODERATION_TAGS, request=BulkActionInput, summary="Approve / reject / escalate many items")
+    @extend_schema(
+        tags=MODERATION_TAGS,
+        request=BulkActionInput,
+        responses=BulkActionOutput,
+        summary="Approve / reject / escalate many items",
+    )
     def post(self, request):
         data = _valid(BulkActionInput, request.data)
         return Response(services.moderation_bulk_action(by=request.user, **data))
@@ -114,7 +126,12 @@ class ModerationBulkActionApi(APIView):
 class ModerationStatsApi(APIView):
     permission_classes = [IsStaffRole]
 
-    @extend_schema(tags=MODERATION_TAGS, parameters=[StatsInput], summary="Queue sizes and time to decision")
+    @extend_schema(
+        tags=MODERATION_TAGS,
+        parameters=[StatsInput],
+        responses=ModerationStatsOutput,
+        summary="Queue sizes and time to decision",
+    )
     def get(self, request):
         data = _valid(StatsInput, request.query_params)
         return Response(selectors.moderation_stats(days=data["days"]))
@@ -124,6 +141,8 @@ class ModerationStatsApi(APIView):
 
 
 class NotificationListApi(APIView):
+    pagination_class = PagePagination  # for the schema: get() pages with it by hand
+
     @extend_schema(
         tags=NOTIFICATION_TAGS, parameters=[NotificationFilterInput], responses=NotificationOutput(many=True)
     )
@@ -150,7 +169,7 @@ class NotificationDetailApi(APIView):
 
 
 class NotificationReadAllApi(APIView):
-    @extend_schema(tags=NOTIFICATION_TAGS, request=None)
+    @extend_schema(tags=NOTIFICATION_TAGS, request=None, responses=NotificationsUpdatedOutput)
     def put(self, request):
         return Response({"updated": services.notifications_mark_all_read(user=request.user)})
 
@@ -158,7 +177,7 @@ class NotificationReadAllApi(APIView):
 
 
 class NotificationUnreadCountApi(APIView):
-    @extend_schema(tags=NOTIFICATION_TAGS)
+    @extend_schema(tags=NOTIFICATION_TAGS, responses=UnreadCountOutput)
     def get(self, request):
         return Response({"unread": selectors.unread_count(user=request.user)})
 
@@ -177,11 +196,18 @@ def _preferences_output(preference):
 
 
 class NotificationPreferencesApi(APIView):
-    @extend_schema(tags=NOTIFICATION_TAGS, summary="Channel preferences (in-app is always on)")
+    @extend_schema(
+        tags=NOTIFICATION_TAGS, responses=PreferencesOutput, summary="Channel preferences (in-app is always on)"
+    )
     def get(self, request):
         return Response(_preferences_output(services.notification_preferences_get(user=request.user)))
 
-    @extend_schema(tags=NOTIFICATION_TAGS, request=PreferencesInput)
+    @extend_schema(
+        tags=NOTIFICATION_TAGS,
+        request=PreferencesInput,
+        responses=PreferencesOutput,
+        description='Per-type overrides in `types`, e.g. `{"answer_helpful": {"email": false, "push": true}}`.',
+    )
     def post(self, request):
         data = _valid(PreferencesInput, request.data)
         preference = services.notification_preferences_update(user=request.user, **data)
@@ -191,13 +217,23 @@ class NotificationPreferencesApi(APIView):
 
 
 class PushDeviceApi(APIView):
-    @extend_schema(tags=NOTIFICATION_TAGS, request=PushDeviceInput, summary="Register a push token")
+    @extend_schema(
+        tags=NOTIFICATION_TAGS,
+        request=PushDeviceInput,
+        responses={201: PushDeviceOutput},
+        summary="Register a push token",
+    )
     def post(self, request):
         data = _valid(PushDeviceInput, request.data)
         device = services.push_device_register(user=request.user, **data)
         return Response({"token": device.token, "platform": device.platform}, status=status.HTTP_201_CREATED)
 
-    @extend_schema(tags=NOTIFICATION_TAGS, request=PushDeviceDeleteInput, responses={204: None})
+    @extend_schema(
+        tags=NOTIFICATION_TAGS,
+        responses={204: None},
+        summary="Unregister a push token",
+        description='JSON body `{"token": "..."}` (OpenAPI documents no body for DELETE).',
+    )
     def delete(self, request):
         data = _valid(PushDeviceDeleteInput, request.data)
         services.push_device_unregister(user=request.user, token=data["token"])
@@ -216,6 +252,8 @@ class ProductFeedbackApi(APIView):
 
 
 class MyProductFeedbackApi(APIView):
+    pagination_class = PagePagination  # for the schema: get() pages with it by hand
+
     @extend_schema(tags=FEEDBACK_TAGS, responses=ProductFeedbackOutput(many=True))
     def get(self, request):
         forms = selectors.product_feedback_for_user(user=request.user)
@@ -224,6 +262,7 @@ class MyProductFeedbackApi(APIView):
 
 class StaffProductFeedbackApi(APIView):
     permission_classes = [IsStaffRole]
+    pagination_class = PagePagination  # for the schema: get() pages with it by hand
 
     @extend_schema(tags=FEEDBACK_TAGS, responses=ProductFeedbackOutput(many=True))
     def get(self, request, product_id):

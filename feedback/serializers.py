@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from feedback.models import (
@@ -10,6 +11,21 @@ from feedback.models import (
     ProductFeedbackResponse,
     PushPlatform,
 )
+from shop.files.models import MediaType
+
+
+class UserBriefOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    email = serializers.EmailField()
+
+
+class FilePreviewOutput(serializers.Serializer):
+    public_id = serializers.UUIDField()
+    media_type = serializers.ChoiceField(choices=MediaType.choices)
+    url = serializers.CharField()
+    thumbnail_url = serializers.CharField()
+    is_public = serializers.BooleanField()
 
 
 def _user_brief(user):
@@ -47,16 +63,16 @@ class ModerationItemOutput(serializers.ModelSerializer):
             "reviewed_at", "priority_level", "escalated", "escalated_at", "escalated_by", "created_at", "updated_at",
         ]  # fmt: skip
 
-    def get_user(self, item):
+    def get_user(self, item) -> UserBriefOutput(allow_null=True):
         return _user_brief(item.user)
 
-    def get_reviewed_by(self, item):
+    def get_reviewed_by(self, item) -> UserBriefOutput(allow_null=True):
         return _user_brief(item.reviewed_by)
 
-    def get_escalated_by(self, item):
+    def get_escalated_by(self, item) -> UserBriefOutput(allow_null=True):
         return _user_brief(item.escalated_by)
 
-    def get_file(self, item):
+    def get_file(self, item) -> FilePreviewOutput(allow_null=True):
         return file_preview(item.file, self.context.get("request"))
 
 
@@ -69,13 +85,17 @@ class QueueFilterInput(serializers.Serializer):
     ordering = serializers.ChoiceField(choices=["priority", "oldest", "newest", "reports"], required=False)
 
 
+@extend_schema_serializer(component_name="ModerationDecisionInput")
 class DecisionInput(serializers.Serializer):
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
+BULK_ACTIONS = ["approve", "reject", "escalate"]
+
+
 class BulkActionInput(serializers.Serializer):
     ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=100)
-    action = serializers.ChoiceField(choices=["approve", "reject", "escalate"])
+    action = serializers.ChoiceField(choices=BULK_ACTIONS)
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
@@ -122,6 +142,12 @@ class ProductFeedbackInput(serializers.Serializer):
     )
 
 
+class ProductBriefOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    slug = serializers.CharField()
+
+
 class ProductFeedbackOutput(serializers.ModelSerializer):
     product = serializers.SerializerMethodField()
 
@@ -132,5 +158,90 @@ class ProductFeedbackOutput(serializers.ModelSerializer):
             "preferred_contact_method", "processed_for_analytics", "created_at",
         ]  # fmt: skip
 
-    def get_product(self, response):
+    def get_product(self, response) -> ProductBriefOutput:
         return {"id": response.product_id, "name": response.product.name, "slug": response.product.slug}
+
+
+# --- Documentation of the hand-built answers (the views return plain dicts) ---------------------
+
+
+class BulkActionSkippedOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    reason = serializers.CharField(help_text="not_found, or the error code that stopped this item.")
+
+
+class BulkActionOutput(serializers.Serializer):
+    action = serializers.ChoiceField(choices=BULK_ACTIONS)
+    done = serializers.ListField(child=serializers.IntegerField(), help_text="Ids of the items changed.")
+    skipped = BulkActionSkippedOutput(many=True)
+
+
+ModerationByStatusOutput = type(
+    "ModerationByStatusOutput",
+    (serializers.Serializer,),
+    {value: serializers.IntegerField() for value in ModerationStatus.values},
+)
+
+
+class ModerationOpenOutput(serializers.Serializer):
+    total = serializers.IntegerField()
+    by_content_type = serializers.DictField(
+        child=serializers.IntegerField(), help_text="Content type -> open items (types with none are left out)."
+    )
+    escalated = serializers.IntegerField()
+    reported = serializers.IntegerField()
+    flagged = serializers.IntegerField(help_text="Items needing review.")
+    high_priority = serializers.IntegerField(help_text="Priority 1 or 2.")
+
+
+class ModerationDecisionsOutput(serializers.Serializer):
+    automatic_approvals = serializers.IntegerField()
+    manual_approved = serializers.IntegerField()
+    manual_rejected = serializers.IntegerField()
+
+
+class TimeToDecisionOutput(serializers.Serializer):
+    count = serializers.IntegerField(help_text="Manual decisions measured.")
+    average_seconds = serializers.IntegerField(allow_null=True)
+    median_seconds = serializers.IntegerField(allow_null=True)
+
+
+class ModerationStatsOutput(serializers.Serializer):
+    by_status = ModerationByStatusOutput(help_text="All items by status.")
+    open = ModerationOpenOutput(help_text="Items pending or needing review.")
+    oldest_open_age_seconds = serializers.IntegerField(allow_null=True)
+    window_days = serializers.IntegerField(help_text="Decisions and timing cover this many days.")
+    decisions = ModerationDecisionsOutput()
+    time_to_decision = TimeToDecisionOutput()
+
+
+class NotificationsUpdatedOutput(serializers.Serializer):
+    updated = serializers.IntegerField(help_text="How many notifications were marked read.")
+
+
+class UnreadCountOutput(serializers.Serializer):
+    unread = serializers.IntegerField(help_text="Unread notifications (dismissed and expired ones left out).")
+
+
+class NotificationChannelsOutput(serializers.Serializer):
+    email = serializers.BooleanField()
+    push = serializers.BooleanField()
+    in_app = serializers.BooleanField(help_text="Always true.")
+
+
+NotificationTypeChannelsOutput = type(
+    "NotificationTypeChannelsOutput",
+    (serializers.Serializer,),
+    {value: NotificationChannelsOutput() for value in NotificationType.values},
+)
+
+
+class PreferencesOutput(serializers.Serializer):
+    email_enabled = serializers.BooleanField()
+    push_enabled = serializers.BooleanField()
+    types = NotificationTypeChannelsOutput(help_text="Effective channels of every notification type.")
+
+
+class PushDeviceOutput(serializers.Serializer):
+    token = serializers.CharField()
+    platform = serializers.ChoiceField(choices=PushPlatform.choices)

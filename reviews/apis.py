@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -37,10 +37,17 @@ def _product_or_404(product_id):
 
 
 class ProductReviewsApi(APIView):
+    pagination_class = PagePagination  # for the schema: get() pages with it by hand
+
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "GET" else super().get_permissions()
 
-    @extend_schema(tags=REVIEW_TAGS, parameters=[s.ReviewListFilter], summary="Approved reviews of a product")
+    @extend_schema(
+        tags=REVIEW_TAGS,
+        parameters=[s.ReviewListFilter],
+        responses=s.ReviewOutput(many=True),
+        summary="Approved reviews of a product",
+    )
     def get(self, request, product_id):
         _product_or_404(product_id)
         filters = _valid(s.ReviewListFilter, request.query_params)
@@ -52,7 +59,12 @@ class ProductReviewsApi(APIView):
 
         return _paginate(self, request, reviews, render)
 
-    @extend_schema(tags=REVIEW_TAGS, request=s.ReviewInput, summary="Write a review (one per product)")
+    @extend_schema(
+        tags=REVIEW_TAGS,
+        request=s.ReviewInput,
+        responses={201: s.ReviewOutput},
+        summary="Write a review (one per product)",
+    )
     def post(self, request, product_id):
         data = _valid(s.ReviewInput, request.data)
         review = services.review_create(user=request.user, product_id=product_id, **data)
@@ -63,7 +75,9 @@ class ProductReviewsApi(APIView):
 class ProductReviewSummaryApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(tags=REVIEW_TAGS, summary="Rating histogram, aspects, rates, by skin type")
+    @extend_schema(
+        tags=REVIEW_TAGS, responses=s.ReviewSummaryOutput, summary="Rating histogram, aspects, rates, by skin type"
+    )
     def get(self, request, product_id):
         _product_or_404(product_id)
         return Response(selectors.review_summary(product_id=product_id))
@@ -80,14 +94,19 @@ class ReviewDetailApi(APIView):
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "GET" else super().get_permissions()
 
-    @extend_schema(tags=REVIEW_TAGS, summary="One review (others' only when approved)")
+    @extend_schema(tags=REVIEW_TAGS, responses=s.ReviewOutput, summary="One review (others' only when approved)")
     def get(self, request, review_id):
         review = _visible_review(request, review_id)
         own = request.user.is_authenticated and review.user_id == request.user.pk
         vote = selectors.my_votes(user=request.user, review_ids=[review.pk]).get(review.pk)
         return Response(s.review_output(review, request, my_vote=vote, own=own))
 
-    @extend_schema(tags=REVIEW_TAGS, request=s.ReviewUpdateInput, summary="Edit own review (back to moderation)")
+    @extend_schema(
+        tags=REVIEW_TAGS,
+        request=s.ReviewUpdateInput,
+        responses=s.ReviewOutput,
+        summary="Edit own review (back to moderation)",
+    )
     def put(self, request, review_id):
         data = _valid(s.ReviewUpdateInput, request.data, partial=request.method == "PATCH")
         services.review_update(user=request.user, review_id=review_id, **data)
@@ -115,13 +134,18 @@ def _vote_stats(review, my_vote):
 
 
 class ReviewVoteApi(APIView):
-    @extend_schema(tags=REVIEW_TAGS, request=s.VoteInput, summary="Vote helpful / unhelpful (switching allowed)")
+    @extend_schema(
+        tags=REVIEW_TAGS,
+        request=s.VoteInput,
+        responses={201: s.VoteStatsOutput},
+        summary="Vote helpful / unhelpful (switching allowed)",
+    )
     def post(self, request, review_id):
         data = _valid(s.VoteInput, request.data)
         review, vote = services.review_vote(user=request.user, review_id=review_id, vote_type=data["vote_type"])
         return Response(_vote_stats(review, vote.vote_type), status=status.HTTP_201_CREATED)
 
-    @extend_schema(tags=REVIEW_TAGS, summary="Withdraw my vote")
+    @extend_schema(tags=REVIEW_TAGS, responses={200: s.VoteStatsOutput}, summary="Withdraw my vote")
     def delete(self, request, review_id):
         review = services.review_vote_remove(user=request.user, review_id=review_id)
         return Response(_vote_stats(review, None))
@@ -130,7 +154,7 @@ class ReviewVoteApi(APIView):
 class ReviewVotesApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(tags=REVIEW_TAGS, summary="Vote statistics")
+    @extend_schema(tags=REVIEW_TAGS, responses=s.VoteStatsOutput, summary="Vote statistics")
     def get(self, request, review_id):
         review = Review.objects.filter(pk=review_id, status=ContentStatus.APPROVED).first()
         if review is None:
@@ -140,7 +164,12 @@ class ReviewVotesApi(APIView):
 
 
 class ReviewReportApi(APIView):
-    @extend_schema(tags=REVIEW_TAGS, request=s.ReportInput, summary="Report a review to the moderators")
+    @extend_schema(
+        tags=REVIEW_TAGS,
+        request=s.ReportInput,
+        responses={201: s.ReportedOutput},
+        summary="Report a review to the moderators",
+    )
     def post(self, request, review_id):
         data = _valid(s.ReportInput, request.data)
         services.review_report(user=request.user, review_id=review_id, **data)
@@ -148,7 +177,11 @@ class ReviewReportApi(APIView):
 
 
 class MyReviewsApi(APIView):
-    @extend_schema(tags=REVIEW_TAGS, summary="My reviews in every moderation state")
+    pagination_class = PagePagination  # for the schema: get() pages with it by hand
+
+    @extend_schema(
+        tags=REVIEW_TAGS, responses=s.ReviewOutput(many=True), summary="My reviews in every moderation state"
+    )
     def get(self, request):
         reviews = selectors.user_reviews(user=request.user)
         return _paginate(self, request, reviews, lambda page: [s.review_output(r, request, own=True) for r in page])
@@ -159,9 +192,10 @@ class MyReviewsApi(APIView):
 
 class StaffReviewListApi(APIView):
     permission_classes = [IsStaffRole]
+    pagination_class = PagePagination  # for the schema: get() pages with it by hand
     pending_only = False
 
-    @extend_schema(tags=STAFF_TAGS, parameters=[s.StaffReviewFilter])
+    @extend_schema(tags=STAFF_TAGS, parameters=[s.StaffReviewFilter], responses=s.ReviewOutput(many=True))
     def get(self, request):
         filters = _valid(s.StaffReviewFilter, request.query_params)
         if self.pending_only:
@@ -172,6 +206,15 @@ class StaffReviewListApi(APIView):
         return _paginate(self, request, reviews, lambda page: [s.review_output(r, request, own=True) for r in page])
 
 
+@extend_schema_view(
+    get=extend_schema(
+        tags=STAFF_TAGS,
+        parameters=[s.StaffReviewFilter],
+        responses=s.ReviewOutput(many=True),
+        summary="Reviews waiting for a decision (pending or flagged)",
+        description="Takes the same filters as the full list, except that `status` is ignored.",
+    )
+)
 class StaffPendingReviewListApi(StaffReviewListApi):
     pending_only = True
 
@@ -180,7 +223,7 @@ class _StaffReviewActionApi(APIView):
     permission_classes = [IsStaffRole]
     handler = None
 
-    @extend_schema(tags=STAFF_TAGS, request=s.DecisionInput)
+    @extend_schema(tags=STAFF_TAGS, request=s.DecisionInput, responses=s.ReviewOutput)
     def post(self, request, review_id):
         data = _valid(s.DecisionInput, request.data)
         review = Review.objects.filter(pk=review_id).first()
@@ -206,7 +249,7 @@ class StaffReviewFlagApi(_StaffReviewActionApi):
 class StaffReviewAnalyticsApi(APIView):
     permission_classes = [IsStaffRole]
 
-    @extend_schema(tags=STAFF_TAGS)
+    @extend_schema(tags=STAFF_TAGS, responses=s.ReviewAnalyticsOutput, summary="Review counts and top products")
     def get(self, request):
         return Response(selectors.review_analytics())
 
@@ -215,10 +258,17 @@ class StaffReviewAnalyticsApi(APIView):
 
 
 class ProductQuestionsApi(APIView):
+    pagination_class = PagePagination  # for the schema: get() pages with it by hand
+
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "GET" else super().get_permissions()
 
-    @extend_schema(tags=QA_TAGS, parameters=[s.QuestionListFilter])
+    @extend_schema(
+        tags=QA_TAGS,
+        parameters=[s.QuestionListFilter],
+        responses=s.QuestionOutput(many=True),
+        summary="Approved questions of a product, each with its top answer",
+    )
     def get(self, request, product_id):
         _product_or_404(product_id)
         filters = _valid(s.QuestionListFilter, request.query_params)
@@ -232,7 +282,12 @@ class ProductQuestionsApi(APIView):
 
         return _paginate(self, request, questions, render)
 
-    @extend_schema(tags=QA_TAGS, request=s.QuestionInput, summary="Ask a question (category set automatically)")
+    @extend_schema(
+        tags=QA_TAGS,
+        request=s.QuestionInput,
+        responses={201: s.QuestionOutput},
+        summary="Ask a question (category set automatically)",
+    )
     def post(self, request, product_id):
         data = _valid(s.QuestionInput, request.data)
         question = qa.question_create(user=request.user, product_id=product_id, **data)
@@ -242,7 +297,7 @@ class ProductQuestionsApi(APIView):
 class QuestionDetailApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(tags=QA_TAGS)
+    @extend_schema(tags=QA_TAGS, responses=s.QuestionOutput, summary="One approved question")
     def get(self, request, question_id):
         question = qa.question_visible(question_id=question_id)
         voted = bool(selectors.my_question_votes(user=request.user, question_ids=[question.pk]))
@@ -250,10 +305,16 @@ class QuestionDetailApi(APIView):
 
 
 class QuestionAnswersApi(APIView):
+    pagination_class = PagePagination  # for the schema: get() pages with it by hand
+
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "GET" else super().get_permissions()
 
-    @extend_schema(tags=QA_TAGS, summary="Approved answers: experts and staff-verified first")
+    @extend_schema(
+        tags=QA_TAGS,
+        responses=s.AnswerOutput(many=True),
+        summary="Approved answers: experts and staff-verified first",
+    )
     def get(self, request, question_id):
         qa.question_visible(question_id=question_id)
         answers = selectors.answers_for_question(question_id=question_id)
@@ -264,7 +325,7 @@ class QuestionAnswersApi(APIView):
 
         return _paginate(self, request, answers, render)
 
-    @extend_schema(tags=QA_TAGS, request=s.AnswerInput)
+    @extend_schema(tags=QA_TAGS, request=s.AnswerInput, responses={201: s.AnswerOutput}, summary="Answer a question")
     def post(self, request, question_id):
         data = _valid(s.AnswerInput, request.data)
         answer = qa.answer_create(user=request.user, question_id=question_id, **data)
@@ -272,14 +333,16 @@ class QuestionAnswersApi(APIView):
 
 
 class QuestionVoteApi(APIView):
-    @extend_schema(tags=QA_TAGS, request=None, summary="Mark a question helpful (once)")
+    @extend_schema(
+        tags=QA_TAGS, request=None, responses={201: s.QuestionVoteOutput}, summary="Mark a question helpful (once)"
+    )
     def post(self, request, question_id):
         question = qa.question_vote(user=request.user, question_id=question_id)
         return Response({"question_id": question.pk, "helpful_votes": question.helpful_votes}, status=201)
 
 
 class QuestionReportApi(APIView):
-    @extend_schema(tags=QA_TAGS, request=s.ReportInput)
+    @extend_schema(tags=QA_TAGS, request=s.ReportInput, responses={201: s.ReportedOutput}, summary="Report a question")
     def post(self, request, question_id):
         data = _valid(s.ReportInput, request.data)
         qa.question_report(user=request.user, question_id=question_id, **data)
@@ -287,7 +350,12 @@ class QuestionReportApi(APIView):
 
 
 class AnswerVoteApi(APIView):
-    @extend_schema(tags=QA_TAGS, request=s.VoteInput)
+    @extend_schema(
+        tags=QA_TAGS,
+        request=s.VoteInput,
+        responses={201: s.AnswerVoteOutput},
+        summary="Vote an answer helpful / unhelpful",
+    )
     def post(self, request, answer_id):
         data = _valid(s.VoteInput, request.data)
         answer, vote = qa.answer_vote(user=request.user, answer_id=answer_id, vote_type=data["vote_type"])
@@ -303,7 +371,7 @@ class AnswerVoteApi(APIView):
 
 
 class AnswerReportApi(APIView):
-    @extend_schema(tags=QA_TAGS, request=s.ReportInput)
+    @extend_schema(tags=QA_TAGS, request=s.ReportInput, responses={201: s.ReportedOutput}, summary="Report an answer")
     def post(self, request, answer_id):
         data = _valid(s.ReportInput, request.data)
         qa.answer_report(user=request.user, answer_id=answer_id, **data)
@@ -313,7 +381,12 @@ class AnswerReportApi(APIView):
 class StaffAnswerVerifyApi(APIView):
     permission_classes = [IsStaffRole]
 
-    @extend_schema(tags=STAFF_TAGS, request=s.VerifyInput, summary="Mark an answer as verified by staff")
+    @extend_schema(
+        tags=STAFF_TAGS,
+        request=s.VerifyInput,
+        responses=s.AnswerOutput,
+        summary="Mark an answer as verified by staff",
+    )
     def post(self, request, answer_id):
         data = _valid(s.VerifyInput, request.data)
         answer = qa.answer_verify(answer_id=answer_id, by=request.user, **data)
@@ -322,7 +395,11 @@ class StaffAnswerVerifyApi(APIView):
 
 
 class MyQuestionsApi(APIView):
-    @extend_schema(tags=QA_TAGS, summary="My questions in every moderation state")
+    pagination_class = PagePagination  # for the schema: get() pages with it by hand
+
+    @extend_schema(
+        tags=QA_TAGS, responses=s.QuestionOutput(many=True), summary="My questions in every moderation state"
+    )
     def get(self, request):
         questions = Question.objects.filter(user=request.user).prefetch_related("media__file").order_by("-id")
         return _paginate(self, request, questions, lambda page: [s.question_output(q, request, own=True) for q in page])
@@ -332,7 +409,12 @@ class MyQuestionsApi(APIView):
 
 
 class ProgressStartApi(APIView):
-    @extend_schema(tags=PROGRESS_TAGS, request=s.ProgressStartInput, summary="Start tracking a product")
+    @extend_schema(
+        tags=PROGRESS_TAGS,
+        request=s.ProgressStartInput,
+        responses={201: s.JournalOutput},
+        summary="Start tracking a product",
+    )
     def post(self, request, product_id):
         data = _valid(s.ProgressStartInput, request.data)
         journal = progress.progress_start(user=request.user, product_id=product_id, **data)
@@ -340,7 +422,12 @@ class ProgressStartApi(APIView):
 
 
 class ProgressUpdateApi(APIView):
-    @extend_schema(tags=PROGRESS_TAGS, request=s.ProgressEntryInput, summary="Weekly entry (one per week, 1-52)")
+    @extend_schema(
+        tags=PROGRESS_TAGS,
+        request=s.ProgressEntryInput,
+        responses={201: s.ProgressEntryOutput},
+        summary="Weekly entry (one per week, 1-52)",
+    )
     def post(self, request):
         data = _valid(s.ProgressEntryInput, request.data)
         entry = progress.progress_entry_add(user=request.user, **data)
@@ -349,7 +436,12 @@ class ProgressUpdateApi(APIView):
 
 
 class ProgressEntryApi(APIView):
-    @extend_schema(tags=PROGRESS_TAGS, request=s.ProgressEntryUpdateInput, summary="Edit own weekly entry")
+    @extend_schema(
+        tags=PROGRESS_TAGS,
+        request=s.ProgressEntryUpdateInput,
+        responses=s.ProgressEntryOutput,
+        summary="Edit own weekly entry",
+    )
     def patch(self, request, entry_id):
         data = _valid(s.ProgressEntryUpdateInput, request.data, partial=True)
         entry = progress.progress_entry_update(user=request.user, entry_id=entry_id, **data)
@@ -360,7 +452,14 @@ class ProgressEntryApi(APIView):
 
 
 class ProgressUserApi(APIView):
-    @extend_schema(tags=PROGRESS_TAGS, parameters=[s.ProgressListFilter], summary="A user's journals (own only)")
+    pagination_class = PagePagination  # for the schema: get() pages with it by hand
+
+    @extend_schema(
+        tags=PROGRESS_TAGS,
+        parameters=[s.ProgressListFilter],
+        responses=s.JournalOutput(many=True),
+        summary="A user's journals with their entries (own only; staff see anyone's)",
+    )
     def get(self, request, user_id=None):
         from skincare.api.permissions import is_staff_member
 
@@ -383,8 +482,13 @@ class ProgressUserApi(APIView):
 
 class ProgressProductApi(APIView):
     permission_classes = [AllowAny]
+    pagination_class = PagePagination  # for the schema: get() pages with it by hand
 
-    @extend_schema(tags=PROGRESS_TAGS, summary="Public journals for a product (approved public photos only)")
+    @extend_schema(
+        tags=PROGRESS_TAGS,
+        responses=s.JournalOutput(many=True),
+        summary="Public journals for a product (approved public photos only)",
+    )
     def get(self, request, product_id):
         _product_or_404(product_id)
         journals = selectors.journals_for_product(product_id=product_id)
@@ -397,7 +501,12 @@ class ProgressProductApi(APIView):
 
 
 class ProgressPhotoApi(APIView):
-    @extend_schema(tags=PROGRESS_TAGS, request=s.ProgressPhotosInput, summary="Attach uploaded photos to an entry")
+    @extend_schema(
+        tags=PROGRESS_TAGS,
+        request=s.ProgressPhotosInput,
+        responses={201: s.ProgressMediaOutput(many=True)},
+        summary="Attach uploaded photos to an entry",
+    )
     def post(self, request, entry_id):
         data = _valid(s.ProgressPhotosInput, request.data)
         media = progress.progress_photos_add(user=request.user, entry_id=entry_id, photos=data["photos"])
@@ -407,7 +516,9 @@ class ProgressPhotoApi(APIView):
 class ProgressTimelineApi(APIView):
     permission_classes = [AllowAny]
 
-    @extend_schema(tags=PROGRESS_TAGS, summary="Week-by-week timeline with a summary")
+    @extend_schema(
+        tags=PROGRESS_TAGS, responses=s.JournalTimelineOutput, summary="Week-by-week timeline with a summary"
+    )
     def get(self, request, journal_id):
         journal, own, entries = selectors.journal_for_viewer(journal_id=journal_id, user=request.user)
         if journal is None:
@@ -420,7 +531,7 @@ class ProgressTimelineApi(APIView):
 class _ProgressFinishApi(APIView):
     handler = None
 
-    @extend_schema(tags=PROGRESS_TAGS, request=s.ProgressFinishInput)
+    @extend_schema(tags=PROGRESS_TAGS, request=s.ProgressFinishInput, responses=s.JournalOutput)
     def post(self, request, journal_id):
         data = _valid(s.ProgressFinishInput, request.data)
         journal = type(self).handler(user=request.user, journal_id=journal_id, **data)

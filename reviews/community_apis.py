@@ -1,7 +1,7 @@
 """Community: feedback dashboard, stats, impact, reputation, leaders; staff expert promotion."""
 
 from django.db import transaction
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from feedback import services as feedback_services
 from feedback.models import NotificationType
 from reviews import error_codes, selectors
+from reviews import serializers as s
 from reviews.community import community_score_recalculate, reputation
 from reviews.serializers import author, review_output
 from shop.accounts.models import Role, SkinType, User
@@ -27,7 +28,11 @@ def _reputation(user):
 
 
 class FeedbackDashboardApi(APIView):
-    @extend_schema(tags=TAGS, summary="My feedback dashboard: stats, impact, reputation, recent reviews")
+    @extend_schema(
+        tags=TAGS,
+        responses=s.FeedbackDashboardOutput,
+        summary="My feedback dashboard: stats, impact, reputation, recent reviews",
+    )
     def get(self, request):
         user = User.objects.get(pk=request.user.pk)
         recent = list(selectors.user_reviews(user=user)[:5])
@@ -42,19 +47,25 @@ class FeedbackDashboardApi(APIView):
 
 
 class FeedbackStatsApi(APIView):
-    @extend_schema(tags=TAGS)
+    @extend_schema(
+        tags=TAGS, responses=s.FeedbackStatsOutput, summary="Counts of my reviews, questions, answers, journals"
+    )
     def get(self, request):
         return Response(selectors.user_feedback_stats(user=request.user))
 
 
 class FeedbackImpactApi(APIView):
-    @extend_schema(tags=TAGS, summary="How many people found my reviews and answers helpful")
+    @extend_schema(
+        tags=TAGS,
+        responses=s.FeedbackImpactOutput,
+        summary="How many people found my reviews and answers helpful",
+    )
     def get(self, request):
         return Response(selectors.user_feedback_impact(user=request.user))
 
 
 class FeedbackReputationApi(APIView):
-    @extend_schema(tags=TAGS)
+    @extend_schema(tags=TAGS, responses=s.RankedReputationOutput, summary="My score, level, badges and rank")
     def get(self, request):
         return Response(_reputation(User.objects.get(pk=request.user.pk)))
 
@@ -84,7 +95,12 @@ class CommunityLeadersApi(APIView):
     permission_classes = [AllowAny]
     staff = False
 
-    @extend_schema(tags=TAGS, parameters=[LeadersFilter], summary="Top community contributors")
+    @extend_schema(
+        tags=TAGS,
+        parameters=[LeadersFilter],
+        responses=s.CommunityLeaderOutput(many=True),
+        summary="Top community contributors",
+    )
     def get(self, request):
         params = LeadersFilter(data=request.query_params)
         params.is_valid(raise_exception=True)
@@ -92,6 +108,14 @@ class CommunityLeadersApi(APIView):
         return Response([_leader(u, i, staff=self.staff) for i, u in enumerate(leaders, start=1)])
 
 
+@extend_schema_view(
+    get=extend_schema(
+        tags=STAFF_TAGS,
+        parameters=[LeadersFilter],
+        responses=s.StaffCommunityLeaderOutput(many=True),
+        summary="Top community contributors, with e-mail and role",
+    )
+)
 class StaffCommunityLeadersApi(CommunityLeadersApi):
     permission_classes = [IsStaffRole]
     staff = True
@@ -138,7 +162,12 @@ def expert_promote(*, user, by, expertise_areas=None, bio=None):
 class StaffPromoteExpertApi(APIView):
     permission_classes = [IsStaffRole]
 
-    @extend_schema(tags=STAFF_TAGS, request=PromoteExpertInput)
+    @extend_schema(
+        tags=STAFF_TAGS,
+        request=PromoteExpertInput,
+        responses=s.PromotedExpertOutput,
+        summary="Make a shopper an expert (409 ALREADY_EXPERT if they are one)",
+    )
     def post(self, request, user_id):
         params = PromoteExpertInput(data=request.data)
         params.is_valid(raise_exception=True)
@@ -149,7 +178,12 @@ class StaffPromoteExpertApi(APIView):
 class StaffCommunityScoreApi(APIView):
     permission_classes = [IsStaffRole]
 
-    @extend_schema(tags=STAFF_TAGS, request=None, summary="Recalculate a user's counters and score")
+    @extend_schema(
+        tags=STAFF_TAGS,
+        request=None,
+        responses=s.CommunityScoreOutput,
+        summary="Recalculate a user's counters and score",
+    )
     def post(self, request, user_id):
         user = community_score_recalculate(user=_user_or_404(user_id))
         return Response(
@@ -167,7 +201,16 @@ class StaffCommunityScoreApi(APIView):
 class StaffFeedbackHistoryApi(APIView):
     permission_classes = [IsStaffRole]
 
-    @extend_schema(tags=STAFF_TAGS, summary="A user's reviews (all states) with stats")
+    @extend_schema(
+        tags=STAFF_TAGS,
+        # The page envelope itself: meta carries the user's stats and reputation besides the totals.
+        responses=s.FeedbackHistoryPageOutput,
+        parameters=[
+            OpenApiParameter("page", int, description="Page number (from 1)."),
+            OpenApiParameter("per_page", int, description="Items per page, 1..100."),
+        ],
+        summary="A user's reviews (all states) with stats",
+    )
     def get(self, request, user_id):
         user = _user_or_404(user_id)
         paginator = PagePagination()

@@ -1,19 +1,27 @@
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
+from feedback.serializers import ProductBriefOutput
+from reviews.community import LEVELS, POINTS
 from reviews.models import (
+    ASPECT_FIELDS,
     IMPROVEMENT_FLAGS,
     Angle,
     ContentStatus,
     Lighting,
     PhotoType,
+    ProgressEntry,
     ProgressPhotoType,
     ProgressStatus,
     QuestionCategory,
+    Review,
     SkinArea,
+    Urgency,
     UsageFrequency,
     VoteType,
 )
-from shop.accounts.models import SkinConcern, SkinType
+from shop.accounts.models import Role, SkinConcern, SkinType
+from shop.files.models import MediaType
 from shop.files.services import file_url
 
 RATING = {"min_value": 1, "max_value": 5}
@@ -95,13 +103,15 @@ class VoteInput(serializers.Serializer):
     vote_type = serializers.ChoiceField(choices=VoteType.choices)
 
 
+REPORT_REASONS = ["spam", "offensive", "medical_claims", "fake", "off_topic", "privacy", "other"]
+
+
 class ReportInput(serializers.Serializer):
-    reason = serializers.ChoiceField(
-        choices=["spam", "offensive", "medical_claims", "fake", "off_topic", "privacy", "other"]
-    )
+    reason = serializers.ChoiceField(choices=REPORT_REASONS)
     details = _text(1000)
 
 
+@extend_schema_serializer(component_name="ReviewDecisionInput")
 class DecisionInput(serializers.Serializer):
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
@@ -405,3 +415,449 @@ def journal_output(journal, request=None, *, own=False, entries=None):
     if entries is not None:
         data["entries"] = [entry_output(e, request, own=own) for e in entries]
     return data
+
+
+# --- Documentation of the hand-built answers (the functions above build plain dicts) -------------
+
+LEVEL_CHOICES = [(name, name) for _, name in LEVELS]
+
+
+class AuthorOutput(serializers.Serializer):
+    """What ``author`` returns; a deleted account is ``{"id": null, "name": "Former customer"}``."""
+
+    id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField(help_text='First name and last initial; "Former customer" for a deleted account.')
+    skin_type = serializers.ChoiceField(choices=SkinType.choices, required=False)
+    is_expert = serializers.BooleanField(required=False)
+    community_score = serializers.IntegerField(required=False)
+
+
+class JournalAuthorOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    skin_type = serializers.ChoiceField(choices=SkinType.choices)
+
+
+class FileOutput(serializers.Serializer):
+    file_id = serializers.UUIDField(help_text="The uploaded file's public id.")
+    media_type = serializers.ChoiceField(choices=MediaType.choices)
+    url = serializers.CharField()
+    thumbnail_url = serializers.CharField()
+    is_public = serializers.BooleanField()
+    width = serializers.IntegerField(allow_null=True)
+    height = serializers.IntegerField(allow_null=True)
+
+
+OWN_ONLY = "Only for the author (and staff)."
+
+
+class ReviewMediaOutput(FileOutput):
+    id = serializers.IntegerField()
+    photo_type = serializers.ChoiceField(choices=PhotoType.choices, allow_blank=True)
+    photo_context = serializers.CharField(allow_blank=True)
+    skin_area = serializers.ChoiceField(choices=SkinArea.choices, allow_blank=True)
+    lighting_condition = serializers.ChoiceField(choices=Lighting.choices, allow_blank=True)
+    timeline_context = serializers.CharField(allow_blank=True)
+    days_of_usage = serializers.IntegerField(allow_null=True)
+    is_featured = serializers.BooleanField()
+    status = serializers.ChoiceField(choices=ContentStatus.choices, required=False, help_text=OWN_ONLY)
+
+
+class ReviewOutput(serializers.ModelSerializer):
+    """What ``review_output`` returns."""
+
+    id = serializers.IntegerField()
+    product_id = serializers.IntegerField()
+    author = AuthorOutput()
+    skin_type_at_review = serializers.ChoiceField(choices=SkinType.choices, allow_blank=True)
+    how_often_used = serializers.ChoiceField(choices=UsageFrequency.choices, allow_blank=True)
+    used_with_other_products = serializers.ListField(child=serializers.IntegerField(), help_text="Product ids.")
+    product = ProductBriefOutput()
+    media = ReviewMediaOutput(many=True, help_text="Approved media; the author and staff see all of it.")
+    my_vote = serializers.ChoiceField(
+        choices=VoteType.choices, allow_null=True, help_text="The signed-in user's vote on this review."
+    )
+    status = serializers.ChoiceField(choices=ContentStatus.choices, required=False, help_text=OWN_ONLY)
+    moderation_notes = serializers.CharField(required=False, allow_blank=True, help_text=OWN_ONLY)
+
+    class Meta:
+        model = Review
+        fields = [
+            "id", "product_id", "author", *REVIEW_OUTPUT_FIELDS, "product", "media", "my_vote", "status",
+            "moderation_notes",
+        ]  # fmt: skip
+        read_only_fields = REVIEW_OUTPUT_FIELDS  # for the model fields not declared above
+
+
+HISTOGRAM_HELP = 'Stars ("5" to "1") -> count.'
+StarHistogramOutput = type(
+    "StarHistogramOutput",
+    (serializers.Serializer,),
+    {str(star): serializers.IntegerField() for star in range(5, 0, -1)},
+)
+StarHistogramPercentOutput = type(
+    "StarHistogramPercentOutput",
+    (serializers.Serializer,),
+    {str(star): serializers.FloatField(help_text="Share of all reviews, 0..1.") for star in range(5, 0, -1)},
+)
+AspectAveragesOutput = type(
+    "AspectAveragesOutput",
+    (serializers.Serializer,),
+    {field.removesuffix("_rating"): serializers.FloatField(allow_null=True) for field in ASPECT_FIELDS},
+)
+
+
+class ReviewGroupStatsOutput(serializers.Serializer):
+    count = serializers.IntegerField()
+    avg_rating = serializers.FloatField(allow_null=True)
+    recommend_rate = serializers.FloatField(help_text="0..1")
+    results_rate = serializers.FloatField(help_text="Share with visible results, 0..1.")
+    verified_count = serializers.IntegerField()
+    aspects = AspectAveragesOutput(help_text="Average aspect ratings (null when nobody rated the aspect).")
+
+
+class SkinTypeReviewStatsOutput(ReviewGroupStatsOutput):
+    histogram = StarHistogramOutput(help_text=HISTOGRAM_HELP)
+
+
+ReviewsBySkinTypeOutput = type(
+    "ReviewsBySkinTypeOutput",
+    (serializers.Serializer,),
+    {key: SkinTypeReviewStatsOutput(required=False) for key in [*SkinType.values, "unknown"]},
+)
+
+
+class ReviewSummaryOutput(ReviewGroupStatsOutput):
+    """What ``selectors.review_summary`` returns (approved reviews only)."""
+
+    product_id = serializers.IntegerField()
+    histogram = StarHistogramOutput(help_text=HISTOGRAM_HELP)
+    histogram_percent = StarHistogramPercentOutput()
+    with_photos_count = serializers.IntegerField()
+    by_skin_type = ReviewsBySkinTypeOutput(
+        help_text='The same figures per reviewer skin type ("unknown" when not given); only types with reviews.'
+    )
+
+
+class VoteStatsOutput(serializers.Serializer):
+    review_id = serializers.IntegerField()
+    helpful = serializers.IntegerField()
+    unhelpful = serializers.IntegerField()
+    total = serializers.IntegerField()
+    helpful_ratio = serializers.FloatField(help_text="helpful / total, 0..1 (0 without votes).")
+    my_vote = serializers.ChoiceField(choices=VoteType.choices, allow_null=True)
+
+
+class ReportedOutput(serializers.Serializer):
+    reported = serializers.BooleanField()
+
+
+ReviewsByStatusOutput = type(
+    "ReviewsByStatusOutput",
+    (serializers.Serializer,),
+    {value: serializers.IntegerField() for value in ContentStatus.values},
+)
+
+
+class ApprovedReviewsOutput(serializers.Serializer):
+    count = serializers.IntegerField()
+    avg_rating = serializers.FloatField(allow_null=True)
+    verified_rate = serializers.FloatField()
+    recommend_rate = serializers.FloatField()
+    results_rate = serializers.FloatField()
+    histogram = StarHistogramOutput(help_text=HISTOGRAM_HELP)
+
+
+class TopReviewedProductOutput(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    name = serializers.CharField()
+    reviews = serializers.IntegerField()
+    avg_rating = serializers.FloatField(allow_null=True)
+
+
+class ReviewAnalyticsOutput(serializers.Serializer):
+    by_status = ReviewsByStatusOutput(help_text="All reviews by status.")
+    approved = ApprovedReviewsOutput()
+    top_products = TopReviewedProductOutput(many=True, help_text="The 10 products with most approved reviews.")
+
+
+class QuestionMediaOutput(FileOutput):
+    id = serializers.IntegerField()
+    media_purpose = serializers.CharField(allow_blank=True)
+    description = serializers.CharField(allow_blank=True)
+
+
+class AnswerOutput(serializers.Serializer):
+    """What ``answer_output`` returns."""
+
+    id = serializers.IntegerField()
+    question_id = serializers.IntegerField()
+    author = AuthorOutput()
+    answer = serializers.CharField()
+    is_from_verified_buyer = serializers.BooleanField()
+    is_from_expert = serializers.BooleanField()
+    expert_credentials = serializers.CharField(allow_blank=True)
+    is_verified_by_staff = serializers.BooleanField()
+    verified_at = serializers.DateTimeField(allow_null=True)
+    helpful_votes = serializers.IntegerField()
+    unhelpful_votes = serializers.IntegerField()
+    media = QuestionMediaOutput(many=True)
+    created_at = serializers.DateTimeField()
+    my_vote = serializers.ChoiceField(choices=VoteType.choices, allow_null=True)
+    status = serializers.ChoiceField(choices=ContentStatus.choices, required=False, help_text=OWN_ONLY)
+    moderation_notes = serializers.CharField(required=False, allow_blank=True, help_text=OWN_ONLY)
+
+
+class QuestionOutput(serializers.Serializer):
+    """What ``question_output`` returns."""
+
+    id = serializers.IntegerField()
+    product_id = serializers.IntegerField()
+    author = AuthorOutput()
+    question = serializers.CharField()
+    skin_type_context = serializers.ChoiceField(choices=SkinType.choices, allow_blank=True)
+    age_range = serializers.CharField(allow_blank=True)
+    skin_concerns_context = serializers.ListField(child=serializers.ChoiceField(choices=SkinConcern.choices))
+    category = serializers.ChoiceField(choices=QuestionCategory.choices)
+    urgency_level = serializers.ChoiceField(choices=Urgency.choices)
+    is_answered = serializers.BooleanField()
+    answer_count = serializers.IntegerField()
+    helpful_votes = serializers.IntegerField()
+    media = QuestionMediaOutput(many=True)
+    created_at = serializers.DateTimeField()
+    voted_helpful = serializers.BooleanField(help_text="Whether the signed-in user marked it helpful.")
+    top_answer = AnswerOutput(
+        required=False, allow_null=True, help_text="In product question lists: the first approved answer, or null."
+    )
+    status = serializers.ChoiceField(choices=ContentStatus.choices, required=False, help_text=OWN_ONLY)
+    moderation_notes = serializers.CharField(required=False, allow_blank=True, help_text=OWN_ONLY)
+
+
+class QuestionVoteOutput(serializers.Serializer):
+    question_id = serializers.IntegerField()
+    helpful_votes = serializers.IntegerField()
+
+
+class AnswerVoteOutput(serializers.Serializer):
+    answer_id = serializers.IntegerField()
+    helpful_votes = serializers.IntegerField()
+    unhelpful_votes = serializers.IntegerField()
+    my_vote = serializers.ChoiceField(choices=VoteType.choices)
+
+
+class ProgressMediaOutput(FileOutput):
+    id = serializers.IntegerField()
+    photo_type = serializers.ChoiceField(choices=ProgressPhotoType.choices)
+    skin_area = serializers.ChoiceField(choices=SkinArea.choices, allow_blank=True)
+    angle = serializers.ChoiceField(choices=Angle.choices, allow_blank=True)
+    lighting_condition = serializers.ChoiceField(choices=Lighting.choices, allow_blank=True)
+    photo_quality_score = serializers.IntegerField(allow_null=True)
+    lighting_consistency = serializers.BooleanField()
+    angle_consistency = serializers.BooleanField()
+    photo_notes = serializers.CharField(allow_blank=True)
+    comparison_notes = serializers.CharField(allow_blank=True)
+    is_featured = serializers.BooleanField()
+    status = serializers.ChoiceField(choices=ContentStatus.choices, required=False, help_text=OWN_ONLY)
+
+
+class ProgressEntryOutput(serializers.ModelSerializer):
+    """What ``entry_output`` returns."""
+
+    id = serializers.IntegerField()
+    journal_id = serializers.IntegerField()
+    improvements = serializers.ListField(
+        child=serializers.ChoiceField(choices=IMPROVEMENT_FLAGS), help_text="The improvement flags that are set."
+    )
+    photos = ProgressMediaOutput(many=True, help_text="Others see approved public photos only.")
+
+    class Meta:
+        model = ProgressEntry
+        fields = ["id", "journal_id", *ENTRY_OUTPUT_FIELDS, "improvements", "photos"]
+        read_only_fields = ENTRY_OUTPUT_FIELDS
+
+
+class JournalOutput(serializers.Serializer):
+    """What ``journal_output`` returns."""
+
+    id = serializers.IntegerField()
+    product = ProductBriefOutput()
+    author = JournalAuthorOutput()
+    status = serializers.ChoiceField(choices=ProgressStatus.choices)
+    skin_type = serializers.ChoiceField(choices=SkinType.choices, allow_blank=True)
+    goals = serializers.CharField(allow_blank=True)
+    is_public = serializers.BooleanField()
+    completion_notes = serializers.CharField(allow_blank=True)
+    started_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField(allow_null=True)
+    entry_count = serializers.IntegerField()
+    baseline_notes = serializers.CharField(
+        required=False, allow_blank=True, help_text="Only for the owner (and staff)."
+    )
+    entries = ProgressEntryOutput(many=True, required=False, help_text="Weekly entries, when the answer lists them.")
+
+
+class TimelineSummaryOutput(serializers.Serializer):
+    """What ``selectors.timeline_summary`` returns; without entries only ``weeks_recorded`` (0)."""
+
+    weeks_recorded = serializers.IntegerField()
+    first_week = serializers.IntegerField(required=False)
+    last_week = serializers.IntegerField(required=False)
+    satisfaction_start = serializers.IntegerField(required=False)
+    satisfaction_latest = serializers.IntegerField(required=False)
+    satisfaction_change = serializers.IntegerField(required=False)
+    improvement_start = serializers.IntegerField(required=False)
+    improvement_latest = serializers.IntegerField(required=False)
+    max_side_effects_severity = serializers.IntegerField(required=False)
+    improvement_weeks = serializers.DictField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="Improvement flag -> weeks it was reported (flags never reported are left out).",
+    )
+    photos = serializers.IntegerField(required=False)
+
+
+class JournalTimelineOutput(JournalOutput):
+    entries = ProgressEntryOutput(many=True)
+    summary = TimelineSummaryOutput()
+
+
+# --- Community -----------------------------------------------------------------------------------
+
+
+class ReviewCountsOutput(serializers.Serializer):
+    total = serializers.IntegerField()
+    approved = serializers.IntegerField()
+    pending = serializers.IntegerField(help_text="Pending or flagged.")
+    rejected = serializers.IntegerField()
+    verified = serializers.IntegerField(help_text="Approved verified purchases.")
+    avg_rating_given = serializers.FloatField(allow_null=True)
+    with_photos = serializers.IntegerField()
+
+
+class QuestionCountsOutput(serializers.Serializer):
+    total = serializers.IntegerField()
+    approved = serializers.IntegerField()
+    answered = serializers.IntegerField()
+
+
+class AnswerCountsOutput(serializers.Serializer):
+    total = serializers.IntegerField()
+    approved = serializers.IntegerField()
+    verified_by_staff = serializers.IntegerField()
+
+
+class ProgressCountsOutput(serializers.Serializer):
+    total = serializers.IntegerField()
+    ongoing = serializers.IntegerField()
+    completed = serializers.IntegerField()
+    entries = serializers.IntegerField()
+
+
+class FeedbackStatsOutput(serializers.Serializer):
+    """What ``selectors.user_feedback_stats`` returns."""
+
+    reviews = ReviewCountsOutput()
+    questions = QuestionCountsOutput()
+    answers = AnswerCountsOutput()
+    progress = ProgressCountsOutput()
+
+
+class ProductNameOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class HelpfulReviewOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    product = ProductNameOutput()
+    helpful_votes = serializers.IntegerField()
+
+
+class FeedbackImpactOutput(serializers.Serializer):
+    """What ``selectors.user_feedback_impact`` returns."""
+
+    review_helpful_votes = serializers.IntegerField()
+    people_found_reviews_helpful = serializers.IntegerField()
+    answer_helpful_votes = serializers.IntegerField()
+    people_found_answers_helpful = serializers.IntegerField()
+    questions_answered = serializers.IntegerField()
+    most_helpful_reviews = HelpfulReviewOutput(many=True, help_text="Up to 5.")
+
+
+CommunityPointsOutput = type(
+    "CommunityPointsOutput",
+    (serializers.Serializer,),
+    {key: serializers.IntegerField() for key in POINTS},
+)
+
+
+class ReputationOutput(serializers.Serializer):
+    """What ``reviews.community.reputation`` returns."""
+
+    community_score = serializers.IntegerField()
+    level = serializers.ChoiceField(choices=LEVEL_CHOICES)
+    next_level = serializers.ChoiceField(choices=LEVEL_CHOICES, allow_null=True, help_text="Null at the top level.")
+    points_to_next_level = serializers.IntegerField()
+    badges = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Any of expert, prolific_reviewer, helpful_voice, community_helper.",
+    )
+    is_expert = serializers.BooleanField()
+    points = CommunityPointsOutput(help_text="Points per contribution.")
+
+
+class RankedReputationOutput(ReputationOutput):
+    rank = serializers.IntegerField(help_text="1 + active users with a higher score.")
+
+
+class FeedbackDashboardOutput(serializers.Serializer):
+    stats = FeedbackStatsOutput()
+    impact = FeedbackImpactOutput()
+    reputation = RankedReputationOutput()
+    recent_reviews = ReviewOutput(many=True, help_text="My 5 newest reviews, any state.")
+
+
+class CommunityLeaderOutput(serializers.Serializer):
+    rank = serializers.IntegerField()
+    user = AuthorOutput()
+    community_score = serializers.IntegerField()
+    reviews_written = serializers.IntegerField()
+    helpful_votes_received = serializers.IntegerField()
+    answers_provided = serializers.IntegerField()
+    level = serializers.ChoiceField(choices=LEVEL_CHOICES)
+
+
+class StaffCommunityLeaderOutput(CommunityLeaderOutput):
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=Role.choices)
+
+
+class PromotedExpertOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    role = serializers.ChoiceField(choices=Role.choices)
+    expertise_areas = serializers.ListField(child=serializers.CharField())
+
+
+class CommunityScoreOutput(ReputationOutput):
+    id = serializers.IntegerField()
+    reviews_written = serializers.IntegerField()
+    helpful_votes_received = serializers.IntegerField()
+    questions_asked = serializers.IntegerField()
+    answers_provided = serializers.IntegerField()
+
+
+class FeedbackHistoryMetaOutput(serializers.Serializer):
+    page = serializers.IntegerField()
+    per_page = serializers.IntegerField()
+    total = serializers.IntegerField()
+    total_pages = serializers.IntegerField()
+    stats = FeedbackStatsOutput(help_text="The user's contribution counts.")
+    reputation = ReputationOutput()
+
+
+class FeedbackHistoryPageOutput(serializers.Serializer):
+    """The whole answer: the usual page envelope with stats and reputation added to ``meta``."""
+
+    status = serializers.ChoiceField(choices=[("success", "success")])
+    data = ReviewOutput(many=True)
+    meta = FeedbackHistoryMetaOutput()

@@ -7,6 +7,8 @@ from django.contrib.auth.hashers import make_password
 from shop.accounts import services
 from shop.accounts.models import Address, Role, SkinConcern, SkinType, User
 
+# --scale 34 (10,000 products) gives ~51,000 shoppers for benchmarks.
+SHOPPERS_PER_SCALE = 1500
 DEMO_PASSWORD = "skincare-demo"  # noqa: S105 - printed for the demo shop on purpose
 
 STAFF = [
@@ -64,7 +66,7 @@ def seed_accounts(*, scale, progress):
             user = factory(email, DEMO_PASSWORD, first_name=first, last_name=last, email_verified=True)
         services.user_set_role(user=user, role=role)
 
-    total = max(10, int(40 * scale))
+    total = max(10, int(SHOPPERS_PER_SCALE * scale))
     existing = set(User.objects.filter(email__startswith="shopper").values_list("email", flat=True))
     skin_types = list(SkinType)
     new_users, addresses = [], []

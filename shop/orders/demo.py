@@ -7,7 +7,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Sum
+from django.db.models import Count, DecimalField, F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from shop.accounts.models import User
@@ -23,6 +24,10 @@ DEMO_COUPONS = [
     ("SAVE5", "5 off 30+", CouponType.FIXED, "5", {"min_order_value": Decimal("30.00"), "usage_limit_per_user": None}),
     ("FREESHIP", "Free shipping", CouponType.FREE_SHIPPING, "0", {"usage_limit": 1000}),
 ]
+# About five orders of two lines per shopper: with accounts' 1,500 shoppers per unit of scale,
+# --scale 34 gives ~51,000 shoppers and ~500,000 order lines next to ~10,000 products.
+ORDERS_PER_SHOPPER_MAX = 9
+
 STATUSES = [
     (OrderStatus.DELIVERED, PaymentStatus.PAID, 6),
     (OrderStatus.SHIPPED, PaymentStatus.PAID, 2),
@@ -57,10 +62,11 @@ def seed_orders(*, scale, progress):
     weights = [w for _, _, w in STATUSES]
     now = timezone.now()
     orders, items_by_number = [], {}
+    taken = set(Order.objects.values_list("order_number", flat=True))
     todo = [s for s in shoppers if s.pk not in already]
     for done, shopper in enumerate(todo, 1):
         suitable = [p for p in products if _suits(p, shopper.skin_type)] or products
-        for _ in range(rng.randint(1, max(1, 3 * scale))):
+        for _ in range(rng.randint(1, ORDERS_PER_SHOPPER_MAX)):
             picked = rng.sample(suitable, k=min(len(suitable), rng.randint(1, 3)))
             lines = [(p, rng.randint(1, 2)) for p in picked]
             subtotal = money(sum((p.price * q for p, q in lines), ZERO))
@@ -69,7 +75,7 @@ def seed_orders(*, scale, progress):
             status, payment_status, _ = rng.choices(STATUSES, weights=weights)[0]
             created = now - timedelta(days=rng.randint(0, 90), minutes=rng.randint(0, 1440))
             order = Order(
-                order_number=order_number_generate(),
+                order_number=order_number_generate(taken=taken),
                 user=shopper,
                 customer_name=shopper.get_full_name(),
                 customer_email=shopper.email,
@@ -121,10 +127,14 @@ def seed_orders(*, scale, progress):
     for order in orders:  # spread creation dates (auto_now_add ignores the value on insert)
         order.created_at = order._demo_created
     Order.objects.bulk_update(orders, ["created_at"], batch_size=500)
-    # Counters from the data, in a few statements.
-    live = Order.objects.exclude(status=OrderStatus.CANCELLED)
-    for row in live.filter(user__in=todo).values("user_id").annotate(n=Count("id"), spent=Sum("total")):
-        User.objects.filter(pk=row["user_id"]).update(total_orders=row["n"], total_spent=row["spent"])
+    # Counters from the data, in one statement each.
+    live = Order.objects.exclude(status=OrderStatus.CANCELLED).filter(user=OuterRef("pk")).values("user")
+    User.objects.filter(pk__in=[s.pk for s in todo]).update(
+        total_orders=Coalesce(Subquery(live.annotate(n=Count("id")).values("n")), 0),
+        total_spent=Coalesce(
+            Subquery(live.annotate(spent=Sum("total")).values("spent")), Value(ZERO), output_field=DecimalField()
+        ),
+    )
     sold = (
         OrderItem.objects.filter(order__in=[o.pk for o in orders])
         .exclude(order__status=OrderStatus.CANCELLED)

@@ -38,4 +38,6 @@ def test_seed_demo_is_idempotent_and_prints_logins():
     assert User.objects.count() == count
     assert "admin@skincare.local" in out.getvalue()
     assert User.objects.get(email="admin@skincare.local").is_superuser
-    assert User.objects.filter(email__startswith="shopper", addresses__is_default=True).count() == 10
+    assert (
+        User.objects.filter(email__startswith="shopper", addresses__is_default=True).count() == 75
+    )  # 1,500 per unit of scale

@@ -9,3 +9,8 @@ class FeedbackConfig(AppConfig):
         from feedback import receivers
 
         receivers.connect()
+
+        from feedback.demo import seed_notifications
+        from skincare.demo import register_demo_step
+
+        register_demo_step("notifications", 36, seed_notifications)

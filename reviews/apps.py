@@ -9,3 +9,10 @@ class ReviewsConfig(AppConfig):
         from reviews import receivers
 
         receivers.connect()
+
+        from reviews.demo import seed_progress, seed_questions, seed_reviews
+        from skincare.demo import register_demo_step
+
+        register_demo_step("reviews", 33, seed_reviews)
+        register_demo_step("questions", 34, seed_questions)
+        register_demo_step("progress", 35, seed_progress)

@@ -13,6 +13,7 @@ import random
 from contextlib import contextmanager
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
 
@@ -21,6 +22,17 @@ from feedback.receivers import ORDER_MESSAGES
 from feedback.services import channels_for
 
 BATCH = 1000
+
+
+def analyze(*models):
+    """Fresh planner statistics for tables the demo steps just filled or are about to read
+    (PostgreSQL). Each step runs in one transaction, so autovacuum (when it runs at all) has not
+    seen the new rows yet, and plans made for near-empty tables turn joins into full scans."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 @contextmanager
@@ -102,6 +114,7 @@ def seed_notifications(*, scale, progress):
     from shop.accounts.models import User
     from shop.orders.models import Order, OrderStatus
 
+    analyze(User, Order, Notification)
     shoppers = User.objects.filter(email__startswith="shopper", email__endswith="@skincare.local")
     latest = (
         Order.objects.filter(user__in=shoppers, status=OrderStatus.DELIVERED)

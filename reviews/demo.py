@@ -24,12 +24,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import connection
 from django.db.models import F, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from feedback.demo import bulk_create_dated, history_notifications_create
+from feedback.demo import analyze, bulk_create_dated, history_notifications_create
 from feedback.models import ContentType, ModerationItem, ModerationStatus, NotificationType
 from feedback.screening import screen_text, thresholds
 from feedback.services import _priority
@@ -54,7 +53,7 @@ from reviews.qa import _question_answer_count
 from reviews.services import ITEM_TO_CONTENT_STATUS, _moderation_text, product_rating_refresh
 from shop.accounts.models import Role, User
 from shop.catalog.models import Product, ProductIngredient, ProductStatus
-from shop.orders.models import OrderItem, OrderStatus
+from shop.orders.models import Order, OrderItem, OrderStatus
 
 BATCH = 1000
 SHOPPER_EMAILS = Q(email__startswith="shopper", email__endswith="@skincare.local")
@@ -198,16 +197,6 @@ def _delivered(shopper_ids):
 
 def _delivery_date(rng, ordered, now):
     return min(ordered + timedelta(days=rng.randint(2, 6), hours=rng.randint(0, 12)), now - timedelta(hours=2))
-
-
-def _analyze(*models):
-    """Fresh planner statistics after large inserts (PostgreSQL): each step runs in one transaction,
-    so autovacuum has not seen the new rows, and the counters' queries would scan whole tables."""
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for model in models:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def _count_into(model, pks, **counts):
@@ -505,6 +494,7 @@ def _build_review(*, user, product, fit, item_id, ordered, now):
 def seed_reviews(*, scale, progress):
     """Reviews of delivered order lines (one per shopper and product), helpful votes, counters."""
     now = timezone.now()
+    analyze(User, Order, OrderItem, Product, ProductIngredient, Review)
     shoppers = _shoppers()
     delivered = _delivered(shoppers)
     if not delivered:
@@ -556,7 +546,7 @@ def seed_reviews(*, scale, progress):
     queued = _save_moderation(items)
 
     votes = _seed_review_votes(reviews, shoppers, now)
-    _analyze(Review, ReviewVote, ModerationItem)
+    analyze(Review, ReviewVote, ModerationItem)
     progress(0, 1, "counters")
     _review_vote_counters([r.pk for r in reviews])
     touched_products = sorted({r.product_id for r in reviews})
@@ -613,7 +603,7 @@ def _seed_review_votes(reviews, shoppers, now):
         n = rng.choices([0, 1, 2, 3, 5, 8], weights=[30, 26, 18, 13, 8, 5])[0]
         if review.visible_results or len(review.review_text) > 300:
             n += rng.randint(0, 2)
-        same = [pk for pk in by_type[author.skin_type] if pk != author.pk]
+        same = by_type[author.skin_type]  # (the author is skipped below; no per-review copy of the list)
         voters = set()
         for _ in range(n * 2):
             if len(voters) >= n:
@@ -707,6 +697,7 @@ BUYER_ANSWERS = {
 def seed_questions(*, scale, progress):
     """Questions on popular products, answered by the expert and by verified buyers (some left open)."""
     now = timezone.now()
+    analyze(User, Order, OrderItem, Product, ProductIngredient, Question)
     shoppers = _shoppers()
     if not shoppers:
         return "skipped questions: no demo shoppers (run the accounts step first)"
@@ -792,9 +783,9 @@ def seed_questions(*, scale, progress):
     queued += _save_moderation(answer_items)
     progress(1, 2, "answers")
 
-    _analyze(Question, Answer)
+    analyze(Question, Answer)
     votes = _seed_qa_votes(questions, answers, everyone)
-    _analyze(QuestionVote, AnswerVote)
+    analyze(QuestionVote, AnswerVote)
     for question in questions:
         approved = sum(1 for a in answers if a.question_id == question.pk and a.status == ContentStatus.APPROVED)
         if approved:
@@ -1011,6 +1002,7 @@ def _entries(rng, journal, fit, product, weeks, start):
 def seed_progress(*, scale, progress):
     """Some shoppers keep a weekly journal of a product they bought; the trend follows the fit."""
     now = timezone.now()
+    analyze(User, Order, OrderItem, Product, ProductIngredient, ProgressJournal)
     shoppers = _shoppers()
     delivered = _delivered(shoppers)
     if not delivered:

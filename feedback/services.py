@@ -62,6 +62,19 @@ def _announce(item, decision, by, notes):
 
 
 @transaction.atomic
+def moderation_outcome(result, *, photo=False):
+    """What the automatic screen does with content: ``needs_review`` when it raised a flag,
+    ``approved`` when it is clean enough and auto-approval applies, ``pending`` otherwise."""
+    limits = thresholds()
+    if result.reasons:
+        return ModerationStatus.NEEDS_REVIEW
+    ceiling = limits["auto_approve_max_score"]
+    clean = result.spam <= ceiling and result.toxicity <= ceiling
+    if clean and limits["auto_approve"] and (not photo or limits["auto_approve_photos"]):
+        return ModerationStatus.APPROVED
+    return ModerationStatus.PENDING
+
+
 def moderation_submit(*, content_type, content_id, user, text="", metadata=None, file=None) -> ModerationItem:
     """Put new or edited content through the automatic screen.
 
@@ -100,14 +113,10 @@ def moderation_submit(*, content_type, content_id, user, text="", metadata=None,
         "review_notes": "",
         "priority_level": _priority(reasons, photo=photo),
     }
-    clean = result.spam <= limits["auto_approve_max_score"] and result.toxicity <= limits["auto_approve_max_score"]
-    auto_approve = not reasons and clean and limits["auto_approve"] and (not photo or limits["auto_approve_photos"])
-    if reasons:
-        values["status"] = ModerationStatus.NEEDS_REVIEW
-    elif auto_approve:
-        values.update(status=ModerationStatus.APPROVED, auto_approved=True, reviewed_at=timezone.now())
-    else:
-        values["status"] = ModerationStatus.PENDING
+    values["status"] = moderation_outcome(result, photo=photo)
+    auto_approve = values["status"] == ModerationStatus.APPROVED
+    if auto_approve:
+        values.update(auto_approved=True, reviewed_at=timezone.now())
 
     item = ModerationItem.objects.select_for_update().filter(content_type=content_type, content_id=content_id).first()
     if item is None:

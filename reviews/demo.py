@@ -30,8 +30,8 @@ from django.utils import timezone
 
 from feedback.demo import analyze, bulk_create_dated, history_notifications_create
 from feedback.models import ContentType, ModerationItem, ModerationStatus, NotificationType
-from feedback.screening import screen_text, thresholds
-from feedback.services import _priority
+from feedback.screening import screen_text
+from feedback.services import _priority, moderation_outcome
 from reviews.categorize import categorize, urgency
 from reviews.community import community_score_recalculate
 from reviews.models import (
@@ -220,26 +220,22 @@ def _chunks(values, size=5000):
 
 
 def _moderate(content_type, entries, *, moderator, now):
-    """Screen demo content as ``feedback.services.moderation_submit`` would, without its events.
+    """Screen demo content with the live rules (``moderation_outcome``), without the events.
 
     ``entries``: ``(obj, text, user_id, metadata)``. Clean content is approved (automatically when
     auto-approval is on, else by the demo moderator); content the screen flags waits in the queue as
     ``needs_review``, exactly like a live submission. Sets ``obj.status`` and returns unsaved items.
     """
-    limits = thresholds()
     items = []
     for obj, text, user_id, metadata in entries:
         result = screen_text(text)
         reasons = result.reasons
-        clean = result.spam <= limits["auto_approve_max_score"] and result.toxicity <= limits["auto_approve_max_score"]
         when = getattr(obj, "_demo_date", now)
+        status = moderation_outcome(result)
         values = {}
-        if reasons:
-            status = ModerationStatus.NEEDS_REVIEW
-        elif clean and limits["auto_approve"]:
-            status = ModerationStatus.APPROVED
+        if status == ModerationStatus.APPROVED:
             values = {"auto_approved": True, "reviewed_at": when}
-        else:
+        elif status == ModerationStatus.PENDING:  # the demo moderator approves what waits
             status = ModerationStatus.APPROVED
             values = {"reviewed_by": moderator, "reviewed_at": when + timedelta(hours=3)}
         obj.status = ITEM_TO_CONTENT_STATUS[status]

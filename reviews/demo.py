@@ -28,7 +28,7 @@ from django.db.models import F, Func, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from feedback.demo import analyze, bulk_create_dated, history_notifications_create
+from feedback.demo import history_notifications_create
 from feedback.models import ContentType, ModerationItem, ModerationStatus, NotificationType
 from feedback.screening import screen_text
 from feedback.services import _priority, moderation_outcome
@@ -54,6 +54,7 @@ from reviews.services import ITEM_TO_CONTENT_STATUS, _moderation_text, product_r
 from shop.accounts.models import Role, User
 from shop.catalog.models import Product, ProductIngredient, ProductStatus
 from shop.orders.models import Order, OrderItem, OrderStatus
+from skincare.demo import analyze, bulk_create_dated
 
 BATCH = 1000
 SHOPPER_EMAILS = Q(email__startswith="shopper", email__endswith="@skincare.local")

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, DecimalField, F, OuterRef, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -17,6 +17,7 @@ from shop.coupons.calculations import ZERO, money
 from shop.coupons.models import Coupon, CouponType
 from shop.orders.models import Order, OrderItem, OrderStatus, Payment, PaymentStatus
 from shop.orders.numbers import order_number_generate
+from skincare.demo import bulk_create_dated
 
 DEMO_COUPONS = [
     ("WELCOME10", "Welcome 10%", CouponType.PERCENTAGE, "10", {"is_first_time_only": True}),
@@ -90,11 +91,11 @@ def seed_orders(*, scale, progress):
                 payment_provider="test",
                 shipping_address={"city": "Phnom Penh", "country": "KH", "address_line1": "Demo street"},
             )
-            order._demo_created = created
+            order._demo_date = created
             orders.append(order)
             items_by_number[order.order_number] = lines
         progress(done, len(todo), "orders")
-    Order.objects.bulk_create(orders, batch_size=500)
+    bulk_create_dated(Order, orders)  # creation dates spread over the last 90 days
     items, payments = [], []
     for order in orders:
         for product, quantity in items_by_number[order.order_number]:
@@ -119,27 +120,25 @@ def seed_orders(*, scale, progress):
                 refunded_amount=refunded,
                 currency=order.currency,
                 status="refunded" if refunded else "completed",
-                processed_at=order._demo_created,
+                processed_at=order._demo_date,
             )
         )
     OrderItem.objects.bulk_create(items, batch_size=1000)
     Payment.objects.bulk_create(payments, batch_size=1000)
-    for order in orders:  # spread creation dates (auto_now_add ignores the value on insert)
-        order.created_at = order._demo_created
-    Order.objects.bulk_update(orders, ["created_at"], batch_size=500)
     # Counters from the data, in one statement each.
     live = Order.objects.exclude(status=OrderStatus.CANCELLED).filter(user=OuterRef("pk")).values("user")
-    User.objects.filter(pk__in=[s.pk for s in todo]).update(
+    User.objects.filter(email__startswith="shopper", email__endswith="@skincare.local").update(
         total_orders=Coalesce(Subquery(live.annotate(n=Count("id")).values("n")), 0),
         total_spent=Coalesce(
             Subquery(live.annotate(spent=Sum("total")).values("spent")), Value(ZERO), output_field=DecimalField()
         ),
     )
+    # Sales counters from the order lines, in one statement.
     sold = (
-        OrderItem.objects.filter(order__in=[o.pk for o in orders])
+        OrderItem.objects.filter(product=OuterRef("pk"))
         .exclude(order__status=OrderStatus.CANCELLED)
-        .values("product_id")
+        .values("product")
         .annotate(n=Sum("quantity"))
+        .values("n")
     )
-    for row in sold:
-        Product.objects.filter(pk=row["product_id"]).update(sales_count=F("sales_count") + row["n"])
+    Product.objects.update(sales_count=Coalesce(Subquery(sold), 0))

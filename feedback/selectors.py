@@ -114,7 +114,8 @@ def product_feedback_for_user(*, user):
 
 def product_feedback_for_product(*, product_id):
     return (
-        ProductFeedbackResponse.objects.filter(product_id=product_id)
+        # product__pk: an id past the column's range matches nothing instead of overflowing the query.
+        ProductFeedbackResponse.objects.filter(product__pk=product_id)
         .select_related("user", "product")
         .order_by("-created_at", "-id")
     )

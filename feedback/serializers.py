@@ -94,7 +94,9 @@ BULK_ACTIONS = ["approve", "reject", "escalate"]
 
 
 class BulkActionInput(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=100)
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), min_length=1, max_length=100
+    )
     action = serializers.ChoiceField(choices=BULK_ACTIONS)
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
@@ -135,7 +137,7 @@ class PushDeviceDeleteInput(serializers.Serializer):
 class ProductFeedbackInput(serializers.Serializer):
     responses = serializers.JSONField()
     overall_rating = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
-    order_item_id = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    order_item_id = serializers.IntegerField(min_value=1, max_value=2**31 - 1, required=False, allow_null=True)
     allow_followup_contact = serializers.BooleanField(required=False, default=False)
     preferred_contact_method = serializers.ChoiceField(
         choices=ContactMethod.choices, required=False, allow_blank=True, default=""

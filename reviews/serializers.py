@@ -25,6 +25,8 @@ from shop.files.models import MediaType
 from shop.files.services import file_url
 
 RATING = {"min_value": 1, "max_value": 5}
+# An id from the client: bounded so an out-of-range number is a 400, never a database overflow (500).
+ID = {"min_value": 1, "max_value": 2**31 - 1}
 
 
 def _aspect():
@@ -65,7 +67,7 @@ class ReviewInput(serializers.Serializer):
     how_often_used = serializers.ChoiceField(choices=UsageFrequency.choices, required=False, allow_blank=True)
     application_method = _text(300)
     used_with_other_products = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), required=False, max_length=20
+        child=serializers.IntegerField(**ID), required=False, max_length=20
     )
     photos = ReviewPhotoInput(many=True, required=False, max_length=10)
 
@@ -118,8 +120,8 @@ class DecisionInput(serializers.Serializer):
 
 class StaffReviewFilter(serializers.Serializer):
     status = serializers.ChoiceField(choices=ContentStatus.choices, required=False)
-    product_id = serializers.IntegerField(required=False, min_value=1)
-    user_id = serializers.IntegerField(required=False, min_value=1)
+    product_id = serializers.IntegerField(required=False, **ID)
+    user_id = serializers.IntegerField(required=False, **ID)
     rating = serializers.IntegerField(required=False, **RATING)
     verified = serializers.BooleanField(required=False, allow_null=True, default=None)
     with_photos = serializers.BooleanField(required=False, allow_null=True, default=None)
@@ -205,8 +207,8 @@ for _flag in IMPROVEMENT_FLAGS:
 
 
 class ProgressEntryInput(ProgressEntryFields):
-    journal_id = serializers.IntegerField(required=False, min_value=1)
-    product_id = serializers.IntegerField(required=False, min_value=1)
+    journal_id = serializers.IntegerField(required=False, **ID)
+    product_id = serializers.IntegerField(required=False, **ID)
     week_number = serializers.IntegerField(min_value=1, max_value=52)
     photos = ProgressPhotoInput(many=True, required=False, max_length=6)
 

@@ -37,3 +37,10 @@ def test_bad_forms_are_400(auth_client, product, payload):
 def test_unknown_product_is_404(auth_client):
     response = auth_client.post("/api/v1/products/999999/feedback", {"responses": {"q": "ok"}}, format="json")
     assert response.status_code == 404
+
+
+def test_staff_product_feedback_for_an_out_of_range_product_id_is_an_empty_page(staff_client):
+    # Fuzzing: /staff/products/<id past the integer range>/feedback overflowed the query (500 on SQLite).
+    response = staff_client.get(f"/api/v1/staff/products/{2**80}/feedback")
+    assert response.status_code == 200
+    assert response.json()["data"] == [] and response.json()["meta"]["total"] == 0

@@ -161,6 +161,20 @@ def test_bulk_action(staff_client, user):
         assert staff_client.post("/api/v1/staff/moderation/bulk-action", bad, format="json").status_code == 400
 
 
+def test_bulk_action_out_of_range_id_is_400_and_changes_nothing(staff_client, user):
+    # Fuzzing: an id past the database's integer range reached the query (500 OverflowError on SQLite).
+    item = submit(user, "This cures acne", content_id=1)
+    response = staff_client.post(
+        "/api/v1/staff/moderation/bulk-action", {"ids": [item.pk, 2**70], "action": "reject"}, format="json"
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["status"] == "error" and body["code"] == "VALIDATION_ERROR"
+    assert "ids" in body["errors"]
+    item.refresh_from_db()
+    assert item.status != "rejected"
+
+
 def test_stats(staff_client, user, staff_user):
     submit(user, "Nice", content_id=1)
     pending = submit(user, "This cures acne", content_id=2)

@@ -415,3 +415,13 @@ def test_deleting_product_rating_columns_untouched_for_other_products(auth_clien
     other = ProductFactory()
     post_review(auth_client, product)
     assert Product.objects.get(pk=other.pk).review_count == 0
+
+
+@pytest.mark.parametrize("params", [{"user_id": 2**70}, {"product_id": 2**70}])
+@pytest.mark.parametrize("url", ["/api/v1/staff/reviews", "/api/v1/staff/reviews/pending"])
+def test_staff_review_filters_reject_out_of_range_ids(staff_client, url, params):
+    # Fuzzing: ?user_id=827506332785630773248 reached the query (500 OverflowError on SQLite).
+    response = staff_client.get(url, params)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "VALIDATION_ERROR" and set(body["errors"]) == set(params)

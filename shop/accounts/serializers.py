@@ -11,6 +11,8 @@ class ProfilePictureOutput(serializers.Serializer):
 
 class UserOutput(serializers.ModelSerializer):
     full_name = serializers.CharField(source="get_full_name", read_only=True)
+    # Declared so the schema says "" (not given) is possible: read-only model fields lose allow_blank.
+    gender = serializers.ChoiceField(choices=Gender.choices, allow_blank=True, read_only=True)
     profile_picture = serializers.SerializerMethodField()
 
     class Meta:

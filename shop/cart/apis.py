@@ -38,7 +38,7 @@ class CartApi(CartBaseApi):
     def get(self, request):
         return self.respond(request, self.cart(request))
 
-    @extend_schema(tags=TAGS, parameters=[TOKEN_HEADER], responses=CartOutput, summary="Empty the cart")
+    @extend_schema(tags=TAGS, parameters=[TOKEN_HEADER], responses={200: CartOutput}, summary="Empty the cart")
     def delete(self, request):
         cart = self.cart(request)
         services.cart_clear(cart=cart)
@@ -64,7 +64,7 @@ class CartItemApi(CartBaseApi):
         services.cart_update_line(cart=cart, line_id=line_id, quantity=data.validated_data["quantity"])
         return self.respond(request, cart)
 
-    @extend_schema(tags=TAGS, parameters=[TOKEN_HEADER], responses=CartOutput)
+    @extend_schema(tags=TAGS, parameters=[TOKEN_HEADER], responses={200: CartOutput})
     def delete(self, request, line_id):
         cart = self.cart(request)
         services.cart_remove_line(cart=cart, line_id=line_id)
@@ -80,7 +80,7 @@ class CartCouponApi(CartBaseApi):
         services.cart_apply_coupon(cart=cart, code=data.validated_data["code"], user=request.user)
         return self.respond(request, cart)
 
-    @extend_schema(tags=TAGS, parameters=[TOKEN_HEADER], responses=CartOutput)
+    @extend_schema(tags=TAGS, parameters=[TOKEN_HEADER], responses={200: CartOutput})
     def delete(self, request):
         cart = self.cart(request)
         services.cart_remove_coupon(cart=cart)

@@ -41,8 +41,11 @@ class CommaSeparatedField(forms.CharField):
         if self.valid_choices is not None:
             unknown = [item for item in items if item not in self.valid_choices]
             if unknown:
+                # The user's text goes in params: django-filter %-formats the message.
                 raise forms.ValidationError(
-                    f"Unknown value(s): {', '.join(unknown)}. Expected: {', '.join(sorted(self.valid_choices))}."
+                    "Unknown value(s): %(unknown)s. Expected: %(expected)s.",
+                    code="invalid_choice",
+                    params={"unknown": ", ".join(unknown), "expected": ", ".join(sorted(self.valid_choices))},
                 )
         return items
 

@@ -130,8 +130,11 @@ def typo_tolerant_search(queryset, q):
 
 
 def _search_fallback(queryset, q):
+    words = WORD.findall(q)[:8]
+    if not words:  # only punctuation: matches nothing, as websearch_to_tsquery does on PostgreSQL
+        return queryset.none().annotate(search_rank=Value(0.0, output_field=FloatField()))
     condition, in_name = Q(), Q()
-    for word in WORD.findall(q)[:8]:
+    for word in words:
         condition &= (
             Q(name__icontains=word)
             | Q(search_document__icontains=word)

@@ -35,6 +35,8 @@ from skincare.api.pagination import PagePagination
 from skincare.api.permissions import IsStaffRole
 
 MONEY = {"max_digits": 10, "decimal_places": 2}
+# Ids from the client: bounded so an out-of-range number is a 400, never a database overflow (500).
+ID = {"min_value": 1, "max_value": 2**31 - 1}
 
 
 class StaffApi(APIView):
@@ -201,7 +203,7 @@ class StaffProductDetailApi(StaffApi):
         services.product_update(product=product, data=data, ingredients=ingredients)
         return Response(StaffProductOutputSerializer(_staff_product(product.pk)).data)
 
-    @extend_schema(responses=ProductDeleteResultSerializer)
+    @extend_schema(responses={200: ProductDeleteResultSerializer})
     def delete(self, request, product_id):
         product = _staff_product(product_id)
         return Response(services.product_delete(product=product))
@@ -210,7 +212,7 @@ class StaffProductDetailApi(StaffApi):
 class StaffProductBulkUpdateApi(StaffApi):
     @extend_schema_serializer(component_name="StaffProductBulkUpdateInput")
     class InputSerializer(serializers.Serializer):
-        ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=500)
+        ids = serializers.ListField(child=serializers.IntegerField(**ID), min_length=1, max_length=500)
         status = serializers.ChoiceField(choices=ProductStatus.choices, required=False)
         is_featured = serializers.BooleanField(required=False)
         price_change_percent = serializers.DecimalField(
@@ -240,7 +242,7 @@ class StaffProductBulkUpdateApi(StaffApi):
 class StaffProductBulkDeleteApi(StaffApi):
     @extend_schema_serializer(component_name="StaffProductBulkDeleteInput")
     class InputSerializer(serializers.Serializer):
-        ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=500)
+        ids = serializers.ListField(child=serializers.IntegerField(**ID), min_length=1, max_length=500)
 
     @extend_schema(
         request=InputSerializer,
@@ -350,7 +352,7 @@ class StaffCategoryReorderApi(StaffApi):
     @extend_schema_serializer(component_name="StaffCategoryReorderInput")
     class InputSerializer(serializers.Serializer):
         parent = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all(), allow_null=True, default=None)
-        ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=500)
+        ids = serializers.ListField(child=serializers.IntegerField(**ID), min_length=1, max_length=500)
 
     @extend_schema(request=InputSerializer, responses=StaffCategoryOutputSerializer(many=True))
     def post(self, request):

@@ -87,7 +87,9 @@ class CouponStaffSerializer(serializers.ModelSerializer):
 
 
 class BulkStatusInput(serializers.Serializer):
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=500)
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), min_length=1, max_length=500
+    )
     status = serializers.ChoiceField(choices=CouponStatus.choices)
 
 

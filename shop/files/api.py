@@ -263,7 +263,12 @@ class ProfilePictureView(UploadThrottleMixin, APIView):
     @extend_schema(
         summary="My profile picture",
         tags=["files"],
-        responses={200: OpenApiResponse(UploadedFileSerializer, description="The picture, or null.")},
+        responses={
+            200: OpenApiResponse(
+                {"allOf": [{"$ref": "#/components/schemas/UploadedFile"}], "nullable": True},
+                description="The picture, or null.",
+            )
+        },
     )
     def get(self, request):
         picture = request.user.profile_picture

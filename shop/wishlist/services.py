@@ -26,8 +26,12 @@ def wishlist_add(*, user, product_id):
         return WishlistItem.objects.get(user=user, product=product), False
 
 
+# Ids from the URL are matched as ``product__pk``: Django answers "no rows" for an id past the
+# column's range there, while a plain ``product_id=`` sends it to the database (OverflowError).
+
+
 def wishlist_remove(*, user, product_id):
-    deleted, _ = WishlistItem.objects.filter(user=user, product_id=product_id).delete()
+    deleted, _ = WishlistItem.objects.filter(user=user, product__pk=product_id).delete()
     if not deleted:
         raise ApiError(WISHLIST_ITEM_NOT_FOUND, "Not in your wishlist.", status_code=status.HTTP_404_NOT_FOUND)
 
@@ -37,7 +41,7 @@ def wishlist_clear(*, user):
 
 
 def wishlist_feedback_save(*, user, product_id, **data):
-    if not WishlistItem.objects.filter(user=user, product_id=product_id).exists():
+    if not WishlistItem.objects.filter(user=user, product__pk=product_id).exists():
         raise ApiError(WISHLIST_ITEM_NOT_FOUND, "Not in your wishlist.", status_code=status.HTTP_404_NOT_FOUND)
     feedback, _ = WishlistFeedback.objects.update_or_create(user=user, product_id=product_id, defaults=data)
     return feedback

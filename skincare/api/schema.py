@@ -7,6 +7,9 @@ ERROR_STATUSES = {
     "404": "Not found.",
     "429": "Too many requests.",
 }
+# Business rules answer 409 (already voted, order not payable, category in use, ...) on writes.
+WRITE_ERROR_STATUSES = {"409": "Conflicts with the current state (a business-rule code)."}
+WRITE_METHODS = {"post", "put", "patch", "delete"}
 
 ERROR_ENVELOPE = {
     "type": "object",
@@ -17,7 +20,14 @@ ERROR_ENVELOPE = {
         "message": {"type": "string"},
         "errors": {
             "type": "object",
-            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "description": "Field -> messages. A list or nested field keeps its shape: "
+            '`{"ids": {"0": ["A valid integer is required."]}}`, `{"photos": [{}, {"file": ["..."]}]}`.',
+            "additionalProperties": {
+                "oneOf": [
+                    {"type": "array", "items": {"oneOf": [{"type": "string"}, {"type": "object"}]}},
+                    {"type": "object"},
+                ]
+            },
         },
     },
 }
@@ -34,11 +44,16 @@ PAGE_META = {
 }
 
 
-def _is_enveloped(schema, components):
+def _resolve(schema, components):
     if isinstance(schema, dict) and "$ref" in schema:
-        schema = components.get(schema["$ref"].rsplit("/", 1)[-1], {})
-    props = schema.get("properties", {}) if isinstance(schema, dict) else {}
-    return "status" in props and ("data" in props or "code" in props)
+        return components.get(schema["$ref"].rsplit("/", 1)[-1], {})
+    return schema if isinstance(schema, dict) else {}
+
+
+def _is_enveloped(schema, components):
+    props = _resolve(schema, components).get("properties", {})
+    # Only the envelope's own "status" (enum success/error): a resource may have status and code fields too.
+    return _resolve(props.get("status"), components).get("enum") in (["success"], ["error"])
 
 
 def envelope_postprocessing_hook(result, generator, request, public):
@@ -48,7 +63,7 @@ def envelope_postprocessing_hook(result, generator, request, public):
     error_ref = {"$ref": "#/components/schemas/ErrorEnvelope"}
 
     for path_item in result.get("paths", {}).values():
-        for operation in path_item.values():
+        for method, operation in path_item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
             responses = operation["responses"]
@@ -63,7 +78,10 @@ def envelope_postprocessing_hook(result, generator, request, public):
                             "required": ["status", "data"],
                             "properties": {"status": {"type": "string", "enum": ["success"]}, "data": schema},
                         }
-            for code, description in ERROR_STATUSES.items():
+            errors = dict(ERROR_STATUSES)
+            if method in WRITE_METHODS:
+                errors.update(WRITE_ERROR_STATUSES)
+            for code, description in errors.items():
                 responses.setdefault(
                     code, {"description": description, "content": {"application/json": {"schema": error_ref}}}
                 )

@@ -17,6 +17,16 @@ def test_unknown_api_url_is_enveloped_404(api_client):
     assert response.json() == {"status": "error", "code": "NOT_FOUND", "message": "Not found.", "errors": {}}
 
 
+@pytest.mark.parametrize("url", ["/api/v1/does-not-exist", "/api/v1/reviews/null,null", "/api/v1/products/x/reviews"])
+def test_unknown_api_url_is_enveloped_404_with_debug_on(api_client, settings, url):
+    # Fuzzing (DEBUG=true, the embedded default): a URL no route matches answered Django's HTML 404 page.
+    settings.DEBUG = True
+    response = api_client.get(url)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"status": "error", "code": "NOT_FOUND", "message": "Not found.", "errors": {}}
+
+
 def test_method_not_allowed_is_enveloped(auth_client):
     response = auth_client.delete("/api/v1/auth/me")
     assert response.status_code == 405

@@ -45,6 +45,13 @@ def test_search_requires_q(api_client):
     assert response.json()["code"] == "SEARCH_QUERY_REQUIRED"
 
 
+@pytest.mark.parametrize("q", ["((", "\u00a0\u00bb\u00b1(", "-- !"])
+def test_search_for_punctuation_only_finds_nothing(api_client, shop, q):
+    # Fuzzing: a query without a word used to build an empty When() condition (500 on SQLite).
+    assert ids(api_client.get(SEARCH, {"q": q})) == []
+    assert ids(api_client.get("/api/v1/products/", {"q": q, "sort": "relevance"})) == []
+
+
 def test_search_by_name_brand_and_ingredient_words(api_client, shop):
     assert ids(api_client.get(SEARCH, {"q": "serum"})) == [shop["serum"].id]
     assert ids(api_client.get(SEARCH, {"q": "lotus"})) == [shop["serum"].id]

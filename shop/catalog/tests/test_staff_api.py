@@ -115,6 +115,19 @@ def test_bulk_update_validation(staff_client):
     assert response.json()["code"] == "UNKNOWN_PRODUCTS"
 
 
+@pytest.mark.parametrize("action", ["bulk-update/", "bulk-delete/"])
+def test_bulk_out_of_range_id_is_400_and_changes_nothing(staff_client, action):
+    # Fuzzing: an id past the database's integer range reached the query (500 OverflowError on SQLite).
+    product = ProductFactory(is_featured=False)
+    response = staff_client.post(
+        f"{PRODUCTS}{action}", {"ids": [product.id, 2**70], "is_featured": True}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "VALIDATION_ERROR" and "ids" in response.json()["errors"]
+    product.refresh_from_db()  # still there (bulk-delete) and not featured (bulk-update)
+    assert product.is_featured is False
+
+
 def test_bulk_delete_archives_products_that_sold_and_deletes_the_rest(staff_client):
     sold = ProductFactory(sales_count=3, is_featured=True)
     unsold = ProductFactory()

@@ -42,3 +42,14 @@ def test_feedback(auth_client):
     assert bad.status_code == 400
     item = auth_client.get(URL).json()["data"][0]
     assert item["feedback"]["hesitation_reason"] == "price"
+
+
+def test_out_of_range_product_id_in_the_url_is_404(auth_client):
+    # Fuzzing: DELETE /wishlist/189362024062092306284544 overflowed the query (500 on SQLite).
+    product = ProductFactory()
+    assert auth_client.post(URL, {"product_id": product.pk}, format="json").status_code == 201
+    huge = 2**80
+    for response in (auth_client.delete(f"{URL}/{huge}"), auth_client.put(f"{URL}/{huge}/feedback", {}, format="json")):
+        assert response.status_code == 404
+        assert response.json()["code"] == "WISHLIST_ITEM_NOT_FOUND"
+    assert auth_client.get(URL).json()["meta"]["total"] == 1

@@ -8,6 +8,7 @@ import json
 import logging
 import urllib.error
 import urllib.request
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -28,11 +29,11 @@ class PushResult:
         return self.delivered > 0
 
 
-class PushBackend:
+class PushBackend(ABC):
     name = "base"
 
-    def send(self, *, tokens, title, body, data=None) -> PushResult:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abstractmethod
+    def send(self, *, tokens, title, body, data=None) -> PushResult: ...
 
 
 class NoOpPushBackend(PushBackend):

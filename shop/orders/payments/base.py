@@ -1,3 +1,4 @@
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -19,18 +20,20 @@ class RefundResult:
     failure_message: str = ""
 
 
-class PaymentProvider:
+class PaymentProvider(ABC):
+    """A way to take and return money; concrete providers implement ``charge`` and ``refund``."""
+
     name = ""
     method = ""
 
     def is_configured(self):
         return True
 
-    def charge(self, *, payment, data) -> ChargeResult:
-        raise NotImplementedError
+    @abstractmethod
+    def charge(self, *, payment, data) -> ChargeResult: ...
 
-    def refund(self, *, payment, amount: Decimal) -> RefundResult:
-        raise NotImplementedError
+    @abstractmethod
+    def refund(self, *, payment, amount: Decimal) -> RefundResult: ...
 
 
 def to_minor_units(amount: Decimal) -> int:

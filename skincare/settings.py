@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "skincare.api.middleware.ApiNotFoundMiddleware",
+    "skincare.api.middleware.ApiRequestTextMiddleware",
 ]
 
 if not DEBUG:
@@ -173,9 +174,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["skincare.api.renderers.EnvelopeJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "skincare.api.parsers.JSONParser",
+        "skincare.api.parsers.FormParser",
+        "skincare.api.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "skincare.api.pagination.PagePagination",
     "PAGE_SIZE": 20,

@@ -6,7 +6,6 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -32,6 +31,7 @@ from shop.catalog.serializers import (
 )
 from skincare.api.exceptions import ApiError
 from skincare.api.pagination import PagePagination
+from skincare.api.parsers import MultiPartParser
 from skincare.api.permissions import IsStaffRole
 
 MONEY = {"max_digits": 10, "decimal_places": 2}

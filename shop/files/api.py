@@ -7,7 +7,6 @@ from django.http import FileResponse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -33,6 +32,7 @@ from shop.files.services import (
 )
 from skincare.api import error_codes as api_error_codes
 from skincare.api.exceptions import ApiError
+from skincare.api.parsers import FormParser, JSONParser, MultiPartParser
 
 MULTIPART_SLACK = 256 * 1024  # part headers and the small form fields around the files
 UPLOAD_ERRORS = (

@@ -31,7 +31,20 @@ class Throttled(APIView):
         return Response({"ok": True})
 
 
+class Lookup(APIView):
+    """Looks a body value up in the database, as views that read ``request.data`` directly do."""
+
+    permission_classes = []
+
+    def post(self, request):
+        from django.contrib.auth import get_user_model
+
+        found = get_user_model().objects.filter(email=request.data.get("email", "")).exists()
+        return Response({"found": found})
+
+
 urlpatterns = [
+    path("api/v1/test/lookup", Lookup.as_view()),
     path("api/v1/test/boom", Boom.as_view()),
     path("api/v1/test/business", Business.as_view()),
     path("api/v1/test/throttled", Throttled.as_view()),

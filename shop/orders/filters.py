@@ -2,6 +2,7 @@ import django_filters
 
 from shop.orders.models import FulfillmentStatus, Order, OrderStatus, PaymentMethod, PaymentStatus
 from shop.orders.selectors import order_search
+from skincare.api.filters import UtcIsoDateTimeFilter
 
 
 class StaffOrderFilter(django_filters.FilterSet):
@@ -10,8 +11,8 @@ class StaffOrderFilter(django_filters.FilterSet):
     fulfillment_status = django_filters.ChoiceFilter(choices=FulfillmentStatus.choices)
     payment_method = django_filters.ChoiceFilter(choices=PaymentMethod.choices)
     user = django_filters.NumberFilter(field_name="user_id")
-    created_from = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_to = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_from = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_to = UtcIsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
     min_total = django_filters.NumberFilter(field_name="total", lookup_expr="gte")
     max_total = django_filters.NumberFilter(field_name="total", lookup_expr="lte")
     coupon = django_filters.CharFilter(field_name="coupon_code", lookup_expr="iexact")

@@ -146,3 +146,24 @@ def test_dashboard(staff_client, auth_client, user):
     assert [p["id"] for p in data["low_stock"]] == [low.pk]
     assert len(data["recent_orders"]) == 2
     assert data["orders_by_status"]["cancelled"] == 1
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"created_to": "0157-04-26T18:34:16-17:05"},  # fuzzing on PostgreSQL: offset out of its range, DataError (500)
+        {"created_from": "2026-01-01T00:00:00+23:59"},
+    ],
+)
+def test_created_filters_take_any_valid_utc_offset(staff_client, auth_client, user, params):
+    place(auth_client, user)
+    response = staff_client.get(STAFF, params)
+    assert response.status_code == 200
+    assert response.json()["status"] == "success"
+
+
+def test_created_filter_without_a_utc_date_time_is_400(staff_client):
+    response = staff_client.get(STAFF, {"created_from": "0001-01-01T00:00:00+05:00"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "VALIDATION_ERROR"
+    assert list(response.json()["errors"]) == ["created_from"]

@@ -121,7 +121,8 @@ def test_register_cannot_choose_role_or_expertise(api_client):
     assert (user.role, user.is_staff, user.expertise_areas) == ("customer", False, [])
 
 
-def test_login_wrong_password_then_lockout_after_five_failures(api_client):
+def test_login_wrong_password_then_lockout_after_five_failures(api_client, settings):
+    settings.LOGIN_FAILURE_LIMIT = 5  # the default; pinned so a shell's LOGIN_FAILURE_LIMIT cannot change it
     UserFactory(email="mony@example.com")
     for _ in range(5):
         response = api_client.post(LOGIN, {"email": "mony@example.com", "password": "wrong"})
@@ -136,6 +137,7 @@ def test_login_wrong_password_then_lockout_after_five_failures(api_client):
 
 
 def test_login_window_expires(api_client, settings):
+    settings.LOGIN_FAILURE_LIMIT = 5
     settings.LOGIN_FAILURE_WINDOW = 1
     UserFactory(email="mony@example.com")
     for _ in range(5):
@@ -145,7 +147,8 @@ def test_login_window_expires(api_client, settings):
     assert api_client.post(LOGIN, {"email": "mony@example.com", "password": DEFAULT_PASSWORD}).status_code == 200
 
 
-def test_successful_login_resets_failure_count(api_client):
+def test_successful_login_resets_failure_count(api_client, settings):
+    settings.LOGIN_FAILURE_LIMIT = 5
     UserFactory(email="mony@example.com")
     for _ in range(4):
         api_client.post(LOGIN, {"email": "mony@example.com", "password": "wrong"})

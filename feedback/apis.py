@@ -26,7 +26,7 @@ from feedback.serializers import (
 )
 from skincare.api.exceptions import ApiError
 from skincare.api.pagination import PagePagination
-from skincare.api.permissions import IsStaffRole
+from skincare.api.permissions import HasStaffPermission
 
 MODERATION_TAGS = ["moderation (staff)"]
 NOTIFICATION_TAGS = ["notifications"]
@@ -49,7 +49,8 @@ def _paginate(view, request, queryset, render):
 
 
 class ModerationQueueApi(APIView):
-    permission_classes = [IsStaffRole]
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "feedback.view_moderationitem"}
     pagination_class = PagePagination  # for the schema: get() pages with it by hand
 
     @extend_schema(
@@ -74,7 +75,8 @@ def _item_or_404(item_id):
 
 
 class ModerationItemApi(APIView):
-    permission_classes = [IsStaffRole]
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "feedback.view_moderationitem"}
 
     @extend_schema(tags=MODERATION_TAGS, responses=ModerationItemOutput)
     def get(self, request, item_id):
@@ -82,7 +84,8 @@ class ModerationItemApi(APIView):
 
 
 class _ModerationActionApi(APIView):
-    permission_classes = [IsStaffRole]
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"POST": "feedback.change_moderationitem"}
     action = None
 
     @extend_schema(tags=MODERATION_TAGS, request=DecisionInput, responses=ModerationItemOutput)
@@ -110,7 +113,8 @@ class ModerationEscalateApi(_ModerationActionApi):
 
 
 class ModerationBulkActionApi(APIView):
-    permission_classes = [IsStaffRole]
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"POST": "feedback.change_moderationitem"}
 
     @extend_schema(
         tags=MODERATION_TAGS,
@@ -124,7 +128,8 @@ class ModerationBulkActionApi(APIView):
 
 
 class ModerationStatsApi(APIView):
-    permission_classes = [IsStaffRole]
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "feedback.view_moderationitem"}
 
     @extend_schema(
         tags=MODERATION_TAGS,
@@ -261,7 +266,8 @@ class MyProductFeedbackApi(APIView):
 
 
 class StaffProductFeedbackApi(APIView):
-    permission_classes = [IsStaffRole]
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "feedback.view_productfeedbackresponse"}
     pagination_class = PagePagination  # for the schema: get() pages with it by hand
 
     @extend_schema(tags=FEEDBACK_TAGS, responses=ProductFeedbackOutput(many=True))

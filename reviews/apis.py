@@ -9,7 +9,7 @@ from reviews import serializers as s
 from reviews.models import ContentStatus, Question, Review
 from skincare.api.exceptions import ApiError
 from skincare.api.pagination import PagePagination
-from skincare.api.permissions import IsStaffRole
+from skincare.api.permissions import HasStaffPermission, user_has_permission
 
 REVIEW_TAGS = ["reviews"]
 QA_TAGS = ["questions & answers"]
@@ -191,7 +191,8 @@ class MyReviewsApi(APIView):
 
 
 class StaffReviewListApi(APIView):
-    permission_classes = [IsStaffRole]
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "reviews.view_review"}
     pagination_class = PagePagination  # for the schema: get() pages with it by hand
     pending_only = False
 
@@ -220,7 +221,8 @@ class StaffPendingReviewListApi(StaffReviewListApi):
 
 
 class _StaffReviewActionApi(APIView):
-    permission_classes = [IsStaffRole]
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"POST": "reviews.change_review"}
     handler = None
 
     @extend_schema(tags=STAFF_TAGS, request=s.DecisionInput, responses=s.ReviewOutput)
@@ -247,7 +249,8 @@ class StaffReviewFlagApi(_StaffReviewActionApi):
 
 
 class StaffReviewAnalyticsApi(APIView):
-    permission_classes = [IsStaffRole]
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "reviews.view_review"}
 
     @extend_schema(tags=STAFF_TAGS, responses=s.ReviewAnalyticsOutput, summary="Review counts and top products")
     def get(self, request):
@@ -379,7 +382,8 @@ class AnswerReportApi(APIView):
 
 
 class StaffAnswerVerifyApi(APIView):
-    permission_classes = [IsStaffRole]
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"POST": "reviews.verify_answer"}
 
     @extend_schema(
         tags=STAFF_TAGS,
@@ -458,12 +462,14 @@ class ProgressUserApi(APIView):
         tags=PROGRESS_TAGS,
         parameters=[s.ProgressListFilter],
         responses=s.JournalOutput(many=True),
-        summary="A user's journals with their entries (own only; staff see anyone's)",
+        summary="A user's journals with their entries (own only; moderators see anyone's)",
     )
     def get(self, request, user_id=None):
-        from skincare.api.permissions import is_staff_member
-
-        if user_id is not None and user_id != request.user.pk and not is_staff_member(request.user):
+        if (
+            user_id is not None
+            and user_id != request.user.pk
+            and not user_has_permission(request.user, "reviews.view_progressjournal")
+        ):
             raise ApiError(error_codes.PROGRESS_NOT_FOUND, "Progress not found.", status_code=404)
         from shop.accounts.models import User
 

@@ -17,7 +17,7 @@ from shop.accounts.models import Role, SkinType, User
 from shop.accounts.services import user_set_role
 from skincare.api.exceptions import ApiError
 from skincare.api.pagination import PagePagination
-from skincare.api.permissions import IsStaffRole
+from skincare.api.permissions import HasStaffPermission
 
 TAGS = ["community"]
 STAFF_TAGS = ["community (staff)"]
@@ -117,7 +117,8 @@ class CommunityLeadersApi(APIView):
     )
 )
 class StaffCommunityLeadersApi(CommunityLeadersApi):
-    permission_classes = [IsStaffRole]
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "accounts.view_user"}
     staff = True
 
 
@@ -160,7 +161,8 @@ def expert_promote(*, user, by, expertise_areas=None, bio=None):
 
 
 class StaffPromoteExpertApi(APIView):
-    permission_classes = [IsStaffRole]
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"POST": "accounts.change_user"}
 
     @extend_schema(
         tags=STAFF_TAGS,
@@ -176,7 +178,8 @@ class StaffPromoteExpertApi(APIView):
 
 
 class StaffCommunityScoreApi(APIView):
-    permission_classes = [IsStaffRole]
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"POST": "accounts.moderate_user"}
 
     @extend_schema(
         tags=STAFF_TAGS,
@@ -199,7 +202,8 @@ class StaffCommunityScoreApi(APIView):
 
 
 class StaffFeedbackHistoryApi(APIView):
-    permission_classes = [IsStaffRole]
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "reviews.view_review"}
 
     @extend_schema(
         tags=STAFF_TAGS,

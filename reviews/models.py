@@ -417,6 +417,10 @@ class Answer(models.Model):
     class Meta:
         ordering = ["-is_from_expert", "-is_verified_by_admin", "-helpful_votes", "created_at", "id"]
         indexes = [models.Index(fields=["question", "status"]), models.Index(fields=["user", "-created_at"])]
+        permissions = [
+            ("verify_answer", "Can mark an answer as verified"),
+            ("answer_as_expert", "Can answer with the expert badge"),
+        ]
 
     def __str__(self):
         return self.answer[:60]

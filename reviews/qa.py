@@ -28,9 +28,10 @@ from reviews.services import (
     submit_photo,
     usable_files,
 )
-from shop.accounts.models import Role
+from shop.accounts.roles import ANSWER_AS_EXPERT
 from shop.files.services import file_attach
 from skincare.api.exceptions import ApiError
+from skincare.api.permissions import user_has_permission
 
 MAX_QA_MEDIA = 3
 
@@ -159,7 +160,7 @@ def question_report(*, user, question_id, reason, details=""):
 @transaction.atomic
 def answer_create(*, user, question_id, answer, expert_credentials="", photos=None) -> Answer:
     question = question_visible(question_id=question_id)
-    is_expert = user.role == Role.EXPERT
+    is_expert = user_has_permission(user, ANSWER_AS_EXPERT)  # experts and admins: the expert badge
     obj = Answer.objects.create(
         question=question,
         user=user,

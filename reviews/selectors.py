@@ -24,7 +24,7 @@ from reviews.models import (
     ReviewVote,
 )
 from shop.accounts.models import SkinType, User
-from skincare.api.permissions import is_staff_member
+from skincare.api.permissions import user_has_permission
 
 REVIEW_SORTS = {
     "most_helpful": ["-helpful_votes_count", "-created_at", "-id"],
@@ -60,12 +60,12 @@ def reviews_for_product(
 
 
 def review_get_visible(*, review_id, user):
-    """Approved reviews for everyone; the author and staff also see pending/rejected ones (and all media)."""
+    """Approved reviews for everyone; the author and moderators also see pending/rejected ones (and all media)."""
     authed = user is not None and user.is_authenticated
     review = Review.objects.filter(pk=review_id).only("id", "user_id", "status").first()
     if review is None:
         return None
-    privileged = authed and (review.user_id == user.pk or is_staff_member(user))
+    privileged = authed and (review.user_id == user.pk or user_has_permission(user, "reviews.view_review"))
     if review.status != APPROVED and not privileged:
         return None
     return review_queryset(all_media=privileged).get(pk=review_id)
@@ -293,11 +293,12 @@ def journals_for_product(*, product_id):
 
 
 def journal_for_viewer(*, journal_id, user):
-    """The owner and staff see everything; others only public journals, without private photos."""
+    """The owner and moderators see everything; others only public journals, without private photos."""
     journal = ProgressJournal.objects.filter(pk=journal_id).select_related("product", "user").first()
     if journal is None:
         return None, False, []
-    owner = user is not None and user.is_authenticated and (journal.user_id == user.pk or is_staff_member(user))
+    owner = user is not None and user.is_authenticated and journal.user_id == user.pk
+    owner = owner or user_has_permission(user, "reviews.view_progressjournal")
     if not owner and not journal.is_public:
         return None, False, []
     entries = ProgressEntry.objects.filter(journal=journal).prefetch_related(

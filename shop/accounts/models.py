@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
-from django.db import models
+from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -132,23 +132,33 @@ class User(AbstractBaseUser, PermissionsMixin):
             models.CheckConstraint(condition=models.Q(total_spent__gte=0), name="accounts_user_total_spent_gte_0"),
         ]
         indexes = [models.Index(fields=["skin_type"]), models.Index(fields=["role", "is_active"])]
+        permissions = [("moderate_user", "Can suspend or reactivate a user and recalculate their community score")]
 
     def __str__(self):
         return self.email
 
     def save(self, *args, **kwargs):
+        """``is_staff`` and the role group follow ``role`` on every save that may change it."""
+        from shop.accounts.roles import role_is_staff, user_role_groups_sync
+
         self.email = UserManager.normalize_email(self.email)
-        super().save(*args, **kwargs)
+        self.is_staff = self.is_superuser or role_is_staff(self.role)
+        update_fields = kwargs.get("update_fields")
+        role_saved = update_fields is None or bool({"role", "is_superuser"} & set(update_fields))
+        if update_fields is not None and role_saved:
+            kwargs["update_fields"] = {*update_fields, "is_staff"}
+        if not role_saved or (self._state.adding and not role_is_staff(self.role)):
+            super().save(*args, **kwargs)  # no role group to add or remove
+            return
+        with transaction.atomic(using=kwargs.get("using")):
+            super().save(*args, **kwargs)
+            user_role_groups_sync(self)
 
     def get_full_name(self):
         return f"{self.first_name} {self.last_name}".strip() or self.email
 
     def get_short_name(self):
         return self.first_name or self.email
-
-    @property
-    def is_staff_member(self):
-        return self.is_active and (self.is_superuser or self.role in STAFF_ROLES)
 
 
 class AddressType(models.TextChoices):

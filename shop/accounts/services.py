@@ -16,7 +16,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 
 from shop.accounts import error_codes
 from shop.accounts.login_limits import login_failure_record, login_failures_clear, login_failures_exceeded
-from shop.accounts.models import STAFF_ROLES, Address, Role, User, UserManager
+from shop.accounts.models import Address, Role, User, UserManager
 from shop.accounts.tokens import (
     InvalidToken,
     email_verification_token_make,
@@ -260,9 +260,9 @@ def user_activate(*, user):
 
 
 def user_set_role(*, user, role):
+    """The one way to change a role: ``User.save`` moves ``is_staff`` and the role group with it
+    in the same transaction (see ``shop.accounts.roles``)."""
     user.role = Role(role)
-    # Admins and moderators work in the Django admin; other roles do not.
-    user.is_staff = user.is_superuser or user.role in STAFF_ROLES
     user.save(update_fields=["role", "is_staff", "updated_at"])
     return user
 

@@ -19,7 +19,7 @@ from shop.catalog.serializers import (
     product_list_item,
 )
 from skincare.api.exceptions import ApiError
-from skincare.api.permissions import is_staff_member
+from skincare.api.permissions import user_has_permission
 
 
 def product_not_found():
@@ -175,7 +175,7 @@ class ProductDetailApi(APIView):
 
     @extend_schema(responses=ProductDetailOutputSerializer)
     def get(self, request, lookup):
-        if is_staff_member(request.user):
+        if user_has_permission(request.user, "catalog.view_product"):
             product = selectors.product_get(lookup, include_drafts=True)
             if product is None:
                 raise product_not_found()

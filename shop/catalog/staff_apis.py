@@ -1,4 +1,4 @@
-"""Staff catalog API (``IsStaffRole``): product/category CRUD, bulk actions, media, reorder."""
+"""Staff catalog API (catalog model permissions): product/category CRUD, bulk actions, media, reorder."""
 
 from decimal import Decimal
 
@@ -32,7 +32,7 @@ from shop.catalog.serializers import (
 from skincare.api.exceptions import ApiError
 from skincare.api.pagination import PagePagination
 from skincare.api.parsers import MultiPartParser
-from skincare.api.permissions import IsStaffRole
+from skincare.api.permissions import HasStaffPermission
 
 MONEY = {"max_digits": 10, "decimal_places": 2}
 # Ids from the client: bounded so an out-of-range number is a 400, never a database overflow (500).
@@ -40,7 +40,7 @@ ID = {"min_value": 1, "max_value": 2**31 - 1}
 
 
 class StaffApi(APIView):
-    permission_classes = [IsStaffRole]
+    permission_classes = [HasStaffPermission]  # each subclass names its required_permissions
 
 
 def _staff_product(product_id):
@@ -144,6 +144,7 @@ def _split_ingredients(data):
 
 
 class StaffProductListCreateApi(StaffApi):
+    required_permissions = {"GET": "catalog.view_product", "POST": "catalog.add_product"}
     pagination_class = PagePagination  # for the schema: get() pages with it by hand
 
     class FilterSerializer(serializers.Serializer):
@@ -184,6 +185,12 @@ class StaffProductListCreateApi(StaffApi):
 
 
 class StaffProductDetailApi(StaffApi):
+    required_permissions = {
+        "GET": "catalog.view_product",
+        "PATCH": "catalog.change_product",
+        "DELETE": "catalog.delete_product",
+    }
+
     @extend_schema_serializer(component_name="StaffProductUpdateInput")
     class UpdateInputSerializer(ProductInputSerializer):
         def __init__(self, *args, **kwargs):
@@ -210,6 +217,8 @@ class StaffProductDetailApi(StaffApi):
 
 
 class StaffProductBulkUpdateApi(StaffApi):
+    required_permissions = {"POST": "catalog.change_product"}
+
     @extend_schema_serializer(component_name="StaffProductBulkUpdateInput")
     class InputSerializer(serializers.Serializer):
         ids = serializers.ListField(child=serializers.IntegerField(**ID), min_length=1, max_length=500)
@@ -240,6 +249,8 @@ class StaffProductBulkUpdateApi(StaffApi):
 
 
 class StaffProductBulkDeleteApi(StaffApi):
+    required_permissions = {"POST": "catalog.delete_product"}
+
     @extend_schema_serializer(component_name="StaffProductBulkDeleteInput")
     class InputSerializer(serializers.Serializer):
         ids = serializers.ListField(child=serializers.IntegerField(**ID), min_length=1, max_length=500)
@@ -255,6 +266,7 @@ class StaffProductBulkDeleteApi(StaffApi):
 
 
 class StaffProductMediaApi(StaffApi):
+    required_permissions = {"POST": "catalog.change_product"}
     parser_classes = [MultiPartParser]
 
     @extend_schema_serializer(component_name="StaffProductMediaUploadInput")
@@ -280,6 +292,8 @@ class StaffProductMediaApi(StaffApi):
 
 
 class StaffProductMediaDetailApi(StaffApi):
+    required_permissions = {"PATCH": "catalog.change_product", "DELETE": "catalog.change_product"}
+
     @extend_schema_serializer(component_name="StaffProductMediaUpdateInput")
     class InputSerializer(serializers.Serializer):
         alt_text = serializers.CharField(max_length=200, required=False, allow_blank=True)
@@ -320,6 +334,8 @@ class CategoryInputSerializer(serializers.Serializer):
 
 
 class StaffCategoryListCreateApi(StaffApi):
+    required_permissions = {"GET": "catalog.view_category", "POST": "catalog.add_category"}
+
     @extend_schema(responses=StaffCategoryOutputSerializer(many=True))
     def get(self, request):
         categories = Category.objects.select_related("image").order_by("parent_id", "sort_order", "name")
@@ -334,6 +350,8 @@ class StaffCategoryListCreateApi(StaffApi):
 
 
 class StaffCategoryDetailApi(StaffApi):
+    required_permissions = {"PATCH": "catalog.change_category", "DELETE": "catalog.delete_category"}
+
     @extend_schema(request=CategoryInputSerializer, responses=StaffCategoryOutputSerializer)
     def patch(self, request, category_id):
         category = get_object_or_404(Category, pk=category_id)
@@ -349,6 +367,8 @@ class StaffCategoryDetailApi(StaffApi):
 
 
 class StaffCategoryReorderApi(StaffApi):
+    required_permissions = {"POST": "catalog.change_category"}
+
     @extend_schema_serializer(component_name="StaffCategoryReorderInput")
     class InputSerializer(serializers.Serializer):
         parent = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all(), allow_null=True, default=None)

@@ -24,7 +24,7 @@ from shop.coupons.serializers import (
     ValidateOutput,
 )
 from skincare.api.exceptions import ApiError
-from skincare.api.permissions import IsStaffRole
+from skincare.api.permissions import HasStaffPermission
 
 TAGS = ["coupons"]
 STAFF_TAGS = ["staff: coupons"]
@@ -109,7 +109,8 @@ class CouponAvailableApi(APIView):
 
 
 class StaffCouponListCreateApi(generics.ListCreateAPIView):
-    permission_classes = [IsStaffRole]
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "coupons.view_coupon", "POST": "coupons.add_coupon"}
     serializer_class = CouponStaffSerializer
 
     def get_queryset(self):
@@ -135,7 +136,12 @@ class StaffCouponListCreateApi(generics.ListCreateAPIView):
 
 
 class StaffCouponDetailApi(APIView):
-    permission_classes = [IsStaffRole]
+    permission_classes = [HasStaffPermission]
+    required_permissions = {
+        "GET": "coupons.view_coupon",
+        "PATCH": "coupons.change_coupon",
+        "DELETE": "coupons.delete_coupon",
+    }
 
     def _coupon(self, pk):
         coupon = Coupon.objects.prefetch_related("applicable_products", "applicable_categories").filter(pk=pk).first()
@@ -162,7 +168,8 @@ class StaffCouponDetailApi(APIView):
 
 
 class StaffCouponBulkStatusApi(APIView):
-    permission_classes = [IsStaffRole]
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"POST": "coupons.change_coupon"}
 
     @extend_schema(tags=STAFF_TAGS, request=BulkStatusInput, responses=BulkStatusOutput)
     def post(self, request):
@@ -175,7 +182,8 @@ class StaffCouponBulkStatusApi(APIView):
 
 
 class StaffCouponUsageListApi(generics.ListAPIView):
-    permission_classes = [IsStaffRole]
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "coupons.view_couponusage"}
     serializer_class = CouponUsageOutput
 
     def get_queryset(self):
@@ -205,7 +213,8 @@ class _CouponStatsSchema(AutoSchema):
 
 
 class StaffCouponStatsApi(APIView):
-    permission_classes = [IsStaffRole]
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "coupons.view_coupon"}
     schema = _CouponStatsSchema()
 
     @extend_schema(tags=STAFF_TAGS)

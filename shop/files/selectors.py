@@ -4,7 +4,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from shop.files.models import FileStatus, FileUploadConfig, UploadedFile
-from skincare.api.permissions import is_staff_member
+from skincare.api.permissions import user_has_permission
 
 
 def upload_config_get(*, context: str) -> FileUploadConfig | None:
@@ -25,13 +25,13 @@ def file_list_for_owner(*, owner, context: str | None = None) -> QuerySet[Upload
 
 
 def file_get_visible(*, public_id, user) -> UploadedFile | None:
-    """The file if ``user`` may see it: public files to anyone, private ones to their owner and staff."""
+    """The file if ``user`` may see it: public files to anyone, private ones to their owner and moderators."""
     file = UploadedFile.objects.filter(available_files_q(), public_id=public_id).select_related("owner").first()
-    if file is None or file.is_public or is_staff_member(user):
+    if file is None or file.is_public:
         return file
     if user is not None and user.is_authenticated and file.owner_id == user.pk:
         return file
-    return None
+    return file if user_has_permission(user, "files.view_uploadedfile") else None
 
 
 def file_get_owned(*, public_id, owner) -> UploadedFile | None:

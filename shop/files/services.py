@@ -52,7 +52,7 @@ from shop.files.models import (
 )
 from shop.files.selectors import available_files_q, file_usage, upload_config_get
 from skincare.api.exceptions import ApiError
-from skincare.api.permissions import is_staff_member
+from skincare.api.permissions import user_has_permission
 from skincare.events import file_uploaded
 
 logger = logging.getLogger(__name__)
@@ -99,7 +99,7 @@ def upload_check_allowed(*, owner, context) -> FileUploadConfig:
     config = _config_for(context)
     if owner is None or not owner.is_authenticated or not owner.is_active:
         raise _fail(error_codes.UPLOAD_NOT_ALLOWED, "You must be signed in to upload files.", status_code=403)
-    if config.staff_only and not is_staff_member(owner):
+    if config.staff_only and not user_has_permission(owner, "catalog.change_product"):
         raise _fail(error_codes.UPLOAD_NOT_ALLOWED, "Only staff may upload files here.", status_code=403)
     return config
 

@@ -19,7 +19,7 @@ from shop.orders.serializers import (
     StaffOrderUpdateInput,
 )
 from skincare.api.exceptions import ApiError
-from skincare.api.permissions import IsStaffRole
+from skincare.api.permissions import HasStaffPermission
 
 TAGS = ["staff: orders"]
 
@@ -32,7 +32,8 @@ def _order(order_number):
 
 
 class StaffOrderListApi(generics.ListAPIView):
-    permission_classes = [IsStaffRole]
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "orders.view_order"}
     serializer_class = StaffOrderListOutput
     filter_backends = [DjangoFilterBackend]
     filterset_class = StaffOrderFilter
@@ -46,7 +47,8 @@ class StaffOrderListApi(generics.ListAPIView):
 
 
 class StaffOrderDetailApi(APIView):
-    permission_classes = [IsStaffRole]
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "orders.view_order", "PATCH": "orders.change_order"}
 
     @extend_schema(tags=TAGS, responses=StaffOrderDetailOutput)
     def get(self, request, order_number):
@@ -75,7 +77,8 @@ class StaffOrderDetailApi(APIView):
 
 
 class StaffOrderShipApi(APIView):
-    permission_classes = [IsStaffRole]
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"POST": "orders.change_order"}
 
     @extend_schema(tags=TAGS, request=ShipInput, responses=StaffOrderDetailOutput)
     def post(self, request, order_number):
@@ -88,7 +91,8 @@ class StaffOrderShipApi(APIView):
 
 
 class StaffOrderRefundApi(APIView):
-    permission_classes = [IsStaffRole]
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"POST": "orders.add_paymentrefund"}
 
     @extend_schema(tags=TAGS, request=RefundInput, responses={201: RefundOutput})
     def post(self, request, order_number):
@@ -104,7 +108,8 @@ class StaffOrderRefundApi(APIView):
 
 
 class StaffOrderBulkUpdateApi(APIView):
-    permission_classes = [IsStaffRole]
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"POST": "orders.change_order"}
 
     @extend_schema(tags=TAGS, request=BulkUpdateInput, responses=BulkUpdateOutput)
     def post(self, request):
@@ -121,7 +126,8 @@ class StaffOrderBulkUpdateApi(APIView):
 
 
 class StaffDashboardApi(APIView):
-    permission_classes = [IsStaffRole]
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "orders.view_order"}
 
     @extend_schema(
         tags=TAGS,

@@ -52,17 +52,17 @@ def _run(modeladmin, request, queryset, action):
     )
 
 
-@admin.action(description="Approve selected content")
+@admin.action(description="Approve selected content", permissions=["change"])
 def approve(modeladmin, request, queryset):
     _run(modeladmin, request, queryset, "approve")
 
 
-@admin.action(description="Reject selected content (hidden from other users)")
+@admin.action(description="Reject selected content (hidden from other users)", permissions=["change"])
 def reject(modeladmin, request, queryset):
     _run(modeladmin, request, queryset, "reject")
 
 
-@admin.action(description="Escalate selected content")
+@admin.action(description="Escalate selected content", permissions=["change"])
 def escalate(modeladmin, request, queryset):
     _run(modeladmin, request, queryset, "escalate")
 

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 
 from reviews import qa, services
 from reviews.models import Answer, ProgressEntry, ProgressJournal, Question, Review, ReviewMedia
+from shop.accounts.roles import VERIFY_ANSWER
 from skincare.api.exceptions import ApiError
 
 
@@ -20,17 +21,17 @@ def _each(modeladmin, request, queryset, handler):
     modeladmin.message_user(request, f"{done} done, {failed} skipped.", messages.SUCCESS)
 
 
-@admin.action(description="Approve selected reviews")
+@admin.action(description="Approve selected reviews", permissions=["change"])
 def approve_reviews(modeladmin, request, queryset):
     _each(modeladmin, request, queryset, lambda r: services.review_approve(review=r, by=request.user))
 
 
-@admin.action(description="Reject selected reviews")
+@admin.action(description="Reject selected reviews", permissions=["change"])
 def reject_reviews(modeladmin, request, queryset):
     _each(modeladmin, request, queryset, lambda r: services.review_reject(review=r, by=request.user))
 
 
-@admin.action(description="Flag / escalate selected reviews")
+@admin.action(description="Flag / escalate selected reviews", permissions=["change"])
 def flag_reviews(modeladmin, request, queryset):
     _each(modeladmin, request, queryset, lambda r: services.review_flag(review=r, by=request.user))
 
@@ -67,7 +68,7 @@ class ReviewAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.action(description="Approve selected (through moderation)")
+@admin.action(description="Approve selected (through moderation)", permissions=["change"])
 def approve_qa(modeladmin, request, queryset):
     _each(modeladmin, request, queryset, lambda obj: qa.qa_approve(obj=obj, by=request.user))
 
@@ -83,7 +84,7 @@ class QuestionAdmin(admin.ModelAdmin):
     actions = [approve_qa]
 
 
-@admin.action(description="Verify selected answers")
+@admin.action(description="Verify selected answers", permissions=["verify"])
 def verify_answers(modeladmin, request, queryset):
     _each(modeladmin, request, queryset, lambda a: qa.answer_verify(answer_id=a.pk, by=request.user))
 
@@ -98,6 +99,9 @@ class AnswerAdmin(admin.ModelAdmin):
     raw_id_fields = ["question", "user", "verified_by"]
     readonly_fields = ["status", "helpful_votes", "unhelpful_votes"]
     actions = [approve_qa, verify_answers]
+
+    def has_verify_permission(self, request):
+        return request.user.has_perm(VERIFY_ANSWER)
 
 
 class ProgressEntryInline(admin.TabularInline):

@@ -5,6 +5,7 @@ from django.utils.translation import ngettext
 
 from shop.accounts import services
 from shop.accounts.models import Address, Role, User
+from shop.accounts.roles import MODERATE_USER
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -25,8 +26,32 @@ class AddressInline(admin.TabularInline):
     fields = ["type", "address_line1", "city", "postal_code", "country", "phone", "is_default"]
 
 
+# What a moderator (view + moderate, no change) sees of a user: the public profile, no money,
+# no contact details, no addresses (the address inline needs its own permission).
+PUBLIC_PROFILE_FIELDSETS = (
+    (None, {"fields": ("email", "first_name", "last_name", "role", "is_active", "date_joined")}),
+    ("Profile", {"fields": ("bio", "expertise_areas")}),
+    (
+        "Community",
+        {
+            "fields": (
+                "reviews_written",
+                "helpful_votes_received",
+                "questions_asked",
+                "answers_provided",
+                "community_score",
+            )
+        },
+    ),
+)
+MONEY_COLUMNS = ("total_orders", "total_spent")
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
+    """Role is the one editable access field: ``is_staff`` and the groups follow it on save
+    (``shop.accounts.roles``), so they are shown read-only here."""
+
     form = UserEditForm
     add_form = UserCreationForm
     ordering = ["-date_joined"]
@@ -117,6 +142,33 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     raw_id_fields = ["profile_picture"]
 
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and not self.has_change_permission(request, obj):
+            return PUBLIC_PROFILE_FIELDSETS
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = [*super().get_readonly_fields(request, obj), "is_staff", "groups", "user_permissions"]
+        if not request.user.is_superuser:
+            fields.append("is_superuser")
+        return fields
+
+    def get_list_display(self, request):
+        columns = super().get_list_display(request)
+        if request.user.has_perm("orders.view_order"):
+            return columns
+        return [c for c in columns if c not in MONEY_COLUMNS]
+
+    def has_moderate_permission(self, request):
+        return request.user.has_perm(MODERATE_USER)
+
+    def _moderatable(self, request, queryset):
+        """Moderators suspend and reactivate shoppers and experts; staff accounts only an admin."""
+        targets = queryset.exclude(pk=request.user.pk)
+        if not request.user.has_perm("accounts.change_user"):
+            targets = targets.filter(role__in=[Role.CUSTOMER, Role.EXPERT], is_superuser=False)
+        return targets
+
     @admin.display(description="Name")
     def full_name(self, user):
         return f"{user.first_name} {user.last_name}".strip()
@@ -128,20 +180,21 @@ class UserAdmin(DjangoUserAdmin):
             messages.SUCCESS,
         )
 
-    @admin.action(description="Suspend selected users (logs them out everywhere)")
+    @admin.action(description="Suspend selected users (logs them out everywhere)", permissions=["moderate"])
     def suspend_users(self, request, queryset):
-        targets = queryset.exclude(pk=request.user.pk)
+        targets = self._moderatable(request, queryset)
         for user in targets:
             services.user_suspend(user=user)
         self._report(request, len(targets), "suspended")
 
-    @admin.action(description="Activate selected users")
+    @admin.action(description="Activate selected users", permissions=["moderate"])
     def activate_users(self, request, queryset):
-        for user in queryset:
+        targets = self._moderatable(request, queryset)
+        for user in targets:
             services.user_activate(user=user)
-        self._report(request, len(queryset), "activated")
+        self._report(request, len(targets), "activated")
 
-    @admin.action(description="Promote selected users to expert")
+    @admin.action(description="Promote selected users to expert", permissions=["change"])
     def make_expert(self, request, queryset):
         for user in queryset:
             services.user_set_role(user=user, role=Role.EXPERT)

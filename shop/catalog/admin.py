@@ -146,27 +146,27 @@ class ProductAdmin(admin.ModelAdmin):
         products = services.products_bulk_update(product_ids=list(queryset.values_list("pk", flat=True)), **changes)
         self.message_user(request, f"{len(products)} product(s) {message}.", messages.SUCCESS)
 
-    @admin.action(description="Publish (status active)")
+    @admin.action(description="Publish (status active)", permissions=["change"])
     def make_active(self, request, queryset):
         self._bulk(request, queryset, "published", status=ProductStatus.ACTIVE)
 
-    @admin.action(description="Move to draft")
+    @admin.action(description="Move to draft", permissions=["change"])
     def make_draft(self, request, queryset):
         self._bulk(request, queryset, "moved to draft", status=ProductStatus.DRAFT)
 
-    @admin.action(description="Archive")
+    @admin.action(description="Archive", permissions=["change"])
     def archive(self, request, queryset):
         self._bulk(request, queryset, "archived", status=ProductStatus.ARCHIVED)
 
-    @admin.action(description="Feature")
+    @admin.action(description="Feature", permissions=["change"])
     def feature(self, request, queryset):
         self._bulk(request, queryset, "featured", is_featured=True)
 
-    @admin.action(description="Stop featuring")
+    @admin.action(description="Stop featuring", permissions=["change"])
     def unfeature(self, request, queryset):
         self._bulk(request, queryset, "no longer featured", is_featured=False)
 
-    @admin.action(description="Export selected to CSV")
+    @admin.action(description="Export selected to CSV", permissions=["view"])
     def export_csv(self, request, queryset):
         return products_csv_response(queryset)
 

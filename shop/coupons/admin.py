@@ -24,10 +24,10 @@ class CouponAdmin(admin.ModelAdmin):
     inlines = [CouponUsageInline]
     actions = ["activate", "deactivate"]
 
-    @admin.action(description="Activate selected coupons")
+    @admin.action(description="Activate selected coupons", permissions=["change"])
     def activate(self, request, queryset):
         queryset.update(status=CouponStatus.ACTIVE)
 
-    @admin.action(description="Deactivate selected coupons")
+    @admin.action(description="Deactivate selected coupons", permissions=["change"])
     def deactivate(self, request, queryset):
         queryset.update(status=CouponStatus.INACTIVE)

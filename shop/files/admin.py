@@ -128,7 +128,7 @@ class UploadedFileAdmin(admin.ModelAdmin):
     def dimensions(self, file):
         return _box(file.width, file.height)
 
-    @admin.action(description="Soft-delete selected files")
+    @admin.action(description="Soft-delete selected files", permissions=["change"])
     def soft_delete(self, request, queryset):
         deleted = 0
         for file in queryset.filter(status=FileStatus.ACTIVE):

@@ -58,6 +58,7 @@ def _transition(new_status):
 
     action.__name__ = f"mark_{new_status}"
     action.short_description = f"Mark selected orders {new_status}"
+    action.allowed_permissions = ("change",)
     return action
 
 

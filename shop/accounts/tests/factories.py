@@ -24,9 +24,20 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 class StaffFactory(UserFactory):
+    """An admin; ``User.save`` puts it in the admin group."""
+
     email = factory.Sequence(lambda n: f"staff{n}@example.com")
     role = Role.ADMIN
-    is_staff = True
+
+
+class ModeratorFactory(UserFactory):
+    email = factory.Sequence(lambda n: f"moderator{n}@example.com")
+    role = Role.MODERATOR
+
+
+class ExpertFactory(UserFactory):
+    email = factory.Sequence(lambda n: f"expert{n}@example.com")
+    role = Role.EXPERT
 
 
 class AddressFactory(factory.django.DjangoModelFactory):

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpResponse
@@ -179,12 +179,12 @@ class ProductAdmin(admin.ModelAdmin):
 
     def export_all_csv(self, request):
         if not self.has_view_permission(request):
-            return redirect("admin:index")
+            raise PermissionDenied
         return products_csv_response(self.get_queryset(request))
 
     def import_csv(self, request):
         if not self.has_add_permission(request) or not self.has_change_permission(request):
-            return redirect("admin:index")
+            raise PermissionDenied
         form = CsvImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:

@@ -1,5 +1,5 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -396,6 +396,28 @@ class StaffAnswerVerifyApi(APIView):
         answer = qa.answer_verify(answer_id=answer_id, by=request.user, **data)
         answer = selectors.answers_for_question(question_id=answer.question_id).filter(pk=answer.pk).first() or answer
         return Response(s.answer_output(answer, request, own=True))
+
+
+class StaffQuestionsAwaitingExpertApi(APIView):
+    """The expert's inbox: approved questions without an approved expert answer."""
+
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "reviews.view_question"}
+    pagination_class = PagePagination  # for the schema: get() pages with it by hand
+
+    class FilterSerializer(serializers.Serializer):
+        product_id = serializers.IntegerField(required=False, min_value=1)
+
+    @extend_schema(
+        tags=STAFF_TAGS,
+        parameters=[FilterSerializer],
+        responses=s.QuestionOutput(many=True),
+        summary="Questions waiting for an expert answer (most urgent, then oldest, first)",
+    )
+    def get(self, request):
+        filters = _valid(self.FilterSerializer, request.query_params)
+        questions = selectors.questions_awaiting_expert(**filters)
+        return _paginate(self, request, questions, lambda page: [s.question_output(q, request) for q in page])
 
 
 class MyQuestionsApi(APIView):

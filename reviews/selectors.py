@@ -3,7 +3,7 @@
 Lists have a fixed number of queries whatever the page size (``select_related`` + ``Prefetch``).
 """
 
-from django.db.models import Avg, Count, Prefetch, Q, Sum
+from django.db.models import Avg, Case, Count, Exists, OuterRef, Prefetch, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from reviews.models import (
@@ -22,6 +22,7 @@ from reviews.models import (
     Review,
     ReviewMedia,
     ReviewVote,
+    Urgency,
 )
 from shop.accounts.models import SkinType, User
 from skincare.api.permissions import user_has_permission
@@ -230,6 +231,24 @@ def questions_for_product(*, product_id, category=None, answered=None, skin_type
     if skin_type:
         questions = questions.filter(skin_type_context=skin_type)
     return questions.order_by(*QUESTION_SORTS.get(sort or "newest", QUESTION_SORTS["newest"]))
+
+
+def questions_awaiting_expert(*, product_id=None):
+    """Approved questions no approved expert answer covers yet: most urgent first, then oldest."""
+    media = QuestionMedia.objects.select_related("file").filter(status=APPROVED).order_by("sort_order", "id")
+    expert_answered = Answer.objects.filter(question=OuterRef("pk"), status=APPROVED, is_from_expert=True)
+    questions = (
+        Question.objects.filter(status=APPROVED)
+        .filter(~Exists(expert_answered))
+        .select_related("user")
+        .prefetch_related(Prefetch("media", queryset=media), _answers_prefetch())
+    )
+    if product_id is not None:
+        questions = questions.filter(product_id=product_id)
+    urgency_rank = Case(
+        When(urgency_level=Urgency.HIGH, then=Value(0)), When(urgency_level=Urgency.NORMAL, then=Value(1)), default=2
+    )
+    return questions.order_by(urgency_rank, "created_at", "id")
 
 
 def answers_for_question(*, question_id):

@@ -23,6 +23,11 @@ urlpatterns = [
     path("staff/reviews/<int:review_id>/reject", apis.StaffReviewRejectApi.as_view(), name="staff-review-reject"),
     path("staff/reviews/<int:review_id>/flag", apis.StaffReviewFlagApi.as_view(), name="staff-review-flag"),
     path("staff/answers/<int:answer_id>/verify", apis.StaffAnswerVerifyApi.as_view(), name="staff-answer-verify"),
+    path(
+        "staff/questions/awaiting-expert",
+        apis.StaffQuestionsAwaitingExpertApi.as_view(),
+        name="staff-questions-awaiting-expert",
+    ),
     # Q&A
     path("products/<int:product_id>/questions", apis.ProductQuestionsApi.as_view(), name="product-questions"),
     path("questions/<int:question_id>", apis.QuestionDetailApi.as_view(), name="question-detail"),

@@ -77,6 +77,7 @@ EXPECTED = {
     "POST api/v1/staff/reviews/<int:review_id>/flag": MODERATION,
     # Q&A: answer verification is the expert's
     "POST api/v1/staff/answers/<int:answer_id>/verify": EXPERT,
+    "GET api/v1/staff/questions/awaiting-expert": EXPERT | MODERATION,
     # community
     "GET api/v1/staff/users/community-leaders": MODERATION,
     "POST api/v1/staff/users/<int:user_id>/community-score": MODERATION,
@@ -128,7 +129,7 @@ def test_every_staff_operation_declares_a_permission_and_is_in_the_table():
     assert undeclared == []
     assert sorted(found - EXPECTED.keys()) == [], "staff operations missing from EXPECTED"
     assert sorted(EXPECTED.keys() - found) == [], "EXPECTED names operations the URLconf does not serve"
-    assert len(operations) == 50
+    assert len(operations) == 51
 
 
 def test_a_view_that_declares_nothing_is_refused_to_everyone():

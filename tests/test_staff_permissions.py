@@ -6,8 +6,12 @@ or whose view does not declare the permission a method needs, fails here.
 """
 
 import re
+from io import StringIO
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
@@ -175,3 +179,11 @@ def test_staff_operation_allows_exactly_the_roles_in_the_table(clients, method, 
     expected = {role: "allowed" if role in allowed else refused.get(role, 403) for role in ROLES}
     actual = {role: "allowed" if status not in (401, 403) else status for role, status in outcome.items()}
     assert actual == expected
+
+
+def test_security_doc_tables_match_the_role_data_and_urlconf():
+    text = (Path(settings.BASE_DIR) / "docs" / "security.md").read_text()
+    section = text.split("<!-- roles-table:start -->\n", 1)[1].split("<!-- roles-table:end -->", 1)[0]
+    output = StringIO()
+    call_command("roles_table", stdout=output)
+    assert section == output.getvalue()

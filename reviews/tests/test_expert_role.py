@@ -4,6 +4,7 @@ import pytest
 
 from reviews.models import Answer, ContentStatus, Question, Urgency
 from shop.accounts import services as account_services
+from shop.accounts.models import User
 from shop.accounts.tests.factories import ExpertFactory, ModeratorFactory, StaffFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,3 +74,22 @@ def test_questions_awaiting_an_expert_most_urgent_then_oldest(client_for, produc
 def test_only_moderators_read_another_users_progress_journals(client_for, user):
     assert client_for(ModeratorFactory()).get(f"/api/v1/progress/user/{user.pk}").status_code == 200
     assert client_for(ExpertFactory()).get(f"/api/v1/progress/user/{user.pk}").status_code == 404
+
+
+def test_questions_awaiting_an_expert_in_constant_queries(client_for, product, django_assert_num_queries):
+    expert = ExpertFactory()
+
+    def client():  # a fresh user object per request, as in production (no permission cache)
+        return client_for(User.objects.get(pk=expert.pk))
+
+    _question(product, "Question 0?")
+    _answer(client_for(UserFactory()), _question(product, "Question 1?"))
+    # permissions (2), count, questions, their media, their answers, the answers' media
+    fresh = client()
+    with django_assert_num_queries(7):
+        assert len(fresh.get(AWAITING).json()["data"]) == 2
+    for n in range(2, 8):
+        _answer(client_for(UserFactory()), _question(product, f"Question {n}?"))
+    fresh = client()
+    with django_assert_num_queries(7):
+        assert len(fresh.get(AWAITING).json()["data"]) == 8

@@ -105,6 +105,7 @@ def test_moderator_sees_a_public_profile_without_money_contact_or_addresses(user
     page = client.get(f"/admin/accounts/user/{user.pk}/change/")
 
     assert changelist.status_code == 200 and b"column-total_spent" not in changelist.content
+    assert b"0 users" in client.get("/admin/accounts/user/", {"q": "+85512345678"}).content
     assert page.status_code == 200
     assert user.email.encode() in page.content and b"community_score" in page.content
     assert b"+85512345678" not in page.content and b"77 Secret Street" not in page.content

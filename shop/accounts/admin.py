@@ -153,6 +153,11 @@ class UserAdmin(DjangoUserAdmin):
             fields.append("is_superuser")
         return fields
 
+    def get_search_fields(self, request):
+        if self.has_change_permission(request):
+            return super().get_search_fields(request)
+        return [f for f in super().get_search_fields(request) if f != "phone"]  # no probing contact details
+
     def get_list_display(self, request):
         columns = super().get_list_display(request)
         if request.user.has_perm("orders.view_order"):

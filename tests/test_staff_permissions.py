@@ -13,7 +13,9 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver
-from rest_framework.test import APIClient
+from rest_framework.response import Response
+from rest_framework.test import APIClient, APIRequestFactory, force_authenticate
+from rest_framework.views import APIView
 
 from shop.accounts.models import Role
 from shop.accounts.tests.factories import ExpertFactory, ModeratorFactory, StaffFactory, UserFactory
@@ -136,18 +138,31 @@ def test_every_staff_operation_declares_a_permission_and_is_in_the_table():
     assert len(operations) == 51
 
 
-def test_a_view_that_declares_nothing_is_refused_to_everyone():
-    class Undeclared:
-        required_permissions = {"GET": "orders.view_order"}
+class _Undeclared(APIView):
+    permission_classes = [HasStaffPermission]
 
-    class Request:
-        method = "POST"
-        user = type("Superuser", (), {"is_authenticated": True, "is_active": True, "has_perm": lambda s, p: True})()
+    def get(self, request):
+        return Response({})
 
-    assert HasStaffPermission().has_permission(Request, Undeclared) is False
-    assert HasStaffPermission().has_permission(Request, object()) is False
-    Request.method = "HEAD"
-    assert HasStaffPermission().has_permission(Request, Undeclared) is True
+
+class _GetOnlyDeclared(_Undeclared):
+    required_permissions = {"GET": "orders.view_order"}
+
+    def post(self, request):
+        return Response({})
+
+
+def test_an_undeclared_view_or_method_is_refused_even_to_a_superuser():
+    superuser = UserFactory(is_superuser=True)
+
+    def call(view, method):
+        request = getattr(APIRequestFactory(), method)("/api/v1/staff/anything")
+        force_authenticate(request, superuser)
+        return view.as_view()(request).status_code
+
+    assert call(_Undeclared, "get") == 403
+    assert call(_GetOnlyDeclared, "post") == 403
+    assert (call(_GetOnlyDeclared, "get"), call(_GetOnlyDeclared, "head")) == (200, 200)
 
 
 @pytest.fixture

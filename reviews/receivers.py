@@ -5,6 +5,7 @@ import logging
 
 from feedback.models import ContentType
 from reviews import qa, services
+from reviews.media import media_detach_file
 from reviews.models import AnswerMedia, ProgressMedia, QuestionMedia, ReviewMedia
 from skincare import events
 
@@ -48,6 +49,11 @@ def on_order_status_changed(sender, order, old_status, new_status, **kwargs):
         logger.exception("Marking reviews verified for order %s failed", order.pk)
 
 
+def on_file_deleted(sender, file, **kwargs):
+    media_detach_file(file_id=file.pk)
+
+
 def connect():
+    events.file_deleted.connect(on_file_deleted, dispatch_uid="reviews-file-deleted")
     events.moderation_decided.connect(on_moderation_decided, dispatch_uid="reviews-moderation-decided")
     events.order_status_changed.connect(on_order_status_changed, dispatch_uid="reviews-order-delivered")

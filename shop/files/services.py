@@ -53,7 +53,7 @@ from shop.files.models import (
 from shop.files.selectors import available_files_q, file_usage, upload_config_get
 from skincare.api.exceptions import ApiError
 from skincare.api.permissions import is_staff_member
-from skincare.events import file_uploaded
+from skincare.events import file_deleted, file_uploaded
 
 logger = logging.getLogger(__name__)
 
@@ -437,6 +437,7 @@ def _soft_delete(file, *, now) -> bool:
     _add_to_counters(file.owner_id, files=-1, size=-file.size)
     if file.owner_id is not None:
         get_user_model().objects.filter(pk=file.owner_id, profile_picture_id=file.pk).update(profile_picture=None)
+    file_deleted.send(sender=UploadedFile, file=file)
     return True
 
 

@@ -5,16 +5,19 @@ from django.db.models import F
 from django.utils import timezone
 from rest_framework import status
 
-from feedback.models import ContentType
+from feedback import services as feedback_services
+from feedback.models import ContentType, ModerationStatus
 from reviews import error_codes
 from reviews.models import (
+    ENTRY_TEXT_FIELDS,
     IMPROVEMENT_FLAGS,
+    ContentStatus,
     ProgressEntry,
     ProgressJournal,
     ProgressMedia,
     ProgressStatus,
 )
-from reviews.services import active_product, submit_photo, usable_files
+from reviews.services import ITEM_TO_CONTENT_STATUS, active_product, submit_photo, usable_files
 from shop.files.services import file_attach
 from skincare.api.exceptions import ApiError
 
@@ -35,6 +38,42 @@ def _not_found():
     return ApiError(error_codes.PROGRESS_NOT_FOUND, "Progress journal not found.", status_code=404)
 
 
+# --- Moderation of the public text -----------------------------------------------------------------
+
+
+def journal_public_text(journal) -> str:
+    """Everything of a journal others can read: goals, completion notes and every entry's notes."""
+    parts = [journal.goals, journal.completion_notes]
+    for entry in ProgressEntry.objects.filter(journal_id=journal.pk).order_by("week_number"):
+        parts.extend(getattr(entry, field) for field in ENTRY_TEXT_FIELDS)
+    return "\n".join(part for part in parts if part)
+
+
+def _screen_public_text(journal):
+    """A public journal's text goes through the review queue (``progress_note``) on every change;
+    others see it only once approved. Private journals leave the queue."""
+    if not journal.is_public:
+        feedback_services.moderation_withdraw(content_type=ContentType.PROGRESS_NOTE, content_ids=[journal.pk])
+        ProgressJournal.objects.filter(pk=journal.pk).update(notes_status=ContentStatus.PENDING)
+        return
+    ProgressJournal.objects.filter(pk=journal.pk).update(notes_status=ContentStatus.PENDING)
+    item = feedback_services.moderation_submit(
+        content_type=ContentType.PROGRESS_NOTE,
+        content_id=journal.pk,
+        user=journal.user,
+        text=journal_public_text(journal),
+        metadata={"journal_id": journal.pk, "product_id": journal.product_id},
+    )
+    if item.status != ModerationStatus.APPROVED:
+        ProgressJournal.objects.filter(pk=journal.pk).update(notes_status=ITEM_TO_CONTENT_STATUS[item.status])
+
+
+def journal_notes_apply_decision(*, journal_id, decision):
+    """Receiver side of ``moderation_decided`` for ``progress_note``; inside the deciding transaction."""
+    status = ContentStatus.APPROVED if decision == ModerationStatus.APPROVED else ContentStatus.REJECTED
+    ProgressJournal.objects.filter(pk=journal_id).update(notes_status=status)
+
+
 @transaction.atomic
 def progress_start(*, user, product_id, goals="", baseline_notes="", is_public=False) -> ProgressJournal:
     product = active_product(product_id)
@@ -46,7 +85,7 @@ def progress_start(*, user, product_id, goals="", baseline_notes="", is_public=F
         )
     try:
         with transaction.atomic():
-            return ProgressJournal.objects.create(
+            journal = ProgressJournal.objects.create(
                 user=user,
                 product=product,
                 skin_type=user.skin_type or "",
@@ -60,6 +99,10 @@ def progress_start(*, user, product_id, goals="", baseline_notes="", is_public=F
             "You are already tracking this product.",
             status_code=status.HTTP_409_CONFLICT,
         ) from exc
+    if journal.is_public:
+        _screen_public_text(journal)
+    journal.refresh_from_db()
+    return journal
 
 
 def own_journal(*, user, journal_id, lock=False) -> ProgressJournal:
@@ -118,6 +161,8 @@ def progress_entry_add(*, user, week_number, journal_id=None, product_id=None, p
             error_codes.PROGRESS_WEEK_EXISTS, f"Week {week_number} is already recorded.", status_code=409
         ) from exc
     ProgressJournal.objects.filter(pk=journal.pk).update(entry_count=F("entry_count") + 1, updated_at=timezone.now())
+    if journal.is_public:
+        _screen_public_text(journal)
     if photos:
         progress_photos_add(user=user, entry_id=entry.pk, photos=photos)
         entry.refresh_from_db()
@@ -135,6 +180,9 @@ def progress_entry_update(*, user, entry_id, **data) -> ProgressEntry:
     for field, value in data.items():
         setattr(entry, field, value)
     entry.save()
+    journal = ProgressJournal.objects.get(pk=entry.journal_id)
+    if journal.is_public and any(field in data for field in ENTRY_TEXT_FIELDS):
+        _screen_public_text(journal)
     return entry
 
 
@@ -174,6 +222,9 @@ def progress_finish(*, user, journal_id, outcome, completion_notes="") -> Progre
     journal.completion_notes = completion_notes or ""
     journal.ended_at = timezone.now()
     journal.save(update_fields=["status", "completion_notes", "ended_at", "updated_at"])
+    if journal.is_public and journal.completion_notes:
+        _screen_public_text(journal)
+        journal.refresh_from_db()
     return journal
 
 
@@ -192,6 +243,9 @@ def progress_abandon(*, user, journal_id, completion_notes="") -> ProgressJourna
 @transaction.atomic
 def progress_update_visibility(*, user, journal_id, is_public) -> ProgressJournal:
     journal = own_journal(user=user, journal_id=journal_id, lock=True)
-    journal.is_public = bool(is_public)
+    was_public, journal.is_public = journal.is_public, bool(is_public)
     journal.save(update_fields=["is_public", "updated_at"])
+    if journal.is_public != was_public:
+        _screen_public_text(journal)
+        journal.refresh_from_db()
     return journal

@@ -4,8 +4,8 @@ from rest_framework import serializers
 from feedback.serializers import ProductBriefOutput
 from reviews.community import LEVELS, POINTS
 from reviews.models import (
-    ENTRY_TEXT_FIELDS,
     ASPECT_FIELDS,
+    ENTRY_TEXT_FIELDS,
     IMPROVEMENT_FLAGS,
     Angle,
     ContentStatus,

@@ -31,11 +31,21 @@ PHOTO_FIELDS = (
     "photo_type", "skin_area", "angle", "lighting_condition", "photo_quality_score", "lighting_consistency",
     "angle_consistency", "photo_notes", "comparison_notes", "is_featured",
 )  # fmt: skip
-MAX_PHOTOS_PER_ENTRY = 6
+MAX_PHOTOS_PER_ENTRY = 5  # the seed's progress upload config: 5 photos per entry
 
 
 def _not_found():
     return ApiError(error_codes.PROGRESS_NOT_FOUND, "Progress journal not found.", status_code=404)
+
+
+def _check_progress_date(data):
+    """A weekly entry records what happened: its date cannot be in the future (no DB constraint can say
+    so with a moving date, so every write goes through here)."""
+    progress_date = data.get("progress_date")
+    today = timezone.localdate()
+    if progress_date is not None and progress_date > today:
+        message = f"progress_date cannot be in the future (today is {today.isoformat()})."
+        raise ApiError("VALIDATION_ERROR", message, errors={"progress_date": [message]})
 
 
 # --- Moderation of the public text -----------------------------------------------------------------
@@ -128,6 +138,7 @@ def progress_entry_add(*, user, week_number, journal_id=None, product_id=None, p
     unknown = set(data) - ENTRY_FIELDS
     if unknown:
         raise TypeError(f"Unknown entry fields: {sorted(unknown)}")
+    _check_progress_date(data)
     if journal_id is not None:
         journal = own_journal(user=user, journal_id=journal_id, lock=True)
     else:
@@ -174,6 +185,7 @@ def progress_entry_update(*, user, entry_id, **data) -> ProgressEntry:
     unknown = set(data) - ENTRY_FIELDS
     if unknown:
         raise TypeError(f"Unknown entry fields: {sorted(unknown)}")
+    _check_progress_date(data)
     entry = ProgressEntry.objects.select_for_update().filter(pk=entry_id, journal__user=user).first()
     if entry is None:
         raise ApiError(error_codes.PROGRESS_NOT_FOUND, "Progress entry not found.", status_code=404)

@@ -189,7 +189,7 @@ class ProgressPhotoInput(serializers.Serializer):
 
 
 class ProgressPhotosInput(serializers.Serializer):
-    photos = ProgressPhotoInput(many=True, min_length=1, max_length=6)
+    photos = ProgressPhotoInput(many=True, min_length=1, max_length=5)
 
 
 class ProgressEntryFields(serializers.Serializer):

@@ -219,6 +219,21 @@ class StaffPendingReviewListApi(StaffReviewListApi):
     pending_only = True
 
 
+class StaffReviewDetailApi(APIView):
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(
+        tags=STAFF_TAGS,
+        responses={204: None},
+        summary="Delete a review",
+        description="Removes the review, its photos (files deleted) and queue items; the product's rating and the "
+        "author's counters and average rating are recomputed.",
+    )
+    def delete(self, request, review_id):
+        services.review_delete(user=request.user, review_id=review_id, by_staff=True)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
 class _StaffReviewActionApi(APIView):
     permission_classes = [IsStaffRole]
     handler = None

@@ -13,7 +13,7 @@ from rest_framework import status
 from feedback import services as feedback_services
 from feedback.models import ContentType, ModerationItem, ModerationStatus, NotificationType
 from reviews import error_codes
-from reviews.community import user_counters_add
+from reviews.community import user_avg_rating_refresh, user_counters_add
 from reviews.models import ContentStatus, Review, ReviewMedia, ReviewVote, VoteType
 from shop.catalog.models import Product, ProductStatus
 from shop.catalog.services import product_set_rating
@@ -264,6 +264,7 @@ def review_update(*, user, review_id, photos=None, **data) -> Review:
         _review_media_add(review=review, user=user, photos=photos)
     review = _submit_review(review, user)
     product_rating_refresh(product_id=review.product_id)
+    user_avg_rating_refresh(user_id=review.user_id)
     return review
 
 
@@ -281,11 +282,12 @@ def review_delete(*, user, review_id, by_staff=False):
     media = list(ReviewMedia.objects.filter(review=review).select_related("file"))
     feedback_services.moderation_withdraw(content_type=ContentType.REVIEW, content_ids=[review.pk])
     feedback_services.moderation_withdraw(content_type=ContentType.REVIEW_PHOTO, content_ids=[m.pk for m in media])
-    product_id = review.product_id
+    product_id, author_id = review.product_id, review.user_id
     review.delete()
     for item in media:
         file_delete(file=item.file)
     product_rating_refresh(product_id=product_id)
+    user_avg_rating_refresh(user_id=author_id)
 
 
 def product_rating_refresh(*, product_id):
@@ -318,6 +320,7 @@ def review_apply_decision(*, review_id, decision, by, notes):
     elif review.status == ContentStatus.REJECTED and was_approved:
         _leave_approval(review)
     product_rating_refresh(product_id=review.product_id)
+    user_avg_rating_refresh(user_id=review.user_id)
 
     product = review.product
     if review.user_id is None:

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from shop.catalog.models import Product, ProductMedia
+from shop.catalog.models import Category, Product, ProductMedia
 from shop.catalog.tests.factories import CategoryFactory, ProductFactory, ProductVariantFactory
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +93,27 @@ def test_discount_and_stock_properties():
     product.allow_backorders = True
     assert product.in_stock is True
     assert product.currency == "USD"
+
+
+def test_category_parent_check_walks_the_stored_tree():
+    from shop.catalog.services import category_parent_check
+    from skincare.api.exceptions import ApiError
+
+    top = CategoryFactory(name="Cleansers")
+    child = CategoryFactory(parent=top)
+    grandchild = CategoryFactory(parent=child)
+    other = CategoryFactory()
+
+    for parent in (top, child, grandchild):
+        with pytest.raises(ApiError) as refused:
+            category_parent_check(category=top, parent=parent)
+        assert refused.value.error_code == "CATEGORY_CYCLE" and list(refused.value.errors) == ["parent"]
+    category_parent_check(category=top, parent=other)
+    category_parent_check(category=top, parent=None)
+
+    # a loop already stored (two rows pointing at each other) does not hang the check
+    Category.objects.filter(pk=other.pk).update(parent=grandchild)
+    Category.objects.filter(pk=top.pk).update(parent=other)
+    with pytest.raises(ApiError):
+        category_parent_check(category=child, parent=other)
+    category_parent_check(category=CategoryFactory(), parent=other)

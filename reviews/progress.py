@@ -7,7 +7,7 @@ from rest_framework import status
 
 from feedback import services as feedback_services
 from feedback.models import ContentType, ModerationStatus
-from reviews import error_codes
+from reviews import error_codes, lock_objects
 from reviews.models import (
     ENTRY_TEXT_FIELDS,
     IMPROVEMENT_FLAGS,
@@ -116,8 +116,10 @@ def progress_start(*, user, product_id, goals="", baseline_notes="", is_public=F
 
 
 def own_journal(*, user, journal_id, lock=False) -> ProgressJournal:
-    journals = ProgressJournal.objects.select_for_update() if lock else ProgressJournal.objects
-    journal = journals.filter(pk=journal_id, user=user).first()
+    if lock:
+        journal = lock_objects.journal_lock(pk=journal_id, user=user)
+    else:
+        journal = ProgressJournal.objects.filter(pk=journal_id, user=user).first()
     if journal is None:
         raise _not_found()
     return journal
@@ -142,11 +144,7 @@ def progress_entry_add(*, user, week_number, journal_id=None, product_id=None, p
     if journal_id is not None:
         journal = own_journal(user=user, journal_id=journal_id, lock=True)
     else:
-        journal = (
-            ProgressJournal.objects.select_for_update()
-            .filter(user=user, product_id=product_id, status=ProgressStatus.ONGOING)
-            .first()
-        )
+        journal = lock_objects.journal_lock(user=user, product_id=product_id, status=ProgressStatus.ONGOING)
         if journal is None:
             raise ApiError(
                 error_codes.PROGRESS_NOT_FOUND,
@@ -186,7 +184,7 @@ def progress_entry_update(*, user, entry_id, **data) -> ProgressEntry:
     if unknown:
         raise TypeError(f"Unknown entry fields: {sorted(unknown)}")
     _check_progress_date(data)
-    entry = ProgressEntry.objects.select_for_update().filter(pk=entry_id, journal__user=user).first()
+    entry = lock_objects.entry_lock(entry_id=entry_id, journal__user=user)
     if entry is None:
         raise ApiError(error_codes.PROGRESS_NOT_FOUND, "Progress entry not found.", status_code=404)
     for field, value in data.items():
@@ -200,9 +198,7 @@ def progress_entry_update(*, user, entry_id, **data) -> ProgressEntry:
 
 @transaction.atomic
 def progress_photos_add(*, user, entry_id, photos) -> list[ProgressMedia]:
-    entry = (
-        ProgressEntry.objects.select_for_update().filter(pk=entry_id, journal__user=user).select_related("journal")
-    ).first()
+    entry = lock_objects.entry_lock(entry_id=entry_id, journal__user=user)
     if entry is None:
         raise ApiError(error_codes.PROGRESS_NOT_FOUND, "Progress entry not found.", status_code=404)
     existing = entry.media.count()

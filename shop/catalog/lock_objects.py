@@ -23,4 +23,4 @@ def products_lock(*, product_ids) -> list[Product]:
 
 
 def product_lock(*, product_id) -> Product | None:
-    return Product.objects.select_for_update(of=("self",)).filter(pk=product_id).first()
+    return Product.objects.select_for_update(of=("self",)).filter(pk=product_id).order_by("pk").first()

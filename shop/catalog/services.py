@@ -23,6 +23,7 @@ from shop.catalog.models import (
     ProductType,
     ProductVariant,
 )
+from shop.catalog.views_counter import product_view_count
 from skincare import events
 from skincare.api.exceptions import ApiError
 
@@ -408,7 +409,8 @@ def _bulk_products(product_ids):
 
 
 def product_record_view(*, product_id):
-    Product.objects.filter(pk=product_id).update(view_count=F("view_count") + 1)
+    """Counted in the cache; ``catalog.flush_product_views`` writes the counts (no write per page view)."""
+    product_view_count(product_id=product_id)
 
 
 def product_record_sale(*, product_id, quantity=1):

@@ -190,7 +190,7 @@ def progress_entry_update(*, user, entry_id, **data) -> ProgressEntry:
     for field, value in data.items():
         setattr(entry, field, value)
     entry.save()
-    journal = ProgressJournal.objects.get(pk=entry.journal_id)
+    journal = lock_objects.journal_lock(pk=entry.journal_id)  # one screening of the journal text at a time
     if journal.is_public and any(field in data for field in ENTRY_TEXT_FIELDS):
         _screen_public_text(journal)
     return entry

@@ -19,6 +19,7 @@ class ContentType(models.TextChoices):
     QUESTION_PHOTO = "question_photo", "Question photo"
     ANSWER_PHOTO = "answer_photo", "Answer photo"
     PROGRESS_PHOTO = "progress_photo", "Progress photo"
+    PROGRESS_NOTE = "progress_note", "Progress journal text"
 
 
 PHOTO_CONTENT_TYPES = frozenset(

@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from rest_framework import status
 
-from feedback import error_codes
+from feedback import error_codes, lock_objects
 from feedback.models import (
     PHOTO_CONTENT_TYPES,
     ContentType,
@@ -118,7 +118,7 @@ def moderation_submit(*, content_type, content_id, user, text="", metadata=None,
     if auto_approve:
         values.update(auto_approved=True, reviewed_at=timezone.now())
 
-    item = ModerationItem.objects.select_for_update().filter(content_type=content_type, content_id=content_id).first()
+    item = lock_objects.moderation_item_lock(content_type=content_type, content_id=content_id)
     if item is None:
         item = ModerationItem(content_type=content_type, content_id=content_id)
     elif item.escalated and values["status"] != ModerationStatus.APPROVED:
@@ -132,7 +132,7 @@ def moderation_submit(*, content_type, content_id, user, text="", metadata=None,
 
 
 def _lock_item(item_id) -> ModerationItem:
-    item = ModerationItem.objects.select_for_update().filter(pk=item_id).first()
+    item = lock_objects.moderation_item_lock(item_id=item_id)
     if item is None:
         raise ApiError(error_codes.MODERATION_ITEM_NOT_FOUND, "Moderation item not found.", status_code=404)
     return item
@@ -233,7 +233,7 @@ def moderation_report(
     ``MODERATION_REPORTS_TO_ESCALATE`` distinct reports. The content stays as it is until staff decide."""
     if owner is not None and owner.pk == reporter.pk:
         raise ApiError(error_codes.REPORT_OWN_CONTENT, "You cannot report your own content.", status_code=400)
-    item = ModerationItem.objects.select_for_update().filter(content_type=content_type, content_id=content_id).first()
+    item = lock_objects.moderation_item_lock(content_type=content_type, content_id=content_id)
     if item is None:
         item = ModerationItem.objects.create(
             content_type=content_type,
@@ -442,7 +442,7 @@ def notification_preferences_get(*, user) -> NotificationPreference:
 @transaction.atomic
 def notification_preferences_update(*, user, email_enabled=None, push_enabled=None, types=None):
     """``types``: ``{"answer_helpful": {"email": false}}``; unknown types or channels are refused."""
-    preference, _ = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+    preference = lock_objects.notification_preference_lock(user=user)
     if email_enabled is not None:
         preference.email_enabled = bool(email_enabled)
     if push_enabled is not None:
@@ -476,13 +476,13 @@ def notification_preferences_update(*, user, email_enabled=None, push_enabled=No
 @transaction.atomic
 def push_device_register(*, user, token, platform) -> PushDevice:
     """Idempotent; a token seen on another account moves to this one (same phone, new login)."""
-    device = PushDevice.objects.select_for_update().filter(token=token).first()
+    device = lock_objects.push_device_lock(token=token)
     if device is None:
         try:
             with transaction.atomic():
                 return PushDevice.objects.create(user=user, token=token, platform=platform)
         except IntegrityError:
-            device = PushDevice.objects.select_for_update().get(token=token)
+            device = lock_objects.push_device_lock(token=token)
     device.user, device.platform, device.is_active = user, platform, True
     device.save()
     return device

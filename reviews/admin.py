@@ -36,12 +36,47 @@ def flag_reviews(modeladmin, request, queryset):
     _each(modeladmin, request, queryset, lambda r: services.review_flag(review=r, by=request.user))
 
 
+@admin.action(description="Delete selected reviews (counters recomputed)", permissions=["remove"])
+def delete_reviews(modeladmin, request, queryset):
+    _each(
+        modeladmin,
+        request,
+        queryset,
+        lambda r: services.review_delete(user=request.user, review_id=r.pk, by_staff=True),
+    )
+
+
+class CustomerContentAdmin(admin.ModelAdmin):
+    """A customer's words and ratings are theirs: staff read them and hide or reject them through moderation
+    (the actions), but never rewrite them here - an edited rating would also skip the rating counters."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields] + [
+            name for name in self.readonly_fields if not hasattr(self.model, name)
+        ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+
 class ReviewMediaInline(admin.TabularInline):
     model = ReviewMedia
     extra = 0
     fields = ["preview", "photo_type", "status", "skin_area", "days_of_usage"]
-    readonly_fields = ["preview", "status"]
+    readonly_fields = fields
     can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
     @admin.display(description="photo")
     def preview(self, media):
@@ -51,7 +86,7 @@ class ReviewMediaInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(CustomerContentAdmin):
     list_display = [
         "id", "product", "user", "rating", "title", "status", "is_verified_purchase", "helpful_votes_count",
         "media_count", "created_at",
@@ -61,11 +96,14 @@ class ReviewAdmin(admin.ModelAdmin):
     list_select_related = ["product", "user"]
     raw_id_fields = ["product", "user", "order_item"]
     readonly_fields = ["status", "helpful_votes_count", "unhelpful_votes_count", "total_votes_count", "approved_at"]
-    actions = [approve_reviews, reject_reviews, flag_reviews]
+    actions = [approve_reviews, reject_reviews, flag_reviews, delete_reviews]
     inlines = [ReviewMediaInline]
 
-    def has_add_permission(self, request):
-        return False
+    def has_delete_permission(self, request, obj=None):
+        return False  # the "delete" action goes through reviews.services.review_delete
+
+    def has_remove_permission(self, request):
+        return request.user.has_perm("reviews.delete_review")
 
 
 @admin.action(description="Approve selected (through moderation)", permissions=["change"])
@@ -74,7 +112,7 @@ def approve_qa(modeladmin, request, queryset):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(CustomerContentAdmin):
     list_display = ["id", "product", "user", "question", "question_category", "urgency_level", "status", "answer_count"]
     list_filter = ["status", "question_category", "urgency_level", "is_answered"]
     search_fields = ["question", "user__email"]
@@ -90,7 +128,7 @@ def verify_answers(modeladmin, request, queryset):
 
 
 @admin.register(Answer)
-class AnswerAdmin(admin.ModelAdmin):
+class AnswerAdmin(CustomerContentAdmin):
     list_display = ["id", "question", "user", "status", "is_from_expert", "is_from_verified_buyer",
                     "is_verified_by_admin", "helpful_votes"]  # fmt: skip
     list_filter = ["status", "is_from_expert", "is_from_verified_buyer", "is_verified_by_admin"]
@@ -112,7 +150,7 @@ class ProgressEntryInline(admin.TabularInline):
 
 
 @admin.register(ProgressJournal)
-class ProgressJournalAdmin(admin.ModelAdmin):
+class ProgressJournalAdmin(CustomerContentAdmin):
     list_display = ["id", "user", "product", "status", "is_public", "entry_count", "started_at"]
     list_filter = ["status", "is_public"]
     raw_id_fields = ["user", "product"]

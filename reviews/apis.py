@@ -4,7 +4,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from reviews import error_codes, progress, qa, selectors, services
+from reviews import error_codes, media, progress, qa, selectors, services
 from reviews import serializers as s
 from reviews.models import ContentStatus, Question, Review
 from skincare.api.exceptions import ApiError
@@ -218,6 +218,22 @@ class StaffReviewListApi(APIView):
 )
 class StaffPendingReviewListApi(StaffReviewListApi):
     pending_only = True
+
+
+class StaffReviewDetailApi(APIView):
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"DELETE": "reviews.delete_review"}
+
+    @extend_schema(
+        tags=STAFF_TAGS,
+        responses={204: None},
+        summary="Delete a review",
+        description="Removes the review, its photos (files deleted) and queue items; the product's rating and the "
+        "author's counters and average rating are recomputed.",
+    )
+    def delete(self, request, review_id):
+        services.review_delete(user=request.user, review_id=review_id, by_staff=True)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class _StaffReviewActionApi(APIView):
@@ -572,3 +588,41 @@ class ProgressCompleteApi(_ProgressFinishApi):
 
 class ProgressAbandonApi(_ProgressFinishApi):
     handler = progress.progress_abandon
+
+
+# --- Removing one photo ----------------------------------------------------------------------------
+
+
+class _MediaRemoveApi(APIView):
+    kind = None
+    parent_kwarg = None
+
+    def delete(self, request, media_id, **kwargs):
+        media.media_remove(user=request.user, kind=self.kind, parent_id=kwargs[self.parent_kwarg], media_id=media_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+@extend_schema_view(
+    delete=extend_schema(tags=REVIEW_TAGS, responses={204: None}, summary="Remove a photo from my review")
+)
+class ReviewMediaRemoveApi(_MediaRemoveApi):
+    kind, parent_kwarg = "review", "review_id"
+
+
+@extend_schema_view(
+    delete=extend_schema(tags=PROGRESS_TAGS, responses={204: None}, summary="Remove a photo from my progress entry")
+)
+class ProgressMediaRemoveApi(_MediaRemoveApi):
+    kind, parent_kwarg = "progress", "entry_id"
+
+
+@extend_schema_view(
+    delete=extend_schema(tags=QA_TAGS, responses={204: None}, summary="Remove a photo from my question")
+)
+class QuestionMediaRemoveApi(_MediaRemoveApi):
+    kind, parent_kwarg = "question", "question_id"
+
+
+@extend_schema_view(delete=extend_schema(tags=QA_TAGS, responses={204: None}, summary="Remove a photo from my answer"))
+class AnswerMediaRemoveApi(_MediaRemoveApi):
+    kind, parent_kwarg = "answer", "answer_id"

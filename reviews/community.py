@@ -5,8 +5,10 @@ when helpful votes are cast or withdrawn; ``community_score_recalculate`` rebuil
 content tables with the same points, so both always agree.
 """
 
-from django.db.models import Count, F, Q, Sum
-from django.db.models.functions import Coalesce, Greatest
+from decimal import Decimal
+
+from django.db.models import Avg, Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Greatest, Round
 
 from shop.accounts.models import User
 
@@ -51,6 +53,24 @@ def user_counters_add(*, user_id, reviews=0, verified_reviews=0, helpful=0, ques
     User.objects.filter(pk=user_id).update(**updates)
 
 
+def user_avg_rating_refresh(*, user_id):
+    """``User.avg_rating``: the mean rating of the user's approved reviews (0.00 without any), in one UPDATE."""
+    if user_id is None:
+        return
+    from reviews.models import ContentStatus, Review
+
+    rating = DecimalField(max_digits=3, decimal_places=2)
+    average = (
+        Review.objects.filter(user_id=OuterRef("pk"), status=ContentStatus.APPROVED)
+        .values("user_id")
+        .annotate(avg=Cast(Round(Avg("rating"), 2), output_field=rating))
+        .values("avg")
+    )
+    User.objects.filter(pk=user_id).update(
+        avg_rating=Coalesce(Subquery(average, output_field=rating), Value(Decimal("0.00"), output_field=rating))
+    )
+
+
 def community_totals(*, user_id) -> dict:
     """Counters as they should be, from the content tables."""
     from reviews.models import Answer, ContentStatus, Question, Review
@@ -86,6 +106,7 @@ def community_score_recalculate(*, user) -> User:
     totals = community_totals(user_id=user.pk)
     totals.pop("verified_reviews")
     User.objects.filter(pk=user.pk).update(**totals)
+    user_avg_rating_refresh(user_id=user.pk)
     user.refresh_from_db()
     return user
 

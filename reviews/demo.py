@@ -1036,6 +1036,7 @@ def seed_progress(*, scale, progress):
             goals="; ".join(dict.fromkeys(goals)),
             baseline_notes=" ".join(BEFORE[c] for c in (user.skin_concerns or []) if c in BEFORE),
             is_public=rng.random() < 0.6,
+            notes_status=ContentStatus.APPROVED,  # the demo's own text, not a shopper's
         )
         journal._demo_date = start
         entries = _entries(rng, journal, fit, product, weeks, start)

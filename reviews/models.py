@@ -206,6 +206,12 @@ class ProgressJournal(models.Model):
     baseline_notes = models.TextField(blank=True)
     is_public = models.BooleanField(default=False, help_text="Shown (without private photos) on the product page")
     completion_notes = models.TextField(blank=True)
+    notes_status = models.CharField(
+        max_length=10,
+        choices=ContentStatus.choices,
+        default=ContentStatus.PENDING,
+        help_text="Moderation of the text others see (goals, completion notes, entries' notes); public journals only",
+    )
     started_at = models.DateTimeField(auto_now_add=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     entry_count = models.PositiveSmallIntegerField(default=0)
@@ -228,6 +234,9 @@ IMPROVEMENT_FLAGS = (
     "acne_reduced", "skin_texture_improved", "hydration_improved", "redness_reduced", "pores_minimized",
     "brightness_improved", "scarring_reduced", "oil_control_improved", "fine_lines_reduced",
 )  # fmt: skip
+
+
+ENTRY_TEXT_FIELDS = ("skin_condition_notes", "application_notes", "lifestyle_factors")
 
 
 class ProgressEntry(models.Model):

@@ -5,16 +5,19 @@ from django.db.models import F
 from django.utils import timezone
 from rest_framework import status
 
-from feedback.models import ContentType
-from reviews import error_codes
+from feedback import services as feedback_services
+from feedback.models import ContentType, ModerationStatus
+from reviews import error_codes, lock_objects
 from reviews.models import (
+    ENTRY_TEXT_FIELDS,
     IMPROVEMENT_FLAGS,
+    ContentStatus,
     ProgressEntry,
     ProgressJournal,
     ProgressMedia,
     ProgressStatus,
 )
-from reviews.services import active_product, submit_photo, usable_files
+from reviews.services import ITEM_TO_CONTENT_STATUS, active_product, submit_photo, usable_files
 from shop.files.services import file_attach
 from skincare.api.exceptions import ApiError
 
@@ -28,11 +31,57 @@ PHOTO_FIELDS = (
     "photo_type", "skin_area", "angle", "lighting_condition", "photo_quality_score", "lighting_consistency",
     "angle_consistency", "photo_notes", "comparison_notes", "is_featured",
 )  # fmt: skip
-MAX_PHOTOS_PER_ENTRY = 6
+MAX_PHOTOS_PER_ENTRY = 5  # the seed's progress upload config: 5 photos per entry
 
 
 def _not_found():
     return ApiError(error_codes.PROGRESS_NOT_FOUND, "Progress journal not found.", status_code=404)
+
+
+def _check_progress_date(data):
+    """A weekly entry records what happened: its date cannot be in the future (no DB constraint can say
+    so with a moving date, so every write goes through here)."""
+    progress_date = data.get("progress_date")
+    today = timezone.localdate()
+    if progress_date is not None and progress_date > today:
+        message = f"progress_date cannot be in the future (today is {today.isoformat()})."
+        raise ApiError("VALIDATION_ERROR", message, errors={"progress_date": [message]})
+
+
+# --- Moderation of the public text -----------------------------------------------------------------
+
+
+def journal_public_text(journal) -> str:
+    """Everything of a journal others can read: goals, completion notes and every entry's notes."""
+    parts = [journal.goals, journal.completion_notes]
+    for entry in ProgressEntry.objects.filter(journal_id=journal.pk).order_by("week_number"):
+        parts.extend(getattr(entry, field) for field in ENTRY_TEXT_FIELDS)
+    return "\n".join(part for part in parts if part)
+
+
+def _screen_public_text(journal):
+    """A public journal's text goes through the review queue (``progress_note``) on every change;
+    others see it only once approved. Private journals leave the queue."""
+    if not journal.is_public:
+        feedback_services.moderation_withdraw(content_type=ContentType.PROGRESS_NOTE, content_ids=[journal.pk])
+        ProgressJournal.objects.filter(pk=journal.pk).update(notes_status=ContentStatus.PENDING)
+        return
+    ProgressJournal.objects.filter(pk=journal.pk).update(notes_status=ContentStatus.PENDING)
+    item = feedback_services.moderation_submit(
+        content_type=ContentType.PROGRESS_NOTE,
+        content_id=journal.pk,
+        user=journal.user,
+        text=journal_public_text(journal),
+        metadata={"journal_id": journal.pk, "product_id": journal.product_id},
+    )
+    if item.status != ModerationStatus.APPROVED:
+        ProgressJournal.objects.filter(pk=journal.pk).update(notes_status=ITEM_TO_CONTENT_STATUS[item.status])
+
+
+def journal_notes_apply_decision(*, journal_id, decision):
+    """Receiver side of ``moderation_decided`` for ``progress_note``; inside the deciding transaction."""
+    status = ContentStatus.APPROVED if decision == ModerationStatus.APPROVED else ContentStatus.REJECTED
+    ProgressJournal.objects.filter(pk=journal_id).update(notes_status=status)
 
 
 @transaction.atomic
@@ -46,7 +95,7 @@ def progress_start(*, user, product_id, goals="", baseline_notes="", is_public=F
         )
     try:
         with transaction.atomic():
-            return ProgressJournal.objects.create(
+            journal = ProgressJournal.objects.create(
                 user=user,
                 product=product,
                 skin_type=user.skin_type or "",
@@ -60,11 +109,17 @@ def progress_start(*, user, product_id, goals="", baseline_notes="", is_public=F
             "You are already tracking this product.",
             status_code=status.HTTP_409_CONFLICT,
         ) from exc
+    if journal.is_public:
+        _screen_public_text(journal)
+    journal.refresh_from_db()
+    return journal
 
 
 def own_journal(*, user, journal_id, lock=False) -> ProgressJournal:
-    journals = ProgressJournal.objects.select_for_update() if lock else ProgressJournal.objects
-    journal = journals.filter(pk=journal_id, user=user).first()
+    if lock:
+        journal = lock_objects.journal_lock(pk=journal_id, user=user)
+    else:
+        journal = ProgressJournal.objects.filter(pk=journal_id, user=user).first()
     if journal is None:
         raise _not_found()
     return journal
@@ -85,14 +140,11 @@ def progress_entry_add(*, user, week_number, journal_id=None, product_id=None, p
     unknown = set(data) - ENTRY_FIELDS
     if unknown:
         raise TypeError(f"Unknown entry fields: {sorted(unknown)}")
+    _check_progress_date(data)
     if journal_id is not None:
         journal = own_journal(user=user, journal_id=journal_id, lock=True)
     else:
-        journal = (
-            ProgressJournal.objects.select_for_update()
-            .filter(user=user, product_id=product_id, status=ProgressStatus.ONGOING)
-            .first()
-        )
+        journal = lock_objects.journal_lock(user=user, product_id=product_id, status=ProgressStatus.ONGOING)
         if journal is None:
             raise ApiError(
                 error_codes.PROGRESS_NOT_FOUND,
@@ -118,6 +170,8 @@ def progress_entry_add(*, user, week_number, journal_id=None, product_id=None, p
             error_codes.PROGRESS_WEEK_EXISTS, f"Week {week_number} is already recorded.", status_code=409
         ) from exc
     ProgressJournal.objects.filter(pk=journal.pk).update(entry_count=F("entry_count") + 1, updated_at=timezone.now())
+    if journal.is_public:
+        _screen_public_text(journal)
     if photos:
         progress_photos_add(user=user, entry_id=entry.pk, photos=photos)
         entry.refresh_from_db()
@@ -129,20 +183,22 @@ def progress_entry_update(*, user, entry_id, **data) -> ProgressEntry:
     unknown = set(data) - ENTRY_FIELDS
     if unknown:
         raise TypeError(f"Unknown entry fields: {sorted(unknown)}")
-    entry = ProgressEntry.objects.select_for_update().filter(pk=entry_id, journal__user=user).first()
+    _check_progress_date(data)
+    entry = lock_objects.entry_lock(entry_id=entry_id, journal__user=user)
     if entry is None:
         raise ApiError(error_codes.PROGRESS_NOT_FOUND, "Progress entry not found.", status_code=404)
     for field, value in data.items():
         setattr(entry, field, value)
     entry.save()
+    journal = lock_objects.journal_lock(pk=entry.journal_id)  # one screening of the journal text at a time
+    if journal.is_public and any(field in data for field in ENTRY_TEXT_FIELDS):
+        _screen_public_text(journal)
     return entry
 
 
 @transaction.atomic
 def progress_photos_add(*, user, entry_id, photos) -> list[ProgressMedia]:
-    entry = (
-        ProgressEntry.objects.select_for_update().filter(pk=entry_id, journal__user=user).select_related("journal")
-    ).first()
+    entry = lock_objects.entry_lock(entry_id=entry_id, journal__user=user)
     if entry is None:
         raise ApiError(error_codes.PROGRESS_NOT_FOUND, "Progress entry not found.", status_code=404)
     existing = entry.media.count()
@@ -174,6 +230,9 @@ def progress_finish(*, user, journal_id, outcome, completion_notes="") -> Progre
     journal.completion_notes = completion_notes or ""
     journal.ended_at = timezone.now()
     journal.save(update_fields=["status", "completion_notes", "ended_at", "updated_at"])
+    if journal.is_public and journal.completion_notes:
+        _screen_public_text(journal)
+        journal.refresh_from_db()
     return journal
 
 
@@ -192,6 +251,9 @@ def progress_abandon(*, user, journal_id, completion_notes="") -> ProgressJourna
 @transaction.atomic
 def progress_update_visibility(*, user, journal_id, is_public) -> ProgressJournal:
     journal = own_journal(user=user, journal_id=journal_id, lock=True)
-    journal.is_public = bool(is_public)
+    was_public, journal.is_public = journal.is_public, bool(is_public)
     journal.save(update_fields=["is_public", "updated_at"])
+    if journal.is_public != was_public:
+        _screen_public_text(journal)
+        journal.refresh_from_db()
     return journal

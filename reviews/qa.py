@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from feedback import services as feedback_services
 from feedback.models import ContentType, ModerationStatus, NotificationType
-from reviews import error_codes
+from reviews import error_codes, lock_objects
 from reviews.categorize import categorize, urgency
 from reviews.community import user_counters_add
 from reviews.models import (
@@ -101,7 +101,7 @@ def question_visible(*, question_id) -> Question:
 
 
 def question_apply_decision(*, question_id, decision, by, notes):
-    question = Question.objects.select_for_update().filter(pk=question_id).select_related("product").first()
+    question = lock_objects.question_lock(question_id=question_id)
     if question is None:
         return
     was_approved = question.status == ContentStatus.APPROVED
@@ -131,7 +131,7 @@ def _content_rejected(user_id, what, object_id, product, notes):
 
 @transaction.atomic
 def question_vote(*, user, question_id):
-    question = Question.objects.select_for_update().filter(pk=question_id, status=ContentStatus.APPROVED).first()
+    question = lock_objects.question_lock(question_id=question_id, status=ContentStatus.APPROVED)
     if question is None:
         raise _not_found(error_codes.QUESTION_NOT_FOUND, "Question")
     if question.user_id == user.pk:
@@ -187,7 +187,7 @@ def _question_answer_count(question_id, delta):
 
 
 def answer_apply_decision(*, answer_id, decision, by, notes):
-    answer = Answer.objects.select_for_update().filter(pk=answer_id).select_related("question__product").first()
+    answer = lock_objects.answer_lock(answer_id=answer_id)
     if answer is None:
         return
     was_approved = answer.status == ContentStatus.APPROVED
@@ -222,10 +222,11 @@ def answer_apply_decision(*, answer_id, decision, by, notes):
 
 
 def answer_visible(*, answer_id, lock=False) -> Answer:
-    answers = Answer.objects.select_for_update() if lock else Answer.objects
-    answer = answers.filter(
-        pk=answer_id, status=ContentStatus.APPROVED, question__status=ContentStatus.APPROVED
-    ).first()
+    visible = {"status": ContentStatus.APPROVED, "question__status": ContentStatus.APPROVED}
+    if lock:
+        answer = lock_objects.answer_lock(answer_id=answer_id, **visible)
+    else:
+        answer = Answer.objects.filter(pk=answer_id, **visible).first()
     if answer is None:
         raise _not_found(error_codes.ANSWER_NOT_FOUND, "Answer")
     return answer
@@ -270,7 +271,7 @@ def answer_vote(*, user, answer_id, vote_type):
 
 @transaction.atomic
 def answer_verify(*, answer_id, by, notes="", verified=True) -> Answer:
-    answer = Answer.objects.select_for_update().filter(pk=answer_id).first()
+    answer = lock_objects.answer_lock(answer_id=answer_id)
     if answer is None:
         raise _not_found(error_codes.ANSWER_NOT_FOUND, "Answer")
     answer.is_verified_by_admin = verified

@@ -4,7 +4,8 @@ reviews, questions, answers and photos; a delivered order makes the buyer's revi
 import logging
 
 from feedback.models import ContentType
-from reviews import qa, services
+from reviews import progress, qa, services
+from reviews.media import media_detach_file
 from reviews.models import AnswerMedia, ProgressMedia, QuestionMedia, ReviewMedia
 from skincare import events
 
@@ -34,6 +35,8 @@ def on_moderation_decided(sender, content_type, content_id, decision, by=None, n
         services.media_apply_decision(
             model=AnswerMedia, media_id=content_id, decision=decision, after=qa.qa_media_refresh
         )
+    elif content_type == ContentType.PROGRESS_NOTE:
+        progress.journal_notes_apply_decision(journal_id=content_id, decision=decision)
     elif content_type == ContentType.PROGRESS_PHOTO:
         services.media_apply_decision(model=ProgressMedia, media_id=content_id, decision=decision)
 
@@ -48,6 +51,11 @@ def on_order_status_changed(sender, order, old_status, new_status, **kwargs):
         logger.exception("Marking reviews verified for order %s failed", order.pk)
 
 
+def on_file_deleted(sender, file, **kwargs):
+    media_detach_file(file_id=file.pk)
+
+
 def connect():
+    events.file_deleted.connect(on_file_deleted, dispatch_uid="reviews-file-deleted")
     events.moderation_decided.connect(on_moderation_decided, dispatch_uid="reviews-moderation-decided")
     events.order_status_changed.connect(on_order_status_changed, dispatch_uid="reviews-order-delivered")

@@ -5,6 +5,7 @@ from feedback.serializers import ProductBriefOutput
 from reviews.community import LEVELS, POINTS
 from reviews.models import (
     ASPECT_FIELDS,
+    ENTRY_TEXT_FIELDS,
     IMPROVEMENT_FLAGS,
     Angle,
     ContentStatus,
@@ -188,7 +189,7 @@ class ProgressPhotoInput(serializers.Serializer):
 
 
 class ProgressPhotosInput(serializers.Serializer):
-    photos = ProgressPhotoInput(many=True, min_length=1, max_length=6)
+    photos = ProgressPhotoInput(many=True, min_length=1, max_length=5)
 
 
 class ProgressEntryFields(serializers.Serializer):
@@ -386,10 +387,12 @@ ENTRY_OUTPUT_FIELDS = (
 )  # fmt: skip
 
 
-def entry_output(entry, request=None, *, own=False):
+def entry_output(entry, request=None, *, own=False, show_text=True):
     data = {"id": entry.pk, "journal_id": entry.journal_id}
     for field in ENTRY_OUTPUT_FIELDS:
         data[field] = getattr(entry, field)
+    if not (own or show_text):
+        data.update(dict.fromkeys(ENTRY_TEXT_FIELDS, ""))
     data["improvements"] = [flag for flag in IMPROVEMENT_FLAGS if getattr(entry, flag)]
     data["photos"] = [progress_media_output(m, request, own=own) for m in entry.media.all()]
     if not own:
@@ -399,23 +402,26 @@ def entry_output(entry, request=None, *, own=False):
 
 
 def journal_output(journal, request=None, *, own=False, entries=None):
+    """Others see the journal's text (goals, completion notes, entries' notes) only once moderation approved it."""
+    show_text = own or journal.notes_status == ContentStatus.APPROVED
     data = {
         "id": journal.pk,
         "product": {"id": journal.product_id, "name": journal.product.name, "slug": journal.product.slug},
         "author": author(journal.user, badges=False),
         "status": journal.status,
         "skin_type": journal.skin_type,
-        "goals": journal.goals,
+        "goals": journal.goals if show_text else "",
         "is_public": journal.is_public,
-        "completion_notes": journal.completion_notes,
+        "completion_notes": journal.completion_notes if show_text else "",
         "started_at": journal.started_at,
         "ended_at": journal.ended_at,
         "entry_count": journal.entry_count,
     }
     if own:
         data["baseline_notes"] = journal.baseline_notes
+        data["notes_status"] = journal.notes_status
     if entries is not None:
-        data["entries"] = [entry_output(e, request, own=own) for e in entries]
+        data["entries"] = [entry_output(e, request, own=own, show_text=show_text) for e in entries]
     return data
 
 
@@ -694,6 +700,12 @@ class JournalOutput(serializers.Serializer):
     entry_count = serializers.IntegerField()
     baseline_notes = serializers.CharField(
         required=False, allow_blank=True, help_text="Only for the owner (and staff)."
+    )
+    notes_status = serializers.ChoiceField(
+        choices=ContentStatus.choices,
+        required=False,
+        help_text="Only for the owner (and staff): moderation of the public text; others see goals, completion "
+        "notes and entries' notes blank until it is approved.",
     )
     entries = ProgressEntryOutput(many=True, required=False, help_text="Weekly entries, when the answer lists them.")
 

@@ -12,9 +12,10 @@ from rest_framework import status
 
 from feedback import services as feedback_services
 from feedback.models import ContentType, ModerationItem, ModerationStatus, NotificationType
-from reviews import error_codes
-from reviews.community import user_counters_add
+from reviews import error_codes, lock_objects
+from reviews.community import user_avg_rating_refresh, user_counters_add
 from reviews.models import ContentStatus, Review, ReviewMedia, ReviewVote, VoteType
+from shop.catalog import lock_objects as catalog_locks
 from shop.catalog.models import Product, ProductStatus
 from shop.catalog.services import product_set_rating
 from shop.files.models import MediaType
@@ -216,8 +217,12 @@ def review_create(*, user, product_id, photos=None, **data) -> Review:
 
 
 def own_review(*, user, review_id, lock=False) -> Review:
-    reviews = Review.objects.select_for_update() if lock else Review.objects
-    review = reviews.filter(pk=review_id, user=user).first() if user.is_authenticated else None
+    if not user.is_authenticated:
+        review = None
+    elif lock:
+        review = lock_objects.review_lock(review_id=review_id, user=user)
+    else:
+        review = Review.objects.filter(pk=review_id, user=user).first()
     if review is None:
         raise ApiError(error_codes.REVIEW_NOT_FOUND, "Review not found.", status_code=404)
     return review
@@ -264,13 +269,14 @@ def review_update(*, user, review_id, photos=None, **data) -> Review:
         _review_media_add(review=review, user=user, photos=photos)
     review = _submit_review(review, user)
     product_rating_refresh(product_id=review.product_id)
+    user_avg_rating_refresh(user_id=review.user_id)
     return review
 
 
 @transaction.atomic
 def review_delete(*, user, review_id, by_staff=False):
     review = (
-        Review.objects.select_for_update().filter(pk=review_id).first()
+        lock_objects.review_lock(review_id=review_id)
         if by_staff
         else own_review(user=user, review_id=review_id, lock=True)
     )
@@ -281,16 +287,17 @@ def review_delete(*, user, review_id, by_staff=False):
     media = list(ReviewMedia.objects.filter(review=review).select_related("file"))
     feedback_services.moderation_withdraw(content_type=ContentType.REVIEW, content_ids=[review.pk])
     feedback_services.moderation_withdraw(content_type=ContentType.REVIEW_PHOTO, content_ids=[m.pk for m in media])
-    product_id = review.product_id
+    product_id, author_id = review.product_id, review.user_id
     review.delete()
     for item in media:
         file_delete(file=item.file)
     product_rating_refresh(product_id=product_id)
+    user_avg_rating_refresh(user_id=author_id)
 
 
 def product_rating_refresh(*, product_id):
     """Recompute the product's average and count from approved reviews, with the product row locked."""
-    Product.objects.select_for_update().filter(pk=product_id).values_list("pk", flat=True).first()
+    catalog_locks.product_lock(product_id=product_id)
     totals = Review.objects.filter(product_id=product_id, status=ContentStatus.APPROVED).aggregate(
         avg=Avg("rating"), n=Count("id")
     )
@@ -302,7 +309,7 @@ def product_rating_refresh(*, product_id):
 
 def review_apply_decision(*, review_id, decision, by, notes):
     """Receiver side of ``moderation_decided`` for reviews; runs inside the deciding transaction."""
-    review = Review.objects.select_for_update().filter(pk=review_id).select_related("product").first()
+    review = lock_objects.review_lock(review_id=review_id)
     if review is None:
         return
     was_approved = review.status == ContentStatus.APPROVED
@@ -318,6 +325,7 @@ def review_apply_decision(*, review_id, decision, by, notes):
     elif review.status == ContentStatus.REJECTED and was_approved:
         _leave_approval(review)
     product_rating_refresh(product_id=review.product_id)
+    user_avg_rating_refresh(user_id=review.user_id)
 
     product = review.product
     if review.user_id is None:
@@ -353,7 +361,7 @@ def review_apply_decision(*, review_id, decision, by, notes):
 
 
 def media_apply_decision(*, model, media_id, decision, after=None):
-    media = model.objects.select_for_update().filter(pk=media_id).first()
+    media = lock_objects.media_lock(model=model, media_id=media_id)
     if media is None:
         return None
     media.status = ContentStatus.APPROVED if decision == ModerationStatus.APPROVED else ContentStatus.REJECTED
@@ -414,11 +422,7 @@ def review_report(*, user, review_id, reason, details=""):
 @transaction.atomic
 def reviews_mark_verified(*, user_id, product_ids):
     """An order was delivered: the buyer's reviews of those products become verified purchases."""
-    reviews = list(
-        Review.objects.select_for_update().filter(
-            user_id=user_id, product_id__in=list(product_ids), is_verified_purchase=False
-        )
-    )
+    reviews = lock_objects.reviews_lock(user_id=user_id, product_id__in=list(product_ids), is_verified_purchase=False)
     for review in reviews:
         order_item = delivered_order_item(user=review.user, product_id=review.product_id)
         Review.objects.filter(pk=review.pk).update(is_verified_purchase=True, order_item=order_item)
@@ -453,7 +457,7 @@ def review_vote(*, user, review_id, vote_type) -> tuple[Review, ReviewVote]:
     """One vote per user and review; voting the other way switches the vote, the same way twice is refused."""
     if vote_type not in VoteType.values:
         raise ApiError("VALIDATION_ERROR", "vote_type: helpful or unhelpful.", errors={"vote_type": ["Invalid."]})
-    review = Review.objects.select_for_update().filter(pk=review_id, status=ContentStatus.APPROVED).first()
+    review = lock_objects.review_lock(review_id=review_id, status=ContentStatus.APPROVED)
     if review is None:
         raise ApiError(error_codes.REVIEW_NOT_FOUND, "Review not found.", status_code=404)
     if review.user_id == user.pk:
@@ -477,7 +481,7 @@ def review_vote(*, user, review_id, vote_type) -> tuple[Review, ReviewVote]:
 
 @transaction.atomic
 def review_vote_remove(*, user, review_id) -> Review:
-    review = Review.objects.select_for_update().filter(pk=review_id, status=ContentStatus.APPROVED).first()
+    review = lock_objects.review_lock(review_id=review_id, status=ContentStatus.APPROVED)
     vote = ReviewVote.objects.filter(review=review, user=user).first() if review else None
     if vote is None:
         raise ApiError(error_codes.VOTE_NOT_FOUND, "You have not voted on this review.", status_code=404)

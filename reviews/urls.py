@@ -15,10 +15,12 @@ urlpatterns = [
     path("reviews/<int:review_id>/votes", apis.ReviewVotesApi.as_view(), name="review-votes"),
     path("reviews/<int:review_id>/report", apis.ReviewReportApi.as_view(), name="review-report"),
     path("user/reviews", apis.MyReviewsApi.as_view(), name="my-reviews"),
+    path("reviews/<int:review_id>/media/<int:media_id>", apis.ReviewMediaRemoveApi.as_view(), name="review-media"),
     # Staff reviews
     path("staff/reviews", apis.StaffReviewListApi.as_view(), name="staff-reviews"),
     path("staff/reviews/pending", apis.StaffPendingReviewListApi.as_view(), name="staff-reviews-pending"),
     path("staff/reviews/analytics", apis.StaffReviewAnalyticsApi.as_view(), name="staff-reviews-analytics"),
+    path("staff/reviews/<int:review_id>", apis.StaffReviewDetailApi.as_view(), name="staff-review-detail"),
     path("staff/reviews/<int:review_id>/approve", apis.StaffReviewApproveApi.as_view(), name="staff-review-approve"),
     path("staff/reviews/<int:review_id>/reject", apis.StaffReviewRejectApi.as_view(), name="staff-review-reject"),
     path("staff/reviews/<int:review_id>/flag", apis.StaffReviewFlagApi.as_view(), name="staff-review-flag"),
@@ -37,6 +39,12 @@ urlpatterns = [
     path("answers/<int:answer_id>/vote", apis.AnswerVoteApi.as_view(), name="answer-vote"),
     path("answers/<int:answer_id>/report", apis.AnswerReportApi.as_view(), name="answer-report"),
     path("user/questions", apis.MyQuestionsApi.as_view(), name="my-questions"),
+    path(
+        "questions/<int:question_id>/media/<int:media_id>",
+        apis.QuestionMediaRemoveApi.as_view(),
+        name="question-media",
+    ),
+    path("answers/<int:answer_id>/media/<int:media_id>", apis.AnswerMediaRemoveApi.as_view(), name="answer-media"),
     # Progress journals
     path("progress/start/<int:product_id>", apis.ProgressStartApi.as_view(), name="progress-start"),
     path("progress/update", apis.ProgressUpdateApi.as_view(), name="progress-update"),
@@ -46,6 +54,11 @@ urlpatterns = [
     path("progress/entries/<int:entry_id>", apis.ProgressEntryApi.as_view(), name="progress-entry"),
     path("progress/entries/<int:entry_id>/photo", apis.ProgressPhotoApi.as_view(), name="progress-photo"),
     path("progress/<int:entry_id>/photo", apis.ProgressPhotoApi.as_view(), name="progress-photo-seed"),
+    path(
+        "progress/entries/<int:entry_id>/photos/<int:media_id>",
+        apis.ProgressMediaRemoveApi.as_view(),
+        name="progress-media",
+    ),
     path("progress/<int:journal_id>/timeline", apis.ProgressTimelineApi.as_view(), name="progress-timeline"),
     path("progress/<int:journal_id>/complete", apis.ProgressCompleteApi.as_view(), name="progress-complete"),
     path("progress/<int:journal_id>/abandon", apis.ProgressAbandonApi.as_view(), name="progress-abandon"),

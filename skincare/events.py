@@ -13,6 +13,10 @@ user_registered = Signal()
 user_email_verified = Signal()
 # sender=UploadedFile class; kwargs: file
 file_uploaded = Signal()
+# Sent inside the deleting transaction, right after the file is marked deleted, so content showing the
+# file (review, progress and Q&A photos) detaches it and refreshes its counters atomically.
+# sender=UploadedFile class; kwargs: file
+file_deleted = Signal()
 
 # --- Orders (shop.orders) ---------------------------------------------------
 # Sent after the transaction commits. sender=Order class; kwargs: order

@@ -129,6 +129,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "files-cleanup": {"task": "files.cleanup", "schedule": timedelta(hours=1)},
     "cart-cleanup": {"task": "cart.cleanup_expired", "schedule": timedelta(hours=6)},
+    "catalog-flush-product-views": {"task": "catalog.flush_product_views", "schedule": timedelta(minutes=5)},
 }
 
 # --- Analytics store --------------------------------------------------------

@@ -81,6 +81,7 @@ EXPECTED = {
     "POST api/v1/staff/reviews/<int:review_id>/approve": MODERATION,
     "POST api/v1/staff/reviews/<int:review_id>/reject": MODERATION,
     "POST api/v1/staff/reviews/<int:review_id>/flag": MODERATION,
+    "DELETE api/v1/staff/reviews/<int:review_id>": MODERATION,
     # Q&A: answer verification is the expert's
     "POST api/v1/staff/answers/<int:answer_id>/verify": EXPERT,
     "GET api/v1/staff/questions/awaiting-expert": EXPERT | MODERATION,
@@ -135,7 +136,7 @@ def test_every_staff_operation_declares_a_permission_and_is_in_the_table():
     assert undeclared == []
     assert sorted(found - EXPECTED.keys()) == [], "staff operations missing from EXPECTED"
     assert sorted(EXPECTED.keys() - found) == [], "EXPECTED names operations the URLconf does not serve"
-    assert len(operations) == 51
+    assert len(operations) == 52
 
 
 class _Undeclared(APIView):

@@ -30,6 +30,7 @@ MODERATOR_PERMISSIONS = frozenset(
         # reviews, Q&A and progress journals
         "reviews.view_review",
         "reviews.change_review",
+        "reviews.delete_review",
         "reviews.view_reviewmedia",
         "reviews.view_question",
         "reviews.change_question",

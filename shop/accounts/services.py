@@ -14,7 +14,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from shop.accounts import error_codes
+from shop.accounts import error_codes, lock_objects
 from shop.accounts.login_limits import login_failure_record, login_failures_clear, login_failures_exceeded
 from shop.accounts.models import Address, Role, User, UserManager
 from shop.accounts.tokens import (
@@ -93,7 +93,7 @@ def user_verify_email(*, token):
     except InvalidToken as exc:
         code = error_codes.TOKEN_EXPIRED if exc.expired else error_codes.TOKEN_INVALID
         raise ApiError(code, "This verification link is invalid or has expired.") from exc
-    user = User.objects.select_for_update().filter(pk=user_id, email=email, is_active=True).first()
+    user = lock_objects.user_lock(user_id=user_id, email=email, is_active=True)
     if user is None:
         raise ApiError(error_codes.TOKEN_INVALID, "This verification link is invalid or has expired.")
     if not user.email_verified:
@@ -186,7 +186,7 @@ def password_reset_confirm(*, uid, token, new_password):
         user_id = uid_decode(uid)
     except InvalidToken as exc:
         raise invalid from exc
-    user = User.objects.select_for_update().filter(pk=user_id, is_active=True).first()
+    user = lock_objects.user_lock(user_id=user_id, is_active=True)
     if user is None or not password_reset_tokens.check_token(user, token):
         raise invalid
     _password_validate(new_password, user)
@@ -272,7 +272,7 @@ def user_set_role(*, user, role):
 
 def _lock_user_addresses(user):
     """Lock the owner's row so default-address changes are serialised per user."""
-    User.objects.select_for_update().filter(pk=user.pk).first()
+    lock_objects.user_lock(user_id=user.pk)
 
 
 @transaction.atomic

@@ -27,6 +27,7 @@ from shop.catalog.models import (
     ProductStatus,
     ProductVariant,
 )
+from skincare.api.exceptions import ApiError
 
 CSV_FIELDS = [
     "sku", "name", "name_km", "slug", "brand", "category", "product_type", "price", "compare_at_price",
@@ -314,8 +315,27 @@ def _messages(exc):
     return exc.messages
 
 
+class CategoryAdminForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = [
+            "name", "name_km", "slug", "parent", "description", "image", "banner", "sort_order", "is_active",
+            "meta_title", "meta_description",
+        ]  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None and "parent" in self.changed_data:
+            try:
+                services.category_parent_check(category=self.instance, parent=cleaned.get("parent"))
+            except ApiError as exc:
+                self.add_error("parent", exc.message)
+        return cleaned
+
+
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
+    form = CategoryAdminForm
     list_display = ["name", "parent", "slug", "sort_order", "is_active", "product_count"]
     list_editable = ["sort_order", "is_active"]
     list_filter = ["is_active", "parent"]
@@ -332,6 +352,13 @@ class CategoryAdmin(admin.ModelAdmin):
     @admin.display(description="products", ordering="n_products")
     def product_count(self, obj):
         return obj.n_products
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        # Through the service: the same locked cycle check as the staff API, and the caches follow.
+        fields = [name for name in form.changed_data if name in services.CATEGORY_FIELDS]
+        services.category_update(category=obj, data={name: form.cleaned_data[name] for name in fields})
 
 
 @admin.register(Brand)

@@ -54,6 +54,20 @@ class CommaSeparatedFilter(django_filters.Filter):
     field_class = CommaSeparatedField
 
 
+class CategoryField(forms.CharField):
+    """A category slug or id that names an active category; anything else is a 400, not an empty list."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value and selectors.category_get(value) is None:
+            raise forms.ValidationError(f"Unknown category '{value}'.")
+        return value
+
+
+class CategoryFilter(django_filters.CharFilter):
+    field_class = CategoryField
+
+
 def _boolean(value):
     return value in ("true", "1")
 
@@ -89,7 +103,7 @@ PRODUCT_FILTER_PARAMETERS = [
 
 class ProductFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", max_length=search.MAX_QUERY_LENGTH)
-    category = django_filters.CharFilter(method="filter_category", max_length=140)
+    category = CategoryFilter(method="filter_category", max_length=140)
     brand = extend_schema_field(BRAND_SCHEMA)(CommaSeparatedFilter(method="filter_brand", max_length=500))
     skin_type = django_filters.ChoiceFilter(choices=ProductSkinType.choices, method="filter_skin_type")
     concern = extend_schema_field(CONCERN_SCHEMA)(

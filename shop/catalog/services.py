@@ -10,7 +10,7 @@ from django.utils.text import slugify
 
 from shop.accounts.models import SkinConcern
 from shop.catalog import cache as catalog_cache
-from shop.catalog import error_codes
+from shop.catalog import error_codes, lock_objects
 from shop.catalog.models import (
     Brand,
     Category,
@@ -23,6 +23,7 @@ from shop.catalog.models import (
     ProductType,
     ProductVariant,
 )
+from shop.catalog.views_counter import product_view_count
 from skincare import events
 from skincare.api.exceptions import ApiError
 
@@ -37,9 +38,11 @@ PRODUCT_FIELDS = frozenset(
     }
 )  # fmt: skip
 CATEGORY_FIELDS = frozenset(
-    {"name", "name_km", "slug", "parent", "description", "image", "banner", "sort_order", "is_active"}
-    | {"meta_title", "meta_description"}
-)
+    {
+        "name", "name_km", "slug", "parent", "description", "image", "banner", "sort_order", "is_active",
+        "meta_title", "meta_description",
+    }
+)  # fmt: skip
 CENT = Decimal("0.01")
 MAX_BULK = 500
 
@@ -90,16 +93,20 @@ def product_refresh_search_documents(*, product_ids):
 # --- Categories -------------------------------------------------------------
 
 
-def _check_category_parent(category, parent):
-    current = parent
-    while current is not None:
-        if category.pk is not None and current.pk == category.pk:
-            raise ApiError(
-                error_codes.CATEGORY_CYCLE,
-                "A category cannot be moved under itself or its descendants.",
-                errors={"parent": ["Would create a cycle."]},
-            )
-        current = current.parent
+def category_parent_check(*, category, parent):
+    """Refuse a parent that is the category itself or one of its descendants: the branch would leave
+    the tree (a loop nobody can reach from the top). Reads the tree as stored, so it ends even on bad data."""
+    if parent is None or category.pk is None:
+        return
+    parent_of = dict(Category.objects.values_list("pk", "parent_id"))
+    current, seen = parent.pk, set()
+    while current is not None and current not in seen:
+        if current == category.pk:
+            where = "itself" if parent.pk == category.pk else f"its own sub-category '{parent.name}'"
+            message = f"'{category.name}' cannot be moved under {where}: that would make a loop in the category tree."
+            raise ApiError(error_codes.CATEGORY_CYCLE, message, errors={"parent": [message]})
+        seen.add(current)
+        current = parent_of.get(current)
 
 
 @transaction.atomic
@@ -125,7 +132,10 @@ def category_update(*, category, data):
     if unknown:
         raise TypeError(f"Unknown category fields: {sorted(unknown)}")
     if "parent" in data:
-        _check_category_parent(category, data["parent"])
+        parent = data["parent"]
+        # Both rows locked: two moves that would close a loop together wait for each other.
+        lock_objects.categories_lock(category_ids=[category.pk, parent.pk if parent else None])
+        category_parent_check(category=category, parent=parent)
     for field, value in data.items():
         setattr(category, field, value)
     category.full_clean()
@@ -151,7 +161,7 @@ def category_delete(*, category):
 @transaction.atomic
 def category_reorder(*, parent, ordered_ids):
     """Set ``sort_order`` of ``parent``'s children (None: top level) to the given order."""
-    children = {c.pk: c for c in Category.objects.select_for_update().filter(parent=parent)}
+    children = lock_objects.category_children_lock(parent=parent)
     if sorted(ordered_ids) != sorted(children) or len(set(ordered_ids)) != len(ordered_ids):
         raise ApiError(
             error_codes.REORDER_MISMATCH,
@@ -383,7 +393,7 @@ def _bulk_products(product_ids):
     ids = list(dict.fromkeys(product_ids))
     if len(ids) > MAX_BULK:
         raise ApiError("VALIDATION_ERROR", f"At most {MAX_BULK} products at a time.", errors={"ids": ["Too many."]})
-    products = list(Product.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    products = lock_objects.products_lock(product_ids=ids)
     missing = sorted(set(ids) - {p.pk for p in products})
     if missing:
         raise ApiError(
@@ -399,7 +409,8 @@ def _bulk_products(product_ids):
 
 
 def product_record_view(*, product_id):
-    Product.objects.filter(pk=product_id).update(view_count=F("view_count") + 1)
+    """Counted in the cache; ``catalog.flush_product_views`` writes the counts (no write per page view)."""
+    product_view_count(product_id=product_id)
 
 
 def product_record_sale(*, product_id, quantity=1):

@@ -20,6 +20,7 @@ from shop.files.selectors import file_get_owned, file_get_visible, file_list_for
 from shop.files.serializers import (
     FileContentQuerySerializer,
     FileUploadRequestSerializer,
+    ProfilePictureAliasRequestSerializer,
     ProfilePictureRequestSerializer,
     UploadedFileSerializer,
 )
@@ -251,6 +252,33 @@ class FileContentView(APIView):
         return response
 
 
+def _set_profile_picture(request, serializer_class):
+    _reject_oversized_body(request)
+    config = upload_check_allowed(owner=request.user, context=UploadContext.PROFILE)
+    _reject_oversized_body(request, config)
+    serializer = serializer_class(data=_request_data(request))
+    serializer.is_valid(raise_exception=True)
+    picture = profile_picture_set(user=request.user, upload=serializer.validated_data["file"])
+    return Response(_serialize(picture, request), status=status.HTTP_201_CREATED)
+
+
+class ProfilePictureUploadAliasView(UploadThrottleMixin, APIView):
+    """The seed's ``upload/profile-picture``: sets the picture like ``POST auth/profile/picture``."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="Set my profile picture (short URL)",
+        description="Same as `POST auth/profile/picture`: the picture is uploaded, becomes the profile picture and "
+        f"the previous one is deleted. Multipart field `file` (or one file in `files`). Errors: {UPLOAD_ERRORS}.",
+        tags=["files"],
+        request={"multipart/form-data": ProfilePictureAliasRequestSerializer},
+        responses={201: UploadedFileSerializer, 413: TOO_LARGE_RESPONSE},
+    )
+    def post(self, request):
+        return _set_profile_picture(request, ProfilePictureAliasRequestSerializer)
+
+
 class ProfilePictureView(UploadThrottleMixin, APIView):
     permission_classes = [IsAuthenticated]
 
@@ -283,13 +311,7 @@ class ProfilePictureView(UploadThrottleMixin, APIView):
         responses={201: UploadedFileSerializer, 413: TOO_LARGE_RESPONSE},
     )
     def post(self, request):
-        _reject_oversized_body(request)
-        config = upload_check_allowed(owner=request.user, context=UploadContext.PROFILE)
-        _reject_oversized_body(request, config)
-        serializer = ProfilePictureRequestSerializer(data=_request_data(request))
-        serializer.is_valid(raise_exception=True)
-        picture = profile_picture_set(user=request.user, upload=serializer.validated_data["file"])
-        return Response(_serialize(picture, request), status=status.HTTP_201_CREATED)
+        return _set_profile_picture(request, ProfilePictureRequestSerializer)
 
     @extend_schema(summary="Remove my profile picture", tags=["files"], responses={204: None})
     def delete(self, request):

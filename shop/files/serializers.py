@@ -65,6 +65,25 @@ class ProfilePictureRequestSerializer(serializers.Serializer):
     file = serializers.FileField(allow_empty_file=True, use_url=False, help_text="The new picture.")
 
 
+class ProfilePictureAliasRequestSerializer(serializers.Serializer):
+    """``upload/profile-picture``: the picture in ``file``, or as the single item of ``files`` like the other
+    ``upload/...`` short URLs."""
+
+    file = serializers.FileField(allow_empty_file=True, use_url=False, required=False, help_text="The new picture.")
+    files = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True, use_url=False),
+        required=False,
+        help_text="Alternatively: exactly one file in `files`.",
+    )
+
+    def validate(self, attrs):
+        uploads = ([attrs["file"]] if attrs.get("file") is not None else []) + list(attrs.get("files") or [])
+        if len(uploads) != 1:
+            message = "Send exactly one picture, in `file` (or as the only item of `files`)."
+            raise serializers.ValidationError({"file": [message]})
+        return {"file": uploads[0]}
+
+
 class FileListQuerySerializer(serializers.Serializer):
     context = serializers.ChoiceField(choices=UploadContext.choices, required=False)
 

@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from shop.accounts.lock_objects import user_lock
 from shop.files import error_codes
 from shop.files.inspection import (
     EXTENSIONS_BY_MIME,
@@ -53,7 +54,7 @@ from shop.files.models import (
 from shop.files.selectors import available_files_q, file_usage, upload_config_get
 from skincare.api.exceptions import ApiError
 from skincare.api.permissions import user_has_permission
-from skincare.events import file_uploaded
+from skincare.events import file_deleted, file_uploaded
 
 logger = logging.getLogger(__name__)
 
@@ -350,7 +351,7 @@ def file_upload(*, owner, context, uploads, private=None, temporary=False) -> li
     try:
         with transaction.atomic():
             # Serialises this owner's uploads so parallel requests cannot both pass the quota check.
-            list(get_user_model().objects.select_for_update().filter(pk=owner.pk).values_list("pk", flat=True))
+            user_lock(user_id=owner.pk)
 
             by_hash: dict[str, UploadedFile | _Prepared] = {}
             for item in prepared:
@@ -437,6 +438,7 @@ def _soft_delete(file, *, now) -> bool:
     _add_to_counters(file.owner_id, files=-1, size=-file.size)
     if file.owner_id is not None:
         get_user_model().objects.filter(pk=file.owner_id, profile_picture_id=file.pk).update(profile_picture=None)
+    file_deleted.send(sender=UploadedFile, file=file)
     return True
 
 
@@ -487,9 +489,8 @@ def profile_picture_set(*, user, upload) -> UploadedFile:
 def profile_picture_remove(*, user) -> None:
     with transaction.atomic():
         User = get_user_model()
-        old_id = (
-            User.objects.select_for_update().filter(pk=user.pk).values_list("profile_picture_id", flat=True).first()
-        )
+        locked = user_lock(user_id=user.pk)
+        old_id = locked.profile_picture_id if locked else None
         if old_id:
             User.objects.filter(pk=user.pk).update(profile_picture=None)
             old = UploadedFile.objects.filter(pk=old_id).first()

@@ -10,7 +10,6 @@ UPLOAD_ALIASES = {
     "review-photo": UploadContext.REVIEW,
     "progress-photo": UploadContext.PROGRESS,
     "question-image": UploadContext.QA,
-    "profile-picture": UploadContext.PROFILE,
 }
 
 urlpatterns = [
@@ -19,6 +18,7 @@ urlpatterns = [
         path(f"upload/{alias}", api.FileUploadAliasView.as_view(upload_context=context), name=f"upload-{alias}")
         for alias, context in UPLOAD_ALIASES.items()
     ],
+    path("upload/profile-picture", api.ProfilePictureUploadAliasView.as_view(), name="upload-profile-picture"),
     path("files", api.FileListView.as_view(), name="file-list"),
     path("files/<uuid:public_id>", api.FileDetailView.as_view(), name="file-detail"),
     path("files/<uuid:public_id>/content", api.FileContentView.as_view(), name="file-content"),

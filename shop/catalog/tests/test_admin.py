@@ -79,3 +79,23 @@ def test_csv_import_is_all_or_nothing(admin_client):
     response = admin_client.post("/admin/catalog/product/import-csv/", {"file": upload}, follow=True)
     assert b"Row 3" in response.content
     assert not Product.objects.filter(sku__in=["OK-1", "BAD-1"]).exists()
+
+
+def test_admin_refuses_a_category_loop(admin_client):
+    cleansers = CategoryFactory(name="Cleansers")
+    foams = CategoryFactory(name="Foams", parent=cleansers)
+    gels = CategoryFactory(name="Gels", parent=foams)
+    url = f"/admin/catalog/category/{cleansers.pk}/change/"
+    form = {"name": "Cleansers", "slug": cleansers.slug, "sort_order": 1, "is_active": "on"}
+
+    for child in (foams, gels):
+        response = admin_client.post(url, {**form, "parent": child.pk})
+        assert response.status_code == 200  # the form again, with the error
+        assert "would make a loop in the category tree" in response.content.decode()
+    cleansers.refresh_from_db()
+    assert cleansers.parent_id is None
+
+    moved = admin_client.post(f"/admin/catalog/category/{gels.pk}/change/", {**form, "name": "Gels", "slug": gels.slug})
+    assert moved.status_code == 302
+    gels.refresh_from_db()
+    assert gels.parent_id is None and gels.name == "Gels"

@@ -2,18 +2,23 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
-from shop.catalog.models import Product, ProductMedia
+from shop.catalog.models import Category, Product, ProductMedia
 from shop.catalog.tests.factories import CategoryFactory, ProductFactory, ProductVariantFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def _violates(constraint_name, func):
+def _violates(constraint_name, func, *, sqlite_message=None):
+    """``func`` fails on exactly this constraint (not any CHECK or UNIQUE), on SQLite and PostgreSQL.
+    SQLite names CHECK constraints in its message; for a UNIQUE one it names the columns (``sqlite_message``)."""
     with pytest.raises(IntegrityError) as excinfo, transaction.atomic():
         func()
-    assert constraint_name in str(excinfo.value) or "CHECK" in str(excinfo.value).upper()
+    if connection.vendor == "postgresql":
+        assert excinfo.value.__cause__.diag.constraint_name == constraint_name
+    else:
+        assert str(excinfo.value) == (sqlite_message or f"CHECK constraint failed: {constraint_name}")
 
 
 def test_price_must_be_positive():
@@ -32,7 +37,10 @@ def test_compare_at_price_cannot_be_below_price():
 
 def test_negative_stock_needs_backorders():
     product = ProductFactory()
-    _violates("catalog_product_stock", lambda: Product.objects.filter(pk=product.pk).update(stock_quantity=-1))
+    _violates(
+        "catalog_product_stock_gte_0_unless_backorders",
+        lambda: Product.objects.filter(pk=product.pk).update(stock_quantity=-1),
+    )
     Product.objects.filter(pk=product.pk).update(stock_quantity=-1, allow_backorders=True)
 
 
@@ -43,8 +51,12 @@ def test_active_product_needs_published_at():
 
 
 def test_variant_price_must_be_positive():
-    with pytest.raises(IntegrityError), transaction.atomic():
-        ProductVariantFactory(price=Decimal("0"))
+    _violates("catalog_variant_price_gt_0", lambda: ProductVariantFactory(price=Decimal("0")))
+
+
+def test_cost_price_cannot_be_negative():
+    product = ProductFactory()
+    _violates("catalog_product_cost_gte_0", lambda: Product.objects.filter(pk=product.pk).update(cost_price=-1))
 
 
 def test_rating_between_0_and_5():
@@ -56,8 +68,11 @@ def test_blank_barcodes_do_not_clash_but_real_ones_do():
     ProductFactory(barcode="")
     ProductFactory(barcode="")
     ProductFactory(barcode="885000000001")
-    with pytest.raises(IntegrityError), transaction.atomic():
-        ProductFactory(barcode="885000000001")
+    _violates(
+        "catalog_product_barcode_uniq",
+        lambda: ProductFactory(barcode="885000000001"),
+        sqlite_message="UNIQUE constraint failed: catalog_product.barcode",
+    )
 
 
 def test_one_primary_image_per_product(django_user_model):
@@ -93,3 +108,27 @@ def test_discount_and_stock_properties():
     product.allow_backorders = True
     assert product.in_stock is True
     assert product.currency == "USD"
+
+
+def test_category_parent_check_walks_the_stored_tree():
+    from shop.catalog.services import category_parent_check
+    from skincare.api.exceptions import ApiError
+
+    top = CategoryFactory(name="Cleansers")
+    child = CategoryFactory(parent=top)
+    grandchild = CategoryFactory(parent=child)
+    other = CategoryFactory()
+
+    for parent in (top, child, grandchild):
+        with pytest.raises(ApiError) as refused:
+            category_parent_check(category=top, parent=parent)
+        assert refused.value.error_code == "CATEGORY_CYCLE" and list(refused.value.errors) == ["parent"]
+    category_parent_check(category=top, parent=other)
+    category_parent_check(category=top, parent=None)
+
+    # a loop already stored (two rows pointing at each other) does not hang the check
+    Category.objects.filter(pk=other.pk).update(parent=grandchild)
+    Category.objects.filter(pk=top.pk).update(parent=other)
+    with pytest.raises(ApiError):
+        category_parent_check(category=child, parent=other)
+    category_parent_check(category=CategoryFactory(), parent=other)

@@ -156,7 +156,14 @@ def test_category_crud_and_reorder(staff_client):
         == "REORDER_MISMATCH"
     )
     cycle = staff_client.patch(f"/api/v1/staff/catalog/categories/{face.id}/", {"parent": serums.id}, format="json")
-    assert cycle.json()["code"] == "CATEGORY_CYCLE"
+    assert (cycle.status_code, cycle.json()["code"], list(cycle.json()["errors"])) == (
+        400,
+        "CATEGORY_CYCLE",
+        ["parent"],
+    )
+    itself = staff_client.patch(f"/api/v1/staff/catalog/categories/{face.id}/", {"parent": face.id}, format="json")
+    assert (itself.status_code, itself.json()["code"]) == (400, "CATEGORY_CYCLE")
+    assert Category.objects.get(pk=face.id).parent_id is None
     not_empty = staff_client.delete(f"/api/v1/staff/catalog/categories/{face.id}/")
     assert (not_empty.status_code, not_empty.json()["code"]) == (409, "CATEGORY_NOT_EMPTY")
     assert staff_client.delete(f"/api/v1/staff/catalog/categories/{toners.id}/").status_code == 204

@@ -110,3 +110,35 @@ def test_deleting_the_picture_file_clears_the_profile_picture(auth_client, user)
 
     user.refresh_from_db()
     assert user.profile_picture is None
+
+
+ALIAS = "/api/v1/upload/profile-picture"
+
+
+@pytest.mark.parametrize("field", ["file", "files"])
+def test_short_url_sets_the_profile_picture(auth_client, user, field):
+    old_id = set_picture(auth_client, jpeg_bytes((400, 400))).json()["data"]["id"]
+
+    response = auth_client.post(ALIAS, {field: upload(png_bytes((500, 500)), "new.png")}, format="multipart")
+
+    assert response.status_code == 201
+    data = response.json()["data"]
+    assert data["context"] == "profile"
+    user.refresh_from_db()
+    assert str(user.profile_picture.public_id) == data["id"]
+    assert UploadedFile.objects.get(public_id=old_id).status == FileStatus.DELETED
+    assert (user.files_uploaded, user.storage_used) == (1, user.profile_picture.size)
+    assert auth_client.get(URL).json()["data"]["id"] == data["id"]
+
+
+def test_short_url_takes_exactly_one_picture(auth_client, user):
+    two = [upload(jpeg_bytes((400, 400))), upload(png_bytes((500, 500)), "b.png")]
+
+    for payload in ({"files": two}, {}):
+        response = auth_client.post(ALIAS, payload, format="multipart")
+        assert response.status_code == 400
+        assert list(response.json()["errors"]) == ["file"]
+
+    assert UploadedFile.objects.count() == 0
+    user.refresh_from_db()
+    assert user.profile_picture is None

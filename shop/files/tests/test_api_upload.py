@@ -101,7 +101,6 @@ def test_upload_several_files_at_once(auth_client, user):
         ("review-photo", "review"),
         ("progress-photo", "progress"),
         ("question-image", "qa"),
-        ("profile-picture", "profile"),
     ],
 )
 def test_upload_aliases_use_their_context(auth_client, alias, context):

@@ -17,6 +17,7 @@ def test_every_files_endpoint_is_documented(schema):
     assert documented == {
         ("/api/v1/uploads/{context}", "post"),
         *{(f"/api/v1/upload/{alias}", "post") for alias in UPLOAD_ALIASES},
+        ("/api/v1/upload/profile-picture", "post"),
         ("/api/v1/files", "get"),
         ("/api/v1/files/{public_id}", "get"),
         ("/api/v1/files/{public_id}", "delete"),

@@ -164,6 +164,10 @@ SIMPLE_JWT = {
 # Failed logins allowed per (client IP, e-mail) inside the window before 429.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_WINDOW = env.int("LOGIN_FAILURE_WINDOW", default=15 * 60)
+# Password-reset requests (API and web) per e-mail and per client IP within the window (seconds).
+PASSWORD_RESET_REQUEST_EMAIL_LIMIT = env.int("PASSWORD_RESET_REQUEST_EMAIL_LIMIT", default=3)
+PASSWORD_RESET_REQUEST_IP_LIMIT = env.int("PASSWORD_RESET_REQUEST_IP_LIMIT", default=20)
+PASSWORD_RESET_REQUEST_WINDOW = env.int("PASSWORD_RESET_REQUEST_WINDOW", default=60 * 60)
 
 # --- REST framework ---------------------------------------------------------
 REST_FRAMEWORK = {

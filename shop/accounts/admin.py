@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import ngettext
 
 from shop.accounts import services
+from shop.accounts.forms import StaffPasswordSetForm
 from shop.accounts.models import Address, Role, User
 
 
@@ -29,6 +30,7 @@ class AddressInline(admin.TabularInline):
 class UserAdmin(DjangoUserAdmin):
     form = UserEditForm
     add_form = UserCreationForm
+    change_password_form = StaffPasswordSetForm  # through the service: refresh tokens are revoked
     ordering = ["-date_joined"]
     list_display = [
         "email",

@@ -2,12 +2,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 
 from shop.accounts.emails import email_normalize
-from shop.accounts.login_limits import (
-    client_ip,
-    login_failure_record,
-    login_failures_clear,
-    login_failures_exceeded,
-)
+from shop.accounts.login_limits import client_ip, login_attempt_reserve, login_failures_clear
 
 
 class LoginLocked(PermissionDenied):
@@ -17,10 +12,10 @@ class LoginLocked(PermissionDenied):
 class EmailBackend(ModelBackend):
     """E-mail login with the failed-login limiter built in.
 
-    Every ``authenticate()`` call goes through here: the API login, the session login page, the
-    admin login and ``Client.login``. So no door has its own budget: failures anywhere count
-    against one (client IP, normalised e-mail) window, and while it is exhausted even the right
-    password is refused without being checked.
+    Every ``authenticate()`` call goes through here: the API login, the session login page and the
+    admin login. So no door has its own budget: attempts anywhere count against one (client IP,
+    normalised e-mail) window, and while it is exhausted even the right password is refused
+    without being checked. Calls without a request (the shell, ``Client.login``) count under "".
     """
 
     def authenticate(self, request, username=None, password=None, email=None, **kwargs):
@@ -28,12 +23,10 @@ class EmailBackend(ModelBackend):
         if not email or password is None:
             return None
         ip = client_ip(request)
-        if login_failures_exceeded(ip=ip, email=email):
+        if not login_attempt_reserve(ip=ip, email=email):
             # PermissionDenied stops authenticate() from trying further backends.
             raise LoginLocked()
         user = super().authenticate(request, username=email, password=password, **kwargs)
-        if user is None:
-            login_failure_record(ip=ip, email=email)
-        else:
+        if user is not None:
             login_failures_clear(ip=ip, email=email)
         return user

@@ -61,8 +61,17 @@ def login_failures_exceeded(*, ip, email):
     return _count(_login_key(ip, email)) >= settings.LOGIN_FAILURE_LIMIT
 
 
-def login_failure_record(*, ip, email):
-    _hit(_login_key(ip, email), settings.LOGIN_FAILURE_WINDOW)
+def login_attempt_reserve(*, ip, email):
+    """Count an attempt as a failure before its password is checked; False when none are left.
+
+    Counting first (one atomic increment) means parallel guesses cannot all pass a check made
+    before any of them failed: at most ``LOGIN_FAILURE_LIMIT`` passwords are ever checked per
+    window. A successful login then clears the count.
+    """
+    key = _login_key(ip, email)
+    if _count(key) >= settings.LOGIN_FAILURE_LIMIT:
+        return False
+    return _hit(key, settings.LOGIN_FAILURE_WINDOW) <= settings.LOGIN_FAILURE_LIMIT
 
 
 def login_failures_clear(*, ip, email):

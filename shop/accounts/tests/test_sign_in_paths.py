@@ -2,6 +2,7 @@
 one failed-login budget, one reset-request limit and one token revocation."""
 
 import re
+import threading
 
 import pytest
 from django.contrib.auth import authenticate
@@ -128,6 +129,52 @@ def test_admin_login_refuses_a_customer_with_the_right_password():
     assert response.status_code == 200
     assert b"staff account" in response.content
     assert not _signed_in(client)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_guesses_check_at_most_the_limit_of_passwords(monkeypatch):
+    """A check made before any failure was counted would let every parallel guess through."""
+    from django.db import connection
+
+    from shop.accounts.services import user_authenticate
+    from skincare.api.exceptions import ApiError
+
+    if connection.vendor != "postgresql":
+        pytest.skip("threads need a server database (run with DATABASE_URL=postgres://...)")
+    UserFactory(email="mony@example.com")
+    checks, lock = [], threading.Lock()
+    real_check = User.check_password
+
+    def counting_check(user, raw_password):
+        with lock:
+            checks.append(raw_password)
+        return real_check(user, raw_password)
+
+    monkeypatch.setattr(User, "check_password", counting_check)
+    barrier = threading.Barrier(12)
+    answers = []
+
+    def guess(n):
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait()
+            user_authenticate(request=RequestFactory().post("/"), email="mony@example.com", password=f"wrong-{n}")
+        except ApiError as exc:
+            answers.append(exc.error_code)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(answers) == 12
+    assert len(checks) == 5
+    assert _api_login("mony@example.com", DEFAULT_PASSWORD).status_code == 429
+    assert len(checks) == 5
 
 
 # --- one token revocation -----------------------------------------------------------

@@ -4,7 +4,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import ngettext
 
 from shop.accounts import services
-from shop.accounts.forms import StaffPasswordSetForm
+from shop.accounts.forms import NormalizedEmailFormField, StaffPasswordSetForm
 from shop.accounts.models import Address, Role, User
 
 
@@ -12,12 +12,14 @@ class UserCreationForm(AdminUserCreationForm):
     class Meta:
         model = User
         fields = ("email",)
+        field_classes = {"email": NormalizedEmailFormField}
 
 
 class UserEditForm(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+        field_classes = {"email": NormalizedEmailFormField}
 
 
 class AddressInline(admin.TabularInline):

@@ -139,6 +139,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self):
         return self.email
 
+    def clean(self):
+        super().clean()
+        # Before the unique checks of model forms (the admin), so they compare the stored form.
+        self.email = UserManager.normalize_email(self.email)
+
     def save(self, *args, **kwargs):
         self.email = UserManager.normalize_email(self.email)
         super().save(*args, **kwargs)

@@ -423,6 +423,25 @@ def test_manager_and_save_store_the_folded_address():
     assert User.objects.filter(pk=user.pk, email="strasse@example.com").exists()
 
 
+def test_admin_cannot_add_a_spelling_variant_of_an_existing_address():
+    UserFactory(email=FOLDED)
+    client = Client()
+    client.force_login(StaffFactory(is_superuser=True))
+    form = {
+        "usable_password": "true",
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+        "addresses-TOTAL_FORMS": "0",
+        "addresses-INITIAL_FORMS": "0",
+    }
+    response = client.post("/admin/accounts/user/add/", {**form, "email": "\uff4b\uff52\uff49\uff53@example.com"})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["email"] == ["User with this Email already exists."]
+    response = client.post("/admin/accounts/user/add/", {**form, "email": "\u017fam@Example.com"})
+    assert response.status_code == 302
+    assert User.objects.filter(email="sam@example.com").exists()
+
+
 def test_email_migration_folds_rows_and_leaves_collisions_alone(capsys):
     import importlib
 

@@ -471,3 +471,30 @@ def test_email_migration_folds_rows_and_leaves_collisions_alone(capsys):
         lone.pk: "kim@example.com",
     }
     assert f"accounts.User {long_s.pk}: e-mail 'ſam@example.com' folds to 'sam@example.com'" in capsys.readouterr().out
+
+
+def test_sign_in_pages_render():
+    anonymous = Client()
+    for url, text in [
+        ("/accounts/login/", b"Forgot your password?"),
+        ("/accounts/password_reset/", b"Send the link"),
+        ("/accounts/password_reset/done/", b"Check your e-mail"),
+        ("/accounts/reset/MQ/bad-token/", b"This reset link is invalid or has expired"),
+        ("/accounts/reset/done/", b"Password set"),
+        ("/admin/login/", b"Log in"),
+    ]:
+        response = anonymous.get(url)
+        assert (url, response.status_code) == (url, 200)
+        assert text in response.content
+    assert anonymous.get("/accounts/password_change/")["Location"] == "/accounts/login/?next=/accounts/password_change/"
+
+    staff = Client()
+    staff.force_login(StaffFactory())
+    for url, text in [
+        ("/accounts/password_change/", b"Change password"),
+        ("/accounts/password_change/done/", b"Password changed"),
+        ("/admin/password_change/", b"Password change"),
+    ]:
+        response = staff.get(url)
+        assert (url, response.status_code) == (url, 200)
+        assert text in response.content

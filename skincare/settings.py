@@ -31,7 +31,7 @@ if not DEBUG and SECRET_KEY == INSECURE_DEFAULT_SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "shop.accounts.admin_apps.ShopAdminConfig",  # django.contrib.admin with the project's sign-in
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -165,6 +165,10 @@ SIMPLE_JWT = {
 # Failed logins allowed per (client IP, e-mail) inside the window before 429.
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_FAILURE_WINDOW = env.int("LOGIN_FAILURE_WINDOW", default=15 * 60)
+# Password-reset requests (API and web) per e-mail and per client IP within the window (seconds).
+PASSWORD_RESET_REQUEST_EMAIL_LIMIT = env.int("PASSWORD_RESET_REQUEST_EMAIL_LIMIT", default=3)
+PASSWORD_RESET_REQUEST_IP_LIMIT = env.int("PASSWORD_RESET_REQUEST_IP_LIMIT", default=20)
+PASSWORD_RESET_REQUEST_WINDOW = env.int("PASSWORD_RESET_REQUEST_WINDOW", default=60 * 60)
 
 # --- REST framework ---------------------------------------------------------
 REST_FRAMEWORK = {

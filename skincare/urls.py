@@ -26,7 +26,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", HomeView.as_view(), name="home"),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("shop.accounts.page_urls")),
     path("health", health.liveness, name="health"),
     path("health/ready", health.readiness, name="health-ready"),
     path("admin/", admin.site.urls),

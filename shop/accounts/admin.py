@@ -4,6 +4,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import ngettext
 
 from shop.accounts import services
+from shop.accounts.forms import NormalizedEmailFormField, StaffPasswordSetForm
 from shop.accounts.models import Address, Role, User
 from shop.accounts.roles import MODERATE_USER
 
@@ -12,12 +13,14 @@ class UserCreationForm(AdminUserCreationForm):
     class Meta:
         model = User
         fields = ("email",)
+        field_classes = {"email": NormalizedEmailFormField}
 
 
 class UserEditForm(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+        field_classes = {"email": NormalizedEmailFormField}
 
 
 class AddressInline(admin.TabularInline):
@@ -54,6 +57,7 @@ class UserAdmin(DjangoUserAdmin):
 
     form = UserEditForm
     add_form = UserCreationForm
+    change_password_form = StaffPasswordSetForm  # through the service: refresh tokens are revoked
     ordering = ["-date_joined"]
     list_display = [
         "email",

@@ -4,11 +4,12 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenRefreshView
 
 from shop.accounts import selectors, services
+from shop.accounts.login_limits import client_ip
 from shop.accounts.models import Address
 from shop.accounts.serializers import (
     AddressSerializer,
@@ -64,16 +65,16 @@ class LoginApi(APIView):
         request=LoginInput,
         responses={200: LoginOutput},
         auth=[],
-        description="E-mail + password to a JWT pair. Repeated failures per IP and e-mail answer 429.",
+        description=(
+            "E-mail + password to a JWT pair. After LOGIN_FAILURE_LIMIT failures per IP and e-mail (counted "
+            "together with the web and admin login pages) the answer is 429 with Retry-After."
+        ),
     )
     def post(self, request):
         data = LoginInput(data=request.data)
         data.is_valid(raise_exception=True)
         user, tokens = services.user_login(
-            request=request,
-            email=data.validated_data["email"],
-            password=data.validated_data["password"],
-            ip=BaseThrottle().get_ident(request),
+            request=request, email=data.validated_data["email"], password=data.validated_data["password"]
         )
         return Response({**tokens, "user": UserOutput(user, context={"request": request}).data})
 
@@ -158,11 +159,20 @@ class ForgotPasswordApi(AuthThrottled, APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
-    @extend_schema(tags=AUTH_TAG, request=EmailInput, responses={200: MessageOutput}, auth=[])
+    @extend_schema(
+        tags=AUTH_TAG,
+        request=EmailInput,
+        responses={200: MessageOutput},
+        auth=[],
+        description=(
+            "The answer never reveals whether an account exists. Limited per e-mail and per IP "
+            "(shared with the web reset page): 429 TOO_MANY_RESET_REQUESTS with Retry-After."
+        ),
+    )
     def post(self, request):
         data = EmailInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.password_reset_request(email=data.validated_data["email"])
+        services.password_reset_request(email=data.validated_data["email"], ip=client_ip(request))
         return _message("If an account exists for this e-mail, a reset link has been sent.")
 
 

@@ -6,6 +6,8 @@ from django.db import models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from shop.accounts.emails import email_normalize
+
 
 class SkinType(models.TextChoices):
     OILY = "oily", "Oily"
@@ -59,10 +61,11 @@ class UserManager(BaseUserManager):
 
     @classmethod
     def normalize_email(cls, email):
-        return (email or "").strip().lower()
+        return email_normalize(email)
 
     def get_by_natural_key(self, username):
-        return self.get(email__iexact=self.normalize_email(username))
+        # Exact match on the stored (normalised) form: the same identity the login limiter counts.
+        return self.get(email=email_normalize(username))
 
     def _create_user(self, email, password, **extra):
         if not email:
@@ -136,6 +139,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self):
         return self.email
+
+    def clean(self):
+        super().clean()
+        # Before the unique checks of model forms (the admin), so they compare the stored form.
+        self.email = UserManager.normalize_email(self.email)
 
     def save(self, *args, **kwargs):
         """``is_staff`` and the role group follow ``role`` on every save that may change it."""

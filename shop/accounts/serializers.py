@@ -1,5 +1,7 @@
+from django.core.validators import EmailValidator
 from rest_framework import serializers
 
+from shop.accounts.emails import email_normalize, email_validate
 from shop.accounts.models import Address, Gender, Language, Role, SkinConcern, SkinType, User
 
 
@@ -92,14 +94,26 @@ class ProfileInput(serializers.Serializer):
         return list(dict.fromkeys(v.strip() for v in value if v.strip()))
 
 
+class NormalizedEmailField(serializers.EmailField):
+    """An e-mail folded with ``email_normalize`` before it is validated, so every door sees the
+    same spelling (fullwidth letters, ``ſ``, the Kelvin sign fold to plain ones)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.validators = [v for v in self.validators if not isinstance(v, EmailValidator)] + [email_validate]
+
+    def to_internal_value(self, data):
+        return email_normalize(super().to_internal_value(data))
+
+
 class RegisterInput(ProfileInput):
-    email = serializers.EmailField(max_length=255)
+    email = NormalizedEmailField(max_length=255)
     password = serializers.CharField(max_length=128, write_only=True, trim_whitespace=False)
     expertise_areas = None  # only experts, promoted by staff, list expertise areas
 
 
 class LoginInput(serializers.Serializer):
-    email = serializers.EmailField(max_length=255)
+    email = NormalizedEmailField(max_length=255)
     password = serializers.CharField(max_length=128, trim_whitespace=False)
 
 
@@ -117,7 +131,7 @@ class RefreshInput(serializers.Serializer):
 
 
 class EmailInput(serializers.Serializer):
-    email = serializers.EmailField(max_length=255)
+    email = NormalizedEmailField(max_length=255)
 
 
 class TokenInput(serializers.Serializer):

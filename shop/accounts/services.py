@@ -8,6 +8,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from rest_framework import status
 from rest_framework_simplejwt.exceptions import TokenError
@@ -15,8 +16,14 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from shop.accounts import error_codes, lock_objects
-from shop.accounts.login_limits import login_failure_record, login_failures_clear, login_failures_exceeded
-from shop.accounts.models import Address, Role, User, UserManager
+from shop.accounts.emails import email_normalize
+from shop.accounts.login_limits import (
+    client_ip,
+    login_failures_exceeded,
+    login_retry_after,
+    password_reset_request_allow,
+)
+from shop.accounts.models import Address, Role, User
 from shop.accounts.tokens import (
     InvalidToken,
     email_verification_token_make,
@@ -27,7 +34,7 @@ from shop.accounts.tokens import (
 )
 from skincare import events
 from skincare.api.exceptions import ApiError
-from skincare.mail import templated_email_enqueue
+from skincare.mail import templated_email_enqueue, templated_email_send
 
 # --- registration and e-mail verification -----------------------------------
 
@@ -41,10 +48,10 @@ def _password_validate(password, user):
 
 @transaction.atomic
 def user_register(*, email, password, **profile):
-    email = UserManager.normalize_email(email)
+    email = email_normalize(email)
     user = User(email=email, **profile)
     _password_validate(password, user)
-    if User.objects.filter(email__iexact=email).exists():
+    if User.objects.filter(email=email).exists():
         raise ApiError(
             error_codes.EMAIL_TAKEN,
             "An account with this e-mail already exists.",
@@ -81,7 +88,7 @@ def email_verification_send(*, user):
 
 def email_verification_resend(*, email):
     """Always succeeds from the caller's view, so it cannot reveal which e-mails have accounts."""
-    user = User.objects.filter(email__iexact=UserManager.normalize_email(email), is_active=True).first()
+    user = User.objects.filter(email=email_normalize(email), is_active=True).first()
     if user is not None and not user.email_verified:
         email_verification_send(user=user)
 
@@ -112,29 +119,48 @@ def tokens_for(user):
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
 
-def user_login(*, request, email, password, ip):
-    email = UserManager.normalize_email(email)
+def _login_locked_error(*, ip, email):
+    error = ApiError(
+        error_codes.TOO_MANY_LOGIN_ATTEMPTS,
+        "Too many failed logins. Try again later.",
+        status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+    )
+    error.wait = login_retry_after(ip=ip, email=email)  # the API answers with Retry-After
+    return error
+
+
+def user_authenticate(*, request, email, password):
+    """The one sign-in check behind every door: the API login, the login page and the admin login.
+
+    The limiter itself lives in the authentication backend, so even a door that calls
+    ``authenticate()`` directly shares the budget; this function turns its outcome into one answer.
+    """
+    email = email_normalize(email)
+    ip = client_ip(request)
     if login_failures_exceeded(ip=ip, email=email):
-        raise ApiError(
-            error_codes.TOO_MANY_LOGIN_ATTEMPTS,
-            "Too many failed logins. Try again later.",
-            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
-        )
+        raise _login_locked_error(ip=ip, email=email)
     user = authenticate(request, email=email, password=password)
-    if user is None:
-        login_failure_record(ip=ip, email=email)
-        # An inactive account with the right password gets its own answer.
-        candidate = User.objects.filter(email__iexact=email, is_active=False).first()
-        if candidate is not None and candidate.check_password(password):
-            raise ApiError(
-                error_codes.ACCOUNT_DISABLED, "This account is suspended.", status_code=status.HTTP_403_FORBIDDEN
-            )
+    if user is not None:
+        return user
+    # An inactive account with the right password gets its own answer, unless the budget is now
+    # spent (this failure used the last try, or a parallel request locked the pair first).
+    candidate = None
+    if not login_failures_exceeded(ip=ip, email=email):
+        candidate = User.objects.filter(email=email, is_active=False).first()
+    if candidate is not None and candidate.check_password(password):
         raise ApiError(
-            error_codes.INVALID_CREDENTIALS,
-            "E-mail or password is incorrect.",
-            status_code=status.HTTP_401_UNAUTHORIZED,
+            error_codes.ACCOUNT_DISABLED, "This account is suspended.", status_code=status.HTTP_403_FORBIDDEN
         )
-    login_failures_clear(ip=ip, email=email)
+    raise ApiError(
+        error_codes.INVALID_CREDENTIALS,
+        "E-mail or password is incorrect.",
+        status_code=status.HTTP_401_UNAUTHORIZED,
+    )
+
+
+def user_login(*, request, email, password):
+    """API login: the shared sign-in check, then a JWT pair."""
+    user = user_authenticate(request=request, email=email, password=password)
     User.objects.filter(pk=user.pk).update(last_login=timezone.now())
     return user, tokens_for(user)
 
@@ -160,13 +186,35 @@ def tokens_revoke_all(*, user):
 # --- passwords ---------------------------------------------------------------
 
 
-def password_reset_request(*, email):
-    """Send a reset link when the account exists; the answer is the same either way."""
-    user = User.objects.filter(email__iexact=UserManager.normalize_email(email), is_active=True).first()
+def password_reset_request(*, email, ip):
+    """Queue a reset e-mail for ``email``; the request does the same work whether or not the
+    account exists (no lookup, no rendering here), so neither the answer nor its timing tells.
+
+    Limited per e-mail and per client IP (``PASSWORD_RESET_REQUEST_*``), counted for every
+    address, so the limit reveals nothing either. The API and the web page both call this.
+    """
+    email = email_normalize(email)
+    wait = password_reset_request_allow(ip=ip, email=email)
+    if wait is not None:
+        error = ApiError(
+            error_codes.TOO_MANY_RESET_REQUESTS,
+            "Too many password-reset requests. Try again later.",
+            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+        )
+        error.wait = wait
+        raise error
+    from shop.accounts.tasks import password_reset_send_task
+
+    transaction.on_commit(lambda: password_reset_send_task.delay(email=email))
+
+
+def password_reset_send(*, email):
+    """Task body: send the reset link when an active account has this (normalised) e-mail."""
+    user = User.objects.filter(email=email_normalize(email), is_active=True).first()
     if user is None:
-        return
+        return False
     uid, token = uid_encode(user), password_reset_tokens.make_token(user)
-    templated_email_enqueue(
+    templated_email_send(
         to=user.email,
         template="emails/accounts/password_reset",
         context={
@@ -174,13 +222,30 @@ def password_reset_request(*, email):
             "uid": uid,
             "token": token,
             "link": f"{settings.FRONTEND_URL}/reset-password?uid={uid}&token={token}",
+            "web_link": settings.FRONTEND_URL + reverse("password_reset_confirm", args=[uid, token]),
             "hours": settings.PASSWORD_RESET_TIMEOUT // 3600,
         },
     )
+    return True
+
+
+def _password_store(user, new_password, *also_changed):
+    """Every password change ends here: store the new hash and revoke every refresh token.
+
+    ``None`` makes the password unusable. Sessions need no extra step: Django drops other
+    sessions whose password hash no longer matches.
+    """
+    if new_password is None:
+        user.set_unusable_password()
+    else:
+        user.set_password(new_password)
+    user.save(update_fields=["password", "updated_at", *also_changed])
+    tokens_revoke_all(user=user)
 
 
 @transaction.atomic
 def password_reset_confirm(*, uid, token, new_password):
+    """Set a new password with a reset link (API and the web reset page)."""
     invalid = ApiError(error_codes.TOKEN_INVALID, "This reset link is invalid or has expired.")
     try:
         user_id = uid_decode(uid)
@@ -190,17 +255,18 @@ def password_reset_confirm(*, uid, token, new_password):
     if user is None or not password_reset_tokens.check_token(user, token):
         raise invalid
     _password_validate(new_password, user)
-    user.set_password(new_password)
     # Receiving the link proves control of the mailbox.
-    if not user.email_verified:
+    if user.email_verified:
+        _password_store(user, new_password)
+    else:
         user.email_verified, user.email_verified_at = True, timezone.now()
-    user.save()
-    tokens_revoke_all(user=user)
+        _password_store(user, new_password, "email_verified", "email_verified_at")
     return user
 
 
 @transaction.atomic
 def password_change(*, user, old_password, new_password):
+    """Change one's own password (API and the web page); returns a fresh JWT pair."""
     if not user.check_password(old_password):
         raise ApiError(
             error_codes.WRONG_PASSWORD,
@@ -208,10 +274,18 @@ def password_change(*, user, old_password, new_password):
             errors={"old_password": ["Current password is incorrect."]},
         )
     _password_validate(new_password, user)
-    user.set_password(new_password)
-    user.save(update_fields=["password", "updated_at"])
-    tokens_revoke_all(user=user)
+    _password_store(user, new_password)
     return tokens_for(user)
+
+
+@transaction.atomic
+def user_password_set(*, user, new_password):
+    """Staff set another user's password in the admin (the admin form has run the validators).
+
+    ``None`` makes the password unusable (the admin's "password-based authentication: disabled").
+    """
+    _password_store(user, new_password)
+    return user
 
 
 # --- profile -------------------------------------------------------------------

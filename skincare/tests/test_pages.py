@@ -25,4 +25,4 @@ def test_web_session_login_with_email_and_logout(client, user):
 def test_web_login_wrong_password_shows_error(client, user):
     response = client.post("/accounts/login/", {"username": user.email, "password": "wrong"})
     assert response.status_code == 200
-    assert b"didn't match" in response.content
+    assert b"E-mail or password is incorrect." in response.content

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import reverse
+
+from shop.accounts.forms import AdminLoginForm, AdminOwnPasswordChangeForm
+
+
+class ShopAdminSite(admin.AdminSite):
+    """The admin with the project's sign-in: its login shares the failed-login limiter with the API
+    and the login page, and changing one's password here revokes the refresh tokens too."""
+
+    login_form = AdminLoginForm
+
+    def password_change(self, request, extra_context=None):
+        from shop.accounts.pages import PasswordChangePage
+
+        request.current_app = self.name
+        return PasswordChangePage.as_view(
+            form_class=AdminOwnPasswordChangeForm,
+            template_name=self.password_change_template or "registration/password_change_form.html",
+            success_url=reverse("admin:password_change_done", current_app=self.name),
+            extra_context={**self.each_context(request), **(extra_context or {})},
+        )(request)

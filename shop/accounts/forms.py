@@ -1,0 +1,90 @@
+"""Forms of the session pages and the admin. Each one hands its work to the same service the API
+uses, so the pages cannot skip the login limiter, the reset limit or the token revocation."""
+
+from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.forms import AdminPasswordChangeForm as AdminOwnPasswordChangeFormBase
+from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
+
+from shop.accounts import services
+from shop.accounts.emails import email_normalize, email_validate
+from skincare.api.exceptions import ApiError
+
+
+class NormalizedEmailFormField(forms.EmailField):
+    """Folds the address (``email_normalize``) before validating it, like the API's e-mail field."""
+
+    default_validators = [email_validate]
+
+    def to_python(self, value):
+        return email_normalize(super().to_python(value))
+
+
+class _SignInCheck:
+    """``clean()`` through ``services.user_authenticate``: one limiter and one set of answers."""
+
+    def clean(self):
+        email = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if email is not None and password:
+            try:
+                self.user_cache = services.user_authenticate(request=self.request, email=email, password=password)
+            except ApiError as exc:
+                raise ValidationError(exc.message, code=exc.error_code.lower()) from exc
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+class LoginForm(_SignInCheck, auth_forms.AuthenticationForm):
+    pass
+
+
+class AdminLoginForm(_SignInCheck, AdminAuthenticationForm):
+    pass
+
+
+class _PasswordChangeThroughService:
+    def save(self, commit=True):
+        services.password_change(
+            user=self.user,
+            old_password=self.cleaned_data["old_password"],
+            new_password=self.cleaned_data["new_password1"],
+        )
+        return self.user
+
+
+class PasswordChangeForm(_PasswordChangeThroughService, auth_forms.PasswordChangeForm):
+    pass
+
+
+class AdminOwnPasswordChangeForm(_PasswordChangeThroughService, AdminOwnPasswordChangeFormBase):
+    pass
+
+
+class PasswordResetRequestForm(forms.Form):
+    email = NormalizedEmailFormField(
+        label="E-mail", max_length=255, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+
+
+class PasswordResetSetForm(auth_forms.SetPasswordForm):
+    """The new password from a reset link; ``save()`` redeems the link through the service."""
+
+    def __init__(self, user, *args, uid, token, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.uid, self.token = uid, token
+
+    def save(self, commit=True):
+        return services.password_reset_confirm(
+            uid=self.uid, token=self.token, new_password=self.cleaned_data["new_password1"]
+        )
+
+
+class StaffPasswordSetForm(auth_forms.AdminPasswordChangeForm):
+    """Staff set (or disable) another user's password in the admin; tokens are revoked."""
+
+    def save(self, commit=True):
+        usable = self.cleaned_data.get("set_usable_password", True)
+        services.user_password_set(user=self.user, new_password=self.cleaned_data["password1"] if usable else None)
+        return self.user

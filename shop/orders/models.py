@@ -214,6 +214,10 @@ class Payment(models.Model):
                 condition=Q(refunded_amount__gte=0) & Q(refunded_amount__lte=F("amount")),
                 name="orders_payment_refund_lte_amount",
             ),
+            # At most one charge attempt in flight per order, whatever the provider.
+            models.UniqueConstraint(
+                fields=["order"], condition=Q(status="processing"), name="orders_payment_one_in_flight"
+            ),
         ]
         indexes = [models.Index(fields=["status"])]
 

@@ -28,7 +28,8 @@ def test_luhn():
     ],
 )
 def test_test_card_outcomes(number, status):
-    assert TestCardProvider().charge(payment=None, data={"card_number": number}).status == status
+    result = TestCardProvider().charge(payment=None, data={"card_number": number}, idempotency_key=f"k-{number}")
+    assert result.status == status
 
 
 def test_signature_round_trip_and_rejections():

@@ -56,10 +56,13 @@ def guest_with_cart(product):
 
 
 def user_cart_lines(user, token):
+    """The signed-in cart as the API shows it, checked against the rows."""
     client = APIClient()
     client.force_authenticate(user)
     items = client.get(CART, HTTP_X_CART_TOKEN=token).json()["data"]["items"]
-    return sorted((item["product"]["id"], item["quantity"]) for item in items)
+    shown = sorted((item["product"]["id"], item["quantity"]) for item in items)
+    assert shown == sorted(Cart.objects.get(user=user).lines.values_list("product_id", "quantity"))
+    return shown
 
 
 def test_guest_add_while_a_signed_in_request_merges_that_cart():

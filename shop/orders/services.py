@@ -406,14 +406,19 @@ def payment_record_result(*, payment_id, status_, transaction_id="", response=No
         already_paid = order.payment_status not in (PaymentStatus.PENDING, PaymentStatus.FAILED)
         if order.status == OrderStatus.CANCELLED or already_paid:
             _event(order, OrderEventType.PAID, amount=str(payment.amount), provider=payment.payment_provider)
-            _refund_locked(
+            surplus = already_paid and order.status != OrderStatus.CANCELLED
+            refund = _refund_locked(
                 order=order,
                 payment=payment,
                 amount=payment.amount,
                 reason=REFUNDED_CANCELLED if order.status == OrderStatus.CANCELLED else REFUNDED_ALREADY_PAID,
                 by=None,
-                surplus=already_paid and order.status != OrderStatus.CANCELLED,
+                surplus=surplus,
             )
+            if refund.status == RefundStatus.FAILED and not surplus:
+                # The money is held: say so, and leave the payment refundable by staff.
+                order.payment_status = PaymentStatus.PAID
+                order.save(update_fields=["payment_status", "updated_at"])
             payment.refresh_from_db()
         else:
             _mark_paid(order, payment)

@@ -142,3 +142,26 @@ def test_pay_after_cancel_is_409_and_charges_nothing(auth_client, user):
         order_pay(order=order, payment_method="card", payment_data={"card_number": OK_CARD})
     assert caught.value.error_code == "PAYMENT_NOT_ALLOWED"
     assert len(card_ledger()) == before
+
+
+def test_failed_automatic_refund_leaves_the_money_visible_for_staff(auth_client, user, monkeypatch):
+    from shop.orders.models import RefundStatus
+    from shop.orders.payments.base import RefundResult
+
+    order = unpaid(auth_client, user)
+    original = TestCardProvider.charge
+
+    def charge_then_cancelled(self, **kwargs):
+        order_cancel(order=order, by=user)
+        return original(self, **kwargs)
+
+    monkeypatch.setattr(TestCardProvider, "charge", charge_then_cancelled)
+    monkeypatch.setattr(
+        TestCardProvider,
+        "refund",
+        lambda self, **kwargs: RefundResult(status=RefundStatus.FAILED, failure_message="Provider down."),
+    )
+    order, _ = order_pay(order=order, payment_method="card", payment_data={"card_number": OK_CARD})
+    assert (order.status, order.payment_status) == ("cancelled", "paid")
+    payment = order.payments.get(status="completed")
+    assert (payment.refunded_amount, PaymentRefund.objects.count()) == (Decimal("0.00"), 0)

@@ -1,8 +1,9 @@
 """Orders, order lines, status history, payments and refunds (seeds 001 and 003).
 
 Database constraints guard the money rules: ``total = subtotal + tax + shipping - discount``,
-non-negative amounts, a line's ``total_price = unit_price * quantity`` and a payment's
-refunded amount never above what was paid.
+non-negative amounts, a line's ``total_price = unit_price * quantity``, a payment's
+refunded amount never above what was paid, and at most one charge attempt in flight
+(``processing``) per order.
 """
 
 import uuid

@@ -1,9 +1,13 @@
 """Cart lines cached in Redis (locmem in development) so reading a cart costs no line query.
 
-The cache holds only ids and quantities; prices and stock are always read fresh. Every
-change to a cart deletes the key right away and again after commit (a concurrent reader
-cannot leave a stale copy behind).
+The cache holds only ids and quantities; prices and stock are always read fresh. Entries
+are keyed by a per-cart version that every change bumps, right away and again after
+commit. A reader takes the version before it reads the rows, so a reader that read the
+rows before a commit can only store them under a version nobody reads any more (deleting
+the key instead left a window: read old rows, writer commits and deletes, reader stores).
 """
+
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -12,13 +16,23 @@ from django.db import transaction
 from shop.cart.models import CartLine
 
 
-def _key(cart_id):
-    return f"cart:v1:{cart_id}"
+def _version_key(cart_id):
+    return f"cart:v2:{cart_id}:version"
+
+
+def _version(cart_id):
+    key = _version_key(cart_id)
+    version = cache.get(key)
+    if version is None:
+        # Never restart from a number an old entry may still be stored under.
+        cache.add(key, time.time_ns(), timeout=None)
+        version = cache.get(key)
+    return version
 
 
 def cart_lines_cached(cart_id):
     """[(line id, product id, variant id, quantity)] for the cart."""
-    key = _key(cart_id)
+    key = f"cart:v2:{cart_id}:{_version(cart_id)}"
     rows = cache.get(key)
     if rows is None:
         rows = list(CartLine.objects.filter(cart_id=cart_id).values_list("id", "product_id", "variant_id", "quantity"))
@@ -26,7 +40,14 @@ def cart_lines_cached(cart_id):
     return rows
 
 
+def _bump(cart_id):
+    key = _version_key(cart_id)
+    try:
+        cache.incr(key)
+    except ValueError:  # no version yet (or evicted)
+        cache.add(key, time.time_ns(), timeout=None)
+
+
 def cart_cache_invalidate(cart_id):
-    key = _key(cart_id)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    _bump(cart_id)
+    transaction.on_commit(lambda: _bump(cart_id))

@@ -9,7 +9,7 @@ from rest_framework import status
 
 from shop.cart import error_codes
 from shop.cart.cache import cart_cache_invalidate
-from shop.cart.lock_objects import cart_lock
+from shop.cart.lock_objects import cart_lock, carts_lock
 from shop.cart.models import MAX_LINE_QUANTITY, Cart, CartLine
 from shop.cart.pricing import INSUFFICIENT_STOCK, OUT_OF_STOCK, line_problem
 from shop.cart.selectors import cart_is_expired, cart_lines
@@ -64,7 +64,7 @@ def cart_resolve(*, request, create=True):
     """The cart of this request.
 
     Signed-in users have one cart; a guest cart token found in the request (``X-Cart-Token``
-    header or the session) is merged into it once, then forgotten.
+    header or the session) is merged into it (``cart_merge``), then dropped from the session.
     Guests are identified by that token; a new guest cart stores it in the session.
     """
     session = getattr(request, "session", None)
@@ -75,7 +75,7 @@ def cart_resolve(*, request, create=True):
         cart = cart_for_user(user=user)
         for token in {t for t in (header_token, session_token) if t}:
             guest = cart_for_guest(token=token, create=False)
-            if guest is not None:
+            if guest is not None and _has_something_to_merge(guest):
                 cart_merge(source=guest, target=cart)
         if session is not None and session_token:
             session.pop(SESSION_KEY, None)
@@ -207,11 +207,20 @@ def cart_remove_coupon(*, cart):
 @transaction.atomic
 def cart_merge(*, source, target):
     """Move a guest cart's lines into ``target`` (quantities add up, capped by the line limit
-    and by stock) and keep the guest's coupon if the target has none; delete the guest cart."""
-    for cart_id in sorted([source.pk, target.pk]):
-        cart_lock(cart_id=cart_id)
+    and by stock) and keep the guest's coupon if the target has none.
+
+    Both carts are locked in pk order and the guest's lines read under the lock, so parallel
+    merges of one guest cart move each line once. The guest cart is emptied, not deleted: a
+    guest request that found it just before (same token, another tab) still adds to it
+    instead of failing, and the next signed-in request with the token merges that line too.
+    """
+    locked = carts_lock(cart_ids=[source.pk, target.pk])
+    if source.pk not in locked or target.pk not in locked:
+        return target  # deleted meanwhile (expiry clean-up): nothing left to move
+    source, target = locked[source.pk], locked[target.pk]
     existing = {(line.product_id, line.variant_id): line for line in target.lines.select_related("product", "variant")}
-    for line in source.lines.select_related("product", "variant"):
+    moved = list(source.lines.select_related("product", "variant"))
+    for line in moved:
         current = existing.get((line.product_id, line.variant_id))
         quantity = min(MAX_LINE_QUANTITY, line.quantity + (current.quantity if current else 0))
         _, available = line_problem(line.product, line.variant, quantity)
@@ -225,10 +234,15 @@ def cart_merge(*, source, target):
     if source.coupon_id and not target.coupon_id:
         Cart.objects.filter(pk=target.pk).update(coupon_id=source.coupon_id)
         target.coupon_id = source.coupon_id
+    CartLine.objects.filter(pk__in=[line.pk for line in moved]).delete()
+    Cart.objects.filter(pk=source.pk).update(coupon=None, updated_at=timezone.now())
     cart_cache_invalidate(source.pk)
-    source.delete()
     _touch(target)
     return target
+
+
+def _has_something_to_merge(cart):
+    return cart.coupon_id is not None or cart.lines.exists()
 
 
 def carts_delete_expired(*, now=None):

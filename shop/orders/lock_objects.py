@@ -36,3 +36,8 @@ def order_lock(*, order_id):
 
 def payment_lock(*, payment_id):
     return Payment.objects.select_for_update(of=("self",)).get(pk=payment_id)
+
+
+def payments_lock(*, order_id):
+    """The order's payments, locked in pk order (take the order lock first)."""
+    return list(Payment.objects.select_for_update(of=("self",)).filter(order_id=order_id).order_by("pk"))

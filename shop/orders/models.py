@@ -1,8 +1,9 @@
 """Orders, order lines, status history, payments and refunds (seeds 001 and 003).
 
 Database constraints guard the money rules: ``total = subtotal + tax + shipping - discount``,
-non-negative amounts, a line's ``total_price = unit_price * quantity`` and a payment's
-refunded amount never above what was paid.
+non-negative amounts, a line's ``total_price = unit_price * quantity``, a payment's
+refunded amount never above what was paid, and at most one charge attempt in flight
+(``processing``) per order.
 """
 
 import uuid
@@ -213,6 +214,10 @@ class Payment(models.Model):
             models.CheckConstraint(
                 condition=Q(refunded_amount__gte=0) & Q(refunded_amount__lte=F("amount")),
                 name="orders_payment_refund_lte_amount",
+            ),
+            # At most one charge attempt in flight per order, whatever the provider.
+            models.UniqueConstraint(
+                fields=["order"], condition=Q(status="processing"), name="orders_payment_one_in_flight"
             ),
         ]
         indexes = [models.Index(fields=["status"])]

@@ -190,10 +190,21 @@ class StaffOrderUpdateInput(serializers.Serializer):
     fulfillment_status = serializers.ChoiceField(choices=FulfillmentStatus.choices, required=False)
     tracking_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    payment_reference = serializers.CharField(
+        max_length=255,
+        required=False,
+        help_text="Required with payment_status=paid: the receipt or transfer reference of the money taken.",
+    )
 
     def validate(self, attrs):
         if not attrs:
             raise serializers.ValidationError("Nothing to update.")
+        if attrs.get("payment_status") == PaymentStatus.PAID and not attrs.get("payment_reference", "").strip():
+            raise serializers.ValidationError(
+                {"payment_reference": ["Marking an order paid needs the payment reference."]}
+            )
+        if "payment_reference" in attrs and attrs.get("payment_status") != PaymentStatus.PAID:
+            raise serializers.ValidationError({"payment_reference": ["Only with payment_status=paid."]})
         return attrs
 
 
@@ -213,14 +224,24 @@ class BulkUpdateInput(serializers.Serializer):
 
 
 class RefundInput(serializers.Serializer):
+    """Money leaves the shop only when asked for explicitly: an amount, or ``full: true``."""
+
     amount = serializers.DecimalField(
         max_digits=10,
         decimal_places=2,
         min_value=Decimal("0.01"),
         required=False,
-        help_text="Empty = all that is left.",
+        help_text="How much to refund; or leave it out and send full=true.",
     )
+    full = serializers.BooleanField(required=False, default=False, help_text="Refund all that is left.")
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if attrs["full"] and "amount" in attrs:
+            raise serializers.ValidationError({"amount": ["Give amount or full=true, not both."]})
+        if not attrs["full"] and "amount" not in attrs:
+            raise serializers.ValidationError({"amount": ["Give the amount to refund, or full=true."]})
+        return attrs
 
 
 # --- Documentation of the hand-built staff answers (the views return plain dicts) ------------

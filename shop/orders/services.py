@@ -8,6 +8,7 @@ held while a provider answers.
 """
 
 import logging
+from dataclasses import replace
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -25,7 +26,7 @@ from shop.coupons.calculations import ZERO
 from shop.coupons.services import coupon_redeem, coupon_release, coupon_usage_record
 from shop.orders import error_codes, notifications
 from shop.orders.fetch import checkout_fetch
-from shop.orders.lock_objects import order_lock, payment_lock, products_lock, variants_lock
+from shop.orders.lock_objects import order_lock, payment_lock, payments_lock, products_lock, variants_lock
 from shop.orders.models import (
     FulfillmentStatus,
     Order,
@@ -42,6 +43,12 @@ from shop.orders.models import (
 )
 from shop.orders.numbers import order_number_generate
 from shop.orders.payments import provider_by_name, provider_for_method
+from shop.orders.payments.base import (
+    ChargeResult,
+    RefundResult,
+    charge_idempotency_key,
+    refund_idempotency_key,
+)
 from skincare.api.exceptions import ApiError
 
 logger = logging.getLogger(__name__)
@@ -295,6 +302,7 @@ def _order_create(*, user, cart_id, idempotency_key, payment_method, provider, a
         payment_provider=provider.name,
         amount=prices.total,
         currency=order.currency,
+        status=PaymentRecordStatus.PROCESSING,  # claimed: charged right after commit
     )
     _event(order, OrderEventType.PLACED, by=user, total=str(order.total), coupon=order.coupon_code)
     CartLine.objects.filter(cart=info.cart).delete()
@@ -307,34 +315,81 @@ def _order_create(*, user, cart_id, idempotency_key, payment_method, provider, a
 
 
 # --- Payments -----------------------------------------------------------------------------
+#
+# A charge attempt is a Payment row. It is claimed under the order lock in state
+# ``processing`` (a partial unique constraint allows one per order), the provider is called
+# with no lock held and the idempotency key ``charge-<payment id>``, and the answer is
+# recorded under the order lock again. An approval is never dropped: when it lands on an
+# order cancelled (or paid by another payment) meanwhile, it is recorded and refunded.
+
+SETTLED = (PaymentRecordStatus.COMPLETED, PaymentRecordStatus.REFUNDED)
+REFUNDED_CANCELLED = "The order was cancelled while the card was charged; the charge was refunded."
+REFUNDED_ALREADY_PAID = "The order was already paid; this charge was refunded."
+
+
+def _payment_claim(order, *, payment_method, provider):
+    """Under the order lock: this order's one charge attempt in flight, or 409."""
+    if order.payments.filter(status=PaymentRecordStatus.PROCESSING).exists():
+        raise _payment_in_progress()
+    order.payments.filter(status=PaymentRecordStatus.PENDING).update(
+        status=PaymentRecordStatus.CANCELLED, updated_at=timezone.now()
+    )
+    try:
+        with transaction.atomic():
+            return Payment.objects.create(
+                order=order,
+                payment_method=payment_method,
+                payment_provider=provider.name,
+                amount=order.total,
+                currency=order.currency,
+                status=PaymentRecordStatus.PROCESSING,
+            )
+    except IntegrityError as exc:  # orders_payment_one_in_flight
+        raise _payment_in_progress() from exc
+
+
+def _payment_in_progress():
+    return ApiError(
+        error_codes.PAYMENT_IN_PROGRESS,
+        "A payment for this order is already in progress.",
+        status_code=status.HTTP_409_CONFLICT,
+    )
 
 
 def payment_charge(*, payment, provider, data):
-    """Ask the provider (no lock held), then record its answer."""
+    """Ask the provider (no lock held), then record its answer. Returns the ``ChargeResult``,
+    its ``failure_message`` saying so when an approved charge had to be refunded."""
     try:
-        result = provider.charge(payment=payment, data=data)
+        result = provider.charge(payment=payment, data=data, idempotency_key=charge_idempotency_key(payment))
     except Exception:  # noqa: BLE001 - a provider failure must leave a failed payment, not a 500
         logger.exception("payment provider %s failed for %s", provider.name, payment.pk)
-        from shop.orders.payments.base import ChargeResult
-
         result = ChargeResult(status=PaymentRecordStatus.FAILED, failure_message="The payment could not be processed.")
-    payment_record_result(
+    recorded = payment_record_result(
         payment_id=payment.pk,
         status_=result.status,
         transaction_id=result.transaction_id,
         response=result.response,
         failure_message=result.failure_message,
     )
+    if result.status == PaymentRecordStatus.COMPLETED and recorded.refunds.exists():
+        order = recorded.order
+        message = REFUNDED_CANCELLED if order.status == OrderStatus.CANCELLED else REFUNDED_ALREADY_PAID
+        result = replace(result, failure_message=message)
     return result
 
 
 @transaction.atomic
 def payment_record_result(*, payment_id, status_, transaction_id="", response=None, failure_message=""):
-    """Apply a provider's verdict. Idempotent: a settled payment is not changed again (webhooks repeat)."""
+    """Apply a provider's verdict under the order lock. Idempotent: a settled payment is not
+    changed again (webhooks repeat). An approval is always kept: recorded, and refunded at
+    once when the order was cancelled or paid by another payment meanwhile."""
     order_id = Payment.objects.filter(pk=payment_id).values_list("order_id", flat=True).first()
     order = order_lock(order_id=order_id)
     payment = payment_lock(payment_id=payment_id)
-    if payment.status in (PaymentRecordStatus.COMPLETED, PaymentRecordStatus.REFUNDED, PaymentRecordStatus.CANCELLED):
+    if payment.status in SETTLED:
+        return payment
+    approved = status_ == PaymentRecordStatus.COMPLETED
+    if payment.status in (PaymentRecordStatus.FAILED, PaymentRecordStatus.CANCELLED) and not approved:
         return payment
     payment.status = status_
     if transaction_id:
@@ -344,9 +399,29 @@ def payment_record_result(*, payment_id, status_, transaction_id="", response=No
     payment.failure_message = failure_message[:255]
     if status_ in (PaymentRecordStatus.COMPLETED, PaymentRecordStatus.FAILED):
         payment.processed_at = timezone.now()
+    if status_ == PaymentRecordStatus.PENDING and order.status == OrderStatus.CANCELLED:
+        payment.status = PaymentRecordStatus.CANCELLED  # cash to collect on an order that is gone
     payment.save()
-    if status_ == PaymentRecordStatus.COMPLETED:
-        _mark_paid(order, payment)
+    if approved:
+        already_paid = order.payment_status not in (PaymentStatus.PENDING, PaymentStatus.FAILED)
+        if order.status == OrderStatus.CANCELLED or already_paid:
+            _event(order, OrderEventType.PAID, amount=str(payment.amount), provider=payment.payment_provider)
+            surplus = already_paid and order.status != OrderStatus.CANCELLED
+            refund = _refund_locked(
+                order=order,
+                payment=payment,
+                amount=payment.amount,
+                reason=REFUNDED_CANCELLED if order.status == OrderStatus.CANCELLED else REFUNDED_ALREADY_PAID,
+                by=None,
+                surplus=surplus,
+            )
+            if refund.status == RefundStatus.FAILED and not surplus:
+                # The money is held: say so, and leave the payment refundable by staff.
+                order.payment_status = PaymentStatus.PAID
+                order.save(update_fields=["payment_status", "updated_at"])
+            payment.refresh_from_db()
+        else:
+            _mark_paid(order, payment)
     elif status_ == PaymentRecordStatus.FAILED and order.payment_status == PaymentStatus.PENDING:
         order.payment_status = PaymentStatus.FAILED
         order.save(update_fields=["payment_status", "updated_at"])
@@ -365,7 +440,9 @@ def _mark_paid(order, payment):
 
 
 def order_pay(*, order, payment_method, payment_data):
-    """Pay again after a declined card (or switch to cash on delivery)."""
+    """Pay again after a declined card (or switch to cash on delivery). 409 while another
+    attempt of this order is in flight; the provider is only called for a claimed attempt."""
+    provider = provider_for_method(payment_method)
     with transaction.atomic():
         order = order_lock(order_id=order.pk)
         if order.status != OrderStatus.PENDING or order.payment_status not in (
@@ -377,21 +454,7 @@ def order_pay(*, order, payment_method, payment_data):
                 "This order cannot be paid now.",
                 status_code=status.HTTP_409_CONFLICT,
             )
-        if order.payments.filter(status=PaymentRecordStatus.PROCESSING).exists():
-            raise ApiError(
-                error_codes.PAYMENT_NOT_ALLOWED,
-                "A payment for this order is already in progress.",
-                status_code=status.HTTP_409_CONFLICT,
-            )
-        provider = provider_for_method(payment_method)
-        order.payments.filter(status=PaymentRecordStatus.PENDING).update(status=PaymentRecordStatus.CANCELLED)
-        payment = Payment.objects.create(
-            order=order,
-            payment_method=payment_method,
-            payment_provider=provider.name,
-            amount=order.total,
-            currency=order.currency,
-        )
+        payment = _payment_claim(order, payment_method=payment_method, provider=provider)
         order.payment_method = payment_method
         order.payment_provider = provider.name
         order.payment_status = PaymentStatus.PENDING
@@ -403,7 +466,7 @@ def order_pay(*, order, payment_method, payment_data):
     return order, charge
 
 
-def _complete_pending_payment(order):
+def _complete_pending_payment(order, *, reference=""):
     """Cash collected (delivery or staff marking it paid): settle the pending payment."""
     payment = order.payments.filter(status=PaymentRecordStatus.PENDING).first()
     if payment is None:
@@ -417,7 +480,11 @@ def _complete_pending_payment(order):
     payment = payment_lock(payment_id=payment.pk)
     payment.status = PaymentRecordStatus.COMPLETED
     payment.processed_at = timezone.now()
-    payment.save(update_fields=["status", "processed_at", "updated_at"])
+    fields = ["status", "processed_at", "updated_at"]
+    if reference:
+        payment.transaction_id = reference
+        fields.append("transaction_id")
+    payment.save(update_fields=fields)
     _mark_paid(order, payment)
 
 
@@ -488,7 +555,9 @@ def _refunded_total(order):
 
 
 def order_cancel(*, order, by, reason="", staff=False):
-    """Cancel, put stock back, release the coupon use, fix the customer's counters, refund what was paid."""
+    """Cancel, put stock back, release the coupon use, fix the customer's counters and refund
+    what was paid, all under the order lock (so a refund or a payment result waits for it).
+    A charge in flight stays ``processing``: if it is approved, recording it refunds it."""
     with transaction.atomic():
         order = order_lock(order_id=order.pk)
         allowed = STAFF_CANCELLABLE if staff else CUSTOMER_CANCELLABLE
@@ -505,13 +574,15 @@ def order_cancel(*, order, by, reason="", staff=False):
                 total_orders=F("total_orders") - 1,
                 total_spent=F("total_spent") - (order.total - _refunded_total(order)),
             )
-        order.payments.filter(status__in=[PaymentRecordStatus.PENDING, PaymentRecordStatus.PROCESSING]).update(
+        order.payments.filter(status=PaymentRecordStatus.PENDING).update(
             status=PaymentRecordStatus.CANCELLED, updated_at=timezone.now()
         )
         _set_status(order, OrderStatus.CANCELLED, by=by, reason=reason)
-        refundable = [p for p in order.payments.all() if p.refundable_amount > ZERO]
-    for payment in refundable:
-        order_refund(order=order, amount=None, reason="Order cancelled", by=by, payment_id=payment.pk)
+        for payment in payments_lock(order_id=order.pk):
+            if payment.refundable_amount > ZERO:
+                _refund_locked(
+                    order=order, payment=payment, amount=payment.refundable_amount, reason="Order cancelled", by=by
+                )
     order.refresh_from_db()
     return order
 
@@ -563,7 +634,7 @@ MANUAL_PAYMENT_STATUSES = {
 }
 
 
-def order_payment_status_update(*, order, payment_status, by):
+def order_payment_status_update(*, order, payment_status, by, reference=""):
     """Staff records an offline payment state. Refund states only come from real refunds."""
     if payment_status not in MANUAL_PAYMENT_STATUSES:
         raise ApiError(
@@ -587,7 +658,7 @@ def order_payment_status_update(*, order, payment_status, by):
                     "A cancelled order cannot be marked paid.",
                     status_code=status.HTTP_409_CONFLICT,
                 )
-            _complete_pending_payment(order)
+            _complete_pending_payment(order, reference=reference)
         elif payment_status != order.payment_status:
             old = order.payment_status
             order.payment_status = payment_status
@@ -625,7 +696,7 @@ def order_refund(*, order, amount, reason, by, payment_id=None):
     """
     with transaction.atomic():
         order = order_lock(order_id=order.pk)
-        candidates = order.payments.filter(status__in=[PaymentRecordStatus.COMPLETED, PaymentRecordStatus.REFUNDED])
+        candidates = order.payments.filter(status__in=SETTLED)
         if payment_id is not None:
             candidates = candidates.filter(pk=payment_id)
         payment = next((p for p in candidates.order_by("created_at") if p.refundable_amount > ZERO), None)
@@ -644,34 +715,59 @@ def order_refund(*, order, amount, reason, by, payment_id=None):
                 f"At most {refundable} can be refunded.",
                 errors={"amount": [f"Must be more than 0 and at most {refundable}."]},
             )
-        result = provider_by_name(payment.payment_provider).refund(payment=payment, amount=amount)
-        refund = PaymentRefund.objects.create(
-            payment=payment,
-            amount=amount,
-            reason=reason,
-            status=result.status,
-            provider_refund_id=result.provider_refund_id,
-            created_by=by if by is not None and by.is_authenticated else None,
-            processed_at=timezone.now() if result.status == RefundStatus.COMPLETED else None,
-        )
-        if result.status == RefundStatus.FAILED:
+        refund = _refund_locked(order=order, payment=payment, amount=amount, reason=reason, by=by)
+        if refund.status == RefundStatus.FAILED:
             raise ApiError(
                 error_codes.PAYMENT_PROVIDER_ERROR,
-                result.failure_message or "The refund failed.",
+                refund.failure_message or "The refund failed.",
                 status_code=status.HTTP_502_BAD_GATEWAY,
             )
-        Payment.objects.filter(pk=payment.pk).update(refunded_amount=F("refunded_amount") + amount)
-        payment.refresh_from_db()
-        if payment.refunded_amount == payment.amount:
-            payment.status = PaymentRecordStatus.REFUNDED
-            payment.save(update_fields=["status", "updated_at"])
+    return order, refund
+
+
+def _refund_locked(*, order, payment, amount, reason, by, surplus=False):
+    """Return ``amount`` of ``payment`` through its provider; the caller holds the order lock.
+
+    ``surplus``: the payment was never the order's (it landed after another one paid it), so
+    the order's payment status and the customer's counters stay as they are.
+    A failed refund is returned unsaved (status ``failed``) and changes nothing.
+    """
+    provider = provider_by_name(payment.payment_provider)
+    try:
+        result = provider.refund(
+            payment=payment, amount=amount, idempotency_key=refund_idempotency_key(payment, amount)
+        )
+    except Exception:  # noqa: BLE001 - a provider failure is a failed refund, not a 500
+        logger.exception("refund by %s failed for %s", provider.name, payment.pk)
+        result = RefundResult(status=RefundStatus.FAILED, failure_message="The refund could not be processed.")
+    if result.status == RefundStatus.FAILED:
+        logger.error("refund of %s on payment %s failed: %s", amount, payment.pk, result.failure_message)
+        refund = PaymentRefund(payment=payment, amount=amount, reason=reason, status=RefundStatus.FAILED)
+        refund.failure_message = result.failure_message
+        return refund
+    refund = PaymentRefund.objects.create(
+        payment=payment,
+        amount=amount,
+        reason=reason,
+        status=result.status,
+        provider_refund_id=result.provider_refund_id,
+        created_by=by if by is not None and by.is_authenticated else None,
+        processed_at=timezone.now() if result.status == RefundStatus.COMPLETED else None,
+    )
+    Payment.objects.filter(pk=payment.pk).update(refunded_amount=F("refunded_amount") + amount)
+    payment.refresh_from_db()
+    if payment.refunded_amount == payment.amount:
+        payment.status = PaymentRecordStatus.REFUNDED
+        payment.save(update_fields=["status", "updated_at"])
+    fully = False
+    if not surplus:
         fully = all(p.refundable_amount == ZERO for p in order.payments.all())
         order.payment_status = PaymentStatus.REFUNDED if fully else PaymentStatus.PARTIALLY_REFUNDED
         order.save(update_fields=["payment_status", "updated_at"])
         if order.status != OrderStatus.CANCELLED and order.user_id:
             get_user_model().objects.filter(pk=order.user_id).update(total_spent=F("total_spent") - amount)
-        _event(order, OrderEventType.REFUNDED, by=by, amount=str(amount), reason=reason, refund=str(refund.pk))
-        if fully and order.status in TRANSITIONS and OrderStatus.REFUNDED in TRANSITIONS[order.status]:
-            _set_status(order, OrderStatus.REFUNDED, by=by)
-        notifications.notify_refunded(order, refund)
-    return order, refund
+    _event(order, OrderEventType.REFUNDED, by=by, amount=str(amount), reason=reason, refund=str(refund.pk))
+    if fully and order.status in TRANSITIONS and OrderStatus.REFUNDED in TRANSITIONS[order.status]:
+        _set_status(order, OrderStatus.REFUNDED, by=by)
+    notifications.notify_refunded(order, refund)
+    return refund

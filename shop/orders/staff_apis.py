@@ -66,7 +66,12 @@ class StaffOrderDetailApi(APIView):
                     setattr(order, field, values[field])
             order.save(update_fields=[f for f in ("tracking_number", "notes") if f in values] + ["updated_at"])
         if values.get("payment_status") and values["payment_status"] != order.payment_status:
-            services.order_payment_status_update(order=order, payment_status=values["payment_status"], by=request.user)
+            services.order_payment_status_update(
+                order=order,
+                payment_status=values["payment_status"],
+                by=request.user,
+                reference=values.get("payment_reference", ""),
+            )
         if values.get("status") and values["status"] != order.status:
             services.order_status_update(order=order, new_status=values["status"], by=request.user)
         if values.get("fulfillment_status"):
@@ -100,7 +105,7 @@ class StaffOrderRefundApi(APIView):
         data.is_valid(raise_exception=True)
         _, refund = services.order_refund(
             order=_order(order_number),
-            amount=data.validated_data.get("amount"),
+            amount=None if data.validated_data["full"] else data.validated_data["amount"],
             reason=data.validated_data["reason"],
             by=request.user,
         )

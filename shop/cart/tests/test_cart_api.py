@@ -201,7 +201,19 @@ def test_guest_cart_with_token_header_and_merge_on_login(user):
     client.post(ITEMS, {"product_id": shared.pk, "quantity": 1}, format="json")
     merged = client.get(CART, HTTP_X_CART_TOKEN=token).json()["data"]
     assert sorted((i["product"]["id"], i["quantity"]) for i in merged["items"]) == [(product.pk, 2), (shared.pk, 2)]
-    assert not Cart.objects.filter(token=token).exists()
+    # The guest cart stays, empty: its token keeps working and a repeat merges nothing twice.
+    assert Cart.objects.get(token=token).lines.count() == 0
+    again = client.get(CART, HTTP_X_CART_TOKEN=token).json()["data"]
+    assert sorted((i["product"]["id"], i["quantity"]) for i in again["items"]) == [(product.pk, 2), (shared.pk, 2)]
+    assert guest.get(CART, HTTP_X_CART_TOKEN=token).json()["data"]["item_count"] == 0
+
+    # A line the guest adds after the merge (another tab) joins on the next signed-in request.
+    late = ProductFactory()
+    assert guest.post(ITEMS, {"product_id": late.pk}, format="json", HTTP_X_CART_TOKEN=token).status_code == 201
+    final = client.get(CART, HTTP_X_CART_TOKEN=token).json()["data"]
+    assert sorted((i["product"]["id"], i["quantity"]) for i in final["items"]) == sorted(
+        [(product.pk, 2), (shared.pk, 2), (late.pk, 1)]
+    )
 
 
 def test_guest_cart_in_session_merges_on_session_login(user):

@@ -21,7 +21,11 @@ class RefundResult:
 
 
 class PaymentProvider(ABC):
-    """A way to take and return money; concrete providers implement ``charge`` and ``refund``."""
+    """A way to take and return money; concrete providers implement ``charge`` and ``refund``.
+
+    Both receive an ``idempotency_key`` derived from the payment: a provider that sees a key
+    again answers with its first result and moves no money (Stripe's ``Idempotency-Key``).
+    """
 
     name = ""
     method = ""
@@ -30,11 +34,22 @@ class PaymentProvider(ABC):
         return True
 
     @abstractmethod
-    def charge(self, *, payment, data) -> ChargeResult: ...
+    def charge(self, *, payment, data, idempotency_key) -> ChargeResult: ...
 
     @abstractmethod
-    def refund(self, *, payment, amount: Decimal) -> RefundResult: ...
+    def refund(self, *, payment, amount: Decimal, idempotency_key) -> RefundResult: ...
 
 
 def to_minor_units(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value())
+
+
+def charge_idempotency_key(payment):
+    """One key per payment row: the one charge attempt that row stands for."""
+    return f"charge-{payment.pk}"
+
+
+def refund_idempotency_key(payment, amount):
+    """Derived from the payment's refund state: a retry of the same refund repeats the key,
+    the next refund of the same payment (refunded_amount moved on) gets a new one."""
+    return f"refund-{payment.pk}-{payment.refunded_amount}-{amount}"

@@ -1,5 +1,3 @@
-import uuid
-
 from shop.orders.models import PaymentRecordStatus, RefundStatus
 from shop.orders.payments.base import ChargeResult, PaymentProvider, RefundResult
 
@@ -11,9 +9,9 @@ class CashOnDeliveryProvider(PaymentProvider):
     name = "cash_on_delivery"
     method = "cash_on_delivery"
 
-    def charge(self, *, payment, data):
-        return ChargeResult(status=PaymentRecordStatus.PENDING, transaction_id=f"cod_{uuid.uuid4().hex[:16]}")
+    def charge(self, *, payment, data, idempotency_key):
+        return ChargeResult(status=PaymentRecordStatus.PENDING, transaction_id=f"cod_{idempotency_key}")
 
-    def refund(self, *, payment, amount):
+    def refund(self, *, payment, amount, idempotency_key):
         # Cash is handed back by staff; the refund is recorded as done.
-        return RefundResult(status=RefundStatus.COMPLETED, provider_refund_id=f"cod_re_{uuid.uuid4().hex[:16]}")
+        return RefundResult(status=RefundStatus.COMPLETED, provider_refund_id=f"cod_{idempotency_key}")

@@ -93,7 +93,7 @@ class StripeProvider(PaymentProvider):
     def is_configured(self):
         return bool(settings.STRIPE_SECRET_KEY)
 
-    def charge(self, *, payment, data):
+    def charge(self, *, payment, data, idempotency_key):
         try:
             intent = _post(
                 "payment_intents",
@@ -104,7 +104,7 @@ class StripeProvider(PaymentProvider):
                     "metadata[order_number]": payment.order.order_number,
                     "metadata[payment_id]": str(payment.pk),
                 },
-                idempotency_key=f"pi-{payment.pk}",
+                idempotency_key=idempotency_key,
             )
         except StripeError as exc:
             return ChargeResult(status=PaymentRecordStatus.FAILED, failure_message=str(exc))
@@ -115,12 +115,12 @@ class StripeProvider(PaymentProvider):
             client_secret=intent.get("client_secret", ""),
         )
 
-    def refund(self, *, payment, amount):
+    def refund(self, *, payment, amount, idempotency_key):
         try:
             refund = _post(
                 "refunds",
                 {"payment_intent": payment.provider_transaction_id, "amount": to_minor_units(amount)},
-                idempotency_key=f"re-{payment.pk}-{payment.refunded_amount}-{amount}",
+                idempotency_key=idempotency_key,
             )
         except StripeError as exc:
             return RefundResult(status=RefundStatus.FAILED, failure_message=str(exc))

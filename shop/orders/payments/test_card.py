@@ -5,9 +5,17 @@
 * ``4000000000009995`` - declined (insufficient_funds)
 * ``4000000000000069`` - declined (expired_card)
 * a number failing the Luhn check - declined (invalid_number)
+
+Like Stripe it honours idempotency keys (the first answer for a key is kept for a day and
+repeated; no second charge or refund), and it keeps a ledger of every charge and refund
+it performed (``card_ledger``), so tests and ``benchmarks/checkout.py`` can compare
+the money the provider moved with what the shop recorded. Both live in the Django cache:
+shared by every process when ``REDIS_URL`` is set, per process on the embedded locmem cache.
 """
 
 import uuid
+
+from django.core.cache import cache
 
 from shop.orders.models import PaymentRecordStatus, RefundStatus
 from shop.orders.payments.base import ChargeResult, PaymentProvider, RefundResult
@@ -18,6 +26,8 @@ DECLINES = {
     "4000000000000069": ("expired_card", "Your card has expired."),
 }
 ACCEPTED = "4242424242424242"
+KEEP_SECONDS = 24 * 3600
+LEDGER_COUNT = "test-card:ledger:count"
 
 
 def luhn_ok(number):
@@ -32,12 +42,43 @@ def luhn_ok(number):
     return checksum % 10 == 0
 
 
+def _once(kind, idempotency_key, result, entry):
+    """Keep the first result for the key (atomic ``cache.add``) and log it; repeat it afterwards."""
+    key = f"test-card:{kind}:{idempotency_key}"
+    if cache.add(key, result, KEEP_SECONDS):
+        cache.add(LEDGER_COUNT, 0, KEEP_SECONDS)
+        index = cache.incr(LEDGER_COUNT)
+        cache.set(
+            f"test-card:ledger:{index}", {"kind": kind, "idempotency_key": idempotency_key, **entry}, KEEP_SECONDS
+        )
+        return result
+    return cache.get(key, result)
+
+
+def card_ledger():
+    """Every charge and refund the test provider answered, oldest first (replays not repeated)."""
+    count = cache.get(LEDGER_COUNT) or 0
+    entries = cache.get_many([f"test-card:ledger:{index}" for index in range(1, count + 1)])
+    return [entries[key] for key in sorted(entries, key=lambda k: int(k.rsplit(":", 1)[1]))]
+
+
+def card_ledger_clear():
+    count = cache.get(LEDGER_COUNT) or 0
+    cache.delete_many([f"test-card:ledger:{index}" for index in range(1, count + 1)] + [LEDGER_COUNT])
+
+
+def _payment_fields(payment):
+    if payment is None:
+        return {"payment_id": "", "order_number": "", "amount": None}
+    return {"payment_id": str(payment.pk), "order_number": payment.order.order_number, "amount": payment.amount}
+
+
 class TestCardProvider(PaymentProvider):
     __test__ = False  # not a pytest class
     name = "test"
     method = "card"
 
-    def charge(self, *, payment, data):
+    def charge(self, *, payment, data, idempotency_key):
         number = "".join(ch for ch in str(data.get("card_number") or "") if ch.isdigit())
         last4 = number[-4:]
         if not (12 <= len(number) <= 19) or not luhn_ok(number):
@@ -45,21 +86,33 @@ class TestCardProvider(PaymentProvider):
         elif number in DECLINES:
             code, message = DECLINES[number]
         else:
-            return ChargeResult(
+            code, message = "", ""
+        if code:
+            result = ChargeResult(
+                status=PaymentRecordStatus.FAILED,
+                transaction_id=f"test_ch_{uuid.uuid4().hex[:20]}",
+                response={"outcome": "declined", "decline_code": code, "last4": last4},
+                failure_message=message,
+            )
+        else:
+            result = ChargeResult(
                 status=PaymentRecordStatus.COMPLETED,
                 transaction_id=f"test_ch_{uuid.uuid4().hex[:20]}",
                 response={"outcome": "approved", "last4": last4},
             )
-        return ChargeResult(
-            status=PaymentRecordStatus.FAILED,
-            transaction_id=f"test_ch_{uuid.uuid4().hex[:20]}",
-            response={"outcome": "declined", "decline_code": code, "last4": last4},
-            failure_message=message,
-        )
+        entry = {**_payment_fields(payment), "status": result.status, "transaction_id": result.transaction_id}
+        return _once("charge", idempotency_key, result, entry)
 
-    def refund(self, *, payment, amount):
-        return RefundResult(
+    def refund(self, *, payment, amount, idempotency_key):
+        result = RefundResult(
             status=RefundStatus.COMPLETED,
             provider_refund_id=f"test_re_{uuid.uuid4().hex[:20]}",
             response={"amount": str(amount)},
         )
+        entry = {
+            **_payment_fields(payment),
+            "amount": amount,
+            "status": result.status,
+            "transaction_id": payment.provider_transaction_id if payment is not None else "",
+        }
+        return _once("refund", idempotency_key, result, entry)

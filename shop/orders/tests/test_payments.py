@@ -28,7 +28,8 @@ def test_luhn():
     ],
 )
 def test_test_card_outcomes(number, status):
-    assert TestCardProvider().charge(payment=None, data={"card_number": number}).status == status
+    result = TestCardProvider().charge(payment=None, data={"card_number": number}, idempotency_key=f"k-{number}")
+    assert result.status == status
 
 
 def test_signature_round_trip_and_rejections():
@@ -62,7 +63,7 @@ def test_stripe_checkout_and_webhook(auth_client, user, settings, monkeypatch, a
     fill_cart(user, (ProductFactory(price=Decimal("20.00")), 1))
     data = checkout(auth_client, user).json()["data"]
     assert (data["status"], data["payment_status"], data["client_secret"]) == ("pending", "pending", "pi_123_secret")
-    assert calls[0][:2] == ("payment_intents", 2550)
+    assert calls == [("payment_intents", 2550, f"charge-{Payment.objects.get().pk}")]
 
     event = {
         "id": "evt_1",
@@ -79,3 +80,44 @@ def test_stripe_checkout_and_webhook(auth_client, user, settings, monkeypatch, a
     order = auth_client.get(f"/api/v1/orders/{data['order_number']}").json()["data"]
     assert (order["status"], order["payment_status"]) == ("confirmed", "paid")
     assert Payment.objects.get().status == "completed"
+
+
+@pytest.mark.django_db
+def test_stripe_success_after_the_order_was_cancelled_is_refunded(auth_client, user, settings, monkeypatch, api_client):
+    from shop.orders.payments import stripe as stripe_module
+
+    settings.PAYMENT_PROVIDER = "stripe"
+    settings.STRIPE_SECRET_KEY = "sk_test_x"
+    settings.STRIPE_WEBHOOK_SECRET = SECRET
+    calls = []
+
+    def fake_post(path, params, *, idempotency_key):
+        calls.append((path, params["amount"], idempotency_key))
+        if path == "refunds":
+            return {"id": "re_1", "status": "succeeded"}
+        return {"id": "pi_9", "status": "requires_payment_method", "client_secret": "pi_9_secret"}
+
+    monkeypatch.setattr(stripe_module, "_post", fake_post)
+    fill_cart(user, (ProductFactory(price=Decimal("20.00")), 1))
+    number = checkout(auth_client, user).json()["data"]["order_number"]
+    # Cancelled while the intent waits for the shopper's confirmation: the payment stays in flight.
+    body = auth_client.post(f"/api/v1/orders/{number}/cancel", {}, format="json").json()["data"]
+    assert (body["status"], body["payment_status"], body["payments"][0]["status"]) == (
+        "cancelled",
+        "pending",
+        "processing",
+    )
+    event = {"id": "evt_9", "type": "payment_intent.succeeded", "data": {"object": {"id": "pi_9"}}}
+    payload = json.dumps(event).encode()
+    header = sign_payload(payload=payload, secret=SECRET)
+    for _ in range(2):  # a repeated delivery refunds nothing twice
+        response = api_client.post(WEBHOOK, payload, content_type="application/json", HTTP_STRIPE_SIGNATURE=header)
+        assert response.status_code == 200
+    payment = Payment.objects.get()
+    assert calls == [
+        ("payment_intents", 2550, f"charge-{payment.pk}"),
+        ("refunds", 2550, f"refund-{payment.pk}-0.00-25.50"),
+    ]
+    assert (payment.status, payment.refunded_amount) == ("refunded", Decimal("25.50"))
+    order = auth_client.get(f"/api/v1/orders/{number}").json()["data"]
+    assert (order["status"], order["payment_status"]) == ("cancelled", "refunded")

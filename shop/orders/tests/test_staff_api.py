@@ -4,7 +4,7 @@ import pytest
 from django.core import mail
 
 from shop.cart.tests.factories import ProductFactory
-from shop.orders.models import PaymentRefund
+from shop.orders.models import Payment, PaymentRefund
 from shop.orders.tests.helpers import place
 
 pytestmark = pytest.mark.django_db
@@ -74,7 +74,56 @@ def test_staff_marks_payment_and_refuses_manual_refund_state(staff_client, auth_
     data, _ = place(auth_client, user, payment_method="cash_on_delivery")
     url = f"{STAFF}/{data['order_number']}"
     assert staff_client.patch(url, {"payment_status": "refunded"}, format="json").status_code == 409
-    assert staff_client.patch(url, {"payment_status": "paid"}, format="json").json()["data"]["payment_status"] == "paid"
+    body = staff_client.patch(url, {"payment_status": "paid", "payment_reference": "RCPT-118"}, format="json")
+    assert body.json()["data"]["payment_status"] == "paid"
+    assert [(p.status, p.transaction_id) for p in Payment.objects.filter(order__order_number=data["order_number"])] == [
+        ("completed", "RCPT-118")
+    ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"payment_status": "paid"}, {"payment_status": "paid", "payment_reference": "  "}],
+)
+def test_mark_paid_without_reference_is_400_and_changes_nothing(staff_client, auth_client, user, body):
+    data, _ = place(auth_client, user, payment_method="cash_on_delivery")
+    url = f"{STAFF}/{data['order_number']}"
+    response = staff_client.patch(url, body, format="json")
+    assert (response.status_code, response.json()["code"]) == (400, "VALIDATION_ERROR")
+    assert list(response.json()["errors"]) == ["payment_reference"]
+    detail = staff_client.get(url).json()["data"]
+    assert (detail["status"], detail["payment_status"]) == ("confirmed", "pending")
+    assert [p["status"] for p in detail["payments"]] == ["pending"]
+
+
+def test_payment_reference_only_with_paid(staff_client, auth_client, user):
+    data, _ = place(auth_client, user, payment_method="cash_on_delivery")
+    url = f"{STAFF}/{data['order_number']}"
+    response = staff_client.patch(url, {"notes": "x", "payment_reference": "R1"}, format="json")
+    assert (response.status_code, list(response.json()["errors"])) == (400, ["payment_reference"])
+    assert staff_client.get(url).json()["data"]["payment_status"] == "pending"
+
+
+@pytest.mark.parametrize(
+    "body,field",
+    [
+        ({}, "amount"),
+        ({"reason": "asked"}, "amount"),
+        ({"full": False}, "amount"),
+        ({"full": True, "amount": "1.00"}, "amount"),
+    ],
+)
+def test_refund_needs_an_explicit_amount_or_full(staff_client, auth_client, user, body, field):
+    data, _ = place(auth_client, user, price="40.00")  # paid 47.50
+    response = staff_client.post(f"{STAFF}/{data['order_number']}/refunds", body, format="json")
+    assert (response.status_code, response.json()["code"]) == (400, "VALIDATION_ERROR")
+    assert list(response.json()["errors"]) == [field]
+    detail = staff_client.get(f"{STAFF}/{data['order_number']}").json()["data"]
+    assert (detail["status"], detail["payment_status"]) == ("confirmed", "paid")
+    assert detail["payments"][0]["refunded_amount"] == "0.00"
+    assert PaymentRefund.objects.count() == 0
+    user.refresh_from_db()
+    assert user.total_spent == D("47.50")
 
 
 def test_partial_then_full_refund_never_exceeds_paid(staff_client, auth_client, user):
@@ -92,7 +141,7 @@ def test_partial_then_full_refund_never_exceeds_paid(staff_client, auth_client, 
     assert staff_client.post(url, {"amount": "1e20"}, format="json").status_code == 400
     detail = staff_client.get(f"{STAFF}/{data['order_number']}").json()["data"]
     assert detail["payment_status"] == "partially_refunded"
-    assert staff_client.post(url, {}, format="json").json()["data"]["amount"] == "37.50"
+    assert staff_client.post(url, {"full": True}, format="json").json()["data"]["amount"] == "37.50"
     detail = staff_client.get(f"{STAFF}/{data['order_number']}").json()["data"]
     assert (detail["status"], detail["payment_status"]) == ("refunded", "refunded")
     assert sorted(r["amount"] for r in detail["payments"][0]["refunds"]) == ["10.00", "37.50"]
@@ -105,7 +154,7 @@ def test_partial_then_full_refund_never_exceeds_paid(staff_client, auth_client, 
 
 def test_refund_of_unpaid_order_refused(staff_client, auth_client, user):
     data, _ = place(auth_client, user, payment_method="cash_on_delivery")
-    response = staff_client.post(f"{STAFF}/{data['order_number']}/refunds", {}, format="json")
+    response = staff_client.post(f"{STAFF}/{data['order_number']}/refunds", {"full": True}, format="json")
     assert (response.status_code, response.json()["code"]) == (409, "REFUND_NOT_ALLOWED")
 
 

@@ -1,0 +1,102 @@
+"""Guest-cart merges racing other requests, through the API on PostgreSQL (threads, one
+connection each): no 5xx and no lost line."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+from rest_framework.test import APIClient
+
+from shop.accounts.tests.factories import UserFactory
+from shop.cart.models import Cart
+from shop.cart.tests.factories import ProductFactory
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="row locks need PostgreSQL (SQLite serialises every write)"
+    ),
+]
+
+CART = "/api/v1/cart"
+ITEMS = "/api/v1/cart/items"
+SHOPPERS = 10
+
+
+def race(requests):
+    """``(user or None, path, body, token)`` each from its own thread and client at once."""
+    barrier = threading.Barrier(len(requests))
+    answers = [None] * len(requests)
+
+    def send(index, user, path, body, token):
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        try:
+            barrier.wait()
+            response = client.post(path, body, format="json", HTTP_X_CART_TOKEN=token)
+            answers[index] = response.status_code
+        except Exception as exc:  # noqa: BLE001 - reported by the assertions
+            answers[index] = repr(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send, args=(i, *request)) for i, request in enumerate(requests)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return answers
+
+
+def guest_with_cart(product):
+    response = APIClient().post(ITEMS, {"product_id": product.pk, "quantity": 2}, format="json")
+    assert response.status_code == 201
+    return response.json()["data"]["token"]
+
+
+def user_cart_lines(user, token):
+    """The signed-in cart as the API shows it, checked against the rows."""
+    client = APIClient()
+    client.force_authenticate(user)
+    items = client.get(CART, HTTP_X_CART_TOKEN=token).json()["data"]["items"]
+    shown = sorted((item["product"]["id"], item["quantity"]) for item in items)
+    assert shown == sorted(Cart.objects.get(user=user).lines.values_list("product_id", "quantity"))
+    return shown
+
+
+def test_guest_add_while_a_signed_in_request_merges_that_cart():
+    first = ProductFactory()
+    shoppers = []
+    for _ in range(SHOPPERS):
+        user, token = UserFactory(), guest_with_cart(first)
+        shoppers.append((user, token, ProductFactory(), ProductFactory()))
+    requests = []
+    for user, token, by_guest, by_user in shoppers:
+        requests.append((None, ITEMS, {"product_id": by_guest.pk}, token))
+        requests.append((user, ITEMS, {"product_id": by_user.pk}, token))
+    answers = race(requests)
+
+    assert answers == [201] * len(requests)
+    for user, token, by_guest, by_user in shoppers:
+        # The next signed-in request with the token picks up a guest line that landed after the merge.
+        expected = sorted([(first.pk, 2), (by_guest.pk, 1), (by_user.pk, 1)])
+        assert user_cart_lines(user, token) == expected
+        assert Cart.objects.get(token=token).lines.count() == 0
+
+
+def test_four_signed_in_requests_with_the_same_guest_token():
+    first = ProductFactory()
+    shoppers = []
+    for _ in range(SHOPPERS):
+        user, token = UserFactory(), guest_with_cart(first)
+        shoppers.append((user, token, [ProductFactory() for _ in range(4)]))
+    requests = [
+        (user, ITEMS, {"product_id": product.pk}, token) for user, token, products in shoppers for product in products
+    ]
+    answers = race(requests)
+
+    assert answers == [201] * len(requests)
+    for user, token, products in shoppers:
+        assert user_cart_lines(user, token) == sorted([(first.pk, 2)] + [(p.pk, 1) for p in products])
+        assert Cart.objects.filter(user=user).count() == 1

@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "skincare.api.middleware.ApiRequestLimitsMiddleware",
     "skincare.api.middleware.ApiNotFoundMiddleware",
     "skincare.api.middleware.ApiRequestTextMiddleware",
 ]

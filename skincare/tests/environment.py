@@ -9,7 +9,7 @@ import os
 import shutil
 import tempfile
 
-if not os.environ.get("SECRET_KEY") and not os.environ.get("SECRET_KEY_FILE"):
+if not os.environ.get("SECRET_KEY_FILE"):  # also for subprocesses started without SECRET_KEY
     _directory = tempfile.mkdtemp(prefix="skincare-tests-")
     atexit.register(shutil.rmtree, _directory, ignore_errors=True)
     os.environ["SECRET_KEY_FILE"] = os.path.join(_directory, "secret_key")

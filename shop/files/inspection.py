@@ -457,7 +457,10 @@ def check_frames(data: bytes, file_type: FileType, rules: "ImageRules", first_si
             raise _invalid()
         if width * height > MAX_IMAGE_PIXELS:
             raise _too_large(f"Frame {index + 1} declares {width}x{height} px, more than this service decodes.")
-        if (rules.max_width and width > rules.max_width) or (rules.max_height and height > rules.max_height):
+        grown = (width, height) != first_size  # the first frame's size was checked, rotation included
+        if grown and (
+            (rules.max_width and width > rules.max_width) or (rules.max_height and height > rules.max_height)
+        ):
             raise _too_large(
                 f"Frame {index + 1} is {width}x{height} px; "
                 f"the maximum is {rules.max_width or '-'}x{rules.max_height or '-'} px."

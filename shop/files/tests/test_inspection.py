@@ -267,3 +267,12 @@ def test_apng_declaring_more_frames_than_it_has_is_refused_by_the_declared_count
     data[actl + 12 : actl + 16] = zlib.crc32(data[actl : actl + 12]).to_bytes(4, "big")
 
     assert refusal(bytes(data), PNG) == ("IMAGE_TOO_LARGE", "The animation has 100000 frames; the maximum here is 300.")
+
+
+def test_rotated_photo_is_checked_as_shown_not_as_stored():
+    # Stored 400x300 with EXIF orientation 6: shown 300x400, which fits a 300x400 maximum.
+    photo = jpeg_bytes((400, 300), orientation=6)
+
+    processed = process_image(photo, JPEG, ImageRules(max_width=300, max_height=400))
+
+    assert (processed.width, processed.height) == (300, 400)

@@ -200,6 +200,14 @@ print(json.dumps({
     "hsts": [settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS, settings.SECURE_HSTS_PRELOAD],
     "secure_cookies": [settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE],
 }))
+from django.test import Client
+client = Client(HTTP_HOST="shop.example.com")
+home, health, proxied = client.get("/"), client.get("/health"), client.get("/health", HTTP_X_FORWARDED_PROTO="https")
+print(json.dumps({
+    "home": [home.status_code, home.get("Location")],
+    "health": health.status_code,
+    "hsts": proxied.get("Strict-Transport-Security"),
+}))
 """
 
 
@@ -207,11 +215,18 @@ def test_production_defaults_to_https_with_hsts():
     result = _probe(SECURITY_PROBE, **PRODUCTION)
 
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {
+    settings_line, requests_line = result.stdout.strip().splitlines()
+    assert json.loads(settings_line) == {
         "ssl_redirect": True,
         "proxy_header": ["HTTP_X_FORWARDED_PROTO", "https"],
         "hsts": [31536000, True, True],
         "secure_cookies": [True, True],
+    }
+    # Plain HTTP is redirected, except the health probes; HTTPS (via the proxy header) gets HSTS.
+    assert json.loads(requests_line) == {
+        "home": [301, "https://shop.example.com/"],
+        "health": 200,
+        "hsts": "max-age=31536000; includeSubDomains; preload",
     }
 
 
@@ -219,6 +234,6 @@ def test_tls_proxy_header_and_redirect_are_configurable():
     result = _probe(SECURITY_PROBE, **PRODUCTION, SECURE_PROXY_SSL_HEADER="X-Scheme", SECURE_SSL_REDIRECT="false")
     direct = _probe(SECURITY_PROBE, **PRODUCTION, SECURE_PROXY_SSL_HEADER="")
 
-    assert json.loads(result.stdout)["proxy_header"] == ["HTTP_X_SCHEME", "https"]
-    assert json.loads(result.stdout)["ssl_redirect"] is False
-    assert json.loads(direct.stdout)["proxy_header"] is None
+    configured = json.loads(result.stdout.splitlines()[0])
+    assert (configured["proxy_header"], configured["ssl_redirect"]) == (["HTTP_X_SCHEME", "https"], False)
+    assert json.loads(direct.stdout.splitlines()[0])["proxy_header"] is None

@@ -35,14 +35,21 @@ def local_secret_key(path: Path) -> str:
     """
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(50) + "\n"
         fd, draft = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.")  # mode 0600
         try:
             with os.fdopen(fd, "w") as file:
-                file.write(secrets.token_urlsafe(50) + "\n")
+                file.write(key)
             try:
                 os.link(draft, path)
             except FileExistsError:
                 pass
+            except OSError:  # no hard links on this file system: exclusive create instead
+                try:
+                    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+                        file.write(key)
+                except FileExistsError:
+                    pass
         finally:
             os.unlink(draft)
     key = path.read_text().strip()

@@ -237,3 +237,20 @@ def test_tls_proxy_header_and_redirect_are_configurable():
     configured = json.loads(result.stdout.splitlines()[0])
     assert (configured["proxy_header"], configured["ssl_redirect"]) == (["HTTP_X_SCHEME", "https"], False)
     assert json.loads(direct.stdout.splitlines()[0])["proxy_header"] is None
+
+
+def test_key_file_is_made_where_hard_links_are_not_supported(tmp_path, monkeypatch):
+    from skincare.settings import local_secret_key
+
+    def no_links(source, target):
+        raise PermissionError("hard links not supported")
+
+    monkeypatch.setattr(os, "link", no_links)
+    key_file = tmp_path / "secret_key"
+
+    key = local_secret_key(key_file)
+
+    assert len(key) >= 50
+    assert key_file.read_text().strip() == key
+    assert local_secret_key(key_file) == key
+    assert [path.name for path in tmp_path.iterdir()] == ["secret_key"]

@@ -1,13 +1,16 @@
 FROM python:3.11-slim
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+# Production mode by default: the container refuses to start without SECRET_KEY (see .env.example).
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DEBUG=false
 WORKDIR /app
 
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 
 COPY . .
-RUN DEBUG=true python manage.py collectstatic --noinput
+# Static files for the production storage (WhiteNoise's compressed manifest): without the manifest
+# every page that links a static file answers 500. The key only exists for this build step.
+RUN SECRET_KEY=collectstatic-only-not-a-runtime-key python manage.py collectstatic --noinput
 
 EXPOSE 8000
 CMD ["gunicorn", "skincare.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

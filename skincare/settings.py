@@ -7,11 +7,15 @@ console e-mail and the relational analytics store. Setting ``DATABASE_URL``,
 each part to the real service. ``.env.example`` documents every variable.
 """
 
+import os
+import secrets
+import tempfile
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -20,15 +24,48 @@ env = environ.Env()
 if (BASE_DIR / ".env").is_file():
     environ.Env.read_env(BASE_DIR / ".env")
 
-INSECURE_DEFAULT_SECRET_KEY = "insecure-development-key-change-me-in-production"  # noqa: S105 - refused when DEBUG is off
+
+def local_secret_key(path: Path) -> str:
+    """This checkout's own key, made on the first start and kept in a git-ignored file.
+
+    Never a published key: it signs sessions, password-reset links and the JWTs, so a key from
+    the repository would let anyone mint an admin token. Processes starting together (CI, several
+    gunicorn workers) agree on one key: each writes a complete file aside and hard-links it into
+    place, which fails when another process got there first (like O_EXCL, but never half-written).
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(50) + "\n"
+        fd, draft = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.")  # mode 0600
+        try:
+            with os.fdopen(fd, "w") as file:
+                file.write(key)
+            try:
+                os.link(draft, path)
+            except FileExistsError:
+                pass
+            except OSError:  # no hard links on this file system: exclusive create instead
+                try:
+                    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as file:
+                        file.write(key)
+                except FileExistsError:
+                    pass
+        finally:
+            os.unlink(draft)
+    key = path.read_text().strip()
+    if len(key) < 50:
+        raise ImproperlyConfigured(f"{path} does not hold a secret key; delete it to make a new one.")
+    return key
+
 
 DEBUG = env.bool("DEBUG", default=True)
-SECRET_KEY = env.str("SECRET_KEY", default=INSECURE_DEFAULT_SECRET_KEY)
+SECRET_KEY = env.str("SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    SECRET_KEY = local_secret_key(Path(env.str("SECRET_KEY_FILE", default="") or BASE_DIR / ".secret_key"))
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-
-if not DEBUG and SECRET_KEY == INSECURE_DEFAULT_SECRET_KEY:
-    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
 
 INSTALLED_APPS = [
     "shop.accounts.admin_apps.ShopAdminConfig",  # django.contrib.admin with the project's sign-in
@@ -43,6 +80,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "django_celery_beat",
     "skincare",
     "shop.accounts",
@@ -58,6 +96,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -65,6 +104,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "skincare.api.middleware.ApiRequestLimitsMiddleware",
     "skincare.api.middleware.ApiNotFoundMiddleware",
     "skincare.api.middleware.ApiRequestTextMiddleware",
 ]
@@ -264,7 +304,7 @@ SPECTACULAR_SETTINGS = {
 
 # --- Files and storage ------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default="") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
@@ -355,9 +395,45 @@ TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
 USE_TZ = True
 
-# --- Security (production) --------------------------------------------------
+# --- Security ---------------------------------------------------------------
+# Content-Security-Policy on every response (django-csp). Pages, the admin and Swagger UI load
+# scripts only from this origin (Swagger UI's init script is a separate file: the split view in
+# skincare/urls.py); styles may be inline (Swagger UI and the admin use style attributes).
+_MEDIA_ORIGINS = []
+if MEDIA_URL.startswith(("https://", "http://")):
+    _MEDIA_ORIGINS.append("/".join(MEDIA_URL.split("/", 3)[:3]))
+if AWS_STORAGE_BUCKET_NAME:
+    _MEDIA_ORIGINS.append(
+        f"https://{_s3_options['custom_domain']}" if _s3_options["custom_domain"] else "https://*.amazonaws.com"
+    )
+    if _s3_options["endpoint_url"]:
+        _MEDIA_ORIGINS.append("/".join(_s3_options["endpoint_url"].split("/", 3)[:3]))
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", *_MEDIA_ORIGINS],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 if not DEBUG:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # HTTPS only. Behind a TLS-terminating proxy, name the header it sets (and overwrites) to
+    # "https"; SECURE_PROXY_SSL_HEADER= (empty) when clients reach gunicorn directly.
+    _proxy_ssl_header = env.str("SECURE_PROXY_SSL_HEADER", default="X-Forwarded-Proto")
+    if _proxy_ssl_header:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^health(/|$)"]  # load balancer and container probes speak plain HTTP
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
     SECURE_CONTENT_TYPE_NOSNIFF = True

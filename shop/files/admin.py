@@ -41,7 +41,20 @@ class FileUploadConfigAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["context", "description", "storage_path"]}),
         ("Files", {"fields": ["max_file_size", "allowed_mime_types", "allowed_extensions", "max_files_per_upload"]}),
-        ("Images", {"fields": ["min_width", "min_height", "max_width", "max_height", "compression_quality"]}),
+        (
+            "Images",
+            {
+                "fields": [
+                    "min_width",
+                    "min_height",
+                    "max_width",
+                    "max_height",
+                    "max_frames",
+                    "max_total_pixels",
+                    "compression_quality",
+                ]
+            },
+        ),
         ("Thumbnails", {"fields": ["create_thumbnails", "thumbnail_sizes"]}),
         ("Per-user quotas", {"fields": ["max_files_per_user", "max_total_size_per_user"]}),
         ("Access", {"fields": ["is_public", "allow_private", "staff_only", "updated_at"]}),

@@ -358,6 +358,123 @@ def check_active_content(data: bytes, meta_ranges=()):
             raise rejected
 
 
+# --- Frame headers ----------------------------------------------------------------------------
+# Pillow decodes every frame of an animation onto the whole canvas, and a GIF frame placed beyond
+# the logical screen grows that canvas (Pillow follows browsers). A tiny GIF whose later frames
+# declare a 12000x12000 canvas cost gigabytes once decoded, while the first frame looked harmless.
+# These scanners read the canvas of every frame from the headers, without decoding any pixels.
+
+
+def _gif_canvases(data):
+    width, height = int.from_bytes(data[6:8], "little"), int.from_bytes(data[8:10], "little")
+    flags = data[10]
+    i = 13 + (3 * (2 << (flags & 7)) if flags & 0x80 else 0)
+    canvases = []
+    try:
+        while i < len(data) and data[i] != 0x3B:
+            block = data[i]
+            if block == 0x21:
+                i = _skip_gif_sub_blocks(data, i + 2)
+            elif block == 0x2C:
+                if len(data) < i + 10:
+                    return None
+                left, top, frame_width, frame_height = (
+                    int.from_bytes(data[i + offset : i + offset + 2], "little") for offset in (1, 3, 5, 7)
+                )
+                width, height = max(width, left + frame_width), max(height, top + frame_height)
+                canvases.append((width, height))
+                flags = data[i + 9]
+                i += 10 + (3 * (2 << (flags & 7)) if flags & 0x80 else 0)
+                i = _skip_gif_sub_blocks(data, i + 1)
+            else:
+                return None
+    except IndexError:
+        return None
+    return canvases
+
+
+def _png_canvases(data):
+    if len(data) < 33 or data[12:16] != b"IHDR":
+        return None
+    canvas = (int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big"))
+    declared, frame_controls, i = 1, 0, 8
+    while i + 12 <= len(data):
+        length, chunk_type = int.from_bytes(data[i : i + 4], "big"), data[i + 4 : i + 8]
+        if chunk_type == b"acTL" and length >= 8:
+            declared = max(1, int.from_bytes(data[i + 8 : i + 12], "big"))
+        elif chunk_type == b"fcTL":
+            frame_controls += 1
+        elif chunk_type == b"IEND":
+            break
+        i += 12 + length
+    # APNG frames must lie inside the canvas (Pillow refuses them otherwise); acTL may lie about the count.
+    return [canvas] * max(declared, frame_controls)
+
+
+def _webp_canvases(data):
+    if len(data) < 30 or data[12:16] != b"VP8X":
+        return [None]  # a simple (single-frame) WebP: Pillow reports its size
+    canvas = (int.from_bytes(data[24:27], "little") + 1, int.from_bytes(data[27:30], "little") + 1)
+    frames, i, end = 0, 12, min(len(data), 8 + int.from_bytes(data[4:8], "little"))
+    while i + 8 <= end:
+        size = int.from_bytes(data[i + 4 : i + 8], "little")
+        if data[i : i + 4] == b"ANMF":
+            frames += 1
+        i += 8 + size + (size & 1)
+    return [canvas] * max(frames, 1)
+
+
+_CANVASES = {"image/gif": _gif_canvases, "image/png": _png_canvases, "image/webp": _webp_canvases}
+
+
+def frame_canvases(data: bytes, file_type: FileType) -> list[tuple[int, int] | None] | None:
+    """The canvas (width, height) Pillow decodes for each frame, read from the headers only.
+
+    ``None`` entries mean "the size Pillow reports" (formats whose only frame has no separate
+    canvas header); ``None`` as a whole means the headers are broken.
+    """
+    scanner = _CANVASES.get(file_type.mime)
+    return scanner(data) if scanner else [None]
+
+
+def check_frames(data: bytes, file_type: FileType, rules: "ImageRules", first_size: tuple[int, int]):
+    """Refuse, before any pixel is decoded, an image whose frames together cost too much to decode.
+
+    Every frame's canvas must fit the context's maximum dimensions and the service's pixel ceiling;
+    the frame count and the pixels summed over all frames must fit the context and the service.
+    """
+    canvases = frame_canvases(data, file_type)
+    if not canvases:
+        raise _invalid()
+    frames = len(canvases)
+    max_frames = min(rules.max_frames or MAX_ANIMATION_FRAMES, MAX_ANIMATION_FRAMES)
+    if frames > max_frames:
+        raise _too_large(f"The animation has {frames} frames; the maximum here is {max_frames}.")
+    total = 0
+    for index, canvas in enumerate(canvases):
+        width, height = canvas or first_size
+        if width < 1 or height < 1:
+            raise _invalid()
+        if width * height > MAX_IMAGE_PIXELS:
+            raise _too_large(f"Frame {index + 1} declares {width}x{height} px, more than this service decodes.")
+        grown = (width, height) != first_size  # the first frame's size was checked, rotation included
+        if grown and (
+            (rules.max_width and width > rules.max_width) or (rules.max_height and height > rules.max_height)
+        ):
+            raise _too_large(
+                f"Frame {index + 1} is {width}x{height} px; "
+                f"the maximum is {rules.max_width or '-'}x{rules.max_height or '-'} px."
+            )
+        total += width * height
+    if frames > 1:
+        max_total = min(rules.max_total_pixels or MAX_ANIMATION_PIXELS, MAX_ANIMATION_PIXELS)
+        if total > max_total:
+            raise _too_large(
+                f"The animation's {frames} frames add up to {total} px; the maximum here is {max_total} px."
+            )
+    return canvases
+
+
 # --- Images -----------------------------------------------------------------------------------
 
 
@@ -367,6 +484,8 @@ class ImageRules:
     min_height: int | None = None
     max_width: int | None = None
     max_height: int | None = None
+    max_frames: int | None = None
+    max_total_pixels: int | None = None  # summed over every frame's canvas
     quality: int = 85
     thumbnail_sizes: dict = field(default_factory=dict)
 
@@ -495,12 +614,13 @@ def process_image(data: bytes, file_type: FileType, rules: ImageRules) -> Proces
         orientation = _orientation(image) if pil_format in ("JPEG", "WEBP", "PNG") else 1
         shown_width, shown_height = (height, width) if orientation in _ROTATED_ORIENTATIONS else (width, height)
         _check_dimensions(shown_width, shown_height, rules)
+        canvases = check_frames(data, file_type, rules, (width, height))
         try:
             frames = int(getattr(image, "n_frames", 1))
         except Exception as exc:  # noqa: BLE001
             raise _invalid() from exc
-        if frames > MAX_ANIMATION_FRAMES or width * height * frames > max(MAX_ANIMATION_PIXELS, width * height):
-            raise _too_large(f"The animation has too many frames ({frames}) for its size.")
+        if frames != len(canvases):
+            raise _invalid()  # Pillow sees other frames than the headers declare
 
         try:
             with Image.open(BytesIO(data), formats=[pil_format]) as probe:
@@ -510,7 +630,7 @@ def process_image(data: bytes, file_type: FileType, rules: ImageRules) -> Proces
 
         try:
             if frames > 1:
-                content, first = _reencode_animation(image, pil_format, rules.quality)
+                content, first = _reencode_animation(image, pil_format, rules.quality, canvases)
             else:
                 image.load()
                 try:
@@ -534,9 +654,15 @@ def process_image(data: bytes, file_type: FileType, rules: ImageRules) -> Proces
     )
 
 
-def _reencode_animation(image, pil_format, quality):
+def _reencode_animation(image, pil_format, quality, canvases):
     frames, durations = [], []
-    for frame in ImageSequence.Iterator(image):
+    for index, frame in enumerate(ImageSequence.Iterator(image)):
+        # The headers were checked; refuse anything Pillow would decode bigger than they said.
+        if index >= len(canvases) or frame.size[0] * frame.size[1] > MAX_IMAGE_PIXELS:
+            raise _invalid()
+        expected = canvases[index]
+        if expected is not None and (frame.size[0] > expected[0] or frame.size[1] > expected[1]):
+            raise _invalid()
         frame.load()
         durations.append(int(frame.info.get("duration") or 100))
         copy = frame.copy()

@@ -4,7 +4,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from shop.files.inspection import EXTENSIONS_BY_MIME, SUPPORTED_MIME_TYPES
+from shop.files.inspection import (
+    EXTENSIONS_BY_MIME,
+    MAX_ANIMATION_FRAMES,
+    MAX_ANIMATION_PIXELS,
+    SUPPORTED_MIME_TYPES,
+)
 
 
 class UploadContext(models.TextChoices):
@@ -39,6 +44,17 @@ class FileUploadConfig(models.Model):
     max_height = models.PositiveIntegerField(null=True, blank=True)
     min_width = models.PositiveIntegerField(null=True, blank=True)
     min_height = models.PositiveIntegerField(null=True, blank=True)
+    max_frames = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text=f"Frames of an animated GIF/PNG/WebP; empty = the service ceiling ({MAX_ANIMATION_FRAMES}).",
+    )
+    max_total_pixels = models.PositiveBigIntegerField(
+        null=True,
+        blank=True,
+        help_text="Pixels decoded over all frames of an animation (width x height per frame, summed); "
+        f"empty = the service ceiling ({MAX_ANIMATION_PIXELS:,}).",
+    )
     max_files_per_upload = models.PositiveIntegerField(default=1)
     max_files_per_user = models.PositiveIntegerField(null=True, blank=True)
     max_total_size_per_user = models.PositiveBigIntegerField(null=True, blank=True, help_text="Bytes")
@@ -97,6 +113,9 @@ class FileUploadConfig(models.Model):
         for low, high in (("min_width", "max_width"), ("min_height", "max_height")):
             if getattr(self, low) and getattr(self, high) and getattr(self, low) > getattr(self, high):
                 errors[low] = f"Must not exceed {high}."
+        for name in ("max_frames", "max_total_pixels"):
+            if getattr(self, name) is not None and getattr(self, name) < 1:
+                errors[name] = "At least 1, or empty for the service ceiling."
         if self.max_files_per_upload is not None and self.max_files_per_upload < 1:
             errors["max_files_per_upload"] = "At least 1."
         path = (self.storage_path or "").strip()

@@ -133,6 +133,8 @@ def _image_rules(config) -> ImageRules:
         min_height=config.min_height,
         max_width=config.max_width,
         max_height=config.max_height,
+        max_frames=config.max_frames,
+        max_total_pixels=config.max_total_pixels,
         quality=min(max(int(config.compression_quality or 85), 1), 100),
         thumbnail_sizes=valid_sizes,
     )

@@ -6,6 +6,7 @@
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -48,6 +49,22 @@ _CODE_BY_EXCEPTION = [
 ]
 
 
+# Django refuses these bodies while they are read (``request.body`` / ``request.POST`` / multipart
+# parsing) with a ``SuspiciousOperation``, which Django itself answers with its HTML 400 page.
+_REQUEST_LIMIT_ERRORS = [
+    (RequestDataTooBig, error_codes.PAYLOAD_TOO_LARGE, "The request body is too large.", 413),
+    (TooManyFieldsSent, error_codes.TOO_MANY_FIELDS, "The request has too many fields.", 400),
+    (TooManyFilesSent, error_codes.TOO_MANY_FILES, "The request has too many files.", 400),
+]
+
+
+def request_limit_error(exc):
+    """(code, message, status) for a body Django refused to read, else None."""
+    return next(
+        ((code, message, status) for cls, code, message, status in _REQUEST_LIMIT_ERRORS if isinstance(exc, cls)), None
+    )
+
+
 def error_body(code, message, errors=None):
     return {"status": "error", "code": code, "message": str(message), "errors": errors or {}}
 
@@ -88,6 +105,11 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+
+    limit = request_limit_error(exc)
+    if limit is not None:
+        code, message, status_code = limit
+        return error_response(code, message, status_code=status_code)
 
     if not isinstance(exc, exceptions.APIException):
         return None  # unexpected: Django's handler500 answers with the envelope

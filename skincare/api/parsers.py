@@ -8,12 +8,28 @@ raw ``request.data``) reached the database, where psycopg raises ``DataError`` /
 ``request.data`` directly (``"email" in request.data``) failed on ``null``.
 
 Uploaded file content is not checked (binary files contain NUL bytes).
+
+JSON nested deeper than ``MAX_JSON_DEPTH`` arrays/objects answers 400 ``VALIDATION_ERROR`` before
+``json.loads`` sees it: the decoder recurses once per level, so about 1,000 levels raised
+``RecursionError`` (a 500) on every JSON endpoint, anonymous login included. The depth is counted
+by a loop over the brackets outside strings, not by recursion.
 """
 
+import re
+from itertools import accumulate
+
+from django.conf import settings
 from rest_framework import parsers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ParseError, ValidationError
+from rest_framework.utils import json
 
 from skincare.api.text import bad_text_reason
+
+MAX_JSON_DEPTH = 64
+# A JSON string, escapes included (an unterminated one runs to the end: no rescans, linear time).
+_JSON_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+"?', re.DOTALL)
+_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
+_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 def _check_form(data):
@@ -37,9 +53,27 @@ def _check(value, path="body"):
             _check(item, f"{path}.{index}")
 
 
+def json_depth_exceeds(text, limit=MAX_JSON_DEPTH):
+    """True when arrays/objects in ``text`` nest deeper than ``limit`` (brackets in strings do not count)."""
+    brackets = _NOT_A_BRACKET.sub("", _JSON_STRING.sub("", text))
+    if len(brackets) <= limit:
+        return False
+    return max(accumulate(map(_DEPTH_STEP.__getitem__, brackets))) > limit
+
+
 class JSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            text = stream.read().decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise ParseError(f"JSON parse error - {exc}") from exc
+        if json_depth_exceeds(text):
+            raise ValidationError({"body": [f"JSON may nest arrays and objects at most {MAX_JSON_DEPTH} levels deep."]})
+        try:
+            data = json.loads(text, parse_constant=json.strict_constant if self.strict else None)
+        except ValueError as exc:
+            raise ParseError(f"JSON parse error - {exc}") from exc
         if not isinstance(data, dict):
             raise ValidationError(
                 {"non_field_errors": [f"Invalid data. Expected a JSON object, but got {type(data).__name__}."]}

@@ -33,13 +33,15 @@ CONFIG_VARS = (
     "EMAIL_BACKEND",
     "JWT_ACCESS_MINUTES",
     "CELERY_TASK_ALWAYS_EAGER",
+    "JWT_SIGNING_KEY",
+    "ALLOWED_HOSTS",
 )
 
 
-def _probe(**env):
+def _probe(script=PROBE, **env):
     clean = {k: v for k, v in os.environ.items() if k not in CONFIG_VARS}
     result = subprocess.run(
-        [sys.executable, "-c", PROBE],
+        [sys.executable, "-c", script],
         cwd=ROOT,
         env={**clean, "DJANGO_SETTINGS_MODULE": "skincare.settings", **env},
         capture_output=True,
@@ -87,12 +89,168 @@ def test_environment_switches_each_service():
     }
 
 
-def test_production_refuses_default_secret_key():
-    result = _probe(DEBUG="false")
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    key_file = tmp_path / "secret_key"
+
+    result = _probe(DEBUG="false", SECRET_KEY_FILE=str(key_file))
+
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+    assert not key_file.exists()  # production never falls back to a generated key
 
 
 def test_production_starts_with_a_real_secret_key():
     result = _probe(DEBUG="false", SECRET_KEY="x" * 50)
     assert result.returncode == 0, result.stderr
+
+
+KEY_PROBE = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps({"key": settings.SECRET_KEY, "jwt": settings.SIMPLE_JWT["SIGNING_KEY"]}))
+"""
+PUBLISHED_DEVELOPMENT_KEY = "insecure-development-key-change-me-in-production"
+
+
+def test_without_secret_key_a_random_key_is_made_once_and_kept(tmp_path):
+    # The embedded default used to sign JWTs with the key published in the repository.
+    key_file = tmp_path / "keys" / "secret_key"
+
+    first = _probe(KEY_PROBE, SECRET_KEY_FILE=str(key_file))
+    second = _probe(KEY_PROBE, SECRET_KEY_FILE=str(key_file))
+
+    assert first.returncode == 0, first.stderr
+    assert second.returncode == 0, second.stderr
+    first_keys, second_keys = json.loads(first.stdout), json.loads(second.stdout)
+    key = key_file.read_text().strip()
+    assert first_keys == second_keys == {"key": key, "jwt": key}
+    assert len(key) >= 50 and key != PUBLISHED_DEVELOPMENT_KEY
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert sorted(path.name for path in key_file.parent.iterdir()) == ["secret_key"]  # no drafts left
+
+
+def test_each_checkout_gets_its_own_key(tmp_path):
+    one = _probe(KEY_PROBE, SECRET_KEY_FILE=str(tmp_path / "one"))
+    two = _probe(KEY_PROBE, SECRET_KEY_FILE=str(tmp_path / "two"))
+
+    assert json.loads(one.stdout)["key"] != json.loads(two.stdout)["key"]
+
+
+def test_concurrent_first_starts_agree_on_one_key(tmp_path):
+    key_file = tmp_path / "secret_key"
+    clean = {k: v for k, v in os.environ.items() if k not in CONFIG_VARS}
+    env = {**clean, "DJANGO_SETTINGS_MODULE": "skincare.settings", "SECRET_KEY_FILE": str(key_file)}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", KEY_PROBE], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for _ in range(6)
+    ]
+    outputs = [process.communicate(timeout=120) for process in processes]
+
+    assert [process.returncode for process in processes] == [0] * 6, [err for _, err in outputs]
+    assert {json.loads(out)["key"] for out, _ in outputs} == {key_file.read_text().strip()}
+
+
+def test_a_key_file_without_a_key_is_refused(tmp_path):
+    key_file = tmp_path / "secret_key"
+    key_file.write_text("\n")
+
+    result = _probe(KEY_PROBE, SECRET_KEY_FILE=str(key_file))
+
+    assert result.returncode != 0
+    assert f"{key_file} does not hold a secret key" in result.stderr
+
+
+def test_secret_key_from_the_environment_wins_and_no_file_is_written(tmp_path):
+    key_file = tmp_path / "secret_key"
+
+    result = _probe(KEY_PROBE, SECRET_KEY="k" * 60, SECRET_KEY_FILE=str(key_file))
+
+    assert json.loads(result.stdout) == {"key": "k" * 60, "jwt": "k" * 60}
+    assert not key_file.exists()
+
+
+PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "production-key-" + "x7Q2" * 12, "ALLOWED_HOSTS": "shop.example.com"}
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    clean = {k: v for k, v in os.environ.items() if k not in CONFIG_VARS}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "skincare.settings", **PRODUCTION},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+SECURITY_PROBE = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps({
+    "ssl_redirect": settings.SECURE_SSL_REDIRECT,
+    "proxy_header": settings.SECURE_PROXY_SSL_HEADER,
+    "hsts": [settings.SECURE_HSTS_SECONDS, settings.SECURE_HSTS_INCLUDE_SUBDOMAINS, settings.SECURE_HSTS_PRELOAD],
+    "secure_cookies": [settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE],
+}))
+from django.test import Client
+client = Client(HTTP_HOST="shop.example.com")
+home, health, proxied = client.get("/"), client.get("/health"), client.get("/health", HTTP_X_FORWARDED_PROTO="https")
+print(json.dumps({
+    "home": [home.status_code, home.get("Location")],
+    "health": health.status_code,
+    "hsts": proxied.get("Strict-Transport-Security"),
+}))
+"""
+
+
+def test_production_defaults_to_https_with_hsts():
+    result = _probe(SECURITY_PROBE, **PRODUCTION)
+
+    assert result.returncode == 0, result.stderr
+    settings_line, requests_line = result.stdout.strip().splitlines()
+    assert json.loads(settings_line) == {
+        "ssl_redirect": True,
+        "proxy_header": ["HTTP_X_FORWARDED_PROTO", "https"],
+        "hsts": [31536000, True, True],
+        "secure_cookies": [True, True],
+    }
+    # Plain HTTP is redirected, except the health probes; HTTPS (via the proxy header) gets HSTS.
+    assert json.loads(requests_line) == {
+        "home": [301, "https://shop.example.com/"],
+        "health": 200,
+        "hsts": "max-age=31536000; includeSubDomains; preload",
+    }
+
+
+def test_tls_proxy_header_and_redirect_are_configurable():
+    result = _probe(SECURITY_PROBE, **PRODUCTION, SECURE_PROXY_SSL_HEADER="X-Scheme", SECURE_SSL_REDIRECT="false")
+    direct = _probe(SECURITY_PROBE, **PRODUCTION, SECURE_PROXY_SSL_HEADER="")
+
+    configured = json.loads(result.stdout.splitlines()[0])
+    assert (configured["proxy_header"], configured["ssl_redirect"]) == (["HTTP_X_SCHEME", "https"], False)
+    assert json.loads(direct.stdout.splitlines()[0])["proxy_header"] is None
+
+
+def test_key_file_is_made_where_hard_links_are_not_supported(tmp_path, monkeypatch):
+    from skincare.settings import local_secret_key
+
+    def no_links(source, target):
+        raise PermissionError("hard links not supported")
+
+    monkeypatch.setattr(os, "link", no_links)
+    key_file = tmp_path / "secret_key"
+
+    key = local_secret_key(key_file)
+
+    assert len(key) >= 50
+    assert key_file.read_text().strip() == key
+    assert local_secret_key(key_file) == key
+    assert [path.name for path in tmp_path.iterdir()] == ["secret_key"]

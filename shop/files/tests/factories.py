@@ -59,6 +59,27 @@ def animated_gif_bytes(size=(320, 320), frames=2):
     return buffer.getvalue()
 
 
+def gif_canvas_bomb_bytes(screen=(200, 200), canvas=(12000, 12000), frames=4):
+    """A valid GIF of a few hundred bytes: a harmless first frame, then 1x1 frames placed at the far
+    corner of ``canvas``. Pillow grows the canvas to fit them and decodes every frame at that size."""
+    buffer = io.BytesIO()
+    Image.new("P", screen, 0).save(buffer, format="GIF")
+    first = buffer.getvalue()
+    palette_end = 13 + 3 * (2 << (first[10] & 7))
+    assert first[palette_end] == 0x2C and first[-1] == 0x3B  # the first image follows the palette directly
+    corner = struct.pack("<HHHHB", canvas[0] - 1, canvas[1] - 1, 1, 1, 0)
+    one_pixel = b"\x02\x02\x4c\x01\x00"  # LZW minimum code size 2: clear, pixel 0, end
+    return first[:-1] + (b"\x2c" + corner + one_pixel) * (frames - 1) + b"\x3b"
+
+
+def animated_bytes(fmt, size=(320, 320), frames=2):
+    """An animated PNG (APNG) or WebP of ``frames`` distinct frames."""
+    images = [Image.new("RGBA", size, (index * 40 % 256, 100, 200, 255)) for index in range(frames)]
+    buffer = io.BytesIO()
+    images[0].save(buffer, format=fmt, save_all=True, append_images=images[1:], duration=100, loop=0)
+    return buffer.getvalue()
+
+
 def _png_chunk(kind, data):
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 

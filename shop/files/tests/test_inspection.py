@@ -2,6 +2,7 @@
 
 import io
 import random
+import zlib
 
 import pytest
 from PIL import Image
@@ -13,9 +14,18 @@ from shop.files.inspection import (
     check_active_content,
     check_structure,
     detect_type,
+    frame_canvases,
     process_image,
 )
-from shop.files.tests.factories import animated_gif_bytes, image_bytes, jpeg_bytes, mp4_bytes, png_bytes
+from shop.files.tests.factories import (
+    animated_bytes,
+    animated_gif_bytes,
+    gif_canvas_bomb_bytes,
+    image_bytes,
+    jpeg_bytes,
+    mp4_bytes,
+    png_bytes,
+)
 
 JPEG, PNG, GIF, WEBP = (FILE_TYPES[m] for m in ("image/jpeg", "image/png", "image/gif", "image/webp"))
 MP4, WEBM = FILE_TYPES["video/mp4"], FILE_TYPES["video/webm"]
@@ -163,3 +173,106 @@ def test_animation_with_too_many_frames_is_refused():
     frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:])
 
     assert refused_code(process_image, buffer.getvalue(), GIF, ImageRules()) == "IMAGE_TOO_LARGE"
+
+
+# --- Animations: every frame is checked from its header before decoding --------------------------
+
+
+def refusal(data, file_type, rules=None):
+    with pytest.raises(InspectionError) as excinfo:
+        process_image(data, file_type, rules or ImageRules())
+    return excinfo.value.code, excinfo.value.message
+
+
+def test_gif_frame_canvases_follow_frames_placed_beyond_the_screen():
+    bomb = gif_canvas_bomb_bytes(screen=(200, 200), canvas=(12000, 12000), frames=4)
+
+    assert len(bomb) < 1000
+    assert frame_canvases(bomb, GIF) == [(200, 200), (12000, 12000), (12000, 12000), (12000, 12000)]
+    assert frame_canvases(animated_gif_bytes((64, 48), frames=3), GIF) == [(64, 48)] * 3
+
+
+def test_apng_and_animated_webp_frame_canvases():
+    assert frame_canvases(animated_bytes("PNG", (64, 48), frames=3), PNG) == [(64, 48)] * 3
+    assert frame_canvases(animated_bytes("WEBP", (64, 48), frames=3), WEBP) == [(64, 48)] * 3
+    assert frame_canvases(png_bytes((64, 48)), PNG) == [(64, 48)]
+    assert frame_canvases(image_bytes("WEBP", (64, 48)), WEBP) == [None]  # simple WebP: one frame, Pillow's size
+    assert frame_canvases(jpeg_bytes((64, 48)), JPEG) == [None]
+
+
+def test_gif_whose_later_frames_grow_the_canvas_past_the_ceiling_is_refused_before_decoding():
+    bomb = gif_canvas_bomb_bytes(canvas=(12000, 12000), frames=4)
+
+    assert refusal(bomb, GIF) == ("IMAGE_TOO_LARGE", "Frame 2 declares 12000x12000 px, more than this service decodes.")
+
+
+def test_gif_whose_later_frames_grow_the_canvas_past_the_context_maximum_is_refused():
+    bomb = gif_canvas_bomb_bytes(canvas=(2500, 2500), frames=2)
+
+    assert refusal(bomb, GIF, ImageRules(max_width=2000, max_height=2000)) == (
+        "IMAGE_TOO_LARGE",
+        "Frame 2 is 2500x2500 px; the maximum is 2000x2000 px.",
+    )
+
+
+def test_animation_over_the_context_frame_limit_is_refused():
+    rules = ImageRules(max_frames=5)
+
+    assert refusal(animated_gif_bytes((20, 20), frames=6), GIF, rules) == (
+        "IMAGE_TOO_LARGE",
+        "The animation has 6 frames; the maximum here is 5.",
+    )
+    assert process_image(animated_gif_bytes((20, 20), frames=5), GIF, rules).width == 20
+
+
+def test_animation_over_the_context_pixel_total_is_refused():
+    rules = ImageRules(max_total_pixels=3 * 100 * 100)
+
+    assert refusal(animated_gif_bytes((100, 100), frames=4), GIF, rules) == (
+        "IMAGE_TOO_LARGE",
+        "The animation's 4 frames add up to 40000 px; the maximum here is 30000 px.",
+    )
+    assert refusal(animated_bytes("PNG", (100, 100), frames=4), PNG, rules)[0] == "IMAGE_TOO_LARGE"
+    assert refusal(animated_bytes("WEBP", (100, 100), frames=4), WEBP, rules)[0] == "IMAGE_TOO_LARGE"
+    assert process_image(animated_gif_bytes((100, 100), frames=3), GIF, rules).width == 100
+
+
+def test_gif_canvas_growth_counts_in_the_pixel_total():
+    # 1 frame of 100x100 and 2 frames on a grown 300x300 canvas: 10000 + 2 * 90000 px.
+    bomb = gif_canvas_bomb_bytes(screen=(100, 100), canvas=(300, 300), frames=3)
+
+    assert refusal(bomb, GIF, ImageRules(max_total_pixels=100_000)) == (
+        "IMAGE_TOO_LARGE",
+        "The animation's 3 frames add up to 190000 px; the maximum here is 100000 px.",
+    )
+
+
+def test_service_ceilings_apply_whatever_the_context_allows():
+    rules = ImageRules(max_frames=10_000, max_total_pixels=10**12)
+
+    assert refusal(gif_canvas_bomb_bytes(screen=(2, 2), canvas=(2, 2), frames=301), GIF, rules) == (
+        "IMAGE_TOO_LARGE",
+        "The animation has 301 frames; the maximum here is 300.",
+    )
+    assert refusal(gif_canvas_bomb_bytes(screen=(1000, 1000), canvas=(1000, 1000), frames=26), GIF, rules) == (
+        "IMAGE_TOO_LARGE",
+        "The animation's 26 frames add up to 26000000 px; the maximum here is 25000000 px.",
+    )
+
+
+def test_apng_declaring_more_frames_than_it_has_is_refused_by_the_declared_count():
+    data = bytearray(animated_bytes("PNG", (20, 20), frames=2))
+    actl = data.index(b"acTL")
+    data[actl + 4 : actl + 8] = (100_000).to_bytes(4, "big")
+    data[actl + 12 : actl + 16] = zlib.crc32(data[actl : actl + 12]).to_bytes(4, "big")
+
+    assert refusal(bytes(data), PNG) == ("IMAGE_TOO_LARGE", "The animation has 100000 frames; the maximum here is 300.")
+
+
+def test_rotated_photo_is_checked_as_shown_not_as_stored():
+    # Stored 400x300 with EXIF orientation 6: shown 300x400, which fits a 300x400 maximum.
+    photo = jpeg_bytes((400, 300), orientation=6)
+
+    processed = process_image(photo, JPEG, ImageRules(max_width=300, max_height=400))
+
+    assert (processed.width, processed.height) == (300, 400)

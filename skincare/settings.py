@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "shop.wishlist",
     "shop.coupons",
     "shop.orders",
+    "shop.storefront",
     "feedback",
     "reviews",
 ]
@@ -87,6 +88,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "shop.storefront.context_processors.storefront",
             ],
         },
     },
@@ -348,6 +351,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("km", "Khmer")]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
+# Interface strings; compiled catalogs (.mo) are committed next to their .po (``make compilemessages``).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # --- Security (production) --------------------------------------------------

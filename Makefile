@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: install run test lint format worker beat migrate demo clean
+.PHONY: install run test lint format worker beat migrate demo clean messages compilemessages axe
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,14 @@ worker: install
 
 beat: install
 	$(VENV)/bin/celery -A skincare beat -l info
+
+# Interface translations: `make messages` collects the strings into locale/*/LC_MESSAGES/django.po;
+# after translating, `make compilemessages` writes the .mo files (committed, so `make run` needs no gettext).
+messages: install
+	$(PY) manage.py makemessages -l km --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=media --no-obsolete
+
+compilemessages: install
+	$(PY) manage.py compilemessages -l km --ignore=.venv --ignore=node_modules
 
 clean:
 	rm -rf $(VENV) media private_media staticfiles

@@ -259,4 +259,6 @@ def test_khmer_names_with_english_fallback(client):
     assert "សេរ៉ូមភ្លឺ" in html
     assert "Plain Toner" in html
     assert '<a href="/c/serums/">សេរ៉ូម</a>' in html
+    assert ">ស្វែងរក</button>" in html  # "Search", from the compiled km catalogue
+    assert "ផលិតផល 2" in html  # "2 products"
     translation.activate("en")

@@ -2,6 +2,8 @@ from django.urls import path
 
 from shop.storefront import views
 
+app_name = "shop"
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.search_results, name="search"),

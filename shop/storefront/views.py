@@ -155,6 +155,8 @@ def cart_page(request):
 def _cart_error(request, exc, *, form, line_id=None):
     cart = cart_services.cart_resolve(request=request, create=False)
     context = _cart_context(request, cart) if cart is not None else {"cart": None}
+    if exc.status_code == 404:
+        form, line_id = "general", None  # the line is not in this cart: no form to put it next to
     context.update({"form_error": {"form": form, "message": exc.message, "line_id": line_id}})
     return render(request, "storefront/cart.html", context, status=exc.status_code)
 
@@ -180,7 +182,7 @@ def cart_add(request):
         context["cart_error"] = exc.message
         return render(request, "storefront/product.html", context, status=exc.status_code)
     messages.success(request, _("Added to your cart."))
-    return redirect("cart")
+    return redirect("shop:cart")
 
 
 @require_POST
@@ -197,7 +199,7 @@ def cart_line_update(request, line_id):
             cart_services.cart_update_line(cart=cart, line_id=line_id, quantity=int(quantity))
     except ApiError as exc:
         return _cart_error(request, exc, form="line", line_id=line_id)
-    return redirect("cart")
+    return redirect("shop:cart")
 
 
 @require_POST
@@ -216,7 +218,7 @@ def cart_coupon(request):
             messages.success(request, _("Coupon applied."))
     except ApiError as exc:
         return _cart_error(request, exc, form="coupon")
-    return redirect("cart")
+    return redirect("shop:cart")
 
 
 @login_required
@@ -232,7 +234,7 @@ def wishlist_add(request):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Saved to your wishlist."))
-    return HttpResponseRedirect(_safe_next(request, reverse("home")))
+    return HttpResponseRedirect(_safe_next(request, reverse("shop:home")))
 
 
 # --- Checkout and orders ------------------------------------------------------------------
@@ -314,7 +316,7 @@ def _checkout_post(request, cart):
         )
         context["form_error"] = exc.message
         return render(request, "storefront/checkout.html", context, status=exc.status_code)
-    return redirect(reverse("account-order", args=[order.order_number]) + "?placed=1")
+    return redirect(reverse("shop:account-order", args=[order.order_number]) + "?placed=1")
 
 
 @login_required
@@ -366,7 +368,7 @@ def account_order_cancel(request, order_number):
         context = _order_context(request, order, cancel_error=exc.message)
         return render(request, "storefront/order.html", context, status=exc.status_code)
     messages.success(request, _("Your order was cancelled."))
-    return redirect("account-order", order_number=order.order_number)
+    return redirect("shop:account-order", order_number=order.order_number)
 
 
 @login_required
@@ -384,4 +386,4 @@ def account_order_pay(request, order_number):
     except ApiError as exc:
         context = _order_context(request, order, pay_error=exc.message)
         return render(request, "storefront/order.html", context, status=exc.status_code)
-    return redirect("account-order", order_number=order.order_number)
+    return redirect("shop:account-order", order_number=order.order_number)

@@ -262,3 +262,31 @@ def test_khmer_names_with_english_fallback(client):
     assert ">ស្វែងរក</button>" in html  # "Search", from the compiled km catalogue
     assert "ផលិតផល 2" in html  # "2 products"
     translation.activate("en")
+
+
+def test_sold_out_sign_up_puts_the_product_on_the_wishlist(shopper_client, shopper):
+    from shop.wishlist.models import WishlistItem
+
+    product = ProductFactory(slug="gone-soon", stock_quantity=0)
+
+    response = shopper_client.post("/wishlist/add/", {"product_id": product.pk, "next": "/p/gone-soon/"}, follow=True)
+
+    assert list(WishlistItem.objects.filter(user=shopper).values_list("product_id", flat=True)) == [product.pk]
+    assert "In your wishlist." in response.content.decode()
+
+
+def test_a_server_error_on_a_shop_page_is_the_shop_500_page(monkeypatch):
+    from django.test import Client
+
+    from shop.storefront import selectors
+
+    def broken():
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(selectors, "home_featured", broken)
+    client = Client(raise_request_exception=False)
+
+    response = client.get("/")
+
+    assert response.status_code == 500
+    assert "Something went wrong on our side" in response.content.decode()

@@ -287,3 +287,14 @@ def test_posts_need_the_csrf_token():
 
     assert response.status_code == 403
     assert not Cart.objects.exists()
+
+
+def test_cart_explains_a_line_that_ran_out_of_stock(shopper_client):
+    product = ProductFactory(name="Last Jar", stock_quantity=3)
+    _add(shopper_client, product, 2)
+    product.__class__.objects.filter(pk=product.pk).update(stock_quantity=1)
+    cache.clear()
+
+    html = shopper_client.get("/cart/").content.decode()
+
+    assert "Only 1 left: lower the quantity to check out." in html

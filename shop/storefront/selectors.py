@@ -83,7 +83,7 @@ def home_for_skin_type(skin_type):
 # --- Category and search pages ----------------------------------------------------------
 
 PER_PAGE = 24
-MULTI_VALUE_FILTERS = ("brand", "concern", "ingredient")
+MULTI_VALUE_FILTERS = ("brand", "concern", "ingredient", "exclude_ingredient")
 # The page's form sends one value per checked box; the catalog's filter takes "a,b,c".
 LISTING_PARAMS = tuple(ProductFilter.base_filters)
 

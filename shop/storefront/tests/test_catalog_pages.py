@@ -122,6 +122,18 @@ def test_ingredient_filter_and_sorting_by_price(client):
     assert _names(response) == ["Dear", "Cheap"]
 
 
+def test_ingredient_exclusion(client):
+    fragrance = IngredientFactory(name="Fragrance")
+    niacinamide = IngredientFactory(name="Niacinamide")
+    ProductFactory(name="Scented", ingredients=[fragrance, niacinamide])
+    ProductFactory(name="Unscented", ingredients=[niacinamide])
+
+    response = client.get("/search/", {"ingredient": "niacinamide", "exclude_ingredient": "fragrance"})
+
+    assert _names(response) == ["Unscented"]
+    assert '<option value="fragrance" selected>' in response.content.decode()
+
+
 def test_bad_filter_values_answer_400_with_the_reason(client):
     ProductFactory()
 

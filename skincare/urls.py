@@ -26,6 +26,7 @@ api_v1 = [
 urlpatterns = [
     path("", include("shop.storefront.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("reviews/", include("reviews.page_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("health", health.liveness, name="health"),
     path("health/ready", health.readiness, name="health-ready"),

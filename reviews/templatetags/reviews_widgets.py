@@ -11,9 +11,12 @@ from django.db.models import Avg, Count
 from django.utils.translation import gettext_lazy as _
 
 from reviews.models import ContentStatus, Review
-from reviews.selectors import review_summary
+from reviews.selectors import REVIEW_SORTS, review_summary, reviews_for_product
+from reviews.serializers import REPORT_REASONS
+from shop.accounts.models import SkinType
 from shop.catalog import cache as catalog_cache
 from shop.catalog import selectors as catalog_selectors
+from shop.catalog.media import media_url
 from shop.catalog.serializers import product_list_item
 
 register = template.Library()
@@ -102,3 +105,59 @@ def best_rated_for_skin_type(skin_type, *, limit=BEST_RATED_LIMIT):
 @register.inclusion_tag("reviews/widgets/best_rated.html")
 def best_rated_for_skin_type_section(skin_type):
     return {"skin_type": skin_type, "products": best_rated_for_skin_type(skin_type)}
+
+
+REVIEWS_SHOWN = 10
+REPORT_REASON_LABELS = {
+    "spam": _("Spam or advertising"),
+    "offensive": _("Offensive"),
+    "medical_claims": _("Medical claims"),
+    "fake": _("Fake review"),
+    "off_topic": _("Not about this product"),
+    "privacy": _("Shares private information"),
+    "other": _("Something else"),
+}
+REVIEW_SORT_LABELS = {
+    "most_helpful": _("Most helpful"),
+    "newest": _("Newest"),
+    "highest": _("Highest rating"),
+    "lowest": _("Lowest rating"),
+}
+REVIEW_FILTERS = ("rating", "skin_type", "with_photos")
+
+
+def review_list_filters(params):
+    """The product page's review filters from its query string (unknown values are ignored)."""
+    rating = params.get("rating", "")
+    skin_type = params.get("skin_type", "")
+    return {
+        "rating": [int(rating)] if rating in {"1", "2", "3", "4", "5"} else None,
+        "skin_type": [skin_type] if skin_type in SkinType.values else None,
+        "with_photos": True if params.get("with_photos") == "1" else None,
+        "sort": params.get("review_sort") if params.get("review_sort") in REVIEW_SORTS else None,
+    }
+
+
+@register.inclusion_tag("reviews/widgets/review_list.html", takes_context=True)
+def product_reviews(context, product_id):
+    """The product's approved reviews (most helpful first), filterable by rating, skin type and photos,
+    with their approved photos and the helpful-vote and report forms (2 queries)."""
+    request = context["request"]
+    filters = review_list_filters(request.GET)
+    reviews = list(reviews_for_product(product_id=product_id, **filters)[:REVIEWS_SHOWN])
+    for review in reviews:
+        review.photos = [
+            {"url": media_url(item.file), "thumbnail": media_url(item.file, size="small")}
+            for item in review.media.all()
+        ]
+    return {
+        "request": request,
+        "user": context.get("user"),
+        "csrf_token": context.get("csrf_token"),
+        "reviews": reviews,
+        "filters": filters,
+        "filtered": any(value is not None for value in filters.values()),
+        "skin_types": SkinType.choices,
+        "sorts": {key: REVIEW_SORT_LABELS.get(key, key) for key in REVIEW_SORTS},
+        "report_reasons": {key: REPORT_REASON_LABELS.get(key, key) for key in REPORT_REASONS},
+    }

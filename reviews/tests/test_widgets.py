@@ -68,10 +68,56 @@ def test_home_lists_products_best_rated_by_the_shoppers_skin_type():
 def test_review_summary_queries_do_not_grow_with_the_reviews(client, django_assert_num_queries):
     product = ProductFactory(slug="p")
     _review(product, 4, effectiveness_rating=4)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         client.get("/p/p/")
     for rating in (1, 2, 3, 4, 5, 5, 5):
         _review(product, rating, skin_type="dry", effectiveness_rating=rating)
     cache.clear()
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(12):
         client.get("/p/p/")
+
+
+def test_product_page_lists_reviews_with_filters_and_photos_votes(client):
+    product = ProductFactory(slug="listed")
+    _review(product, 5, title="Calmer skin", helpful_votes_count=3, is_verified_purchase=True)
+    _review(product, 2, title="Broke me out", skin_type="dry")
+    _review(product, 4, title="Waiting review", status=ContentStatus.PENDING)
+
+    everything = client.get("/p/listed/").content.decode()
+    dry_only = client.get("/p/listed/", {"skin_type": "dry"}).content.decode()
+
+    assert everything.index("Calmer skin") < everything.index("Broke me out")  # most helpful first
+    assert "Waiting review" not in everything
+    assert "3 shoppers found this helpful" in everything
+    assert "Verified purchase" in everything
+    assert "Broke me out" in dry_only and "Calmer skin" not in dry_only
+
+
+def test_helpful_vote_and_report_from_the_product_page():
+    from feedback.models import ModerationReport
+
+    product = ProductFactory(slug="voted")
+    review = _review(product, 5, title="Calmer skin")
+    client = Client()
+    client.force_login(UserFactory())
+
+    page = client.get("/p/voted/").content.decode()
+    assert f'action="/reviews/{review.pk}/vote/"' in page
+    client.post(f"/reviews/{review.pk}/vote/", {"vote_type": "helpful", "next": "/p/voted/"})
+    again = client.post(f"/reviews/{review.pk}/vote/", {"vote_type": "helpful", "next": "/p/voted/"}, follow=True)
+    reported = client.post(f"/reviews/{review.pk}/report/", {"reason": "spam", "next": "/p/voted/"}, follow=True)
+
+    review.refresh_from_db()
+    assert review.helpful_votes_count == 1
+    assert "You already voted this review helpful." in again.content.decode()
+    assert "Thanks, a moderator will look at this review." in reported.content.decode()
+    assert list(ModerationReport.objects.values_list("item__content_id", "reason")) == [(review.pk, "spam")]
+
+
+def test_review_votes_need_sign_in(client):
+    review = _review(ProductFactory(), 5)
+
+    response = client.post(f"/reviews/{review.pk}/vote/", {"vote_type": "helpful"})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")

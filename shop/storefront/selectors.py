@@ -14,6 +14,7 @@ from django.db.models import Sum
 from shop.cart.models import CartLine
 from shop.cart.services import SESSION_KEY
 from shop.catalog import cache as catalog_cache
+from shop.catalog import search
 from shop.catalog import selectors as catalog_selectors
 from shop.catalog.filters import ProductFilter
 from shop.catalog.models import Ingredient, Product
@@ -143,6 +144,17 @@ def product_listing(params, *, path, category=None):
         cache.set(page_key, cached, catalog_cache.LIST_TIMEOUT)
     page = Paginator(range(cached["count"]), PER_PAGE).get_page(cached["number"])
     return Listing(items=cached["items"], page=page, selected=selected)
+
+
+def spelling_suggestion(q):
+    """The query with each unknown word replaced by the closest known one (PostgreSQL), or None
+    when every word is known (or on SQLite, whose search has no typo tolerance)."""
+    q = search.normalise_query(q)
+    if not q or not search.is_postgresql() or search.KHMER.search(q):
+        return None
+    typed = " ".join(word.lower() for word in search.WORD.findall(q)[:8])
+    corrected = search.correct_spelling(q)
+    return corrected if corrected and corrected != typed else None
 
 
 def _flatten(nodes, depth=0):

@@ -95,6 +95,8 @@ def _listing(request, *, title, category=None, search_page=False):
         "search_query": listing.selected.get("q", ""),
         "search_page": search_page,
     }
+    if listing.selected.get("q") and not listing.errors:
+        context["did_you_mean"] = selectors.spelling_suggestion(listing.selected["q"])
     if listing.page is not None and listing.page.paginator.count == 0:
         context["suggestions"] = search.suggestions(listing.selected.get("q", "")) if listing.selected.get("q") else {}
         context["alternatives"] = selectors.home_featured()

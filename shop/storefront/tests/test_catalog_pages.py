@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import translation
 
 from shop.catalog.tests.factories import (
@@ -247,7 +248,7 @@ def test_product_page_queries_are_constant(client, django_assert_num_queries):
     product = ProductFactory(slug="p1")
     ProductFactory(category=product.category)
     ProductVariantFactory(product=product, name="10 ml", sku="V-10")
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get("/p/p1/")
     for index in range(6):
         ProductVariantFactory(product=product, name=f"{index} ml", sku=f"V-{index}")
@@ -255,7 +256,7 @@ def test_product_page_queries_are_constant(client, django_assert_num_queries):
     from django.core.cache import cache
 
     cache.clear()
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get("/p/p1/")
 
 
@@ -302,3 +303,17 @@ def test_a_server_error_on_a_shop_page_is_the_shop_500_page(monkeypatch):
 
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="typo tolerance needs PostgreSQL (pg_trgm)")
+def test_search_with_a_typo_finds_the_product_and_offers_the_spelling(client):
+    niacinamide = IngredientFactory(name="Niacinamide")
+    ProductFactory(name="Niacinamide Pore Serum", ingredients=[niacinamide])
+    ProductFactory(name="Rich Night Cream")
+
+    response = client.get("/search/", {"q": "niacinamde"})
+
+    assert _names(response) == ["Niacinamide Pore Serum"]
+    assert response.context["did_you_mean"] == "niacinamide"
+    assert 'Did you mean <a href="/search/?q=niacinamide">niacinamide</a>?' in response.content.decode()

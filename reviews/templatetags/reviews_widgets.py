@@ -11,7 +11,7 @@ from django.db.models import Avg, Count
 from django.utils.translation import gettext_lazy as _
 
 from reviews.models import ContentStatus, Review
-from reviews.selectors import REVIEW_SORTS, review_summary, reviews_for_product
+from reviews.selectors import REVIEW_SORTS, questions_for_product, review_summary, reviews_for_product
 from reviews.serializers import REPORT_REASONS
 from shop.accounts.models import SkinType
 from shop.catalog import cache as catalog_cache
@@ -161,3 +161,18 @@ def product_reviews(context, product_id):
         "sorts": {key: REVIEW_SORT_LABELS.get(key, key) for key in REVIEW_SORTS},
         "report_reasons": {key: REPORT_REASON_LABELS.get(key, key) for key in REPORT_REASONS},
     }
+
+
+QUESTIONS_SHOWN = 5
+
+
+@register.inclusion_tag("reviews/widgets/questions.html")
+def product_questions(product_id):
+    """Approved questions with their approved answers, expert answers first (4 queries)."""
+    questions = list(questions_for_product(product_id=product_id, sort="most_answered")[:QUESTIONS_SHOWN])
+    for question in questions:
+        question.answers_shown = sorted(
+            question.approved_answers,
+            key=lambda answer: (not answer.is_from_expert, not answer.is_verified_by_admin, -answer.helpful_votes),
+        )
+    return {"questions": questions}

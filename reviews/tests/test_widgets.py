@@ -68,12 +68,12 @@ def test_home_lists_products_best_rated_by_the_shoppers_skin_type():
 def test_review_summary_queries_do_not_grow_with_the_reviews(client, django_assert_num_queries):
     product = ProductFactory(slug="p")
     _review(product, 4, effectiveness_rating=4)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get("/p/p/")
     for rating in (1, 2, 3, 4, 5, 5, 5):
         _review(product, rating, skin_type="dry", effectiveness_rating=rating)
     cache.clear()
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get("/p/p/")
 
 
@@ -121,3 +121,40 @@ def test_review_votes_need_sign_in(client):
 
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_product_page_shows_questions_with_expert_answers_first(client):
+    from reviews.models import Answer, Question
+
+    product = ProductFactory(slug="asked")
+    question = Question.objects.create(
+        product=product,
+        user=UserFactory(),
+        question="Can I use it with retinol?",
+        status=ContentStatus.APPROVED,
+        answer_count=2,
+        is_answered=True,
+    )
+    Answer.objects.create(
+        question=question,
+        user=UserFactory(),
+        answer="I do, no problem.",
+        status=ContentStatus.APPROVED,
+        helpful_votes=9,
+    )
+    Answer.objects.create(
+        question=question,
+        user=UserFactory(),
+        answer="Yes, on alternate nights.",
+        status=ContentStatus.APPROVED,
+        is_from_expert=True,
+        expert_credentials="Dermatologist",
+    )
+    Question.objects.create(product=product, user=UserFactory(), question="Hidden?", status=ContentStatus.PENDING)
+
+    html = client.get("/p/asked/").content.decode()
+
+    assert "Can I use it with retinol?" in html
+    assert "Hidden?" not in html
+    assert '<span class="badge">Expert</span> <span class="brand-name">Dermatologist</span>' in html
+    assert html.index("Yes, on alternate nights.") < html.index("I do, no problem.")

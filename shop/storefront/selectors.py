@@ -200,3 +200,12 @@ def in_wishlist(*, user, product_id):
     if not user.is_authenticated:
         return False
     return WishlistItem.objects.filter(user=user, product_id=product_id).exists()
+
+
+def wishlist_products(*, user):
+    """The shopper's wishlist as list items, newest first (3 queries)."""
+    product_ids = list(
+        WishlistItem.objects.filter(user=user).order_by("-created_at", "-id").values_list("product_id", flat=True)
+    )
+    products = catalog_selectors.product_list_queryset().in_bulk(product_ids)
+    return [product_list_item(products[pk]) for pk in product_ids if pk in products]

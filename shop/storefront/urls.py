@@ -14,9 +14,12 @@ urlpatterns = [
     path("cart/lines/<int:line_id>/", views.cart_line_update, name="cart-line"),
     path("cart/coupon/", views.cart_coupon, name="cart-coupon"),
     path("wishlist/add/", views.wishlist_add, name="wishlist-add"),
+    path("wishlist/remove/", views.wishlist_remove, name="wishlist-remove"),
+    path("account/wishlist/", views.account_wishlist, name="account-wishlist"),
     path("checkout/", views.checkout, name="checkout"),
     path("account/orders/", views.account_orders, name="account-orders"),
     path("account/orders/<str:order_number>/", views.account_order, name="account-order"),
     path("account/orders/<str:order_number>/cancel/", views.account_order_cancel, name="account-order-cancel"),
     path("account/orders/<str:order_number>/pay/", views.account_order_pay, name="account-order-pay"),
+    path("account/orders/<str:order_number>/reorder/", views.account_order_reorder, name="account-order-reorder"),
 ]

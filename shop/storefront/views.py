@@ -28,7 +28,7 @@ from shop.orders import services as order_services
 from shop.orders.models import OrderStatus, PaymentMethod, PaymentStatus
 from shop.orders.selectors import order_for_user, orders_for_user
 from shop.orders.serializers import CheckoutInput
-from shop.storefront import labels, selectors
+from shop.storefront import labels, selectors, services
 from shop.wishlist import services as wishlist_services
 from skincare.api.exceptions import ApiError
 
@@ -389,3 +389,38 @@ def account_order_pay(request, order_number):
         context = _order_context(request, order, pay_error=exc.message)
         return render(request, "storefront/order.html", context, status=exc.status_code)
     return redirect("shop:account-order", order_number=order.order_number)
+
+
+@login_required
+@require_POST
+@throttled
+def account_order_reorder(request, order_number):
+    order = _order_or_404(request, order_number)
+    added, problems = services.order_reorder(cart=cart_services.cart_for_user(user=request.user), order=order)
+    if added:
+        messages.success(request, _("The order's items are back in your cart."))
+    for name, reason in problems:
+        messages.error(request, f"{name}: {reason}")
+    return redirect("shop:cart")
+
+
+@login_required
+@require_GET
+def account_wishlist(request):
+    return render(request, "storefront/wishlist.html", {"products": selectors.wishlist_products(user=request.user)})
+
+
+@login_required
+@require_POST
+@throttled
+def wishlist_remove(request):
+    product_id = _positive_int(request.POST.get("product_id"))
+    try:
+        if product_id is None:
+            raise ApiError("VALIDATION_ERROR", _("Choose a product."))
+        wishlist_services.wishlist_remove(user=request.user, product_id=product_id)
+    except ApiError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Removed from your wishlist."))
+    return redirect("shop:account-wishlist")

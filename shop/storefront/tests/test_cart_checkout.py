@@ -298,3 +298,37 @@ def test_cart_explains_a_line_that_ran_out_of_stock(shopper_client):
     html = shopper_client.get("/cart/").content.decode()
 
     assert "Only 1 left: lower the quantity to check out." in html
+
+
+def test_reorder_puts_the_items_back_and_explains_the_missing_ones(shopper_client, shopper):
+    address = AddressFactory(user=shopper)
+    serum = ProductFactory(name="Serum", stock_quantity=10)
+    mask = ProductFactory(name="Mask", stock_quantity=10)
+    _add(shopper_client, serum, 2)
+    _add(shopper_client, mask, 1)
+    shopper_client.post("/checkout/", {"address": str(address.pk), "payment_method": "cash_on_delivery"})
+    order = Order.objects.get()
+    mask.__class__.objects.filter(pk=mask.pk).update(stock_quantity=0)
+
+    response = shopper_client.post(f"/account/orders/{order.order_number}/reorder/", follow=True)
+
+    assert list(CartLine.objects.filter(cart__user=shopper).values_list("product__name", "quantity")) == [("Serum", 2)]
+    html = response.content.decode()
+    assert "The order&#x27;s items are back in your cart." in html
+    assert "Mask: This product is out of stock." in html
+
+
+def test_wishlist_page_lists_and_removes(shopper_client, shopper, django_assert_num_queries):
+    from shop.wishlist.models import WishlistItem
+
+    first, second = ProductFactory(name="First"), ProductFactory(name="Second")
+    WishlistItem.objects.create(user=shopper, product=first)
+    WishlistItem.objects.create(user=shopper, product=second)
+
+    cache.clear()
+    with django_assert_num_queries(7):
+        page = shopper_client.get("/account/wishlist/")
+    assert [item["name"] for item in page.context["products"]] == ["Second", "First"]
+
+    shopper_client.post("/wishlist/remove/", {"product_id": first.pk})
+    assert list(WishlistItem.objects.values_list("product__name", flat=True)) == ["Second"]

@@ -317,3 +317,23 @@ def test_search_with_a_typo_finds_the_product_and_offers_the_spelling(client):
     assert _names(response) == ["Niacinamide Pore Serum"]
     assert response.context["did_you_mean"] == "niacinamide"
     assert 'Did you mean <a href="/search/?q=niacinamide">niacinamide</a>?' in response.content.decode()
+
+
+def test_product_and_category_pages_are_cached_and_refreshed_by_the_catalog_services(
+    client, run_on_commit, django_assert_num_queries
+):
+    from shop.catalog.services import product_update
+
+    category = CategoryFactory(slug="face")
+    product = ProductFactory(name="Toner", slug="toner", category=category, price=Decimal("10.00"))
+    client.get("/p/toner/")
+    client.get("/c/face/")
+
+    with django_assert_num_queries(6):  # view count + reviews widgets; product payload and related from the cache
+        client.get("/p/toner/")
+    with django_assert_num_queries(0):  # a guest without a cart: menu, filters and listing all from the cache
+        client.get("/c/face/")
+    product_update(product=product, data={"price": Decimal("12.50"), "name": "Toner Plus"})
+
+    assert "$12.50" in client.get("/p/toner/").content.decode()
+    assert [item["name"] for item in client.get("/c/face/").context["listing"].items] == ["Toner Plus"]

@@ -29,6 +29,7 @@ from shop.orders.models import OrderStatus, PaymentMethod, PaymentStatus
 from shop.orders.selectors import order_for_user, orders_for_user
 from shop.orders.serializers import CheckoutInput
 from shop.storefront import labels, selectors, services
+from shop.storefront.templatetags.storefront import money
 from shop.wishlist import services as wishlist_services
 from skincare.api.exceptions import ApiError
 
@@ -300,6 +301,15 @@ def _checkout_post(request, cart):
         context["form_error"] = _("Please correct the fields marked below.")
         return render(request, "storefront/checkout.html", context, status=400)
     valid = data.validated_data
+    expected_total = request.POST.get("expected_total", "")
+    current_total = cart_price(cart, user=request.user)[0].total
+    if expected_total and expected_total != str(current_total):
+        context = _checkout_context(request, cart, values=values, checkout_key=key)
+        context["form_error"] = _(
+            "Prices or your cart changed since this page was opened: the total is now %(total)s. "
+            "Please check the order and place it again."
+        ) % {"total": money(current_total)}
+        return render(request, "storefront/checkout.html", context, status=409)
     try:
         order, _created, _charge = order_services.order_place(
             user=request.user,

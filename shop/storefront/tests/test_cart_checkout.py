@@ -332,3 +332,23 @@ def test_wishlist_page_lists_and_removes(shopper_client, shopper, django_assert_
 
     shopper_client.post("/wishlist/remove/", {"product_id": first.pk})
     assert list(WishlistItem.objects.values_list("product__name", flat=True)) == ["Second"]
+
+
+def test_a_price_change_after_the_checkout_page_opened_is_explained_and_nothing_is_ordered(shopper_client, shopper):
+    address = AddressFactory(user=shopper)
+    product = ProductFactory(price=Decimal("10.00"))
+    _add(shopper_client, product)
+    page = shopper_client.get("/checkout/")
+    assert '<input type="hidden" name="expected_total" value="14.50">' in page.content.decode()
+    product.__class__.objects.filter(pk=product.pk).update(price=Decimal("20.00"))
+    cache.clear()
+
+    form = {"address": str(address.pk), "payment_method": "cash_on_delivery", "expected_total": "14.50"}
+    response = shopper_client.post("/checkout/", form)
+
+    assert response.status_code == 409
+    assert "the total is now $25.50" in response.content.decode()
+    assert not Order.objects.exists()
+    placed = shopper_client.post("/checkout/", {**form, "expected_total": "25.50"})
+    assert placed.status_code == 302
+    assert Order.objects.get().total == Decimal("25.50")

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "skincare.api.middleware.ApiNotFoundMiddleware",
     "skincare.api.middleware.ApiRequestTextMiddleware",
+    "shop.storefront.middleware.PageRequestTextMiddleware",
 ]
 
 if not DEBUG:

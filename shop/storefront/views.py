@@ -4,6 +4,7 @@ Services raise ``ApiError`` (code, shopper-readable message, field errors); a pa
 and shows the message next to the form it came from, with the error's 4xx status.
 """
 
+import re
 import uuid
 from functools import wraps
 
@@ -34,6 +35,7 @@ from shop.wishlist import services as wishlist_services
 from skincare.api.exceptions import ApiError
 
 ORDERS_PER_PAGE = 20
+ORDER_NUMBER = re.compile(r"^[A-Za-z0-9-]{1,50}$")
 
 
 def throttled(view):
@@ -343,6 +345,8 @@ def account_orders(request):
 
 
 def _order_or_404(request, order_number):
+    if not ORDER_NUMBER.match(order_number):
+        raise Http404
     order = order_for_user(user=request.user, order_number=order_number)
     if order is None:
         raise Http404

@@ -337,3 +337,20 @@ def test_product_and_category_pages_are_cached_and_refreshed_by_the_catalog_serv
 
     assert "$12.50" in client.get("/p/toner/").content.decode()
     assert [item["name"] for item in client.get("/c/face/").context["listing"].items] == ["Toner Plus"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "data", "status"),
+    [
+        ("get", "/search/", {"q": "ser\x00um"}, 400),
+        ("get", "/c/face/", {"brand": "a\x00"}, 400),
+        ("get", "/account/orders/SK%00X/", {}, 404),
+        ("post", "/cart/coupon/", {"code": "SAVE\x00"}, 400),
+    ],
+)
+def test_text_postgresql_cannot_store_is_refused_before_any_query(client, method, path, data, status):
+    response = getattr(client, method)(path, data)
+
+    assert response.status_code == status
+    if status == 400:
+        assert "contains characters we cannot read" in response.content.decode()

@@ -16,6 +16,7 @@ urlpatterns = [
     path("wishlist/add/", views.wishlist_add, name="wishlist-add"),
     path("wishlist/remove/", views.wishlist_remove, name="wishlist-remove"),
     path("account/wishlist/", views.account_wishlist, name="account-wishlist"),
+    path("account/skin-profile/", views.account_skin_profile, name="account-skin-profile"),
     path("checkout/", views.checkout, name="checkout"),
     path("account/orders/", views.account_orders, name="account-orders"),
     path("account/orders/<str:order_number>/", views.account_order, name="account-order"),

@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from shop.accounts import services as account_services
+from shop.accounts.serializers import ProfileInput
 from shop.cart import services as cart_services
 from shop.cart.selectors import cart_price
 from shop.catalog import search
@@ -38,22 +40,23 @@ ORDERS_PER_PAGE = 20
 ORDER_NUMBER = re.compile(r"^[A-Za-z0-9-]{1,50}$")
 
 
+def _throttle_check(request):
+    """A 429 page when this client is over the API's rate (same scopes: anon by IP, user by id)."""
+    throttle = UserRateThrottle() if request.user.is_authenticated else AnonRateThrottle()
+    if throttle.allow_request(request, None):
+        return None
+    wait = int(throttle.wait() or 1)
+    response = render(request, "storefront/too_many_requests.html", {"wait": wait}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
 def throttled(view):
-    """The API's throttles (same scopes and rates: anon by IP, user by id) on a page's POST."""
+    """The API's throttles on a page's POST."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        throttle = UserRateThrottle() if request.user.is_authenticated else AnonRateThrottle()
-        if not throttle.allow_request(request, None):
-            response = render(
-                request,
-                "storefront/too_many_requests.html",
-                {"wait": int(throttle.wait() or 1)},
-                status=429,
-            )
-            response["Retry-After"] = str(int(throttle.wait() or 1))
-            return response
-        return view(request, *args, **kwargs)
+        return _throttle_check(request) or view(request, *args, **kwargs)
 
     return wrapper
 
@@ -438,3 +441,34 @@ def wishlist_remove(request):
     else:
         messages.success(request, _("Removed from your wishlist."))
     return redirect("shop:account-wishlist")
+
+
+@login_required
+def account_skin_profile(request):
+    """The shopper's skin type and concerns (they choose the home page's "for your skin type")."""
+    errors = {}
+    if request.method == "POST":
+        data = ProfileInput(
+            data={
+                "skin_type": request.POST.get("skin_type", ""),
+                "skin_concerns": request.POST.getlist("skin_concerns"),
+            }
+        )
+        if data.is_valid():
+            throttle_response = _throttle_check(request)
+            if throttle_response is not None:
+                return throttle_response
+            account_services.profile_update(user=request.user, data=dict(data.validated_data))
+            messages.success(request, _("Your skin profile is saved."))
+            return redirect("shop:account-skin-profile")
+        errors = {name: [str(error) for error in messages_] for name, messages_ in data.errors.items()}
+    elif request.method != "GET":
+        return HttpResponseNotAllowed(["GET", "POST"])
+    context = {
+        "skin_types": labels.SKIN_TYPES_FOR_FILTER,
+        "concerns": labels.CONCERNS,
+        "errors": errors,
+        "chosen_type": request.POST.get("skin_type") if errors else request.user.skin_type,
+        "chosen_concerns": request.POST.getlist("skin_concerns") if errors else request.user.skin_concerns,
+    }
+    return render(request, "storefront/skin_profile.html", context, status=400 if errors else 200)

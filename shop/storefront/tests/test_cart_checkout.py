@@ -352,3 +352,18 @@ def test_a_price_change_after_the_checkout_page_opened_is_explained_and_nothing_
     placed = shopper_client.post("/checkout/", {**form, "expected_total": "25.50"})
     assert placed.status_code == 302
     assert Order.objects.get().total == Decimal("25.50")
+
+
+def test_skin_profile_saves_and_changes_the_home_page(shopper_client, shopper):
+    ProductFactory(name="For dry skin", skin_types=["dry"])
+
+    saved = shopper_client.post("/account/skin-profile/", {"skin_type": "dry", "skin_concerns": ["dryness", "redness"]})
+    bad = shopper_client.post("/account/skin-profile/", {"skin_type": "scaly"})
+
+    shopper.refresh_from_db()
+    assert saved.status_code == 302
+    assert (shopper.skin_type, shopper.skin_concerns) == ("dry", ["dryness", "redness"])
+    assert bad.status_code == 400
+    assert '<p id="skin-type-error" class="field-error">' in bad.content.decode()
+    home = shopper_client.get("/")
+    assert [item["name"] for item in home.context["for_skin_type"]] == ["For dry skin"]

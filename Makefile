@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: install run test lint format worker beat migrate demo clean
+.PHONY: install run test lint format worker beat migrate demo clean messages compilemessages screenshots
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,22 @@ worker: install
 
 beat: install
 	$(VENV)/bin/celery -A skincare beat -l info
+
+# Interface translations: `make messages` collects the strings into locale/*/LC_MESSAGES/django.po;
+# after translating, `make compilemessages` writes the .mo files (committed, so `make run` needs no gettext).
+messages: install
+	$(PY) manage.py makemessages -l km --ignore=.venv --ignore=node_modules --ignore=staticfiles --ignore=media --no-obsolete
+
+compilemessages: install
+	$(PY) manage.py compilemessages -l km --ignore=.venv --ignore=node_modules
+
+# docs/screenshots/*.png of the demo shop (desktop, 390 px phone, Khmer). Needs Debian's chromium
+# and a Khmer font for the Khmer shots (apt-get install chromium fonts-khmeros).
+SCREENSHOT_PORT ?= 8766
+screenshots: demo
+	$(PY) manage.py runserver 127.0.0.1:$(SCREENSHOT_PORT) --noreload >/dev/null 2>&1 & pid=$$!; \
+	for _ in $$(seq 60); do curl -fsS -o /dev/null http://127.0.0.1:$(SCREENSHOT_PORT)/health && break; sleep 0.5; done; \
+	$(PY) tools/screenshots.py http://127.0.0.1:$(SCREENSHOT_PORT) docs/screenshots; status=$$?; kill $$pid; exit $$status
 
 clean:
 	rm -rf $(VENV) media private_media staticfiles

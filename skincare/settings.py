@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "shop.wishlist",
     "shop.coupons",
     "shop.orders",
+    "shop.storefront",
     "feedback",
     "reviews",
 ]
@@ -107,6 +108,7 @@ MIDDLEWARE = [
     "skincare.api.middleware.ApiRequestLimitsMiddleware",
     "skincare.api.middleware.ApiNotFoundMiddleware",
     "skincare.api.middleware.ApiRequestTextMiddleware",
+    "shop.storefront.middleware.PageRequestTextMiddleware",
 ]
 
 if not DEBUG:
@@ -127,6 +129,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "shop.storefront.context_processors.storefront",
             ],
         },
     },
@@ -393,6 +397,8 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("km", "Khmer")]
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
+# Interface strings; compiled catalogs (.mo) are committed next to their .po (``make compilemessages``).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 # --- Security ---------------------------------------------------------------

@@ -5,7 +5,6 @@ from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from skincare import health
-from skincare.views import HomeView
 
 handler400 = "skincare.api.views.handler400"
 handler403 = "skincare.api.views.handler403"
@@ -25,7 +24,9 @@ api_v1 = [
 ]
 
 urlpatterns = [
-    path("", HomeView.as_view(), name="home"),
+    path("", include("shop.storefront.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("reviews/", include("reviews.page_urls")),
     path("accounts/", include("shop.accounts.page_urls")),
     path("health", health.liveness, name="health"),
     path("health/ready", health.readiness, name="health-ready"),

@@ -87,6 +87,9 @@ CONCERN_SCHEMA = _comma_list(
     {"type": "string", "enum": list(SkinConcern.values)}, "Skin concerns, comma-separated; any of them matches."
 )
 INGREDIENT_SCHEMA = _comma_list({"type": "string"}, "Ingredient slugs, comma-separated; any of them matches.")
+EXCLUDE_INGREDIENT_SCHEMA = _comma_list(
+    {"type": "string"}, "Ingredient slugs, comma-separated; products containing any of them are left out."
+)
 BOOLEAN_SCHEMA = OpenApiTypes.BOOL  # "true"/"false" ("1"/"0" are accepted too)
 
 PRODUCT_FILTER_PARAMETERS = [
@@ -97,7 +100,12 @@ PRODUCT_FILTER_PARAMETERS = [
         explode=False,
         description=schema["description"],
     )
-    for name, schema in (("brand", BRAND_SCHEMA), ("concern", CONCERN_SCHEMA), ("ingredient", INGREDIENT_SCHEMA))
+    for name, schema in (
+        ("brand", BRAND_SCHEMA),
+        ("concern", CONCERN_SCHEMA),
+        ("ingredient", INGREDIENT_SCHEMA),
+        ("exclude_ingredient", EXCLUDE_INGREDIENT_SCHEMA),
+    )
 ]
 
 
@@ -111,6 +119,9 @@ class ProductFilter(django_filters.FilterSet):
     )
     ingredient = extend_schema_field(INGREDIENT_SCHEMA)(
         CommaSeparatedFilter(method="filter_ingredient", max_length=500)
+    )
+    exclude_ingredient = extend_schema_field(EXCLUDE_INGREDIENT_SCHEMA)(
+        CommaSeparatedFilter(method="filter_exclude_ingredient", max_length=500)
     )
     product_type = django_filters.ChoiceFilter(choices=ProductType.choices)
     min_price = django_filters.NumberFilter(field_name="price", lookup_expr="gte", min_value=0, max_digits=10)
@@ -162,6 +173,16 @@ class ProductFilter(django_filters.FilterSet):
 
         matching = ProductIngredient.objects.filter(product=OuterRef("pk"), ingredient__slug__in=value)
         return queryset.filter(Exists(matching))
+
+    def filter_exclude_ingredient(self, queryset, name, value):
+        if not value:
+            return queryset
+        from django.db.models import Exists, OuterRef
+
+        from shop.catalog.models import ProductIngredient
+
+        containing = ProductIngredient.objects.filter(product=OuterRef("pk"), ingredient__slug__in=value)
+        return queryset.filter(~Exists(containing))
 
     def filter_in_stock(self, queryset, name, value):
         from django.db.models import Q

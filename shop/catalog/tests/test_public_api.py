@@ -77,6 +77,8 @@ def test_brand_skin_type_concern_and_ingredient_filters(api_client):
     assert sorted(ids(api_client.get(URL, {"ingredient": "niacinamide,retinol"}))) == sorted([oily.id, everyone.id])
     by_type = api_client.get("/api/v1/products/by-skin-type/dry/")
     assert sorted(ids(by_type)) == sorted([everyone.id, dry.id])
+    assert sorted(ids(api_client.get(URL, {"exclude_ingredient": "retinol"}))) == sorted([oily.id, dry.id])
+    assert ids(api_client.get(URL, {"exclude_ingredient": "retinol,niacinamide"})) == [dry.id]
 
 
 def test_price_stock_featured_and_rating_filters(api_client):

@@ -1,0 +1,178 @@
+"""Review widgets for the shop's pages.
+
+The shop's templates load this library by name (``{% load reviews_widgets %}``), so the shop
+composes review content without importing reviews (which sits above it). Charts are SVG drawn
+here on the server: every bar carries its number as text, so they read without colour.
+"""
+
+from django import template
+from django.core.cache import cache
+from django.db.models import Avg, Count
+from django.utils.translation import gettext_lazy as _
+
+from reviews.models import ContentStatus, Review
+from reviews.selectors import REVIEW_SORTS, questions_for_product, review_summary, reviews_for_product
+from reviews.serializers import REPORT_REASONS
+from shop.accounts.models import SkinType
+from shop.catalog import cache as catalog_cache
+from shop.catalog import selectors as catalog_selectors
+from shop.catalog.media import media_url
+from shop.catalog.serializers import product_list_item
+
+register = template.Library()
+
+BAR_WIDTH = 200  # px of a full bar in the SVG's own coordinates
+ROW_HEIGHT = 28
+BEST_RATED_LIMIT = 8
+BEST_RATED_MIN_REVIEWS = 1
+
+ASPECT_LABELS = {
+    "effectiveness": _("Effectiveness"),
+    "texture": _("Texture"),
+    "scent": _("Scent"),
+    "packaging": _("Packaging"),
+    "value_for_money": _("Value for money"),
+}
+
+
+def _rows(items, maximum):
+    """(label, value, shown text) -> rows with the y position and bar width of each."""
+    rows = []
+    for index, (label, value, text) in enumerate(items):
+        width = round(BAR_WIDTH * value / maximum) if maximum else 0
+        rows.append({"label": label, "value": value, "text": text, "y": index * ROW_HEIGHT, "width": width})
+    return rows
+
+
+def summary_chart_context(summary):
+    histogram = summary["histogram"]
+    count = summary["count"]
+    histogram_rows = _rows(
+        [(star, histogram[star], str(histogram[star])) for star in ("5", "4", "3", "2", "1")], max(count, 1)
+    )
+    aspects = [
+        (ASPECT_LABELS[name], value, f"{value:.1f}")
+        for name, value in summary["aspects"].items()
+        if value is not None and name in ASPECT_LABELS
+    ]
+    return {
+        "summary": summary,
+        "histogram_rows": histogram_rows,
+        "histogram_height": ROW_HEIGHT * len(histogram_rows),
+        "aspect_rows": _rows(aspects, 5),
+        "aspect_height": ROW_HEIGHT * len(aspects),
+        "bar_width": BAR_WIDTH,
+        "by_skin_type": [
+            {"skin_type": key, "results_percent": round(stats["results_rate"] * 100), **stats}
+            for key, stats in summary["by_skin_type"].items()
+        ],
+        "recommend_percent": round(summary["recommend_rate"] * 100),
+    }
+
+
+@register.inclusion_tag("reviews/widgets/summary_chart.html")
+def review_summary_chart(product_id):
+    """Rating histogram, aspect scores and results by skin type of a product's approved reviews."""
+    return summary_chart_context(review_summary(product_id=product_id))
+
+
+def best_rated_for_skin_type(skin_type, *, limit=BEST_RATED_LIMIT):
+    """Active products best rated by reviewers who had this skin type (cached like the catalog lists)."""
+    key = catalog_cache.product_list_page_key(f"reviews:best-rated:{skin_type}", [])
+    items = cache.get(key)
+    if items is None:
+        rows = list(
+            Review.objects.filter(status=ContentStatus.APPROVED, skin_type_at_review=skin_type)
+            .values("product_id")
+            .annotate(average=Avg("rating"), reviews=Count("id"))
+            .filter(reviews__gte=BEST_RATED_MIN_REVIEWS)
+            .order_by("-average", "-reviews", "product_id")[: limit * 2]
+        )
+        ranked = {row["product_id"]: row for row in rows}
+        products = catalog_selectors.product_list_queryset().filter(pk__in=list(ranked))
+        by_id = {product.pk: product for product in products}
+        items = []
+        for product_id, row in ranked.items():
+            if product_id in by_id and len(items) < limit:
+                item = product_list_item(by_id[product_id])
+                item["skin_type_rating"] = f"{row['average']:.1f}"
+                item["skin_type_reviews"] = row["reviews"]
+                items.append(item)
+        cache.set(key, items, catalog_cache.LIST_TIMEOUT)
+    return items
+
+
+@register.inclusion_tag("reviews/widgets/best_rated.html")
+def best_rated_for_skin_type_section(skin_type):
+    return {"skin_type": skin_type, "products": best_rated_for_skin_type(skin_type)}
+
+
+REVIEWS_SHOWN = 10
+REPORT_REASON_LABELS = {
+    "spam": _("Spam or advertising"),
+    "offensive": _("Offensive"),
+    "medical_claims": _("Medical claims"),
+    "fake": _("Fake review"),
+    "off_topic": _("Not about this product"),
+    "privacy": _("Shares private information"),
+    "other": _("Something else"),
+}
+REVIEW_SORT_LABELS = {
+    "most_helpful": _("Most helpful"),
+    "newest": _("Newest"),
+    "highest": _("Highest rating"),
+    "lowest": _("Lowest rating"),
+}
+REVIEW_FILTERS = ("rating", "skin_type", "with_photos")
+
+
+def review_list_filters(params):
+    """The product page's review filters from its query string (unknown values are ignored)."""
+    rating = params.get("rating", "")
+    skin_type = params.get("skin_type", "")
+    return {
+        "rating": [int(rating)] if rating in {"1", "2", "3", "4", "5"} else None,
+        "skin_type": [skin_type] if skin_type in SkinType.values else None,
+        "with_photos": True if params.get("with_photos") == "1" else None,
+        "sort": params.get("review_sort") if params.get("review_sort") in REVIEW_SORTS else None,
+    }
+
+
+@register.inclusion_tag("reviews/widgets/review_list.html", takes_context=True)
+def product_reviews(context, product_id):
+    """The product's approved reviews (most helpful first), filterable by rating, skin type and photos,
+    with their approved photos and the helpful-vote and report forms (2 queries)."""
+    request = context["request"]
+    filters = review_list_filters(request.GET)
+    reviews = list(reviews_for_product(product_id=product_id, **filters)[:REVIEWS_SHOWN])
+    for review in reviews:
+        review.photos = [
+            {"url": media_url(item.file), "thumbnail": media_url(item.file, size="small")}
+            for item in review.media.all()
+        ]
+    return {
+        "request": request,
+        "user": context.get("user"),
+        "csrf_token": context.get("csrf_token"),
+        "reviews": reviews,
+        "filters": filters,
+        "filtered": any(value is not None for value in filters.values()),
+        "skin_types": SkinType.choices,
+        "sorts": {key: REVIEW_SORT_LABELS.get(key, key) for key in REVIEW_SORTS},
+        "report_reasons": {key: REPORT_REASON_LABELS.get(key, key) for key in REPORT_REASONS},
+    }
+
+
+QUESTIONS_SHOWN = 5
+
+
+@register.inclusion_tag("reviews/widgets/questions.html")
+def product_questions(product_id):
+    """Approved questions with their approved answers, expert answers first (4 queries)."""
+    questions = list(questions_for_product(product_id=product_id, sort="most_answered")[:QUESTIONS_SHOWN])
+    for question in questions:
+        question.answers_shown = sorted(
+            question.approved_answers,
+            key=lambda answer: (not answer.is_from_expert, not answer.is_verified_by_admin, -answer.helpful_votes),
+        )
+    return {"questions": questions}

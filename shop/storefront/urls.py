@@ -1,0 +1,26 @@
+from django.urls import path
+
+from shop.storefront import views
+
+app_name = "shop"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("search/", views.search_results, name="search"),
+    path("c/<slug:slug>/", views.category, name="category"),
+    path("p/<slug:slug>/", views.product, name="product"),
+    path("cart/", views.cart_page, name="cart"),
+    path("cart/add/", views.cart_add, name="cart-add"),
+    path("cart/lines/<int:line_id>/", views.cart_line_update, name="cart-line"),
+    path("cart/coupon/", views.cart_coupon, name="cart-coupon"),
+    path("wishlist/add/", views.wishlist_add, name="wishlist-add"),
+    path("wishlist/remove/", views.wishlist_remove, name="wishlist-remove"),
+    path("account/wishlist/", views.account_wishlist, name="account-wishlist"),
+    path("account/skin-profile/", views.account_skin_profile, name="account-skin-profile"),
+    path("checkout/", views.checkout, name="checkout"),
+    path("account/orders/", views.account_orders, name="account-orders"),
+    path("account/orders/<str:order_number>/", views.account_order, name="account-order"),
+    path("account/orders/<str:order_number>/cancel/", views.account_order_cancel, name="account-order-cancel"),
+    path("account/orders/<str:order_number>/pay/", views.account_order_pay, name="account-order-pay"),
+    path("account/orders/<str:order_number>/reorder/", views.account_order_reorder, name="account-order-reorder"),
+]

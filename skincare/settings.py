@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "shop.orders",
     "feedback",
     "reviews",
+    "ml",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class MlConfig(AppConfig):
+    name = "ml"
+    verbose_name = "Analytics and ML"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from ml import receivers
+
+        receivers.connect()

@@ -1,0 +1,5 @@
+"""Receivers of lower-app events (connected in ``MlConfig.ready``)."""
+
+
+def connect():
+    pass

@@ -47,6 +47,9 @@ class OrderAnalytics(models.Model):
         ordering = ["-date"]
         verbose_name_plural = "order analytics"
 
+    def __str__(self):
+        return f"orders {self.date}"
+
 
 class ProductAnalytics(models.Model):
     """Seed 003 ``product_analytics``: one row per product and day with any view or order."""
@@ -64,6 +67,9 @@ class ProductAnalytics(models.Model):
         verbose_name_plural = "product analytics"
         constraints = [models.UniqueConstraint(fields=["product", "date"], name="ml_product_analytics_day_uniq")]
         indexes = [models.Index(fields=["date"], name="ml_product_analytics_date")]
+
+    def __str__(self):
+        return f"product {self.product_id} {self.date}"
 
 
 class EtlRunStatus(models.TextChoices):

@@ -10,12 +10,22 @@ from ml.store.collections import COLLECTIONS
 from ml.store.mongo import MongoAnalyticsStore
 
 
+def _search(query, normalized, count, timestamp, device):
+    return {
+        "search_query": query,
+        "normalized_query": normalized,
+        "results_count": count,
+        "timestamp": timestamp,
+        "device_info": {"device_type": device},
+    }
+
+
 def _searches():
     return [
-        {"search_query": "Vitamin C", "normalized_query": "vitamin c", "results_count": 4, "timestamp": "2026-01-02T10:00:00.000Z", "device_info": {"device_type": "mobile"}},
-        {"search_query": "retinol", "normalized_query": "retinol", "results_count": 0, "timestamp": "2026-01-01T09:00:00.000Z", "device_info": {"device_type": "desktop"}},
-        {"search_query": "SPF", "normalized_query": "spf", "results_count": 12, "timestamp": "2026-01-03T08:00:00.000Z", "device_info": {"device_type": "mobile"}},
-    ]  # fmt: skip
+        _search("Vitamin C", "vitamin c", 4, "2026-01-02T10:00:00.000Z", "mobile"),
+        _search("retinol", "retinol", 0, "2026-01-01T09:00:00.000Z", "desktop"),
+        _search("SPF", "spf", 12, "2026-01-03T08:00:00.000Z", "mobile"),
+    ]
 
 
 def test_insert_many_then_find_returns_the_documents_as_written(any_store):

@@ -130,11 +130,18 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "files-cleanup": {"task": "files.cleanup", "schedule": timedelta(hours=1)},
     "cart-cleanup": {"task": "cart.cleanup_expired", "schedule": timedelta(hours=6)},
+    "analytics-flush-events": {"task": "ml.flush_events", "schedule": timedelta(minutes=1)},
+    "analytics-purge-expired": {"task": "ml.purge_expired", "schedule": timedelta(hours=1)},
 }
 
 # --- Analytics store --------------------------------------------------------
 MONGODB_URL = env.str("MONGODB_URL", default="")
 MONGODB_DATABASE = env.str("MONGODB_DATABASE", default="skincare_analytics")
+# Buffered events are flushed when the buffer holds this many (and every minute by beat).
+ANALYTICS_FLUSH_SIZE = env.int("ANALYTICS_FLUSH_SIZE", default=500)
+ANALYTICS_FLUSH_BATCH = env.int("ANALYTICS_FLUSH_BATCH", default=1000)
+# Raw events (user_analytics, search_analytics, recommendation_feedback) expire after this many days.
+ANALYTICS_EVENT_RETENTION_DAYS = env.int("ANALYTICS_EVENT_RETENTION_DAYS", default=400)
 
 # --- Auth -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -193,6 +200,7 @@ REST_FRAMEWORK = {
         "user": env.str("THROTTLE_USER", default="600/min"),
         "auth": env.str("THROTTLE_AUTH", default="30/min"),
         "upload": env.str("THROTTLE_UPLOAD", default="60/hour"),
+        "analytics": env.str("THROTTLE_ANALYTICS", default="120/min"),
     },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -67,7 +67,7 @@ class AnalyticsStore(abc.ABC):
 
     @abc.abstractmethod
     def push(self, collection, key, field, items):
-        """Append ``items`` to the list ``field`` (top level) of the document under ``key``;
+        """Append ``items`` to the list ``field`` (dotted path allowed) of the document under ``key``;
         returns False when there is no such document."""
 
     @abc.abstractmethod

@@ -98,7 +98,11 @@ class RelationalAnalyticsStore(AnalyticsStore):
                 row = lock_objects.analytics_document_for_update(collection=name, key=str(key)).first()
                 if row is None or (row.expires_at and row.expires_at <= timezone.now()):
                     return False
-                row.doc[field] = [*row.doc.get(field, []), *items]
+                *parents, leaf = field.split(".")
+                node = row.doc
+                for part in parents:
+                    node = node.setdefault(part, {})
+                node[leaf] = [*node.get(leaf, []), *items]
                 row.save(update_fields=["doc"])
                 return True
 

@@ -86,11 +86,14 @@ def test_push_appends_to_a_list_of_the_keyed_document(any_store):
     assert any_store.push("search_analytics", "s1", "clicked_products", [{"product_id": 7, "position": 2}]) is True
     assert any_store.push("search_analytics", "s1", "clicked_products", [{"product_id": 9, "position": 1}]) is True
     assert any_store.push("search_analytics", "missing", "clicked_products", [{"product_id": 1}]) is False
+    assert any_store.push("search_analytics", "s1", "conversion_data.added_to_cart", [7]) is True
+    assert any_store.push("search_analytics", "s1", "conversion_data.added_to_cart", [9]) is True
 
     assert any_store.get("search_analytics", "s1")["clicked_products"] == [
         {"product_id": 7, "position": 2},
         {"product_id": 9, "position": 1},
     ]
+    assert any_store.get("search_analytics", "s1")["conversion_data"] == {"added_to_cart": [7, 9]}
 
 
 def test_delete_removes_matching_documents_only(any_store):

@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from ml import services
+from ml.etl import jobs
 from ml.store import get_store
 
 
@@ -15,3 +16,25 @@ def flush_events():
 def purge_expired():
     """The relational store's TTL (MongoDB's TTL index does the same by itself)."""
     return get_store().purge_expired()
+
+
+ETL_RETRY = {"autoretry_for": (Exception,), "retry_backoff": 30, "retry_backoff_max": 900, "max_retries": 5}
+
+
+@shared_task(name="ml.etl_daily_metrics", **ETL_RETRY)
+def etl_daily_metrics(day=None):
+    """Daily (beat) for yesterday; ``day`` is an ISO date to rebuild another day."""
+    result = jobs.daily_metrics_run(day=day)
+    return {"rows_read": result.rows_read, "rows_written": result.rows_written}
+
+
+@shared_task(name="ml.etl_purchase_patterns", **ETL_RETRY)
+def etl_purchase_patterns():
+    result = jobs.purchase_patterns_run()
+    return {"rows_read": result.rows_read, "rows_written": result.rows_written}
+
+
+@shared_task(name="ml.etl_feedback_analytics", **ETL_RETRY)
+def etl_feedback_analytics(as_of=None):
+    result = jobs.feedback_analytics_run(as_of=as_of)
+    return {"rows_read": result.rows_read, "rows_written": result.rows_written}

@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -132,6 +133,9 @@ CELERY_BEAT_SCHEDULE = {
     "cart-cleanup": {"task": "cart.cleanup_expired", "schedule": timedelta(hours=6)},
     "analytics-flush-events": {"task": "ml.flush_events", "schedule": timedelta(minutes=1)},
     "analytics-purge-expired": {"task": "ml.purge_expired", "schedule": timedelta(hours=1)},
+    "analytics-etl-daily-metrics": {"task": "ml.etl_daily_metrics", "schedule": crontab(hour=0, minute=30)},
+    "analytics-etl-purchase-patterns": {"task": "ml.etl_purchase_patterns", "schedule": crontab(hour=1, minute=0)},
+    "analytics-etl-feedback-analytics": {"task": "ml.etl_feedback_analytics", "schedule": crontab(hour=1, minute=30)},
 }
 
 # --- Analytics store --------------------------------------------------------

@@ -1,7 +1,25 @@
 from django.urls import path
 
-from ml import apis
+from ml import apis, staff_apis
 
 urlpatterns = [
     path("analytics/events", apis.EventIngestApi.as_view(), name="analytics-events"),
+    path("staff/analytics/sales", staff_apis.StaffSalesApi.as_view(), name="staff-analytics-sales"),
+    path("staff/analytics/sales/export", staff_apis.StaffSalesExportApi.as_view(), name="staff-analytics-sales-csv"),
+    path("staff/analytics/search-trends", staff_apis.StaffSearchTrendsApi.as_view(), name="staff-analytics-search"),
+    path(
+        "staff/analytics/search-trends/export",
+        staff_apis.StaffSearchTrendsExportApi.as_view(),
+        name="staff-analytics-search-csv",
+    ),
+    path(
+        "staff/analytics/efficacy/<int:product_id>",
+        staff_apis.StaffEfficacyApi.as_view(),
+        name="staff-analytics-efficacy",
+    ),
+    path(
+        "staff/analytics/efficacy/<int:product_id>/export",
+        staff_apis.StaffEfficacyExportApi.as_view(),
+        name="staff-analytics-efficacy-csv",
+    ),
 ]

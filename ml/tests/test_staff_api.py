@@ -1,0 +1,212 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from rest_framework.test import APIClient
+
+from ml import store as store_module
+from ml.models import EtlRun, OrderAnalytics
+from ml.store import StoreError
+from ml.store.relational import RelationalAnalyticsStore
+from shop.accounts.tests.factories import UserFactory
+
+BASE = "/api/v1/staff/analytics"
+ENDPOINTS = [
+    f"{BASE}/sales?date_from=2026-03-01&date_to=2026-03-31",
+    f"{BASE}/sales/export?date_from=2026-03-01&date_to=2026-03-31",
+    f"{BASE}/search-trends?date_from=2026-03-01&date_to=2026-03-31",
+    f"{BASE}/search-trends/export?date_from=2026-03-01&date_to=2026-03-31",
+    f"{BASE}/efficacy/5",
+    f"{BASE}/efficacy/5/export",
+]
+
+
+@pytest.fixture(autouse=True)
+def _relational(relational_store):
+    return relational_store
+
+
+@pytest.fixture
+def analytics(relational_store):
+    OrderAnalytics.objects.create(date=date(2026, 2, 28), total_orders=9, total_revenue=Decimal("900.00"))
+    OrderAnalytics.objects.create(
+        date=date(2026, 3, 2), total_orders=2, total_revenue=Decimal("45.00"), average_order_value=Decimal("22.50"),
+        new_customers=1, returning_customers=1,
+    )  # fmt: skip
+    OrderAnalytics.objects.create(
+        date=date(2026, 3, 5), total_orders=1, total_revenue=Decimal("10.01"), average_order_value=Decimal("10.01"),
+        new_customers=1,
+    )  # fmt: skip
+
+    def search(query, count, clicks=0, cart=(), bought=(), when="2026-03-03T10:00:00.000Z"):
+        return {
+            "search_query": query, "normalized_query": query, "results_count": count, "timestamp": when,
+            "clicked_products": [{"product_id": 1, "position": 1}] * clicks,
+            "conversion_data": {"added_to_cart": list(cart), "purchased": list(bought)},
+        }  # fmt: skip
+
+    relational_store.insert_many(
+        "search_analytics",
+        [
+            search("vitamin c", 4, clicks=2, cart=[1], bought=[1]),
+            search("vitamin c", 4),
+            search("vitamin c", 4, clicks=1),
+            search("=cmd|' /C calc'!A0", 0),
+            search("snail mucin", 0),
+            search("snail mucin", 0),
+            search("spf", 9, clicks=1, cart=[3, 4]),
+            search("spf", 9, when="2026-04-01T00:00:00.000Z"),  # outside the range
+        ],
+    )
+    relational_store.upsert(
+        "feedback_analytics",
+        "5",
+        {
+            "product_id": 5,
+            "analysis_date": "2026-03-31",
+            "efficacy_curve": {
+                "all": [{"week": 1, "users": 2, "improvements": {
+                    flag: {"count": 1 if flag == "acne_reduced" else 0, "share": 0.5 if flag == "acne_reduced" else 0.0}
+                    for flag in ("acne_reduced", "skin_texture_improved", "hydration_improved", "redness_reduced",
+                                 "pores_minimized", "brightness_improved", "scarring_reduced", "oil_control_improved",
+                                 "fine_lines_reduced")}}],
+            },
+        },
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("url", ENDPOINTS)
+@pytest.mark.parametrize("who, expected", [("anonymous", 401), ("shopper", 403), ("staff", 200)])
+def test_staff_only(analytics, staff_client, url, who, expected):
+    client = {"anonymous": APIClient(), "shopper": APIClient(), "staff": staff_client}[who]
+    if who == "shopper":
+        client.force_authenticate(UserFactory())
+
+    assert client.get(url).status_code == expected
+
+
+def test_sales_days_and_totals(analytics, staff_client):
+    body = staff_client.get(f"{BASE}/sales", {"date_from": "2026-03-01", "date_to": "2026-03-31"}).json()
+
+    assert body["data"] == {
+        "date_from": "2026-03-01",
+        "date_to": "2026-03-31",
+        "totals": {
+            "total_orders": 3, "total_revenue": "55.01", "average_order_value": "18.34",  # 55.01 / 3 = 18.336..
+            "new_customers": 2, "returning_customers": 1,
+        },
+        "days": [
+            {"date": "2026-03-02", "total_orders": 2, "total_revenue": "45.00", "average_order_value": "22.50",
+             "new_customers": 1, "returning_customers": 1},
+            {"date": "2026-03-05", "total_orders": 1, "total_revenue": "10.01", "average_order_value": "10.01",
+             "new_customers": 1, "returning_customers": 0},
+        ],
+    }  # fmt: skip
+
+
+def test_sales_csv(analytics, staff_client):
+    response = staff_client.get(f"{BASE}/sales/export", {"date_from": "2026-03-01", "date_to": "2026-03-31"})
+
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="sales_2026-03-01_2026-03-31.csv"'
+    assert response.content.decode().splitlines() == [
+        "date,total_orders,total_revenue,average_order_value,new_customers,returning_customers",
+        "2026-03-02,2,45.00,22.50,1,1",
+        "2026-03-05,1,10.01,10.01,1,0",
+    ]
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [
+        ({"date_from": "2026-03-10", "date_to": "2026-03-01"}, "date_from"),
+        ({"date_from": "2025-01-01", "date_to": "2026-03-01"}, "date_from"),
+        ({"date_from": "March"}, "date_from"),
+    ],
+)
+def test_bad_ranges_are_400(staff_client, params, field):
+    response = staff_client.get(f"{BASE}/sales", params)
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "VALIDATION_ERROR"
+    assert field in response.json()["errors"]
+
+
+def test_search_trends(analytics, staff_client):
+    body = staff_client.get(f"{BASE}/search-trends", {"date_from": "2026-03-01", "date_to": "2026-03-31"}).json()
+
+    data = body["data"]
+    assert (data["total_searches"], data["zero_result_searches"]) == (7, 3)
+    assert data["click_through_rate"] == 0.4286  # 3 of 7 searches had a click
+    assert data["top_queries"] == [
+        {"query": "vitamin c", "searches": 3, "zero_results": 0, "clicked": 2, "click_through_rate": 0.6667,
+         "cart_adds": 1, "purchases": 1},
+        {"query": "snail mucin", "searches": 2, "zero_results": 2, "clicked": 0, "click_through_rate": 0.0,
+         "cart_adds": 0, "purchases": 0},
+        {"query": "=cmd|' /C calc'!A0", "searches": 1, "zero_results": 1, "clicked": 0, "click_through_rate": 0.0,
+         "cart_adds": 0, "purchases": 0},
+        {"query": "spf", "searches": 1, "zero_results": 0, "clicked": 1, "click_through_rate": 1.0,
+         "cart_adds": 2, "purchases": 0},
+    ]  # fmt: skip
+    assert [q["query"] for q in data["zero_result_queries"]] == ["snail mucin", "=cmd|' /C calc'!A0"]
+    assert staff_client.get(f"{BASE}/search-trends", {"limit": 0}).status_code == 400
+
+
+def test_search_trends_csv_neutralises_formulas(analytics, staff_client):
+    response = staff_client.get(
+        f"{BASE}/search-trends/export", {"date_from": "2026-03-01", "date_to": "2026-03-31", "limit": 3}
+    )
+
+    assert response.content.decode().splitlines() == [
+        "query,searches,zero_results,clicked,click_through_rate,cart_adds,purchases",
+        "vitamin c,3,0,2,0.6667,1,1",
+        "snail mucin,2,2,0,0.0,0,0",
+        "'=cmd|' /C calc'!A0,1,1,0,0.0,0,0",
+    ]
+
+
+def test_efficacy_and_csv(analytics, staff_client):
+    data = staff_client.get(f"{BASE}/efficacy/5").json()["data"]
+    assert data["analysis_date"] == "2026-03-31"
+    assert data["curves"]["all"][0]["improvements"]["acne_reduced"] == {"count": 1, "share": 0.5}
+
+    lines = staff_client.get(f"{BASE}/efficacy/5/export").content.decode().splitlines()
+    assert lines[:3] == [
+        "skin_type,week,users,improvement,count,share",
+        "all,1,2,acne_reduced,1,0.5",
+        "all,1,2,skin_texture_improved,0,0.0",
+    ]
+    assert len(lines) == 1 + 9
+
+
+def test_efficacy_unknown_product_is_404(analytics, staff_client):
+    response = staff_client.get(f"{BASE}/efficacy/999")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "ANALYTICS_NOT_FOUND"
+
+
+class DownStore(RelationalAnalyticsStore):
+    def find(self, *args, **kwargs):
+        raise StoreError("no route to host")
+
+
+def test_store_outage_is_an_enveloped_503(staff_client, monkeypatch):
+    monkeypatch.setattr(store_module, "_store", DownStore())
+
+    response = staff_client.get(f"{BASE}/search-trends")
+
+    assert response.status_code == 503
+    assert response.json()["code"] == "ANALYTICS_STORE_UNAVAILABLE"
+
+
+def test_etl_runs_are_read_only_in_the_admin(client, admin_user):
+    from django.utils import timezone
+
+    EtlRun.objects.create(job="daily_metrics", status="failed", started_at=timezone.now(), error="boom")
+    client.force_login(admin_user)
+
+    page = client.get("/admin/ml/etlrun/")
+    assert page.status_code == 200
+    assert b"daily_metrics" in page.content and b"boom" in page.content
+    assert client.get("/admin/ml/etlrun/add/").status_code == 403

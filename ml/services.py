@@ -7,6 +7,7 @@ from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 
 from ml import buffer
@@ -32,10 +33,16 @@ def event_build(*, event_type, data, user_id, session_id, device_info, source, o
     }
 
 
+FLUSH_SCHEDULED_KEY = "ml:events:flush-scheduled"
+FLUSH_SCHEDULED_SECONDS = 30
+
+
 def _flush_soon():
+    """One flush task at a time: requests arriving while one is queued do not queue more."""
     from ml.tasks import flush_events
 
-    transaction.on_commit(flush_events.delay)
+    if cache.add(FLUSH_SCHEDULED_KEY, 1, FLUSH_SCHEDULED_SECONDS):
+        transaction.on_commit(flush_events.delay)
 
 
 def events_record(*, events):
@@ -166,6 +173,10 @@ def events_write(*, store, events):
 def events_flush(*, batch_size=None, max_batches=100):
     """Drain the buffer into the store; returns (written, dropped)."""
     batch_size = batch_size or settings.ANALYTICS_FLUSH_BATCH
+    try:
+        cache.delete(FLUSH_SCHEDULED_KEY)
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("Analytics cache unavailable: %s", exc)
     written = dropped = 0
     for _ in range(max_batches):
         try:

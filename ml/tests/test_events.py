@@ -110,6 +110,33 @@ def test_field_not_allowed_for_the_type_is_refused(api_client):
     assert response.json()["errors"]["events"]["0"] == {"product_id": ["Not allowed for this event type."]}
 
 
+@pytest.mark.parametrize(
+    "body",
+    [{"events": "page_view"}, {"events": ["page_view"]}, {"events": [None]}, {}, {"events": [{"type": ["x"]}]}],
+)
+def test_malformed_bodies_are_400(api_client, body):
+    response = api_client.post(EVENTS, body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "VALIDATION_ERROR"
+    assert buffer.length() == 0
+
+
+def test_one_flush_is_queued_at_a_time(api_client, settings, monkeypatch, run_on_commit):
+    settings.ANALYTICS_FLUSH_SIZE = 1
+    queued = []
+    monkeypatch.setattr("ml.tasks.flush_events.delay", lambda: queued.append(1))
+    event = [{"type": "page_view", "session_id": "s", "page_url": "/"}]
+
+    post(api_client, event)
+    post(api_client, event)
+    assert len(queued) == 1
+
+    services.events_flush()
+    post(api_client, event)
+    assert len(queued) == 2
+
+
 @pytest.mark.parametrize("count, status", [(0, 400), (100, 202), (101, 400)])
 def test_batch_holds_1_to_100_events(api_client, count, status):
     events = [{"type": "page_view", "session_id": "s", "page_url": f"/p/{i}"} for i in range(count)]

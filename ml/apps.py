@@ -10,3 +10,8 @@ class MlConfig(AppConfig):
         from ml import receivers
 
         receivers.connect()
+
+        from ml.demo import seed_analytics
+        from skincare.demo import register_demo_step
+
+        register_demo_step("analytics", 90, seed_analytics)

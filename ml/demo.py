@@ -12,7 +12,13 @@ from datetime import UTC, datetime, time, timedelta
 from django.conf import settings
 from django.db.models import Q
 
-from ml.etl.jobs import daily_metrics_run, feedback_analytics_run, purchase_patterns_run
+from ml.etl.jobs import (
+    daily_metrics_run,
+    feedback_analytics_run,
+    feedback_stream_run,
+    purchase_patterns_run,
+    user_feedback_journey_run,
+)
 from ml.store import get_store, iso
 from shop.accounts.models import User
 from shop.catalog import search, selectors
@@ -118,4 +124,6 @@ def seed_analytics(*, scale, progress):
         progress(index, len(days), "analytics days")
     purchase_patterns_run()
     feedback_analytics_run()
+    feedback_stream_run(date_from=days[0], date_to=today)
+    user_feedback_journey_run()
     progress(1, 1, "analytics roll-ups")

@@ -38,3 +38,15 @@ def etl_purchase_patterns():
 def etl_feedback_analytics(as_of=None):
     result = jobs.feedback_analytics_run(as_of=as_of)
     return {"rows_read": result.rows_read, "rows_written": result.rows_written}
+
+
+@shared_task(name="ml.etl_feedback_stream", **ETL_RETRY)
+def etl_feedback_stream(date_from=None, date_to=None):
+    result = jobs.feedback_stream_run(date_from=date_from, date_to=date_to)
+    return {"rows_read": result.rows_read, "rows_written": result.rows_written}
+
+
+@shared_task(name="ml.etl_user_feedback_journey", **ETL_RETRY)
+def etl_user_feedback_journey():
+    result = jobs.user_feedback_journey_run()
+    return {"rows_read": result.rows_read, "rows_written": result.rows_written}

@@ -147,6 +147,7 @@ def flush_main(args):
         from ml.models import AnalyticsDocument
         from ml.store import get_store
 
+        buffer.KEY = "ml:events:buffer:benchmark"  # never touch a live buffer on the same cache
         print(f"store: {get_store().backend}; buffer: {buffer._redis() and 'redis' or 'locmem'}")
         print(f"{'backlog':>8} {'flush s':>8} {'µs/event':>9} {'documents':>10}")
         for backlog in args.backlogs:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db.models import Sum
 
 from ml.etl.common import day_bounds, money, ratio
-from ml.models import OrderAnalytics
+from ml.models import OrderAnalytics, ProductAnalytics
 from ml.store import get_store, iso
 
 
@@ -81,3 +81,55 @@ def efficacy_for_product(*, product_id):
     if doc is None:
         return None
     return {"product_id": product_id, "analysis_date": doc["analysis_date"], "curves": doc["efficacy_curve"]}
+
+
+def product_performance(*, date_from, date_to, limit):
+    """Products by revenue over the range, from the ``product_analytics`` roll-up; conversion is
+    orders over views for the whole range (None without views)."""
+    rows = (
+        ProductAnalytics.objects.filter(date__gte=date_from, date__lte=date_to)
+        .values("product_id", "product__name")
+        .annotate(views=Sum("views"), orders=Sum("orders"), revenue=Sum("revenue"))
+        .order_by("-revenue", "-orders", "-views", "product_id")[:limit]
+    )
+    return {
+        "date_from": date_from,
+        "date_to": date_to,
+        "products": [
+            {
+                "product_id": row["product_id"],
+                "name": row["product__name"],
+                "views": row["views"],
+                "orders": row["orders"],
+                "revenue": money(row["revenue"]),
+                "conversion_rate": ratio(row["orders"], row["views"]),
+            }
+            for row in rows
+        ],
+    }
+
+
+def feedback_overview(*, limit):
+    """Per product, the headline figures of the last ``feedback_analytics`` run, most reviewed first."""
+    docs = get_store().find(
+        "feedback_analytics", sort=[("feedback_summary.total_reviews", -1), ("product_id", 1)], limit=limit
+    )
+    rows = []
+    for doc in docs:
+        summary, trends = doc["feedback_summary"], doc["feedback_trends"]
+        fit = trends["trend_fit"] or {}
+        rows.append(
+            {
+                "product_id": doc["product_id"],
+                "analysis_date": doc["analysis_date"],
+                "total_reviews": summary["total_reviews"],
+                "avg_rating": summary["avg_rating"],
+                "results_rate": summary["results_rate"],
+                "recommendation_rate": summary["recommendation_rate"],
+                "repurchase_rate": summary["repurchase_rate"],
+                "trend_direction": trends["trend_direction"],
+                "slope_per_month": fit.get("slope_per_month"),
+                "p_value": fit.get("p_value"),
+            }
+        )
+    return {"products": rows}

@@ -38,6 +38,14 @@ class SearchTrendsInput(RangeInput):
     limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
 
 
+class ProductsInput(SearchTrendsInput):
+    pass
+
+
+class LimitInput(serializers.Serializer):
+    limit = serializers.IntegerField(min_value=1, max_value=500, default=100)
+
+
 def _input(serializer_class, request, max_days):
     data = serializer_class(data=request.query_params, context={"max_days": max_days})
     data.is_valid(raise_exception=True)
@@ -200,3 +208,83 @@ class StaffEfficacyExportApi(APIView):
         ]  # fmt: skip
         header = ["skin_type", "week", "users", "improvement", "count", "share"]
         return csv_response(f"efficacy_product_{product_id}.csv", header, rows)
+
+
+class ProductPerformanceOutput(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    name = serializers.CharField()
+    views = serializers.IntegerField()
+    orders = serializers.IntegerField()
+    revenue = serializers.DecimalField(max_digits=14, decimal_places=2)
+    conversion_rate = serializers.FloatField(allow_null=True)
+
+
+class ProductsReportOutput(serializers.Serializer):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    products = ProductPerformanceOutput(many=True)
+
+
+PRODUCT_FIELDS = ["product_id", "name", "views", "orders", "revenue", "conversion_rate"]
+
+
+class StaffProductsApi(APIView):
+    """Products by revenue from the ``product_analytics`` roll-up (at most 366 days)."""
+
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(tags=TAGS, parameters=[ProductsInput], responses=ProductsReportOutput)
+    def get(self, request):
+        report = selectors.product_performance(**_input(ProductsInput, request, MAX_DAYS["sales"]))
+        return Response(ProductsReportOutput(report).data)
+
+
+class StaffProductsExportApi(APIView):
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(tags=TAGS, parameters=[ProductsInput], responses={200: CSV})
+    def get(self, request):
+        report = selectors.product_performance(**_input(ProductsInput, request, MAX_DAYS["sales"]))
+        rows = [[row[field] for field in PRODUCT_FIELDS] for row in report["products"]]
+        return csv_response(f"products_{report['date_from']}_{report['date_to']}.csv", PRODUCT_FIELDS, rows)
+
+
+class FeedbackProductOutput(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    analysis_date = serializers.CharField()
+    total_reviews = serializers.IntegerField()
+    avg_rating = serializers.FloatField(allow_null=True)
+    results_rate = serializers.FloatField(allow_null=True)
+    recommendation_rate = serializers.FloatField(allow_null=True)
+    repurchase_rate = serializers.FloatField(allow_null=True)
+    trend_direction = serializers.CharField()
+    slope_per_month = serializers.FloatField(allow_null=True)
+    p_value = serializers.FloatField(allow_null=True)
+
+
+class FeedbackOverviewOutput(serializers.Serializer):
+    products = FeedbackProductOutput(many=True)
+
+
+FEEDBACK_FIELDS = list(FeedbackProductOutput().fields)
+
+
+class StaffFeedbackOverviewApi(APIView):
+    """Per product, the last ``feedback_analytics`` run's headline figures, most reviewed first."""
+
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(tags=TAGS, parameters=[LimitInput], responses=FeedbackOverviewOutput)
+    def get(self, request):
+        report = _store_read(selectors.feedback_overview, **_input(LimitInput, request, None))
+        return Response(FeedbackOverviewOutput(report).data)
+
+
+class StaffFeedbackOverviewExportApi(APIView):
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(tags=TAGS, parameters=[LimitInput], responses={200: CSV})
+    def get(self, request):
+        report = _store_read(selectors.feedback_overview, **_input(LimitInput, request, None))
+        rows = [[row[field] for field in FEEDBACK_FIELDS] for row in report["products"]]
+        return csv_response("feedback_overview.csv", FEEDBACK_FIELDS, rows)

@@ -12,6 +12,18 @@ urlpatterns = [
         staff_apis.StaffSearchTrendsExportApi.as_view(),
         name="staff-analytics-search-csv",
     ),
+    path("staff/analytics/products", staff_apis.StaffProductsApi.as_view(), name="staff-analytics-products"),
+    path(
+        "staff/analytics/products/export",
+        staff_apis.StaffProductsExportApi.as_view(),
+        name="staff-analytics-products-csv",
+    ),
+    path("staff/analytics/feedback", staff_apis.StaffFeedbackOverviewApi.as_view(), name="staff-analytics-feedback"),
+    path(
+        "staff/analytics/feedback/export",
+        staff_apis.StaffFeedbackOverviewExportApi.as_view(),
+        name="staff-analytics-feedback-csv",
+    ),
     path(
         "staff/analytics/efficacy/<int:product_id>",
         staff_apis.StaffEfficacyApi.as_view(),

@@ -5,10 +5,11 @@ import pytest
 from rest_framework.test import APIClient
 
 from ml import store as store_module
-from ml.models import EtlRun, OrderAnalytics
+from ml.models import EtlRun, OrderAnalytics, ProductAnalytics
 from ml.store import StoreError
 from ml.store.relational import RelationalAnalyticsStore
 from shop.accounts.tests.factories import UserFactory
+from shop.catalog.tests.factories import ProductFactory
 
 BASE = "/api/v1/staff/analytics"
 ENDPOINTS = [
@@ -18,6 +19,10 @@ ENDPOINTS = [
     f"{BASE}/search-trends/export?date_from=2026-03-01&date_to=2026-03-31",
     f"{BASE}/efficacy/5",
     f"{BASE}/efficacy/5/export",
+    f"{BASE}/products?date_from=2026-03-01&date_to=2026-03-31",
+    f"{BASE}/products/export?date_from=2026-03-01&date_to=2026-03-31",
+    f"{BASE}/feedback",
+    f"{BASE}/feedback/export",
 ]
 
 
@@ -64,6 +69,9 @@ def analytics(relational_store):
         {
             "product_id": 5,
             "analysis_date": "2026-03-31",
+            "feedback_summary": {"total_reviews": 0, "avg_rating": None, "results_rate": None,
+                                 "recommendation_rate": None, "repurchase_rate": None},
+            "feedback_trends": {"trend_direction": "insufficient_data", "trend_fit": None},
             "efficacy_curve": {
                 "all": [{"week": 1, "users": 2, "improvements": {
                     flag: {"count": 1 if flag == "acne_reduced" else 0, "share": 0.5 if flag == "acne_reduced" else 0.0}
@@ -210,3 +218,64 @@ def test_etl_runs_are_read_only_in_the_admin(client, admin_user):
     assert page.status_code == 200
     assert b"daily_metrics" in page.content and b"boom" in page.content
     assert client.get("/admin/ml/etlrun/add/").status_code == 403
+
+
+def test_products_by_revenue_over_the_range(staff_client):
+    serum, toner, mask = ProductFactory(name="Serum"), ProductFactory(name="Toner"), ProductFactory(name="Mask")
+    for product, day, views, orders, revenue in [
+        (serum, 2, 10, 1, "10.00"), (serum, 3, 5, 2, "20.00"),  # 15 views, 3 orders, 30.00
+        (toner, 2, 0, 1, "45.50"),  # no views: no conversion rate
+        (mask, 3, 8, 0, "0.00"),
+        (mask, 28, 100, 9, "900.00"),  # February: outside
+    ]:  # fmt: skip
+        ProductAnalytics.objects.create(
+            product=product, date=date(2026, 2 if day == 28 else 3, day), views=views, orders=orders,
+            revenue=Decimal(revenue),
+        )  # fmt: skip
+
+    data = staff_client.get(f"{BASE}/products", {"date_from": "2026-03-01", "date_to": "2026-03-31"}).json()["data"]
+
+    assert data["products"] == [
+        {"product_id": toner.pk, "name": "Toner", "views": 0, "orders": 1, "revenue": "45.50", "conversion_rate": None},
+        {"product_id": serum.pk, "name": "Serum", "views": 15, "orders": 3, "revenue": "30.00", "conversion_rate": 0.2},
+        {"product_id": mask.pk, "name": "Mask", "views": 8, "orders": 0, "revenue": "0.00", "conversion_rate": 0.0},
+    ]  # fmt: skip
+    csv_lines = (
+        staff_client.get(f"{BASE}/products/export", {"date_from": "2026-03-01", "date_to": "2026-03-31", "limit": 1})
+        .content.decode()
+        .splitlines()
+    )
+    assert csv_lines == ["product_id,name,views,orders,revenue,conversion_rate", f"{toner.pk},Toner,0,1,45.50,"]
+
+
+def test_feedback_overview_most_reviewed_first(relational_store, staff_client):
+    def doc(product_id, reviews, direction, fit):
+        return {
+            "product_id": product_id, "analysis_date": "2026-03-31",
+            "feedback_summary": {"total_reviews": reviews, "avg_rating": 4.5, "results_rate": 0.5,
+                                 "recommendation_rate": 1.0, "repurchase_rate": None},
+            "feedback_trends": {"trend_direction": direction, "trend_fit": fit},
+        }  # fmt: skip
+
+    relational_store.upsert("feedback_analytics", "1", doc(1, 2, "insufficient_data", None))
+    relational_store.upsert(
+        "feedback_analytics", "2", doc(2, 9, "improving", {"slope_per_month": 0.3, "p_value": 0.01})
+    )
+
+    data = staff_client.get(f"{BASE}/feedback").json()["data"]
+
+    assert [(p["product_id"], p["trend_direction"], p["slope_per_month"], p["p_value"]) for p in data["products"]] == [
+        (2, "improving", 0.3, 0.01),
+        (1, "insufficient_data", None, None),
+    ]
+    assert data["products"][0] == {
+        "product_id": 2, "analysis_date": "2026-03-31", "total_reviews": 9, "avg_rating": 4.5, "results_rate": 0.5,
+        "recommendation_rate": 1.0, "repurchase_rate": None, "trend_direction": "improving", "slope_per_month": 0.3,
+        "p_value": 0.01,
+    }  # fmt: skip
+    lines = staff_client.get(f"{BASE}/feedback/export", {"limit": 1}).content.decode().splitlines()
+    assert lines == [
+        "product_id,analysis_date,total_reviews,avg_rating,results_rate,recommendation_rate,repurchase_rate,"
+        "trend_direction,slope_per_month,p_value",
+        "2,2026-03-31,9,4.5,0.5,1.0,,improving,0.3,0.01",
+    ]

@@ -14,8 +14,11 @@ def flush_events():
 
 @shared_task(name="ml.purge_expired", autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
 def purge_expired():
-    """The relational store's TTL (MongoDB's TTL index does the same by itself)."""
-    return get_store().purge_expired()
+    """The relational store's TTL (MongoDB's TTL index does the same by itself). Also makes sure
+    the indexes exist, so a fresh MongoDB gets them within the hour without a deploy step."""
+    store = get_store()
+    store.ensure_indexes()
+    return store.purge_expired()
 
 
 ETL_RETRY = {"autoretry_for": (Exception,), "retry_backoff": 30, "retry_backoff_max": 900, "max_retries": 5}

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import mongomock
 import pytest
 
+from ml.models import AnalyticsDocument
 from ml.store import iso
 from ml.store.collections import COLLECTIONS
 from ml.store.mongo import MongoAnalyticsStore
@@ -153,3 +154,36 @@ def test_mongo_indexes_follow_the_seeds_with_ttl_on_expiring_collections():
         if spec.expiring:
             assert ttl[0]["expireAfterSeconds"] == 0
         assert len(info) == 1 + len(spec.indexes) + int(spec.expiring), name
+
+
+def test_purge_task_ensures_mongo_indexes(monkeypatch, db):
+    from ml import store as store_module
+    from ml.tasks import purge_expired
+
+    store = MongoAnalyticsStore(client=mongomock.MongoClient(tz_aware=True), database="task")
+    monkeypatch.setattr(store_module, "_store", store)
+
+    purge_expired.delay().get()
+
+    assert any(i.get("expireAfterSeconds") == 0 for i in store.index_information("user_analytics").values())
+
+
+def test_purge_task_deletes_expired_relational_documents(relational_store):
+    from ml.tasks import purge_expired
+
+    relational_store.insert_many("user_analytics", [{"a": 1}], expires_at=datetime.now(UTC) - timedelta(seconds=1))
+    relational_store.insert_many("user_analytics", [{"a": 2}], expires_at=datetime.now(UTC) + timedelta(days=1))
+
+    assert purge_expired.delay().get() == 1
+    assert AnalyticsDocument.objects.count() == 1
+
+
+def test_ensure_indexes_command(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("analytics_ensure_indexes", stdout=out)
+
+    assert out.getvalue().strip() == "relational: indexes of 12 collections ensured (5 with a TTL)."

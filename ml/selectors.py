@@ -133,3 +133,33 @@ def feedback_overview(*, limit):
             }
         )
     return {"products": rows}
+
+
+def skin_type_insights(*, limit):
+    """Per skin type, across products (last ``feedback_analytics`` run): reviews, review-weighted
+    average rating and results rate, and the best-rated products with at least 3 reviews."""
+    totals = defaultdict(lambda: {"products": 0, "review_count": 0, "rating_sum": 0.0, "results_sum": 0.0, "top": []})
+    for doc in get_store().find("feedback_analytics"):
+        for skin_type, perf in doc["feedback_summary"]["skin_type_performance"].items():
+            entry = totals[skin_type]
+            entry["products"] += 1
+            entry["review_count"] += perf["review_count"]
+            entry["rating_sum"] += perf["avg_rating"] * perf["review_count"]
+            entry["results_sum"] += perf["results_rate"] * perf["review_count"]
+            if perf["review_count"] >= 3:
+                entry["top"].append((perf["avg_rating"], perf["review_count"], doc["product_id"]))
+    rows = []
+    for skin_type, entry in sorted(totals.items()):
+        count = entry["review_count"]
+        best = sorted(entry["top"], key=lambda t: (-t[0], -t[1], t[2]))[:limit]
+        rows.append(
+            {
+                "skin_type": skin_type,
+                "products": entry["products"],
+                "review_count": count,
+                "avg_rating": round(entry["rating_sum"] / count, 2) if count else None,
+                "results_rate": round(entry["results_sum"] / count, 4) if count else None,
+                "top_products": [{"product_id": pid, "avg_rating": avg, "review_count": n} for avg, n, pid in best],
+            }
+        )
+    return {"skin_types": rows}

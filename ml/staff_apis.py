@@ -288,3 +288,50 @@ class StaffFeedbackOverviewExportApi(APIView):
         report = _store_read(selectors.feedback_overview, **_input(LimitInput, request, None))
         rows = [[row[field] for field in FEEDBACK_FIELDS] for row in report["products"]]
         return csv_response("feedback_overview.csv", FEEDBACK_FIELDS, rows)
+
+
+class TopProductOutput(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    avg_rating = serializers.FloatField()
+    review_count = serializers.IntegerField()
+
+
+class SkinTypeOutput(serializers.Serializer):
+    skin_type = serializers.CharField()
+    products = serializers.IntegerField()
+    review_count = serializers.IntegerField()
+    avg_rating = serializers.FloatField(allow_null=True)
+    results_rate = serializers.FloatField(allow_null=True)
+    top_products = TopProductOutput(many=True)
+
+
+class SkinTypesOutput(serializers.Serializer):
+    skin_types = SkinTypeOutput(many=True)
+
+
+class TopLimitInput(serializers.Serializer):
+    limit = serializers.IntegerField(min_value=1, max_value=50, default=5)
+
+
+SKIN_FIELDS = ["skin_type", "products", "review_count", "avg_rating", "results_rate"]
+
+
+class StaffSkinTypesApi(APIView):
+    """Per skin type (reviewer's skin type at review time), across products; ``limit`` top products each."""
+
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(tags=TAGS, parameters=[TopLimitInput], responses=SkinTypesOutput)
+    def get(self, request):
+        report = _store_read(selectors.skin_type_insights, **_input(TopLimitInput, request, None))
+        return Response(SkinTypesOutput(report).data)
+
+
+class StaffSkinTypesExportApi(APIView):
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(tags=TAGS, parameters=[TopLimitInput], responses={200: CSV})
+    def get(self, request):
+        report = _store_read(selectors.skin_type_insights, **_input(TopLimitInput, request, None))
+        rows = [[row[field] for field in SKIN_FIELDS] for row in report["skin_types"]]
+        return csv_response("skin_types.csv", SKIN_FIELDS, rows)

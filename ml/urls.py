@@ -24,6 +24,12 @@ urlpatterns = [
         staff_apis.StaffFeedbackOverviewExportApi.as_view(),
         name="staff-analytics-feedback-csv",
     ),
+    path("staff/analytics/skin-types", staff_apis.StaffSkinTypesApi.as_view(), name="staff-analytics-skin-types"),
+    path(
+        "staff/analytics/skin-types/export",
+        staff_apis.StaffSkinTypesExportApi.as_view(),
+        name="staff-analytics-skin-types-csv",
+    ),
     path(
         "staff/analytics/efficacy/<int:product_id>",
         staff_apis.StaffEfficacyApi.as_view(),

@@ -23,6 +23,8 @@ ENDPOINTS = [
     f"{BASE}/products/export?date_from=2026-03-01&date_to=2026-03-31",
     f"{BASE}/feedback",
     f"{BASE}/feedback/export",
+    f"{BASE}/skin-types",
+    f"{BASE}/skin-types/export",
 ]
 
 
@@ -70,7 +72,7 @@ def analytics(relational_store):
             "product_id": 5,
             "analysis_date": "2026-03-31",
             "feedback_summary": {"total_reviews": 0, "avg_rating": None, "results_rate": None,
-                                 "recommendation_rate": None, "repurchase_rate": None},
+                                 "recommendation_rate": None, "repurchase_rate": None, "skin_type_performance": {}},
             "feedback_trends": {"trend_direction": "insufficient_data", "trend_fit": None},
             "efficacy_curve": {
                 "all": [{"week": 1, "users": 2, "improvements": {
@@ -279,3 +281,27 @@ def test_feedback_overview_most_reviewed_first(relational_store, staff_client):
         "trend_direction,slope_per_month,p_value",
         "2,2026-03-31,9,4.5,0.5,1.0,,improving,0.3,0.01",
     ]
+
+
+def test_skin_type_insights_weight_by_reviews(relational_store, staff_client):
+    def doc(product_id, performance):
+        rows = {skin: {"review_count": n, "avg_rating": avg, "results_rate": results}
+                for skin, (n, avg, results) in performance.items()}  # fmt: skip
+        return {"product_id": product_id, "feedback_summary": {"skin_type_performance": rows}}
+
+    relational_store.upsert("feedback_analytics", "1", doc(1, {"oily": (3, 4.0, 1.0), "dry": (1, 2.0, 0.0)}))
+    relational_store.upsert("feedback_analytics", "2", doc(2, {"oily": (1, 2.0, 0.0)}))
+    relational_store.upsert("feedback_analytics", "3", doc(3, {"oily": (4, 4.5, 0.5)}))
+
+    data = staff_client.get(f"{BASE}/skin-types").json()["data"]
+
+    # oily: (3*4.0 + 1*2.0 + 4*4.5) / 8 = 4.0; results (3*1.0 + 0 + 4*0.5) / 8 = 0.625
+    assert data["skin_types"] == [
+        {"skin_type": "dry", "products": 1, "review_count": 1, "avg_rating": 2.0, "results_rate": 0.0,
+         "top_products": []},
+        {"skin_type": "oily", "products": 3, "review_count": 8, "avg_rating": 4.0, "results_rate": 0.625,
+         "top_products": [{"product_id": 3, "avg_rating": 4.5, "review_count": 4},
+                          {"product_id": 1, "avg_rating": 4.0, "review_count": 3}]},
+    ]  # fmt: skip
+    lines = staff_client.get(f"{BASE}/skin-types/export").content.decode().splitlines()
+    assert lines == ["skin_type,products,review_count,avg_rating,results_rate", "dry,1,1,2.0,0.0", "oily,3,8,4.0,0.625"]

@@ -70,7 +70,7 @@ def on_search_performed(sender, request, search_id, query, filters, results_coun
                 "results_count": results_count,
             },
             user_id=user.pk if user is not None and user.is_authenticated else None,
-            session_id=request.headers.get("X-Session-Id", "")[:64],
+            session_id=tracking.session_header(request),
             device_info=tracking.device_info(request),
         )
     except Exception as exc:  # noqa: BLE001

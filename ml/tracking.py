@@ -7,6 +7,8 @@ import re
 from rest_framework.throttling import BaseThrottle
 
 MAX_USER_AGENT = 300
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SESSION = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 _BOT = re.compile(r"bot|crawl|spider|slurp|headless", re.I)
 _BROWSERS = [
@@ -56,7 +58,7 @@ def truncate_ip(address):
 
 def device_info(request):
     """The seed's ``device_info`` without the personal parts: no raw address, no location."""
-    user_agent = request.META.get("HTTP_USER_AGENT", "")[:MAX_USER_AGENT]
+    user_agent = _CONTROL.sub("", request.META.get("HTTP_USER_AGENT", ""))[:MAX_USER_AGENT]
     return {
         "user_agent": user_agent,
         "ip_address": truncate_ip(BaseThrottle().get_ident(request)),
@@ -64,3 +66,9 @@ def device_info(request):
         "browser": _first(_BROWSERS, user_agent) if user_agent else "unknown",
         "os": _first(_OSES, user_agent) if user_agent else "unknown",
     }
+
+
+def session_header(request):
+    """The ``X-Session-Id`` request header when it is a valid session id, else ""."""
+    value = request.headers.get("X-Session-Id", "")
+    return value if _SESSION.match(value) else ""

@@ -195,6 +195,14 @@ def test_ip_is_truncated_to_its_network(address, network):
     assert tracking.truncate_ip(address) == network
 
 
+def test_control_characters_never_reach_the_store(rf):
+    request = rf.get("/", HTTP_USER_AGENT="Mozilla\x00/5.0\n(iPhone)", HTTP_X_SESSION_ID="bad\x00id")
+
+    assert tracking.device_info(request)["user_agent"] == "Mozilla/5.0(iPhone)"
+    assert tracking.session_header(request) == ""
+    assert tracking.session_header(rf.get("/", HTTP_X_SESSION_ID="sess-9")) == "sess-9"
+
+
 def test_search_is_recorded_by_the_server_with_clicks_and_conversions(auth_client, user, run_on_commit):
     wanted = ProductFactory(name="Vitamin C Serum")
     ProductFactory(name="Vitamin C Cream")

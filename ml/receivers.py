@@ -53,8 +53,16 @@ def on_moderation_decided(sender, content_type, content_id, decision, **kwargs):
         logger.warning("Review event for review %s dropped: %s", content_id, exc)
 
 
+MAX_QUERY = 200
+MAX_FILTER_VALUES = 20
+
+
 def normalize_query(query):
-    return " ".join(query.split()).casefold()
+    return " ".join(query.split()).casefold()[:MAX_QUERY]
+
+
+def _bounded(filters):
+    return {name: [value[:MAX_QUERY] for value in values[:MAX_FILTER_VALUES]] for name, values in filters.items()}
 
 
 def on_search_performed(sender, request, search_id, query, filters, results_count, **kwargs):
@@ -64,9 +72,9 @@ def on_search_performed(sender, request, search_id, query, filters, results_coun
             event_type="search",
             data={
                 "search_id": search_id,
-                "query": query,
+                "query": query[:MAX_QUERY],
                 "normalized_query": normalize_query(query),
-                "filters": filters,
+                "filters": _bounded(filters),
                 "results_count": results_count,
             },
             user_id=user.pk if user is not None and user.is_authenticated else None,

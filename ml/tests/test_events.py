@@ -239,6 +239,37 @@ def test_search_is_recorded_by_the_server_with_clicks_and_conversions(auth_clien
     assert search["conversion_data"] == {"added_to_cart": [wanted.pk], "purchased": [wanted.pk]}
 
 
+def test_anonymous_search_is_recorded_with_its_filters(api_client):
+    ProductFactory(name="Vitamin C Serum", skin_types=["dry"])
+
+    response = api_client.get("/api/v1/products/search/", {"q": "VITAMIN c", "skin_type": "oily"})
+    services.events_flush()
+
+    [search] = stored("search_analytics")
+    assert search["search_id"] == response["X-Search-Id"]
+    assert (search["search_query"], search["normalized_query"]) == ("VITAMIN c", "vitamin c")
+    assert search["filters_applied"] == {"skin_type": ["oily"]}
+    assert (search["user_id"], search["results_count"], search["session_id"]) == (None, 0, "")
+
+
+def test_search_fields_are_bounded(rf):
+    from django.contrib.auth.models import AnonymousUser
+
+    from ml.receivers import on_search_performed
+
+    request = rf.get("/")
+    request.user = AnonymousUser()
+    on_search_performed(
+        sender=None, request=request, search_id="s1", query="q" * 500, filters={"brand": ["b" * 500] * 50},
+        results_count=3,
+    )  # fmt: skip
+    services.events_flush()
+
+    [search] = stored("search_analytics")
+    assert (len(search["search_query"]), len(search["normalized_query"])) == (200, 200)
+    assert [len(v) for v in search["filters_applied"]["brand"]] == [200] * 20
+
+
 def test_purchase_is_recorded_on_order_placement(auth_client, user, run_on_commit):
     data, product = place(auth_client, user, price="12.50", quantity=2)
     services.events_flush()

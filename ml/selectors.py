@@ -3,11 +3,12 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
 from ml.etl.common import day_bounds, money, ratio
 from ml.models import OrderAnalytics, ProductAnalytics
 from ml.store import get_store, iso
+from reviews.models import Answer, ContentStatus, ProgressEntry, Question, Review
 
 
 def sales_report(*, date_from, date_to):
@@ -163,3 +164,66 @@ def skin_type_insights(*, limit):
             }
         )
     return {"skin_types": rows}
+
+
+def customer_report(*, date_from, date_to):
+    """Per day: registrations, total and active users (``performance_metrics``) beside new and
+    returning customers (``order_analytics``); days without a roll-up are absent."""
+    metrics = {
+        doc["date"]: doc["metrics"]
+        for doc in get_store().find(
+            "performance_metrics", {"date": {"$gte": iso(date_from), "$lte": iso(date_to)}}, sort=[("date", 1)]
+        )
+    }
+    orders = {iso(row.date): row for row in OrderAnalytics.objects.filter(date__gte=date_from, date__lte=date_to)}
+    days = []
+    for day in sorted(set(metrics) | set(orders)):
+        m, o = metrics.get(day, {}), orders.get(day)
+        days.append(
+            {
+                "date": day,
+                "new_registrations": m.get("new_registrations"),
+                "total_users": m.get("total_users"),
+                "active_users": m.get("active_users"),
+                "new_customers": o.new_customers if o else None,
+                "returning_customers": o.returning_customers if o else None,
+            }
+        )
+    return {"date_from": date_from, "date_to": date_to, "days": days}
+
+
+def community_health(*, date_from, date_to):
+    """Feedback created in the range: volumes, moderation outcomes, answered questions, contributors."""
+    start, _ = day_bounds(date_from)
+    _, end = day_bounds(date_to)
+    window = {"created_at__gte": start, "created_at__lt": end}
+
+    def outcomes(model):
+        counts = dict(
+            model.objects.filter(**window).values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+        )
+        decided = counts.get(ContentStatus.APPROVED, 0) + counts.get(ContentStatus.REJECTED, 0)
+        return {
+            "submitted": sum(counts.values()),
+            "approved": counts.get(ContentStatus.APPROVED, 0),
+            "rejected": counts.get(ContentStatus.REJECTED, 0),
+            "awaiting_moderation": counts.get(ContentStatus.PENDING, 0) + counts.get(ContentStatus.FLAGGED, 0),
+            "approval_rate": ratio(counts.get(ContentStatus.APPROVED, 0), decided),
+        }
+
+    questions = Question.objects.filter(**window, status=ContentStatus.APPROVED)
+    contributors = set()
+    for model, field in ((Review, "user_id"), (Question, "user_id"), (Answer, "user_id"),
+                         (ProgressEntry, "journal__user_id")):  # fmt: skip
+        contributors.update(model.objects.filter(**window).exclude(**{field: None}).values_list(field, flat=True))
+    approved_questions = questions.count()
+    return {
+        "date_from": date_from,
+        "date_to": date_to,
+        "reviews": outcomes(Review),
+        "questions": outcomes(Question),
+        "answers": outcomes(Answer),
+        "answered_question_rate": ratio(questions.filter(is_answered=True).count(), approved_questions),
+        "progress_entries": ProgressEntry.objects.filter(**window).count(),
+        "contributors": len(contributors),
+    }

@@ -335,3 +335,91 @@ class StaffSkinTypesExportApi(APIView):
         report = _store_read(selectors.skin_type_insights, **_input(TopLimitInput, request, None))
         rows = [[row[field] for field in SKIN_FIELDS] for row in report["skin_types"]]
         return csv_response("skin_types.csv", SKIN_FIELDS, rows)
+
+
+class CustomerDayOutput(serializers.Serializer):
+    date = serializers.CharField()
+    new_registrations = serializers.IntegerField(allow_null=True)
+    total_users = serializers.IntegerField(allow_null=True)
+    active_users = serializers.IntegerField(allow_null=True)
+    new_customers = serializers.IntegerField(allow_null=True)
+    returning_customers = serializers.IntegerField(allow_null=True)
+
+
+class CustomerReportOutput(serializers.Serializer):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    days = CustomerDayOutput(many=True)
+
+
+CUSTOMER_FIELDS = list(CustomerDayOutput().fields)
+
+
+class StaffCustomersApi(APIView):
+    """Per day: registrations, total and active users, new and returning customers (at most 366 days)."""
+
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(tags=TAGS, parameters=[RangeInput], responses=CustomerReportOutput)
+    def get(self, request):
+        report = _store_read(selectors.customer_report, **_input(RangeInput, request, MAX_DAYS["sales"]))
+        return Response(CustomerReportOutput(report).data)
+
+
+class StaffCustomersExportApi(APIView):
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(tags=TAGS, parameters=[RangeInput], responses={200: CSV})
+    def get(self, request):
+        report = _store_read(selectors.customer_report, **_input(RangeInput, request, MAX_DAYS["sales"]))
+        rows = [[day[field] for field in CUSTOMER_FIELDS] for day in report["days"]]
+        return csv_response(f"customers_{report['date_from']}_{report['date_to']}.csv", CUSTOMER_FIELDS, rows)
+
+
+class ContentOutcomeOutput(serializers.Serializer):
+    submitted = serializers.IntegerField()
+    approved = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    awaiting_moderation = serializers.IntegerField()
+    approval_rate = serializers.FloatField(allow_null=True)
+
+
+class CommunityHealthOutput(serializers.Serializer):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    reviews = ContentOutcomeOutput()
+    questions = ContentOutcomeOutput()
+    answers = ContentOutcomeOutput()
+    answered_question_rate = serializers.FloatField(allow_null=True)
+    progress_entries = serializers.IntegerField()
+    contributors = serializers.IntegerField()
+
+
+def _community_rows(report):
+    rows = [[kind, metric, report[kind][metric]] for kind in ("reviews", "questions", "answers")
+            for metric in ContentOutcomeOutput().fields]  # fmt: skip
+    rows += [
+        ["community", name, report[name]] for name in ("answered_question_rate", "progress_entries", "contributors")
+    ]
+    return rows
+
+
+class StaffCommunityHealthApi(APIView):
+    """Reviews, questions, answers and progress entries created in the range (at most 366 days)."""
+
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(tags=TAGS, parameters=[RangeInput], responses=CommunityHealthOutput)
+    def get(self, request):
+        report = selectors.community_health(**_input(RangeInput, request, MAX_DAYS["sales"]))
+        return Response(CommunityHealthOutput(report).data)
+
+
+class StaffCommunityHealthExportApi(APIView):
+    permission_classes = [IsStaffRole]
+
+    @extend_schema(tags=TAGS, parameters=[RangeInput], responses={200: CSV})
+    def get(self, request):
+        report = selectors.community_health(**_input(RangeInput, request, MAX_DAYS["sales"]))
+        filename = f"community_{report['date_from']}_{report['date_to']}.csv"
+        return csv_response(filename, ["section", "metric", "value"], _community_rows(report))

@@ -30,6 +30,18 @@ urlpatterns = [
         staff_apis.StaffSkinTypesExportApi.as_view(),
         name="staff-analytics-skin-types-csv",
     ),
+    path("staff/analytics/customers", staff_apis.StaffCustomersApi.as_view(), name="staff-analytics-customers"),
+    path(
+        "staff/analytics/customers/export",
+        staff_apis.StaffCustomersExportApi.as_view(),
+        name="staff-analytics-customers-csv",
+    ),
+    path("staff/analytics/community", staff_apis.StaffCommunityHealthApi.as_view(), name="staff-analytics-community"),
+    path(
+        "staff/analytics/community/export",
+        staff_apis.StaffCommunityHealthExportApi.as_view(),
+        name="staff-analytics-community-csv",
+    ),
     path(
         "staff/analytics/efficacy/<int:product_id>",
         staff_apis.StaffEfficacyApi.as_view(),

@@ -25,6 +25,10 @@ ENDPOINTS = [
     f"{BASE}/feedback/export",
     f"{BASE}/skin-types",
     f"{BASE}/skin-types/export",
+    f"{BASE}/customers?date_from=2026-03-01&date_to=2026-03-31",
+    f"{BASE}/customers/export?date_from=2026-03-01&date_to=2026-03-31",
+    f"{BASE}/community?date_from=2026-03-01&date_to=2026-03-31",
+    f"{BASE}/community/export?date_from=2026-03-01&date_to=2026-03-31",
 ]
 
 
@@ -305,3 +309,73 @@ def test_skin_type_insights_weight_by_reviews(relational_store, staff_client):
     ]  # fmt: skip
     lines = staff_client.get(f"{BASE}/skin-types/export").content.decode().splitlines()
     assert lines == ["skin_type,products,review_count,avg_rating,results_rate", "dry,1,1,2.0,0.0", "oily,3,8,4.0,0.625"]
+
+
+def test_customers_join_metrics_and_order_rollups(analytics, relational_store, staff_client):
+    for day, registrations, total, active in [
+        ("2026-03-02", 4, 40, 9),
+        ("2026-03-03", 1, 41, 7),
+        ("2026-04-01", 9, 50, 9),
+    ]:
+        relational_store.upsert("performance_metrics", day, {"date": day, "metrics": {
+            "new_registrations": registrations, "total_users": total, "active_users": active}})  # fmt: skip
+
+    data = staff_client.get(f"{BASE}/customers", {"date_from": "2026-03-01", "date_to": "2026-03-31"}).json()["data"]
+
+    assert data["days"] == [
+        {"date": "2026-03-02", "new_registrations": 4, "total_users": 40, "active_users": 9, "new_customers": 1,
+         "returning_customers": 1},
+        {"date": "2026-03-03", "new_registrations": 1, "total_users": 41, "active_users": 7, "new_customers": None,
+         "returning_customers": None},
+        {"date": "2026-03-05", "new_registrations": None, "total_users": None, "active_users": None,
+         "new_customers": 1, "returning_customers": 0},
+    ]  # fmt: skip
+    lines = (
+        staff_client.get(f"{BASE}/customers/export", {"date_from": "2026-03-01", "date_to": "2026-03-31"})
+        .content.decode()
+        .splitlines()
+    )
+    assert lines[0] == "date,new_registrations,total_users,active_users,new_customers,returning_customers"
+    assert lines[2:] == ["2026-03-03,1,41,7,,", "2026-03-05,,,,1,0"]
+
+
+def test_community_health(staff_client):
+    from datetime import UTC, datetime
+
+    from reviews.models import Answer, ProgressEntry, ProgressJournal, Question, Review
+
+    inside, outside = datetime(2026, 3, 10, tzinfo=UTC), datetime(2026, 4, 2, tzinfo=UTC)
+    product = ProductFactory()
+    u1, u2, u3, u4 = (UserFactory() for _ in range(4))
+    for user, status, when in [(u1, "approved", inside), (u2, "approved", inside), (u3, "rejected", inside),
+                               (u4, "pending", inside)]:  # fmt: skip
+        review = Review.objects.create(product=product, user=user, rating=5, status=status)
+        Review.objects.filter(pk=review.pk).update(created_at=when)
+    late = Review.objects.create(product=ProductFactory(), user=u1, rating=1, status="approved")
+    Review.objects.filter(pk=late.pk).update(created_at=outside)
+    answered = Question.objects.create(product=product, user=u1, question="?", status="approved", is_answered=True)
+    Question.objects.create(product=product, user=u2, question="?", status="approved")
+    Question.objects.create(product=product, user=u2, question="?", status="flagged")
+    Question.objects.filter(product=product).update(created_at=inside)
+    Answer.objects.create(question=answered, user=u3, answer="!", status="approved")
+    Answer.objects.update(created_at=inside)
+    journal = ProgressJournal.objects.create(user=u1, product=product)
+    ProgressEntry.objects.create(journal=journal, week_number=1, progress_date=inside.date(), overall_satisfaction=3,
+                                 skin_improvement=3)  # fmt: skip
+    ProgressEntry.objects.update(created_at=inside)
+
+    data = staff_client.get(f"{BASE}/community", {"date_from": "2026-03-01", "date_to": "2026-03-31"}).json()["data"]
+
+    assert data["reviews"] == {"submitted": 4, "approved": 2, "rejected": 1, "awaiting_moderation": 1,
+                               "approval_rate": 0.6667}  # fmt: skip
+    assert data["questions"] == {"submitted": 3, "approved": 2, "rejected": 0, "awaiting_moderation": 1,
+                                 "approval_rate": 1.0}  # fmt: skip
+    assert data["answers"]["approved"] == 1
+    assert (data["answered_question_rate"], data["progress_entries"], data["contributors"]) == (0.5, 1, 4)
+    lines = (
+        staff_client.get(f"{BASE}/community/export", {"date_from": "2026-03-01", "date_to": "2026-03-31"})
+        .content.decode()
+        .splitlines()
+    )
+    assert lines[:3] == ["section,metric,value", "reviews,submitted,4", "reviews,approved,2"]
+    assert lines[-1] == "community,contributors,4"

@@ -33,6 +33,9 @@ order_refunded = Signal()
 product_price_dropped = Signal()
 # sender=Product class; kwargs: product (stock went from <= 0 to > 0)
 product_back_in_stock = Signal()
+# Sent by the search API for the first page of each search. sender=Product class; kwargs: request,
+# search_id (also the X-Search-Id response header), query, filters ({name: [values]}), results_count
+search_performed = Signal()
 
 # --- Moderation (feedback) ------------------------------------------------------
 # Sent inside the deciding transaction so visibility changes atomically with the decision.

@@ -15,6 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
@@ -93,6 +94,7 @@ INSTALLED_APPS = [
     "shop.storefront",
     "feedback",
     "reviews",
+    "ml",
 ]
 
 MIDDLEWARE = [
@@ -174,11 +176,26 @@ CELERY_BEAT_SCHEDULE = {
     "files-cleanup": {"task": "files.cleanup", "schedule": timedelta(hours=1)},
     "cart-cleanup": {"task": "cart.cleanup_expired", "schedule": timedelta(hours=6)},
     "catalog-flush-product-views": {"task": "catalog.flush_product_views", "schedule": timedelta(minutes=5)},
+    "analytics-flush-events": {"task": "ml.flush_events", "schedule": timedelta(minutes=1)},
+    "analytics-purge-expired": {"task": "ml.purge_expired", "schedule": timedelta(hours=1)},
+    "analytics-etl-daily-metrics": {"task": "ml.etl_daily_metrics", "schedule": crontab(hour=0, minute=30)},
+    "analytics-etl-purchase-patterns": {"task": "ml.etl_purchase_patterns", "schedule": crontab(hour=1, minute=0)},
+    "analytics-etl-feedback-analytics": {"task": "ml.etl_feedback_analytics", "schedule": crontab(hour=1, minute=30)},
+    "analytics-etl-feedback-stream": {"task": "ml.etl_feedback_stream", "schedule": timedelta(minutes=15)},
+    "analytics-etl-user-feedback-journey": {
+        "task": "ml.etl_user_feedback_journey",
+        "schedule": crontab(hour=2, minute=0),
+    },
 }
 
 # --- Analytics store --------------------------------------------------------
 MONGODB_URL = env.str("MONGODB_URL", default="")
 MONGODB_DATABASE = env.str("MONGODB_DATABASE", default="skincare_analytics")
+# Buffered events are flushed when the buffer holds this many (and every minute by beat).
+ANALYTICS_FLUSH_SIZE = env.int("ANALYTICS_FLUSH_SIZE", default=500)
+ANALYTICS_FLUSH_BATCH = env.int("ANALYTICS_FLUSH_BATCH", default=1000)
+# Raw events (user_analytics, search_analytics, recommendation_feedback) expire after this many days.
+ANALYTICS_EVENT_RETENTION_DAYS = env.int("ANALYTICS_EVENT_RETENTION_DAYS", default=400)
 
 # --- Auth -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -241,6 +258,7 @@ REST_FRAMEWORK = {
         "user": env.str("THROTTLE_USER", default="600/min"),
         "auth": env.str("THROTTLE_AUTH", default="30/min"),
         "upload": env.str("THROTTLE_UPLOAD", default="60/hour"),
+        "analytics": env.str("THROTTLE_ANALYTICS", default="120/min"),
     },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -21,6 +21,7 @@ api_v1 = [
     path("", include("shop.orders.urls")),
     path("", include("feedback.urls")),
     path("", include("reviews.urls")),
+    path("", include("ml.urls")),
 ]
 
 urlpatterns = [

@@ -82,6 +82,22 @@ EXPECTED = {
     "POST api/v1/staff/reviews/<int:review_id>/reject": MODERATION,
     "POST api/v1/staff/reviews/<int:review_id>/flag": MODERATION,
     "DELETE api/v1/staff/reviews/<int:review_id>": MODERATION,
+    "GET api/v1/staff/analytics/sales": ADMIN,
+    "GET api/v1/staff/analytics/sales/export": ADMIN,
+    "GET api/v1/staff/analytics/search-trends": ADMIN,
+    "GET api/v1/staff/analytics/search-trends/export": ADMIN,
+    "GET api/v1/staff/analytics/products": ADMIN,
+    "GET api/v1/staff/analytics/products/export": ADMIN,
+    "GET api/v1/staff/analytics/customers": ADMIN,
+    "GET api/v1/staff/analytics/customers/export": ADMIN,
+    "GET api/v1/staff/analytics/feedback": MODERATION,
+    "GET api/v1/staff/analytics/feedback/export": MODERATION,
+    "GET api/v1/staff/analytics/skin-types": MODERATION,
+    "GET api/v1/staff/analytics/skin-types/export": MODERATION,
+    "GET api/v1/staff/analytics/community": MODERATION,
+    "GET api/v1/staff/analytics/community/export": MODERATION,
+    "GET api/v1/staff/analytics/efficacy/<int:product_id>": MODERATION,
+    "GET api/v1/staff/analytics/efficacy/<int:product_id>/export": MODERATION,
     # Q&A: answer verification is the expert's
     "POST api/v1/staff/answers/<int:answer_id>/verify": EXPERT,
     "GET api/v1/staff/questions/awaiting-expert": EXPERT | MODERATION,
@@ -136,7 +152,7 @@ def test_every_staff_operation_declares_a_permission_and_is_in_the_table():
     assert undeclared == []
     assert sorted(found - EXPECTED.keys()) == [], "staff operations missing from EXPECTED"
     assert sorted(EXPECTED.keys() - found) == [], "EXPECTED names operations the URLconf does not serve"
-    assert len(operations) == 52
+    assert len(operations) == 68
 
 
 class _Undeclared(APIView):

@@ -1,5 +1,7 @@
 """Public catalog API: reads for everyone (AllowAny); drafts are never shown to shoppers."""
 
+import uuid
+
 from django.core.cache import cache
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import generics, serializers
@@ -18,6 +20,7 @@ from shop.catalog.serializers import (
     ProductListOutputSerializer,
     product_list_item,
 )
+from skincare import events
 from skincare.api.exceptions import ApiError
 from skincare.api.permissions import user_has_permission
 
@@ -89,7 +92,19 @@ class ProductSearchApi(ProductListApi):
                 "Type something to search.",
                 errors={"q": ["This field is required."]},
             )
-        return super().list(request, *args, **kwargs)
+        response = super().list(request, *args, **kwargs)
+        if request.query_params.get("page", "1") == "1":
+            search_id = uuid.uuid4().hex
+            events.search_performed.send(
+                sender=Product,
+                request=request,
+                search_id=search_id,
+                query=request.query_params["q"],
+                filters={name: values for name, values in self.cache_params() if name not in ("q", *PAGING_PARAMS)},
+                results_count=response.data["meta"]["total"],
+            )
+            response["X-Search-Id"] = search_id  # clients send it back with clicks and cart adds
+        return response
 
 
 class ProductFeaturedApi(ProductListApi):

@@ -1,0 +1,98 @@
+"""Relational side of the analytics app: the embedded analytics store's documents, the daily
+roll-up tables of the seed (``order_analytics``, ``product_analytics``) and the ETL run log."""
+
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Q
+
+ZERO = Decimal("0.00")
+
+
+class AnalyticsDocument(models.Model):
+    """One document of ``RelationalAnalyticsStore`` (the default when MONGODB_URL is unset)."""
+
+    collection = models.CharField(max_length=64)
+    key = models.CharField(max_length=200, null=True, blank=True)
+    doc = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            # NULL keys are distinct on PostgreSQL and SQLite: unkeyed documents never clash.
+            models.UniqueConstraint(fields=["collection", "key"], name="ml_doc_collection_key_uniq")
+        ]
+        indexes = [
+            models.Index(fields=["collection", "created_at"], name="ml_doc_coll_created"),
+            models.Index(fields=["expires_at"], condition=Q(expires_at__isnull=False), name="ml_doc_expires"),
+        ]
+
+    def __str__(self):
+        return f"{self.collection}:{self.key or self.pk}"
+
+
+class OrderAnalytics(models.Model):
+    """Seed 003 ``order_analytics``: one row per day (UTC), rebuilt by the daily roll-up."""
+
+    date = models.DateField(unique=True)
+    total_orders = models.PositiveIntegerField(default=0)
+    total_revenue = models.DecimalField(max_digits=12, decimal_places=2, default=ZERO)
+    average_order_value = models.DecimalField(max_digits=10, decimal_places=2, default=ZERO)
+    new_customers = models.PositiveIntegerField(default=0)
+    returning_customers = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name_plural = "order analytics"
+
+    def __str__(self):
+        return f"orders {self.date}"
+
+
+class ProductAnalytics(models.Model):
+    """Seed 003 ``product_analytics``: one row per product and day with any view or order."""
+
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    views = models.PositiveIntegerField(default=0)
+    orders = models.PositiveIntegerField(default=0)
+    revenue = models.DecimalField(max_digits=10, decimal_places=2, default=ZERO)
+    conversion_rate = models.DecimalField(max_digits=5, decimal_places=4, default=Decimal("0"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "product_id"]
+        verbose_name_plural = "product analytics"
+        constraints = [models.UniqueConstraint(fields=["product", "date"], name="ml_product_analytics_day_uniq")]
+        indexes = [models.Index(fields=["date"], name="ml_product_analytics_date")]
+
+    def __str__(self):
+        return f"product {self.product_id} {self.date}"
+
+
+class EtlRunStatus(models.TextChoices):
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+class EtlRun(models.Model):
+    """One run of an ETL job (task or management command), shown read-only in the admin."""
+
+    job = models.CharField(max_length=64)
+    status = models.CharField(max_length=10, choices=EtlRunStatus.choices, default=EtlRunStatus.RUNNING)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    rows_read = models.PositiveIntegerField(default=0)
+    rows_written = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["job", "-started_at"], name="ml_etlrun_job_started")]
+
+    def __str__(self):
+        return f"{self.job} {self.started_at:%Y-%m-%d %H:%M} {self.status}"

@@ -1,0 +1,91 @@
+"""Receivers of lower-app events (connected in ``MlConfig.ready``): the server records the
+events it witnesses itself (purchases, approved reviews, searches), so the numbers do not depend
+on what clients send. Every receiver swallows its errors: analytics never breaks the flow."""
+
+import logging
+
+from feedback.models import ContentType
+from ml import services, tracking
+from reviews.models import Review
+from skincare import events
+
+logger = logging.getLogger(__name__)
+
+
+def _record(**event):
+    services.events_record(events=[services.event_build(source="server", **event)])
+
+
+def on_order_placed(sender, order, **kwargs):
+    try:
+        items = list(order.items.values_list("product_id", "quantity", "total_price"))
+        _record(
+            event_type="purchase",
+            data={
+                "order_id": order.pk,
+                "product_ids": sorted({product_id for product_id, _, _ in items}),
+                "items": [{"product_id": p, "quantity": q, "total_price": str(t)} for p, q, t in items],
+                "total": str(order.total),
+                "currency": order.currency,
+            },
+            user_id=order.user_id,
+            session_id="",
+            device_info={},
+            occurred_at=order.created_at,
+        )
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("Purchase event for order %s dropped: %s", getattr(order, "pk", None), exc)
+
+
+def on_moderation_decided(sender, content_type, content_id, decision, **kwargs):
+    if content_type != ContentType.REVIEW or decision != "approved":
+        return
+    try:
+        review = Review.objects.only("pk", "product_id", "user_id", "rating").get(pk=content_id)
+        _record(
+            event_type="review_written",
+            data={"product_id": review.product_id, "review_id": review.pk, "rating": review.rating},
+            user_id=review.user_id,
+            session_id="",
+            device_info={},
+        )
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("Review event for review %s dropped: %s", content_id, exc)
+
+
+MAX_QUERY = 200
+MAX_FILTER_VALUES = 20
+
+
+def normalize_query(query):
+    return " ".join(query.split()).casefold()[:MAX_QUERY]
+
+
+def _bounded(filters):
+    return {name: [value[:MAX_QUERY] for value in values[:MAX_FILTER_VALUES]] for name, values in filters.items()}
+
+
+def on_search_performed(sender, request, search_id, query, filters, results_count, **kwargs):
+    try:
+        user = getattr(request, "user", None)
+        _record(
+            event_type="search",
+            data={
+                "search_id": search_id,
+                "query": query[:MAX_QUERY],
+                "normalized_query": normalize_query(query),
+                "filters": _bounded(filters),
+                "results_count": results_count,
+            },
+            user_id=user.pk if user is not None and user.is_authenticated else None,
+            session_id=tracking.session_header(request),
+            device_info=tracking.device_info(request),
+        )
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("Search event dropped: %s", exc)
+
+
+def connect():
+    events.order_placed.connect(on_order_placed, dispatch_uid="ml.order_placed")
+    events.moderation_decided.connect(on_moderation_decided, dispatch_uid="ml.moderation_decided")
+    events.search_performed.connect(on_search_performed, dispatch_uid="ml.search_performed")

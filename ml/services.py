@@ -1,0 +1,195 @@
+"""Analytics events: recorded into the buffer on the request path (one cache call), written to
+the store in bulk by ``ml.flush_events``. An unreachable buffer or store drops analytics with a
+logged warning; it never fails the shopper's request."""
+
+import logging
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+from ml import buffer
+from ml.store import get_store, iso
+
+logger = logging.getLogger(__name__)
+
+SEARCH_ATTRIBUTION_DAYS = 30
+CLICK_EVENTS = {"product_view", "recommendation_clicked"}
+RECOMMENDATION_EVENTS = {"recommendation_shown", "recommendation_clicked", "recommendation_ignored"}
+
+
+def event_build(*, event_type, data, user_id, session_id, device_info, source, occurred_at=None):
+    now = datetime.now(UTC)
+    return {
+        "event_type": event_type,
+        "event_data": {**data, "timestamp": iso(occurred_at or now)},
+        "user_id": user_id,
+        "session_id": session_id or "",
+        "device_info": device_info or {},
+        "source": source,
+        "received_at": iso(now),
+    }
+
+
+FLUSH_SCHEDULED_KEY = "ml:events:flush-scheduled"
+FLUSH_SCHEDULED_SECONDS = 30
+
+
+def _flush_soon():
+    """One flush task at a time: requests arriving while one is queued do not queue more."""
+    from ml.tasks import flush_events
+
+    if cache.add(FLUSH_SCHEDULED_KEY, 1, FLUSH_SCHEDULED_SECONDS):
+        transaction.on_commit(flush_events.delay)
+
+
+def events_record(*, events):
+    """Buffer built events; a full buffer schedules a flush. Returns how many were buffered."""
+    if not events:
+        return 0
+    try:
+        size = buffer.push(events)
+    except Exception as exc:  # noqa: BLE001 - analytics must never fail the request
+        logger.warning("Analytics buffer unavailable, %d events dropped: %s", len(events), exc)
+        return 0
+    if size >= settings.ANALYTICS_FLUSH_SIZE:
+        try:
+            _flush_soon()
+        except Exception as exc:  # noqa: BLE001
+            logger.warning("Could not schedule the analytics flush: %s", exc)
+    return len(events)
+
+
+def _expiry():
+    return datetime.now(UTC) + timedelta(days=settings.ANALYTICS_EVENT_RETENTION_DAYS)
+
+
+def _user_analytics_documents(events):
+    groups = defaultdict(list)
+    for event in events:
+        day = event["event_data"]["timestamp"][:10]
+        groups[(event["user_id"], event["session_id"], day)].append(event)
+    documents = []
+    for (user_id, session_id, _day), grouped in groups.items():
+        stamps = [e["event_data"]["timestamp"] for e in grouped]
+        documents.append(
+            {
+                "user_id": user_id,
+                "session_id": session_id,
+                "events": [
+                    {"event_type": e["event_type"], "event_data": e["event_data"], "source": e["source"]}
+                    for e in grouped
+                ],
+                "device_info": grouped[0]["device_info"],
+                "created_at": min(stamps),
+                "updated_at": max(stamps),
+            }
+        )
+    return documents
+
+
+def _search_document(event):
+    data = event["event_data"]
+    return {
+        "user_id": event["user_id"],
+        "search_query": data["query"],
+        "normalized_query": data["normalized_query"],
+        "filters_applied": data.get("filters", {}),
+        "results_count": data["results_count"],
+        "clicked_products": [],
+        "conversion_data": {"added_to_cart": [], "purchased": []},
+        "session_id": event["session_id"],
+        "timestamp": data["timestamp"],
+        "device_info": event["device_info"],
+    }
+
+
+def _recommendation_documents(event):
+    data = event["event_data"]
+    action = event["event_type"].removeprefix("recommendation_")
+    product_ids = data.get("product_ids") or [data["product_id"]]
+    return [
+        {
+            "user_id": event["user_id"],
+            "session_id": event["session_id"],
+            "product_id": product_id,
+            "action": action,
+            "recommendation_type": data.get("recommendation_type", ""),
+            "position": data.get("position"),
+            "timestamp": data["timestamp"],
+        }
+        for product_id in product_ids
+    ]
+
+
+def _attribute_purchase(store, event, expires_at):
+    """A purchased product counts for the latest search of the buyer that put it in the cart."""
+    user_id = event["user_id"]
+    if user_id is None:
+        return
+    data = event["event_data"]
+    since = iso(datetime.fromisoformat(data["timestamp"]) - timedelta(days=SEARCH_ATTRIBUTION_DAYS))
+    searches = store.find(
+        "search_analytics",
+        {"user_id": user_id, "timestamp": {"$gte": since, "$lte": data["timestamp"]}},
+        sort=[("timestamp", -1)],
+    )
+    for product_id in data.get("product_ids", []):
+        for search in searches:
+            if product_id in search["conversion_data"]["added_to_cart"]:
+                store.push("search_analytics", search["search_id"], "conversion_data.purchased", [product_id])
+                break
+
+
+def events_write(*, store, events):
+    """Write a batch to the store: the session streams (``user_analytics``), the server's searches
+    (``search_analytics``, keyed by search id), clicks and conversions attributed to the search
+    they came from, and recommendation feedback."""
+    expires_at = _expiry()
+    store.insert_many("user_analytics", _user_analytics_documents(events), expires_at=expires_at)
+    searches = [
+        (e["event_data"]["search_id"], {**_search_document(e), "search_id": e["event_data"]["search_id"]})
+        for e in events
+        if e["event_type"] == "search" and e["source"] == "server"
+    ]
+    store.upsert_many("search_analytics", searches, expires_at=expires_at)
+    recommendations = [doc for e in events if e["event_type"] in RECOMMENDATION_EVENTS
+                       for doc in _recommendation_documents(e)]  # fmt: skip
+    store.insert_many("recommendation_feedback", recommendations, expires_at=expires_at)
+    for event in events:
+        data = event["event_data"]
+        search_id = data.get("search_id")
+        if search_id and event["event_type"] in CLICK_EVENTS and data.get("position"):
+            click = {"product_id": data["product_id"], "position": data["position"], "clicked_at": data["timestamp"]}
+            store.push("search_analytics", search_id, "clicked_products", [click])
+        elif search_id and event["event_type"] == "cart_add":
+            store.push("search_analytics", search_id, "conversion_data.added_to_cart", [data["product_id"]])
+        elif event["event_type"] == "purchase" and event["source"] == "server":
+            _attribute_purchase(store, event, expires_at)
+
+
+def events_flush(*, batch_size=None, max_batches=100):
+    """Drain the buffer into the store; returns (written, dropped)."""
+    batch_size = batch_size or settings.ANALYTICS_FLUSH_BATCH
+    try:
+        cache.delete(FLUSH_SCHEDULED_KEY)
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("Analytics cache unavailable: %s", exc)
+    written = dropped = 0
+    for _ in range(max_batches):
+        try:
+            events = buffer.drain(batch_size)
+        except Exception as exc:  # noqa: BLE001
+            logger.warning("Analytics buffer unavailable, flush skipped: %s", exc)
+            break
+        if not events:
+            break
+        try:
+            events_write(store=get_store(), events=events)
+            written += len(events)
+        except Exception as exc:  # noqa: BLE001 - an outage drops analytics, never more
+            dropped += len(events)
+            logger.warning("Analytics store unavailable, %d events dropped: %s", len(events), exc)
+    return written, dropped

@@ -1,0 +1,441 @@
+"""Staff analytics: sales, search trends and efficacy curves, each with a CSV export."""
+
+from datetime import UTC, datetime, timedelta
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from ml import error_codes, selectors
+from ml.csv_export import csv_response
+from ml.etl.feedback import IMPROVEMENTS
+from ml.store import StoreError
+from skincare.api.exceptions import ApiError
+from skincare.api.permissions import HasStaffPermission
+
+TAGS = ["staff: analytics"]
+MAX_DAYS = {"sales": 366, "search": 92}
+CSV = OpenApiResponse(response={"type": "string"}, description="text/csv")
+
+
+class RangeInput(serializers.Serializer):
+    date_from = serializers.DateField(required=False)
+    date_to = serializers.DateField(required=False)
+
+    def validate(self, attrs):
+        today = datetime.now(UTC).date()
+        attrs.setdefault("date_to", today)
+        attrs.setdefault("date_from", attrs["date_to"] - timedelta(days=29))
+        if attrs["date_from"] > attrs["date_to"]:
+            raise serializers.ValidationError({"date_from": ["Must not be after date_to."]})
+        if (attrs["date_to"] - attrs["date_from"]).days + 1 > self.context["max_days"]:
+            raise serializers.ValidationError({"date_from": [f"At most {self.context['max_days']} days."]})
+        return attrs
+
+
+class SearchTrendsInput(RangeInput):
+    limit = serializers.IntegerField(min_value=1, max_value=100, default=20)
+
+
+class ProductsInput(SearchTrendsInput):
+    pass
+
+
+class LimitInput(serializers.Serializer):
+    limit = serializers.IntegerField(min_value=1, max_value=500, default=100)
+
+
+def _input(serializer_class, request, max_days):
+    data = serializer_class(data=request.query_params, context={"max_days": max_days})
+    data.is_valid(raise_exception=True)
+    return data.validated_data
+
+
+def _store_read(func, **kwargs):
+    try:
+        return func(**kwargs)
+    except StoreError as exc:
+        raise ApiError(
+            error_codes.ANALYTICS_STORE_UNAVAILABLE,
+            "The analytics store is unavailable; try again later.",
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        ) from exc
+
+
+class SalesDayOutput(serializers.Serializer):
+    date = serializers.DateField()
+    total_orders = serializers.IntegerField()
+    total_revenue = serializers.DecimalField(max_digits=12, decimal_places=2)
+    average_order_value = serializers.DecimalField(max_digits=10, decimal_places=2)
+    new_customers = serializers.IntegerField()
+    returning_customers = serializers.IntegerField()
+
+
+class SalesTotalsOutput(serializers.Serializer):
+    total_orders = serializers.IntegerField()
+    total_revenue = serializers.DecimalField(max_digits=14, decimal_places=2)
+    average_order_value = serializers.DecimalField(max_digits=10, decimal_places=2)
+    new_customers = serializers.IntegerField()
+    returning_customers = serializers.IntegerField()
+
+
+class SalesReportOutput(serializers.Serializer):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    totals = SalesTotalsOutput()
+    days = SalesDayOutput(many=True)
+
+
+SALES_FIELDS = ["date", "total_orders", "total_revenue", "average_order_value", "new_customers", "returning_customers"]
+
+
+class StaffSalesApi(APIView):
+    """Daily sales from the ``order_analytics`` roll-up (``date_from``/``date_to``, default the last 30 days)."""
+
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "orders.view_order"}
+
+    @extend_schema(tags=TAGS, parameters=[RangeInput], responses=SalesReportOutput)
+    def get(self, request):
+        report = selectors.sales_report(**_input(RangeInput, request, MAX_DAYS["sales"]))
+        return Response(SalesReportOutput(report).data)
+
+
+class StaffSalesExportApi(APIView):
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "orders.view_order"}
+
+    @extend_schema(tags=TAGS, parameters=[RangeInput], responses={200: CSV})
+    def get(self, request):
+        report = selectors.sales_report(**_input(RangeInput, request, MAX_DAYS["sales"]))
+        rows = [[day[field] for field in SALES_FIELDS] for day in report["days"]]
+        return csv_response(f"sales_{report['date_from']}_{report['date_to']}.csv", SALES_FIELDS, rows)
+
+
+class SearchQueryOutput(serializers.Serializer):
+    query = serializers.CharField()
+    searches = serializers.IntegerField()
+    zero_results = serializers.IntegerField()
+    clicked = serializers.IntegerField()
+    click_through_rate = serializers.FloatField(allow_null=True)
+    cart_adds = serializers.IntegerField()
+    purchases = serializers.IntegerField()
+
+
+class SearchTrendsOutput(serializers.Serializer):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    total_searches = serializers.IntegerField()
+    click_through_rate = serializers.FloatField(allow_null=True)
+    zero_result_searches = serializers.IntegerField()
+    top_queries = SearchQueryOutput(many=True)
+    zero_result_queries = SearchQueryOutput(many=True)
+
+
+SEARCH_FIELDS = ["query", "searches", "zero_results", "clicked", "click_through_rate", "cart_adds", "purchases"]
+
+
+class StaffSearchTrendsApi(APIView):
+    """Top and zero-result queries with click-through and conversions (at most 92 days)."""
+
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "ml.view_analyticsdocument"}
+
+    @extend_schema(tags=TAGS, parameters=[SearchTrendsInput], responses=SearchTrendsOutput)
+    def get(self, request):
+        report = _store_read(selectors.search_trends, **_input(SearchTrendsInput, request, MAX_DAYS["search"]))
+        return Response(SearchTrendsOutput(report).data)
+
+
+class StaffSearchTrendsExportApi(APIView):
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "ml.view_analyticsdocument"}
+
+    @extend_schema(tags=TAGS, parameters=[SearchTrendsInput], responses={200: CSV})
+    def get(self, request):
+        report = _store_read(selectors.search_trends, **_input(SearchTrendsInput, request, MAX_DAYS["search"]))
+        rows = [[row[field] for field in SEARCH_FIELDS] for row in report["top_queries"]]
+        return csv_response(f"search_trends_{report['date_from']}_{report['date_to']}.csv", SEARCH_FIELDS, rows)
+
+
+class ImprovementOutput(serializers.Serializer):
+    count = serializers.IntegerField()
+    share = serializers.FloatField(allow_null=True)
+
+
+class EfficacyWeekOutput(serializers.Serializer):
+    week = serializers.IntegerField()
+    users = serializers.IntegerField()
+    improvements = serializers.DictField(child=ImprovementOutput())
+
+
+class EfficacyOutput(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    analysis_date = serializers.CharField()
+    curves = serializers.DictField(child=EfficacyWeekOutput(many=True), help_text="by skin type, and 'all'")
+
+
+def _efficacy(product_id):
+    report = _store_read(selectors.efficacy_for_product, product_id=product_id)
+    if report is None:
+        raise ApiError(
+            error_codes.ANALYTICS_NOT_FOUND,
+            "No feedback analytics for this product yet.",
+            status_code=status.HTTP_404_NOT_FOUND,
+        )
+    return report
+
+
+class StaffEfficacyApi(APIView):
+    """Share of users reporting each improvement by week of use (progress journals), per skin type."""
+
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "reviews.view_review"}
+
+    @extend_schema(tags=TAGS, responses=EfficacyOutput)
+    def get(self, request, product_id):
+        return Response(EfficacyOutput(_efficacy(product_id)).data)
+
+
+class StaffEfficacyExportApi(APIView):
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "reviews.view_review"}
+
+    @extend_schema(tags=TAGS, responses={200: CSV})
+    def get(self, request, product_id):
+        report = _efficacy(product_id)
+        rows = [
+            [skin_type, week["week"], week["users"], flag, week["improvements"][flag]["count"],
+             week["improvements"][flag]["share"]]
+            for skin_type, weeks in report["curves"].items()
+            for week in weeks
+            for flag in IMPROVEMENTS
+        ]  # fmt: skip
+        header = ["skin_type", "week", "users", "improvement", "count", "share"]
+        return csv_response(f"efficacy_product_{product_id}.csv", header, rows)
+
+
+class ProductPerformanceOutput(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    name = serializers.CharField()
+    views = serializers.IntegerField()
+    orders = serializers.IntegerField()
+    revenue = serializers.DecimalField(max_digits=14, decimal_places=2)
+    conversion_rate = serializers.FloatField(allow_null=True)
+
+
+class ProductsReportOutput(serializers.Serializer):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    products = ProductPerformanceOutput(many=True)
+
+
+PRODUCT_FIELDS = ["product_id", "name", "views", "orders", "revenue", "conversion_rate"]
+
+
+class StaffProductsApi(APIView):
+    """Products by revenue from the ``product_analytics`` roll-up (at most 366 days)."""
+
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "orders.view_order"}
+
+    @extend_schema(tags=TAGS, parameters=[ProductsInput], responses=ProductsReportOutput)
+    def get(self, request):
+        report = selectors.product_performance(**_input(ProductsInput, request, MAX_DAYS["sales"]))
+        return Response(ProductsReportOutput(report).data)
+
+
+class StaffProductsExportApi(APIView):
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "orders.view_order"}
+
+    @extend_schema(tags=TAGS, parameters=[ProductsInput], responses={200: CSV})
+    def get(self, request):
+        report = selectors.product_performance(**_input(ProductsInput, request, MAX_DAYS["sales"]))
+        rows = [[row[field] for field in PRODUCT_FIELDS] for row in report["products"]]
+        return csv_response(f"products_{report['date_from']}_{report['date_to']}.csv", PRODUCT_FIELDS, rows)
+
+
+class FeedbackProductOutput(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    analysis_date = serializers.CharField()
+    total_reviews = serializers.IntegerField()
+    avg_rating = serializers.FloatField(allow_null=True)
+    results_rate = serializers.FloatField(allow_null=True)
+    recommendation_rate = serializers.FloatField(allow_null=True)
+    repurchase_rate = serializers.FloatField(allow_null=True)
+    trend_direction = serializers.CharField()
+    slope_per_month = serializers.FloatField(allow_null=True)
+    p_value = serializers.FloatField(allow_null=True)
+
+
+class FeedbackOverviewOutput(serializers.Serializer):
+    products = FeedbackProductOutput(many=True)
+
+
+FEEDBACK_FIELDS = list(FeedbackProductOutput().fields)
+
+
+class StaffFeedbackOverviewApi(APIView):
+    """Per product, the last ``feedback_analytics`` run's headline figures, most reviewed first."""
+
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "reviews.view_review"}
+
+    @extend_schema(tags=TAGS, parameters=[LimitInput], responses=FeedbackOverviewOutput)
+    def get(self, request):
+        report = _store_read(selectors.feedback_overview, **_input(LimitInput, request, None))
+        return Response(FeedbackOverviewOutput(report).data)
+
+
+class StaffFeedbackOverviewExportApi(APIView):
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "reviews.view_review"}
+
+    @extend_schema(tags=TAGS, parameters=[LimitInput], responses={200: CSV})
+    def get(self, request):
+        report = _store_read(selectors.feedback_overview, **_input(LimitInput, request, None))
+        rows = [[row[field] for field in FEEDBACK_FIELDS] for row in report["products"]]
+        return csv_response("feedback_overview.csv", FEEDBACK_FIELDS, rows)
+
+
+class TopProductOutput(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    avg_rating = serializers.FloatField()
+    review_count = serializers.IntegerField()
+
+
+class SkinTypeOutput(serializers.Serializer):
+    skin_type = serializers.CharField()
+    products = serializers.IntegerField()
+    review_count = serializers.IntegerField()
+    avg_rating = serializers.FloatField(allow_null=True)
+    results_rate = serializers.FloatField(allow_null=True)
+    top_products = TopProductOutput(many=True)
+
+
+class SkinTypesOutput(serializers.Serializer):
+    skin_types = SkinTypeOutput(many=True)
+
+
+class TopLimitInput(serializers.Serializer):
+    limit = serializers.IntegerField(min_value=1, max_value=50, default=5)
+
+
+SKIN_FIELDS = ["skin_type", "products", "review_count", "avg_rating", "results_rate"]
+
+
+class StaffSkinTypesApi(APIView):
+    """Per skin type (reviewer's skin type at review time), across products; ``limit`` top products each."""
+
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "reviews.view_review"}
+
+    @extend_schema(tags=TAGS, parameters=[TopLimitInput], responses=SkinTypesOutput)
+    def get(self, request):
+        report = _store_read(selectors.skin_type_insights, **_input(TopLimitInput, request, None))
+        return Response(SkinTypesOutput(report).data)
+
+
+class StaffSkinTypesExportApi(APIView):
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "reviews.view_review"}
+
+    @extend_schema(tags=TAGS, parameters=[TopLimitInput], responses={200: CSV})
+    def get(self, request):
+        report = _store_read(selectors.skin_type_insights, **_input(TopLimitInput, request, None))
+        rows = [[row[field] for field in SKIN_FIELDS] for row in report["skin_types"]]
+        return csv_response("skin_types.csv", SKIN_FIELDS, rows)
+
+
+class CustomerDayOutput(serializers.Serializer):
+    date = serializers.CharField()
+    new_registrations = serializers.IntegerField(allow_null=True)
+    total_users = serializers.IntegerField(allow_null=True)
+    active_users = serializers.IntegerField(allow_null=True)
+    new_customers = serializers.IntegerField(allow_null=True)
+    returning_customers = serializers.IntegerField(allow_null=True)
+
+
+class CustomerReportOutput(serializers.Serializer):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    days = CustomerDayOutput(many=True)
+
+
+CUSTOMER_FIELDS = list(CustomerDayOutput().fields)
+
+
+class StaffCustomersApi(APIView):
+    """Per day: registrations, total and active users, new and returning customers (at most 366 days)."""
+
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "orders.view_order"}
+
+    @extend_schema(tags=TAGS, parameters=[RangeInput], responses=CustomerReportOutput)
+    def get(self, request):
+        report = _store_read(selectors.customer_report, **_input(RangeInput, request, MAX_DAYS["sales"]))
+        return Response(CustomerReportOutput(report).data)
+
+
+class StaffCustomersExportApi(APIView):
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "orders.view_order"}
+
+    @extend_schema(tags=TAGS, parameters=[RangeInput], responses={200: CSV})
+    def get(self, request):
+        report = _store_read(selectors.customer_report, **_input(RangeInput, request, MAX_DAYS["sales"]))
+        rows = [[day[field] for field in CUSTOMER_FIELDS] for day in report["days"]]
+        return csv_response(f"customers_{report['date_from']}_{report['date_to']}.csv", CUSTOMER_FIELDS, rows)
+
+
+class ContentOutcomeOutput(serializers.Serializer):
+    submitted = serializers.IntegerField()
+    approved = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    awaiting_moderation = serializers.IntegerField()
+    approval_rate = serializers.FloatField(allow_null=True)
+
+
+class CommunityHealthOutput(serializers.Serializer):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    reviews = ContentOutcomeOutput()
+    questions = ContentOutcomeOutput()
+    answers = ContentOutcomeOutput()
+    answered_question_rate = serializers.FloatField(allow_null=True)
+    progress_entries = serializers.IntegerField()
+    contributors = serializers.IntegerField()
+
+
+def _community_rows(report):
+    rows = [[kind, metric, report[kind][metric]] for kind in ("reviews", "questions", "answers")
+            for metric in ContentOutcomeOutput().fields]  # fmt: skip
+    rows += [
+        ["community", name, report[name]] for name in ("answered_question_rate", "progress_entries", "contributors")
+    ]
+    return rows
+
+
+class StaffCommunityHealthApi(APIView):
+    """Reviews, questions, answers and progress entries created in the range (at most 366 days)."""
+
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "reviews.view_review"}
+
+    @extend_schema(tags=TAGS, parameters=[RangeInput], responses=CommunityHealthOutput)
+    def get(self, request):
+        report = selectors.community_health(**_input(RangeInput, request, MAX_DAYS["sales"]))
+        return Response(CommunityHealthOutput(report).data)
+
+
+class StaffCommunityHealthExportApi(APIView):
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "reviews.view_review"}
+
+    @extend_schema(tags=TAGS, parameters=[RangeInput], responses={200: CSV})
+    def get(self, request):
+        report = selectors.community_health(**_input(RangeInput, request, MAX_DAYS["sales"]))
+        filename = f"community_{report['date_from']}_{report['date_to']}.csv"
+        return csv_response(filename, ["section", "metric", "value"], _community_rows(report))

@@ -1,0 +1,55 @@
+from celery import shared_task
+
+from ml import services
+from ml.etl import jobs
+from ml.store import get_store
+
+
+@shared_task(name="ml.flush_events", ignore_result=True)
+def flush_events():
+    """Buffered events to the store in bulk: on a full buffer and every minute (beat)."""
+    written, dropped = services.events_flush()
+    return {"written": written, "dropped": dropped}
+
+
+@shared_task(name="ml.purge_expired", autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def purge_expired():
+    """The relational store's TTL (MongoDB's TTL index does the same by itself). Also makes sure
+    the indexes exist, so a fresh MongoDB gets them within the hour without a deploy step."""
+    store = get_store()
+    store.ensure_indexes()
+    return store.purge_expired()
+
+
+ETL_RETRY = {"autoretry_for": (Exception,), "retry_backoff": 30, "retry_backoff_max": 900, "max_retries": 5}
+
+
+@shared_task(name="ml.etl_daily_metrics", **ETL_RETRY)
+def etl_daily_metrics(day=None):
+    """Daily (beat) for yesterday; ``day`` is an ISO date to rebuild another day."""
+    result = jobs.daily_metrics_run(day=day)
+    return {"rows_read": result.rows_read, "rows_written": result.rows_written}
+
+
+@shared_task(name="ml.etl_purchase_patterns", **ETL_RETRY)
+def etl_purchase_patterns():
+    result = jobs.purchase_patterns_run()
+    return {"rows_read": result.rows_read, "rows_written": result.rows_written}
+
+
+@shared_task(name="ml.etl_feedback_analytics", **ETL_RETRY)
+def etl_feedback_analytics(as_of=None):
+    result = jobs.feedback_analytics_run(as_of=as_of)
+    return {"rows_read": result.rows_read, "rows_written": result.rows_written}
+
+
+@shared_task(name="ml.etl_feedback_stream", **ETL_RETRY)
+def etl_feedback_stream(date_from=None, date_to=None):
+    result = jobs.feedback_stream_run(date_from=date_from, date_to=date_to)
+    return {"rows_read": result.rows_read, "rows_written": result.rows_written}
+
+
+@shared_task(name="ml.etl_user_feedback_journey", **ETL_RETRY)
+def etl_user_feedback_journey():
+    result = jobs.user_feedback_journey_run()
+    return {"rows_read": result.rows_read, "rows_written": result.rows_written}

@@ -1,0 +1,74 @@
+"""Who sent an event, without keeping anything that identifies a person: device facts parsed
+from the User-Agent and the client address truncated to its network (IPv4 /24, IPv6 /48)."""
+
+import ipaddress
+import re
+
+from rest_framework.throttling import BaseThrottle
+
+MAX_USER_AGENT = 300
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_SESSION = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+
+_BOT = re.compile(r"bot|crawl|spider|slurp|headless", re.I)
+_BROWSERS = [
+    ("Edge", re.compile(r"Edg(e|A|iOS)?/")),
+    ("Opera", re.compile(r"OPR/|Opera")),
+    ("Samsung Internet", re.compile(r"SamsungBrowser/")),
+    ("Firefox", re.compile(r"Firefox/|FxiOS/")),
+    ("Chrome", re.compile(r"Chrome/|CriOS/")),
+    ("Safari", re.compile(r"Safari/")),
+    ("App", re.compile(r"okhttp|CFNetwork|Dart/|Dalvik", re.I)),
+]
+_OSES = [
+    ("iOS", re.compile(r"iPhone|iPad|iPod|iOS")),
+    ("Android", re.compile(r"Android")),
+    ("Windows", re.compile(r"Windows")),
+    ("macOS", re.compile(r"Mac OS X|Macintosh")),
+    ("ChromeOS", re.compile(r"CrOS")),
+    ("Linux", re.compile(r"Linux")),
+]
+
+
+def _first(rules, text):
+    return next((name for name, pattern in rules if pattern.search(text)), "other")
+
+
+def device_type(user_agent):
+    if not user_agent:
+        return "unknown"
+    if _BOT.search(user_agent):
+        return "bot"
+    if re.search(r"iPad|Tablet", user_agent) or ("Android" in user_agent and "Mobile" not in user_agent):
+        return "tablet"
+    if re.search(r"Mobi|iPhone|iPod|Android", user_agent):
+        return "mobile"
+    return "desktop"
+
+
+def truncate_ip(address):
+    """The network of ``address`` (IPv4 /24, IPv6 /48), or "" when it is not an address."""
+    try:
+        ip = ipaddress.ip_address((address or "").strip())
+    except ValueError:
+        return ""
+    prefix = 24 if ip.version == 4 else 48
+    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+
+
+def device_info(request):
+    """The seed's ``device_info`` without the personal parts: no raw address, no location."""
+    user_agent = _CONTROL.sub("", request.META.get("HTTP_USER_AGENT", ""))[:MAX_USER_AGENT]
+    return {
+        "user_agent": user_agent,
+        "ip_address": truncate_ip(BaseThrottle().get_ident(request)),
+        "device_type": device_type(user_agent),
+        "browser": _first(_BROWSERS, user_agent) if user_agent else "unknown",
+        "os": _first(_OSES, user_agent) if user_agent else "unknown",
+    }
+
+
+def session_header(request):
+    """The ``X-Session-Id`` request header when it is a valid session id, else ""."""
+    value = request.headers.get("X-Session-Id", "")
+    return value if _SESSION.match(value) else ""

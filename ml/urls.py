@@ -1,0 +1,55 @@
+from django.urls import path
+
+from ml import apis, staff_apis
+
+urlpatterns = [
+    path("analytics/events", apis.EventIngestApi.as_view(), name="analytics-events"),
+    path("staff/analytics/sales", staff_apis.StaffSalesApi.as_view(), name="staff-analytics-sales"),
+    path("staff/analytics/sales/export", staff_apis.StaffSalesExportApi.as_view(), name="staff-analytics-sales-csv"),
+    path("staff/analytics/search-trends", staff_apis.StaffSearchTrendsApi.as_view(), name="staff-analytics-search"),
+    path(
+        "staff/analytics/search-trends/export",
+        staff_apis.StaffSearchTrendsExportApi.as_view(),
+        name="staff-analytics-search-csv",
+    ),
+    path("staff/analytics/products", staff_apis.StaffProductsApi.as_view(), name="staff-analytics-products"),
+    path(
+        "staff/analytics/products/export",
+        staff_apis.StaffProductsExportApi.as_view(),
+        name="staff-analytics-products-csv",
+    ),
+    path("staff/analytics/feedback", staff_apis.StaffFeedbackOverviewApi.as_view(), name="staff-analytics-feedback"),
+    path(
+        "staff/analytics/feedback/export",
+        staff_apis.StaffFeedbackOverviewExportApi.as_view(),
+        name="staff-analytics-feedback-csv",
+    ),
+    path("staff/analytics/skin-types", staff_apis.StaffSkinTypesApi.as_view(), name="staff-analytics-skin-types"),
+    path(
+        "staff/analytics/skin-types/export",
+        staff_apis.StaffSkinTypesExportApi.as_view(),
+        name="staff-analytics-skin-types-csv",
+    ),
+    path("staff/analytics/customers", staff_apis.StaffCustomersApi.as_view(), name="staff-analytics-customers"),
+    path(
+        "staff/analytics/customers/export",
+        staff_apis.StaffCustomersExportApi.as_view(),
+        name="staff-analytics-customers-csv",
+    ),
+    path("staff/analytics/community", staff_apis.StaffCommunityHealthApi.as_view(), name="staff-analytics-community"),
+    path(
+        "staff/analytics/community/export",
+        staff_apis.StaffCommunityHealthExportApi.as_view(),
+        name="staff-analytics-community-csv",
+    ),
+    path(
+        "staff/analytics/efficacy/<int:product_id>",
+        staff_apis.StaffEfficacyApi.as_view(),
+        name="staff-analytics-efficacy",
+    ),
+    path(
+        "staff/analytics/efficacy/<int:product_id>/export",
+        staff_apis.StaffEfficacyExportApi.as_view(),
+        name="staff-analytics-efficacy-csv",
+    ),
+]

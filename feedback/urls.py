@@ -17,6 +17,7 @@ urlpatterns = [
     path("notifications/unread-count", apis.NotificationUnreadCountApi.as_view(), name="notification-unread-count"),
     path("notifications/preferences", apis.NotificationPreferencesApi.as_view(), name="notification-preferences"),
     path("notifications/devices", apis.PushDeviceApi.as_view(), name="notification-devices"),
+    path("notifications/devices/<str:token>", apis.PushDeviceDetailApi.as_view(), name="notification-device"),
     path("notifications/<int:notification_id>", apis.NotificationDetailApi.as_view(), name="notification-detail"),
     path("notifications/<int:notification_id>/read", apis.NotificationReadApi.as_view(), name="notification-read"),
     # Product feedback forms

@@ -25,6 +25,7 @@ from feedback.serializers import (
     UnreadCountOutput,
 )
 from skincare.api.exceptions import ApiError
+from skincare.api.filters import with_sort_alias
 from skincare.api.pagination import PagePagination
 from skincare.api.permissions import HasStaffPermission
 
@@ -60,8 +61,8 @@ class ModerationQueueApi(APIView):
         responses=ModerationItemOutput(many=True),
     )
     def get(self, request):
-        filters = _valid(QueueFilterInput, request.query_params)
-        queue = selectors.moderation_queue(**filters)
+        filters = _valid(QueueFilterInput, with_sort_alias(request.query_params))
+        queue = selectors.moderation_queue(ordering=filters.pop("sort", None), **filters)
         return _paginate(
             self, request, queue, lambda page: ModerationItemOutput(page, many=True, context={"request": request}).data
         )

@@ -82,7 +82,7 @@ class QueueFilterInput(serializers.Serializer):
     escalated = serializers.BooleanField(required=False, allow_null=True, default=None)
     reported = serializers.BooleanField(required=False, allow_null=True, default=None)
     priority = serializers.IntegerField(min_value=1, max_value=5, required=False)
-    ordering = serializers.ChoiceField(choices=["priority", "oldest", "newest", "reports"], required=False)
+    sort = serializers.ChoiceField(choices=["priority", "oldest", "newest", "reports"], required=False)
 
 
 @extend_schema_serializer(component_name="ModerationDecisionInput")

@@ -239,7 +239,7 @@ def test_shopper_journey_through_the_generated_client(generated, published_schem
         }
     )
     reviewed = call("products_reviews_create", shopper, 201, product_id=serum.pk, body=review)
-    assert len(reviewed.parsed.data.photos) == 1
+    assert len(reviewed.parsed.data.media) == 1
 
     notifications = call("notifications_list", shopper, 200)
     assert notifications.parsed.meta.total == len(notifications.parsed.data)

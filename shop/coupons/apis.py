@@ -24,6 +24,7 @@ from shop.coupons.serializers import (
     ValidateOutput,
 )
 from skincare.api.exceptions import ApiError
+from skincare.api.pagination import PagePagination, paginated_response
 from skincare.api.permissions import HasStaffPermission
 
 TAGS = ["coupons"]
@@ -69,6 +70,7 @@ class CouponAvailableApi(APIView):
     """Coupons this user can see, each with whether it applies to the current cart."""
 
     permission_classes = [AllowAny]
+    pagination_class = PagePagination
 
     @extend_schema(tags=TAGS, responses=CouponAvailableOutput(many=True))
     def get(self, request):
@@ -105,7 +107,7 @@ class CouponAvailableApi(APIView):
                     }
                 )
         results.sort(key=lambda row: (not row["applicable"], row["code"]))
-        return Response(results)
+        return paginated_response(self, request, results)
 
 
 class StaffCouponListCreateApi(generics.ListCreateAPIView):

@@ -106,6 +106,7 @@ class StatsInput(serializers.Serializer):
 
 
 class NotificationOutput(serializers.ModelSerializer):
+    action_buttons = serializers.ListField(child=serializers.DictField(), read_only=True)
     class Meta:
         model = Notification
         fields = [

@@ -527,7 +527,9 @@ AspectAveragesOutput = type(
 
 class ReviewGroupStatsOutput(serializers.Serializer):
     count = serializers.IntegerField()
-    avg_rating = serializers.FloatField(allow_null=True)
+    avg_rating = serializers.DecimalField(
+        max_digits=3, decimal_places=2, allow_null=True, help_text="Like the product's rating_avg."
+    )
     recommend_rate = serializers.FloatField(help_text="0..1")
     results_rate = serializers.FloatField(help_text="Share with visible results, 0..1.")
     verified_count = serializers.IntegerField()

@@ -200,3 +200,10 @@ def test_ordering_parameter_is_sort_everywhere(schema, staff_client, auth_client
     assert [row["order_number"] for row in alias] == [dear["order_number"], cheap["order_number"]]
     bad = staff_client.get("/api/v1/staff/orders?sort=bogus")
     assert (bad.status_code, bad.json()["code"]) == (400, "VALIDATION_ERROR")
+
+
+@pytest.mark.parametrize("query", ["status=bogus", "type=bogus"])
+def test_unknown_status_is_400_on_staff_coupons_too(staff_client, query):
+    response = staff_client.get(f"/api/v1/staff/coupons?{query}")
+    assert (response.status_code, response.json()["code"]) == (400, "VALIDATION_ERROR")
+    assert staff_client.get("/api/v1/staff/coupons?status=active").status_code == 200

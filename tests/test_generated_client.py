@@ -29,9 +29,8 @@ from werkzeug.datastructures import ImmutableMultiDict
 
 from shop.catalog.tests.factories import BrandFactory, ProductFactory
 from shop.coupons.tests.factories import CouponFactory
+from shop.files.models import FileUploadConfig
 from shop.files.tests.factories import jpeg_bytes
-
-pytestmark = pytest.mark.django_db(transaction=True)
 
 PACKAGE = "skincare_api_client"
 OK_CARD = "4242424242424242"
@@ -43,16 +42,17 @@ def _generator():
     return str(script) if script.exists() else shutil.which("openapi-python-client")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def published_schema(live_server):
     response = httpx.get(f"{live_server.url}/api/schema/", params={"format": "json"})
     assert response.status_code == 200
     return response.json()
 
 
-@pytest.fixture
-def generated(published_schema, tmp_path, monkeypatch):
+@pytest.fixture(scope="module")
+def generated(published_schema, tmp_path_factory):
     """The package openapi-python-client generates from the published schema, imported."""
+    tmp_path = tmp_path_factory.mktemp("generated")
     schema_file = tmp_path / "schema.json"
     schema_file.write_text(json.dumps(published_schema))
     result = subprocess.run(
@@ -71,10 +71,11 @@ def generated(published_schema, tmp_path, monkeypatch):
         timeout=600,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    monkeypatch.syspath_prepend(str(tmp_path))
+    sys.path.insert(0, str(tmp_path))
+    yield importlib.import_module(PACKAGE)
+    sys.path.remove(str(tmp_path))
     for name in [name for name in sys.modules if name == PACKAGE or name.startswith(f"{PACKAGE}.")]:
-        monkeypatch.delitem(sys.modules, name)
-    return importlib.import_module(PACKAGE)
+        del sys.modules[name]
 
 
 class StrictValidator:
@@ -138,7 +139,19 @@ def test_every_generated_module_imports(generated):
     assert len([name for name in names if ".api." in name]) >= 100
 
 
+def _seed_review_uploads():
+    """The review upload rules of the data migration (a transactional test before this one flushed them)."""
+    seeded = importlib.import_module("shop.files.migrations.0002_seed_upload_configs")
+    [config] = [config for config in seeded.CONFIGS if config["context"] == "review"]
+    FileUploadConfig.objects.update_or_create(
+        context="review", defaults={**config, "max_frames": 50, "max_total_pixels": 20_000_000}
+    )
+
+
+# The live server sees only committed rows: the test commits its data.
+@pytest.mark.django_db(transaction=True)
 def test_shopper_journey_through_the_generated_client(generated, published_schema, live_server):
+    _seed_review_uploads()
     brand = BrandFactory(name="Glow Lab", slug="glow-lab")
     serum = ProductFactory(name="Acne Serum", price=Decimal("20.00"), stock_quantity=5, concerns=["acne"], brand=brand)
     ProductFactory(name="Pore Toner", price=Decimal("12.00"), stock_quantity=5, concerns=["pores"], brand=brand)

@@ -107,11 +107,12 @@ class StatsInput(serializers.Serializer):
 
 class NotificationOutput(serializers.ModelSerializer):
     action_buttons = serializers.ListField(child=serializers.DictField(), read_only=True)
+
     class Meta:
         model = Notification
         fields = [
             "id", "type", "title", "message", "action_url", "thumbnail_url", "action_buttons", "related_type",
-            "related_id", "is_read", "read_at", "priority", "created_at", "expires_at",
+            "related_id", "related_key", "is_read", "read_at", "priority", "created_at", "expires_at",
         ]  # fmt: skip
 
 

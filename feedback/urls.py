@@ -1,5 +1,6 @@
 from django.urls import path
 
+import shop.catalog.converters  # noqa: F401 - registers the <product:...> converter
 from feedback import apis
 
 urlpatterns = [
@@ -21,7 +22,7 @@ urlpatterns = [
     path("notifications/<int:notification_id>", apis.NotificationDetailApi.as_view(), name="notification-detail"),
     path("notifications/<int:notification_id>/read", apis.NotificationReadApi.as_view(), name="notification-read"),
     # Product feedback forms
-    path("products/<int:product_id>/feedback", apis.ProductFeedbackApi.as_view(), name="product-feedback"),
+    path("products/<product:product_id>/feedback", apis.ProductFeedbackApi.as_view(), name="product-feedback"),
     path("user/feedback/forms", apis.MyProductFeedbackApi.as_view(), name="my-product-feedback"),
     path(
         "staff/products/<int:product_id>/feedback",

@@ -257,6 +257,8 @@ SPECTACULAR_SETTINGS = {
     # and generated clients accept (3.0.3's ``allOf`` + ``nullable`` is rejected for ``null``).
     "OAS_VERSION": "3.1.0",
     "COMPONENT_SPLIT_REQUEST": True,
+    # /products/{product_id}/... takes the id or the slug (shop.catalog.converters).
+    "PATH_CONVERTER_OVERRIDES": {"product": str},
     # One name per shop choice set wherever it appears (fields named "status"/"type" would
     # otherwise collide and get hash-suffixed names).
     "ENUM_NAME_OVERRIDES": {

@@ -207,3 +207,15 @@ def test_unknown_status_is_400_on_staff_coupons_too(staff_client, query):
     response = staff_client.get(f"/api/v1/staff/coupons?{query}")
     assert (response.status_code, response.json()["code"]) == (400, "VALIDATION_ERROR")
     assert staff_client.get("/api/v1/staff/coupons?status=active").status_code == 200
+
+
+def test_product_sub_resources_take_the_id_or_the_slug(api_client):
+    product = ProductFactory(name="Snail Essence", slug="snail-essence")
+    ProductFactory(name="Other", category=product.category)
+    for suffix in ("related", "reviews", "reviews/summary", "questions"):
+        by_id = api_client.get(f"/api/v1/products/{product.pk}/{suffix}")
+        by_slug = api_client.get(f"/api/v1/products/snail-essence/{suffix}")
+        assert (by_id.status_code, by_slug.status_code) == (200, 200), suffix
+        assert by_slug.json() == by_id.json(), suffix
+    missing = api_client.get("/api/v1/products/no-such-product/reviews")
+    assert (missing.status_code, missing.json()["status"]) == (404, "error")

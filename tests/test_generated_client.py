@@ -251,11 +251,13 @@ def test_shopper_journey_through_the_generated_client(generated, published_schem
             "photos": [{"file_id": str(file.id)}],
         }
     )
-    reviewed = call("products_reviews_create", shopper, 201, product_id=serum.pk, body=review)
+    reviewed = call("products_reviews_create", shopper, 201, product_id=serum.slug, body=review)
     assert len(reviewed.parsed.data.media) == 1
 
     notifications = call("notifications_list", shopper, 200)
     assert notifications.parsed.meta.total == len(notifications.parsed.data)
+    order_keys = {row.related_key for row in notifications.parsed.data if row.related_type == "order"}
+    assert order_keys == {order.order_number}  # the number the order endpoints take, not the internal id
     call("notifications_unread_count_retrieve", shopper, 200)
 
     call("auth_logout_create", shopper, 200, body=_model(generated, "RefreshInputRequest")(refresh=tokens.refresh))

@@ -1,5 +1,6 @@
 from django.urls import path
 
+import shop.catalog.converters  # noqa: F401 - registers the <product:...> converter
 from shop.catalog import apis, staff_apis
 
 app_name = "catalog"
@@ -11,7 +12,7 @@ urlpatterns = [
     path("products/search/suggestions", apis.ProductSuggestionsApi.as_view(), name="product-suggestions"),
     path("products/featured", apis.ProductFeaturedApi.as_view(), name="product-featured"),
     path("products/by-skin-type/<str:skin_type>", apis.ProductBySkinTypeApi.as_view(), name="product-by-skin-type"),
-    path("products/<int:product_id>/related", apis.ProductRelatedApi.as_view(), name="product-related"),
+    path("products/<product:product_id>/related", apis.ProductRelatedApi.as_view(), name="product-related"),
     path("products/<str:lookup>", apis.ProductDetailApi.as_view(), name="product-detail"),
     path("categories", apis.CategoryTreeApi.as_view(), name="category-tree"),
     path("categories/<str:slug>/products", apis.CategoryProductsApi.as_view(), name="category-products"),

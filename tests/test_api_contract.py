@@ -219,3 +219,15 @@ def test_product_sub_resources_take_the_id_or_the_slug(api_client):
         assert by_slug.json() == by_id.json(), suffix
     missing = api_client.get("/api/v1/products/no-such-product/reviews")
     assert (missing.status_code, missing.json()["status"]) == (404, "error")
+
+
+def test_brand_is_the_same_object_everywhere(auth_client):
+    brand = BrandFactory(name="Glow Lab", slug="glow-lab")
+    product = ProductFactory(brand=brand)
+    expected = {"id": brand.pk, "name": "Glow Lab", "slug": "glow-lab"}
+    assert auth_client.get("/api/v1/products").json()["data"][0]["brand"] == expected
+    assert auth_client.get(f"/api/v1/products/{product.slug}").json()["data"]["brand"] == expected
+    cart = auth_client.post("/api/v1/cart/items", {"product_id": product.pk}, format="json").json()["data"]
+    assert cart["items"][0]["product"]["brand"] == expected
+    auth_client.post("/api/v1/wishlist", {"product_id": product.pk}, format="json")
+    assert auth_client.get("/api/v1/wishlist").json()["data"][0]["product"]["brand"] == expected

@@ -12,9 +12,15 @@ from shop.catalog.models import ProductSkinType, ProductType
 
 
 class BrandRefSerializer(serializers.Serializer):
+    """A brand wherever a product carries one (lists, detail, cart, wishlist): the same object."""
+
     id = serializers.IntegerField()
     name = serializers.CharField()
     slug = serializers.CharField()
+
+
+def brand_ref(brand):
+    return {"id": brand.id, "name": brand.name, "slug": brand.slug}
 
 
 class CategoryRefSerializer(serializers.Serializer):

@@ -231,3 +231,17 @@ def test_brand_is_the_same_object_everywhere(auth_client):
     assert cart["items"][0]["product"]["brand"] == expected
     auth_client.post("/api/v1/wishlist", {"product_id": product.pk}, format="json")
     assert auth_client.get("/api/v1/wishlist").json()["data"][0]["product"]["brand"] == expected
+
+
+def test_an_unknown_status_is_400_on_every_list_that_filters_by_status(schema, staff_client):
+    lists = [
+        path
+        for path, operations in schema["paths"].items()
+        if "{" not in path
+        and any(p["in"] == "query" and p["name"] == "status" for p in operations.get("get", {}).get("parameters", []))
+    ]
+    assert len(lists) >= 7
+    answers = {path: staff_client.get(f"{path}?status=bogus") for path in lists}
+    assert {path: (r.status_code, r.json()["code"]) for path, r in answers.items()} == {
+        path: (400, "VALIDATION_ERROR") for path in lists
+    }

@@ -43,8 +43,10 @@ def _generator():
 
 
 @pytest.fixture(scope="module")
-def published_schema(live_server):
-    response = httpx.get(f"{live_server.url}/api/schema/", params={"format": "json"})
+def published_schema(live_server, django_db_blocker):
+    # The live server may share the test's SQLite connection: its request handling opens it.
+    with django_db_blocker.unblock():
+        response = httpx.get(f"{live_server.url}/api/schema/", params={"format": "json"})
     assert response.status_code == 200
     return response.json()
 

@@ -165,7 +165,7 @@ def scenario_paths(target):
             for n in range(10, 100)
             for q in LIST_QUERIES
         ],
-        "product detail": [f"/api/v1/products/{slug}/" for slug in slugs[:200]],
+        "product detail": [f"/api/v1/products/{slug}" for slug in slugs[:200]],
         "search": [f"/api/v1/products/search/?{urlencode({'q': q})}" for q in SEARCH_QUERIES],
     }
 

@@ -25,6 +25,7 @@ from feedback.serializers import (
     UnreadCountOutput,
 )
 from skincare.api.exceptions import ApiError
+from skincare.api.filters import with_sort_alias
 from skincare.api.pagination import PagePagination
 from skincare.api.permissions import HasStaffPermission
 
@@ -60,8 +61,8 @@ class ModerationQueueApi(APIView):
         responses=ModerationItemOutput(many=True),
     )
     def get(self, request):
-        filters = _valid(QueueFilterInput, request.query_params)
-        queue = selectors.moderation_queue(**filters)
+        filters = _valid(QueueFilterInput, with_sort_alias(request.query_params))
+        queue = selectors.moderation_queue(ordering=filters.pop("sort", None), **filters)
         return _paginate(
             self, request, queue, lambda page: ModerationItemOutput(page, many=True, context={"request": request}).data
         )
@@ -233,14 +234,23 @@ class PushDeviceApi(APIView):
         device = services.push_device_register(user=request.user, **data)
         return Response({"token": device.token, "platform": device.platform}, status=status.HTTP_201_CREATED)
 
+    @extend_schema(exclude=True)
+    def delete(self, request):
+        """The former form with the token in a JSON body, kept for installed apps; not in the schema."""
+        data = _valid(PushDeviceDeleteInput, request.data)
+        services.push_device_unregister(user=request.user, token=data["token"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PushDeviceDetailApi(APIView):
     @extend_schema(
         tags=NOTIFICATION_TAGS,
         responses={204: None},
         summary="Unregister a push token",
-        description='JSON body `{"token": "..."}` (OpenAPI documents no body for DELETE).',
+        description="The token goes in the path (URL-encoded). A token not registered to the user answers 404.",
     )
-    def delete(self, request):
-        data = _valid(PushDeviceDeleteInput, request.data)
+    def delete(self, request, token):
+        data = _valid(PushDeviceDeleteInput, {"token": token})
         services.push_device_unregister(user=request.user, token=data["token"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 

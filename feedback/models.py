@@ -163,6 +163,9 @@ class Notification(models.Model):
     action_buttons = models.JSONField(default=list, blank=True)
     related_type = models.CharField(max_length=50, blank=True)
     related_id = models.PositiveBigIntegerField(null=True, blank=True)
+    related_key = models.CharField(
+        max_length=64, blank=True, help_text="How the API addresses the related object (an order's number)."
+    )
     file = models.ForeignKey("files.UploadedFile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     is_read = models.BooleanField(default=False)

@@ -34,6 +34,7 @@ def _order_notify(order, title, message, priority=NotificationPriority.NORMAL):
             action_url=f"/orders/{order.order_number}",
             related_type="order",
             related_id=order.pk,
+            related_key=order.order_number,
             priority=priority,
         )
     except Exception:  # noqa: BLE001 - a notification must never break the order flow

@@ -82,7 +82,7 @@ class QueueFilterInput(serializers.Serializer):
     escalated = serializers.BooleanField(required=False, allow_null=True, default=None)
     reported = serializers.BooleanField(required=False, allow_null=True, default=None)
     priority = serializers.IntegerField(min_value=1, max_value=5, required=False)
-    ordering = serializers.ChoiceField(choices=["priority", "oldest", "newest", "reports"], required=False)
+    sort = serializers.ChoiceField(choices=["priority", "oldest", "newest", "reports"], required=False)
 
 
 @extend_schema_serializer(component_name="ModerationDecisionInput")
@@ -106,11 +106,13 @@ class StatsInput(serializers.Serializer):
 
 
 class NotificationOutput(serializers.ModelSerializer):
+    action_buttons = serializers.ListField(child=serializers.DictField(), read_only=True)
+
     class Meta:
         model = Notification
         fields = [
             "id", "type", "title", "message", "action_url", "thumbnail_url", "action_buttons", "related_type",
-            "related_id", "is_read", "read_at", "priority", "created_at", "expires_at",
+            "related_id", "related_key", "is_read", "read_at", "priority", "created_at", "expires_at",
         ]  # fmt: skip
 
 

@@ -319,6 +319,7 @@ def notifications_create(
     action_url="",
     related_type="",
     related_id=None,
+    related_key="",
     priority=NotificationPriority.NORMAL,
     thumbnail_url="",
     action_buttons=None,
@@ -341,6 +342,7 @@ def notifications_create(
                 action_url=action_url or "",
                 related_type=related_type or "",
                 related_id=related_id,
+                related_key=related_key or "",
                 priority=priority,
                 thumbnail_url=thumbnail_url or "",
                 action_buttons=action_buttons or [],
@@ -397,7 +399,8 @@ def notification_deliver(*, notification) -> dict:
                 title=notification.title,
                 body=notification.message,
                 data={"type": notification.type, "related_type": notification.related_type,
-                      "related_id": notification.related_id or "", "action_url": notification.action_url},
+                      "related_id": notification.related_id or "", "related_key": notification.related_key,
+                      "action_url": notification.action_url},
             )  # fmt: skip
             if result.invalid_tokens:
                 PushDevice.objects.filter(token__in=result.invalid_tokens).update(is_active=False)

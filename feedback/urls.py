@@ -1,5 +1,6 @@
 from django.urls import path
 
+import shop.catalog.converters  # noqa: F401 - registers the <product:...> converter
 from feedback import apis
 
 urlpatterns = [
@@ -17,10 +18,11 @@ urlpatterns = [
     path("notifications/unread-count", apis.NotificationUnreadCountApi.as_view(), name="notification-unread-count"),
     path("notifications/preferences", apis.NotificationPreferencesApi.as_view(), name="notification-preferences"),
     path("notifications/devices", apis.PushDeviceApi.as_view(), name="notification-devices"),
+    path("notifications/devices/<str:token>", apis.PushDeviceDetailApi.as_view(), name="notification-device"),
     path("notifications/<int:notification_id>", apis.NotificationDetailApi.as_view(), name="notification-detail"),
     path("notifications/<int:notification_id>/read", apis.NotificationReadApi.as_view(), name="notification-read"),
     # Product feedback forms
-    path("products/<int:product_id>/feedback", apis.ProductFeedbackApi.as_view(), name="product-feedback"),
+    path("products/<product:product_id>/feedback", apis.ProductFeedbackApi.as_view(), name="product-feedback"),
     path("user/feedback/forms", apis.MyProductFeedbackApi.as_view(), name="my-product-feedback"),
     path(
         "staff/products/<int:product_id>/feedback",

@@ -16,7 +16,7 @@ from reviews.serializers import author, review_output
 from shop.accounts.models import Role, SkinType, User
 from shop.accounts.services import user_set_role
 from skincare.api.exceptions import ApiError
-from skincare.api.pagination import PagePagination
+from skincare.api.pagination import PagePagination, paginated_response
 from skincare.api.permissions import HasStaffPermission
 
 TAGS = ["community"]
@@ -93,6 +93,7 @@ def _leader(user, rank, *, staff=False):
 
 class CommunityLeadersApi(APIView):
     permission_classes = [AllowAny]
+    pagination_class = PagePagination
     staff = False
 
     @extend_schema(
@@ -105,7 +106,8 @@ class CommunityLeadersApi(APIView):
         params = LeadersFilter(data=request.query_params)
         params.is_valid(raise_exception=True)
         leaders = selectors.community_leaders(**params.validated_data)
-        return Response([_leader(u, i, staff=self.staff) for i, u in enumerate(leaders, start=1)])
+        rows = [_leader(u, i, staff=self.staff) for i, u in enumerate(leaders, start=1)]
+        return paginated_response(self, request, rows)
 
 
 @extend_schema_view(

@@ -3,6 +3,8 @@
 Lists have a fixed number of queries whatever the page size (``select_related`` + ``Prefetch``).
 """
 
+from decimal import ROUND_HALF_UP, Decimal
+
 from django.db.models import Avg, Case, Count, Exists, OuterRef, Prefetch, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 
@@ -86,11 +88,16 @@ def _round(value, digits=2):
     return round(float(value), digits) if value is not None else None
 
 
+def _rating(value):
+    """An average star rating as the catalog's ``rating_avg`` is: a decimal string with two places."""
+    return str(Decimal(value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)) if value is not None else None
+
+
 def _group_stats(row):
     count = row["count"]
     return {
         "count": count,
-        "avg_rating": _round(row["avg_rating"]),
+        "avg_rating": _rating(row["avg_rating"]),
         "recommend_rate": _rate(row["recommend"], count),
         "results_rate": _rate(row["results"], count),
         "verified_count": row["verified"],

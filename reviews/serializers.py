@@ -78,8 +78,18 @@ class ReviewUpdateInput(ReviewInput):
 
 
 class ReviewListFilter(serializers.Serializer):
-    rating = serializers.CharField(required=False, help_text="One star value or a comma list, e.g. 4,5")
-    skin_type = serializers.CharField(required=False, help_text="One skin type or a comma list")
+    rating = serializers.ListField(
+        child=serializers.CharField(max_length=20),
+        required=False,
+        max_length=5,
+        help_text="Star values; repeat the parameter (rating=4&rating=5). A comma list (4,5) is accepted too.",
+    )
+    skin_type = serializers.ListField(
+        child=serializers.CharField(max_length=100),
+        required=False,
+        max_length=10,
+        help_text="Skin types; repeat the parameter. A comma list is accepted too.",
+    )
     with_photos = serializers.BooleanField(required=False, allow_null=True, default=None)
     verified = serializers.BooleanField(required=False, allow_null=True, default=None)
     visible_results = serializers.BooleanField(required=False, allow_null=True, default=None)
@@ -87,7 +97,7 @@ class ReviewListFilter(serializers.Serializer):
 
     def validate_rating(self, value):
         try:
-            stars = sorted({int(part) for part in value.split(",") if part.strip()})
+            stars = sorted({int(part) for raw in value for part in raw.split(",") if part.strip()})
         except ValueError as exc:
             raise serializers.ValidationError("Star values 1..5, comma separated.") from exc
         if not stars or any(star < 1 or star > 5 for star in stars):
@@ -95,10 +105,10 @@ class ReviewListFilter(serializers.Serializer):
         return stars
 
     def validate_skin_type(self, value):
-        types = sorted({part.strip() for part in value.split(",") if part.strip()})
+        types = sorted({part.strip() for raw in value for part in raw.split(",") if part.strip()})
         unknown = [t for t in types if t not in SkinType.values]
         if not types or unknown:
-            raise serializers.ValidationError(f"Unknown skin type(s): {', '.join(unknown) or value}.")
+            raise serializers.ValidationError(f"Unknown skin type(s): {', '.join(unknown) or ','.join(value)}.")
         return types
 
 
@@ -517,7 +527,9 @@ AspectAveragesOutput = type(
 
 class ReviewGroupStatsOutput(serializers.Serializer):
     count = serializers.IntegerField()
-    avg_rating = serializers.FloatField(allow_null=True)
+    avg_rating = serializers.DecimalField(
+        max_digits=3, decimal_places=2, allow_null=True, help_text="Like the product's rating_avg."
+    )
     recommend_rate = serializers.FloatField(help_text="0..1")
     results_rate = serializers.FloatField(help_text="Share with visible results, 0..1.")
     verified_count = serializers.IntegerField()

@@ -1,12 +1,13 @@
 from django.urls import path
 
+import shop.catalog.converters  # noqa: F401 - registers the <product:...> converter
 from reviews import apis, community_apis
 
 urlpatterns = [
     # Reviews
-    path("products/<int:product_id>/reviews", apis.ProductReviewsApi.as_view(), name="product-reviews"),
+    path("products/<product:product_id>/reviews", apis.ProductReviewsApi.as_view(), name="product-reviews"),
     path(
-        "products/<int:product_id>/reviews/summary",
+        "products/<product:product_id>/reviews/summary",
         apis.ProductReviewSummaryApi.as_view(),
         name="product-review-summary",
     ),
@@ -31,7 +32,7 @@ urlpatterns = [
         name="staff-questions-awaiting-expert",
     ),
     # Q&A
-    path("products/<int:product_id>/questions", apis.ProductQuestionsApi.as_view(), name="product-questions"),
+    path("products/<product:product_id>/questions", apis.ProductQuestionsApi.as_view(), name="product-questions"),
     path("questions/<int:question_id>", apis.QuestionDetailApi.as_view(), name="question-detail"),
     path("questions/<int:question_id>/answers", apis.QuestionAnswersApi.as_view(), name="question-answers"),
     path("questions/<int:question_id>/vote", apis.QuestionVoteApi.as_view(), name="question-vote"),

@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "skincare.api.middleware.ApiTrailingSlashMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -239,11 +240,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["skincare.api.renderers.EnvelopeJSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "skincare.api.parsers.JSONParser",
-        "skincare.api.parsers.FormParser",
-        "skincare.api.parsers.MultiPartParser",
-    ],
+    # JSON bodies only; the upload views accept multipart (and document their binary fields).
+    "DEFAULT_PARSER_CLASSES": ["skincare.api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "skincare.api.pagination.PagePagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -277,7 +275,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # OpenAPI 3.1: a nullable reference is ``oneOf: [$ref, {type: null}]``, which strict validators
+    # and generated clients accept (3.0.3's ``allOf`` + ``nullable`` is rejected for ``null``).
+    "OAS_VERSION": "3.1.0",
     "COMPONENT_SPLIT_REQUEST": True,
+    # /products/{product_id}/... takes the id or the slug (shop.catalog.converters).
+    "PATH_CONVERTER_OVERRIDES": {"product": str},
     # One name per shop choice set wherever it appears (fields named "status"/"type" would
     # otherwise collide and get hash-suffixed names).
     "ENUM_NAME_OVERRIDES": {

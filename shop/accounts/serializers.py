@@ -15,6 +15,8 @@ class UserOutput(serializers.ModelSerializer):
     full_name = serializers.CharField(source="get_full_name", read_only=True)
     # Declared so the schema says "" (not given) is possible: read-only model fields lose allow_blank.
     gender = serializers.ChoiceField(choices=Gender.choices, allow_blank=True, read_only=True)
+    skin_concerns = serializers.ListField(child=serializers.ChoiceField(choices=SkinConcern.choices), read_only=True)
+    expertise_areas = serializers.ListField(child=serializers.CharField(), read_only=True)
     profile_picture = serializers.SerializerMethodField()
 
     class Meta:

@@ -6,6 +6,7 @@ from rest_framework import serializers
 from shop.cart.models import MAX_LINE_QUANTITY
 from shop.cart.pricing import INSUFFICIENT_STOCK, OUT_OF_STOCK, UNAVAILABLE
 from shop.catalog.models import ProductStatus
+from shop.catalog.serializers import BrandRefSerializer, brand_ref
 from shop.coupons.models import CouponType
 
 # Quantities above this are refused by the serializer before any service runs (huge numbers
@@ -37,7 +38,7 @@ def product_brief(product, variant=None):
         "name": product.name,
         "slug": product.slug,
         "sku": product.sku,
-        "brand": product.brand.name if "brand" in product._state.fields_cache else None,
+        "brand": brand_ref(product.brand) if "brand" in product._state.fields_cache else None,
         "compare_at_price": money(product.compare_at_price) if product.compare_at_price else None,
         "status": product.status,
     }
@@ -110,7 +111,7 @@ class CartProductOutput(serializers.Serializer):
     name = serializers.CharField()
     slug = serializers.CharField()
     sku = serializers.CharField()
-    brand = serializers.CharField(allow_null=True, help_text="Brand name.")
+    brand = BrandRefSerializer(allow_null=True)
     compare_at_price = serializers.DecimalField(**MONEY, allow_null=True)
     status = serializers.ChoiceField(choices=ProductStatus.choices)
 

@@ -22,6 +22,7 @@ from shop.catalog.serializers import (
 )
 from skincare import events
 from skincare.api.exceptions import ApiError
+from skincare.api.pagination import PagePagination, paginated_response
 from skincare.api.permissions import user_has_permission
 
 
@@ -224,6 +225,7 @@ def public_product_payload(lookup):
 
 class ProductRelatedApi(APIView):
     permission_classes = [AllowAny]
+    pagination_class = PagePagination
 
     @extend_schema(responses=ProductListOutputSerializer(many=True))
     def get(self, request, product_id):
@@ -231,19 +233,23 @@ class ProductRelatedApi(APIView):
         if product is None:
             raise product_not_found()
         related = selectors.product_related(product)
-        return Response([product_list_item(item) for item in related])
+        return paginated_response(self, request, [product_list_item(item) for item in related])
 
 
 class CategoryTreeApi(APIView):
+    """Root categories, paged, each with its subtree."""
+
     permission_classes = [AllowAny]
+    pagination_class = PagePagination
 
     @extend_schema(responses=CategoryNodeSerializer(many=True))
     def get(self, request):
-        return Response(selectors.category_tree())
+        return paginated_response(self, request, selectors.category_tree())
 
 
 class BrandListApi(APIView):
     permission_classes = [AllowAny]
+    pagination_class = PagePagination
 
     @extend_schema(
         responses=inline_serializer(
@@ -259,4 +265,4 @@ class BrandListApi(APIView):
         )
     )
     def get(self, request):
-        return Response(selectors.brand_list())
+        return paginated_response(self, request, selectors.brand_list())

@@ -23,19 +23,29 @@ SORTS = {
 DEFAULT_SORT = "newest"
 
 
-class CommaSeparatedField(forms.CharField):
-    """``a,b,c`` -> ["a", "b", "c"], each checked against ``choices`` when given."""
+class MultipleValuesInput(forms.TextInput):
+    """Every value of a repeated query parameter (``concern=acne&concern=pores``), not only the last."""
 
-    def __init__(self, *args, allowed=None, max_items=20, **kwargs):
+    def value_from_datadict(self, data, files, name):
+        return data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+
+
+class CommaSeparatedField(forms.Field):
+    """``a&a=b`` repeated, or ``a,b,c`` (an extra), -> ["a", "b", "c"], each checked against ``choices``."""
+
+    widget = MultipleValuesInput
+
+    def __init__(self, *args, allowed=None, max_items=20, max_length=None, **kwargs):
         self.valid_choices = set(allowed) if allowed is not None else None
         self.max_items = max_items
+        self.max_length = max_length
         super().__init__(*args, **kwargs)
 
     def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return []
-        items = [item.strip() for item in value.split(",") if item.strip()]
+        values = [value] if isinstance(value, str) else list(value or [])
+        if self.max_length is not None and any(len(item) > self.max_length for item in values):
+            raise forms.ValidationError(f"Each value may have at most {self.max_length} characters.")
+        items = [item.strip() for raw in values for item in raw.split(",") if item.strip()]
         if len(items) > self.max_items:
             raise forms.ValidationError(f"At most {self.max_items} values.")
         if self.valid_choices is not None:
@@ -47,7 +57,7 @@ class CommaSeparatedField(forms.CharField):
                     code="invalid_choice",
                     params={"unknown": ", ".join(unknown), "expected": ", ".join(sorted(self.valid_choices))},
                 )
-        return items
+        return list(dict.fromkeys(items))
 
 
 class CommaSeparatedFilter(django_filters.Filter):
@@ -73,7 +83,8 @@ def _boolean(value):
 
 
 # --- OpenAPI -----------------------------------------------------------------------------
-# The comma-separated filters take one ``a,b,c`` value (OpenAPI: style=form, explode=false),
+# The multi-value filters take the parameter repeated (OpenAPI: style=form, explode=true; a
+# comma-separated ``a,b,c`` value is accepted too),
 # the boolean ones true/false (or 1/0). django-filter cannot tell drf-spectacular either, so
 # the filters carry their item schema and ``PRODUCT_FILTER_PARAMETERS`` the list form.
 
@@ -82,13 +93,13 @@ def _comma_list(items, description):
     return {"type": "array", "items": items, "description": description}
 
 
-BRAND_SCHEMA = _comma_list({"type": "string"}, "Brand slugs, comma-separated.")
+BRAND_SCHEMA = _comma_list({"type": "string"}, "Brand slugs (repeat the parameter); any of them matches.")
 CONCERN_SCHEMA = _comma_list(
-    {"type": "string", "enum": list(SkinConcern.values)}, "Skin concerns, comma-separated; any of them matches."
+    {"type": "string", "enum": list(SkinConcern.values)}, "Skin concerns (repeat the parameter); any of them matches."
 )
-INGREDIENT_SCHEMA = _comma_list({"type": "string"}, "Ingredient slugs, comma-separated; any of them matches.")
+INGREDIENT_SCHEMA = _comma_list({"type": "string"}, "Ingredient slugs (repeat the parameter); any of them matches.")
 EXCLUDE_INGREDIENT_SCHEMA = _comma_list(
-    {"type": "string"}, "Ingredient slugs, comma-separated; products containing any of them are left out."
+    {"type": "string"}, "Ingredient slugs (repeat the parameter); products containing any of them are left out."
 )
 BOOLEAN_SCHEMA = OpenApiTypes.BOOL  # "true"/"false" ("1"/"0" are accepted too)
 
@@ -97,7 +108,7 @@ PRODUCT_FILTER_PARAMETERS = [
         name,
         {key: value for key, value in schema.items() if key != "description"},
         style="form",
-        explode=False,
+        explode=True,
         description=schema["description"],
     )
     for name, schema in (

@@ -5,14 +5,22 @@ from decimal import ROUND_HALF_UP, Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from shop.accounts.models import SkinConcern
 from shop.catalog import selectors
 from shop.catalog.media import media_payload, media_url
+from shop.catalog.models import ProductSkinType, ProductType
 
 
 class BrandRefSerializer(serializers.Serializer):
+    """A brand wherever a product carries one (lists, detail, cart, wishlist): the same object."""
+
     id = serializers.IntegerField()
     name = serializers.CharField()
     slug = serializers.CharField()
+
+
+def brand_ref(brand):
+    return {"id": brand.id, "name": brand.name, "slug": brand.slug}
 
 
 class CategoryRefSerializer(serializers.Serializer):
@@ -42,7 +50,7 @@ class ProductListOutputSerializer(serializers.Serializer):
     short_description = serializers.CharField()
     brand = BrandRefSerializer()
     category = CategoryRefSerializer()
-    product_type = serializers.CharField()
+    product_type = serializers.ChoiceField(choices=ProductType.choices)
     price = serializers.DecimalField(max_digits=10, decimal_places=2)
     compare_at_price = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
     discount_percent = serializers.IntegerField()
@@ -50,8 +58,8 @@ class ProductListOutputSerializer(serializers.Serializer):
     in_stock = serializers.BooleanField()
     rating_avg = serializers.DecimalField(max_digits=3, decimal_places=2)
     review_count = serializers.IntegerField()
-    skin_types = serializers.ListField(child=serializers.CharField())
-    concerns = serializers.ListField(child=serializers.CharField())
+    skin_types = serializers.ListField(child=serializers.ChoiceField(choices=ProductSkinType.choices))
+    concerns = serializers.ListField(child=serializers.ChoiceField(choices=SkinConcern.choices))
     is_featured = serializers.BooleanField()
     suitable_for_sensitive_skin = serializers.BooleanField()
     image = serializers.SerializerMethodField()

@@ -30,7 +30,7 @@ from shop.catalog.serializers import (
     StaffProductOutputSerializer,
 )
 from skincare.api.exceptions import ApiError
-from skincare.api.pagination import PagePagination
+from skincare.api.pagination import PagePagination, paginated_response
 from skincare.api.parsers import MultiPartParser
 from skincare.api.permissions import HasStaffPermission
 
@@ -335,11 +335,14 @@ class CategoryInputSerializer(serializers.Serializer):
 
 class StaffCategoryListCreateApi(StaffApi):
     required_permissions = {"GET": "catalog.view_category", "POST": "catalog.add_category"}
+    pagination_class = PagePagination
 
     @extend_schema(responses=StaffCategoryOutputSerializer(many=True))
     def get(self, request):
-        categories = Category.objects.select_related("image").order_by("parent_id", "sort_order", "name")
-        return Response(StaffCategoryOutputSerializer(categories, many=True).data)
+        categories = Category.objects.select_related("image").order_by("parent_id", "sort_order", "name", "id")
+        return paginated_response(
+            self, request, categories, lambda page: StaffCategoryOutputSerializer(page, many=True).data
+        )
 
     @extend_schema(request=CategoryInputSerializer, responses={201: StaffCategoryOutputSerializer})
     def post(self, request):

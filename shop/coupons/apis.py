@@ -1,6 +1,6 @@
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, status
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,6 +24,7 @@ from shop.coupons.serializers import (
     ValidateOutput,
 )
 from skincare.api.exceptions import ApiError
+from skincare.api.pagination import PagePagination, paginated_response
 from skincare.api.permissions import HasStaffPermission
 
 TAGS = ["coupons"]
@@ -69,6 +70,7 @@ class CouponAvailableApi(APIView):
     """Coupons this user can see, each with whether it applies to the current cart."""
 
     permission_classes = [AllowAny]
+    pagination_class = PagePagination
 
     @extend_schema(tags=TAGS, responses=CouponAvailableOutput(many=True))
     def get(self, request):
@@ -105,7 +107,15 @@ class CouponAvailableApi(APIView):
                     }
                 )
         results.sort(key=lambda row: (not row["applicable"], row["code"]))
-        return Response(results)
+        return paginated_response(self, request, results)
+
+
+class StaffCouponFilter(serializers.Serializer):
+    """An unknown ``status`` or ``type`` answers 400, as on every other list."""
+
+    status = serializers.ChoiceField(choices=CouponStatus.choices, required=False)
+    type = serializers.ChoiceField(choices=CouponType.choices, required=False)
+    q = serializers.CharField(required=False, max_length=100, help_text="Part of the code or name.")
 
 
 class StaffCouponListCreateApi(generics.ListCreateAPIView):
@@ -114,16 +124,11 @@ class StaffCouponListCreateApi(generics.ListCreateAPIView):
     serializer_class = CouponStaffSerializer
 
     def get_queryset(self):
-        return selectors.coupon_list_staff(filters=self.request.query_params)
+        filters = StaffCouponFilter(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.coupon_list_staff(filters=filters.validated_data)
 
-    @extend_schema(
-        tags=STAFF_TAGS,
-        parameters=[
-            OpenApiParameter("status", str, enum=CouponStatus.values),
-            OpenApiParameter("type", str, enum=CouponType.values),
-            OpenApiParameter("q", str, description="Part of the code or name."),
-        ],
-    )
+    @extend_schema(tags=STAFF_TAGS, parameters=[StaffCouponFilter])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 

@@ -17,7 +17,17 @@ from shop.coupons.calculations import ZERO, money
 from shop.coupons.models import Coupon, CouponType
 from shop.orders.models import Order, OrderItem, OrderStatus, Payment, PaymentStatus
 from shop.orders.numbers import order_number_generate
+from shop.orders.services import ADDRESS_FIELDS
 from skincare.demo import bulk_create_dated
+
+# A full snapshot, as checkout stores one (shop.orders.services.address_snapshot).
+DEMO_ADDRESS = {
+    **dict.fromkeys(ADDRESS_FIELDS, ""),
+    "address_line1": "Demo street",
+    "city": "Phnom Penh",
+    "postal_code": "12000",
+    "country": "KH",
+}
 
 DEMO_COUPONS = [
     ("WELCOME10", "Welcome 10%", CouponType.PERCENTAGE, "10", {"is_first_time_only": True}),
@@ -89,7 +99,8 @@ def seed_orders(*, scale, progress):
                 payment_status=payment_status,
                 fulfillment_status={"delivered": "delivered", "shipped": "shipped"}.get(status, "unfulfilled"),
                 payment_provider="test",
-                shipping_address={"city": "Phnom Penh", "country": "KH", "address_line1": "Demo street"},
+                shipping_address=DEMO_ADDRESS,
+                billing_address=DEMO_ADDRESS,
             )
             order._demo_date = created
             orders.append(order)

@@ -2,7 +2,14 @@ import django_filters
 
 from shop.orders.models import FulfillmentStatus, Order, OrderStatus, PaymentMethod, PaymentStatus
 from shop.orders.selectors import order_search
-from skincare.api.filters import UtcIsoDateTimeFilter
+from skincare.api.filters import UtcIsoDateTimeFilter, with_sort_alias
+
+STAFF_ORDER_SORTS = {
+    "-created_at": ("-created_at", "-id"),
+    "created_at": ("created_at", "id"),
+    "-total": ("-total", "-id"),
+    "total": ("total", "id"),
+}
 
 
 class StaffOrderFilter(django_filters.FilterSet):
@@ -17,11 +24,17 @@ class StaffOrderFilter(django_filters.FilterSet):
     max_total = django_filters.NumberFilter(field_name="total", lookup_expr="lte")
     coupon = django_filters.CharFilter(field_name="coupon_code", lookup_expr="iexact")
     q = django_filters.CharFilter(method="search", label="Order number, e-mail or tracking number")
-    ordering = django_filters.OrderingFilter(fields=(("created_at", "created_at"), ("total", "total")))
+    sort = django_filters.ChoiceFilter(choices=[(key, key) for key in STAFF_ORDER_SORTS], method="filter_sort")
 
     class Meta:
         model = Order
         fields = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(with_sort_alias(data), *args, **kwargs)
+
+    def filter_sort(self, queryset, name, value):
+        return queryset.order_by(*STAFF_ORDER_SORTS[value])
 
     def search(self, queryset, name, value):
         return order_search(queryset, value.strip())

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from shop.orders.models import (
@@ -86,7 +87,26 @@ class PaymentOutput(serializers.ModelSerializer):
         ]
 
 
+class OrderAddressOutput(serializers.Serializer):
+    """The address as it was at checkout (a snapshot; later edits of the address book do not change it)."""
+
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    company = serializers.CharField()
+    address_line1 = serializers.CharField()
+    address_line2 = serializers.CharField()
+    city = serializers.CharField()
+    state = serializers.CharField()
+    postal_code = serializers.CharField()
+    country = serializers.CharField()
+    phone = serializers.CharField()
+
+
 class OrderEventOutput(serializers.ModelSerializer):
+    data = extend_schema_field(
+        {"type": "object", "additionalProperties": True, "description": "Details of the event; keys depend on type."}
+    )(serializers.JSONField(read_only=True))
+
     class Meta:
         model = OrderEvent
         fields = ["type", "data", "created_at"]
@@ -108,6 +128,8 @@ class OrderListOutput(serializers.ModelSerializer):
 
 
 class OrderDetailOutput(serializers.ModelSerializer):
+    shipping_address = extend_schema_field(OrderAddressOutput)(serializers.JSONField(read_only=True))
+    billing_address = extend_schema_field(OrderAddressOutput)(serializers.JSONField(read_only=True))
     items = OrderItemOutput(many=True)
     payments = PaymentOutput(many=True)
     events = OrderEventOutput(many=True)

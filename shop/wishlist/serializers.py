@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from shop.catalog.serializers import BrandRefSerializer, brand_ref
 from shop.wishlist.models import PurchaseTrigger, WishlistFeedback
 
 
@@ -35,7 +36,7 @@ class WishlistProductOutput(serializers.Serializer):
     price = serializers.DecimalField(max_digits=10, decimal_places=2)
     compare_at_price = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
     in_stock = serializers.BooleanField()
-    brand = serializers.CharField(help_text="Brand name.")
+    brand = BrandRefSerializer()
 
 
 class WishlistItemOutput(serializers.Serializer):
@@ -56,7 +57,7 @@ def item_output(item, feedback):
             "price": str(product.price),
             "compare_at_price": str(product.compare_at_price) if product.compare_at_price else None,
             "in_stock": product.in_stock,
-            "brand": product.brand.name,
+            "brand": brand_ref(product.brand),
         },
         "added_at": item.created_at,
         "feedback": FeedbackSerializer(feedback).data if feedback else None,

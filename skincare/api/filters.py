@@ -28,3 +28,14 @@ class UtcIsoDateTimeField(IsoDateTimeField):
 
 class UtcIsoDateTimeFilter(django_filters.IsoDateTimeFilter):
     field_class = UtcIsoDateTimeField
+
+
+def with_sort_alias(query_params):
+    """The ordering parameter is ``sort`` everywhere; ``ordering`` (its former name on two staff lists) is
+    read as ``sort`` when ``sort`` is absent, and is left out of the schema."""
+    if query_params is None or "ordering" not in query_params or "sort" in query_params:
+        return query_params
+    params = query_params.copy()
+    params.setlist("sort", params.getlist("ordering"))
+    del params["ordering"]
+    return params

@@ -18,6 +18,27 @@ from skincare.api.text import bad_text_reason
 from skincare.api.views import handler400, handler404
 
 
+class ApiTrailingSlashMiddleware:
+    """Answer ``/api/v1/products/`` exactly as ``/api/v1/products``: every API path is declared without a
+    trailing slash; a request with one is resolved without it (no redirect, so POST/PATCH bodies are kept).
+
+    It runs before ``CommonMiddleware``, whose ``APPEND_SLASH`` then never sees an API path that needs a
+    slash (none does).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        path_info = request.path_info
+        if path_info.startswith("/api/v1/") and path_info.endswith("/"):
+            stripped = path_info.rstrip("/")
+            removed = len(path_info) - len(stripped)
+            request.path_info = stripped
+            request.path = request.path[:-removed]
+        return self.get_response(request)
+
+
 class ApiNotFoundMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

@@ -60,3 +60,13 @@ class PagePagination(PageNumberPagination):
                 "meta": {"$ref": "#/components/schemas/PageMeta"},
             },
         }
+
+
+def paginated_response(view, request, items, render=list):
+    """Page a list or queryset by hand (``render`` turns the page into rows): every GET list answers ``meta``.
+
+    The view sets ``pagination_class = PagePagination`` so the schema documents the page.
+    """
+    paginator = PagePagination()
+    page = paginator.paginate_queryset(items, request, view=view)
+    return paginator.get_paginated_response(render(page))

@@ -84,14 +84,14 @@ def test_staff_coupon_answer_is_documented_in_the_envelope(schema, staff_client)
 def test_business_rule_conflict_409_is_documented(schema, staff_client):
     category = CategoryFactory()
     ProductFactory(category=category)
-    path = "/api/v1/staff/catalog/categories/{category_id}/"
+    path = "/api/v1/staff/catalog/categories/{category_id}"
     response = staff_client.delete(path.format(category_id=category.pk))
     assert response.status_code == 409
     assert_conforms(schema, path, "delete", response)
 
 
 def test_staff_product_delete_answers_the_documented_result(schema, staff_client):
-    path = "/api/v1/staff/catalog/products/{product_id}/"
+    path = "/api/v1/staff/catalog/products/{product_id}"
     response = staff_client.delete(path.format(product_id=ProductFactory().pk))
     assert response.status_code == 200  # archived/deleted ids; the schema said 204
     assert_conforms(schema, path, "delete", response)

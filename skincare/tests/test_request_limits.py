@@ -12,6 +12,9 @@ from skincare.api.parsers import MAX_JSON_DEPTH, JSONParser, json_depth_exceeds
 pytestmark = pytest.mark.django_db
 
 DEPTH_MESSAGE = "JSON may nest arrays and objects at most 64 levels deep."
+# The API takes JSON only; form and multipart bodies (uploads) are checked on a test view that takes them.
+FORM_URLCONF = "skincare.tests.urls"
+FORM_VIEW = "/api/v1/test/lookup"
 
 
 @pytest.fixture(params=[False, True], ids=["production", "debug"])
@@ -91,8 +94,9 @@ def test_multipart_fields_over_the_memory_limit_are_413(client, settings):
     # Multipart bodies are only capped by UPLOAD_MAX_REQUEST_BYTES up front; Django's parser then
     # refuses non-file fields over DATA_UPLOAD_MAX_MEMORY_SIZE with RequestDataTooBig.
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    settings.ROOT_URLCONF = FORM_URLCONF
 
-    response = client.post("/api/v1/auth/login", {"email": "a@example.com", "password": "x" * 2000}, format="multipart")
+    response = client.post(FORM_VIEW, {"email": "a@example.com", "password": "x" * 2000}, format="multipart")
 
     assert envelope(response) == (413, "PAYLOAD_TOO_LARGE", "The request body is too large.", {})
 
@@ -107,17 +111,19 @@ def test_multipart_body_over_the_upload_ceiling_is_413(client, settings):
 
 def test_too_many_form_fields_is_400(client, settings):
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    settings.ROOT_URLCONF = FORM_URLCONF
     body = "&".join(f"f{i}=1" for i in range(11))
 
-    response = client.post("/api/v1/auth/login", body, content_type="application/x-www-form-urlencoded")
+    response = client.post(FORM_VIEW, body, content_type="application/x-www-form-urlencoded")
 
     assert envelope(response) == (400, "TOO_MANY_FIELDS", "The request has too many fields.", {})
 
 
 def test_too_many_multipart_fields_is_400(client, settings):
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    settings.ROOT_URLCONF = FORM_URLCONF
 
-    response = client.post("/api/v1/auth/login", {f"f{i}": "1" for i in range(11)}, format="multipart")
+    response = client.post(FORM_VIEW, {f"f{i}": "1" for i in range(11)}, format="multipart")
 
     assert envelope(response) == (400, "TOO_MANY_FIELDS", "The request has too many fields.", {})
 

@@ -53,7 +53,7 @@ def test_nul_outside_the_api_is_left_to_django(client):
     assert client.get("/?q=a%00b")["Content-Type"].startswith("text/html")
 
 
-@pytest.mark.parametrize("url", ["/api/v1/products/a%00b/", "/api/v1/categories/a%00b/products/"])
+@pytest.mark.parametrize("url", ["/api/v1/products/a%00b", "/api/v1/categories/a%00b/products"])
 def test_nul_in_the_path_is_an_enveloped_404(api_client, url):
     # On PostgreSQL the slug lookup raised DataError (500).
     _envelope(api_client.get(url), 404, "NOT_FOUND")

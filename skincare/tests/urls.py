@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from skincare.api import parsers
 from skincare.api.exceptions import ApiError
 
 
@@ -32,9 +33,13 @@ class Throttled(APIView):
 
 
 class Lookup(APIView):
-    """Looks a body value up in the database, as views that read ``request.data`` directly do."""
+    """Looks a body value up in the database, as views that read ``request.data`` directly do.
+
+    It takes form and multipart bodies too, as the upload views do (the API's default is JSON only).
+    """
 
     permission_classes = []
+    parser_classes = [parsers.JSONParser, parsers.FormParser, parsers.MultiPartParser]
 
     def post(self, request):
         from django.contrib.auth import get_user_model

@@ -15,7 +15,7 @@ from shop.catalog.tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-URL = "/api/v1/products/"
+URL = "/api/v1/products"
 
 
 def ids(response):
@@ -56,8 +56,8 @@ def test_category_filter_includes_descendants(api_client):
         assert response.status_code == 400
         body = response.json()
         assert (body["code"], body["errors"]) == ("VALIDATION_ERROR", {"category": [f"Unknown category '{unknown}'."]})
-    assert sorted(ids(api_client.get(f"/api/v1/categories/{serums.slug}/products/"))) == [b.id, c.id]
-    assert api_client.get("/api/v1/categories/nope/products/").json()["code"] == "CATEGORY_NOT_FOUND"
+    assert sorted(ids(api_client.get(f"/api/v1/categories/{serums.slug}/products"))) == [b.id, c.id]
+    assert api_client.get("/api/v1/categories/nope/products").json()["code"] == "CATEGORY_NOT_FOUND"
 
 
 def test_brand_skin_type_concern_and_ingredient_filters(api_client):
@@ -75,7 +75,7 @@ def test_brand_skin_type_concern_and_ingredient_filters(api_client):
     assert sorted(ids(api_client.get(URL, {"concern": "pores,aging"}))) == sorted([oily.id, dry.id])
     assert ids(api_client.get(URL, {"ingredient": "niacinamide"})) == [oily.id]
     assert sorted(ids(api_client.get(URL, {"ingredient": "niacinamide,retinol"}))) == sorted([oily.id, everyone.id])
-    by_type = api_client.get("/api/v1/products/by-skin-type/dry/")
+    by_type = api_client.get("/api/v1/products/by-skin-type/dry")
     assert sorted(ids(by_type)) == sorted([everyone.id, dry.id])
     assert sorted(ids(api_client.get(URL, {"exclude_ingredient": "retinol"}))) == sorted([oily.id, dry.id])
     assert ids(api_client.get(URL, {"exclude_ingredient": "retinol,niacinamide"})) == [dry.id]
@@ -89,7 +89,7 @@ def test_price_stock_featured_and_rating_filters(api_client):
     assert sorted(ids(api_client.get(URL, {"in_stock": "true"}))) == sorted([mid.id, dear.id])
     assert ids(api_client.get(URL, {"in_stock": "false"})) == [cheap.id]
     assert ids(api_client.get(URL, {"featured": "true"})) == [mid.id]
-    assert ids(api_client.get("/api/v1/products/featured/")) == [mid.id]
+    assert ids(api_client.get("/api/v1/products/featured")) == [mid.id]
     assert ids(api_client.get(URL, {"min_rating": "4.5"})) == [cheap.id]
 
 
@@ -133,7 +133,7 @@ def test_bad_query_values_are_400_with_the_envelope(api_client, params, field):
 
 def test_unknown_page_is_404(api_client):
     assert api_client.get(URL, {"page": "9"}).status_code == 404
-    assert api_client.get("/api/v1/products/by-skin-type/scaly/").json()["code"] == "INVALID_SKIN_TYPE"
+    assert api_client.get("/api/v1/products/by-skin-type/scaly").json()["code"] == "INVALID_SKIN_TYPE"
 
 
 def test_list_query_count_does_not_grow_with_page_size(api_client, django_assert_max_num_queries, django_db_setup):
@@ -166,7 +166,7 @@ def test_detail_by_slug_and_id_with_constant_queries(api_client, django_assert_m
 
     selectors.category_nodes()
     with django_assert_max_num_queries(4):  # product, media, variants, ingredients (views count in the cache)
-        response = api_client.get("/api/v1/products/glow-serum/")
+        response = api_client.get("/api/v1/products/glow-serum")
     data = response.json()["data"]
     assert data["id"] == product.id
     assert [v["name"] for v in data["variants"]] == ["10 ml", "20 ml", "30 ml"]
@@ -174,25 +174,25 @@ def test_detail_by_slug_and_id_with_constant_queries(api_client, django_assert_m
     assert data["breadcrumbs"] == [
         {"id": product.category.id, "name": product.category.name, "name_km": "", "slug": product.category.slug}
     ]
-    assert api_client.get(f"/api/v1/products/{product.id}/").json()["data"]["slug"] == "glow-serum"
+    assert api_client.get(f"/api/v1/products/{product.id}").json()["data"]["slug"] == "glow-serum"
 
 
 def test_drafts_are_invisible_to_shoppers_but_visible_to_staff(api_client, auth_client, staff_client):
     draft = ProductFactory(status=ProductStatus.DRAFT, published_at=None, slug="secret")
     for client in (api_client, auth_client):
-        response = client.get("/api/v1/products/secret/")
+        response = client.get("/api/v1/products/secret")
         assert response.status_code == 404
         assert response.json()["code"] == "PRODUCT_NOT_FOUND"
         assert ids(client.get(URL)) == []
-    assert staff_client.get("/api/v1/products/secret/").json()["data"]["id"] == draft.id
+    assert staff_client.get("/api/v1/products/secret").json()["data"]["id"] == draft.id
 
 
 def test_detail_records_a_view(api_client):
     from shop.catalog.tasks import flush_product_views
 
     product = ProductFactory()
-    api_client.get(f"/api/v1/products/{product.id}/")
-    api_client.get(f"/api/v1/products/{product.slug}/")
+    api_client.get(f"/api/v1/products/{product.id}")
+    api_client.get(f"/api/v1/products/{product.slug}")
     flush_product_views.delay()
     product.refresh_from_db()
     assert product.view_count == 2
@@ -205,7 +205,7 @@ def test_related_products_prefer_the_same_category(api_client):
     same_concern = ProductFactory(concerns=["acne", "pores"], rating_avg=Decimal("5.00"))
     ProductFactory(concerns=["dryness"])
     ProductFactory(category=serums, status=ProductStatus.DRAFT, published_at=None)
-    response = api_client.get(f"/api/v1/products/{product.id}/related/")
+    response = api_client.get(f"/api/v1/products/{product.id}/related")
     assert [item["id"] for item in response.json()["data"]] == [same_category.id, same_concern.id]
 
 
@@ -216,17 +216,17 @@ def test_category_tree_is_nested_and_sorted(api_client, django_assert_max_num_qu
     cleansers = CategoryFactory(name="Cleansers", slug="cleansers", parent=face, sort_order=1)
     CategoryFactory(name="Hidden", slug="hidden", parent=face, is_active=False)
     CategoryFactory(name="Under hidden", slug="under-hidden", parent=CategoryFactory(is_active=False))
-    response = api_client.get("/api/v1/categories/")
+    response = api_client.get("/api/v1/categories")
     tree = response.json()["data"]
     assert [node["slug"] for node in tree] == ["body", "face"]
     assert [child["id"] for child in tree[1]["children"]] == [cleansers.id, toners.id]
     assert tree[0]["id"] == body.id and tree[0]["children"] == []
     with django_assert_max_num_queries(0):
-        api_client.get("/api/v1/categories/")
+        api_client.get("/api/v1/categories")
 
 
 def test_brands_list(api_client):
     BrandFactory(name="Zeta", slug="zeta")
     BrandFactory(name="Alpha", slug="alpha")
     BrandFactory(name="Gone", slug="gone", is_active=False)
-    assert [b["slug"] for b in api_client.get("/api/v1/brands/").json()["data"]] == ["alpha", "zeta"]
+    assert [b["slug"] for b in api_client.get("/api/v1/brands").json()["data"]] == ["alpha", "zeta"]

@@ -8,7 +8,7 @@ from shop.catalog.tests.factories import BrandFactory, CategoryFactory, Ingredie
 
 pytestmark = pytest.mark.django_db
 
-PRODUCTS = "/api/v1/staff/catalog/products/"
+PRODUCTS = "/api/v1/staff/catalog/products"
 
 
 def product_payload(**overrides):
@@ -77,20 +77,20 @@ def test_duplicate_sku_is_400(staff_client):
 
 def test_update_and_list_drafts(staff_client):
     product = ProductFactory(status=ProductStatus.DRAFT, published_at=None, stock_quantity=2)
-    response = staff_client.patch(f"{PRODUCTS}{product.id}/", {"price": "12.50", "status": "active"}, format="json")
+    response = staff_client.patch(f"{PRODUCTS}/{product.id}/", {"price": "12.50", "status": "active"}, format="json")
     assert response.status_code == 200, response.json()
     assert response.json()["data"]["price"] == "12.50"
     assert response.json()["data"]["published_at"] is not None
     listed = staff_client.get(PRODUCTS, {"low_stock": "true"}).json()
     assert [p["id"] for p in listed["data"]] == [product.id]
-    assert staff_client.get(f"{PRODUCTS}999999/").json()["code"] == "PRODUCT_NOT_FOUND"
+    assert staff_client.get(f"{PRODUCTS}/999999/").json()["code"] == "PRODUCT_NOT_FOUND"
 
 
 def test_bulk_update_status_featured_and_price(staff_client):
     a = ProductFactory(price=Decimal("10.00"), compare_at_price=Decimal("12.00"))
     b = ProductFactory(price=Decimal("20.00"), status=ProductStatus.DRAFT, published_at=None)
     response = staff_client.post(
-        f"{PRODUCTS}bulk-update/",
+        f"{PRODUCTS}/bulk-update/",
         {"ids": [a.id, b.id], "status": "active", "is_featured": True, "price_change_percent": "-10"},
         format="json",
     )
@@ -105,12 +105,12 @@ def test_bulk_update_status_featured_and_price(staff_client):
 
 def test_bulk_update_validation(staff_client):
     product = ProductFactory()
-    assert staff_client.post(f"{PRODUCTS}bulk-update/", {"ids": [product.id]}, format="json").status_code == 400
+    assert staff_client.post(f"{PRODUCTS}/bulk-update/", {"ids": [product.id]}, format="json").status_code == 400
     response = staff_client.post(
-        f"{PRODUCTS}bulk-update/", {"ids": [product.id], "price_change_percent": "-95"}, format="json"
+        f"{PRODUCTS}/bulk-update/", {"ids": [product.id], "price_change_percent": "-95"}, format="json"
     )
     assert response.status_code == 400
-    response = staff_client.post(f"{PRODUCTS}bulk-update/", {"ids": [987654], "is_featured": True}, format="json")
+    response = staff_client.post(f"{PRODUCTS}/bulk-update/", {"ids": [987654], "is_featured": True}, format="json")
     assert response.status_code == 404
     assert response.json()["code"] == "UNKNOWN_PRODUCTS"
 
@@ -120,7 +120,7 @@ def test_bulk_out_of_range_id_is_400_and_changes_nothing(staff_client, action):
     # Fuzzing: an id past the database's integer range reached the query (500 OverflowError on SQLite).
     product = ProductFactory(is_featured=False)
     response = staff_client.post(
-        f"{PRODUCTS}{action}", {"ids": [product.id, 2**70], "is_featured": True}, format="json"
+        f"{PRODUCTS}/{action}", {"ids": [product.id, 2**70], "is_featured": True}, format="json"
     )
     assert response.status_code == 400
     assert response.json()["code"] == "VALIDATION_ERROR" and "ids" in response.json()["errors"]
@@ -131,7 +131,7 @@ def test_bulk_out_of_range_id_is_400_and_changes_nothing(staff_client, action):
 def test_bulk_delete_archives_products_that_sold_and_deletes_the_rest(staff_client):
     sold = ProductFactory(sales_count=3, is_featured=True)
     unsold = ProductFactory()
-    response = staff_client.post(f"{PRODUCTS}bulk-delete/", {"ids": [sold.id, unsold.id]}, format="json")
+    response = staff_client.post(f"{PRODUCTS}/bulk-delete/", {"ids": [sold.id, unsold.id]}, format="json")
     assert response.json()["data"] == {"archived": [sold.id], "deleted": [unsold.id]}
     sold.refresh_from_db()
     assert (sold.status, sold.is_featured) == (ProductStatus.ARCHIVED, False)
@@ -140,38 +140,38 @@ def test_bulk_delete_archives_products_that_sold_and_deletes_the_rest(staff_clie
 
 def test_category_crud_and_reorder(staff_client):
     face = CategoryFactory(slug="face")
-    response = staff_client.post("/api/v1/staff/catalog/categories/", {"name": "Serums", "parent": face.id})
+    response = staff_client.post("/api/v1/staff/catalog/categories", {"name": "Serums", "parent": face.id})
     assert response.status_code == 201, response.json()
     serums = Category.objects.get(pk=response.json()["data"]["id"])
     assert serums.slug == "serums"
     toners = CategoryFactory(parent=face)
     response = staff_client.post(
-        "/api/v1/staff/catalog/categories/reorder/", {"parent": face.id, "ids": [toners.id, serums.id]}, format="json"
+        "/api/v1/staff/catalog/categories/reorder", {"parent": face.id, "ids": [toners.id, serums.id]}, format="json"
     )
     assert [c["id"] for c in response.json()["data"]] == [toners.id, serums.id]
     assert (
         staff_client.post(
-            "/api/v1/staff/catalog/categories/reorder/", {"parent": face.id, "ids": [toners.id]}, format="json"
+            "/api/v1/staff/catalog/categories/reorder", {"parent": face.id, "ids": [toners.id]}, format="json"
         ).json()["code"]
         == "REORDER_MISMATCH"
     )
-    cycle = staff_client.patch(f"/api/v1/staff/catalog/categories/{face.id}/", {"parent": serums.id}, format="json")
+    cycle = staff_client.patch(f"/api/v1/staff/catalog/categories/{face.id}", {"parent": serums.id}, format="json")
     assert (cycle.status_code, cycle.json()["code"], list(cycle.json()["errors"])) == (
         400,
         "CATEGORY_CYCLE",
         ["parent"],
     )
-    itself = staff_client.patch(f"/api/v1/staff/catalog/categories/{face.id}/", {"parent": face.id}, format="json")
+    itself = staff_client.patch(f"/api/v1/staff/catalog/categories/{face.id}", {"parent": face.id}, format="json")
     assert (itself.status_code, itself.json()["code"]) == (400, "CATEGORY_CYCLE")
     assert Category.objects.get(pk=face.id).parent_id is None
-    not_empty = staff_client.delete(f"/api/v1/staff/catalog/categories/{face.id}/")
+    not_empty = staff_client.delete(f"/api/v1/staff/catalog/categories/{face.id}")
     assert (not_empty.status_code, not_empty.json()["code"]) == (409, "CATEGORY_NOT_EMPTY")
-    assert staff_client.delete(f"/api/v1/staff/catalog/categories/{toners.id}/").status_code == 204
+    assert staff_client.delete(f"/api/v1/staff/catalog/categories/{toners.id}").status_code == 204
 
 
 def test_image_upload_primary_and_delete(staff_client, image_bytes, api_client):
     product = ProductFactory()
-    url = f"{PRODUCTS}{product.id}/media/"
+    url = f"{PRODUCTS}/{product.id}/media/"
     files = [
         SimpleUploadedFile("a.png", image_bytes((250, 0, 0)), content_type="image/png"),
         SimpleUploadedFile("b.png", image_bytes((0, 250, 0)), content_type="image/png"),
@@ -181,7 +181,7 @@ def test_image_upload_primary_and_delete(staff_client, image_bytes, api_client):
     first, second = response.json()["data"]
     assert (first["is_primary"], second["is_primary"]) == (True, False)
     assert first["url"] and first["thumbnail"]
-    listed = api_client.get("/api/v1/products/").json()["data"][0]
+    listed = api_client.get("/api/v1/products").json()["data"][0]
     assert listed["image"]["id"] == first["id"]
     staff_client.patch(f"{url}{second['id']}/", {"is_primary": True}, format="json")
     assert ProductMedia.objects.get(is_primary=True).pk == second["id"]

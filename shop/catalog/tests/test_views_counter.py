@@ -19,11 +19,11 @@ def view_counts(*products):
 
 def test_detail_requests_do_not_write_the_database(api_client):
     product = ProductFactory()
-    api_client.get(f"/api/v1/products/{product.slug}/")  # warms the payload cache
+    api_client.get(f"/api/v1/products/{product.slug}")  # warms the payload cache
 
     with CaptureQueriesContext(connection) as queries:
         for _ in range(3):
-            assert api_client.get(f"/api/v1/products/{product.slug}/").status_code == 200
+            assert api_client.get(f"/api/v1/products/{product.slug}").status_code == 200
 
     writes = [q["sql"] for q in queries.captured_queries if not q["sql"].lstrip().upper().startswith("SELECT")]
     assert writes == []
@@ -34,9 +34,9 @@ def test_detail_requests_do_not_write_the_database(api_client):
 def test_flush_adds_the_counts_exactly_once(api_client):
     viewed, twice, unseen = ProductFactory(), ProductFactory(), ProductFactory()
     Product.objects.filter(pk=viewed.pk).update(view_count=10)
-    api_client.get(f"/api/v1/products/{viewed.id}/")
+    api_client.get(f"/api/v1/products/{viewed.id}")
     for _ in range(2):
-        api_client.get(f"/api/v1/products/{twice.slug}/")
+        api_client.get(f"/api/v1/products/{twice.slug}")
 
     assert flush_product_views.delay().get() == {"products": 2, "views": 3}
     assert view_counts(viewed, twice, unseen) == [11, 2, 0]
@@ -44,7 +44,7 @@ def test_flush_adds_the_counts_exactly_once(api_client):
     assert product_views_flush() == {"products": 0, "views": 0}
     assert view_counts(viewed, twice, unseen) == [11, 2, 0]
 
-    api_client.get(f"/api/v1/products/{unseen.id}/")
+    api_client.get(f"/api/v1/products/{unseen.id}")
     assert product_views_flush() == {"products": 1, "views": 1}
     assert view_counts(viewed, twice, unseen) == [11, 2, 1]
     assert pending_views(product_ids=[viewed.pk, twice.pk, unseen.pk]) == {}
@@ -52,7 +52,7 @@ def test_flush_adds_the_counts_exactly_once(api_client):
 
 def test_views_counted_while_a_flush_writes_stay_for_the_next(api_client, monkeypatch):
     product = ProductFactory()
-    api_client.get(f"/api/v1/products/{product.id}/")
+    api_client.get(f"/api/v1/products/{product.id}")
     from shop.catalog import views_counter
 
     real_take = views_counter._take
@@ -71,7 +71,7 @@ def test_views_counted_while_a_flush_writes_stay_for_the_next(api_client, monkey
 
 def test_a_failed_write_gives_the_counts_back(api_client, monkeypatch):
     product = ProductFactory()
-    api_client.get(f"/api/v1/products/{product.id}/")
+    api_client.get(f"/api/v1/products/{product.id}")
     monkeypatch.setattr(Product.objects, "filter", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("db down")))
 
     with pytest.raises(RuntimeError):

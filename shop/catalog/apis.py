@@ -18,6 +18,7 @@ from shop.catalog.serializers import (
     ProductListOutputSerializer,
     product_list_item,
 )
+from skincare.api.conditional import conditional_response
 from skincare.api.exceptions import ApiError
 from skincare.api.permissions import user_has_permission
 
@@ -66,9 +67,7 @@ class ProductListApi(generics.ListAPIView):
             page = self.paginate_queryset(queryset)
             body = self.get_paginated_response([product_list_item(product) for product in page]).data
             cache.set(page_key, body, catalog_cache.LIST_TIMEOUT)
-        response = Response(body)
-        response.enveloped = True
-        return response
+        return conditional_response(request, body, enveloped=True)
 
 
 @extend_schema_view(
@@ -179,10 +178,10 @@ class ProductDetailApi(APIView):
             product = selectors.product_get(lookup, include_drafts=True)
             if product is None:
                 raise product_not_found()
-            return Response(ProductDetailOutputSerializer(product).data)
+            return conditional_response(request, ProductDetailOutputSerializer(product).data)
         payload = public_product_payload(lookup)
         services.product_record_view(product_id=payload["id"])
-        return Response(payload)
+        return conditional_response(request, payload)
 
 
 def public_product_payload(lookup):
@@ -224,7 +223,7 @@ class CategoryTreeApi(APIView):
 
     @extend_schema(responses=CategoryNodeSerializer(many=True))
     def get(self, request):
-        return Response(selectors.category_tree())
+        return conditional_response(request, selectors.category_tree())
 
 
 class BrandListApi(APIView):
@@ -244,4 +243,4 @@ class BrandListApi(APIView):
         )
     )
     def get(self, request):
-        return Response(selectors.brand_list())
+        return conditional_response(request, selectors.brand_list())

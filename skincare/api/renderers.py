@@ -11,7 +11,7 @@ class EnvelopeJSONRenderer(JSONRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         response = (renderer_context or {}).get("response")
         if response is not None and not getattr(response, "enveloped", False):
-            if response.status_code == 204:
+            if response.status_code in (204, 304):
                 return b""
             data = {"status": "success", "data": data}
         return super().render(data, accepted_media_type, renderer_context)

@@ -16,7 +16,10 @@ from shop.catalog.serializers import (
     CategoryNodeSerializer,
     ProductDetailOutputSerializer,
     ProductListOutputSerializer,
+    category_nodes_absolute,
+    product_detail_absolute,
     product_list_item,
+    product_list_item_absolute,
 )
 from skincare.api.conditional import conditional_response
 from skincare.api.exceptions import ApiError
@@ -67,6 +70,7 @@ class ProductListApi(generics.ListAPIView):
             page = self.paginate_queryset(queryset)
             body = self.get_paginated_response([product_list_item(product) for product in page]).data
             cache.set(page_key, body, catalog_cache.LIST_TIMEOUT)
+        body = {**body, "data": [product_list_item_absolute(item, request) for item in body["data"]]}
         return conditional_response(request, body, enveloped=True)
 
 
@@ -178,10 +182,11 @@ class ProductDetailApi(APIView):
             product = selectors.product_get(lookup, include_drafts=True)
             if product is None:
                 raise product_not_found()
-            return conditional_response(request, ProductDetailOutputSerializer(product).data)
+            payload = ProductDetailOutputSerializer(product, context={"request": request}).data
+            return conditional_response(request, payload)
         payload = public_product_payload(lookup)
         services.product_record_view(product_id=payload["id"])
-        return conditional_response(request, payload)
+        return conditional_response(request, product_detail_absolute(payload, request))
 
 
 def public_product_payload(lookup):
@@ -215,7 +220,7 @@ class ProductRelatedApi(APIView):
         if product is None:
             raise product_not_found()
         related = selectors.product_related(product)
-        return Response([product_list_item(item) for item in related])
+        return Response([product_list_item_absolute(product_list_item(item), request) for item in related])
 
 
 class CategoryTreeApi(APIView):
@@ -223,7 +228,7 @@ class CategoryTreeApi(APIView):
 
     @extend_schema(responses=CategoryNodeSerializer(many=True))
     def get(self, request):
-        return conditional_response(request, selectors.category_tree())
+        return conditional_response(request, category_nodes_absolute(selectors.category_tree(), request))
 
 
 class BrandListApi(APIView):

@@ -123,9 +123,13 @@ def brand_list():
 # --- Products ---------------------------------------------------------------
 
 
-def _primary_media_prefetch():
+def primary_media_prefetch(lookup="media"):
+    """The primary image of products (``lookup`` reaches their ``media``), as ``primary_media``.
+
+    One query whatever the number of products; ``serializers.product_image`` reads it.
+    """
     return Prefetch(
-        "media",
+        lookup,
         queryset=ProductMedia.objects.filter(is_primary=True).select_related("file"),
         to_attr="primary_media",
     )
@@ -169,12 +173,12 @@ def product_list_queryset():
         Product.objects.filter(status=ProductStatus.ACTIVE)
         .select_related("brand", "category")
         .only(*PRODUCT_LIST_FIELDS)
-        .prefetch_related(_primary_media_prefetch())
+        .prefetch_related(primary_media_prefetch())
     )
 
 
 def staff_product_queryset():
-    return Product.objects.select_related("brand", "category").prefetch_related(_primary_media_prefetch())
+    return Product.objects.select_related("brand", "category").prefetch_related(primary_media_prefetch())
 
 
 def product_detail_queryset():

@@ -1,6 +1,7 @@
 """Public catalog API: reads for everyone (AllowAny); drafts are never shown to shoppers."""
 
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
@@ -10,10 +11,12 @@ from rest_framework.views import APIView
 from shop.catalog import cache as catalog_cache
 from shop.catalog import error_codes, search, selectors, services
 from shop.catalog.filters import PRODUCT_FILTER_PARAMETERS, ProductFilter
+from shop.catalog.media import media_payload
 from shop.catalog.models import Product, ProductSkinType
 from shop.catalog.pagination import CachedCountPagination
 from shop.catalog.serializers import (
     CategoryNodeSerializer,
+    ImageSerializer,
     ProductDetailOutputSerializer,
     ProductListOutputSerializer,
     category_nodes_absolute,
@@ -27,7 +30,7 @@ from skincare.api.permissions import user_has_permission
 
 
 def product_not_found():
-    return ApiError(error_codes.PRODUCT_NOT_FOUND, "Product not found.", status_code=404)
+    return ApiError(error_codes.PRODUCT_NOT_FOUND, _("Product not found."), status_code=404)
 
 
 PAGING_PARAMS = ("page", "per_page")
@@ -89,8 +92,8 @@ class ProductSearchApi(ProductListApi):
         if not search.normalise_query(request.query_params.get("q")):
             raise ApiError(
                 error_codes.SEARCH_QUERY_REQUIRED,
-                "Type something to search.",
-                errors={"q": ["This field is required."]},
+                _("Type something to search."),
+                errors={"q": [_("This field is required.")]},
             )
         return super().list(request, *args, **kwargs)
 
@@ -136,15 +139,17 @@ class CategoryProductsApi(ProductListApi):
             return Product.objects.none()
         node = selectors.category_get(self.kwargs["slug"])
         if node is None:
-            raise ApiError(error_codes.CATEGORY_NOT_FOUND, "Category not found.", status_code=404)
+            raise ApiError(error_codes.CATEGORY_NOT_FOUND, _("Category not found."), status_code=404)
         return selectors.product_list_queryset().filter(category_id__in=selectors.category_descendant_ids(node["id"]))
 
 
-def _suggestion_fields():
-    return {"id": serializers.IntegerField(), "slug": serializers.CharField(), "name": serializers.CharField()}
+def _suggestion_fields(**extra):
+    return {"id": serializers.IntegerField(), "slug": serializers.CharField(), "name": serializers.CharField(), **extra}
 
 
 class ProductSuggestionsApi(APIView):
+    """Type-ahead names; products come with their primary image (one more query)."""
+
     permission_classes = [AllowAny]
 
     @extend_schema(
@@ -154,21 +159,27 @@ class ProductSuggestionsApi(APIView):
             {
                 "products": inline_serializer(
                     "ProductSuggestion",
-                    {
-                        "id": serializers.IntegerField(),
-                        "slug": serializers.CharField(),
-                        "name": serializers.CharField(),
-                        "name_km": serializers.CharField(),
-                    },
+                    _suggestion_fields(name_km=serializers.CharField(), image=ImageSerializer(allow_null=True)),
                     many=True,
                 ),
                 "brands": inline_serializer("BrandSuggestion", _suggestion_fields(), many=True),
-                "ingredients": inline_serializer("IngredientSuggestion", _suggestion_fields(), many=True),
+                "ingredients": inline_serializer(
+                    "IngredientSuggestion", _suggestion_fields(name_km=serializers.CharField()), many=True
+                ),
             },
         ),
     )
     def get(self, request):
-        return Response(search.suggestions(request.query_params.get("q", "")))
+        found = search.suggestions(request.query_params.get("q", ""))
+        images = selectors.primary_media_by_product([product["id"] for product in found["products"]])
+        products = [
+            {
+                **product,
+                "image": media_payload(images[product["id"]], request=request) if product["id"] in images else None,
+            }
+            for product in found["products"]
+        ]
+        return Response({**found, "products": products})
 
 
 class ProductDetailApi(APIView):

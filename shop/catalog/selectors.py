@@ -135,6 +135,12 @@ def primary_media_prefetch(lookup="media"):
     )
 
 
+def primary_media_by_product(product_ids):
+    """``{product_id: ProductMedia}`` of the primary images of ``product_ids``, in one query."""
+    media = ProductMedia.objects.filter(product_id__in=product_ids, is_primary=True).select_related("file")
+    return {item.product_id: item for item in media}
+
+
 # What ``serializers.product_list_item`` reads. The descriptions, how-to-use texts,
 # attributes and full INCI list (most of a product row's bytes) are left in the table.
 PRODUCT_LIST_FIELDS = (

@@ -74,7 +74,7 @@ class ProductListApi(generics.ListAPIView):
             body = self.get_paginated_response([product_list_item(product) for product in page]).data
             cache.set(page_key, body, catalog_cache.LIST_TIMEOUT)
         body = {**body, "data": [product_list_item_absolute(item, request) for item in body["data"]]}
-        return conditional_response(request, body, enveloped=True)
+        return conditional_response(request, body, params=params, enveloped=True)
 
 
 @extend_schema_view(

@@ -44,11 +44,16 @@ def _first_seen(url_key, etag):
     return seen
 
 
-def conditional_response(request, data, *, enveloped=False):
-    """``Response(data)`` with validators, or an empty 304 when the client's copy is current."""
+def conditional_response(request, data, *, params=(), enveloped=False):
+    """``Response(data)`` with validators, or an empty 304 when the client's copy is current.
+
+    ``params`` are the query parameters that can change the answer (``[(name, [values])]``);
+    with the path they name the resource whose ``Last-Modified`` is kept, so parameters the
+    view ignores cannot fill the cache with dates.
+    """
     context = [translation.get_language(), request.scheme, request.get_host()]
     etag = f'"{_digest(context, data)}"'
-    last_modified = _first_seen(_digest(context, request.get_full_path()), etag)
+    last_modified = _first_seen(_digest(context, request.path, sorted(params)), etag)
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if isinstance(not_modified, HttpResponseNotModified):
         response = not_modified

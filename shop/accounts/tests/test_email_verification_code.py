@@ -103,3 +103,42 @@ def test_the_emailed_link_opens_a_page_that_verifies(client):
     broken = client.get(path + "x")
     assert broken.status_code == 400
     assert b"This link does not work" in broken.content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_wrong_codes_are_all_counted_and_only_the_limit_gets_an_invalid_answer():
+    """Guesses are checked one at a time on the locked user row: twelve parallel guesses cannot
+    all be checked against a count read before any of them failed."""
+    import threading
+
+    from django.db import connection
+
+    from shop.accounts.services import email_verification_send, user_verify_email_code
+    from shop.accounts.tests.factories import UserFactory
+    from skincare.api.exceptions import ApiError
+
+    if connection.vendor != "postgresql":
+        pytest.skip("threads need a server database (run with DATABASE_URL=postgres://...)")
+    user = UserFactory(email=EMAIL, email_verified=False)
+    email_verification_send(user=user)  # outside a test transaction: the row is committed
+    barrier, answers = threading.Barrier(12), []
+
+    def guess(n):
+        from django.db import connection as thread_connection
+
+        try:
+            barrier.wait()
+            user_verify_email_code(email=EMAIL, code=f"not-{n}")  # never a 6-digit code, so never right
+        except ApiError as exc:
+            answers.append(exc.error_code)
+        finally:
+            thread_connection.close()
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(answers) == ["VERIFICATION_CODE_INVALID"] * 4 + ["VERIFICATION_CODE_LOCKED"] * 8
+    assert EmailVerificationCode.objects.get().failed_attempts == 5

@@ -5,8 +5,8 @@ for), taken from the payload the view serves, which comes from the catalog cache
 under a new catalog version on every write). A 304 therefore never hides a change, even one
 that does not replace the version (a stock count at checkout).
 
-``Last-Modified`` is when this URL first answered with this digest. It is kept per URL in
-the cache and only moves forward: a change within the same second still gets a later date,
+``Last-Modified`` is when this resource (the path and the parameters that change the answer)
+first answered with this digest. It is kept per resource in the cache and only moves forward: a change within the same second still gets a later date,
 so ``If-Modified-Since`` alone cannot hide it either. ``If-None-Match`` wins when both are
 sent (RFC 9110).
 """

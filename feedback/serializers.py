@@ -148,7 +148,8 @@ class ProductFeedbackInput(serializers.Serializer):
 
 class ProductBriefOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
+    name = serializers.CharField(help_text="In the request's language (Khmer when name_km is set).")
+    name_km = serializers.CharField()
     slug = serializers.CharField()
 
 
@@ -163,7 +164,8 @@ class ProductFeedbackOutput(serializers.ModelSerializer):
         ]  # fmt: skip
 
     def get_product(self, response) -> ProductBriefOutput:
-        return {"id": response.product_id, "name": response.product.name, "slug": response.product.slug}
+        product = response.product
+        return {"id": product.pk, "name": product.name, "name_km": product.name_km, "slug": product.slug}
 
 
 # --- Documentation of the hand-built answers (the views return plain dicts) ---------------------

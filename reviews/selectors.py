@@ -179,7 +179,7 @@ def review_analytics() -> dict:
     )
     by_rating = dict(approved.values_list("rating").annotate(n=Count("id")).order_by())
     top = list(
-        approved.values("product_id", "product__name")
+        approved.values("product_id", "product__name", "product__name_km")
         .annotate(n=Count("id"), avg=Avg("rating"))
         .order_by("-n", "product_id")[:10]
     )
@@ -197,6 +197,7 @@ def review_analytics() -> dict:
             {
                 "product_id": r["product_id"],
                 "name": r["product__name"],
+                "name_km": r["product__name_km"],
                 "reviews": r["n"],
                 "avg_rating": _round(r["avg"]),
             }
@@ -418,7 +419,7 @@ def user_feedback_impact(*, user) -> dict:
         "most_helpful_reviews": [
             {
                 "id": r.pk,
-                "product": {"id": r.product_id, "name": r.product.name},
+                "product": {"id": r.product_id, "name": r.product.name, "name_km": r.product.name_km},
                 "helpful_votes": r.helpful_votes_count,
             }
             for r in top

@@ -299,7 +299,8 @@ def review_output(review, request=None, *, my_vote=None, own=False):
     data = {"id": review.pk, "product_id": review.product_id, "author": author(review.user)}
     for field in REVIEW_OUTPUT_FIELDS:
         data[field] = getattr(review, field)
-    data["product"] = {"id": review.product_id, "name": review.product.name, "slug": review.product.slug}
+    product = review.product
+    data["product"] = {"id": product.pk, "name": product.name, "name_km": product.name_km, "slug": product.slug}
     data["media"] = [review_media_output(m, request, own=own) for m in review.media.all()]
     data["my_vote"] = my_vote
     if own:
@@ -416,7 +417,12 @@ def journal_output(journal, request=None, *, own=False, entries=None):
     show_text = own or journal.notes_status == ContentStatus.APPROVED
     data = {
         "id": journal.pk,
-        "product": {"id": journal.product_id, "name": journal.product.name, "slug": journal.product.slug},
+        "product": {
+            "id": journal.product_id,
+            "name": journal.product.name,
+            "name_km": journal.product.name_km,
+            "slug": journal.product.slug,
+        },
         "author": author(journal.user, badges=False),
         "status": journal.status,
         "skin_type": journal.skin_type,
@@ -591,6 +597,7 @@ class ApprovedReviewsOutput(serializers.Serializer):
 class TopReviewedProductOutput(serializers.Serializer):
     product_id = serializers.IntegerField()
     name = serializers.CharField()
+    name_km = serializers.CharField()
     reviews = serializers.IntegerField()
     avg_rating = serializers.FloatField(allow_null=True)
 
@@ -791,6 +798,7 @@ class FeedbackStatsOutput(serializers.Serializer):
 class ProductNameOutput(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
+    name_km = serializers.CharField()
 
 
 class HelpfulReviewOutput(serializers.Serializer):

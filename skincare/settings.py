@@ -212,6 +212,9 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 2)
 EMAIL_VERIFICATION_TIMEOUT = env.int("EMAIL_VERIFICATION_TIMEOUT", default=60 * 60 * 24 * 3)
+# The 6-digit code sent with the link: short-lived, and locked after this many wrong tries.
+EMAIL_VERIFICATION_CODE_TIMEOUT = env.int("EMAIL_VERIFICATION_CODE_TIMEOUT", default=60 * 30)
+EMAIL_VERIFICATION_CODE_ATTEMPTS = env.int("EMAIL_VERIFICATION_CODE_ATTEMPTS", default=5)
 FRONTEND_URL = env.str("FRONTEND_URL", default="http://localhost:8000")
 
 SIMPLE_JWT = {

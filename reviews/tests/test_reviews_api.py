@@ -425,3 +425,16 @@ def test_staff_review_filters_reject_out_of_range_ids(staff_client, url, params)
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "VALIDATION_ERROR" and set(body["errors"]) == set(params)
+
+
+def test_a_khmer_request_names_the_reviewed_product_in_khmer(api_client):
+    product = ProductFactory(name="Glow serum", name_km="សេរ៉ូមភ្លឺថ្លា")
+    author = UserFactory()
+    deliver(author, product)
+    assert post_review(APIClientFor(author), product).status_code == 201
+
+    khmer = api_client.get(reviews_url(product), HTTP_ACCEPT_LANGUAGE="km").json()["data"]
+    english = api_client.get(reviews_url(product)).json()["data"]
+
+    assert [review["product"]["name"] for review in khmer] == ["សេរ៉ូមភ្លឺថ្លា"]
+    assert [review["product"]["name"] for review in english] == ["Glow serum"]

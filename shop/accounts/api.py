@@ -22,9 +22,9 @@ from shop.accounts.serializers import (
     RefreshInput,
     RegisterInput,
     ResetPasswordInput,
-    TokenInput,
     TokenPairOutput,
     UserOutput,
+    VerifyEmailInput,
 )
 
 AUTH_TAG = ["auth"]
@@ -127,11 +127,26 @@ class VerifyEmailApi(AuthThrottled, APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
-    @extend_schema(tags=AUTH_TAG, request=TokenInput, responses={200: UserOutput}, auth=[])
+    @extend_schema(
+        tags=AUTH_TAG,
+        request=VerifyEmailInput,
+        responses={200: UserOutput},
+        auth=[],
+        description=(
+            "Send the link's `token`, or the `email` and the 6-digit `code` from the e-mail. A code "
+            "expires (`VERIFICATION_CODE_EXPIRED`, 400); a wrong one answers `VERIFICATION_CODE_INVALID` "
+            "(400) and the fifth wrong one locks the code (`VERIFICATION_CODE_LOCKED`, 429) until a "
+            "new e-mail is requested with `resend-verification`."
+        ),
+    )
     def post(self, request):
-        data = TokenInput(data=request.data)
+        data = VerifyEmailInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_verify_email(token=data.validated_data["token"])
+        values = data.validated_data
+        if values.get("token"):
+            user = services.user_verify_email(token=values["token"])
+        else:
+            user = services.user_verify_email_code(email=values["email"], code=values["code"])
         return Response(UserOutput(user, context={"request": request}).data)
 
 

@@ -202,3 +202,21 @@ class Address(models.Model):
 
     def __str__(self):
         return f"{self.address_line1}, {self.city} ({self.user_id})"
+
+
+class EmailVerificationCode(models.Model):
+    """The short code e-mailed with the verification link, for apps (one live code per user).
+
+    Only an HMAC of the code is stored; a new e-mail replaces the row, which also resets the
+    attempt count. ``email`` ties the code to the address it was sent to.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="+")
+    email = models.EmailField()
+    code_hash = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self):
+        return f"verification code for {self.user_id}"

@@ -14,4 +14,5 @@ urlpatterns = [
     path("password_reset/done/", pages.PasswordResetDonePage.as_view(), name="password_reset_done"),
     path("reset/<uidb64>/<token>/", pages.PasswordResetConfirmPage.as_view(), name="password_reset_confirm"),
     path("reset/done/", pages.PasswordResetCompletePage.as_view(), name="password_reset_complete"),
+    path("verify/", pages.EmailVerifyPage.as_view(), name="email_verify"),
 ]

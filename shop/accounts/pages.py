@@ -11,7 +11,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_protect
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 
 from shop.accounts import error_codes, services
 from shop.accounts.forms import LoginForm, PasswordChangeForm, PasswordResetRequestForm, PasswordResetSetForm
@@ -92,3 +92,17 @@ class PasswordResetConfirmPage(ServiceErrorsAsFormErrors, auth_views.PasswordRes
 
 class PasswordResetCompletePage(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
+
+
+@method_decorator(login_not_required, name="dispatch")
+class EmailVerifyPage(TemplateView):
+    """The e-mailed link (``?token=``) lands here and verifies; a bad or old link says so (400)."""
+
+    template_name = "accounts/email_verify.html"
+
+    def get(self, request, *args, **kwargs):
+        try:
+            services.user_verify_email(token=request.GET.get("token", ""))
+        except ApiError as exc:
+            return self.render_to_response({"verified": False, "error": exc.message}, status=400)
+        return self.render_to_response({"verified": True})

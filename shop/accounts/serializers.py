@@ -1,4 +1,5 @@
 from django.core.validators import EmailValidator
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from shop.accounts.emails import email_normalize, email_validate
@@ -136,8 +137,20 @@ class EmailInput(serializers.Serializer):
     email = NormalizedEmailField(max_length=255)
 
 
-class TokenInput(serializers.Serializer):
-    token = serializers.CharField(max_length=1000)
+class VerifyEmailInput(serializers.Serializer):
+    """Either the link's ``token``, or the ``email`` and the 6-digit ``code`` from the same e-mail."""
+
+    token = serializers.CharField(max_length=1000, required=False)
+    email = serializers.EmailField(max_length=254, required=False)
+    code = serializers.RegexField(r"^\d{6}$", required=False, error_messages={"invalid": _("Enter the 6-digit code.")})
+
+    def validate(self, attrs):
+        if attrs.get("token"):
+            return attrs
+        missing = {name: [_("This field is required.")] for name in ("email", "code") if not attrs.get(name)}
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
 
 
 class ResetPasswordInput(serializers.Serializer):

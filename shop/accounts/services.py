@@ -3,13 +3,19 @@
 Views, the admin and tasks call these; none of them writes account models directly.
 """
 
+import secrets
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -23,7 +29,7 @@ from shop.accounts.login_limits import (
     login_retry_after,
     password_reset_request_allow,
 )
-from shop.accounts.models import Address, Role, User
+from shop.accounts.models import Address, EmailVerificationCode, Role, User
 from shop.accounts.tokens import (
     InvalidToken,
     email_verification_token_make,
@@ -37,6 +43,8 @@ from skincare.api.exceptions import ApiError
 from skincare.mail import templated_email_enqueue, templated_email_send
 
 # --- registration and e-mail verification -----------------------------------
+
+VERIFICATION_CODE_SALT = "accounts.email-verification-code"
 
 
 def _password_validate(password, user):
@@ -72,15 +80,31 @@ def user_register(*, email, password, **profile):
     return user
 
 
+def _verification_code_hash(user_id, code):
+    return salted_hmac(VERIFICATION_CODE_SALT, f"{user_id}:{code}", algorithm="sha256").hexdigest()
+
+
 def email_verification_send(*, user):
+    """E-mail a link (for browsers) and a 6-digit code (for apps); either one verifies."""
     token = email_verification_token_make(user)
+    code = f"{secrets.randbelow(10**6):06d}"
+    EmailVerificationCode.objects.update_or_create(
+        user=user,
+        defaults={
+            "email": user.email,
+            "code_hash": _verification_code_hash(user.pk, code),
+            "expires_at": timezone.now() + timedelta(seconds=settings.EMAIL_VERIFICATION_CODE_TIMEOUT),
+            "failed_attempts": 0,
+        },
+    )
     templated_email_enqueue(
         to=user.email,
         template="emails/accounts/verify_email",
         context={
             "name": user.get_short_name(),
-            "token": token,
-            "link": f"{settings.FRONTEND_URL}/verify-email?token={token}",
+            "code": code,
+            "code_minutes": settings.EMAIL_VERIFICATION_CODE_TIMEOUT // 60,
+            "link": f"{settings.FRONTEND_URL.rstrip('/')}{reverse('email_verify')}?token={token}",  # URL-safe
             "hours": settings.EMAIL_VERIFICATION_TIMEOUT // 3600,
         },
     )
@@ -93,21 +117,73 @@ def email_verification_resend(*, email):
         email_verification_send(user=user)
 
 
+def _email_mark_verified(user):
+    """On the locked user row: mark the address verified (once) and retire its code."""
+    EmailVerificationCode.objects.filter(user=user).delete()
+    if not user.email_verified:
+        user.email_verified = True
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified", "email_verified_at", "updated_at"])
+        transaction.on_commit(lambda: events.user_email_verified.send(sender=User, user=user))
+
+
 @transaction.atomic
 def user_verify_email(*, token):
     try:
         user_id, email = email_verification_token_read(token)
     except InvalidToken as exc:
         code = error_codes.TOKEN_EXPIRED if exc.expired else error_codes.TOKEN_INVALID
-        raise ApiError(code, "This verification link is invalid or has expired.") from exc
+        raise ApiError(code, _("This verification link is invalid or has expired.")) from exc
     user = lock_objects.user_lock(user_id=user_id, email=email, is_active=True)
     if user is None:
-        raise ApiError(error_codes.TOKEN_INVALID, "This verification link is invalid or has expired.")
-    if not user.email_verified:
-        user.email_verified = True
-        user.email_verified_at = timezone.now()
-        user.save(update_fields=["email_verified", "email_verified_at", "updated_at"])
-        transaction.on_commit(lambda: events.user_email_verified.send(sender=User, user=user))
+        raise ApiError(error_codes.TOKEN_INVALID, _("This verification link is invalid or has expired."))
+    _email_mark_verified(user)
+    return user
+
+
+def _code_check(*, email, code):
+    """Check ``code`` for ``email`` on the locked user row; (user, None) or (None, error).
+
+    A wrong guess is counted and committed before the error is raised; the attempt that
+    uses up the budget, and every one after it, is refused with 429 until a new code is sent.
+    """
+    limit = settings.EMAIL_VERIFICATION_CODE_ATTEMPTS
+    invalid = ApiError(
+        error_codes.VERIFICATION_CODE_INVALID,
+        _("This code is not valid."),
+        errors={"code": [_("This code is not valid.")]},
+    )
+    user_id = User.objects.filter(email=email, is_active=True).values_list("pk", flat=True).first()
+    user = lock_objects.user_lock(user_id=user_id, email=email, is_active=True) if user_id else None
+    pending = EmailVerificationCode.objects.filter(user=user, email=email).first() if user else None
+    if pending is None:
+        return None, invalid
+    locked = ApiError(
+        error_codes.VERIFICATION_CODE_LOCKED,
+        _("Too many wrong codes. Ask for a new code."),
+        status_code=status.HTTP_429_TOO_MANY_REQUESTS,
+    )
+    if pending.failed_attempts >= limit:
+        return None, locked
+    if pending.expires_at <= timezone.now():
+        return None, ApiError(
+            error_codes.VERIFICATION_CODE_EXPIRED,
+            _("This code has expired. Ask for a new code."),
+            errors={"code": [_("This code has expired. Ask for a new code.")]},
+        )
+    if not constant_time_compare(_verification_code_hash(user.pk, code), pending.code_hash):
+        EmailVerificationCode.objects.filter(pk=pending.pk).update(failed_attempts=F("failed_attempts") + 1)
+        return None, locked if pending.failed_attempts + 1 >= limit else invalid
+    _email_mark_verified(user)
+    return user, None
+
+
+def user_verify_email_code(*, email, code):
+    """Verify with the e-mailed code (apps). Unknown e-mails answer like a wrong code."""
+    with transaction.atomic():
+        user, error = _code_check(email=email_normalize(email), code=code)
+    if error is not None:
+        raise error
     return user
 
 

@@ -28,7 +28,12 @@ class CartBaseApi(APIView):
         user = request.user if request.user.is_authenticated else None
         prices, coupon, problem = cart_price(cart, user=user)
         data = cart_output(
-            cart=cart, prices=prices, coupon=coupon, coupon_problem=problem, include_token=cart.user_id is None
+            cart=cart,
+            prices=prices,
+            coupon=coupon,
+            coupon_problem=problem,
+            include_token=cart.user_id is None,
+            request=request,
         )
         return Response(data, status=code)
 

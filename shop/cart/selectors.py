@@ -7,6 +7,7 @@ from django.utils import timezone
 from shop.cart.cache import cart_lines_cached
 from shop.cart.pricing import price_lines
 from shop.catalog.models import Product, ProductVariant
+from shop.catalog.selectors import primary_media_prefetch
 from shop.coupons.models import Coupon
 
 
@@ -24,14 +25,18 @@ def cart_is_expired(cart, now=None):
 
 
 def cart_lines(cart, *, from_cache=True):
-    """Lines with their product (and category, brand) and variant, in two or three queries."""
+    """Lines with their product (and category, brand, primary image) and variant, in three or four queries."""
     if from_cache:
         rows = cart_lines_cached(cart.pk)
     else:
         rows = list(cart.lines.values_list("id", "product_id", "variant_id", "quantity"))
     if not rows:
         return []
-    products = Product.objects.select_related("category", "brand").in_bulk({row[1] for row in rows})
+    products = (
+        Product.objects.select_related("category", "brand")
+        .prefetch_related(primary_media_prefetch())
+        .in_bulk({row[1] for row in rows})
+    )
     variant_ids = {row[2] for row in rows if row[2]}
     variants = ProductVariant.objects.in_bulk(variant_ids) if variant_ids else {}
     lines = []

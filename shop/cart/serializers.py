@@ -6,7 +6,7 @@ from rest_framework import serializers
 from shop.cart.models import MAX_LINE_QUANTITY
 from shop.cart.pricing import INSUFFICIENT_STOCK, OUT_OF_STOCK, UNAVAILABLE
 from shop.catalog.models import ProductStatus
-from shop.catalog.serializers import BrandRefSerializer, brand_ref
+from shop.catalog.serializers import BrandRefSerializer, ImageSerializer, brand_ref, product_image
 from shop.coupons.models import CouponType
 
 # Quantities above this are refused by the serializer before any service runs (huge numbers
@@ -32,15 +32,17 @@ def money(value):
     return str(value)
 
 
-def product_brief(product, variant=None):
+def product_brief(product, variant=None, *, request=None):
     return {
         "id": product.pk,
         "name": product.name,
+        "name_km": product.name_km,
         "slug": product.slug,
         "sku": product.sku,
         "brand": brand_ref(product.brand) if "brand" in product._state.fields_cache else None,
         "compare_at_price": money(product.compare_at_price) if product.compare_at_price else None,
         "status": product.status,
+        "image": product_image(product, request=request),
     }
 
 
@@ -66,13 +68,13 @@ def prices_output(prices):
     }
 
 
-def cart_output(*, cart, prices, coupon, coupon_problem, include_token):
+def cart_output(*, cart, prices, coupon, coupon_problem, include_token, request=None):
     items = []
     for line in prices.lines:
         items.append(
             {
                 "id": line.id,
-                "product": product_brief(line.product),
+                "product": product_brief(line.product, request=request),
                 "variant": (
                     {"id": line.variant.pk, "name": line.variant.name, "sku": line.variant.sku}
                     if line.variant is not None
@@ -108,12 +110,14 @@ MONEY = {"max_digits": 10, "decimal_places": 2}
 
 class CartProductOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
+    name = serializers.CharField(help_text="In the request's language (Khmer when name_km is set).")
+    name_km = serializers.CharField()
     slug = serializers.CharField()
     sku = serializers.CharField()
     brand = BrandRefSerializer(allow_null=True)
     compare_at_price = serializers.DecimalField(**MONEY, allow_null=True)
     status = serializers.ChoiceField(choices=ProductStatus.choices)
+    image = ImageSerializer(allow_null=True, help_text="The primary image.")
 
 
 class CartVariantOutput(serializers.Serializer):

@@ -3,6 +3,7 @@
 import uuid
 
 from django.core.cache import cache
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
@@ -12,25 +13,36 @@ from rest_framework.views import APIView
 from shop.catalog import cache as catalog_cache
 from shop.catalog import error_codes, search, selectors, services
 from shop.catalog.filters import PRODUCT_FILTER_PARAMETERS, ProductFilter
+from shop.catalog.media import media_payload
 from shop.catalog.models import Product, ProductSkinType
 from shop.catalog.pagination import CachedCountPagination
 from shop.catalog.serializers import (
     CategoryNodeSerializer,
+    ImageSerializer,
     ProductDetailOutputSerializer,
     ProductListOutputSerializer,
+    category_nodes_absolute,
+    product_detail_absolute,
     product_list_item,
+    product_list_item_absolute,
 )
 from skincare import events
+from skincare.api.conditional import conditional_response
 from skincare.api.exceptions import ApiError
 from skincare.api.pagination import PagePagination, paginated_response
 from skincare.api.permissions import user_has_permission
 
 
 def product_not_found():
-    return ApiError(error_codes.PRODUCT_NOT_FOUND, "Product not found.", status_code=404)
+    return ApiError(error_codes.PRODUCT_NOT_FOUND, _("Product not found."), status_code=404)
 
 
 PAGING_PARAMS = ("page", "per_page")
+
+
+def _page_params(request):
+    """The query parameters that change a paged answer (for its ``Last-Modified`` resource)."""
+    return [(name, request.query_params.getlist(name)) for name in PAGING_PARAMS]
 
 
 @extend_schema_view(get=extend_schema(parameters=PRODUCT_FILTER_PARAMETERS))
@@ -70,9 +82,8 @@ class ProductListApi(generics.ListAPIView):
             page = self.paginate_queryset(queryset)
             body = self.get_paginated_response([product_list_item(product) for product in page]).data
             cache.set(page_key, body, catalog_cache.LIST_TIMEOUT)
-        response = Response(body)
-        response.enveloped = True
-        return response
+        body = {**body, "data": [product_list_item_absolute(item, request) for item in body["data"]]}
+        return conditional_response(request, body, params=params, enveloped=True)
 
 
 @extend_schema_view(
@@ -90,11 +101,11 @@ class ProductSearchApi(ProductListApi):
         if not search.normalise_query(request.query_params.get("q")):
             raise ApiError(
                 error_codes.SEARCH_QUERY_REQUIRED,
-                "Type something to search.",
-                errors={"q": ["This field is required."]},
+                _("Type something to search."),
+                errors={"q": [_("This field is required.")]},
             )
         response = super().list(request, *args, **kwargs)
-        if request.query_params.get("page", "1") == "1":
+        if request.query_params.get("page", "1") == "1" and response.status_code == 200:  # not a 304 revalidation
             search_id = uuid.uuid4().hex
             events.search_performed.send(
                 sender=Product,
@@ -149,15 +160,17 @@ class CategoryProductsApi(ProductListApi):
             return Product.objects.none()
         node = selectors.category_get(self.kwargs["slug"])
         if node is None:
-            raise ApiError(error_codes.CATEGORY_NOT_FOUND, "Category not found.", status_code=404)
+            raise ApiError(error_codes.CATEGORY_NOT_FOUND, _("Category not found."), status_code=404)
         return selectors.product_list_queryset().filter(category_id__in=selectors.category_descendant_ids(node["id"]))
 
 
-def _suggestion_fields():
-    return {"id": serializers.IntegerField(), "slug": serializers.CharField(), "name": serializers.CharField()}
+def _suggestion_fields(**extra):
+    return {"id": serializers.IntegerField(), "slug": serializers.CharField(), "name": serializers.CharField(), **extra}
 
 
 class ProductSuggestionsApi(APIView):
+    """Type-ahead names; products come with their primary image (one more query)."""
+
     permission_classes = [AllowAny]
 
     @extend_schema(
@@ -167,21 +180,27 @@ class ProductSuggestionsApi(APIView):
             {
                 "products": inline_serializer(
                     "ProductSuggestion",
-                    {
-                        "id": serializers.IntegerField(),
-                        "slug": serializers.CharField(),
-                        "name": serializers.CharField(),
-                        "name_km": serializers.CharField(),
-                    },
+                    _suggestion_fields(name_km=serializers.CharField(), image=ImageSerializer(allow_null=True)),
                     many=True,
                 ),
                 "brands": inline_serializer("BrandSuggestion", _suggestion_fields(), many=True),
-                "ingredients": inline_serializer("IngredientSuggestion", _suggestion_fields(), many=True),
+                "ingredients": inline_serializer(
+                    "IngredientSuggestion", _suggestion_fields(name_km=serializers.CharField()), many=True
+                ),
             },
         ),
     )
     def get(self, request):
-        return Response(search.suggestions(request.query_params.get("q", "")))
+        found = search.suggestions(request.query_params.get("q", ""))
+        images = selectors.primary_media_by_product([product["id"] for product in found["products"]])
+        products = [
+            {
+                **product,
+                "image": media_payload(images[product["id"]], request=request) if product["id"] in images else None,
+            }
+            for product in found["products"]
+        ]
+        return Response({**found, "products": products})
 
 
 class ProductDetailApi(APIView):
@@ -195,10 +214,11 @@ class ProductDetailApi(APIView):
             product = selectors.product_get(lookup, include_drafts=True)
             if product is None:
                 raise product_not_found()
-            return Response(ProductDetailOutputSerializer(product).data)
+            payload = ProductDetailOutputSerializer(product, context={"request": request}).data
+            return conditional_response(request, payload)
         payload = public_product_payload(lookup)
         services.product_record_view(product_id=payload["id"])
-        return Response(payload)
+        return conditional_response(request, product_detail_absolute(payload, request))
 
 
 def public_product_payload(lookup):
@@ -233,7 +253,9 @@ class ProductRelatedApi(APIView):
         if product is None:
             raise product_not_found()
         related = selectors.product_related(product)
-        return paginated_response(self, request, [product_list_item(item) for item in related])
+        return paginated_response(
+            self, request, [product_list_item_absolute(product_list_item(item), request) for item in related]
+        )
 
 
 class CategoryTreeApi(APIView):
@@ -244,7 +266,8 @@ class CategoryTreeApi(APIView):
 
     @extend_schema(responses=CategoryNodeSerializer(many=True))
     def get(self, request):
-        return paginated_response(self, request, selectors.category_tree())
+        page = paginated_response(self, request, category_nodes_absolute(selectors.category_tree(), request))
+        return conditional_response(request, page.data, params=_page_params(request), enveloped=True)
 
 
 class BrandListApi(APIView):
@@ -265,4 +288,5 @@ class BrandListApi(APIView):
         )
     )
     def get(self, request):
-        return paginated_response(self, request, selectors.brand_list())
+        page = paginated_response(self, request, selectors.brand_list())
+        return conditional_response(request, page.data, params=_page_params(request), enveloped=True)

@@ -162,7 +162,7 @@ def suggestions(q, *, limit=5):
         .values("id", "slug", "name", "name_km")[:limit]
     )
     brands = list(Brand.objects.filter(is_active=True, name__icontains=q).values("id", "slug", "name")[:limit])
-    ingredients = list(Ingredient.objects.filter(name__icontains=q).values("id", "slug", "name")[:limit])
+    ingredients = list(Ingredient.objects.filter(name__icontains=q).values("id", "slug", "name", "name_km")[:limit])
     if is_postgresql() and not (products or brands or ingredients):
         products = list(
             Product.objects.filter(status=ProductStatus.ACTIVE)
@@ -175,6 +175,6 @@ def suggestions(q, *, limit=5):
             Ingredient.objects.annotate(similarity=TrigramWordSimilarity(q, "name"))
             .filter(similarity__gt=TRIGRAM_THRESHOLD)
             .order_by("-similarity")
-            .values("id", "slug", "name")[:limit]
+            .values("id", "slug", "name", "name_km")[:limit]
         )
     return {"products": products, "brands": brands, "ingredients": ingredients}

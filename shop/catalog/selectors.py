@@ -123,12 +123,22 @@ def brand_list():
 # --- Products ---------------------------------------------------------------
 
 
-def _primary_media_prefetch():
+def primary_media_prefetch(lookup="media"):
+    """The primary image of products (``lookup`` reaches their ``media``), as ``primary_media``.
+
+    One query whatever the number of products; ``serializers.product_image`` reads it.
+    """
     return Prefetch(
-        "media",
+        lookup,
         queryset=ProductMedia.objects.filter(is_primary=True).select_related("file"),
         to_attr="primary_media",
     )
+
+
+def primary_media_by_product(product_ids):
+    """``{product_id: ProductMedia}`` of the primary images of ``product_ids``, in one query."""
+    media = ProductMedia.objects.filter(product_id__in=product_ids, is_primary=True).select_related("file")
+    return {item.product_id: item for item in media}
 
 
 # What ``serializers.product_list_item`` reads. The descriptions, how-to-use texts,
@@ -169,12 +179,12 @@ def product_list_queryset():
         Product.objects.filter(status=ProductStatus.ACTIVE)
         .select_related("brand", "category")
         .only(*PRODUCT_LIST_FIELDS)
-        .prefetch_related(_primary_media_prefetch())
+        .prefetch_related(primary_media_prefetch())
     )
 
 
 def staff_product_queryset():
-    return Product.objects.select_related("brand", "category").prefetch_related(_primary_media_prefetch())
+    return Product.objects.select_related("brand", "category").prefetch_related(primary_media_prefetch())
 
 
 def product_detail_queryset():

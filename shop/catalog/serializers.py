@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from shop.accounts.models import SkinConcern
 from shop.catalog import selectors
-from shop.catalog.media import media_payload, media_url
+from shop.catalog.media import media_absolute, media_payload, media_url, url_absolute
 from shop.catalog.models import ProductSkinType, ProductType
 
 
@@ -33,7 +33,10 @@ class CategoryRefSerializer(serializers.Serializer):
 class ImageSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     url = serializers.CharField(allow_null=True)
-    thumbnail = serializers.CharField(allow_null=True)
+    thumbnail = serializers.CharField(allow_null=True, help_text="The small thumbnail (the original if none).")
+    thumbnails = serializers.DictField(
+        child=serializers.CharField(allow_null=True), help_text="Absolute URL by thumbnail size name."
+    )
     width = serializers.IntegerField(allow_null=True)
     height = serializers.IntegerField(allow_null=True)
     alt_text = serializers.CharField()
@@ -68,7 +71,7 @@ class ProductListOutputSerializer(serializers.Serializer):
         primary = getattr(product, "primary_media", None)
         if primary is None:  # not prefetched: callers must use the selectors' querysets
             primary = [m for m in product.media.all() if m.is_primary]
-        return media_payload(primary[0]) if primary else None
+        return media_payload(primary[0], request=self.context.get("request")) if primary else None
 
 
 _CENT = Decimal("0.01")
@@ -118,6 +121,39 @@ def product_list_item(product):
         "suitable_for_sensitive_skin": product.suitable_for_sensitive_skin,
         "image": media_payload(primary[0]) if primary else None,
     }
+
+
+def product_image(product, *, request=None):
+    """The primary image of a product loaded with ``selectors.primary_media_prefetch`` (or None)."""
+    primary = product.primary_media
+    return media_payload(primary[0], request=request) if primary else None
+
+
+def product_list_item_absolute(item, request):
+    """A cached ``product_list_item`` with its image URLs on the request's origin."""
+    return {**item, "image": media_absolute(item["image"], request)}
+
+
+def product_detail_absolute(payload, request):
+    """A cached public detail payload with its image URLs on the request's origin."""
+    return {
+        **payload,
+        "image": media_absolute(payload["image"], request),
+        "media": [media_absolute(item, request) for item in payload["media"]],
+    }
+
+
+def category_nodes_absolute(nodes, request):
+    """Cached category nodes (and their ``children``) with absolute image and banner URLs."""
+    return [
+        {
+            **node,
+            "image": url_absolute(node["image"], request),
+            "banner": url_absolute(node["banner"], request),
+            **({"children": category_nodes_absolute(node["children"], request)} if "children" in node else {}),
+        }
+        for node in nodes
+    ]
 
 
 class IngredientOutputSerializer(serializers.Serializer):
@@ -175,10 +211,10 @@ class ProductDetailOutputSerializer(ProductListOutputSerializer):
 
     def get_image(self, product) -> ImageSerializer(allow_null=True):
         media = list(product.media.all())
-        return media_payload(media[0]) if media and media[0].is_primary else None
+        return media_payload(media[0], request=self.context.get("request")) if media and media[0].is_primary else None
 
     def get_media(self, product) -> ImageSerializer(many=True):
-        return [media_payload(item) for item in product.media.all()]
+        return [media_payload(item, request=self.context.get("request")) for item in product.media.all()]
 
     def get_dimensions_mm(self, product) -> DimensionsSerializer:
         return {"length": product.length_mm, "width": product.width_mm, "height": product.height_mm}
@@ -237,4 +273,4 @@ class StaffCategoryOutputSerializer(serializers.Serializer):
     image = serializers.SerializerMethodField()
 
     def get_image(self, category) -> str | None:
-        return media_url(category.image)
+        return media_url(category.image, request=self.context.get("request"))

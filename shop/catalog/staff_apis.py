@@ -41,6 +41,7 @@ ID = {"min_value": 1, "max_value": 2**31 - 1}
 
 class StaffApi(APIView):
     permission_classes = [HasStaffPermission]  # each subclass names its required_permissions
+    localized_content = False  # editors see both languages as stored
 
 
 def _staff_product(product_id):
@@ -172,7 +173,9 @@ class StaffProductListCreateApi(StaffApi):
             queryset = queryset.filter(track_inventory=True, stock_quantity__lte=F("low_stock_threshold"))
         paginator = PagePagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(StaffProductListOutputSerializer(page, many=True).data)
+        return paginator.get_paginated_response(
+            StaffProductListOutputSerializer(page, many=True, context={"request": request}).data
+        )
 
     @extend_schema(request=CreateInputSerializer, responses={201: StaffProductOutputSerializer})
     def post(self, request):
@@ -181,7 +184,10 @@ class StaffProductListCreateApi(StaffApi):
         data = dict(serializer.validated_data)
         ingredients = _split_ingredients(data)
         product = services.product_create(ingredients=ingredients, **data)
-        return Response(StaffProductOutputSerializer(_staff_product(product.pk)).data, status=status.HTTP_201_CREATED)
+        return Response(
+            StaffProductOutputSerializer(_staff_product(product.pk), context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class StaffProductDetailApi(StaffApi):
@@ -198,7 +204,7 @@ class StaffProductDetailApi(StaffApi):
 
     @extend_schema(responses=StaffProductOutputSerializer)
     def get(self, request, product_id):
-        return Response(StaffProductOutputSerializer(_staff_product(product_id)).data)
+        return Response(StaffProductOutputSerializer(_staff_product(product_id), context={"request": request}).data)
 
     @extend_schema(request=UpdateInputSerializer, responses=StaffProductOutputSerializer)
     def patch(self, request, product_id):
@@ -208,7 +214,7 @@ class StaffProductDetailApi(StaffApi):
         data = dict(serializer.validated_data)
         ingredients = _split_ingredients(data)
         services.product_update(product=product, data=data, ingredients=ingredients)
-        return Response(StaffProductOutputSerializer(_staff_product(product.pk)).data)
+        return Response(StaffProductOutputSerializer(_staff_product(product.pk), context={"request": request}).data)
 
     @extend_schema(responses={200: ProductDeleteResultSerializer})
     def delete(self, request, product_id):
@@ -288,7 +294,7 @@ class StaffProductMediaApi(StaffApi):
             alt_text=data["alt_text"],
             alt_text_km=data["alt_text_km"],
         )
-        return Response([media_payload(item) for item in created], status=status.HTTP_201_CREATED)
+        return Response([media_payload(item, request=request) for item in created], status=status.HTTP_201_CREATED)
 
 
 class StaffProductMediaDetailApi(StaffApi):
@@ -313,7 +319,7 @@ class StaffProductMediaDetailApi(StaffApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         media = services.product_media_update(media=media, data=serializer.validated_data)
-        return Response(media_payload(media))
+        return Response(media_payload(media, request=request))
 
     @extend_schema(responses={204: None})
     def delete(self, request, product_id, media_id):
@@ -341,7 +347,10 @@ class StaffCategoryListCreateApi(StaffApi):
     def get(self, request):
         categories = Category.objects.select_related("image").order_by("parent_id", "sort_order", "name", "id")
         return paginated_response(
-            self, request, categories, lambda page: StaffCategoryOutputSerializer(page, many=True).data
+            self,
+            request,
+            categories,
+            lambda page: StaffCategoryOutputSerializer(page, many=True, context={"request": request}).data,
         )
 
     @extend_schema(request=CategoryInputSerializer, responses={201: StaffCategoryOutputSerializer})
@@ -349,7 +358,9 @@ class StaffCategoryListCreateApi(StaffApi):
         serializer = CategoryInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         category = services.category_create(**serializer.validated_data)
-        return Response(StaffCategoryOutputSerializer(category).data, status=status.HTTP_201_CREATED)
+        return Response(
+            StaffCategoryOutputSerializer(category, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
 
 class StaffCategoryDetailApi(StaffApi):
@@ -361,7 +372,7 @@ class StaffCategoryDetailApi(StaffApi):
         serializer = CategoryInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         category = services.category_update(category=category, data=serializer.validated_data)
-        return Response(StaffCategoryOutputSerializer(category).data)
+        return Response(StaffCategoryOutputSerializer(category, context={"request": request}).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request, category_id):
@@ -383,4 +394,4 @@ class StaffCategoryReorderApi(StaffApi):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         categories = services.category_reorder(parent=data["parent"], ordered_ids=data["ids"])
-        return Response(StaffCategoryOutputSerializer(categories, many=True).data)
+        return Response(StaffCategoryOutputSerializer(categories, many=True, context={"request": request}).data)

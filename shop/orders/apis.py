@@ -96,7 +96,7 @@ class OrderListCreateApi(generics.ListAPIView):
         order = order_for_user(user=request.user, order_number=order.order_number)
         headers = {} if created else {"Idempotent-Replayed": "true"}
         return Response(
-            checkout_output(order, charge),
+            checkout_output(order, charge, request=request),
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
             headers=headers,
         )
@@ -105,7 +105,7 @@ class OrderListCreateApi(generics.ListAPIView):
 class OrderDetailApi(APIView):
     @extend_schema(tags=TAGS, responses=OrderDetailOutput, summary="One of my orders")
     def get(self, request, order_number):
-        return Response(OrderDetailOutput(_own_order(request, order_number)).data)
+        return Response(OrderDetailOutput(_own_order(request, order_number), context={"request": request}).data)
 
 
 class OrderCancelApi(APIView):
@@ -117,7 +117,7 @@ class OrderCancelApi(APIView):
         data.is_valid(raise_exception=True)
         order = _own_order(request, order_number)
         services.order_cancel(order=order, by=request.user, reason=data.validated_data["reason"])
-        return Response(OrderDetailOutput(_own_order(request, order_number)).data)
+        return Response(OrderDetailOutput(_own_order(request, order_number), context={"request": request}).data)
 
 
 class OrderPayApi(APIView):
@@ -131,7 +131,7 @@ class OrderPayApi(APIView):
             payment_method=data.validated_data["payment_method"],
             payment_data={"card_number": data.validated_data.get("card_number", "")},
         )
-        return Response(checkout_output(_own_order(request, order_number), charge))
+        return Response(checkout_output(_own_order(request, order_number), charge, request=request))
 
 
 class StripeWebhookApi(APIView):

@@ -5,6 +5,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from shop.catalog.models import Product, ProductStatus
+from shop.catalog.selectors import primary_media_prefetch
 from shop.coupons.calculations import ZERO, money
 from shop.orders.models import Order, OrderEvent, OrderItem, OrderStatus, Payment
 
@@ -15,11 +16,19 @@ def orders_for_user(*, user):
     return Order.objects.filter(user=user).prefetch_related("items")
 
 
+def _items_prefetch():
+    """Order lines with their product's Khmer name and primary image (two queries for any size)."""
+    items = OrderItem.objects.select_related("product").prefetch_related(primary_media_prefetch("product__media"))
+    return Prefetch("items", queryset=items)
+
+
 def order_for_user(*, user, order_number):
     """The user's own order or None (another user's order reads as missing)."""
     return (
         Order.objects.filter(user=user, order_number=order_number)
-        .prefetch_related("items", "payments", Prefetch("events", queryset=OrderEvent.objects.order_by("created_at")))
+        .prefetch_related(
+            _items_prefetch(), "payments", Prefetch("events", queryset=OrderEvent.objects.order_by("created_at"))
+        )
         .first()
     )
 
@@ -28,7 +37,7 @@ def order_for_staff(*, order_number):
     return (
         Order.objects.filter(order_number=order_number)
         .select_related("user", "coupon")
-        .prefetch_related("items", "payments__refunds", "events")
+        .prefetch_related(_items_prefetch(), "payments__refunds", "events")
         .first()
     )
 

@@ -3,6 +3,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from shop.catalog.serializers import ImageSerializer, product_image
 from shop.orders.models import (
     FulfillmentStatus,
     Order,
@@ -55,6 +56,12 @@ class CancelInput(serializers.Serializer):
 
 
 class OrderItemOutput(serializers.ModelSerializer):
+    product_name_km = serializers.CharField(source="product.name_km", help_text="The product's Khmer name today.")
+    image = serializers.SerializerMethodField(help_text="The product's primary image today.")
+
+    def get_image(self, item) -> ImageSerializer(allow_null=True):
+        return product_image(item.product, request=self.context.get("request"))
+
     class Meta:
         model = OrderItem
         fields = [
@@ -62,11 +69,13 @@ class OrderItemOutput(serializers.ModelSerializer):
             "product_id",
             "variant_id",
             "product_name",
+            "product_name_km",
             "variant_name",
             "product_sku",
             "quantity",
             "unit_price",
             "total_price",
+            "image",
         ]
 
 
@@ -168,8 +177,8 @@ class CheckoutOutput(OrderDetailOutput):
         fields = [*OrderDetailOutput.Meta.fields, "client_secret", "payment_error"]
 
 
-def checkout_output(order, charge):
-    data = OrderDetailOutput(order).data
+def checkout_output(order, charge, *, request=None):
+    data = OrderDetailOutput(order, context={"request": request}).data
     if charge is not None:
         if charge.client_secret:
             data["client_secret"] = charge.client_secret

@@ -52,7 +52,7 @@ class StaffOrderDetailApi(APIView):
 
     @extend_schema(tags=TAGS, responses=StaffOrderDetailOutput)
     def get(self, request, order_number):
-        return Response(StaffOrderDetailOutput(_order(order_number)).data)
+        return Response(StaffOrderDetailOutput(_order(order_number), context={"request": request}).data)
 
     @extend_schema(tags=TAGS, request=StaffOrderUpdateInput, responses=StaffOrderDetailOutput)
     def patch(self, request, order_number):
@@ -78,7 +78,7 @@ class StaffOrderDetailApi(APIView):
             services.order_fulfillment_update(
                 order=order, fulfillment_status=values["fulfillment_status"], by=request.user
             )
-        return Response(StaffOrderDetailOutput(_order(order_number)).data)
+        return Response(StaffOrderDetailOutput(_order(order_number), context={"request": request}).data)
 
 
 class StaffOrderShipApi(APIView):
@@ -92,7 +92,7 @@ class StaffOrderShipApi(APIView):
         services.order_ship(
             order=_order(order_number), tracking_number=data.validated_data["tracking_number"], by=request.user
         )
-        return Response(StaffOrderDetailOutput(_order(order_number)).data)
+        return Response(StaffOrderDetailOutput(_order(order_number), context={"request": request}).data)
 
 
 class StaffOrderRefundApi(APIView):

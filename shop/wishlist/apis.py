@@ -3,6 +3,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from shop.catalog.selectors import primary_media_prefetch
 from shop.wishlist import services
 from shop.wishlist.models import WishlistFeedback, WishlistItem
 from shop.wishlist.serializers import AddInput, FeedbackSerializer, WishlistItemOutput, item_output
@@ -16,14 +17,20 @@ class WishlistApi(APIView):
 
     @extend_schema(tags=TAGS, summary="My wishlist (paginated)", responses=WishlistItemOutput(many=True))
     def get(self, request):
-        qs = WishlistItem.objects.filter(user=request.user).select_related("product__brand")
+        qs = (
+            WishlistItem.objects.filter(user=request.user)
+            .select_related("product__brand")
+            .prefetch_related(primary_media_prefetch("product__media"))
+        )
         paginator = PagePagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         feedback = {
             f.product_id: f
             for f in WishlistFeedback.objects.filter(user=request.user, product_id__in=[i.product_id for i in page])
         }
-        return paginator.get_paginated_response([item_output(item, feedback.get(item.product_id)) for item in page])
+        return paginator.get_paginated_response(
+            [item_output(item, feedback.get(item.product_id), request=request) for item in page]
+        )
 
     @extend_schema(
         tags=TAGS,
@@ -35,8 +42,14 @@ class WishlistApi(APIView):
         data = AddInput(data=request.data)
         data.is_valid(raise_exception=True)
         item, created = services.wishlist_add(user=request.user, **data.validated_data)
-        item = WishlistItem.objects.select_related("product__brand").get(pk=item.pk)
-        return Response(item_output(item, None), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        item = (
+            WishlistItem.objects.select_related("product__brand")
+            .prefetch_related(primary_media_prefetch("product__media"))
+            .get(pk=item.pk)
+        )
+        return Response(
+            item_output(item, None, request=request), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
 
     @extend_schema(tags=TAGS, operation_id="wishlist_clear", responses={204: None}, summary="Empty the wishlist")
     def delete(self, request):

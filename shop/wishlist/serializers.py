@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from shop.catalog.serializers import BrandRefSerializer, brand_ref
+from shop.catalog.serializers import BrandRefSerializer, ImageSerializer, brand_ref, product_image
 from shop.wishlist.models import PurchaseTrigger, WishlistFeedback
 
 
@@ -31,12 +31,14 @@ class FeedbackSerializer(serializers.ModelSerializer):
 
 class WishlistProductOutput(serializers.Serializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
+    name = serializers.CharField(help_text="In the request's language (Khmer when name_km is set).")
+    name_km = serializers.CharField()
     slug = serializers.CharField()
     price = serializers.DecimalField(max_digits=10, decimal_places=2)
     compare_at_price = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
     in_stock = serializers.BooleanField()
     brand = BrandRefSerializer()
+    image = ImageSerializer(allow_null=True, help_text="The primary image.")
 
 
 class WishlistItemOutput(serializers.Serializer):
@@ -47,17 +49,20 @@ class WishlistItemOutput(serializers.Serializer):
     feedback = FeedbackSerializer(allow_null=True)
 
 
-def item_output(item, feedback):
+def item_output(item, feedback, *, request=None):
+    """``item.product`` must come with its brand and ``selectors.primary_media_prefetch``."""
     product = item.product
     return {
         "product": {
             "id": product.pk,
             "name": product.name,
+            "name_km": product.name_km,
             "slug": product.slug,
             "price": str(product.price),
             "compare_at_price": str(product.compare_at_price) if product.compare_at_price else None,
             "in_stock": product.in_stock,
             "brand": brand_ref(product.brand),
+            "image": product_image(product, request=request),
         },
         "added_at": item.created_at,
         "feedback": FeedbackSerializer(feedback).data if feedback else None,

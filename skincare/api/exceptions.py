@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
@@ -52,9 +54,9 @@ _CODE_BY_EXCEPTION = [
 # Django refuses these bodies while they are read (``request.body`` / ``request.POST`` / multipart
 # parsing) with a ``SuspiciousOperation``, which Django itself answers with its HTML 400 page.
 _REQUEST_LIMIT_ERRORS = [
-    (RequestDataTooBig, error_codes.PAYLOAD_TOO_LARGE, "The request body is too large.", 413),
-    (TooManyFieldsSent, error_codes.TOO_MANY_FIELDS, "The request has too many fields.", 400),
-    (TooManyFilesSent, error_codes.TOO_MANY_FILES, "The request has too many files.", 400),
+    (RequestDataTooBig, error_codes.PAYLOAD_TOO_LARGE, _("The request body is too large."), 413),
+    (TooManyFieldsSent, error_codes.TOO_MANY_FIELDS, _("The request has too many fields."), 400),
+    (TooManyFilesSent, error_codes.TOO_MANY_FILES, _("The request has too many files."), 400),
 ]
 
 
@@ -95,7 +97,7 @@ def _first_message(errors):
             first = first[0] if isinstance(first, list) else next(iter(first.values()))
         if first:
             return first if field == "non_field_errors" else f"{field}: {first}"
-    return "Invalid input."
+    return gettext("Invalid input.")
 
 
 def exception_handler(exc, context):

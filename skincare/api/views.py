@@ -1,6 +1,7 @@
 """JSON error pages for Django-level 404/500 under /api/ (DRF handles the rest)."""
 
 from django.http import JsonResponse
+from django.utils.translation import gettext
 from django.views import defaults
 
 from skincare.api import error_codes
@@ -13,13 +14,13 @@ def _is_api(request):
 
 def handler404(request, exception=None):
     if _is_api(request):
-        return JsonResponse(error_body(error_codes.NOT_FOUND, "Not found."), status=404)
+        return JsonResponse(error_body(error_codes.NOT_FOUND, gettext("Not found.")), status=404)
     return defaults.page_not_found(request, exception)
 
 
 def handler500(request):
     if _is_api(request):
-        return JsonResponse(error_body(error_codes.SERVER_ERROR, "Internal server error."), status=500)
+        return JsonResponse(error_body(error_codes.SERVER_ERROR, gettext("Internal server error.")), status=500)
     return defaults.server_error(request)
 
 

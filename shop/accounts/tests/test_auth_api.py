@@ -52,7 +52,7 @@ def test_full_auth_flow_register_verify_login_refresh_logout(api_client):
     assert body["data"]["user"]["email_verified"] is False
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["dara.sok@example.com"]
 
-    token = _token_from_mail(r"verify-email\?token=(\S+)")
+    token = _token_from_mail(r"/accounts/verify/\?token=(\S+)")
     response = api_client.post("/api/v1/auth/verify-email", {"token": token}, format="json")
     assert response.status_code == 200
     assert response.json()["data"]["email_verified"] is True
@@ -203,7 +203,7 @@ def test_invalid_bearer_token_is_enveloped(api_client):
 
 def test_verify_email_rejects_tampered_and_expired_tokens(api_client):
     _register(api_client)
-    token = _token_from_mail(r"verify-email\?token=(\S+)")
+    token = _token_from_mail(r"/accounts/verify/\?token=(\S+)")
     assert api_client.post("/api/v1/auth/verify-email", {"token": token + "x"}).json()["code"] == "TOKEN_INVALID"
     with override_settings(EMAIL_VERIFICATION_TIMEOUT=-1):
         response = api_client.post("/api/v1/auth/verify-email", {"token": token})
@@ -214,7 +214,7 @@ def test_verify_email_rejects_tampered_and_expired_tokens(api_client):
 
 def test_verify_email_token_dies_when_email_changes(api_client):
     _register(api_client)
-    token = _token_from_mail(r"verify-email\?token=(\S+)")
+    token = _token_from_mail(r"/accounts/verify/\?token=(\S+)")
     User.objects.update(email="other@example.com")
     assert api_client.post("/api/v1/auth/verify-email", {"token": token}).status_code == 400
 

@@ -1,0 +1,67 @@
+"""Conditional GETs for the catalog reads: ``ETag`` / ``Last-Modified`` and ``304 Not Modified``.
+
+The ETag is a digest of the answer itself (with the language and the origin it is rendered
+for), taken from the payload the view serves, which comes from the catalog cache (rebuilt
+under a new catalog version on every write). A 304 therefore never hides a change, even one
+that does not replace the version (a stock count at checkout).
+
+``Last-Modified`` is when this resource (the path and the parameters that change the answer)
+first answered with this digest. It is kept per resource in the cache and only moves forward:
+a change within the same second still gets a later date, so ``If-Modified-Since`` alone cannot
+hide it either. ``If-None-Match`` wins when both are sent (RFC 9110).
+"""
+
+import hashlib
+import json
+import time
+
+from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponseNotModified
+from django.utils import translation
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+from rest_framework.response import Response
+
+FIRST_SEEN_TIMEOUT = 60 * 60 * 24
+
+
+def _digest(*parts):
+    raw = json.dumps(parts, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def _first_seen(url_key, etag):
+    """When ``url_key`` first answered with ``etag`` (whole seconds, strictly increasing per URL)."""
+    key = f"http:first-seen:{url_key}"
+    record = cache.get(key)
+    if record is not None and record[0] == etag:
+        return record[1]
+    seen = int(time.time())
+    if record is not None:
+        seen = max(seen, record[1] + 1)
+    cache.set(key, (etag, seen), FIRST_SEEN_TIMEOUT)
+    return seen
+
+
+def conditional_response(request, data, *, params=(), enveloped=False):
+    """``Response(data)`` with validators, or an empty 304 when the client's copy is current.
+
+    ``params`` are the query parameters that can change the answer (``[(name, [values])]``);
+    with the path they name the resource whose ``Last-Modified`` is kept, so parameters the
+    view ignores cannot fill the cache with dates.
+    """
+    context = [translation.get_language(), request.scheme, request.get_host()]
+    etag = f'"{_digest(context, data)}"'
+    last_modified = _first_seen(_digest(context, request.path, sorted(params)), etag)
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if isinstance(not_modified, HttpResponseNotModified):
+        response = not_modified
+    else:
+        response = Response(data)
+        response.enveloped = enveloped
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    response["Cache-Control"] = "no-cache"  # may be stored, but revalidated on every use
+    patch_vary_headers(response, ("Accept-Language", "Authorization"))
+    return response

@@ -24,9 +24,9 @@ from feedback.serializers import (
     StatsInput,
     UnreadCountOutput,
 )
-from skincare.api.exceptions import ApiError
 from skincare.api.pagination import PagePagination
 from skincare.api.permissions import HasStaffPermission
+from skincare.errors import ApplicationError
 
 MODERATION_TAGS = ["moderation (staff)"]
 NOTIFICATION_TAGS = ["notifications"]
@@ -70,7 +70,7 @@ class ModerationQueueApi(APIView):
 def _item_or_404(item_id):
     item = selectors.moderation_item_get(item_id=item_id)
     if item is None:
-        raise ApiError(error_codes.MODERATION_ITEM_NOT_FOUND, "Moderation item not found.", status_code=404)
+        raise ApplicationError(error_codes.MODERATION_ITEM_NOT_FOUND, "Moderation item not found.")
     return item
 
 

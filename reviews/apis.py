@@ -7,9 +7,9 @@ from rest_framework.views import APIView
 from reviews import error_codes, media, progress, qa, selectors, services
 from reviews import serializers as s
 from reviews.models import ContentStatus, Question, Review
-from skincare.api.exceptions import ApiError
 from skincare.api.pagination import PagePagination
 from skincare.api.permissions import HasStaffPermission, user_has_permission
+from skincare.errors import ApplicationError
 
 REVIEW_TAGS = ["reviews"]
 QA_TAGS = ["questions & answers"]
@@ -86,7 +86,7 @@ class ProductReviewSummaryApi(APIView):
 def _visible_review(request, review_id):
     review = selectors.review_get_visible(review_id=review_id, user=request.user)
     if review is None:
-        raise ApiError(error_codes.REVIEW_NOT_FOUND, "Review not found.", status_code=404)
+        raise ApplicationError(error_codes.REVIEW_NOT_FOUND, "Review not found.")
     return review
 
 
@@ -158,7 +158,7 @@ class ReviewVotesApi(APIView):
     def get(self, request, review_id):
         review = Review.objects.filter(pk=review_id, status=ContentStatus.APPROVED).first()
         if review is None:
-            raise ApiError(error_codes.REVIEW_NOT_FOUND, "Review not found.", status_code=404)
+            raise ApplicationError(error_codes.REVIEW_NOT_FOUND, "Review not found.")
         vote = selectors.my_votes(user=request.user, review_ids=[review.pk]).get(review.pk)
         return Response(_vote_stats(review, vote))
 
@@ -246,7 +246,7 @@ class _StaffReviewActionApi(APIView):
         data = _valid(s.DecisionInput, request.data)
         review = Review.objects.filter(pk=review_id).first()
         if review is None:
-            raise ApiError(error_codes.REVIEW_NOT_FOUND, "Review not found.", status_code=404)
+            raise ApplicationError(error_codes.REVIEW_NOT_FOUND, "Review not found.")
         type(self).handler(review=review, by=request.user, notes=data["notes"])
         review = selectors.review_queryset(all_media=True).get(pk=review_id)
         return Response(s.review_output(review, request, own=True))
@@ -508,12 +508,12 @@ class ProgressUserApi(APIView):
             and user_id != request.user.pk
             and not user_has_permission(request.user, "reviews.view_progressjournal")
         ):
-            raise ApiError(error_codes.PROGRESS_NOT_FOUND, "Progress not found.", status_code=404)
+            raise ApplicationError(error_codes.PROGRESS_NOT_FOUND, "Progress not found.")
         from shop.accounts.models import User
 
         owner = request.user if user_id in (None, request.user.pk) else User.objects.filter(pk=user_id).first()
         if owner is None:
-            raise ApiError(error_codes.PROGRESS_NOT_FOUND, "Progress not found.", status_code=404)
+            raise ApplicationError(error_codes.PROGRESS_NOT_FOUND, "Progress not found.")
         filters = _valid(s.ProgressListFilter, request.query_params)
         journals = selectors.journals_for_user(user=owner, **filters)
         return _paginate(
@@ -566,7 +566,7 @@ class ProgressTimelineApi(APIView):
     def get(self, request, journal_id):
         journal, own, entries = selectors.journal_for_viewer(journal_id=journal_id, user=request.user)
         if journal is None:
-            raise ApiError(error_codes.PROGRESS_NOT_FOUND, "Progress journal not found.", status_code=404)
+            raise ApplicationError(error_codes.PROGRESS_NOT_FOUND, "Progress journal not found.")
         data = s.journal_output(journal, request, own=own, entries=entries)
         data["summary"] = selectors.timeline_summary(entries)
         return Response(data)

@@ -15,9 +15,9 @@ from reviews.community import community_score_recalculate, reputation
 from reviews.serializers import author, review_output
 from shop.accounts.models import Role, SkinType, User
 from shop.accounts.services import user_set_role
-from skincare.api.exceptions import ApiError
 from skincare.api.pagination import PagePagination
 from skincare.api.permissions import HasStaffPermission
+from skincare.errors import ApplicationError
 
 TAGS = ["community"]
 STAFF_TAGS = ["community (staff)"]
@@ -125,7 +125,7 @@ class StaffCommunityLeadersApi(CommunityLeadersApi):
 def _user_or_404(user_id):
     user = User.objects.filter(pk=user_id).first()
     if user is None:
-        raise ApiError(error_codes.USER_NOT_FOUND, "User not found.", status_code=404)
+        raise ApplicationError(error_codes.USER_NOT_FOUND, "User not found.")
     return user
 
 
@@ -138,9 +138,11 @@ class PromoteExpertInput(serializers.Serializer):
 def expert_promote(*, user, by, expertise_areas=None, bio=None):
     """Staff promote a shopper to expert: expert badge on future answers, notification to the user."""
     if user.role == Role.EXPERT:
-        raise ApiError(error_codes.ALREADY_EXPERT, "This user is already an expert.", status_code=409)
+        raise ApplicationError(error_codes.ALREADY_EXPERT, "This user is already an expert.")
     if user.role in (Role.ADMIN, Role.MODERATOR) or user.is_superuser:
-        raise ApiError("VALIDATION_ERROR", "Staff accounts cannot be made experts.", errors={"role": ["Staff."]})
+        raise ApplicationError(
+            "VALIDATION_ERROR", "Staff accounts cannot be made experts.", errors={"role": ["Staff."]}
+        )
     user_set_role(user=user, role=Role.EXPERT)
     fields = []
     if expertise_areas is not None:

@@ -30,14 +30,14 @@ from reviews.services import (
 )
 from shop.accounts.roles import ANSWER_AS_EXPERT
 from shop.files.services import file_attach
-from skincare.api.exceptions import ApiError
 from skincare.api.permissions import user_has_permission
+from skincare.errors import ApplicationError
 
 MAX_QA_MEDIA = 3
 
 
 def _not_found(code, what):
-    return ApiError(code, f"{what} not found.", status_code=404)
+    return ApplicationError(code, f"{what} not found.")
 
 
 def _attach(*, owner_obj, media_model, fk, user, photos, content_type, entity_type):
@@ -135,12 +135,12 @@ def question_vote(*, user, question_id):
     if question is None:
         raise _not_found(error_codes.QUESTION_NOT_FOUND, "Question")
     if question.user_id == user.pk:
-        raise ApiError(error_codes.CANNOT_VOTE_OWN_CONTENT, "You cannot vote on your own question.", status_code=403)
+        raise ApplicationError(error_codes.CANNOT_VOTE_OWN_CONTENT, "You cannot vote on your own question.")
     try:
         with transaction.atomic():
             QuestionVote.objects.create(question=question, user=user)
     except IntegrityError as exc:
-        raise ApiError(error_codes.ALREADY_VOTED, "You already found this question helpful.", status_code=409) from exc
+        raise ApplicationError(error_codes.ALREADY_VOTED, "You already found this question helpful.") from exc
     Question.objects.filter(pk=question.pk).update(helpful_votes=F("helpful_votes") + 1)
     question.refresh_from_db(fields=["helpful_votes"])
     return question
@@ -236,17 +236,17 @@ def answer_visible(*, answer_id, lock=False) -> Answer:
 def answer_vote(*, user, answer_id, vote_type):
     answer = answer_visible(answer_id=answer_id, lock=True)
     if answer.user_id == user.pk:
-        raise ApiError(error_codes.CANNOT_VOTE_OWN_CONTENT, "You cannot vote on your own answer.", status_code=403)
+        raise ApplicationError(error_codes.CANNOT_VOTE_OWN_CONTENT, "You cannot vote on your own answer.")
     vote = AnswerVote.objects.filter(answer=answer, user=user).first()
     if vote is not None and vote.vote_type == vote_type:
-        raise ApiError(error_codes.ALREADY_VOTED, f"You already voted this answer {vote_type}.", status_code=409)
+        raise ApplicationError(error_codes.ALREADY_VOTED, f"You already voted this answer {vote_type}.")
     old = vote.vote_type if vote else None
     if vote is None:
         try:
             with transaction.atomic():
                 vote = AnswerVote.objects.create(answer=answer, user=user, vote_type=vote_type)
         except IntegrityError as exc:
-            raise ApiError(error_codes.ALREADY_VOTED, "You already voted on this answer.", status_code=409) from exc
+            raise ApplicationError(error_codes.ALREADY_VOTED, "You already voted on this answer.") from exc
     else:
         vote.vote_type = vote_type
         vote.save(update_fields=["vote_type"])

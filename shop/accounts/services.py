@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework import status
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -33,7 +32,7 @@ from shop.accounts.tokens import (
     uid_encode,
 )
 from skincare import events
-from skincare.api.exceptions import ApiError
+from skincare.errors import ApplicationError
 from skincare.mail import templated_email_enqueue, templated_email_send
 
 # --- registration and e-mail verification -----------------------------------
@@ -43,7 +42,9 @@ def _password_validate(password, user):
     try:
         validate_password(password, user=user)
     except DjangoValidationError as exc:
-        raise ApiError(error_codes.WEAK_PASSWORD, exc.messages[0], errors={"password": list(exc.messages)}) from exc
+        raise ApplicationError(
+            error_codes.WEAK_PASSWORD, exc.messages[0], errors={"password": list(exc.messages)}
+        ) from exc
 
 
 @transaction.atomic
@@ -52,7 +53,7 @@ def user_register(*, email, password, **profile):
     user = User(email=email, **profile)
     _password_validate(password, user)
     if User.objects.filter(email=email).exists():
-        raise ApiError(
+        raise ApplicationError(
             error_codes.EMAIL_TAKEN,
             "An account with this e-mail already exists.",
             errors={"email": ["An account with this e-mail already exists."]},
@@ -62,7 +63,7 @@ def user_register(*, email, password, **profile):
         with transaction.atomic():
             user.save()
     except IntegrityError as exc:  # a parallel registration won the race
-        raise ApiError(
+        raise ApplicationError(
             error_codes.EMAIL_TAKEN,
             "An account with this e-mail already exists.",
             errors={"email": ["An account with this e-mail already exists."]},
@@ -99,10 +100,10 @@ def user_verify_email(*, token):
         user_id, email = email_verification_token_read(token)
     except InvalidToken as exc:
         code = error_codes.TOKEN_EXPIRED if exc.expired else error_codes.TOKEN_INVALID
-        raise ApiError(code, "This verification link is invalid or has expired.") from exc
+        raise ApplicationError(code, "This verification link is invalid or has expired.") from exc
     user = lock_objects.user_lock(user_id=user_id, email=email, is_active=True)
     if user is None:
-        raise ApiError(error_codes.TOKEN_INVALID, "This verification link is invalid or has expired.")
+        raise ApplicationError(error_codes.TOKEN_INVALID, "This verification link is invalid or has expired.")
     if not user.email_verified:
         user.email_verified = True
         user.email_verified_at = timezone.now()
@@ -120,10 +121,9 @@ def tokens_for(user):
 
 
 def _login_locked_error(*, ip, email):
-    error = ApiError(
+    error = ApplicationError(
         error_codes.TOO_MANY_LOGIN_ATTEMPTS,
         "Too many failed logins. Try again later.",
-        status_code=status.HTTP_429_TOO_MANY_REQUESTS,
     )
     error.wait = login_retry_after(ip=ip, email=email)  # the API answers with Retry-After
     return error
@@ -148,13 +148,10 @@ def user_authenticate(*, request, email, password):
     if not login_failures_exceeded(ip=ip, email=email):
         candidate = User.objects.filter(email=email, is_active=False).first()
     if candidate is not None and candidate.check_password(password):
-        raise ApiError(
-            error_codes.ACCOUNT_DISABLED, "This account is suspended.", status_code=status.HTTP_403_FORBIDDEN
-        )
-    raise ApiError(
+        raise ApplicationError(error_codes.ACCOUNT_DISABLED, "This account is suspended.")
+    raise ApplicationError(
         error_codes.INVALID_CREDENTIALS,
         "E-mail or password is incorrect.",
-        status_code=status.HTTP_401_UNAUTHORIZED,
     )
 
 
@@ -170,7 +167,7 @@ def user_logout(*, refresh):
     try:
         RefreshToken(refresh).blacklist()
     except TokenError as exc:
-        raise ApiError(
+        raise ApplicationError(
             error_codes.TOKEN_INVALID, "Token is invalid or expired.", errors={"refresh": [str(exc)]}
         ) from exc
 
@@ -196,10 +193,9 @@ def password_reset_request(*, email, ip):
     email = email_normalize(email)
     wait = password_reset_request_allow(ip=ip, email=email)
     if wait is not None:
-        error = ApiError(
+        error = ApplicationError(
             error_codes.TOO_MANY_RESET_REQUESTS,
             "Too many password-reset requests. Try again later.",
-            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
         )
         error.wait = wait
         raise error
@@ -246,7 +242,7 @@ def _password_store(user, new_password, *also_changed):
 @transaction.atomic
 def password_reset_confirm(*, uid, token, new_password):
     """Set a new password with a reset link (API and the web reset page)."""
-    invalid = ApiError(error_codes.TOKEN_INVALID, "This reset link is invalid or has expired.")
+    invalid = ApplicationError(error_codes.TOKEN_INVALID, "This reset link is invalid or has expired.")
     try:
         user_id = uid_decode(uid)
     except InvalidToken as exc:
@@ -268,7 +264,7 @@ def password_reset_confirm(*, uid, token, new_password):
 def password_change(*, user, old_password, new_password):
     """Change one's own password (API and the web page); returns a fresh JWT pair."""
     if not user.check_password(old_password):
-        raise ApiError(
+        raise ApplicationError(
             error_codes.WRONG_PASSWORD,
             "Current password is incorrect.",
             errors={"old_password": ["Current password is incorrect."]},

@@ -56,7 +56,7 @@ def cart_coupon(cart):
 def cart_price(cart, *, user=None):
     """(prices, coupon problem or None). A coupon that stopped applying is shown with its reason."""
     from shop.coupons.services import coupon_check
-    from skincare.api.exceptions import ApiError
+    from skincare.errors import ApplicationError
 
     lines = cart_lines(cart)
     prices = price_lines(lines=lines)
@@ -65,7 +65,7 @@ def cart_price(cart, *, user=None):
     if coupon is not None:
         try:
             coupon_check(coupon=coupon, user=user, prices=prices)
-        except ApiError as exc:
+        except ApplicationError as exc:
             problem = {"code": exc.error_code, "message": exc.message}
         else:
             prices = price_lines(lines=lines, coupon=coupon)

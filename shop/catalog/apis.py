@@ -18,12 +18,12 @@ from shop.catalog.serializers import (
     ProductListOutputSerializer,
     product_list_item,
 )
-from skincare.api.exceptions import ApiError
 from skincare.api.permissions import user_has_permission
+from skincare.errors import ApplicationError
 
 
 def product_not_found():
-    return ApiError(error_codes.PRODUCT_NOT_FOUND, "Product not found.", status_code=404)
+    return ApplicationError(error_codes.PRODUCT_NOT_FOUND, "Product not found.")
 
 
 PAGING_PARAMS = ("page", "per_page")
@@ -84,7 +84,7 @@ class ProductSearchApi(ProductListApi):
 
     def list(self, request, *args, **kwargs):
         if not search.normalise_query(request.query_params.get("q")):
-            raise ApiError(
+            raise ApplicationError(
                 error_codes.SEARCH_QUERY_REQUIRED,
                 "Type something to search.",
                 errors={"q": ["This field is required."]},
@@ -111,10 +111,9 @@ class ProductBySkinTypeApi(ProductListApi):
             return Product.objects.none()
         skin_type = self.kwargs["skin_type"]
         if skin_type not in ProductSkinType.values:
-            raise ApiError(
+            raise ApplicationError(
                 error_codes.INVALID_SKIN_TYPE,
                 f"Unknown skin type. Expected one of: {', '.join(ProductSkinType.values)}.",
-                status_code=404,
             )
         return selectors.products_for_skin_type(selectors.product_list_queryset(), skin_type)
 
@@ -133,7 +132,7 @@ class CategoryProductsApi(ProductListApi):
             return Product.objects.none()
         node = selectors.category_get(self.kwargs["slug"])
         if node is None:
-            raise ApiError(error_codes.CATEGORY_NOT_FOUND, "Category not found.", status_code=404)
+            raise ApplicationError(error_codes.CATEGORY_NOT_FOUND, "Category not found.")
         return selectors.product_list_queryset().filter(category_id__in=selectors.category_descendant_ids(node["id"]))
 
 

@@ -29,10 +29,10 @@ from shop.catalog.serializers import (
     StaffProductListOutputSerializer,
     StaffProductOutputSerializer,
 )
-from skincare.api.exceptions import ApiError
 from skincare.api.pagination import PagePagination
 from skincare.api.parsers import MultiPartParser
 from skincare.api.permissions import HasStaffPermission
+from skincare.errors import ApplicationError
 
 MONEY = {"max_digits": 10, "decimal_places": 2}
 # Ids from the client: bounded so an out-of-range number is a 400, never a database overflow (500).
@@ -46,7 +46,7 @@ class StaffApi(APIView):
 def _staff_product(product_id):
     product = selectors.product_get(product_id, include_drafts=True)
     if product is None:
-        raise ApiError(error_codes.PRODUCT_NOT_FOUND, "Product not found.", status_code=404)
+        raise ApplicationError(error_codes.PRODUCT_NOT_FOUND, "Product not found.")
     return product
 
 
@@ -304,7 +304,7 @@ class StaffProductMediaDetailApi(StaffApi):
     def _media(self, product_id, media_id):
         media = ProductMedia.objects.select_related("file").filter(product_id=product_id, pk=media_id).first()
         if media is None:
-            raise ApiError(error_codes.MEDIA_NOT_FOUND, "Image not found.", status_code=404)
+            raise ApplicationError(error_codes.MEDIA_NOT_FOUND, "Image not found.")
         return media
 
     @extend_schema(request=InputSerializer, responses=ImageSerializer)

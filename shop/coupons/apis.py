@@ -23,8 +23,8 @@ from shop.coupons.serializers import (
     ValidateInput,
     ValidateOutput,
 )
-from skincare.api.exceptions import ApiError
 from skincare.api.permissions import HasStaffPermission
+from skincare.errors import ApplicationError
 
 TAGS = ["coupons"]
 STAFF_TAGS = ["staff: coupons"]
@@ -52,7 +52,7 @@ class CouponValidateApi(APIView):
         try:
             coupon = services.coupon_get(code=data.validated_data["code"], user=user)
             services.coupon_check(coupon=coupon, user=user, prices=prices)
-        except ApiError as exc:
+        except ApplicationError as exc:
             return Response({"valid": False, "code": exc.error_code, "reason": exc.message, "coupon": None})
         return Response(
             {
@@ -84,7 +84,7 @@ class CouponAvailableApi(APIView):
                 services.coupon_check(
                     coupon=coupon, user=user, prices=prices, user_uses=uses.get(coupon.pk, 0), user_orders=user_orders
                 )
-            except ApiError as exc:
+            except ApplicationError as exc:
                 results.append(
                     {
                         **CouponPublicOutput(coupon).data,
@@ -146,7 +146,7 @@ class StaffCouponDetailApi(APIView):
     def _coupon(self, pk):
         coupon = Coupon.objects.prefetch_related("applicable_products", "applicable_categories").filter(pk=pk).first()
         if coupon is None:
-            raise ApiError("NOT_FOUND", "Coupon not found.", status_code=status.HTTP_404_NOT_FOUND)
+            raise ApplicationError("NOT_FOUND", "Coupon not found.")
         return coupon
 
     @extend_schema(tags=STAFF_TAGS, responses=CouponStaffSerializer)
@@ -194,7 +194,7 @@ class StaffCouponUsageListApi(generics.ListAPIView):
     @extend_schema(tags=STAFF_TAGS)
     def get(self, request, *args, **kwargs):
         if not Coupon.objects.filter(pk=kwargs["pk"]).exists():
-            raise ApiError("NOT_FOUND", "Coupon not found.", status_code=status.HTTP_404_NOT_FOUND)
+            raise ApplicationError("NOT_FOUND", "Coupon not found.")
         return super().get(request, *args, **kwargs)
 
 
@@ -223,5 +223,5 @@ class StaffCouponStatsApi(APIView):
         if pk is not None:
             coupon = Coupon.objects.filter(pk=pk).first()
             if coupon is None:
-                raise ApiError("NOT_FOUND", "Coupon not found.", status_code=status.HTTP_404_NOT_FOUND)
+                raise ApplicationError("NOT_FOUND", "Coupon not found.")
         return Response(selectors.coupon_stats(coupon=coupon))

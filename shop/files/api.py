@@ -32,8 +32,8 @@ from shop.files.services import (
     upload_check_allowed,
 )
 from skincare.api import error_codes as api_error_codes
-from skincare.api.exceptions import ApiError
 from skincare.api.parsers import FormParser, JSONParser, MultiPartParser
+from skincare.errors import ApplicationError
 
 MULTIPART_SLACK = 256 * 1024  # part headers and the small form fields around the files
 UPLOAD_ERRORS = (
@@ -51,7 +51,7 @@ TOO_LARGE_RESPONSE = OpenApiResponse(
 
 
 def _not_found():
-    return ApiError(api_error_codes.NOT_FOUND, "File not found.", status_code=404)
+    return ApplicationError(api_error_codes.NOT_FOUND, "File not found.")
 
 
 def _content_length(request):
@@ -65,13 +65,12 @@ def _reject_oversized_body(request, config=None):
     """Refuse a too-large body from its Content-Length, before Django spools it to disk."""
     length = _content_length(request)
     if length > settings.UPLOAD_MAX_REQUEST_BYTES:
-        raise ApiError(api_error_codes.PAYLOAD_TOO_LARGE, "The request body is too large.", status_code=413)
+        raise ApplicationError(api_error_codes.PAYLOAD_TOO_LARGE, "The request body is too large.")
     if config is not None and length > config.max_file_size * config.max_files_per_upload + MULTIPART_SLACK:
-        raise ApiError(
+        raise ApplicationError(
             error_codes.FILE_TOO_LARGE,
             "The upload is larger than this context allows.",
             errors={"files": ["The upload is larger than this context allows."]},
-            status_code=413,
         )
 
 
@@ -79,9 +78,9 @@ def _request_data(request):
     try:
         return request.data
     except RequestDataTooBig as exc:
-        raise ApiError(api_error_codes.PAYLOAD_TOO_LARGE, "The request body is too large.", status_code=413) from exc
+        raise ApplicationError(api_error_codes.PAYLOAD_TOO_LARGE, "The request body is too large.") from exc
     except TooManyFilesSent as exc:
-        raise ApiError(error_codes.TOO_MANY_FILES, "Too many files in one request.") from exc
+        raise ApplicationError(error_codes.TOO_MANY_FILES, "Too many files in one request.") from exc
 
 
 def _serialize(files, request, many=False):
@@ -235,7 +234,7 @@ class FileContentView(APIView):
         if size:
             if size not in file.thumbnails:
                 message = f"Unknown size. Available: {', '.join(sorted(file.thumbnails)) or 'none'}."
-                raise ApiError(api_error_codes.VALIDATION_ERROR, message, errors={"size": [message]})
+                raise ApplicationError(api_error_codes.VALIDATION_ERROR, message, errors={"size": [message]})
             key = file.thumbnails[size]
             extension = split_extension(key)
             mime = MIME_BY_EXTENSION.get(extension, "application/octet-stream")

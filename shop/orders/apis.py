@@ -25,7 +25,7 @@ from shop.orders.serializers import (
     WebhookOutput,
     checkout_output,
 )
-from skincare.api.exceptions import ApiError
+from skincare.errors import ApplicationError
 
 TAGS = ["orders"]
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_\-:.]{1,100}$")
@@ -41,7 +41,7 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 def _idempotency_key(request):
     key = request.headers.get("Idempotency-Key", "").strip()
     if key and not IDEMPOTENCY_KEY.match(key):
-        raise ApiError(
+        raise ApplicationError(
             error_codes.IDEMPOTENCY_KEY_INVALID,
             "Idempotency-Key must be 1-100 letters, digits or - _ : .",
             errors={"Idempotency-Key": ["Invalid format."]},
@@ -52,7 +52,7 @@ def _idempotency_key(request):
 def _own_order(request, order_number):
     order = order_for_user(user=request.user, order_number=order_number)
     if order is None:
-        raise ApiError(error_codes.ORDER_NOT_FOUND, "Order not found.", status_code=status.HTTP_404_NOT_FOUND)
+        raise ApplicationError(error_codes.ORDER_NOT_FOUND, "Order not found.")
     return order
 
 
@@ -161,7 +161,7 @@ class StripeWebhookApi(APIView):
                 secret=settings.STRIPE_WEBHOOK_SECRET,
             )
         except SignatureError as exc:
-            raise ApiError(error_codes.WEBHOOK_SIGNATURE_INVALID, str(exc)) from exc
+            raise ApplicationError(error_codes.WEBHOOK_SIGNATURE_INVALID, str(exc)) from exc
         kind = event.get("type", "")
         intent = (event.get("data") or {}).get("object") or {}
         outcome = {

@@ -18,8 +18,8 @@ from shop.orders.serializers import (
     StaffOrderListOutput,
     StaffOrderUpdateInput,
 )
-from skincare.api.exceptions import ApiError
 from skincare.api.permissions import HasStaffPermission
+from skincare.errors import ApplicationError
 
 TAGS = ["staff: orders"]
 
@@ -27,7 +27,7 @@ TAGS = ["staff: orders"]
 def _order(order_number):
     order = order_for_staff(order_number=order_number)
     if order is None:
-        raise ApiError(error_codes.ORDER_NOT_FOUND, "Order not found.", status_code=status.HTTP_404_NOT_FOUND)
+        raise ApplicationError(error_codes.ORDER_NOT_FOUND, "Order not found.")
     return order
 
 

@@ -4,6 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from feedback import error_codes, selectors, services
+from feedback.error_codes import FeedbackErrorCode
 from feedback.serializers import (
     BulkActionInput,
     BulkActionOutput,
@@ -24,6 +25,8 @@ from feedback.serializers import (
     StatsInput,
     UnreadCountOutput,
 )
+from shop.catalog.error_codes import CatalogErrorCode
+from skincare.api.error_docs import raises
 from skincare.api.pagination import PagePagination
 from skincare.api.permissions import HasStaffPermission
 from skincare.errors import ApplicationError
@@ -53,6 +56,7 @@ class ModerationQueueApi(APIView):
     required_permissions = {"GET": "feedback.view_moderationitem"}
     pagination_class = PagePagination  # for the schema: get() pages with it by hand
 
+    @raises()
     @extend_schema(
         tags=MODERATION_TAGS,
         summary="Moderation queue (open items by default, highest priority first)",
@@ -78,6 +82,7 @@ class ModerationItemApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "feedback.view_moderationitem"}
 
+    @raises(FeedbackErrorCode.MODERATION_ITEM_NOT_FOUND)
     @extend_schema(tags=MODERATION_TAGS, responses=ModerationItemOutput)
     def get(self, request, item_id):
         return Response(ModerationItemOutput(_item_or_404(item_id), context={"request": request}).data)
@@ -88,6 +93,7 @@ class _ModerationActionApi(APIView):
     required_permissions = {"POST": "feedback.change_moderationitem"}
     action = None
 
+    @raises(FeedbackErrorCode.MODERATION_ITEM_NOT_FOUND, FeedbackErrorCode.MODERATION_ALREADY_DECIDED)
     @extend_schema(tags=MODERATION_TAGS, request=DecisionInput, responses=ModerationItemOutput)
     def post(self, request, item_id):
         data = _valid(DecisionInput, request.data)
@@ -116,6 +122,11 @@ class ModerationBulkActionApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"POST": "feedback.change_moderationitem"}
 
+    @raises(
+        FeedbackErrorCode.MODERATION_INVALID_ACTION,
+        FeedbackErrorCode.MODERATION_ITEM_NOT_FOUND,
+        FeedbackErrorCode.MODERATION_ALREADY_DECIDED,
+    )
     @extend_schema(
         tags=MODERATION_TAGS,
         request=BulkActionInput,
@@ -131,6 +142,7 @@ class ModerationStatsApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "feedback.view_moderationitem"}
 
+    @raises()
     @extend_schema(
         tags=MODERATION_TAGS,
         parameters=[StatsInput],
@@ -148,6 +160,7 @@ class ModerationStatsApi(APIView):
 class NotificationListApi(APIView):
     pagination_class = PagePagination  # for the schema: get() pages with it by hand
 
+    @raises()
     @extend_schema(
         tags=NOTIFICATION_TAGS, parameters=[NotificationFilterInput], responses=NotificationOutput(many=True)
     )
@@ -158,6 +171,7 @@ class NotificationListApi(APIView):
 
 
 class NotificationReadApi(APIView):
+    @raises(FeedbackErrorCode.NOTIFICATION_NOT_FOUND)
     @extend_schema(tags=NOTIFICATION_TAGS, request=None, responses=NotificationOutput)
     def put(self, request, notification_id):
         notification = services.notification_mark_read(user=request.user, notification_id=notification_id)
@@ -167,6 +181,7 @@ class NotificationReadApi(APIView):
 
 
 class NotificationDetailApi(APIView):
+    @raises(FeedbackErrorCode.NOTIFICATION_NOT_FOUND)
     @extend_schema(tags=NOTIFICATION_TAGS, responses={204: None}, summary="Dismiss a notification")
     def delete(self, request, notification_id):
         services.notification_dismiss(user=request.user, notification_id=notification_id)
@@ -174,6 +189,7 @@ class NotificationDetailApi(APIView):
 
 
 class NotificationReadAllApi(APIView):
+    @raises()
     @extend_schema(tags=NOTIFICATION_TAGS, request=None, responses=NotificationsUpdatedOutput)
     def put(self, request):
         return Response({"updated": services.notifications_mark_all_read(user=request.user)})
@@ -182,6 +198,7 @@ class NotificationReadAllApi(APIView):
 
 
 class NotificationUnreadCountApi(APIView):
+    @raises()
     @extend_schema(tags=NOTIFICATION_TAGS, responses=UnreadCountOutput)
     def get(self, request):
         return Response({"unread": selectors.unread_count(user=request.user)})
@@ -201,12 +218,14 @@ def _preferences_output(preference):
 
 
 class NotificationPreferencesApi(APIView):
+    @raises()
     @extend_schema(
         tags=NOTIFICATION_TAGS, responses=PreferencesOutput, summary="Channel preferences (in-app is always on)"
     )
     def get(self, request):
         return Response(_preferences_output(services.notification_preferences_get(user=request.user)))
 
+    @raises(FeedbackErrorCode.INVALID_PREFERENCES)
     @extend_schema(
         tags=NOTIFICATION_TAGS,
         request=PreferencesInput,
@@ -222,6 +241,7 @@ class NotificationPreferencesApi(APIView):
 
 
 class PushDeviceApi(APIView):
+    @raises()
     @extend_schema(
         tags=NOTIFICATION_TAGS,
         request=PushDeviceInput,
@@ -233,6 +253,7 @@ class PushDeviceApi(APIView):
         device = services.push_device_register(user=request.user, **data)
         return Response({"token": device.token, "platform": device.platform}, status=status.HTTP_201_CREATED)
 
+    @raises(FeedbackErrorCode.PUSH_DEVICE_NOT_FOUND)
     @extend_schema(
         tags=NOTIFICATION_TAGS,
         responses={204: None},
@@ -249,6 +270,11 @@ class PushDeviceApi(APIView):
 
 
 class ProductFeedbackApi(APIView):
+    @raises(
+        FeedbackErrorCode.INVALID_FEEDBACK_RESPONSES,
+        FeedbackErrorCode.ORDER_ITEM_NOT_FOUND,
+        CatalogErrorCode.PRODUCT_NOT_FOUND,
+    )
     @extend_schema(tags=FEEDBACK_TAGS, request=ProductFeedbackInput, responses={201: ProductFeedbackOutput})
     def post(self, request, product_id):
         data = _valid(ProductFeedbackInput, request.data)
@@ -259,6 +285,7 @@ class ProductFeedbackApi(APIView):
 class MyProductFeedbackApi(APIView):
     pagination_class = PagePagination  # for the schema: get() pages with it by hand
 
+    @raises()
     @extend_schema(tags=FEEDBACK_TAGS, responses=ProductFeedbackOutput(many=True))
     def get(self, request):
         forms = selectors.product_feedback_for_user(user=request.user)
@@ -270,6 +297,7 @@ class StaffProductFeedbackApi(APIView):
     required_permissions = {"GET": "feedback.view_productfeedbackresponse"}
     pagination_class = PagePagination  # for the schema: get() pages with it by hand
 
+    @raises()
     @extend_schema(tags=FEEDBACK_TAGS, responses=ProductFeedbackOutput(many=True))
     def get(self, request, product_id):
         forms = selectors.product_feedback_for_product(product_id=product_id)

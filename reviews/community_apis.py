@@ -12,9 +12,11 @@ from feedback.models import NotificationType
 from reviews import error_codes, selectors
 from reviews import serializers as s
 from reviews.community import community_score_recalculate, reputation
+from reviews.error_codes import ReviewErrorCode
 from reviews.serializers import author, review_output
 from shop.accounts.models import Role, SkinType, User
 from shop.accounts.services import user_set_role
+from skincare.api.error_docs import raises
 from skincare.api.pagination import PagePagination
 from skincare.api.permissions import HasStaffPermission
 from skincare.errors import ApplicationError
@@ -28,6 +30,7 @@ def _reputation(user):
 
 
 class FeedbackDashboardApi(APIView):
+    @raises()
     @extend_schema(
         tags=TAGS,
         responses=s.FeedbackDashboardOutput,
@@ -47,6 +50,7 @@ class FeedbackDashboardApi(APIView):
 
 
 class FeedbackStatsApi(APIView):
+    @raises()
     @extend_schema(
         tags=TAGS, responses=s.FeedbackStatsOutput, summary="Counts of my reviews, questions, answers, journals"
     )
@@ -55,6 +59,7 @@ class FeedbackStatsApi(APIView):
 
 
 class FeedbackImpactApi(APIView):
+    @raises()
     @extend_schema(
         tags=TAGS,
         responses=s.FeedbackImpactOutput,
@@ -65,6 +70,7 @@ class FeedbackImpactApi(APIView):
 
 
 class FeedbackReputationApi(APIView):
+    @raises()
     @extend_schema(tags=TAGS, responses=s.RankedReputationOutput, summary="My score, level, badges and rank")
     def get(self, request):
         return Response(_reputation(User.objects.get(pk=request.user.pk)))
@@ -95,6 +101,7 @@ class CommunityLeadersApi(APIView):
     permission_classes = [AllowAny]
     staff = False
 
+    @raises()
     @extend_schema(
         tags=TAGS,
         parameters=[LeadersFilter],
@@ -166,6 +173,7 @@ class StaffPromoteExpertApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"POST": "accounts.change_user"}
 
+    @raises(ReviewErrorCode.USER_NOT_FOUND, ReviewErrorCode.ALREADY_EXPERT)
     @extend_schema(
         tags=STAFF_TAGS,
         request=PromoteExpertInput,
@@ -183,6 +191,7 @@ class StaffCommunityScoreApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"POST": "accounts.moderate_user"}
 
+    @raises(ReviewErrorCode.USER_NOT_FOUND)
     @extend_schema(
         tags=STAFF_TAGS,
         request=None,
@@ -207,6 +216,7 @@ class StaffFeedbackHistoryApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "reviews.view_review"}
 
+    @raises(ReviewErrorCode.USER_NOT_FOUND)
     @extend_schema(
         tags=STAFF_TAGS,
         # The page envelope itself: meta carries the user's stats and reputation besides the totals.

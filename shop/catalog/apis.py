@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from shop.catalog import cache as catalog_cache
 from shop.catalog import error_codes, search, selectors, services
+from shop.catalog.error_codes import CatalogErrorCode
 from shop.catalog.filters import PRODUCT_FILTER_PARAMETERS, ProductFilter
 from shop.catalog.models import Product, ProductSkinType
 from shop.catalog.pagination import CachedCountPagination
@@ -18,6 +19,8 @@ from shop.catalog.serializers import (
     ProductListOutputSerializer,
     product_list_item,
 )
+from skincare.api.error_codes import ApiErrorCode
+from skincare.api.error_docs import raises
 from skincare.api.permissions import user_has_permission
 from skincare.errors import ApplicationError
 
@@ -38,6 +41,8 @@ class ProductListApi(generics.ListAPIView):
     for all pages of a filter combination; both under the catalog list version, which
     every product, category and brand change replaces (``shop.catalog.cache``).
     """
+
+    error_codes = {"get": (ApiErrorCode.NOT_FOUND,)}
 
     permission_classes = [AllowAny]
     serializer_class = ProductListOutputSerializer  # the schema; rows are built by product_list_item
@@ -82,6 +87,8 @@ class ProductListApi(generics.ListAPIView):
 class ProductSearchApi(ProductListApi):
     """Full-text search (typo-tolerant on PostgreSQL), by relevance unless ``sort`` is given."""
 
+    error_codes = {"get": (CatalogErrorCode.SEARCH_QUERY_REQUIRED,)}
+
     def list(self, request, *args, **kwargs):
         if not search.normalise_query(request.query_params.get("q")):
             raise ApplicationError(
@@ -106,6 +113,8 @@ class ProductFeaturedApi(ProductListApi):
     )
 )
 class ProductBySkinTypeApi(ProductListApi):
+    error_codes = {"get": (CatalogErrorCode.INVALID_SKIN_TYPE,)}
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no URL kwargs
             return Product.objects.none()
@@ -127,6 +136,8 @@ class ProductBySkinTypeApi(ProductListApi):
     )
 )
 class CategoryProductsApi(ProductListApi):
+    error_codes = {"get": (CatalogErrorCode.CATEGORY_NOT_FOUND,)}
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no URL kwargs
             return Product.objects.none()
@@ -143,6 +154,7 @@ def _suggestion_fields():
 class ProductSuggestionsApi(APIView):
     permission_classes = [AllowAny]
 
+    @raises()
     @extend_schema(
         parameters=[OpenApiParameter("q", str, required=True)],
         responses=inline_serializer(
@@ -172,6 +184,7 @@ class ProductDetailApi(APIView):
 
     permission_classes = [AllowAny]
 
+    @raises(CatalogErrorCode.PRODUCT_NOT_FOUND)
     @extend_schema(responses=ProductDetailOutputSerializer)
     def get(self, request, lookup):
         if user_has_permission(request.user, "catalog.view_product"):
@@ -209,6 +222,7 @@ def public_product_payload(lookup):
 class ProductRelatedApi(APIView):
     permission_classes = [AllowAny]
 
+    @raises(CatalogErrorCode.PRODUCT_NOT_FOUND)
     @extend_schema(responses=ProductListOutputSerializer(many=True))
     def get(self, request, product_id):
         product = selectors.product_get(product_id)
@@ -221,6 +235,7 @@ class ProductRelatedApi(APIView):
 class CategoryTreeApi(APIView):
     permission_classes = [AllowAny]
 
+    @raises()
     @extend_schema(responses=CategoryNodeSerializer(many=True))
     def get(self, request):
         return Response(selectors.category_tree())
@@ -229,6 +244,7 @@ class CategoryTreeApi(APIView):
 class BrandListApi(APIView):
     permission_classes = [AllowAny]
 
+    @raises()
     @extend_schema(
         responses=inline_serializer(
             "BrandOutput",

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from shop.accounts.models import SkinConcern
 from shop.catalog import error_codes, selectors, services
+from shop.catalog.error_codes import CatalogErrorCode
 from shop.catalog.media import media_payload
 from shop.catalog.models import (
     Brand,
@@ -29,6 +30,9 @@ from shop.catalog.serializers import (
     StaffProductListOutputSerializer,
     StaffProductOutputSerializer,
 )
+from shop.files.error_codes import FileErrorCode
+from skincare.api.error_codes import ApiErrorCode
+from skincare.api.error_docs import raises
 from skincare.api.pagination import PagePagination
 from skincare.api.parsers import MultiPartParser
 from skincare.api.permissions import HasStaffPermission
@@ -156,6 +160,7 @@ class StaffProductListCreateApi(StaffApi):
     class CreateInputSerializer(ProductInputSerializer):
         variants = VariantInputSerializer(many=True, required=False)
 
+    @raises()
     @extend_schema(parameters=[FilterSerializer], responses=StaffProductListOutputSerializer(many=True))
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
@@ -174,6 +179,7 @@ class StaffProductListCreateApi(StaffApi):
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(StaffProductListOutputSerializer(page, many=True).data)
 
+    @raises(CatalogErrorCode.PRODUCT_NOT_FOUND)
     @extend_schema(request=CreateInputSerializer, responses={201: StaffProductOutputSerializer})
     def post(self, request):
         serializer = self.CreateInputSerializer(data=request.data)
@@ -196,10 +202,12 @@ class StaffProductDetailApi(StaffApi):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, partial=True, **kwargs)
 
+    @raises(CatalogErrorCode.PRODUCT_NOT_FOUND)
     @extend_schema(responses=StaffProductOutputSerializer)
     def get(self, request, product_id):
         return Response(StaffProductOutputSerializer(_staff_product(product_id)).data)
 
+    @raises(CatalogErrorCode.PRODUCT_NOT_FOUND)
     @extend_schema(request=UpdateInputSerializer, responses=StaffProductOutputSerializer)
     def patch(self, request, product_id):
         product = _staff_product(product_id)
@@ -210,6 +218,7 @@ class StaffProductDetailApi(StaffApi):
         services.product_update(product=product, data=data, ingredients=ingredients)
         return Response(StaffProductOutputSerializer(_staff_product(product.pk)).data)
 
+    @raises(CatalogErrorCode.PRODUCT_NOT_FOUND, CatalogErrorCode.UNKNOWN_PRODUCTS)
     @extend_schema(responses={200: ProductDeleteResultSerializer})
     def delete(self, request, product_id):
         product = _staff_product(product_id)
@@ -233,6 +242,7 @@ class StaffProductBulkUpdateApi(StaffApi):
                 raise serializers.ValidationError("Give status, is_featured or price_change_percent.")
             return attrs
 
+    @raises(CatalogErrorCode.UNKNOWN_PRODUCTS)
     @extend_schema(
         request=InputSerializer,
         responses=inline_serializer(
@@ -255,6 +265,7 @@ class StaffProductBulkDeleteApi(StaffApi):
     class InputSerializer(serializers.Serializer):
         ids = serializers.ListField(child=serializers.IntegerField(**ID), min_length=1, max_length=500)
 
+    @raises(CatalogErrorCode.UNKNOWN_PRODUCTS)
     @extend_schema(
         request=InputSerializer,
         responses=ProductDeleteResultSerializer,
@@ -275,6 +286,7 @@ class StaffProductMediaApi(StaffApi):
         alt_text = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
         alt_text_km = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
+    @raises(FileErrorCode.FILE_TYPE_NOT_ALLOWED, CatalogErrorCode.PRODUCT_NOT_FOUND, CatalogErrorCode.UPLOAD_FAILED)
     @extend_schema(request=InputSerializer, responses={201: ImageSerializer(many=True)})
     def post(self, request, product_id):
         product = _staff_product(product_id)
@@ -307,6 +319,7 @@ class StaffProductMediaDetailApi(StaffApi):
             raise ApplicationError(error_codes.MEDIA_NOT_FOUND, "Image not found.")
         return media
 
+    @raises(CatalogErrorCode.MEDIA_NOT_FOUND)
     @extend_schema(request=InputSerializer, responses=ImageSerializer)
     def patch(self, request, product_id, media_id):
         media = self._media(product_id, media_id)
@@ -315,6 +328,7 @@ class StaffProductMediaDetailApi(StaffApi):
         media = services.product_media_update(media=media, data=serializer.validated_data)
         return Response(media_payload(media))
 
+    @raises(CatalogErrorCode.MEDIA_NOT_FOUND)
     @extend_schema(responses={204: None})
     def delete(self, request, product_id, media_id):
         services.product_media_delete(media=self._media(product_id, media_id))
@@ -336,11 +350,13 @@ class CategoryInputSerializer(serializers.Serializer):
 class StaffCategoryListCreateApi(StaffApi):
     required_permissions = {"GET": "catalog.view_category", "POST": "catalog.add_category"}
 
+    @raises()
     @extend_schema(responses=StaffCategoryOutputSerializer(many=True))
     def get(self, request):
         categories = Category.objects.select_related("image").order_by("parent_id", "sort_order", "name")
         return Response(StaffCategoryOutputSerializer(categories, many=True).data)
 
+    @raises()
     @extend_schema(request=CategoryInputSerializer, responses={201: StaffCategoryOutputSerializer})
     def post(self, request):
         serializer = CategoryInputSerializer(data=request.data)
@@ -352,6 +368,7 @@ class StaffCategoryListCreateApi(StaffApi):
 class StaffCategoryDetailApi(StaffApi):
     required_permissions = {"PATCH": "catalog.change_category", "DELETE": "catalog.delete_category"}
 
+    @raises(CatalogErrorCode.CATEGORY_CYCLE, ApiErrorCode.NOT_FOUND)
     @extend_schema(request=CategoryInputSerializer, responses=StaffCategoryOutputSerializer)
     def patch(self, request, category_id):
         category = get_object_or_404(Category, pk=category_id)
@@ -360,6 +377,7 @@ class StaffCategoryDetailApi(StaffApi):
         category = services.category_update(category=category, data=serializer.validated_data)
         return Response(StaffCategoryOutputSerializer(category).data)
 
+    @raises(ApiErrorCode.NOT_FOUND, CatalogErrorCode.CATEGORY_NOT_EMPTY)
     @extend_schema(responses={204: None})
     def delete(self, request, category_id):
         services.category_delete(category=get_object_or_404(Category, pk=category_id))
@@ -374,6 +392,7 @@ class StaffCategoryReorderApi(StaffApi):
         parent = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all(), allow_null=True, default=None)
         ids = serializers.ListField(child=serializers.IntegerField(**ID), min_length=1, max_length=500)
 
+    @raises(CatalogErrorCode.REORDER_MISMATCH)
     @extend_schema(request=InputSerializer, responses=StaffCategoryOutputSerializer(many=True))
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)

@@ -10,6 +10,7 @@ from shop.cart.selectors import cart_lines
 from shop.cart.services import cart_resolve
 from shop.coupons import selectors, services
 from shop.coupons.calculations import eligible_subtotal, merchandise_discount
+from shop.coupons.error_codes import CouponErrorCode
 from shop.coupons.models import Coupon, CouponStatus, CouponType, CouponUsage
 from shop.coupons.serializers import (
     BulkStatusInput,
@@ -23,6 +24,8 @@ from shop.coupons.serializers import (
     ValidateInput,
     ValidateOutput,
 )
+from skincare.api.error_codes import ApiErrorCode
+from skincare.api.error_docs import raises
 from skincare.api.permissions import HasStaffPermission
 from skincare.errors import ApplicationError
 
@@ -42,6 +45,7 @@ class CouponValidateApi(APIView):
 
     permission_classes = [AllowAny]
 
+    @raises()
     @extend_schema(tags=TAGS, request=ValidateInput, responses=ValidateOutput)
     def post(self, request):
         data = ValidateInput(data=request.data)
@@ -70,6 +74,7 @@ class CouponAvailableApi(APIView):
 
     permission_classes = [AllowAny]
 
+    @raises()
     @extend_schema(tags=TAGS, responses=CouponAvailableOutput(many=True))
     def get(self, request):
         user = request.user if request.user.is_authenticated else None
@@ -116,6 +121,7 @@ class StaffCouponListCreateApi(generics.ListCreateAPIView):
     def get_queryset(self):
         return selectors.coupon_list_staff(filters=self.request.query_params)
 
+    @raises()
     @extend_schema(
         tags=STAFF_TAGS,
         parameters=[
@@ -127,6 +133,7 @@ class StaffCouponListCreateApi(generics.ListCreateAPIView):
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
+    @raises(CouponErrorCode.COUPON_CODE_TAKEN)
     @extend_schema(tags=STAFF_TAGS)
     def post(self, request, *args, **kwargs):
         data = CouponStaffSerializer(data=request.data)
@@ -149,10 +156,12 @@ class StaffCouponDetailApi(APIView):
             raise ApplicationError("NOT_FOUND", "Coupon not found.")
         return coupon
 
+    @raises(ApiErrorCode.NOT_FOUND)
     @extend_schema(tags=STAFF_TAGS, responses=CouponStaffSerializer)
     def get(self, request, pk):
         return Response(CouponStaffSerializer(self._coupon(pk)).data)
 
+    @raises(ApiErrorCode.NOT_FOUND, CouponErrorCode.COUPON_CODE_TAKEN)
     @extend_schema(tags=STAFF_TAGS, request=CouponStaffSerializer, responses=CouponStaffSerializer)
     def patch(self, request, pk):
         coupon = self._coupon(pk)
@@ -161,6 +170,7 @@ class StaffCouponDetailApi(APIView):
         coupon = services.coupon_update(coupon=coupon, **data.validated_data)
         return Response(CouponStaffSerializer(self._coupon(coupon.pk)).data)
 
+    @raises(ApiErrorCode.NOT_FOUND, CouponErrorCode.COUPON_IN_USE)
     @extend_schema(tags=STAFF_TAGS, responses={204: None})
     def delete(self, request, pk):
         services.coupon_delete(coupon=self._coupon(pk))
@@ -171,6 +181,7 @@ class StaffCouponBulkStatusApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"POST": "coupons.change_coupon"}
 
+    @raises()
     @extend_schema(tags=STAFF_TAGS, request=BulkStatusInput, responses=BulkStatusOutput)
     def post(self, request):
         data = BulkStatusInput(data=request.data)
@@ -191,6 +202,7 @@ class StaffCouponUsageListApi(generics.ListAPIView):
             return CouponUsage.objects.none()
         return CouponUsage.objects.filter(coupon_id=self.kwargs["pk"]).select_related("user", "order")
 
+    @raises(ApiErrorCode.NOT_FOUND)
     @extend_schema(tags=STAFF_TAGS)
     def get(self, request, *args, **kwargs):
         if not Coupon.objects.filter(pk=kwargs["pk"]).exists():
@@ -217,6 +229,7 @@ class StaffCouponStatsApi(APIView):
     required_permissions = {"GET": "coupons.view_coupon"}
     schema = _CouponStatsSchema()
 
+    @raises(ApiErrorCode.NOT_FOUND)
     @extend_schema(tags=STAFF_TAGS)
     def get(self, request, pk=None):
         coupon = None

@@ -14,6 +14,7 @@ from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from shop.files import error_codes
+from shop.files.error_codes import FileErrorCode
 from shop.files.inspection import MIME_BY_EXTENSION, split_extension
 from shop.files.models import UploadContext, UploadedFile
 from shop.files.selectors import file_get_owned, file_get_visible, file_list_for_owner
@@ -32,6 +33,8 @@ from shop.files.services import (
     upload_check_allowed,
 )
 from skincare.api import error_codes as api_error_codes
+from skincare.api.error_codes import ApiErrorCode
+from skincare.api.error_docs import raises
 from skincare.api.parsers import FormParser, JSONParser, MultiPartParser
 from skincare.errors import ApplicationError
 
@@ -121,6 +124,25 @@ _UPLOAD_DESCRIPTION = (
 
 
 class FileUploadView(_BaseUploadView):
+    @raises(
+        FileErrorCode.FILE_CONTENT_REJECTED,
+        FileErrorCode.FILE_EMPTY,
+        FileErrorCode.FILE_EXTENSION_MISMATCH,
+        FileErrorCode.FILE_QUOTA_EXCEEDED,
+        FileErrorCode.FILE_TYPE_NOT_ALLOWED,
+        FileErrorCode.IMAGE_INVALID,
+        FileErrorCode.IMAGE_TOO_LARGE,
+        FileErrorCode.IMAGE_TOO_SMALL,
+        FileErrorCode.NO_FILES,
+        FileErrorCode.PRIVATE_NOT_ALLOWED,
+        FileErrorCode.TOO_MANY_FILES,
+        FileErrorCode.VIDEO_INVALID,
+        FileErrorCode.UPLOAD_NOT_ALLOWED,
+        FileErrorCode.UPLOAD_CONTEXT_NOT_FOUND,
+        FileErrorCode.FILE_UPLOAD_CONFLICT,
+        FileErrorCode.FILE_TOO_LARGE,
+        FileErrorCode.FILE_STORAGE_UNAVAILABLE,
+    )
     @extend_schema(
         operation_id="files_upload",
         summary="Upload files in a context",
@@ -141,6 +163,25 @@ class FileUploadAliasView(_BaseUploadView):
 
     upload_context = None
 
+    @raises(
+        FileErrorCode.FILE_CONTENT_REJECTED,
+        FileErrorCode.FILE_EMPTY,
+        FileErrorCode.FILE_EXTENSION_MISMATCH,
+        FileErrorCode.FILE_QUOTA_EXCEEDED,
+        FileErrorCode.FILE_TYPE_NOT_ALLOWED,
+        FileErrorCode.IMAGE_INVALID,
+        FileErrorCode.IMAGE_TOO_LARGE,
+        FileErrorCode.IMAGE_TOO_SMALL,
+        FileErrorCode.NO_FILES,
+        FileErrorCode.PRIVATE_NOT_ALLOWED,
+        FileErrorCode.TOO_MANY_FILES,
+        FileErrorCode.VIDEO_INVALID,
+        FileErrorCode.UPLOAD_NOT_ALLOWED,
+        FileErrorCode.UPLOAD_CONTEXT_NOT_FOUND,
+        FileErrorCode.FILE_UPLOAD_CONFLICT,
+        FileErrorCode.FILE_TOO_LARGE,
+        FileErrorCode.FILE_STORAGE_UNAVAILABLE,
+    )
     @extend_schema(
         summary="Upload files (fixed context)",
         description=_UPLOAD_DESCRIPTION,
@@ -162,6 +203,7 @@ class FileListView(generics.ListAPIView):
             return UploadedFile.objects.none()
         return file_list_for_owner(owner=self.request.user)
 
+    @raises()
     @extend_schema(summary="List my files", tags=["files"])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -173,6 +215,7 @@ class FileDetailView(APIView):
             return [IsAuthenticated()]
         return [AllowAny()]
 
+    @raises(ApiErrorCode.NOT_FOUND)
     @extend_schema(
         summary="File metadata",
         description="Public files to anyone; private files to their owner and staff (404 for everyone else).",
@@ -185,6 +228,7 @@ class FileDetailView(APIView):
             raise _not_found()
         return Response(_serialize(file, request))
 
+    @raises(ApiErrorCode.NOT_FOUND)
     @extend_schema(
         summary="Delete my file",
         description="Soft delete; the blobs are removed by the cleanup job. Other users' files answer 404.",
@@ -213,6 +257,7 @@ class FileContentView(APIView):
     permission_classes = [AllowAny]
     content_negotiation_class = _FirstRendererNegotiation
 
+    @raises(ApiErrorCode.NOT_FOUND)
     @extend_schema(
         summary="File content",
         description=(
@@ -266,6 +311,24 @@ class ProfilePictureUploadAliasView(UploadThrottleMixin, APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @raises(
+        FileErrorCode.FILE_CONTENT_REJECTED,
+        FileErrorCode.FILE_EMPTY,
+        FileErrorCode.FILE_EXTENSION_MISMATCH,
+        FileErrorCode.FILE_NOT_AVAILABLE,
+        FileErrorCode.FILE_QUOTA_EXCEEDED,
+        FileErrorCode.FILE_TYPE_NOT_ALLOWED,
+        FileErrorCode.IMAGE_INVALID,
+        FileErrorCode.NO_FILES,
+        FileErrorCode.PRIVATE_NOT_ALLOWED,
+        FileErrorCode.TOO_MANY_FILES,
+        FileErrorCode.VIDEO_INVALID,
+        FileErrorCode.UPLOAD_NOT_ALLOWED,
+        FileErrorCode.UPLOAD_CONTEXT_NOT_FOUND,
+        FileErrorCode.FILE_UPLOAD_CONFLICT,
+        FileErrorCode.FILE_TOO_LARGE,
+        FileErrorCode.FILE_STORAGE_UNAVAILABLE,
+    )
     @extend_schema(
         summary="Set my profile picture (short URL)",
         description="Same as `POST auth/profile/picture`: the picture is uploaded, becomes the profile picture and "
@@ -287,6 +350,7 @@ class ProfilePictureView(UploadThrottleMixin, APIView):
             return super().get_throttles()
         return [throttle() for throttle in api_settings.DEFAULT_THROTTLE_CLASSES]
 
+    @raises()
     @extend_schema(
         summary="My profile picture",
         tags=["files"],
@@ -302,6 +366,25 @@ class ProfilePictureView(UploadThrottleMixin, APIView):
         visible = picture is not None and file_get_visible(public_id=picture.public_id, user=request.user)
         return Response(_serialize(picture, request) if visible else None)
 
+    @raises(
+        FileErrorCode.FILE_CONTENT_REJECTED,
+        FileErrorCode.FILE_EMPTY,
+        FileErrorCode.FILE_EXTENSION_MISMATCH,
+        FileErrorCode.FILE_NOT_AVAILABLE,
+        FileErrorCode.FILE_QUOTA_EXCEEDED,
+        FileErrorCode.FILE_TYPE_NOT_ALLOWED,
+        FileErrorCode.IMAGE_INVALID,
+        FileErrorCode.IMAGE_TOO_SMALL,
+        FileErrorCode.NO_FILES,
+        FileErrorCode.PRIVATE_NOT_ALLOWED,
+        FileErrorCode.TOO_MANY_FILES,
+        FileErrorCode.VIDEO_INVALID,
+        FileErrorCode.UPLOAD_NOT_ALLOWED,
+        FileErrorCode.UPLOAD_CONTEXT_NOT_FOUND,
+        FileErrorCode.FILE_UPLOAD_CONFLICT,
+        FileErrorCode.FILE_TOO_LARGE,
+        FileErrorCode.FILE_STORAGE_UNAVAILABLE,
+    )
     @extend_schema(
         summary="Set my profile picture",
         description=f"Multipart field `file`. Replaces (and deletes) the previous picture. Errors: {UPLOAD_ERRORS}.",
@@ -312,6 +395,7 @@ class ProfilePictureView(UploadThrottleMixin, APIView):
     def post(self, request):
         return _set_profile_picture(request, ProfilePictureRequestSerializer)
 
+    @raises()
     @extend_schema(summary="Remove my profile picture", tags=["files"], responses={204: None})
     def delete(self, request):
         profile_picture_remove(user=request.user)

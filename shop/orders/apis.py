@@ -9,8 +9,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from shop.cart.error_codes import CartErrorCode
 from shop.cart.services import cart_for_user
+from shop.coupons.error_codes import CouponErrorCode
 from shop.orders import error_codes, services
+from shop.orders.error_codes import OrderErrorCode
 from shop.orders.filters import MyOrderFilter
 from shop.orders.models import Order, Payment, PaymentRecordStatus
 from shop.orders.payments.stripe import SignatureError, verify_signature
@@ -25,6 +28,7 @@ from shop.orders.serializers import (
     WebhookOutput,
     checkout_output,
 )
+from skincare.api.error_docs import raises
 from skincare.errors import ApplicationError
 
 TAGS = ["orders"]
@@ -66,10 +70,31 @@ class OrderListCreateApi(generics.ListAPIView):
             return Order.objects.none()
         return orders_for_user(user=self.request.user)
 
+    @raises()
     @extend_schema(tags=TAGS, summary="My orders")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
+    @raises(
+        OrderErrorCode.ADDRESS_NOT_FOUND,
+        OrderErrorCode.ADDRESS_REQUIRED,
+        OrderErrorCode.CART_EMPTY,
+        CouponErrorCode.COUPON_EXPIRED,
+        CouponErrorCode.COUPON_FIRST_ORDER_ONLY,
+        CouponErrorCode.COUPON_INACTIVE,
+        CouponErrorCode.COUPON_MIN_ORDER_NOT_MET,
+        CouponErrorCode.COUPON_NOT_APPLICABLE,
+        CouponErrorCode.COUPON_NOT_FOUND,
+        CouponErrorCode.COUPON_NOT_STARTED,
+        CouponErrorCode.COUPON_USAGE_LIMIT_REACHED,
+        CouponErrorCode.COUPON_USER_LIMIT_REACHED,
+        OrderErrorCode.IDEMPOTENCY_KEY_INVALID,
+        OrderErrorCode.PAYMENT_METHOD_UNAVAILABLE,
+        CartErrorCode.CART_NOT_FOUND,
+        OrderErrorCode.CART_UNAVAILABLE_ITEMS,
+        OrderErrorCode.INVALID_STATUS_TRANSITION,
+        OrderErrorCode.OUT_OF_STOCK,
+    )
     @extend_schema(
         tags=TAGS,
         summary="Check out the cart",
@@ -103,12 +128,19 @@ class OrderListCreateApi(generics.ListAPIView):
 
 
 class OrderDetailApi(APIView):
+    @raises(OrderErrorCode.ORDER_NOT_FOUND)
     @extend_schema(tags=TAGS, responses=OrderDetailOutput, summary="One of my orders")
     def get(self, request, order_number):
         return Response(OrderDetailOutput(_own_order(request, order_number)).data)
 
 
 class OrderCancelApi(APIView):
+    @raises(
+        OrderErrorCode.PAYMENT_METHOD_UNAVAILABLE,
+        OrderErrorCode.ORDER_NOT_FOUND,
+        OrderErrorCode.INVALID_STATUS_TRANSITION,
+        OrderErrorCode.ORDER_NOT_CANCELLABLE,
+    )
     @extend_schema(
         tags=TAGS, request=CancelInput, responses=OrderDetailOutput, summary="Cancel a pending/confirmed order"
     )
@@ -121,6 +153,13 @@ class OrderCancelApi(APIView):
 
 
 class OrderPayApi(APIView):
+    @raises(
+        OrderErrorCode.PAYMENT_METHOD_UNAVAILABLE,
+        OrderErrorCode.ORDER_NOT_FOUND,
+        OrderErrorCode.INVALID_STATUS_TRANSITION,
+        OrderErrorCode.PAYMENT_IN_PROGRESS,
+        OrderErrorCode.PAYMENT_NOT_ALLOWED,
+    )
     @extend_schema(tags=TAGS, request=PayInput, responses=CheckoutOutput, summary="Retry payment of a pending order")
     def post(self, request, order_number):
         data = PayInput(data=request.data)
@@ -141,6 +180,11 @@ class StripeWebhookApi(APIView):
     authentication_classes = []
     throttle_classes = []
 
+    @raises(
+        OrderErrorCode.PAYMENT_METHOD_UNAVAILABLE,
+        OrderErrorCode.WEBHOOK_SIGNATURE_INVALID,
+        OrderErrorCode.INVALID_STATUS_TRANSITION,
+    )
     @extend_schema(
         tags=["payments"],
         parameters=[

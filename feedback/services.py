@@ -29,6 +29,7 @@ from feedback.models import (
 )
 from feedback.screening import screen_text, thresholds
 from skincare import events
+from skincare.api.error_codes import ApiErrorCode
 from skincare.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -204,7 +205,9 @@ def moderation_bulk_action(*, ids, action, by, notes="") -> dict:
     ids = list(dict.fromkeys(ids))
     if not ids or len(ids) > MAX_BULK:
         raise ApplicationError(
-            "VALIDATION_ERROR", f"Give 1 to {MAX_BULK} ids.", errors={"ids": [f"Expected 1..{MAX_BULK} ids."]}
+            ApiErrorCode.VALIDATION_ERROR,
+            f"Give 1 to {MAX_BULK} ids.",
+            errors={"ids": [f"Expected 1..{MAX_BULK} ids."]},
         )
     found = set(ModerationItem.objects.filter(pk__in=ids).values_list("pk", flat=True))
     done, skipped = [], []

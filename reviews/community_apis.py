@@ -16,6 +16,7 @@ from reviews.error_codes import ReviewErrorCode
 from reviews.serializers import author, review_output
 from shop.accounts.models import Role, SkinType, User
 from shop.accounts.services import user_set_role
+from skincare.api.error_codes import ApiErrorCode
 from skincare.api.error_docs import raises
 from skincare.api.pagination import PagePagination
 from skincare.api.permissions import HasStaffPermission
@@ -148,7 +149,7 @@ def expert_promote(*, user, by, expertise_areas=None, bio=None):
         raise ApplicationError(error_codes.ALREADY_EXPERT, "This user is already an expert.")
     if user.role in (Role.ADMIN, Role.MODERATOR) or user.is_superuser:
         raise ApplicationError(
-            "VALIDATION_ERROR", "Staff accounts cannot be made experts.", errors={"role": ["Staff."]}
+            ApiErrorCode.VALIDATION_ERROR, "Staff accounts cannot be made experts.", errors={"role": ["Staff."]}
         )
     user_set_role(user=user, role=Role.EXPERT)
     fields = []

@@ -18,6 +18,7 @@ from reviews.models import (
 )
 from reviews.services import ITEM_TO_CONTENT_STATUS, active_product, submit_photo, usable_files
 from shop.files.services import file_attach
+from skincare.api.error_codes import ApiErrorCode
 from skincare.errors import ApplicationError
 
 ENTRY_FIELDS = frozenset(
@@ -44,7 +45,7 @@ def _check_progress_date(data):
     today = timezone.localdate()
     if progress_date is not None and progress_date > today:
         message = f"progress_date cannot be in the future (today is {today.isoformat()})."
-        raise ApplicationError("VALIDATION_ERROR", message, errors={"progress_date": [message]})
+        raise ApplicationError(ApiErrorCode.VALIDATION_ERROR, message, errors={"progress_date": [message]})
 
 
 # --- Moderation of the public text -----------------------------------------------------------------
@@ -148,7 +149,9 @@ def progress_entry_add(*, user, week_number, journal_id=None, product_id=None, p
             )
     _ongoing(journal)
     if not 1 <= int(week_number) <= 52:
-        raise ApplicationError("VALIDATION_ERROR", "week_number must be 1..52.", errors={"week_number": ["1..52."]})
+        raise ApplicationError(
+            ApiErrorCode.VALIDATION_ERROR, "week_number must be 1..52.", errors={"week_number": ["1..52."]}
+        )
     if ProgressEntry.objects.filter(journal=journal, week_number=week_number).exists():
         raise ApplicationError(
             error_codes.PROGRESS_WEEK_EXISTS,

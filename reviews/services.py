@@ -22,6 +22,7 @@ from shop.files.models import MediaType
 from shop.files.selectors import file_get_owned
 from shop.files.services import file_attach, file_delete
 from shop.orders.models import OrderItem, OrderStatus
+from skincare.api.error_codes import ApiErrorCode
 from skincare.errors import ApplicationError
 
 REVIEW_FIELDS = frozenset(
@@ -152,7 +153,7 @@ def _check_products_used_with(product_ids, own_product_id):
     ids = [pid for pid in dict.fromkeys(product_ids or []) if pid != own_product_id]
     if len(ids) > 20:
         raise ApplicationError(
-            "VALIDATION_ERROR", "At most 20 products.", errors={"used_with_other_products": ["Too many."]}
+            ApiErrorCode.VALIDATION_ERROR, "At most 20 products.", errors={"used_with_other_products": ["Too many."]}
         )
     found = set(Product.objects.filter(pk__in=ids).values_list("pk", flat=True))
     missing = [pid for pid in ids if pid not in found]
@@ -303,19 +304,26 @@ def product_rating_refresh(*, product_id):
 # --- Decisions -----------------------------------------------------------------------------------
 
 
+def content_decision_apply(content, *, decision, notes, also=()):
+    """A moderation decision on a review, question or answer (locked by the caller): approved clears
+    the notes, anything else rejects with them. Returns (was approved before, is approved now)."""
+    was_approved = content.status == ContentStatus.APPROVED
+    approved = decision == ModerationStatus.APPROVED
+    content.status = ContentStatus.APPROVED if approved else ContentStatus.REJECTED
+    content.moderation_notes = "" if approved else (notes or "")
+    content.save(update_fields=["status", "moderation_notes", "updated_at", *also])
+    return was_approved, approved
+
+
 def review_apply_decision(*, review_id, decision, by, notes):
     """Receiver side of ``moderation_decided`` for reviews; runs inside the deciding transaction."""
     review = lock_objects.review_lock(review_id=review_id)
     if review is None:
         return
-    was_approved = review.status == ContentStatus.APPROVED
     first_approval = review.approved_at is None
     if decision == ModerationStatus.APPROVED:
-        review.status, review.moderation_notes = ContentStatus.APPROVED, ""
         review.approved_at = review.approved_at or timezone.now()
-    else:
-        review.status, review.moderation_notes = ContentStatus.REJECTED, notes or ""
-    review.save(update_fields=["status", "moderation_notes", "approved_at", "updated_at"])
+    was_approved, _ = content_decision_apply(review, decision=decision, notes=notes, also=["approved_at"])
     if review.status == ContentStatus.APPROVED and not was_approved:
         _enter_approval(review)
     elif review.status == ContentStatus.REJECTED and was_approved:
@@ -453,28 +461,37 @@ def review_vote(*, user, review_id, vote_type) -> tuple[Review, ReviewVote]:
     """One vote per user and review; voting the other way switches the vote, the same way twice is refused."""
     if vote_type not in VoteType.values:
         raise ApplicationError(
-            "VALIDATION_ERROR", "vote_type: helpful or unhelpful.", errors={"vote_type": ["Invalid."]}
+            ApiErrorCode.VALIDATION_ERROR, "vote_type: helpful or unhelpful.", errors={"vote_type": ["Invalid."]}
         )
     review = lock_objects.review_lock(review_id=review_id, status=ContentStatus.APPROVED)
     if review is None:
         raise ApplicationError(error_codes.REVIEW_NOT_FOUND, "Review not found.")
-    if review.user_id == user.pk:
-        raise ApplicationError(error_codes.CANNOT_VOTE_OWN_CONTENT, "You cannot vote on your own review.")
-    vote = ReviewVote.objects.filter(review=review, user=user).first()
+    vote, old = vote_upsert(vote_model=ReviewVote, target=review, what="review", user=user, vote_type=vote_type)
+    _apply_review_vote(review, old, vote_type)
+    return review, vote
+
+
+def vote_upsert(*, vote_model, target, what, user, vote_type):
+    """A helpful/unhelpful vote on a review or an answer (``target``, locked by the caller): one per
+    user; voting the other way switches it, the same way twice and one's own content are refused.
+    Returns (vote, the previous vote type or None)."""
+    if target.user_id == user.pk:
+        raise ApplicationError(error_codes.CANNOT_VOTE_OWN_CONTENT, f"You cannot vote on your own {what}.")
+    target_field = what  # the vote's foreign key is named after what it votes on
+    vote = vote_model.objects.filter(**{target_field: target}, user=user).first()
     if vote is not None and vote.vote_type == vote_type:
-        raise ApplicationError(error_codes.ALREADY_VOTED, f"You already voted this review {vote_type}.")
+        raise ApplicationError(error_codes.ALREADY_VOTED, f"You already voted this {what} {vote_type}.")
     old = vote.vote_type if vote else None
     if vote is None:
         try:
             with transaction.atomic():
-                vote = ReviewVote.objects.create(review=review, user=user, vote_type=vote_type)
+                vote = vote_model.objects.create(**{target_field: target}, user=user, vote_type=vote_type)
         except IntegrityError as exc:
-            raise ApplicationError(error_codes.ALREADY_VOTED, "You already voted on this review.") from exc
+            raise ApplicationError(error_codes.ALREADY_VOTED, f"You already voted on this {what}.") from exc
     else:
         vote.vote_type = vote_type
         vote.save(update_fields=["vote_type"])
-    _apply_review_vote(review, old, vote_type)
-    return review, vote
+    return vote, old
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from shop.cart.models import Cart
 from shop.cart.selectors import cart_price
 from shop.cart.serializers import CartAddInput, CartOutput, CartUpdateInput, CouponCodeInput, cart_output
 from shop.catalog.error_codes import CatalogErrorCode
-from shop.coupons.error_codes import CouponErrorCode
+from shop.coupons.error_codes import COUPON_REFUSALS
 from skincare.api.error_docs import raises
 
 TAGS = ["cart"]
@@ -94,15 +94,7 @@ class CartItemApi(CartBaseApi):
 
 class CartCouponApi(CartBaseApi):
     @raises(
-        CouponErrorCode.COUPON_EXPIRED,
-        CouponErrorCode.COUPON_FIRST_ORDER_ONLY,
-        CouponErrorCode.COUPON_INACTIVE,
-        CouponErrorCode.COUPON_MIN_ORDER_NOT_MET,
-        CouponErrorCode.COUPON_NOT_APPLICABLE,
-        CouponErrorCode.COUPON_NOT_FOUND,
-        CouponErrorCode.COUPON_NOT_STARTED,
-        CouponErrorCode.COUPON_USAGE_LIMIT_REACHED,
-        CouponErrorCode.COUPON_USER_LIMIT_REACHED,
+        *COUPON_REFUSALS,
         CartErrorCode.CART_NOT_FOUND,
     )
     @extend_schema(tags=TAGS, parameters=[TOKEN_HEADER], request=CouponCodeInput, responses=CartOutput)

@@ -8,6 +8,8 @@ from shop.cart.cache import cart_lines_cached
 from shop.cart.pricing import price_lines
 from shop.catalog.models import Product, ProductVariant
 from shop.coupons.models import Coupon
+from shop.coupons.services import coupon_check
+from skincare.errors import ApplicationError
 
 
 @dataclass
@@ -55,9 +57,6 @@ def cart_coupon(cart):
 
 def cart_price(cart, *, user=None):
     """(prices, coupon problem or None). A coupon that stopped applying is shown with its reason."""
-    from shop.coupons.services import coupon_check
-    from skincare.errors import ApplicationError
-
     lines = cart_lines(cart)
     prices = price_lines(lines=lines)
     coupon = cart_coupon(cart)

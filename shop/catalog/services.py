@@ -25,6 +25,7 @@ from shop.catalog.models import (
 )
 from shop.catalog.views_counter import product_view_count
 from skincare import events
+from skincare.api.error_codes import ApiErrorCode
 from skincare.errors import ApplicationError
 
 PRODUCT_FIELDS = frozenset(
@@ -221,7 +222,9 @@ def _save_product(product):
         with transaction.atomic():
             product.save()
     except IntegrityError as exc:  # a concurrent write won the unique slug/SKU race
-        raise ApplicationError("CONFLICT", "A product with this slug, SKU or barcode already exists.") from exc
+        raise ApplicationError(
+            ApiErrorCode.CONFLICT, "A product with this slug, SKU or barcode already exists."
+        ) from exc
 
 
 def product_set_ingredients(*, product, ingredients):
@@ -392,7 +395,7 @@ def _bulk_products(product_ids):
     ids = list(dict.fromkeys(product_ids))
     if len(ids) > MAX_BULK:
         raise ApplicationError(
-            "VALIDATION_ERROR", f"At most {MAX_BULK} products at a time.", errors={"ids": ["Too many."]}
+            ApiErrorCode.VALIDATION_ERROR, f"At most {MAX_BULK} products at a time.", errors={"ids": ["Too many."]}
         )
     products = lock_objects.products_lock(product_ids=ids)
     missing = sorted(set(ids) - {p.pk for p in products})

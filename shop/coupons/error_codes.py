@@ -19,3 +19,16 @@ class CouponErrorCode(ErrorCode):
 
 
 export_members(CouponErrorCode, globals())
+
+# Why a coupon does not apply to a cart (``coupon_get`` / ``coupon_check``): applying or checking out answers these.
+COUPON_REFUSALS = (
+    CouponErrorCode.COUPON_NOT_FOUND,
+    CouponErrorCode.COUPON_INACTIVE,
+    CouponErrorCode.COUPON_NOT_STARTED,
+    CouponErrorCode.COUPON_EXPIRED,
+    CouponErrorCode.COUPON_USAGE_LIMIT_REACHED,
+    CouponErrorCode.COUPON_USER_LIMIT_REACHED,
+    CouponErrorCode.COUPON_MIN_ORDER_NOT_MET,
+    CouponErrorCode.COUPON_NOT_APPLICABLE,
+    CouponErrorCode.COUPON_FIRST_ORDER_ONLY,
+)

@@ -97,17 +97,25 @@ def coupon_release(*, order):
     return len(usages)
 
 
+def _code_taken():
+    message = "A coupon with this code already exists."
+    return ApplicationError(error_codes.COUPON_CODE_TAKEN, message, errors={"code": [message]})
+
+
+def _ensure_code_free(code, *, coupon=None):
+    """Codes are unique case-insensitively (stored upper-case); the unique index settles races."""
+    others = Coupon.objects.exclude(pk=coupon.pk) if coupon is not None else Coupon.objects.all()
+    if code and others.filter(code=code.strip().upper()).exists():
+        raise _code_taken()
+
+
 def _save(coupon, products, categories):
     try:
         with transaction.atomic():
             coupon.save()
     except IntegrityError as exc:
         if "code" in str(exc).lower() or "unique" in str(exc).lower():
-            raise ApplicationError(
-                error_codes.COUPON_CODE_TAKEN,
-                "A coupon with this code already exists.",
-                errors={"code": ["A coupon with this code already exists."]},
-            ) from exc
+            raise _code_taken() from exc
         raise
     if products is not None:
         coupon.applicable_products.set(products)
@@ -118,24 +126,13 @@ def _save(coupon, products, categories):
 
 @transaction.atomic
 def coupon_create(*, applicable_products=None, applicable_categories=None, **data):
-    if Coupon.objects.filter(code=(data.get("code") or "").strip().upper()).exists():
-        raise ApplicationError(
-            error_codes.COUPON_CODE_TAKEN,
-            "A coupon with this code already exists.",
-            errors={"code": ["A coupon with this code already exists."]},
-        )
+    _ensure_code_free(data.get("code"))
     return _save(Coupon(**data), applicable_products, applicable_categories)
 
 
 @transaction.atomic
 def coupon_update(*, coupon, applicable_products=None, applicable_categories=None, **data):
-    code = data.get("code")
-    if code and Coupon.objects.filter(code=code.strip().upper()).exclude(pk=coupon.pk).exists():
-        raise ApplicationError(
-            error_codes.COUPON_CODE_TAKEN,
-            "A coupon with this code already exists.",
-            errors={"code": ["A coupon with this code already exists."]},
-        )
+    _ensure_code_free(data.get("code"), coupon=coupon)
     for key, value in data.items():
         setattr(coupon, key, value)
     return _save(coupon, applicable_products, applicable_categories)

@@ -14,7 +14,7 @@ from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from shop.files import error_codes
-from shop.files.error_codes import FileErrorCode
+from shop.files.error_codes import UPLOAD_REFUSALS, FileErrorCode
 from shop.files.inspection import MIME_BY_EXTENSION, split_extension
 from shop.files.models import UploadContext, UploadedFile
 from shop.files.selectors import file_get_owned, file_get_visible, file_list_for_owner
@@ -39,12 +39,7 @@ from skincare.api.parsers import FormParser, JSONParser, MultiPartParser
 from skincare.errors import ApplicationError
 
 MULTIPART_SLACK = 256 * 1024  # part headers and the small form fields around the files
-UPLOAD_ERRORS = (
-    "FILE_TOO_LARGE (413), FILE_EMPTY, FILE_TYPE_NOT_ALLOWED, FILE_EXTENSION_MISMATCH, FILE_CONTENT_REJECTED, "
-    "IMAGE_INVALID, IMAGE_TOO_SMALL, IMAGE_TOO_LARGE, VIDEO_INVALID, FILE_QUOTA_EXCEEDED, TOO_MANY_FILES, "
-    "NO_FILES, PRIVATE_NOT_ALLOWED, UPLOAD_NOT_ALLOWED (403), UPLOAD_CONTEXT_NOT_FOUND (404), "
-    "PAYLOAD_TOO_LARGE (413)"
-)
+UPLOAD_ERRORS = ", ".join(f"{code} ({code.status})" for code in UPLOAD_REFUSALS) + ", PAYLOAD_TOO_LARGE (413)"
 
 
 TOO_LARGE_RESPONSE = OpenApiResponse(
@@ -124,25 +119,7 @@ _UPLOAD_DESCRIPTION = (
 
 
 class FileUploadView(_BaseUploadView):
-    @raises(
-        FileErrorCode.FILE_CONTENT_REJECTED,
-        FileErrorCode.FILE_EMPTY,
-        FileErrorCode.FILE_EXTENSION_MISMATCH,
-        FileErrorCode.FILE_QUOTA_EXCEEDED,
-        FileErrorCode.FILE_TYPE_NOT_ALLOWED,
-        FileErrorCode.IMAGE_INVALID,
-        FileErrorCode.IMAGE_TOO_LARGE,
-        FileErrorCode.IMAGE_TOO_SMALL,
-        FileErrorCode.NO_FILES,
-        FileErrorCode.PRIVATE_NOT_ALLOWED,
-        FileErrorCode.TOO_MANY_FILES,
-        FileErrorCode.VIDEO_INVALID,
-        FileErrorCode.UPLOAD_NOT_ALLOWED,
-        FileErrorCode.UPLOAD_CONTEXT_NOT_FOUND,
-        FileErrorCode.FILE_UPLOAD_CONFLICT,
-        FileErrorCode.FILE_TOO_LARGE,
-        FileErrorCode.FILE_STORAGE_UNAVAILABLE,
-    )
+    @raises(*UPLOAD_REFUSALS)
     @extend_schema(
         operation_id="files_upload",
         summary="Upload files in a context",
@@ -163,25 +140,7 @@ class FileUploadAliasView(_BaseUploadView):
 
     upload_context = None
 
-    @raises(
-        FileErrorCode.FILE_CONTENT_REJECTED,
-        FileErrorCode.FILE_EMPTY,
-        FileErrorCode.FILE_EXTENSION_MISMATCH,
-        FileErrorCode.FILE_QUOTA_EXCEEDED,
-        FileErrorCode.FILE_TYPE_NOT_ALLOWED,
-        FileErrorCode.IMAGE_INVALID,
-        FileErrorCode.IMAGE_TOO_LARGE,
-        FileErrorCode.IMAGE_TOO_SMALL,
-        FileErrorCode.NO_FILES,
-        FileErrorCode.PRIVATE_NOT_ALLOWED,
-        FileErrorCode.TOO_MANY_FILES,
-        FileErrorCode.VIDEO_INVALID,
-        FileErrorCode.UPLOAD_NOT_ALLOWED,
-        FileErrorCode.UPLOAD_CONTEXT_NOT_FOUND,
-        FileErrorCode.FILE_UPLOAD_CONFLICT,
-        FileErrorCode.FILE_TOO_LARGE,
-        FileErrorCode.FILE_STORAGE_UNAVAILABLE,
-    )
+    @raises(*UPLOAD_REFUSALS)
     @extend_schema(
         summary="Upload files (fixed context)",
         description=_UPLOAD_DESCRIPTION,
@@ -311,24 +270,7 @@ class ProfilePictureUploadAliasView(UploadThrottleMixin, APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @raises(
-        FileErrorCode.FILE_CONTENT_REJECTED,
-        FileErrorCode.FILE_EMPTY,
-        FileErrorCode.FILE_EXTENSION_MISMATCH,
-        FileErrorCode.FILE_NOT_AVAILABLE,
-        FileErrorCode.FILE_QUOTA_EXCEEDED,
-        FileErrorCode.FILE_TYPE_NOT_ALLOWED,
-        FileErrorCode.IMAGE_INVALID,
-        FileErrorCode.NO_FILES,
-        FileErrorCode.PRIVATE_NOT_ALLOWED,
-        FileErrorCode.TOO_MANY_FILES,
-        FileErrorCode.VIDEO_INVALID,
-        FileErrorCode.UPLOAD_NOT_ALLOWED,
-        FileErrorCode.UPLOAD_CONTEXT_NOT_FOUND,
-        FileErrorCode.FILE_UPLOAD_CONFLICT,
-        FileErrorCode.FILE_TOO_LARGE,
-        FileErrorCode.FILE_STORAGE_UNAVAILABLE,
-    )
+    @raises(*UPLOAD_REFUSALS, FileErrorCode.FILE_NOT_AVAILABLE)
     @extend_schema(
         summary="Set my profile picture (short URL)",
         description="Same as `POST auth/profile/picture`: the picture is uploaded, becomes the profile picture and "
@@ -366,25 +308,7 @@ class ProfilePictureView(UploadThrottleMixin, APIView):
         visible = picture is not None and file_get_visible(public_id=picture.public_id, user=request.user)
         return Response(_serialize(picture, request) if visible else None)
 
-    @raises(
-        FileErrorCode.FILE_CONTENT_REJECTED,
-        FileErrorCode.FILE_EMPTY,
-        FileErrorCode.FILE_EXTENSION_MISMATCH,
-        FileErrorCode.FILE_NOT_AVAILABLE,
-        FileErrorCode.FILE_QUOTA_EXCEEDED,
-        FileErrorCode.FILE_TYPE_NOT_ALLOWED,
-        FileErrorCode.IMAGE_INVALID,
-        FileErrorCode.IMAGE_TOO_SMALL,
-        FileErrorCode.NO_FILES,
-        FileErrorCode.PRIVATE_NOT_ALLOWED,
-        FileErrorCode.TOO_MANY_FILES,
-        FileErrorCode.VIDEO_INVALID,
-        FileErrorCode.UPLOAD_NOT_ALLOWED,
-        FileErrorCode.UPLOAD_CONTEXT_NOT_FOUND,
-        FileErrorCode.FILE_UPLOAD_CONFLICT,
-        FileErrorCode.FILE_TOO_LARGE,
-        FileErrorCode.FILE_STORAGE_UNAVAILABLE,
-    )
+    @raises(*UPLOAD_REFUSALS, FileErrorCode.FILE_NOT_AVAILABLE)
     @extend_schema(
         summary="Set my profile picture",
         description=f"Multipart field `file`. Replaces (and deletes) the previous picture. Errors: {UPLOAD_ERRORS}.",

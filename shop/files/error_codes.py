@@ -26,3 +26,24 @@ class FileErrorCode(ErrorCode):
 
 
 export_members(FileErrorCode, globals())
+
+# What an upload can be refused with (``upload_check_allowed``, ``file_upload``, the body limits).
+UPLOAD_REFUSALS = (
+    FileErrorCode.FILE_TOO_LARGE,
+    FileErrorCode.FILE_EMPTY,
+    FileErrorCode.FILE_TYPE_NOT_ALLOWED,
+    FileErrorCode.FILE_EXTENSION_MISMATCH,
+    FileErrorCode.FILE_CONTENT_REJECTED,
+    FileErrorCode.IMAGE_INVALID,
+    FileErrorCode.IMAGE_TOO_SMALL,
+    FileErrorCode.IMAGE_TOO_LARGE,
+    FileErrorCode.VIDEO_INVALID,
+    FileErrorCode.FILE_QUOTA_EXCEEDED,
+    FileErrorCode.TOO_MANY_FILES,
+    FileErrorCode.NO_FILES,
+    FileErrorCode.PRIVATE_NOT_ALLOWED,
+    FileErrorCode.UPLOAD_NOT_ALLOWED,
+    FileErrorCode.UPLOAD_CONTEXT_NOT_FOUND,
+    FileErrorCode.FILE_UPLOAD_CONFLICT,
+    FileErrorCode.FILE_STORAGE_UNAVAILABLE,
+)

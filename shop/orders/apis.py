@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from shop.cart.error_codes import CartErrorCode
 from shop.cart.services import cart_for_user
-from shop.coupons.error_codes import CouponErrorCode
+from shop.coupons.error_codes import COUPON_REFUSALS
 from shop.orders import error_codes, services
 from shop.orders.error_codes import OrderErrorCode
 from shop.orders.filters import MyOrderFilter
@@ -79,15 +79,7 @@ class OrderListCreateApi(generics.ListAPIView):
         OrderErrorCode.ADDRESS_NOT_FOUND,
         OrderErrorCode.ADDRESS_REQUIRED,
         OrderErrorCode.CART_EMPTY,
-        CouponErrorCode.COUPON_EXPIRED,
-        CouponErrorCode.COUPON_FIRST_ORDER_ONLY,
-        CouponErrorCode.COUPON_INACTIVE,
-        CouponErrorCode.COUPON_MIN_ORDER_NOT_MET,
-        CouponErrorCode.COUPON_NOT_APPLICABLE,
-        CouponErrorCode.COUPON_NOT_FOUND,
-        CouponErrorCode.COUPON_NOT_STARTED,
-        CouponErrorCode.COUPON_USAGE_LIMIT_REACHED,
-        CouponErrorCode.COUPON_USER_LIMIT_REACHED,
+        *COUPON_REFUSALS,
         OrderErrorCode.IDEMPOTENCY_KEY_INVALID,
         OrderErrorCode.PAYMENT_METHOD_UNAVAILABLE,
         CartErrorCode.CART_NOT_FOUND,

@@ -21,6 +21,26 @@ def _isolated_environment(settings, tmp_path):
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _answered_error_codes_are_documented():
+    """Every error code a view answers during a test must be documented on that operation
+    (``@raises`` or the common codes of ``skincare.api.error_docs``)."""
+    from skincare.api import exceptions
+    from skincare.api.error_docs import documents
+
+    answered = []
+
+    def observe(view_class, method, code, status):
+        if hasattr(view_class, method) and not documents(view_class, method, code, status):
+            answered.append(f"{view_class.__module__}.{view_class.__qualname__}.{method}: {code} ({status})")
+
+    exceptions.answer_observers.append(observe)
+    yield
+    exceptions.answer_observers.remove(observe)
+    if answered:
+        pytest.fail("Undocumented error codes answered:\n" + "\n".join(sorted(set(answered))), pytrace=False)
+
+
 @pytest.fixture
 def run_on_commit(monkeypatch):
     """Run ``transaction.on_commit`` callbacks (e-mails, tasks, signals) at once, as a real commit

@@ -75,7 +75,7 @@ def run(args, connections):
     from shop.coupons.models import Coupon
     from shop.orders.models import OrderItem
     from shop.orders.services import order_place
-    from skincare.api.exceptions import ApiError
+    from skincare.errors import ApplicationError
 
     rng = random.Random(7)
     products = [ProductFactory(stock_quantity=args.stock) for _ in range(args.products)]
@@ -111,7 +111,7 @@ def run(args, connections):
             try:
                 order_place(user=user, cart=cart, payment_method="cash_on_delivery")
                 outcome = "placed"
-            except ApiError as exc:
+            except ApplicationError as exc:
                 outcome = exc.error_code
             elapsed = time.perf_counter() - started
             with lock:
@@ -155,7 +155,7 @@ def money_race(args, connections):
     from shop.orders.models import Order, Payment
     from shop.orders.payments.test_card import TestCardProvider, card_ledger, card_ledger_clear
     from shop.orders.services import order_cancel, order_pay, order_place
-    from skincare.api.exceptions import ApiError
+    from skincare.errors import ApplicationError
 
     charge = TestCardProvider.charge
 
@@ -200,7 +200,7 @@ def money_race(args, connections):
                 else:
                     order_cancel(order=order, by=order.user)
                 outcome = f"{kind} ok"
-            except ApiError as exc:
+            except ApplicationError as exc:
                 outcome = f"{kind} {exc.error_code}"
             with lock:
                 outcomes[outcome] = outcomes.get(outcome, 0) + 1

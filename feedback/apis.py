@@ -4,6 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from feedback import error_codes, selectors, services
+from feedback.error_codes import FeedbackErrorCode
 from feedback.serializers import (
     BulkActionInput,
     BulkActionOutput,
@@ -24,10 +25,12 @@ from feedback.serializers import (
     StatsInput,
     UnreadCountOutput,
 )
-from skincare.api.exceptions import ApiError
+from shop.catalog.error_codes import CatalogErrorCode
+from skincare.api.error_docs import raises
 from skincare.api.filters import with_sort_alias
 from skincare.api.pagination import PagePagination
 from skincare.api.permissions import HasStaffPermission
+from skincare.errors import ApplicationError
 
 MODERATION_TAGS = ["moderation (staff)"]
 NOTIFICATION_TAGS = ["notifications"]
@@ -54,6 +57,7 @@ class ModerationQueueApi(APIView):
     required_permissions = {"GET": "feedback.view_moderationitem"}
     pagination_class = PagePagination  # for the schema: get() pages with it by hand
 
+    @raises()
     @extend_schema(
         tags=MODERATION_TAGS,
         summary="Moderation queue (open items by default, highest priority first)",
@@ -71,7 +75,7 @@ class ModerationQueueApi(APIView):
 def _item_or_404(item_id):
     item = selectors.moderation_item_get(item_id=item_id)
     if item is None:
-        raise ApiError(error_codes.MODERATION_ITEM_NOT_FOUND, "Moderation item not found.", status_code=404)
+        raise ApplicationError(error_codes.MODERATION_ITEM_NOT_FOUND, "Moderation item not found.")
     return item
 
 
@@ -79,6 +83,7 @@ class ModerationItemApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "feedback.view_moderationitem"}
 
+    @raises(FeedbackErrorCode.MODERATION_ITEM_NOT_FOUND)
     @extend_schema(tags=MODERATION_TAGS, responses=ModerationItemOutput)
     def get(self, request, item_id):
         return Response(ModerationItemOutput(_item_or_404(item_id), context={"request": request}).data)
@@ -89,6 +94,7 @@ class _ModerationActionApi(APIView):
     required_permissions = {"POST": "feedback.change_moderationitem"}
     action = None
 
+    @raises(FeedbackErrorCode.MODERATION_ITEM_NOT_FOUND, FeedbackErrorCode.MODERATION_ALREADY_DECIDED)
     @extend_schema(tags=MODERATION_TAGS, request=DecisionInput, responses=ModerationItemOutput)
     def post(self, request, item_id):
         data = _valid(DecisionInput, request.data)
@@ -117,6 +123,11 @@ class ModerationBulkActionApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"POST": "feedback.change_moderationitem"}
 
+    @raises(
+        FeedbackErrorCode.MODERATION_INVALID_ACTION,
+        FeedbackErrorCode.MODERATION_ITEM_NOT_FOUND,
+        FeedbackErrorCode.MODERATION_ALREADY_DECIDED,
+    )
     @extend_schema(
         tags=MODERATION_TAGS,
         request=BulkActionInput,
@@ -132,6 +143,7 @@ class ModerationStatsApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "feedback.view_moderationitem"}
 
+    @raises()
     @extend_schema(
         tags=MODERATION_TAGS,
         parameters=[StatsInput],
@@ -149,6 +161,7 @@ class ModerationStatsApi(APIView):
 class NotificationListApi(APIView):
     pagination_class = PagePagination  # for the schema: get() pages with it by hand
 
+    @raises()
     @extend_schema(
         tags=NOTIFICATION_TAGS, parameters=[NotificationFilterInput], responses=NotificationOutput(many=True)
     )
@@ -159,6 +172,7 @@ class NotificationListApi(APIView):
 
 
 class NotificationReadApi(APIView):
+    @raises(FeedbackErrorCode.NOTIFICATION_NOT_FOUND)
     @extend_schema(tags=NOTIFICATION_TAGS, request=None, responses=NotificationOutput)
     def put(self, request, notification_id):
         notification = services.notification_mark_read(user=request.user, notification_id=notification_id)
@@ -168,6 +182,7 @@ class NotificationReadApi(APIView):
 
 
 class NotificationDetailApi(APIView):
+    @raises(FeedbackErrorCode.NOTIFICATION_NOT_FOUND)
     @extend_schema(tags=NOTIFICATION_TAGS, responses={204: None}, summary="Dismiss a notification")
     def delete(self, request, notification_id):
         services.notification_dismiss(user=request.user, notification_id=notification_id)
@@ -175,6 +190,7 @@ class NotificationDetailApi(APIView):
 
 
 class NotificationReadAllApi(APIView):
+    @raises()
     @extend_schema(tags=NOTIFICATION_TAGS, request=None, responses=NotificationsUpdatedOutput)
     def put(self, request):
         return Response({"updated": services.notifications_mark_all_read(user=request.user)})
@@ -183,6 +199,7 @@ class NotificationReadAllApi(APIView):
 
 
 class NotificationUnreadCountApi(APIView):
+    @raises()
     @extend_schema(tags=NOTIFICATION_TAGS, responses=UnreadCountOutput)
     def get(self, request):
         return Response({"unread": selectors.unread_count(user=request.user)})
@@ -202,12 +219,14 @@ def _preferences_output(preference):
 
 
 class NotificationPreferencesApi(APIView):
+    @raises()
     @extend_schema(
         tags=NOTIFICATION_TAGS, responses=PreferencesOutput, summary="Channel preferences (in-app is always on)"
     )
     def get(self, request):
         return Response(_preferences_output(services.notification_preferences_get(user=request.user)))
 
+    @raises(FeedbackErrorCode.INVALID_PREFERENCES)
     @extend_schema(
         tags=NOTIFICATION_TAGS,
         request=PreferencesInput,
@@ -223,6 +242,7 @@ class NotificationPreferencesApi(APIView):
 
 
 class PushDeviceApi(APIView):
+    @raises()
     @extend_schema(
         tags=NOTIFICATION_TAGS,
         request=PushDeviceInput,
@@ -234,6 +254,7 @@ class PushDeviceApi(APIView):
         device = services.push_device_register(user=request.user, **data)
         return Response({"token": device.token, "platform": device.platform}, status=status.HTTP_201_CREATED)
 
+    @raises(FeedbackErrorCode.PUSH_DEVICE_NOT_FOUND)
     @extend_schema(exclude=True)
     def delete(self, request):
         """The former form with the token in a JSON body, kept for installed apps; not in the schema."""
@@ -243,6 +264,7 @@ class PushDeviceApi(APIView):
 
 
 class PushDeviceDetailApi(APIView):
+    @raises(FeedbackErrorCode.PUSH_DEVICE_NOT_FOUND)
     @extend_schema(
         tags=NOTIFICATION_TAGS,
         responses={204: None},
@@ -259,6 +281,11 @@ class PushDeviceDetailApi(APIView):
 
 
 class ProductFeedbackApi(APIView):
+    @raises(
+        FeedbackErrorCode.INVALID_FEEDBACK_RESPONSES,
+        FeedbackErrorCode.ORDER_ITEM_NOT_FOUND,
+        CatalogErrorCode.PRODUCT_NOT_FOUND,
+    )
     @extend_schema(tags=FEEDBACK_TAGS, request=ProductFeedbackInput, responses={201: ProductFeedbackOutput})
     def post(self, request, product_id):
         data = _valid(ProductFeedbackInput, request.data)
@@ -269,6 +296,7 @@ class ProductFeedbackApi(APIView):
 class MyProductFeedbackApi(APIView):
     pagination_class = PagePagination  # for the schema: get() pages with it by hand
 
+    @raises()
     @extend_schema(tags=FEEDBACK_TAGS, responses=ProductFeedbackOutput(many=True))
     def get(self, request):
         forms = selectors.product_feedback_for_user(user=request.user)
@@ -280,6 +308,7 @@ class StaffProductFeedbackApi(APIView):
     required_permissions = {"GET": "feedback.view_productfeedbackresponse"}
     pagination_class = PagePagination  # for the schema: get() pages with it by hand
 
+    @raises()
     @extend_schema(tags=FEEDBACK_TAGS, responses=ProductFeedbackOutput(many=True))
     def get(self, request, product_id):
         forms = selectors.product_feedback_for_product(product_id=product_id)

@@ -10,7 +10,6 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from rest_framework import status
 
 from feedback import error_codes, lock_objects
 from feedback.models import (
@@ -30,7 +29,8 @@ from feedback.models import (
 )
 from feedback.screening import screen_text, thresholds
 from skincare import events
-from skincare.api.exceptions import ApiError
+from skincare.api.error_codes import ApiErrorCode
+from skincare.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ def moderation_submit(*, content_type, content_id, user, text="", metadata=None,
 def _lock_item(item_id) -> ModerationItem:
     item = lock_objects.moderation_item_lock(item_id=item_id)
     if item is None:
-        raise ApiError(error_codes.MODERATION_ITEM_NOT_FOUND, "Moderation item not found.", status_code=404)
+        raise ApplicationError(error_codes.MODERATION_ITEM_NOT_FOUND, "Moderation item not found.")
     return item
 
 
@@ -142,17 +142,16 @@ def _lock_item(item_id) -> ModerationItem:
 def moderation_decide(*, item, decision, by, notes="") -> ModerationItem:
     """Approve or reject; the owning app changes the content's visibility in the same transaction."""
     if decision not in DECISIONS:
-        raise ApiError(
+        raise ApplicationError(
             error_codes.MODERATION_INVALID_ACTION,
             "Decision must be 'approved' or 'rejected'.",
             errors={"decision": ["Expected approved or rejected."]},
         )
     item = _lock_item(item.pk if isinstance(item, ModerationItem) else item)
     if item.status == decision:
-        raise ApiError(
+        raise ApplicationError(
             error_codes.MODERATION_ALREADY_DECIDED,
             f"This content is already {decision}.",
-            status_code=status.HTTP_409_CONFLICT,
         )
     item.status = decision
     item.reviewed_by = by
@@ -198,15 +197,17 @@ def moderation_bulk_action(*, ids, action, by, notes="") -> dict:
         "escalate": lambda item: moderation_escalate(item=item, by=by, notes=notes),
     }
     if action not in handlers:
-        raise ApiError(
+        raise ApplicationError(
             error_codes.MODERATION_INVALID_ACTION,
             "Action must be approve, reject or escalate.",
             errors={"action": ["Expected approve, reject or escalate."]},
         )
     ids = list(dict.fromkeys(ids))
     if not ids or len(ids) > MAX_BULK:
-        raise ApiError(
-            "VALIDATION_ERROR", f"Give 1 to {MAX_BULK} ids.", errors={"ids": [f"Expected 1..{MAX_BULK} ids."]}
+        raise ApplicationError(
+            ApiErrorCode.VALIDATION_ERROR,
+            f"Give 1 to {MAX_BULK} ids.",
+            errors={"ids": [f"Expected 1..{MAX_BULK} ids."]},
         )
     found = set(ModerationItem.objects.filter(pk__in=ids).values_list("pk", flat=True))
     done, skipped = [], []
@@ -218,7 +219,7 @@ def moderation_bulk_action(*, ids, action, by, notes="") -> dict:
             try:
                 with transaction.atomic():
                     handlers[action](item_id)
-            except ApiError as exc:
+            except ApplicationError as exc:
                 skipped.append({"id": item_id, "reason": exc.error_code})
                 continue
             done.append(item_id)
@@ -232,7 +233,7 @@ def moderation_report(
     """A user reports content: it goes back to the queue (``needs_review``) and is escalated after
     ``MODERATION_REPORTS_TO_ESCALATE`` distinct reports. The content stays as it is until staff decide."""
     if owner is not None and owner.pk == reporter.pk:
-        raise ApiError(error_codes.REPORT_OWN_CONTENT, "You cannot report your own content.", status_code=400)
+        raise ApplicationError(error_codes.REPORT_OWN_CONTENT, "You cannot report your own content.")
     item = lock_objects.moderation_item_lock(content_type=content_type, content_id=content_id)
     if item is None:
         item = ModerationItem.objects.create(
@@ -247,9 +248,7 @@ def moderation_report(
         with transaction.atomic():
             ModerationReport.objects.create(item=item, reporter=reporter, reason=reason, details=details or "")
     except IntegrityError as exc:
-        raise ApiError(
-            error_codes.ALREADY_REPORTED, "You have already reported this.", status_code=status.HTTP_409_CONFLICT
-        ) from exc
+        raise ApplicationError(error_codes.ALREADY_REPORTED, "You have already reported this.") from exc
     item.report_count = F("report_count") + 1
     item.user_reported = True
     if FlagReason.USER_REPORTED not in item.flagged_reasons:
@@ -413,7 +412,7 @@ def notification_deliver(*, notification) -> dict:
 def _own_notification(user, notification_id) -> Notification:
     notification = Notification.objects.filter(pk=notification_id, user=user).first()
     if notification is None:
-        raise ApiError(error_codes.NOTIFICATION_NOT_FOUND, "Notification not found.", status_code=404)
+        raise ApplicationError(error_codes.NOTIFICATION_NOT_FOUND, "Notification not found.")
     return notification
 
 
@@ -452,7 +451,9 @@ def notification_preferences_update(*, user, email_enabled=None, push_enabled=No
         preference.push_enabled = bool(push_enabled)
     if types is not None:
         if not isinstance(types, dict):
-            raise ApiError(error_codes.INVALID_PREFERENCES, "types must be an object.", errors={"types": ["Object."]})
+            raise ApplicationError(
+                error_codes.INVALID_PREFERENCES, "types must be an object.", errors={"types": ["Object."]}
+            )
         settings_ = dict(preference.type_settings or {})
         errors = {}
         for type_name, channels in types.items():
@@ -468,7 +469,7 @@ def notification_preferences_update(*, user, email_enabled=None, push_enabled=No
                 continue
             settings_[type_name] = {**settings_.get(type_name, {}), **channels}
         if errors:
-            raise ApiError(
+            raise ApplicationError(
                 error_codes.INVALID_PREFERENCES, "Invalid notification preferences.", errors={"types": [errors]}
             )
         preference.type_settings = settings_
@@ -494,7 +495,7 @@ def push_device_register(*, user, token, platform) -> PushDevice:
 def push_device_unregister(*, user, token) -> None:
     deleted, _ = PushDevice.objects.filter(user=user, token=token).delete()
     if not deleted:
-        raise ApiError(error_codes.PUSH_DEVICE_NOT_FOUND, "Device not registered.", status_code=404)
+        raise ApplicationError(error_codes.PUSH_DEVICE_NOT_FOUND, "Device not registered.")
 
 
 # --- Wishlist notices ---------------------------------------------------------------------------
@@ -570,7 +571,7 @@ def _validate_responses(responses):
             if problem:
                 break
     if problem:
-        raise ApiError(error_codes.INVALID_FEEDBACK_RESPONSES, problem, errors={"responses": [problem]})
+        raise ApplicationError(error_codes.INVALID_FEEDBACK_RESPONSES, problem, errors={"responses": [problem]})
 
 
 def product_feedback_submit(
@@ -583,18 +584,16 @@ def product_feedback_submit(
     allow_followup_contact=False,
     preferred_contact_method="",
 ) -> ProductFeedbackResponse:
-    from shop.catalog.models import Product, ProductStatus
+    from shop.catalog.selectors import product_active_get
     from shop.orders.models import OrderItem
 
-    product = Product.objects.filter(pk=product_id, status=ProductStatus.ACTIVE).first()
-    if product is None:
-        raise ApiError(error_codes.PRODUCT_NOT_FOUND, "Product not found.", status_code=404)
+    product = product_active_get(product_id=product_id)
     _validate_responses(responses)
     order_item = None
     if order_item_id is not None:
         order_item = OrderItem.objects.filter(pk=order_item_id, order__user=user, product=product).first()
         if order_item is None:
-            raise ApiError(
+            raise ApplicationError(
                 error_codes.ORDER_ITEM_NOT_FOUND,
                 "That order line is not one of your purchases of this product.",
                 errors={"order_item_id": ["Not found."]},

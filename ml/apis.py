@@ -7,6 +7,7 @@ from rest_framework.views import APIView
 
 from ml import services, tracking
 from ml.serializers import EventBatchSerializer
+from skincare.api.error_docs import raises
 
 
 class EventIngestApi(APIView):
@@ -27,6 +28,7 @@ class EventIngestApi(APIView):
         class Meta:
             ref_name = "AnalyticsEventsAccepted"
 
+    @raises()
     @extend_schema(
         tags=["analytics"],
         operation_id="analytics_events_record",

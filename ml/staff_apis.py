@@ -3,16 +3,18 @@
 from datetime import UTC, datetime, timedelta
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ml import error_codes, selectors
 from ml.csv_export import csv_response
+from ml.error_codes import AnalyticsErrorCode
 from ml.etl.feedback import IMPROVEMENTS
 from ml.store import StoreError
-from skincare.api.exceptions import ApiError
+from skincare.api.error_docs import raises
 from skincare.api.permissions import HasStaffPermission
+from skincare.errors import ApplicationError
 
 TAGS = ["staff: analytics"]
 MAX_DAYS = {"sales": 366, "search": 92}
@@ -56,10 +58,8 @@ def _store_read(func, **kwargs):
     try:
         return func(**kwargs)
     except StoreError as exc:
-        raise ApiError(
-            error_codes.ANALYTICS_STORE_UNAVAILABLE,
-            "The analytics store is unavailable; try again later.",
-            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        raise ApplicationError(
+            error_codes.ANALYTICS_STORE_UNAVAILABLE, "The analytics store is unavailable; try again later."
         ) from exc
 
 
@@ -96,6 +96,7 @@ class StaffSalesApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "orders.view_order"}
 
+    @raises(AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
     @extend_schema(tags=TAGS, parameters=[RangeInput], responses=SalesReportOutput)
     def get(self, request):
         report = selectors.sales_report(**_input(RangeInput, request, MAX_DAYS["sales"]))
@@ -106,6 +107,7 @@ class StaffSalesExportApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "orders.view_order"}
 
+    @raises(AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
     @extend_schema(tags=TAGS, parameters=[RangeInput], responses={200: CSV})
     def get(self, request):
         report = selectors.sales_report(**_input(RangeInput, request, MAX_DAYS["sales"]))
@@ -142,6 +144,7 @@ class StaffSearchTrendsApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "ml.view_analyticsdocument"}
 
+    @raises(AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
     @extend_schema(tags=TAGS, parameters=[SearchTrendsInput], responses=SearchTrendsOutput)
     def get(self, request):
         report = _store_read(selectors.search_trends, **_input(SearchTrendsInput, request, MAX_DAYS["search"]))
@@ -152,6 +155,7 @@ class StaffSearchTrendsExportApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "ml.view_analyticsdocument"}
 
+    @raises(AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
     @extend_schema(tags=TAGS, parameters=[SearchTrendsInput], responses={200: CSV})
     def get(self, request):
         report = _store_read(selectors.search_trends, **_input(SearchTrendsInput, request, MAX_DAYS["search"]))
@@ -179,11 +183,7 @@ class EfficacyOutput(serializers.Serializer):
 def _efficacy(product_id):
     report = _store_read(selectors.efficacy_for_product, product_id=product_id)
     if report is None:
-        raise ApiError(
-            error_codes.ANALYTICS_NOT_FOUND,
-            "No feedback analytics for this product yet.",
-            status_code=status.HTTP_404_NOT_FOUND,
-        )
+        raise ApplicationError(error_codes.ANALYTICS_NOT_FOUND, "No feedback analytics for this product yet.")
     return report
 
 
@@ -193,6 +193,7 @@ class StaffEfficacyApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "reviews.view_review"}
 
+    @raises(AnalyticsErrorCode.ANALYTICS_NOT_FOUND, AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
     @extend_schema(tags=TAGS, responses=EfficacyOutput)
     def get(self, request, product_id):
         return Response(EfficacyOutput(_efficacy(product_id)).data)
@@ -202,6 +203,7 @@ class StaffEfficacyExportApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "reviews.view_review"}
 
+    @raises(AnalyticsErrorCode.ANALYTICS_NOT_FOUND, AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
     @extend_schema(tags=TAGS, responses={200: CSV})
     def get(self, request, product_id):
         report = _efficacy(product_id)
@@ -240,6 +242,7 @@ class StaffProductsApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "orders.view_order"}
 
+    @raises(AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
     @extend_schema(tags=TAGS, parameters=[ProductsInput], responses=ProductsReportOutput)
     def get(self, request):
         report = selectors.product_performance(**_input(ProductsInput, request, MAX_DAYS["sales"]))
@@ -250,6 +253,7 @@ class StaffProductsExportApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "orders.view_order"}
 
+    @raises(AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
     @extend_schema(tags=TAGS, parameters=[ProductsInput], responses={200: CSV})
     def get(self, request):
         report = selectors.product_performance(**_input(ProductsInput, request, MAX_DAYS["sales"]))
@@ -283,6 +287,7 @@ class StaffFeedbackOverviewApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "reviews.view_review"}
 
+    @raises(AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
     @extend_schema(tags=TAGS, parameters=[LimitInput], responses=FeedbackOverviewOutput)
     def get(self, request):
         report = _store_read(selectors.feedback_overview, **_input(LimitInput, request, None))
@@ -293,6 +298,7 @@ class StaffFeedbackOverviewExportApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "reviews.view_review"}
 
+    @raises(AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
     @extend_schema(tags=TAGS, parameters=[LimitInput], responses={200: CSV})
     def get(self, request):
         report = _store_read(selectors.feedback_overview, **_input(LimitInput, request, None))
@@ -332,6 +338,7 @@ class StaffSkinTypesApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "reviews.view_review"}
 
+    @raises(AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
     @extend_schema(tags=TAGS, parameters=[TopLimitInput], responses=SkinTypesOutput)
     def get(self, request):
         report = _store_read(selectors.skin_type_insights, **_input(TopLimitInput, request, None))
@@ -342,6 +349,7 @@ class StaffSkinTypesExportApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "reviews.view_review"}
 
+    @raises(AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
     @extend_schema(tags=TAGS, parameters=[TopLimitInput], responses={200: CSV})
     def get(self, request):
         report = _store_read(selectors.skin_type_insights, **_input(TopLimitInput, request, None))
@@ -373,6 +381,7 @@ class StaffCustomersApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "orders.view_order"}
 
+    @raises(AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
     @extend_schema(tags=TAGS, parameters=[RangeInput], responses=CustomerReportOutput)
     def get(self, request):
         report = _store_read(selectors.customer_report, **_input(RangeInput, request, MAX_DAYS["sales"]))
@@ -383,6 +392,7 @@ class StaffCustomersExportApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "orders.view_order"}
 
+    @raises(AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
     @extend_schema(tags=TAGS, parameters=[RangeInput], responses={200: CSV})
     def get(self, request):
         report = _store_read(selectors.customer_report, **_input(RangeInput, request, MAX_DAYS["sales"]))
@@ -424,6 +434,7 @@ class StaffCommunityHealthApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "reviews.view_review"}
 
+    @raises(AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
     @extend_schema(tags=TAGS, parameters=[RangeInput], responses=CommunityHealthOutput)
     def get(self, request):
         report = selectors.community_health(**_input(RangeInput, request, MAX_DAYS["sales"]))
@@ -434,6 +445,7 @@ class StaffCommunityHealthExportApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "reviews.view_review"}
 
+    @raises(AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
     @extend_schema(tags=TAGS, parameters=[RangeInput], responses={200: CSV})
     def get(self, request):
         report = selectors.community_health(**_input(RangeInput, request, MAX_DAYS["sales"]))

@@ -7,7 +7,7 @@ from django.utils.html import format_html
 from reviews import qa, services
 from reviews.models import Answer, ProgressEntry, ProgressJournal, Question, Review, ReviewMedia
 from shop.accounts.roles import VERIFY_ANSWER
-from skincare.api.exceptions import ApiError
+from skincare.errors import ApplicationError
 
 
 def _each(modeladmin, request, queryset, handler):
@@ -16,7 +16,7 @@ def _each(modeladmin, request, queryset, handler):
         try:
             handler(obj)
             done += 1
-        except ApiError:
+        except ApplicationError:
             failed += 1
     modeladmin.message_user(request, f"{done} done, {failed} skipped.", messages.SUCCESS)
 

@@ -4,12 +4,17 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from feedback.error_codes import FeedbackErrorCode
 from reviews import error_codes, media, progress, qa, selectors, services
 from reviews import serializers as s
+from reviews.error_codes import ReviewErrorCode
 from reviews.models import ContentStatus, Question, Review
-from skincare.api.exceptions import ApiError
+from shop.catalog.error_codes import CatalogErrorCode
+from shop.files.error_codes import FileErrorCode
+from skincare.api.error_docs import raises
 from skincare.api.pagination import PagePagination
 from skincare.api.permissions import HasStaffPermission, user_has_permission
+from skincare.errors import ApplicationError
 
 REVIEW_TAGS = ["reviews"]
 QA_TAGS = ["questions & answers"]
@@ -42,6 +47,7 @@ class ProductReviewsApi(APIView):
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "GET" else super().get_permissions()
 
+    @raises(CatalogErrorCode.PRODUCT_NOT_FOUND)
     @extend_schema(
         tags=REVIEW_TAGS,
         parameters=[s.ReviewListFilter],
@@ -59,6 +65,14 @@ class ProductReviewsApi(APIView):
 
         return _paginate(self, request, reviews, render)
 
+    @raises(
+        FileErrorCode.FILE_NOT_AVAILABLE,
+        ReviewErrorCode.FILE_NOT_USABLE,
+        ReviewErrorCode.TOO_MANY_MEDIA,
+        ReviewErrorCode.UNKNOWN_PRODUCTS,
+        CatalogErrorCode.PRODUCT_NOT_FOUND,
+        ReviewErrorCode.REVIEW_EXISTS,
+    )
     @extend_schema(
         tags=REVIEW_TAGS,
         request=s.ReviewInput,
@@ -75,6 +89,7 @@ class ProductReviewsApi(APIView):
 class ProductReviewSummaryApi(APIView):
     permission_classes = [AllowAny]
 
+    @raises(CatalogErrorCode.PRODUCT_NOT_FOUND)
     @extend_schema(
         tags=REVIEW_TAGS, responses=s.ReviewSummaryOutput, summary="Rating histogram, aspects, rates, by skin type"
     )
@@ -86,7 +101,7 @@ class ProductReviewSummaryApi(APIView):
 def _visible_review(request, review_id):
     review = selectors.review_get_visible(review_id=review_id, user=request.user)
     if review is None:
-        raise ApiError(error_codes.REVIEW_NOT_FOUND, "Review not found.", status_code=404)
+        raise ApplicationError(error_codes.REVIEW_NOT_FOUND, "Review not found.")
     return review
 
 
@@ -94,6 +109,7 @@ class ReviewDetailApi(APIView):
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "GET" else super().get_permissions()
 
+    @raises(ReviewErrorCode.REVIEW_NOT_FOUND)
     @extend_schema(tags=REVIEW_TAGS, responses=s.ReviewOutput, summary="One review (others' only when approved)")
     def get(self, request, review_id):
         review = _visible_review(request, review_id)
@@ -101,6 +117,13 @@ class ReviewDetailApi(APIView):
         vote = selectors.my_votes(user=request.user, review_ids=[review.pk]).get(review.pk)
         return Response(s.review_output(review, request, my_vote=vote, own=own))
 
+    @raises(
+        FileErrorCode.FILE_NOT_AVAILABLE,
+        ReviewErrorCode.FILE_NOT_USABLE,
+        ReviewErrorCode.TOO_MANY_MEDIA,
+        ReviewErrorCode.UNKNOWN_PRODUCTS,
+        ReviewErrorCode.REVIEW_NOT_FOUND,
+    )
     @extend_schema(
         tags=REVIEW_TAGS,
         request=s.ReviewUpdateInput,
@@ -115,6 +138,7 @@ class ReviewDetailApi(APIView):
 
     patch = put
 
+    @raises(ReviewErrorCode.REVIEW_NOT_FOUND)
     @extend_schema(tags=REVIEW_TAGS, responses={204: None})
     def delete(self, request, review_id):
         services.review_delete(user=request.user, review_id=review_id)
@@ -134,6 +158,7 @@ def _vote_stats(review, my_vote):
 
 
 class ReviewVoteApi(APIView):
+    @raises(ReviewErrorCode.CANNOT_VOTE_OWN_CONTENT, ReviewErrorCode.REVIEW_NOT_FOUND, ReviewErrorCode.ALREADY_VOTED)
     @extend_schema(
         tags=REVIEW_TAGS,
         request=s.VoteInput,
@@ -145,6 +170,7 @@ class ReviewVoteApi(APIView):
         review, vote = services.review_vote(user=request.user, review_id=review_id, vote_type=data["vote_type"])
         return Response(_vote_stats(review, vote.vote_type), status=status.HTTP_201_CREATED)
 
+    @raises(ReviewErrorCode.VOTE_NOT_FOUND)
     @extend_schema(tags=REVIEW_TAGS, responses={200: s.VoteStatsOutput}, summary="Withdraw my vote")
     def delete(self, request, review_id):
         review = services.review_vote_remove(user=request.user, review_id=review_id)
@@ -154,16 +180,18 @@ class ReviewVoteApi(APIView):
 class ReviewVotesApi(APIView):
     permission_classes = [AllowAny]
 
+    @raises(ReviewErrorCode.REVIEW_NOT_FOUND)
     @extend_schema(tags=REVIEW_TAGS, responses=s.VoteStatsOutput, summary="Vote statistics")
     def get(self, request, review_id):
         review = Review.objects.filter(pk=review_id, status=ContentStatus.APPROVED).first()
         if review is None:
-            raise ApiError(error_codes.REVIEW_NOT_FOUND, "Review not found.", status_code=404)
+            raise ApplicationError(error_codes.REVIEW_NOT_FOUND, "Review not found.")
         vote = selectors.my_votes(user=request.user, review_ids=[review.pk]).get(review.pk)
         return Response(_vote_stats(review, vote))
 
 
 class ReviewReportApi(APIView):
+    @raises(FeedbackErrorCode.REPORT_OWN_CONTENT, ReviewErrorCode.REVIEW_NOT_FOUND, FeedbackErrorCode.ALREADY_REPORTED)
     @extend_schema(
         tags=REVIEW_TAGS,
         request=s.ReportInput,
@@ -179,6 +207,7 @@ class ReviewReportApi(APIView):
 class MyReviewsApi(APIView):
     pagination_class = PagePagination  # for the schema: get() pages with it by hand
 
+    @raises()
     @extend_schema(
         tags=REVIEW_TAGS, responses=s.ReviewOutput(many=True), summary="My reviews in every moderation state"
     )
@@ -196,6 +225,7 @@ class StaffReviewListApi(APIView):
     pagination_class = PagePagination  # for the schema: get() pages with it by hand
     pending_only = False
 
+    @raises()
     @extend_schema(tags=STAFF_TAGS, parameters=[s.StaffReviewFilter], responses=s.ReviewOutput(many=True))
     def get(self, request):
         filters = _valid(s.StaffReviewFilter, request.query_params)
@@ -224,6 +254,7 @@ class StaffReviewDetailApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"DELETE": "reviews.delete_review"}
 
+    @raises(ReviewErrorCode.REVIEW_NOT_FOUND)
     @extend_schema(
         tags=STAFF_TAGS,
         responses={204: None},
@@ -241,12 +272,13 @@ class _StaffReviewActionApi(APIView):
     required_permissions = {"POST": "reviews.change_review"}
     handler = None
 
+    @raises(ReviewErrorCode.REVIEW_NOT_FOUND, FeedbackErrorCode.MODERATION_ALREADY_DECIDED)
     @extend_schema(tags=STAFF_TAGS, request=s.DecisionInput, responses=s.ReviewOutput)
     def post(self, request, review_id):
         data = _valid(s.DecisionInput, request.data)
         review = Review.objects.filter(pk=review_id).first()
         if review is None:
-            raise ApiError(error_codes.REVIEW_NOT_FOUND, "Review not found.", status_code=404)
+            raise ApplicationError(error_codes.REVIEW_NOT_FOUND, "Review not found.")
         type(self).handler(review=review, by=request.user, notes=data["notes"])
         review = selectors.review_queryset(all_media=True).get(pk=review_id)
         return Response(s.review_output(review, request, own=True))
@@ -268,6 +300,7 @@ class StaffReviewAnalyticsApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "reviews.view_review"}
 
+    @raises()
     @extend_schema(tags=STAFF_TAGS, responses=s.ReviewAnalyticsOutput, summary="Review counts and top products")
     def get(self, request):
         return Response(selectors.review_analytics())
@@ -282,6 +315,7 @@ class ProductQuestionsApi(APIView):
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "GET" else super().get_permissions()
 
+    @raises(CatalogErrorCode.PRODUCT_NOT_FOUND)
     @extend_schema(
         tags=QA_TAGS,
         parameters=[s.QuestionListFilter],
@@ -301,6 +335,12 @@ class ProductQuestionsApi(APIView):
 
         return _paginate(self, request, questions, render)
 
+    @raises(
+        FileErrorCode.FILE_NOT_AVAILABLE,
+        ReviewErrorCode.FILE_NOT_USABLE,
+        ReviewErrorCode.TOO_MANY_MEDIA,
+        CatalogErrorCode.PRODUCT_NOT_FOUND,
+    )
     @extend_schema(
         tags=QA_TAGS,
         request=s.QuestionInput,
@@ -316,6 +356,7 @@ class ProductQuestionsApi(APIView):
 class QuestionDetailApi(APIView):
     permission_classes = [AllowAny]
 
+    @raises(ReviewErrorCode.QUESTION_NOT_FOUND)
     @extend_schema(tags=QA_TAGS, responses=s.QuestionOutput, summary="One approved question")
     def get(self, request, question_id):
         question = qa.question_visible(question_id=question_id)
@@ -329,6 +370,7 @@ class QuestionAnswersApi(APIView):
     def get_permissions(self):
         return [AllowAny()] if self.request.method == "GET" else super().get_permissions()
 
+    @raises(ReviewErrorCode.QUESTION_NOT_FOUND)
     @extend_schema(
         tags=QA_TAGS,
         responses=s.AnswerOutput(many=True),
@@ -344,6 +386,12 @@ class QuestionAnswersApi(APIView):
 
         return _paginate(self, request, answers, render)
 
+    @raises(
+        FileErrorCode.FILE_NOT_AVAILABLE,
+        ReviewErrorCode.FILE_NOT_USABLE,
+        ReviewErrorCode.TOO_MANY_MEDIA,
+        ReviewErrorCode.QUESTION_NOT_FOUND,
+    )
     @extend_schema(tags=QA_TAGS, request=s.AnswerInput, responses={201: s.AnswerOutput}, summary="Answer a question")
     def post(self, request, question_id):
         data = _valid(s.AnswerInput, request.data)
@@ -352,6 +400,7 @@ class QuestionAnswersApi(APIView):
 
 
 class QuestionVoteApi(APIView):
+    @raises(ReviewErrorCode.CANNOT_VOTE_OWN_CONTENT, ReviewErrorCode.QUESTION_NOT_FOUND, ReviewErrorCode.ALREADY_VOTED)
     @extend_schema(
         tags=QA_TAGS, request=None, responses={201: s.QuestionVoteOutput}, summary="Mark a question helpful (once)"
     )
@@ -361,6 +410,9 @@ class QuestionVoteApi(APIView):
 
 
 class QuestionReportApi(APIView):
+    @raises(
+        FeedbackErrorCode.REPORT_OWN_CONTENT, ReviewErrorCode.QUESTION_NOT_FOUND, FeedbackErrorCode.ALREADY_REPORTED
+    )
     @extend_schema(tags=QA_TAGS, request=s.ReportInput, responses={201: s.ReportedOutput}, summary="Report a question")
     def post(self, request, question_id):
         data = _valid(s.ReportInput, request.data)
@@ -369,6 +421,7 @@ class QuestionReportApi(APIView):
 
 
 class AnswerVoteApi(APIView):
+    @raises(ReviewErrorCode.CANNOT_VOTE_OWN_CONTENT, ReviewErrorCode.ANSWER_NOT_FOUND, ReviewErrorCode.ALREADY_VOTED)
     @extend_schema(
         tags=QA_TAGS,
         request=s.VoteInput,
@@ -390,6 +443,7 @@ class AnswerVoteApi(APIView):
 
 
 class AnswerReportApi(APIView):
+    @raises(FeedbackErrorCode.REPORT_OWN_CONTENT, ReviewErrorCode.ANSWER_NOT_FOUND, FeedbackErrorCode.ALREADY_REPORTED)
     @extend_schema(tags=QA_TAGS, request=s.ReportInput, responses={201: s.ReportedOutput}, summary="Report an answer")
     def post(self, request, answer_id):
         data = _valid(s.ReportInput, request.data)
@@ -401,6 +455,7 @@ class StaffAnswerVerifyApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"POST": "reviews.verify_answer"}
 
+    @raises(ReviewErrorCode.ANSWER_NOT_FOUND)
     @extend_schema(
         tags=STAFF_TAGS,
         request=s.VerifyInput,
@@ -424,6 +479,7 @@ class StaffQuestionsAwaitingExpertApi(APIView):
     class FilterSerializer(serializers.Serializer):
         product_id = serializers.IntegerField(required=False, min_value=1)
 
+    @raises()
     @extend_schema(
         tags=STAFF_TAGS,
         parameters=[FilterSerializer],
@@ -439,6 +495,7 @@ class StaffQuestionsAwaitingExpertApi(APIView):
 class MyQuestionsApi(APIView):
     pagination_class = PagePagination  # for the schema: get() pages with it by hand
 
+    @raises()
     @extend_schema(
         tags=QA_TAGS, responses=s.QuestionOutput(many=True), summary="My questions in every moderation state"
     )
@@ -451,6 +508,7 @@ class MyQuestionsApi(APIView):
 
 
 class ProgressStartApi(APIView):
+    @raises(CatalogErrorCode.PRODUCT_NOT_FOUND, ReviewErrorCode.PROGRESS_ALREADY_TRACKING)
     @extend_schema(
         tags=PROGRESS_TAGS,
         request=s.ProgressStartInput,
@@ -464,6 +522,14 @@ class ProgressStartApi(APIView):
 
 
 class ProgressUpdateApi(APIView):
+    @raises(
+        FileErrorCode.FILE_NOT_AVAILABLE,
+        ReviewErrorCode.FILE_NOT_USABLE,
+        ReviewErrorCode.TOO_MANY_MEDIA,
+        ReviewErrorCode.PROGRESS_NOT_FOUND,
+        ReviewErrorCode.PROGRESS_NOT_ONGOING,
+        ReviewErrorCode.PROGRESS_WEEK_EXISTS,
+    )
     @extend_schema(
         tags=PROGRESS_TAGS,
         request=s.ProgressEntryInput,
@@ -478,6 +544,7 @@ class ProgressUpdateApi(APIView):
 
 
 class ProgressEntryApi(APIView):
+    @raises(ReviewErrorCode.PROGRESS_NOT_FOUND)
     @extend_schema(
         tags=PROGRESS_TAGS,
         request=s.ProgressEntryUpdateInput,
@@ -496,6 +563,7 @@ class ProgressEntryApi(APIView):
 class ProgressUserApi(APIView):
     pagination_class = PagePagination  # for the schema: get() pages with it by hand
 
+    @raises(ReviewErrorCode.PROGRESS_NOT_FOUND)
     @extend_schema(
         tags=PROGRESS_TAGS,
         parameters=[s.ProgressListFilter],
@@ -508,12 +576,12 @@ class ProgressUserApi(APIView):
             and user_id != request.user.pk
             and not user_has_permission(request.user, "reviews.view_progressjournal")
         ):
-            raise ApiError(error_codes.PROGRESS_NOT_FOUND, "Progress not found.", status_code=404)
+            raise ApplicationError(error_codes.PROGRESS_NOT_FOUND, "Progress not found.")
         from shop.accounts.models import User
 
         owner = request.user if user_id in (None, request.user.pk) else User.objects.filter(pk=user_id).first()
         if owner is None:
-            raise ApiError(error_codes.PROGRESS_NOT_FOUND, "Progress not found.", status_code=404)
+            raise ApplicationError(error_codes.PROGRESS_NOT_FOUND, "Progress not found.")
         filters = _valid(s.ProgressListFilter, request.query_params)
         journals = selectors.journals_for_user(user=owner, **filters)
         return _paginate(
@@ -528,6 +596,7 @@ class ProgressProductApi(APIView):
     permission_classes = [AllowAny]
     pagination_class = PagePagination  # for the schema: get() pages with it by hand
 
+    @raises(CatalogErrorCode.PRODUCT_NOT_FOUND)
     @extend_schema(
         tags=PROGRESS_TAGS,
         responses=s.JournalOutput(many=True),
@@ -545,6 +614,12 @@ class ProgressProductApi(APIView):
 
 
 class ProgressPhotoApi(APIView):
+    @raises(
+        FileErrorCode.FILE_NOT_AVAILABLE,
+        ReviewErrorCode.FILE_NOT_USABLE,
+        ReviewErrorCode.TOO_MANY_MEDIA,
+        ReviewErrorCode.PROGRESS_NOT_FOUND,
+    )
     @extend_schema(
         tags=PROGRESS_TAGS,
         request=s.ProgressPhotosInput,
@@ -560,13 +635,14 @@ class ProgressPhotoApi(APIView):
 class ProgressTimelineApi(APIView):
     permission_classes = [AllowAny]
 
+    @raises(ReviewErrorCode.PROGRESS_NOT_FOUND)
     @extend_schema(
         tags=PROGRESS_TAGS, responses=s.JournalTimelineOutput, summary="Week-by-week timeline with a summary"
     )
     def get(self, request, journal_id):
         journal, own, entries = selectors.journal_for_viewer(journal_id=journal_id, user=request.user)
         if journal is None:
-            raise ApiError(error_codes.PROGRESS_NOT_FOUND, "Progress journal not found.", status_code=404)
+            raise ApplicationError(error_codes.PROGRESS_NOT_FOUND, "Progress journal not found.")
         data = s.journal_output(journal, request, own=own, entries=entries)
         data["summary"] = selectors.timeline_summary(entries)
         return Response(data)
@@ -575,6 +651,7 @@ class ProgressTimelineApi(APIView):
 class _ProgressFinishApi(APIView):
     handler = None
 
+    @raises(ReviewErrorCode.PROGRESS_NOT_ONGOING)
     @extend_schema(tags=PROGRESS_TAGS, request=s.ProgressFinishInput, responses=s.JournalOutput)
     def post(self, request, journal_id):
         data = _valid(s.ProgressFinishInput, request.data)
@@ -606,6 +683,8 @@ class _MediaRemoveApi(APIView):
     delete=extend_schema(tags=REVIEW_TAGS, responses={204: None}, summary="Remove a photo from my review")
 )
 class ReviewMediaRemoveApi(_MediaRemoveApi):
+    error_codes = {"delete": (ReviewErrorCode.MEDIA_NOT_FOUND,)}
+
     kind, parent_kwarg = "review", "review_id"
 
 
@@ -613,6 +692,8 @@ class ReviewMediaRemoveApi(_MediaRemoveApi):
     delete=extend_schema(tags=PROGRESS_TAGS, responses={204: None}, summary="Remove a photo from my progress entry")
 )
 class ProgressMediaRemoveApi(_MediaRemoveApi):
+    error_codes = {"delete": (ReviewErrorCode.MEDIA_NOT_FOUND,)}
+
     kind, parent_kwarg = "progress", "entry_id"
 
 
@@ -620,9 +701,13 @@ class ProgressMediaRemoveApi(_MediaRemoveApi):
     delete=extend_schema(tags=QA_TAGS, responses={204: None}, summary="Remove a photo from my question")
 )
 class QuestionMediaRemoveApi(_MediaRemoveApi):
+    error_codes = {"delete": (ReviewErrorCode.MEDIA_NOT_FOUND,)}
+
     kind, parent_kwarg = "question", "question_id"
 
 
 @extend_schema_view(delete=extend_schema(tags=QA_TAGS, responses={204: None}, summary="Remove a photo from my answer"))
 class AnswerMediaRemoveApi(_MediaRemoveApi):
+    error_codes = {"delete": (ReviewErrorCode.MEDIA_NOT_FOUND,)}
+
     kind, parent_kwarg = "answer", "answer_id"

@@ -12,12 +12,15 @@ from feedback.models import NotificationType
 from reviews import error_codes, selectors
 from reviews import serializers as s
 from reviews.community import community_score_recalculate, reputation
+from reviews.error_codes import ReviewErrorCode
 from reviews.serializers import author, review_output
 from shop.accounts.models import Role, SkinType, User
 from shop.accounts.services import user_set_role
-from skincare.api.exceptions import ApiError
+from skincare.api.error_codes import ApiErrorCode
+from skincare.api.error_docs import raises
 from skincare.api.pagination import PagePagination, paginated_response
 from skincare.api.permissions import HasStaffPermission
+from skincare.errors import ApplicationError
 
 TAGS = ["community"]
 STAFF_TAGS = ["community (staff)"]
@@ -28,6 +31,7 @@ def _reputation(user):
 
 
 class FeedbackDashboardApi(APIView):
+    @raises()
     @extend_schema(
         tags=TAGS,
         responses=s.FeedbackDashboardOutput,
@@ -47,6 +51,7 @@ class FeedbackDashboardApi(APIView):
 
 
 class FeedbackStatsApi(APIView):
+    @raises()
     @extend_schema(
         tags=TAGS, responses=s.FeedbackStatsOutput, summary="Counts of my reviews, questions, answers, journals"
     )
@@ -55,6 +60,7 @@ class FeedbackStatsApi(APIView):
 
 
 class FeedbackImpactApi(APIView):
+    @raises()
     @extend_schema(
         tags=TAGS,
         responses=s.FeedbackImpactOutput,
@@ -65,6 +71,7 @@ class FeedbackImpactApi(APIView):
 
 
 class FeedbackReputationApi(APIView):
+    @raises()
     @extend_schema(tags=TAGS, responses=s.RankedReputationOutput, summary="My score, level, badges and rank")
     def get(self, request):
         return Response(_reputation(User.objects.get(pk=request.user.pk)))
@@ -96,6 +103,7 @@ class CommunityLeadersApi(APIView):
     pagination_class = PagePagination
     staff = False
 
+    @raises()
     @extend_schema(
         tags=TAGS,
         parameters=[LeadersFilter],
@@ -127,7 +135,7 @@ class StaffCommunityLeadersApi(CommunityLeadersApi):
 def _user_or_404(user_id):
     user = User.objects.filter(pk=user_id).first()
     if user is None:
-        raise ApiError(error_codes.USER_NOT_FOUND, "User not found.", status_code=404)
+        raise ApplicationError(error_codes.USER_NOT_FOUND, "User not found.")
     return user
 
 
@@ -140,9 +148,11 @@ class PromoteExpertInput(serializers.Serializer):
 def expert_promote(*, user, by, expertise_areas=None, bio=None):
     """Staff promote a shopper to expert: expert badge on future answers, notification to the user."""
     if user.role == Role.EXPERT:
-        raise ApiError(error_codes.ALREADY_EXPERT, "This user is already an expert.", status_code=409)
+        raise ApplicationError(error_codes.ALREADY_EXPERT, "This user is already an expert.")
     if user.role in (Role.ADMIN, Role.MODERATOR) or user.is_superuser:
-        raise ApiError("VALIDATION_ERROR", "Staff accounts cannot be made experts.", errors={"role": ["Staff."]})
+        raise ApplicationError(
+            ApiErrorCode.VALIDATION_ERROR, "Staff accounts cannot be made experts.", errors={"role": ["Staff."]}
+        )
     user_set_role(user=user, role=Role.EXPERT)
     fields = []
     if expertise_areas is not None:
@@ -166,6 +176,7 @@ class StaffPromoteExpertApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"POST": "accounts.change_user"}
 
+    @raises(ReviewErrorCode.USER_NOT_FOUND, ReviewErrorCode.ALREADY_EXPERT)
     @extend_schema(
         tags=STAFF_TAGS,
         request=PromoteExpertInput,
@@ -183,6 +194,7 @@ class StaffCommunityScoreApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"POST": "accounts.moderate_user"}
 
+    @raises(ReviewErrorCode.USER_NOT_FOUND)
     @extend_schema(
         tags=STAFF_TAGS,
         request=None,
@@ -207,6 +219,7 @@ class StaffFeedbackHistoryApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "reviews.view_review"}
 
+    @raises(ReviewErrorCode.USER_NOT_FOUND)
     @extend_schema(
         tags=STAFF_TAGS,
         # The page envelope itself: meta carries the user's stats and reputation besides the totals.

@@ -13,7 +13,7 @@ from reviews.models import AnswerMedia, ProgressEntry, ProgressMedia, QuestionMe
 from reviews.qa import qa_media_refresh
 from reviews.services import review_media_refresh
 from shop.files.services import file_delete
-from skincare.api.exceptions import ApiError
+from skincare.errors import ApplicationError
 
 
 def progress_media_refresh(*, entry_id):
@@ -81,6 +81,6 @@ def media_remove(*, user, kind, parent_id, media_id) -> None:
         .first()
     )
     if media is None:
-        raise ApiError(error_codes.MEDIA_NOT_FOUND, "Photo not found.", status_code=404)
+        raise ApplicationError(error_codes.MEDIA_NOT_FOUND, "Photo not found.")
     file_delete(file=media.file)  # detaches through file_deleted
     _detach(kind, list(kind.model.objects.filter(pk=media.pk)))  # the file was already deleted: detach anyway

@@ -10,7 +10,8 @@ from django.views.decorators.http import require_POST
 from reviews import services
 from reviews.serializers import REPORT_REASONS
 from shop.storefront.views import throttled
-from skincare.api.exceptions import ApiError
+from skincare.api.error_codes import ApiErrorCode
+from skincare.errors import ApplicationError
 
 
 def _back(request):
@@ -26,7 +27,7 @@ def _back(request):
 def review_vote(request, review_id):
     try:
         services.review_vote(user=request.user, review_id=review_id, vote_type=request.POST.get("vote_type", ""))
-    except ApiError as exc:
+    except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Thanks, your vote is counted."))
@@ -40,11 +41,11 @@ def review_report(request, review_id):
     reason = request.POST.get("reason", "")
     try:
         if reason not in REPORT_REASONS:
-            raise ApiError("VALIDATION_ERROR", _("Choose why you are reporting this review."))
+            raise ApplicationError(ApiErrorCode.VALIDATION_ERROR, _("Choose why you are reporting this review."))
         services.review_report(
             user=request.user, review_id=review_id, reason=reason, details=request.POST.get("details", "")[:1000]
         )
-    except ApiError as exc:
+    except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Thanks, a moderator will look at this review."))

@@ -3,7 +3,6 @@
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from rest_framework import status
 
 from feedback import services as feedback_services
 from feedback.models import ContentType, ModerationStatus
@@ -19,7 +18,8 @@ from reviews.models import (
 )
 from reviews.services import ITEM_TO_CONTENT_STATUS, active_product, submit_photo, usable_files
 from shop.files.services import file_attach
-from skincare.api.exceptions import ApiError
+from skincare.api.error_codes import ApiErrorCode
+from skincare.errors import ApplicationError
 
 ENTRY_FIELDS = frozenset(
     {
@@ -35,7 +35,7 @@ MAX_PHOTOS_PER_ENTRY = 5  # the seed's progress upload config: 5 photos per entr
 
 
 def _not_found():
-    return ApiError(error_codes.PROGRESS_NOT_FOUND, "Progress journal not found.", status_code=404)
+    return ApplicationError(error_codes.PROGRESS_NOT_FOUND, "Progress journal not found.")
 
 
 def _check_progress_date(data):
@@ -45,7 +45,7 @@ def _check_progress_date(data):
     today = timezone.localdate()
     if progress_date is not None and progress_date > today:
         message = f"progress_date cannot be in the future (today is {today.isoformat()})."
-        raise ApiError("VALIDATION_ERROR", message, errors={"progress_date": [message]})
+        raise ApplicationError(ApiErrorCode.VALIDATION_ERROR, message, errors={"progress_date": [message]})
 
 
 # --- Moderation of the public text -----------------------------------------------------------------
@@ -88,10 +88,9 @@ def journal_notes_apply_decision(*, journal_id, decision):
 def progress_start(*, user, product_id, goals="", baseline_notes="", is_public=False) -> ProgressJournal:
     product = active_product(product_id)
     if ProgressJournal.objects.filter(user=user, product=product, status=ProgressStatus.ONGOING).exists():
-        raise ApiError(
+        raise ApplicationError(
             error_codes.PROGRESS_ALREADY_TRACKING,
             "You are already tracking this product.",
-            status_code=status.HTTP_409_CONFLICT,
         )
     try:
         with transaction.atomic():
@@ -104,10 +103,9 @@ def progress_start(*, user, product_id, goals="", baseline_notes="", is_public=F
                 is_public=is_public,
             )
     except IntegrityError as exc:
-        raise ApiError(
+        raise ApplicationError(
             error_codes.PROGRESS_ALREADY_TRACKING,
             "You are already tracking this product.",
-            status_code=status.HTTP_409_CONFLICT,
         ) from exc
     if journal.is_public:
         _screen_public_text(journal)
@@ -127,10 +125,9 @@ def own_journal(*, user, journal_id, lock=False) -> ProgressJournal:
 
 def _ongoing(journal):
     if journal.status != ProgressStatus.ONGOING:
-        raise ApiError(
+        raise ApplicationError(
             error_codes.PROGRESS_NOT_ONGOING,
             f"This journal is {journal.status}; start a new one to keep tracking.",
-            status_code=status.HTTP_409_CONFLICT,
         )
 
 
@@ -146,29 +143,27 @@ def progress_entry_add(*, user, week_number, journal_id=None, product_id=None, p
     else:
         journal = lock_objects.journal_lock(user=user, product_id=product_id, status=ProgressStatus.ONGOING)
         if journal is None:
-            raise ApiError(
+            raise ApplicationError(
                 error_codes.PROGRESS_NOT_FOUND,
                 "You are not tracking this product; start tracking it first.",
-                status_code=404,
             )
     _ongoing(journal)
     if not 1 <= int(week_number) <= 52:
-        raise ApiError("VALIDATION_ERROR", "week_number must be 1..52.", errors={"week_number": ["1..52."]})
+        raise ApplicationError(
+            ApiErrorCode.VALIDATION_ERROR, "week_number must be 1..52.", errors={"week_number": ["1..52."]}
+        )
     if ProgressEntry.objects.filter(journal=journal, week_number=week_number).exists():
-        raise ApiError(
+        raise ApplicationError(
             error_codes.PROGRESS_WEEK_EXISTS,
             f"Week {week_number} is already recorded; edit that entry instead.",
             errors={"week_number": ["Already recorded."]},
-            status_code=status.HTTP_409_CONFLICT,
         )
     data.setdefault("progress_date", timezone.localdate())
     try:
         with transaction.atomic():
             entry = ProgressEntry.objects.create(journal=journal, week_number=week_number, **data)
     except IntegrityError as exc:
-        raise ApiError(
-            error_codes.PROGRESS_WEEK_EXISTS, f"Week {week_number} is already recorded.", status_code=409
-        ) from exc
+        raise ApplicationError(error_codes.PROGRESS_WEEK_EXISTS, f"Week {week_number} is already recorded.") from exc
     ProgressJournal.objects.filter(pk=journal.pk).update(entry_count=F("entry_count") + 1, updated_at=timezone.now())
     if journal.is_public:
         _screen_public_text(journal)
@@ -186,7 +181,7 @@ def progress_entry_update(*, user, entry_id, **data) -> ProgressEntry:
     _check_progress_date(data)
     entry = lock_objects.entry_lock(entry_id=entry_id, journal__user=user)
     if entry is None:
-        raise ApiError(error_codes.PROGRESS_NOT_FOUND, "Progress entry not found.", status_code=404)
+        raise ApplicationError(error_codes.PROGRESS_NOT_FOUND, "Progress entry not found.")
     for field, value in data.items():
         setattr(entry, field, value)
     entry.save()
@@ -200,7 +195,7 @@ def progress_entry_update(*, user, entry_id, **data) -> ProgressEntry:
 def progress_photos_add(*, user, entry_id, photos) -> list[ProgressMedia]:
     entry = lock_objects.entry_lock(entry_id=entry_id, journal__user=user)
     if entry is None:
-        raise ApiError(error_codes.PROGRESS_NOT_FOUND, "Progress entry not found.", status_code=404)
+        raise ApplicationError(error_codes.PROGRESS_NOT_FOUND, "Progress entry not found.")
     existing = entry.media.count()
     resolved = usable_files(user=user, items=photos, context="progress", max_count=MAX_PHOTOS_PER_ENTRY - existing)
     created = []

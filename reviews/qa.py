@@ -24,20 +24,22 @@ from reviews.services import (
     ITEM_TO_CONTENT_STATUS,
     _moderation_item,
     active_product,
+    content_decision_apply,
     delivered_order_item,
     submit_photo,
     usable_files,
+    vote_upsert,
 )
 from shop.accounts.roles import ANSWER_AS_EXPERT
 from shop.files.services import file_attach
-from skincare.api.exceptions import ApiError
 from skincare.api.permissions import user_has_permission
+from skincare.errors import ApplicationError
 
 MAX_QA_MEDIA = 3
 
 
 def _not_found(code, what):
-    return ApiError(code, f"{what} not found.", status_code=404)
+    return ApplicationError(code, f"{what} not found.")
 
 
 def _attach(*, owner_obj, media_model, fk, user, photos, content_type, entity_type):
@@ -104,11 +106,7 @@ def question_apply_decision(*, question_id, decision, by, notes):
     question = lock_objects.question_lock(question_id=question_id)
     if question is None:
         return
-    was_approved = question.status == ContentStatus.APPROVED
-    approved = decision == ModerationStatus.APPROVED
-    question.status = ContentStatus.APPROVED if approved else ContentStatus.REJECTED
-    question.moderation_notes = "" if approved else (notes or "")
-    question.save(update_fields=["status", "moderation_notes", "updated_at"])
+    was_approved, approved = content_decision_apply(question, decision=decision, notes=notes)
     if approved and not was_approved:
         user_counters_add(user_id=question.user_id, questions=1)
     elif not approved and was_approved:
@@ -135,12 +133,12 @@ def question_vote(*, user, question_id):
     if question is None:
         raise _not_found(error_codes.QUESTION_NOT_FOUND, "Question")
     if question.user_id == user.pk:
-        raise ApiError(error_codes.CANNOT_VOTE_OWN_CONTENT, "You cannot vote on your own question.", status_code=403)
+        raise ApplicationError(error_codes.CANNOT_VOTE_OWN_CONTENT, "You cannot vote on your own question.")
     try:
         with transaction.atomic():
             QuestionVote.objects.create(question=question, user=user)
     except IntegrityError as exc:
-        raise ApiError(error_codes.ALREADY_VOTED, "You already found this question helpful.", status_code=409) from exc
+        raise ApplicationError(error_codes.ALREADY_VOTED, "You already found this question helpful.") from exc
     Question.objects.filter(pk=question.pk).update(helpful_votes=F("helpful_votes") + 1)
     question.refresh_from_db(fields=["helpful_votes"])
     return question
@@ -190,11 +188,7 @@ def answer_apply_decision(*, answer_id, decision, by, notes):
     answer = lock_objects.answer_lock(answer_id=answer_id)
     if answer is None:
         return
-    was_approved = answer.status == ContentStatus.APPROVED
-    approved = decision == ModerationStatus.APPROVED
-    answer.status = ContentStatus.APPROVED if approved else ContentStatus.REJECTED
-    answer.moderation_notes = "" if approved else (notes or "")
-    answer.save(update_fields=["status", "moderation_notes", "updated_at"])
+    was_approved, approved = content_decision_apply(answer, decision=decision, notes=notes)
     question = answer.question
     if approved and not was_approved:
         _question_answer_count(question.pk, 1)
@@ -235,21 +229,7 @@ def answer_visible(*, answer_id, lock=False) -> Answer:
 @transaction.atomic
 def answer_vote(*, user, answer_id, vote_type):
     answer = answer_visible(answer_id=answer_id, lock=True)
-    if answer.user_id == user.pk:
-        raise ApiError(error_codes.CANNOT_VOTE_OWN_CONTENT, "You cannot vote on your own answer.", status_code=403)
-    vote = AnswerVote.objects.filter(answer=answer, user=user).first()
-    if vote is not None and vote.vote_type == vote_type:
-        raise ApiError(error_codes.ALREADY_VOTED, f"You already voted this answer {vote_type}.", status_code=409)
-    old = vote.vote_type if vote else None
-    if vote is None:
-        try:
-            with transaction.atomic():
-                vote = AnswerVote.objects.create(answer=answer, user=user, vote_type=vote_type)
-        except IntegrityError as exc:
-            raise ApiError(error_codes.ALREADY_VOTED, "You already voted on this answer.", status_code=409) from exc
-    else:
-        vote.vote_type = vote_type
-        vote.save(update_fields=["vote_type"])
+    vote, old = vote_upsert(vote_model=AnswerVote, target=answer, what="answer", user=user, vote_type=vote_type)
     helpful = (vote_type == VoteType.HELPFUL) - (old == VoteType.HELPFUL)
     unhelpful = (vote_type == VoteType.UNHELPFUL) - (old == VoteType.UNHELPFUL)
     Answer.objects.filter(pk=answer.pk).update(

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
-from rest_framework import status
 
 from feedback import services as feedback_services
 from feedback.models import ContentType, ModerationItem, ModerationStatus, NotificationType
@@ -16,13 +15,15 @@ from reviews import error_codes, lock_objects
 from reviews.community import user_avg_rating_refresh, user_counters_add
 from reviews.models import ContentStatus, Review, ReviewMedia, ReviewVote, VoteType
 from shop.catalog import lock_objects as catalog_locks
-from shop.catalog.models import Product, ProductStatus
+from shop.catalog.models import Product
+from shop.catalog.selectors import product_active_get
 from shop.catalog.services import product_set_rating
 from shop.files.models import MediaType
 from shop.files.selectors import file_get_owned
 from shop.files.services import file_attach, file_delete
 from shop.orders.models import OrderItem, OrderStatus
-from skincare.api.exceptions import ApiError
+from skincare.api.error_codes import ApiErrorCode
+from skincare.errors import ApplicationError
 
 REVIEW_FIELDS = frozenset(
     {
@@ -49,10 +50,7 @@ def max_media():
 
 
 def active_product(product_id) -> Product:
-    product = Product.objects.filter(pk=product_id, status=ProductStatus.ACTIVE).first()
-    if product is None:
-        raise ApiError(error_codes.PRODUCT_NOT_FOUND, "Product not found.", status_code=404)
-    return product
+    return product_active_get(product_id=product_id)
 
 
 def delivered_order_item(*, user, product_id):
@@ -71,7 +69,7 @@ def usable_files(*, user, items, context, max_count, field="photos"):
     """Resolve ``[{"file_id": uuid, ...meta}]`` to the uploader's own, unattached files of ``context``."""
     items = list(items or [])
     if len(items) > max_count:
-        raise ApiError(
+        raise ApplicationError(
             error_codes.TOO_MANY_MEDIA, f"At most {max_count} files.", errors={field: [f"At most {max_count} files."]}
         )
     resolved, seen = [], set()
@@ -86,7 +84,7 @@ def usable_files(*, user, items, context, max_count, field="photos"):
         elif file.related_entity_type or public_id in seen:
             problem = "is already used elsewhere"
         if problem:
-            raise ApiError(
+            raise ApplicationError(
                 error_codes.FILE_NOT_USABLE,
                 f"File {public_id} {problem}.",
                 errors={field: [f"{position}: file {public_id} {problem}."]},
@@ -154,11 +152,13 @@ def _moderation_text(review):
 def _check_products_used_with(product_ids, own_product_id):
     ids = [pid for pid in dict.fromkeys(product_ids or []) if pid != own_product_id]
     if len(ids) > 20:
-        raise ApiError("VALIDATION_ERROR", "At most 20 products.", errors={"used_with_other_products": ["Too many."]})
+        raise ApplicationError(
+            ApiErrorCode.VALIDATION_ERROR, "At most 20 products.", errors={"used_with_other_products": ["Too many."]}
+        )
     found = set(Product.objects.filter(pk__in=ids).values_list("pk", flat=True))
     missing = [pid for pid in ids if pid not in found]
     if missing:
-        raise ApiError(
+        raise ApplicationError(
             error_codes.UNKNOWN_PRODUCTS,
             "Some products do not exist.",
             errors={"used_with_other_products": [f"Unknown ids: {', '.join(map(str, missing))}."]},
@@ -187,10 +187,9 @@ def review_create(*, user, product_id, photos=None, **data) -> Review:
         raise TypeError(f"Unknown review fields: {sorted(unknown)}")
     product = active_product(product_id)
     if Review.objects.filter(product=product, user=user).exists():
-        raise ApiError(
+        raise ApplicationError(
             error_codes.REVIEW_EXISTS,
             "You have already reviewed this product; edit your review instead.",
-            status_code=status.HTTP_409_CONFLICT,
         )
     data["used_with_other_products"] = _check_products_used_with(data.get("used_with_other_products"), product.pk)
     if not data.get("skin_type_at_review"):
@@ -208,9 +207,7 @@ def review_create(*, user, product_id, photos=None, **data) -> Review:
         with transaction.atomic():
             review.save()
     except IntegrityError as exc:  # a parallel request won
-        raise ApiError(
-            error_codes.REVIEW_EXISTS, "You have already reviewed this product.", status_code=status.HTTP_409_CONFLICT
-        ) from exc
+        raise ApplicationError(error_codes.REVIEW_EXISTS, "You have already reviewed this product.") from exc
     if photos:
         _review_media_add(review=review, user=user, photos=photos)
     return _submit_review(review, user)
@@ -224,7 +221,7 @@ def own_review(*, user, review_id, lock=False) -> Review:
     else:
         review = Review.objects.filter(pk=review_id, user=user).first()
     if review is None:
-        raise ApiError(error_codes.REVIEW_NOT_FOUND, "Review not found.", status_code=404)
+        raise ApplicationError(error_codes.REVIEW_NOT_FOUND, "Review not found.")
     return review
 
 
@@ -281,7 +278,7 @@ def review_delete(*, user, review_id, by_staff=False):
         else own_review(user=user, review_id=review_id, lock=True)
     )
     if review is None:
-        raise ApiError(error_codes.REVIEW_NOT_FOUND, "Review not found.", status_code=404)
+        raise ApplicationError(error_codes.REVIEW_NOT_FOUND, "Review not found.")
     if review.status == ContentStatus.APPROVED:
         _leave_approval(review)
     media = list(ReviewMedia.objects.filter(review=review).select_related("file"))
@@ -307,19 +304,26 @@ def product_rating_refresh(*, product_id):
 # --- Decisions -----------------------------------------------------------------------------------
 
 
+def content_decision_apply(content, *, decision, notes, also=()):
+    """A moderation decision on a review, question or answer (locked by the caller): approved clears
+    the notes, anything else rejects with them. Returns (was approved before, is approved now)."""
+    was_approved = content.status == ContentStatus.APPROVED
+    approved = decision == ModerationStatus.APPROVED
+    content.status = ContentStatus.APPROVED if approved else ContentStatus.REJECTED
+    content.moderation_notes = "" if approved else (notes or "")
+    content.save(update_fields=["status", "moderation_notes", "updated_at", *also])
+    return was_approved, approved
+
+
 def review_apply_decision(*, review_id, decision, by, notes):
     """Receiver side of ``moderation_decided`` for reviews; runs inside the deciding transaction."""
     review = lock_objects.review_lock(review_id=review_id)
     if review is None:
         return
-    was_approved = review.status == ContentStatus.APPROVED
     first_approval = review.approved_at is None
     if decision == ModerationStatus.APPROVED:
-        review.status, review.moderation_notes = ContentStatus.APPROVED, ""
         review.approved_at = review.approved_at or timezone.now()
-    else:
-        review.status, review.moderation_notes = ContentStatus.REJECTED, notes or ""
-    review.save(update_fields=["status", "moderation_notes", "approved_at", "updated_at"])
+    was_approved, _ = content_decision_apply(review, decision=decision, notes=notes, also=["approved_at"])
     if review.status == ContentStatus.APPROVED and not was_approved:
         _enter_approval(review)
     elif review.status == ContentStatus.REJECTED and was_approved:
@@ -406,7 +410,7 @@ def review_flag(*, review, by, notes=""):
 def review_report(*, user, review_id, reason, details=""):
     review = Review.objects.filter(pk=review_id, status=ContentStatus.APPROVED).first()
     if review is None:
-        raise ApiError(error_codes.REVIEW_NOT_FOUND, "Review not found.", status_code=404)
+        raise ApplicationError(error_codes.REVIEW_NOT_FOUND, "Review not found.")
     return feedback_services.moderation_report(
         content_type=ContentType.REVIEW,
         content_id=review.pk,
@@ -456,27 +460,38 @@ def _apply_review_vote(review, old, new):
 def review_vote(*, user, review_id, vote_type) -> tuple[Review, ReviewVote]:
     """One vote per user and review; voting the other way switches the vote, the same way twice is refused."""
     if vote_type not in VoteType.values:
-        raise ApiError("VALIDATION_ERROR", "vote_type: helpful or unhelpful.", errors={"vote_type": ["Invalid."]})
+        raise ApplicationError(
+            ApiErrorCode.VALIDATION_ERROR, "vote_type: helpful or unhelpful.", errors={"vote_type": ["Invalid."]}
+        )
     review = lock_objects.review_lock(review_id=review_id, status=ContentStatus.APPROVED)
     if review is None:
-        raise ApiError(error_codes.REVIEW_NOT_FOUND, "Review not found.", status_code=404)
-    if review.user_id == user.pk:
-        raise ApiError(error_codes.CANNOT_VOTE_OWN_CONTENT, "You cannot vote on your own review.", status_code=403)
-    vote = ReviewVote.objects.filter(review=review, user=user).first()
+        raise ApplicationError(error_codes.REVIEW_NOT_FOUND, "Review not found.")
+    vote, old = vote_upsert(vote_model=ReviewVote, target=review, what="review", user=user, vote_type=vote_type)
+    _apply_review_vote(review, old, vote_type)
+    return review, vote
+
+
+def vote_upsert(*, vote_model, target, what, user, vote_type):
+    """A helpful/unhelpful vote on a review or an answer (``target``, locked by the caller): one per
+    user; voting the other way switches it, the same way twice and one's own content are refused.
+    Returns (vote, the previous vote type or None)."""
+    if target.user_id == user.pk:
+        raise ApplicationError(error_codes.CANNOT_VOTE_OWN_CONTENT, f"You cannot vote on your own {what}.")
+    target_field = what  # the vote's foreign key is named after what it votes on
+    vote = vote_model.objects.filter(**{target_field: target}, user=user).first()
     if vote is not None and vote.vote_type == vote_type:
-        raise ApiError(error_codes.ALREADY_VOTED, f"You already voted this review {vote_type}.", status_code=409)
+        raise ApplicationError(error_codes.ALREADY_VOTED, f"You already voted this {what} {vote_type}.")
     old = vote.vote_type if vote else None
     if vote is None:
         try:
             with transaction.atomic():
-                vote = ReviewVote.objects.create(review=review, user=user, vote_type=vote_type)
+                vote = vote_model.objects.create(**{target_field: target}, user=user, vote_type=vote_type)
         except IntegrityError as exc:
-            raise ApiError(error_codes.ALREADY_VOTED, "You already voted on this review.", status_code=409) from exc
+            raise ApplicationError(error_codes.ALREADY_VOTED, f"You already voted on this {what}.") from exc
     else:
         vote.vote_type = vote_type
         vote.save(update_fields=["vote_type"])
-    _apply_review_vote(review, old, vote_type)
-    return review, vote
+    return vote, old
 
 
 @transaction.atomic
@@ -484,7 +499,7 @@ def review_vote_remove(*, user, review_id) -> Review:
     review = lock_objects.review_lock(review_id=review_id, status=ContentStatus.APPROVED)
     vote = ReviewVote.objects.filter(review=review, user=user).first() if review else None
     if vote is None:
-        raise ApiError(error_codes.VOTE_NOT_FOUND, "You have not voted on this review.", status_code=404)
+        raise ApplicationError(error_codes.VOTE_NOT_FOUND, "You have not voted on this review.")
     old = vote.vote_type
     vote.delete()
     _apply_review_vote(review, old, None)

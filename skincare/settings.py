@@ -327,6 +327,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "skincare.api.schema.envelope_postprocessing_hook",
+        "skincare.api.schema_errors.error_codes_postprocessing_hook",
     ],
 }
 

@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 from feedback.models import ModerationItem, Notification
 from feedback.services import moderation_approve
 from reviews.categorize import categorize, urgency
-from reviews.models import Answer, ProgressEntry, Question
+from reviews.models import Answer, AnswerVote, ProgressEntry, Question
 from reviews.tests.helpers import deliver, review_payload
 from shop.accounts.tests.factories import UserFactory
 from shop.files.services import file_upload
@@ -102,6 +102,28 @@ def test_answer_votes_and_helpful_notification(auth_client, user, product):
     assert Notification.objects.filter(user=answerer, type="answer_helpful").count() == 1
     answerer.refresh_from_db()
     assert answerer.helpful_votes_received == 1 and answerer.community_score == 5
+
+
+def test_answer_vote_switches_and_refuses_the_same_vote_twice(auth_client, product):
+    question_id = ask(client_of(UserFactory()), product).json()["data"]["id"]
+    answer_id = (
+        client_of(UserFactory())
+        .post(f"/api/v1/questions/{question_id}/answers", {"answer": "Use it at night only."}, format="json")
+        .json()["data"]["id"]
+    )
+    url = f"/api/v1/answers/{answer_id}/vote"
+    assert auth_client.post(url, {"vote_type": "helpful"}, format="json").status_code == 201
+
+    switched = auth_client.post(url, {"vote_type": "unhelpful"}, format="json")
+    again = auth_client.post(url, {"vote_type": "unhelpful"}, format="json")
+
+    assert (switched.json()["data"]["helpful_votes"], switched.json()["data"]["unhelpful_votes"]) == (0, 1)
+    assert (again.status_code, again.json()["code"], again.json()["message"]) == (
+        409,
+        "ALREADY_VOTED",
+        "You already voted this answer unhelpful.",
+    )
+    assert AnswerVote.objects.filter(answer_id=answer_id).count() == 1
 
 
 def test_question_votes(auth_client, product):

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.views import TokenRefreshView
 
 from shop.accounts import selectors, services
+from shop.accounts.error_codes import AccountErrorCode
 from shop.accounts.login_limits import client_ip
 from shop.accounts.models import Address
 from shop.accounts.serializers import (
@@ -26,6 +27,8 @@ from shop.accounts.serializers import (
     UserOutput,
     VerifyEmailInput,
 )
+from skincare.api.error_codes import ApiErrorCode
+from skincare.api.error_docs import raises
 
 AUTH_TAG = ["auth"]
 ADDRESS_TAG = ["addresses"]
@@ -45,6 +48,7 @@ class AuthThrottled:
 class RegisterApi(AuthThrottled, APIView):
     permission_classes = [AllowAny]
 
+    @raises(AccountErrorCode.EMAIL_TAKEN, AccountErrorCode.WEAK_PASSWORD)
     @extend_schema(tags=AUTH_TAG, request=RegisterInput, responses={201: LoginOutput}, auth=[])
     def post(self, request):
         data = RegisterInput(data=request.data, context={"request": request})
@@ -60,6 +64,11 @@ class LoginApi(APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
+    @raises(
+        AccountErrorCode.INVALID_CREDENTIALS,
+        AccountErrorCode.ACCOUNT_DISABLED,
+        AccountErrorCode.TOO_MANY_LOGIN_ATTEMPTS,
+    )
     @extend_schema(
         tags=AUTH_TAG,
         request=LoginInput,
@@ -82,6 +91,7 @@ class LoginApi(APIView):
 class RefreshApi(TokenRefreshView):
     """Exchanges a refresh token for a new pair; the old refresh token is blacklisted (rotation)."""
 
+    @raises(ApiErrorCode.TOKEN_INVALID)  # the refresh token in the body (the view reads no credentials)
     @extend_schema(tags=AUTH_TAG, request=RefreshInput, responses={200: TokenPairOutput}, auth=[])
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
@@ -90,6 +100,7 @@ class RefreshApi(TokenRefreshView):
 class LogoutApi(APIView):
     permission_classes = [AllowAny]
 
+    @raises(AccountErrorCode.TOKEN_INVALID)
     @extend_schema(tags=AUTH_TAG, request=RefreshInput, responses={200: MessageOutput})
     def post(self, request):
         data = RefreshInput(data=request.data)
@@ -101,6 +112,7 @@ class LogoutApi(APIView):
 
 
 class MeApi(APIView):
+    @raises()
     @extend_schema(tags=AUTH_TAG, responses={200: UserOutput})
     def get(self, request):
         user = selectors.user_get(pk=request.user.pk)
@@ -114,10 +126,12 @@ class ProfileApi(APIView):
         user = services.profile_update(user=request.user, data=data.validated_data)
         return Response(UserOutput(selectors.user_get(pk=user.pk), context={"request": request}).data)
 
+    @raises()
     @extend_schema(tags=AUTH_TAG, request=ProfileInput, responses={200: UserOutput})
     def put(self, request):
         return self._update(request, partial=True)
 
+    @raises()
     @extend_schema(tags=AUTH_TAG, request=ProfileInput, responses={200: UserOutput})
     def patch(self, request):
         return self._update(request, partial=True)
@@ -127,6 +141,13 @@ class VerifyEmailApi(AuthThrottled, APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
+    @raises(
+        AccountErrorCode.TOKEN_INVALID,
+        AccountErrorCode.TOKEN_EXPIRED,
+        AccountErrorCode.VERIFICATION_CODE_INVALID,
+        AccountErrorCode.VERIFICATION_CODE_EXPIRED,
+        AccountErrorCode.VERIFICATION_CODE_LOCKED,
+    )
     @extend_schema(
         tags=AUTH_TAG,
         request=VerifyEmailInput,
@@ -153,6 +174,7 @@ class VerifyEmailApi(AuthThrottled, APIView):
 class ResendVerificationApi(AuthThrottled, APIView):
     permission_classes = [AllowAny]
 
+    @raises()
     @extend_schema(
         tags=AUTH_TAG,
         request=EmailInput,
@@ -174,6 +196,7 @@ class ForgotPasswordApi(AuthThrottled, APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
+    @raises(AccountErrorCode.TOO_MANY_RESET_REQUESTS)
     @extend_schema(
         tags=AUTH_TAG,
         request=EmailInput,
@@ -195,6 +218,7 @@ class ResetPasswordApi(AuthThrottled, APIView):
     permission_classes = [AllowAny]
     authentication_classes = []
 
+    @raises(AccountErrorCode.TOKEN_INVALID, AccountErrorCode.WEAK_PASSWORD)
     @extend_schema(tags=AUTH_TAG, request=ResetPasswordInput, responses={200: MessageOutput}, auth=[])
     def post(self, request):
         data = ResetPasswordInput(data=request.data)
@@ -204,6 +228,7 @@ class ResetPasswordApi(AuthThrottled, APIView):
 
 
 class ChangePasswordApi(APIView):
+    @raises(AccountErrorCode.WEAK_PASSWORD, AccountErrorCode.WRONG_PASSWORD)
     @extend_schema(
         tags=AUTH_TAG,
         request=ChangePasswordInput,
@@ -222,6 +247,8 @@ class ChangePasswordApi(APIView):
 
 @extend_schema(tags=ADDRESS_TAG)
 class AddressListApi(generics.ListCreateAPIView):
+    error_codes = {"get": (ApiErrorCode.NOT_FOUND,), "post": ()}
+
     serializer_class = AddressSerializer
     permission_classes = [IsAuthenticated]
 
@@ -236,6 +263,13 @@ class AddressListApi(generics.ListCreateAPIView):
 
 @extend_schema(tags=ADDRESS_TAG)
 class AddressDetailApi(generics.RetrieveUpdateDestroyAPIView):
+    error_codes = {
+        "delete": (ApiErrorCode.NOT_FOUND,),
+        "get": (ApiErrorCode.NOT_FOUND,),
+        "patch": (ApiErrorCode.NOT_FOUND,),
+        "put": (ApiErrorCode.NOT_FOUND,),
+    }
+
     serializer_class = AddressSerializer
     permission_classes = [IsAuthenticated]
 
@@ -253,6 +287,7 @@ class AddressDetailApi(generics.RetrieveUpdateDestroyAPIView):
 
 
 class AddressSetDefaultApi(APIView):
+    @raises(ApiErrorCode.NOT_FOUND)
     @extend_schema(tags=ADDRESS_TAG, request=None, responses={200: AddressSerializer})
     def post(self, request, pk):
         address = get_object_or_404(selectors.address_list(user=request.user), pk=pk)

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from shop.accounts import services
 from shop.accounts.emails import email_normalize, email_validate
-from skincare.api.exceptions import ApiError
+from skincare.errors import ApplicationError
 
 
 class NormalizedEmailFormField(forms.EmailField):
@@ -30,7 +30,7 @@ class _SignInCheck:
         if email is not None and password:
             try:
                 self.user_cache = services.user_authenticate(request=self.request, email=email, password=password)
-            except ApiError as exc:
+            except ApplicationError as exc:
                 raise ValidationError(exc.message, code=exc.error_code.lower()) from exc
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data

@@ -16,21 +16,22 @@ from django.views.generic import FormView, TemplateView
 from shop.accounts import error_codes, services
 from shop.accounts.forms import LoginForm, PasswordChangeForm, PasswordResetRequestForm, PasswordResetSetForm
 from shop.accounts.login_limits import client_ip
-from skincare.api.exceptions import ApiError
+from skincare.api.exceptions import error_status
+from skincare.errors import ApplicationError
 
 
 class ServiceErrorsAsFormErrors:
     def form_valid(self, form):
         try:
             return super().form_valid(form)
-        except ApiError as exc:
+        except ApplicationError as exc:
             return self.service_error_response(form, exc)
 
     def service_error_response(self, form, exc):
         """The page again with the service's message; 429 keeps its status and Retry-After."""
         form.add_error(None, exc.message)
         response = self.form_invalid(form)
-        if exc.status_code == 429:
+        if error_status(exc) == 429:
             response.status_code = 429
             if getattr(exc, "wait", None):
                 response["Retry-After"] = str(int(exc.wait))
@@ -69,7 +70,7 @@ class PasswordResetPage(ServiceErrorsAsFormErrors, auth_views.PasswordContextMix
     def form_valid(self, form):
         try:
             services.password_reset_request(email=form.cleaned_data["email"], ip=client_ip(self.request))
-        except ApiError as exc:
+        except ApplicationError as exc:
             return self.service_error_response(form, exc)
         return HttpResponseRedirect(self.get_success_url())
 
@@ -103,6 +104,6 @@ class EmailVerifyPage(TemplateView):
     def get(self, request, *args, **kwargs):
         try:
             services.user_verify_email(token=request.GET.get("token", ""))
-        except ApiError as exc:
+        except ApplicationError as exc:
             return self.render_to_response({"verified": False, "error": exc.message}, status=400)
         return self.render_to_response({"verified": True})

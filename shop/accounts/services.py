@@ -16,7 +16,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
-from rest_framework import status
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -39,7 +38,7 @@ from shop.accounts.tokens import (
     uid_encode,
 )
 from skincare import events
-from skincare.api.exceptions import ApiError
+from skincare.errors import ApplicationError
 from skincare.mail import templated_email_enqueue, templated_email_send
 
 # --- registration and e-mail verification -----------------------------------
@@ -51,7 +50,9 @@ def _password_validate(password, user):
     try:
         validate_password(password, user=user)
     except DjangoValidationError as exc:
-        raise ApiError(error_codes.WEAK_PASSWORD, exc.messages[0], errors={"password": list(exc.messages)}) from exc
+        raise ApplicationError(
+            error_codes.WEAK_PASSWORD, exc.messages[0], errors={"password": list(exc.messages)}
+        ) from exc
 
 
 @transaction.atomic
@@ -60,7 +61,7 @@ def user_register(*, email, password, **profile):
     user = User(email=email, **profile)
     _password_validate(password, user)
     if User.objects.filter(email=email).exists():
-        raise ApiError(
+        raise ApplicationError(
             error_codes.EMAIL_TAKEN,
             "An account with this e-mail already exists.",
             errors={"email": ["An account with this e-mail already exists."]},
@@ -70,7 +71,7 @@ def user_register(*, email, password, **profile):
         with transaction.atomic():
             user.save()
     except IntegrityError as exc:  # a parallel registration won the race
-        raise ApiError(
+        raise ApplicationError(
             error_codes.EMAIL_TAKEN,
             "An account with this e-mail already exists.",
             errors={"email": ["An account with this e-mail already exists."]},
@@ -133,10 +134,10 @@ def user_verify_email(*, token):
         user_id, email = email_verification_token_read(token)
     except InvalidToken as exc:
         code = error_codes.TOKEN_EXPIRED if exc.expired else error_codes.TOKEN_INVALID
-        raise ApiError(code, _("This verification link is invalid or has expired.")) from exc
+        raise ApplicationError(code, _("This verification link is invalid or has expired.")) from exc
     user = lock_objects.user_lock(user_id=user_id, email=email, is_active=True)
     if user is None:
-        raise ApiError(error_codes.TOKEN_INVALID, _("This verification link is invalid or has expired."))
+        raise ApplicationError(error_codes.TOKEN_INVALID, _("This verification link is invalid or has expired."))
     _email_mark_verified(user)
     return user
 
@@ -148,7 +149,7 @@ def _code_check(*, email, code):
     uses up the budget, and every one after it, is refused with 429 until a new code is sent.
     """
     limit = settings.EMAIL_VERIFICATION_CODE_ATTEMPTS
-    invalid = ApiError(
+    invalid = ApplicationError(
         error_codes.VERIFICATION_CODE_INVALID,
         _("This code is not valid."),
         errors={"code": [_("This code is not valid.")]},
@@ -158,15 +159,11 @@ def _code_check(*, email, code):
     pending = EmailVerificationCode.objects.filter(user=user, email=email).first() if user else None
     if pending is None:
         return None, invalid
-    locked = ApiError(
-        error_codes.VERIFICATION_CODE_LOCKED,
-        _("Too many wrong codes. Ask for a new code."),
-        status_code=status.HTTP_429_TOO_MANY_REQUESTS,
-    )
+    locked = ApplicationError(error_codes.VERIFICATION_CODE_LOCKED, _("Too many wrong codes. Ask for a new code."))
     if pending.failed_attempts >= limit:
         return None, locked
     if pending.expires_at <= timezone.now():
-        return None, ApiError(
+        return None, ApplicationError(
             error_codes.VERIFICATION_CODE_EXPIRED,
             _("This code has expired. Ask for a new code."),
             errors={"code": [_("This code has expired. Ask for a new code.")]},
@@ -196,10 +193,9 @@ def tokens_for(user):
 
 
 def _login_locked_error(*, ip, email):
-    error = ApiError(
+    error = ApplicationError(
         error_codes.TOO_MANY_LOGIN_ATTEMPTS,
         "Too many failed logins. Try again later.",
-        status_code=status.HTTP_429_TOO_MANY_REQUESTS,
     )
     error.wait = login_retry_after(ip=ip, email=email)  # the API answers with Retry-After
     return error
@@ -224,13 +220,10 @@ def user_authenticate(*, request, email, password):
     if not login_failures_exceeded(ip=ip, email=email):
         candidate = User.objects.filter(email=email, is_active=False).first()
     if candidate is not None and candidate.check_password(password):
-        raise ApiError(
-            error_codes.ACCOUNT_DISABLED, "This account is suspended.", status_code=status.HTTP_403_FORBIDDEN
-        )
-    raise ApiError(
+        raise ApplicationError(error_codes.ACCOUNT_DISABLED, "This account is suspended.")
+    raise ApplicationError(
         error_codes.INVALID_CREDENTIALS,
         "E-mail or password is incorrect.",
-        status_code=status.HTTP_401_UNAUTHORIZED,
     )
 
 
@@ -246,7 +239,7 @@ def user_logout(*, refresh):
     try:
         RefreshToken(refresh).blacklist()
     except TokenError as exc:
-        raise ApiError(
+        raise ApplicationError(
             error_codes.TOKEN_INVALID, "Token is invalid or expired.", errors={"refresh": [str(exc)]}
         ) from exc
 
@@ -272,10 +265,9 @@ def password_reset_request(*, email, ip):
     email = email_normalize(email)
     wait = password_reset_request_allow(ip=ip, email=email)
     if wait is not None:
-        error = ApiError(
+        error = ApplicationError(
             error_codes.TOO_MANY_RESET_REQUESTS,
             "Too many password-reset requests. Try again later.",
-            status_code=status.HTTP_429_TOO_MANY_REQUESTS,
         )
         error.wait = wait
         raise error
@@ -322,7 +314,7 @@ def _password_store(user, new_password, *also_changed):
 @transaction.atomic
 def password_reset_confirm(*, uid, token, new_password):
     """Set a new password with a reset link (API and the web reset page)."""
-    invalid = ApiError(error_codes.TOKEN_INVALID, "This reset link is invalid or has expired.")
+    invalid = ApplicationError(error_codes.TOKEN_INVALID, "This reset link is invalid or has expired.")
     try:
         user_id = uid_decode(uid)
     except InvalidToken as exc:
@@ -344,7 +336,7 @@ def password_reset_confirm(*, uid, token, new_password):
 def password_change(*, user, old_password, new_password):
     """Change one's own password (API and the web page); returns a fresh JWT pair."""
     if not user.check_password(old_password):
-        raise ApiError(
+        raise ApplicationError(
             error_codes.WRONG_PASSWORD,
             "Current password is incorrect.",
             errors={"old_password": ["Current password is incorrect."]},

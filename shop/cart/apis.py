@@ -5,9 +5,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shop.cart import services
+from shop.cart.error_codes import CartErrorCode
 from shop.cart.models import Cart
 from shop.cart.selectors import cart_price
 from shop.cart.serializers import CartAddInput, CartOutput, CartUpdateInput, CouponCodeInput, cart_output
+from shop.catalog.error_codes import CatalogErrorCode
+from shop.coupons.error_codes import COUPON_REFUSALS
+from skincare.api.error_docs import raises
 
 TAGS = ["cart"]
 TOKEN_HEADER = OpenApiParameter(
@@ -39,10 +43,12 @@ class CartBaseApi(APIView):
 
 
 class CartApi(CartBaseApi):
+    @raises()
     @extend_schema(tags=TAGS, parameters=[TOKEN_HEADER], responses=CartOutput, summary="Cart with current prices")
     def get(self, request):
         return self.respond(request, self.cart(request))
 
+    @raises(CartErrorCode.CART_NOT_FOUND)
     @extend_schema(tags=TAGS, parameters=[TOKEN_HEADER], responses={200: CartOutput}, summary="Empty the cart")
     def delete(self, request):
         cart = self.cart(request)
@@ -51,6 +57,13 @@ class CartApi(CartBaseApi):
 
 
 class CartItemsApi(CartBaseApi):
+    @raises(
+        CartErrorCode.PRODUCT_UNAVAILABLE,
+        CartErrorCode.QUANTITY_TOO_LARGE,
+        CartErrorCode.CART_NOT_FOUND,
+        CatalogErrorCode.PRODUCT_NOT_FOUND,
+        CartErrorCode.INSUFFICIENT_STOCK,
+    )
     @extend_schema(tags=TAGS, parameters=[TOKEN_HEADER], request=CartAddInput, responses={201: CartOutput})
     def post(self, request):
         data = CartAddInput(data=request.data)
@@ -61,6 +74,13 @@ class CartItemsApi(CartBaseApi):
 
 
 class CartItemApi(CartBaseApi):
+    @raises(
+        CartErrorCode.PRODUCT_UNAVAILABLE,
+        CartErrorCode.QUANTITY_TOO_LARGE,
+        CartErrorCode.CART_LINE_NOT_FOUND,
+        CartErrorCode.CART_NOT_FOUND,
+        CartErrorCode.INSUFFICIENT_STOCK,
+    )
     @extend_schema(tags=TAGS, parameters=[TOKEN_HEADER], request=CartUpdateInput, responses=CartOutput)
     def patch(self, request, line_id):
         data = CartUpdateInput(data=request.data)
@@ -69,6 +89,7 @@ class CartItemApi(CartBaseApi):
         services.cart_update_line(cart=cart, line_id=line_id, quantity=data.validated_data["quantity"])
         return self.respond(request, cart)
 
+    @raises(CartErrorCode.CART_LINE_NOT_FOUND, CartErrorCode.CART_NOT_FOUND)
     @extend_schema(tags=TAGS, parameters=[TOKEN_HEADER], responses={200: CartOutput})
     def delete(self, request, line_id):
         cart = self.cart(request)
@@ -77,6 +98,10 @@ class CartItemApi(CartBaseApi):
 
 
 class CartCouponApi(CartBaseApi):
+    @raises(
+        *COUPON_REFUSALS,
+        CartErrorCode.CART_NOT_FOUND,
+    )
     @extend_schema(tags=TAGS, parameters=[TOKEN_HEADER], request=CouponCodeInput, responses=CartOutput)
     def post(self, request):
         data = CouponCodeInput(data=request.data)
@@ -85,6 +110,7 @@ class CartCouponApi(CartBaseApi):
         services.cart_apply_coupon(cart=cart, code=data.validated_data["code"], user=request.user)
         return self.respond(request, cart)
 
+    @raises(CartErrorCode.CART_NOT_FOUND)
     @extend_schema(tags=TAGS, parameters=[TOKEN_HEADER], responses={200: CartOutput})
     def delete(self, request):
         cart = self.cart(request)

@@ -9,6 +9,8 @@ from shop.cart.pricing import price_lines
 from shop.catalog.models import Product, ProductVariant
 from shop.catalog.selectors import primary_media_prefetch
 from shop.coupons.models import Coupon
+from shop.coupons.services import coupon_check
+from skincare.errors import ApplicationError
 
 
 @dataclass
@@ -60,9 +62,6 @@ def cart_coupon(cart):
 
 def cart_price(cart, *, user=None):
     """(prices, coupon problem or None). A coupon that stopped applying is shown with its reason."""
-    from shop.coupons.services import coupon_check
-    from skincare.api.exceptions import ApiError
-
     lines = cart_lines(cart)
     prices = price_lines(lines=lines)
     coupon = cart_coupon(cart)
@@ -70,7 +69,7 @@ def cart_price(cart, *, user=None):
     if coupon is not None:
         try:
             coupon_check(coupon=coupon, user=user, prices=prices)
-        except ApiError as exc:
+        except ApplicationError as exc:
             problem = {"code": exc.error_code, "message": exc.message}
         else:
             prices = price_lines(lines=lines, coupon=coupon)

@@ -5,7 +5,6 @@ import uuid
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from rest_framework import status
 
 from shop.cart import error_codes
 from shop.cart.cache import cart_cache_invalidate
@@ -13,9 +12,11 @@ from shop.cart.lock_objects import cart_lock, carts_lock
 from shop.cart.models import MAX_LINE_QUANTITY, Cart, CartLine
 from shop.cart.pricing import INSUFFICIENT_STOCK, OUT_OF_STOCK, line_problem
 from shop.cart.selectors import cart_is_expired, cart_lines
-from shop.catalog.models import Product, ProductStatus, ProductVariant
+from shop.catalog.models import ProductVariant
+from shop.catalog.selectors import product_active_get
 from shop.coupons.services import coupon_check, coupon_get
-from skincare.api.exceptions import ApiError
+from skincare.api.error_codes import ApiErrorCode
+from skincare.errors import ApplicationError
 
 SESSION_KEY = "cart_token"
 
@@ -92,13 +93,12 @@ def _check_stock(product, variant, quantity):
         return
     if problem in (OUT_OF_STOCK, INSUFFICIENT_STOCK):
         message = "This product is out of stock." if not available else f"Only {available} left in stock."
-        raise ApiError(
+        raise ApplicationError(
             error_codes.INSUFFICIENT_STOCK,
             message,
             errors={"quantity": [message]},
-            status_code=status.HTTP_409_CONFLICT,
         )
-    raise ApiError(
+    raise ApplicationError(
         error_codes.PRODUCT_UNAVAILABLE, "This product is not available.", errors={"product_id": ["Not available."]}
     )
 
@@ -106,21 +106,17 @@ def _check_stock(product, variant, quantity):
 def _check_quantity(quantity):
     if quantity > MAX_LINE_QUANTITY:
         message = f"At most {MAX_LINE_QUANTITY} of one item per order."
-        raise ApiError(error_codes.QUANTITY_TOO_LARGE, message, errors={"quantity": [message]})
+        raise ApplicationError(error_codes.QUANTITY_TOO_LARGE, message, errors={"quantity": [message]})
 
 
 def _product_and_variant(product_id, variant_id):
-    product = Product.objects.filter(pk=product_id, status=ProductStatus.ACTIVE).first()
-    if product is None:
-        raise ApiError(
-            error_codes.PRODUCT_NOT_FOUND, "Product not found.", errors={"product_id": ["Product not found."]}
-        )
+    product = product_active_get(product_id=product_id, field="product_id")
     variant = None
     if variant_id is not None:
         variant = ProductVariant.objects.filter(pk=variant_id, product=product, is_active=True).first()
         if variant is None:
-            raise ApiError(
-                error_codes.PRODUCT_NOT_FOUND,
+            raise ApplicationError(
+                ApiErrorCode.VALIDATION_ERROR,
                 "Variant not found for this product.",
                 errors={"variant_id": ["Variant not found for this product."]},
             )
@@ -147,7 +143,7 @@ def cart_add_line(*, cart, product_id, quantity, variant_id=None):
 def _line(cart, line_id):
     line = CartLine.objects.select_related("product", "variant").filter(cart=cart, pk=line_id).first()
     if line is None:
-        raise ApiError(error_codes.CART_LINE_NOT_FOUND, "Cart item not found.", status_code=status.HTTP_404_NOT_FOUND)
+        raise ApplicationError(error_codes.CART_LINE_NOT_FOUND, "Cart item not found.")
     return line
 
 

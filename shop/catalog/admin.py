@@ -27,7 +27,7 @@ from shop.catalog.models import (
     ProductStatus,
     ProductVariant,
 )
-from skincare.api.exceptions import ApiError
+from skincare.errors import ApplicationError
 
 CSV_FIELDS = [
     "sku", "name", "name_km", "slug", "brand", "category", "product_type", "price", "compare_at_price",
@@ -328,7 +328,7 @@ class CategoryAdminForm(forms.ModelForm):
         if self.instance.pk is not None and "parent" in self.changed_data:
             try:
                 services.category_parent_check(category=self.instance, parent=cleaned.get("parent"))
-            except ApiError as exc:
+            except ApplicationError as exc:
                 self.add_error("parent", exc.message)
         return cleaned
 

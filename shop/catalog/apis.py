@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from shop.catalog import cache as catalog_cache
 from shop.catalog import error_codes, search, selectors, services
+from shop.catalog.error_codes import CatalogErrorCode
 from shop.catalog.filters import PRODUCT_FILTER_PARAMETERS, ProductFilter
 from shop.catalog.media import media_payload
 from shop.catalog.models import Product, ProductSkinType
@@ -28,13 +29,15 @@ from shop.catalog.serializers import (
 )
 from skincare import events
 from skincare.api.conditional import conditional_response
-from skincare.api.exceptions import ApiError
+from skincare.api.error_codes import ApiErrorCode
+from skincare.api.error_docs import raises
 from skincare.api.pagination import PagePagination, paginated_response
 from skincare.api.permissions import user_has_permission
+from skincare.errors import ApplicationError
 
 
 def product_not_found():
-    return ApiError(error_codes.PRODUCT_NOT_FOUND, _("Product not found."), status_code=404)
+    return ApplicationError(error_codes.PRODUCT_NOT_FOUND, _("Product not found."))
 
 
 PAGING_PARAMS = ("page", "per_page")
@@ -54,6 +57,8 @@ class ProductListApi(generics.ListAPIView):
     for all pages of a filter combination; both under the catalog list version, which
     every product, category and brand change replaces (``shop.catalog.cache``).
     """
+
+    error_codes = {"get": (ApiErrorCode.NOT_FOUND,)}
 
     permission_classes = [AllowAny]
     serializer_class = ProductListOutputSerializer  # the schema; rows are built by product_list_item
@@ -97,9 +102,11 @@ class ProductListApi(generics.ListAPIView):
 class ProductSearchApi(ProductListApi):
     """Full-text search (typo-tolerant on PostgreSQL), by relevance unless ``sort`` is given."""
 
+    error_codes = {"get": (ApiErrorCode.NOT_FOUND, CatalogErrorCode.SEARCH_QUERY_REQUIRED)}
+
     def list(self, request, *args, **kwargs):
         if not search.normalise_query(request.query_params.get("q")):
-            raise ApiError(
+            raise ApplicationError(
                 error_codes.SEARCH_QUERY_REQUIRED,
                 _("Type something to search."),
                 errors={"q": [_("This field is required.")]},
@@ -133,15 +140,16 @@ class ProductFeaturedApi(ProductListApi):
     )
 )
 class ProductBySkinTypeApi(ProductListApi):
+    error_codes = {"get": (CatalogErrorCode.INVALID_SKIN_TYPE,)}
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no URL kwargs
             return Product.objects.none()
         skin_type = self.kwargs["skin_type"]
         if skin_type not in ProductSkinType.values:
-            raise ApiError(
+            raise ApplicationError(
                 error_codes.INVALID_SKIN_TYPE,
                 f"Unknown skin type. Expected one of: {', '.join(ProductSkinType.values)}.",
-                status_code=404,
             )
         return selectors.products_for_skin_type(selectors.product_list_queryset(), skin_type)
 
@@ -155,12 +163,14 @@ class ProductBySkinTypeApi(ProductListApi):
     )
 )
 class CategoryProductsApi(ProductListApi):
+    error_codes = {"get": (CatalogErrorCode.CATEGORY_NOT_FOUND,)}
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no URL kwargs
             return Product.objects.none()
         node = selectors.category_get(self.kwargs["slug"])
         if node is None:
-            raise ApiError(error_codes.CATEGORY_NOT_FOUND, _("Category not found."), status_code=404)
+            raise ApplicationError(error_codes.CATEGORY_NOT_FOUND, _("Category not found."))
         return selectors.product_list_queryset().filter(category_id__in=selectors.category_descendant_ids(node["id"]))
 
 
@@ -173,6 +183,7 @@ class ProductSuggestionsApi(APIView):
 
     permission_classes = [AllowAny]
 
+    @raises()
     @extend_schema(
         parameters=[OpenApiParameter("q", str, required=True)],
         responses=inline_serializer(
@@ -208,6 +219,7 @@ class ProductDetailApi(APIView):
 
     permission_classes = [AllowAny]
 
+    @raises(CatalogErrorCode.PRODUCT_NOT_FOUND)
     @extend_schema(responses=ProductDetailOutputSerializer)
     def get(self, request, lookup):
         if user_has_permission(request.user, "catalog.view_product"):
@@ -247,6 +259,7 @@ class ProductRelatedApi(APIView):
     permission_classes = [AllowAny]
     pagination_class = PagePagination
 
+    @raises(CatalogErrorCode.PRODUCT_NOT_FOUND)
     @extend_schema(responses=ProductListOutputSerializer(many=True))
     def get(self, request, product_id):
         product = selectors.product_get(product_id)
@@ -264,6 +277,7 @@ class CategoryTreeApi(APIView):
     permission_classes = [AllowAny]
     pagination_class = PagePagination
 
+    @raises()
     @extend_schema(responses=CategoryNodeSerializer(many=True))
     def get(self, request):
         page = paginated_response(self, request, category_nodes_absolute(selectors.category_tree(), request))
@@ -274,6 +288,7 @@ class BrandListApi(APIView):
     permission_classes = [AllowAny]
     pagination_class = PagePagination
 
+    @raises()
     @extend_schema(
         responses=inline_serializer(
             "BrandOutput",

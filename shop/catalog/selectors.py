@@ -3,6 +3,7 @@
 from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 
 from shop.catalog import cache as catalog_cache
+from shop.catalog.error_codes import CatalogErrorCode
 from shop.catalog.media import media_url
 from shop.catalog.models import (
     Brand,
@@ -14,6 +15,8 @@ from shop.catalog.models import (
     ProductStatus,
     ProductVariant,
 )
+from skincare.api.error_codes import ApiErrorCode
+from skincare.errors import ApplicationError
 
 RELATED_LIMIT = 8
 
@@ -195,6 +198,22 @@ def product_detail_queryset():
         Prefetch("variants", queryset=ProductVariant.objects.filter(is_active=True)),
         Prefetch("product_ingredients", queryset=ProductIngredient.objects.select_related("ingredient")),
     )
+
+
+def product_active_get(*, product_id, field=None) -> Product:
+    """The active product with this id, for every operation that acts on one.
+
+    Unknown or not active: ``PRODUCT_NOT_FOUND`` (404) when the id is in the path; when it came in a
+    request body, ``field`` names it and the answer is a ``VALIDATION_ERROR`` (400) on that field.
+    """
+    product = Product.objects.filter(pk=product_id, status=ProductStatus.ACTIVE).first()
+    if product is not None:
+        return product
+    if field is not None:
+        raise ApplicationError(
+            ApiErrorCode.VALIDATION_ERROR, "Product not found.", errors={field: ["Product not found."]}
+        )
+    raise ApplicationError(CatalogErrorCode.PRODUCT_NOT_FOUND, "Product not found.")
 
 
 def product_get(lookup, *, include_drafts=False):

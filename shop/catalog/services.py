@@ -25,7 +25,8 @@ from shop.catalog.models import (
 )
 from shop.catalog.views_counter import product_view_count
 from skincare import events
-from skincare.api.exceptions import ApiError
+from skincare.api.error_codes import ApiErrorCode
+from skincare.errors import ApplicationError
 
 PRODUCT_FIELDS = frozenset(
     {
@@ -104,7 +105,7 @@ def category_parent_check(*, category, parent):
         if current == category.pk:
             where = "itself" if parent.pk == category.pk else f"its own sub-category '{parent.name}'"
             message = f"'{category.name}' cannot be moved under {where}: that would make a loop in the category tree."
-            raise ApiError(error_codes.CATEGORY_CYCLE, message, errors={"parent": [message]})
+            raise ApplicationError(error_codes.CATEGORY_CYCLE, message, errors={"parent": [message]})
         seen.add(current)
         current = parent_of.get(current)
 
@@ -149,10 +150,9 @@ def category_update(*, category, data):
 @transaction.atomic
 def category_delete(*, category):
     if category.children.exists() or category.products.exists():
-        raise ApiError(
+        raise ApplicationError(
             error_codes.CATEGORY_NOT_EMPTY,
             "Move or delete its sub-categories and products first.",
-            status_code=409,
         )
     category.delete()
     catalog_cache.invalidate_category_tree()
@@ -163,7 +163,7 @@ def category_reorder(*, parent, ordered_ids):
     """Set ``sort_order`` of ``parent``'s children (None: top level) to the given order."""
     children = lock_objects.category_children_lock(parent=parent)
     if sorted(ordered_ids) != sorted(children) or len(set(ordered_ids)) != len(ordered_ids):
-        raise ApiError(
+        raise ApplicationError(
             error_codes.REORDER_MISMATCH,
             "Send every child of this parent exactly once.",
             errors={"ids": [f"Expected the ids {sorted(children)}."]},
@@ -222,7 +222,9 @@ def _save_product(product):
         with transaction.atomic():
             product.save()
     except IntegrityError as exc:  # a concurrent write won the unique slug/SKU race
-        raise ApiError("CONFLICT", "A product with this slug, SKU or barcode already exists.", status_code=409) from exc
+        raise ApplicationError(
+            ApiErrorCode.CONFLICT, "A product with this slug, SKU or barcode already exists."
+        ) from exc
 
 
 def product_set_ingredients(*, product, ingredients):
@@ -392,15 +394,16 @@ def product_delete(*, product):
 def _bulk_products(product_ids):
     ids = list(dict.fromkeys(product_ids))
     if len(ids) > MAX_BULK:
-        raise ApiError("VALIDATION_ERROR", f"At most {MAX_BULK} products at a time.", errors={"ids": ["Too many."]})
+        raise ApplicationError(
+            ApiErrorCode.VALIDATION_ERROR, f"At most {MAX_BULK} products at a time.", errors={"ids": ["Too many."]}
+        )
     products = lock_objects.products_lock(product_ids=ids)
     missing = sorted(set(ids) - {p.pk for p in products})
     if missing:
-        raise ApiError(
+        raise ApplicationError(
             error_codes.UNKNOWN_PRODUCTS,
             "Some products do not exist.",
             errors={"ids": [f"Unknown ids: {', '.join(map(str, missing))}."]},
-            status_code=404,
         )
     return products
 
@@ -440,7 +443,7 @@ def _files_services():
 
     services = loader()
     if services is None:
-        raise ApiError(error_codes.UPLOAD_FAILED, "File uploads are not available yet.", status_code=503)
+        raise ApplicationError(error_codes.UPLOAD_FAILED, "File uploads are not available yet.")
     return services
 
 

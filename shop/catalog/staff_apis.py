@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from shop.accounts.models import SkinConcern
 from shop.catalog import error_codes, selectors, services
+from shop.catalog.error_codes import CatalogErrorCode
 from shop.catalog.media import media_payload
 from shop.catalog.models import (
     Brand,
@@ -29,10 +30,13 @@ from shop.catalog.serializers import (
     StaffProductListOutputSerializer,
     StaffProductOutputSerializer,
 )
-from skincare.api.exceptions import ApiError
+from shop.files.error_codes import FileErrorCode
+from skincare.api.error_codes import ApiErrorCode
+from skincare.api.error_docs import raises
 from skincare.api.pagination import PagePagination, paginated_response
 from skincare.api.parsers import MultiPartParser
 from skincare.api.permissions import HasStaffPermission
+from skincare.errors import ApplicationError
 
 MONEY = {"max_digits": 10, "decimal_places": 2}
 # Ids from the client: bounded so an out-of-range number is a 400, never a database overflow (500).
@@ -47,7 +51,7 @@ class StaffApi(APIView):
 def _staff_product(product_id):
     product = selectors.product_get(product_id, include_drafts=True)
     if product is None:
-        raise ApiError(error_codes.PRODUCT_NOT_FOUND, "Product not found.", status_code=404)
+        raise ApplicationError(error_codes.PRODUCT_NOT_FOUND, "Product not found.")
     return product
 
 
@@ -157,6 +161,7 @@ class StaffProductListCreateApi(StaffApi):
     class CreateInputSerializer(ProductInputSerializer):
         variants = VariantInputSerializer(many=True, required=False)
 
+    @raises()
     @extend_schema(parameters=[FilterSerializer], responses=StaffProductListOutputSerializer(many=True))
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
@@ -177,6 +182,7 @@ class StaffProductListCreateApi(StaffApi):
             StaffProductListOutputSerializer(page, many=True, context={"request": request}).data
         )
 
+    @raises(CatalogErrorCode.PRODUCT_NOT_FOUND)
     @extend_schema(request=CreateInputSerializer, responses={201: StaffProductOutputSerializer})
     def post(self, request):
         serializer = self.CreateInputSerializer(data=request.data)
@@ -202,10 +208,12 @@ class StaffProductDetailApi(StaffApi):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, partial=True, **kwargs)
 
+    @raises(CatalogErrorCode.PRODUCT_NOT_FOUND)
     @extend_schema(responses=StaffProductOutputSerializer)
     def get(self, request, product_id):
         return Response(StaffProductOutputSerializer(_staff_product(product_id), context={"request": request}).data)
 
+    @raises(CatalogErrorCode.PRODUCT_NOT_FOUND)
     @extend_schema(request=UpdateInputSerializer, responses=StaffProductOutputSerializer)
     def patch(self, request, product_id):
         product = _staff_product(product_id)
@@ -216,6 +224,7 @@ class StaffProductDetailApi(StaffApi):
         services.product_update(product=product, data=data, ingredients=ingredients)
         return Response(StaffProductOutputSerializer(_staff_product(product.pk), context={"request": request}).data)
 
+    @raises(CatalogErrorCode.PRODUCT_NOT_FOUND, CatalogErrorCode.UNKNOWN_PRODUCTS)
     @extend_schema(responses={200: ProductDeleteResultSerializer})
     def delete(self, request, product_id):
         product = _staff_product(product_id)
@@ -239,6 +248,7 @@ class StaffProductBulkUpdateApi(StaffApi):
                 raise serializers.ValidationError("Give status, is_featured or price_change_percent.")
             return attrs
 
+    @raises(CatalogErrorCode.UNKNOWN_PRODUCTS)
     @extend_schema(
         request=InputSerializer,
         responses=inline_serializer(
@@ -261,6 +271,7 @@ class StaffProductBulkDeleteApi(StaffApi):
     class InputSerializer(serializers.Serializer):
         ids = serializers.ListField(child=serializers.IntegerField(**ID), min_length=1, max_length=500)
 
+    @raises(CatalogErrorCode.UNKNOWN_PRODUCTS)
     @extend_schema(
         request=InputSerializer,
         responses=ProductDeleteResultSerializer,
@@ -281,6 +292,7 @@ class StaffProductMediaApi(StaffApi):
         alt_text = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
         alt_text_km = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
+    @raises(FileErrorCode.FILE_TYPE_NOT_ALLOWED, CatalogErrorCode.PRODUCT_NOT_FOUND, CatalogErrorCode.UPLOAD_FAILED)
     @extend_schema(request=InputSerializer, responses={201: ImageSerializer(many=True)})
     def post(self, request, product_id):
         product = _staff_product(product_id)
@@ -310,9 +322,10 @@ class StaffProductMediaDetailApi(StaffApi):
     def _media(self, product_id, media_id):
         media = ProductMedia.objects.select_related("file").filter(product_id=product_id, pk=media_id).first()
         if media is None:
-            raise ApiError(error_codes.MEDIA_NOT_FOUND, "Image not found.", status_code=404)
+            raise ApplicationError(error_codes.MEDIA_NOT_FOUND, "Image not found.")
         return media
 
+    @raises(CatalogErrorCode.MEDIA_NOT_FOUND)
     @extend_schema(request=InputSerializer, responses=ImageSerializer)
     def patch(self, request, product_id, media_id):
         media = self._media(product_id, media_id)
@@ -321,6 +334,7 @@ class StaffProductMediaDetailApi(StaffApi):
         media = services.product_media_update(media=media, data=serializer.validated_data)
         return Response(media_payload(media, request=request))
 
+    @raises(CatalogErrorCode.MEDIA_NOT_FOUND)
     @extend_schema(responses={204: None})
     def delete(self, request, product_id, media_id):
         services.product_media_delete(media=self._media(product_id, media_id))
@@ -343,6 +357,7 @@ class StaffCategoryListCreateApi(StaffApi):
     required_permissions = {"GET": "catalog.view_category", "POST": "catalog.add_category"}
     pagination_class = PagePagination
 
+    @raises()
     @extend_schema(responses=StaffCategoryOutputSerializer(many=True))
     def get(self, request):
         categories = Category.objects.select_related("image").order_by("parent_id", "sort_order", "name", "id")
@@ -353,6 +368,7 @@ class StaffCategoryListCreateApi(StaffApi):
             lambda page: StaffCategoryOutputSerializer(page, many=True, context={"request": request}).data,
         )
 
+    @raises()
     @extend_schema(request=CategoryInputSerializer, responses={201: StaffCategoryOutputSerializer})
     def post(self, request):
         serializer = CategoryInputSerializer(data=request.data)
@@ -366,6 +382,7 @@ class StaffCategoryListCreateApi(StaffApi):
 class StaffCategoryDetailApi(StaffApi):
     required_permissions = {"PATCH": "catalog.change_category", "DELETE": "catalog.delete_category"}
 
+    @raises(CatalogErrorCode.CATEGORY_CYCLE, ApiErrorCode.NOT_FOUND)
     @extend_schema(request=CategoryInputSerializer, responses=StaffCategoryOutputSerializer)
     def patch(self, request, category_id):
         category = get_object_or_404(Category, pk=category_id)
@@ -374,6 +391,7 @@ class StaffCategoryDetailApi(StaffApi):
         category = services.category_update(category=category, data=serializer.validated_data)
         return Response(StaffCategoryOutputSerializer(category, context={"request": request}).data)
 
+    @raises(ApiErrorCode.NOT_FOUND, CatalogErrorCode.CATEGORY_NOT_EMPTY)
     @extend_schema(responses={204: None})
     def delete(self, request, category_id):
         services.category_delete(category=get_object_or_404(Category, pk=category_id))
@@ -388,6 +406,7 @@ class StaffCategoryReorderApi(StaffApi):
         parent = serializers.PrimaryKeyRelatedField(queryset=Category.objects.all(), allow_null=True, default=None)
         ids = serializers.ListField(child=serializers.IntegerField(**ID), min_length=1, max_length=500)
 
+    @raises(CatalogErrorCode.REORDER_MISMATCH)
     @extend_schema(request=InputSerializer, responses=StaffCategoryOutputSerializer(many=True))
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)

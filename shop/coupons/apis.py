@@ -1,113 +1,27 @@
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from shop.cart.pricing import price_lines
-from shop.cart.selectors import cart_lines
-from shop.cart.services import cart_resolve
 from shop.coupons import selectors, services
-from shop.coupons.calculations import eligible_subtotal, merchandise_discount
+from shop.coupons.error_codes import CouponErrorCode
 from shop.coupons.models import Coupon, CouponStatus, CouponType, CouponUsage
 from shop.coupons.serializers import (
     BulkStatusInput,
     BulkStatusOutput,
-    CouponAvailableOutput,
-    CouponPublicOutput,
     CouponStaffSerializer,
     CouponStatsAllOutput,
     CouponStatsOneOutput,
     CouponUsageOutput,
-    ValidateInput,
-    ValidateOutput,
 )
-from skincare.api.exceptions import ApiError
-from skincare.api.pagination import PagePagination, paginated_response
+from skincare.api.error_codes import ApiErrorCode
+from skincare.api.error_docs import raises
 from skincare.api.permissions import HasStaffPermission
+from skincare.errors import ApplicationError
 
 TAGS = ["coupons"]
 STAFF_TAGS = ["staff: coupons"]
-
-
-def _estimate(coupon, prices):
-    lines = prices.purchasable_lines
-    if coupon.type == CouponType.FREE_SHIPPING:
-        return str(price_lines(lines=lines, coupon=coupon).shipping_discount)
-    return str(merchandise_discount(coupon, eligible_subtotal(coupon, lines)))
-
-
-class CouponValidateApi(APIView):
-    """Does this code apply to my cart now? Always 200: ``valid`` and the reason when it does not."""
-
-    permission_classes = [AllowAny]
-
-    @extend_schema(tags=TAGS, request=ValidateInput, responses=ValidateOutput)
-    def post(self, request):
-        data = ValidateInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        user = request.user if request.user.is_authenticated else None
-        cart = cart_resolve(request=request, create=False)
-        prices = price_lines(lines=cart_lines(cart) if cart else [])
-        try:
-            coupon = services.coupon_get(code=data.validated_data["code"], user=user)
-            services.coupon_check(coupon=coupon, user=user, prices=prices)
-        except ApiError as exc:
-            return Response({"valid": False, "code": exc.error_code, "reason": exc.message, "coupon": None})
-        return Response(
-            {
-                "valid": True,
-                "code": None,
-                "reason": None,
-                "coupon": CouponPublicOutput(coupon).data,
-                "discount": _estimate(coupon, prices),
-            }
-        )
-
-
-class CouponAvailableApi(APIView):
-    """Coupons this user can see, each with whether it applies to the current cart."""
-
-    permission_classes = [AllowAny]
-    pagination_class = PagePagination
-
-    @extend_schema(tags=TAGS, responses=CouponAvailableOutput(many=True))
-    def get(self, request):
-        user = request.user if request.user.is_authenticated else None
-        cart = cart_resolve(request=request, create=False)
-        prices = price_lines(lines=cart_lines(cart) if cart else [])
-        coupons = list(selectors.coupons_live(user=user)[:50])
-        uses = selectors.coupon_user_uses(coupon_ids=[c.pk for c in coupons], user=user)
-        user_orders = user.total_orders if user else None
-        results = []
-        for coupon in coupons:
-            try:
-                services.coupon_check(
-                    coupon=coupon, user=user, prices=prices, user_uses=uses.get(coupon.pk, 0), user_orders=user_orders
-                )
-            except ApiError as exc:
-                results.append(
-                    {
-                        **CouponPublicOutput(coupon).data,
-                        "applicable": False,
-                        "reason": exc.message,
-                        "reason_code": exc.error_code,
-                        "discount": None,
-                    }
-                )
-            else:
-                results.append(
-                    {
-                        **CouponPublicOutput(coupon).data,
-                        "applicable": True,
-                        "reason": None,
-                        "reason_code": None,
-                        "discount": _estimate(coupon, prices),
-                    }
-                )
-        results.sort(key=lambda row: (not row["applicable"], row["code"]))
-        return paginated_response(self, request, results)
 
 
 class StaffCouponFilter(serializers.Serializer):
@@ -128,10 +42,12 @@ class StaffCouponListCreateApi(generics.ListCreateAPIView):
         filters.is_valid(raise_exception=True)
         return selectors.coupon_list_staff(filters=filters.validated_data)
 
+    @raises()
     @extend_schema(tags=STAFF_TAGS, parameters=[StaffCouponFilter])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
+    @raises(CouponErrorCode.COUPON_CODE_TAKEN)
     @extend_schema(tags=STAFF_TAGS)
     def post(self, request, *args, **kwargs):
         data = CouponStaffSerializer(data=request.data)
@@ -151,13 +67,15 @@ class StaffCouponDetailApi(APIView):
     def _coupon(self, pk):
         coupon = Coupon.objects.prefetch_related("applicable_products", "applicable_categories").filter(pk=pk).first()
         if coupon is None:
-            raise ApiError("NOT_FOUND", "Coupon not found.", status_code=status.HTTP_404_NOT_FOUND)
+            raise ApplicationError(ApiErrorCode.NOT_FOUND, "Coupon not found.")
         return coupon
 
+    @raises(ApiErrorCode.NOT_FOUND)
     @extend_schema(tags=STAFF_TAGS, responses=CouponStaffSerializer)
     def get(self, request, pk):
         return Response(CouponStaffSerializer(self._coupon(pk)).data)
 
+    @raises(ApiErrorCode.NOT_FOUND, CouponErrorCode.COUPON_CODE_TAKEN)
     @extend_schema(tags=STAFF_TAGS, request=CouponStaffSerializer, responses=CouponStaffSerializer)
     def patch(self, request, pk):
         coupon = self._coupon(pk)
@@ -166,6 +84,7 @@ class StaffCouponDetailApi(APIView):
         coupon = services.coupon_update(coupon=coupon, **data.validated_data)
         return Response(CouponStaffSerializer(self._coupon(coupon.pk)).data)
 
+    @raises(ApiErrorCode.NOT_FOUND, CouponErrorCode.COUPON_IN_USE)
     @extend_schema(tags=STAFF_TAGS, responses={204: None})
     def delete(self, request, pk):
         services.coupon_delete(coupon=self._coupon(pk))
@@ -176,6 +95,7 @@ class StaffCouponBulkStatusApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"POST": "coupons.change_coupon"}
 
+    @raises()
     @extend_schema(tags=STAFF_TAGS, request=BulkStatusInput, responses=BulkStatusOutput)
     def post(self, request):
         data = BulkStatusInput(data=request.data)
@@ -196,10 +116,11 @@ class StaffCouponUsageListApi(generics.ListAPIView):
             return CouponUsage.objects.none()
         return CouponUsage.objects.filter(coupon_id=self.kwargs["pk"]).select_related("user", "order")
 
+    @raises(ApiErrorCode.NOT_FOUND)
     @extend_schema(tags=STAFF_TAGS)
     def get(self, request, *args, **kwargs):
         if not Coupon.objects.filter(pk=kwargs["pk"]).exists():
-            raise ApiError("NOT_FOUND", "Coupon not found.", status_code=status.HTTP_404_NOT_FOUND)
+            raise ApplicationError(ApiErrorCode.NOT_FOUND, "Coupon not found.")
         return super().get(request, *args, **kwargs)
 
 
@@ -222,11 +143,12 @@ class StaffCouponStatsApi(APIView):
     required_permissions = {"GET": "coupons.view_coupon"}
     schema = _CouponStatsSchema()
 
+    @raises(ApiErrorCode.NOT_FOUND)
     @extend_schema(tags=STAFF_TAGS)
     def get(self, request, pk=None):
         coupon = None
         if pk is not None:
             coupon = Coupon.objects.filter(pk=pk).first()
             if coupon is None:
-                raise ApiError("NOT_FOUND", "Coupon not found.", status_code=status.HTTP_404_NOT_FOUND)
+                raise ApplicationError(ApiErrorCode.NOT_FOUND, "Coupon not found.")
         return Response(selectors.coupon_stats(coupon=coupon))

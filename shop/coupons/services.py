@@ -1,22 +1,21 @@
-"""Coupon rules. ``coupon_check`` raises ``ApiError`` with the reason a coupon does not apply;
+"""Coupon rules. ``coupon_check`` raises ``ApplicationError`` with the reason a coupon does not apply;
 checkout calls it again under the coupon's row lock, so limits hold under concurrency."""
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from rest_framework import status
 
 from shop.coupons import error_codes
 from shop.coupons.calculations import ZERO, coupon_scope, eligible_subtotal, merchandise_discount
 from shop.coupons.lock_objects import coupon_lock
 from shop.coupons.models import Coupon, CouponStatus, CouponType, CouponUsage
 from shop.coupons.selectors import coupon_find
-from skincare.api.exceptions import ApiError
+from skincare.errors import ApplicationError
 
 
 def _fail(code, message):
-    return ApiError(code, message, errors={"code": [message]})
+    return ApplicationError(code, message, errors={"code": [message]})
 
 
 def coupon_get(*, code, user=None):
@@ -98,18 +97,25 @@ def coupon_release(*, order):
     return len(usages)
 
 
+def _code_taken():
+    message = "A coupon with this code already exists."
+    return ApplicationError(error_codes.COUPON_CODE_TAKEN, message, errors={"code": [message]})
+
+
+def _ensure_code_free(code, *, coupon=None):
+    """Codes are unique case-insensitively (stored upper-case); the unique index settles races."""
+    others = Coupon.objects.exclude(pk=coupon.pk) if coupon is not None else Coupon.objects.all()
+    if code and others.filter(code=code.strip().upper()).exists():
+        raise _code_taken()
+
+
 def _save(coupon, products, categories):
     try:
         with transaction.atomic():
             coupon.save()
     except IntegrityError as exc:
         if "code" in str(exc).lower() or "unique" in str(exc).lower():
-            raise ApiError(
-                error_codes.COUPON_CODE_TAKEN,
-                "A coupon with this code already exists.",
-                errors={"code": ["A coupon with this code already exists."]},
-                status_code=status.HTTP_409_CONFLICT,
-            ) from exc
+            raise _code_taken() from exc
         raise
     if products is not None:
         coupon.applicable_products.set(products)
@@ -120,26 +126,13 @@ def _save(coupon, products, categories):
 
 @transaction.atomic
 def coupon_create(*, applicable_products=None, applicable_categories=None, **data):
-    if Coupon.objects.filter(code=(data.get("code") or "").strip().upper()).exists():
-        raise ApiError(
-            error_codes.COUPON_CODE_TAKEN,
-            "A coupon with this code already exists.",
-            errors={"code": ["A coupon with this code already exists."]},
-            status_code=status.HTTP_409_CONFLICT,
-        )
+    _ensure_code_free(data.get("code"))
     return _save(Coupon(**data), applicable_products, applicable_categories)
 
 
 @transaction.atomic
 def coupon_update(*, coupon, applicable_products=None, applicable_categories=None, **data):
-    code = data.get("code")
-    if code and Coupon.objects.filter(code=code.strip().upper()).exclude(pk=coupon.pk).exists():
-        raise ApiError(
-            error_codes.COUPON_CODE_TAKEN,
-            "A coupon with this code already exists.",
-            errors={"code": ["A coupon with this code already exists."]},
-            status_code=status.HTTP_409_CONFLICT,
-        )
+    _ensure_code_free(data.get("code"), coupon=coupon)
     for key, value in data.items():
         setattr(coupon, key, value)
     return _save(coupon, applicable_products, applicable_categories)
@@ -147,10 +140,9 @@ def coupon_update(*, coupon, applicable_products=None, applicable_categories=Non
 
 def coupon_delete(*, coupon):
     if coupon.usages.exists():
-        raise ApiError(
+        raise ApplicationError(
             error_codes.COUPON_IN_USE,
             "This coupon has been used; set it inactive instead of deleting it.",
-            status_code=status.HTTP_409_CONFLICT,
         )
     coupon.delete()
 

@@ -3,8 +3,6 @@ from django.urls import path
 from shop.coupons import apis
 
 urlpatterns = [
-    path("coupons/validate", apis.CouponValidateApi.as_view(), name="coupon-validate"),
-    path("coupons/available", apis.CouponAvailableApi.as_view(), name="coupon-available"),
     path("staff/coupons", apis.StaffCouponListCreateApi.as_view(), name="staff-coupon-list"),
     path("staff/coupons/bulk-status", apis.StaffCouponBulkStatusApi.as_view(), name="staff-coupon-bulk-status"),
     path("staff/coupons/stats", apis.StaffCouponStatsApi.as_view(), name="staff-coupon-stats-all"),

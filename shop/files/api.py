@@ -14,6 +14,7 @@ from rest_framework.throttling import ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from shop.files import error_codes
+from shop.files.error_codes import UPLOAD_REFUSALS, FileErrorCode
 from shop.files.inspection import MIME_BY_EXTENSION, split_extension
 from shop.files.models import UploadContext, UploadedFile
 from shop.files.selectors import file_get_owned, file_get_visible, file_list_for_owner
@@ -32,16 +33,13 @@ from shop.files.services import (
     upload_check_allowed,
 )
 from skincare.api import error_codes as api_error_codes
-from skincare.api.exceptions import ApiError
+from skincare.api.error_codes import ApiErrorCode
+from skincare.api.error_docs import raises
 from skincare.api.parsers import FormParser, JSONParser, MultiPartParser
+from skincare.errors import ApplicationError
 
 MULTIPART_SLACK = 256 * 1024  # part headers and the small form fields around the files
-UPLOAD_ERRORS = (
-    "FILE_TOO_LARGE (413), FILE_EMPTY, FILE_TYPE_NOT_ALLOWED, FILE_EXTENSION_MISMATCH, FILE_CONTENT_REJECTED, "
-    "IMAGE_INVALID, IMAGE_TOO_SMALL, IMAGE_TOO_LARGE, VIDEO_INVALID, FILE_QUOTA_EXCEEDED, TOO_MANY_FILES, "
-    "NO_FILES, PRIVATE_NOT_ALLOWED, UPLOAD_NOT_ALLOWED (403), UPLOAD_CONTEXT_NOT_FOUND (404), "
-    "PAYLOAD_TOO_LARGE (413)"
-)
+UPLOAD_ERRORS = ", ".join(f"{code} ({code.status})" for code in UPLOAD_REFUSALS) + ", PAYLOAD_TOO_LARGE (413)"
 
 
 TOO_LARGE_RESPONSE = OpenApiResponse(
@@ -51,7 +49,7 @@ TOO_LARGE_RESPONSE = OpenApiResponse(
 
 
 def _not_found():
-    return ApiError(api_error_codes.NOT_FOUND, "File not found.", status_code=404)
+    return ApplicationError(api_error_codes.NOT_FOUND, "File not found.")
 
 
 def _content_length(request):
@@ -65,13 +63,12 @@ def _reject_oversized_body(request, config=None):
     """Refuse a too-large body from its Content-Length, before Django spools it to disk."""
     length = _content_length(request)
     if length > settings.UPLOAD_MAX_REQUEST_BYTES:
-        raise ApiError(api_error_codes.PAYLOAD_TOO_LARGE, "The request body is too large.", status_code=413)
+        raise ApplicationError(api_error_codes.PAYLOAD_TOO_LARGE, "The request body is too large.")
     if config is not None and length > config.max_file_size * config.max_files_per_upload + MULTIPART_SLACK:
-        raise ApiError(
+        raise ApplicationError(
             error_codes.FILE_TOO_LARGE,
             "The upload is larger than this context allows.",
             errors={"files": ["The upload is larger than this context allows."]},
-            status_code=413,
         )
 
 
@@ -79,9 +76,9 @@ def _request_data(request):
     try:
         return request.data
     except RequestDataTooBig as exc:
-        raise ApiError(api_error_codes.PAYLOAD_TOO_LARGE, "The request body is too large.", status_code=413) from exc
+        raise ApplicationError(api_error_codes.PAYLOAD_TOO_LARGE, "The request body is too large.") from exc
     except TooManyFilesSent as exc:
-        raise ApiError(error_codes.TOO_MANY_FILES, "Too many files in one request.") from exc
+        raise ApplicationError(error_codes.TOO_MANY_FILES, "Too many files in one request.") from exc
 
 
 def _serialize(files, request, many=False):
@@ -122,6 +119,7 @@ _UPLOAD_DESCRIPTION = (
 
 
 class FileUploadView(_BaseUploadView):
+    @raises(*UPLOAD_REFUSALS)
     @extend_schema(
         operation_id="files_upload",
         summary="Upload files in a context",
@@ -142,6 +140,7 @@ class FileUploadAliasView(_BaseUploadView):
 
     upload_context = None
 
+    @raises(*UPLOAD_REFUSALS)
     @extend_schema(
         summary="Upload files (fixed context)",
         description=_UPLOAD_DESCRIPTION,
@@ -163,6 +162,7 @@ class FileListView(generics.ListAPIView):
             return UploadedFile.objects.none()
         return file_list_for_owner(owner=self.request.user)
 
+    @raises()
     @extend_schema(summary="List my files", tags=["files"])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -174,6 +174,7 @@ class FileDetailView(APIView):
             return [IsAuthenticated()]
         return [AllowAny()]
 
+    @raises(ApiErrorCode.NOT_FOUND)
     @extend_schema(
         summary="File metadata",
         description="Public files to anyone; private files to their owner and staff (404 for everyone else).",
@@ -186,6 +187,7 @@ class FileDetailView(APIView):
             raise _not_found()
         return Response(_serialize(file, request))
 
+    @raises(ApiErrorCode.NOT_FOUND)
     @extend_schema(
         summary="Delete my file",
         description="Soft delete; the blobs are removed by the cleanup job. Other users' files answer 404.",
@@ -214,6 +216,7 @@ class FileContentView(APIView):
     permission_classes = [AllowAny]
     content_negotiation_class = _FirstRendererNegotiation
 
+    @raises(ApiErrorCode.NOT_FOUND)
     @extend_schema(
         summary="File content",
         description=(
@@ -235,7 +238,7 @@ class FileContentView(APIView):
         if size:
             if size not in file.thumbnails:
                 message = f"Unknown size. Available: {', '.join(sorted(file.thumbnails)) or 'none'}."
-                raise ApiError(api_error_codes.VALIDATION_ERROR, message, errors={"size": [message]})
+                raise ApplicationError(api_error_codes.VALIDATION_ERROR, message, errors={"size": [message]})
             key = file.thumbnails[size]
             extension = split_extension(key)
             mime = MIME_BY_EXTENSION.get(extension, "application/octet-stream")
@@ -267,6 +270,7 @@ class ProfilePictureUploadAliasView(UploadThrottleMixin, APIView):
 
     permission_classes = [IsAuthenticated]
 
+    @raises(*UPLOAD_REFUSALS, FileErrorCode.FILE_NOT_AVAILABLE)
     @extend_schema(
         summary="Set my profile picture (short URL)",
         description="Same as `POST auth/profile/picture`: the picture is uploaded, becomes the profile picture and "
@@ -288,6 +292,7 @@ class ProfilePictureView(UploadThrottleMixin, APIView):
             return super().get_throttles()
         return [throttle() for throttle in api_settings.DEFAULT_THROTTLE_CLASSES]
 
+    @raises()
     @extend_schema(
         summary="My profile picture",
         tags=["files"],
@@ -303,6 +308,7 @@ class ProfilePictureView(UploadThrottleMixin, APIView):
         visible = picture is not None and file_get_visible(public_id=picture.public_id, user=request.user)
         return Response(_serialize(picture, request) if visible else None)
 
+    @raises(*UPLOAD_REFUSALS, FileErrorCode.FILE_NOT_AVAILABLE)
     @extend_schema(
         summary="Set my profile picture",
         description=f"Multipart field `file`. Replaces (and deletes) the previous picture. Errors: {UPLOAD_ERRORS}.",
@@ -313,6 +319,7 @@ class ProfilePictureView(UploadThrottleMixin, APIView):
     def post(self, request):
         return _set_profile_picture(request, ProfilePictureRequestSerializer)
 
+    @raises()
     @extend_schema(summary="Remove my profile picture", tags=["files"], responses={204: None})
     def delete(self, request):
         profile_picture_remove(user=request.user)

@@ -1,7 +1,7 @@
 """Inspection of untrusted upload bytes: type detection, container structure, active content, re-encoding.
 
 Pure functions over ``bytes`` with no database or storage access. Every refusal raises
-``InspectionError(code, message)``; the service turns it into an ``ApiError``.
+``InspectionError(code, message)``; the service turns it into an ``ApplicationError``.
 """
 
 import re
@@ -50,11 +50,10 @@ _ROTATED_ORIENTATIONS = {5, 6, 7, 8}
 
 
 class InspectionError(Exception):
-    def __init__(self, code, message, *, status_code=400):
+    def __init__(self, code, message):
         super().__init__(message)
         self.code = code
         self.message = message
-        self.status_code = status_code
 
 
 # --- Type detection ---------------------------------------------------------------------------

@@ -52,8 +52,8 @@ from shop.files.models import (
     UploadedFile,
 )
 from shop.files.selectors import available_files_q, file_usage, upload_config_get
-from skincare.api.exceptions import ApiError
 from skincare.api.permissions import user_has_permission
+from skincare.errors import ApplicationError
 from skincare.events import file_deleted, file_uploaded
 
 logger = logging.getLogger(__name__)
@@ -76,8 +76,8 @@ class _Prepared:
     thumbnails: dict = field(default_factory=dict)  # name -> (bytes, extension)
 
 
-def _fail(code, message, *, status_code=400, field_name="files"):
-    return ApiError(code, message, errors={field_name: [message]}, status_code=status_code)
+def _fail(code, message, *, field_name="files"):
+    return ApplicationError(code, message, errors={field_name: [message]})
 
 
 # --- Rules ------------------------------------------------------------------------------------
@@ -89,7 +89,6 @@ def _config_for(context) -> FileUploadConfig:
         raise _fail(
             error_codes.UPLOAD_CONTEXT_NOT_FOUND,
             f"Unknown upload context '{context}'.",
-            status_code=404,
             field_name="context",
         )
     return config
@@ -99,9 +98,9 @@ def upload_check_allowed(*, owner, context) -> FileUploadConfig:
     """Context and permission checks that need no file; views call it before reading the body."""
     config = _config_for(context)
     if owner is None or not owner.is_authenticated or not owner.is_active:
-        raise _fail(error_codes.UPLOAD_NOT_ALLOWED, "You must be signed in to upload files.", status_code=403)
+        raise _fail(error_codes.UPLOAD_NOT_ALLOWED, "You must be signed in to upload files.")
     if config.staff_only and not user_has_permission(owner, "catalog.change_product"):
-        raise _fail(error_codes.UPLOAD_NOT_ALLOWED, "Only staff may upload files here.", status_code=403)
+        raise _fail(error_codes.UPLOAD_NOT_ALLOWED, "Only staff may upload files here.")
     return config
 
 
@@ -158,7 +157,6 @@ def _read_bounded(upload, limit, filename) -> bytes:
     too_large = _fail(
         error_codes.FILE_TOO_LARGE,
         f"{filename}: the file is larger than the {_human_size(limit)} allowed here.",
-        status_code=413,
     )
     try:
         declared = upload.size
@@ -225,7 +223,7 @@ def _prepare(upload, config, rules) -> _Prepared:
             prepared.width, prepared.height = image.width, image.height
             prepared.thumbnails = image.thumbnails
     except InspectionError as exc:
-        raise _fail(exc.code, f"{filename}: {exc.message}", status_code=exc.status_code) from exc
+        raise _fail(exc.code, f"{filename}: {exc.message}") from exc
     return prepared
 
 
@@ -243,8 +241,8 @@ def _save_blob(storage, key, content, written) -> str:
         name = storage.save(key, ContentFile(content))
     except Exception as exc:  # noqa: BLE001 - any backend failure (disk, S3) becomes a clean 503
         logger.exception("Storing %s failed", key)
-        raise ApiError(
-            error_codes.FILE_STORAGE_UNAVAILABLE, "File storage is unavailable; please retry later.", status_code=503
+        raise ApplicationError(
+            error_codes.FILE_STORAGE_UNAVAILABLE, "File storage is unavailable; please retry later."
         ) from exc
     written.append((storage, name))
     return name
@@ -401,9 +399,7 @@ def file_upload(*, owner, context, uploads, private=None, temporary=False) -> li
                 transaction.on_commit(partial(file_uploaded.send, sender=UploadedFile, file=row), robust=True)
     except IntegrityError as exc:
         _discard_blobs(written)
-        raise _fail(
-            error_codes.FILE_UPLOAD_CONFLICT, "The same file is being uploaded by another request.", status_code=409
-        ) from exc
+        raise _fail(error_codes.FILE_UPLOAD_CONFLICT, "The same file is being uploaded by another request.") from exc
     except BaseException:
         _discard_blobs(written)
         raise

@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 
 from shop.orders import services
 from shop.orders.models import Order, OrderEvent, OrderItem, OrderStatus, Payment, PaymentRefund
-from skincare.api.exceptions import ApiError
+from skincare.errors import ApplicationError
 
 
 class OrderItemInline(admin.TabularInline):
@@ -52,7 +52,7 @@ def _transition(new_status):
             try:
                 services.order_status_update(order=order, new_status=new_status, by=request.user)
                 done += 1
-            except ApiError as exc:
+            except ApplicationError as exc:
                 modeladmin.message_user(request, f"{order}: {exc.message}", messages.WARNING)
         modeladmin.message_user(request, f"{done} order(s) set to {new_status}.")
 

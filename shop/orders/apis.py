@@ -9,8 +9,11 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from shop.cart.error_codes import CartErrorCode
 from shop.cart.services import cart_for_user
+from shop.coupons.error_codes import COUPON_REFUSALS
 from shop.orders import error_codes, services
+from shop.orders.error_codes import OrderErrorCode
 from shop.orders.filters import MyOrderFilter
 from shop.orders.models import Order, Payment, PaymentRecordStatus
 from shop.orders.payments.stripe import SignatureError, verify_signature
@@ -25,7 +28,8 @@ from shop.orders.serializers import (
     WebhookOutput,
     checkout_output,
 )
-from skincare.api.exceptions import ApiError
+from skincare.api.error_docs import raises
+from skincare.errors import ApplicationError
 
 TAGS = ["orders"]
 IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_\-:.]{1,100}$")
@@ -41,7 +45,7 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 def _idempotency_key(request):
     key = request.headers.get("Idempotency-Key", "").strip()
     if key and not IDEMPOTENCY_KEY.match(key):
-        raise ApiError(
+        raise ApplicationError(
             error_codes.IDEMPOTENCY_KEY_INVALID,
             "Idempotency-Key must be 1-100 letters, digits or - _ : .",
             errors={"Idempotency-Key": ["Invalid format."]},
@@ -52,7 +56,7 @@ def _idempotency_key(request):
 def _own_order(request, order_number):
     order = order_for_user(user=request.user, order_number=order_number)
     if order is None:
-        raise ApiError(error_codes.ORDER_NOT_FOUND, "Order not found.", status_code=status.HTTP_404_NOT_FOUND)
+        raise ApplicationError(error_codes.ORDER_NOT_FOUND, "Order not found.")
     return order
 
 
@@ -66,10 +70,23 @@ class OrderListCreateApi(generics.ListAPIView):
             return Order.objects.none()
         return orders_for_user(user=self.request.user)
 
+    @raises()
     @extend_schema(tags=TAGS, summary="My orders")
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
+    @raises(
+        OrderErrorCode.ADDRESS_NOT_FOUND,
+        OrderErrorCode.ADDRESS_REQUIRED,
+        OrderErrorCode.CART_EMPTY,
+        *COUPON_REFUSALS,
+        OrderErrorCode.IDEMPOTENCY_KEY_INVALID,
+        OrderErrorCode.PAYMENT_METHOD_UNAVAILABLE,
+        CartErrorCode.CART_NOT_FOUND,
+        OrderErrorCode.CART_UNAVAILABLE_ITEMS,
+        OrderErrorCode.INVALID_STATUS_TRANSITION,
+        OrderErrorCode.OUT_OF_STOCK,
+    )
     @extend_schema(
         tags=TAGS,
         summary="Check out the cart",
@@ -103,12 +120,19 @@ class OrderListCreateApi(generics.ListAPIView):
 
 
 class OrderDetailApi(APIView):
+    @raises(OrderErrorCode.ORDER_NOT_FOUND)
     @extend_schema(tags=TAGS, responses=OrderDetailOutput, summary="One of my orders")
     def get(self, request, order_number):
         return Response(OrderDetailOutput(_own_order(request, order_number), context={"request": request}).data)
 
 
 class OrderCancelApi(APIView):
+    @raises(
+        OrderErrorCode.PAYMENT_METHOD_UNAVAILABLE,
+        OrderErrorCode.ORDER_NOT_FOUND,
+        OrderErrorCode.INVALID_STATUS_TRANSITION,
+        OrderErrorCode.ORDER_NOT_CANCELLABLE,
+    )
     @extend_schema(
         tags=TAGS, request=CancelInput, responses=OrderDetailOutput, summary="Cancel a pending/confirmed order"
     )
@@ -121,6 +145,13 @@ class OrderCancelApi(APIView):
 
 
 class OrderPayApi(APIView):
+    @raises(
+        OrderErrorCode.PAYMENT_METHOD_UNAVAILABLE,
+        OrderErrorCode.ORDER_NOT_FOUND,
+        OrderErrorCode.INVALID_STATUS_TRANSITION,
+        OrderErrorCode.PAYMENT_IN_PROGRESS,
+        OrderErrorCode.PAYMENT_NOT_ALLOWED,
+    )
     @extend_schema(tags=TAGS, request=PayInput, responses=CheckoutOutput, summary="Retry payment of a pending order")
     def post(self, request, order_number):
         data = PayInput(data=request.data)
@@ -141,6 +172,11 @@ class StripeWebhookApi(APIView):
     authentication_classes = []
     throttle_classes = []
 
+    @raises(
+        OrderErrorCode.PAYMENT_METHOD_UNAVAILABLE,
+        OrderErrorCode.WEBHOOK_SIGNATURE_INVALID,
+        OrderErrorCode.INVALID_STATUS_TRANSITION,
+    )
     @extend_schema(
         tags=["payments"],
         parameters=[
@@ -161,7 +197,7 @@ class StripeWebhookApi(APIView):
                 secret=settings.STRIPE_WEBHOOK_SECRET,
             )
         except SignatureError as exc:
-            raise ApiError(error_codes.WEBHOOK_SIGNATURE_INVALID, str(exc)) from exc
+            raise ApplicationError(error_codes.WEBHOOK_SIGNATURE_INVALID, str(exc)) from exc
         kind = event.get("type", "")
         intent = (event.get("data") or {}).get("object") or {}
         outcome = {

@@ -15,7 +15,6 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from rest_framework import status
 
 from shop.cart.cache import cart_cache_invalidate
 from shop.cart.models import Cart, CartLine
@@ -49,7 +48,7 @@ from shop.orders.payments.base import (
     charge_idempotency_key,
     refund_idempotency_key,
 )
-from skincare.api.exceptions import ApiError
+from skincare.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
 
@@ -85,7 +84,7 @@ def _event(order, type_, *, by=None, **data):
 
 
 def _not_found():
-    return ApiError(error_codes.ORDER_NOT_FOUND, "Order not found.", status_code=status.HTTP_404_NOT_FOUND)
+    return ApplicationError(error_codes.ORDER_NOT_FOUND, "Order not found.")
 
 
 # --- Checkout -----------------------------------------------------------------------------
@@ -95,7 +94,7 @@ def address_snapshot(*, user, address_id=None, address=None):
     if address_id is not None:
         found = user.addresses.filter(pk=address_id).first()
         if found is None:
-            raise ApiError(
+            raise ApplicationError(
                 error_codes.ADDRESS_NOT_FOUND, "Address not found.", errors={"address_id": ["Address not found."]}
             )
         return {name: getattr(found, name) for name in ADDRESS_FIELDS}
@@ -103,7 +102,7 @@ def address_snapshot(*, user, address_id=None, address=None):
         return {name: address.get(name, "") for name in ADDRESS_FIELDS}
     default = user.addresses.order_by("-is_default", "-created_at").first()
     if default is None:
-        raise ApiError(
+        raise ApplicationError(
             error_codes.ADDRESS_REQUIRED,
             "A shipping address is required.",
             errors={"shipping_address": ["Give address_id or shipping_address."]},
@@ -135,17 +134,15 @@ def _check_lines(prices):
             message = f"{line.product.name} is no longer available."
         errors[str(line.id)] = [message]
     if stock_only:
-        raise ApiError(
+        raise ApplicationError(
             error_codes.OUT_OF_STOCK,
             "Some items are out of stock.",
             errors={"items": errors},
-            status_code=status.HTTP_409_CONFLICT,
         )
-    raise ApiError(
+    raise ApplicationError(
         error_codes.CART_UNAVAILABLE_ITEMS,
         "Some items are no longer available.",
         errors={"items": errors},
-        status_code=status.HTTP_409_CONFLICT,
     )
 
 
@@ -188,11 +185,10 @@ def _check_stock_held(lines):
         if row.stock_quantity < quantity:
             errors[str(line.id)] = [f"{line.product.name}: only {max(0, row.stock_quantity)} left."]
     if errors:
-        raise ApiError(
+        raise ApplicationError(
             error_codes.OUT_OF_STOCK,
             "Some items are out of stock.",
             errors={"items": errors},
-            status_code=status.HTTP_409_CONFLICT,
         )
 
 
@@ -245,7 +241,7 @@ def _order_create(*, user, cart_id, idempotency_key, payment_method, provider, a
     if existing is not None:
         return existing, None
     if not info.lines:
-        raise ApiError(error_codes.CART_EMPTY, "Your cart is empty.")
+        raise ApplicationError(error_codes.CART_EMPTY, "Your cart is empty.")
     prices = price_lines(lines=info.lines)
     _check_lines(prices)
     _check_stock_held(info.lines)
@@ -349,10 +345,9 @@ def _payment_claim(order, *, payment_method, provider):
 
 
 def _payment_in_progress():
-    return ApiError(
+    return ApplicationError(
         error_codes.PAYMENT_IN_PROGRESS,
         "A payment for this order is already in progress.",
-        status_code=status.HTTP_409_CONFLICT,
     )
 
 
@@ -449,10 +444,9 @@ def order_pay(*, order, payment_method, payment_data):
             PaymentStatus.PENDING,
             PaymentStatus.FAILED,
         ):
-            raise ApiError(
+            raise ApplicationError(
                 error_codes.PAYMENT_NOT_ALLOWED,
                 "This order cannot be paid now.",
-                status_code=status.HTTP_409_CONFLICT,
             )
         payment = _payment_claim(order, payment_method=payment_method, provider=provider)
         order.payment_method = payment_method
@@ -494,11 +488,10 @@ def _complete_pending_payment(order, *, reference=""):
 def _set_status(order, new_status, *, by, **data):
     old = order.status
     if new_status not in TRANSITIONS.get(old, set()):
-        raise ApiError(
+        raise ApplicationError(
             error_codes.INVALID_STATUS_TRANSITION,
             f"An order cannot go from {old} to {new_status}.",
             errors={"status": [f"Allowed from {old}: {', '.join(sorted(TRANSITIONS[old])) or 'none'}."]},
-            status_code=status.HTTP_409_CONFLICT,
         )
     now = timezone.now()
     order.status = new_status
@@ -562,10 +555,9 @@ def order_cancel(*, order, by, reason="", staff=False):
         order = order_lock(order_id=order.pk)
         allowed = STAFF_CANCELLABLE if staff else CUSTOMER_CANCELLABLE
         if order.status not in allowed:
-            raise ApiError(
+            raise ApplicationError(
                 error_codes.ORDER_NOT_CANCELLABLE,
                 f"A {order.status} order cannot be cancelled.",
-                status_code=status.HTTP_409_CONFLICT,
             )
         _restock(order)
         coupon_release(order=order)
@@ -596,7 +588,7 @@ def order_status_update(*, order, new_status, by):
     with transaction.atomic():
         order = order_lock(order_id=order.pk)
         if new_status == OrderStatus.SHIPPED and not order.tracking_number:
-            raise ApiError(
+            raise ApplicationError(
                 error_codes.TRACKING_NUMBER_REQUIRED,
                 "Ship the order with a tracking number.",
                 errors={"tracking_number": ["Required to ship."]},
@@ -637,26 +629,23 @@ MANUAL_PAYMENT_STATUSES = {
 def order_payment_status_update(*, order, payment_status, by, reference=""):
     """Staff records an offline payment state. Refund states only come from real refunds."""
     if payment_status not in MANUAL_PAYMENT_STATUSES:
-        raise ApiError(
+        raise ApplicationError(
             error_codes.INVALID_STATUS_TRANSITION,
             "Use the refund endpoint to refund an order.",
             errors={"payment_status": ["Refund states are set by refunds."]},
-            status_code=status.HTTP_409_CONFLICT,
         )
     with transaction.atomic():
         order = order_lock(order_id=order.pk)
         if order.payment_status in (PaymentStatus.REFUNDED, PaymentStatus.PARTIALLY_REFUNDED):
-            raise ApiError(
+            raise ApplicationError(
                 error_codes.INVALID_STATUS_TRANSITION,
                 "A refunded order's payment status cannot change.",
-                status_code=status.HTTP_409_CONFLICT,
             )
         if payment_status == PaymentStatus.PAID and order.payment_status != PaymentStatus.PAID:
             if order.status == OrderStatus.CANCELLED:
-                raise ApiError(
+                raise ApplicationError(
                     error_codes.INVALID_STATUS_TRANSITION,
                     "A cancelled order cannot be marked paid.",
-                    status_code=status.HTTP_409_CONFLICT,
                 )
             _complete_pending_payment(order, reference=reference)
         elif payment_status != order.payment_status:
@@ -677,7 +666,7 @@ def orders_bulk_update(*, order_numbers, by, status_=None, fulfillment_status=No
             if fulfillment_status:
                 order_fulfillment_update(order=order, fulfillment_status=fulfillment_status, by=by)
             updated.append(order.order_number)
-        except ApiError as exc:
+        except ApplicationError as exc:
             failed[order.order_number] = [exc.message]
     missing = set(order_numbers) - set(updated) - set(failed)
     for number in missing:
@@ -701,26 +690,24 @@ def order_refund(*, order, amount, reason, by, payment_id=None):
             candidates = candidates.filter(pk=payment_id)
         payment = next((p for p in candidates.order_by("created_at") if p.refundable_amount > ZERO), None)
         if payment is None:
-            raise ApiError(
+            raise ApplicationError(
                 error_codes.REFUND_NOT_ALLOWED,
                 "There is no payment left to refund on this order.",
-                status_code=status.HTTP_409_CONFLICT,
             )
         payment = payment_lock(payment_id=payment.pk)
         refundable = payment.refundable_amount
         amount = refundable if amount is None else amount
         if amount <= ZERO or amount > refundable:
-            raise ApiError(
+            raise ApplicationError(
                 error_codes.REFUND_EXCEEDS_PAID,
                 f"At most {refundable} can be refunded.",
                 errors={"amount": [f"Must be more than 0 and at most {refundable}."]},
             )
         refund = _refund_locked(order=order, payment=payment, amount=amount, reason=reason, by=by)
         if refund.status == RefundStatus.FAILED:
-            raise ApiError(
+            raise ApplicationError(
                 error_codes.PAYMENT_PROVIDER_ERROR,
                 refund.failure_message or "The refund failed.",
-                status_code=status.HTTP_502_BAD_GATEWAY,
             )
     return order, refund
 

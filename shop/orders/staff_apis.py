@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shop.orders import error_codes, services
+from shop.orders.error_codes import OrderErrorCode
 from shop.orders.filters import StaffOrderFilter
 from shop.orders.selectors import dashboard, order_for_staff, orders_for_staff
 from shop.orders.serializers import (
@@ -18,8 +19,9 @@ from shop.orders.serializers import (
     StaffOrderListOutput,
     StaffOrderUpdateInput,
 )
-from skincare.api.exceptions import ApiError
+from skincare.api.error_docs import raises
 from skincare.api.permissions import HasStaffPermission
+from skincare.errors import ApplicationError
 
 TAGS = ["staff: orders"]
 
@@ -27,7 +29,7 @@ TAGS = ["staff: orders"]
 def _order(order_number):
     order = order_for_staff(order_number=order_number)
     if order is None:
-        raise ApiError(error_codes.ORDER_NOT_FOUND, "Order not found.", status_code=status.HTTP_404_NOT_FOUND)
+        raise ApplicationError(error_codes.ORDER_NOT_FOUND, "Order not found.")
     return order
 
 
@@ -41,6 +43,7 @@ class StaffOrderListApi(generics.ListAPIView):
     def get_queryset(self):
         return orders_for_staff()
 
+    @raises()
     @extend_schema(tags=TAGS)
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
@@ -50,10 +53,21 @@ class StaffOrderDetailApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "orders.view_order", "PATCH": "orders.change_order"}
 
+    @raises(OrderErrorCode.ORDER_NOT_FOUND)
     @extend_schema(tags=TAGS, responses=StaffOrderDetailOutput)
     def get(self, request, order_number):
         return Response(StaffOrderDetailOutput(_order(order_number), context={"request": request}).data)
 
+    @raises(
+        OrderErrorCode.PAYMENT_METHOD_UNAVAILABLE,
+        OrderErrorCode.REFUND_EXCEEDS_PAID,
+        OrderErrorCode.TRACKING_NUMBER_REQUIRED,
+        OrderErrorCode.ORDER_NOT_FOUND,
+        OrderErrorCode.INVALID_STATUS_TRANSITION,
+        OrderErrorCode.ORDER_NOT_CANCELLABLE,
+        OrderErrorCode.REFUND_NOT_ALLOWED,
+        OrderErrorCode.PAYMENT_PROVIDER_ERROR,
+    )
     @extend_schema(tags=TAGS, request=StaffOrderUpdateInput, responses=StaffOrderDetailOutput)
     def patch(self, request, order_number):
         data = StaffOrderUpdateInput(data=request.data)
@@ -85,6 +99,7 @@ class StaffOrderShipApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"POST": "orders.change_order"}
 
+    @raises(OrderErrorCode.ORDER_NOT_FOUND, OrderErrorCode.INVALID_STATUS_TRANSITION)
     @extend_schema(tags=TAGS, request=ShipInput, responses=StaffOrderDetailOutput)
     def post(self, request, order_number):
         data = ShipInput(data=request.data)
@@ -99,6 +114,14 @@ class StaffOrderRefundApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"POST": "orders.add_paymentrefund"}
 
+    @raises(
+        OrderErrorCode.PAYMENT_METHOD_UNAVAILABLE,
+        OrderErrorCode.REFUND_EXCEEDS_PAID,
+        OrderErrorCode.ORDER_NOT_FOUND,
+        OrderErrorCode.INVALID_STATUS_TRANSITION,
+        OrderErrorCode.REFUND_NOT_ALLOWED,
+        OrderErrorCode.PAYMENT_PROVIDER_ERROR,
+    )
     @extend_schema(tags=TAGS, request=RefundInput, responses={201: RefundOutput})
     def post(self, request, order_number):
         data = RefundInput(data=request.data)
@@ -116,6 +139,7 @@ class StaffOrderBulkUpdateApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"POST": "orders.change_order"}
 
+    @raises()
     @extend_schema(tags=TAGS, request=BulkUpdateInput, responses=BulkUpdateOutput)
     def post(self, request):
         data = BulkUpdateInput(data=request.data)
@@ -134,6 +158,7 @@ class StaffDashboardApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "orders.view_order"}
 
+    @raises()
     @extend_schema(
         tags=TAGS,
         summary="Sales today / 7 / 30 days, recent orders, top products, low stock",

@@ -1,7 +1,7 @@
 """Page actions that compose several shop services."""
 
 from shop.cart import services as cart_services
-from skincare.api.exceptions import ApiError
+from skincare.errors import ApplicationError
 
 
 def order_reorder(*, cart, order):
@@ -13,7 +13,7 @@ def order_reorder(*, cart, order):
             cart_services.cart_add_line(
                 cart=cart, product_id=item.product_id, variant_id=item.variant_id, quantity=item.quantity
             )
-        except ApiError as exc:
+        except ApplicationError as exc:
             problems.append((item.product_name, exc.message))
         else:
             added += 1

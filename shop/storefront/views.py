@@ -1,6 +1,6 @@
 """The shop's pages. Thin: reads come from selectors, writes from the shop apps' services.
 
-Services raise ``ApiError`` (code, shopper-readable message, field errors); a page catches it
+Services raise ``ApplicationError`` (code, shopper-readable message, field errors); a page catches it
 and shows the message next to the form it came from, with the error's 4xx status.
 """
 
@@ -34,7 +34,9 @@ from shop.orders.serializers import CheckoutInput
 from shop.storefront import labels, selectors, services
 from shop.storefront.templatetags.storefront import money
 from shop.wishlist import services as wishlist_services
-from skincare.api.exceptions import ApiError
+from skincare.api.error_codes import ApiErrorCode
+from skincare.api.exceptions import error_status
+from skincare.errors import ApplicationError
 
 ORDERS_PER_PAGE = 20
 ORDER_NUMBER = re.compile(r"^[A-Za-z0-9-]{1,50}$")
@@ -126,7 +128,7 @@ def search_results(request):
 def _product_context(request, slug):
     try:
         product = public_product_payload(slug)
-    except ApiError as exc:
+    except ApplicationError as exc:
         raise Http404 from exc
     if product["slug"] != slug:
         raise Http404
@@ -163,10 +165,10 @@ def cart_page(request):
 def _cart_error(request, exc, *, form, line_id=None):
     cart = cart_services.cart_resolve(request=request, create=False)
     context = _cart_context(request, cart) if cart is not None else {"cart": None}
-    if exc.status_code == 404:
+    if error_status(exc) == 404:
         form, line_id = "general", None  # the line is not in this cart: no form to put it next to
     context.update({"form_error": {"form": form, "message": exc.message, "line_id": line_id}})
-    return render(request, "storefront/cart.html", context, status=exc.status_code)
+    return render(request, "storefront/cart.html", context, status=error_status(exc))
 
 
 @require_POST
@@ -178,17 +180,17 @@ def cart_add(request):
     slug = request.POST.get("slug", "")
     try:
         if product_id is None:
-            raise ApiError("VALIDATION_ERROR", _("Choose a product."))
+            raise ApplicationError(ApiErrorCode.VALIDATION_ERROR, _("Choose a product."))
         if quantity is None:
-            raise ApiError("VALIDATION_ERROR", _("Enter a quantity of at least 1."))
+            raise ApplicationError(ApiErrorCode.VALIDATION_ERROR, _("Enter a quantity of at least 1."))
         cart = cart_services.cart_resolve(request=request)
         cart_services.cart_add_line(cart=cart, product_id=product_id, variant_id=variant_id, quantity=quantity)
-    except ApiError as exc:
+    except ApplicationError as exc:
         if not slug:
             return _cart_error(request, exc, form="add")
         context = _product_context(request, slug)
         context["cart_error"] = exc.message
-        return render(request, "storefront/product.html", context, status=exc.status_code)
+        return render(request, "storefront/product.html", context, status=error_status(exc))
     messages.success(request, _("Added to your cart."))
     return redirect("shop:cart")
 
@@ -203,9 +205,9 @@ def cart_line_update(request, line_id):
         else:
             quantity = request.POST.get("quantity", "")
             if not quantity.isdigit() or len(quantity) > 6:
-                raise ApiError("VALIDATION_ERROR", _("Enter a whole number (0 removes the item)."))
+                raise ApplicationError(ApiErrorCode.VALIDATION_ERROR, _("Enter a whole number (0 removes the item)."))
             cart_services.cart_update_line(cart=cart, line_id=line_id, quantity=int(quantity))
-    except ApiError as exc:
+    except ApplicationError as exc:
         return _cart_error(request, exc, form="line", line_id=line_id)
     return redirect("shop:cart")
 
@@ -221,10 +223,10 @@ def cart_coupon(request):
         else:
             code = request.POST.get("code", "").strip()
             if not code:
-                raise ApiError("VALIDATION_ERROR", _("Enter a coupon code."))
+                raise ApplicationError(ApiErrorCode.VALIDATION_ERROR, _("Enter a coupon code."))
             cart_services.cart_apply_coupon(cart=cart, code=code[:50], user=request.user)
             messages.success(request, _("Coupon applied."))
-    except ApiError as exc:
+    except ApplicationError as exc:
         return _cart_error(request, exc, form="coupon")
     return redirect("shop:cart")
 
@@ -236,9 +238,9 @@ def wishlist_add(request):
     product_id = _positive_int(request.POST.get("product_id"))
     try:
         if product_id is None:
-            raise ApiError("VALIDATION_ERROR", _("Choose a product."))
+            raise ApplicationError(ApiErrorCode.VALIDATION_ERROR, _("Choose a product."))
         wishlist_services.wishlist_add(user=request.user, product_id=product_id)
-    except ApiError as exc:
+    except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Saved to your wishlist."))
@@ -325,14 +327,14 @@ def _checkout_post(request, cart):
             address_id=valid.get("address_id"),
             shipping_address=valid.get("shipping_address"),
         )
-    except ApiError as exc:
+    except ApplicationError as exc:
         errors = dict(exc.errors or {})
         item_errors = [message for messages_ in errors.pop("items", {}).values() for message in messages_]
         context = _checkout_context(
             request, cart, values=values, errors=_flat_errors(errors), item_errors=item_errors, checkout_key=key
         )
         context["form_error"] = exc.message
-        return render(request, "storefront/checkout.html", context, status=exc.status_code)
+        return render(request, "storefront/checkout.html", context, status=error_status(exc))
     return redirect(reverse("shop:account-order", args=[order.order_number]) + "?placed=1")
 
 
@@ -383,9 +385,9 @@ def account_order_cancel(request, order_number):
     order = _order_or_404(request, order_number)
     try:
         order_services.order_cancel(order=order, by=request.user, reason=request.POST.get("reason", "")[:500])
-    except ApiError as exc:
+    except ApplicationError as exc:
         context = _order_context(request, order, cancel_error=exc.message)
-        return render(request, "storefront/order.html", context, status=exc.status_code)
+        return render(request, "storefront/order.html", context, status=error_status(exc))
     messages.success(request, _("Your order was cancelled."))
     return redirect("shop:account-order", order_number=order.order_number)
 
@@ -398,13 +400,13 @@ def account_order_pay(request, order_number):
     method = request.POST.get("payment_method", PaymentMethod.CARD)
     try:
         if method not in PaymentMethod.values:
-            raise ApiError("VALIDATION_ERROR", _("Choose a payment method."))
+            raise ApplicationError(ApiErrorCode.VALIDATION_ERROR, _("Choose a payment method."))
         order_services.order_pay(
             order=order, payment_method=method, payment_data={"card_number": request.POST.get("card_number", "")[:30]}
         )
-    except ApiError as exc:
+    except ApplicationError as exc:
         context = _order_context(request, order, pay_error=exc.message)
-        return render(request, "storefront/order.html", context, status=exc.status_code)
+        return render(request, "storefront/order.html", context, status=error_status(exc))
     return redirect("shop:account-order", order_number=order.order_number)
 
 
@@ -434,9 +436,9 @@ def wishlist_remove(request):
     product_id = _positive_int(request.POST.get("product_id"))
     try:
         if product_id is None:
-            raise ApiError("VALIDATION_ERROR", _("Choose a product."))
+            raise ApplicationError(ApiErrorCode.VALIDATION_ERROR, _("Choose a product."))
         wishlist_services.wishlist_remove(user=request.user, product_id=product_id)
-    except ApiError as exc:
+    except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Removed from your wishlist."))

@@ -3,10 +3,13 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from shop.catalog.error_codes import CatalogErrorCode
 from shop.catalog.selectors import primary_media_prefetch
 from shop.wishlist import services
+from shop.wishlist.error_codes import WishlistErrorCode
 from shop.wishlist.models import WishlistFeedback, WishlistItem
 from shop.wishlist.serializers import AddInput, FeedbackSerializer, WishlistItemOutput, item_output
+from skincare.api.error_docs import raises
 from skincare.api.pagination import PagePagination
 
 TAGS = ["wishlist"]
@@ -15,6 +18,7 @@ TAGS = ["wishlist"]
 class WishlistApi(APIView):
     pagination_class = PagePagination  # for the schema: get() pages with it by hand
 
+    @raises()
     @extend_schema(tags=TAGS, summary="My wishlist (paginated)", responses=WishlistItemOutput(many=True))
     def get(self, request):
         qs = (
@@ -32,6 +36,7 @@ class WishlistApi(APIView):
             [item_output(item, feedback.get(item.product_id), request=request) for item in page]
         )
 
+    @raises(CatalogErrorCode.PRODUCT_NOT_FOUND)
     @extend_schema(
         tags=TAGS,
         request=AddInput,
@@ -51,6 +56,7 @@ class WishlistApi(APIView):
             item_output(item, None, request=request), status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
 
+    @raises()
     @extend_schema(tags=TAGS, operation_id="wishlist_clear", responses={204: None}, summary="Empty the wishlist")
     def delete(self, request):
         services.wishlist_clear(user=request.user)
@@ -58,6 +64,7 @@ class WishlistApi(APIView):
 
 
 class WishlistItemApi(APIView):
+    @raises(WishlistErrorCode.WISHLIST_ITEM_NOT_FOUND)
     @extend_schema(tags=TAGS, operation_id="wishlist_remove", responses={204: None}, summary="Remove a product")
     def delete(self, request, product_id):
         services.wishlist_remove(user=request.user, product_id=product_id)
@@ -65,6 +72,7 @@ class WishlistItemApi(APIView):
 
 
 class WishlistFeedbackApi(APIView):
+    @raises(WishlistErrorCode.WISHLIST_ITEM_NOT_FOUND)
     @extend_schema(tags=TAGS, request=FeedbackSerializer, responses=FeedbackSerializer)
     def put(self, request, product_id):
         data = FeedbackSerializer(data=request.data)

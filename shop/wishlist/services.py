@@ -1,24 +1,14 @@
 from django.db import IntegrityError, transaction
-from rest_framework import status
 
-from shop.catalog.models import Product, ProductStatus
+from shop.catalog.selectors import product_active_get
+from shop.wishlist.error_codes import WishlistErrorCode
 from shop.wishlist.models import WishlistFeedback, WishlistItem
-from skincare.api.exceptions import ApiError
-
-PRODUCT_NOT_FOUND = "PRODUCT_NOT_FOUND"
-WISHLIST_ITEM_NOT_FOUND = "WISHLIST_ITEM_NOT_FOUND"
-
-
-def _product(product_id):
-    product = Product.objects.filter(pk=product_id, status=ProductStatus.ACTIVE).first()
-    if product is None:
-        raise ApiError(PRODUCT_NOT_FOUND, "Product not found.", errors={"product_id": ["Product not found."]})
-    return product
+from skincare.errors import ApplicationError
 
 
 def wishlist_add(*, user, product_id):
     """Idempotent: adding a product twice keeps one entry. Returns (item, created)."""
-    product = _product(product_id)
+    product = product_active_get(product_id=product_id, field="product_id")
     try:
         with transaction.atomic():
             return WishlistItem.objects.get_or_create(user=user, product=product)
@@ -33,7 +23,7 @@ def wishlist_add(*, user, product_id):
 def wishlist_remove(*, user, product_id):
     deleted, _ = WishlistItem.objects.filter(user=user, product__pk=product_id).delete()
     if not deleted:
-        raise ApiError(WISHLIST_ITEM_NOT_FOUND, "Not in your wishlist.", status_code=status.HTTP_404_NOT_FOUND)
+        raise ApplicationError(WishlistErrorCode.WISHLIST_ITEM_NOT_FOUND, "Not in your wishlist.")
 
 
 def wishlist_clear(*, user):
@@ -42,6 +32,6 @@ def wishlist_clear(*, user):
 
 def wishlist_feedback_save(*, user, product_id, **data):
     if not WishlistItem.objects.filter(user=user, product__pk=product_id).exists():
-        raise ApiError(WISHLIST_ITEM_NOT_FOUND, "Not in your wishlist.", status_code=status.HTTP_404_NOT_FOUND)
+        raise ApplicationError(WishlistErrorCode.WISHLIST_ITEM_NOT_FOUND, "Not in your wishlist.")
     feedback, _ = WishlistFeedback.objects.update_or_create(user=user, product_id=product_id, defaults=data)
     return feedback

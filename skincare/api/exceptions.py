@@ -1,6 +1,10 @@
 """One exception handler for the whole API: every error becomes the error envelope.
 
 ``{"status": "error", "code": "SOME_CODE", "message": "...", "errors": {field: [...]}}``
+
+Services raise ``skincare.errors.ApplicationError`` with an ``ErrorCode`` member; the member carries
+the HTTP status. ``ApiError`` (an ``ApplicationError`` with an explicit status) remains only for code
+written before the domain errors; new code raises ``ApplicationError``.
 """
 
 import logging
@@ -16,25 +20,44 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from skincare.api import error_codes
+from skincare.errors import ApplicationError, error_code_lookup
 
 logger = logging.getLogger(__name__)
 
 
-class ApiError(exceptions.APIException):
-    """A business-rule failure with its own code, raised by services and views.
+class ApiError(ApplicationError):
+    """Deprecated: an ``ApplicationError`` that names its HTTP status itself.
 
-    ``raise ApiError("COUPON_EXPIRED", "This coupon has expired.", errors={"code": [...]})``
+    Kept so that ``ApiError(code, message, status_code=...)`` written before the domain errors keeps
+    answering as before; new code raises ``ApplicationError`` and lets the code carry the status.
     """
 
-    status_code = status.HTTP_400_BAD_REQUEST
-
     def __init__(self, code, message, *, errors=None, status_code=None):
-        super().__init__(detail=message, code=code)
-        self.error_code = code
-        self.message = message
-        self.errors = errors or {}
-        if status_code is not None:
-            self.status_code = status_code
+        super().__init__(code, message, errors=errors)
+        self.status_code = status_code or _status_of(code)
+
+
+def error_status(exc):
+    """The HTTP status a domain error answers with: its code's (or a legacy ``ApiError``'s own)."""
+    return exc.status_code if isinstance(exc, ApiError) else _status_of(exc.code)
+
+
+def _status_of(code):
+    member = error_code_lookup(code)
+    return member.status if member is not None else status.HTTP_400_BAD_REQUEST
+
+
+# Tests register a callable here to see every (view, method, code, status) the handler answers.
+answer_observers = []
+
+
+def _observe(context, code, status_code):
+    view = (context or {}).get("view")
+    request = (context or {}).get("request")
+    if view is None or request is None:
+        return
+    for observer in answer_observers:
+        observer(type(view), request.method.lower(), str(code), status_code)
 
 
 _CODE_BY_EXCEPTION = [
@@ -68,7 +91,7 @@ def request_limit_error(exc):
 
 
 def error_body(code, message, errors=None):
-    return {"status": "error", "code": code, "message": str(message), "errors": errors or {}}
+    return {"status": "error", "code": str(code), "message": str(message), "errors": errors or {}}
 
 
 def error_response(code, message, *, errors=None, status_code=400, headers=None):
@@ -101,6 +124,20 @@ def _first_message(errors):
 
 
 def exception_handler(exc, context):
+    response = _answer(exc, context)
+    if response is not None and answer_observers:
+        _observe(context, response.data["code"], response.status_code)
+    return response
+
+
+def _answer(exc, context):
+    if isinstance(exc, ApplicationError):
+        set_rollback()
+        headers = {"Retry-After": str(int(exc.wait))} if getattr(exc, "wait", None) else None
+        return error_response(
+            str(exc.code), exc.message, errors=exc.errors, status_code=error_status(exc), headers=headers
+        )
+
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -123,11 +160,6 @@ def exception_handler(exc, context):
         headers["Retry-After"] = str(int(exc.wait))
 
     set_rollback()
-    if isinstance(exc, ApiError):
-        return error_response(
-            exc.error_code, exc.message, errors=exc.errors, status_code=exc.status_code, headers=headers
-        )
-
     code = next((c for cls, c in _CODE_BY_EXCEPTION if isinstance(exc, cls)), None)
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail

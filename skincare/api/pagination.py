@@ -4,7 +4,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
 from skincare.api import error_codes
-from skincare.api.exceptions import ApiError
+from skincare.errors import ApplicationError
 
 
 class PagePagination(PageNumberPagination):
@@ -25,7 +25,7 @@ class PagePagination(PageNumberPagination):
         except ValueError:
             size = 0
         if not 1 <= size <= self.max_page_size:
-            raise ApiError(
+            raise ApplicationError(
                 error_codes.VALIDATION_ERROR,
                 f"per_page must be an integer from 1 to {self.max_page_size}.",
                 errors={self.page_size_query_param: [f"Expected 1..{self.max_page_size}."]},

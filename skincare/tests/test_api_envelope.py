@@ -67,7 +67,7 @@ def test_unexpected_exception_gives_json_500(plumbing):
 
 def test_business_error_keeps_code_and_status(plumbing):
     response = plumbing.get("/api/v1/test/business")
-    assert response.status_code == 409
+    assert response.status_code == 400
     assert response.json() == {
         "status": "error",
         "code": "COUPON_EXPIRED",
@@ -121,7 +121,20 @@ def test_schema_documents_envelopes(api_client):
     schema = response.json()
     login = schema["paths"]["/api/v1/auth/login"]["post"]["responses"]
     assert login["200"]["content"]["application/json"]["schema"]["properties"]["status"]["enum"] == ["success"]
-    assert login["400"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/ErrorEnvelope"}
+    assert login["400"]["content"]["application/json"]["schema"] == {
+        "allOf": [
+            {"$ref": "#/components/schemas/ErrorEnvelope"},
+            {
+                "type": "object",
+                "properties": {
+                    "code": {
+                        "type": "string",
+                        "enum": ["PARSE_ERROR", "TOO_MANY_FIELDS", "VALIDATION_ERROR"],
+                    }
+                },
+            },
+        ]
+    }
     addresses = schema["paths"]["/api/v1/user/addresses"]["get"]["responses"]["200"]
     ref = addresses["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
     listing = schema["components"]["schemas"][ref]

@@ -5,8 +5,10 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from shop.coupons.error_codes import CouponErrorCode
 from skincare.api import parsers
-from skincare.api.exceptions import ApiError
+from skincare.api.error_docs import raises
+from skincare.errors import ApplicationError
 
 
 class Boom(APIView):
@@ -19,8 +21,9 @@ class Boom(APIView):
 class Business(APIView):
     permission_classes = []
 
+    @raises(CouponErrorCode.COUPON_EXPIRED)
     def get(self, request):
-        raise ApiError("COUPON_EXPIRED", "This coupon has expired.", errors={"code": ["expired"]}, status_code=409)
+        raise ApplicationError(CouponErrorCode.COUPON_EXPIRED, "This coupon has expired.", errors={"code": ["expired"]})
 
 
 class Throttled(APIView):

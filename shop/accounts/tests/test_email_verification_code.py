@@ -115,7 +115,7 @@ def test_parallel_wrong_codes_are_all_counted_and_only_the_limit_gets_an_invalid
 
     from shop.accounts.services import email_verification_send, user_verify_email_code
     from shop.accounts.tests.factories import UserFactory
-    from skincare.api.exceptions import ApiError
+    from skincare.errors import ApplicationError
 
     if connection.vendor != "postgresql":
         pytest.skip("threads need a server database (run with DATABASE_URL=postgres://...)")
@@ -129,7 +129,7 @@ def test_parallel_wrong_codes_are_all_counted_and_only_the_limit_gets_an_invalid
         try:
             barrier.wait()
             user_verify_email_code(email=EMAIL, code=f"not-{n}")  # never a 6-digit code, so never right
-        except ApiError as exc:
+        except ApplicationError as exc:
             answers.append(exc.error_code)
         finally:
             thread_connection.close()

@@ -137,7 +137,7 @@ def test_parallel_guesses_check_at_most_the_limit_of_passwords(monkeypatch):
     from django.db import connection
 
     from shop.accounts.services import user_authenticate
-    from skincare.api.exceptions import ApiError
+    from skincare.errors import ApplicationError
 
     if connection.vendor != "postgresql":
         pytest.skip("threads need a server database (run with DATABASE_URL=postgres://...)")
@@ -160,7 +160,7 @@ def test_parallel_guesses_check_at_most_the_limit_of_passwords(monkeypatch):
         try:
             barrier.wait()
             user_authenticate(request=RequestFactory().post("/"), email="mony@example.com", password=f"wrong-{n}")
-        except ApiError as exc:
+        except ApplicationError as exc:
             answers.append(exc.error_code)
         finally:
             thread_connection.close()

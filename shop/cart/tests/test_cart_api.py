@@ -86,7 +86,12 @@ def test_add_unknown_or_draft_product(auth_client):
     for product_id in (999999, draft.pk):
         response = auth_client.post(ITEMS, {"product_id": product_id}, format="json")
         assert response.status_code == 400
-        assert response.json()["code"] == "PRODUCT_NOT_FOUND"
+        assert response.json() == {
+            "status": "error",
+            "code": "VALIDATION_ERROR",
+            "message": "Product not found.",
+            "errors": {"product_id": ["Product not found."]},
+        }
 
 
 def test_add_variant_of_other_product(auth_client):
@@ -94,6 +99,7 @@ def test_add_variant_of_other_product(auth_client):
     other = ProductFactory()
     response = auth_client.post(ITEMS, {"product_id": other.pk, "variant_id": variant.pk}, format="json")
     assert response.status_code == 400
+    assert response.json()["code"] == "VALIDATION_ERROR"
     assert response.json()["errors"] == {"variant_id": ["Variant not found for this product."]}
 
 

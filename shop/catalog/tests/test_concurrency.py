@@ -8,7 +8,7 @@ from django.db import connection
 from shop.catalog import services
 from shop.catalog.models import Category
 from shop.catalog.tests.factories import CategoryFactory
-from skincare.api.exceptions import ApiError
+from skincare.errors import ApplicationError
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no row locks; run with DATABASE_URL"),
@@ -38,7 +38,7 @@ def test_parallel_moves_cannot_make_a_loop(monkeypatch):
             category = Category.objects.get(pk=category_id)
             services.category_update(category=category, data={"parent": Category.objects.get(pk=parent_id)})
             results.append("ok")
-        except ApiError as exc:
+        except ApplicationError as exc:
             results.append(exc.error_code)
         finally:
             connection.close()

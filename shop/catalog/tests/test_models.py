@@ -112,7 +112,7 @@ def test_discount_and_stock_properties():
 
 def test_category_parent_check_walks_the_stored_tree():
     from shop.catalog.services import category_parent_check
-    from skincare.api.exceptions import ApiError
+    from skincare.errors import ApplicationError
 
     top = CategoryFactory(name="Cleansers")
     child = CategoryFactory(parent=top)
@@ -120,7 +120,7 @@ def test_category_parent_check_walks_the_stored_tree():
     other = CategoryFactory()
 
     for parent in (top, child, grandchild):
-        with pytest.raises(ApiError) as refused:
+        with pytest.raises(ApplicationError) as refused:
             category_parent_check(category=top, parent=parent)
         assert refused.value.error_code == "CATEGORY_CYCLE" and list(refused.value.errors) == ["parent"]
     category_parent_check(category=top, parent=other)
@@ -129,6 +129,6 @@ def test_category_parent_check_walks_the_stored_tree():
     # a loop already stored (two rows pointing at each other) does not hang the check
     Category.objects.filter(pk=other.pk).update(parent=grandchild)
     Category.objects.filter(pk=top.pk).update(parent=other)
-    with pytest.raises(ApiError):
+    with pytest.raises(ApplicationError):
         category_parent_check(category=child, parent=other)
     category_parent_check(category=CategoryFactory(), parent=other)

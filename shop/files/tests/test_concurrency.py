@@ -8,7 +8,7 @@ from django.db import connection
 from shop.files import services
 from shop.files.models import FileStatus, UploadedFile
 from shop.files.tests.factories import jpeg_bytes, set_config, upload
-from skincare.api.exceptions import ApiError
+from skincare.errors import ApplicationError
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no row locks; run with DATABASE_URL"),
@@ -38,7 +38,7 @@ def run_in_parallel(count, work):
             barrier.wait(timeout=10)
             work(index)
             results.append("ok")
-        except ApiError as exc:
+        except ApplicationError as exc:
             results.append(exc.error_code)
         finally:
             connection.close()

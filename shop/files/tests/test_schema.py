@@ -39,9 +39,9 @@ def test_uploads_are_documented_as_multipart(schema):
     assert request_schema["required"] == ["files"]
     assert request_schema["properties"]["files"]["items"] == {"type": "string", "format": "binary"}
     assert upload["parameters"][0]["schema"]["enum"] == ["product", "profile", "progress", "qa", "review"]
-    assert upload["responses"]["413"]["content"]["application/json"]["schema"] == {
-        "$ref": "#/components/schemas/ErrorEnvelope"
-    }
+    too_large = upload["responses"]["413"]["content"]["application/json"]["schema"]["allOf"]
+    assert too_large[0] == {"$ref": "#/components/schemas/ErrorEnvelope"}
+    assert too_large[1]["properties"]["code"]["enum"] == ["FILE_TOO_LARGE", "PAYLOAD_TOO_LARGE"]
     assert upload["responses"]["201"]["content"]["application/json"]["schema"]["properties"]["data"] == {
         "type": "array",
         "items": {"$ref": "#/components/schemas/UploadedFile"},

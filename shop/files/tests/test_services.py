@@ -8,7 +8,7 @@ from django.utils import timezone
 from shop.files import selectors, services
 from shop.files.models import FileStatus, FileUploadConfig
 from shop.files.tests.factories import UploadedFileFactory, jpeg_bytes, upload
-from skincare.api.exceptions import ApiError
+from skincare.errors import ApplicationError
 
 pytestmark = pytest.mark.django_db
 
@@ -58,14 +58,14 @@ def test_upload_refreshes_the_owner_counters_in_memory(user):
 def test_upload_by_an_inactive_user_is_refused(user):
     user.is_active = False
 
-    with pytest.raises(ApiError) as excinfo:
+    with pytest.raises(ApplicationError) as excinfo:
         make_file(user)
 
-    assert (excinfo.value.error_code, excinfo.value.status_code) == ("UPLOAD_NOT_ALLOWED", 403)
+    assert (excinfo.value.code, excinfo.value.code.status) == ("UPLOAD_NOT_ALLOWED", 403)
 
 
 def test_upload_without_files_is_refused(user):
-    with pytest.raises(ApiError) as excinfo:
+    with pytest.raises(ApplicationError) as excinfo:
         services.file_upload(owner=user, context="review", uploads=[])
 
     assert excinfo.value.error_code == "NO_FILES"
@@ -116,7 +116,7 @@ def test_file_attach_makes_the_file_permanent(user):
 def test_file_attach_refuses_deleted_or_expired_files(user, state):
     file = UploadedFileFactory(owner=user, **state)
 
-    with pytest.raises(ApiError) as excinfo:
+    with pytest.raises(ApplicationError) as excinfo:
         services.file_attach(file=file, entity_type="review", entity_id=1)
 
     assert excinfo.value.error_code == "FILE_NOT_AVAILABLE"

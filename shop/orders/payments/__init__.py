@@ -12,7 +12,7 @@ from shop.orders.payments.base import ChargeResult, PaymentProvider, RefundResul
 from shop.orders.payments.cod import CashOnDeliveryProvider
 from shop.orders.payments.stripe import StripeProvider
 from shop.orders.payments.test_card import TestCardProvider
-from skincare.api.exceptions import ApiError
+from skincare.errors import ApplicationError
 
 PROVIDERS = {
     CashOnDeliveryProvider.name: CashOnDeliveryProvider,
@@ -25,7 +25,7 @@ def provider_by_name(name):
     try:
         return PROVIDERS[name]()
     except KeyError as exc:
-        raise ApiError(error_codes.PAYMENT_METHOD_UNAVAILABLE, f"Unknown payment provider {name!r}.") from exc
+        raise ApplicationError(error_codes.PAYMENT_METHOD_UNAVAILABLE, f"Unknown payment provider {name!r}.") from exc
 
 
 def provider_for_method(method):
@@ -33,7 +33,7 @@ def provider_for_method(method):
         return CashOnDeliveryProvider()
     provider = provider_by_name(settings.PAYMENT_PROVIDER)
     if not provider.is_configured():
-        raise ApiError(
+        raise ApplicationError(
             error_codes.PAYMENT_METHOD_UNAVAILABLE,
             "Card payments are not available right now.",
             errors={"payment_method": ["Card payments are not configured."]},

@@ -13,7 +13,7 @@ from shop.coupons.tests.factories import CouponFactory
 from shop.orders.models import Order
 from shop.orders.services import order_place
 from shop.orders.tests.helpers import fill_cart
-from skincare.api.exceptions import ApiError
+from skincare.errors import ApplicationError
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -47,7 +47,7 @@ def run_parallel(jobs):
                     index, job = pending.pop()
                 try:
                     results[index] = (job(), None)
-                except ApiError as exc:
+                except ApplicationError as exc:
                     results[index] = (None, exc.error_code)
                 except Exception as exc:  # noqa: BLE001 - reported by the assertion
                     results[index] = (None, repr(exc))

@@ -12,7 +12,7 @@ from shop.orders.payments.base import charge_idempotency_key, refund_idempotency
 from shop.orders.payments.test_card import TestCardProvider, card_ledger
 from shop.orders.services import order_cancel, order_pay, payment_record_result
 from shop.orders.tests.helpers import DECLINED_CARD, OK_CARD, ORDERS, place
-from skincare.api.exceptions import ApiError
+from skincare.errors import ApplicationError
 
 pytestmark = pytest.mark.django_db
 
@@ -138,7 +138,7 @@ def test_pay_after_cancel_is_409_and_charges_nothing(auth_client, user):
     order = unpaid(auth_client, user)
     order_cancel(order=order, by=user)
     before = len(card_ledger())
-    with pytest.raises(ApiError) as caught:
+    with pytest.raises(ApplicationError) as caught:
         order_pay(order=order, payment_method="card", payment_data={"card_number": OK_CARD})
     assert caught.value.error_code == "PAYMENT_NOT_ALLOWED"
     assert len(card_ledger()) == before

@@ -23,7 +23,9 @@ def test_add_list_remove_clear(auth_client, django_assert_max_num_queries):
 
 def test_bad_input(auth_client, api_client):
     assert auth_client.post(URL, {"product_id": -1}, format="json").status_code == 400
-    assert auth_client.post(URL, {"product_id": 999999}, format="json").json()["code"] == "PRODUCT_NOT_FOUND"
+    unknown = auth_client.post(URL, {"product_id": 999999}, format="json")
+    assert (unknown.status_code, unknown.json()["code"]) == (400, "VALIDATION_ERROR")
+    assert unknown.json()["errors"] == {"product_id": ["Product not found."]}
     assert api_client.get(URL).status_code == 401
 
 

@@ -9,7 +9,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -27,6 +26,7 @@ from shop.catalog.models import (
     ProductStatus,
     ProductVariant,
 )
+from shop.catalog.selectors import stock_low, stock_ok, stock_out
 from skincare.api.exceptions import ApiError
 
 CSV_FIELDS = [
@@ -52,13 +52,12 @@ class LowStockFilter(admin.SimpleListFilter):
         return [("low", "Low stock"), ("out", "Out of stock"), ("ok", "In stock")]
 
     def queryset(self, request, queryset):
-        tracked = queryset.filter(track_inventory=True)
         if self.value() == "low":
-            return tracked.filter(stock_quantity__gt=0, stock_quantity__lte=F("low_stock_threshold"))
+            return stock_low(queryset)
         if self.value() == "out":
-            return tracked.filter(stock_quantity__lte=0)
+            return stock_out(queryset)
         if self.value() == "ok":
-            return queryset.exclude(track_inventory=True, stock_quantity__lte=F("low_stock_threshold"))
+            return stock_ok(queryset)
         return queryset
 
 

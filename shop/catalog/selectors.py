@@ -1,6 +1,6 @@
 """Catalog reads. Every product list runs a fixed number of queries whatever the page size."""
 
-from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
 
 from shop.catalog import cache as catalog_cache
 from shop.catalog.media import media_url
@@ -219,4 +219,30 @@ def product_related(product, *, limit=RELATED_LIMIT):
             )
         )
         .order_by("-same_category", "-rating_avg", "-sales_count", "-id")[:limit]
+    )
+
+
+# --- Stock ------------------------------------------------------------------
+
+# Tracked products still in stock but at or under their low-stock threshold / with nothing left.
+LOW_STOCK = Q(track_inventory=True, stock_quantity__gt=0, stock_quantity__lte=F("low_stock_threshold"))
+OUT_OF_STOCK = Q(track_inventory=True, stock_quantity__lte=0)
+
+
+def stock_low(queryset):
+    return queryset.filter(LOW_STOCK)
+
+
+def stock_out(queryset):
+    return queryset.filter(OUT_OF_STOCK)
+
+
+def stock_ok(queryset):
+    return queryset.exclude(track_inventory=True, stock_quantity__lte=F("low_stock_threshold"))
+
+
+def stock_alert_counts() -> dict:
+    """Active products low on stock and out of stock (one query)."""
+    return Product.objects.filter(status=ProductStatus.ACTIVE).aggregate(
+        low=Count("id", filter=LOW_STOCK), out=Count("id", filter=OUT_OF_STOCK)
     )

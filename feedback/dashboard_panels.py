@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from feedback.selectors import moderation_queue, moderation_stats
-from skincare.dashboard import cached, register_panel
+from feedback.selectors import moderation_queue, moderation_stats, user_report_counts
+from skincare.dashboard import cached, register_customer_section, register_panel
 
 PERMISSION = "feedback.view_moderationitem"
 
@@ -60,6 +60,35 @@ def reported_panel():
     }
 
 
+def customer_reports_section(user):
+    counts = user_report_counts(user=user)
+    about = _queue_url(user__id__exact=user.pk)
+    return {
+        "link": about,
+        "items": [
+            {
+                "label": "Their content waiting for moderation",
+                "value": counts["open"],
+                "url": _queue_url(queue="open", user__id__exact=user.pk),
+            },
+            {
+                "label": "Their content reported by others",
+                "value": counts["reported"],
+                "url": _queue_url(user_reported__exact=1, user__id__exact=user.pk),
+            },
+            {
+                "label": "Their content rejected",
+                "value": counts["rejected"],
+                "url": _queue_url(status__exact="rejected", user__id__exact=user.pk),
+            },
+            {"label": "Reports they filed", "value": counts["filed"], "url": ""},
+        ],
+    }
+
+
 def register():
     register_panel(key="moderation", title="Moderation backlog", permission=PERMISSION, build=backlog_panel, order=70)
     register_panel(key="reported", title="Reported content", permission=PERMISSION, build=reported_panel, order=80)
+    register_customer_section(
+        key="reports", title="Moderation and reports", permission=PERMISSION, build=customer_reports_section, order=30
+    )

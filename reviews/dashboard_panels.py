@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from reviews.selectors import questions_awaiting_expert
-from skincare.dashboard import register_panel
+from reviews.selectors import questions_awaiting_expert, user_feedback_stats
+from skincare.dashboard import register_customer_section, register_panel
 
 AWAITING_EXPERT = "awaiting_expert"
 
@@ -34,6 +34,41 @@ def questions_panel():
     return {"link": questions_url(expert=AWAITING_EXPERT), "items": items}
 
 
+def _by_user(url_name, user, **params):
+    return f"{reverse(url_name)}?{urlencode({'user__id__exact': user.pk, **params})}"
+
+
+def customer_reviews_section(user):
+    stats = user_feedback_stats(user=user)
+    reviews = "admin:reviews_review_changelist"
+    return {
+        "link": _by_user(reviews, user),
+        "items": [
+            {"label": "Reviews", "value": stats["reviews"]["total"], "url": _by_user(reviews, user)},
+            {
+                "label": "Reviews approved",
+                "value": stats["reviews"]["approved"],
+                "url": _by_user(reviews, user, status__exact="approved"),
+            },
+            {
+                "label": "Reviews rejected",
+                "value": stats["reviews"]["rejected"],
+                "url": _by_user(reviews, user, status__exact="rejected"),
+            },
+            {
+                "label": "Questions",
+                "value": stats["questions"]["total"],
+                "url": _by_user("admin:reviews_question_changelist", user),
+            },
+            {
+                "label": "Answers",
+                "value": stats["answers"]["total"],
+                "url": _by_user("admin:reviews_answer_changelist", user),
+            },
+        ],
+    }
+
+
 def register():
     register_panel(
         key="expert-questions",
@@ -41,4 +76,11 @@ def register():
         permission="reviews.view_question",
         build=questions_panel,
         order=90,
+    )
+    register_customer_section(
+        key="reviews",
+        title="Reviews and Q&A",
+        permission="reviews.view_review",
+        build=customer_reviews_section,
+        order=20,
     )

@@ -14,9 +14,9 @@ from django.utils.formats import date_format
 from shop.accounts.selectors import new_customer_counts
 from shop.catalog.selectors import stock_alert_counts
 from shop.orders.models import PaymentStatus
-from shop.orders.selectors import PAYMENT_OPEN, TO_SHIP, dashboard, order_queues, sales_by_day
+from shop.orders.selectors import PAYMENT_OPEN, TO_SHIP, dashboard, order_queues, orders_for_user, sales_by_day
 from skincare.charts import bar_chart_svg, chart_table
-from skincare.dashboard import cached, register_panel
+from skincare.dashboard import cached, register_customer_section, register_panel
 
 CHART_DAYS = 30
 
@@ -165,6 +165,41 @@ def new_customers_panel():
     }
 
 
+def customer_orders_section(user):
+    recent = list(orders_for_user(user=user).order_by("-created_at", "-id")[:5])
+    return {
+        "link": _changelist("orders_order", user__id__exact=user.pk),
+        "items": [
+            {
+                "label": "Orders",
+                "value": user.total_orders,
+                "url": _changelist("orders_order", user__id__exact=user.pk),
+            },
+            {"label": "Total spent", "value": user.total_spent, "url": ""},
+            *(
+                {
+                    "label": f"{order.order_number} · {timezone.localtime(order.created_at):%Y-%m-%d}",
+                    "value": f"{order.get_status_display()} · {order.total}",
+                    "url": reverse("admin:orders_order_change", args=[order.pk]),
+                }
+                for order in recent
+            ),
+        ],
+    }
+
+
+def customer_community_section(user):
+    return {
+        "link": "",
+        "items": [
+            {"label": "Community score", "value": user.community_score, "url": ""},
+            {"label": "Reviews written", "value": user.reviews_written, "url": ""},
+            {"label": "Helpful votes received", "value": user.helpful_votes_received, "url": ""},
+            {"label": "Answers provided", "value": user.answers_provided, "url": ""},
+        ],
+    }
+
+
 def register():
     register_panel(key="sales", title="Sales", permission="orders.view_order", build=sales_panel, order=10)
     register_panel(
@@ -183,4 +218,14 @@ def register():
         permission="accounts.view_user",
         build=new_customers_panel,
         order=60,
+    )
+    register_customer_section(
+        key="orders", title="Orders", permission="orders.view_order", build=customer_orders_section, order=10
+    )
+    register_customer_section(
+        key="community",
+        title="Community",
+        permission="accounts.view_user",
+        build=customer_community_section,
+        order=40,
     )

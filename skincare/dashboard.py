@@ -31,7 +31,7 @@ class Panel:
     key: str
     title: str
     permission: str
-    build: Callable[[], dict]
+    build: Callable[..., dict]
     order: int = 100
 
 
@@ -60,3 +60,25 @@ def panels_for(user) -> list[dict]:
             continue
         shown.append({"key": panel.key, "title": panel.title, **cached(f"panel:{panel.key}", panel.build)})
     return shown
+
+
+# --- The customer page's activity sections ------------------------------------------------------
+# The same idea for one customer: orders (shop), reviews (reviews), reports (feedback), each app
+# contributing its own section without the accounts admin importing it. ``build(user)`` returns
+# ``{"link": url, "items": [{"label", "value", "url"}, ...]}``; it is not cached (one customer).
+
+_customer_sections: dict[str, Panel] = {}
+
+
+def register_customer_section(*, key, title, permission, build, order=100):
+    _customer_sections[key] = Panel(key=key, title=title, permission=permission, build=build, order=order)
+
+
+def customer_sections_for(viewer, customer) -> list[dict]:
+    """The sections ``viewer`` may see about ``customer`` (a moderator never sees their orders)."""
+    sections = sorted(_customer_sections.values(), key=lambda section: (section.order, section.key))
+    return [
+        {"key": section.key, "title": section.title, **section.build(customer)}
+        for section in sections
+        if viewer.has_perm(section.permission)
+    ]

@@ -7,13 +7,16 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Case, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from shop.accounts.models import SkinConcern
 from shop.catalog import services
 from shop.catalog.media import media_url
 from shop.catalog.models import (
@@ -23,10 +26,11 @@ from shop.catalog.models import (
     Product,
     ProductIngredient,
     ProductMedia,
+    ProductSkinType,
     ProductStatus,
     ProductVariant,
 )
-from shop.catalog.selectors import stock_low, stock_ok, stock_out
+from shop.catalog.selectors import category_outline, stock_low, stock_ok, stock_out
 from skincare.api.exceptions import ApiError
 
 CSV_FIELDS = [
@@ -87,8 +91,50 @@ class ProductIngredientInline(admin.TabularInline):
     fields = ["ingredient", "concentration", "sort_order"]
 
 
+class TagListField(forms.CharField):
+    """A JSON list of short phrases typed as "one, two, three" (duplicates and blanks dropped)."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(str(item) for item in value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        items = [part.strip() for part in text.replace("\n", ",").split(",")]
+        return list(dict.fromkeys(item for item in items if item))
+
+
+def _checkboxes(choices, label, help_text=""):
+    return forms.MultipleChoiceField(
+        choices=choices, required=False, widget=forms.CheckboxSelectMultiple, label=label, help_text=help_text
+    )
+
+
+class ProductAdminForm(forms.ModelForm):
+    """Skin types, concerns and key benefits as checkboxes and tags instead of raw JSON."""
+
+    skin_types = _checkboxes(ProductSkinType.choices, "Skin types", '"All skin types" suits everyone.')
+    concerns = _checkboxes(SkinConcern.choices, "Concerns")
+    key_benefits = TagListField(required=False, label="Key benefits", help_text="Separate with commas.")
+
+    class Meta:
+        model = Product
+        fields = ["skin_types", "concerns", "key_benefits"]  # the admin's fieldsets list the rest
+
+
+class IngredientAdminForm(forms.ModelForm):
+    concerns = _checkboxes(SkinConcern.choices, "Concerns it targets")
+    benefits = TagListField(required=False, help_text="Separate with commas, e.g. brightening, oil control.")
+
+    class Meta:
+        model = Ingredient
+        fields = ["name", "name_km", "slug", "inci_name", "description", "benefits", "concerns"]
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
+    form = ProductAdminForm
     list_display = [
         "thumbnail", "name", "sku", "brand", "category", "price", "stock_quantity", "status", "is_featured",
         "rating_avg", "sales_count",
@@ -109,9 +155,11 @@ class ProductAdmin(admin.ModelAdmin):
     inlines = [ProductMediaInline, ProductVariantInline, ProductIngredientInline]
     actions = ["make_active", "make_draft", "archive", "feature", "unfeature", "export_csv"]
     fieldsets = [
-        (None, {"fields": ["name", "name_km", "slug", "brand", "category", "product_type", "status", "is_featured"]}),
-        ("Copy", {"fields": ["short_description", "description", "description_km", "key_benefits"]}),
-        ("Usage", {"fields": ["how_to_use", "how_to_use_km", "usage_time", "attributes"]}),
+        (None, {"fields": [("name", "name_km"), "slug", "brand", "category", "product_type", "status", "is_featured"]}),
+        ("Copy (English | Khmer)", {"fields": [
+            "short_description", ("description", "description_km"), "key_benefits",
+        ]}),
+        ("Usage", {"fields": [("how_to_use", "how_to_use_km"), "usage_time", "attributes"]}),
         ("Suitability", {"fields": [
             "skin_types", "concerns", "full_ingredients", "suitable_for_sensitive_skin", "dermatologist_tested",
             "cruelty_free",
@@ -332,10 +380,22 @@ class CategoryAdminForm(forms.ModelForm):
         return cleaned
 
 
+class CategoryTreeChangeList(ChangeList):
+    """Depth-first tree order unless a column header asks for another."""
+
+    def get_ordering(self, request, queryset):
+        if ORDER_VAR in self.params or "tree_position" not in queryset.query.annotations:
+            return super().get_ordering(request, queryset)
+        return ["tree_position", "pk"]
+
+
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
+    """The changelist reads as the tree: depth-first, each name indented under its parent."""
+
     form = CategoryAdminForm
-    list_display = ["name", "parent", "slug", "sort_order", "is_active", "product_count"]
+    list_display = ["tree_name", "parent", "slug", "sort_order", "is_active", "product_count"]
+    list_display_links = ["tree_name"]
     list_editable = ["sort_order", "is_active"]
     list_filter = ["is_active", "parent"]
     search_fields = ["name", "name_km", "slug"]
@@ -346,7 +406,31 @@ class CategoryAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         from django.db.models import Count
 
-        return super().get_queryset(request).select_related("parent").annotate(n_products=Count("products"))
+        match = request.resolver_match
+        if match is None or match.url_name != "catalog_category_changelist":
+            return super().get_queryset(request).select_related("parent").annotate(n_products=Count("products"))
+        # The changelist orders by the annotation below (get_ordering), so it is built here unordered.
+        queryset = self.model._default_manager.select_related("parent").annotate(n_products=Count("products"))
+        outline = category_outline()
+        if not outline:
+            return queryset
+        position = Case(*(When(pk=pk, then=Value(n)) for n, (pk, _) in enumerate(outline)), default=Value(0))
+        depth = Case(*(When(pk=pk, then=Value(d)) for pk, d in outline), default=Value(0))
+        return queryset.annotate(tree_position=position, tree_depth=depth)
+
+    def get_changelist(self, request, **kwargs):
+        return CategoryTreeChangeList
+
+    @admin.display(description="name", ordering="tree_position")
+    def tree_name(self, obj):
+        depth = getattr(obj, "tree_depth", 0)
+        return format_html(
+            '<span class="tree-depth-{}" style="padding-left:{}em">{}{}</span>',
+            depth,
+            depth * 1.5,
+            "└ " if depth else "",
+            obj.name,
+        )
 
     @admin.display(description="products", ordering="n_products")
     def product_count(self, obj):
@@ -376,6 +460,7 @@ class BrandAdmin(admin.ModelAdmin):
 
 @admin.register(Ingredient)
 class IngredientAdmin(admin.ModelAdmin):
+    form = IngredientAdminForm
     list_display = ["name", "inci_name", "name_km"]
     search_fields = ["name", "inci_name", "name_km"]
     prepopulated_fields = {"slug": ["name"]}

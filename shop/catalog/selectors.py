@@ -73,6 +73,32 @@ def category_tree():
     return roots
 
 
+def category_outline() -> list[tuple[int, int]]:
+    """Every category (inactive ones too) as ``(id, depth)`` in depth-first order, siblings by
+    ``sort_order`` then name: the tree as staff read it. One query; a node whose parent chain
+    never reaches a root (a loop the services refuse, should one exist) is listed at depth 0."""
+    rows = list(Category.objects.order_by("sort_order", "name", "pk").values_list("pk", "parent_id"))
+    children = {}
+    for pk, parent_id in rows:
+        children.setdefault(parent_id, []).append(pk)
+    outline, seen = [], set()
+
+    def walk(parent_id, depth):
+        for pk in children.get(parent_id, []):
+            if pk not in seen:
+                seen.add(pk)
+                outline.append((pk, depth))
+                walk(pk, depth + 1)
+
+    walk(None, 0)
+    for pk, _ in rows:  # unreachable from a root
+        if pk not in seen:
+            seen.add(pk)
+            outline.append((pk, 0))
+            walk(pk, 1)
+    return outline
+
+
 def category_get(slug_or_id):
     """The active category node with this slug (or id), or None."""
     key = str(slug_or_id)

@@ -6,7 +6,7 @@ from django.utils.translation import ngettext
 from shop.accounts import services
 from shop.accounts.forms import NormalizedEmailFormField, StaffPasswordSetForm
 from shop.accounts.models import Address, Role, User
-from shop.accounts.roles import MODERATE_USER
+from shop.accounts.roles import MODERATE_USER, moderation_refusal
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -171,13 +171,6 @@ class UserAdmin(DjangoUserAdmin):
     def has_moderate_permission(self, request):
         return request.user.has_perm(MODERATE_USER)
 
-    def _moderatable(self, request, queryset):
-        """Moderators suspend and reactivate shoppers and experts; staff accounts only an admin."""
-        targets = queryset.exclude(pk=request.user.pk)
-        if not request.user.has_perm("accounts.change_user"):
-            targets = targets.filter(role__in=[Role.CUSTOMER, Role.EXPERT], is_superuser=False)
-        return targets
-
     @admin.display(description="Name")
     def full_name(self, user):
         return f"{user.first_name} {user.last_name}".strip()
@@ -206,13 +199,11 @@ class UserAdmin(DjangoUserAdmin):
             self.message_user(request, f"No user was {verb}.", messages.WARNING)
 
     def _apply(self, request, queryset, *, verb, perform, skip=None):
-        allowed = {user.pk for user in self._moderatable(request, queryset)}
         changed, refused = [], []
         for user in queryset.order_by("pk"):
-            if user.pk == request.user.pk:
-                refused.append((user, "that is your own account."))
-            elif user.pk not in allowed:
-                refused.append((user, "only an admin changes staff accounts."))
+            refusal = moderation_refusal(actor=request.user, target=user)
+            if refusal:
+                refused.append((user, refusal))
             elif skip and skip(user):
                 refused.append((user, skip(user)))
             else:

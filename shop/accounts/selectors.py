@@ -16,3 +16,11 @@ def new_customer_counts(*, since: dict) -> dict:
     return User.objects.filter(role=Role.CUSTOMER).aggregate(
         **{name: Count("id", filter=Q(date_joined__gte=moment)) for name, moment in since.items()}
     )
+
+
+def customers_for_staff():
+    return User.objects.select_related("profile_picture").order_by("-date_joined", "-pk")
+
+
+def customer_search(queryset, term):
+    return queryset.filter(Q(email__icontains=term) | Q(first_name__icontains=term) | Q(last_name__icontains=term))

@@ -78,6 +78,7 @@ EXPECTED = {
     "GET api/v1/staff/reviews": MODERATION,
     "GET api/v1/staff/reviews/pending": MODERATION,
     "GET api/v1/staff/reviews/analytics": MODERATION,
+    "POST api/v1/staff/reviews/bulk-action": MODERATION,
     "POST api/v1/staff/reviews/<int:review_id>/approve": MODERATION,
     "POST api/v1/staff/reviews/<int:review_id>/reject": MODERATION,
     "POST api/v1/staff/reviews/<int:review_id>/flag": MODERATION,
@@ -143,7 +144,7 @@ def test_every_staff_operation_declares_a_permission_and_is_in_the_table():
     assert undeclared == []
     assert sorted(found - EXPECTED.keys()) == [], "staff operations missing from EXPECTED"
     assert sorted(EXPECTED.keys() - found) == [], "EXPECTED names operations the URLconf does not serve"
-    assert len(operations) == 58
+    assert len(operations) == 59
 
 
 class _Undeclared(APIView):

@@ -219,3 +219,23 @@ def test_chart_of_nothing_draws_empty_bars_and_the_table_lists_the_figures():
         '<th scope="col">USD</th></tr></thead><tbody><tr><th scope="row">1 Nov</th><td>1,234.50</td></tr>'
         "</tbody></table>"
     )
+
+
+def test_admin_is_shop_branded_without_inline_script():
+    page = _login(StaffFactory()).get("/admin/")
+
+    html = page.content.decode()
+    assert "<title>Dashboard | Skincare Shop admin</title>" in html
+    assert '<a href="/admin/" class="shop-brand">Skincare Shop back office</a>' in html
+    assert '<link rel="stylesheet" href="/static/admin-shop/shop-admin.css">' in html
+    assert "<script>" not in html and '<script type="text/javascript">' not in html
+    assert "script-src 'self'" in page["Content-Security-Policy"]
+
+
+def test_shop_admin_stylesheet_is_served():
+    from django.contrib.staticfiles import finders
+
+    path = finders.find("admin-shop/shop-admin.css")
+    assert path is not None
+    css = open(path, encoding="utf-8").read()
+    assert "--primary: #c96f8b;" in css and ".dashboard-panels" in css

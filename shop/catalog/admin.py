@@ -11,8 +11,8 @@ from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Case, Value, When
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 
@@ -109,6 +109,34 @@ def _checkboxes(choices, label, help_text=""):
     return forms.MultipleChoiceField(
         choices=choices, required=False, widget=forms.CheckboxSelectMultiple, label=label, help_text=help_text
     )
+
+
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
+class PhotoUploadForm(forms.Form):
+    files = MultipleImageField(label="Photos", help_text="Up to 10 images (JPEG, PNG or WebP).")
+    alt_text = forms.CharField(max_length=200, required=False, label="Alt text (English)")
+    alt_text_km = forms.CharField(max_length=200, required=False, label="Alt text (Khmer)")
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        if len(files) > 10:
+            raise forms.ValidationError("At most 10 photos at a time.")
+        return files
 
 
 class ProductAdminForm(forms.ModelForm):
@@ -222,8 +250,53 @@ class ProductAdmin(admin.ModelAdmin):
         return [
             path("import-csv/", self.admin_site.admin_view(self.import_csv), name="catalog_product_import_csv"),
             path("export-csv/", self.admin_site.admin_view(self.export_all_csv), name="catalog_product_export_csv"),
+            path(
+                "<path:object_id>/photos/",
+                self.admin_site.admin_view(self.upload_photos),
+                name="catalog_product_upload_photos",
+            ),
             *super().get_urls(),
         ]
+
+    def upload_photos(self, request, object_id):
+        """Photos through the uploaded-files registry (validated, re-encoded, thumbnails), then
+        added to the gallery by the catalog service; order and primary are set in the gallery inline."""
+        product = get_object_or_404(Product, pk=object_id) if str(object_id).isdigit() else None
+        if product is None:
+            raise Http404
+        if not self.has_change_permission(request, product):
+            raise PermissionDenied
+        form = PhotoUploadForm(request.POST or None, request.FILES or None)
+        change_url = reverse("admin:catalog_product_change", args=[product.pk])
+        if request.method == "POST" and form.is_valid():
+            try:
+                created = services.product_media_upload(
+                    product=product,
+                    uploads=form.cleaned_data["files"],
+                    owner=request.user,
+                    alt_text=form.cleaned_data["alt_text"],
+                    alt_text_km=form.cleaned_data["alt_text_km"],
+                )
+            except ApiError as exc:
+                form.add_error("files", exc.message)
+            else:
+                skipped = len(form.cleaned_data["files"]) - len(created)
+                if created:
+                    self.message_user(request, f"{len(created)} photo(s) added to {product.name}.", messages.SUCCESS)
+                if skipped:
+                    self.message_user(
+                        request, f"{skipped} photo(s) already in the gallery, not added again.", messages.WARNING
+                    )
+                return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": f"Add photos: {product.name}",
+            "opts": self.model._meta,
+            "original": product,
+            "change_url": change_url,
+        }
+        return render(request, "admin/catalog/product/upload_photos.html", context)
 
     def export_all_csv(self, request):
         if not self.has_view_permission(request):

@@ -97,3 +97,85 @@ def test_ingredient_added_with_checkboxes_and_tags(admin_client):
     assert response.status_code == 302
     ingredient = Ingredient.objects.get(slug="niacinamide")
     assert (ingredient.benefits, ingredient.concerns) == (["brightening", "oil control"], ["acne"])
+
+
+def _upload(client, product, *files, **fields):
+    return client.post(f"/admin/catalog/product/{product.pk}/photos/", {"files": list(files), **fields})
+
+
+def test_photos_uploaded_on_the_product_page_join_the_gallery(admin_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from shop.files.tests.factories import png_bytes
+
+    product = ProductFactory(name="Calm Serum")
+    page = admin_client.get(f"/admin/catalog/product/{product.pk}/change/")
+    assert f'href="/admin/catalog/product/{product.pk}/photos/"'.encode() in page.content
+
+    response = _upload(
+        admin_client,
+        product,
+        SimpleUploadedFile("a.png", png_bytes(), content_type="image/png"),
+        SimpleUploadedFile("b.png", png_bytes(size=(400, 400)), content_type="image/png"),
+        alt_text="Serum bottle",
+    )
+
+    assert response.status_code == 302 and response["Location"] == f"/admin/catalog/product/{product.pk}/change/"
+    gallery = list(product.media.order_by("sort_order").values_list("alt_text", "is_primary", "file__status"))
+    assert [(alt, primary) for alt, primary, _ in gallery] == [("Serum bottle", True), ("Serum bottle", False)]
+    follow = admin_client.get(response["Location"])
+    assert [m.message for m in follow.context["messages"]] == ["2 photo(s) added to Calm Serum."]
+
+
+def test_the_same_image_twice_is_added_once_and_said_so(admin_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from shop.files.tests.factories import png_bytes
+
+    product = ProductFactory()
+
+    response = _upload(
+        admin_client,
+        product,
+        SimpleUploadedFile("a.png", png_bytes(), content_type="image/png"),
+        SimpleUploadedFile("copy.png", png_bytes(), content_type="image/png"),
+    )
+
+    assert response.status_code == 302 and product.media.count() == 1
+    messages = [(m.level_tag, m.message) for m in admin_client.get(response["Location"]).context["messages"]]
+    assert messages == [
+        ("success", f"1 photo(s) added to {product.name}."),
+        ("warning", "1 photo(s) already in the gallery, not added again."),
+    ]
+
+
+def test_a_file_that_is_not_an_image_is_refused_and_nothing_is_added(admin_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from shop.files.tests.factories import png_bytes
+
+    product = ProductFactory()
+
+    response = _upload(admin_client, product, SimpleUploadedFile("x.png", b"not an image", content_type="image/png"))
+    small = _upload(
+        admin_client, product, SimpleUploadedFile("s.png", png_bytes(size=(300, 200)), content_type="image/png")
+    )
+
+    assert response.status_code == 200 and response.context["form"].errors["files"]
+    assert small.context["form"].errors["files"] == ["s.png: The image is 300x200 px; the minimum is 300x300 px."]
+    assert product.media.count() == 0
+
+
+def test_a_moderator_cannot_upload_product_photos():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from shop.accounts.tests.factories import ModeratorFactory
+    from shop.files.tests.factories import png_bytes
+
+    client = Client()
+    client.force_login(ModeratorFactory())
+    product = ProductFactory()
+
+    response = _upload(client, product, SimpleUploadedFile("a.png", png_bytes(), content_type="image/png"))
+
+    assert response.status_code == 403 and product.media.count() == 0

@@ -10,6 +10,10 @@ class FeedbackConfig(AppConfig):
 
         receivers.connect()
 
+        from feedback import dashboard_panels
+
+        dashboard_panels.register()
+
         from feedback.demo import seed_notifications
         from skincare.demo import register_demo_step
 

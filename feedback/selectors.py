@@ -8,6 +8,7 @@ from django.utils import timezone
 from feedback.models import (
     OPEN_STATUSES,
     ModerationItem,
+    ModerationReport,
     ModerationStatus,
     Notification,
     ProductFeedbackResponse,
@@ -119,3 +120,13 @@ def product_feedback_for_product(*, product_id):
         .select_related("user", "product")
         .order_by("-created_at", "-id")
     )
+
+
+def user_report_counts(*, user) -> dict:
+    """Reports ``user`` filed, and moderation items about ``user``'s content (open, reported, rejected)."""
+    about = ModerationItem.objects.filter(user=user).aggregate(
+        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+        reported=Count("id", filter=Q(user_reported=True)),
+        rejected=Count("id", filter=Q(status=ModerationStatus.REJECTED)),
+    )
+    return {"filed": ModerationReport.objects.filter(reporter=user).count(), **about}

@@ -5,7 +5,9 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from reviews import qa, services
+from reviews.dashboard_panels import AWAITING_EXPERT
 from reviews.models import Answer, ProgressEntry, ProgressJournal, Question, Review, ReviewMedia
+from reviews.selectors import questions_awaiting_expert
 from shop.accounts.roles import VERIFY_ANSWER
 from skincare.errors import ApplicationError
 
@@ -111,10 +113,23 @@ def approve_qa(modeladmin, request, queryset):
     _each(modeladmin, request, queryset, lambda obj: qa.qa_approve(obj=obj, by=request.user))
 
 
+class AwaitingExpertFilter(admin.SimpleListFilter):
+    title = "expert answer"
+    parameter_name = "expert"
+
+    def lookups(self, request, model_admin):
+        return [(AWAITING_EXPERT, "Waiting for an expert")]
+
+    def queryset(self, request, queryset):
+        if self.value() == AWAITING_EXPERT:
+            return queryset.filter(pk__in=questions_awaiting_expert().values("pk"))
+        return queryset
+
+
 @admin.register(Question)
 class QuestionAdmin(CustomerContentAdmin):
     list_display = ["id", "product", "user", "question", "question_category", "urgency_level", "status", "answer_count"]
-    list_filter = ["status", "question_category", "urgency_level", "is_answered"]
+    list_filter = [AwaitingExpertFilter, "status", "question_category", "urgency_level", "is_answered"]
     search_fields = ["question", "user__email"]
     list_select_related = ["product", "user"]
     raw_id_fields = ["product", "user"]

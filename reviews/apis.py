@@ -284,6 +284,27 @@ class _StaffReviewActionApi(APIView):
         return Response(s.review_output(review, request, own=True))
 
 
+class StaffReviewBulkDecisionApi(APIView):
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"POST": "reviews.change_review"}
+
+    @raises()
+    @extend_schema(
+        tags=STAFF_TAGS,
+        request=s.ReviewBulkDecisionInput,
+        responses=s.ReviewBulkDecisionOutput,
+        summary="Approve or reject reviews by id",
+        description="Each review is decided on its own; the answer lists what was done and what was skipped, and why.",
+    )
+    def post(self, request):
+        data = _valid(s.ReviewBulkDecisionInput, request.data)
+        return Response(
+            services.reviews_bulk_decide(
+                review_ids=data["ids"], action=data["action"], by=request.user, notes=data["notes"]
+            )
+        )
+
+
 class StaffReviewApproveApi(_StaffReviewActionApi):
     handler = services.review_approve
 

@@ -10,6 +10,10 @@ class ReviewsConfig(AppConfig):
 
         receivers.connect()
 
+        from reviews import dashboard_panels
+
+        dashboard_panels.register()
+
         from reviews.demo import seed_progress, seed_questions, seed_reviews
         from skincare.demo import register_demo_step
 

@@ -398,6 +398,33 @@ def review_reject(*, review, by, notes=""):
     return review
 
 
+REVIEW_BULK_ACTIONS = {"approve": review_approve, "reject": review_reject}
+REVIEW_BULK_MAX = 100
+
+
+def reviews_bulk_decide(*, review_ids, action, by, notes="") -> dict:
+    """Approve or reject many reviews by id, each on its own (one refusal does not undo the others):
+    ``{"action", "done": [ids], "skipped": [{"id", "reason"}]}``; ``reason`` is ``not_found`` or the
+    error code the single decision raised (e.g. ``MODERATION_ALREADY_DECIDED``)."""
+    handler = REVIEW_BULK_ACTIONS[action]
+    ids = list(dict.fromkeys(review_ids))
+    reviews = Review.objects.in_bulk(ids)
+    done, skipped = [], []
+    for review_id in ids:
+        review = reviews.get(review_id)
+        if review is None:
+            skipped.append({"id": review_id, "reason": "not_found"})
+            continue
+        try:
+            with transaction.atomic():
+                handler(review=review, by=by, notes=notes)
+        except ApplicationError as exc:
+            skipped.append({"id": review_id, "reason": exc.error_code})
+            continue
+        done.append(review_id)
+    return {"action": action, "done": done, "skipped": skipped}
+
+
 def review_flag(*, review, by, notes=""):
     item = _moderation_item(ContentType.REVIEW, review.pk, user=review.user, text=_moderation_text(review))
     feedback_services.moderation_escalate(item=item, by=by, notes=notes)

@@ -20,6 +20,7 @@ urlpatterns = [
     # Staff reviews
     path("staff/reviews", apis.StaffReviewListApi.as_view(), name="staff-reviews"),
     path("staff/reviews/pending", apis.StaffPendingReviewListApi.as_view(), name="staff-reviews-pending"),
+    path("staff/reviews/bulk-action", apis.StaffReviewBulkDecisionApi.as_view(), name="staff-reviews-bulk-action"),
     path("staff/reviews/analytics", apis.StaffReviewAnalyticsApi.as_view(), name="staff-reviews-analytics"),
     path("staff/reviews/<int:review_id>", apis.StaffReviewDetailApi.as_view(), name="staff-review-detail"),
     path("staff/reviews/<int:review_id>/approve", apis.StaffReviewApproveApi.as_view(), name="staff-review-approve"),

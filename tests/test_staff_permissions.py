@@ -78,6 +78,7 @@ EXPECTED = {
     "GET api/v1/staff/reviews": MODERATION,
     "GET api/v1/staff/reviews/pending": MODERATION,
     "GET api/v1/staff/reviews/analytics": MODERATION,
+    "POST api/v1/staff/reviews/bulk-action": MODERATION,
     "POST api/v1/staff/reviews/<int:review_id>/approve": MODERATION,
     "POST api/v1/staff/reviews/<int:review_id>/reject": MODERATION,
     "POST api/v1/staff/reviews/<int:review_id>/flag": MODERATION,
@@ -106,6 +107,13 @@ EXPECTED = {
     "POST api/v1/staff/users/<int:user_id>/community-score": MODERATION,
     "GET api/v1/staff/users/<int:user_id>/feedback-history": MODERATION,
     "POST api/v1/staff/users/<int:user_id>/promote-expert": ADMIN,
+    # customers: the record carries contact details and money (admins); suspending is moderation
+    "GET api/v1/staff/customers": ADMIN,
+    "GET api/v1/staff/customers/<int:user_id>": ADMIN,
+    "PATCH api/v1/staff/customers/<int:user_id>": ADMIN,
+    "POST api/v1/staff/customers/<int:user_id>/suspend": MODERATION,
+    "POST api/v1/staff/customers/<int:user_id>/activate": MODERATION,
+    "GET api/v1/staff/customers/<int:user_id>/addresses": ADMIN,
 }
 
 ROLES = ["superuser", Role.ADMIN, Role.MODERATOR, Role.EXPERT, Role.CUSTOMER, "anonymous"]
@@ -152,7 +160,7 @@ def test_every_staff_operation_declares_a_permission_and_is_in_the_table():
     assert undeclared == []
     assert sorted(found - EXPECTED.keys()) == [], "staff operations missing from EXPECTED"
     assert sorted(EXPECTED.keys() - found) == [], "EXPECTED names operations the URLconf does not serve"
-    assert len(operations) == 68
+    assert len(operations) == 75
 
 
 class _Undeclared(APIView):

@@ -6,7 +6,7 @@ from django.utils.translation import ngettext
 from shop.accounts import services
 from shop.accounts.forms import NormalizedEmailFormField, StaffPasswordSetForm
 from shop.accounts.models import Address, Role, User
-from shop.accounts.roles import MODERATE_USER
+from shop.accounts.roles import MODERATE_USER, moderation_refusal
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -70,7 +70,7 @@ class UserAdmin(DjangoUserAdmin):
         "total_spent",
         "date_joined",
     ]
-    list_filter = ["role", "skin_type", "email_verified", "is_active", "is_staff", "language"]
+    list_filter = ["role", "skin_type", "email_verified", "is_active", "is_staff", "language", "date_joined"]
     search_fields = ["email", "first_name", "last_name", "phone"]
     readonly_fields = [
         "last_login",
@@ -89,7 +89,7 @@ class UserAdmin(DjangoUserAdmin):
     ]
     list_select_related = []
     inlines = [AddressInline]
-    actions = ["suspend_users", "activate_users", "make_expert"]
+    actions = ["suspend_users", "activate_users", "make_expert", "make_moderator"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (
@@ -171,43 +171,82 @@ class UserAdmin(DjangoUserAdmin):
     def has_moderate_permission(self, request):
         return request.user.has_perm(MODERATE_USER)
 
-    def _moderatable(self, request, queryset):
-        """Moderators suspend and reactivate shoppers and experts; staff accounts only an admin."""
-        targets = queryset.exclude(pk=request.user.pk)
-        if not request.user.has_perm("accounts.change_user"):
-            targets = targets.filter(role__in=[Role.CUSTOMER, Role.EXPERT], is_superuser=False)
-        return targets
-
     @admin.display(description="Name")
     def full_name(self, user):
         return f"{user.first_name} {user.last_name}".strip()
 
-    def _report(self, request, count, verb):
-        self.message_user(
-            request,
-            ngettext("%(n)d user %(verb)s.", "%(n)d users %(verb)s.", count) % {"n": count, "verb": verb},
-            messages.SUCCESS,
-        )
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        from skincare.dashboard import customer_sections_for
+
+        customer = self.get_object(request, object_id)
+        extra = {"customer_sections": customer_sections_for(request.user, customer)} if customer else {}
+        return super().change_view(request, object_id, form_url, {**extra, **(extra_context or {})})
+
+    def _report(self, request, *, verb, changed, refused):
+        """Who changed (success), who was refused and why (warning); never a green "0 users"."""
+        if changed:
+            emails = ", ".join(user.email for user in changed)
+            count = len(changed)
+            self.message_user(
+                request,
+                ngettext("%(n)d user %(verb)s: %(who)s.", "%(n)d users %(verb)s: %(who)s.", count)
+                % {"n": count, "verb": verb, "who": emails},
+                messages.SUCCESS,
+            )
+        for user, reason in refused:
+            self.message_user(request, f"{user.email} was not {verb}: {reason}", messages.WARNING)
+        if not changed:
+            self.message_user(request, f"No user was {verb}.", messages.WARNING)
+
+    def _apply(self, request, queryset, *, verb, perform, skip=None):
+        changed, refused = [], []
+        for user in queryset.order_by("pk"):
+            refusal = moderation_refusal(actor=request.user, target=user)
+            if refusal:
+                refused.append((user, refusal))
+            elif skip and skip(user):
+                refused.append((user, skip(user)))
+            else:
+                perform(user)
+                changed.append(user)
+        self._report(request, verb=verb, changed=changed, refused=refused)
 
     @admin.action(description="Suspend selected users (logs them out everywhere)", permissions=["moderate"])
     def suspend_users(self, request, queryset):
-        targets = self._moderatable(request, queryset)
-        for user in targets:
-            services.user_suspend(user=user)
-        self._report(request, len(targets), "suspended")
+        self._apply(
+            request,
+            queryset,
+            verb="suspended",
+            perform=lambda user: services.user_suspend(user=user),
+            skip=lambda user: "already suspended." if not user.is_active else None,
+        )
 
     @admin.action(description="Activate selected users", permissions=["moderate"])
     def activate_users(self, request, queryset):
-        targets = self._moderatable(request, queryset)
-        for user in targets:
-            services.user_activate(user=user)
-        self._report(request, len(targets), "activated")
+        self._apply(
+            request,
+            queryset,
+            verb="activated",
+            perform=lambda user: services.user_activate(user=user),
+            skip=lambda user: "already active." if user.is_active else None,
+        )
+
+    def _set_role(self, request, queryset, role, verb):
+        self._apply(
+            request,
+            queryset,
+            verb=verb,
+            perform=lambda user: services.user_set_role(user=user, role=role),
+            skip=lambda user: f"already {Role(role).label.lower()}." if user.role == role else None,
+        )
 
     @admin.action(description="Promote selected users to expert", permissions=["change"])
     def make_expert(self, request, queryset):
-        for user in queryset:
-            services.user_set_role(user=user, role=Role.EXPERT)
-        self._report(request, len(queryset), "promoted to expert")
+        self._set_role(request, queryset, Role.EXPERT, "made expert")
+
+    @admin.action(description="Make selected users moderators", permissions=["change"])
+    def make_moderator(self, request, queryset):
+        self._set_role(request, queryset, Role.MODERATOR, "made moderator")
 
 
 @admin.register(Address)

@@ -137,3 +137,15 @@ def role_permission_table():
         (name, {role: perms == ALL_PERMISSIONS or name in perms for role, perms in ROLE_PERMISSIONS.items()})
         for name in names
     ]
+
+
+def moderation_refusal(*, actor, target):
+    """Why ``actor`` may not suspend or reactivate ``target`` (None when they may): nobody acts on
+    their own account; a moderator acts on shoppers and experts, admins and moderators (and
+    superusers) are an admin's to change."""
+    if actor.pk == target.pk:
+        return "that is your own account."
+    shopper_or_expert = target.role in (Role.CUSTOMER, Role.EXPERT) and not target.is_superuser
+    if not shopper_or_expert and not actor.has_perm("accounts.change_user"):
+        return "only an admin changes staff accounts."
+    return None

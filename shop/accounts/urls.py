@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shop.accounts import api
+from shop.accounts import api, staff_apis
 
 urlpatterns = [
     path("auth/register", api.RegisterApi.as_view(), name="auth-register"),
@@ -17,4 +17,21 @@ urlpatterns = [
     path("user/addresses", api.AddressListApi.as_view(), name="address-list"),
     path("user/addresses/<int:pk>", api.AddressDetailApi.as_view(), name="address-detail"),
     path("user/addresses/<int:pk>/default", api.AddressSetDefaultApi.as_view(), name="address-default"),
+    path("staff/customers", staff_apis.StaffCustomerListApi.as_view(), name="staff-customer-list"),
+    path("staff/customers/<int:user_id>", staff_apis.StaffCustomerDetailApi.as_view(), name="staff-customer-detail"),
+    path(
+        "staff/customers/<int:user_id>/suspend",
+        staff_apis.StaffCustomerSuspendApi.as_view(),
+        name="staff-customer-suspend",
+    ),
+    path(
+        "staff/customers/<int:user_id>/activate",
+        staff_apis.StaffCustomerActivateApi.as_view(),
+        name="staff-customer-activate",
+    ),
+    path(
+        "staff/customers/<int:user_id>/addresses",
+        staff_apis.StaffCustomerAddressesApi.as_view(),
+        name="staff-customer-addresses",
+    ),
 ]

@@ -7,14 +7,16 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.db.models import Case, Value, When
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 
+from shop.accounts.models import SkinConcern
 from shop.catalog import services
 from shop.catalog.media import media_url
 from shop.catalog.models import (
@@ -24,9 +26,11 @@ from shop.catalog.models import (
     Product,
     ProductIngredient,
     ProductMedia,
+    ProductSkinType,
     ProductStatus,
     ProductVariant,
 )
+from shop.catalog.selectors import category_outline, stock_low, stock_ok, stock_out
 from skincare.errors import ApplicationError
 
 CSV_FIELDS = [
@@ -52,13 +56,12 @@ class LowStockFilter(admin.SimpleListFilter):
         return [("low", "Low stock"), ("out", "Out of stock"), ("ok", "In stock")]
 
     def queryset(self, request, queryset):
-        tracked = queryset.filter(track_inventory=True)
         if self.value() == "low":
-            return tracked.filter(stock_quantity__gt=0, stock_quantity__lte=F("low_stock_threshold"))
+            return stock_low(queryset)
         if self.value() == "out":
-            return tracked.filter(stock_quantity__lte=0)
+            return stock_out(queryset)
         if self.value() == "ok":
-            return queryset.exclude(track_inventory=True, stock_quantity__lte=F("low_stock_threshold"))
+            return stock_ok(queryset)
         return queryset
 
 
@@ -88,8 +91,78 @@ class ProductIngredientInline(admin.TabularInline):
     fields = ["ingredient", "concentration", "sort_order"]
 
 
+class TagListField(forms.CharField):
+    """A JSON list of short phrases typed as "one, two, three" (duplicates and blanks dropped)."""
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return ", ".join(str(item) for item in value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value) or ""
+        items = [part.strip() for part in text.replace("\n", ",").split(",")]
+        return list(dict.fromkeys(item for item in items if item))
+
+
+def _checkboxes(choices, label, help_text=""):
+    return forms.MultipleChoiceField(
+        choices=choices, required=False, widget=forms.CheckboxSelectMultiple, label=label, help_text=help_text
+    )
+
+
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
+class PhotoUploadForm(forms.Form):
+    files = MultipleImageField(label="Photos", help_text="Up to 10 images (JPEG, PNG or WebP).")
+    alt_text = forms.CharField(max_length=200, required=False, label="Alt text (English)")
+    alt_text_km = forms.CharField(max_length=200, required=False, label="Alt text (Khmer)")
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        if len(files) > 10:
+            raise forms.ValidationError("At most 10 photos at a time.")
+        return files
+
+
+class ProductAdminForm(forms.ModelForm):
+    """Skin types, concerns and key benefits as checkboxes and tags instead of raw JSON."""
+
+    skin_types = _checkboxes(ProductSkinType.choices, "Skin types", '"All skin types" suits everyone.')
+    concerns = _checkboxes(SkinConcern.choices, "Concerns")
+    key_benefits = TagListField(required=False, label="Key benefits", help_text="Separate with commas.")
+
+    class Meta:
+        model = Product
+        fields = ["skin_types", "concerns", "key_benefits"]  # the admin's fieldsets list the rest
+
+
+class IngredientAdminForm(forms.ModelForm):
+    concerns = _checkboxes(SkinConcern.choices, "Concerns it targets")
+    benefits = TagListField(required=False, help_text="Separate with commas, e.g. brightening, oil control.")
+
+    class Meta:
+        model = Ingredient
+        fields = ["name", "name_km", "slug", "inci_name", "description", "benefits", "concerns"]
+
+
 @admin.register(Product)
 class ProductAdmin(admin.ModelAdmin):
+    form = ProductAdminForm
     list_display = [
         "thumbnail", "name", "sku", "brand", "category", "price", "stock_quantity", "status", "is_featured",
         "rating_avg", "sales_count",
@@ -110,9 +183,11 @@ class ProductAdmin(admin.ModelAdmin):
     inlines = [ProductMediaInline, ProductVariantInline, ProductIngredientInline]
     actions = ["make_active", "make_draft", "archive", "feature", "unfeature", "export_csv"]
     fieldsets = [
-        (None, {"fields": ["name", "name_km", "slug", "brand", "category", "product_type", "status", "is_featured"]}),
-        ("Copy", {"fields": ["short_description", "description", "description_km", "key_benefits"]}),
-        ("Usage", {"fields": ["how_to_use", "how_to_use_km", "usage_time", "attributes"]}),
+        (None, {"fields": [("name", "name_km"), "slug", "brand", "category", "product_type", "status", "is_featured"]}),
+        ("Copy (English | Khmer)", {"fields": [
+            "short_description", ("description", "description_km"), "key_benefits",
+        ]}),
+        ("Usage", {"fields": [("how_to_use", "how_to_use_km"), "usage_time", "attributes"]}),
         ("Suitability", {"fields": [
             "skin_types", "concerns", "full_ingredients", "suitable_for_sensitive_skin", "dermatologist_tested",
             "cruelty_free",
@@ -175,8 +250,53 @@ class ProductAdmin(admin.ModelAdmin):
         return [
             path("import-csv/", self.admin_site.admin_view(self.import_csv), name="catalog_product_import_csv"),
             path("export-csv/", self.admin_site.admin_view(self.export_all_csv), name="catalog_product_export_csv"),
+            path(
+                "<path:object_id>/photos/",
+                self.admin_site.admin_view(self.upload_photos),
+                name="catalog_product_upload_photos",
+            ),
             *super().get_urls(),
         ]
+
+    def upload_photos(self, request, object_id):
+        """Photos through the uploaded-files registry (validated, re-encoded, thumbnails), then
+        added to the gallery by the catalog service; order and primary are set in the gallery inline."""
+        product = get_object_or_404(Product, pk=object_id) if str(object_id).isdigit() else None
+        if product is None:
+            raise Http404
+        if not self.has_change_permission(request, product):
+            raise PermissionDenied
+        form = PhotoUploadForm(request.POST or None, request.FILES or None)
+        change_url = reverse("admin:catalog_product_change", args=[product.pk])
+        if request.method == "POST" and form.is_valid():
+            try:
+                created = services.product_media_upload(
+                    product=product,
+                    uploads=form.cleaned_data["files"],
+                    owner=request.user,
+                    alt_text=form.cleaned_data["alt_text"],
+                    alt_text_km=form.cleaned_data["alt_text_km"],
+                )
+            except ApplicationError as exc:
+                form.add_error("files", exc.message)
+            else:
+                skipped = len(form.cleaned_data["files"]) - len(created)
+                if created:
+                    self.message_user(request, f"{len(created)} photo(s) added to {product.name}.", messages.SUCCESS)
+                if skipped:
+                    self.message_user(
+                        request, f"{skipped} photo(s) already in the gallery, not added again.", messages.WARNING
+                    )
+                return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": f"Add photos: {product.name}",
+            "opts": self.model._meta,
+            "original": product,
+            "change_url": change_url,
+        }
+        return render(request, "admin/catalog/product/upload_photos.html", context)
 
     def export_all_csv(self, request):
         if not self.has_view_permission(request):
@@ -333,10 +453,22 @@ class CategoryAdminForm(forms.ModelForm):
         return cleaned
 
 
+class CategoryTreeChangeList(ChangeList):
+    """Depth-first tree order unless a column header asks for another."""
+
+    def get_ordering(self, request, queryset):
+        if ORDER_VAR in self.params or "tree_position" not in queryset.query.annotations:
+            return super().get_ordering(request, queryset)
+        return ["tree_position", "pk"]
+
+
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
+    """The changelist reads as the tree: depth-first, each name indented under its parent."""
+
     form = CategoryAdminForm
-    list_display = ["name", "parent", "slug", "sort_order", "is_active", "product_count"]
+    list_display = ["tree_name", "parent", "slug", "sort_order", "is_active", "product_count"]
+    list_display_links = ["tree_name"]
     list_editable = ["sort_order", "is_active"]
     list_filter = ["is_active", "parent"]
     search_fields = ["name", "name_km", "slug"]
@@ -347,7 +479,31 @@ class CategoryAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         from django.db.models import Count
 
-        return super().get_queryset(request).select_related("parent").annotate(n_products=Count("products"))
+        match = request.resolver_match
+        if match is None or match.url_name != "catalog_category_changelist":
+            return super().get_queryset(request).select_related("parent").annotate(n_products=Count("products"))
+        # The changelist orders by the annotation below (get_ordering), so it is built here unordered.
+        queryset = self.model._default_manager.select_related("parent").annotate(n_products=Count("products"))
+        outline = category_outline()
+        if not outline:
+            return queryset
+        position = Case(*(When(pk=pk, then=Value(n)) for n, (pk, _) in enumerate(outline)), default=Value(0))
+        depth = Case(*(When(pk=pk, then=Value(d)) for pk, d in outline), default=Value(0))
+        return queryset.annotate(tree_position=position, tree_depth=depth)
+
+    def get_changelist(self, request, **kwargs):
+        return CategoryTreeChangeList
+
+    @admin.display(description="name", ordering="tree_position")
+    def tree_name(self, obj):
+        depth = getattr(obj, "tree_depth", 0)
+        return format_html(
+            '<span class="tree-depth-{}" style="padding-left:{}em">{}{}</span>',
+            depth,
+            depth * 1.5,
+            "└ " if depth else "",
+            obj.name,
+        )
 
     @admin.display(description="products", ordering="n_products")
     def product_count(self, obj):
@@ -377,6 +533,7 @@ class BrandAdmin(admin.ModelAdmin):
 
 @admin.register(Ingredient)
 class IngredientAdmin(admin.ModelAdmin):
+    form = IngredientAdminForm
     list_display = ["name", "inci_name", "name_km"]
     search_fields = ["name", "inci_name", "name_km"]
     prepopulated_fields = {"slug": ["name"]}

@@ -1,6 +1,6 @@
 """Catalog reads. Every product list runs a fixed number of queries whatever the page size."""
 
-from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
 
 from shop.catalog import cache as catalog_cache
 from shop.catalog.error_codes import CatalogErrorCode
@@ -74,6 +74,32 @@ def category_tree():
         parent = by_id.get(node["parent_id"])
         (parent["children"] if parent else roots).append(node)
     return roots
+
+
+def category_outline() -> list[tuple[int, int]]:
+    """Every category (inactive ones too) as ``(id, depth)`` in depth-first order, siblings by
+    ``sort_order`` then name: the tree as staff read it. One query; a node whose parent chain
+    never reaches a root (a loop the services refuse, should one exist) is listed at depth 0."""
+    rows = list(Category.objects.order_by("sort_order", "name", "pk").values_list("pk", "parent_id"))
+    children = {}
+    for pk, parent_id in rows:
+        children.setdefault(parent_id, []).append(pk)
+    outline, seen = [], set()
+
+    def walk(parent_id, depth):
+        for pk in children.get(parent_id, []):
+            if pk not in seen:
+                seen.add(pk)
+                outline.append((pk, depth))
+                walk(pk, depth + 1)
+
+    walk(None, 0)
+    for pk, _ in rows:  # unreachable from a root
+        if pk not in seen:
+            seen.add(pk)
+            outline.append((pk, 0))
+            walk(pk, 1)
+    return outline
 
 
 def category_get(slug_or_id):
@@ -248,4 +274,30 @@ def product_related(product, *, limit=RELATED_LIMIT):
             )
         )
         .order_by("-same_category", "-rating_avg", "-sales_count", "-id")[:limit]
+    )
+
+
+# --- Stock ------------------------------------------------------------------
+
+# Tracked products still in stock but at or under their low-stock threshold / with nothing left.
+LOW_STOCK = Q(track_inventory=True, stock_quantity__gt=0, stock_quantity__lte=F("low_stock_threshold"))
+OUT_OF_STOCK = Q(track_inventory=True, stock_quantity__lte=0)
+
+
+def stock_low(queryset):
+    return queryset.filter(LOW_STOCK)
+
+
+def stock_out(queryset):
+    return queryset.filter(OUT_OF_STOCK)
+
+
+def stock_ok(queryset):
+    return queryset.exclude(track_inventory=True, stock_quantity__lte=F("low_stock_threshold"))
+
+
+def stock_alert_counts() -> dict:
+    """Active products low on stock and out of stock (one query)."""
+    return Product.objects.filter(status=ProductStatus.ACTIVE).aggregate(
+        low=Count("id", filter=LOW_STOCK), out=Count("id", filter=OUT_OF_STOCK)
     )

@@ -463,6 +463,14 @@ def product_media_upload(*, product, uploads, owner, alt_text="", alt_text_km=""
     files = services.file_upload(owner=owner, context="product", uploads=uploads)
     has_primary = product.media.filter(is_primary=True).exists()
     next_order = (product.media.aggregate(m=Max("sort_order"))["m"] or 0) + 1
+    # The registry stores identical content once: an image already in the gallery (or sent twice)
+    # is not added again.
+    shown, new_files = set(product.media.values_list("file_id", flat=True)), []
+    for file in files:
+        if file.pk not in shown:
+            shown.add(file.pk)
+            new_files.append(file)
+    files = new_files
     created = []
     for offset, file in enumerate(files):
         services.file_attach(file=file, entity_type="product", entity_id=product.pk)

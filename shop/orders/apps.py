@@ -7,6 +7,10 @@ class OrdersConfig(AppConfig):
     verbose_name = "Orders"
 
     def ready(self):
+        from shop import dashboard_panels
+
+        dashboard_panels.register()
+
         from shop.orders.demo import seed_coupons, seed_orders
         from skincare.demo import register_demo_step
 

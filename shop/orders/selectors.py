@@ -1,13 +1,22 @@
 from datetime import timedelta
 
 from django.db.models import Count, F, Prefetch, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from shop.catalog.models import Product, ProductStatus
 from shop.catalog.selectors import primary_media_prefetch
 from shop.coupons.calculations import ZERO, money
-from shop.orders.models import Order, OrderEvent, OrderItem, OrderStatus, Payment
+from shop.orders.models import (
+    Order,
+    OrderEvent,
+    OrderItem,
+    OrderStatus,
+    Payment,
+    PaymentRefund,
+    PaymentStatus,
+    RefundStatus,
+)
 
 NOT_COUNTED = (OrderStatus.CANCELLED,)
 
@@ -92,3 +101,54 @@ def dashboard(*, now=None, limit=10):
 
 def order_search(qs, term):
     return qs.filter(Q(order_number__icontains=term) | Q(customer_email__icontains=term) | Q(tracking_number=term))
+
+
+def sales_by_day(*, days=30, now=None) -> list[dict]:
+    """Orders and revenue per local day for the last ``days`` days (today included), oldest first;
+    days without orders read 0. Counted like ``dashboard``: cancelled orders excluded."""
+    now = timezone.localtime(now or timezone.now())
+    first = now.date() - timedelta(days=days - 1)
+    start = now.replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=days - 1)
+    rows = (
+        Order.objects.filter(created_at__gte=start)
+        .exclude(status__in=NOT_COUNTED)
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(orders=Count("id"), revenue=Coalesce(Sum("total"), ZERO))
+        .order_by("day")
+    )
+    by_day = {row["day"]: row for row in rows}
+    series = []
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        row = by_day.get(day)
+        series.append(
+            {"day": day, "orders": row["orders"] if row else 0, "revenue": money(row["revenue"]) if row else ZERO}
+        )
+    return series
+
+
+TO_SHIP = (OrderStatus.CONFIRMED, OrderStatus.PROCESSING)
+PAYMENT_OPEN = (
+    OrderStatus.PENDING,
+    OrderStatus.CONFIRMED,
+    OrderStatus.PROCESSING,
+    OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED,
+)
+
+
+def order_queues(*, since) -> dict:
+    """What staff must act on: orders to ship, payments still to collect, failed payments, and the
+    refunds made since ``since`` (one query for the orders, one for the refunds)."""
+    counts = Order.objects.aggregate(
+        to_ship=Count("id", filter=Q(status__in=TO_SHIP)),
+        to_capture=Count("id", filter=Q(status__in=PAYMENT_OPEN, payment_status=PaymentStatus.PENDING)),
+        payment_failed=Count("id", filter=Q(status__in=PAYMENT_OPEN, payment_status=PaymentStatus.FAILED)),
+    )
+    refunds = PaymentRefund.objects.filter(created_at__gte=since).aggregate(
+        completed=Count("id", filter=Q(status=RefundStatus.COMPLETED)),
+        completed_amount=Coalesce(Sum("amount", filter=Q(status=RefundStatus.COMPLETED)), ZERO),
+        pending=Count("id", filter=Q(status=RefundStatus.PENDING)),
+    )
+    return {**counts, "refunds": {**refunds, "completed_amount": money(refunds["completed_amount"])}}

@@ -758,3 +758,15 @@ def _refund_locked(*, order, payment, amount, reason, by, surplus=False):
         _set_status(order, OrderStatus.REFUNDED, by=by)
     notifications.notify_refunded(order, refund)
     return refund
+
+
+# --- Staff: messages ----------------------------------------------------------------------
+
+
+def order_confirmation_resend(*, order, by):
+    """E-mail the order confirmation again (after the commit) and note it in the order's history."""
+    with transaction.atomic():
+        order = order_lock(order_id=order.pk)
+        _event(order, OrderEventType.NOTE, by=by, message="Order confirmation e-mailed again.")
+        notifications.order_email(order, "placed")
+    return order

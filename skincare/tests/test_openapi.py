@@ -53,6 +53,8 @@ NO_REQUEST_BODY = {
     ("/api/v1/notifications/read-all", "post"),
     ("/api/v1/questions/{question_id}/vote", "post"),
     ("/api/v1/staff/users/{user_id}/community-score", "post"),
+    ("/api/v1/staff/customers/{user_id}/suspend", "post"),
+    ("/api/v1/staff/customers/{user_id}/activate", "post"),
 }
 NOT_JSON = {("/api/v1/files/{public_id}/content", "get")}
 

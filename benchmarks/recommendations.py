@@ -10,10 +10,11 @@ It prints, per split and model, precision@10, recall@10, NDCG@10, MAP@10, catalo
 intra-list diversity (1 - content cosine), fit time and peak memory of the fit (tracemalloc), and
 stores one ``model_performance`` document per split and model (``--no-store`` to skip).
 
-Interactions: each order line of a confirmed / processing / shipped / delivered order of a
-registered user (weight 1, at the order time) and each approved review rated 4 or 5 (weight 1,
-at the review time). Item features: ingredients, concerns, skin types, category, brand, name and
-short description. User features: the skin type of the account.
+The data is what the nightly precompute trains on (``ml.recommendations.training_data``): each
+order line of a confirmed / processing / shipped / delivered order of a registered user (weight 1,
+at the order time) and each approved review rated 4 or 5 (weight 1, at the review time), active
+products only. Item features: ingredients, concerns, skin types, category, brand, name and short
+description. User features: the skin type of the account.
 """
 
 import argparse
@@ -21,6 +22,7 @@ import os
 import sys
 import time
 import tracemalloc
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -60,46 +62,9 @@ def load():
     import django
 
     django.setup()
-    from django.contrib.auth import get_user_model
+    from ml.recommendations import training_data
 
-    from ml.etl.common import PURCHASED
-    from reviews.models import Review
-    from shop.catalog.models import Product, ProductIngredient
-    from shop.orders.models import OrderItem
-
-    records = [
-        (row["order__user_id"], row["product_id"], 1.0, row["order__created_at"])
-        for row in OrderItem.objects.filter(order__status__in=PURCHASED, order__user__isnull=False).values(
-            "order__user_id", "product_id", "order__created_at"
-        )
-    ]
-    records += [
-        (row["user_id"], row["product_id"], 1.0, row["created_at"])
-        for row in Review.objects.filter(status="approved", user__isnull=False, rating__gte=4).values(
-            "user_id", "product_id", "created_at"
-        )
-    ]
-    ingredients = {}
-    for pid, name in ProductIngredient.objects.values_list("product_id", "ingredient__name"):
-        ingredients.setdefault(pid, []).append(name)
-    items = {
-        p["pk"]: {
-            "ingredients": ingredients.get(p["pk"], []),
-            "concerns": p["concerns"],
-            "skin_types": p["skin_types"],
-            "category": p["category__slug"],
-            "brand": p["brand__slug"],
-            "text": f"{p['name']} {p['short_description']}",
-        }
-        for p in Product.objects.values(
-            "pk", "concerns", "skin_types", "category__slug", "brand__slug", "name", "short_description"
-        )
-    }
-    users = {
-        pk: {"skin_type": skin}
-        for pk, skin in get_user_model().objects.filter(pk__in={r[0] for r in records}).values_list("pk", "skin_type")
-    }
-    return records, items, users
+    return training_data()
 
 
 def measured_fit(model, train, items, users):
@@ -177,34 +142,36 @@ def suitable_uniform_precision(train, test, items, users):
 
 
 def store_results(split_name, results, meta):
+    """One ``model_performance`` document per model, in the seed's shape (k10 only: the
+    benchmark measures at 10), keyed by model, split and time so runs accumulate."""
     from ml.recommender.models import Recommender
     from ml.store import get_store, iso
 
-    now = datetime.now(UTC)
+    now = iso(datetime.now(UTC))
     keyed = []
     for r in results:
         doc = {
             "model_name": r["model"],
-            "model_version": f"{r['model']}-{Recommender.version}",
-            "evaluation_date": iso(now),
+            "model_version": f"ml.recommender.{r['model']}/{Recommender.version}",
+            "evaluation_date": now,
             "split": split_name,
-            "parameters": r["params"],
             "metrics": {
-                "precision_at_10": round(r["precision"], 6),
-                "recall_at_10": round(r["recall"], 6),
-                "ndcg_at_10": round(r["ndcg"], 6),
+                "precision_at_k": {"k10": round(r["precision"], 6)},
+                "recall_at_k": {"k10": round(r["recall"], 6)},
+                "ndcg_at_k": {"k10": round(r["ndcg"], 6)},
                 "ndcg_at_10_standard_error": round(r["ndcg_se"], 6),
-                "map_at_10": round(r["map"], 6),
+                "map_at_k": {"k10": round(r["map"], 6)},
                 "coverage": round(r["coverage"], 6),
-                "intra_list_diversity": round(r["diversity"], 6),
+                "diversity": round(r["diversity"], 6),
                 "validation_ndcg_at_10": round(r["validation_ndcg"], 6),
             },
+            "test_data_stats": {**meta, "evaluated_users": r["users"]},
+            "training_params": r["params"],
             "fit_seconds": round(r["fit_seconds"], 3),
             "peak_memory_bytes": r["peak_bytes"],
-            "evaluated_users": r["users"],
-            **meta,
+            "created_at": now,
         }
-        keyed.append((f"{r['model']}:{split_name}:{iso(now)}", doc))
+        keyed.append((f"{r['model']}:{split_name}:{now}", doc))
     get_store().upsert_many("model_performance", keyed)
 
 
@@ -224,7 +191,14 @@ def main(argv=None):
         "time": lambda rs: time_split(rs, args.test_fraction),
         "random_per_user": lambda rs: random_per_user_split(rs, args.test_fraction, seed=args.seed),
     }
-    meta = {"dataset": "demo", "users": len(data.users), "items": len(items), "pairs": len(data)}
+    skins = Counter(f.get("skin_type") or "unknown" for u, f in users.items() if u in set(data.users))
+    meta = {
+        "dataset": "demo",
+        "total_users": len(data.users),
+        "total_products": len(items),
+        "total_interactions": len(data),
+        "skin_type_distribution": dict(sorted(skins.items())),
+    }
     all_results = {}
     for split_name, split in splits.items():
         results = run_split(split_name, split, records, items, users, seed=args.seed)

@@ -3,6 +3,7 @@
 Plain Python + numpy/scipy; no Django. Ids are any hashable values (ints or strings);
 timestamps are numbers (seconds) or ``datetime`` objects (converted to POSIX seconds)."""
 
+import csv
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,6 +51,17 @@ class Interactions:
         self.records = [Interaction(u, i, w, t) for (u, i), (w, t) in sorted(merged.items(), key=_order)]
         self.users = sorted({r.user for r in self.records}, key=_sort_key)
         self.items = sorted({r.item for r in self.records}, key=_sort_key)
+
+    @classmethod
+    def from_csv(cls, path, *, user="user_id", item="item_id", weight="weight", timestamp="timestamp"):
+        """Read a CSV with a header; the weight and timestamp columns are optional (1 and 0 when
+        the column is absent or the cell empty). Ids stay strings; timestamps are seconds."""
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = [
+                (row[user], row[item], float(row.get(weight) or 1.0), float(row.get(timestamp) or 0.0))
+                for row in csv.DictReader(handle)
+            ]
+        return cls(rows)
 
     def __len__(self):
         return len(self.records)

@@ -201,3 +201,21 @@ def test_evaluate_counts_only_items_not_seen_in_training():
     assert scores["users"] == 1
     assert scores["precision"] == 0.5
     assert scores["ndcg"] == 1.0
+
+
+def test_the_csv_example_in_docs_runs(tmp_path):
+    text = (ROOT / "docs" / "ml.md").read_text()
+    example = text.split("<!-- csv-example -->")[1].split("```python")[1].split("```")[0]
+    assert len(example.strip().splitlines()) <= 10
+    (tmp_path / "interactions.csv").write_text(
+        "user_id,item_id,weight,timestamp\n" + "".join(f"{u},{i},1,{t}\n" for u, i, _, t in TINY)
+    )
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", example], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == 6  # one line per user
+    # u2 bought a and b: the EASE list starts with c, the item bought with both
+    assert lines[1].startswith("u2 [('c', 1.0)")

@@ -20,12 +20,13 @@ from django.db.models import Avg, Count
 from ml.etl.common import PURCHASED
 from ml.etl.runner import JobResult
 from ml.recommender import (
+    ALSRecommender,
     ContentRecommender,
     EASERecommender,
     HybridRecommender,
     ItemKNNRecommender,
-    PopularityRecommender,
     SkinTypeRecommender,
+    TrendingRecommender,
 )
 from ml.recommender.models import _normalise_rows
 from ml.store import get_store, iso
@@ -41,17 +42,20 @@ ALGORITHM_VERSION = "hybrid-1"
 # Components and weights: the hybrid as tuned on the validation split of the time hold-out by
 # benchmarks/recommendations.py (docs/ml.md has the measured table).
 COMPONENTS = {
-    "item_knn": (ItemKNNRecommender, {"neighbours": 100, "shrink": 10.0}),
-    "ease": (EASERecommender, {"l2": 500.0}),
+    "item_knn": (ItemKNNRecommender, {"neighbours": 20, "shrink": 10.0}),
+    "ease": (EASERecommender, {"l2": 10.0}),
+    "als": (ALSRecommender, {"factors": 16, "regularization": 10.0, "alpha": 5.0}),
     "content": (ContentRecommender, {}),
     "skin_type": (SkinTypeRecommender, {}),
-    "popularity": (PopularityRecommender, {}),
+    "trending": (TrendingRecommender, {"half_life_days": 7.0}),
 }
-WEIGHTS = {"item_knn": 4.0, "ease": 1.0, "content": 0.5, "skin_type": 4.0, "popularity": 0.0}
-PERSONAL = ("item_knn", "ease", "content", "skin_type", "popularity")
+WEIGHTS = {"item_knn": 0.2, "ease": 0.2, "als": 0.2, "content": 0.1, "skin_type": 0.2, "trending": 0.1}
+PERSONAL = ("item_knn", "ease", "als", "content", "skin_type", "trending", "popularity")
 ALGORITHM = {
     "item_knn": "collaborative_filtering",
     "ease": "collaborative_filtering",
+    "als": "collaborative_filtering",
+    "trending": "trending",
     "content": "content_based",
     "skin_type": "skin_analysis",
     "popularity": "popularity",
@@ -122,8 +126,10 @@ SKIN_WORDS = {"acne": "acne-prone", "combination": "combination", "dry": "dry", 
 
 def _reason(component, *, item, user_items, model, items, skin, ratings):
     skin_word = SKIN_WORDS.get(skin, skin)
-    if component in ("item_knn", "ease", "content") and user_items:
-        sim = model.components["content" if component == "content" else "item_knn"]
+    if component in ("item_knn", "ease", "als", "content") and user_items:
+        sim = model.components[
+            "content" if component == "content" or "item_knn" not in model.components else "item_knn"
+        ]
         matrix = sim.similarity
         column = model.item_index[item]
         anchor = max(user_items, key=lambda other: (matrix[model.item_index[other], column], -other))
@@ -136,6 +142,8 @@ def _reason(component, *, item, user_items, model, items, skin, ratings):
         return f"Rated {rated[0]:.1f} by {rated[1]} people with {skin_word} skin"
     if skin and component == "skin_type":
         return f"Popular with people with {skin_word} skin"
+    if component == "trending":
+        return "Trending in the shop"
     return "Popular in the shop"
 
 

@@ -219,3 +219,50 @@ def test_the_csv_example_in_docs_runs(tmp_path):
     assert len(lines) == 6  # one line per user
     # u2 bought a and b: the EASE list starts with c, the item bought with both
     assert lines[1].startswith("u2 [('c', 1.0)")
+
+
+def _benchmark():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_recs", ROOT / "benchmarks" / "recommendations.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_benchmark_tunes_on_training_data_only_and_reports_every_model(monkeypatch, capsys):
+    """Three taste groups of 6 items; each user buys 4 items of their group over time."""
+    import random
+
+    bench = _benchmark()
+    rng = random.Random(5)
+    records, users, items = [], {}, {}
+    for group, skin in enumerate(("oily", "dry", "normal")):
+        for n in range(6):
+            items[f"g{group}i{n}"] = {"category": f"c{n % 3}", "skin_types": [skin], "concerns": [], "text": ""}
+        for u in range(20):
+            user = f"g{group}u{u}"
+            users[user] = {"skin_type": skin}
+            for step, n in enumerate(rng.sample(range(6), 4)):
+                records.append((user, f"g{group}i{n}", 1.0, u * 10 + step))
+    split = lambda rs: random_per_user_split(rs, 0.25, seed=0)  # noqa: E731
+    train, test = split(records)
+    test_pairs = {(u, i) for u, held in test.items() for i in held}
+    seen_validation = []
+    real_grid_search = bench.grid_search
+
+    def spy(factory, grid, inner, validation, **kwargs):
+        seen_validation.append({(u, i) for u, held in validation.items() for i in held})
+        assert not {(r.user, r.item) for r in inner} & test_pairs
+        return real_grid_search(factory, grid, inner, validation, **kwargs)
+
+    monkeypatch.setattr(bench, "grid_search", spy)
+    results = bench.run_split("random", split, records, items, users, seed=0)
+    assert [r["model"] for r in results] == [*bench.GRIDS, "hybrid"]
+    assert len(seen_validation) == len(bench.GRIDS)
+    assert all(not (pairs & test_pairs) for pairs in seen_validation)  # validation never holds test pairs
+    by_model = {r["model"]: r for r in results}
+    # the groups are learnable: the neighbourhood model beats popularity by far
+    assert by_model["item_knn"]["ndcg"] > 2 * by_model["popularity"]["ndcg"]
+    assert all(0 <= r["ndcg"] <= 1 and r["fit_seconds"] >= 0 and r["peak_bytes"] > 0 for r in results)
+    assert "hybrid weights:" in capsys.readouterr().out

@@ -53,3 +53,10 @@ def etl_feedback_stream(date_from=None, date_to=None):
 def etl_user_feedback_journey():
     result = jobs.user_feedback_journey_run()
     return {"rows_read": result.rows_read, "rows_written": result.rows_written}
+
+
+@shared_task(name="ml.recommendations_precompute", **ETL_RETRY)
+def recommendations_precompute():
+    """Nightly (beat): product_recommendations and product_similarities from the hybrid."""
+    result = jobs.recommendations_precompute_run()
+    return {"rows_read": result.rows_read, "rows_written": result.rows_written}

@@ -183,6 +183,7 @@ CELERY_BEAT_SCHEDULE = {
     "analytics-etl-purchase-patterns": {"task": "ml.etl_purchase_patterns", "schedule": crontab(hour=1, minute=0)},
     "analytics-etl-feedback-analytics": {"task": "ml.etl_feedback_analytics", "schedule": crontab(hour=1, minute=30)},
     "analytics-etl-feedback-stream": {"task": "ml.etl_feedback_stream", "schedule": timedelta(minutes=15)},
+    "recommendations-precompute": {"task": "ml.recommendations_precompute", "schedule": crontab(hour=2, minute=30)},
     "analytics-etl-user-feedback-journey": {
         "task": "ml.etl_user_feedback_journey",
         "schedule": crontab(hour=2, minute=0),

@@ -34,3 +34,9 @@ def feedback_stream_run(*, date_from=None, date_to=None, progress=None):
 
 def user_feedback_journey_run(*, progress=None):
     return etl_run(job="user_feedback_journey", func=user_feedback_journey, progress=progress)
+
+
+def recommendations_precompute_run(*, progress=None):
+    from ml.recommendations import recommendations_precompute  # numpy/scipy only when it runs
+
+    return etl_run(job="recommendations_precompute", func=recommendations_precompute, progress=progress)

@@ -87,6 +87,7 @@ COLLECTIONS = {
             indexes=((("user_id", ASC),), (("user_profile.skin_type", ASC),)),
             expiring=True,
         ),
+        Collection("product_similarities", indexes=((("product_id", ASC),),), expiring=True),
         Collection("product_intelligence", indexes=((("product_id", ASC),),)),
         Collection("model_performance", indexes=((("model_name", ASC), ("evaluation_date", DESC)),)),
     ]

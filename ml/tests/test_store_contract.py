@@ -186,4 +186,4 @@ def test_ensure_indexes_command(db):
     out = StringIO()
     call_command("analytics_ensure_indexes", stdout=out)
 
-    assert out.getvalue().strip() == "relational: indexes of 12 collections ensured (5 with a TTL)."
+    assert out.getvalue().strip() == "relational: indexes of 13 collections ensured (6 with a TTL)."

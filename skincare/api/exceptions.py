@@ -3,8 +3,7 @@
 ``{"status": "error", "code": "SOME_CODE", "message": "...", "errors": {field: [...]}}``
 
 Services raise ``skincare.errors.ApplicationError`` with an ``ErrorCode`` member; the member carries
-the HTTP status. ``ApiError`` (an ``ApplicationError`` with an explicit status) remains only for code
-written before the domain errors; new code raises ``ApplicationError``.
+the HTTP status.
 """
 
 import logging
@@ -25,21 +24,9 @@ from skincare.errors import ApplicationError, error_code_lookup
 logger = logging.getLogger(__name__)
 
 
-class ApiError(ApplicationError):
-    """Deprecated: an ``ApplicationError`` that names its HTTP status itself.
-
-    Kept so that ``ApiError(code, message, status_code=...)`` written before the domain errors keeps
-    answering as before; new code raises ``ApplicationError`` and lets the code carry the status.
-    """
-
-    def __init__(self, code, message, *, errors=None, status_code=None):
-        super().__init__(code, message, errors=errors)
-        self.status_code = status_code or _status_of(code)
-
-
 def error_status(exc):
-    """The HTTP status a domain error answers with: its code's (or a legacy ``ApiError``'s own)."""
-    return exc.status_code if isinstance(exc, ApiError) else _status_of(exc.code)
+    """The HTTP status a domain error answers with: its code's."""
+    return _status_of(exc.code)
 
 
 def _status_of(code):

@@ -15,7 +15,18 @@ from shop.accounts.models import User
 from shop.catalog.models import Product, ProductStatus
 from shop.coupons.calculations import ZERO, money
 from shop.coupons.models import Coupon, CouponType
-from shop.orders.models import Order, OrderItem, OrderStatus, Payment, PaymentStatus
+from shop.orders.models import (
+    Order,
+    OrderEvent,
+    OrderEventType,
+    OrderItem,
+    OrderStatus,
+    Payment,
+    PaymentRecordStatus,
+    PaymentRefund,
+    PaymentStatus,
+    RefundStatus,
+)
 from shop.orders.numbers import order_number_generate
 from skincare.demo import bulk_create_dated
 
@@ -43,6 +54,62 @@ def seed_coupons(*, scale, progress):
             code=code, defaults={"name": name, "type": type_, "value": Decimal(value), **extra}
         )
         progress(i, len(DEMO_COUPONS), "coupons")
+
+
+def _settle(payments):
+    """What ``order_cancel`` leaves on a paid card order: the whole charge refunded."""
+    for payment in payments:
+        if payment.order.status == OrderStatus.CANCELLED:
+            payment.refunded_amount = payment.amount
+            payment.status = PaymentRecordStatus.REFUNDED if payment.amount > ZERO else payment.status
+
+
+def _refunds(orders, payments):
+    """One completed refund row per refunded payment, as ``_refund_locked`` writes it."""
+    refunds = []
+    for payment in payments:
+        if payment.refunded_amount > ZERO:
+            refund = PaymentRefund(
+                payment=payment,
+                amount=payment.refunded_amount,
+                reason="Order cancelled",
+                status=RefundStatus.COMPLETED,
+                provider_refund_id=f"test_re_demo_{payment.order.order_number}",
+                processed_at=payment.order.cancelled_at,
+            )
+            refund._demo_date = payment.order.cancelled_at
+            refunds.append(refund)
+    return refunds
+
+
+def _events(orders):
+    """The history the services record: placed, paid, each status change, the refund."""
+    events = []
+
+    def add(order, when, type_, **data):
+        event = OrderEvent(order=order, type=type_, data=data)
+        event._demo_date = when
+        events.append(event)
+
+    for order in orders:
+        add(order, order._demo_date, OrderEventType.PLACED, total=str(order.total), coupon="")
+        add(order, order.paid_at, OrderEventType.PAID, amount=str(order.total), provider="test")
+        add(order, order.paid_at, OrderEventType.STATUS_CHANGED, old="pending", new="confirmed")
+        if order.status == OrderStatus.CANCELLED:
+            add(order, order.cancelled_at, OrderEventType.STATUS_CHANGED, old="confirmed", new="cancelled", reason="")
+            add(order, order.cancelled_at, OrderEventType.REFUNDED, amount=str(order.total), reason="Order cancelled")
+            continue
+        old = "confirmed"
+        for new, when in (
+            ("processing", order.shipped_at),
+            ("shipped", order.shipped_at),
+            ("delivered", order.delivered_at),
+        ):
+            if when is None:
+                break
+            add(order, when, OrderEventType.STATUS_CHANGED, old=old, new=new)
+            old = new
+    return events
 
 
 def _suits(product, skin_type):
@@ -75,6 +142,10 @@ def seed_orders(*, scale, progress):
             tax = money(subtotal * settings.TAX_RATE)
             status, payment_status, _ = rng.choices(STATUSES, weights=weights)[0]
             created = now - timedelta(days=rng.randint(0, 90), minutes=rng.randint(0, 1440))
+
+            def later(days, created=created):
+                return min(created + timedelta(days=days), now)
+
             order = Order(
                 order_number=order_number_generate(taken=taken),
                 user=shopper,
@@ -89,13 +160,20 @@ def seed_orders(*, scale, progress):
                 payment_status=payment_status,
                 fulfillment_status={"delivered": "delivered", "shipped": "shipped"}.get(status, "unfulfilled"),
                 payment_provider="test",
+                paid_at=created,
+                shipped_at=later(1) if status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED) else None,
+                delivered_at=later(3) if status == OrderStatus.DELIVERED else None,
+                cancelled_at=later(0.1) if status == OrderStatus.CANCELLED else None,
                 shipping_address={"city": "Phnom Penh", "country": "KH", "address_line1": "Demo street"},
             )
             order._demo_date = created
             orders.append(order)
             items_by_number[order.order_number] = lines
-        progress(done, len(todo), "orders")
+        progress(done, len(todo), "shoppers' orders drafted")
+    progress(len(todo), len(todo), "shoppers' orders drafted")
+    progress(0, 4, "saving orders")
     bulk_create_dated(Order, orders)  # creation dates spread over the last 90 days
+    progress(1, 4, "saving lines and payments")
     items, payments = [], []
     for order in orders:
         for product, quantity in items_by_number[order.order_number]:
@@ -110,21 +188,28 @@ def seed_orders(*, scale, progress):
                     total_price=product.price * quantity,
                 )
             )
-        refunded = order.total if order.payment_status == PaymentStatus.REFUNDED else ZERO
-        payments.append(
-            Payment(
-                order=order,
-                payment_method="card",
-                payment_provider="test",
-                amount=order.total,
-                refunded_amount=refunded,
-                currency=order.currency,
-                status="refunded" if refunded else "completed",
-                processed_at=order._demo_date,
-            )
+        payment = Payment(
+            order=order,
+            payment_method="card",
+            payment_provider="test",
+            amount=order.total,
+            currency=order.currency,
+            status=PaymentRecordStatus.COMPLETED,
+            transaction_id=f"test_ch_demo_{order.order_number}",
+            provider_transaction_id=f"test_ch_demo_{order.order_number}",
+            processed_at=order._demo_date,
         )
+        payment._demo_date = order._demo_date
+        payments.append(payment)
     OrderItem.objects.bulk_create(items, batch_size=1000)
-    Payment.objects.bulk_create(payments, batch_size=1000)
+    progress(2, 4, "saving payments and refunds")
+    _settle(payments)
+    bulk_create_dated(Payment, payments)
+    refunds, events = _refunds(orders, payments), _events(orders)
+    progress(3, 4, "saving refunds and order events")
+    bulk_create_dated(PaymentRefund, refunds)
+    bulk_create_dated(OrderEvent, events)
+    progress(4, 4, "orders saved")
     # Counters from the data, in one statement each.
     live = Order.objects.exclude(status=OrderStatus.CANCELLED).filter(user=OuterRef("pk")).values("user")
     User.objects.filter(email__startswith="shopper", email__endswith="@skincare.local").update(

@@ -1,13 +1,12 @@
-"""Catalog invariants (see ``skincare.invariants``): stock is never negative unless backorders are allowed."""
+"""Catalog invariants (see ``skincare.invariants``): stock is never negative unless backorders are allowed.
+
+A product's own stock is guarded by the ``catalog_product_stock_gte_0_unless_backorders``
+constraint; a variant's stock has no constraint, so it is checked here."""
 
 from django.db.models import Q
 
-from shop.catalog.models import Product, ProductVariant
+from shop.catalog.models import ProductVariant
 from skincare.invariants import register_invariant
-
-
-def product_stock_violations():
-    return Product.objects.filter(stock_quantity__lt=0, allow_backorders=False)
 
 
 def variant_stock_violations():
@@ -15,7 +14,6 @@ def variant_stock_violations():
 
 
 def register():
-    register_invariant("product_stock", "product stock >= 0 unless backorders", product_stock_violations)
     register_invariant(
         "variant_stock", "variant stock >= 0 unless its product allows backorders", variant_stock_violations
     )

@@ -171,9 +171,9 @@ def seed_orders(*, scale, progress):
             items_by_number[order.order_number] = lines
         progress(done, len(todo), "shoppers' orders drafted")
     progress(len(todo), len(todo), "shoppers' orders drafted")
-    progress(0, 4, "saving orders")
+    progress(0, 4, "orders saved")
     bulk_create_dated(Order, orders)  # creation dates spread over the last 90 days
-    progress(1, 4, "saving lines and payments")
+    progress(1, 4, "orders saved")
     items, payments = [], []
     for order in orders:
         for product, quantity in items_by_number[order.order_number]:
@@ -202,11 +202,11 @@ def seed_orders(*, scale, progress):
         payment._demo_date = order._demo_date
         payments.append(payment)
     OrderItem.objects.bulk_create(items, batch_size=1000)
-    progress(2, 4, "saving payments and refunds")
+    progress(2, 4, "orders saved")
     _settle(payments)
     bulk_create_dated(Payment, payments)
     refunds, events = _refunds(orders, payments), _events(orders)
-    progress(3, 4, "saving refunds and order events")
+    progress(3, 4, "orders saved")
     bulk_create_dated(PaymentRefund, refunds)
     bulk_create_dated(OrderEvent, events)
     progress(4, 4, "orders saved")

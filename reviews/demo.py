@@ -221,7 +221,7 @@ def _chunks(values, size=5000):
 # --- Moderation (the app's screen decides) -------------------------------------------------------
 
 
-def _moderate(content_type, entries, *, moderator, now):
+def _moderate(content_type, entries, *, moderator, now, progress=None):
     """Screen demo content with the live rules (``moderation_outcome``), without the events.
 
     ``entries``: ``(obj, text, user_id, metadata)``. Clean content is approved (automatically when
@@ -229,7 +229,10 @@ def _moderate(content_type, entries, *, moderator, now):
     ``needs_review``, exactly like a live submission. Sets ``obj.status`` and returns unsaved items.
     """
     items = []
-    for obj, text, user_id, metadata in entries:
+    label = f"{content_type} texts screened"
+    for done, (obj, text, user_id, metadata) in enumerate(entries, 1):
+        if progress is not None and (done % 250 == 0 or done == len(entries)):
+            progress(done, len(entries), label)
         result = screen_text(text)
         reasons = result.reasons
         when = getattr(obj, "_demo_date", now)
@@ -534,6 +537,7 @@ def seed_reviews(*, scale, progress):
         [(r, _moderation_text(r), r.user_id, {"product_id": r.product_id, "rating": r.rating}) for r in reviews],
         moderator=moderator,
         now=now,
+        progress=progress,
     )
     for review in reviews:
         if review.status == ContentStatus.APPROVED:
@@ -774,6 +778,7 @@ def seed_questions(*, scale, progress):
         [(q, q.question, q.user_id, {"product_id": q.product_id}) for q in questions],
         moderator=moderator,
         now=now,
+        progress=progress,
     )
     bulk_create_dated(Question, questions)
     queued = _save_moderation(items)
@@ -793,6 +798,7 @@ def seed_questions(*, scale, progress):
         ],
         moderator=moderator,
         now=now,
+        progress=progress,
     )
     bulk_create_dated(Answer, answers)
     queued += _save_moderation(answer_items)

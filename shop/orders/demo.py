@@ -28,7 +28,7 @@ from shop.orders.models import (
     RefundStatus,
 )
 from shop.orders.numbers import order_number_generate
-from skincare.demo import bulk_create_dated
+from skincare.demo import BATCH, bulk_create_dated
 
 DEMO_COUPONS = [
     ("WELCOME10", "Welcome 10%", CouponType.PERCENTAGE, "10", {"is_first_time_only": True}),
@@ -171,23 +171,20 @@ def seed_orders(*, scale, progress):
             items_by_number[order.order_number] = lines
         progress(done, len(todo), "shoppers' orders drafted")
     progress(len(todo), len(todo), "shoppers' orders drafted")
-    progress(0, 4, "orders saved")
-    bulk_create_dated(Order, orders)  # creation dates spread over the last 90 days
-    progress(1, 4, "orders saved")
     items, payments = [], []
     for order in orders:
         for product, quantity in items_by_number[order.order_number]:
-            items.append(
-                OrderItem(
-                    order=order,
-                    product=product,
-                    product_name=product.name,
-                    product_sku=product.sku,
-                    quantity=quantity,
-                    unit_price=product.price,
-                    total_price=product.price * quantity,
-                )
+            item = OrderItem(
+                order=order,
+                product=product,
+                product_name=product.name,
+                product_sku=product.sku,
+                quantity=quantity,
+                unit_price=product.price,
+                total_price=product.price * quantity,
             )
+            item._demo_date = order._demo_date
+            items.append(item)
         payment = Payment(
             order=order,
             payment_method="card",
@@ -201,15 +198,19 @@ def seed_orders(*, scale, progress):
         )
         payment._demo_date = order._demo_date
         payments.append(payment)
-    OrderItem.objects.bulk_create(items, batch_size=1000)
-    progress(2, 4, "orders saved")
     _settle(payments)
-    bulk_create_dated(Payment, payments)
     refunds, events = _refunds(orders, payments), _events(orders)
-    progress(3, 4, "orders saved")
-    bulk_create_dated(PaymentRefund, refunds)
-    bulk_create_dated(OrderEvent, events)
-    progress(4, 4, "orders saved")
+    # Parents first (the children read their pks when saved); a bar step per batch of rows.
+    tables = [(Order, orders), (OrderItem, items), (Payment, payments), (PaymentRefund, refunds), (OrderEvent, events)]
+    total, saved = sum(len(rows) for _, rows in tables), 0
+    progress(0, total, "order rows saved")
+    for model, rows in tables:
+        for start in range(0, len(rows), BATCH):
+            chunk = rows[start : start + BATCH]
+            bulk_create_dated(model, chunk)  # creation dates spread over the last 90 days
+            saved += len(chunk)
+            progress(saved, total, "order rows saved")
+    progress(0, 2, "customer and sales counters")
     # Counters from the data, in one statement each.
     live = Order.objects.exclude(status=OrderStatus.CANCELLED).filter(user=OuterRef("pk")).values("user")
     User.objects.filter(email__startswith="shopper", email__endswith="@skincare.local").update(
@@ -218,6 +219,7 @@ def seed_orders(*, scale, progress):
             Subquery(live.annotate(spent=Sum("total")).values("spent")), Value(ZERO), output_field=DecimalField()
         ),
     )
+    progress(1, 2, "customer and sales counters")
     # Sales counters from the order lines, in one statement.
     sold = (
         OrderItem.objects.filter(product=OuterRef("pk"))
@@ -227,3 +229,4 @@ def seed_orders(*, scale, progress):
         .values("n")
     )
     Product.objects.update(sales_count=Coalesce(Subquery(sold), 0))
+    progress(2, 2, "customer and sales counters")

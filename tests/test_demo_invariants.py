@@ -6,6 +6,10 @@ import re
 import pytest
 from django.core.management import call_command
 
+from reviews.community import community_score_recalculate
+from reviews.services import product_rating_refresh
+from shop.accounts.models import User
+from shop.catalog.models import Product
 from shop.orders.models import Order, Payment, PaymentRefund
 from skincare.invariants import invariant_run, invariants
 
@@ -52,3 +56,21 @@ def test_seed_demo_then_check_invariants_finds_no_violation():
     out = io.StringIO()
     call_command("check_invariants", stdout=out)
     assert f"All {len(results)} invariants hold." in out.getvalue()
+    # The set-based recomputations agree with the services' row-at-a-time ones.
+    fields = ["reviews_written", "helpful_votes_received", "questions_asked", "answers_provided", "community_score"]
+    users = list(User.objects.filter(reviews_written__gt=0).order_by("pk"))
+    assert users
+    stored = [[getattr(u, f) for f in [*fields, "avg_rating"]] for u in users]
+    for user in users:
+        community_score_recalculate(user=user)
+    assert [[getattr(u, f) for f in [*fields, "avg_rating"]] for u in users] == stored
+    products = list(
+        Product.objects.filter(review_count__gt=0).order_by("pk").values_list("pk", "rating_avg", "review_count")
+    )
+    assert products
+    for pk, _, _ in products:
+        product_rating_refresh(product_id=pk)
+    assert (
+        list(Product.objects.filter(review_count__gt=0).order_by("pk").values_list("pk", "rating_avg", "review_count"))
+        == products
+    )

@@ -82,7 +82,7 @@ def _refunds(orders, payments):
     return refunds
 
 
-def _events(orders):
+def _events(orders, progress):
     """The history the services record: placed, paid, each status change, the refund."""
     events = []
 
@@ -91,7 +91,9 @@ def _events(orders):
         event._demo_date = when
         events.append(event)
 
-    for order in orders:
+    for done, order in enumerate(orders, 1):
+        if done % 1000 == 0 or done == len(orders):
+            progress(done, len(orders), "order histories built")
         add(order, order._demo_date, OrderEventType.PLACED, total=str(order.total), coupon="")
         add(order, order.paid_at, OrderEventType.PAID, amount=str(order.total), provider="test")
         add(order, order.paid_at, OrderEventType.STATUS_CHANGED, old="pending", new="confirmed")
@@ -172,7 +174,9 @@ def seed_orders(*, scale, progress):
         progress(done, len(todo), "shoppers' orders drafted")
     progress(len(todo), len(todo), "shoppers' orders drafted")
     items, payments = [], []
-    for order in orders:
+    for done, order in enumerate(orders, 1):
+        if done % 1000 == 0 or done == len(orders):
+            progress(done, len(orders), "order lines and payments built")
         for product, quantity in items_by_number[order.order_number]:
             item = OrderItem(
                 order=order,
@@ -199,7 +203,7 @@ def seed_orders(*, scale, progress):
         payment._demo_date = order._demo_date
         payments.append(payment)
     _settle(payments)
-    refunds, events = _refunds(orders, payments), _events(orders)
+    refunds, events = _refunds(orders, payments), _events(orders, progress)
     # Parents first (the children read their pks when saved); a bar step per batch of rows.
     tables = [(Order, orders), (OrderItem, items), (Payment, payments), (PaymentRefund, refunds), (OrderEvent, events)]
     total, saved = sum(len(rows) for _, rows in tables), 0

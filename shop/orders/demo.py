@@ -64,7 +64,7 @@ def _settle(payments):
             payment.status = PaymentRecordStatus.REFUNDED if payment.amount > ZERO else payment.status
 
 
-def _refunds(orders, payments):
+def _refunds(payments):
     """One completed refund row per refunded payment, as ``_refund_locked`` writes it."""
     refunds = []
     for payment in payments:
@@ -82,9 +82,9 @@ def _refunds(orders, payments):
     return refunds
 
 
-def _events(orders, progress):
+def _events(orders, refunds, progress):
     """The history the services record: placed, paid, each status change, the refund."""
-    events = []
+    events, refund_of = [], {refund.payment.order.order_number: refund for refund in refunds}
 
     def add(order, when, type_, **data):
         event = OrderEvent(order=order, type=type_, data=data)
@@ -99,7 +99,15 @@ def _events(orders, progress):
         add(order, order.paid_at, OrderEventType.STATUS_CHANGED, old="pending", new="confirmed")
         if order.status == OrderStatus.CANCELLED:
             add(order, order.cancelled_at, OrderEventType.STATUS_CHANGED, old="confirmed", new="cancelled", reason="")
-            add(order, order.cancelled_at, OrderEventType.REFUNDED, amount=str(order.total), reason="Order cancelled")
+            refund = refund_of[order.order_number]
+            add(
+                order,
+                order.cancelled_at,
+                OrderEventType.REFUNDED,
+                amount=str(refund.amount),
+                reason=refund.reason,
+                refund=str(refund.pk),
+            )
             continue
         old = "confirmed"
         for new, when in (
@@ -203,7 +211,8 @@ def seed_orders(*, scale, progress):
         payment._demo_date = order._demo_date
         payments.append(payment)
     _settle(payments)
-    refunds, events = _refunds(orders, payments), _events(orders, progress)
+    refunds = _refunds(payments)
+    events = _events(orders, refunds, progress)
     # Parents first (the children read their pks when saved); a bar step per batch of rows.
     tables = [(Order, orders), (OrderItem, items), (Payment, payments), (PaymentRefund, refunds), (OrderEvent, events)]
     total, saved = sum(len(rows) for _, rows in tables), 0

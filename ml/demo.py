@@ -122,8 +122,13 @@ def seed_analytics(*, scale, progress):
         store.upsert_many("search_analytics", [(doc["search_id"], doc) for doc in searches], expires_at=expires_at)
         daily_metrics_run(day=day)
         progress(index, len(days), "analytics days")
-    purchase_patterns_run()
-    feedback_analytics_run()
-    feedback_stream_run(date_from=days[0], date_to=today)
-    user_feedback_journey_run()
-    progress(1, 1, "analytics roll-ups")
+    rollups = [
+        purchase_patterns_run,
+        feedback_analytics_run,
+        lambda: feedback_stream_run(date_from=days[0], date_to=today),
+        user_feedback_journey_run,
+    ]
+    progress(0, len(rollups), "analytics roll-ups")
+    for done, rollup in enumerate(rollups, 1):
+        rollup()
+        progress(done, len(rollups), "analytics roll-ups")

@@ -20,3 +20,7 @@ class ReviewsConfig(AppConfig):
         register_demo_step("reviews", 33, seed_reviews)
         register_demo_step("questions", 34, seed_questions)
         register_demo_step("progress", 35, seed_progress)
+
+        from reviews import invariants
+
+        invariants.register()

@@ -10,9 +10,10 @@ when the product fits. Recommendations and analytics then have real structure to
 
 Volume goes in with ``bulk_create``; everything derived reuses the apps' own functions: the
 moderation screen (``feedback.screening``) decides each item's status, ``reviews.categorize``
-classifies questions, ``reviews.services.product_rating_refresh`` recomputes product ratings and
-``reviews.community.community_score_recalculate`` the users' counters. Nothing is sent: no
-moderation events fire, so no notification or e-mail is queued (``feedback.demo`` adds a few
+classifies questions, and product ratings and the users' community counters are recomputed
+set-based with the expressions of ``reviews.invariants`` (the rules of ``product_rating_refresh``
+and ``community_score_recalculate``, one UPDATE per chunk of rows, not one per row). Nothing is
+sent: no moderation events fire, so no notification or e-mail is queued (``feedback.demo`` adds a few
 notifications as history).
 
 Idempotent: every random choice is seeded from stable keys (shopper e-mail, product SKU), and
@@ -33,7 +34,7 @@ from feedback.models import ContentType, ModerationItem, ModerationStatus, Notif
 from feedback.screening import screen_text
 from feedback.services import _priority, moderation_outcome
 from reviews.categorize import categorize, urgency
-from reviews.community import community_score_recalculate
+from reviews.invariants import community_expressions, product_rating_expressions
 from reviews.models import (
     IMPROVEMENT_FLAGS,
     Answer,
@@ -50,8 +51,9 @@ from reviews.models import (
     VoteType,
 )
 from reviews.qa import _question_answer_count
-from reviews.services import ITEM_TO_CONTENT_STATUS, _moderation_text, product_rating_refresh
+from reviews.services import ITEM_TO_CONTENT_STATUS, _moderation_text
 from shop.accounts.models import Role, User
+from shop.catalog.cache import invalidate_products
 from shop.catalog.models import Product, ProductIngredient, ProductStatus
 from shop.orders.models import Order, OrderItem, OrderStatus
 from skincare.demo import analyze, bulk_create_dated
@@ -200,15 +202,14 @@ def _delivery_date(rng, ordered, now):
     return min(ordered + timedelta(days=rng.randint(2, 6), hours=rng.randint(0, 12)), now - timedelta(hours=2))
 
 
-def _count_into(model, pks, **counts):
+def _count_into(model, pks, *, progress=None, label="counters", **counts):
     """Set denormalised counters of ``model`` rows from their related rows, in a few statements:
     ``counts``: field -> queryset of the related rows, filtered by ``OuterRef("pk")``."""
     subqueries = {
         field: Coalesce(Subquery(rows.order_by().annotate(n=Func(F("id"), function="COUNT")).values("n")), 0)
         for field, rows in counts.items()
     }
-    for chunk in _chunks(pks):
-        model.objects.filter(pk__in=chunk).update(**subqueries)
+    _update_in_chunks(model, pks, subqueries, progress or (lambda *a: None), label)
 
 
 def _chunks(values, size=5000):
@@ -220,7 +221,7 @@ def _chunks(values, size=5000):
 # --- Moderation (the app's screen decides) -------------------------------------------------------
 
 
-def _moderate(content_type, entries, *, moderator, now):
+def _moderate(content_type, entries, *, moderator, now, progress=None):
     """Screen demo content with the live rules (``moderation_outcome``), without the events.
 
     ``entries``: ``(obj, text, user_id, metadata)``. Clean content is approved (automatically when
@@ -228,7 +229,10 @@ def _moderate(content_type, entries, *, moderator, now):
     ``needs_review``, exactly like a live submission. Sets ``obj.status`` and returns unsaved items.
     """
     items = []
-    for obj, text, user_id, metadata in entries:
+    label = f"{content_type} texts screened"
+    for done, (obj, text, user_id, metadata) in enumerate(entries, 1):
+        if progress is not None and (done % 250 == 0 or done == len(entries)):
+            progress(done, len(entries), label)
         result = screen_text(text)
         reasons = result.reasons
         when = getattr(obj, "_demo_date", now)
@@ -533,6 +537,7 @@ def seed_reviews(*, scale, progress):
         [(r, _moderation_text(r), r.user_id, {"product_id": r.product_id, "rating": r.rating}) for r in reviews],
         moderator=moderator,
         now=now,
+        progress=progress,
     )
     for review in reviews:
         if review.status == ContentStatus.APPROVED:
@@ -542,17 +547,17 @@ def seed_reviews(*, scale, progress):
         progress(min(start + BATCH, len(reviews)), len(reviews), "reviews saved")
     queued = _save_moderation(items)
 
+    progress(0, 1, "helpful votes")
     votes = _seed_review_votes(reviews, shoppers, now)
+    progress(1, 1, "helpful votes")
     analyze(Review, ReviewVote, ModerationItem)
-    progress(0, 1, "counters")
-    _review_vote_counters([r.pk for r in reviews])
+    _review_vote_counters([r.pk for r in reviews], progress)
     touched_products = sorted({r.product_id for r in reviews})
-    for done, product_id in enumerate(touched_products, 1):
-        product_rating_refresh(product_id=product_id)
-        if done % 500 == 0:
-            progress(done, len(touched_products), "product ratings")
+    _recalculate_products(touched_products, progress)
     _recalculate_users({r.user_id for r in reviews}, progress)
+    progress(0, 1, "review notifications")
     notified = _review_notifications(reviews, catalog)
+    progress(1, 1, "review notifications")
     approved = sum(1 for r in reviews if r.status == ContentStatus.APPROVED)
     return (
         f"{len(reviews)} reviews ({approved} approved, {queued} waiting in the moderation queue), "
@@ -618,25 +623,42 @@ def _seed_review_votes(reviews, shoppers, now):
     return len(votes)
 
 
-def _review_vote_counters(review_ids):
+def _review_vote_counters(review_ids, progress):
     """Vote counters on the reviews, counted from the vote rows."""
     votes = ReviewVote.objects.filter(review=OuterRef("pk"))
     _count_into(
         Review,
         review_ids,
+        progress=progress,
+        label="review vote counters",
         helpful_votes_count=votes.filter(vote_type=VoteType.HELPFUL),
         unhelpful_votes_count=votes.filter(vote_type=VoteType.UNHELPFUL),
         total_votes_count=votes,
     )
 
 
+def _update_in_chunks(model, pks, expressions, progress, label):
+    """One ``UPDATE ... SET field = (aggregate subquery)`` per chunk of rows, a bar step per chunk."""
+    pks = sorted(pks)
+    progress(0, len(pks), label)
+    done = 0
+    for chunk in _chunks(pks):
+        model.objects.filter(pk__in=chunk).update(**expressions)
+        done += len(chunk)
+        progress(done, len(pks), label)
+
+
+def _recalculate_products(product_ids, progress):
+    """Ratings and review counts from the approved reviews, as ``product_rating_refresh`` computes
+    them, for all the products at once (set-based)."""
+    _update_in_chunks(Product, product_ids, product_rating_expressions(), progress, "product ratings")
+    invalidate_products(sorted(product_ids))
+
+
 def _recalculate_users(user_ids, progress):
-    """Community counters and score from the content tables (``reviews.community``)."""
-    users = list(User.objects.filter(pk__in=list(user_ids)).order_by("pk"))
-    for done, user in enumerate(users, 1):
-        community_score_recalculate(user=user)
-        if done % 200 == 0 or done == len(users):
-            progress(done, len(users), "community scores")
+    """Community counters, score and average rating from the content tables, as
+    ``reviews.community.community_score_recalculate`` computes them, for all the users at once."""
+    _update_in_chunks(User, user_ids, community_expressions(), progress, "community scores")
 
 
 # --- Step: questions and answers -----------------------------------------------------------------
@@ -756,6 +778,7 @@ def seed_questions(*, scale, progress):
         [(q, q.question, q.user_id, {"product_id": q.product_id}) for q in questions],
         moderator=moderator,
         now=now,
+        progress=progress,
     )
     bulk_create_dated(Question, questions)
     queued = _save_moderation(items)
@@ -775,6 +798,7 @@ def seed_questions(*, scale, progress):
         ],
         moderator=moderator,
         now=now,
+        progress=progress,
     )
     bulk_create_dated(Answer, answers)
     queued += _save_moderation(answer_items)

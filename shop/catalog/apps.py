@@ -12,3 +12,7 @@ class CatalogConfig(AppConfig):
 
         signals.connect()
         register_demo_steps()
+
+        from shop.catalog import invariants
+
+        invariants.register()

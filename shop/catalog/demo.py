@@ -245,7 +245,7 @@ def seed_taxonomy(*, scale, progress):
             },
         )
         done += 1
-        progress(done, total, "brands")
+        progress(done, total, "brands, categories, ingredients")
     for position, (slug, name, name_km, children) in enumerate(CATEGORIES, start=1):
         parent, _ = Category.objects.get_or_create(
             slug=slug, defaults={"name": name, "name_km": name_km, "sort_order": position}
@@ -256,14 +256,14 @@ def seed_taxonomy(*, scale, progress):
                 defaults={"name": child_name, "name_km": child_km, "parent": parent, "sort_order": child_position},
             )
         done += 1
-        progress(done, total, "categories")
+        progress(done, total, "brands, categories, ingredients")
     for name, name_km, inci, concerns, _skin, benefits in INGREDIENTS:
         Ingredient.objects.get_or_create(
             slug=slugify(name),
             defaults={"name": name, "name_km": name_km, "inci_name": inci, "concerns": concerns, "benefits": benefits},
         )
         done += 1
-        progress(done, total, "ingredients")
+        progress(done, total, "brands, categories, ingredients")
     counts = (Brand.objects.count(), Category.objects.count(), Ingredient.objects.count())
     return "{} brands, {} categories, {} ingredients".format(*counts)
 

@@ -16,3 +16,7 @@ class OrdersConfig(AppConfig):
 
         register_demo_step("coupons", 31, seed_coupons)
         register_demo_step("orders", 32, seed_orders)
+
+        from shop.orders import invariants
+
+        invariants.register()

@@ -15,10 +15,21 @@ from shop.accounts.models import User
 from shop.catalog.models import Product, ProductStatus
 from shop.coupons.calculations import ZERO, money
 from shop.coupons.models import Coupon, CouponType
-from shop.orders.models import Order, OrderItem, OrderStatus, Payment, PaymentStatus
+from shop.orders.models import (
+    Order,
+    OrderEvent,
+    OrderEventType,
+    OrderItem,
+    OrderStatus,
+    Payment,
+    PaymentRecordStatus,
+    PaymentRefund,
+    PaymentStatus,
+    RefundStatus,
+)
 from shop.orders.numbers import order_number_generate
 from shop.orders.services import ADDRESS_FIELDS
-from skincare.demo import bulk_create_dated
+from skincare.demo import BATCH, bulk_create_dated
 
 # A full snapshot, as checkout stores one (shop.orders.services.address_snapshot).
 DEMO_ADDRESS = {
@@ -55,6 +66,72 @@ def seed_coupons(*, scale, progress):
         progress(i, len(DEMO_COUPONS), "coupons")
 
 
+def _settle(payments):
+    """What ``order_cancel`` leaves on a paid card order: the whole charge refunded."""
+    for payment in payments:
+        if payment.order.status == OrderStatus.CANCELLED:
+            payment.refunded_amount = payment.amount
+            payment.status = PaymentRecordStatus.REFUNDED if payment.amount > ZERO else payment.status
+
+
+def _refunds(payments):
+    """One completed refund row per refunded payment, as ``_refund_locked`` writes it."""
+    refunds = []
+    for payment in payments:
+        if payment.refunded_amount > ZERO:
+            refund = PaymentRefund(
+                payment=payment,
+                amount=payment.refunded_amount,
+                reason="Order cancelled",
+                status=RefundStatus.COMPLETED,
+                provider_refund_id=f"test_re_demo_{payment.order.order_number}",
+                processed_at=payment.order.cancelled_at,
+            )
+            refund._demo_date = payment.order.cancelled_at
+            refunds.append(refund)
+    return refunds
+
+
+def _events(orders, refunds, progress):
+    """The history the services record: placed, paid, each status change, the refund."""
+    events, refund_of = [], {refund.payment.order.order_number: refund for refund in refunds}
+
+    def add(order, when, type_, **data):
+        event = OrderEvent(order=order, type=type_, data=data)
+        event._demo_date = when
+        events.append(event)
+
+    for done, order in enumerate(orders, 1):
+        if done % 1000 == 0 or done == len(orders):
+            progress(done, len(orders), "order histories built")
+        add(order, order._demo_date, OrderEventType.PLACED, total=str(order.total), coupon="")
+        add(order, order.paid_at, OrderEventType.PAID, amount=str(order.total), provider="test")
+        add(order, order.paid_at, OrderEventType.STATUS_CHANGED, old="pending", new="confirmed")
+        if order.status == OrderStatus.CANCELLED:
+            add(order, order.cancelled_at, OrderEventType.STATUS_CHANGED, old="confirmed", new="cancelled", reason="")
+            refund = refund_of[order.order_number]
+            add(
+                order,
+                order.cancelled_at,
+                OrderEventType.REFUNDED,
+                amount=str(refund.amount),
+                reason=refund.reason,
+                refund=str(refund.pk),
+            )
+            continue
+        old = "confirmed"
+        for new, when in (
+            ("processing", order.shipped_at),
+            ("shipped", order.shipped_at),
+            ("delivered", order.delivered_at),
+        ):
+            if when is None:
+                break
+            add(order, when, OrderEventType.STATUS_CHANGED, old=old, new=new)
+            old = new
+    return events
+
+
 def _suits(product, skin_type):
     types = product.skin_types or []
     return "all" in types or skin_type in types
@@ -85,6 +162,10 @@ def seed_orders(*, scale, progress):
             tax = money(subtotal * settings.TAX_RATE)
             status, payment_status, _ = rng.choices(STATUSES, weights=weights)[0]
             created = now - timedelta(days=rng.randint(0, 90), minutes=rng.randint(0, 1440))
+
+            def later(days, created=created):
+                return min(created + timedelta(days=days), now)
+
             order = Order(
                 order_number=order_number_generate(taken=taken),
                 user=shopper,
@@ -99,43 +180,61 @@ def seed_orders(*, scale, progress):
                 payment_status=payment_status,
                 fulfillment_status={"delivered": "delivered", "shipped": "shipped"}.get(status, "unfulfilled"),
                 payment_provider="test",
+                paid_at=created,
+                shipped_at=later(1) if status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED) else None,
+                delivered_at=later(3) if status == OrderStatus.DELIVERED else None,
+                cancelled_at=later(0.1) if status == OrderStatus.CANCELLED else None,
                 shipping_address=DEMO_ADDRESS,
                 billing_address=DEMO_ADDRESS,
             )
             order._demo_date = created
             orders.append(order)
             items_by_number[order.order_number] = lines
-        progress(done, len(todo), "orders")
-    bulk_create_dated(Order, orders)  # creation dates spread over the last 90 days
+        progress(done, len(todo), "shoppers' orders drafted")
+    progress(len(todo), len(todo), "shoppers' orders drafted")
     items, payments = [], []
-    for order in orders:
+    for done, order in enumerate(orders, 1):
+        if done % 1000 == 0 or done == len(orders):
+            progress(done, len(orders), "order lines and payments built")
         for product, quantity in items_by_number[order.order_number]:
-            items.append(
-                OrderItem(
-                    order=order,
-                    product=product,
-                    product_name=product.name,
-                    product_sku=product.sku,
-                    quantity=quantity,
-                    unit_price=product.price,
-                    total_price=product.price * quantity,
-                )
-            )
-        refunded = order.total if order.payment_status == PaymentStatus.REFUNDED else ZERO
-        payments.append(
-            Payment(
+            item = OrderItem(
                 order=order,
-                payment_method="card",
-                payment_provider="test",
-                amount=order.total,
-                refunded_amount=refunded,
-                currency=order.currency,
-                status="refunded" if refunded else "completed",
-                processed_at=order._demo_date,
+                product=product,
+                product_name=product.name,
+                product_sku=product.sku,
+                quantity=quantity,
+                unit_price=product.price,
+                total_price=product.price * quantity,
             )
+            item._demo_date = order._demo_date
+            items.append(item)
+        payment = Payment(
+            order=order,
+            payment_method="card",
+            payment_provider="test",
+            amount=order.total,
+            currency=order.currency,
+            status=PaymentRecordStatus.COMPLETED,
+            transaction_id=f"test_ch_demo_{order.order_number}",
+            provider_transaction_id=f"test_ch_demo_{order.order_number}",
+            processed_at=order._demo_date,
         )
-    OrderItem.objects.bulk_create(items, batch_size=1000)
-    Payment.objects.bulk_create(payments, batch_size=1000)
+        payment._demo_date = order._demo_date
+        payments.append(payment)
+    _settle(payments)
+    refunds = _refunds(payments)
+    events = _events(orders, refunds, progress)
+    # Parents first (the children read their pks when saved); a bar step per batch of rows.
+    tables = [(Order, orders), (OrderItem, items), (Payment, payments), (PaymentRefund, refunds), (OrderEvent, events)]
+    total, saved = sum(len(rows) for _, rows in tables), 0
+    progress(0, total, "order rows saved")
+    for model, rows in tables:
+        for start in range(0, len(rows), BATCH):
+            chunk = rows[start : start + BATCH]
+            bulk_create_dated(model, chunk)  # creation dates spread over the last 90 days
+            saved += len(chunk)
+            progress(saved, total, "order rows saved")
+    progress(0, 2, "customer and sales counters")
     # Counters from the data, in one statement each.
     live = Order.objects.exclude(status=OrderStatus.CANCELLED).filter(user=OuterRef("pk")).values("user")
     User.objects.filter(email__startswith="shopper", email__endswith="@skincare.local").update(
@@ -144,6 +243,7 @@ def seed_orders(*, scale, progress):
             Subquery(live.annotate(spent=Sum("total")).values("spent")), Value(ZERO), output_field=DecimalField()
         ),
     )
+    progress(1, 2, "customer and sales counters")
     # Sales counters from the order lines, in one statement.
     sold = (
         OrderItem.objects.filter(product=OuterRef("pk"))
@@ -153,3 +253,4 @@ def seed_orders(*, scale, progress):
         .values("n")
     )
     Product.objects.update(sales_count=Coalesce(Subquery(sold), 0))
+    progress(2, 2, "customer and sales counters")

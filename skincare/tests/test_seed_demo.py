@@ -41,3 +41,14 @@ def test_seed_demo_is_idempotent_and_prints_logins():
     assert (
         User.objects.filter(email__startswith="shopper", addresses__is_default=True).count() == 75
     )  # 1,500 per unit of scale
+
+
+def test_progress_bar_starts_a_new_bar_for_each_label():
+    out = io.StringIO()
+    bar = ProgressBar(out)
+    bar(10, 10, "reviews drafted")
+    bar(10, 10, "reviews saved")
+    bar(0, 1, "counters")
+    bar(1, 1, "counters")
+    lines = [line.split("]")[1].split("(")[0].strip() for line in out.getvalue().splitlines()]
+    assert lines == ["10/10 reviews drafted", "10/10 reviews saved", "0/1 counters", "1/1 counters"]

@@ -1,4 +1,3 @@
-import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -17,9 +16,11 @@ class ProgressBar:
     def __init__(self, stream, width=30):
         self.stream, self.width, self.started = stream, width, time.monotonic()
         self.interactive = hasattr(stream, "isatty") and stream.isatty()
-        self.last_percent = -1
+        self.last_percent, self.last_label = -1, None
 
     def __call__(self, done, total, label=""):
+        if label != self.last_label:  # a new phase of the step: its own bar, from its first call
+            self.last_label, self.last_percent = label, -1
         total = max(total, 1)
         percent = int(100 * min(done, total) / total)
         step = 1 if self.interactive else 25
@@ -51,8 +52,10 @@ class Command(BaseCommand):
         steps = [s for s in demo_steps() if not only or s.name in only]
         for step in steps:
             self.stdout.write(self.style.MIGRATE_HEADING(f"{step.name}"))
+            started = time.monotonic()
             with transaction.atomic():
-                summary = step.run(scale=scale, progress=ProgressBar(sys.stdout))
+                summary = step.run(scale=scale, progress=ProgressBar(self.stdout))
             if summary:
                 self.stdout.write(str(summary))
+            self.stdout.write(f"  {step.name} done in {time.monotonic() - started:.1f}s")
         self.stdout.write(self.style.SUCCESS(f"Demo data ready ({len(steps)} steps)."))

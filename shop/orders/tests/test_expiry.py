@@ -207,3 +207,15 @@ def test_refund_restock_can_be_turned_off_and_shipped_orders_never_restock(
     product.refresh_from_db()
     assert product.stock_quantity == 1
     assert back_in_stock == []
+
+
+def test_a_backorder_variant_sells_below_zero_then_cancelling_restores_it(auth_client, user):
+    product = ProductFactory(allow_backorders=True, stock_quantity=0)
+    variant = VariantFactory(product=product, stock_quantity=1, allow_backorders=True)
+    fill_cart(user, (product, 3, variant))
+    data = checkout(auth_client, user).json()["data"]
+    variant.refresh_from_db()
+    assert variant.stock_quantity == -2
+    assert auth_client.post(f"{ORDERS}/{data['order_number']}/cancel").status_code == 200
+    variant.refresh_from_db()
+    assert variant.stock_quantity == 1

@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -66,8 +67,10 @@ def test_unpaid_card_order_expires_after_the_timeout_returning_stock_and_coupon(
 
     frozen(29)
     assert services.orders_expire_unpaid() == []
+    mail.outbox.clear()
     frozen(31)
     assert services.orders_expire_unpaid() == [order.order_number]
+    assert [m.subject for m in mail.outbox] == [f"Order {order.order_number} was cancelled"]
 
     product.refresh_from_db()
     variant.refresh_from_db()

@@ -176,6 +176,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "files-cleanup": {"task": "files.cleanup", "schedule": timedelta(hours=1)},
     "cart-cleanup": {"task": "cart.cleanup_expired", "schedule": timedelta(hours=6)},
+    "orders-expire-unpaid": {"task": "orders.expire_unpaid", "schedule": timedelta(minutes=5)},
     "catalog-flush-product-views": {"task": "catalog.flush_product_views", "schedule": timedelta(minutes=5)},
     "analytics-flush-events": {"task": "ml.flush_events", "schedule": timedelta(minutes=1)},
     "analytics-purge-expired": {"task": "ml.purge_expired", "schedule": timedelta(hours=1)},
@@ -392,6 +393,11 @@ TAX_RATE = Decimal(env.str("TAX_RATE", default="0.10"))  # fraction of the taxab
 SHIPPING_FLAT_RATE = Decimal(env.str("SHIPPING_FLAT_RATE", default="3.50"))
 FREE_SHIPPING_THRESHOLD = Decimal(env.str("FREE_SHIPPING_THRESHOLD", default="50.00"))
 CART_TTL_DAYS = env.int("CART_TTL_DAYS", default=7)
+# A card order still unpaid (pending or declined, no charge in flight) this long after its last
+# charge attempt is cancelled by the ``orders.expire_unpaid`` beat task: stock and coupon use return.
+ORDER_UNPAID_TIMEOUT_MINUTES = env.int("ORDER_UNPAID_TIMEOUT_MINUTES", default=60)
+# A full refund of an order not yet shipped puts its items back in stock.
+ORDER_RESTOCK_ON_REFUND = env.bool("ORDER_RESTOCK_ON_REFUND", default=True)
 PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="test")
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")

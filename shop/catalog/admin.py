@@ -78,8 +78,29 @@ class ProductMediaInline(admin.TabularInline):
         return _thumbnail(obj.file) if obj.pk else "—"
 
 
+class ProductVariantFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        """Negative stock only for a product taking backorders (the variant's stock constraint)."""
+        super().clean()
+        if self.instance.allow_backorders:
+            return
+        for form in self.forms:
+            stock = getattr(form, "cleaned_data", {}).get("stock_quantity")
+            if stock is not None and stock < 0 and not form.cleaned_data.get("DELETE"):
+                form.add_error("stock_quantity", "Stock cannot be negative unless the product takes backorders.")
+
+    def save_new(self, form, commit=True):
+        form.instance.allow_backorders = self.instance.allow_backorders
+        return super().save_new(form, commit=commit)
+
+    def save_existing(self, form, obj, commit=True):
+        obj.allow_backorders = self.instance.allow_backorders
+        return super().save_existing(form, obj, commit=commit)
+
+
 class ProductVariantInline(admin.TabularInline):
     model = ProductVariant
+    formset = ProductVariantFormSet
     extra = 0
     fields = ["kind", "name", "sku", "price", "compare_at_price", "stock_quantity", "sort_order", "is_active"]
 
@@ -215,7 +236,9 @@ class ProductAdmin(admin.ModelAdmin):
         services.product_save(product=obj)
 
     def save_related(self, request, form, formsets, change):
+        old_stocks = dict(ProductVariant.objects.filter(product=form.instance).values_list("pk", "stock_quantity"))
         super().save_related(request, form, formsets, change)
+        services.product_variants_saved(product=form.instance, old_stocks=old_stocks)
         services.product_refresh_search_documents(product_ids=[form.instance.pk])
 
     def _bulk(self, request, queryset, message, **changes):

@@ -368,6 +368,7 @@ def build_product(index, *, brands, categories, ingredients, now):
                     sku=f"{product.sku}-{position + 1}",
                     price=(price * factor).quantize(Decimal("0.01")),
                     stock_quantity=rng.randint(0, 100),
+                    allow_backorders=product.allow_backorders,
                     sort_order=position,
                 )
             )

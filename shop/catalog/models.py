@@ -324,6 +324,9 @@ class ProductVariant(models.Model):
     price = models.DecimalField(max_digits=10, decimal_places=2)
     compare_at_price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     stock_quantity = models.IntegerField(default=0)
+    # A copy of the product's flag (a CHECK cannot read another table), kept equal by the catalog
+    # services: the stock constraint below holds unless the product takes backorders.
+    allow_backorders = models.BooleanField(default=False, editable=False)
     sort_order = models.PositiveSmallIntegerField(default=0)
     is_active = models.BooleanField(default=True)
 
@@ -331,6 +334,11 @@ class ProductVariant(models.Model):
         ordering = ["sort_order", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(price__gt=0), name="catalog_variant_price_gt_0"),
+            models.CheckConstraint(
+                condition=Q(stock_quantity__gte=0) | Q(allow_backorders=True),
+                name="catalog_variant_stock_gte_0_unless_backorders",
+                violation_error_message="Stock cannot be negative unless the product takes backorders.",
+            ),
             models.CheckConstraint(
                 condition=Q(compare_at_price__isnull=True) | Q(compare_at_price__gte=models.F("price")),
                 name="catalog_variant_compare_at_gte_price",

@@ -3,6 +3,7 @@ the cached payloads (``shop.catalog.cache``) after commit."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Case, F, Max, Prefetch, When
 from django.utils import timezone
@@ -218,6 +219,12 @@ def _prepare_product(product):
 def _save_product(product):
     _prepare_product(product)
     product.full_clean(exclude=["search_document"])
+    if product.pk and not product.allow_backorders:
+        oversold = ProductVariant.objects.filter(product_id=product.pk, stock_quantity__lt=0).exists()
+        if oversold:
+            raise ValidationError(
+                {"allow_backorders": ["A variant has negative stock: set its stock before turning backorders off."]}
+            )
     try:
         with transaction.atomic():
             product.save()
@@ -225,6 +232,27 @@ def _save_product(product):
         raise ApplicationError(
             ApiErrorCode.CONFLICT, "A product with this slug, SKU or barcode already exists."
         ) from exc
+    _variants_sync_backorders(product)
+
+
+def _variants_sync_backorders(product):
+    """Variants carry a copy of the product's ``allow_backorders`` for their stock constraint."""
+    ProductVariant.objects.filter(product_id=product.pk).exclude(allow_backorders=product.allow_backorders).update(
+        allow_backorders=product.allow_backorders
+    )
+
+
+@transaction.atomic
+def product_variants_saved(*, product, old_stocks):
+    """After variants were edited (the admin's inline), keep their backorder flag equal to the
+    product's and announce ``product_back_in_stock`` (after commit) when a variant that was
+    sold out (``old_stocks``: {variant pk: stock before}) holds stock again."""
+    _variants_sync_backorders(product)
+    stocks = dict(ProductVariant.objects.filter(product_id=product.pk).values_list("pk", "stock_quantity"))
+    came_back = any(old_stocks.get(pk, 0) <= 0 < stock for pk, stock in stocks.items())
+    catalog_cache.invalidate_products([product.pk])
+    if came_back and product.status == ProductStatus.ACTIVE:
+        transaction.on_commit(lambda: events.product_back_in_stock.send(sender=Product, product=product))
 
 
 def product_set_ingredients(*, product, ingredients):
@@ -303,7 +331,7 @@ def _announce_price_and_stock(product, *, old_price, old_stock):
 
 @transaction.atomic
 def product_variant_create(*, product, **data):
-    variant = ProductVariant(product=product, **data)
+    variant = ProductVariant(product=product, allow_backorders=product.allow_backorders, **data)
     variant.full_clean()
     variant.save()
     catalog_cache.invalidate_products([product.pk])

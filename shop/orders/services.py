@@ -9,18 +9,19 @@ held while a provider answers.
 
 import logging
 from dataclasses import replace
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from shop.cart.cache import cart_cache_invalidate
 from shop.cart.models import Cart, CartLine
 from shop.cart.pricing import INSUFFICIENT_STOCK, OUT_OF_STOCK, price_lines, stock_is_limited
 from shop.catalog.cache import invalidate_products
-from shop.catalog.models import Product, ProductVariant
+from shop.catalog.models import Product, ProductStatus, ProductVariant
 from shop.coupons.calculations import ZERO
 from shop.coupons.services import coupon_redeem, coupon_release, coupon_usage_record
 from shop.orders import error_codes, notifications
@@ -48,6 +49,7 @@ from shop.orders.payments.base import (
     charge_idempotency_key,
     refund_idempotency_key,
 )
+from skincare import events
 from skincare.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -519,7 +521,7 @@ def _restock(order):
     product_ids = {item.product_id for item in items}
     variant_ids = {item.variant_id for item in items if item.variant_id}
     products = products_lock(product_ids=product_ids)
-    variants_lock(variant_ids=variant_ids)
+    variants = variants_lock(variant_ids=variant_ids)
     back_product, back_variant, sold = {}, {}, {}
     for item in items:
         sold[item.product_id] = sold.get(item.product_id, 0) + item.quantity
@@ -539,8 +541,32 @@ def _restock(order):
         ProductVariant.objects.filter(pk=variant_id).update(
             stock_quantity=F("stock_quantity") + back_variant[variant_id]
         )
-    back_in_stock = any(products[pk].stock_quantity <= 0 for pk in back_product)
-    invalidate_products(sorted(sold), lists=back_in_stock)
+    # A stock row that was sold out (<= 0, read under its lock) and now holds stock again.
+    came_back = {
+        pk
+        for pk, quantity in back_product.items()
+        if products[pk].stock_quantity <= 0 < products[pk].stock_quantity + quantity
+    }
+    came_back |= {
+        variants[pk].product_id
+        for pk, quantity in back_variant.items()
+        if variants[pk].stock_quantity <= 0 < variants[pk].stock_quantity + quantity
+    }
+    invalidate_products(sorted(sold), lists=bool(came_back))
+    _announce_back_in_stock(sorted(came_back))
+
+
+def _announce_back_in_stock(product_ids):
+    """After commit, the same ``product_back_in_stock`` signal the catalog sends on an edit
+    (wishlist notices), for active products whose stock came back through an order."""
+    if not product_ids:
+        return
+
+    def send():
+        for product in Product.objects.filter(pk__in=product_ids, status=ProductStatus.ACTIVE).order_by("pk"):
+            events.product_back_in_stock.send(sender=Product, product=product)
+
+    transaction.on_commit(send)
 
 
 def _refunded_total(order):
@@ -559,24 +585,87 @@ def order_cancel(*, order, by, reason="", staff=False):
                 error_codes.ORDER_NOT_CANCELLABLE,
                 f"A {order.status} order cannot be cancelled.",
             )
-        _restock(order)
-        coupon_release(order=order)
-        if order.user_id:
-            get_user_model().objects.filter(pk=order.user_id).update(
-                total_orders=F("total_orders") - 1,
-                total_spent=F("total_spent") - (order.total - _refunded_total(order)),
-            )
-        order.payments.filter(status=PaymentRecordStatus.PENDING).update(
-            status=PaymentRecordStatus.CANCELLED, updated_at=timezone.now()
-        )
-        _set_status(order, OrderStatus.CANCELLED, by=by, reason=reason)
-        for payment in payments_lock(order_id=order.pk):
-            if payment.refundable_amount > ZERO:
-                _refund_locked(
-                    order=order, payment=payment, amount=payment.refundable_amount, reason="Order cancelled", by=by
-                )
+        _cancel_locked(order, by=by, reason=reason)
     order.refresh_from_db()
     return order
+
+
+def _cancel_locked(order, *, by, reason, **data):
+    """Cancel an order whose lock the caller holds (its status already checked)."""
+    _restock(order)
+    coupon_release(order=order)
+    if order.user_id:
+        get_user_model().objects.filter(pk=order.user_id).update(
+            total_orders=F("total_orders") - 1,
+            total_spent=F("total_spent") - (order.total - _refunded_total(order)),
+        )
+    order.payments.filter(status=PaymentRecordStatus.PENDING).update(
+        status=PaymentRecordStatus.CANCELLED, updated_at=timezone.now()
+    )
+    _set_status(order, OrderStatus.CANCELLED, by=by, reason=reason, **data)
+    for payment in payments_lock(order_id=order.pk):
+        if payment.refundable_amount > ZERO:
+            _refund_locked(
+                order=order, payment=payment, amount=payment.refundable_amount, reason="Order cancelled", by=by
+            )
+
+
+# --- Unpaid card orders expire ---------------------------------------------------------------
+
+EXPIRABLE_PAYMENT_STATUSES = (PaymentStatus.PENDING, PaymentStatus.FAILED)
+
+
+def _unpaid_expired(cutoff):
+    """Pending card orders with nothing paid, no charge in flight and no charge attempt since
+    ``cutoff`` (an order placed or retried after it is left alone)."""
+    payments = Payment.objects.filter(order=OuterRef("pk"))
+    return (
+        Order.objects.filter(
+            status=OrderStatus.PENDING,
+            payment_method=PaymentMethod.CARD,
+            payment_status__in=EXPIRABLE_PAYMENT_STATUSES,
+            created_at__lt=cutoff,
+        )
+        .exclude(Exists(payments.filter(status__in=(PaymentRecordStatus.PROCESSING, *SETTLED))))
+        .exclude(Exists(payments.filter(created_at__gte=cutoff)))
+    )
+
+
+def order_expire_unpaid(*, order, now=None):
+    """Cancel one unpaid card order that has waited more than ``ORDER_UNPAID_TIMEOUT_MINUTES``.
+
+    Re-checked under the order lock, so a payment claimed meanwhile (``processing``) or
+    settled wins and the order is left alone; returns whether it was cancelled. Cancelling
+    returns its stock and coupon use like any cancellation, with the reason in its history.
+    """
+    minutes = settings.ORDER_UNPAID_TIMEOUT_MINUTES
+    cutoff = (now or timezone.now()) - timedelta(minutes=minutes)
+    with transaction.atomic():
+        order = order_lock(order_id=order.pk)
+        if not _unpaid_expired(cutoff).filter(pk=order.pk).exists():
+            return False
+        _cancel_locked(
+            order,
+            by=None,
+            reason=f"Not paid within {minutes} minutes.",
+            expired="unpaid_timeout",
+        )
+    return True
+
+
+def orders_expire_unpaid(*, now=None):
+    """Cancel every expired unpaid card order (the beat task and the management command);
+    idempotent: a second run finds nothing. Returns the cancelled order numbers."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=settings.ORDER_UNPAID_TIMEOUT_MINUTES)
+    expired = []
+    for order in _unpaid_expired(cutoff).order_by("pk").only("pk", "order_number"):
+        try:
+            if order_expire_unpaid(order=order, now=now):
+                expired.append(order.order_number)
+        except ApplicationError:
+            logger.exception("Expiring unpaid order %s failed", order.order_number)
+    return expired
 
 
 def order_status_update(*, order, new_status, by):
@@ -755,7 +844,10 @@ def _refund_locked(*, order, payment, amount, reason, by, surplus=False):
             get_user_model().objects.filter(pk=order.user_id).update(total_spent=F("total_spent") - amount)
     _event(order, OrderEventType.REFUNDED, by=by, amount=str(amount), reason=reason, refund=str(refund.pk))
     if fully and order.status in TRANSITIONS and OrderStatus.REFUNDED in TRANSITIONS[order.status]:
-        _set_status(order, OrderStatus.REFUNDED, by=by)
+        unshipped = order.status in (OrderStatus.CONFIRMED, OrderStatus.PROCESSING)
+        if unshipped and settings.ORDER_RESTOCK_ON_REFUND:
+            _restock(order)
+        _set_status(order, OrderStatus.REFUNDED, by=by, restocked=unshipped and settings.ORDER_RESTOCK_ON_REFUND)
     notifications.notify_refunded(order, refund)
     return refund
 

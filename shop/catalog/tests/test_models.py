@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
-from shop.catalog.models import Category, Product, ProductMedia
+from shop.catalog.models import Category, Product, ProductMedia, ProductVariant
 from shop.catalog.tests.factories import CategoryFactory, ProductFactory, ProductVariantFactory
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +132,12 @@ def test_category_parent_check_walks_the_stored_tree():
     with pytest.raises(ApplicationError):
         category_parent_check(category=child, parent=other)
     category_parent_check(category=CategoryFactory(), parent=other)
+
+
+def test_variant_negative_stock_needs_backorders():
+    variant = ProductVariantFactory(stock_quantity=2)
+    _violates(
+        "catalog_variant_stock_gte_0_unless_backorders",
+        lambda: ProductVariant.objects.filter(pk=variant.pk).update(stock_quantity=-1),
+    )
+    ProductVariant.objects.filter(pk=variant.pk).update(stock_quantity=-1, allow_backorders=True)

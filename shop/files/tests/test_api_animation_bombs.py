@@ -125,4 +125,6 @@ def test_gif_bomb_answers_4xx_in_bounded_memory_and_time(tmp_path):
     assert outcome["bytes"] < 1000
     assert (outcome["status"], outcome["code"]) == (400, "IMAGE_TOO_LARGE")
     assert outcome["peak_growth_mb"] < 64
-    assert outcome["seconds"] < 2
+    # A generous bound that holds on a loaded 2-core CI machine; before the fix decoding took 15-31 s
+    # (or ran out of memory): the memory bound above is the precise check.
+    assert outcome["seconds"] < 10

@@ -10,7 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from reviews import progress, selectors, services
+from reviews import error_codes, progress, selectors, services
 from reviews.models import ProgressStatus
 from reviews.serializers import REPORT_REASONS, ProgressEntryInput, ProgressFinishInput, ProgressStartInput
 from shop.catalog.selectors import product_active_get
@@ -183,7 +183,7 @@ def journal_entry_add(request, journal_id):
                 ("photo" if field in PHOTO_ERROR_FIELDS else field): [str(e) for e in field_errors]
                 for field, field_errors in (exc.errors or {}).items()
             }
-            if status == 404:
+            if exc.error_code == error_codes.PROGRESS_NOT_FOUND:
                 raise Http404 from None
         else:
             messages.success(request, _("Week %(week)s is saved.") % {"week": fields["week_number"]})
@@ -206,7 +206,7 @@ def journal_finish(request, journal_id):
             raise ApplicationError(ApiErrorCode.VALIDATION_ERROR, " ".join(serializer.errors["completion_notes"]))
         handlers[outcome](user=request.user, journal_id=journal_id, **serializer.validated_data)
     except ApplicationError as exc:
-        if error_status(exc) == 404:
+        if exc.error_code == error_codes.PROGRESS_NOT_FOUND:
             raise Http404 from None
         messages.error(request, exc.message)
     else:

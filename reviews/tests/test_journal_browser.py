@@ -15,6 +15,18 @@ pytestmark = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _upload_configs():
+    """Transactional tests start from a flushed database: put the seeded upload rules back
+    (as ``shop/files/tests/test_concurrency.py`` does)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for migration in ("0002_seed_upload_configs", "0004_upload_frame_limits"):
+        import_module(f"shop.files.migrations.{migration}").seed(apps, None)
+
+
 def test_journal_start_two_weeks_with_a_photo_and_the_chart(live_server, browser):  # noqa: F811
     product = ProductFactory(name="Calming Toner", slug="calming-toner")
     UserFactory(email="sokha@example.com", first_name="Sokha")

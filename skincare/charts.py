@@ -109,3 +109,77 @@ def chart_table(points, *, caption, label_header, value_header) -> str:
         value_header,
         rows,
     )
+
+
+def line_chart_svg(points, *, title, desc, y_max, width=640, height=220, chart_id=None) -> str:
+    """A line chart of ``points`` (``[(label, value), ...]``, 0 <= value <= ``y_max``) as an SVG string.
+
+    The y axis runs from 0 to the fixed ``y_max`` (a rating scale keeps its meaning from one chart
+    to the next), with a labelled gridline at every whole step. Each point is a marker carrying its
+    own ``<title>`` ("label: value") and its value written above it, so the chart reads without
+    colour; every label is shown on the x axis.
+    """
+    points = [(str(label), value) for label, value in points]
+    uid = chart_id or slugify(title) or "chart"
+    title_id, desc_id = f"chart-title-{uid}", f"chart-desc-{uid}"
+    top, bottom, left, right = 16, 28, 40, 16
+    plot_w, plot_h = width - left - right, height - top - bottom
+    slot = plot_w / len(points) if points else plot_w
+    parts = [
+        format_html(
+            '<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-line" viewBox="0 0 {} {}" width="{}" '
+            'height="{}" role="img" aria-labelledby="{} {}">',
+            width,
+            height,
+            width,
+            height,
+            title_id,
+            desc_id,
+        ),
+        format_html('<title id="{}">{}</title><desc id="{}">{}</desc>', title_id, title, desc_id, desc),
+    ]
+    for step in range(int(y_max) + 1):
+        y = top + plot_h - step / y_max * plot_h
+        parts.append(
+            format_html(
+                '<line class="chart-grid" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#ccc"/>'
+                '<text class="chart-label" x="{}" y="{}" text-anchor="end" font-size="11">{}</text>',
+                left,
+                f"{y:.1f}",
+                left + plot_w,
+                f"{y:.1f}",
+                left - 4,
+                f"{y + 4:.1f}",
+                step,
+            )
+        )
+    coordinates = [
+        (left + index * slot + slot / 2, top + plot_h - float(value) / y_max * plot_h)
+        for index, (_, value) in enumerate(points)
+    ]
+    if len(coordinates) > 1:
+        parts.append(
+            format_html(
+                '<polyline class="chart-line-path" fill="none" stroke="#b5546b" stroke-width="2" points="{}"/>',
+                " ".join(f"{x:.1f},{y:.1f}" for x, y in coordinates),
+            )
+        )
+    for (label, value), (x, y) in zip(points, coordinates, strict=True):
+        parts.append(
+            format_html(
+                '<circle class="chart-point" cx="{}" cy="{}" r="4" fill="#b5546b"><title>{}: {}</title></circle>'
+                '<text class="chart-value" x="{}" y="{}" text-anchor="middle" font-size="11">{}</text>'
+                '<text class="chart-label" x="{}" y="{}" text-anchor="middle" font-size="11">{}</text>',
+                f"{x:.1f}",
+                f"{y:.1f}",
+                label,
+                _number(value),
+                f"{x:.1f}",
+                f"{max(y - 8, 10):.1f}",
+                _number(value),
+                f"{x:.1f}",
+                height - 10,
+                label,
+            )
+        )
+    return format_html("{}</svg>", format_html_join("", "{}", ((part,) for part in parts)))

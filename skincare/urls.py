@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("shop.storefront.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("reviews/", include("reviews.page_urls")),
+    path("journal/", include("reviews.journal_urls")),
     path("accounts/", include("shop.accounts.page_urls")),
     path("health", health.liveness, name="health"),
     path("health/ready", health.readiness, name="health-ready"),

@@ -329,6 +329,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "skincare.api.schema.envelope_postprocessing_hook",
         "skincare.api.schema_errors.error_codes_postprocessing_hook",
+        "skincare.api.schema.product_ref_postprocessing_hook",
     ],
 }
 

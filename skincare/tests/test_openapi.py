@@ -265,3 +265,31 @@ def test_community_lists_are_paged_and_staff_decisions_have_their_own_bodies(sch
 
     assert request_ref("/api/v1/staff/moderation/{item_id}/approve").endswith("/ModerationDecisionInputRequest")
     assert request_ref("/api/v1/staff/reviews/{review_id}/approve").endswith("/ReviewDecisionInputRequest")
+
+
+def test_product_id_path_parameter_says_it_takes_the_id_or_the_slug(operations):
+    from shop.catalog.converters import ProductIdOrSlugConverter
+
+    product_paths = {
+        (url, method): operation
+        for (url, method), operation in operations.items()
+        if url.startswith("/api/v1/products/{")
+    }
+    assert {url for url, _ in product_paths} == {
+        "/api/v1/products/{lookup}",
+        "/api/v1/products/{product_id}/related",
+        "/api/v1/products/{product_id}/reviews",
+        "/api/v1/products/{product_id}/reviews/summary",
+        "/api/v1/products/{product_id}/questions",
+        "/api/v1/products/{product_id}/feedback",
+    }
+    for operation in product_paths.values():
+        (parameter,) = [p for p in operation["parameters"] if p["in"] == "path"]
+        assert parameter["schema"]["type"] == "string"
+        assert "id" in parameter["description"] and "slug" in parameter["description"]
+        pattern = re.compile(parameter["schema"]["pattern"])
+        for value in ("42", "hydrating-serum", "vitamin_c-2"):
+            assert pattern.fullmatch(value)
+            assert re.fullmatch(ProductIdOrSlugConverter.regex, value)
+        for value in ("a b", "serum/1", "", "é"):
+            assert not pattern.fullmatch(value)

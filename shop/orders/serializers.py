@@ -15,6 +15,7 @@ from shop.orders.models import (
     PaymentRefund,
     PaymentStatus,
 )
+from skincare.api.fields import CurrencyField
 
 
 class AddressInput(serializers.Serializer):
@@ -80,6 +81,8 @@ class OrderItemOutput(serializers.ModelSerializer):
 
 
 class PaymentOutput(serializers.ModelSerializer):
+    currency = CurrencyField()
+
     class Meta:
         model = Payment
         fields = [
@@ -126,6 +129,7 @@ STATUS_FIELDS = ["status", "payment_status", "fulfillment_status", "payment_meth
 
 
 class OrderListOutput(serializers.ModelSerializer):
+    currency = CurrencyField()
     item_count = serializers.SerializerMethodField()
 
     class Meta:
@@ -137,6 +141,7 @@ class OrderListOutput(serializers.ModelSerializer):
 
 
 class OrderDetailOutput(serializers.ModelSerializer):
+    currency = CurrencyField()
     shipping_address = extend_schema_field(OrderAddressOutput)(serializers.JSONField(read_only=True))
     billing_address = extend_schema_field(OrderAddressOutput)(serializers.JSONField(read_only=True))
     items = OrderItemOutput(many=True)

@@ -293,3 +293,24 @@ def test_product_id_path_parameter_says_it_takes_the_id_or_the_slug(operations):
             assert re.fullmatch(ProductIdOrSlugConverter.regex, value)
         for value in ("a b", "serum/1", "", "é"):
             assert not pattern.fullmatch(value)
+
+
+def test_currency_is_the_shop_currency_enum_everywhere(schema, operations):
+    assert schema["components"]["schemas"]["CurrencyEnum"]["enum"] == ["USD", "KHR"]
+    answers = {
+        "/api/v1/products": _data(schema, operations[("/api/v1/products", "get")])["items"],
+        "/api/v1/cart": _data(schema, operations[("/api/v1/cart", "get")]),
+        "/api/v1/orders": _data(schema, operations[("/api/v1/orders", "get")])["items"],
+        "/api/v1/orders/{order_number}": _data(schema, operations[("/api/v1/orders/{order_number}", "get")]),
+    }
+    for url, data in answers.items():
+        assert _resolve(schema, data)["properties"]["currency"] == {"$ref": "#/components/schemas/CurrencyEnum"}, url
+    payment = _resolve(schema, answers["/api/v1/orders/{order_number}"]["properties"]["payments"]["items"])
+    assert payment["properties"]["currency"] == {"$ref": "#/components/schemas/CurrencyEnum"}
+    currency_types = [
+        node
+        for name, component in schema["components"]["schemas"].items()
+        for prop, node in component.get("properties", {}).items()
+        if prop == "currency"
+    ]
+    assert currency_types and all(node == {"$ref": "#/components/schemas/CurrencyEnum"} for node in currency_types)

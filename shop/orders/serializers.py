@@ -285,14 +285,6 @@ class RefundInput(serializers.Serializer):
 MONEY = {"max_digits": 10, "decimal_places": 2}
 
 
-class BulkUpdateOutput(serializers.Serializer):
-    updated = serializers.ListField(child=serializers.CharField(), help_text="Order numbers changed.")
-    failed = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="Order number -> why it was not changed (unknown orders included).",
-    )
-
-
 class DashboardSalesOutput(serializers.Serializer):
     orders = serializers.IntegerField()
     revenue = serializers.DecimalField(**MONEY)

@@ -196,8 +196,6 @@ def test_hand_built_answers_are_described(schema):
     assert {"sales", "orders_by_status", "pending_payments", "recent_orders", "top_products", "low_stock"} == set(
         dashboard["properties"]
     )
-    bulk = _data(schema, schema["paths"]["/api/v1/staff/orders/bulk-update"]["post"])
-    assert set(bulk["properties"]) == {"updated", "failed"}
     cart = _data(schema, schema["paths"]["/api/v1/cart"]["get"])
     line = _resolve(schema, cart["properties"]["items"]["items"])
     assert {"product", "quantity", "unit_price", "problem"} <= set(line["properties"])
@@ -314,3 +312,27 @@ def test_currency_is_the_shop_currency_enum_everywhere(schema, operations):
         if prop == "currency"
     ]
     assert currency_types and all(node == {"$ref": "#/components/schemas/CurrencyEnum"} for node in currency_types)
+
+
+BULK_ENDPOINTS = {
+    "/api/v1/staff/catalog/products/bulk-update": "BulkResult",
+    "/api/v1/staff/catalog/products/bulk-delete": "BulkResult",
+    "/api/v1/staff/coupons/bulk-status": "BulkResult",
+    "/api/v1/staff/moderation/bulk-action": "BulkResult",
+    "/api/v1/staff/reviews/bulk-action": "BulkResult",
+    "/api/v1/staff/orders/bulk-update": "OrderBulkResult",
+}
+
+
+def test_every_bulk_endpoint_answers_one_shape(schema, operations):
+    assert {url for url, _ in operations if "bulk" in url} == set(BULK_ENDPOINTS)
+    for url, component in BULK_ENDPOINTS.items():
+        body = operations[(url, "post")]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert body["properties"]["data"] == {"$ref": f"#/components/schemas/{component}"}, url
+    for component, id_type in (("BulkResult", "integer"), ("OrderBulkResult", "string")):
+        result = schema["components"]["schemas"][component]
+        assert set(result["properties"]) == {"done", "skipped"} and set(result["required"]) == {"done", "skipped"}
+        assert result["properties"]["done"]["items"]["type"] == id_type
+        skipped = _resolve(schema, result["properties"]["skipped"]["items"])
+        assert set(skipped["properties"]) == {"id", "code", "message"} == set(skipped["required"])
+        assert skipped["properties"]["id"]["type"] == id_type

@@ -78,6 +78,7 @@ class OrderItemOutput(serializers.ModelSerializer):
             "total_price",
             "image",
         ]
+        read_only_fields = fields  # an answer: every field is always sent (required in the schema)
 
 
 class PaymentOutput(serializers.ModelSerializer):
@@ -97,6 +98,7 @@ class PaymentOutput(serializers.ModelSerializer):
             "processed_at",
             "created_at",
         ]
+        read_only_fields = fields  # an answer: every field is always sent (required in the schema)
 
 
 class OrderAddressOutput(serializers.Serializer):
@@ -135,6 +137,7 @@ class OrderListOutput(serializers.ModelSerializer):
     class Meta:
         model = Order
         fields = ["order_number", "currency", *MONEY_FIELDS, *STATUS_FIELDS, "item_count", "created_at"]
+        read_only_fields = fields  # an answer: every field is always sent (required in the schema)
 
     def get_item_count(self, order) -> int:
         return sum(item.quantity for item in order.items.all())
@@ -172,6 +175,7 @@ class OrderDetailOutput(serializers.ModelSerializer):
             "delivered_at",
             "cancelled_at",
         ]
+        read_only_fields = fields  # an answer: every field is always sent (required in the schema)
 
 
 class CheckoutOutput(OrderDetailOutput):

@@ -55,7 +55,7 @@ class ReportInline(admin.TabularInline):
 
 SKIP_REASONS = {
     "MODERATION_ALREADY_DECIDED": "already decided that way",
-    "not_found": "no longer exists",
+    "NOT_FOUND": "no longer exists",
 }
 DONE = {"approve": "approved", "reject": "rejected", "escalate": "escalated"}
 
@@ -69,7 +69,7 @@ def _run(modeladmin, request, queryset, action):
         ids = ", ".join(f"#{pk}" for pk in result["done"])
         modeladmin.message_user(request, f"{len(result['done'])} item(s) {DONE[action]}: {ids}.", messages.SUCCESS)
     for skipped in result["skipped"]:
-        reason = SKIP_REASONS.get(skipped["reason"], skipped["reason"])
+        reason = SKIP_REASONS.get(skipped["code"], skipped["message"])
         modeladmin.message_user(request, f"#{skipped['id']} not {DONE[action]}: {reason}.", messages.WARNING)
     if not result["done"]:
         modeladmin.message_user(request, f"No item was {DONE[action]}.", messages.WARNING)

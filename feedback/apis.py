@@ -7,7 +7,6 @@ from feedback import error_codes, selectors, services
 from feedback.error_codes import FeedbackErrorCode
 from feedback.serializers import (
     BulkActionInput,
-    BulkActionOutput,
     DecisionInput,
     ModerationItemOutput,
     ModerationStatsOutput,
@@ -26,6 +25,7 @@ from feedback.serializers import (
     UnreadCountOutput,
 )
 from shop.catalog.error_codes import CatalogErrorCode
+from skincare.api.bulk import BulkResultOutput, bulk_result
 from skincare.api.error_docs import raises
 from skincare.api.filters import with_sort_alias
 from skincare.api.pagination import PagePagination
@@ -131,12 +131,13 @@ class ModerationBulkActionApi(APIView):
     @extend_schema(
         tags=MODERATION_TAGS,
         request=BulkActionInput,
-        responses=BulkActionOutput,
+        responses=BulkResultOutput,
         summary="Approve / reject / escalate many items",
     )
     def post(self, request):
         data = _valid(BulkActionInput, request.data)
-        return Response(services.moderation_bulk_action(by=request.user, **data))
+        result = services.moderation_bulk_action(by=request.user, **data)
+        return Response(bulk_result(done=result["done"], skipped=result["skipped"]))
 
 
 class ModerationStatsApi(APIView):

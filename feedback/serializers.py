@@ -171,17 +171,6 @@ class ProductFeedbackOutput(serializers.ModelSerializer):
 # --- Documentation of the hand-built answers (the views return plain dicts) ---------------------
 
 
-class BulkActionSkippedOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    reason = serializers.CharField(help_text="not_found, or the error code that stopped this item.")
-
-
-class BulkActionOutput(serializers.Serializer):
-    action = serializers.ChoiceField(choices=BULK_ACTIONS)
-    done = serializers.ListField(child=serializers.IntegerField(), help_text="Ids of the items changed.")
-    skipped = BulkActionSkippedOutput(many=True)
-
-
 ModerationByStatusOutput = type(
     "ModerationByStatusOutput",
     (serializers.Serializer,),

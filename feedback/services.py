@@ -29,6 +29,7 @@ from feedback.models import (
 )
 from feedback.screening import screen_text, thresholds
 from skincare import events
+from skincare.api import bulk
 from skincare.api.error_codes import ApiErrorCode
 from skincare.errors import ApplicationError
 
@@ -214,13 +215,13 @@ def moderation_bulk_action(*, ids, action, by, notes="") -> dict:
     with transaction.atomic():
         for item_id in ids:
             if item_id not in found:
-                skipped.append({"id": item_id, "reason": "not_found"})
+                skipped.append(bulk.not_found(item_id))
                 continue
             try:
                 with transaction.atomic():
                     handlers[action](item_id)
             except ApplicationError as exc:
-                skipped.append({"id": item_id, "reason": exc.error_code})
+                skipped.append(bulk.skipped(item_id, exc.error_code, exc.message))
                 continue
             done.append(item_id)
     return {"action": action, "done": done, "skipped": skipped}

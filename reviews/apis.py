@@ -11,6 +11,7 @@ from reviews.error_codes import ReviewErrorCode
 from reviews.models import ContentStatus, Question, Review
 from shop.catalog.error_codes import CatalogErrorCode
 from shop.files.error_codes import FileErrorCode
+from skincare.api.bulk import BulkResultOutput, bulk_result
 from skincare.api.error_docs import raises
 from skincare.api.pagination import PagePagination
 from skincare.api.permissions import HasStaffPermission, user_has_permission
@@ -292,17 +293,16 @@ class StaffReviewBulkDecisionApi(APIView):
     @extend_schema(
         tags=STAFF_TAGS,
         request=s.ReviewBulkDecisionInput,
-        responses=s.ReviewBulkDecisionOutput,
+        responses=BulkResultOutput,
         summary="Approve or reject reviews by id",
         description="Each review is decided on its own; the answer lists what was done and what was skipped, and why.",
     )
     def post(self, request):
         data = _valid(s.ReviewBulkDecisionInput, request.data)
-        return Response(
-            services.reviews_bulk_decide(
-                review_ids=data["ids"], action=data["action"], by=request.user, notes=data["notes"]
-            )
+        result = services.reviews_bulk_decide(
+            review_ids=data["ids"], action=data["action"], by=request.user, notes=data["notes"]
         )
+        return Response(bulk_result(done=result["done"], skipped=result["skipped"]))
 
 
 class StaffReviewApproveApi(_StaffReviewActionApi):

@@ -135,17 +135,6 @@ class ReviewBulkDecisionInput(serializers.Serializer):
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class ReviewBulkSkippedOutput(serializers.Serializer):
-    id = serializers.IntegerField()
-    reason = serializers.CharField(help_text="not_found, or the error code of the single decision")
-
-
-class ReviewBulkDecisionOutput(serializers.Serializer):
-    action = serializers.CharField()
-    done = serializers.ListField(child=serializers.IntegerField())
-    skipped = ReviewBulkSkippedOutput(many=True)
-
-
 class StaffReviewFilter(serializers.Serializer):
     status = serializers.ChoiceField(choices=ContentStatus.choices, required=False)
     product_id = serializers.IntegerField(required=False, **ID)

@@ -22,6 +22,7 @@ from shop.files.models import MediaType
 from shop.files.selectors import file_get_owned
 from shop.files.services import file_attach, file_delete
 from shop.orders.models import OrderItem, OrderStatus
+from skincare.api import bulk
 from skincare.api.error_codes import ApiErrorCode
 from skincare.errors import ApplicationError
 
@@ -404,8 +405,8 @@ REVIEW_BULK_MAX = 100
 
 def reviews_bulk_decide(*, review_ids, action, by, notes="") -> dict:
     """Approve or reject many reviews by id, each on its own (one refusal does not undo the others):
-    ``{"action", "done": [ids], "skipped": [{"id", "reason"}]}``; ``reason`` is ``not_found`` or the
-    error code the single decision raised (e.g. ``MODERATION_ALREADY_DECIDED``)."""
+    ``{"action", "done": [ids], "skipped": [{"id", "code", "message"}]}`` (``skincare.api.bulk``); ``code``
+    is ``NOT_FOUND`` or the error code the single decision raised (e.g. ``MODERATION_ALREADY_DECIDED``)."""
     handler = REVIEW_BULK_ACTIONS[action]
     ids = list(dict.fromkeys(review_ids))
     reviews = Review.objects.in_bulk(ids)
@@ -413,13 +414,13 @@ def reviews_bulk_decide(*, review_ids, action, by, notes="") -> dict:
     for review_id in ids:
         review = reviews.get(review_id)
         if review is None:
-            skipped.append({"id": review_id, "reason": "not_found"})
+            skipped.append(bulk.not_found(review_id))
             continue
         try:
             with transaction.atomic():
                 handler(review=review, by=by, notes=notes)
         except ApplicationError as exc:
-            skipped.append({"id": review_id, "reason": exc.error_code})
+            skipped.append(bulk.skipped(review_id, exc.error_code, exc.message))
             continue
         done.append(review_id)
     return {"action": action, "done": done, "skipped": skipped}

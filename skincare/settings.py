@@ -325,11 +325,13 @@ SPECTACULAR_SETTINGS = {
         "CommunityLevelEnum": "reviews.serializers.LEVEL_CHOICES",
         # ``status`` of the paginated envelope (skincare.api.pagination).
         "SuccessStatusEnum": [("success", "success")],
+        "CurrencyEnum": "skincare.api.fields.CURRENCY_CHOICES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "skincare.api.schema.envelope_postprocessing_hook",
         "skincare.api.schema_errors.error_codes_postprocessing_hook",
+        "skincare.api.schema.product_ref_postprocessing_hook",
     ],
 }
 
@@ -388,7 +390,12 @@ else:
     }
 
 # --- Commerce ---------------------------------------------------------------
+# The currencies the shop can sell in: a closed set, so stored orders and the API's ``currency``
+# enum never hold anything else. Both have two minor units, as every amount (Decimal, 2 places).
+SHOP_CURRENCIES = ("USD", "KHR")
 CURRENCY = env.str("CURRENCY", default="USD")
+if CURRENCY not in SHOP_CURRENCIES:
+    raise ImproperlyConfigured(f"CURRENCY must be one of {', '.join(SHOP_CURRENCIES)}, not {CURRENCY!r}.")
 TAX_RATE = Decimal(env.str("TAX_RATE", default="0.10"))  # fraction of the taxable amount
 SHIPPING_FLAT_RATE = Decimal(env.str("SHIPPING_FLAT_RATE", default="3.50"))
 FREE_SHIPPING_THRESHOLD = Decimal(env.str("FREE_SHIPPING_THRESHOLD", default="50.00"))

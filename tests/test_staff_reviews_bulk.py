@@ -36,14 +36,18 @@ def test_bulk_approve_then_reject_reports_done_and_skipped():
 
     assert approved.status_code == 200
     assert approved.json()["data"] == {
-        "action": "approve",
         "done": [first.pk, second.pk],
-        "skipped": [{"id": 987654, "reason": "not_found"}],
+        "skipped": [{"id": 987654, "code": "NOT_FOUND", "message": "Not found."}],
     }
     assert set(Review.objects.values_list("status", flat=True)) == {"approved"}
 
     again = client.post(URL, {"ids": [first.pk], "action": "approve"}, format="json")
-    assert again.json()["data"]["skipped"] == [{"id": first.pk, "reason": "MODERATION_ALREADY_DECIDED"}]
+    assert again.json()["data"] == {
+        "done": [],
+        "skipped": [
+            {"id": first.pk, "code": "MODERATION_ALREADY_DECIDED", "message": "This content is already approved."}
+        ],
+    }
 
     rejected = client.post(URL, {"ids": [second.pk], "action": "reject", "notes": "Medical claim"}, format="json")
     assert rejected.json()["data"]["done"] == [second.pk]

@@ -153,10 +153,16 @@ def test_bulk_action(staff_client, user):
     )
     assert response.status_code == 200
     body = response.json()["data"]
-    assert body["done"] == ids and body["skipped"] == [{"id": 99999, "reason": "not_found"}]
+    assert body == {"done": ids, "skipped": [{"id": 99999, "code": "NOT_FOUND", "message": "Not found."}]}
     assert set(ModerationItem.objects.values_list("status", flat=True)) == {"rejected"}
     repeat = staff_client.post("/api/v1/staff/moderation/bulk-action", {"ids": ids, "action": "reject"}, format="json")
-    assert repeat.json()["data"]["done"] == []
+    assert repeat.json()["data"] == {
+        "done": [],
+        "skipped": [
+            {"id": pk, "code": "MODERATION_ALREADY_DECIDED", "message": "This content is already rejected."}
+            for pk in ids
+        ],
+    }
     for bad in ({"ids": [], "action": "approve"}, {"ids": ids, "action": "delete"}, {"ids": "1", "action": "x"}):
         assert staff_client.post("/api/v1/staff/moderation/bulk-action", bad, format="json").status_code == 400
 

@@ -8,6 +8,7 @@ from shop.cart.pricing import INSUFFICIENT_STOCK, OUT_OF_STOCK, UNAVAILABLE
 from shop.catalog.models import ProductStatus
 from shop.catalog.serializers import BrandRefSerializer, ImageSerializer, brand_ref, product_image
 from shop.coupons.models import CouponType
+from skincare.api.fields import CurrencyField
 
 # Quantities above this are refused by the serializer before any service runs (huge numbers
 # would otherwise overflow integer columns); the business limit is MAX_LINE_QUANTITY.
@@ -160,7 +161,7 @@ class CartOutput(serializers.Serializer):
     id = serializers.IntegerField()
     items = CartLineOutput(many=True)
     item_count = serializers.IntegerField()
-    currency = serializers.CharField()
+    currency = CurrencyField()
     subtotal = serializers.DecimalField(**MONEY)
     discount = serializers.DecimalField(**MONEY)
     shipping = serializers.DecimalField(**MONEY)

@@ -18,6 +18,7 @@ class CatalogErrorCode(ErrorCode):
     CATEGORY_NOT_EMPTY = "CATEGORY_NOT_EMPTY", 409
     REORDER_MISMATCH = "REORDER_MISMATCH", 400
     UNKNOWN_PRODUCTS = "UNKNOWN_PRODUCTS", 404  # a bulk action names products that do not exist
+    PRODUCT_ORDERED = "PRODUCT_ORDERED", 409  # bulk delete: ordered before, so archived instead
     UPLOAD_FAILED = "UPLOAD_FAILED", 503
 
 

@@ -9,6 +9,7 @@ from shop.accounts.models import SkinConcern
 from shop.catalog import selectors
 from shop.catalog.media import media_absolute, media_payload, media_url, url_absolute
 from shop.catalog.models import ProductSkinType, ProductType
+from skincare.api.fields import CurrencyField
 
 
 class BrandRefSerializer(serializers.Serializer):
@@ -57,7 +58,7 @@ class ProductListOutputSerializer(serializers.Serializer):
     price = serializers.DecimalField(max_digits=10, decimal_places=2)
     compare_at_price = serializers.DecimalField(max_digits=10, decimal_places=2, allow_null=True)
     discount_percent = serializers.IntegerField()
-    currency = serializers.CharField()
+    currency = CurrencyField()
     in_stock = serializers.BooleanField()
     rating_avg = serializers.DecimalField(max_digits=3, decimal_places=2)
     review_count = serializers.IntegerField()

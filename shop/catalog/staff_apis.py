@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -31,6 +31,8 @@ from shop.catalog.serializers import (
     StaffProductOutputSerializer,
 )
 from shop.files.error_codes import FileErrorCode
+from skincare.api import bulk
+from skincare.api.bulk import BulkResultOutput, bulk_result
 from skincare.api.error_codes import ApiErrorCode
 from skincare.api.error_docs import raises
 from skincare.api.pagination import PagePagination, paginated_response
@@ -251,9 +253,9 @@ class StaffProductBulkUpdateApi(StaffApi):
     @raises(CatalogErrorCode.UNKNOWN_PRODUCTS)
     @extend_schema(
         request=InputSerializer,
-        responses=inline_serializer(
-            "ProductBulkUpdateResult",
-            {"updated": serializers.ListField(child=serializers.IntegerField(), help_text="Changed product ids.")},
+        responses=BulkResultOutput,
+        description=(
+            "All or nothing: an unknown id refuses the whole request (UNKNOWN_PRODUCTS), so `skipped` is empty."
         ),
     )
     def post(self, request):
@@ -261,7 +263,7 @@ class StaffProductBulkUpdateApi(StaffApi):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         products = services.products_bulk_update(product_ids=data.pop("ids"), **data)
-        return Response({"updated": [p.pk for p in products]})
+        return Response(bulk_result(done=[p.pk for p in products]))
 
 
 class StaffProductBulkDeleteApi(StaffApi):
@@ -274,12 +276,21 @@ class StaffProductBulkDeleteApi(StaffApi):
     @raises(CatalogErrorCode.UNKNOWN_PRODUCTS)
     @extend_schema(
         request=InputSerializer,
-        responses=ProductDeleteResultSerializer,
+        responses=BulkResultOutput,
+        description=(
+            "`done`: the products deleted. A product ordered before is archived instead of deleted and listed "
+            "in `skipped` with the code PRODUCT_ORDERED. An unknown id refuses the whole request (UNKNOWN_PRODUCTS)."
+        ),
     )
     def post(self, request):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        return Response(services.products_bulk_delete(product_ids=serializer.validated_data["ids"]))
+        result = services.products_bulk_delete(product_ids=serializer.validated_data["ids"])
+        archived = [
+            bulk.skipped(pk, CatalogErrorCode.PRODUCT_ORDERED, "Ordered before: archived, not deleted.")
+            for pk in result["archived"]
+        ]
+        return Response(bulk_result(done=result["deleted"], skipped=archived))
 
 
 class StaffProductMediaApi(StaffApi):

@@ -51,7 +51,7 @@ class CouponAdmin(admin.ModelAdmin):
         ids = list(queryset.exclude(status=status).values_list("pk", flat=True))
         unchanged = list(queryset.filter(status=status).order_by("code").values_list("code", flat=True))
         codes = sorted(Coupon.objects.filter(pk__in=ids).values_list("code", flat=True))
-        changed = services.coupons_bulk_status(coupon_ids=ids, status=status) if ids else 0
+        changed = len(services.coupons_bulk_status(coupon_ids=ids, status=status)) if ids else 0
         if changed:
             self.message_user(request, f"{changed} coupon(s) {verb}: {', '.join(codes)}.", messages.SUCCESS)
         if unchanged:

@@ -9,12 +9,13 @@ from shop.coupons.error_codes import CouponErrorCode
 from shop.coupons.models import Coupon, CouponStatus, CouponType, CouponUsage
 from shop.coupons.serializers import (
     BulkStatusInput,
-    BulkStatusOutput,
     CouponStaffSerializer,
     CouponStatsAllOutput,
     CouponStatsOneOutput,
     CouponUsageOutput,
 )
+from skincare.api import bulk
+from skincare.api.bulk import BulkResultOutput, bulk_result
 from skincare.api.error_codes import ApiErrorCode
 from skincare.api.error_docs import raises
 from skincare.api.permissions import HasStaffPermission
@@ -96,14 +97,14 @@ class StaffCouponBulkStatusApi(APIView):
     required_permissions = {"POST": "coupons.change_coupon"}
 
     @raises()
-    @extend_schema(tags=STAFF_TAGS, request=BulkStatusInput, responses=BulkStatusOutput)
+    @extend_schema(tags=STAFF_TAGS, request=BulkStatusInput, responses=BulkResultOutput)
     def post(self, request):
         data = BulkStatusInput(data=request.data)
         data.is_valid(raise_exception=True)
-        updated = services.coupons_bulk_status(
-            coupon_ids=data.validated_data["ids"], status=data.validated_data["status"]
-        )
-        return Response({"updated": updated})
+        ids = data.validated_data["ids"]
+        done = services.coupons_bulk_status(coupon_ids=ids, status=data.validated_data["status"])
+        skipped = [bulk.not_found(pk) for pk in dict.fromkeys(ids) if pk not in set(done)]
+        return Response(bulk_result(done=done, skipped=skipped))
 
 
 class StaffCouponUsageListApi(generics.ListAPIView):

@@ -127,10 +127,6 @@ class CouponAvailableOutput(CouponPublicOutput):
         fields = [*CouponPublicOutput.Meta.fields, "applicable", "reason", "reason_code", "discount"]
 
 
-class BulkStatusOutput(serializers.Serializer):
-    updated = serializers.IntegerField(help_text="How many coupons were changed.")
-
-
 class CouponStatsOutput(serializers.Serializer):
     uses = serializers.IntegerField(help_text="Uses not released by a cancellation.")
     customers = serializers.IntegerField()

@@ -148,4 +148,8 @@ def coupon_delete(*, coupon):
 
 
 def coupons_bulk_status(*, coupon_ids, status):
-    return Coupon.objects.filter(pk__in=coupon_ids).update(status=status, updated_at=timezone.now())
+    """Set ``status`` on the coupons that exist; returns their ids, in the order asked."""
+    coupons = Coupon.objects.filter(pk__in=coupon_ids)
+    found = set(coupons.values_list("pk", flat=True))
+    coupons.update(status=status, updated_at=timezone.now())
+    return [pk for pk in dict.fromkeys(coupon_ids) if pk in found]

@@ -15,6 +15,7 @@ from shop.orders.models import (
     PaymentRefund,
     PaymentStatus,
 )
+from skincare.api.fields import CurrencyField
 
 
 class AddressInput(serializers.Serializer):
@@ -77,9 +78,12 @@ class OrderItemOutput(serializers.ModelSerializer):
             "total_price",
             "image",
         ]
+        read_only_fields = fields  # an answer: every field is always sent (required in the schema)
 
 
 class PaymentOutput(serializers.ModelSerializer):
+    currency = CurrencyField()
+
     class Meta:
         model = Payment
         fields = [
@@ -94,6 +98,7 @@ class PaymentOutput(serializers.ModelSerializer):
             "processed_at",
             "created_at",
         ]
+        read_only_fields = fields  # an answer: every field is always sent (required in the schema)
 
 
 class OrderAddressOutput(serializers.Serializer):
@@ -126,17 +131,20 @@ STATUS_FIELDS = ["status", "payment_status", "fulfillment_status", "payment_meth
 
 
 class OrderListOutput(serializers.ModelSerializer):
+    currency = CurrencyField()
     item_count = serializers.SerializerMethodField()
 
     class Meta:
         model = Order
         fields = ["order_number", "currency", *MONEY_FIELDS, *STATUS_FIELDS, "item_count", "created_at"]
+        read_only_fields = fields  # an answer: every field is always sent (required in the schema)
 
     def get_item_count(self, order) -> int:
         return sum(item.quantity for item in order.items.all())
 
 
 class OrderDetailOutput(serializers.ModelSerializer):
+    currency = CurrencyField()
     shipping_address = extend_schema_field(OrderAddressOutput)(serializers.JSONField(read_only=True))
     billing_address = extend_schema_field(OrderAddressOutput)(serializers.JSONField(read_only=True))
     items = OrderItemOutput(many=True)
@@ -167,6 +175,7 @@ class OrderDetailOutput(serializers.ModelSerializer):
             "delivered_at",
             "cancelled_at",
         ]
+        read_only_fields = fields  # an answer: every field is always sent (required in the schema)
 
 
 class CheckoutOutput(OrderDetailOutput):
@@ -278,14 +287,6 @@ class RefundInput(serializers.Serializer):
 # --- Documentation of the hand-built staff answers (the views return plain dicts) ------------
 
 MONEY = {"max_digits": 10, "decimal_places": 2}
-
-
-class BulkUpdateOutput(serializers.Serializer):
-    updated = serializers.ListField(child=serializers.CharField(), help_text="Order numbers changed.")
-    failed = serializers.DictField(
-        child=serializers.ListField(child=serializers.CharField()),
-        help_text="Order number -> why it was not changed (unknown orders included).",
-    )
 
 
 class DashboardSalesOutput(serializers.Serializer):

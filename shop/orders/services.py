@@ -50,6 +50,7 @@ from shop.orders.payments.base import (
     refund_idempotency_key,
 )
 from skincare import events
+from skincare.api import bulk
 from skincare.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -746,21 +747,27 @@ def order_payment_status_update(*, order, payment_status, by, reference=""):
 
 
 def orders_bulk_update(*, order_numbers, by, status_=None, fulfillment_status=None):
-    """Apply one change to many orders; each order succeeds or fails on its own."""
-    updated, failed = [], {}
-    for order in Order.objects.filter(order_number__in=order_numbers).order_by("pk"):
+    """Apply one change to many orders; each order succeeds or fails on its own. Returns
+    ``(done, skipped)``: the order numbers changed and ``[{"id", "code", "message"}]`` for the others
+    (``skincare.api.bulk``), both in the order asked."""
+    numbers = list(dict.fromkeys(order_numbers))
+    orders = {order.order_number: order for order in Order.objects.filter(order_number__in=numbers)}
+    done, skipped = [], []
+    for number in numbers:
+        order = orders.get(number)
+        if order is None:
+            skipped.append(bulk.not_found(number))
+            continue
         try:
             if status_:
                 order_status_update(order=order, new_status=status_, by=by)
             if fulfillment_status:
                 order_fulfillment_update(order=order, fulfillment_status=fulfillment_status, by=by)
-            updated.append(order.order_number)
         except ApplicationError as exc:
-            failed[order.order_number] = [exc.message]
-    missing = set(order_numbers) - set(updated) - set(failed)
-    for number in missing:
-        failed[number] = ["Order not found."]
-    return updated, failed
+            skipped.append(bulk.skipped(number, exc.error_code, exc.message))
+            continue
+        done.append(number)
+    return done, skipped
 
 
 # --- Refunds ------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from shop.orders.filters import StaffOrderFilter
 from shop.orders.selectors import dashboard, order_for_staff, orders_for_staff
 from shop.orders.serializers import (
     BulkUpdateInput,
-    BulkUpdateOutput,
     DashboardOutput,
     RefundInput,
     RefundOutput,
@@ -19,6 +18,7 @@ from shop.orders.serializers import (
     StaffOrderListOutput,
     StaffOrderUpdateInput,
 )
+from skincare.api.bulk import OrderBulkResultOutput, bulk_result
 from skincare.api.error_docs import raises
 from skincare.api.permissions import HasStaffPermission
 from skincare.errors import ApplicationError
@@ -140,18 +140,18 @@ class StaffOrderBulkUpdateApi(APIView):
     required_permissions = {"POST": "orders.change_order"}
 
     @raises()
-    @extend_schema(tags=TAGS, request=BulkUpdateInput, responses=BulkUpdateOutput)
+    @extend_schema(tags=TAGS, request=BulkUpdateInput, responses=OrderBulkResultOutput)
     def post(self, request):
         data = BulkUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        updated, failed = services.orders_bulk_update(
+        done, skipped = services.orders_bulk_update(
             order_numbers=values["order_numbers"],
             by=request.user,
             status_=values.get("status"),
             fulfillment_status=values.get("fulfillment_status"),
         )
-        return Response({"updated": updated, "failed": failed})
+        return Response(bulk_result(done=done, skipped=skipped, serializer=OrderBulkResultOutput))
 
 
 class StaffDashboardApi(APIView):

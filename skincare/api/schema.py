@@ -86,3 +86,27 @@ def envelope_postprocessing_hook(result, generator, request, public):
                     code, {"description": description, "content": {"application/json": {"schema": error_ref}}}
                 )
     return result
+
+
+# ``/products/{product_id}/...`` (shop.catalog.converters) and the detail ``/products/{lookup}``
+# take the product's numeric id or its slug.
+PRODUCT_REF_PARAMETERS = {"product_id", "lookup"}
+PRODUCT_REF_SCHEMA = {"type": "string", "pattern": r"^[-a-zA-Z0-9_]+$", "examples": ["42", "hydrating-serum"]}
+PRODUCT_REF_DESCRIPTION = (
+    "The product's numeric id (`42`) or its slug (`hydrating-serum`); both address the same product. "
+    "An unknown id or slug answers 404."
+)
+
+
+def product_ref_postprocessing_hook(result, generator, request, public):
+    for url, path_item in result.get("paths", {}).items():
+        if not url.startswith("/api/v1/products/{"):
+            continue
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "path" and parameter.get("name") in PRODUCT_REF_PARAMETERS:
+                    parameter["schema"] = dict(PRODUCT_REF_SCHEMA)
+                    parameter["description"] = PRODUCT_REF_DESCRIPTION
+    return result

@@ -196,8 +196,6 @@ def test_hand_built_answers_are_described(schema):
     assert {"sales", "orders_by_status", "pending_payments", "recent_orders", "top_products", "low_stock"} == set(
         dashboard["properties"]
     )
-    bulk = _data(schema, schema["paths"]["/api/v1/staff/orders/bulk-update"]["post"])
-    assert set(bulk["properties"]) == {"updated", "failed"}
     cart = _data(schema, schema["paths"]["/api/v1/cart"]["get"])
     line = _resolve(schema, cart["properties"]["items"]["items"])
     assert {"product", "quantity", "unit_price", "problem"} <= set(line["properties"])
@@ -265,3 +263,76 @@ def test_community_lists_are_paged_and_staff_decisions_have_their_own_bodies(sch
 
     assert request_ref("/api/v1/staff/moderation/{item_id}/approve").endswith("/ModerationDecisionInputRequest")
     assert request_ref("/api/v1/staff/reviews/{review_id}/approve").endswith("/ReviewDecisionInputRequest")
+
+
+def test_product_id_path_parameter_says_it_takes_the_id_or_the_slug(operations):
+    from shop.catalog.converters import ProductIdOrSlugConverter
+
+    product_paths = {
+        (url, method): operation
+        for (url, method), operation in operations.items()
+        if url.startswith("/api/v1/products/{")
+    }
+    assert {url for url, _ in product_paths} == {
+        "/api/v1/products/{lookup}",
+        "/api/v1/products/{product_id}/related",
+        "/api/v1/products/{product_id}/reviews",
+        "/api/v1/products/{product_id}/reviews/summary",
+        "/api/v1/products/{product_id}/questions",
+        "/api/v1/products/{product_id}/feedback",
+    }
+    for operation in product_paths.values():
+        (parameter,) = [p for p in operation["parameters"] if p["in"] == "path"]
+        assert parameter["schema"]["type"] == "string"
+        assert "id" in parameter["description"] and "slug" in parameter["description"]
+        pattern = re.compile(parameter["schema"]["pattern"])
+        for value in ("42", "hydrating-serum", "vitamin_c-2"):
+            assert pattern.fullmatch(value)
+            assert re.fullmatch(ProductIdOrSlugConverter.regex, value)
+        for value in ("a b", "serum/1", "", "é"):
+            assert not pattern.fullmatch(value)
+
+
+def test_currency_is_the_shop_currency_enum_everywhere(schema, operations):
+    assert schema["components"]["schemas"]["CurrencyEnum"]["enum"] == ["USD", "KHR"]
+    answers = {
+        "/api/v1/products": _data(schema, operations[("/api/v1/products", "get")])["items"],
+        "/api/v1/cart": _data(schema, operations[("/api/v1/cart", "get")]),
+        "/api/v1/orders": _data(schema, operations[("/api/v1/orders", "get")])["items"],
+        "/api/v1/orders/{order_number}": _data(schema, operations[("/api/v1/orders/{order_number}", "get")]),
+    }
+    for url, data in answers.items():
+        assert _resolve(schema, data)["properties"]["currency"] == {"$ref": "#/components/schemas/CurrencyEnum"}, url
+    payment = _resolve(schema, answers["/api/v1/orders/{order_number}"]["properties"]["payments"]["items"])
+    assert payment["properties"]["currency"] == {"$ref": "#/components/schemas/CurrencyEnum"}
+    currency_types = [
+        node
+        for name, component in schema["components"]["schemas"].items()
+        for prop, node in component.get("properties", {}).items()
+        if prop == "currency"
+    ]
+    assert currency_types and all(node == {"$ref": "#/components/schemas/CurrencyEnum"} for node in currency_types)
+
+
+BULK_ENDPOINTS = {
+    "/api/v1/staff/catalog/products/bulk-update": "BulkResult",
+    "/api/v1/staff/catalog/products/bulk-delete": "BulkResult",
+    "/api/v1/staff/coupons/bulk-status": "BulkResult",
+    "/api/v1/staff/moderation/bulk-action": "BulkResult",
+    "/api/v1/staff/reviews/bulk-action": "BulkResult",
+    "/api/v1/staff/orders/bulk-update": "OrderBulkResult",
+}
+
+
+def test_every_bulk_endpoint_answers_one_shape(schema, operations):
+    assert {url for url, _ in operations if "bulk" in url} == set(BULK_ENDPOINTS)
+    for url, component in BULK_ENDPOINTS.items():
+        body = operations[(url, "post")]["responses"]["200"]["content"]["application/json"]["schema"]
+        assert body["properties"]["data"] == {"$ref": f"#/components/schemas/{component}"}, url
+    for component, id_type in (("BulkResult", "integer"), ("OrderBulkResult", "string")):
+        result = schema["components"]["schemas"][component]
+        assert set(result["properties"]) == {"done", "skipped"} and set(result["required"]) == {"done", "skipped"}
+        assert result["properties"]["done"]["items"]["type"] == id_type
+        skipped = _resolve(schema, result["properties"]["skipped"]["items"])
+        assert set(skipped["properties"]) == {"id", "code", "message"} == set(skipped["required"])
+        assert skipped["properties"]["id"]["type"] == id_type

@@ -254,3 +254,12 @@ def test_key_file_is_made_where_hard_links_are_not_supported(tmp_path, monkeypat
     assert key_file.read_text().strip() == key
     assert local_secret_key(key_file) == key
     assert [path.name for path in tmp_path.iterdir()] == ["secret_key"]
+
+
+def test_currency_outside_the_shop_set_is_refused():
+    refused = _probe(CURRENCY="EUR")
+    accepted = _probe(CURRENCY="KHR")
+
+    assert refused.returncode != 0
+    assert "CURRENCY must be one of USD, KHR, not 'EUR'" in refused.stderr
+    assert accepted.returncode == 0, accepted.stderr

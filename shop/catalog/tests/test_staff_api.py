@@ -95,7 +95,7 @@ def test_bulk_update_status_featured_and_price(staff_client):
         format="json",
     )
     assert response.status_code == 200, response.json()
-    assert response.json()["data"] == {"updated": [a.id, b.id]}
+    assert response.json()["data"] == {"done": [a.id, b.id], "skipped": []}
     a.refresh_from_db()
     b.refresh_from_db()
     assert (a.price, a.compare_at_price, a.is_featured) == (Decimal("9.00"), Decimal("10.80"), True)
@@ -132,7 +132,10 @@ def test_bulk_delete_archives_products_that_sold_and_deletes_the_rest(staff_clie
     sold = ProductFactory(sales_count=3, is_featured=True)
     unsold = ProductFactory()
     response = staff_client.post(f"{PRODUCTS}/bulk-delete/", {"ids": [sold.id, unsold.id]}, format="json")
-    assert response.json()["data"] == {"archived": [sold.id], "deleted": [unsold.id]}
+    assert response.json()["data"] == {
+        "done": [unsold.id],
+        "skipped": [{"id": sold.id, "code": "PRODUCT_ORDERED", "message": "Ordered before: archived, not deleted."}],
+    }
     sold.refresh_from_db()
     assert (sold.status, sold.is_featured) == (ProductStatus.ARCHIVED, False)
     assert not Product.objects.filter(pk=unsold.id).exists()

@@ -99,8 +99,13 @@ def test_staff_crud_bulk_usage_stats(staff_client, auth_client, user):
     assert staff_client.get(f"{STAFF}/stats").json()["data"]["coupons_by_status"]["active"] == 1
     assert staff_client.delete(f"{STAFF}/{coupon_id}").status_code == 409
 
-    response = staff_client.post(f"{STAFF}/bulk-status", {"ids": [coupon_id], "status": "inactive"}, format="json")
-    assert response.json()["data"] == {"updated": 1}
+    response = staff_client.post(
+        f"{STAFF}/bulk-status", {"ids": [coupon_id, 999999, coupon_id], "status": "inactive"}, format="json"
+    )
+    assert response.json()["data"] == {
+        "done": [coupon_id],
+        "skipped": [{"id": 999999, "code": "NOT_FOUND", "message": "Not found."}],
+    }
     assert staff_client.get(STAFF, {"status": "inactive"}).json()["meta"]["total"] == 1
     unused = staff_client.post(STAFF, {**payload, "code": "TEMP"}, format="json").json()["data"]["id"]
     assert staff_client.delete(f"{STAFF}/{unused}").status_code == 204

@@ -167,9 +167,17 @@ def test_bulk_update(staff_client, auth_client, user):
         {"order_numbers": [a["order_number"], b["order_number"], "MISSING"], "status": "processing"},
         format="json",
     )
-    body = response.json()["data"]
-    assert body["updated"] == [a["order_number"]]
-    assert set(body["failed"]) == {b["order_number"], "MISSING"}
+    assert response.json()["data"] == {
+        "done": [a["order_number"]],
+        "skipped": [
+            {
+                "id": b["order_number"],
+                "code": "INVALID_STATUS_TRANSITION",
+                "message": "An order cannot go from cancelled to processing.",
+            },
+            {"id": "MISSING", "code": "NOT_FOUND", "message": "Not found."},
+        ],
+    }
     assert staff_client.post(f"{STAFF}/bulk-update", {"order_numbers": []}, format="json").status_code == 400
 
 

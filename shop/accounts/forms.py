@@ -6,6 +6,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.forms import AdminPasswordChangeForm as AdminOwnPasswordChangeFormBase
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from shop.accounts import services
 from shop.accounts.emails import email_normalize, email_validate
@@ -88,3 +89,38 @@ class StaffPasswordSetForm(auth_forms.AdminPasswordChangeForm):
         usable = self.cleaned_data.get("set_usable_password", True)
         services.user_password_set(user=self.user, new_password=self.cleaned_data["password1"] if usable else None)
         return self.user
+
+
+class RegisterForm(forms.Form):
+    """The page twin of ``POST /api/v1/auth/register``; the service checks the password and the e-mail."""
+
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    email = NormalizedEmailFormField(
+        label=_("E-mail"), max_length=255, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class VerifyCodeForm(forms.Form):
+    """The 6-digit code from the verification e-mail (``services.user_verify_email_code``)."""
+
+    email = NormalizedEmailFormField(
+        label=_("E-mail"), max_length=255, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    code = forms.RegexField(
+        label=_("Code from the e-mail"),
+        regex=r"^[0-9]{6}$",
+        max_length=6,
+        error_messages={"invalid": _("Enter the 6 digits from the e-mail.")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )

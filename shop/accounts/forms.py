@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shop.accounts import services
 from shop.accounts.emails import email_normalize, email_validate
+from shop.accounts.models import Address, AddressType
 from skincare.errors import ApplicationError
 
 
@@ -124,3 +125,55 @@ class VerifyCodeForm(forms.Form):
         error_messages={"invalid": _("Enter the 6 digits from the e-mail.")},
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
+
+
+class AddressForm(forms.ModelForm):
+    """A shopper's address on the pages; ``services.address_create`` / ``address_update`` save it."""
+
+    class Meta:
+        model = Address
+        fields = [
+            "type",
+            "first_name",
+            "last_name",
+            "company",
+            "address_line1",
+            "address_line2",
+            "city",
+            "state",
+            "postal_code",
+            "country",
+            "phone",
+        ]
+        labels = {
+            "type": _("Address type"),
+            "first_name": _("First name"),
+            "last_name": _("Last name"),
+            "company": _("Company"),
+            "address_line1": _("Address"),
+            "address_line2": _("Address line 2"),
+            "city": _("City"),
+            "state": _("State or province"),
+            "postal_code": _("Postal code"),
+            "country": _("Country"),
+            "phone": _("Phone"),
+        }
+
+    type = forms.ChoiceField(
+        label=_("Address type"),
+        choices=[(AddressType.SHIPPING, _("Shipping")), (AddressType.BILLING, _("Billing"))],
+        initial=AddressType.SHIPPING,
+    )
+
+    # Not a model field of the form: construct_instance() must not clear the flag before the service decides.
+    is_default = forms.BooleanField(label=_("Use as my default address"), required=False)
+
+    def __init__(self, *args, instance=None, **kwargs):
+        super().__init__(*args, instance=instance, **kwargs)
+        if instance is not None:
+            self.fields["is_default"].initial = instance.is_default
+
+    def service_fields(self):
+        """The cleaned fields as the services take them (``is_default`` apart)."""
+        fields = dict(self.cleaned_data)
+        return fields.pop("is_default"), fields

@@ -12,6 +12,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_protect
 from django.views.generic import FormView, TemplateView
 from rest_framework.throttling import SimpleRateThrottle
@@ -26,6 +27,7 @@ from shop.accounts.forms import (
     VerifyCodeForm,
 )
 from shop.accounts.login_limits import client_ip
+from shop.accounts.models import Language
 from skincare.api.exceptions import error_status
 from skincare.errors import ApplicationError
 
@@ -171,6 +173,7 @@ class RegisterPage(FormView):
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
                 first_name=form.cleaned_data["first_name"],
+                language=get_language() if get_language() in Language.values else Language.ENGLISH,
             )
         except ApplicationError as exc:
             _service_errors_on_form(form, exc)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("account/addresses/<int:address_id>/", views.account_address_edit, name="account-address-edit"),
     path("account/addresses/<int:address_id>/delete/", views.account_address_delete, name="account-address-delete"),
     path("account/addresses/<int:address_id>/default/", views.account_address_default, name="account-address-default"),
+    path("language/", views.language_switch, name="language"),
     path("checkout/", views.checkout, name="checkout"),
     path("account/orders/", views.account_orders, name="account-orders"),
     path("account/orders/<str:order_number>/", views.account_order, name="account-order"),

@@ -17,12 +17,13 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from shop.accounts import selectors as account_selectors
 from shop.accounts import services as account_services
 from shop.accounts.forms import AddressForm
-from shop.accounts.models import Address
+from shop.accounts.models import Address, Language
 from shop.accounts.serializers import ProfileInput
 from shop.cart import services as cart_services
 from shop.cart.selectors import cart_price
@@ -534,3 +535,15 @@ def account_address_default(request, address_id):
     account_services.address_set_default(address=get_object_or_404(Address, pk=address_id, user=request.user))
     messages.success(request, _("This is now your default address."))
     return redirect("shop:account-addresses")
+
+
+@require_POST
+@throttled
+def language_switch(request):
+    """The header's language switch: Django's ``set_language`` (cookie), and for a signed-in
+    shopper the choice is kept on the profile so every device follows it."""
+    response = set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in Language.values and language != request.user.language:
+        account_services.profile_update(user=request.user, data={"language": language})
+    return response

@@ -29,6 +29,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("reviews/", include("reviews.page_urls")),
     path("accounts/", include("shop.accounts.page_urls")),
+    path("account/notifications/", include("feedback.page_urls")),
     path("health", health.liveness, name="health"),
     path("health/ready", health.readiness, name="health-ready"),
     path("admin/", admin.site.urls),

@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "skincare.api.middleware.ApiNotFoundMiddleware",
     "skincare.api.middleware.ApiRequestTextMiddleware",
     "shop.storefront.middleware.PageRequestTextMiddleware",
+    "shop.storefront.middleware.ProfileLanguageMiddleware",
 ]
 
 if not DEBUG:

@@ -30,6 +30,7 @@ urlpatterns = [
     path("reviews/", include("reviews.page_urls")),
     path("journal/", include("reviews.journal_urls")),
     path("accounts/", include("shop.accounts.page_urls")),
+    path("account/notifications/", include("feedback.page_urls")),
     path("health", health.liveness, name="health"),
     path("health/ready", health.readiness, name="health-ready"),
     path("admin/", admin.site.urls),

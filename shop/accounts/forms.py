@@ -6,9 +6,11 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.forms import AdminPasswordChangeForm as AdminOwnPasswordChangeFormBase
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from shop.accounts import services
 from shop.accounts.emails import email_normalize, email_validate
+from shop.accounts.models import Address, AddressType
 from skincare.errors import ApplicationError
 
 
@@ -88,3 +90,90 @@ class StaffPasswordSetForm(auth_forms.AdminPasswordChangeForm):
         usable = self.cleaned_data.get("set_usable_password", True)
         services.user_password_set(user=self.user, new_password=self.cleaned_data["password1"] if usable else None)
         return self.user
+
+
+class RegisterForm(forms.Form):
+    """The page twin of ``POST /api/v1/auth/register``; the service checks the password and the e-mail."""
+
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    email = NormalizedEmailFormField(
+        label=_("E-mail"), max_length=255, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=128,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class VerifyCodeForm(forms.Form):
+    """The 6-digit code from the verification e-mail (``services.user_verify_email_code``)."""
+
+    email = NormalizedEmailFormField(
+        label=_("E-mail"), max_length=255, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    code = forms.RegexField(
+        label=_("Code from the e-mail"),
+        regex=r"^[0-9]{6}$",
+        max_length=6,
+        error_messages={"invalid": _("Enter the 6 digits from the e-mail.")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+class AddressForm(forms.ModelForm):
+    """A shopper's address on the pages; ``services.address_create`` / ``address_update`` save it."""
+
+    class Meta:
+        model = Address
+        fields = [
+            "type",
+            "first_name",
+            "last_name",
+            "company",
+            "address_line1",
+            "address_line2",
+            "city",
+            "state",
+            "postal_code",
+            "country",
+            "phone",
+        ]
+        labels = {
+            "type": _("Address type"),
+            "first_name": _("First name"),
+            "last_name": _("Last name"),
+            "company": _("Company"),
+            "address_line1": _("Address"),
+            "address_line2": _("Address line 2"),
+            "city": _("City"),
+            "state": _("State or province"),
+            "postal_code": _("Postal code"),
+            "country": _("Country"),
+            "phone": _("Phone"),
+        }
+
+    type = forms.ChoiceField(
+        label=_("Address type"),
+        choices=[(AddressType.SHIPPING, _("Shipping")), (AddressType.BILLING, _("Billing"))],
+        initial=AddressType.SHIPPING,
+    )
+
+    # Not a model field of the form: construct_instance() must not clear the flag before the service decides.
+    is_default = forms.BooleanField(label=_("Use as my default address"), required=False)
+
+    def __init__(self, *args, instance=None, **kwargs):
+        super().__init__(*args, instance=instance, **kwargs)
+        if instance is not None:
+            self.fields["is_default"].initial = instance.is_default
+
+    def service_fields(self):
+        """The cleaned fields as the services take them (``is_default`` apart)."""
+        fields = dict(self.cleaned_data)
+        return fields.pop("is_default"), fields

@@ -15,4 +15,6 @@ urlpatterns = [
     path("reset/<uidb64>/<token>/", pages.PasswordResetConfirmPage.as_view(), name="password_reset_confirm"),
     path("reset/done/", pages.PasswordResetCompletePage.as_view(), name="password_reset_complete"),
     path("verify/", pages.EmailVerifyPage.as_view(), name="email_verify"),
+    path("verify/code/", pages.EmailVerifyCodePage.as_view(), name="email_verify_code"),
+    path("register/", pages.RegisterPage.as_view(), name="register"),
 ]

@@ -4,18 +4,30 @@ Every page calls the same services as the API (``shop.accounts.services``); the 
 ``shop.accounts.forms`` do the calls. A service error becomes a form error, never a 500.
 """
 
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.http import HttpResponseRedirect
-from django.urls import reverse_lazy
+from django.shortcuts import render
+from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.translation import get_language
 from django.views.decorators.csrf import csrf_protect
 from django.views.generic import FormView, TemplateView
+from rest_framework.throttling import SimpleRateThrottle
 
 from shop.accounts import error_codes, services
-from shop.accounts.forms import LoginForm, PasswordChangeForm, PasswordResetRequestForm, PasswordResetSetForm
+from shop.accounts.forms import (
+    LoginForm,
+    PasswordChangeForm,
+    PasswordResetRequestForm,
+    PasswordResetSetForm,
+    RegisterForm,
+    VerifyCodeForm,
+)
 from shop.accounts.login_limits import client_ip
+from shop.accounts.models import Language
 from skincare.api.exceptions import error_status
 from skincare.errors import ApplicationError
 
@@ -107,3 +119,99 @@ class EmailVerifyPage(TemplateView):
         except ApplicationError as exc:
             return self.render_to_response({"verified": False, "error": exc.message}, status=400)
         return self.render_to_response({"verified": True})
+
+
+VERIFY_EMAIL_SESSION_KEY = "accounts.verify_email"
+
+
+class AuthPagesThrottle(SimpleRateThrottle):
+    """The API's "auth" rate per client IP (``ScopedRateThrottle``'s key), shared with the API."""
+
+    scope = "auth"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def _auth_throttle_response(request):
+    throttle = AuthPagesThrottle()
+    if throttle.allow_request(request, None):
+        return None
+    wait = int(throttle.wait() or 1)
+    response = render(request, "storefront/too_many_requests.html", {"wait": wait}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def _service_errors_on_form(form, exc):
+    """A service's per-field errors next to their fields; the rest above the form."""
+    placed = False
+    for field, field_messages in (exc.errors or {}).items():
+        if field in form.fields:
+            for message in field_messages:
+                form.add_error(field, str(message))
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
+@method_decorator(login_not_required, name="dispatch")
+@method_decorator(csrf_protect, name="dispatch")
+class RegisterPage(FormView):
+    """Create an account (``services.user_register`` sends the verification e-mail), sign in, then
+    ask for the e-mailed code."""
+
+    form_class = RegisterForm
+    template_name = "accounts/register.html"
+
+    def post(self, request, *args, **kwargs):
+        return _auth_throttle_response(request) or super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            user = services.user_register(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                first_name=form.cleaned_data["first_name"],
+                language=get_language() if get_language() in Language.values else Language.ENGLISH,
+            )
+        except ApplicationError as exc:
+            _service_errors_on_form(form, exc)
+            return self.render_to_response(self.get_context_data(form=form), status=error_status(exc))
+        login(self.request, user, backend="shop.accounts.backends.EmailBackend")
+        self.request.session[VERIFY_EMAIL_SESSION_KEY] = user.email
+        return HttpResponseRedirect(reverse("email_verify_code"))
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+@method_decorator(login_not_required, name="dispatch")
+@method_decorator(csrf_protect, name="dispatch")
+class EmailVerifyCodePage(FormView):
+    """The 6-digit code from the e-mail; a wrong code says so next to the field (400), too many
+    wrong codes answer 429 until a new code is sent."""
+
+    form_class = VerifyCodeForm
+    template_name = "accounts/email_verify_code.html"
+
+    def get_initial(self):
+        email = self.request.session.get(VERIFY_EMAIL_SESSION_KEY)
+        if email is None and self.request.user.is_authenticated:
+            email = self.request.user.email
+        return {"email": email or ""}
+
+    def post(self, request, *args, **kwargs):
+        return _auth_throttle_response(request) or super().post(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            services.user_verify_email_code(email=form.cleaned_data["email"], code=form.cleaned_data["code"])
+        except ApplicationError as exc:
+            _service_errors_on_form(form, exc)
+            return self.render_to_response(self.get_context_data(form=form), status=error_status(exc))
+        self.request.session.pop(VERIFY_EMAIL_SESSION_KEY, None)
+        return render(self.request, "accounts/email_verify.html", {"verified": True, "next_step": True})
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)

@@ -1,7 +1,9 @@
 """Catalog invariants (see ``skincare.invariants``): stock is never negative unless backorders are allowed.
 
-A product's own stock is guarded by the ``catalog_product_stock_gte_0_unless_backorders``
-constraint; a variant's stock has no constraint, so it is checked here."""
+A product's own stock is guarded by ``catalog_product_stock_gte_0_unless_backorders`` and a
+variant's by ``catalog_variant_stock_gte_0_unless_backorders`` on the variant's copy of the product's
+``allow_backorders``; this check catches a copy that disagrees with its product (a negative stock
+that the database let through because the copy still said "backorders")."""
 
 from django.db.models import Q
 

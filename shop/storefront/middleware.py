@@ -5,7 +5,9 @@ A bad path is a 404 (nothing has such a slug or number); a bad query parameter o
 a 400 page that names it. The API and the admin are left to their own checks.
 """
 
+from django.conf import settings
 from django.shortcuts import render
+from django.utils import translation
 from django.views import defaults
 
 from skincare.api.text import bad_text_reason
@@ -34,4 +36,26 @@ class PageRequestTextMiddleware:
                 field = _bad_field(request.POST)
             if field is not None:
                 return render(request, "storefront/bad_request.html", {"field": field}, status=400)
+        return self.get_response(request)
+
+
+class ProfileLanguageMiddleware:
+    """A signed-in shopper without a language cookie on this device reads the shop in the language
+    kept on the profile (set by the header's switch), before the browser's Accept-Language.
+
+    After ``AuthenticationMiddleware``; the API and the admin keep ``LocaleMiddleware``'s choice.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            not request.path.startswith(SKIPPED_PREFIXES)
+            and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES
+            and request.user.is_authenticated
+            and request.user.language
+        ):
+            translation.activate(request.user.language)
+            request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)

@@ -12,14 +12,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from shop.accounts import selectors as account_selectors
 from shop.accounts import services as account_services
+from shop.accounts.forms import AddressForm
+from shop.accounts.models import Address, Language
 from shop.accounts.serializers import ProfileInput
 from shop.cart import services as cart_services
 from shop.cart.selectors import cart_price
@@ -474,3 +478,72 @@ def account_skin_profile(request):
         "chosen_concerns": request.POST.getlist("skin_concerns") if errors else request.user.skin_concerns,
     }
     return render(request, "storefront/skin_profile.html", context, status=400 if errors else 200)
+
+
+@login_required
+@require_GET
+def account_addresses(request):
+    addresses = account_selectors.address_list(user=request.user)
+    return render(request, "storefront/addresses.html", {"addresses": addresses})
+
+
+def _address_form_page(request, address):
+    """Add (``address`` None) or edit one of the shopper's addresses; field errors next to fields (400)."""
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    form = AddressForm(request.POST or None, instance=address)
+    if request.method == "POST":
+        if form.is_valid():
+            throttle_response = _throttle_check(request)
+            if throttle_response is not None:
+                return throttle_response
+            is_default, fields = form.service_fields()
+            if address is None:
+                account_services.address_create(user=request.user, is_default=is_default, **fields)
+                messages.success(request, _("The address is added."))
+            else:
+                account_services.address_update(address=address, is_default=is_default or None, **fields)
+                messages.success(request, _("The address is saved."))
+            return redirect("shop:account-addresses")
+    context = {"form": form, "address": address}
+    return render(request, "storefront/address_form.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def account_address_add(request):
+    return _address_form_page(request, None)
+
+
+@login_required
+def account_address_edit(request, address_id):
+    return _address_form_page(request, get_object_or_404(Address, pk=address_id, user=request.user))
+
+
+@login_required
+@require_POST
+@throttled
+def account_address_delete(request, address_id):
+    account_services.address_delete(address=get_object_or_404(Address, pk=address_id, user=request.user))
+    messages.success(request, _("The address is deleted."))
+    return redirect("shop:account-addresses")
+
+
+@login_required
+@require_POST
+@throttled
+def account_address_default(request, address_id):
+    account_services.address_set_default(address=get_object_or_404(Address, pk=address_id, user=request.user))
+    messages.success(request, _("This is now your default address."))
+    return redirect("shop:account-addresses")
+
+
+@require_POST
+@throttled
+def language_switch(request):
+    """The header's language switch: Django's ``set_language`` (cookie), and for a signed-in
+    shopper the choice is kept on the profile so every device follows it."""
+    response = set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in Language.values and language != request.user.language:
+        account_services.profile_update(user=request.user, data={"language": language})
+    return response

@@ -168,3 +168,46 @@ def test_checkout_fits_a_390px_phone(live_server, browser, shop_data):
     expect(page.get_by_role("button", name="Place order and pay $31.00")).to_be_visible()  # 25 + 2.50 tax + 3.50
     assert_accessible(page)
     context.close()
+
+
+def test_register_verify_and_home_for_your_skin_type(live_server, browser, shop_data):
+    import re
+
+    from django.core import mail
+
+    page = browser.new_page()
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Create account").click()
+
+    expect(page.get_by_role("heading", name="Create an account")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("First name").fill("Sophea")
+    page.get_by_label("E-mail").fill("sophea@example.com")
+    page.get_by_label("Password").fill("Centella-Asiatica-77")
+    page.get_by_role("button", name="Create account").click()
+
+    expect(page.get_by_role("heading", name="Confirm your e-mail")).to_be_visible()
+    expect(page.get_by_label("E-mail", exact=True)).to_have_value("sophea@example.com")
+    assert_accessible(page)
+    (message,) = mail.outbox  # the live server runs in this process: its sent mail is here
+    assert message.to == ["sophea@example.com"]
+    code = re.search(r"^(\d{6})$", message.body, re.MULTILINE).group(1)
+    page.get_by_label("Code from the e-mail").fill(f"{(int(code) + 1) % 10**6:06d}")
+    page.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_text("This code is not valid.")).to_be_visible()
+    page.get_by_label("Code from the e-mail").fill(code)
+    page.get_by_role("button", name="Confirm").click()
+
+    expect(page.get_by_role("heading", name="E-mail confirmed")).to_be_visible()
+    page.get_by_role("link", name="Set up your skin profile").click()
+    expect(page.get_by_role("heading", level=1, name="Skin profile")).to_be_visible()
+    page.get_by_role("radio", name="Oily").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Your skin profile is saved.")).to_be_visible()
+
+    page.goto(live_server.url + "/")
+    expect(page.get_by_role("heading", name="For your skin type: Oily")).to_be_visible()
+    expect(
+        page.locator("#home-skin").locator("xpath=..").get_by_role("link", name="Niacinamide Pore Serum")
+    ).to_be_visible()
+    assert_accessible(page)

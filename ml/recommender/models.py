@@ -9,6 +9,7 @@ Users without interactions (cold start) get the skin-type list when their skin t
 (``user_features[user]["skin_type"]``), otherwise the popularity list. No Django imports.
 """
 
+import abc
 import re
 from collections import Counter
 
@@ -20,7 +21,11 @@ from .data import as_interactions
 DAY = 86400.0
 
 
-class Recommender:
+class SimilarityUnsupported(NotImplementedError):
+    """The model has no notion of item-to-item similarity (popularity, trending, skin type)."""
+
+
+class Recommender(abc.ABC):
     name = "base"
     version = "1"
 
@@ -69,15 +74,15 @@ class Recommender:
         return out
 
     def similar_items(self, item_id, k=10):
-        raise NotImplementedError(f"{self.name} has no item similarity")
+        raise SimilarityUnsupported(f"{self.name} has no item similarity")
 
     # --- helpers for subclasses ------------------------------------------------------------
-    def _fit(self):
-        pass
+    def _fit(self):  # noqa: B027 - optional hook: models without a training step keep it empty
+        """Train on the state ``fit`` prepared; nothing to learn by default."""
 
+    @abc.abstractmethod
     def _scores(self, rows, user_positions):
         """Dense (len(rows), n_items) raw scores, higher is better."""
-        raise NotImplementedError
 
     def cold_start_scores(self, skin_type=None):
         if skin_type and skin_type in self.skin_popularity:

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -75,7 +76,7 @@ class ModerationQueueApi(APIView):
 def _item_or_404(item_id):
     item = selectors.moderation_item_get(item_id=item_id)
     if item is None:
-        raise ApplicationError(error_codes.MODERATION_ITEM_NOT_FOUND, "Moderation item not found.")
+        raise ApplicationError(error_codes.MODERATION_ITEM_NOT_FOUND, gettext("Moderation item not found."))
     return item
 
 

@@ -10,6 +10,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from feedback import error_codes, lock_objects
 from feedback.models import (
@@ -135,7 +136,7 @@ def moderation_submit(*, content_type, content_id, user, text="", metadata=None,
 def _lock_item(item_id) -> ModerationItem:
     item = lock_objects.moderation_item_lock(item_id=item_id)
     if item is None:
-        raise ApplicationError(error_codes.MODERATION_ITEM_NOT_FOUND, "Moderation item not found.")
+        raise ApplicationError(error_codes.MODERATION_ITEM_NOT_FOUND, gettext("Moderation item not found."))
     return item
 
 
@@ -145,14 +146,14 @@ def moderation_decide(*, item, decision, by, notes="") -> ModerationItem:
     if decision not in DECISIONS:
         raise ApplicationError(
             error_codes.MODERATION_INVALID_ACTION,
-            "Decision must be 'approved' or 'rejected'.",
-            errors={"decision": ["Expected approved or rejected."]},
+            gettext("Decision must be 'approved' or 'rejected'."),
+            errors={"decision": [gettext("Expected approved or rejected.")]},
         )
     item = _lock_item(item.pk if isinstance(item, ModerationItem) else item)
     if item.status == decision:
         raise ApplicationError(
             error_codes.MODERATION_ALREADY_DECIDED,
-            f"This content is already {decision}.",
+            gettext("This content is already %(decision)s.") % {"decision": decision},
         )
     item.status = decision
     item.reviewed_by = by
@@ -200,15 +201,15 @@ def moderation_bulk_action(*, ids, action, by, notes="") -> dict:
     if action not in handlers:
         raise ApplicationError(
             error_codes.MODERATION_INVALID_ACTION,
-            "Action must be approve, reject or escalate.",
-            errors={"action": ["Expected approve, reject or escalate."]},
+            gettext("Action must be approve, reject or escalate."),
+            errors={"action": [gettext("Expected approve, reject or escalate.")]},
         )
     ids = list(dict.fromkeys(ids))
     if not ids or len(ids) > MAX_BULK:
         raise ApplicationError(
             ApiErrorCode.VALIDATION_ERROR,
-            f"Give 1 to {MAX_BULK} ids.",
-            errors={"ids": [f"Expected 1..{MAX_BULK} ids."]},
+            gettext("Give 1 to %(max)d ids.") % {"max": MAX_BULK},
+            errors={"ids": [gettext("Expected 1..%(max)d ids.") % {"max": MAX_BULK}]},
         )
     found = set(ModerationItem.objects.filter(pk__in=ids).values_list("pk", flat=True))
     done, skipped = [], []
@@ -234,7 +235,7 @@ def moderation_report(
     """A user reports content: it goes back to the queue (``needs_review``) and is escalated after
     ``MODERATION_REPORTS_TO_ESCALATE`` distinct reports. The content stays as it is until staff decide."""
     if owner is not None and owner.pk == reporter.pk:
-        raise ApplicationError(error_codes.REPORT_OWN_CONTENT, "You cannot report your own content.")
+        raise ApplicationError(error_codes.REPORT_OWN_CONTENT, gettext("You cannot report your own content."))
     item = lock_objects.moderation_item_lock(content_type=content_type, content_id=content_id)
     if item is None:
         item = ModerationItem.objects.create(
@@ -249,7 +250,7 @@ def moderation_report(
         with transaction.atomic():
             ModerationReport.objects.create(item=item, reporter=reporter, reason=reason, details=details or "")
     except IntegrityError as exc:
-        raise ApplicationError(error_codes.ALREADY_REPORTED, "You have already reported this.") from exc
+        raise ApplicationError(error_codes.ALREADY_REPORTED, gettext("You have already reported this.")) from exc
     item.report_count = F("report_count") + 1
     item.user_reported = True
     if FlagReason.USER_REPORTED not in item.flagged_reasons:
@@ -413,7 +414,7 @@ def notification_deliver(*, notification) -> dict:
 def _own_notification(user, notification_id) -> Notification:
     notification = Notification.objects.filter(pk=notification_id, user=user).first()
     if notification is None:
-        raise ApplicationError(error_codes.NOTIFICATION_NOT_FOUND, "Notification not found.")
+        raise ApplicationError(error_codes.NOTIFICATION_NOT_FOUND, gettext("Notification not found."))
     return notification
 
 
@@ -453,7 +454,9 @@ def notification_preferences_update(*, user, email_enabled=None, push_enabled=No
     if types is not None:
         if not isinstance(types, dict):
             raise ApplicationError(
-                error_codes.INVALID_PREFERENCES, "types must be an object.", errors={"types": ["Object."]}
+                error_codes.INVALID_PREFERENCES,
+                gettext("types must be an object."),
+                errors={"types": [gettext("Object.")]},
             )
         settings_ = dict(preference.type_settings or {})
         errors = {}
@@ -471,7 +474,9 @@ def notification_preferences_update(*, user, email_enabled=None, push_enabled=No
             settings_[type_name] = {**settings_.get(type_name, {}), **channels}
         if errors:
             raise ApplicationError(
-                error_codes.INVALID_PREFERENCES, "Invalid notification preferences.", errors={"types": [errors]}
+                error_codes.INVALID_PREFERENCES,
+                gettext("Invalid notification preferences."),
+                errors={"types": [errors]},
             )
         preference.type_settings = settings_
     preference.save()
@@ -496,7 +501,7 @@ def push_device_register(*, user, token, platform) -> PushDevice:
 def push_device_unregister(*, user, token) -> None:
     deleted, _ = PushDevice.objects.filter(user=user, token=token).delete()
     if not deleted:
-        raise ApplicationError(error_codes.PUSH_DEVICE_NOT_FOUND, "Device not registered.")
+        raise ApplicationError(error_codes.PUSH_DEVICE_NOT_FOUND, gettext("Device not registered."))
 
 
 # --- Wishlist notices ---------------------------------------------------------------------------
@@ -555,20 +560,20 @@ MAX_RESPONSE_TEXT = 2000
 def _validate_responses(responses):
     problem = None
     if not isinstance(responses, dict) or not responses:
-        problem = "Expected a non-empty object of question -> answer."
+        problem = gettext("Expected a non-empty object of question -> answer.")
     elif len(responses) > MAX_RESPONSE_KEYS:
-        problem = f"At most {MAX_RESPONSE_KEYS} answers."
+        problem = gettext("At most %(max)d answers.") % {"max": MAX_RESPONSE_KEYS}
     else:
         for key, value in responses.items():
             values = value if isinstance(value, list) else [value]
             if len(str(key)) > 100:
-                problem = "Question keys are at most 100 characters."
+                problem = gettext("Question keys are at most 100 characters.")
             elif isinstance(value, list) and len(value) > 20:
-                problem = f"{key}: at most 20 choices."
+                problem = gettext("%(key)s: at most 20 choices.") % {"key": key}
             elif not all(v is None or isinstance(v, str | int | float | bool) for v in values):
-                problem = f"{key}: answers are text, numbers, booleans or lists of those."
+                problem = gettext("%(key)s: answers are text, numbers, booleans or lists of those.") % {"key": key}
             elif any(isinstance(v, str) and len(v) > MAX_RESPONSE_TEXT for v in values):
-                problem = f"{key}: at most {MAX_RESPONSE_TEXT} characters."
+                problem = gettext("%(key)s: at most %(max)d characters.") % {"key": key, "max": MAX_RESPONSE_TEXT}
             if problem:
                 break
     if problem:
@@ -596,8 +601,8 @@ def product_feedback_submit(
         if order_item is None:
             raise ApplicationError(
                 error_codes.ORDER_ITEM_NOT_FOUND,
-                "That order line is not one of your purchases of this product.",
-                errors={"order_item_id": ["Not found."]},
+                gettext("That order line is not one of your purchases of this product."),
+                errors={"order_item_id": [gettext("Not found.")]},
             )
     return ProductFeedbackResponse.objects.create(
         user=user,

@@ -5,6 +5,7 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 MAX_BATCH = 100
@@ -64,27 +65,29 @@ class EventSerializer(serializers.Serializer):
         if isinstance(data, dict):
             unknown = set(data) - set(self.fields)
             if unknown:
-                raise serializers.ValidationError({name: ["Unknown field."] for name in sorted(unknown)})
+                raise serializers.ValidationError({name: [gettext("Unknown field.")] for name in sorted(unknown)})
         return super().to_internal_value(data)
 
     def validate_occurred_at(self, value):
         now = datetime.now(UTC)
         if value > now + CLOCK_SKEW:
-            raise serializers.ValidationError("Must not be in the future.")
+            raise serializers.ValidationError(gettext("Must not be in the future."))
         if value < now - MAX_AGE:
-            raise serializers.ValidationError("Must be within the last 7 days.")
+            raise serializers.ValidationError(gettext("Must be within the last 7 days."))
         return value
 
     def validate_metadata(self, value):
         if len(json.dumps(value)) > MAX_METADATA_BYTES:
-            raise serializers.ValidationError(f"At most {MAX_METADATA_BYTES} bytes of JSON.")
+            raise serializers.ValidationError(gettext("At most %(max)d bytes of JSON.") % {"max": MAX_METADATA_BYTES})
         return value
 
     def validate(self, attrs):
         required, optional = TYPE_FIELDS[attrs["type"]]
-        errors = {name: ["This field is required for this event type."] for name in sorted(required - set(attrs))}
+        errors = {
+            name: [gettext("This field is required for this event type.")] for name in sorted(required - set(attrs))
+        }
         extra = set(attrs) - required - optional - COMMON
-        errors.update({name: ["Not allowed for this event type."] for name in sorted(extra)})
+        errors.update({name: [gettext("Not allowed for this event type.")] for name in sorted(extra)})
         if errors:
             raise serializers.ValidationError(errors)
         return attrs

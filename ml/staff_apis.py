@@ -2,6 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -30,9 +31,11 @@ class RangeInput(serializers.Serializer):
         attrs.setdefault("date_to", today)
         attrs.setdefault("date_from", attrs["date_to"] - timedelta(days=29))
         if attrs["date_from"] > attrs["date_to"]:
-            raise serializers.ValidationError({"date_from": ["Must not be after date_to."]})
+            raise serializers.ValidationError({"date_from": [gettext("Must not be after date_to.")]})
         if (attrs["date_to"] - attrs["date_from"]).days + 1 > self.context["max_days"]:
-            raise serializers.ValidationError({"date_from": [f"At most {self.context['max_days']} days."]})
+            raise serializers.ValidationError(
+                {"date_from": [gettext("At most %(max)d days.") % {"max": self.context["max_days"]}]}
+            )
         return attrs
 
 
@@ -59,7 +62,7 @@ def _store_read(func, **kwargs):
         return func(**kwargs)
     except StoreError as exc:
         raise ApplicationError(
-            error_codes.ANALYTICS_STORE_UNAVAILABLE, "The analytics store is unavailable; try again later."
+            error_codes.ANALYTICS_STORE_UNAVAILABLE, gettext("The analytics store is unavailable; try again later.")
         ) from exc
 
 
@@ -183,7 +186,7 @@ class EfficacyOutput(serializers.Serializer):
 def _efficacy(product_id):
     report = _store_read(selectors.efficacy_for_product, product_id=product_id)
     if report is None:
-        raise ApplicationError(error_codes.ANALYTICS_NOT_FOUND, "No feedback analytics for this product yet.")
+        raise ApplicationError(error_codes.ANALYTICS_NOT_FOUND, gettext("No feedback analytics for this product yet."))
     return report
 
 

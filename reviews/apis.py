@@ -1,3 +1,4 @@
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -102,7 +103,7 @@ class ProductReviewSummaryApi(APIView):
 def _visible_review(request, review_id):
     review = selectors.review_get_visible(review_id=review_id, user=request.user)
     if review is None:
-        raise ApplicationError(error_codes.REVIEW_NOT_FOUND, "Review not found.")
+        raise ApplicationError(error_codes.REVIEW_NOT_FOUND, gettext("Review not found."))
     return review
 
 
@@ -186,7 +187,7 @@ class ReviewVotesApi(APIView):
     def get(self, request, review_id):
         review = Review.objects.filter(pk=review_id, status=ContentStatus.APPROVED).first()
         if review is None:
-            raise ApplicationError(error_codes.REVIEW_NOT_FOUND, "Review not found.")
+            raise ApplicationError(error_codes.REVIEW_NOT_FOUND, gettext("Review not found."))
         vote = selectors.my_votes(user=request.user, review_ids=[review.pk]).get(review.pk)
         return Response(_vote_stats(review, vote))
 
@@ -279,7 +280,7 @@ class _StaffReviewActionApi(APIView):
         data = _valid(s.DecisionInput, request.data)
         review = Review.objects.filter(pk=review_id).first()
         if review is None:
-            raise ApplicationError(error_codes.REVIEW_NOT_FOUND, "Review not found.")
+            raise ApplicationError(error_codes.REVIEW_NOT_FOUND, gettext("Review not found."))
         type(self).handler(review=review, by=request.user, notes=data["notes"])
         review = selectors.review_queryset(all_media=True).get(pk=review_id)
         return Response(s.review_output(review, request, own=True))
@@ -597,12 +598,12 @@ class ProgressUserApi(APIView):
             and user_id != request.user.pk
             and not user_has_permission(request.user, "reviews.view_progressjournal")
         ):
-            raise ApplicationError(error_codes.PROGRESS_NOT_FOUND, "Progress not found.")
+            raise ApplicationError(error_codes.PROGRESS_NOT_FOUND, gettext("Progress not found."))
         from shop.accounts.models import User
 
         owner = request.user if user_id in (None, request.user.pk) else User.objects.filter(pk=user_id).first()
         if owner is None:
-            raise ApplicationError(error_codes.PROGRESS_NOT_FOUND, "Progress not found.")
+            raise ApplicationError(error_codes.PROGRESS_NOT_FOUND, gettext("Progress not found."))
         filters = _valid(s.ProgressListFilter, request.query_params)
         journals = selectors.journals_for_user(user=owner, **filters)
         return _paginate(
@@ -663,7 +664,7 @@ class ProgressTimelineApi(APIView):
     def get(self, request, journal_id):
         journal, own, entries = selectors.journal_for_viewer(journal_id=journal_id, user=request.user)
         if journal is None:
-            raise ApplicationError(error_codes.PROGRESS_NOT_FOUND, "Progress journal not found.")
+            raise ApplicationError(error_codes.PROGRESS_NOT_FOUND, gettext("Progress journal not found."))
         data = s.journal_output(journal, request, own=own, entries=entries)
         data["summary"] = selectors.timeline_summary(entries)
         return Response(data)

@@ -1,6 +1,7 @@
 """Community: feedback dashboard, stats, impact, reputation, leaders; staff expert promotion."""
 
 from django.db import transaction
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -135,7 +136,7 @@ class StaffCommunityLeadersApi(CommunityLeadersApi):
 def _user_or_404(user_id):
     user = User.objects.filter(pk=user_id).first()
     if user is None:
-        raise ApplicationError(error_codes.USER_NOT_FOUND, "User not found.")
+        raise ApplicationError(error_codes.USER_NOT_FOUND, gettext("User not found."))
     return user
 
 
@@ -148,10 +149,12 @@ class PromoteExpertInput(serializers.Serializer):
 def expert_promote(*, user, by, expertise_areas=None, bio=None):
     """Staff promote a shopper to expert: expert badge on future answers, notification to the user."""
     if user.role == Role.EXPERT:
-        raise ApplicationError(error_codes.ALREADY_EXPERT, "This user is already an expert.")
+        raise ApplicationError(error_codes.ALREADY_EXPERT, gettext("This user is already an expert."))
     if user.role in (Role.ADMIN, Role.MODERATOR) or user.is_superuser:
         raise ApplicationError(
-            ApiErrorCode.VALIDATION_ERROR, "Staff accounts cannot be made experts.", errors={"role": ["Staff."]}
+            ApiErrorCode.VALIDATION_ERROR,
+            gettext("Staff accounts cannot be made experts."),
+            errors={"role": [gettext("Staff.")]},
         )
     user_set_role(user=user, role=Role.EXPERT)
     fields = []

@@ -5,6 +5,7 @@ queue item goes and the parent's photo counters are recomputed in the same trans
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from feedback import services as feedback_services
 from feedback.models import ContentType
@@ -81,6 +82,6 @@ def media_remove(*, user, kind, parent_id, media_id) -> None:
         .first()
     )
     if media is None:
-        raise ApplicationError(error_codes.MEDIA_NOT_FOUND, "Photo not found.")
+        raise ApplicationError(error_codes.MEDIA_NOT_FOUND, gettext("Photo not found."))
     file_delete(file=media.file)  # detaches through file_deleted
     _detach(kind, list(kind.model.objects.filter(pk=media.pk)))  # the file was already deleted: detach anyway

@@ -3,6 +3,7 @@
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from feedback import services as feedback_services
 from feedback.models import ContentType, ModerationStatus
@@ -35,7 +36,7 @@ MAX_PHOTOS_PER_ENTRY = 5  # the seed's progress upload config: 5 photos per entr
 
 
 def _not_found():
-    return ApplicationError(error_codes.PROGRESS_NOT_FOUND, "Progress journal not found.")
+    return ApplicationError(error_codes.PROGRESS_NOT_FOUND, gettext("Progress journal not found."))
 
 
 def _check_progress_date(data):
@@ -44,7 +45,7 @@ def _check_progress_date(data):
     progress_date = data.get("progress_date")
     today = timezone.localdate()
     if progress_date is not None and progress_date > today:
-        message = f"progress_date cannot be in the future (today is {today.isoformat()})."
+        message = gettext("progress_date cannot be in the future (today is %(today)s).") % {"today": today.isoformat()}
         raise ApplicationError(ApiErrorCode.VALIDATION_ERROR, message, errors={"progress_date": [message]})
 
 
@@ -90,7 +91,7 @@ def progress_start(*, user, product_id, goals="", baseline_notes="", is_public=F
     if ProgressJournal.objects.filter(user=user, product=product, status=ProgressStatus.ONGOING).exists():
         raise ApplicationError(
             error_codes.PROGRESS_ALREADY_TRACKING,
-            "You are already tracking this product.",
+            gettext("You are already tracking this product."),
         )
     try:
         with transaction.atomic():
@@ -105,7 +106,7 @@ def progress_start(*, user, product_id, goals="", baseline_notes="", is_public=F
     except IntegrityError as exc:
         raise ApplicationError(
             error_codes.PROGRESS_ALREADY_TRACKING,
-            "You are already tracking this product.",
+            gettext("You are already tracking this product."),
         ) from exc
     if journal.is_public:
         _screen_public_text(journal)
@@ -127,7 +128,7 @@ def _ongoing(journal):
     if journal.status != ProgressStatus.ONGOING:
         raise ApplicationError(
             error_codes.PROGRESS_NOT_ONGOING,
-            f"This journal is {journal.status}; start a new one to keep tracking.",
+            gettext("This journal is %(status)s; start a new one to keep tracking.") % {"status": journal.status},
         )
 
 
@@ -145,25 +146,29 @@ def progress_entry_add(*, user, week_number, journal_id=None, product_id=None, p
         if journal is None:
             raise ApplicationError(
                 error_codes.PROGRESS_NOT_FOUND,
-                "You are not tracking this product; start tracking it first.",
+                gettext("You are not tracking this product; start tracking it first."),
             )
     _ongoing(journal)
     if not 1 <= int(week_number) <= 52:
         raise ApplicationError(
-            ApiErrorCode.VALIDATION_ERROR, "week_number must be 1..52.", errors={"week_number": ["1..52."]}
+            ApiErrorCode.VALIDATION_ERROR,
+            gettext("week_number must be 1..52."),
+            errors={"week_number": [gettext("1..52.")]},
         )
     if ProgressEntry.objects.filter(journal=journal, week_number=week_number).exists():
         raise ApplicationError(
             error_codes.PROGRESS_WEEK_EXISTS,
-            f"Week {week_number} is already recorded; edit that entry instead.",
-            errors={"week_number": ["Already recorded."]},
+            gettext("Week %(week)d is already recorded; edit that entry instead.") % {"week": week_number},
+            errors={"week_number": [gettext("Already recorded.")]},
         )
     data.setdefault("progress_date", timezone.localdate())
     try:
         with transaction.atomic():
             entry = ProgressEntry.objects.create(journal=journal, week_number=week_number, **data)
     except IntegrityError as exc:
-        raise ApplicationError(error_codes.PROGRESS_WEEK_EXISTS, f"Week {week_number} is already recorded.") from exc
+        raise ApplicationError(
+            error_codes.PROGRESS_WEEK_EXISTS, gettext("Week %(week)d is already recorded.") % {"week": week_number}
+        ) from exc
     ProgressJournal.objects.filter(pk=journal.pk).update(entry_count=F("entry_count") + 1, updated_at=timezone.now())
     if journal.is_public:
         _screen_public_text(journal)
@@ -181,7 +186,7 @@ def progress_entry_update(*, user, entry_id, **data) -> ProgressEntry:
     _check_progress_date(data)
     entry = lock_objects.entry_lock(entry_id=entry_id, journal__user=user)
     if entry is None:
-        raise ApplicationError(error_codes.PROGRESS_NOT_FOUND, "Progress entry not found.")
+        raise ApplicationError(error_codes.PROGRESS_NOT_FOUND, gettext("Progress entry not found."))
     for field, value in data.items():
         setattr(entry, field, value)
     entry.save()
@@ -195,7 +200,7 @@ def progress_entry_update(*, user, entry_id, **data) -> ProgressEntry:
 def progress_photos_add(*, user, entry_id, photos) -> list[ProgressMedia]:
     entry = lock_objects.entry_lock(entry_id=entry_id, journal__user=user)
     if entry is None:
-        raise ApplicationError(error_codes.PROGRESS_NOT_FOUND, "Progress entry not found.")
+        raise ApplicationError(error_codes.PROGRESS_NOT_FOUND, gettext("Progress entry not found."))
     existing = entry.media.count()
     resolved = usable_files(user=user, items=photos, context="progress", max_count=MAX_PHOTOS_PER_ENTRY - existing)
     created = []

@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Value, When
 from django.db.models.functions import Greatest
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from feedback import services as feedback_services
 from feedback.models import ContentType, ModerationStatus, NotificationType
@@ -38,8 +39,8 @@ from skincare.errors import ApplicationError
 MAX_QA_MEDIA = 3
 
 
-def _not_found(code, what):
-    return ApplicationError(code, f"{what} not found.")
+def _not_found(code):
+    return ApplicationError(code)
 
 
 def _attach(*, owner_obj, media_model, fk, user, photos, content_type, entity_type):
@@ -98,7 +99,7 @@ def question_create(
 def question_visible(*, question_id) -> Question:
     question = Question.objects.filter(pk=question_id, status=ContentStatus.APPROVED).select_related("product").first()
     if question is None:
-        raise _not_found(error_codes.QUESTION_NOT_FOUND, "Question")
+        raise _not_found(error_codes.QUESTION_NOT_FOUND)
     return question
 
 
@@ -131,14 +132,14 @@ def _content_rejected(user_id, what, object_id, product, notes):
 def question_vote(*, user, question_id):
     question = lock_objects.question_lock(question_id=question_id, status=ContentStatus.APPROVED)
     if question is None:
-        raise _not_found(error_codes.QUESTION_NOT_FOUND, "Question")
+        raise _not_found(error_codes.QUESTION_NOT_FOUND)
     if question.user_id == user.pk:
-        raise ApplicationError(error_codes.CANNOT_VOTE_OWN_CONTENT, "You cannot vote on your own question.")
+        raise ApplicationError(error_codes.CANNOT_VOTE_OWN_CONTENT, gettext("You cannot vote on your own question."))
     try:
         with transaction.atomic():
             QuestionVote.objects.create(question=question, user=user)
     except IntegrityError as exc:
-        raise ApplicationError(error_codes.ALREADY_VOTED, "You already found this question helpful.") from exc
+        raise ApplicationError(error_codes.ALREADY_VOTED, gettext("You already found this question helpful.")) from exc
     Question.objects.filter(pk=question.pk).update(helpful_votes=F("helpful_votes") + 1)
     question.refresh_from_db(fields=["helpful_votes"])
     return question
@@ -222,7 +223,7 @@ def answer_visible(*, answer_id, lock=False) -> Answer:
     else:
         answer = Answer.objects.filter(pk=answer_id, **visible).first()
     if answer is None:
-        raise _not_found(error_codes.ANSWER_NOT_FOUND, "Answer")
+        raise _not_found(error_codes.ANSWER_NOT_FOUND)
     return answer
 
 
@@ -253,7 +254,7 @@ def answer_vote(*, user, answer_id, vote_type):
 def answer_verify(*, answer_id, by, notes="", verified=True) -> Answer:
     answer = lock_objects.answer_lock(answer_id=answer_id)
     if answer is None:
-        raise _not_found(error_codes.ANSWER_NOT_FOUND, "Answer")
+        raise _not_found(error_codes.ANSWER_NOT_FOUND)
     answer.is_verified_by_admin = verified
     answer.verified_at = timezone.now() if verified else None
     answer.verified_by = by if verified else None

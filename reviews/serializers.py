@@ -1,3 +1,4 @@
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
@@ -99,16 +100,18 @@ class ReviewListFilter(serializers.Serializer):
         try:
             stars = sorted({int(part) for raw in value for part in raw.split(",") if part.strip()})
         except ValueError as exc:
-            raise serializers.ValidationError("Star values 1..5, comma separated.") from exc
+            raise serializers.ValidationError(gettext("Star values 1..5, comma separated.")) from exc
         if not stars or any(star < 1 or star > 5 for star in stars):
-            raise serializers.ValidationError("Star values 1..5, comma separated.")
+            raise serializers.ValidationError(gettext("Star values 1..5, comma separated."))
         return stars
 
     def validate_skin_type(self, value):
         types = sorted({part.strip() for raw in value for part in raw.split(",") if part.strip()})
         unknown = [t for t in types if t not in SkinType.values]
         if not types or unknown:
-            raise serializers.ValidationError(f"Unknown skin type(s): {', '.join(unknown) or ','.join(value)}.")
+            raise serializers.ValidationError(
+                gettext("Unknown skin type(s): %(types)s.") % {"types": ", ".join(unknown) or ",".join(value)}
+            )
         return types
 
 
@@ -231,7 +234,7 @@ class ProgressEntryInput(ProgressEntryFields):
 
     def validate(self, attrs):
         if not attrs.get("journal_id") and not attrs.get("product_id"):
-            raise serializers.ValidationError({"journal_id": ["Give journal_id or product_id."]})
+            raise serializers.ValidationError({"journal_id": [gettext("Give journal_id or product_id.")]})
         return attrs
 
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from feedback import services as feedback_services
 from feedback.models import ContentType, ModerationItem, ModerationStatus, NotificationType
@@ -71,7 +72,9 @@ def usable_files(*, user, items, context, max_count, field="photos"):
     items = list(items or [])
     if len(items) > max_count:
         raise ApplicationError(
-            error_codes.TOO_MANY_MEDIA, f"At most {max_count} files.", errors={field: [f"At most {max_count} files."]}
+            error_codes.TOO_MANY_MEDIA,
+            gettext("At most %(max)d files.") % {"max": max_count},
+            errors={field: [gettext("At most %(max)d files.") % {"max": max_count}]},
         )
     resolved, seen = [], set()
     for position, item in enumerate(items):
@@ -79,16 +82,21 @@ def usable_files(*, user, items, context, max_count, field="photos"):
         file = file_get_owned(public_id=public_id, owner=user)
         problem = None
         if file is None:
-            problem = "was not found among your uploads"
+            problem = gettext("File %(file)s was not found among your uploads.")
         elif file.context != context:
-            problem = f"was uploaded for '{file.context}', not '{context}'"
+            problem = gettext("File %(file)s was uploaded for '%(used)s', not '%(context)s'.")
         elif file.related_entity_type or public_id in seen:
-            problem = "is already used elsewhere"
+            problem = gettext("File %(file)s is already used elsewhere.")
         if problem:
             raise ApplicationError(
                 error_codes.FILE_NOT_USABLE,
-                f"File {public_id} {problem}.",
-                errors={field: [f"{position}: file {public_id} {problem}."]},
+                problem % {"file": public_id, "used": file and file.context, "context": context},
+                errors={
+                    field: [
+                        f"{position}: "
+                        + problem % {"file": public_id, "used": file and file.context, "context": context}
+                    ]
+                },
             )
         seen.add(public_id)
         resolved.append((file, item))
@@ -154,15 +162,19 @@ def _check_products_used_with(product_ids, own_product_id):
     ids = [pid for pid in dict.fromkeys(product_ids or []) if pid != own_product_id]
     if len(ids) > 20:
         raise ApplicationError(
-            ApiErrorCode.VALIDATION_ERROR, "At most 20 products.", errors={"used_with_other_products": ["Too many."]}
+            ApiErrorCode.VALIDATION_ERROR,
+            gettext("At most 20 products."),
+            errors={"used_with_other_products": [gettext("Too many.")]},
         )
     found = set(Product.objects.filter(pk__in=ids).values_list("pk", flat=True))
     missing = [pid for pid in ids if pid not in found]
     if missing:
         raise ApplicationError(
             error_codes.UNKNOWN_PRODUCTS,
-            "Some products do not exist.",
-            errors={"used_with_other_products": [f"Unknown ids: {', '.join(map(str, missing))}."]},
+            gettext("Some products do not exist."),
+            errors={
+                "used_with_other_products": [gettext("Unknown ids: %(ids)s.") % {"ids": ", ".join(map(str, missing))}]
+            },
         )
     return ids
 
@@ -190,7 +202,7 @@ def review_create(*, user, product_id, photos=None, **data) -> Review:
     if Review.objects.filter(product=product, user=user).exists():
         raise ApplicationError(
             error_codes.REVIEW_EXISTS,
-            "You have already reviewed this product; edit your review instead.",
+            gettext("You have already reviewed this product; edit your review instead."),
         )
     data["used_with_other_products"] = _check_products_used_with(data.get("used_with_other_products"), product.pk)
     if not data.get("skin_type_at_review"):
@@ -208,7 +220,7 @@ def review_create(*, user, product_id, photos=None, **data) -> Review:
         with transaction.atomic():
             review.save()
     except IntegrityError as exc:  # a parallel request won
-        raise ApplicationError(error_codes.REVIEW_EXISTS, "You have already reviewed this product.") from exc
+        raise ApplicationError(error_codes.REVIEW_EXISTS, gettext("You have already reviewed this product.")) from exc
     if photos:
         _review_media_add(review=review, user=user, photos=photos)
     return _submit_review(review, user)
@@ -222,7 +234,7 @@ def own_review(*, user, review_id, lock=False) -> Review:
     else:
         review = Review.objects.filter(pk=review_id, user=user).first()
     if review is None:
-        raise ApplicationError(error_codes.REVIEW_NOT_FOUND, "Review not found.")
+        raise ApplicationError(error_codes.REVIEW_NOT_FOUND, gettext("Review not found."))
     return review
 
 
@@ -279,7 +291,7 @@ def review_delete(*, user, review_id, by_staff=False):
         else own_review(user=user, review_id=review_id, lock=True)
     )
     if review is None:
-        raise ApplicationError(error_codes.REVIEW_NOT_FOUND, "Review not found.")
+        raise ApplicationError(error_codes.REVIEW_NOT_FOUND, gettext("Review not found."))
     if review.status == ContentStatus.APPROVED:
         _leave_approval(review)
     media = list(ReviewMedia.objects.filter(review=review).select_related("file"))
@@ -438,7 +450,7 @@ def review_flag(*, review, by, notes=""):
 def review_report(*, user, review_id, reason, details=""):
     review = Review.objects.filter(pk=review_id, status=ContentStatus.APPROVED).first()
     if review is None:
-        raise ApplicationError(error_codes.REVIEW_NOT_FOUND, "Review not found.")
+        raise ApplicationError(error_codes.REVIEW_NOT_FOUND, gettext("Review not found."))
     return feedback_services.moderation_report(
         content_type=ContentType.REVIEW,
         content_id=review.pk,
@@ -489,14 +501,33 @@ def review_vote(*, user, review_id, vote_type) -> tuple[Review, ReviewVote]:
     """One vote per user and review; voting the other way switches the vote, the same way twice is refused."""
     if vote_type not in VoteType.values:
         raise ApplicationError(
-            ApiErrorCode.VALIDATION_ERROR, "vote_type: helpful or unhelpful.", errors={"vote_type": ["Invalid."]}
+            ApiErrorCode.VALIDATION_ERROR,
+            gettext("vote_type: helpful or unhelpful."),
+            errors={"vote_type": [gettext("Invalid.")]},
         )
     review = lock_objects.review_lock(review_id=review_id, status=ContentStatus.APPROVED)
     if review is None:
-        raise ApplicationError(error_codes.REVIEW_NOT_FOUND, "Review not found.")
+        raise ApplicationError(error_codes.REVIEW_NOT_FOUND, gettext("Review not found."))
     vote, old = vote_upsert(vote_model=ReviewVote, target=review, what="review", user=user, vote_type=vote_type)
     _apply_review_vote(review, old, vote_type)
     return review, vote
+
+
+# What a vote is refused with, per what it votes on (whole sentences, so each translates as one).
+VOTE_MESSAGES = {
+    "review": {
+        "own": gettext_lazy("You cannot vote on your own review."),
+        "helpful": gettext_lazy("You already voted this review helpful."),
+        "unhelpful": gettext_lazy("You already voted this review unhelpful."),
+        "voted": gettext_lazy("You already voted on this review."),
+    },
+    "answer": {
+        "own": gettext_lazy("You cannot vote on your own answer."),
+        "helpful": gettext_lazy("You already voted this answer helpful."),
+        "unhelpful": gettext_lazy("You already voted this answer unhelpful."),
+        "voted": gettext_lazy("You already voted on this answer."),
+    },
+}
 
 
 def vote_upsert(*, vote_model, target, what, user, vote_type):
@@ -504,18 +535,18 @@ def vote_upsert(*, vote_model, target, what, user, vote_type):
     user; voting the other way switches it, the same way twice and one's own content are refused.
     Returns (vote, the previous vote type or None)."""
     if target.user_id == user.pk:
-        raise ApplicationError(error_codes.CANNOT_VOTE_OWN_CONTENT, f"You cannot vote on your own {what}.")
+        raise ApplicationError(error_codes.CANNOT_VOTE_OWN_CONTENT, VOTE_MESSAGES[what]["own"])
     target_field = what  # the vote's foreign key is named after what it votes on
     vote = vote_model.objects.filter(**{target_field: target}, user=user).first()
     if vote is not None and vote.vote_type == vote_type:
-        raise ApplicationError(error_codes.ALREADY_VOTED, f"You already voted this {what} {vote_type}.")
+        raise ApplicationError(error_codes.ALREADY_VOTED, VOTE_MESSAGES[what][vote_type])
     old = vote.vote_type if vote else None
     if vote is None:
         try:
             with transaction.atomic():
                 vote = vote_model.objects.create(**{target_field: target}, user=user, vote_type=vote_type)
         except IntegrityError as exc:
-            raise ApplicationError(error_codes.ALREADY_VOTED, f"You already voted on this {what}.") from exc
+            raise ApplicationError(error_codes.ALREADY_VOTED, VOTE_MESSAGES[what]["voted"]) from exc
     else:
         vote.vote_type = vote_type
         vote.save(update_fields=["vote_type"])
@@ -527,7 +558,7 @@ def review_vote_remove(*, user, review_id) -> Review:
     review = lock_objects.review_lock(review_id=review_id, status=ContentStatus.APPROVED)
     vote = ReviewVote.objects.filter(review=review, user=user).first() if review else None
     if vote is None:
-        raise ApplicationError(error_codes.VOTE_NOT_FOUND, "You have not voted on this review.")
+        raise ApplicationError(error_codes.VOTE_NOT_FOUND, gettext("You have not voted on this review."))
     old = vote.vote_type
     vote.delete()
     _apply_review_vote(review, old, None)

@@ -13,15 +13,18 @@ from django.apps import apps
 
 
 class ErrorCode(enum.StrEnum):
-    """Base of every app's error-code enum: ``NAME = "NAME", status``.
+    """Base of every app's error-code enum: ``NAME = "NAME", status, _("Default message.")``.
 
-    Members compare equal to their string, so ``exc.code == "ORDER_NOT_FOUND"`` holds.
+    Members compare equal to their string, so ``exc.code == "ORDER_NOT_FOUND"`` holds. The message
+    (lazily translated, so it follows the request's language) is what an ``ApplicationError`` says
+    when its raiser gives no more specific one.
     """
 
-    def __new__(cls, value, status=400):
+    def __new__(cls, value, status=400, message=None):
         member = str.__new__(cls, value)
         member._value_ = value
         member.status = status
+        member.message = message
         return member
 
 
@@ -29,7 +32,9 @@ class ApplicationError(Exception):
     """A business rule refused the operation: ``code`` (an ``ErrorCode``), ``message``, ``errors``
     (field -> messages, the same shape as a validation error)."""
 
-    def __init__(self, code, message, *, errors=None):
+    def __init__(self, code, message=None, *, errors=None):
+        if message is None:
+            message = getattr(code, "message", None) or str(code)
         super().__init__(message)
         self.code = code
         self.message = message

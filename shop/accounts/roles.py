@@ -11,6 +11,7 @@ this module after every ``migrate`` (``role_groups_sync``, connected in ``Accoun
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
+from django.utils.translation import gettext
 
 from shop.accounts.models import Role
 
@@ -144,8 +145,8 @@ def moderation_refusal(*, actor, target):
     their own account; a moderator acts on shoppers and experts, admins and moderators (and
     superusers) are an admin's to change."""
     if actor.pk == target.pk:
-        return "that is your own account."
+        return gettext("that is your own account.")
     shopper_or_expert = target.role in (Role.CUSTOMER, Role.EXPERT) and not target.is_superuser
     if not shopper_or_expert and not actor.has_perm("accounts.change_user"):
-        return "only an admin changes staff accounts."
+        return gettext("only an admin changes staff accounts.")
     return None

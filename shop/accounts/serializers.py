@@ -1,4 +1,5 @@
 from django.core.validators import EmailValidator
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -84,7 +85,7 @@ class ProfileInput(serializers.Serializer):
         from django.utils import timezone
 
         if value is not None and not (13 <= (timezone.localdate() - value).days // 365 <= 120):
-            raise serializers.ValidationError("Enter a real date of birth (age 13 to 120).")
+            raise serializers.ValidationError(gettext("Enter a real date of birth (age 13 to 120)."))
         return value
 
     def validate_skin_concerns(self, value):
@@ -93,7 +94,7 @@ class ProfileInput(serializers.Serializer):
     def validate_expertise_areas(self, value):
         user = self.context["request"].user
         if value and user.role != Role.EXPERT:
-            raise serializers.ValidationError("Only experts list expertise areas.")
+            raise serializers.ValidationError(gettext("Only experts list expertise areas."))
         return list(dict.fromkeys(v.strip() for v in value if v.strip()))
 
 

@@ -15,6 +15,7 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
@@ -63,8 +64,8 @@ def user_register(*, email, password, **profile):
     if User.objects.filter(email=email).exists():
         raise ApplicationError(
             error_codes.EMAIL_TAKEN,
-            "An account with this e-mail already exists.",
-            errors={"email": ["An account with this e-mail already exists."]},
+            gettext("An account with this e-mail already exists."),
+            errors={"email": [gettext("An account with this e-mail already exists.")]},
         )
     user.set_password(password)
     try:
@@ -73,8 +74,8 @@ def user_register(*, email, password, **profile):
     except IntegrityError as exc:  # a parallel registration won the race
         raise ApplicationError(
             error_codes.EMAIL_TAKEN,
-            "An account with this e-mail already exists.",
-            errors={"email": ["An account with this e-mail already exists."]},
+            gettext("An account with this e-mail already exists."),
+            errors={"email": [gettext("An account with this e-mail already exists.")]},
         ) from exc
     email_verification_send(user=user)
     transaction.on_commit(lambda: events.user_registered.send(sender=User, user=user))
@@ -195,7 +196,7 @@ def tokens_for(user):
 def _login_locked_error(*, ip, email):
     error = ApplicationError(
         error_codes.TOO_MANY_LOGIN_ATTEMPTS,
-        "Too many failed logins. Try again later.",
+        gettext("Too many failed logins. Try again later."),
     )
     error.wait = login_retry_after(ip=ip, email=email)  # the API answers with Retry-After
     return error
@@ -220,10 +221,10 @@ def user_authenticate(*, request, email, password):
     if not login_failures_exceeded(ip=ip, email=email):
         candidate = User.objects.filter(email=email, is_active=False).first()
     if candidate is not None and candidate.check_password(password):
-        raise ApplicationError(error_codes.ACCOUNT_DISABLED, "This account is suspended.")
+        raise ApplicationError(error_codes.ACCOUNT_DISABLED, gettext("This account is suspended."))
     raise ApplicationError(
         error_codes.INVALID_CREDENTIALS,
-        "E-mail or password is incorrect.",
+        gettext("E-mail or password is incorrect."),
     )
 
 
@@ -240,7 +241,7 @@ def user_logout(*, refresh):
         RefreshToken(refresh).blacklist()
     except TokenError as exc:
         raise ApplicationError(
-            error_codes.TOKEN_INVALID, "Token is invalid or expired.", errors={"refresh": [str(exc)]}
+            error_codes.TOKEN_INVALID, gettext("Token is invalid or expired."), errors={"refresh": [str(exc)]}
         ) from exc
 
 
@@ -267,7 +268,7 @@ def password_reset_request(*, email, ip):
     if wait is not None:
         error = ApplicationError(
             error_codes.TOO_MANY_RESET_REQUESTS,
-            "Too many password-reset requests. Try again later.",
+            gettext("Too many password-reset requests. Try again later."),
         )
         error.wait = wait
         raise error
@@ -314,7 +315,7 @@ def _password_store(user, new_password, *also_changed):
 @transaction.atomic
 def password_reset_confirm(*, uid, token, new_password):
     """Set a new password with a reset link (API and the web reset page)."""
-    invalid = ApplicationError(error_codes.TOKEN_INVALID, "This reset link is invalid or has expired.")
+    invalid = ApplicationError(error_codes.TOKEN_INVALID, gettext("This reset link is invalid or has expired."))
     try:
         user_id = uid_decode(uid)
     except InvalidToken as exc:
@@ -338,8 +339,8 @@ def password_change(*, user, old_password, new_password):
     if not user.check_password(old_password):
         raise ApplicationError(
             error_codes.WRONG_PASSWORD,
-            "Current password is incorrect.",
-            errors={"old_password": ["Current password is incorrect."]},
+            gettext("Current password is incorrect."),
+            errors={"old_password": [gettext("Current password is incorrect.")]},
         )
     _password_validate(new_password, user)
     _password_store(user, new_password)

@@ -2,6 +2,7 @@
 suspend / activate, addresses. Changes go through ``shop.accounts.services``."""
 
 import django_filters
+from django.utils.translation import gettext
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
@@ -34,7 +35,7 @@ class StaffCustomerUpdateInput(ProfileInput):
     def validate_expertise_areas(self, value):
         target_role = self.initial_data.get("role") or self.context["customer"].role
         if value and target_role != Role.EXPERT:
-            raise serializers.ValidationError("Only experts list expertise areas.")
+            raise serializers.ValidationError(gettext("Only experts list expertise areas."))
         return list(dict.fromkeys(v.strip() for v in value if v.strip()))
 
 
@@ -65,7 +66,7 @@ class StaffCustomerFilter(django_filters.FilterSet):
 def _customer(user_id):
     customer = selectors.customers_for_staff().filter(pk=user_id).first()
     if customer is None:
-        raise ApplicationError(error_codes.CUSTOMER_NOT_FOUND, "Customer not found.")
+        raise ApplicationError(error_codes.CUSTOMER_NOT_FOUND, gettext("Customer not found."))
     return customer
 
 
@@ -105,8 +106,8 @@ class StaffCustomerDetailApi(APIView):
         if role is not None and customer.pk == request.user.pk and role != customer.role:
             raise ApplicationError(
                 error_codes.MODERATION_NOT_ALLOWED,
-                "You cannot change your own role.",
-                errors={"role": ["Ask another admin."]},
+                gettext("You cannot change your own role."),
+                errors={"role": [gettext("Ask another admin.")]},
             )
         if values:
             services.profile_update(user=customer, data=values)
@@ -124,7 +125,9 @@ class _StaffCustomerStateApi(APIView):
         customer = _customer(user_id)
         refusal = moderation_refusal(actor=request.user, target=customer)
         if refusal:
-            raise ApplicationError(error_codes.MODERATION_NOT_ALLOWED, f"Not allowed: {refusal}")
+            raise ApplicationError(
+                error_codes.MODERATION_NOT_ALLOWED, gettext("Not allowed: %(reason)s") % {"reason": refusal}
+            )
         type(self).perform(user=customer)
         return Response(StaffCustomerOutput(_customer(user_id), context={"request": request}).data)
 

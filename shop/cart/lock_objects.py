@@ -1,6 +1,8 @@
 """Every row lock the cart app takes. A cart is locked before any stock or coupon row;
 two carts (a merge) are locked in pk order."""
 
+from django.utils.translation import gettext
+
 from shop.cart import error_codes
 from shop.cart.models import Cart
 from skincare.errors import ApplicationError
@@ -10,7 +12,7 @@ def cart_lock(*, cart_id):
     """The locked cart; a cart deleted meanwhile (expiry clean-up) is a clear 404, not a 500."""
     cart = Cart.objects.select_for_update(of=("self",)).filter(pk=cart_id).first()
     if cart is None:
-        raise ApplicationError(error_codes.CART_NOT_FOUND, "This cart no longer exists.")
+        raise ApplicationError(error_codes.CART_NOT_FOUND, gettext("This cart no longer exists."))
     return cart
 
 

@@ -5,6 +5,7 @@ import uuid
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shop.cart import error_codes
 from shop.cart.cache import cart_cache_invalidate
@@ -92,20 +93,26 @@ def _check_stock(product, variant, quantity):
     if problem is None:
         return
     if problem in (OUT_OF_STOCK, INSUFFICIENT_STOCK):
-        message = "This product is out of stock." if not available else f"Only {available} left in stock."
+        message = (
+            gettext("This product is out of stock.")
+            if not available
+            else gettext("Only %(available)s left in stock.") % {"available": available}
+        )
         raise ApplicationError(
             error_codes.INSUFFICIENT_STOCK,
             message,
             errors={"quantity": [message]},
         )
     raise ApplicationError(
-        error_codes.PRODUCT_UNAVAILABLE, "This product is not available.", errors={"product_id": ["Not available."]}
+        error_codes.PRODUCT_UNAVAILABLE,
+        gettext("This product is not available."),
+        errors={"product_id": [gettext("Not available.")]},
     )
 
 
 def _check_quantity(quantity):
     if quantity > MAX_LINE_QUANTITY:
-        message = f"At most {MAX_LINE_QUANTITY} of one item per order."
+        message = gettext("At most %(max)d of one item per order.") % {"max": MAX_LINE_QUANTITY}
         raise ApplicationError(error_codes.QUANTITY_TOO_LARGE, message, errors={"quantity": [message]})
 
 
@@ -117,8 +124,8 @@ def _product_and_variant(product_id, variant_id):
         if variant is None:
             raise ApplicationError(
                 ApiErrorCode.VALIDATION_ERROR,
-                "Variant not found for this product.",
-                errors={"variant_id": ["Variant not found for this product."]},
+                gettext("Variant not found for this product."),
+                errors={"variant_id": [gettext("Variant not found for this product.")]},
             )
     return product, variant
 
@@ -143,7 +150,7 @@ def cart_add_line(*, cart, product_id, quantity, variant_id=None):
 def _line(cart, line_id):
     line = CartLine.objects.select_related("product", "variant").filter(cart=cart, pk=line_id).first()
     if line is None:
-        raise ApplicationError(error_codes.CART_LINE_NOT_FOUND, "Cart item not found.")
+        raise ApplicationError(error_codes.CART_LINE_NOT_FOUND, gettext("Cart item not found."))
     return line
 
 

@@ -149,7 +149,7 @@ class ProductBySkinTypeApi(ProductListApi):
         if skin_type not in ProductSkinType.values:
             raise ApplicationError(
                 error_codes.INVALID_SKIN_TYPE,
-                f"Unknown skin type. Expected one of: {', '.join(ProductSkinType.values)}.",
+                _("Unknown skin type. Expected one of: %(types)s.") % {"types": ", ".join(ProductSkinType.values)},
             )
         return selectors.products_for_skin_type(selectors.product_list_queryset(), skin_type)
 

@@ -2,6 +2,7 @@
 
 import django_filters
 from django import forms
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 
@@ -44,16 +45,18 @@ class CommaSeparatedField(forms.Field):
     def clean(self, value):
         values = [value] if isinstance(value, str) else list(value or [])
         if self.max_length is not None and any(len(item) > self.max_length for item in values):
-            raise forms.ValidationError(f"Each value may have at most {self.max_length} characters.")
+            raise forms.ValidationError(
+                gettext("Each value may have at most %(max)d characters."), params={"max": self.max_length}
+            )
         items = [item.strip() for raw in values for item in raw.split(",") if item.strip()]
         if len(items) > self.max_items:
-            raise forms.ValidationError(f"At most {self.max_items} values.")
+            raise forms.ValidationError(gettext("At most %(max)d values."), params={"max": self.max_items})
         if self.valid_choices is not None:
             unknown = [item for item in items if item not in self.valid_choices]
             if unknown:
                 # The user's text goes in params: django-filter %-formats the message.
                 raise forms.ValidationError(
-                    "Unknown value(s): %(unknown)s. Expected: %(expected)s.",
+                    gettext("Unknown value(s): %(unknown)s. Expected: %(expected)s."),
                     code="invalid_choice",
                     params={"unknown": ", ".join(unknown), "expected": ", ".join(sorted(self.valid_choices))},
                 )
@@ -70,7 +73,7 @@ class CategoryField(forms.CharField):
     def clean(self, value):
         value = super().clean(value)
         if value and selectors.category_get(value) is None:
-            raise forms.ValidationError(f"Unknown category '{value}'.")
+            raise forms.ValidationError(gettext("Unknown category '%(value)s'."), params={"value": value})
         return value
 
 

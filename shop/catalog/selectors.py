@@ -1,6 +1,7 @@
 """Catalog reads. Every product list runs a fixed number of queries whatever the page size."""
 
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
+from django.utils.translation import gettext
 
 from shop.catalog import cache as catalog_cache
 from shop.catalog.error_codes import CatalogErrorCode
@@ -237,9 +238,11 @@ def product_active_get(*, product_id, field=None) -> Product:
         return product
     if field is not None:
         raise ApplicationError(
-            ApiErrorCode.VALIDATION_ERROR, "Product not found.", errors={field: ["Product not found."]}
+            ApiErrorCode.VALIDATION_ERROR,
+            gettext("Product not found."),
+            errors={field: [gettext("Product not found.")]},
         )
-    raise ApplicationError(CatalogErrorCode.PRODUCT_NOT_FOUND, "Product not found.")
+    raise ApplicationError(CatalogErrorCode.PRODUCT_NOT_FOUND, gettext("Product not found."))
 
 
 def product_get(lookup, *, include_drafts=False):

@@ -8,6 +8,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Case, F, Max, Prefetch, When
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from shop.accounts.models import SkinConcern
 from shop.catalog import cache as catalog_cache
@@ -104,8 +105,16 @@ def category_parent_check(*, category, parent):
     current, seen = parent.pk, set()
     while current is not None and current not in seen:
         if current == category.pk:
-            where = "itself" if parent.pk == category.pk else f"its own sub-category '{parent.name}'"
-            message = f"'{category.name}' cannot be moved under {where}: that would make a loop in the category tree."
+            if parent.pk == category.pk:
+                message = gettext(
+                    "'%(name)s' cannot be moved under itself: that would make a loop in the category tree."
+                )
+            else:
+                message = gettext(
+                    "'%(name)s' cannot be moved under its own sub-category '%(parent)s': "
+                    "that would make a loop in the category tree."
+                )
+            message = message % {"name": category.name, "parent": parent.name}
             raise ApplicationError(error_codes.CATEGORY_CYCLE, message, errors={"parent": [message]})
         seen.add(current)
         current = parent_of.get(current)
@@ -153,7 +162,7 @@ def category_delete(*, category):
     if category.children.exists() or category.products.exists():
         raise ApplicationError(
             error_codes.CATEGORY_NOT_EMPTY,
-            "Move or delete its sub-categories and products first.",
+            gettext("Move or delete its sub-categories and products first."),
         )
     category.delete()
     catalog_cache.invalidate_category_tree()
@@ -166,8 +175,8 @@ def category_reorder(*, parent, ordered_ids):
     if sorted(ordered_ids) != sorted(children) or len(set(ordered_ids)) != len(ordered_ids):
         raise ApplicationError(
             error_codes.REORDER_MISMATCH,
-            "Send every child of this parent exactly once.",
-            errors={"ids": [f"Expected the ids {sorted(children)}."]},
+            gettext("Send every child of this parent exactly once."),
+            errors={"ids": [gettext("Expected the ids %(ids)s.") % {"ids": sorted(children)}]},
         )
     for position, pk in enumerate(ordered_ids, start=1):
         children[pk].sort_order = position
@@ -223,14 +232,18 @@ def _save_product(product):
         oversold = ProductVariant.objects.filter(product_id=product.pk, stock_quantity__lt=0).exists()
         if oversold:
             raise ValidationError(
-                {"allow_backorders": ["A variant has negative stock: set its stock before turning backorders off."]}
+                {
+                    "allow_backorders": [
+                        gettext("A variant has negative stock: set its stock before turning backorders off.")
+                    ]
+                }
             )
     try:
         with transaction.atomic():
             product.save()
     except IntegrityError as exc:  # a concurrent write won the unique slug/SKU race
         raise ApplicationError(
-            ApiErrorCode.CONFLICT, "A product with this slug, SKU or barcode already exists."
+            ApiErrorCode.CONFLICT, gettext("A product with this slug, SKU or barcode already exists.")
         ) from exc
     _variants_sync_backorders(product)
 
@@ -423,15 +436,17 @@ def _bulk_products(product_ids):
     ids = list(dict.fromkeys(product_ids))
     if len(ids) > MAX_BULK:
         raise ApplicationError(
-            ApiErrorCode.VALIDATION_ERROR, f"At most {MAX_BULK} products at a time.", errors={"ids": ["Too many."]}
+            ApiErrorCode.VALIDATION_ERROR,
+            gettext("At most %(max)d products at a time.") % {"max": MAX_BULK},
+            errors={"ids": [gettext("Too many.")]},
         )
     products = lock_objects.products_lock(product_ids=ids)
     missing = sorted(set(ids) - {p.pk for p in products})
     if missing:
         raise ApplicationError(
             error_codes.UNKNOWN_PRODUCTS,
-            "Some products do not exist.",
-            errors={"ids": [f"Unknown ids: {', '.join(map(str, missing))}."]},
+            gettext("Some products do not exist."),
+            errors={"ids": [gettext("Unknown ids: %(ids)s.") % {"ids": ", ".join(map(str, missing))}]},
         )
     return products
 
@@ -471,7 +486,7 @@ def _files_services():
 
     services = loader()
     if services is None:
-        raise ApplicationError(error_codes.UPLOAD_FAILED, "File uploads are not available yet.")
+        raise ApplicationError(error_codes.UPLOAD_FAILED, gettext("File uploads are not available yet."))
     return services
 
 

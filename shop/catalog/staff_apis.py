@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -53,7 +54,7 @@ class StaffApi(APIView):
 def _staff_product(product_id):
     product = selectors.product_get(product_id, include_drafts=True)
     if product is None:
-        raise ApplicationError(error_codes.PRODUCT_NOT_FOUND, "Product not found.")
+        raise ApplicationError(error_codes.PRODUCT_NOT_FOUND, gettext("Product not found."))
     return product
 
 
@@ -65,7 +66,7 @@ class IngredientRefField(serializers.Field):
         lookup = str(data)
         ingredient = Ingredient.objects.filter(Q(slug=lookup) | Q(pk=int(lookup) if lookup.isdigit() else None)).first()
         if ingredient is None:
-            raise serializers.ValidationError(f"Unknown ingredient {lookup!r}.")
+            raise serializers.ValidationError(gettext("Unknown ingredient %(name)r.") % {"name": lookup})
         return ingredient
 
     def to_representation(self, value):
@@ -129,7 +130,7 @@ class ProductInputSerializer(serializers.Serializer):
     def validate(self, attrs):
         price, compare_at = attrs.get("price"), attrs.get("compare_at_price")
         if price is not None and compare_at is not None and compare_at < price:
-            raise serializers.ValidationError({"compare_at_price": ["Must be at least the price."]})
+            raise serializers.ValidationError({"compare_at_price": [gettext("Must be at least the price.")]})
         return attrs
 
 
@@ -247,7 +248,7 @@ class StaffProductBulkUpdateApi(StaffApi):
 
         def validate(self, attrs):
             if not {"status", "is_featured", "price_change_percent"} & set(attrs):
-                raise serializers.ValidationError("Give status, is_featured or price_change_percent.")
+                raise serializers.ValidationError(gettext("Give status, is_featured or price_change_percent."))
             return attrs
 
     @raises(CatalogErrorCode.UNKNOWN_PRODUCTS)
@@ -333,7 +334,7 @@ class StaffProductMediaDetailApi(StaffApi):
     def _media(self, product_id, media_id):
         media = ProductMedia.objects.select_related("file").filter(product_id=product_id, pk=media_id).first()
         if media is None:
-            raise ApplicationError(error_codes.MEDIA_NOT_FOUND, "Image not found.")
+            raise ApplicationError(error_codes.MEDIA_NOT_FOUND, gettext("Image not found."))
         return media
 
     @raises(CatalogErrorCode.MEDIA_NOT_FOUND)

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
@@ -68,7 +69,7 @@ class StaffCouponDetailApi(APIView):
     def _coupon(self, pk):
         coupon = Coupon.objects.prefetch_related("applicable_products", "applicable_categories").filter(pk=pk).first()
         if coupon is None:
-            raise ApplicationError(ApiErrorCode.NOT_FOUND, "Coupon not found.")
+            raise ApplicationError(ApiErrorCode.NOT_FOUND, gettext("Coupon not found."))
         return coupon
 
     @raises(ApiErrorCode.NOT_FOUND)
@@ -121,7 +122,7 @@ class StaffCouponUsageListApi(generics.ListAPIView):
     @extend_schema(tags=STAFF_TAGS)
     def get(self, request, *args, **kwargs):
         if not Coupon.objects.filter(pk=kwargs["pk"]).exists():
-            raise ApplicationError(ApiErrorCode.NOT_FOUND, "Coupon not found.")
+            raise ApplicationError(ApiErrorCode.NOT_FOUND, gettext("Coupon not found."))
         return super().get(request, *args, **kwargs)
 
 
@@ -151,5 +152,5 @@ class StaffCouponStatsApi(APIView):
         if pk is not None:
             coupon = Coupon.objects.filter(pk=pk).first()
             if coupon is None:
-                raise ApplicationError(ApiErrorCode.NOT_FOUND, "Coupon not found.")
+                raise ApplicationError(ApiErrorCode.NOT_FOUND, gettext("Coupon not found."))
         return Response(selectors.coupon_stats(coupon=coupon))

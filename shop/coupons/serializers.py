@@ -1,3 +1,4 @@
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from shop.catalog.models import Category, Product
@@ -67,7 +68,7 @@ class CouponStaffSerializer(serializers.ModelSerializer):
     def validate_code(self, value):
         value = value.strip().upper()
         if not value or any(ch.isspace() for ch in value):
-            raise serializers.ValidationError("Use letters, digits and dashes without spaces.")
+            raise serializers.ValidationError(gettext("Use letters, digits and dashes without spaces."))
         return value
 
     def validate(self, attrs):
@@ -77,12 +78,12 @@ class CouponStaffSerializer(serializers.ModelSerializer):
             else attrs
         )
         if merged.get("type") == "percentage" and merged.get("value") is not None and merged["value"] > 100:
-            raise serializers.ValidationError({"value": ["A percentage is at most 100."]})
+            raise serializers.ValidationError({"value": [gettext("A percentage is at most 100.")]})
         if merged.get("type") in ("percentage", "fixed") and not merged.get("value"):
-            raise serializers.ValidationError({"value": ["Must be more than 0."]})
+            raise serializers.ValidationError({"value": [gettext("Must be more than 0.")]})
         start, end = merged.get("start_date"), merged.get("end_date")
         if start and end and end <= start:
-            raise serializers.ValidationError({"end_date": ["Must be after start_date."]})
+            raise serializers.ValidationError({"end_date": [gettext("Must be after start_date.")]})
         return attrs
 
 

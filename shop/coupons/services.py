@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shop.coupons import error_codes
 from shop.coupons.calculations import ZERO, coupon_scope, eligible_subtotal, merchandise_discount
@@ -22,7 +23,7 @@ def coupon_get(*, code, user=None):
     coupon = coupon_find(code=code)
     if coupon is None or (coupon.customer_id is not None and (user is None or coupon.customer_id != user.pk)):
         # A personal coupon of someone else reads exactly like an unknown code.
-        raise _fail(error_codes.COUPON_NOT_FOUND, "This coupon code does not exist.")
+        raise _fail(error_codes.COUPON_NOT_FOUND, gettext("This coupon code does not exist."))
     return coupon
 
 
@@ -34,40 +35,40 @@ def coupon_check(*, coupon, user, prices, now=None, user_uses=None, user_orders=
     now = now or timezone.now()
     authenticated = user is not None and user.is_authenticated
     if coupon.customer_id is not None and (not authenticated or coupon.customer_id != user.pk):
-        raise _fail(error_codes.COUPON_NOT_FOUND, "This coupon code does not exist.")
+        raise _fail(error_codes.COUPON_NOT_FOUND, gettext("This coupon code does not exist."))
     if coupon.status == CouponStatus.EXPIRED or (coupon.end_date is not None and coupon.end_date <= now):
-        raise _fail(error_codes.COUPON_EXPIRED, "This coupon has expired.")
+        raise _fail(error_codes.COUPON_EXPIRED, gettext("This coupon has expired."))
     if coupon.status != CouponStatus.ACTIVE:
-        raise _fail(error_codes.COUPON_INACTIVE, "This coupon is not active.")
+        raise _fail(error_codes.COUPON_INACTIVE, gettext("This coupon is not active."))
     if coupon.start_date is not None and coupon.start_date > now:
-        raise _fail(error_codes.COUPON_NOT_STARTED, "This coupon is not valid yet.")
+        raise _fail(error_codes.COUPON_NOT_STARTED, gettext("This coupon is not valid yet."))
     if coupon.usage_limit is not None and coupon.used_count >= coupon.usage_limit:
-        raise _fail(error_codes.COUPON_USAGE_LIMIT_REACHED, "This coupon has been fully redeemed.")
+        raise _fail(error_codes.COUPON_USAGE_LIMIT_REACHED, gettext("This coupon has been fully redeemed."))
     if authenticated:
         if coupon.usage_limit_per_user is not None:
             if user_uses is None:
                 user_uses = CouponUsage.objects.filter(coupon=coupon, user=user, released_at__isnull=True).count()
             if user_uses >= coupon.usage_limit_per_user:
-                raise _fail(error_codes.COUPON_USER_LIMIT_REACHED, "You have already used this coupon.")
+                raise _fail(error_codes.COUPON_USER_LIMIT_REACHED, gettext("You have already used this coupon."))
         if coupon.is_first_time_only:
             if user_orders is None:
                 user_orders = get_user_model().objects.filter(pk=user.pk).values_list("total_orders", flat=True)[0]
             if user_orders > 0:
-                raise _fail(error_codes.COUPON_FIRST_ORDER_ONLY, "This coupon is for a first order only.")
+                raise _fail(error_codes.COUPON_FIRST_ORDER_ONLY, gettext("This coupon is for a first order only."))
     purchasable = prices.purchasable_lines
     if coupon.min_order_value is not None and prices.subtotal < coupon.min_order_value:
         raise _fail(
             error_codes.COUPON_MIN_ORDER_NOT_MET,
-            f"Spend at least {coupon.min_order_value} to use this coupon.",
+            gettext("Spend at least %(amount)s to use this coupon.") % {"amount": coupon.min_order_value},
         )
     products, categories = coupon_scope(coupon)
     if not purchasable or ((products or categories) and eligible_subtotal(coupon, purchasable) <= ZERO):
-        raise _fail(error_codes.COUPON_NOT_APPLICABLE, "This coupon does not apply to the items in your cart.")
+        raise _fail(error_codes.COUPON_NOT_APPLICABLE, gettext("This coupon does not apply to the items in your cart."))
     if (
         coupon.type != CouponType.FREE_SHIPPING
         and merchandise_discount(coupon, eligible_subtotal(coupon, purchasable)) <= ZERO
     ):
-        raise _fail(error_codes.COUPON_NOT_APPLICABLE, "This coupon gives no discount on this cart.")
+        raise _fail(error_codes.COUPON_NOT_APPLICABLE, gettext("This coupon gives no discount on this cart."))
 
 
 @transaction.atomic
@@ -98,7 +99,7 @@ def coupon_release(*, order):
 
 
 def _code_taken():
-    message = "A coupon with this code already exists."
+    message = gettext("A coupon with this code already exists.")
     return ApplicationError(error_codes.COUPON_CODE_TAKEN, message, errors={"code": [message]})
 
 
@@ -142,7 +143,7 @@ def coupon_delete(*, coupon):
     if coupon.usages.exists():
         raise ApplicationError(
             error_codes.COUPON_IN_USE,
-            "This coupon has been used; set it inactive instead of deleting it.",
+            gettext("This coupon has been used; set it inactive instead of deleting it."),
         )
     coupon.delete()
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
 from django.core.files.storage import storages
 from django.http import FileResponse
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.negotiation import BaseContentNegotiation
@@ -49,7 +50,7 @@ TOO_LARGE_RESPONSE = OpenApiResponse(
 
 
 def _not_found():
-    return ApplicationError(api_error_codes.NOT_FOUND, "File not found.")
+    return ApplicationError(api_error_codes.NOT_FOUND, gettext("File not found."))
 
 
 def _content_length(request):
@@ -63,12 +64,12 @@ def _reject_oversized_body(request, config=None):
     """Refuse a too-large body from its Content-Length, before Django spools it to disk."""
     length = _content_length(request)
     if length > settings.UPLOAD_MAX_REQUEST_BYTES:
-        raise ApplicationError(api_error_codes.PAYLOAD_TOO_LARGE, "The request body is too large.")
+        raise ApplicationError(api_error_codes.PAYLOAD_TOO_LARGE, gettext("The request body is too large."))
     if config is not None and length > config.max_file_size * config.max_files_per_upload + MULTIPART_SLACK:
         raise ApplicationError(
             error_codes.FILE_TOO_LARGE,
-            "The upload is larger than this context allows.",
-            errors={"files": ["The upload is larger than this context allows."]},
+            gettext("The upload is larger than this context allows."),
+            errors={"files": [gettext("The upload is larger than this context allows.")]},
         )
 
 
@@ -76,9 +77,9 @@ def _request_data(request):
     try:
         return request.data
     except RequestDataTooBig as exc:
-        raise ApplicationError(api_error_codes.PAYLOAD_TOO_LARGE, "The request body is too large.") from exc
+        raise ApplicationError(api_error_codes.PAYLOAD_TOO_LARGE, gettext("The request body is too large.")) from exc
     except TooManyFilesSent as exc:
-        raise ApplicationError(error_codes.TOO_MANY_FILES, "Too many files in one request.") from exc
+        raise ApplicationError(error_codes.TOO_MANY_FILES, gettext("Too many files in one request.")) from exc
 
 
 def _serialize(files, request, many=False):
@@ -237,7 +238,9 @@ class FileContentView(APIView):
         key, mime, filename = file.file, file.mime_type, file.original_filename
         if size:
             if size not in file.thumbnails:
-                message = f"Unknown size. Available: {', '.join(sorted(file.thumbnails)) or 'none'}."
+                message = gettext("Unknown size. Available: %(sizes)s.") % {
+                    "sizes": ", ".join(sorted(file.thumbnails)) or "none"
+                }
                 raise ApplicationError(api_error_codes.VALIDATION_ERROR, message, errors={"size": [message]})
             key = file.thumbnails[size]
             extension = split_extension(key)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from io import BytesIO
 
 import filetype
+from django.utils.translation import gettext
 from PIL import ExifTags, Image, ImageOps, ImageSequence
 
 from shop.files import error_codes
@@ -320,13 +321,13 @@ def check_structure(data: bytes, file_type: FileType) -> list[tuple[int, int]]:
     scanned = _STRUCTURE[file_type.mime](data)
     if scanned is None:
         if file_type.media_type == "video":
-            raise InspectionError(error_codes.VIDEO_INVALID, "The video file is damaged or incomplete.")
-        raise InspectionError(error_codes.IMAGE_INVALID, "The image file is damaged or incomplete.")
+            raise InspectionError(error_codes.VIDEO_INVALID, gettext("The video file is damaged or incomplete."))
+        raise InspectionError(error_codes.IMAGE_INVALID, gettext("The image file is damaged or incomplete."))
     end, meta = scanned
     if data[end:].strip(b"\x00"):
         raise InspectionError(
             error_codes.FILE_CONTENT_REJECTED,
-            "The file has extra data after the end of the image (it may hide another file).",
+            gettext("The file has extra data after the end of the image (it may hide another file)."),
         )
     return meta
 
@@ -347,7 +348,7 @@ _SNIFF_WINDOW = 1024
 
 def check_active_content(data: bytes, meta_ranges=()):
     rejected = InspectionError(
-        error_codes.FILE_CONTENT_REJECTED, "The file contains HTML, script or archive content and was refused."
+        error_codes.FILE_CONTENT_REJECTED, gettext("The file contains HTML, script or archive content and was refused.")
     )
     if _ACTIVE_ANYWHERE.search(data):
         raise rejected
@@ -448,28 +449,41 @@ def check_frames(data: bytes, file_type: FileType, rules: "ImageRules", first_si
     frames = len(canvases)
     max_frames = min(rules.max_frames or MAX_ANIMATION_FRAMES, MAX_ANIMATION_FRAMES)
     if frames > max_frames:
-        raise _too_large(f"The animation has {frames} frames; the maximum here is {max_frames}.")
+        raise _too_large(
+            gettext("The animation has %(frames)d frames; the maximum here is %(max)d.")
+            % {"frames": frames, "max": max_frames}
+        )
     total = 0
     for index, canvas in enumerate(canvases):
         width, height = canvas or first_size
         if width < 1 or height < 1:
             raise _invalid()
         if width * height > MAX_IMAGE_PIXELS:
-            raise _too_large(f"Frame {index + 1} declares {width}x{height} px, more than this service decodes.")
+            raise _too_large(
+                gettext("Frame %(frame)d declares %(width)dx%(height)d px, more than this service decodes.")
+                % {"frame": index + 1, "width": width, "height": height}
+            )
         grown = (width, height) != first_size  # the first frame's size was checked, rotation included
         if grown and (
             (rules.max_width and width > rules.max_width) or (rules.max_height and height > rules.max_height)
         ):
             raise _too_large(
-                f"Frame {index + 1} is {width}x{height} px; "
-                f"the maximum is {rules.max_width or '-'}x{rules.max_height or '-'} px."
+                gettext("Frame %(frame)d is %(width)dx%(height)d px; the maximum is %(max_width)sx%(max_height)s px.")
+                % {
+                    "frame": index + 1,
+                    "width": width,
+                    "height": height,
+                    "max_width": rules.max_width or "-",
+                    "max_height": rules.max_height or "-",
+                }
             )
         total += width * height
     if frames > 1:
         max_total = min(rules.max_total_pixels or MAX_ANIMATION_PIXELS, MAX_ANIMATION_PIXELS)
         if total > max_total:
             raise _too_large(
-                f"The animation's {frames} frames add up to {total} px; the maximum here is {max_total} px."
+                gettext("The animation's %(frames)d frames add up to %(total)d px; the maximum here is %(max)d px.")
+                % {"frames": frames, "total": total, "max": max_total}
             )
     return canvases
 
@@ -504,8 +518,8 @@ _EXTENSION_BY_FORMAT = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif
 _KEEP_INFO = ("transparency", "duration", "loop", "background")
 
 
-def _invalid(message="The image could not be read; it may be damaged."):
-    return InspectionError(error_codes.IMAGE_INVALID, message)
+def _invalid():
+    return InspectionError(error_codes.IMAGE_INVALID, gettext("The image could not be read; it may be damaged."))
 
 
 def _too_large(message):
@@ -515,12 +529,24 @@ def _too_large(message):
 def _check_dimensions(width, height, rules):
     if (rules.max_width and width > rules.max_width) or (rules.max_height and height > rules.max_height):
         raise _too_large(
-            f"The image is {width}x{height} px; the maximum is {rules.max_width or '-'}x{rules.max_height or '-'} px."
+            gettext("The image is %(width)dx%(height)d px; the maximum is %(max_width)sx%(max_height)s px.")
+            % {
+                "width": width,
+                "height": height,
+                "max_width": rules.max_width or "-",
+                "max_height": rules.max_height or "-",
+            }
         )
     if (rules.min_width and width < rules.min_width) or (rules.min_height and height < rules.min_height):
         raise InspectionError(
             error_codes.IMAGE_TOO_SMALL,
-            f"The image is {width}x{height} px; the minimum is {rules.min_width or '-'}x{rules.min_height or '-'} px.",
+            gettext("The image is %(width)dx%(height)d px; the minimum is %(min_width)sx%(min_height)s px.")
+            % {
+                "width": width,
+                "height": height,
+                "min_width": rules.min_width or "-",
+                "min_height": rules.min_height or "-",
+            },
         )
 
 
@@ -600,7 +626,7 @@ def process_image(data: bytes, file_type: FileType, rules: ImageRules) -> Proces
     try:
         image = Image.open(BytesIO(data), formats=[pil_format])
     except Image.DecompressionBombError as exc:
-        raise _too_large("The image declares too many pixels (decompression bomb).") from exc
+        raise _too_large(gettext("The image declares too many pixels (decompression bomb).")) from exc
     except Exception as exc:  # noqa: BLE001 - any decoder failure on hostile input is a 400
         raise _invalid() from exc
 
@@ -609,7 +635,10 @@ def process_image(data: bytes, file_type: FileType, rules: ImageRules) -> Proces
         if width < 1 or height < 1:
             raise _invalid()
         if width * height > MAX_IMAGE_PIXELS:
-            raise _too_large(f"The image declares {width}x{height} px, more than this service decodes.")
+            raise _too_large(
+                gettext("The image declares %(width)dx%(height)d px, more than this service decodes.")
+                % {"width": width, "height": height}
+            )
         orientation = _orientation(image) if pil_format in ("JPEG", "WEBP", "PNG") else 1
         shown_width, shown_height = (height, width) if orientation in _ROTATED_ORIENTATIONS else (width, height)
         _check_dimensions(shown_width, shown_height, rules)

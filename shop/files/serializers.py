@@ -1,3 +1,4 @@
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -79,7 +80,7 @@ class ProfilePictureAliasRequestSerializer(serializers.Serializer):
     def validate(self, attrs):
         uploads = ([attrs["file"]] if attrs.get("file") is not None else []) + list(attrs.get("files") or [])
         if len(uploads) != 1:
-            message = "Send exactly one picture, in `file` (or as the only item of `files`)."
+            message = gettext("Send exactly one picture, in `file` (or as the only item of `files`).")
             raise serializers.ValidationError({"file": [message]})
         return {"file": uploads[0]}
 

@@ -28,6 +28,7 @@ from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 
 from shop.accounts.lock_objects import user_lock
 from shop.files import error_codes
@@ -88,7 +89,7 @@ def _config_for(context) -> FileUploadConfig:
     if config is None:
         raise _fail(
             error_codes.UPLOAD_CONTEXT_NOT_FOUND,
-            f"Unknown upload context '{context}'.",
+            gettext("Unknown upload context '%(context)s'.") % {"context": context},
             field_name="context",
         )
     return config
@@ -98,9 +99,9 @@ def upload_check_allowed(*, owner, context) -> FileUploadConfig:
     """Context and permission checks that need no file; views call it before reading the body."""
     config = _config_for(context)
     if owner is None or not owner.is_authenticated or not owner.is_active:
-        raise _fail(error_codes.UPLOAD_NOT_ALLOWED, "You must be signed in to upload files.")
+        raise _fail(error_codes.UPLOAD_NOT_ALLOWED, gettext("You must be signed in to upload files."))
     if config.staff_only and not user_has_permission(owner, "catalog.change_product"):
-        raise _fail(error_codes.UPLOAD_NOT_ALLOWED, "Only staff may upload files here.")
+        raise _fail(error_codes.UPLOAD_NOT_ALLOWED, gettext("Only staff may upload files here."))
     return config
 
 
@@ -110,7 +111,9 @@ def _resolve_public(config, private) -> bool:
     if private:
         if not config.allow_private:
             raise _fail(
-                error_codes.PRIVATE_NOT_ALLOWED, "Files in this context cannot be private.", field_name="private"
+                error_codes.PRIVATE_NOT_ALLOWED,
+                gettext("Files in this context cannot be private."),
+                field_name="private",
             )
         return False
     return True
@@ -156,7 +159,8 @@ def _clean_filename(name) -> str:
 def _read_bounded(upload, limit, filename) -> bytes:
     too_large = _fail(
         error_codes.FILE_TOO_LARGE,
-        f"{filename}: the file is larger than the {_human_size(limit)} allowed here.",
+        gettext("%(file)s: the file is larger than the %(limit)s allowed here.")
+        % {"file": filename, "limit": _human_size(limit)},
     )
     try:
         declared = upload.size
@@ -172,10 +176,12 @@ def _read_bounded(upload, limit, filename) -> bytes:
                 raise too_large
             parts.append(chunk)
     except (OSError, ValueError) as exc:
-        raise _fail(error_codes.FILE_EMPTY, f"{filename}: the file could not be read.") from exc
+        raise _fail(
+            error_codes.FILE_EMPTY, gettext("%(file)s: the file could not be read.") % {"file": filename}
+        ) from exc
     data = b"".join(parts)
     if not data:
-        raise _fail(error_codes.FILE_EMPTY, f"{filename}: the file is empty.")
+        raise _fail(error_codes.FILE_EMPTY, gettext("%(file)s: the file is empty.") % {"file": filename})
     return data
 
 
@@ -188,21 +194,27 @@ def _prepare(upload, config, rules) -> _Prepared:
     file_type = detect_type(data)
     if file_type is None or file_type.mime not in allowed_mimes:
         allowed = ", ".join(sorted({EXTENSIONS_BY_MIME[m][0] for m in allowed_mimes if m in EXTENSIONS_BY_MIME}))
-        what = "is not a recognised image or video" if file_type is None else f"is {file_type.extension.upper()}"
-        raise _fail(error_codes.FILE_TYPE_NOT_ALLOWED, f"{filename}: the content {what}; allowed here: {allowed}.")
+        if file_type is None:
+            message = gettext("%(file)s: the content is not a recognised image or video; allowed here: %(allowed)s.")
+        else:
+            message = gettext("%(file)s: the content is %(type)s; allowed here: %(allowed)s.")
+        kinds = {"file": filename, "type": file_type and file_type.extension.upper(), "allowed": allowed}
+        raise _fail(error_codes.FILE_TYPE_NOT_ALLOWED, message % kinds)
 
     extension = split_extension(filename)
     if extension and extension not in file_type.extensions:
         claimed = MIME_BY_EXTENSION.get(extension)
-        claimed = f"a {extension.upper()} name" if claimed else f"the extension .{extension}"
-        raise _fail(
-            error_codes.FILE_EXTENSION_MISMATCH,
-            f"{filename}: the content is {file_type.extension.upper()} but the file has {claimed}.",
-        )
+        if claimed:
+            message = gettext("%(file)s: the content is %(type)s but the file has a %(claimed)s name.")
+        else:
+            message = gettext("%(file)s: the content is %(type)s but the file has the extension .%(extension)s.")
+        kinds = {"file": filename, "type": file_type.extension.upper(), "claimed": extension.upper()}
+        raise _fail(error_codes.FILE_EXTENSION_MISMATCH, message % {**kinds, "extension": extension})
     if (extension or file_type.extension) not in allowed_extensions:
         raise _fail(
             error_codes.FILE_TYPE_NOT_ALLOWED,
-            f"{filename}: .{extension or file_type.extension} files are not allowed here.",
+            gettext("%(file)s: .%(extension)s files are not allowed here.")
+            % {"file": filename, "extension": extension or file_type.extension},
         )
 
     try:
@@ -223,7 +235,7 @@ def _prepare(upload, config, rules) -> _Prepared:
             prepared.width, prepared.height = image.width, image.height
             prepared.thumbnails = image.thumbnails
     except InspectionError as exc:
-        raise _fail(exc.code, f"{filename}: {exc.message}") from exc
+        raise _fail(exc.code, gettext("%(file)s: %(problem)s") % {"file": filename, "problem": exc.message}) from exc
     return prepared
 
 
@@ -242,7 +254,7 @@ def _save_blob(storage, key, content, written) -> str:
     except Exception as exc:  # noqa: BLE001 - any backend failure (disk, S3) becomes a clean 503
         logger.exception("Storing %s failed", key)
         raise ApplicationError(
-            error_codes.FILE_STORAGE_UNAVAILABLE, "File storage is unavailable; please retry later."
+            error_codes.FILE_STORAGE_UNAVAILABLE, gettext("File storage is unavailable; please retry later.")
         ) from exc
     written.append((storage, name))
     return name
@@ -314,13 +326,15 @@ def _check_quota(owner, config, new_files):
     if config.max_files_per_user is not None and usage["count"] + len(new_files) > config.max_files_per_user:
         raise _fail(
             error_codes.FILE_QUOTA_EXCEEDED,
-            f"You can keep at most {config.max_files_per_user} files here and already have {usage['count']}.",
+            gettext("You can keep at most %(max)d files here and already have %(count)d.")
+            % {"max": config.max_files_per_user, "count": usage["count"]},
         )
     added = sum(len(p.content) for p in new_files)
     if config.max_total_size_per_user is not None and usage["bytes"] + added > config.max_total_size_per_user:
         raise _fail(
             error_codes.FILE_QUOTA_EXCEEDED,
-            f"These files would take your storage here over {_human_size(config.max_total_size_per_user)}.",
+            gettext("These files would take your storage here over %(limit)s.")
+            % {"limit": _human_size(config.max_total_size_per_user)},
         )
 
 
@@ -333,11 +347,12 @@ def file_upload(*, owner, context, uploads, private=None, temporary=False) -> li
     is_public = _resolve_public(config, private)
     uploads = [upload for upload in (uploads or []) if upload is not None]
     if not uploads:
-        raise _fail(error_codes.NO_FILES, "No file was submitted.")
+        raise _fail(error_codes.NO_FILES, gettext("No file was submitted."))
     if len(uploads) > config.max_files_per_upload:
         raise _fail(
             error_codes.TOO_MANY_FILES,
-            f"At most {config.max_files_per_upload} file(s) can be uploaded at once here; got {len(uploads)}.",
+            gettext("At most %(max)d file(s) can be uploaded at once here; got %(count)d.")
+            % {"max": config.max_files_per_upload, "count": len(uploads)},
         )
 
     rules = _image_rules(config)
@@ -399,7 +414,9 @@ def file_upload(*, owner, context, uploads, private=None, temporary=False) -> li
                 transaction.on_commit(partial(file_uploaded.send, sender=UploadedFile, file=row), robust=True)
     except IntegrityError as exc:
         _discard_blobs(written)
-        raise _fail(error_codes.FILE_UPLOAD_CONFLICT, "The same file is being uploaded by another request.") from exc
+        raise _fail(
+            error_codes.FILE_UPLOAD_CONFLICT, gettext("The same file is being uploaded by another request.")
+        ) from exc
     except BaseException:
         _discard_blobs(written)
         raise
@@ -422,7 +439,9 @@ def file_attach(*, file, entity_type, entity_id) -> UploadedFile:
         updated_at=now,
     )
     if not updated:
-        raise _fail(error_codes.FILE_NOT_AVAILABLE, "This file has been deleted or has expired.", field_name="file")
+        raise _fail(
+            error_codes.FILE_NOT_AVAILABLE, gettext("This file has been deleted or has expired."), field_name="file"
+        )
     file.refresh_from_db()
     return file
 

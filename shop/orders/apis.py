@@ -1,6 +1,7 @@
 import re
 
 from django.conf import settings
+from django.utils.translation import gettext
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -47,8 +48,8 @@ def _idempotency_key(request):
     if key and not IDEMPOTENCY_KEY.match(key):
         raise ApplicationError(
             error_codes.IDEMPOTENCY_KEY_INVALID,
-            "Idempotency-Key must be 1-100 letters, digits or - _ : .",
-            errors={"Idempotency-Key": ["Invalid format."]},
+            gettext("Idempotency-Key must be 1-100 letters, digits or - _ : ."),
+            errors={"Idempotency-Key": [gettext("Invalid format.")]},
         )
     return key
 
@@ -56,7 +57,7 @@ def _idempotency_key(request):
 def _own_order(request, order_number):
     order = order_for_user(user=request.user, order_number=order_number)
     if order is None:
-        raise ApplicationError(error_codes.ORDER_NOT_FOUND, "Order not found.")
+        raise ApplicationError(error_codes.ORDER_NOT_FOUND, gettext("Order not found."))
     return order
 
 

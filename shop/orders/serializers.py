@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -43,7 +44,9 @@ class CheckoutInput(serializers.Serializer):
 
     def validate(self, attrs):
         if "address_id" in attrs and "shipping_address" in attrs:
-            raise serializers.ValidationError({"address_id": ["Give address_id or shipping_address, not both."]})
+            raise serializers.ValidationError(
+                {"address_id": [gettext("Give address_id or shipping_address, not both.")]}
+            )
         return attrs
 
 
@@ -238,13 +241,13 @@ class StaffOrderUpdateInput(serializers.Serializer):
 
     def validate(self, attrs):
         if not attrs:
-            raise serializers.ValidationError("Nothing to update.")
+            raise serializers.ValidationError(gettext("Nothing to update."))
         if attrs.get("payment_status") == PaymentStatus.PAID and not attrs.get("payment_reference", "").strip():
             raise serializers.ValidationError(
-                {"payment_reference": ["Marking an order paid needs the payment reference."]}
+                {"payment_reference": [gettext("Marking an order paid needs the payment reference.")]}
             )
         if "payment_reference" in attrs and attrs.get("payment_status") != PaymentStatus.PAID:
-            raise serializers.ValidationError({"payment_reference": ["Only with payment_status=paid."]})
+            raise serializers.ValidationError({"payment_reference": [gettext("Only with payment_status=paid.")]})
         return attrs
 
 
@@ -259,7 +262,7 @@ class BulkUpdateInput(serializers.Serializer):
 
     def validate(self, attrs):
         if not attrs.get("status") and not attrs.get("fulfillment_status"):
-            raise serializers.ValidationError("Give status or fulfillment_status.")
+            raise serializers.ValidationError(gettext("Give status or fulfillment_status."))
         return attrs
 
 
@@ -278,9 +281,9 @@ class RefundInput(serializers.Serializer):
 
     def validate(self, attrs):
         if attrs["full"] and "amount" in attrs:
-            raise serializers.ValidationError({"amount": ["Give amount or full=true, not both."]})
+            raise serializers.ValidationError({"amount": [gettext("Give amount or full=true, not both.")]})
         if not attrs["full"] and "amount" not in attrs:
-            raise serializers.ValidationError({"amount": ["Give the amount to refund, or full=true."]})
+            raise serializers.ValidationError({"amount": [gettext("Give the amount to refund, or full=true.")]})
         return attrs
 
 

@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shop.cart.cache import cart_cache_invalidate
 from shop.cart.models import Cart, CartLine
@@ -87,7 +88,7 @@ def _event(order, type_, *, by=None, **data):
 
 
 def _not_found():
-    return ApplicationError(error_codes.ORDER_NOT_FOUND, "Order not found.")
+    return ApplicationError(error_codes.ORDER_NOT_FOUND, gettext("Order not found."))
 
 
 # --- Checkout -----------------------------------------------------------------------------
@@ -98,7 +99,9 @@ def address_snapshot(*, user, address_id=None, address=None):
         found = user.addresses.filter(pk=address_id).first()
         if found is None:
             raise ApplicationError(
-                error_codes.ADDRESS_NOT_FOUND, "Address not found.", errors={"address_id": ["Address not found."]}
+                error_codes.ADDRESS_NOT_FOUND,
+                gettext("Address not found."),
+                errors={"address_id": [gettext("Address not found.")]},
             )
         return {name: getattr(found, name) for name in ADDRESS_FIELDS}
     if address:
@@ -107,8 +110,8 @@ def address_snapshot(*, user, address_id=None, address=None):
     if default is None:
         raise ApplicationError(
             error_codes.ADDRESS_REQUIRED,
-            "A shipping address is required.",
-            errors={"shipping_address": ["Give address_id or shipping_address."]},
+            gettext("A shipping address is required."),
+            errors={"shipping_address": [gettext("Give address_id or shipping_address.")]},
         )
     return {name: getattr(default, name) for name in ADDRESS_FIELDS}
 
@@ -128,23 +131,24 @@ def _check_lines(prices):
     for line in problems:
         if line.problem in (OUT_OF_STOCK, INSUFFICIENT_STOCK):
             message = (
-                f"{line.product.name}: only {line.available_quantity} left."
+                gettext("%(product)s: only %(available)s left.")
+                % {"product": line.product.name, "available": line.available_quantity}
                 if line.available_quantity
-                else f"{line.product.name} is out of stock."
+                else gettext("%(product)s is out of stock.") % {"product": line.product.name}
             )
         else:
             stock_only = False
-            message = f"{line.product.name} is no longer available."
+            message = gettext("%(product)s is no longer available.") % {"product": line.product.name}
         errors[str(line.id)] = [message]
     if stock_only:
         raise ApplicationError(
             error_codes.OUT_OF_STOCK,
-            "Some items are out of stock.",
+            gettext("Some items are out of stock."),
             errors={"items": errors},
         )
     raise ApplicationError(
         error_codes.CART_UNAVAILABLE_ITEMS,
-        "Some items are no longer available.",
+        gettext("Some items are no longer available."),
         errors={"items": errors},
     )
 
@@ -190,7 +194,7 @@ def _check_stock_held(lines):
     if errors:
         raise ApplicationError(
             error_codes.OUT_OF_STOCK,
-            "Some items are out of stock.",
+            gettext("Some items are out of stock."),
             errors={"items": errors},
         )
 
@@ -244,7 +248,7 @@ def _order_create(*, user, cart_id, idempotency_key, payment_method, provider, a
     if existing is not None:
         return existing, None
     if not info.lines:
-        raise ApplicationError(error_codes.CART_EMPTY, "Your cart is empty.")
+        raise ApplicationError(error_codes.CART_EMPTY, gettext("Your cart is empty."))
     prices = price_lines(lines=info.lines)
     _check_lines(prices)
     _check_stock_held(info.lines)
@@ -350,7 +354,7 @@ def _payment_claim(order, *, payment_method, provider):
 def _payment_in_progress():
     return ApplicationError(
         error_codes.PAYMENT_IN_PROGRESS,
-        "A payment for this order is already in progress.",
+        gettext("A payment for this order is already in progress."),
     )
 
 
@@ -449,7 +453,7 @@ def order_pay(*, order, payment_method, payment_data):
         ):
             raise ApplicationError(
                 error_codes.PAYMENT_NOT_ALLOWED,
-                "This order cannot be paid now.",
+                gettext("This order cannot be paid now."),
             )
         payment = _payment_claim(order, payment_method=payment_method, provider=provider)
         order.payment_method = payment_method
@@ -493,8 +497,13 @@ def _set_status(order, new_status, *, by, **data):
     if new_status not in TRANSITIONS.get(old, set()):
         raise ApplicationError(
             error_codes.INVALID_STATUS_TRANSITION,
-            f"An order cannot go from {old} to {new_status}.",
-            errors={"status": [f"Allowed from {old}: {', '.join(sorted(TRANSITIONS[old])) or 'none'}."]},
+            gettext("An order cannot go from %(old)s to %(new)s.") % {"old": old, "new": new_status},
+            errors={
+                "status": [
+                    gettext("Allowed from %(old)s: %(allowed)s.")
+                    % {"old": old, "allowed": ", ".join(sorted(TRANSITIONS[old])) or "none"}
+                ]
+            },
         )
     now = timezone.now()
     order.status = new_status
@@ -584,7 +593,7 @@ def order_cancel(*, order, by, reason="", staff=False):
         if order.status not in allowed:
             raise ApplicationError(
                 error_codes.ORDER_NOT_CANCELLABLE,
-                f"A {order.status} order cannot be cancelled.",
+                gettext("A %(status)s order cannot be cancelled.") % {"status": order.status},
             )
         _cancel_locked(order, by=by, reason=reason)
     order.refresh_from_db()
@@ -680,8 +689,8 @@ def order_status_update(*, order, new_status, by):
         if new_status == OrderStatus.SHIPPED and not order.tracking_number:
             raise ApplicationError(
                 error_codes.TRACKING_NUMBER_REQUIRED,
-                "Ship the order with a tracking number.",
-                errors={"tracking_number": ["Required to ship."]},
+                gettext("Ship the order with a tracking number."),
+                errors={"tracking_number": [gettext("Required to ship.")]},
             )
         _set_status(order, new_status, by=by)
     return order
@@ -721,21 +730,21 @@ def order_payment_status_update(*, order, payment_status, by, reference=""):
     if payment_status not in MANUAL_PAYMENT_STATUSES:
         raise ApplicationError(
             error_codes.INVALID_STATUS_TRANSITION,
-            "Use the refund endpoint to refund an order.",
-            errors={"payment_status": ["Refund states are set by refunds."]},
+            gettext("Use the refund endpoint to refund an order."),
+            errors={"payment_status": [gettext("Refund states are set by refunds.")]},
         )
     with transaction.atomic():
         order = order_lock(order_id=order.pk)
         if order.payment_status in (PaymentStatus.REFUNDED, PaymentStatus.PARTIALLY_REFUNDED):
             raise ApplicationError(
                 error_codes.INVALID_STATUS_TRANSITION,
-                "A refunded order's payment status cannot change.",
+                gettext("A refunded order's payment status cannot change."),
             )
         if payment_status == PaymentStatus.PAID and order.payment_status != PaymentStatus.PAID:
             if order.status == OrderStatus.CANCELLED:
                 raise ApplicationError(
                     error_codes.INVALID_STATUS_TRANSITION,
-                    "A cancelled order cannot be marked paid.",
+                    gettext("A cancelled order cannot be marked paid."),
                 )
             _complete_pending_payment(order, reference=reference)
         elif payment_status != order.payment_status:
@@ -788,7 +797,7 @@ def order_refund(*, order, amount, reason, by, payment_id=None):
         if payment is None:
             raise ApplicationError(
                 error_codes.REFUND_NOT_ALLOWED,
-                "There is no payment left to refund on this order.",
+                gettext("There is no payment left to refund on this order."),
             )
         payment = payment_lock(payment_id=payment.pk)
         refundable = payment.refundable_amount
@@ -796,14 +805,14 @@ def order_refund(*, order, amount, reason, by, payment_id=None):
         if amount <= ZERO or amount > refundable:
             raise ApplicationError(
                 error_codes.REFUND_EXCEEDS_PAID,
-                f"At most {refundable} can be refunded.",
-                errors={"amount": [f"Must be more than 0 and at most {refundable}."]},
+                gettext("At most %(amount)s can be refunded.") % {"amount": refundable},
+                errors={"amount": [gettext("Must be more than 0 and at most %(amount)s.") % {"amount": refundable}]},
             )
         refund = _refund_locked(order=order, payment=payment, amount=amount, reason=reason, by=by)
         if refund.status == RefundStatus.FAILED:
             raise ApplicationError(
                 error_codes.PAYMENT_PROVIDER_ERROR,
-                refund.failure_message or "The refund failed.",
+                refund.failure_message or gettext("The refund failed."),
             )
     return order, refund
 

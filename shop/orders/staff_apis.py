@@ -1,3 +1,4 @@
+from django.utils.translation import gettext
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
@@ -29,7 +30,7 @@ TAGS = ["staff: orders"]
 def _order(order_number):
     order = order_for_staff(order_number=order_number)
     if order is None:
-        raise ApplicationError(error_codes.ORDER_NOT_FOUND, "Order not found.")
+        raise ApplicationError(error_codes.ORDER_NOT_FOUND, gettext("Order not found."))
     return order
 
 

@@ -1,4 +1,5 @@
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from shop.catalog.selectors import product_active_get
 from shop.wishlist.error_codes import WishlistErrorCode
@@ -23,7 +24,7 @@ def wishlist_add(*, user, product_id):
 def wishlist_remove(*, user, product_id):
     deleted, _ = WishlistItem.objects.filter(user=user, product__pk=product_id).delete()
     if not deleted:
-        raise ApplicationError(WishlistErrorCode.WISHLIST_ITEM_NOT_FOUND, "Not in your wishlist.")
+        raise ApplicationError(WishlistErrorCode.WISHLIST_ITEM_NOT_FOUND, gettext("Not in your wishlist."))
 
 
 def wishlist_clear(*, user):
@@ -32,6 +33,6 @@ def wishlist_clear(*, user):
 
 def wishlist_feedback_save(*, user, product_id, **data):
     if not WishlistItem.objects.filter(user=user, product__pk=product_id).exists():
-        raise ApplicationError(WishlistErrorCode.WISHLIST_ITEM_NOT_FOUND, "Not in your wishlist.")
+        raise ApplicationError(WishlistErrorCode.WISHLIST_ITEM_NOT_FOUND, gettext("Not in your wishlist."))
     feedback, _ = WishlistFeedback.objects.update_or_create(user=user, product_id=product_id, defaults=data)
     return feedback

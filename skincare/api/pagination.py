@@ -1,5 +1,6 @@
 import math
 
+from django.utils.translation import gettext
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 
@@ -27,8 +28,8 @@ class PagePagination(PageNumberPagination):
         if not 1 <= size <= self.max_page_size:
             raise ApplicationError(
                 error_codes.VALIDATION_ERROR,
-                f"per_page must be an integer from 1 to {self.max_page_size}.",
-                errors={self.page_size_query_param: [f"Expected 1..{self.max_page_size}."]},
+                gettext("per_page must be an integer from 1 to %(max)d.") % {"max": self.max_page_size},
+                errors={self.page_size_query_param: [gettext("Expected 1..%(max)d.") % {"max": self.max_page_size}]},
             )
         return size
 

@@ -19,6 +19,7 @@ import re
 from itertools import accumulate
 
 from django.conf import settings
+from django.utils.translation import gettext
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.utils import json
@@ -67,16 +68,28 @@ class JSONParser(parsers.JSONParser):
         try:
             text = stream.read().decode(encoding)
         except UnicodeDecodeError as exc:
-            raise ParseError(f"JSON parse error - {exc}") from exc
+            raise ParseError(gettext("JSON parse error - %(detail)s") % {"detail": exc}) from exc
         if json_depth_exceeds(text):
-            raise ValidationError({"body": [f"JSON may nest arrays and objects at most {MAX_JSON_DEPTH} levels deep."]})
+            raise ValidationError(
+                {
+                    "body": [
+                        gettext("JSON may nest arrays and objects at most %(max)d levels deep.")
+                        % {"max": MAX_JSON_DEPTH}
+                    ]
+                }
+            )
         try:
             data = json.loads(text, parse_constant=json.strict_constant if self.strict else None)
         except ValueError as exc:
-            raise ParseError(f"JSON parse error - {exc}") from exc
+            raise ParseError(gettext("JSON parse error - %(detail)s") % {"detail": exc}) from exc
         if not isinstance(data, dict):
             raise ValidationError(
-                {"non_field_errors": [f"Invalid data. Expected a JSON object, but got {type(data).__name__}."]}
+                {
+                    "non_field_errors": [
+                        gettext("Invalid data. Expected a JSON object, but got %(type)s.")
+                        % {"type": type(data).__name__}
+                    ]
+                }
             )
         _check(data)
         return data

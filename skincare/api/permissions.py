@@ -8,6 +8,7 @@ every permission. A view without ``required_permissions``, or a method it does n
 refused for everyone: an undeclared endpoint fails closed.
 """
 
+from django.utils.translation import gettext_lazy
 from rest_framework.permissions import BasePermission
 
 # HEAD and OPTIONS read what GET reads.
@@ -26,7 +27,7 @@ def user_has_permission(user, permission):
 
 
 class HasStaffPermission(BasePermission):
-    message = "Your role does not allow this."
+    message = gettext_lazy("Your role does not allow this.")
 
     def has_permission(self, request, view):
         permission = required_permission(view, request.method)

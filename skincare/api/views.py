@@ -26,11 +26,11 @@ def handler500(request):
 
 def handler403(request, exception=None):
     if _is_api(request):
-        return JsonResponse(error_body(error_codes.PERMISSION_DENIED, "Forbidden."), status=403)
+        return JsonResponse(error_body(error_codes.PERMISSION_DENIED, gettext("Forbidden.")), status=403)
     return defaults.permission_denied(request, exception)
 
 
 def handler400(request, exception=None):
     if _is_api(request):
-        return JsonResponse(error_body(error_codes.VALIDATION_ERROR, "Bad request."), status=400)
+        return JsonResponse(error_body(error_codes.VALIDATION_ERROR, gettext("Bad request.")), status=400)
     return defaults.bad_request(request, exception)

@@ -5,6 +5,7 @@
 """
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from shop.orders import error_codes
 from shop.orders.models import PaymentMethod
@@ -25,7 +26,9 @@ def provider_by_name(name):
     try:
         return PROVIDERS[name]()
     except KeyError as exc:
-        raise ApplicationError(error_codes.PAYMENT_METHOD_UNAVAILABLE, f"Unknown payment provider {name!r}.") from exc
+        raise ApplicationError(
+            error_codes.PAYMENT_METHOD_UNAVAILABLE, gettext("Unknown payment provider %(name)r.") % {"name": name}
+        ) from exc
 
 
 def provider_for_method(method):
@@ -35,7 +38,7 @@ def provider_for_method(method):
     if not provider.is_configured():
         raise ApplicationError(
             error_codes.PAYMENT_METHOD_UNAVAILABLE,
-            "Card payments are not available right now.",
-            errors={"payment_method": ["Card payments are not configured."]},
+            gettext("Card payments are not available right now."),
+            errors={"payment_method": [gettext("Card payments are not configured.")]},
         )
     return provider

@@ -11,7 +11,14 @@ from django.db.models import Avg, Count
 from django.utils.translation import gettext_lazy as _
 
 from reviews.models import ContentStatus, Review
-from reviews.selectors import REVIEW_SORTS, questions_for_product, review_summary, reviews_for_product
+from reviews.selectors import (
+    REVIEW_SORTS,
+    journals_for_product,
+    questions_for_product,
+    review_summary,
+    reviews_for_product,
+    timeline_summary,
+)
 from reviews.serializers import REPORT_REASONS
 from shop.accounts.models import SkinType
 from shop.catalog import cache as catalog_cache
@@ -188,3 +195,18 @@ def product_questions(context, product_id):
         "skin_type": getattr(user, "skin_type", "") or "",
         "skin_types": SKIN_TYPE_CHOICES,
     }
+
+
+JOURNALS_SHOWN = 3
+
+
+@register.inclusion_tag("reviews/widgets/journals.html")
+def product_journals(product_id):
+    """Shoppers' public progress journals of the product, most recently updated first: weeks recorded
+    and satisfaction from the first to the latest week; goals only once moderation approved them
+    (3 queries when there are journals, 1 when there are none)."""
+    journals = list(journals_for_product(product_id=product_id)[:JOURNALS_SHOWN])
+    for journal in journals:
+        journal.summary = timeline_summary(list(journal.entries.all()))
+        journal.goals_shown = journal.goals if journal.notes_status == ContentStatus.APPROVED else ""
+    return {"journals": journals}

@@ -2,6 +2,7 @@
 questions, ask a question. Same services as the API; errors next to their fields, nothing changed."""
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
@@ -20,6 +21,9 @@ pytestmark = pytest.mark.django_db
 MY_REVIEWS_QUERIES = 7
 # session, user, header (category menu, cart count), then the page's count, questions, answers, answer photos
 MY_QUESTIONS_QUERIES = 8
+# anonymous product page, cold: product payload (4), category tree, related, review summary (3), reviews,
+# questions, then the public journals, their entries and the entries' photos
+PRODUCT_PAGE_WITH_JOURNALS_QUERIES = 14
 
 
 @pytest.fixture(autouse=True)
@@ -323,3 +327,35 @@ def test_review_list_filters_verified_purchases(client, product):
 
     assert "Bought it" in page and "Sample only" not in page
     assert 'name="verified" value="1" checked' in page
+
+
+def _public_journal(product, skin_type, satisfactions, goals=""):
+    from reviews import progress
+
+    user = UserFactory(skin_type=skin_type)
+    journal = progress.progress_start(user=user, product_id=product.pk, goals=goals, is_public=True)
+    for week, satisfaction in enumerate(satisfactions, start=1):
+        progress.progress_entry_add(
+            user=user, journal_id=journal.pk, week_number=week, overall_satisfaction=satisfaction, skin_improvement=3
+        )
+    return journal
+
+
+def test_product_page_shows_public_journals_in_constant_queries(client, product, django_assert_num_queries):
+    from reviews import progress
+
+    _public_journal(product, "acne", [2, 3, 5])
+    progress.progress_start(user=UserFactory(), product_id=product.pk, goals="Private goals")  # not public
+
+    with django_assert_num_queries(PRODUCT_PAGE_WITH_JOURNALS_QUERIES):
+        page = client.get(f"/p/{product.slug}/").content.decode()
+    assert "A shopper with Acne-prone skin" in page
+    assert "3 weeks recorded · satisfaction 2 of 5 at first, 5 of 5 in the latest week" in page
+    assert "Private goals" not in page
+
+    for skin_type in ("dry", "oily", "normal"):
+        _public_journal(product, skin_type, [4])
+    cache.clear()
+    with django_assert_num_queries(PRODUCT_PAGE_WITH_JOURNALS_QUERIES):
+        page = client.get(f"/p/{product.slug}/").content.decode()
+    assert page.count("week recorded") + page.count("weeks recorded") == 3  # the 3 most recently updated

@@ -241,6 +241,16 @@ def questions_for_product(*, product_id, category=None, answered=None, skin_type
     return questions.order_by(*QUESTION_SORTS.get(sort or "newest", QUESTION_SORTS["newest"]))
 
 
+def questions_for_user(*, user):
+    """The user's questions in every moderation state, each with its approved answers."""
+    return (
+        Question.objects.filter(user=user)
+        .select_related("product")
+        .prefetch_related(_answers_prefetch())
+        .order_by("-created_at", "-id")
+    )
+
+
 def questions_awaiting_expert(*, product_id=None):
     """Approved questions no approved expert answer covers yet: most urgent first, then oldest."""
     media = QuestionMedia.objects.select_related("file").filter(status=APPROVED).order_by("sort_order", "id")

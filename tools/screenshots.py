@@ -1,47 +1,104 @@
 """Screenshots of the shop's pages for the README: ``make screenshots`` (needs a running server
-with the demo data and Debian's chromium).
+with the demo data, Debian's chromium, and fonts-khmeros for the Khmer pages).
 
     .venv/bin/python tools/screenshots.py http://127.0.0.1:8765 docs/screenshots
+
+Desktop (1280 px) and phone (390 px) in English, and the phone in Khmer. The signed-in pages use
+the demo shopper ``shopper1@skincare.local`` (``seed_demo``'s password); links are read from the
+pages themselves (first product with an "Add to cart" button, first order, first journal).
 """
 
+import re
 import shutil
 import sys
 from pathlib import Path
-from urllib.request import urlopen
 
 from playwright.sync_api import sync_playwright
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
+SHOPPER = "shopper1@skincare.local"
+PASSWORD = "skincare-demo"  # noqa: S105 - the demo shop's printed password (shop/accounts/demo.py)
+
+# name -> (viewport, language, pages); each page is shot full length except where noted
+SETS = {
+    "desktop": (
+        DESKTOP, "en",
+        ["home", "category", "search", "product", "review", "cart", "checkout", "orders", "order", "journal",
+         "my-reviews"],
+    ),
+    "phone": (PHONE, "en", ["home", "search", "product", "cart", "checkout", "review"]),
+    "khmer": (PHONE, "km", ["home", "category", "product", "orders", "journal"]),
+}  # fmt: skip
+VIEWPORT_ONLY = {"product"}  # long pages whose top is what a reader needs
 
 
-def first_product_path(base):
-    """The first product link of the featured section (the page is the source of truth)."""
-    html = urlopen(base + "/").read().decode()  # noqa: S310 - a local URL given on the command line
-    start = html.index('href="/p/') + len('href="')
-    return html[start : html.index('"', start)]
+def first_link(page, pattern):
+    for href in page.locator("a[href]").evaluate_all("links => links.map(link => link.getAttribute('href'))"):
+        if re.fullmatch(pattern, href or ""):
+            return href
+    return None
+
+
+def sign_in(page, base):
+    page.goto(f"{base}/accounts/login/")
+    page.locator("input[name=username]").fill(SHOPPER)
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def find_links(page, base):
+    """Paths of the pages to shoot, read from the shop's own links."""
+    page.goto(base + "/")
+    links = {"home": "/", "search": "/search/?q=serum", "cart": "/cart/", "checkout": "/checkout/"}
+    links["category"] = first_link(page, r"/c/[\w-]+/")
+    for href in dict.fromkeys(
+        page.locator("a[href^='/p/']").evaluate_all("links => links.map(link => link.getAttribute('href'))")
+    ):
+        page.goto(base + href)
+        if page.get_by_role("button", name="Add to cart").count():
+            links["product"] = href
+            links["review"] = first_link(page, r"/reviews/write/\d+/")
+            page.get_by_role("button", name="Add to cart").click()  # the cart and checkout have a line
+            break
+    page.goto(base + "/account/orders/")
+    links["orders"] = "/account/orders/"
+    links["order"] = first_link(page, r"/account/orders/[\w-]+/")
+    page.goto(base + "/journal/")
+    links["journal"] = first_link(page, r"/journal/\d+/") or "/journal/"
+    links["my-reviews"] = "/account/reviews/"
+    return links
 
 
 def shoot(base, out):
     out.mkdir(parents=True, exist_ok=True)
-    product = first_product_path(base)
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        for name, viewport, language in (("desktop", DESKTOP, "en"), ("phone", PHONE, "en"), ("khmer", PHONE, "km")):
+        links = None
+        for name, (viewport, language, names) in SETS.items():
             context = browser.new_context(viewport=viewport, device_scale_factor=1)
             page = context.new_page()
-            page.goto(base + "/")
-            if language != "en":
-                page.get_by_label("Language").select_option(language)
-                page.locator("form.language button").click()
-            for slug, path in (("home", "/"), ("search", "/search/?q=serum"), ("product", product)):
-                page.goto(base + path)
-                page.screenshot(path=str(out / f"{name}-{slug}.png"), full_page=slug != "product")
-            if name == "phone":
-                page.goto(base + product)
+            sign_in(page, base)
+            if links is None:
+                links = find_links(page, base)
+            elif page.goto(base + links["product"]) and page.get_by_role("button", name="Add to cart").count():
                 page.get_by_role("button", name="Add to cart").click()
-                page.screenshot(path=str(out / f"{name}-cart.png"), full_page=True)
+            if language != "en":
+                page.goto(base + "/")
+                page.locator("#language-select").select_option(language)
+                page.locator("form.language button").click()
+            for slug in names:
+                if not links.get(slug):
+                    print(f"skipped {name}-{slug}: no link to it in the demo data", file=sys.stderr)
+                    continue
+                page.goto(base + links[slug])
+                page.screenshot(path=str(out / f"{name}-{slug}.png"), full_page=slug not in VIEWPORT_ONLY)
+                print(f"{name}-{slug}.png  {links[slug]}", file=sys.stderr)
+            if language != "en":  # the demo shopper keeps English for the next run
+                page.locator("#language-select").select_option("en")
+                page.locator("form.language button").click()
             context.close()
         browser.close()
 

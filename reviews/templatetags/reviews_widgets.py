@@ -11,7 +11,14 @@ from django.db.models import Avg, Count
 from django.utils.translation import gettext_lazy as _
 
 from reviews.models import ContentStatus, Review
-from reviews.selectors import REVIEW_SORTS, questions_for_product, review_summary, reviews_for_product
+from reviews.selectors import (
+    REVIEW_SORTS,
+    journals_for_product,
+    questions_for_product,
+    review_summary,
+    reviews_for_product,
+    timeline_summary,
+)
 from reviews.serializers import REPORT_REASONS
 from shop.accounts.models import SkinType
 from shop.catalog import cache as catalog_cache
@@ -123,7 +130,7 @@ REVIEW_SORT_LABELS = {
     "highest": _("Highest rating"),
     "lowest": _("Lowest rating"),
 }
-REVIEW_FILTERS = ("rating", "skin_type", "with_photos")
+REVIEW_FILTERS = ("rating", "skin_type", "with_photos", "verified")
 
 
 def review_list_filters(params):
@@ -134,6 +141,7 @@ def review_list_filters(params):
         "rating": [int(rating)] if rating in {"1", "2", "3", "4", "5"} else None,
         "skin_type": [skin_type] if skin_type in SkinType.values else None,
         "with_photos": True if params.get("with_photos") == "1" else None,
+        "verified": True if params.get("verified") == "1" else None,
         "sort": params.get("review_sort") if params.get("review_sort") in REVIEW_SORTS else None,
     }
 
@@ -164,15 +172,41 @@ def product_reviews(context, product_id):
 
 
 QUESTIONS_SHOWN = 5
+SKIN_TYPE_CHOICES = SkinType.values
 
 
-@register.inclusion_tag("reviews/widgets/questions.html")
-def product_questions(product_id):
-    """Approved questions with their approved answers, expert answers first (4 queries)."""
+@register.inclusion_tag("reviews/widgets/questions.html", takes_context=True)
+def product_questions(context, product_id):
+    """Approved questions with their approved answers, expert answers first (4 queries), and the
+    form to ask one (it posts to the ask page, which shows any error next to the field)."""
     questions = list(questions_for_product(product_id=product_id, sort="most_answered")[:QUESTIONS_SHOWN])
     for question in questions:
         question.answers_shown = sorted(
             question.approved_answers,
             key=lambda answer: (not answer.is_from_expert, not answer.is_verified_by_admin, -answer.helpful_votes),
         )
-    return {"questions": questions}
+    user = context.get("user")
+    return {
+        "questions": questions,
+        "product_id": product_id,
+        "request": context.get("request"),
+        "user": user,
+        "csrf_token": context.get("csrf_token"),
+        "skin_type": getattr(user, "skin_type", "") or "",
+        "skin_types": SKIN_TYPE_CHOICES,
+    }
+
+
+JOURNALS_SHOWN = 3
+
+
+@register.inclusion_tag("reviews/widgets/journals.html")
+def product_journals(product_id):
+    """Shoppers' public progress journals of the product, most recently updated first: weeks recorded
+    and satisfaction from the first to the latest week; goals only once moderation approved them
+    (3 queries when there are journals, 1 when there are none)."""
+    journals = list(journals_for_product(product_id=product_id)[:JOURNALS_SHOWN])
+    for journal in journals:
+        journal.summary = timeline_summary(list(journal.entries.all()))
+        journal.goals_shown = journal.goals if journal.notes_status == ContentStatus.APPROVED else ""
+    return {"journals": journals}

@@ -17,6 +17,7 @@ urlpatterns = [
     path("wishlist/remove/", views.wishlist_remove, name="wishlist-remove"),
     path("account/wishlist/", views.account_wishlist, name="account-wishlist"),
     path("account/skin-profile/", views.account_skin_profile, name="account-skin-profile"),
+    path("account/picture/", views.account_picture, name="account-picture"),
     path("account/addresses/", views.account_addresses, name="account-addresses"),
     path("account/addresses/new/", views.account_address_add, name="account-address-add"),
     path("account/addresses/<int:address_id>/", views.account_address_edit, name="account-address-edit"),

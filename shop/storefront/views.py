@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 
 from shop.accounts import selectors as account_selectors
 from shop.accounts import services as account_services
@@ -31,6 +31,7 @@ from shop.catalog import search
 from shop.catalog import selectors as catalog_selectors
 from shop.catalog import services as catalog_services
 from shop.catalog.apis import public_product_payload
+from shop.files.services import file_url, profile_picture_remove, profile_picture_set
 from shop.orders import services as order_services
 from shop.orders.models import OrderStatus, PaymentMethod, PaymentStatus
 from shop.orders.selectors import order_for_user, orders_for_user
@@ -50,6 +51,21 @@ def _throttle_check(request):
     """A 429 page when this client is over the API's rate (same scopes: anon by IP, user by id)."""
     throttle = UserRateThrottle() if request.user.is_authenticated else AnonRateThrottle()
     if throttle.allow_request(request, None):
+        return None
+    wait = int(throttle.wait() or 1)
+    response = render(request, "storefront/too_many_requests.html", {"wait": wait}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+class _UploadScope:
+    throttle_scope = "upload"
+
+
+def upload_throttle_check(request):
+    """A 429 page when this shopper is over the API's upload rate (scope ``upload``, as the upload endpoints)."""
+    throttle = ScopedRateThrottle()
+    if throttle.allow_request(request, _UploadScope()):
         return None
     wait = int(throttle.wait() or 1)
     response = render(request, "storefront/too_many_requests.html", {"wait": wait}, status=429)
@@ -478,6 +494,36 @@ def account_skin_profile(request):
         "chosen_concerns": request.POST.getlist("skin_concerns") if errors else request.user.skin_concerns,
     }
     return render(request, "storefront/skin_profile.html", context, status=400 if errors else 200)
+
+
+@login_required
+def account_picture(request):
+    """Set, replace or remove the profile picture through the files services (the API's
+    ``auth/profile/picture``): the image is checked by its content, every frame, before decoding."""
+    if request.method not in ("GET", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    error, status = None, 200
+    if request.method == "POST":
+        limited = _throttle_check(request) or upload_throttle_check(request)
+        if limited is not None:
+            return limited
+        try:
+            if "remove" in request.POST:
+                profile_picture_remove(user=request.user)
+                messages.success(request, _("Your profile picture is removed."))
+            else:
+                upload = request.FILES.get("picture")
+                if upload is None:
+                    raise ApplicationError(ApiErrorCode.VALIDATION_ERROR, _("Choose a picture to upload."))
+                profile_picture_set(user=request.user, upload=upload)
+                messages.success(request, _("Your profile picture is saved."))
+        except ApplicationError as exc:
+            error, status = exc.message, error_status(exc)
+        else:
+            return redirect("shop:account-picture")
+    picture = account_selectors.user_get(pk=request.user.pk).profile_picture
+    context = {"picture_url": file_url(file=picture, size="medium") if picture else None, "error": error}
+    return render(request, "storefront/profile_picture.html", context, status=status)
 
 
 @login_required

@@ -248,7 +248,7 @@ def test_product_page_queries_are_constant(client, django_assert_num_queries):
     product = ProductFactory(slug="p1")
     ProductFactory(category=product.category)
     ProductVariantFactory(product=product, name="10 ml", sku="V-10")
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get("/p/p1/")
     for index in range(6):
         ProductVariantFactory(product=product, name=f"{index} ml", sku=f"V-{index}")
@@ -256,7 +256,7 @@ def test_product_page_queries_are_constant(client, django_assert_num_queries):
     from django.core.cache import cache
 
     cache.clear()
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get("/p/p1/")
 
 
@@ -330,7 +330,7 @@ def test_product_and_category_pages_are_cached_and_refreshed_by_the_catalog_serv
     client.get("/c/face/")
 
     with django_assert_num_queries(
-        5
+        6
     ):  # reviews widgets (views are counted in the cache); product payload and related from the cache
         client.get("/p/toner/")
     with django_assert_num_queries(0):  # a guest without a cart: menu, filters and listing all from the cache

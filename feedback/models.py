@@ -43,6 +43,7 @@ class FlagReason(models.TextChoices):
     MEDICAL_CLAIMS = "medical_claims", "Medical claims"
     USER_REPORTED = "user_reported", "Reported by users"
     PHOTO = "photo", "User photo"
+    SAFETY = "safety", "Possible harm to a customer"
 
 
 class ModerationItem(models.Model):

@@ -265,6 +265,34 @@ def moderation_report(
     return item
 
 
+@transaction.atomic
+def moderation_flag(*, content_type, content_id, reason, details=None, owner_id=None, text="") -> ModerationItem | None:
+    """The system raises a flag on published content (ml: a negative review naming burning, a rash...).
+
+    The item goes back to the queue as ``needs_review`` at the top priority; the content stays as it is
+    until staff decide. Once per reason and item: after staff approve it, the same flag is not raised
+    again (``None`` is answered then), unless the content is edited and screened afresh.
+    """
+    item = lock_objects.moderation_item_lock(content_type=content_type, content_id=content_id)
+    if item is None:
+        item = ModerationItem(
+            content_type=content_type,
+            content_id=content_id,
+            user_id=owner_id,
+            content_text=str(text or "")[:10000],
+            status=ModerationStatus.APPROVED,
+        )
+    elif reason in item.flagged_reasons:
+        return None
+    item.flagged_reasons = [*item.flagged_reasons, reason]
+    item.screen_details = {**item.screen_details, reason: details or {}}
+    item.priority_level = 1
+    if item.status != ModerationStatus.REJECTED:
+        item.status = ModerationStatus.NEEDS_REVIEW
+    item.save()
+    return item
+
+
 def moderation_withdraw(*, content_type, content_ids):
     """The content was deleted by its author: its queue items go too."""
     ModerationItem.objects.filter(content_type=content_type, content_id__in=list(content_ids)).delete()

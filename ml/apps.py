@@ -15,3 +15,7 @@ class MlConfig(AppConfig):
         from skincare.demo import register_demo_step
 
         register_demo_step("analytics", 90, seed_analytics)
+
+        from ml.feedback_intelligence import seed_sentiment
+
+        register_demo_step("sentiment", 80, seed_sentiment)

@@ -96,3 +96,29 @@ class EtlRun(models.Model):
 
     def __str__(self):
         return f"{self.job} {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+
+class ModelKind(models.TextChoices):
+    SENTIMENT = "sentiment", "Review sentiment (text → -1..1)"
+    SATISFACTION = "satisfaction", "Predicted rating for a user and product"
+    REPURCHASE = "repurchase", "Repurchase likelihood"
+
+
+class TrainedModel(models.Model):
+    """A fitted model, pickled by the code that trained it (only ever loaded from this table, which only
+    the training services write). The newest row of a kind is the one served."""
+
+    kind = models.CharField(max_length=20, choices=ModelKind.choices)
+    version = models.CharField(max_length=64)
+    trained_at = models.DateTimeField()
+    samples = models.PositiveIntegerField(help_text="Training rows")
+    parameters = models.JSONField(default=dict, blank=True)
+    metrics = models.JSONField(default=dict, blank=True, help_text="Hold-out figures measured when trained")
+    payload = models.BinaryField()
+
+    class Meta:
+        ordering = ["-trained_at", "-id"]
+        indexes = [models.Index(fields=["kind", "-trained_at"], name="ml_trained_kind_newest")]
+
+    def __str__(self):
+        return f"{self.kind} {self.version}"

@@ -4,6 +4,8 @@ on what clients send. Every receiver swallows its errors: analytics never breaks
 
 import logging
 
+from django.db import transaction
+
 from feedback.models import ContentType
 from ml import services, tracking
 from reviews.models import Review
@@ -40,6 +42,7 @@ def on_order_placed(sender, order, **kwargs):
 def on_moderation_decided(sender, content_type, content_id, decision, **kwargs):
     if content_type != ContentType.REVIEW or decision != "approved":
         return
+    transaction.on_commit(lambda: _queue_sentiment(content_id))
     try:
         review = Review.objects.only("pk", "product_id", "user_id", "rating").get(pk=content_id)
         _record(
@@ -51,6 +54,15 @@ def on_moderation_decided(sender, content_type, content_id, decision, **kwargs):
         )
     except Exception as exc:  # noqa: BLE001
         logger.warning("Review event for review %s dropped: %s", content_id, exc)
+
+
+def _queue_sentiment(review_id):
+    from ml.tasks import review_sentiment
+
+    try:
+        review_sentiment.delay(review_id)
+    except Exception as exc:  # noqa: BLE001  (a broker outage must not fail the approval)
+        logger.warning("Sentiment of review %s not queued: %s", review_id, exc)
 
 
 MAX_QUERY = 200

@@ -60,3 +60,23 @@ def recommendations_precompute():
     """Nightly (beat): product_recommendations and product_similarities from the hybrid."""
     result = jobs.recommendations_precompute_run()
     return {"rows_read": result.rows_read, "rows_written": result.rows_written}
+
+
+@shared_task(name="ml.review_sentiment", autoretry_for=(Exception,), retry_backoff=True, max_retries=3)
+def review_sentiment(review_id):
+    """After a review is approved (queued on commit by ``ml.receivers``)."""
+    from ml import feedback_intelligence
+
+    review = feedback_intelligence.review_sentiment_apply(review_id=review_id)
+    return None if review is None else {"score": str(review.sentiment_score), "label": review.sentiment_label}
+
+
+@shared_task(name="ml.sentiment_train", **ETL_RETRY)
+def sentiment_train():
+    """Nightly (beat): learn from the day's new rated reviews, then rescore every approved review so all
+    stored scores come from one model."""
+    from ml import feedback_intelligence
+
+    saved = feedback_intelligence.sentiment_model_train()
+    result = feedback_intelligence.reviews_sentiment_rescore()
+    return {"model": saved.version if saved else None, **result}

@@ -1,9 +1,14 @@
 from django.urls import path
 
-from ml import apis, staff_apis
+from ml import apis, feedback_apis, staff_apis
 
 urlpatterns = [
     path("analytics/events", apis.EventIngestApi.as_view(), name="analytics-events"),
+    path(
+        "ml/feedback/analyze-sentiment",
+        feedback_apis.AnalyzeSentimentApi.as_view(),
+        name="ml-feedback-analyze-sentiment",
+    ),
     path("staff/analytics/sales", staff_apis.StaffSalesApi.as_view(), name="staff-analytics-sales"),
     path("staff/analytics/sales/export", staff_apis.StaffSalesExportApi.as_view(), name="staff-analytics-sales-csv"),
     path("staff/analytics/search-trends", staff_apis.StaffSearchTrendsApi.as_view(), name="staff-analytics-search"),

@@ -39,6 +39,8 @@ def _rating_check(field, name, *, nullable=True, low=1):
     return models.CheckConstraint(condition=condition, name=name)
 
 
+# Aspects ml scores in review text (stored in ``Review.extracted_topics``; ml.sentiment.ASPECTS is the same).
+SENTIMENT_ASPECTS = ("effectiveness", "texture", "scent", "packaging", "value", "results", "side_effects")
 ASPECT_FIELDS = ("effectiveness_rating", "texture_rating", "scent_rating", "packaging_rating", "value_for_money_rating")
 
 
@@ -87,6 +89,8 @@ class Review(models.Model):
     media_count = models.PositiveSmallIntegerField(default=0)
 
     sentiment_score = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    # Written by ml when the review is approved ("" / null until then): the blended score, its seed-001
+    # label, and aspect scores and themes as [{"kind": "aspect" | "theme", "name", "sentiment", ...}].
     sentiment_label = models.CharField(max_length=20, blank=True)
     extracted_topics = models.JSONField(default=list, blank=True)
 
@@ -99,6 +103,14 @@ class Review(models.Model):
             models.UniqueConstraint(fields=["product", "user"], name="reviews_review_one_per_user_product"),
             _rating_check("rating", "reviews_review_rating_1_5", nullable=False),
             *[_rating_check(field, f"reviews_review_{field}_1_5") for field in ASPECT_FIELDS],
+            models.CheckConstraint(
+                condition=Q(sentiment_score__isnull=True) | Q(sentiment_score__gte=-1, sentiment_score__lte=1),
+                name="reviews_review_sentiment_score_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(sentiment_label__in=["", "positive", "negative", "neutral"]),
+                name="reviews_review_sentiment_label_valid",
+            ),
         ]
         indexes = [
             models.Index(fields=["product", "status", "-created_at"], name="reviews_product_newest"),

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from reviews.models import (
     ASPECT_FIELDS,
     IMPROVEMENT_FLAGS,
+    SENTIMENT_ASPECTS,
     Answer,
     AnswerMedia,
     AnswerVote,
@@ -105,8 +106,53 @@ def _group_stats(row):
     }
 
 
+THEMES_SHOWN = 5
+PHRASES_PER_THEME = 3
+
+
+def sentiment_summary(rows) -> dict:
+    """Sentiment of reviews from the fields ml stores on approval: ``rows`` of (score, label, topics).
+
+    Reviews not analysed yet (score None) are left out. Themes are counted once per review, most
+    frequent first (then by name), with up to three example phrases from the strongest reviews.
+    """
+    rows = [(float(score), label, topics or []) for score, label, topics in rows if score is not None]
+    aspects = {name: [] for name in SENTIMENT_ASPECTS}
+    themes = {"positive": {}, "negative": {}}
+    for _, _, topics in rows:
+        for topic in topics:
+            if topic.get("kind") == "aspect" and topic.get("name") in aspects:
+                aspects[topic["name"]].append(topic["sentiment"])
+            elif topic.get("kind") == "theme" and topic.get("polarity") in themes:
+                themes[topic["polarity"]].setdefault(topic["name"], []).append(topic)
+
+    def theme_list(polarity):
+        found = sorted(themes[polarity].items(), key=lambda kv: (-len(kv[1]), kv[0]))[:THEMES_SHOWN]
+        return [
+            {
+                "theme": name,
+                "frequency": len(items),
+                "avg_sentiment": round(sum(t["sentiment"] for t in items) / len(items), 4),
+                "example_phrases": [
+                    t["phrase"] for t in sorted(items, key=lambda t: -abs(t["sentiment"]))[:PHRASES_PER_THEME]
+                ],
+            }
+            for name, items in found
+        ]
+
+    return {
+        "analyzed_count": len(rows),
+        "avg_score": round(sum(r[0] for r in rows) / len(rows), 4) if rows else None,
+        "labels": {label: sum(r[1] == label for r in rows) for label in ("positive", "neutral", "negative")},
+        "aspects": {name: round(sum(v) / len(v), 4) if v else None for name, v in aspects.items()},
+        "positive_themes": theme_list("positive"),
+        "negative_themes": theme_list("negative"),
+    }
+
+
 def review_summary(*, product_id) -> dict:
-    """Histogram, aspect averages, recommend and results rates, overall and by skin type (3 queries)."""
+    """Histogram, aspect averages, recommend and results rates, overall and by skin type, and the
+    sentiment of the analysed reviews with their recurring themes (4 queries)."""
     reviews = Review.objects.filter(product_id=product_id, status=APPROVED)
     aggregates = {
         "count": Count("id"),
@@ -142,6 +188,11 @@ def review_summary(*, product_id) -> dict:
         key = row["skin_type_at_review"] or "unknown"
         breakdown[key] = {**_group_stats(row), "histogram": histograms_by_type.get(key, {})}
     summary["by_skin_type"] = {key: breakdown[key] for key in [*SkinType.values, "unknown"] if key in breakdown}
+    summary["sentiment"] = sentiment_summary(
+        reviews.filter(sentiment_score__isnull=False)
+        .values_list("sentiment_score", "sentiment_label", "extracted_topics")
+        .order_by("pk")
+    )
     return summary
 
 

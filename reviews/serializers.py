@@ -8,6 +8,7 @@ from reviews.models import (
     ASPECT_FIELDS,
     ENTRY_TEXT_FIELDS,
     IMPROVEMENT_FLAGS,
+    SENTIMENT_ASPECTS,
     Angle,
     ContentStatus,
     Lighting,
@@ -562,6 +563,37 @@ ReviewsBySkinTypeOutput = type(
 )
 
 
+SentimentLabelCountsOutput = type(
+    "SentimentLabelCountsOutput",
+    (serializers.Serializer,),
+    {label: serializers.IntegerField() for label in ("positive", "neutral", "negative")},
+)
+SentimentAspectsOutput = type(
+    "SentimentAspectsOutput",
+    (serializers.Serializer,),
+    {
+        name: serializers.FloatField(allow_null=True, help_text="-1..1, null when no review spoke of it.")
+        for name in SENTIMENT_ASPECTS
+    },
+)
+
+
+class SentimentThemeOutput(serializers.Serializer):
+    theme = serializers.CharField(help_text='e.g. "fast_results", "caused_irritation"')
+    frequency = serializers.IntegerField(help_text="Reviews that raise it")
+    avg_sentiment = serializers.FloatField(help_text="-1..1")
+    example_phrases = serializers.ListField(child=serializers.CharField(), help_text="Up to 3, from the reviews")
+
+
+class ReviewSentimentSummaryOutput(serializers.Serializer):
+    analyzed_count = serializers.IntegerField(help_text="Approved reviews analysed so far")
+    avg_score = serializers.FloatField(allow_null=True, help_text="Mean sentiment -1..1, null before any analysis")
+    labels = SentimentLabelCountsOutput()
+    aspects = SentimentAspectsOutput(help_text="Mean sentiment of the sentences about each aspect")
+    positive_themes = SentimentThemeOutput(many=True, help_text="Up to 5, most frequent first")
+    negative_themes = SentimentThemeOutput(many=True, help_text="Up to 5, most frequent first")
+
+
 class ReviewSummaryOutput(ReviewGroupStatsOutput):
     """What ``selectors.review_summary`` returns (approved reviews only)."""
 
@@ -572,6 +604,7 @@ class ReviewSummaryOutput(ReviewGroupStatsOutput):
     by_skin_type = ReviewsBySkinTypeOutput(
         help_text='The same figures per reviewer skin type ("unknown" when not given); only types with reviews.'
     )
+    sentiment = ReviewSentimentSummaryOutput(help_text="From the text of approved reviews, analysed on approval")
 
 
 class VoteStatsOutput(serializers.Serializer):

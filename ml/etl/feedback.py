@@ -8,7 +8,9 @@
 - efficacy curve: for each week of use, among users with a progress entry that week, how many
   reported each improvement (any entry that week), overall and per journal skin type.
 
-Sentiment fields stay absent until the models issue lands."""
+- sentiment (``sentiment_analysis``, only once some of the product's reviews were analysed): the mean
+  score, the share in each of the seed's five bands, aspect sentiments and recurring themes, from
+  the fields ml stores on each approved review (``reviews.selectors.sentiment_summary``)."""
 
 from collections import Counter, defaultdict
 
@@ -17,8 +19,10 @@ from django.db.models import Count, F
 from ml.etl.common import PURCHASED, mean, ratio
 from ml.etl.runner import JobResult
 from ml.etl.stats import linear_trend
+from ml.sentiment import BANDS, band
 from ml.store import get_store, iso
 from reviews.models import ContentStatus, ProgressEntry, Review
+from reviews.selectors import sentiment_summary
 from shop.orders.models import OrderItem
 
 IMPROVEMENTS = [
@@ -143,12 +147,30 @@ def _repurchase_rates(product_ids):
     return {pid: ratio(repeat[pid], buyers[pid]) for pid in product_ids}
 
 
+def sentiment_analysis(reviews):
+    """The seed's ``sentiment_analysis`` block, or None while none of the reviews was analysed."""
+    analysed = [r for r in reviews if r["sentiment_score"] is not None]
+    if not analysed:
+        return None
+    summary = sentiment_summary((r["sentiment_score"], r["sentiment_label"], r["extracted_topics"]) for r in analysed)
+    bands = Counter(band(float(r["sentiment_score"])) for r in analysed)
+    return {
+        "overall_sentiment_score": summary["avg_score"],
+        "analyzed_reviews": len(analysed),
+        "sentiment_distribution": {name: ratio(bands[name], len(analysed)) for name in BANDS},
+        "aspect_sentiments": summary["aspects"],
+        "positive_themes": summary["positive_themes"],
+        "negative_themes": summary["negative_themes"],
+    }
+
+
 def feedback_analytics(*, as_of, progress):
     store = get_store()
     reviews = defaultdict(list)
     for review in Review.objects.filter(status=ContentStatus.APPROVED).values(
         "product_id", "rating", "visible_results", "would_recommend", "skin_type_at_review", "usage_duration",
         "how_often_used", "used_with_other_products", "created_at", *ASPECTS.values(),
+        "sentiment_score", "sentiment_label", "extracted_topics",
     ).order_by("product_id", "created_at", "pk"):  # fmt: skip
         reviews[review["product_id"]].append(review)
     entries = defaultdict(list)
@@ -180,18 +202,16 @@ def feedback_analytics(*, as_of, progress):
             "usage_patterns": _usage(rows),
             "skin_type_performance": {skin: _rates(group) for skin, group in sorted(by_skin.items())},
         }
-        keyed.append(
-            (
-                str(product_id),
-                {
-                    "product_id": product_id,
-                    "analysis_date": iso(as_of),
-                    "feedback_summary": summary,
-                    "feedback_trends": _trend(rows),
-                    "efficacy_curve": efficacy_curve(entries.get(product_id, [])),
-                },
-            )
-        )
+        doc = {
+            "product_id": product_id,
+            "analysis_date": iso(as_of),
+            "feedback_summary": summary,
+            "feedback_trends": _trend(rows),
+            "efficacy_curve": efficacy_curve(entries.get(product_id, [])),
+        }
+        if (sentiment := sentiment_analysis(rows)) is not None:
+            doc["sentiment_analysis"] = sentiment
+        keyed.append((str(product_id), doc))
         progress(index, len(product_ids))
     written = store.upsert_many("feedback_analytics", keyed)
     kept = set(product_ids)

@@ -2,8 +2,9 @@
 window, keyed by kind and id, so a re-run refreshes the moderation state) and
 ``user_feedback_journey`` (per user: purchases and approved feedback in time order, with counts).
 
-Texts are not copied into the lake, only their length; sentiment fields stay absent until the
-models issue lands."""
+Texts are not copied into the lake, only their length. A review analysed on approval carries its
+``sentiment``, ``sentiment_score`` and ``key_topics`` (aspects it speaks of), and
+``requires_immediate_attention`` when ml flagged it for staff (negative, naming a possible injury)."""
 
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -12,6 +13,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import F
 
+from feedback.models import ContentType as ModerationContentType
+from feedback.models import FlagReason, ModerationItem
 from ml.etl.common import PURCHASED, day_bounds
 from ml.etl.runner import JobResult
 from ml.store import get_store, iso
@@ -39,20 +42,36 @@ def _stream_document(event_type, feedback_type, row, **data):
     }
 
 
+def _safety_flagged(review_ids):
+    rows = ModerationItem.objects.filter(content_type=ModerationContentType.REVIEW, content_id__in=review_ids)
+    return {pk for pk, reasons in rows.values_list("content_id", "flagged_reasons") if FlagReason.SAFETY in reasons}
+
+
 def feedback_stream(*, date_from, date_to, progress):
     start, _ = day_bounds(date_from)
     _, end = day_bounds(date_to)
     window = {"created_at__gte": start, "created_at__lt": end}
     keyed = []
-    for row in Review.objects.filter(**window).values(
+    reviews = list(Review.objects.filter(**window).values(
         "pk", "user_id", "product_id", "status", "created_at", "rating", "review_text", "skin_type_at_review",
-        "usage_duration", "is_verified_purchase",
-    ):  # fmt: skip
-        keyed.append((f"review:{row['pk']}", _stream_document(
+        "usage_duration", "is_verified_purchase", "sentiment_score", "sentiment_label", "extracted_topics",
+    ))  # fmt: skip
+    flagged = _safety_flagged([row["pk"] for row in reviews if row["sentiment_score"] is not None])
+    for row in reviews:
+        document = _stream_document(
             "review_submitted", "review", row, rating=row["rating"], content_length=len(row["review_text"]),
             user_skin_type=row["skin_type_at_review"] or None, usage_duration_days=row["usage_duration"],
             is_verified_purchase=row["is_verified_purchase"],
-        )))  # fmt: skip
+        )  # fmt: skip
+        if row["sentiment_score"] is not None:
+            document["event_data"].update(
+                sentiment=row["sentiment_label"],
+                sentiment_score=float(row["sentiment_score"]),
+                key_topics=[t["name"] for t in row["extracted_topics"] if t.get("kind") == "aspect"],
+            )
+            document["processing_status"]["sentiment_processed"] = True
+            document["requires_immediate_attention"] = row["pk"] in flagged
+        keyed.append((f"review:{row['pk']}", document))
     progress(1, 4)
     for row in ProgressEntry.objects.filter(**window).values(
         "pk", "created_at", "week_number", "skin_condition_notes", "overall_satisfaction", "skin_improvement",

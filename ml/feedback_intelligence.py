@@ -1,0 +1,153 @@
+"""Review sentiment in the shop: the model learnt from the shop's rated reviews, the fields written
+on each approved review, and the flag raised for staff when a negative review names a possible
+injury. The scoring itself is ``ml.sentiment`` (plain Python); this module feeds it the database."""
+
+import logging
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from django.db import transaction
+
+from feedback.models import ContentType, FlagReason
+from feedback.services import moderation_flag
+from ml.models import ModelKind, TrainedModel
+from ml.sentiment import MODEL_VERSION, analyze, review_text
+from ml.sentiment.trained import MIN_REVIEWS, ReviewTextModel
+from reviews.models import ContentStatus, Review
+
+logger = logging.getLogger(__name__)
+
+MODELS_KEPT = 3
+CHUNK = 500
+_loaded = {"pk": None, "model": None}
+
+
+def _approved_texts():
+    return (
+        Review.objects.filter(status=ContentStatus.APPROVED)
+        .values_list("pk", "title", "review_text", "side_effects", "rating", "user_id")
+        .order_by("pk")
+    )
+
+
+def sentiment_model_train(*, now=None) -> TrainedModel | None:
+    """Fit ``ReviewTextModel`` on every approved review and its stars; None below ``MIN_REVIEWS``."""
+    rows = [(review_text(title, body, side), rating) for _, title, body, side, rating, _ in _approved_texts()]
+    rows = [(text, rating) for text, rating in rows if text.strip()]
+    if len(rows) < MIN_REVIEWS:
+        logger.info("Sentiment model not trained: %s rated reviews with text (need %s)", len(rows), MIN_REVIEWS)
+        return None
+    model = ReviewTextModel().fit([t for t, _ in rows], [r for _, r in rows])
+    now = now or datetime.now(UTC)
+    with transaction.atomic():
+        saved = TrainedModel.objects.create(
+            kind=ModelKind.SENTIMENT,
+            version=f"{MODEL_VERSION}+ridge-{now:%Y%m%d%H%M%S}",
+            trained_at=now,
+            samples=len(rows),
+            parameters={"alpha": model.alpha, "min_df": model.min_df, "ngrams": [1, 2]},
+            payload=model.to_bytes(),
+        )
+        stale = TrainedModel.objects.filter(kind=ModelKind.SENTIMENT).values_list("pk", flat=True)[MODELS_KEPT:]
+        TrainedModel.objects.filter(pk__in=list(stale)).delete()
+    return saved
+
+
+def sentiment_model_current() -> tuple[ReviewTextModel | None, str]:
+    """The newest trained sentiment model (loaded once per process and version) and the version string
+    scores carry: the lexicon's alone while no model has been trained."""
+    latest = TrainedModel.objects.filter(kind=ModelKind.SENTIMENT).values_list("pk", "version").first()
+    if latest is None:
+        return None, MODEL_VERSION
+    pk, version = latest
+    if _loaded["pk"] != pk:
+        payload = TrainedModel.objects.values_list("payload", flat=True).get(pk=pk)
+        _loaded.update(pk=pk, model=ReviewTextModel.from_bytes(bytes(payload)))
+    return _loaded["model"], version
+
+
+def text_sentiment(*, text) -> dict:
+    """What ``POST /api/v1/ml/feedback/analyze-sentiment`` answers."""
+    model, version = sentiment_model_current()
+    result = analyze(text, model=model).as_dict()
+    result["model_version"] = version
+    return result
+
+
+def _fields(analysis) -> dict:
+    return {
+        "sentiment_score": Decimal(str(analysis.score)).quantize(Decimal("0.01")),
+        "sentiment_label": analysis.label,
+        "extracted_topics": analysis.topics(),
+    }
+
+
+def _flag(review_id, user_id, text, analysis):
+    if not analysis.needs_attention:
+        return False
+    details = {"terms": analysis.safety_terms, "sentiment_score": analysis.score}
+    item = moderation_flag(
+        content_type=ContentType.REVIEW,
+        content_id=review_id,
+        reason=FlagReason.SAFETY.value,
+        details=details,
+        owner_id=user_id,
+        text=text,
+    )
+    return item is not None
+
+
+def review_sentiment_apply(*, review_id) -> Review | None:
+    """Score one approved review, store the fields, flag it for staff when it needs attention."""
+    row = _approved_texts().filter(pk=review_id).first()
+    if row is None:  # rejected or deleted since the task was queued
+        return None
+    _, title, body, side, _, user_id = row
+    text = review_text(title, body, side)
+    model, _ = sentiment_model_current()
+    analysis = analyze(text, model=model)
+    with transaction.atomic():
+        Review.objects.filter(pk=review_id).update(**_fields(analysis))
+        _flag(review_id, user_id, text, analysis)
+    return Review.objects.get(pk=review_id)
+
+
+def reviews_sentiment_rescore(*, only_missing=False, progress=None) -> dict:
+    """Score every approved review (or those not scored yet) with the current model, in chunks."""
+    model, _ = sentiment_model_current()
+    rows = _approved_texts()
+    if only_missing:
+        rows = rows.filter(sentiment_score__isnull=True)
+    rows = list(rows)
+    scored = flagged = 0
+    for start in range(0, len(rows), CHUNK):
+        chunk = rows[start : start + CHUNK]
+        texts = [review_text(title, body, side) for _, title, body, side, _, _ in chunk]
+        learnt = model.predict(texts) if model is not None else [None] * len(texts)
+        updates = []
+        with transaction.atomic():
+            for (pk, *_rest, user_id), text, learnt_score in zip(chunk, texts, learnt, strict=True):
+                analysis = analyze(text, model=_Fixed(learnt_score) if learnt_score is not None else None)
+                updates.append(Review(pk=pk, **_fields(analysis)))
+                flagged += _flag(pk, user_id, text, analysis)
+            Review.objects.bulk_update(updates, ["sentiment_score", "sentiment_label", "extracted_topics"])
+        scored += len(chunk)
+        if progress:
+            progress(scored, len(rows))
+    return {"scored": scored, "flagged": flagged}
+
+
+class _Fixed:
+    """A model answering a score already predicted in bulk (one sklearn call per chunk)."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def predict(self, texts):
+        return [self.value for _ in texts]
+
+
+def seed_sentiment(*, scale, progress):
+    """Demo step (after the reviews, before the analytics): train on the demo reviews, score them all."""
+    sentiment_model_train()
+    reviews_sentiment_rescore(progress=lambda done, total: progress(done, total, "reviews scored"))

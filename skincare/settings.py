@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "feedback",
     "reviews",
     "ml",
+    "ml.skin_analysis",
 ]
 
 MIDDLEWARE = [

@@ -23,3 +23,8 @@ def skin_analysis_latest(*, user) -> SkinAnalysis | None:
 def skin_analysis_get(*, user, analysis_id) -> SkinAnalysis | None:
     """One of the user's own analyses; ``None`` for anyone else's (the API answers 404)."""
     return SkinAnalysis.objects.filter(user=user, pk=analysis_id).select_related("photo").first()
+
+
+def skin_analysis_trend(*, user) -> QuerySet[SkinAnalysis]:
+    """Finished analyses oldest first: the series behind trend charts, goals and the journal."""
+    return SkinAnalysis.objects.filter(user=user, status=SkinAnalysisStatus.DONE).order_by("created_at", "id")

@@ -132,15 +132,10 @@ class SkinAnalysisCompareApi(APIView):
             user=request.user, from_id=query.validated_data["from"], to_id=query.validated_data["to"]
         )
         products = _products_by_id([result["from"], result["to"]])
-        return Response(
-            s.CompareOutput(
-                {
-                    **result,
-                    "from_": s.skin_analysis_output(result["from"], request, products),
-                    "to": s.skin_analysis_output(result["to"], request, products),
-                }
-            ).data
-        )
+        data = s.CompareDeltasOutput(result).data
+        data["from"] = s.skin_analysis_output(result["from"], request, products)
+        data["to"] = s.skin_analysis_output(result["to"], request, products)
+        return Response(data)
 
 
 class SkinAnalysisTrendApi(APIView):

@@ -99,8 +99,12 @@ def photo_output(photo, request):
 
 
 def skin_analysis_output(analysis, request, products_by_id):
-    """The answer for one analysis; ``products_by_id`` holds cached list items of the suggested products."""
-    return SkinAnalysisOutput(
+    """The answer for one analysis; ``products_by_id`` holds ``product_list_item`` rows of the suggested products.
+
+    The products are the catalog's list items (``product_list_item``, kept identical to
+    ``ProductListOutputSerializer`` by the catalog's tests), added after the rest is serialized.
+    """
+    data = SkinAnalysisOutput(
         {
             "id": analysis.pk,
             "status": analysis.status,
@@ -118,17 +122,17 @@ def skin_analysis_output(analysis, request, products_by_id):
             else float(analysis.skin_type_confidence),
             "recommended_ingredients": analysis.recommended_ingredients,
             "avoid_ingredients": analysis.avoid_ingredients,
-            "products": [
-                product_list_item_absolute(products_by_id[pk], request)
-                for pk in analysis.product_ids
-                if pk in products_by_id
-            ],
+            "products": [],
             "feedback": analysis.feedback,
             "feedback_source": analysis.feedback_source,
             "created_at": analysis.created_at,
             "completed_at": analysis.completed_at,
         }
     ).data
+    data["products"] = [
+        product_list_item_absolute(products_by_id[pk], request) for pk in analysis.product_ids if pk in products_by_id
+    ]
+    return data
 
 
 class CompareQuery(serializers.Serializer):
@@ -141,12 +145,17 @@ class CompareQuery(serializers.Serializer):
         return fields
 
 
-class CompareOutput(serializers.Serializer):
-    from_ = SkinAnalysisOutput()
-    to = SkinAnalysisOutput()
+class CompareDeltasOutput(serializers.Serializer):
     overall_delta = serializers.IntegerField(help_text="Overall score change (to minus from).")
     deltas = MetricDeltasOutput()
     days_between = serializers.IntegerField()
+
+
+class CompareOutput(CompareDeltasOutput):
+    """The deltas with both analyses (each built by ``skin_analysis_output``)."""
+
+    from_ = SkinAnalysisOutput()
+    to = SkinAnalysisOutput()
 
     def get_fields(self):
         fields = super().get_fields()

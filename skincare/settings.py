@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "feedback",
     "reviews",
     "ml",
+    "ml.skin_analysis",
 ]
 
 MIDDLEWARE = [
@@ -491,3 +492,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# Photo skin analysis (ml/skin_analysis, docs/skin-analysis.md). With no key the built-in analyzer
+# and the template feedback run in-process; a key switches on the external service, with the
+# built-in one as the fallback on any error or timeout.
+SKIN_ANALYSIS_API_URL = env.str("SKIN_ANALYSIS_API_URL", default="")
+SKIN_ANALYSIS_API_KEY = env.str("SKIN_ANALYSIS_API_KEY", default="")
+SKIN_ANALYSIS_API_TIMEOUT = env.float("SKIN_ANALYSIS_API_TIMEOUT", default=10.0)
+SKIN_FEEDBACK_LLM_URL = env.str("SKIN_FEEDBACK_LLM_URL", default="https://api.openai.com/v1")
+SKIN_FEEDBACK_LLM_API_KEY = env.str("SKIN_FEEDBACK_LLM_API_KEY", default="")
+SKIN_FEEDBACK_LLM_MODEL = env.str("SKIN_FEEDBACK_LLM_MODEL", default="gpt-4o-mini")
+SKIN_FEEDBACK_LLM_TIMEOUT = env.float("SKIN_FEEDBACK_LLM_TIMEOUT", default=15.0)

@@ -23,6 +23,7 @@ api_v1 = [
     path("", include("feedback.urls")),
     path("", include("reviews.urls")),
     path("", include("ml.urls")),
+    path("", include("ml.skin_analysis.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,10 @@
+from celery import shared_task
+
+from ml.skin_analysis import services
+
+
+@shared_task(name="skin_analysis.run", acks_late=True, soft_time_limit=120, time_limit=180)
+def skin_analysis_run_task(analysis_id):
+    """Analyse one pending scan; a repeat delivery finds it finished and does nothing."""
+    analysis = services.skin_analysis_run(analysis_id=analysis_id)
+    return None if analysis is None else analysis.status

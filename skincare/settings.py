@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "shop.wishlist",
     "shop.coupons",
     "shop.orders",
+    "shop.subscriptions",
     "shop.storefront",
     "feedback",
     "reviews",
@@ -422,6 +423,14 @@ WISHLIST_NOTIFY_COOLDOWN_HOURS = env.int("WISHLIST_NOTIFY_COOLDOWN_HOURS", defau
 REVIEWS_MAX_MEDIA_PER_REVIEW = env.int("REVIEWS_MAX_MEDIA_PER_REVIEW", default=5)
 # Push notifications go through FCM when a server key is set; otherwise push is a no-op.
 FCM_SERVER_KEY = env.str("FCM_SERVER_KEY", default="")
+
+# --- Subscriptions: plan limits (skin scans per calendar month, questions per UTC day) ---------
+SUBSCRIPTION_FREE_MONTHLY_SCANS = env.int("SUBSCRIPTION_FREE_MONTHLY_SCANS", default=3)
+SUBSCRIPTION_FREE_DAILY_QUESTIONS = env.int("SUBSCRIPTION_FREE_DAILY_QUESTIONS", default=3)
+SUBSCRIPTION_PREMIUM_MONTHLY_SCANS = env.int("SUBSCRIPTION_PREMIUM_MONTHLY_SCANS", default=60)
+SUBSCRIPTION_PREMIUM_DAILY_QUESTIONS = env.int("SUBSCRIPTION_PREMIUM_DAILY_QUESTIONS", default=30)
+# Days of premium one unit of a subscription product buys.
+SUBSCRIPTION_PREMIUM_DAYS = env.int("SUBSCRIPTION_PREMIUM_DAYS", default=30)
 
 # --- E-mail -----------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -19,6 +19,7 @@ api_v1 = [
     path("", include("shop.wishlist.urls")),
     path("", include("shop.coupons.urls")),
     path("", include("shop.orders.urls")),
+    path("", include("shop.subscriptions.urls")),
     path("", include("feedback.urls")),
     path("", include("reviews.urls")),
     path("", include("ml.urls")),

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "feedback",
     "reviews",
     "ml",
+    "ml.skin_analysis",
 ]
 
 MIDDLEWARE = [

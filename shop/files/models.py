@@ -18,6 +18,7 @@ class UploadContext(models.TextChoices):
     REVIEW = "review", "Review"
     PROGRESS = "progress", "Progress"
     QA = "qa", "Q&A"
+    SKIN = "skin", "Skin analysis"
 
 
 class MediaType(models.TextChoices):

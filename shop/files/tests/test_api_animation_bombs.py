@@ -31,6 +31,7 @@ def test_seeded_contexts_limit_frames_and_decoded_pixels():
         "review": (50, 20_000_000),
         "progress": (50, 20_000_000),
         "qa": (50, 20_000_000),
+        "skin": (1, 4096 * 4096),
     }
 
 

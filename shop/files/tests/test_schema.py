@@ -38,7 +38,7 @@ def test_uploads_are_documented_as_multipart(schema):
     request_schema = components["FileUploadRequestRequest"]
     assert request_schema["required"] == ["files"]
     assert request_schema["properties"]["files"]["items"] == {"type": "string", "format": "binary"}
-    assert upload["parameters"][0]["schema"]["enum"] == ["product", "profile", "progress", "qa", "review"]
+    assert upload["parameters"][0]["schema"]["enum"] == ["product", "profile", "progress", "qa", "review", "skin"]
     too_large = upload["responses"]["413"]["content"]["application/json"]["schema"]["allOf"]
     assert too_large[0] == {"$ref": "#/components/schemas/ErrorEnvelope"}
     assert too_large[1]["properties"]["code"]["enum"] == ["FILE_TOO_LARGE", "PAYLOAD_TOO_LARGE"]

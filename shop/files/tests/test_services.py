@@ -30,6 +30,7 @@ def test_seeded_upload_rules():
         "review": (10 * 1024 * 1024, 8, 100, True, True),
         "progress": (10 * 1024 * 1024, 5, 500, False, True),
         "qa": (8 * 1024 * 1024, 3, 50, True, False),
+        "skin": (10 * 1024 * 1024, 1, 500, False, True),
     }
     assert FileUploadConfig.objects.get(context="product").staff_only is True
 

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class SkinAnalysisConfig(AppConfig):
+    name = "ml.skin_analysis"
+    label = "skin_analysis"
+    verbose_name = "Skin analysis"
+    default_auto_field = "django.db.models.BigAutoField"

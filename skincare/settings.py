@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "reviews",
     "ml",
     "ml.skin_analysis",
+    "ml.goals",
 ]
 
 MIDDLEWARE = [

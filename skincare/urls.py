@@ -23,6 +23,7 @@ api_v1 = [
     path("", include("feedback.urls")),
     path("", include("reviews.urls")),
     path("", include("ml.urls")),
+    path("", include("ml.goals.urls")),
 ]
 
 urlpatterns = [
@@ -32,6 +33,8 @@ urlpatterns = [
     path("journal/", include("reviews.journal_urls")),
     path("accounts/", include("shop.accounts.page_urls")),
     path("account/notifications/", include("feedback.page_urls")),
+    path("account/subscription/", include("shop.subscriptions.page_urls")),
+    path("account/", include("ml.goals.page_urls")),
     path("health", health.liveness, name="health"),
     path("health/ready", health.readiness, name="health-ready"),
     path("admin/", admin.site.urls),

@@ -47,7 +47,7 @@ def goal_create(request):
     try:
         services.goal_create(user=request.user, source=source, **values)
     except ApplicationError as exc:
-        errors = exc.errors or {"__all__": [exc.message]}
+        errors = {**exc.errors, "form": [exc.message]}
         return _goals_page(request, form=request.POST, errors=errors, status=error_status(exc))
     messages.success(request, _("Goal set."))
     return redirect("goals:goals")

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from feedback import services as feedback_services
 from feedback.models import NotificationType
-from ml.goals import error_codes
+from ml.goals import error_codes, lock_objects
 from ml.goals.metrics import ACHIEVEMENT_METRICS, GOAL_METRICS, latest_reading
 from ml.goals.models import Achievement, Goal, GoalMilestone, GoalSource, UserAchievement
 from skincare.errors import ApplicationError
@@ -137,22 +137,23 @@ def goal_progress_percent(*, start, target, current) -> int:
 
 def goal_progress_refresh(*, goal) -> list[int]:
     """Re-read the goal's metric; record and announce new milestones. Returns the new ones."""
-    if goal.reached_at is not None or goal.deadline < timezone.localdate():
-        return []
-    reading = latest_reading(goal.metric, goal.user, since=goal.created_at)
-    current = goal.start_value if reading is None else reading[1]
-    progress = goal_progress_percent(start=goal.start_value, target=goal.target_value, current=current)
-    reached = [m for m in MILESTONES if progress >= m]
     with transaction.atomic():
+        locked = lock_objects.goal_lock(goal_id=goal.pk)
+        if locked is None or locked.reached_at is not None or locked.deadline < timezone.localdate():
+            return []
+        goal = locked
+        reading = latest_reading(goal.metric, goal.user, since=goal.created_at)
+        current = goal.start_value if reading is None else reading[1]
+        progress = goal_progress_percent(start=goal.start_value, target=goal.target_value, current=current)
         known = set(GoalMilestone.objects.filter(goal=goal).values_list("percent", flat=True))
-        new = [m for m in reached if m not in known]
-        GoalMilestone.objects.bulk_create([GoalMilestone(goal=goal, percent=m) for m in new], ignore_conflicts=True)
+        new = [m for m in MILESTONES if progress >= m and m not in known]
+        GoalMilestone.objects.bulk_create([GoalMilestone(goal=goal, percent=m) for m in new])
         goal.current_value, goal.progress = current, progress
         if progress >= 100:
             goal.reached_at = timezone.now()
         goal.save(update_fields=["current_value", "progress", "reached_at", "updated_at"])
-    if new:
-        _announce_milestone(goal, max(new))
+        if new:
+            _announce_milestone(goal, max(new))
     if goal.reached_at is not None:
         achievements_evaluate(user=goal.user, metrics=["goals_reached"])
     return new

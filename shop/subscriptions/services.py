@@ -17,7 +17,8 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from shop.subscriptions import error_codes, lock_objects
+from shop.accounts.lock_objects import user_lock
+from shop.subscriptions import error_codes
 from shop.subscriptions.models import GrantSource, PremiumGrant, QuotaKind, QuotaPeriod, QuotaUsage, Tier
 from skincare.errors import ApplicationError
 
@@ -135,7 +136,7 @@ def premium_grant(*, user, days, source=GrantSource.STAFF, granted_by=None, orde
     """Add ``days`` of premium after any premium the user already has (grants chain, never overlap)."""
     if days < 1:
         raise ValueError("A grant lasts at least one day.")
-    lock_objects.subscriber_lock(user_id=user.pk)
+    user_lock(user_id=user.pk)  # serialises this user's grants: they chain, never overlap
     now = timezone.now()
     current_end = premium_until(user=user, now=now)
     starts_at = max(current_end or now, now)
@@ -160,7 +161,7 @@ def premium_grant_for_order(*, order) -> PremiumGrant | None:
     if not units or order.user_id is None:
         return None
     with transaction.atomic():
-        lock_objects.subscriber_lock(user_id=order.user_id)
+        user_lock(user_id=order.user_id)
         existing = PremiumGrant.objects.filter(order=order).first()
         if existing is not None:
             return existing

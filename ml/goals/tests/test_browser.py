@@ -12,18 +12,9 @@ from shop.storefront.tests.test_browser import CHROMIUM, assert_accessible, brow
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("default_achievements"),
     pytest.mark.skipif(CHROMIUM is None, reason="no chromium on this machine (apt-get install chromium)"),
 ]
-
-
-@pytest.fixture(autouse=True)
-def _achievements():
-    """Transactional tests start from a flushed database: put the seeded achievements back."""
-    from importlib import import_module
-
-    from django.apps import apps
-
-    import_module("ml.goals.migrations.0002_default_achievements").create(apps, None)
 
 
 def _sign_in(page, live_server, path):

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models.signals import post_save
 
 from ml.goals import services
-from ml.skin_analysis.models import SkinAnalysis, SkinAnalysisStatus
+from ml.skin_analysis.models import SkinAnalysisStatus
 from reviews.models import ProgressEntry, Review, ReviewVote, VoteType
 from skincare import events
 
@@ -61,10 +61,10 @@ def on_progress_entry(sender, instance, created, **kwargs):
     _later(work, "a journal entry")
 
 
-def on_skin_analysis(sender, instance, **kwargs):
-    if instance.status != SkinAnalysisStatus.DONE:
+def on_skin_analysis_done(sender, analysis, **kwargs):
+    if analysis.status != SkinAnalysisStatus.DONE:
         return
-    user = instance.user
+    user = analysis.user
 
     def work():
         services.achievements_evaluate(user=user, metrics=["skin_analyses"])
@@ -77,4 +77,4 @@ def connect():
     events.moderation_decided.connect(on_moderation_decided, dispatch_uid="goals-moderation-decided")
     post_save.connect(on_review_vote, sender=ReviewVote, dispatch_uid="goals-review-vote")
     post_save.connect(on_progress_entry, sender=ProgressEntry, dispatch_uid="goals-progress-entry")
-    post_save.connect(on_skin_analysis, sender=SkinAnalysis, dispatch_uid="goals-skin-analysis")
+    events.skin_analysis_done.connect(on_skin_analysis_done, dispatch_uid="goals-skin-analysis-done")

@@ -59,11 +59,11 @@ def test_first_analysis_unlocks_once_with_one_notification_by_every_channel(
     assert mail.outbox[0].to == [user.email]
 
 
-def test_a_pending_analysis_unlocks_nothing(user, django_capture_on_commit_callbacks):
+def test_a_pending_analysis_unlocks_nothing(user):
     from ml.skin_analysis.models import SkinAnalysis
+    from skincare import events
 
-    with django_capture_on_commit_callbacks(execute=True):
-        SkinAnalysis.objects.create(user=user)
+    events.skin_analysis_done.send(sender=SkinAnalysis, analysis=SkinAnalysis.objects.create(user=user))
     assert unlocked(user) == []
 
 

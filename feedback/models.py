@@ -145,6 +145,8 @@ class NotificationType(models.TextChoices):
     WISHLIST_REVIEWS = "wishlist_reviews", "New review on a wishlist item"
     ORDER_UPDATE = "order_update", "Order update"
     COMMUNITY = "community", "Community (expert status, reputation)"
+    ACHIEVEMENT = "achievement", "Achievement unlocked"
+    GOAL = "goal", "Goal milestone"
 
 
 class NotificationPriority(models.TextChoices):

@@ -27,6 +27,8 @@ TYPE_LABELS = {
     NotificationType.WISHLIST_REVIEWS: gettext_lazy("New review on a wishlist item"),
     NotificationType.ORDER_UPDATE: gettext_lazy("Order update"),
     NotificationType.COMMUNITY: gettext_lazy("Community (expert status, reputation)"),
+    NotificationType.ACHIEVEMENT: gettext_lazy("Achievement unlocked"),
+    NotificationType.GOAL: gettext_lazy("Goal milestone"),
 }
 
 

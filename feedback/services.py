@@ -313,6 +313,8 @@ DEFAULT_CHANNELS = {
     NotificationType.WISHLIST_REVIEWS: {"email": False, "push": False},
     NotificationType.ORDER_UPDATE: {"email": False, "push": True},
     NotificationType.COMMUNITY: {"email": True, "push": True},
+    NotificationType.ACHIEVEMENT: {"email": True, "push": True},
+    NotificationType.GOAL: {"email": True, "push": True},
 }
 
 

@@ -12,6 +12,7 @@ from reviews.error_codes import ReviewErrorCode
 from reviews.models import ContentStatus, Question, Review
 from shop.catalog.error_codes import CatalogErrorCode
 from shop.files.error_codes import FileErrorCode
+from shop.subscriptions.error_codes import SubscriptionErrorCode
 from skincare.api.bulk import BulkResultOutput, bulk_result
 from skincare.api.error_docs import raises
 from skincare.api.pagination import PagePagination
@@ -362,6 +363,7 @@ class ProductQuestionsApi(APIView):
         ReviewErrorCode.FILE_NOT_USABLE,
         ReviewErrorCode.TOO_MANY_MEDIA,
         CatalogErrorCode.PRODUCT_NOT_FOUND,
+        SubscriptionErrorCode.QUOTA_EXCEEDED,
     )
     @extend_schema(
         tags=QA_TAGS,

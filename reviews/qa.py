@@ -33,6 +33,8 @@ from reviews.services import (
 )
 from shop.accounts.roles import ANSWER_AS_EXPERT
 from shop.files.services import file_attach
+from shop.subscriptions.models import QuotaKind
+from shop.subscriptions.services import quota_check, quota_consume
 from skincare.api.permissions import user_has_permission
 from skincare.errors import ApplicationError
 
@@ -77,6 +79,7 @@ def _submit(content_type, obj, user, text, metadata):
 def question_create(
     *, user, product_id, question, skin_type_context="", age_range="", skin_concerns_context=None, photos=None
 ) -> Question:
+    quota_check(user=user, kind=QuotaKind.QUESTION)
     product = active_product(product_id)
     obj = Question.objects.create(
         product=product,
@@ -93,6 +96,7 @@ def question_create(
             owner_obj=obj, media_model=QuestionMedia, fk="question", user=user, photos=photos,
             content_type=ContentType.QUESTION_PHOTO, entity_type="question",
         )  # fmt: skip
+    quota_consume(user=user, kind=QuotaKind.QUESTION)  # in the transaction: a refusal undoes the question
     return _submit(ContentType.QUESTION, obj, user, question, {"product_id": product.pk})
 
 

@@ -42,3 +42,8 @@ search_performed = Signal()
 # sender=ModerationItem class; kwargs: item, content_type, content_id, decision ("approved" | "rejected"),
 # by (staff user, or None for the automatic screen), notes
 moderation_decided = Signal()
+
+# --- Skin analysis (ml.skin_analysis) -------------------------------------------------------------
+# Sent once an analysis is ``done`` (after its transaction commits); goals and achievements follow it.
+# sender=SkinAnalysis class; kwargs: analysis
+skin_analysis_done = Signal()

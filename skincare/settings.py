@@ -91,11 +91,13 @@ INSTALLED_APPS = [
     "shop.wishlist",
     "shop.coupons",
     "shop.orders",
+    "shop.subscriptions",
     "shop.storefront",
     "feedback",
     "reviews",
     "ml",
     "ml.skin_analysis",
+    "ml.goals",
 ]
 
 MIDDLEWARE = [
@@ -422,8 +424,20 @@ MODERATION_AUTO_APPROVE_PHOTOS = env.bool("MODERATION_AUTO_APPROVE_PHOTOS", defa
 MODERATION_REPORTS_TO_ESCALATE = env.int("MODERATION_REPORTS_TO_ESCALATE", default=3)
 WISHLIST_NOTIFY_COOLDOWN_HOURS = env.int("WISHLIST_NOTIFY_COOLDOWN_HOURS", default=24)
 REVIEWS_MAX_MEDIA_PER_REVIEW = env.int("REVIEWS_MAX_MEDIA_PER_REVIEW", default=5)
-# Push notifications go through FCM when a server key is set; otherwise push is a no-op.
-FCM_SERVER_KEY = env.str("FCM_SERVER_KEY", default="")
+# Push notifications go through FCM HTTP v1 when a Firebase service account is set (its JSON key as a
+# file path or inline); otherwise push is a no-op. The project id defaults to the account's.
+FCM_CREDENTIALS_FILE = env.str("FCM_CREDENTIALS_FILE", default="")
+FCM_CREDENTIALS_JSON = env.str("FCM_CREDENTIALS_JSON", default="")
+FCM_PROJECT_ID = env.str("FCM_PROJECT_ID", default="")
+FCM_API_URL = env.str("FCM_API_URL", default="https://fcm.googleapis.com")
+
+# --- Subscriptions: plan limits (skin scans per calendar month, questions per UTC day) ---------
+SUBSCRIPTION_FREE_MONTHLY_SCANS = env.int("SUBSCRIPTION_FREE_MONTHLY_SCANS", default=3)
+SUBSCRIPTION_FREE_DAILY_QUESTIONS = env.int("SUBSCRIPTION_FREE_DAILY_QUESTIONS", default=3)
+SUBSCRIPTION_PREMIUM_MONTHLY_SCANS = env.int("SUBSCRIPTION_PREMIUM_MONTHLY_SCANS", default=60)
+SUBSCRIPTION_PREMIUM_DAILY_QUESTIONS = env.int("SUBSCRIPTION_PREMIUM_DAILY_QUESTIONS", default=30)
+# Days of premium one unit of a subscription product buys.
+SUBSCRIPTION_PREMIUM_DAYS = env.int("SUBSCRIPTION_PREMIUM_DAYS", default=30)
 
 # --- E-mail -----------------------------------------------------------------
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")

@@ -20,10 +20,12 @@ api_v1 = [
     path("", include("shop.wishlist.urls")),
     path("", include("shop.coupons.urls")),
     path("", include("shop.orders.urls")),
+    path("", include("shop.subscriptions.urls")),
     path("", include("feedback.urls")),
     path("", include("reviews.urls")),
     path("", include("ml.urls")),
     path("", include("ml.skin_analysis.urls")),
+    path("", include("ml.goals.urls")),
 ]
 
 urlpatterns = [
@@ -34,6 +36,8 @@ urlpatterns = [
     path("accounts/", include("shop.accounts.page_urls")),
     path("account/notifications/", include("feedback.page_urls")),
     path("account/", include("reviews.account_urls")),
+    path("account/subscription/", include("shop.subscriptions.page_urls")),
+    path("account/", include("ml.goals.page_urls")),
     path("health", health.liveness, name="health"),
     path("health/ready", health.readiness, name="health-ready"),
     path("admin/", admin.site.urls),

@@ -1,4 +1,3 @@
-import json
 from decimal import Decimal
 
 import pytest
@@ -6,7 +5,6 @@ from django.core import mail
 
 from feedback import services
 from feedback.models import Notification, NotificationType, PushDevice
-from feedback.push import FCMPushBackend, NoOpPushBackend, push_backend
 from shop.accounts.tests.factories import UserFactory
 from shop.wishlist.models import WishlistFeedback, WishlistItem
 
@@ -98,67 +96,6 @@ def test_push_devices(auth_client, user, other_user):
     PushDevice.objects.create(user=other_user, token="theirs")
     assert auth_client.delete(f"{LIST}/devices", {"token": "theirs"}, format="json").status_code == 404
     assert auth_client.delete(f"{LIST}/devices", {"token": "tok-1"}, format="json").status_code == 204
-
-
-def test_push_backend_is_noop_without_key(settings):
-    settings.FCM_SERVER_KEY = ""
-    assert isinstance(push_backend(), NoOpPushBackend)
-    assert push_backend().send(tokens=["a"], title="t", body="b").sent is False
-
-
-def test_fcm_backend_posts_and_drops_invalid_tokens(settings, user, monkeypatch):
-    settings.FCM_SERVER_KEY = "server-key"
-    sent = []
-
-    class FakeResponse:
-        def __init__(self, body):
-            self.body = body
-
-        def read(self):
-            return self.body
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *args):
-            return False
-
-    def fake_urlopen(request, timeout):
-        payload = json.loads(request.data)
-        sent.append((request.full_url, request.headers, payload))
-        results = [
-            {"error": "NotRegistered"} if token == "stale" else {"message_id": "1"}
-            for token in payload["registration_ids"]
-        ]
-        return FakeResponse(json.dumps({"success": 1, "failure": 1, "results": results}).encode())
-
-    monkeypatch.setattr("urllib.request.urlopen", fake_urlopen)
-    assert isinstance(push_backend(), FCMPushBackend)
-    PushDevice.objects.create(user=user, token="good")
-    PushDevice.objects.create(user=user, token="stale")
-    notification = notify(user)
-    notification.refresh_from_db()
-    assert notification.push_sent is True
-    url, headers, payload = sent[0]
-    assert url == "https://fcm.googleapis.com/fcm/send" and headers["Authorization"] == "key=server-key"
-    assert sorted(payload["registration_ids"]) == ["good", "stale"]
-    assert payload["notification"]["title"] == "Hello"
-    assert PushDevice.objects.get(token="stale").is_active is False
-
-
-def test_fcm_network_failure_does_not_break(settings, user, monkeypatch):
-    import urllib.error
-
-    settings.FCM_SERVER_KEY = "server-key"
-
-    def broken(request, timeout):
-        raise urllib.error.URLError("down")
-
-    monkeypatch.setattr("urllib.request.urlopen", broken)
-    PushDevice.objects.create(user=user, token="good")
-    notification = notify(user)
-    notification.refresh_from_db()
-    assert notification.push_sent is False
 
 
 # --- Events -------------------------------------------------------------------------------------

@@ -54,6 +54,7 @@ class ProductType(models.TextChoices):
     FACE_OIL = "face_oil", "Face oil"
     MIST = "mist", "Mist"
     LIP_CARE = "lip_care", "Lip care"
+    SUBSCRIPTION = "subscription", "Premium subscription"  # buys premium when its order is paid
 
 
 class UsageTime(models.TextChoices):

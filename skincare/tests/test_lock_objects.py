@@ -8,7 +8,10 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["reviews", "feedback", "shop/accounts", "shop/catalog", "shop/coupons", "shop/files", "shop/wishlist"]
+APPS = [
+    *("reviews", "feedback", "shop/accounts", "shop/catalog", "shop/coupons", "shop/files", "shop/wishlist"),
+    *("shop/subscriptions", "ml/goals"),
+]
 OWN_ROWS = 'select_for_update(of=("self",))'
 SINGLE_ROW = re.compile(r"\.get\(|\.get_or_create\(")
 

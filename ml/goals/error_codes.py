@@ -1,0 +1,15 @@
+"""Error codes of goals and achievements."""
+
+from skincare.errors import ErrorCode, export_members
+
+
+class GoalErrorCode(ErrorCode):
+    GOAL_NOT_FOUND = "GOAL_NOT_FOUND", 404
+    # The metric has no reading yet to start from (no finished skin analysis / no journal entry).
+    GOAL_METRIC_NO_DATA = "GOAL_METRIC_NO_DATA", 400
+    # The target must be above the starting value (every metric reads higher = healthier).
+    GOAL_TARGET_NOT_ABOVE_START = "GOAL_TARGET_NOT_ABOVE_START", 400
+    GOAL_LIMIT_REACHED = "GOAL_LIMIT_REACHED", 409
+
+
+export_members(GoalErrorCode, globals())

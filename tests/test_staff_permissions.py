@@ -41,6 +41,8 @@ EXPECTED = {
     "POST api/v1/staff/catalog/products/<int:product_id>/media": ADMIN,
     "PATCH api/v1/staff/catalog/products/<int:product_id>/media/<int:media_id>": ADMIN,
     "DELETE api/v1/staff/catalog/products/<int:product_id>/media/<int:media_id>": ADMIN,
+    "GET api/v1/staff/catalog/products/<int:product_id>/stock-adjustments": ADMIN,
+    "POST api/v1/staff/catalog/products/<int:product_id>/stock-adjustments": ADMIN,
     "GET api/v1/staff/catalog/categories": ADMIN,
     "POST api/v1/staff/catalog/categories": ADMIN,
     "POST api/v1/staff/catalog/categories/reorder": ADMIN,
@@ -160,7 +162,7 @@ def test_every_staff_operation_declares_a_permission_and_is_in_the_table():
     assert undeclared == []
     assert sorted(found - EXPECTED.keys()) == [], "staff operations missing from EXPECTED"
     assert sorted(EXPECTED.keys() - found) == [], "EXPECTED names operations the URLconf does not serve"
-    assert len(operations) == 75
+    assert len(operations) == 77
 
 
 class _Undeclared(APIView):

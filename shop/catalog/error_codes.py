@@ -20,6 +20,8 @@ class CatalogErrorCode(ErrorCode):
     UNKNOWN_PRODUCTS = "UNKNOWN_PRODUCTS", 404  # a bulk action names products that do not exist
     PRODUCT_ORDERED = "PRODUCT_ORDERED", 409  # bulk delete: ordered before, so archived instead
     UPLOAD_FAILED = "UPLOAD_FAILED", 503
+    VARIANT_NOT_FOUND = "VARIANT_NOT_FOUND", 404  # a stock adjustment names a variant of another product
+    STOCK_WOULD_GO_NEGATIVE = "STOCK_WOULD_GO_NEGATIVE", 409  # removes more than is in stock (no backorders)
 
 
 export_members(CatalogErrorCode, globals())

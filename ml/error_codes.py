@@ -5,8 +5,6 @@ from skincare.errors import ErrorCode, export_members
 
 class AnalyticsErrorCode(ErrorCode):
     ANALYTICS_NOT_FOUND = "ANALYTICS_NOT_FOUND", 404
-    # The store (MongoDB or the relational fallback) did not answer: a dependency is down.
-    ANALYTICS_STORE_UNAVAILABLE = "ANALYTICS_STORE_UNAVAILABLE", 503
 
 
 export_members(AnalyticsErrorCode, globals())

@@ -276,3 +276,26 @@ def test_moderators_cannot_open_the_stock_form_or_history():
     )
     assert client.get("/admin/catalog/stockadjustment/").status_code == 403
     assert Product.objects.get(pk=product.pk).stock_quantity == 2
+
+
+def test_history_changelist_queries_do_not_grow_with_the_rows():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = _admin(StaffFactory())
+    variant = ProductVariantFactory(stock_quantity=0)
+
+    def add_rows(n):
+        for _ in range(n):
+            services.stock_adjust(product=ProductFactory(), delta=1, reason="received", by=StaffFactory())
+            services.stock_adjust(product=variant.product, variant=variant, delta=1, reason="count", by=StaffFactory())
+
+    add_rows(2)
+    client.get("/admin/catalog/stockadjustment/")  # session and permissions
+    with CaptureQueriesContext(connection) as few:
+        page = client.get("/admin/catalog/stockadjustment/")
+    add_rows(6)
+    with CaptureQueriesContext(connection) as many:
+        page = client.get("/admin/catalog/stockadjustment/")
+    assert page.context["cl"].result_count == 16
+    assert len(many) == len(few)

@@ -52,13 +52,14 @@ messages: install
 compilemessages: install
 	$(PY) manage.py compilemessages -l km --ignore=.venv --ignore=node_modules
 
-# docs/screenshots/*.png of the demo shop (desktop, 390 px phone, Khmer). Needs Debian's chromium
+# docs/screenshots/*.png of the demo shop (desktop, 390 px phone, Khmer) and its back office. Needs Debian's chromium
 # and a Khmer font for the Khmer shots (apt-get install chromium fonts-khmeros).
 SCREENSHOT_PORT ?= 8766
 screenshots: demo
 	$(PY) manage.py runserver 127.0.0.1:$(SCREENSHOT_PORT) --noreload >/dev/null 2>&1 & pid=$$!; \
 	for _ in $$(seq 60); do curl -fsS -o /dev/null http://127.0.0.1:$(SCREENSHOT_PORT)/health && break; sleep 0.5; done; \
-	$(PY) tools/screenshots.py http://127.0.0.1:$(SCREENSHOT_PORT) docs/screenshots; status=$$?; kill $$pid; exit $$status
+	$(PY) tools/screenshots.py http://127.0.0.1:$(SCREENSHOT_PORT) docs/screenshots \
+	  && $(PY) tools/admin_screenshots.py http://127.0.0.1:$(SCREENSHOT_PORT) docs/screenshots; status=$$?; kill $$pid; exit $$status
 
 clean:
 	rm -rf $(VENV) media private_media staticfiles

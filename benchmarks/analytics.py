@@ -20,6 +20,13 @@ the run. Without a broker the flush runs eagerly inside the request that fills t
 bulk, not per event::
 
     DATABASE_URL=postgres://... REDIS_URL=redis://... python benchmarks/analytics.py flush
+
+``etl``: in-process against a throw-away test database per scale, ``seed_demo --scale S`` then each
+ETL job run again over the seeded data (the jobs are idempotent, so this is a full recomputation),
+timed; the first scale is the baseline, and each job's time and rows read are printed as ratios
+to it (a time ratio close to the rows ratio means the job grows linearly)::
+
+    DATABASE_URL=postgres://... REDIS_URL=redis://... python benchmarks/analytics.py etl --scales 1,10
 """
 
 import argparse
@@ -171,15 +178,87 @@ def flush_main(args):
         teardown_databases(old, verbosity=0)
 
 
+def _etl_jobs(days):
+    from ml.etl import jobs
+
+    return [
+        ("daily_metrics", lambda: [jobs.daily_metrics_run(day=day) for day in days]),
+        ("purchase_patterns", jobs.purchase_patterns_run),
+        ("feedback_analytics", jobs.feedback_analytics_run),
+        ("feedback_stream", lambda: [jobs.feedback_stream_run(date_from=days[0], date_to=days[-1])]),
+        ("user_feedback_journey", jobs.user_feedback_journey_run),
+    ]
+
+
+def _etl_measure(scale):
+    """seed_demo at ``scale`` in a fresh test database, then {job: (seconds, rows read, rows written)}."""
+    from datetime import UTC, datetime, timedelta
+
+    from django.core.management import call_command
+    from django.db import connections
+    from django.test.utils import setup_databases, teardown_databases
+
+    from ml.demo import DAYS
+
+    old = setup_databases(verbosity=0, interactive=False)
+    try:
+        t0 = time.perf_counter()
+        call_command("seed_demo", scale=scale, stdout=sys.stderr)
+        seeded = time.perf_counter() - t0
+        print(f"scale {scale}: seed_demo {seeded:.1f} s", flush=True)
+        today = datetime.now(UTC).date()
+        days = [today - timedelta(days=n) for n in range(DAYS, 0, -1)]
+        figures = {}
+        for name, run in _etl_jobs(days):
+            t0 = time.perf_counter()
+            results = run()
+            elapsed = time.perf_counter() - t0
+            results = results if isinstance(results, list) else [results]
+            figures[name] = (elapsed, sum(r.rows_read for r in results), sum(r.rows_written for r in results))
+            _, read, written = figures[name]
+            print(f"  {name:<22} {elapsed:8.2f} s  {read:>9} read  {written:>9} written", flush=True)
+        return figures
+    finally:
+        connections.close_all()
+        teardown_databases(old, verbosity=0)
+
+
+def etl_main(args):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skincare.settings")
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    print(f"database: {connection.vendor}")
+    measured = {scale: _etl_measure(scale) for scale in args.scales}
+    base_scale = args.scales[0]
+    base = measured[base_scale]
+    print(f"\n{'scale':>6} {'job':<22} {'seconds':>8} {'rows read':>10} {'time ratio':>10} {'rows ratio':>10}")
+    for scale, figures in measured.items():
+        for name, (seconds, read, _written) in figures.items():
+            time_ratio = seconds / base[name][0] if base[name][0] else float("nan")
+            rows_ratio = read / base[name][1] if base[name][1] else float("nan")
+            print(f"{scale:>6} {name:<22} {seconds:8.2f} {read:10d} {time_ratio:10.2f} {rows_ratio:10.2f}")
+        total = sum(seconds for seconds, _, _ in figures.values())
+        base_total = sum(seconds for seconds, _, _ in base.values())
+        print(f"{scale:>6} {'all jobs':<22} {total:8.2f} {'':>10} {total / base_total:10.2f}")
+    print(f"(ratios against scale {base_scale} in this run)")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", nargs="?", choices=["http", "flush"], default="http")
+    parser.add_argument("mode", nargs="?", choices=["http", "flush", "etl"], default="http")
     parser.add_argument("--base-url", default="http://127.0.0.1:8100")
     parser.add_argument("--duration", type=float, default=10)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--backlogs", type=lambda s: [int(x) for x in s.split(",")], default=[1000, 10000, 50000])
+    parser.add_argument("--scales", type=lambda s: [float(x) for x in s.split(",")], default=[1.0, 10.0])
     args = parser.parse_args(argv)
-    if args.mode == "flush":
+    if args.mode == "etl":
+        etl_main(args)
+    elif args.mode == "flush":
         flush_main(args)
     else:
         http_main(args)

@@ -11,6 +11,10 @@ class MlConfig(AppConfig):
 
         receivers.connect()
 
+        from ml import dashboard_panels
+
+        dashboard_panels.register()
+
         from ml.demo import seed_analytics
         from skincare.demo import register_demo_step
 

@@ -63,12 +63,14 @@ def search_trends(*, date_from, date_to, limit):
         for name, counts in queries.items()
     ]
     clicked = sum(row["clicked"] for row in rows)
+    funnel = {field: sum(row[field] for row in rows) for field in ("clicked", "cart_adds", "purchases")}
     return {
         "date_from": date_from,
         "date_to": date_to,
         "total_searches": len(searches),
         "click_through_rate": ratio(clicked, len(searches)),
         "zero_result_searches": sum(row["zero_results"] for row in rows),
+        "funnel": funnel,  # searches with a click, cart adds and purchases over every query
         "top_queries": sorted(rows, key=lambda r: (-r["searches"], r["query"]))[:limit],
         "zero_result_queries": sorted(
             (r for r in rows if r["zero_results"]), key=lambda r: (-r["zero_results"], r["query"])
@@ -227,3 +229,73 @@ def community_health(*, date_from, date_to):
         "progress_entries": ProgressEntry.objects.filter(**window).count(),
         "contributors": len(contributors),
     }
+
+
+STARS = range(5, 0, -1)
+
+
+def empty_distribution():
+    return {f"{star}_star": 0 for star in STARS}
+
+
+def rating_distribution():
+    """Approved reviews by star over every product (last ``feedback_analytics`` run), with the
+    review-weighted average rating."""
+    distribution, products = empty_distribution(), 0
+    for doc in get_store().find("feedback_analytics"):
+        products += 1
+        for key, count in doc["feedback_summary"]["rating_distribution"].items():
+            distribution[key] += count
+    total = sum(distribution.values())
+    weighted = sum(star * distribution[f"{star}_star"] for star in STARS)
+    return {
+        "products": products,
+        "total_reviews": total,
+        "avg_rating": round(weighted / total, 2) if total else None,
+        "distribution": distribution,
+    }
+
+
+def model_performance_latest():
+    """The newest ``model_performance`` document per model and split (held-out evaluations)."""
+    latest = {}
+    for doc in get_store().find("model_performance", sort=[("evaluation_date", -1)], limit=200):
+        key = (doc["model_name"], doc.get("split", ""))
+        if key in latest:
+            continue
+        metrics = doc["metrics"]
+        latest[key] = {
+            "model_name": doc["model_name"],
+            "split": doc.get("split", ""),
+            "evaluation_date": doc["evaluation_date"],
+            "ndcg_at_10": metrics["ndcg_at_k"]["k10"],
+            "precision_at_10": metrics["precision_at_k"]["k10"],
+            "coverage": metrics.get("coverage"),
+        }
+    return {"models": sorted(latest.values(), key=lambda row: (-row["ndcg_at_10"], row["model_name"], row["split"]))}
+
+
+# --- Empty reports: what staff get while the store is down before any good read (``ml.freshness``) ---
+
+
+def search_trends_empty(*, date_from, date_to, limit):
+    return {
+        "date_from": date_from, "date_to": date_to, "total_searches": None, "click_through_rate": None,
+        "zero_result_searches": None, "funnel": None, "top_queries": [], "zero_result_queries": [],
+    }  # fmt: skip
+
+
+def efficacy_empty(*, product_id):
+    return {"product_id": product_id, "analysis_date": None, "curves": {}}
+
+
+def feedback_overview_empty(*, limit):
+    return {"products": []}
+
+
+def skin_type_insights_empty(*, limit):
+    return {"skin_types": []}
+
+
+def customer_report_empty(*, date_from, date_to):
+    return {"date_from": date_from, "date_to": date_to, "days": []}

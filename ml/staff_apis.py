@@ -12,7 +12,7 @@ from ml import error_codes, selectors
 from ml.csv_export import csv_response
 from ml.error_codes import AnalyticsErrorCode
 from ml.etl.feedback import IMPROVEMENTS
-from ml.store import StoreError
+from ml.freshness import read_or_last_good
 from skincare.api.error_docs import raises
 from skincare.api.permissions import HasStaffPermission
 from skincare.errors import ApplicationError
@@ -57,13 +57,26 @@ def _input(serializer_class, request, max_days):
     return data.validated_data
 
 
-def _store_read(func, **kwargs):
-    try:
-        return func(**kwargs)
-    except StoreError as exc:
-        raise ApplicationError(
-            error_codes.ANALYTICS_STORE_UNAVAILABLE, gettext("The analytics store is unavailable; try again later.")
-        ) from exc
+def _store_read(func, *, empty, **kwargs):
+    """A store-backed report, or its last good copy flagged ``stale`` while the store is down."""
+    return read_or_last_good(func.__name__, func, empty=empty, **kwargs)
+
+
+def _csv(report, filename, header, rows):
+    """The CSV twin says in headers whether the figures are the last good copy (store down)."""
+    response = csv_response(filename, header, rows)
+    response["X-Analytics-Stale"] = "true" if report["stale"] else "false"
+    response["X-Analytics-As-Of"] = report["as_of"].isoformat() if report["as_of"] else ""
+    return response
+
+
+class FreshnessOutput(serializers.Serializer):
+    stale = serializers.BooleanField(
+        help_text="True when the analytics store did not answer and these are the last good figures."
+    )
+    as_of = serializers.DateTimeField(
+        allow_null=True, help_text="When the figures were read from the store; null: none could be read yet."
+    )
 
 
 class SalesDayOutput(serializers.Serializer):
@@ -99,7 +112,7 @@ class StaffSalesApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "orders.view_order"}
 
-    @raises(AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
+    @raises()
     @extend_schema(tags=TAGS, parameters=[RangeInput], responses=SalesReportOutput)
     def get(self, request):
         report = selectors.sales_report(**_input(RangeInput, request, MAX_DAYS["sales"]))
@@ -110,7 +123,7 @@ class StaffSalesExportApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "orders.view_order"}
 
-    @raises(AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
+    @raises()
     @extend_schema(tags=TAGS, parameters=[RangeInput], responses={200: CSV})
     def get(self, request):
         report = selectors.sales_report(**_input(RangeInput, request, MAX_DAYS["sales"]))
@@ -128,12 +141,12 @@ class SearchQueryOutput(serializers.Serializer):
     purchases = serializers.IntegerField()
 
 
-class SearchTrendsOutput(serializers.Serializer):
+class SearchTrendsOutput(FreshnessOutput):
     date_from = serializers.DateField()
     date_to = serializers.DateField()
-    total_searches = serializers.IntegerField()
+    total_searches = serializers.IntegerField(allow_null=True)
     click_through_rate = serializers.FloatField(allow_null=True)
-    zero_result_searches = serializers.IntegerField()
+    zero_result_searches = serializers.IntegerField(allow_null=True)
     top_queries = SearchQueryOutput(many=True)
     zero_result_queries = SearchQueryOutput(many=True)
 
@@ -147,10 +160,14 @@ class StaffSearchTrendsApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "ml.view_analyticsdocument"}
 
-    @raises(AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
+    @raises()
     @extend_schema(tags=TAGS, parameters=[SearchTrendsInput], responses=SearchTrendsOutput)
     def get(self, request):
-        report = _store_read(selectors.search_trends, **_input(SearchTrendsInput, request, MAX_DAYS["search"]))
+        report = _store_read(
+            selectors.search_trends,
+            empty=selectors.search_trends_empty,
+            **_input(SearchTrendsInput, request, MAX_DAYS["search"]),
+        )
         return Response(SearchTrendsOutput(report).data)
 
 
@@ -158,12 +175,16 @@ class StaffSearchTrendsExportApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "ml.view_analyticsdocument"}
 
-    @raises(AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
+    @raises()
     @extend_schema(tags=TAGS, parameters=[SearchTrendsInput], responses={200: CSV})
     def get(self, request):
-        report = _store_read(selectors.search_trends, **_input(SearchTrendsInput, request, MAX_DAYS["search"]))
+        report = _store_read(
+            selectors.search_trends,
+            empty=selectors.search_trends_empty,
+            **_input(SearchTrendsInput, request, MAX_DAYS["search"]),
+        )
         rows = [[row[field] for field in SEARCH_FIELDS] for row in report["top_queries"]]
-        return csv_response(f"search_trends_{report['date_from']}_{report['date_to']}.csv", SEARCH_FIELDS, rows)
+        return _csv(report, f"search_trends_{report['date_from']}_{report['date_to']}.csv", SEARCH_FIELDS, rows)
 
 
 class ImprovementOutput(serializers.Serializer):
@@ -177,15 +198,19 @@ class EfficacyWeekOutput(serializers.Serializer):
     improvements = serializers.DictField(child=ImprovementOutput())
 
 
-class EfficacyOutput(serializers.Serializer):
+class EfficacyOutput(FreshnessOutput):
     product_id = serializers.IntegerField()
-    analysis_date = serializers.CharField()
+    analysis_date = serializers.CharField(allow_null=True)
     curves = serializers.DictField(child=EfficacyWeekOutput(many=True), help_text="by skin type, and 'all'")
 
 
+def efficacy(*, product_id):
+    return selectors.efficacy_for_product(product_id=product_id) or selectors.efficacy_empty(product_id=product_id)
+
+
 def _efficacy(product_id):
-    report = _store_read(selectors.efficacy_for_product, product_id=product_id)
-    if report is None:
+    report = _store_read(efficacy, empty=selectors.efficacy_empty, product_id=product_id)
+    if report["stale"] is False and report["analysis_date"] is None:
         raise ApplicationError(error_codes.ANALYTICS_NOT_FOUND, gettext("No feedback analytics for this product yet."))
     return report
 
@@ -196,7 +221,7 @@ class StaffEfficacyApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "reviews.view_review"}
 
-    @raises(AnalyticsErrorCode.ANALYTICS_NOT_FOUND, AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
+    @raises(AnalyticsErrorCode.ANALYTICS_NOT_FOUND)
     @extend_schema(tags=TAGS, responses=EfficacyOutput)
     def get(self, request, product_id):
         return Response(EfficacyOutput(_efficacy(product_id)).data)
@@ -206,7 +231,7 @@ class StaffEfficacyExportApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "reviews.view_review"}
 
-    @raises(AnalyticsErrorCode.ANALYTICS_NOT_FOUND, AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
+    @raises(AnalyticsErrorCode.ANALYTICS_NOT_FOUND)
     @extend_schema(tags=TAGS, responses={200: CSV})
     def get(self, request, product_id):
         report = _efficacy(product_id)
@@ -218,7 +243,7 @@ class StaffEfficacyExportApi(APIView):
             for flag in IMPROVEMENTS
         ]  # fmt: skip
         header = ["skin_type", "week", "users", "improvement", "count", "share"]
-        return csv_response(f"efficacy_product_{product_id}.csv", header, rows)
+        return _csv(report, f"efficacy_product_{product_id}.csv", header, rows)
 
 
 class ProductPerformanceOutput(serializers.Serializer):
@@ -245,7 +270,7 @@ class StaffProductsApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "orders.view_order"}
 
-    @raises(AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
+    @raises()
     @extend_schema(tags=TAGS, parameters=[ProductsInput], responses=ProductsReportOutput)
     def get(self, request):
         report = selectors.product_performance(**_input(ProductsInput, request, MAX_DAYS["sales"]))
@@ -256,7 +281,7 @@ class StaffProductsExportApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "orders.view_order"}
 
-    @raises(AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
+    @raises()
     @extend_schema(tags=TAGS, parameters=[ProductsInput], responses={200: CSV})
     def get(self, request):
         report = selectors.product_performance(**_input(ProductsInput, request, MAX_DAYS["sales"]))
@@ -277,7 +302,7 @@ class FeedbackProductOutput(serializers.Serializer):
     p_value = serializers.FloatField(allow_null=True)
 
 
-class FeedbackOverviewOutput(serializers.Serializer):
+class FeedbackOverviewOutput(FreshnessOutput):
     products = FeedbackProductOutput(many=True)
 
 
@@ -290,10 +315,12 @@ class StaffFeedbackOverviewApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "reviews.view_review"}
 
-    @raises(AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
+    @raises()
     @extend_schema(tags=TAGS, parameters=[LimitInput], responses=FeedbackOverviewOutput)
     def get(self, request):
-        report = _store_read(selectors.feedback_overview, **_input(LimitInput, request, None))
+        report = _store_read(
+            selectors.feedback_overview, empty=selectors.feedback_overview_empty, **_input(LimitInput, request, None)
+        )
         return Response(FeedbackOverviewOutput(report).data)
 
 
@@ -301,12 +328,14 @@ class StaffFeedbackOverviewExportApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "reviews.view_review"}
 
-    @raises(AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
+    @raises()
     @extend_schema(tags=TAGS, parameters=[LimitInput], responses={200: CSV})
     def get(self, request):
-        report = _store_read(selectors.feedback_overview, **_input(LimitInput, request, None))
+        report = _store_read(
+            selectors.feedback_overview, empty=selectors.feedback_overview_empty, **_input(LimitInput, request, None)
+        )
         rows = [[row[field] for field in FEEDBACK_FIELDS] for row in report["products"]]
-        return csv_response("feedback_overview.csv", FEEDBACK_FIELDS, rows)
+        return _csv(report, "feedback_overview.csv", FEEDBACK_FIELDS, rows)
 
 
 class TopProductOutput(serializers.Serializer):
@@ -324,7 +353,7 @@ class SkinTypeOutput(serializers.Serializer):
     top_products = TopProductOutput(many=True)
 
 
-class SkinTypesOutput(serializers.Serializer):
+class SkinTypesOutput(FreshnessOutput):
     skin_types = SkinTypeOutput(many=True)
 
 
@@ -341,10 +370,14 @@ class StaffSkinTypesApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "reviews.view_review"}
 
-    @raises(AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
+    @raises()
     @extend_schema(tags=TAGS, parameters=[TopLimitInput], responses=SkinTypesOutput)
     def get(self, request):
-        report = _store_read(selectors.skin_type_insights, **_input(TopLimitInput, request, None))
+        report = _store_read(
+            selectors.skin_type_insights,
+            empty=selectors.skin_type_insights_empty,
+            **_input(TopLimitInput, request, None),
+        )
         return Response(SkinTypesOutput(report).data)
 
 
@@ -352,12 +385,16 @@ class StaffSkinTypesExportApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "reviews.view_review"}
 
-    @raises(AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
+    @raises()
     @extend_schema(tags=TAGS, parameters=[TopLimitInput], responses={200: CSV})
     def get(self, request):
-        report = _store_read(selectors.skin_type_insights, **_input(TopLimitInput, request, None))
+        report = _store_read(
+            selectors.skin_type_insights,
+            empty=selectors.skin_type_insights_empty,
+            **_input(TopLimitInput, request, None),
+        )
         rows = [[row[field] for field in SKIN_FIELDS] for row in report["skin_types"]]
-        return csv_response("skin_types.csv", SKIN_FIELDS, rows)
+        return _csv(report, "skin_types.csv", SKIN_FIELDS, rows)
 
 
 class CustomerDayOutput(serializers.Serializer):
@@ -369,7 +406,7 @@ class CustomerDayOutput(serializers.Serializer):
     returning_customers = serializers.IntegerField(allow_null=True)
 
 
-class CustomerReportOutput(serializers.Serializer):
+class CustomerReportOutput(FreshnessOutput):
     date_from = serializers.DateField()
     date_to = serializers.DateField()
     days = CustomerDayOutput(many=True)
@@ -384,10 +421,14 @@ class StaffCustomersApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "orders.view_order"}
 
-    @raises(AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
+    @raises()
     @extend_schema(tags=TAGS, parameters=[RangeInput], responses=CustomerReportOutput)
     def get(self, request):
-        report = _store_read(selectors.customer_report, **_input(RangeInput, request, MAX_DAYS["sales"]))
+        report = _store_read(
+            selectors.customer_report,
+            empty=selectors.customer_report_empty,
+            **_input(RangeInput, request, MAX_DAYS["sales"]),
+        )
         return Response(CustomerReportOutput(report).data)
 
 
@@ -395,12 +436,16 @@ class StaffCustomersExportApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "orders.view_order"}
 
-    @raises(AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
+    @raises()
     @extend_schema(tags=TAGS, parameters=[RangeInput], responses={200: CSV})
     def get(self, request):
-        report = _store_read(selectors.customer_report, **_input(RangeInput, request, MAX_DAYS["sales"]))
+        report = _store_read(
+            selectors.customer_report,
+            empty=selectors.customer_report_empty,
+            **_input(RangeInput, request, MAX_DAYS["sales"]),
+        )
         rows = [[day[field] for field in CUSTOMER_FIELDS] for day in report["days"]]
-        return csv_response(f"customers_{report['date_from']}_{report['date_to']}.csv", CUSTOMER_FIELDS, rows)
+        return _csv(report, f"customers_{report['date_from']}_{report['date_to']}.csv", CUSTOMER_FIELDS, rows)
 
 
 class ContentOutcomeOutput(serializers.Serializer):
@@ -437,7 +482,7 @@ class StaffCommunityHealthApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "reviews.view_review"}
 
-    @raises(AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
+    @raises()
     @extend_schema(tags=TAGS, parameters=[RangeInput], responses=CommunityHealthOutput)
     def get(self, request):
         report = selectors.community_health(**_input(RangeInput, request, MAX_DAYS["sales"]))
@@ -448,7 +493,7 @@ class StaffCommunityHealthExportApi(APIView):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "reviews.view_review"}
 
-    @raises(AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
+    @raises()
     @extend_schema(tags=TAGS, parameters=[RangeInput], responses={200: CSV})
     def get(self, request):
         report = selectors.community_health(**_input(RangeInput, request, MAX_DAYS["sales"]))

@@ -204,6 +204,8 @@ ANALYTICS_FLUSH_SIZE = env.int("ANALYTICS_FLUSH_SIZE", default=500)
 ANALYTICS_FLUSH_BATCH = env.int("ANALYTICS_FLUSH_BATCH", default=1000)
 # Raw events (user_analytics, search_analytics, recommendation_feedback) expire after this many days.
 ANALYTICS_EVENT_RETENTION_DAYS = env.int("ANALYTICS_EVENT_RETENTION_DAYS", default=400)
+# Staff reports keep their last good figures this long, served (flagged stale) while the store is down.
+ANALYTICS_LAST_GOOD_SECONDS = env.int("ANALYTICS_LAST_GOOD_SECONDS", default=7 * 24 * 3600)
 
 # --- Auth -------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -86,14 +86,20 @@ def test_admin_dashboard_shows_every_figure_with_its_filtered_list(shop_data):
 
     assert list(panels) == [
         "sales",
+        "analytics-sales",
         "order-queues",
         "refunds",
         "top-products",
+        "analytics-products",
         "stock",
         "new-customers",
         "moderation",
         "reported",
         "expert-questions",
+        "analytics-search",
+        "analytics-zero-results",
+        "analytics-ratings",
+        "analytics-recommendations",
     ]
     assert _figures(panels["sales"]) == {
         "Today": "1 orders · 30.00",
@@ -154,7 +160,7 @@ def test_moderator_sees_moderation_and_never_money(shop_data):
     response = _login(ModeratorFactory()).get("/admin/")
     panels = _panels(response)
 
-    assert list(panels) == ["new-customers", "moderation", "reported", "expert-questions"]
+    assert list(panels) == ["new-customers", "moderation", "reported", "expert-questions", "analytics-ratings"]
     assert b"Revenue" not in response.content and b"30.00" not in response.content
     assert b"/admin/orders/" not in response.content
 
@@ -186,8 +192,9 @@ def test_dashboard_costs_a_fixed_number_of_queries_and_is_cached(shop_data, djan
 
 
 # 4 for the session, the user and their permissions, 1 for the recent actions sidebar; the rest are
-# the panels' figures (the staff API's dashboard and moderation statistics reused as they are).
-FRESH_QUERIES = 4 + 23 + 1
+# the panels' figures (the staff API's dashboard and moderation statistics reused as they are), and 6
+# for the analytics panels (sales roll-up rows and totals, products, searches, ratings, models).
+FRESH_QUERIES = 4 + 23 + 1 + 6
 CACHED_QUERIES = 4 + 1  # every panel from the cache
 
 

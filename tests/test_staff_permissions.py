@@ -41,6 +41,8 @@ EXPECTED = {
     "POST api/v1/staff/catalog/products/<int:product_id>/media": ADMIN,
     "PATCH api/v1/staff/catalog/products/<int:product_id>/media/<int:media_id>": ADMIN,
     "DELETE api/v1/staff/catalog/products/<int:product_id>/media/<int:media_id>": ADMIN,
+    "GET api/v1/staff/catalog/products/<int:product_id>/stock-adjustments": ADMIN,
+    "POST api/v1/staff/catalog/products/<int:product_id>/stock-adjustments": ADMIN,
     "GET api/v1/staff/catalog/categories": ADMIN,
     "POST api/v1/staff/catalog/categories": ADMIN,
     "POST api/v1/staff/catalog/categories/reorder": ADMIN,

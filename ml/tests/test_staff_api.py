@@ -204,14 +204,58 @@ class DownStore(RelationalAnalyticsStore):
     def find(self, *args, **kwargs):
         raise StoreError("no route to host")
 
+    def get(self, *args, **kwargs):
+        raise StoreError("no route to host")
 
-def test_store_outage_is_an_enveloped_503(staff_client, monkeypatch):
+
+SEARCH = f"{BASE}/search-trends?date_from=2026-03-01&date_to=2026-03-31"
+
+
+def test_store_outage_serves_the_last_good_figures_flagged_stale(analytics, staff_client, monkeypatch):
+    fresh = staff_client.get(SEARCH).json()["data"]
+    fresh_efficacy = staff_client.get(f"{BASE}/efficacy/5").json()["data"]
     monkeypatch.setattr(store_module, "_store", DownStore())
 
-    response = staff_client.get(f"{BASE}/search-trends")
+    response = staff_client.get(SEARCH)
 
-    assert response.status_code == 503
-    assert response.json()["code"] == "ANALYTICS_STORE_UNAVAILABLE"
+    assert response.status_code == 200
+    data = response.json()["data"]
+    assert (fresh["stale"], data["stale"]) == (False, True)
+    assert data["as_of"] == fresh["as_of"] is not None
+    assert {k: v for k, v in data.items() if k != "stale"} == {k: v for k, v in fresh.items() if k != "stale"}
+    assert data["total_searches"] == 7
+    efficacy = staff_client.get(f"{BASE}/efficacy/5").json()["data"]
+    assert (efficacy["stale"], efficacy["curves"]) == (True, fresh_efficacy["curves"])
+    export = staff_client.get(SEARCH.replace("search-trends", "search-trends/export"))
+    assert export.status_code == 200
+    assert (export["X-Analytics-Stale"], export["X-Analytics-As-Of"]) == ("true", fresh["as_of"].replace("Z", "+00:00"))
+    assert export.content.decode().splitlines()[1].startswith("vitamin c,3,")
+
+
+def test_store_outage_before_any_good_read_answers_empty_stale_figures(staff_client, monkeypatch):
+    monkeypatch.setattr(store_module, "_store", DownStore())
+
+    for url, empty in [
+        (SEARCH, {"total_searches": None, "click_through_rate": None, "zero_result_searches": None,
+                  "top_queries": [], "zero_result_queries": []}),
+        (f"{BASE}/feedback", {"products": []}),
+        (f"{BASE}/skin-types", {"skin_types": []}),
+        (f"{BASE}/customers?date_from=2026-03-01&date_to=2026-03-31", {"days": []}),
+        (f"{BASE}/efficacy/5", {"product_id": 5, "analysis_date": None, "curves": {}}),
+    ]:  # fmt: skip
+        response = staff_client.get(url)
+        assert response.status_code == 200, url
+        data = response.json()["data"]
+        assert (data.pop("stale"), data.pop("as_of")) == (True, None), url
+        assert {k: v for k, v in data.items() if k not in {"date_from", "date_to"}} == empty, url
+    export = staff_client.get(f"{BASE}/feedback/export")
+    assert (export.status_code, export["X-Analytics-Stale"], export["X-Analytics-As-Of"]) == (200, "true", "")
+    assert len(export.content.decode().splitlines()) == 1  # the header row only
+
+
+def test_fresh_reports_say_they_are_fresh(analytics, staff_client):
+    data = staff_client.get(f"{BASE}/feedback").json()["data"]
+    assert data["stale"] is False and data["as_of"].endswith("Z")
 
 
 def test_etl_runs_are_read_only_in_the_admin(client, admin_user):

@@ -29,8 +29,10 @@ from shop.catalog.models import (
     ProductSkinType,
     ProductStatus,
     ProductVariant,
+    StockAdjustment,
+    StockAdjustmentReason,
 )
-from shop.catalog.selectors import category_outline, stock_low, stock_ok, stock_out
+from shop.catalog.selectors import category_outline, stock_adjustment_list, stock_low, stock_ok, stock_out
 from skincare.errors import ApplicationError
 
 CSV_FIELDS = [
@@ -189,7 +191,7 @@ class ProductAdmin(admin.ModelAdmin):
         "rating_avg", "sales_count",
     ]  # fmt: skip
     list_display_links = ["thumbnail", "name"]
-    list_editable = ["price", "stock_quantity", "is_featured"]
+    list_editable = ["price", "is_featured"]  # stock changes go through "Adjust stock" (recorded)
     list_filter = [
         "status", "is_featured", LowStockFilter, "product_type", "brand", "category",
         "suitable_for_sensitive_skin", "cruelty_free", "dermatologist_tested",
@@ -226,6 +228,11 @@ class ProductAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("media__file")
+
+    def get_readonly_fields(self, request, obj=None):
+        """A product's stock is set when it is created, then changed only by recorded adjustments."""
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, "stock_quantity"] if obj is not None else fields
 
     @admin.display(description="")
     def thumbnail(self, obj):
@@ -274,6 +281,11 @@ class ProductAdmin(admin.ModelAdmin):
             path("import-csv/", self.admin_site.admin_view(self.import_csv), name="catalog_product_import_csv"),
             path("export-csv/", self.admin_site.admin_view(self.export_all_csv), name="catalog_product_export_csv"),
             path(
+                "<path:object_id>/stock/",
+                self.admin_site.admin_view(self.adjust_stock),
+                name="catalog_product_adjust_stock",
+            ),
+            path(
                 "<path:object_id>/photos/",
                 self.admin_site.admin_view(self.upload_photos),
                 name="catalog_product_upload_photos",
@@ -321,6 +333,51 @@ class ProductAdmin(admin.ModelAdmin):
         }
         return render(request, "admin/catalog/product/upload_photos.html", context)
 
+    def adjust_stock(self, request, object_id):
+        """Add or remove stock with a reason, through ``services.stock_adjust`` (locked, recorded);
+        the product's last adjustments are listed under the form."""
+        product = get_object_or_404(Product, pk=object_id) if str(object_id).isdigit() else None
+        if product is None:
+            raise Http404
+        if not request.user.has_perm("catalog.add_stockadjustment"):
+            raise PermissionDenied
+        form = StockAdjustmentForm(request.POST or None, product=product)
+        change_url = reverse("admin:catalog_product_change", args=[product.pk])
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                adjustment = services.stock_adjust(
+                    product=product, variant=data["variant"], delta=data["delta"], reason=data["reason"],
+                    note=data["note"], by=request.user,
+                )  # fmt: skip
+            except ApplicationError as exc:
+                for field, errors in (exc.errors or {}).items():
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+                if not exc.errors:
+                    form.add_error(None, exc.message)
+            else:
+                target = f"{product.name} – {adjustment.variant.name}" if adjustment.variant else product.name
+                self.message_user(
+                    request,
+                    f"Stock of {target}: {adjustment.quantity_before} → {adjustment.quantity_after} "
+                    f"({adjustment.delta:+d}, {adjustment.get_reason_display()}).",
+                    messages.SUCCESS,
+                )
+                return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "title": f"Adjust stock: {product.name}",
+            "opts": self.model._meta,
+            "original": product,
+            "change_url": change_url,
+            "variants": list(product.variants.order_by("sort_order", "pk")),
+            "history": list(stock_adjustment_list(product_id=product.pk)[:20]),
+            "history_url": reverse("admin:catalog_stockadjustment_changelist") + f"?product__id__exact={product.pk}",
+        }
+        return render(request, "admin/catalog/product/adjust_stock.html", context)
+
     def export_all_csv(self, request):
         if not self.has_view_permission(request):
             raise PermissionDenied
@@ -343,6 +400,36 @@ class ProductAdmin(admin.ModelAdmin):
         context["opts"] = self.model._meta
         context["fields"] = CSV_FIELDS
         return render(request, "admin/catalog/product/import_csv.html", context)
+
+
+class StockAdjustmentForm(forms.Form):
+    variant = forms.ModelChoiceField(
+        queryset=ProductVariant.objects.none(),
+        required=False,
+        empty_label="The product itself",
+        help_text="Leave on the product itself for a product without variants.",
+    )
+    delta = forms.IntegerField(
+        label="Change",
+        min_value=-services.MAX_STOCK_DELTA,
+        max_value=services.MAX_STOCK_DELTA,
+        help_text="Units to add (for example 24) or remove (for example -3).",
+    )
+    reason = forms.ChoiceField(choices=StockAdjustmentReason.choices)
+    note = forms.CharField(
+        max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text='Required for "Other".'
+    )
+
+    def __init__(self, *args, product, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["variant"].queryset = ProductVariant.objects.filter(product=product).order_by("sort_order", "pk")
+        if not product.variants.exists():
+            del self.fields["variant"]
+
+    def clean(self):
+        data = super().clean()
+        data.setdefault("variant", None)
+        return data
 
 
 class CsvImportForm(forms.Form):
@@ -560,3 +647,27 @@ class IngredientAdmin(admin.ModelAdmin):
     list_display = ["name", "inci_name", "name_km"]
     search_fields = ["name", "inci_name", "name_km"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(StockAdjustment)
+class StockAdjustmentAdmin(admin.ModelAdmin):
+    """The stock history: read-only here, adjustments are made from the product ("Adjust stock")."""
+
+    list_display = [
+        "created_at", "product", "variant", "delta", "quantity_before", "quantity_after", "reason", "note",
+        "created_by",
+    ]  # fmt: skip
+    list_filter = ["reason", "created_at"]
+    list_select_related = ["product", "variant__product", "created_by"]
+    search_fields = ["product__name", "product__sku", "note"]
+    date_hierarchy = "created_at"
+    list_per_page = 50
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

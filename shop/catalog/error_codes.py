@@ -24,6 +24,10 @@ class CatalogErrorCode(ErrorCode):
     # bulk delete: ordered before, so archived instead
     PRODUCT_ORDERED = "PRODUCT_ORDERED", 409, _("This product was ordered before, so it was archived instead.")
     UPLOAD_FAILED = "UPLOAD_FAILED", 503, _("The upload failed; please retry later.")
+    # a stock adjustment names a variant of another product
+    VARIANT_NOT_FOUND = "VARIANT_NOT_FOUND", 404, _("Variant not found.")
+    # removes more than is in stock (no backorders)
+    STOCK_WOULD_GO_NEGATIVE = "STOCK_WOULD_GO_NEGATIVE", 409, _("Not enough stock to remove that many.")
 
 
 export_members(CatalogErrorCode, globals())

@@ -1,7 +1,7 @@
 """Every row lock the catalog app takes, in one place: only catalog rows (``of=("self",)``), in pk order.
 ``select_for_update`` is a no-op on SQLite, where writes are serialised anyway."""
 
-from shop.catalog.models import Category, Product
+from shop.catalog.models import Category, Product, ProductVariant
 
 
 def categories_lock(*, category_ids) -> dict:
@@ -24,3 +24,8 @@ def products_lock(*, product_ids) -> list[Product]:
 
 def product_lock(*, product_id) -> Product | None:
     return Product.objects.select_for_update(of=("self",)).filter(pk=product_id).order_by("pk").first()
+
+
+def variant_lock(*, variant_id) -> ProductVariant | None:
+    """Take it after its product's lock (products before variants, as checkout does)."""
+    return ProductVariant.objects.select_for_update(of=("self",)).filter(pk=variant_id).order_by("pk").first()

@@ -373,3 +373,48 @@ class ProductMedia(models.Model):
 
     def __str__(self):
         return self.alt_text or f"media {self.pk}"
+
+
+class StockAdjustmentReason(models.TextChoices):
+    RECEIVED = "received", "Stock received"
+    COUNT = "count", "Stock count correction"
+    RETURNED = "returned", "Customer return put back"
+    DAMAGED = "damaged", "Damaged"
+    EXPIRED = "expired", "Expired"
+    LOST = "lost", "Lost or stolen"
+    OTHER = "other", "Other (see note)"
+
+
+class StockAdjustment(models.Model):
+    """One manual stock change (not a sale or a restock by an order): who, when, how much and why.
+
+    Written only by ``services.stock_adjust`` under the stock row's lock, so ``quantity_before`` /
+    ``quantity_after`` are the row's exact values around this change."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="stock_adjustments")
+    variant = models.ForeignKey(
+        ProductVariant, on_delete=models.CASCADE, null=True, blank=True, related_name="stock_adjustments"
+    )
+    delta = models.IntegerField()
+    quantity_before = models.IntegerField()
+    quantity_after = models.IntegerField()
+    reason = models.CharField(max_length=20, choices=StockAdjustmentReason.choices)
+    note = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["product", "-created_at"], name="catalog_stockadj_product")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(delta=0), name="catalog_stockadj_delta_not_0"),
+            models.CheckConstraint(
+                condition=Q(quantity_after=models.F("quantity_before") + models.F("delta")),
+                name="catalog_stockadj_after_is_before_plus_delta",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.delta:+d} {self.get_reason_display()}"

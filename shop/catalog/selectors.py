@@ -15,6 +15,7 @@ from shop.catalog.models import (
     ProductSkinType,
     ProductStatus,
     ProductVariant,
+    StockAdjustment,
 )
 from skincare.api.error_codes import ApiErrorCode
 from skincare.errors import ApplicationError
@@ -304,3 +305,8 @@ def stock_alert_counts() -> dict:
     return Product.objects.filter(status=ProductStatus.ACTIVE).aggregate(
         low=Count("id", filter=LOW_STOCK), out=Count("id", filter=OUT_OF_STOCK)
     )
+
+
+def stock_adjustment_list(*, product_id):
+    """A product's stock adjustments, newest first, with who made them and the variant."""
+    return StockAdjustment.objects.filter(product_id=product_id).select_related("created_by", "variant")

@@ -24,6 +24,8 @@ from shop.catalog.models import (
     ProductStatus,
     ProductType,
     ProductVariant,
+    StockAdjustment,
+    StockAdjustmentReason,
 )
 from shop.catalog.views_counter import product_view_count
 from skincare import events
@@ -476,6 +478,59 @@ def product_set_rating(*, product_id, rating_avg, review_count):
     rating = Decimal(str(rating_avg)).quantize(CENT, rounding=ROUND_HALF_UP)
     Product.objects.filter(pk=product_id).update(rating_avg=rating, review_count=review_count)
     catalog_cache.invalidate_products([product_id])
+
+
+# --- Stock adjustments ------------------------------------------------------
+
+MAX_STOCK_DELTA = 1_000_000
+
+
+@transaction.atomic
+def stock_adjust(*, product, delta, reason, by, note="", variant=None):
+    """Change a product's (or one variant's) stock by ``delta`` for a recorded reason.
+
+    The stock row is locked (product, then variant: the order checkout takes them in) so a parallel
+    checkout or adjustment waits; the change is an ``F()`` update, and the ``StockAdjustment`` row
+    records the exact quantities around it. Stock never goes below zero unless the product takes
+    backorders; stock coming back from zero announces ``product_back_in_stock`` after commit."""
+    errors = {}
+    if not isinstance(delta, int) or isinstance(delta, bool) or delta == 0 or abs(delta) > MAX_STOCK_DELTA:
+        errors["delta"] = [f"A whole number other than 0, at most {MAX_STOCK_DELTA:,} either way."]
+    if reason not in StockAdjustmentReason.values:
+        errors["reason"] = [f"One of: {', '.join(StockAdjustmentReason.values)}."]
+    note = (note or "").strip()
+    if len(note) > 500:
+        errors["note"] = ["At most 500 characters."]
+    elif reason == StockAdjustmentReason.OTHER and not note:
+        errors["note"] = ['Say why when the reason is "other".']
+    if errors:
+        raise ApplicationError(ApiErrorCode.VALIDATION_ERROR, "Invalid stock adjustment.", errors=errors)
+    locked = lock_objects.product_lock(product_id=product.pk)
+    if locked is None:
+        raise ApplicationError(error_codes.PRODUCT_NOT_FOUND, "Product not found.")
+    row = locked
+    if variant is not None:
+        row = lock_objects.variant_lock(variant_id=variant.pk)
+        if row is None or row.product_id != locked.pk:
+            raise ApplicationError(error_codes.VARIANT_NOT_FOUND, "This variant does not belong to the product.")
+    before = row.stock_quantity
+    after = before + delta
+    if after < 0 and not locked.allow_backorders:
+        raise ApplicationError(
+            error_codes.STOCK_WOULD_GO_NEGATIVE,
+            f"Only {max(before, 0)} in stock: cannot remove {-delta}.",
+            errors={"delta": [f"At most {before} can be removed." if before > 0 else "Nothing in stock to remove."]},
+        )
+    type(row).objects.filter(pk=row.pk).update(stock_quantity=F("stock_quantity") + delta)
+    adjustment = StockAdjustment.objects.create(
+        product=locked, variant=row if variant is not None else None, delta=delta, quantity_before=before,
+        quantity_after=after, reason=reason, note=note, created_by=by,
+    )  # fmt: skip
+    sold_out_changed = (before <= 0) != (after <= 0)
+    catalog_cache.invalidate_products([locked.pk], lists=sold_out_changed)
+    if before <= 0 < after and locked.status == ProductStatus.ACTIVE:
+        transaction.on_commit(lambda: events.product_back_in_stock.send(sender=Product, product=locked))
+    return adjustment
 
 
 # --- Media ------------------------------------------------------------------

@@ -18,10 +18,13 @@ from shop.catalog.models import (
     Brand,
     Category,
     Ingredient,
+    Product,
     ProductMedia,
     ProductSkinType,
     ProductStatus,
     ProductType,
+    ProductVariant,
+    StockAdjustmentReason,
     UsageTime,
     VariantKind,
 )
@@ -319,6 +322,96 @@ class StaffProductMediaApi(StaffApi):
             alt_text_km=data["alt_text_km"],
         )
         return Response([media_payload(item, request=request) for item in created], status=status.HTTP_201_CREATED)
+
+
+def _staff_product_row(product_id):
+    """The product row alone (any status), for operations that need no gallery or variants."""
+    product = Product.objects.filter(pk=product_id).first()
+    if product is None:
+        raise ApplicationError(error_codes.PRODUCT_NOT_FOUND, "Product not found.")
+    return product
+
+
+class StockAdjustmentActorSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+
+
+class StockAdjustmentOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    product_id = serializers.IntegerField()
+    variant_id = serializers.IntegerField(allow_null=True)
+    variant_name = serializers.CharField(source="variant.name", allow_null=True, default=None)
+    delta = serializers.IntegerField()
+    quantity_before = serializers.IntegerField()
+    quantity_after = serializers.IntegerField()
+    reason = serializers.ChoiceField(choices=StockAdjustmentReason.choices)
+    note = serializers.CharField()
+    created_by = StockAdjustmentActorSerializer(allow_null=True)
+    created_at = serializers.DateTimeField()
+
+
+class StaffProductStockAdjustmentsApi(StaffApi):
+    """A product's stock adjustments: the history (newest first) and a new one with its reason."""
+
+    required_permissions = {"GET": "catalog.view_stockadjustment", "POST": "catalog.add_stockadjustment"}
+    pagination_class = PagePagination
+
+    @extend_schema_serializer(component_name="StaffStockAdjustmentInput")
+    class InputSerializer(serializers.Serializer):
+        delta = serializers.IntegerField(
+            min_value=-services.MAX_STOCK_DELTA,
+            max_value=services.MAX_STOCK_DELTA,
+            help_text="Units to add (positive) or remove (negative); not 0.",
+        )
+        reason = serializers.ChoiceField(choices=StockAdjustmentReason.choices)
+        note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+        variant_id = serializers.IntegerField(**ID, required=False, allow_null=True, default=None)
+
+        def validate_delta(self, value):
+            if value == 0:
+                raise serializers.ValidationError("Must not be 0.")
+            return value
+
+    @raises(CatalogErrorCode.PRODUCT_NOT_FOUND)
+    @extend_schema(responses=StockAdjustmentOutputSerializer(many=True))
+    def get(self, request, product_id):
+        product = _staff_product_row(product_id)
+        return paginated_response(
+            self,
+            request,
+            selectors.stock_adjustment_list(product_id=product.pk),
+            lambda page: StockAdjustmentOutputSerializer(page, many=True).data,
+        )
+
+    @raises(
+        CatalogErrorCode.PRODUCT_NOT_FOUND, CatalogErrorCode.VARIANT_NOT_FOUND, CatalogErrorCode.STOCK_WOULD_GO_NEGATIVE
+    )
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: StockAdjustmentOutputSerializer},
+        description=(
+            "Adds `delta` to the product's stock (or the variant's, with `variant_id`) under the row lock, recorded "
+            'with the reason (a note is required for "other"). Stock never goes below 0 unless the product takes '
+            "backorders (STOCK_WOULD_GO_NEGATIVE)."
+        ),
+    )
+    def post(self, request, product_id):
+        product = _staff_product_row(product_id)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        variant = None
+        if data["variant_id"] is not None:
+            variant = ProductVariant.objects.filter(pk=data["variant_id"], product_id=product.pk).first()
+            if variant is None:
+                raise ApplicationError(error_codes.VARIANT_NOT_FOUND, "This variant does not belong to the product.")
+        adjustment = services.stock_adjust(
+            product=product, variant=variant, delta=data["delta"], reason=data["reason"], note=data["note"],
+            by=request.user,
+        )  # fmt: skip
+        adjustment = selectors.stock_adjustment_list(product_id=product.pk).get(pk=adjustment.pk)
+        return Response(StockAdjustmentOutputSerializer(adjustment).data, status=status.HTTP_201_CREATED)
 
 
 class StaffProductMediaDetailApi(StaffApi):

@@ -40,6 +40,11 @@ urlpatterns = [
         name="staff-product-media",
     ),
     path(
+        "staff/catalog/products/<int:product_id>/stock-adjustments",
+        staff_apis.StaffProductStockAdjustmentsApi.as_view(),
+        name="staff-product-stock-adjustments",
+    ),
+    path(
         "staff/catalog/products/<int:product_id>/media/<int:media_id>",
         staff_apis.StaffProductMediaDetailApi.as_view(),
         name="staff-product-media-detail",

@@ -60,3 +60,11 @@ def recommendations_precompute():
     """Nightly (beat): product_recommendations and product_similarities from the hybrid."""
     result = jobs.recommendations_precompute_run()
     return {"rows_read": result.rows_read, "rows_written": result.rows_written}
+
+
+@shared_task(name="ml.recommendations_user_refresh", **ETL_RETRY)
+def recommendations_user_refresh(user_id):
+    """One user's list after their purchase or review (idempotent: it rewrites the list)."""
+    from ml.recommendations import recommendations_user_refresh as refresh  # numpy/scipy only when it runs
+
+    return {"written": refresh(user_id=user_id)}

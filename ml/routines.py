@@ -195,10 +195,14 @@ def _fit_budget(choice, ranked, clash, budget):
                     option = (max(0.0, score - row[1]) / float(saved), key, row)
                     best = option if best is None or option[:2] < best[:2] else best
             if step in OPTIONAL:
-                rest = {k: v for k, v in choice.items() if k != key}
+                # leave the product out of every optional step it fills (a product filling the
+                # same step morning and evening is bought once: dropping one alone saves nothing)
+                keys = [k for k, v in choice.items() if v[0].pk == product.pk and k[1] in OPTIONAL]
+                rest = {k: v for k, v in choice.items() if k not in keys}
                 saved = current_cost - _cost(rest)
                 if saved > 0:
-                    option = ((score + DROP_PENALTY) / float(saved), key, None)
+                    loss = sum(choice[k][1] + DROP_PENALTY for k in keys)
+                    option = (loss / float(saved), key, None)
                     best = option if best is None or option[:2] < best[:2] else best
         if best is None:
             raise ApplicationError(
@@ -208,7 +212,9 @@ def _fit_budget(choice, ranked, clash, budget):
             )
         _loss, key, row = best
         if row is None:
-            del choice[key]
+            dropped = choice[key][0].pk
+            for k in [k for k, v in choice.items() if v[0].pk == dropped and k[1] in OPTIONAL]:
+                del choice[k]
         else:
             choice[key] = row
 

@@ -200,25 +200,29 @@ def recommendations_trending(*, skin_type, user=None, limit=TOP_K):
     return _varied(_materialise(entries, _candidates(user)), limit)
 
 
-def recommendations_similar(*, product_id, user=None, limit=SIMILAR_K):
-    """Content-similar products (stored nightly; computed on the spot for a product newer than
-    the last run). 404 for an unknown or inactive product."""
-    product = catalog_selectors.product_active_get(product_id=product_id)
-    document = _stored("product_similarities", str(product.pk))
+def recommendations_similar(*, product_id, user=None, limit=SIMILAR_K, product_name=None):
+    """Content-similar products: stored nightly; for a product newer than the last run the API
+    computes them on the spot. A page passes ``product_name`` (it has loaded the product) and
+    gets only the stored list, so it runs the same queries for every product. 404 for an
+    unknown or inactive product."""
+    compute_missing = product_name is None
+    if product_name is None:
+        product_name = catalog_selectors.product_active_get(product_id=product_id).name
+    document = _stored("product_similarities", str(product_id))
     if document is not None:
         similar = [(row["product_id"], row["similarity_score"]) for row in document.get("similar_products") or ()]
     else:
-        similar = _similar_now(product.pk)
+        similar = _similar_now(product_id) if compute_missing else []
     entries = [
         {
             "product_id": other,
             "score": score,
             "algorithm_used": "content_based",
             "reason_code": "similar_to",
-            "reason_params": {"name": product.name},
+            "reason_params": {"name": product_name},
         }
         for other, score in similar
-        if other != product.pk
+        if other != product_id
     ]
     return _varied(_materialise(entries, _candidates(user)), limit)
 

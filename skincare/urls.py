@@ -31,6 +31,7 @@ urlpatterns = [
     path("journal/", include("reviews.journal_urls")),
     path("accounts/", include("shop.accounts.page_urls")),
     path("account/notifications/", include("feedback.page_urls")),
+    path("recommendations/", include("ml.page_urls")),
     path("health", health.liveness, name="health"),
     path("health/ready", health.readiness, name="health-ready"),
     path("admin/", admin.site.urls),

@@ -11,8 +11,10 @@ from rest_framework.views import APIView
 from ml import ingredients, rec_services, routines, serving, tracking
 from ml import rec_serializers as s
 from ml.error_codes import AnalyticsErrorCode
+from ml.models import AvoidedIngredient
 from shop.accounts.models import SkinType
 from shop.catalog.error_codes import CatalogErrorCode
+from shop.catalog.models import Ingredient
 from skincare.api.error_codes import ApiErrorCode
 from skincare.api.error_docs import raises
 from skincare.api.pagination import PagePagination, paginated_response
@@ -281,3 +283,41 @@ class IngredientCompatibilityApi(APIView):
             "conflicts": [s.conflict_payload(c) for c in conflicts],
         }
         return Response(s.CompatibilityOutput(body).data)
+
+
+class AvoidedIngredientsApi(APIView):
+    """Ingredients you react to: products containing any of them are never recommended to you
+    nor put in your routines."""
+
+    pagination_class = PagePagination
+
+    @staticmethod
+    def _rows(user):
+        return list(
+            Ingredient.objects.filter(pk__in=AvoidedIngredient.objects.filter(user=user).values("ingredient_id"))
+            .order_by("name", "pk")
+            .values("id", "name", "name_km", "slug")
+        )
+
+    @raises()
+    @extend_schema(
+        tags=TAGS,
+        operation_id="recommendations_avoided_ingredients_list",
+        responses=s.AvoidedIngredientOutput(many=True),
+        summary="My ingredients to avoid",
+    )
+    def get(self, request):
+        return paginated_response(self, request, self._rows(request.user))
+
+    @raises()
+    @extend_schema(
+        tags=TAGS,
+        operation_id="recommendations_avoided_ingredients_set",
+        request=s.AvoidedIngredientsInput,
+        responses=s.AvoidedIngredientOutput(many=True),
+        summary="Replace my ingredients to avoid",
+    )
+    def put(self, request):
+        data = _valid(s.AvoidedIngredientsInput, request.data)
+        rec_services.avoided_ingredients_set(user=request.user, ingredient_ids=data["ingredient_ids"])
+        return Response(s.AvoidedIngredientOutput(self._rows(request.user), many=True).data)

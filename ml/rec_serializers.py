@@ -217,3 +217,19 @@ def routine_payload(plan, request):
         "evening": _steps(plan.evening, request),
         "conflicts": [conflict_payload(c) for c in plan.conflicts],
     }
+
+
+class AvoidedIngredientOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    name_km = serializers.CharField()
+    slug = serializers.CharField()
+
+    class Meta:
+        ref_name = "AvoidedIngredient"
+
+
+class AvoidedIngredientsInput(serializers.Serializer):
+    ingredient_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), max_length=100, help_text="The whole list; [] clears it."
+    )

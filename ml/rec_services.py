@@ -4,7 +4,7 @@ per-user refresh queued after a purchase or a review."""
 from django.db import transaction
 
 from ml import services
-from ml.models import HiddenRecommendation
+from ml.models import AvoidedIngredient, HiddenRecommendation
 from shop.catalog import selectors as catalog_selectors
 
 
@@ -57,3 +57,25 @@ def recommendations_refresh_later(*, user_id):
 
     if user_id is not None:
         transaction.on_commit(lambda: recommendations_user_refresh.delay(user_id))
+
+
+@transaction.atomic
+def avoided_ingredients_set(*, user, ingredient_ids):
+    """Replace the shopper's ingredients to avoid; unknown ids are a 400 and change nothing."""
+    from shop.catalog.models import Ingredient
+    from skincare.api.error_codes import ApiErrorCode
+    from skincare.errors import ApplicationError
+
+    wanted = set(ingredient_ids)
+    known = set(Ingredient.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    unknown = sorted(wanted - known)
+    if unknown:
+        raise ApplicationError(
+            ApiErrorCode.VALIDATION_ERROR,
+            "Some ingredients do not exist.",
+            errors={"ingredient_ids": [f"Unknown ingredient: {pk}." for pk in unknown]},
+        )
+    AvoidedIngredient.objects.filter(user=user).exclude(ingredient_id__in=wanted).delete()
+    AvoidedIngredient.objects.bulk_create(
+        [AvoidedIngredient(user=user, ingredient_id=pk) for pk in sorted(wanted)], ignore_conflicts=True
+    )

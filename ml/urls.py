@@ -29,6 +29,11 @@ urlpatterns = [
         name="recommendations-feedback-based",
     ),
     path("recommendations/feedback", rec_apis.RecommendationFeedbackApi.as_view(), name="recommendations-feedback"),
+    path(
+        "recommendations/avoided-ingredients",
+        rec_apis.AvoidedIngredientsApi.as_view(),
+        name="recommendations-avoided-ingredients",
+    ),
     path("recommendations/routine", rec_apis.RoutineApi.as_view(), name="recommendations-routine"),
     path(
         "ingredients/compatibility",

@@ -231,3 +231,22 @@ def test_compatibility_runs_a_constant_number_of_queries(catalog, django_assert_
     for ids in (few, many):
         with django_assert_num_queries(5):  # active check, products, families, ingredients, rules
             APIClient().post(COMPAT, {"product_ids": ids}, format="json")
+
+
+def test_staff_add_a_pair_in_the_admin_and_it_is_checked_at_once(catalog, admin_client):
+    family = admin_client.post(
+        "/admin/ml/ingredientfamily/add/",
+        {"name": "Glycerin-like", "slug": "glycerin-like", "keywords": '["glycerin"]'},
+    )
+    assert family.status_code == 302
+    glycerin = IngredientFamily.objects.get(slug="glycerin-like")
+    added = admin_client.post(
+        "/admin/ml/ingredientinteraction/add/",
+        {"family_a": glycerin.pk, "family_b": glycerin.pk, "severity": "caution", "explanation": "Too sticky.",
+         "advice": "Use one.", "is_active": "on"},
+    )  # fmt: skip
+    assert added.status_code == 302
+    body = APIClient().post(COMPAT, {"product_ids": [catalog["c1"].pk, catalog["m"].pk]}, format="json").json()
+    assert [(c["first"]["name"], c["second"]["name"], c["advice"]) for c in body["data"]["conflicts"]] == [
+        ("Cheap Gel Cleanser", "Gel Cream", "Use one.")
+    ]

@@ -265,3 +265,25 @@ def test_a_purchase_rebuilds_the_buyers_list(served, django_capture_on_commit_ca
             sender=Order, order=placed, old_status="pending", new_status="processing", by=None
         )
     assert queued == [served["u4"].pk]
+
+
+def test_avoided_ingredients_are_set_listed_and_filter_the_lists(served):
+    client = client_for(served["u1"])
+    niacinamide, zinc = IngredientFactory(name="Niacinamide"), IngredientFactory(name="Zinc")
+    served["c"].product_ingredients.create(ingredient=niacinamide, sort_order=0)
+    response = client.put(
+        "/api/v1/recommendations/avoided-ingredients", {"ingredient_ids": [zinc.pk, niacinamide.pk]}, format="json"
+    )
+    assert response.status_code == 200
+    assert [row["name"] for row in response.json()["data"]] == ["Niacinamide", "Zinc"]
+    listed = client.get("/api/v1/recommendations/avoided-ingredients").json()
+    assert [row["slug"] for row in listed["data"]] == ["niacinamide", "zinc"] and listed["meta"]["total"] == 2
+    assert ids(client.get(FOR_ME)) == [served["e"].pk]
+    bad = client.put("/api/v1/recommendations/avoided-ingredients", {"ingredient_ids": [999999]}, format="json")
+    assert bad.status_code == 400 and "ingredient_ids" in bad.json()["errors"]
+    assert AvoidedIngredient.objects.filter(user=served["u1"]).count() == 2  # unchanged
+    client.put("/api/v1/recommendations/avoided-ingredients", {"ingredient_ids": []}, format="json")
+    assert ids(client.get(FOR_ME)) == [served["c"].pk, served["e"].pk]
+    assert client_for().get("/api/v1/recommendations/avoided-ingredients").status_code == 401
+    other = client_for(served["u2"]).get("/api/v1/recommendations/avoided-ingredients").json()
+    assert other["data"] == []

@@ -210,3 +210,29 @@ def test_routine_page_queries_are_constant(client, catalog, django_assert_num_qu
     cache.clear()
     with django_assert_num_queries(11):
         client.get(url)
+
+
+def test_pages_leave_the_widget_out_when_the_store_is_down(client, served, monkeypatch):
+    from ml import serving
+    from ml.store import StoreError
+
+    class Down:
+        def get(self, collection, key):
+            raise StoreError("connection refused")
+
+    monkeypatch.setattr(serving, "get_store", lambda: Down())
+    client.force_login(served["u1"])
+    response = client.get("/")
+    assert response.status_code == 200 and "Recommended for you" not in response.content.decode()
+
+
+def test_routines_of_a_signed_in_shopper_leave_out_hidden_and_avoided_products(client, catalog):  # noqa: F811
+    from ml.models import AvoidedIngredient
+
+    shopper = UserFactory(skin_type="oily", skin_concerns=["dark_spots"])
+    HiddenRecommendation.objects.create(user=shopper, product=catalog["c1"])
+    AvoidedIngredient.objects.create(user=shopper, ingredient=catalog["vc"].ingredients.get())
+    client.force_login(shopper)
+    page = client.get("/recommendations/routine/").content.decode()
+    assert "Fancy Gel Cleanser" in page and "Cheap Gel Cleanser" not in page
+    assert "Vitamin C Serum" not in page

@@ -1,13 +1,16 @@
 """Serving recommendations: the endpoints on a small shop after the nightly precompute (ranking
 properties, cold start, removals, bad input, permissions, query counts) and the per-user refresh."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from ml import services, tasks
+from ml import services, serving, tasks
 from ml.models import AnalyticsDocument, AvoidedIngredient, HiddenRecommendation
 from ml.recommendations import recommendations_precompute
+from ml.store import StoreError
 from ml.tests.test_etl import order, review
 from ml.tests.test_recommendations import shop  # noqa: F401 - fixture
 from shop.accounts.tests.factories import UserFactory
@@ -287,3 +290,33 @@ def test_avoided_ingredients_are_set_listed_and_filter_the_lists(served):
     assert client_for().get("/api/v1/recommendations/avoided-ingredients").status_code == 401
     other = client_for(served["u2"]).get("/api/v1/recommendations/avoided-ingredients").json()
     assert other["data"] == []
+
+
+def test_products_due_for_a_restock_lead_the_list(shop):  # noqa: F811
+    now = datetime.now(UTC)
+
+    def ago(days):
+        return (now - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M")
+
+    # serums bought again by the same shopper after 20 days, 20 days and months: the median gap is 20 days
+    order(shop["u2"], "2026-03-22T10:00", [(shop["a"], 1, "10.00")], status="delivered")
+    order(shop["u4"], ago(30), [(shop["a"], 1, "10.00")], status="delivered")
+    order(shop["u4"], ago(10), [(shop["a"], 1, "10.00")], status="delivered")
+    recommendations_precompute(progress=lambda done, total: None, now=now)
+    data = client_for(shop["u1"]).get(FOR_ME).json()["data"]
+    assert [i["product"]["id"] for i in data] == [shop["a"].pk, shop["b"].pk, shop["c"].pk, shop["e"].pk]
+    assert [(i["score"], i["algorithm"]) for i in data[:2]] == [(1.0, "repurchase"), (1.0, "repurchase")]
+    days = (now - datetime(2026, 3, 1, 10, 0, tzinfo=UTC)).days
+    assert data[0]["reason"] == f"Running low? You bought Alpha Serum {days} days ago"
+    # u4 bought a 10 days ago: not due yet, so still left out
+    assert shop["a"].pk not in ids(client_for(shop["u4"]).get(FOR_ME))
+
+
+def test_an_unreachable_store_is_a_503(served, monkeypatch):
+    class Down:
+        def get(self, collection, key):
+            raise StoreError("connection refused")
+
+    monkeypatch.setattr(serving, "get_store", lambda: Down())
+    response = client_for(served["u1"]).get(FOR_ME)
+    assert response.status_code == 503 and response.json()["code"] == "ANALYTICS_STORE_UNAVAILABLE"

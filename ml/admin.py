@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from ml.models import EtlRun, OrderAnalytics, ProductAnalytics
+from ml.models import (
+    AvoidedIngredient,
+    EtlRun,
+    HiddenRecommendation,
+    IngredientFamily,
+    IngredientInteraction,
+    OrderAnalytics,
+    ProductAnalytics,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -39,3 +47,39 @@ class ProductAnalyticsAdmin(ReadOnlyAdmin):
     list_display = ["date", "product", "views", "orders", "revenue", "conversion_rate"]
     list_select_related = ["product"]
     date_hierarchy = "date"
+
+
+@admin.register(IngredientFamily)
+class IngredientFamilyAdmin(admin.ModelAdmin):
+    """Which ingredients act alike: a product is in the family when an ingredient's name or INCI
+    name contains a keyword."""
+
+    list_display = ("name", "slug", "keywords")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+@admin.register(IngredientInteraction)
+class IngredientInteractionAdmin(admin.ModelAdmin):
+    """The pairs checked across routines, carts and recent orders (takes effect at once)."""
+
+    list_display = ("family_a", "family_b", "severity", "is_active")
+    list_filter = ("severity", "is_active")
+    list_select_related = ("family_a", "family_b")
+    autocomplete_fields = ("family_a", "family_b")
+
+
+@admin.register(HiddenRecommendation)
+class HiddenRecommendationAdmin(ReadOnlyAdmin):
+    """Written by shoppers' "not interested"; shown for support questions."""
+
+    list_display = ("user", "product", "created_at")
+    list_select_related = ("user", "product")
+    raw_id_fields = ("user", "product")
+
+
+@admin.register(AvoidedIngredient)
+class AvoidedIngredientAdmin(ReadOnlyAdmin):
+    list_display = ("user", "ingredient", "created_at")
+    list_select_related = ("user", "ingredient")
+    raw_id_fields = ("user", "ingredient")

@@ -7,6 +7,8 @@ from skincare.errors import ErrorCode, export_members
 
 class AnalyticsErrorCode(ErrorCode):
     ANALYTICS_NOT_FOUND = "ANALYTICS_NOT_FOUND", 404, _("No analytics for this yet.")
+    # No routine of the requested steps fits the budget.
+    ROUTINE_OVER_BUDGET = "ROUTINE_OVER_BUDGET", 400, _("No routine fits this budget.")
 
 
 export_members(AnalyticsErrorCode, globals())

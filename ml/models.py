@@ -3,6 +3,7 @@ roll-up tables of the seed (``order_analytics``, ``product_analytics``) and the 
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -122,3 +123,78 @@ class TrainedModel(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.version}"
+
+
+# --- Recommendations and routines ---------------------------------------------------------
+
+
+class HiddenRecommendation(models.Model):
+    """A product the shopper answered "not interested" to: never recommended to them again."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "product"], name="ml_hidden_rec_user_product_uniq")]
+
+    def __str__(self):
+        return f"user {self.user_id} hides product {self.product_id}"
+
+
+class AvoidedIngredient(models.Model):
+    """An ingredient on the shopper's profile they react to: products containing it are never
+    recommended to them nor put in their routines."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    ingredient = models.ForeignKey("catalog.Ingredient", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "ingredient"], name="ml_avoided_ingredient_user_uniq")]
+
+    def __str__(self):
+        return f"user {self.user_id} avoids ingredient {self.ingredient_id}"
+
+
+class IngredientFamily(models.Model):
+    """A group of ingredients that act alike (retinoids, AHAs...). An ingredient belongs to the
+    family when its name or INCI name contains one of the keywords (case-insensitive), so new
+    products are covered without editing this table."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    keywords = models.JSONField(default=list, help_text='Lower-case parts of names: ["retinol", "retinal"]')
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "ingredient families"
+
+    def __str__(self):
+        return self.name
+
+
+class InteractionSeverity(models.TextChoices):
+    CAUTION = "caution", "Use with care"
+    AVOID = "avoid", "Do not combine"
+
+
+class IngredientInteraction(models.Model):
+    """Two ingredient families that should not be layered in one routine. A family paired with
+    itself means two different products of that family (e.g. two exfoliating acids)."""
+
+    family_a = models.ForeignKey(IngredientFamily, on_delete=models.CASCADE, related_name="+")
+    family_b = models.ForeignKey(IngredientFamily, on_delete=models.CASCADE, related_name="+")
+    severity = models.CharField(max_length=10, choices=InteractionSeverity.choices, default=InteractionSeverity.CAUTION)
+    explanation = models.TextField(help_text="What happens when they are combined.")
+    advice = models.TextField(help_text="What to do instead (alternate mornings and evenings, drop one...).")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["family_a__name", "family_b__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["family_a", "family_b"], name="ml_ingredient_interaction_pair_uniq")
+        ]
+
+    def __str__(self):
+        return f"{self.family_a} + {self.family_b}"

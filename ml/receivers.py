@@ -7,7 +7,8 @@ import logging
 from django.db import transaction
 
 from feedback.models import ContentType
-from ml import services, tracking
+from ml import rec_services, services, tracking
+from ml.etl.common import PURCHASED
 from reviews.models import Review
 from skincare import events
 
@@ -39,12 +40,27 @@ def on_order_placed(sender, order, **kwargs):
         logger.warning("Purchase event for order %s dropped: %s", getattr(order, "pk", None), exc)
 
 
+def on_order_purchased(sender, order, **kwargs):
+    """An order placed as, or turning into, a purchase (confirmed, then processing, shipped,
+    delivered) rebuilds the buyer's recommendations once."""
+    if "new_status" in kwargs:
+        if kwargs["new_status"] not in PURCHASED or kwargs.get("old_status") in PURCHASED:
+            return
+    elif order.status not in PURCHASED:
+        return
+    try:
+        rec_services.recommendations_refresh_later(user_id=order.user_id)
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("Recommendation refresh for order %s not queued: %s", getattr(order, "pk", None), exc)
+
+
 def on_moderation_decided(sender, content_type, content_id, decision, **kwargs):
     if content_type != ContentType.REVIEW or decision != "approved":
         return
     transaction.on_commit(lambda: _queue_sentiment(content_id))
     try:
         review = Review.objects.only("pk", "product_id", "user_id", "rating").get(pk=content_id)
+        rec_services.recommendations_refresh_later(user_id=review.user_id)
         _record(
             event_type="review_written",
             data={"product_id": review.product_id, "review_id": review.pk, "rating": review.rating},
@@ -99,5 +115,7 @@ def on_search_performed(sender, request, search_id, query, filters, results_coun
 
 def connect():
     events.order_placed.connect(on_order_placed, dispatch_uid="ml.order_placed")
+    events.order_placed.connect(on_order_purchased, dispatch_uid="ml.order_placed.recommendations")
+    events.order_status_changed.connect(on_order_purchased, dispatch_uid="ml.order_status.recommendations")
     events.moderation_decided.connect(on_moderation_decided, dispatch_uid="ml.moderation_decided")
     events.search_performed.connect(on_search_performed, dispatch_uid="ml.search_performed")

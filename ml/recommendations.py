@@ -6,11 +6,17 @@ Training data (also what ``benchmarks/recommendations.py`` evaluates on): order 
 confirmed / processing / shipped / delivered orders of registered users, and approved reviews
 rated 4 or 5; item features from the catalog; the account's skin type.
 
-Removed from a user's list: what the user bought (there is no "running low" signal yet, so no
-repurchase exceptions) and products whose skin types exclude the user's. Hidden products and
-ingredients to avoid are not filtered: the profile has no such fields yet. Variety: at most
-``PER_CATEGORY`` products of one category per list."""
+Removed from a user's list: what the user bought, except a product that is due for a restock
+(``repurchase_due``), and products whose skin types exclude the user's. Variety: at most
+``PER_CATEGORY`` products of one category per list. Hidden products, ingredients to avoid and
+what was bought since the run are removed when the list is served (``ml.serving``).
 
+Besides one list per user, the run stores the lists cold-start shoppers and the public
+endpoints are served from: ``skin:<skin type>`` (skin-type affinity), ``trending:<skin type>``
+(time-decayed popularity among shoppers of that skin type) and ``popular``. Between runs,
+``recommendations_user_refresh`` rebuilds one user's list after a purchase or a review."""
+
+import statistics
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 
@@ -31,12 +37,16 @@ from ml.recommender import (
 from ml.recommender.models import _normalise_rows
 from ml.store import get_store, iso
 from reviews.models import Review
+from shop.accounts.models import SkinType
 from shop.catalog.models import Product, ProductIngredient, ProductStatus
 from shop.orders.models import OrderItem
 
 TOP_K = 20
 PER_CATEGORY = 4
 SIMILAR_K = 10
+COLD_K = 50  # the shared lists: enough for the concern re-ranking and the routine builder
+RESTOCK_K = 2  # at most this many "running low" products lead a user's list
+MIN_REPURCHASE_INTERVALS = 3
 LIFETIME = timedelta(days=2)  # nightly, with a day of slack if a run fails
 ALGORITHM_VERSION = "hybrid-1"
 # Components and weights: the hybrid as tuned on the validation split of the time hold-out by
@@ -124,8 +134,33 @@ SKIN_WORDS = {"acne": "acne-prone", "combination": "combination", "dry": "dry", 
               "oily": "oily", "sensitive": "sensitive"}  # fmt: skip
 
 
+REASON_TEXT = {
+    "because_bought": "Because you bought {name}",
+    "similar_to_bought": "Similar to {name}, which you bought",
+    "rated_by_skin": "Rated {rating} by {count} people with {skin_word} skin",
+    "popular_skin": "Popular with people with {skin_word} skin",
+    "trending": "Trending in the shop",
+    "trending_skin": "Trending with people with {skin_word} skin",
+    "popular": "Popular in the shop",
+    "running_low": "Running low? You bought {name} {days} days ago",
+}
+
+
+def reason_entry(code, **params):
+    """``reason`` (English, as stored) plus ``reason_code`` / ``reason_params``, which the
+    serving layer turns into the shopper's language."""
+    words = {"skin_word": SKIN_WORDS.get(params.get("skin"), params.get("skin"))}
+    return {"reason": REASON_TEXT[code].format(**params, **words), "reason_code": code, "reason_params": params}
+
+
+def _rated(item, skin, ratings):
+    rated = ratings.get((item, skin))
+    if skin and rated and rated[1] >= 3 and rated[0] >= 4:
+        return reason_entry("rated_by_skin", rating=f"{rated[0]:.1f}", count=rated[1], skin=skin)
+    return None
+
+
 def _reason(component, *, item, user_items, model, items, skin, ratings):
-    skin_word = SKIN_WORDS.get(skin, skin)
     if component in ("item_knn", "ease", "als", "content") and user_items:
         sim = model.components[
             "content" if component == "content" or "item_knn" not in model.components else "item_knn"
@@ -135,16 +170,16 @@ def _reason(component, *, item, user_items, model, items, skin, ratings):
         anchor = max(user_items, key=lambda other: (matrix[model.item_index[other], column], -other))
         if matrix[model.item_index[anchor], column] > 0:
             if component == "content":
-                return f"Similar to {items[anchor]['name']}, which you bought"
-            return f"Because you bought {items[anchor]['name']}"
-    rated = ratings.get((item, skin))
-    if skin and rated and rated[1] >= 3 and rated[0] >= 4:
-        return f"Rated {rated[0]:.1f} by {rated[1]} people with {skin_word} skin"
+                return reason_entry("similar_to_bought", name=items[anchor]["name"])
+            return reason_entry("because_bought", name=items[anchor]["name"])
+    rated = _rated(item, skin, ratings)
+    if rated:
+        return rated
     if skin and component == "skin_type":
-        return f"Popular with people with {skin_word} skin"
+        return reason_entry("popular_skin", skin=skin)
     if component == "trending":
-        return "Trending in the shop"
-    return "Popular in the shop"
+        return reason_entry("trending")
+    return reason_entry("popular")
 
 
 def _varied(ranked, items, k):
@@ -160,9 +195,180 @@ def _varied(ranked, items, k):
     return out
 
 
-def fit_hybrid(records, items, users):
-    components = {name: cls(**params) for name, (cls, params) in COMPONENTS.items()}
-    return HybridRecommender(components, WEIGHTS).fit(records, items, users)
+def fit_hybrid(records, items, users, *, without=()):
+    components = {name: cls(**params) for name, (cls, params) in COMPONENTS.items() if name not in without}
+    return HybridRecommender(components, {name: WEIGHTS[name] for name in components}).fit(records, items, users)
+
+
+def repurchase_due(*, now, items):
+    """{user: [(product, days since the last purchase)]} of products due for a restock.
+
+    A product is due when the time since the user last bought it is at least the median time
+    between two purchases of the same product by the same shopper, measured per product type
+    over the whole shop (types with fewer than ``MIN_REPURCHASE_INTERVALS`` such gaps get none).
+    """
+    bought = defaultdict(list)
+    kind = {}
+    rows = OrderItem.objects.filter(order__status__in=PURCHASED, order__user__isnull=False).values_list(
+        "order__user_id", "product_id", "product__product_type", "order__created_at"
+    )
+    for user, product, product_type, created in rows:
+        bought[(user, product)].append(created)
+        kind[product] = product_type
+    gaps = defaultdict(list)
+    for (_user, product), dates in bought.items():
+        dates.sort()
+        gaps[kind[product]] += [
+            (b - a).total_seconds() / 86400
+            for a, b in zip(dates, dates[1:], strict=False)
+            if b - a >= timedelta(days=1)
+        ]
+    medians = {t: statistics.median(g) for t, g in gaps.items() if len(g) >= MIN_REPURCHASE_INTERVALS}
+    due = defaultdict(list)
+    for (user, product), dates in bought.items():
+        days = (now - max(dates)).total_seconds() / 86400
+        if product in items and kind[product] in medians and days >= medians[kind[product]]:
+            due[user].append((product, int(days)))
+    return {user: sorted(found, key=lambda pair: (-pair[1], pair[0]))[:RESTOCK_K] for user, found in due.items()}
+
+
+def _user_documents(model, chunk, *, users, items, ratings, generated, due):
+    """One ``product_recommendations`` document per user of ``chunk`` (users the model knows)."""
+    positions = [model.user_index[u] for u in chunk]
+    rows = model.X[positions]
+    parts = {
+        name: model.weights[name] * _normalise_rows(component._scores(rows, positions), rows)
+        for name, component in model.components.items()
+        if model.weights[name]
+    }
+    ranked = model.recommend(chunk, k=len(model.items))
+    keyed = []
+    for n, user in enumerate(chunk):
+        skin = users.get(user, {}).get("skin_type")
+        entries = [
+            {
+                "product_id": item,
+                "score": 1.0,
+                **reason_entry("running_low", name=items[item]["name"], days=days),
+                "algorithm_used": "repurchase",
+                "generated_at": generated,
+            }
+            for item, days in due.get(user, ())
+        ]
+        allowed = [(i, s) for i, s in ranked[user] if _suits(items[i], skin)]
+        for item, score in _varied(allowed, items, TOP_K - len(entries)):
+            column = model.item_index[item]
+            # the largest share of the blended score; on a tie the more personal reason
+            component = max(parts, key=lambda name: (parts[name][n, column], -PERSONAL.index(name)))  # noqa: B023
+            reason = _reason(
+                component,
+                item=item,
+                user_items=sorted(model.seen.get(user, ())),
+                model=model,
+                items=items,
+                skin=skin,
+                ratings=ratings,
+            )
+            entries.append(
+                {
+                    "product_id": item,
+                    "score": score,
+                    **reason,
+                    "algorithm_used": ALGORITHM[component],
+                    "generated_at": generated,
+                }
+            )
+        keyed.append(
+            (
+                str(user),
+                {
+                    "user_id": user,
+                    "recommendation_type": "hybrid",
+                    "recommended_products": entries,
+                    "user_profile": {"skin_type": skin, "concerns": users.get(user, {}).get("concerns", [])},
+                    "model_version": ALGORITHM_VERSION,
+                    "created_at": generated,
+                },
+            )
+        )
+    return keyed
+
+
+def _list_document(kind, ranked, *, reason, algorithm, generated, skin=None):
+    entries = [
+        {"product_id": item, "score": score, **reason(item), "algorithm_used": algorithm, "generated_at": generated}
+        for item, score in ranked
+    ]
+    return {
+        "user_id": None,
+        "recommendation_type": kind,
+        "recommended_products": entries,
+        "user_profile": {"skin_type": skin, "concerns": []},
+        "model_version": ALGORITHM_VERSION,
+        "created_at": generated,
+    }
+
+
+def _shared_documents(model, records, items, users, *, ratings, generated):
+    """``skin:<type>``, ``trending:<type>`` and ``popular``: the lists for shoppers without
+    history and for the public endpoints."""
+    keyed = []
+    skin_model = model.components["skin_type"]
+    for skin in SkinType.values:
+
+        def skin_reason(item, skin=skin):
+            return _rated(item, skin, ratings) or reason_entry("popular_skin", skin=skin)
+
+        ranked = skin_model._top(skin_model.cold_start_scores(skin), len(model.items), set())
+        chosen = [(i, s) for i, s in ranked if s > 0 and _suits(items[i], skin)][:COLD_K]
+        keyed.append(
+            (
+                f"skin:{skin}",
+                _list_document(
+                    "skin_based",
+                    chosen,
+                    reason=lambda item, skin=skin: (
+                        _rated(item, skin, ratings) or reason_entry("popular_skin", skin=skin)
+                    ),
+                    algorithm="skin_analysis",
+                    generated=generated,
+                    skin=skin,
+                ),
+            )
+        )
+        subset = [r for r in records if users.get(r[0], {}).get("skin_type") == skin]
+        chosen = []
+        if subset:
+            trend = TrendingRecommender(**COMPONENTS["trending"][1]).fit(subset, items)
+            ranked = trend._top(trend.trend, len(trend.items), set())
+            chosen = [(i, s) for i, s in ranked if s > 0 and _suits(items[i], skin)][:COLD_K]
+        keyed.append(
+            (
+                f"trending:{skin}",
+                _list_document(
+                    "trending",
+                    chosen,
+                    reason=lambda item, skin=skin: reason_entry("trending_skin", skin=skin),
+                    algorithm="trending",
+                    generated=generated,
+                    skin=skin,
+                ),
+            )
+        )
+    ranked = [(i, s) for i, s in model._top(model.popularity, len(model.items), set()) if s > 0][:COLD_K]
+    keyed.append(
+        (
+            "popular",
+            _list_document(
+                "popularity",
+                ranked,
+                reason=lambda item: reason_entry("popular"),
+                algorithm="popularity",
+                generated=generated,
+            ),  # fmt: skip
+        )
+    )
+    return keyed
 
 
 def recommendations_precompute(*, progress, now=None):
@@ -173,62 +379,46 @@ def recommendations_precompute(*, progress, now=None):
         return JobResult(rows_read=0, rows_written=0)
     model = fit_hybrid(records, items, users)
     ratings = _skin_ratings()
+    due = repurchase_due(now=now, items=items)
     generated, expires = iso(now), now + LIFETIME
     keyed, batch = [], 200
     for start in range(0, len(model.users), batch):
         chunk = model.users[start : start + batch]
-        positions = [model.user_index[u] for u in chunk]
-        rows = model.X[positions]
-        parts = {
-            name: model.weights[name] * _normalise_rows(component._scores(rows, positions), rows)
-            for name, component in model.components.items()
-            if model.weights[name]
-        }
-        ranked = model.recommend(chunk, k=len(model.items))
-        for n, user in enumerate(chunk):
-            skin = users.get(user, {}).get("skin_type")
-            allowed = [(i, s) for i, s in ranked[user] if _suits(items[i], skin)]
-            chosen = _varied(allowed, items, TOP_K)
-            entries = []
-            for item, score in chosen:
-                column = model.item_index[item]
-                # the largest share of the blended score; on a tie the more personal reason
-                component = max(parts, key=lambda name: (parts[name][n, column], -PERSONAL.index(name)))  # noqa: B023
-                entries.append(
-                    {
-                        "product_id": item,
-                        "score": score,
-                        "reason": _reason(
-                            component,
-                            item=item,
-                            user_items=sorted(model.seen.get(user, ())),
-                            model=model,
-                            items=items,
-                            skin=skin,
-                            ratings=ratings,
-                        ),  # fmt: skip
-                        "algorithm_used": ALGORITHM[component],
-                        "generated_at": generated,
-                    }
-                )
-            keyed.append(
-                (
-                    str(user),
-                    {
-                        "user_id": user,
-                        "recommendation_type": "hybrid",
-                        "recommended_products": entries,
-                        "user_profile": {"skin_type": skin, "concerns": users.get(user, {}).get("concerns", [])},
-                        "model_version": ALGORITHM_VERSION,
-                        "created_at": generated,
-                    },
-                )
-            )
+        keyed += _user_documents(
+            model, chunk, users=users, items=items, ratings=ratings, generated=generated, due=due
+        )  # fmt: skip
         progress(min(start + batch, len(model.users)), len(model.users) + len(model.items))
+    keyed += _shared_documents(model, records, items, users, ratings=ratings, generated=generated)
     written = store.upsert_many("product_recommendations", keyed, expires_at=expires)
     written += _similarities(store, model, items, generated=generated, expires=expires)
     progress(len(model.users) + len(model.items), len(model.users) + len(model.items))
     return JobResult(rows_read=len(records), rows_written=written)
+
+
+def recommendations_user_refresh(*, user_id, now=None):
+    """Rebuild one user's list (after a purchase or a review) with today's data.
+
+    Fits the nightly hybrid without its slowest component (ALS: seconds per fit against well
+    under one for the others), so a worker answers within a few seconds at the demo scale.
+    Returns whether a list was written: a user without purchases or 4-5 star reviews is served
+    the cold-start list of their skin type instead."""
+    now = now or datetime.now(UTC)
+    records, items, users = training_data()
+    if not any(r[0] == user_id for r in records):
+        return False
+    model = fit_hybrid(records, items, users, without=("als",))
+    keyed = _user_documents(
+        model,
+        [user_id],
+        users=users,
+        items=items,
+        ratings=_skin_ratings(),
+        generated=iso(now),
+        due=repurchase_due(now=now, items=items),
+    )
+    keyed[0][1]["model_version"] = f"{ALGORITHM_VERSION}-refresh"
+    get_store().upsert_many("product_recommendations", keyed, expires_at=now + LIFETIME)
+    return True
 
 
 def _jaccard(a, b):

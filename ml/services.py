@@ -117,6 +117,7 @@ def _recommendation_documents(event):
             "product_id": product_id,
             "action": action,
             "recommendation_type": data.get("recommendation_type", ""),
+            "page_type": data.get("page_type", ""),
             "position": data.get("position"),
             "timestamp": data["timestamp"],
         }

@@ -80,3 +80,11 @@ def sentiment_train():
     saved = feedback_intelligence.sentiment_model_train()
     result = feedback_intelligence.reviews_sentiment_rescore()
     return {"model": saved.version if saved else None, **result}
+
+
+@shared_task(name="ml.recommendations_user_refresh", **ETL_RETRY)
+def recommendations_user_refresh(user_id):
+    """One user's list after their purchase or review (idempotent: it rewrites the list)."""
+    from ml.recommendations import recommendations_user_refresh as refresh  # numpy/scipy only when it runs
+
+    return {"written": refresh(user_id=user_id)}

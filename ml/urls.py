@@ -1,8 +1,45 @@
 from django.urls import path
 
-from ml import apis, feedback_apis, staff_apis
+from ml import apis, feedback_apis, rec_apis, staff_apis
 
 urlpatterns = [
+    path("recommendations/for-me", rec_apis.RecommendationsForMeApi.as_view(), name="recommendations-for-me"),
+    path(
+        "recommendations/similar/<int:product_id>",
+        rec_apis.RecommendationsSimilarApi.as_view(),
+        name="recommendations-similar",
+    ),
+    path(
+        "recommendations/bought-together/<int:product_id>",
+        rec_apis.RecommendationsBoughtTogetherApi.as_view(),
+        name="recommendations-bought-together",
+    ),
+    path("recommendations/popular", rec_apis.RecommendationsPopularApi.as_view(), name="recommendations-popular"),
+    path(
+        "recommendations/trending/<str:skin_type>",
+        rec_apis.RecommendationsTrendingApi.as_view(),
+        name="recommendations-trending",
+    ),
+    path(
+        "recommendations/skin-based", rec_apis.RecommendationsSkinBasedApi.as_view(), name="recommendations-skin-based"
+    ),
+    path(
+        "recommendations/feedback-based",
+        rec_apis.RecommendationsFeedbackBasedApi.as_view(),
+        name="recommendations-feedback-based",
+    ),
+    path("recommendations/feedback", rec_apis.RecommendationFeedbackApi.as_view(), name="recommendations-feedback"),
+    path(
+        "recommendations/avoided-ingredients",
+        rec_apis.AvoidedIngredientsApi.as_view(),
+        name="recommendations-avoided-ingredients",
+    ),
+    path("recommendations/routine", rec_apis.RoutineApi.as_view(), name="recommendations-routine"),
+    path(
+        "ingredients/compatibility",
+        rec_apis.IngredientCompatibilityApi.as_view(),
+        name="ingredients-compatibility",
+    ),
     path("analytics/events", apis.EventIngestApi.as_view(), name="analytics-events"),
     path(
         "ml/feedback/analyze-sentiment",

@@ -38,6 +38,7 @@ urlpatterns = [
     path("account/", include("reviews.account_urls")),
     path("account/subscription/", include("shop.subscriptions.page_urls")),
     path("account/", include("ml.goals.page_urls")),
+    path("recommendations/", include("ml.page_urls")),
     path("health", health.liveness, name="health"),
     path("health/ready", health.readiness, name="health-ready"),
     path("admin/", admin.site.urls),

@@ -48,7 +48,9 @@ def test_user_lists_leave_out_bought_and_unsuitable_products_and_say_why(shop):
     before = datetime.now(UTC)
     result = recommendations_precompute(progress=lambda done, total: None)
     assert result.rows_read == 6  # 6 purchased order lines (the pending one is not), no reviews
-    assert result.rows_written == 4 + 5  # one list per buyer, one similarity list per product
+    # one list per buyer, a skin-type and a trending list per skin type, the popular list,
+    # one similarity list per product
+    assert result.rows_written == 4 + 6 * 2 + 1 + 5
     row = doc("product_recommendations", shop["u1"].pk)
     assert before + timedelta(days=2) <= row.expires_at <= datetime.now(UTC) + timedelta(days=2)
     entries = row.doc["recommended_products"]
@@ -93,14 +95,16 @@ def test_similarities_have_scores_and_factors_for_products_nobody_bought(shop):
 
 
 def test_task_and_command_run_the_precompute_and_log_it(shop, capsys):
-    assert tasks.recommendations_precompute.delay().get() == {"rows_read": 6, "rows_written": 9}
+    assert tasks.recommendations_precompute.delay().get() == {"rows_read": 6, "rows_written": 22}
     call_command("recommendations_precompute")
-    assert "Done: 6 rows read, 9 written." in capsys.readouterr().out
+    assert "Done: 6 rows read, 22 written." in capsys.readouterr().out
     assert list(EtlRun.objects.filter(job="recommendations_precompute").values_list("status", flat=True)) == [
         "succeeded",
         "succeeded",
     ]
-    assert AnalyticsDocument.objects.filter(collection="product_recommendations").count() == 4
+    assert (
+        AnalyticsDocument.objects.filter(collection="product_recommendations").count() == 4 + 13
+    )  # 4 buyers, the shared lists
 
 
 def test_the_beat_schedule_runs_it_nightly(settings):

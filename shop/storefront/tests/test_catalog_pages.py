@@ -50,14 +50,15 @@ def test_home_for_a_signed_in_shopper_lists_products_for_their_skin_type(shopper
 def test_home_runs_the_same_queries_for_4_or_16_products(client, django_assert_num_queries):
     for _ in range(4):
         ProductFactory(is_featured=True)
-    with django_assert_num_queries(5):  # category tree, featured (+ their images), new (+ their images)
+    # category tree, featured (+ their images), new (+ their images); ml widget: the stored popular list
+    with django_assert_num_queries(6):
         client.get("/")
     for _ in range(12):
         ProductFactory(is_featured=True)
     from django.core.cache import cache
 
     cache.clear()
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get("/")
 
 
@@ -248,7 +249,8 @@ def test_product_page_queries_are_constant(client, django_assert_num_queries):
     product = ProductFactory(slug="p1")
     ProductFactory(category=product.category)
     ProductVariantFactory(product=product, name="10 ml", sku="V-10")
-    with django_assert_num_queries(13):
+    # + ml widgets: the stored similar list, the bought-together aggregate
+    with django_assert_num_queries(15):
         client.get("/p/p1/")
     for index in range(6):
         ProductVariantFactory(product=product, name=f"{index} ml", sku=f"V-{index}")
@@ -256,7 +258,7 @@ def test_product_page_queries_are_constant(client, django_assert_num_queries):
     from django.core.cache import cache
 
     cache.clear()
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(15):
         client.get("/p/p1/")
 
 
@@ -329,9 +331,9 @@ def test_product_and_category_pages_are_cached_and_refreshed_by_the_catalog_serv
     client.get("/p/toner/")
     client.get("/c/face/")
 
-    with django_assert_num_queries(
-        6
-    ):  # reviews widgets (views are counted in the cache); product payload and related from the cache
+    # reviews widgets (views are counted in the cache); product payload and related from the cache;
+    # ml widgets: the stored similar list, the bought-together aggregate
+    with django_assert_num_queries(8):
         client.get("/p/toner/")
     with django_assert_num_queries(0):  # a guest without a cart: menu, filters and listing all from the cache
         client.get("/c/face/")

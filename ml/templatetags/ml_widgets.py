@@ -1,0 +1,127 @@
+"""Recommendation and ingredient-warning widgets for the shop's pages.
+
+The shop's templates load this library by name (``{% load ml_widgets %}``), so the pages of the
+lower apps show recommendations without importing ``ml``. Each widget runs a constant number of
+queries, records what it showed (one buffered event, no query), and links every product through
+``ml:recommendation-go``, which records the click and redirects (no JavaScript needed). A widget
+whose store is down shows nothing rather than breaking the page."""
+
+import logging
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+from ml import ingredients, rec_services, serving
+from shop.catalog.serializers import product_list_item
+from skincare.errors import ApplicationError
+
+register = template.Library()
+logger = logging.getLogger(__name__)
+
+SHOWN = 8
+TITLES = {
+    "for_you": _("Recommended for you"),
+    "popular": _("Popular right now"),
+    "similar": _("Similar products"),
+    "bought_together": _("Often bought together"),
+}
+
+
+def _user(context):
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return user if user is not None and user.is_authenticated else None
+
+
+def _widget(context, kind, page_type, load, *, anchor=""):
+    try:
+        items = load()
+    except ApplicationError as exc:
+        logger.warning("Recommendations %s not shown: %s", kind, exc.message)
+        items = []
+    request = context.get("request")
+    if items and request is not None:
+        rec_services.recommendation_impressions_record(
+            user=_user(context),
+            product_ids=[item.product.pk for item in items],
+            recommendation_type=kind,
+            page_type=page_type,
+            session_id=getattr(getattr(request, "session", None), "session_key", None) or "",
+        )
+    return {
+        "items": [{"product": product_list_item(item.product), "reason": item.reason} for item in items],
+        "kind": kind,
+        "page_type": page_type,
+        "title": TITLES[kind],
+        "anchor": anchor or kind.replace("_", "-"),
+        "signed_in": _user(context) is not None,
+        "request": request,
+    }
+
+
+@register.inclusion_tag("ml/widgets/recommendations.html", takes_context=True)
+def recommendations_for_you(context):
+    """Home: the shopper's list, or what is popular for a guest."""
+    user = _user(context)
+    if user is None:
+        return _widget(context, "popular", "homepage", lambda: serving.recommendations_popular(limit=SHOWN))
+    return _widget(context, "for_you", "homepage", lambda: serving.recommendations_for_user(user=user, limit=SHOWN))
+
+
+@register.inclusion_tag("ml/widgets/recommendations.html", takes_context=True)
+def similar_products(context, product):
+    """Product page: content-similar products (``product`` is the page's product payload)."""
+    return _widget(
+        context,
+        "similar",
+        "product_page",
+        lambda: serving.recommendations_similar(
+            product_id=product["id"], product_name=product["name"], user=_user(context), limit=SHOWN
+        ),
+    )
+
+
+def _ids(products):
+    """A product id, or ids, or cart lines / order items (``product_id`` or ``product``)."""
+    if isinstance(products, int):
+        return [products]
+    ids = []
+    for item in products or ():
+        if isinstance(item, int):
+            ids.append(item)
+        else:
+            ids.append(getattr(item, "product_id", None) or item.product.id)
+    return list(dict.fromkeys(ids))
+
+
+@register.inclusion_tag("ml/widgets/recommendations.html", takes_context=True)
+def bought_together(context, products, page_type="product_page"):
+    """Products most often ordered with these (product page, cart, order just placed)."""
+    ids = _ids(products)
+    return _widget(
+        context,
+        "bought_together",
+        page_type,
+        lambda: serving.bought_together(product_ids=ids, user=_user(context), limit=SHOWN),
+        anchor=f"bought-together-{page_type.replace('_', '-')}",
+    )
+
+
+@register.inclusion_tag("ml/widgets/conflicts.html", takes_context=True)
+def ingredient_warnings(context, products):
+    """Cart page: products in the cart that should not be combined, with each other or with the
+    shopper's orders of the last 90 days."""
+    user = _user(context)
+    ids = _ids(products)
+    recent = ingredients.recent_order_product_ids(user=user) if user is not None else []
+    conflicts = []
+    if len(set(ids) | set(recent)) >= 2:
+        _checked, conflicts = ingredients.compatibility_check(product_ids=ids, recent_product_ids=recent, source="cart")
+    return {"conflicts": conflicts}
+
+
+@register.simple_tag
+def routine_step_label(step):
+    from ml.routines import STEP_LABELS
+
+    return STEP_LABELS.get(step, step)

@@ -59,6 +59,6 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("ml", "0002_recommendations_routines")]
+    dependencies = [("ml", "0003_recommendations_routines")]
 
     operations = [migrations.RunPython(seed, unseed)]

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0004_variant_stock_gte_0'),
+        ('catalog', '0005_alter_product_product_type'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalog', '0004_variant_stock_gte_0'),
-        ('ml', '0001_analytics_store'),
+        ('ml', '0002_trained_model'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -41,6 +41,18 @@ def _answered_error_codes_are_documented():
         pytest.fail("Undocumented error codes answered:\n" + "\n".join(sorted(set(answered))), pytrace=False)
 
 
+@pytest.fixture(autouse=True)
+def _answers_match_the_schema(monkeypatch):
+    """Every 2xx GET/POST answer under /api/v1/ a test client receives matches its documented
+    response (openapi-core; ``skincare.tests.schema_answers``)."""
+    from django.test.client import Client
+
+    from skincare.tests.schema_answers import check_answer
+
+    request = Client.request
+    monkeypatch.setattr(Client, "request", lambda self, **kwargs: check_answer(request(self, **kwargs)))
+
+
 @pytest.fixture
 def run_on_commit(monkeypatch):
     """Run ``transaction.on_commit`` callbacks (e-mails, tasks, signals) at once, as a real commit

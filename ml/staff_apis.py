@@ -19,7 +19,7 @@ from skincare.errors import ApplicationError
 
 TAGS = ["staff: analytics"]
 MAX_DAYS = {"sales": 366, "search": 92}
-CSV = OpenApiResponse(response={"type": "string"}, description="text/csv")
+CSV = {(200, "text/csv"): OpenApiResponse(response={"type": "string"}, description="The report as a CSV file.")}
 
 
 class RangeInput(serializers.Serializer):
@@ -124,7 +124,7 @@ class StaffSalesExportApi(APIView):
     required_permissions = {"GET": "orders.view_order"}
 
     @raises()
-    @extend_schema(tags=TAGS, parameters=[RangeInput], responses={200: CSV})
+    @extend_schema(tags=TAGS, parameters=[RangeInput], responses=CSV)
     def get(self, request):
         report = selectors.sales_report(**_input(RangeInput, request, MAX_DAYS["sales"]))
         rows = [[day[field] for field in SALES_FIELDS] for day in report["days"]]
@@ -176,7 +176,7 @@ class StaffSearchTrendsExportApi(APIView):
     required_permissions = {"GET": "ml.view_analyticsdocument"}
 
     @raises()
-    @extend_schema(tags=TAGS, parameters=[SearchTrendsInput], responses={200: CSV})
+    @extend_schema(tags=TAGS, parameters=[SearchTrendsInput], responses=CSV)
     def get(self, request):
         report = _store_read(
             selectors.search_trends,
@@ -232,7 +232,7 @@ class StaffEfficacyExportApi(APIView):
     required_permissions = {"GET": "reviews.view_review"}
 
     @raises(AnalyticsErrorCode.ANALYTICS_NOT_FOUND)
-    @extend_schema(tags=TAGS, responses={200: CSV})
+    @extend_schema(tags=TAGS, responses=CSV)
     def get(self, request, product_id):
         report = _efficacy(product_id)
         rows = [
@@ -282,7 +282,7 @@ class StaffProductsExportApi(APIView):
     required_permissions = {"GET": "orders.view_order"}
 
     @raises()
-    @extend_schema(tags=TAGS, parameters=[ProductsInput], responses={200: CSV})
+    @extend_schema(tags=TAGS, parameters=[ProductsInput], responses=CSV)
     def get(self, request):
         report = selectors.product_performance(**_input(ProductsInput, request, MAX_DAYS["sales"]))
         rows = [[row[field] for field in PRODUCT_FIELDS] for row in report["products"]]
@@ -329,7 +329,7 @@ class StaffFeedbackOverviewExportApi(APIView):
     required_permissions = {"GET": "reviews.view_review"}
 
     @raises()
-    @extend_schema(tags=TAGS, parameters=[LimitInput], responses={200: CSV})
+    @extend_schema(tags=TAGS, parameters=[LimitInput], responses=CSV)
     def get(self, request):
         report = _store_read(
             selectors.feedback_overview, empty=selectors.feedback_overview_empty, **_input(LimitInput, request, None)
@@ -386,7 +386,7 @@ class StaffSkinTypesExportApi(APIView):
     required_permissions = {"GET": "reviews.view_review"}
 
     @raises()
-    @extend_schema(tags=TAGS, parameters=[TopLimitInput], responses={200: CSV})
+    @extend_schema(tags=TAGS, parameters=[TopLimitInput], responses=CSV)
     def get(self, request):
         report = _store_read(
             selectors.skin_type_insights,
@@ -437,7 +437,7 @@ class StaffCustomersExportApi(APIView):
     required_permissions = {"GET": "orders.view_order"}
 
     @raises()
-    @extend_schema(tags=TAGS, parameters=[RangeInput], responses={200: CSV})
+    @extend_schema(tags=TAGS, parameters=[RangeInput], responses=CSV)
     def get(self, request):
         report = _store_read(
             selectors.customer_report,
@@ -494,7 +494,7 @@ class StaffCommunityHealthExportApi(APIView):
     required_permissions = {"GET": "reviews.view_review"}
 
     @raises()
-    @extend_schema(tags=TAGS, parameters=[RangeInput], responses={200: CSV})
+    @extend_schema(tags=TAGS, parameters=[RangeInput], responses=CSV)
     def get(self, request):
         report = selectors.community_health(**_input(RangeInput, request, MAX_DAYS["sales"]))
         filename = f"community_{report['date_from']}_{report['date_to']}.csv"

@@ -687,7 +687,7 @@ class QuestionOutput(serializers.Serializer):
     skin_type_context = serializers.ChoiceField(choices=SkinType.choices, allow_blank=True)
     age_range = serializers.CharField(allow_blank=True)
     skin_concerns_context = serializers.ListField(child=serializers.ChoiceField(choices=SkinConcern.choices))
-    category = serializers.ChoiceField(choices=QuestionCategory.choices)
+    category = serializers.ChoiceField(choices=QuestionCategory.choices, allow_blank=True)
     urgency_level = serializers.ChoiceField(choices=Urgency.choices)
     is_answered = serializers.BooleanField()
     answer_count = serializers.IntegerField()

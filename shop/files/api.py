@@ -301,7 +301,7 @@ class ProfilePictureView(UploadThrottleMixin, APIView):
         tags=["files"],
         responses={
             200: OpenApiResponse(
-                {"allOf": [{"$ref": "#/components/schemas/UploadedFile"}], "nullable": True},
+                {"oneOf": [{"$ref": "#/components/schemas/UploadedFile"}, {"type": "null"}]},  # OAS 3.1 null
                 description="The picture, or null.",
             )
         },

@@ -70,7 +70,9 @@ def envelope_postprocessing_hook(result, generator, request, public):
             for code, response in list(responses.items()):
                 if not str(code).startswith("2"):
                     continue
-                for media in response.get("content", {}).values():
+                for media_type, media in response.get("content", {}).items():
+                    if not media_type.endswith("json"):
+                        continue  # a file (CSV export, image): the body itself, not the envelope
                     schema = media.get("schema")
                     if schema is not None and not _is_enveloped(schema, components):
                         media["schema"] = {

@@ -57,6 +57,13 @@ NO_REQUEST_BODY = {
     ("/api/v1/staff/customers/{user_id}/activate", "post"),
 }
 NOT_JSON = {("/api/v1/files/{public_id}/content", "get")}
+# The staff analytics CSV exports answer text/csv (checked below).
+CSV_EXPORTS = {
+    *(f"/api/v1/staff/analytics/{name}/export" for name in ("community", "customers", "feedback", "products")),
+    *(f"/api/v1/staff/analytics/{name}/export" for name in ("sales", "search-trends", "skin-types")),
+    "/api/v1/staff/analytics/efficacy/{product_id}/export",
+}
+NOT_JSON |= {(path, "get") for path in CSV_EXPORTS}
 
 
 def _generate(patterns=None):
@@ -161,6 +168,13 @@ def test_every_operation_documents_its_body_and_answer(operations, shop_operatio
             if code == "204" or (url, method) in NOT_JSON:
                 continue
             assert "application/json" in response.get("content", {}), (url, method, code)
+
+
+def test_csv_exports_document_their_csv_body(schema):
+    for export in CSV_EXPORTS:
+        assert schema["paths"][export]["get"]["responses"]["200"]["content"] == {
+            "text/csv": {"schema": {"type": "string"}}
+        }
 
 
 def test_coupon_validate_documents_body_and_answer(schema):

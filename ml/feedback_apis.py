@@ -6,7 +6,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ml import feedback_intelligence
+from ml import feedback_intelligence, prediction_services
+from ml.error_codes import AnalyticsErrorCode
 from ml.sentiment import ASPECTS, BANDS, LABELS
 from skincare.api.error_docs import raises
 
@@ -71,3 +72,75 @@ class AnalyzeSentimentApi(APIView):
         data = SentimentInput(data=request.data)
         data.is_valid(raise_exception=True)
         return Response(SentimentOutput(feedback_intelligence.text_sentiment(text=data.validated_data["text"])).data)
+
+
+class ProductIdInput(serializers.Serializer):
+    product_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+
+    class Meta:
+        ref_name = "PredictionInput"
+
+
+class SatisfactionOutput(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    predicted_rating = serializers.FloatField(help_text="Stars 1..5 you would likely give it")
+    predicted_satisfaction = serializers.FloatField(help_text="The same on 0..1 ((stars - 1) / 4)")
+    algorithm = serializers.ChoiceField(
+        choices=["gradient_boosting", "product_mean"],
+        help_text="product_mean (its smoothed mean rating) until a model has been trained",
+    )
+    model_version = serializers.CharField(allow_null=True)
+
+
+class RepurchaseOutput(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    times_bought = serializers.IntegerField(help_text="Your paid order lines of it so far")
+    horizon_days = serializers.IntegerField()
+    likelihood = serializers.FloatField(
+        allow_null=True, help_text="0..1 that you order it again within horizon_days; null before any training"
+    )
+    algorithm = serializers.ChoiceField(choices=["gradient_boosting"], allow_null=True)
+    model_version = serializers.CharField(allow_null=True)
+
+
+class PredictSatisfactionApi(APIView):
+    """The rating the signed-in shopper would likely give a product (their skin type, concerns and
+    history against how people like them rated it)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @raises(AnalyticsErrorCode.ML_PRODUCT_NOT_FOUND)
+    @extend_schema(
+        tags=TAGS,
+        operation_id="ml_feedback_predict_satisfaction",
+        summary="Predict my satisfaction with a product",
+        request=ProductIdInput,
+        responses=SatisfactionOutput,
+    )
+    def post(self, request):
+        data = ProductIdInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        product = prediction_services.prediction_product(product_id=data.validated_data["product_id"])
+        answer = prediction_services.satisfaction_predict(user=request.user, product=product)
+        return Response(SatisfactionOutput(answer).data)
+
+
+class RepurchaseLikelihoodApi(APIView):
+    """How likely the signed-in shopper orders a product again within the model's horizon."""
+
+    permission_classes = [IsAuthenticated]
+
+    @raises(AnalyticsErrorCode.ML_PRODUCT_NOT_FOUND)
+    @extend_schema(
+        tags=TAGS,
+        operation_id="ml_predictions_repurchase_likelihood",
+        summary="Predict whether I will buy a product again",
+        request=ProductIdInput,
+        responses=RepurchaseOutput,
+    )
+    def post(self, request):
+        data = ProductIdInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        product = prediction_services.prediction_product(product_id=data.validated_data["product_id"])
+        answer = prediction_services.repurchase_predict(user=request.user, product=product)
+        return Response(RepurchaseOutput(answer).data)

@@ -80,3 +80,11 @@ def sentiment_train():
     saved = feedback_intelligence.sentiment_model_train()
     result = feedback_intelligence.reviews_sentiment_rescore()
     return {"model": saved.version if saved else None, **result}
+
+
+@shared_task(name="ml.predictions_train", **ETL_RETRY)
+def predictions_train():
+    """Nightly (beat): satisfaction and repurchase models on everything known now."""
+    from ml import prediction_services
+
+    return prediction_services.predictions_train()

@@ -68,7 +68,13 @@ def test_the_verdict_at_the_end_weighs_more():
 
 
 def test_labels_and_bands_follow_the_seed():
-    assert [label(v) for v in (0.11, 0.1, 0.0, -0.1, -0.11)] == ["positive", "neutral", "neutral", "neutral", "negative"]
+    assert [label(v) for v in (0.11, 0.1, 0.0, -0.1, -0.11)] == [
+        "positive",
+        "neutral",
+        "neutral",
+        "neutral",
+        "negative",
+    ]
     assert [band(v) for v in (0.5, 0.49, 0.1, -0.49, -0.5)] == [
         "very_positive",
         "positive",

@@ -127,7 +127,7 @@ def shop(db):
     cream = ProductFactory(skin_types=["all"], status=ProductStatus.ACTIVE, category=serum.category)
     ProductIngredient.objects.create(product=serum, ingredient=retinol)
     ProductIngredient.objects.create(product=cream, ingredient=glycerin)
-    for i in range(30):
+    for i in range(40):  # 20 of each skin type: a tree leaf holds at least 20 rows
         user = UserFactory(skin_type="sensitive" if i % 2 else "oily")
         Review.objects.create(
             product=serum, user=user, rating=1 if i % 2 else 5, status=ContentStatus.APPROVED, title="x"
@@ -145,8 +145,8 @@ def test_before_training_satisfaction_is_the_product_mean(shop, auth_client):
     response = auth_client.post(SATISFACTION, {"product_id": serum.pk}, format="json")
     assert response.status_code == 200
     data = response.json()["data"]
-    # 15 ones and 15 fives, category mean 3.5 over all 60 reviews: (90 + 5 * 3.5) / 35.
-    stars = round((90 + 5 * 3.5) / 35, 2)
+    # 20 ones and 20 fives, category mean 3.5 over all 80 reviews: (120 + 5 * 3.5) / 45.
+    stars = round((120 + 5 * 3.5) / 45, 2)
     assert data == {
         "product_id": serum.pk,
         "predicted_rating": stars,

@@ -9,7 +9,10 @@ from rest_framework.views import APIView
 from ml import feedback_intelligence, prediction_services
 from ml.error_codes import AnalyticsErrorCode
 from ml.sentiment import ASPECTS, BANDS, LABELS
+from ml.store import StoreError
 from skincare.api.error_docs import raises
+from skincare.api.permissions import HasStaffPermission
+from skincare.errors import ApplicationError
 
 TAGS = ["ml"]
 
@@ -144,3 +147,67 @@ class RepurchaseLikelihoodApi(APIView):
         product = prediction_services.prediction_product(product_id=data.validated_data["product_id"])
         answer = prediction_services.repurchase_predict(user=request.user, product=product)
         return Response(RepurchaseOutput(answer).data)
+
+
+class AspectComparisonOutput(serializers.Serializer):
+    aspect = serializers.ChoiceField(choices=ASPECTS)
+    product_sentiment = serializers.FloatField(allow_null=True, help_text="Mean over its reviews, -1..1")
+    category_sentiment = serializers.FloatField(allow_null=True, help_text="Other products of its category")
+    difference = serializers.FloatField(allow_null=True)
+    evidence_count = serializers.IntegerField(help_text="Its reviews speaking of the aspect")
+    category_evidence_count = serializers.IntegerField()
+
+
+AspectComparisonsOutput = type(
+    "AspectComparisonsOutput", (serializers.Serializer,), {name: AspectComparisonOutput() for name in ASPECTS}
+)
+
+
+class IntelligenceThemeOutput(serializers.Serializer):
+    theme = serializers.CharField()
+    frequency = serializers.IntegerField()
+    avg_sentiment = serializers.FloatField()
+    example_phrases = serializers.ListField(child=serializers.CharField())
+
+
+class ProductIntelligenceOutput(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    category_id = serializers.IntegerField()
+    analyzed_reviews = serializers.IntegerField()
+    category_analyzed_reviews = serializers.IntegerField()
+    avg_rating = serializers.FloatField()
+    category_avg_rating = serializers.FloatField(allow_null=True)
+    avg_sentiment = serializers.FloatField()
+    category_avg_sentiment = serializers.FloatField(allow_null=True)
+    aspects = AspectComparisonsOutput()
+    strengths = AspectComparisonOutput(
+        many=True, help_text="Aspects at least 0.1 above the category, 3+ reviews each side; largest first"
+    )
+    weaknesses = AspectComparisonOutput(many=True, help_text="At least 0.1 below the category; largest first")
+    positive_themes = IntelligenceThemeOutput(many=True)
+    negative_themes = IntelligenceThemeOutput(many=True)
+    analysis_date = serializers.DateTimeField()
+    model_version = serializers.CharField()
+
+
+class StaffProductIntelligenceApi(APIView):
+    """A product's feedback intelligence (nightly ``product_intelligence`` document): aspect sentiment
+    against its category, strengths and weaknesses with evidence counts, recurring themes."""
+
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "reviews.view_review"}
+
+    @raises(AnalyticsErrorCode.ANALYTICS_NOT_FOUND, AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE)
+    @extend_schema(tags=["staff: analytics"], responses=ProductIntelligenceOutput)
+    def get(self, request, product_id):
+        try:
+            document = feedback_intelligence.product_intelligence(product_id=product_id)
+        except StoreError as exc:
+            raise ApplicationError(
+                AnalyticsErrorCode.ANALYTICS_STORE_UNAVAILABLE, "The analytics store is unavailable; try again later."
+            ) from exc
+        if document is None:
+            raise ApplicationError(
+                AnalyticsErrorCode.ANALYTICS_NOT_FOUND, "No feedback intelligence for this product yet."
+            )
+        return Response(ProductIntelligenceOutput(document).data)

@@ -79,7 +79,8 @@ def sentiment_train():
 
     saved = feedback_intelligence.sentiment_model_train()
     result = feedback_intelligence.reviews_sentiment_rescore()
-    return {"model": saved.version if saved else None, **result}
+    products = feedback_intelligence.product_intelligence_run()
+    return {"model": saved.version if saved else None, **result, "product_intelligence": products}
 
 
 @shared_task(name="ml.predictions_train", **ETL_RETRY)

@@ -3,17 +3,21 @@ on each approved review, and the flag raised for staff when a negative review na
 injury. The scoring itself is ``ml.sentiment`` (plain Python); this module feeds it the database."""
 
 import logging
+from collections import defaultdict
 from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F
 
 from feedback.models import ContentType, FlagReason
 from feedback.services import moderation_flag
 from ml.models import ModelKind, TrainedModel
-from ml.sentiment import MODEL_VERSION, analyze, review_text
+from ml.sentiment import ASPECTS, MODEL_VERSION, analyze, review_text
 from ml.sentiment.trained import MIN_REVIEWS, ReviewTextModel
+from ml.store import get_store, iso
 from reviews.models import ContentStatus, Review
+from reviews.selectors import sentiment_summary
 
 logger = logging.getLogger(__name__)
 
@@ -151,3 +155,116 @@ def seed_sentiment(*, scale, progress):
     """Demo step (after the reviews, before the analytics): train on the demo reviews, score them all."""
     sentiment_model_train()
     reviews_sentiment_rescore(progress=lambda done, total: progress(done, total, "reviews scored"))
+    product_intelligence_run()
+
+
+# --- Product intelligence (seed 001 ``product_intelligence``) -----------------------------------
+
+MIN_EVIDENCE = 3  # reviews speaking of an aspect, on each side of a comparison
+MIN_GAP = 0.1  # sentiment difference (on -1..1) that counts as a strength or a weakness
+
+
+def _aspect_cells(rows):
+    """{aspect: [sentiments]} over reviews (each review's aspect score counts once)."""
+    cells = defaultdict(list)
+    for row in rows:
+        for topic in row["extracted_topics"] or []:
+            if topic.get("kind") == "aspect" and topic.get("name") in ASPECTS:
+                cells[topic["name"]].append(float(topic["sentiment"]))
+    return cells
+
+
+def _mean(values):
+    return round(sum(values) / len(values), 4) if values else None
+
+
+def product_intelligence_documents(*, as_of=None) -> list[tuple[str, dict]]:
+    """Per product with analysed reviews: aspect sentiment against the rest of its category, the
+    strengths and weaknesses that differ by at least ``MIN_GAP`` with ``MIN_EVIDENCE`` reviews on each
+    side, the recurring themes, and the rating against the category's."""
+    as_of = as_of or datetime.now(UTC)
+    rows = list(
+        Review.objects.filter(status=ContentStatus.APPROVED, sentiment_score__isnull=False)
+        .values(
+            "product_id",
+            "rating",
+            "sentiment_score",
+            "sentiment_label",
+            "extracted_topics",
+            category=F("product__category_id"),
+        )
+        .order_by("product_id", "pk")
+    )
+    by_product, by_category = defaultdict(list), defaultdict(list)
+    for row in rows:
+        by_product[row["product_id"]].append(row)
+        by_category[row["category"]].append(row)
+    documents = []
+    for product_id, own in by_product.items():
+        category = own[0]["category"]
+        others = [r for r in by_category[category] if r["product_id"] != product_id]
+        mine, theirs = _aspect_cells(own), _aspect_cells(others)
+        aspects, strengths, weaknesses = {}, [], []
+        for name in ASPECTS:
+            product_score, category_score = _mean(mine.get(name, [])), _mean(theirs.get(name, []))
+            entry = {
+                "aspect": name,
+                "product_sentiment": product_score,
+                "category_sentiment": category_score,
+                "difference": None
+                if None in (product_score, category_score)
+                else round(product_score - category_score, 4),
+                "evidence_count": len(mine.get(name, [])),
+                "category_evidence_count": len(theirs.get(name, [])),
+            }
+            aspects[name] = entry
+            if (
+                entry["difference"] is None
+                or min(entry["evidence_count"], entry["category_evidence_count"]) < MIN_EVIDENCE
+            ):
+                continue
+            if entry["difference"] >= MIN_GAP:
+                strengths.append(entry)
+            elif entry["difference"] <= -MIN_GAP:
+                weaknesses.append(entry)
+        themes = sentiment_summary((r["sentiment_score"], r["sentiment_label"], r["extracted_topics"]) for r in own)
+        documents.append(
+            (
+                str(product_id),
+                {
+                    "product_id": product_id,
+                    "category_id": category,
+                    "analyzed_reviews": len(own),
+                    "category_analyzed_reviews": len(others),
+                    "avg_rating": _mean([r["rating"] for r in own]),
+                    "category_avg_rating": _mean([r["rating"] for r in others]),
+                    "avg_sentiment": themes["avg_score"],
+                    "category_avg_sentiment": _mean([float(r["sentiment_score"]) for r in others]),
+                    "aspects": aspects,
+                    "strengths": sorted(strengths, key=lambda e: (-e["difference"], e["aspect"])),
+                    "weaknesses": sorted(weaknesses, key=lambda e: (e["difference"], e["aspect"])),
+                    "positive_themes": themes["positive_themes"],
+                    "negative_themes": themes["negative_themes"],
+                    "analysis_date": iso(as_of),
+                    "model_version": MODEL_VERSION,
+                },
+            )
+        )
+    return documents
+
+
+def product_intelligence_run(*, as_of=None) -> int:
+    """Rewrite the ``product_intelligence`` documents (nightly after the sentiment rescore)."""
+    store = get_store()
+    documents = product_intelligence_documents(as_of=as_of)
+    written = store.upsert_many("product_intelligence", documents)
+    kept = {doc["product_id"] for _, doc in documents}
+    for doc in store.find("product_intelligence"):
+        if doc["product_id"] not in kept:
+            store.delete("product_intelligence", {"product_id": doc["product_id"]})
+    return written
+
+
+def product_intelligence(*, product_id) -> dict | None:
+    docs = get_store().find("product_intelligence", {"product_id": product_id})
+    return docs[0] if docs else None

@@ -79,7 +79,16 @@ def sentiment_train():
 
     saved = feedback_intelligence.sentiment_model_train()
     result = feedback_intelligence.reviews_sentiment_rescore()
-    return {"model": saved.version if saved else None, **result}
+    products = feedback_intelligence.product_intelligence_run()
+    return {"model": saved.version if saved else None, **result, "product_intelligence": products}
+
+
+@shared_task(name="ml.predictions_train", **ETL_RETRY)
+def predictions_train():
+    """Nightly (beat): satisfaction and repurchase models on everything known now."""
+    from ml import prediction_services
+
+    return prediction_services.predictions_train()
 
 
 @shared_task(name="ml.recommendations_user_refresh", **ETL_RETRY)

@@ -46,6 +46,21 @@ urlpatterns = [
         feedback_apis.AnalyzeSentimentApi.as_view(),
         name="ml-feedback-analyze-sentiment",
     ),
+    path(
+        "ml/feedback/predict-satisfaction",
+        feedback_apis.PredictSatisfactionApi.as_view(),
+        name="ml-feedback-predict-satisfaction",
+    ),
+    path(
+        "ml/predictions/repurchase-likelihood",
+        feedback_apis.RepurchaseLikelihoodApi.as_view(),
+        name="ml-predictions-repurchase-likelihood",
+    ),
+    path(
+        "staff/products/<int:product_id>/feedback-intelligence",
+        feedback_apis.StaffProductIntelligenceApi.as_view(),
+        name="staff-product-feedback-intelligence",
+    ),
     path("staff/analytics/sales", staff_apis.StaffSalesApi.as_view(), name="staff-analytics-sales"),
     path("staff/analytics/sales/export", staff_apis.StaffSalesExportApi.as_view(), name="staff-analytics-sales-csv"),
     path("staff/analytics/search-trends", staff_apis.StaffSearchTrendsApi.as_view(), name="staff-analytics-search"),

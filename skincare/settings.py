@@ -190,6 +190,7 @@ CELERY_BEAT_SCHEDULE = {
     "analytics-etl-feedback-stream": {"task": "ml.etl_feedback_stream", "schedule": timedelta(minutes=15)},
     "recommendations-precompute": {"task": "ml.recommendations_precompute", "schedule": crontab(hour=2, minute=30)},
     "sentiment-train": {"task": "ml.sentiment_train", "schedule": crontab(hour=1, minute=15)},
+    "predictions-train": {"task": "ml.predictions_train", "schedule": crontab(hour=3, minute=0)},
     "analytics-etl-user-feedback-journey": {
         "task": "ml.etl_user_feedback_journey",
         "schedule": crontab(hour=2, minute=0),

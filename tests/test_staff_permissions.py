@@ -100,6 +100,7 @@ EXPECTED = {
     "GET api/v1/staff/analytics/community": MODERATION,
     "GET api/v1/staff/analytics/community/export": MODERATION,
     "GET api/v1/staff/analytics/efficacy/<int:product_id>": MODERATION,
+    "GET api/v1/staff/products/<int:product_id>/feedback-intelligence": MODERATION,
     "GET api/v1/staff/analytics/efficacy/<int:product_id>/export": MODERATION,
     # Q&A: answer verification is the expert's
     "POST api/v1/staff/answers/<int:answer_id>/verify": EXPERT,
@@ -165,7 +166,7 @@ def test_every_staff_operation_declares_a_permission_and_is_in_the_table():
     assert undeclared == []
     assert sorted(found - EXPECTED.keys()) == [], "staff operations missing from EXPECTED"
     assert sorted(EXPECTED.keys() - found) == [], "EXPECTED names operations the URLconf does not serve"
-    assert len(operations) == 77
+    assert len(operations) == 78
 
 
 class _Undeclared(APIView):

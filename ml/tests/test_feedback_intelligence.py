@@ -237,3 +237,62 @@ def test_analyze_sentiment_bad_input(auth_client, body):
 def test_analyze_sentiment_refuses_non_json(auth_client):
     response = auth_client.post(URL, "text=Nice", content_type="application/x-www-form-urlencoded")
     assert response.status_code == 415
+
+
+# --- Product intelligence ------------------------------------------------------------------------
+
+INTELLIGENCE = "/api/v1/staff/products/{}/feedback-intelligence"
+
+
+def _scored(product, text, rating=4):
+    """An approved review scored the way approval scores it (lexicon only: no model trained)."""
+    review = Review.objects.create(
+        product=product, user=UserFactory(), rating=rating, review_text=text, status=ContentStatus.APPROVED
+    )
+    return feedback_intelligence.review_sentiment_apply(review_id=review.pk)
+
+
+def test_product_intelligence_compares_aspects_with_the_category(staff_client):
+    mine = ProductFactory()
+    rival = ProductFactory(category=mine.category)
+    ProductFactory()  # another category: never compared
+    for _ in range(3):
+        _scored(mine, "The scent is lovely. The pump leaks everywhere.")
+        _scored(rival, "The scent is awful. The pump works well.")
+    _scored(rival, "The texture is lovely.")  # one review: too little evidence on its own
+
+    assert feedback_intelligence.product_intelligence_run(as_of=None) == 2
+    data = staff_client.get(INTELLIGENCE.format(mine.pk)).json()["data"]
+
+    lovely, awful = score("The scent is lovely."), score("The scent is awful.")
+    leaks, works = score("The pump leaks everywhere."), score("The pump works well.")
+    assert (data["analyzed_reviews"], data["category_analyzed_reviews"]) == (3, 4)
+    assert [s["aspect"] for s in data["strengths"]] == ["scent"]
+    assert data["strengths"][0] == {
+        "aspect": "scent",
+        "product_sentiment": lovely,
+        "category_sentiment": awful,
+        "difference": round(lovely - awful, 4),
+        "evidence_count": 3,
+        "category_evidence_count": 3,
+    }
+    assert [w["aspect"] for w in data["weaknesses"]] == ["packaging"]
+    assert data["weaknesses"][0]["difference"] == round(leaks - works, 4)
+    assert data["aspects"]["texture"] == {
+        "aspect": "texture",
+        "product_sentiment": None,
+        "category_sentiment": score("The texture is lovely."),
+        "difference": None,
+        "evidence_count": 0,
+        "category_evidence_count": 1,
+    }
+    assert [t["theme"] for t in data["negative_themes"]] == ["poor_packaging"]
+    assert data["negative_themes"][0]["frequency"] == 3
+
+
+def test_product_intelligence_missing_and_permissions(staff_client, auth_client, api_client):
+    product = ProductFactory()
+    response = staff_client.get(INTELLIGENCE.format(product.pk))
+    assert (response.status_code, response.json()["code"]) == (404, "ANALYTICS_NOT_FOUND")
+    assert auth_client.get(INTELLIGENCE.format(product.pk)).status_code == 403  # a customer
+    assert api_client.get(INTELLIGENCE.format(product.pk)).status_code == 401

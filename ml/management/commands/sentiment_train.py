@@ -4,7 +4,10 @@ from ml import feedback_intelligence
 
 
 class Command(BaseCommand):
-    help = "Learn the sentiment model from the approved rated reviews, then rescore every approved review."
+    help = (
+        "Learn the sentiment model from the approved rated reviews, rescore every approved review, "
+        "rewrite the product_intelligence documents."
+    )
 
     def handle(self, *args, **options):
         saved = feedback_intelligence.sentiment_model_train()
@@ -13,3 +16,5 @@ class Command(BaseCommand):
             progress=lambda done, total: self.stdout.write(f"\r{done}/{total} reviews scored", ending="")
         )
         self.stdout.write(f"\n{result['scored']} reviews scored, {result['flagged']} flagged for staff")
+        written = feedback_intelligence.product_intelligence_run()
+        self.stdout.write(f"{written} product_intelligence documents written")

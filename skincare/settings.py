@@ -7,6 +7,7 @@ console e-mail and the relational analytics store. Setting ``DATABASE_URL``,
 each part to the real service. ``.env.example`` documents every variable.
 """
 
+import json
 import os
 import secrets
 import tempfile
@@ -263,6 +264,7 @@ REST_FRAMEWORK = {
         "auth": env.str("THROTTLE_AUTH", default="30/min"),
         "upload": env.str("THROTTLE_UPLOAD", default="60/hour"),
         "analytics": env.str("THROTTLE_ANALYTICS", default="120/min"),
+        "order_lookup": env.str("THROTTLE_ORDER_LOOKUP", default="10/min"),
     },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -400,6 +402,27 @@ if CURRENCY not in SHOP_CURRENCIES:
 TAX_RATE = Decimal(env.str("TAX_RATE", default="0.10"))  # fraction of the taxable amount
 SHIPPING_FLAT_RATE = Decimal(env.str("SHIPPING_FLAT_RATE", default="3.50"))
 FREE_SHIPPING_THRESHOLD = Decimal(env.str("FREE_SHIPPING_THRESHOLD", default="50.00"))
+# Shipping methods by currency: {currency: {code: {"price": "3.50", "free_over": "50.00" or null}}}, in the
+# order shown at checkout (the first is the default). Names are translated in shop/cart/shipping.py.
+SHIPPING_METHODS = json.loads(
+    env.str(
+        "SHIPPING_METHODS",
+        default=json.dumps(
+            {
+                "USD": {
+                    "standard": {"price": str(SHIPPING_FLAT_RATE), "free_over": str(FREE_SHIPPING_THRESHOLD)},
+                    "express": {"price": "9.00", "free_over": None},
+                },
+                "KHR": {
+                    "standard": {"price": "14000.00", "free_over": "200000.00"},
+                    "express": {"price": "36000.00", "free_over": None},
+                },
+            }
+        ),
+    )
+)
+if not SHIPPING_METHODS.get(CURRENCY):
+    raise ImproperlyConfigured(f"SHIPPING_METHODS has no method for the shop currency {CURRENCY}.")
 CART_TTL_DAYS = env.int("CART_TTL_DAYS", default=7)
 # A card order still unpaid (pending or declined, no charge in flight) this long after its last
 # charge attempt is cancelled by the ``orders.expire_unpaid`` beat task: stock and coupon use return.

@@ -20,3 +20,8 @@ class OrdersConfig(AppConfig):
         from shop.orders import invariants
 
         invariants.register()
+
+        from shop.orders import receivers
+        from skincare import events
+
+        events.user_email_verified.connect(receivers.on_email_verified, dispatch_uid="orders-claim-guest-orders")

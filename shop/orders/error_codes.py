@@ -22,6 +22,9 @@ class OrderErrorCode(ErrorCode):
     WEBHOOK_SIGNATURE_INVALID = "WEBHOOK_SIGNATURE_INVALID", 400
     IDEMPOTENCY_KEY_INVALID = "IDEMPOTENCY_KEY_INVALID", 400
     PAYMENT_IN_PROGRESS = "PAYMENT_IN_PROGRESS", 409
+    EMAIL_REQUIRED = "EMAIL_REQUIRED", 400  # a guest checkout without an e-mail address
+    SHIPPING_METHOD_UNAVAILABLE = "SHIPPING_METHOD_UNAVAILABLE", 400
+    REFUND_LINES_INVALID = "REFUND_LINES_INVALID", 400  # a line not in the order, or more than is left
 
 
 export_members(OrderErrorCode, globals())

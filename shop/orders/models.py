@@ -71,6 +71,9 @@ class Order(models.Model):
     )
     payment_method = models.CharField(max_length=20, choices=PaymentMethod.choices, default=PaymentMethod.CARD)
     payment_provider = models.CharField(max_length=30, blank=True)
+    shipping_method = models.CharField(
+        max_length=30, default="standard", help_text="A code of settings.SHIPPING_METHODS, priced at checkout."
+    )
 
     coupon = models.ForeignKey(
         "coupons.Coupon", null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
@@ -80,6 +83,7 @@ class Order(models.Model):
     shipping_address = models.JSONField(default=dict, blank=True)
     billing_address = models.JSONField(default=dict, blank=True)
     notes = models.TextField(blank=True)
+    admin_notes = models.TextField(blank=True, help_text="Staff only: never shown to the shopper.")
     tracking_number = models.CharField(max_length=100, blank=True)
     idempotency_key = models.CharField(max_length=100, blank=True)
 
@@ -114,6 +118,8 @@ class Order(models.Model):
         ]
         indexes = [
             models.Index(fields=["user", "-created_at"]),
+            # Guest orders claimed by e-mail when their owner verifies an account.
+            models.Index(fields=["customer_email"], condition=Q(user__isnull=True), name="orders_guest_email"),
             models.Index(fields=["status", "-created_at"]),
             models.Index(fields=["payment_status"]),
         ]
@@ -129,7 +135,17 @@ class OrderItem(models.Model):
         "catalog.ProductVariant", null=True, blank=True, on_delete=models.SET_NULL, related_name="order_items"
     )
     product_name = models.CharField(max_length=255)
+    # Snapshots taken at checkout, so later catalog edits do not change a past order.
     variant_name = models.CharField(max_length=80, blank=True)
+    variant_kind = models.CharField(max_length=10, blank=True, help_text='"size" or "shade" (empty: no variant)')
+    image_file = models.ForeignKey(
+        "files.UploadedFile",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="order_lines",
+        help_text="The product's primary image at checkout; its blobs are kept while an order line shows it.",
+    )
     product_sku = models.CharField(max_length=100, blank=True)
     quantity = models.PositiveIntegerField()
     unit_price = models.DecimalField(max_digits=10, decimal_places=2)
@@ -258,3 +274,23 @@ class PaymentRefund(models.Model):
 
     def __str__(self):
         return f"refund {self.amount} of {self.payment_id}"
+
+
+class PaymentRefundLine(models.Model):
+    """Which order lines (and how many of each) a refund paid back; their sum bounds later line refunds."""
+
+    refund = models.ForeignKey(PaymentRefund, on_delete=models.CASCADE, related_name="lines")
+    order_item = models.ForeignKey(OrderItem, on_delete=models.CASCADE, related_name="refund_lines")
+    quantity = models.PositiveIntegerField()
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    restocked = models.BooleanField(default=False, help_text="The quantity went back to stock (not shipped yet).")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="orders_refundline_quantity_gt_0"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="orders_refundline_amount_gte_0"),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} of item {self.order_item_id}"

@@ -18,9 +18,9 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from shop.cart.shipping import shipping_method as shipping_method_get
 from shop.catalog.models import ProductStatus
 from shop.coupons.calculations import ZERO, eligible_subtotal, merchandise_discount, money
-from shop.cart.shipping import shipping_method as shipping_method_get
 from shop.coupons.models import CouponType
 
 OUT_OF_STOCK = "out_of_stock"

@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Round
 
+from shop.cart.shipping import method_name
+
 ZERO = Decimal("0.00")
 
 
@@ -126,6 +128,11 @@ class Order(models.Model):
 
     def __str__(self):
         return self.order_number
+
+    @property
+    def shipping_method_name(self):
+        """The method's name in the active language (the code when it is no longer configured)."""
+        return method_name(self.shipping_method)
 
 
 class OrderItem(models.Model):

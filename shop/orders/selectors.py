@@ -56,6 +56,17 @@ def order_for_guest(*, order_number, email):
     )
 
 
+def order_for_guest_number(*, order_number):
+    """A guest order by number alone: only for a browser that placed or found it (the session says so)."""
+    return (
+        Order.objects.filter(user__isnull=True, order_number=order_number)
+        .prefetch_related(
+            _items_prefetch(), "payments", Prefetch("events", queryset=OrderEvent.objects.order_by("created_at"))
+        )
+        .first()
+    )
+
+
 def order_for_staff(*, order_number):
     return (
         Order.objects.filter(order_number=order_number)

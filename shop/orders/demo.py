@@ -254,3 +254,68 @@ def seed_orders(*, scale, progress):
     )
     Product.objects.update(sales_count=Coalesce(Subquery(sold), 0))
     progress(2, 2, "customer and sales counters")
+
+
+# --- Guest orders and expired unpaid orders (order 33), through the real services ---------------
+
+GUEST_ORDERS_PER_SCALE = 20
+EXPIRED_ORDERS_PER_SCALE = 5
+GUEST_EMAIL = "guest{}@skincare.local"
+DECLINED = "4000000000000002"  # the test provider's declined card
+
+
+def _guest_checkout(rng, products, number, *, card):
+    """A guest cart filled and checked out with ``order_place``, exactly as the API does it."""
+    from shop.cart.models import Cart
+    from shop.cart.services import cart_add_line
+    from shop.orders.services import order_place
+
+    cart = Cart.objects.create()
+    for product in rng.sample(products, k=min(len(products), rng.randint(1, 2))):
+        cart_add_line(cart=cart, product_id=product.pk, quantity=1)
+    address = {**DEMO_ADDRESS, "first_name": "Guest", "last_name": str(number)}
+    order, _, _ = order_place(
+        user=None,
+        cart=cart,
+        email=GUEST_EMAIL.format(number),
+        customer_name=f"Guest {number}",
+        shipping_address=address,
+        shipping_method=rng.choice(["standard", "standard", "express"]),
+        payment_data={"card_number": card},
+    )
+    return order
+
+
+def seed_guest_orders(*, scale, progress):
+    """Guest checkouts (paid by the test card) and card orders left unpaid past
+    ``ORDER_UNPAID_TIMEOUT_MINUTES`` and cancelled by the expiry service, stock and all."""
+    from shop.orders.payments.test_card import ACCEPTED
+    from shop.orders.services import orders_expire_unpaid
+
+    if Order.objects.filter(user__isnull=True, customer_email__endswith="@skincare.local").exists():
+        return
+    rng = random.Random(33)
+    products = list(
+        Product.objects.filter(
+            status=ProductStatus.ACTIVE, variants__isnull=True, stock_quantity__gte=20, price__gt=ZERO
+        ).order_by("pk")[:200]
+    )
+    if not products:
+        return
+    guests = max(1, round(GUEST_ORDERS_PER_SCALE * scale))
+    expired = max(1, round(EXPIRED_ORDERS_PER_SCALE * scale))
+    total = guests + expired + 1
+    for number in range(1, guests + 1):
+        with transaction.atomic():
+            _guest_checkout(rng, products, number, card=ACCEPTED)
+        progress(number, total, "guest and expired orders")
+    placed_long_ago = timezone.now() - timedelta(minutes=settings.ORDER_UNPAID_TIMEOUT_MINUTES + rng.randint(5, 600))
+    for offset in range(1, expired + 1):
+        with transaction.atomic():
+            order = _guest_checkout(rng, products, guests + offset, card=DECLINED)
+            # Left unpaid: it and its declined attempt date from before the timeout.
+            Order.objects.filter(pk=order.pk).update(created_at=placed_long_ago)
+            Payment.objects.filter(order=order).update(created_at=placed_long_ago)
+        progress(guests + offset, total, "guest and expired orders")
+    orders_expire_unpaid()
+    progress(total, total, "guest and expired orders")

@@ -179,6 +179,7 @@ CELERY_BEAT_SCHEDULE = {
     "files-cleanup": {"task": "files.cleanup", "schedule": timedelta(hours=1)},
     "cart-cleanup": {"task": "cart.cleanup_expired", "schedule": timedelta(hours=6)},
     "orders-expire-unpaid": {"task": "orders.expire_unpaid", "schedule": timedelta(minutes=5)},
+    "orders-replenishment-reminders": {"task": "orders.replenishment_reminders", "schedule": crontab(hour=9, minute=0)},
     "catalog-flush-product-views": {"task": "catalog.flush_product_views", "schedule": timedelta(minutes=5)},
     "analytics-flush-events": {"task": "ml.flush_events", "schedule": timedelta(minutes=1)},
     "analytics-purge-expired": {"task": "ml.purge_expired", "schedule": timedelta(hours=1)},
@@ -429,6 +430,30 @@ CART_TTL_DAYS = env.int("CART_TTL_DAYS", default=7)
 ORDER_UNPAID_TIMEOUT_MINUTES = env.int("ORDER_UNPAID_TIMEOUT_MINUTES", default=60)
 # A full refund of an order not yet shipped puts its items back in stock.
 ORDER_RESTOCK_ON_REFUND = env.bool("ORDER_RESTOCK_ON_REFUND", default=True)
+# Replenishment reminders: ml (or g) used per day by product type ("default" for the others), and how
+# many days before the estimated run-out date the "running low?" notification goes out.
+REPLENISHMENT_DAILY_USE = json.loads(
+    env.str(
+        "REPLENISHMENT_DAILY_USE",
+        default=json.dumps(
+            {
+                "default": "1.0",
+                "cleanser": "3.0",
+                "toner": "2.0",
+                "essence": "1.0",
+                "serum": "0.6",
+                "moisturizer": "1.0",
+                "sunscreen": "2.0",
+                "eye_care": "0.2",
+                "face_oil": "0.3",
+                "mist": "2.0",
+                "lip_care": "0.1",
+                "mask": "1.5",
+            }
+        ),
+    )
+)
+REPLENISHMENT_REMIND_DAYS_BEFORE = env.int("REPLENISHMENT_REMIND_DAYS_BEFORE", default=5)
 PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="test")
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")

@@ -11,14 +11,18 @@ from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, User
 from rest_framework.views import APIView
 
 from shop.cart.error_codes import CartErrorCode
+from shop.cart.models import Cart
+from shop.cart.selectors import cart_price
+from shop.cart.serializers import cart_output
 from shop.cart.services import cart_for_user, cart_resolve
+from shop.catalog.error_codes import CatalogErrorCode
 from shop.coupons.error_codes import COUPON_REFUSALS
 from shop.orders import error_codes, services
 from shop.orders.error_codes import OrderErrorCode
 from shop.orders.filters import MyOrderFilter
 from shop.orders.models import Order, Payment, PaymentRecordStatus
 from shop.orders.payments.stripe import SignatureError, verify_signature
-from shop.orders.selectors import order_for_guest, order_for_user, orders_for_user
+from shop.orders.selectors import order_for_guest, order_for_user, orders_for_user, replenishment_opt_outs
 from shop.orders.serializers import (
     CancelInput,
     CheckoutInput,
@@ -27,6 +31,9 @@ from shop.orders.serializers import (
     OrderDetailOutput,
     OrderListOutput,
     PayInput,
+    ReorderOutput,
+    ReplenishmentOptOutInput,
+    ReplenishmentOptOutOutput,
     ShippingMethodOutput,
     WebhookOutput,
     checkout_output,
@@ -230,6 +237,70 @@ class ShippingMethodListApi(APIView):
     )
     def get(self, request):
         return paginated_response(self, request, shipping_methods_output())
+
+
+class OrderReorderApi(APIView):
+    @raises(OrderErrorCode.ORDER_NOT_FOUND, CartErrorCode.CART_NOT_FOUND)
+    @extend_schema(
+        tags=TAGS,
+        request=None,
+        responses=ReorderOutput,
+        summary="Put an order's items back in my cart",
+        description="Each line goes through the cart's own checks; the ones that cannot (unavailable, "
+        "out of stock, over the line limit) are listed in `unavailable` and the rest are added.",
+    )
+    def post(self, request, order_number):
+        order = _own_order(request, order_number)
+        cart = cart_for_user(user=request.user)
+        added, problems = services.order_reorder(cart=cart, order=order)
+        cart = Cart.objects.get(pk=cart.pk)  # fresh updated_at after the changes
+        prices, coupon, problem = cart_price(cart, user=request.user)
+        data = {
+            "added": added,
+            "unavailable": [
+                {"item_id": item.pk, "product_name": item.product_name, "code": exc.error_code, "message": exc.message}
+                for item, exc in problems
+            ],
+            "cart": cart_output(
+                cart=cart, prices=prices, coupon=coupon, coupon_problem=problem, include_token=False, request=request
+            ),
+        }
+        return Response(ReorderOutput(data).data)
+
+
+class ReplenishmentOptOutListApi(APIView):
+    pagination_class = PagePagination
+
+    @raises()
+    @extend_schema(
+        tags=TAGS, responses=ReplenishmentOptOutOutput(many=True), summary="Products I get no running-low reminders for"
+    )
+    def get(self, request):
+        rows = replenishment_opt_outs(user=request.user)
+        return paginated_response(
+            self, request, rows, render=lambda page: ReplenishmentOptOutOutput(page, many=True).data
+        )
+
+    @raises(CatalogErrorCode.PRODUCT_NOT_FOUND)
+    @extend_schema(
+        tags=TAGS,
+        request=ReplenishmentOptOutInput,
+        responses={201: None},
+        summary="No running-low reminders for a product",
+    )
+    def post(self, request):
+        data = ReplenishmentOptOutInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.replenishment_opt_out(user=request.user, product_id=data.validated_data["product_id"], enabled=False)
+        return Response(status=status.HTTP_201_CREATED)
+
+
+class ReplenishmentOptOutApi(APIView):
+    @raises(CatalogErrorCode.PRODUCT_NOT_FOUND)
+    @extend_schema(tags=TAGS, responses={204: None}, summary="Running-low reminders for a product again")
+    def delete(self, request, product_id):
+        services.replenishment_opt_out(user=request.user, product_id=product_id, enabled=True)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class StripeWebhookApi(APIView):

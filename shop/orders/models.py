@@ -157,6 +157,9 @@ class OrderItem(models.Model):
     quantity = models.PositiveIntegerField()
     unit_price = models.DecimalField(max_digits=10, decimal_places=2)
     total_price = models.DecimalField(max_digits=10, decimal_places=2)
+    runs_out_on = models.DateField(
+        null=True, blank=True, help_text="Estimated when delivered (shop.orders.replenishment); null: no estimate."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -168,7 +171,10 @@ class OrderItem(models.Model):
                 condition=Q(total_price=Round(F("unit_price") * F("quantity"), 2)), name="orders_item_total_rule"
             ),
         ]
-        indexes = [models.Index(fields=["product", "order"])]
+        indexes = [
+            models.Index(fields=["product", "order"]),
+            models.Index(fields=["runs_out_on"], condition=Q(runs_out_on__isnull=False), name="orders_item_runs_out"),
+        ]
 
     def __str__(self):
         return f"{self.quantity} x {self.product_name}"
@@ -301,3 +307,35 @@ class PaymentRefundLine(models.Model):
 
     def __str__(self):
         return f"{self.quantity} of item {self.order_item_id}"
+
+
+class ReplenishmentReminder(models.Model):
+    """A "running low?" reminder sent for one delivered order line: at most one per purchase."""
+
+    order_item = models.OneToOneField(OrderItem, on_delete=models.CASCADE, related_name="replenishment_reminder")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    runs_out_on = models.DateField()
+    run = models.UUIDField(db_index=True, help_text="The task run that sent it (tells a run its own rows).")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"reminder for item {self.order_item_id}"
+
+
+class ReplenishmentOptOut(models.Model):
+    """The shopper does not want running-low reminders for this product."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "product"], name="orders_replenish_optout_unique")]
+
+    def __str__(self):
+        return f"{self.user_id} opted out of {self.product_id}"

@@ -16,6 +16,7 @@ from shop.orders.models import (
     PaymentRefund,
     PaymentStatus,
     RefundStatus,
+    ReplenishmentOptOut,
 )
 
 NOT_COUNTED = (OrderStatus.CANCELLED,)
@@ -42,6 +43,10 @@ def order_for_user(*, user, order_number):
         )
         .first()
     )
+
+
+def replenishment_opt_outs(*, user):
+    return ReplenishmentOptOut.objects.filter(user=user).select_related("product").order_by("-created_at", "-id")
 
 
 def order_for_guest(*, order_number, email):

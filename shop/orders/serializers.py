@@ -3,6 +3,7 @@ from decimal import Decimal
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from shop.cart.serializers import CartOutput
 from shop.cart.shipping import NAMES as SHIPPING_METHOD_NAMES
 from shop.cart.shipping import shipping_methods
 from shop.catalog.media import media_url
@@ -461,3 +462,26 @@ def shipping_methods_output():
 class GuestOrderLookupInput(serializers.Serializer):
     order_number = serializers.CharField(max_length=50)
     email = serializers.EmailField(max_length=255)
+
+
+class ReorderProblemOutput(serializers.Serializer):
+    item_id = serializers.IntegerField(help_text="The order line that could not go back in the cart.")
+    product_name = serializers.CharField()
+    code = serializers.CharField(help_text="The cart's refusal code (e.g. PRODUCT_UNAVAILABLE, INSUFFICIENT_STOCK).")
+    message = serializers.CharField()
+
+
+class ReorderOutput(serializers.Serializer):
+    added = serializers.IntegerField(help_text="Order lines put back in the cart.")
+    unavailable = ReorderProblemOutput(many=True)
+    cart = CartOutput()
+
+
+class ReplenishmentOptOutInput(serializers.Serializer):
+    product_id = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
+class ReplenishmentOptOutOutput(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    product_name = serializers.CharField(source="product.name")
+    created_at = serializers.DateTimeField()

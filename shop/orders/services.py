@@ -23,6 +23,7 @@ from shop.cart.models import Cart, CartLine
 from shop.cart.pricing import INSUFFICIENT_STOCK, OUT_OF_STOCK, price_lines, stock_is_limited
 from shop.cart.shipping import shipping_method as shipping_method_get
 from shop.catalog.cache import invalidate_products
+from shop.catalog.error_codes import CatalogErrorCode
 from shop.catalog.models import Product, ProductStatus, ProductVariant
 from shop.catalog.selectors import primary_media_by_product
 from shop.coupons.calculations import ZERO, money
@@ -52,6 +53,7 @@ from shop.orders.models import (
     PaymentRefundLine,
     PaymentStatus,
     RefundStatus,
+    ReplenishmentOptOut,
 )
 from shop.orders.numbers import order_number_generate
 from shop.orders.payments import provider_by_name, provider_for_method
@@ -61,6 +63,7 @@ from shop.orders.payments.base import (
     charge_idempotency_key,
     refund_idempotency_key,
 )
+from shop.orders.replenishment import order_runs_out_estimate
 from skincare import events
 from skincare.api import bulk
 from skincare.errors import ApplicationError
@@ -587,6 +590,8 @@ def _set_status(order, new_status, *, by, **data):
     notifications.notify_status(order, old, new_status, by)
     if new_status == OrderStatus.DELIVERED and order.payment_status == PaymentStatus.PENDING:
         _complete_pending_payment(order)
+    if new_status == OrderStatus.DELIVERED:
+        order_runs_out_estimate(order=order)
 
 
 def _restocked_quantities(order):
@@ -1170,3 +1175,38 @@ def guest_orders_claim(*, user):
         for order in orders:
             _event(order, OrderEventType.NOTE, by=user, message="Guest order added to the customer's account.")
     return [order.order_number for order in orders]
+
+
+# --- Reorder ----------------------------------------------------------------------------------
+
+
+def order_reorder(*, cart, order):
+    """Put an order's items back in the cart, each through ``cart_add_line`` (stock and limits
+    checked there). Returns (lines added, [(order item, error)] for the ones that could not be)."""
+    from shop.cart.error_codes import CartErrorCode
+    from shop.cart.services import cart_add_line
+
+    added, problems = 0, []
+    for item in order.items.select_related("product", "variant"):
+        variant_gone = item.variant_id is not None and (item.variant is None or not item.variant.is_active)
+        if item.product.status != ProductStatus.ACTIVE or variant_gone:
+            message = f"{item.product_name} is no longer available."
+            problems.append((item, ApplicationError(CartErrorCode.PRODUCT_UNAVAILABLE, message)))
+            continue
+        try:
+            cart_add_line(cart=cart, product_id=item.product_id, variant_id=item.variant_id, quantity=item.quantity)
+        except ApplicationError as exc:
+            problems.append((item, exc))
+        else:
+            added += 1
+    return added, problems
+
+
+def replenishment_opt_out(*, user, product_id, enabled):
+    """Turn running-low reminders for one product off (``enabled`` False) or back on."""
+    if not Product.objects.filter(pk=product_id).exists():
+        raise ApplicationError(CatalogErrorCode.PRODUCT_NOT_FOUND, "Product not found.")
+    if enabled:
+        ReplenishmentOptOut.objects.filter(user=user, product_id=product_id).delete()
+    else:
+        ReplenishmentOptOut.objects.get_or_create(user=user, product_id=product_id)

@@ -31,4 +31,5 @@ urlpatterns = [
     path("account/orders/<str:order_number>/cancel/", views.account_order_cancel, name="account-order-cancel"),
     path("account/orders/<str:order_number>/pay/", views.account_order_pay, name="account-order-pay"),
     path("account/orders/<str:order_number>/reorder/", views.account_order_reorder, name="account-order-reorder"),
+    path("account/replenishment/<int:product_id>/", views.account_replenishment, name="account-replenishment"),
 ]

@@ -35,7 +35,13 @@ from shop.catalog import services as catalog_services
 from shop.catalog.apis import public_product_payload
 from shop.orders import services as order_services
 from shop.orders.models import OrderStatus, PaymentMethod, PaymentStatus
-from shop.orders.selectors import order_for_guest, order_for_guest_number, order_for_user, orders_for_user
+from shop.orders.selectors import (
+    order_for_guest,
+    order_for_guest_number,
+    order_for_user,
+    orders_for_user,
+    replenishment_opt_outs,
+)
 from shop.orders.serializers import CheckoutInput
 from shop.storefront import labels, selectors, services
 from shop.storefront.templatetags.storefront import money
@@ -472,6 +478,7 @@ def _order_context(request, order, **extra):
         and order.payment_status in (PaymentStatus.PENDING, PaymentStatus.FAILED)
         and order.payment_method == PaymentMethod.CARD,
         "payment_methods": PaymentMethod.choices,
+        "opted_out": set(replenishment_opt_outs(user=request.user).values_list("product_id", flat=True)),
         **extra,
     }
 
@@ -519,6 +526,23 @@ def account_order_reorder(request, order_number):
     for name, reason in problems:
         messages.error(request, f"{name}: {reason}")
     return redirect("shop:cart")
+
+
+@login_required
+@require_POST
+def account_replenishment(request, product_id):
+    """Running-low reminders for one product off (``enabled=0``) or back on, from the order page."""
+    try:
+        order_services.replenishment_opt_out(
+            user=request.user, product_id=product_id, enabled=request.POST.get("enabled") == "1"
+        )
+    except ApplicationError as exc:
+        raise Http404 from exc
+    if request.POST.get("enabled") == "1":
+        messages.success(request, _("We will remind you when it runs low."))
+    else:
+        messages.success(request, _("No more running-low reminders for this product."))
+    return HttpResponseRedirect(_safe_next(request, reverse("shop:account-orders")))
 
 
 @login_required

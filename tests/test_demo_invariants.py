@@ -42,6 +42,13 @@ def test_seed_demo_then_check_invariants_finds_no_violation():
     expired = guests.filter(status="cancelled", payment_status="failed")
     assert expired.count() == 1
     assert expired.get().events.filter(data__expired="unpaid_timeout").exists()
+    # Delivered lines have run-out estimates; the ones due today were reminded, once each.
+    # (Their notifications go out after the commit, which this test transaction never does.)
+    from shop.orders.models import OrderItem, ReplenishmentReminder
+
+    assert OrderItem.objects.filter(order__status="delivered", runs_out_on__isnull=False).exists()
+    reminded = ReplenishmentReminder.objects.values_list("order_item_id", flat=True)
+    assert len(reminded) == len(set(reminded)) > 0
     results = {check.name: invariant_run(check) for check in invariants()}
     assert {name: r.count for name, r in results.items() if r.count} == {}
     assert set(results) == {

@@ -319,3 +319,43 @@ def seed_guest_orders(*, scale, progress):
         progress(guests + offset, total, "guest and expired orders")
     orders_expire_unpaid()
     progress(total, total, "guest and expired orders")
+
+
+# --- Replenishment (order 34): sizes, run-out estimates of delivered lines, today's reminders ----
+
+DEMO_SIZES = {
+    "cleanser": ("150", "ml"), "toner": ("200", "ml"), "essence": ("150", "ml"), "serum": ("30", "ml"),
+    "moisturizer": ("50", "g"), "sunscreen": ("50", "ml"), "exfoliant": ("100", "ml"), "treatment": ("15", "ml"),
+    "mask": ("100", "g"), "eye_care": ("15", "g"), "face_oil": ("30", "ml"), "mist": ("100", "ml"),
+    "lip_care": ("10", "g"),
+}  # fmt: skip
+
+
+def seed_replenishment(*, scale, progress):
+    """Give products a size, estimate when each delivered demo line runs out (the rule delivery
+    applies), then send today's reminders through the real task service."""
+    from shop.orders.replenishment import replenishment_reminders_send, runs_out_on
+
+    for product_type, (amount, unit) in DEMO_SIZES.items():
+        Product.objects.filter(product_type=product_type, size_amount__isnull=True).update(
+            size_amount=Decimal(amount), size_unit=unit
+        )
+    items = OrderItem.objects.filter(
+        order__status=OrderStatus.DELIVERED, order__user__isnull=False, runs_out_on__isnull=True
+    ).select_related("product", "order")
+    total = items.count()
+    batch, done = [], 0
+    progress(0, total + 1, "replenishment estimates and reminders")
+    for item in items.iterator(chunk_size=BATCH):
+        item.runs_out_on = runs_out_on(
+            product=item.product, quantity=item.quantity, delivered_on=timezone.localdate(item.order.delivered_at)
+        )
+        batch.append(item)
+        if len(batch) == BATCH:
+            OrderItem.objects.bulk_update(batch, ["runs_out_on"])
+            done += len(batch)
+            batch = []
+            progress(done, total + 1, "replenishment estimates and reminders")
+    OrderItem.objects.bulk_update(batch, ["runs_out_on"])
+    replenishment_reminders_send()
+    progress(total + 1, total + 1, "replenishment estimates and reminders")

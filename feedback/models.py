@@ -144,6 +144,7 @@ class NotificationType(models.TextChoices):
     WISHLIST_RESTOCK = "wishlist_restock", "Wishlist item back in stock"
     WISHLIST_REVIEWS = "wishlist_reviews", "New review on a wishlist item"
     ORDER_UPDATE = "order_update", "Order update"
+    REPLENISHMENT = "replenishment", "Running low on a product"
     COMMUNITY = "community", "Community (expert status, reputation)"
     ACHIEVEMENT = "achievement", "Achievement unlocked"
     GOAL = "goal", "Goal milestone"

@@ -90,6 +90,31 @@ def on_back_in_stock(sender, product, **kwargs):
         logger.exception("Wishlist restock notices for product %s failed", product.pk)
 
 
+def on_replenishment_due(sender, user_id, product, order_number, runs_out_on, **kwargs):
+    """A "running low?" notice with a one-tap reorder of the order it came from."""
+    try:
+        services.notification_create(
+            user=user_id,
+            type=NotificationType.REPLENISHMENT,
+            title=f"Running low on {product.name}?",
+            message=f"By our estimate your {product.name} runs out around {runs_out_on.isoformat()}.",
+            action_url=f"/account/orders/{order_number}/",
+            related_type="order",
+            related_key=order_number,
+            action_buttons=[
+                {"label": "Reorder", "method": "POST", "url": f"/api/v1/orders/{order_number}/reorder"},
+                {
+                    "label": "Stop these reminders",
+                    "method": "POST",
+                    "url": "/api/v1/replenishment/opt-outs",
+                    "body": {"product_id": product.pk},
+                },
+            ],  # fmt: skip
+        )
+    except Exception:  # noqa: BLE001 - a notification must never break the reminder run
+        logger.exception("Replenishment notice for %s failed", order_number)
+
+
 def connect():
     events.order_placed.connect(on_order_placed, dispatch_uid="feedback-order-placed")
     events.order_paid.connect(on_order_paid, dispatch_uid="feedback-order-paid")
@@ -97,3 +122,4 @@ def connect():
     events.order_refunded.connect(on_order_refunded, dispatch_uid="feedback-order-refunded")
     events.product_price_dropped.connect(on_price_dropped, dispatch_uid="feedback-price-dropped")
     events.product_back_in_stock.connect(on_back_in_stock, dispatch_uid="feedback-back-in-stock")
+    events.replenishment_due.connect(on_replenishment_due, dispatch_uid="feedback-replenishment-due")

@@ -312,6 +312,7 @@ DEFAULT_CHANNELS = {
     NotificationType.WISHLIST_RESTOCK: {"email": True, "push": True},
     NotificationType.WISHLIST_REVIEWS: {"email": False, "push": False},
     NotificationType.ORDER_UPDATE: {"email": False, "push": True},
+    NotificationType.REPLENISHMENT: {"email": True, "push": True},
     NotificationType.COMMUNITY: {"email": True, "push": True},
     NotificationType.ACHIEVEMENT: {"email": True, "push": True},
     NotificationType.GOAL: {"email": True, "push": True},

@@ -27,6 +27,9 @@ order_paid = Signal()
 order_status_changed = Signal()
 # sender=Order class; kwargs: order, refund (PaymentRefund), amount
 order_refunded = Signal()
+# After commit, once per delivered order line: the shopper is probably running low on it.
+# sender=OrderItem class; kwargs: user_id, product, order_number, runs_out_on (a date)
+replenishment_due = Signal()
 
 # --- Catalog (shop.catalog) ---------------------------------------------------
 # Sent after the transaction commits. sender=Product class; kwargs: product, old_price, new_price

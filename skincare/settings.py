@@ -7,6 +7,7 @@ console e-mail and the relational analytics store. Setting ``DATABASE_URL``,
 each part to the real service. ``.env.example`` documents every variable.
 """
 
+import json
 import os
 import secrets
 import tempfile
@@ -181,6 +182,7 @@ CELERY_BEAT_SCHEDULE = {
     "files-cleanup": {"task": "files.cleanup", "schedule": timedelta(hours=1)},
     "cart-cleanup": {"task": "cart.cleanup_expired", "schedule": timedelta(hours=6)},
     "orders-expire-unpaid": {"task": "orders.expire_unpaid", "schedule": timedelta(minutes=5)},
+    "orders-replenishment-reminders": {"task": "orders.replenishment_reminders", "schedule": crontab(hour=9, minute=0)},
     "catalog-flush-product-views": {"task": "catalog.flush_product_views", "schedule": timedelta(minutes=5)},
     "analytics-flush-events": {"task": "ml.flush_events", "schedule": timedelta(minutes=1)},
     "analytics-purge-expired": {"task": "ml.purge_expired", "schedule": timedelta(hours=1)},
@@ -270,6 +272,7 @@ REST_FRAMEWORK = {
         "auth": env.str("THROTTLE_AUTH", default="30/min"),
         "upload": env.str("THROTTLE_UPLOAD", default="60/hour"),
         "analytics": env.str("THROTTLE_ANALYTICS", default="120/min"),
+        "order_lookup": env.str("THROTTLE_ORDER_LOOKUP", default="10/min"),
     },
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -407,12 +410,57 @@ if CURRENCY not in SHOP_CURRENCIES:
 TAX_RATE = Decimal(env.str("TAX_RATE", default="0.10"))  # fraction of the taxable amount
 SHIPPING_FLAT_RATE = Decimal(env.str("SHIPPING_FLAT_RATE", default="3.50"))
 FREE_SHIPPING_THRESHOLD = Decimal(env.str("FREE_SHIPPING_THRESHOLD", default="50.00"))
+# Shipping methods by currency: {currency: {code: {"price": "3.50", "free_over": "50.00" or null}}}, in the
+# order shown at checkout (the first is the default). Names are translated in shop/cart/shipping.py.
+SHIPPING_METHODS = json.loads(
+    env.str(
+        "SHIPPING_METHODS",
+        default=json.dumps(
+            {
+                "USD": {
+                    "standard": {"price": str(SHIPPING_FLAT_RATE), "free_over": str(FREE_SHIPPING_THRESHOLD)},
+                    "express": {"price": "9.00", "free_over": None},
+                },
+                "KHR": {
+                    "standard": {"price": "14000.00", "free_over": "200000.00"},
+                    "express": {"price": "36000.00", "free_over": None},
+                },
+            }
+        ),
+    )
+)
+if not SHIPPING_METHODS.get(CURRENCY):
+    raise ImproperlyConfigured(f"SHIPPING_METHODS has no method for the shop currency {CURRENCY}.")
 CART_TTL_DAYS = env.int("CART_TTL_DAYS", default=7)
 # A card order still unpaid (pending or declined, no charge in flight) this long after its last
 # charge attempt is cancelled by the ``orders.expire_unpaid`` beat task: stock and coupon use return.
 ORDER_UNPAID_TIMEOUT_MINUTES = env.int("ORDER_UNPAID_TIMEOUT_MINUTES", default=60)
 # A full refund of an order not yet shipped puts its items back in stock.
 ORDER_RESTOCK_ON_REFUND = env.bool("ORDER_RESTOCK_ON_REFUND", default=True)
+# Replenishment reminders: ml (or g) used per day by product type ("default" for the others), and how
+# many days before the estimated run-out date the "running low?" notification goes out.
+REPLENISHMENT_DAILY_USE = json.loads(
+    env.str(
+        "REPLENISHMENT_DAILY_USE",
+        default=json.dumps(
+            {
+                "default": "1.0",
+                "cleanser": "3.0",
+                "toner": "2.0",
+                "essence": "1.0",
+                "serum": "0.6",
+                "moisturizer": "1.0",
+                "sunscreen": "2.0",
+                "eye_care": "0.2",
+                "face_oil": "0.3",
+                "mist": "2.0",
+                "lip_care": "0.1",
+                "mask": "1.5",
+            }
+        ),
+    )
+)
+REPLENISHMENT_REMIND_DAYS_BEFORE = env.int("REPLENISHMENT_REMIND_DAYS_BEFORE", default=5)
 PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="test")
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")

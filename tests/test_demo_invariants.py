@@ -31,11 +31,24 @@ def test_seed_demo_then_check_invariants_finds_no_violation():
         "community scores",
     } <= set(last)
     assert {label: pair for label, pair in last.items() if pair[0] != pair[1]} == {}
-    cancelled = Order.objects.filter(status="cancelled")
+    cancelled = Order.objects.filter(status="cancelled", payment_status="refunded")
     assert cancelled.exists()
     # Every refunded payment has its refund row, for its whole amount.
     refunded = Payment.objects.filter(status="refunded")
     assert refunded.count() == cancelled.count() == PaymentRefund.objects.count()
+    # Guest checkouts, and unpaid card orders the expiry cancelled (nothing was charged).
+    guests = Order.objects.filter(user__isnull=True, customer_email__endswith="@skincare.local")
+    assert guests.filter(status="confirmed", payment_status="paid").count() == 1
+    expired = guests.filter(status="cancelled", payment_status="failed")
+    assert expired.count() == 1
+    assert expired.get().events.filter(data__expired="unpaid_timeout").exists()
+    # Delivered lines have run-out estimates; the ones due today were reminded, once each.
+    # (Their notifications go out after the commit, which this test transaction never does.)
+    from shop.orders.models import OrderItem, ReplenishmentReminder
+
+    assert OrderItem.objects.filter(order__status="delivered", runs_out_on__isnull=False).exists()
+    reminded = ReplenishmentReminder.objects.values_list("order_item_id", flat=True)
+    assert len(reminded) == len(set(reminded)) > 0
     results = {check.name: invariant_run(check) for check in invariants()}
     assert {name: r.count for name, r in results.items() if r.count} == {}
     assert set(results) == {

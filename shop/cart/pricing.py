@@ -6,8 +6,9 @@ amount quantised to cents with ROUND_HALF_UP:
 
 * subtotal = sum(unit price x quantity) over purchasable lines
 * discount = goods discount (percentage / fixed on the eligible lines) + shipping discount
-* shipping = flat rate, free when subtotal - goods discount >= FREE_SHIPPING_THRESHOLD
-  or with a ``free_shipping`` coupon (shown as shipping with an equal discount)
+* shipping = the chosen shipping method's price (``shop.cart.shipping``; the default method when
+  none is chosen), free when subtotal - goods discount >= the method's ``free_over``, or with a
+  ``free_shipping`` coupon (shown as shipping with an equal discount)
 * tax = (subtotal - goods discount) x TAX_RATE   (shipping is not taxed)
 * total = subtotal + tax + shipping - discount   (also a database constraint on orders)
 """
@@ -17,6 +18,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from shop.cart.shipping import shipping_method as shipping_method_get
 from shop.catalog.models import ProductStatus
 from shop.coupons.calculations import ZERO, eligible_subtotal, merchandise_discount, money
 from shop.coupons.models import CouponType
@@ -51,6 +53,7 @@ class Prices:
     shipping: Decimal = ZERO
     tax: Decimal = ZERO
     coupon: object | None = None
+    shipping_method: object | None = None
 
     @property
     def discount(self):
@@ -93,15 +96,9 @@ def unit_price(product, variant):
     return money(variant.price if variant is not None else product.price)
 
 
-def shipping_for(amount):
-    """Shipping for a non-empty order whose goods cost ``amount`` after the goods discount."""
-    if amount >= settings.FREE_SHIPPING_THRESHOLD:
-        return ZERO
-    return money(settings.SHIPPING_FLAT_RATE)
-
-
-def price_lines(*, lines, coupon=None):
-    prices = Prices(coupon=coupon)
+def price_lines(*, lines, coupon=None, shipping_method=None):
+    """``shipping_method``: a ``ShippingMethod`` (the shop currency's default when None)."""
+    prices = Prices(coupon=coupon, shipping_method=shipping_method or shipping_method_get())
     for line in lines:
         problem, available = line_problem(line.product, line.variant, line.quantity)
         price = unit_price(line.product, line.variant)
@@ -122,7 +119,7 @@ def price_lines(*, lines, coupon=None):
     if coupon is not None and purchasable:
         prices.goods_discount = merchandise_discount(coupon, eligible_subtotal(coupon, purchasable))
     net = money(prices.subtotal - prices.goods_discount)
-    prices.shipping = shipping_for(net) if purchasable else ZERO
+    prices.shipping = prices.shipping_method.cost(net) if purchasable else ZERO
     if coupon is not None and coupon.type == CouponType.FREE_SHIPPING:
         prices.shipping_discount = prices.shipping
     prices.tax = money(net * settings.TAX_RATE)

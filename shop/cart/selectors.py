@@ -60,10 +60,10 @@ def cart_coupon(cart):
     )
 
 
-def cart_price(cart, *, user=None):
+def cart_price(cart, *, user=None, shipping_method=None):
     """(prices, coupon problem or None). A coupon that stopped applying is shown with its reason."""
     lines = cart_lines(cart)
-    prices = price_lines(lines=lines)
+    prices = price_lines(lines=lines, shipping_method=shipping_method)
     coupon = cart_coupon(cart)
     problem = None
     if coupon is not None:
@@ -72,5 +72,5 @@ def cart_price(cart, *, user=None):
         except ApplicationError as exc:
             problem = {"code": exc.error_code, "message": exc.message}
         else:
-            prices = price_lines(lines=lines, coupon=coupon)
+            prices = price_lines(lines=lines, coupon=coupon, shipping_method=shipping_method)
     return prices, coupon, problem

@@ -206,7 +206,15 @@ class ProductAdmin(admin.ModelAdmin):
     inlines = [ProductMediaInline, ProductVariantInline, ProductIngredientInline]
     actions = ["make_active", "make_draft", "archive", "feature", "unfeature", "export_csv"]
     fieldsets = [
-        (None, {"fields": [("name", "name_km"), "slug", "brand", "category", "product_type", "status", "is_featured"]}),
+        (
+            None,
+            {
+                "fields": [
+                    ("name", "name_km"), "slug", "brand", "category", "product_type", ("size_amount", "size_unit"),
+                    "status", "is_featured",
+                ]  # fmt: skip
+            },
+        ),
         ("Copy (English | Khmer)", {"fields": [
             "short_description", ("description", "description_km"), "key_benefits",
         ]}),

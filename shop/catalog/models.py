@@ -148,6 +148,9 @@ class Product(models.Model):
     brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="products")
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
     product_type = models.CharField(max_length=20, choices=ProductType.choices)
+    # The amount in one unit, for replenishment reminders (how long it lasts; shop.orders.replenishment).
+    size_amount = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    size_unit = models.CharField(max_length=2, choices=[("ml", "ml"), ("g", "g")], blank=True)
 
     # Copy
     short_description = models.CharField(max_length=300, blank=True)

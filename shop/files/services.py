@@ -597,7 +597,9 @@ def files_cleanup(*, now=None) -> dict:
             expired += _soft_delete(file, now=now)
 
     purged = 0
-    for file in list(UploadedFile.objects.filter(status=FileStatus.DELETED, purged_at__isnull=True)):
+    # A product image an order line shows (its checkout snapshot) keeps its blobs.
+    deleted = UploadedFile.objects.filter(status=FileStatus.DELETED, purged_at__isnull=True, order_lines__isnull=True)
+    for file in list(deleted.distinct()):
         if _purge_blobs(file):
             UploadedFile.objects.filter(pk=file.pk).update(purged_at=now)
             purged += 1

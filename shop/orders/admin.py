@@ -47,6 +47,8 @@ class OrderItemInline(admin.TabularInline):
         "variant",
         "product_name",
         "variant_name",
+        "variant_kind",
+        "image_file",
         "product_sku",
         "quantity",
         "unit_price",
@@ -230,6 +232,44 @@ class RefundForm(forms.Form):
         return amount
 
 
+class RefundLinesForm(forms.Form):
+    """One quantity per line that still has units to refund; the service computes the amount."""
+
+    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    include_shipping = forms.BooleanField(required=False, label="Also refund the shipping paid")
+
+    def __init__(self, *args, order, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item_fields = {}
+        for item in order.items.all():
+            refunded = sum(line.quantity for line in item.refund_lines.all())
+            left = item.quantity - refunded
+            if left <= 0:
+                continue
+            name = f"item_{item.pk}"
+            variant = f" ({item.variant_name})" if item.variant_name else ""
+            self.fields[name] = forms.IntegerField(
+                min_value=0,
+                max_value=left,
+                initial=0,
+                required=False,
+                label=f"{item.product_name}{variant}",
+                help_text=f"Bought {item.quantity} at {item.unit_price}, already refunded {refunded}: at most {left}.",
+            )
+            self.item_fields[name] = item.pk
+        self.order_fields([*self.item_fields, "include_shipping", "reason"])
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.lines():
+            raise forms.ValidationError("Choose how many units of at least one line to refund.")
+        return cleaned
+
+    def lines(self):
+        data = getattr(self, "cleaned_data", {})
+        return [(pk, data[name]) for name, pk in self.item_fields.items() if data.get(name)]
+
+
 class ConfirmForm(forms.Form):
     """No fields: the button is the confirmation."""
 
@@ -248,6 +288,7 @@ WORKFLOWS = {
     "deliver": ("Mark delivered", "Mark delivered", ConfirmForm),
     "cancel": ("Cancel the order", "Cancel the order", ReasonForm),
     "refund": ("Refund", "Refund", RefundForm),
+    "refund_lines": ("Refund lines", "Refund the chosen lines", RefundLinesForm),
     "resend": ("E-mail the confirmation again", "Send", ConfirmForm),
 }
 
@@ -263,6 +304,7 @@ def available_workflows(order):
         names.append("cancel")
     if _money_summary(order)["refundable"] > ZERO:
         names.append("refund")
+        names.append("refund_lines")
     names.append("resend")
     return names
 
@@ -302,7 +344,8 @@ class OrderAdmin(admin.ModelAdmin):
     readonly_fields = [
         "order_number", "user", "customer_name", "customer_email", "currency", "subtotal", "tax_amount",
         "shipping_amount", "discount_amount", "total", "status", "payment_status", "fulfillment_status",
-        "payment_method", "payment_provider", "coupon", "coupon_code", "shipping_address", "billing_address",
+        "payment_method", "payment_provider", "shipping_method", "coupon", "coupon_code", "shipping_address",
+        "billing_address",
         "idempotency_key", "created_at", "updated_at", "paid_at", "shipped_at", "delivered_at", "cancelled_at",
         "tracking_number", "payments_and_refunds", "timeline",
     ]  # fmt: skip
@@ -335,6 +378,7 @@ class OrderAdmin(admin.ModelAdmin):
                     "total",
                     "payment_method",
                     "payment_provider",
+                    "shipping_method",
                     "coupon",
                     "coupon_code",
                     "payments_and_refunds",
@@ -342,8 +386,17 @@ class OrderAdmin(admin.ModelAdmin):
             },
         ),
         ("Addresses", {"fields": ["shipping_address", "billing_address"]}),
-        ("History", {"fields": ["timeline", "notes", "idempotency_key"]}),
+        ("History", {"fields": ["timeline", "notes", "admin_notes", "idempotency_key"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        """Only the notes are editable here; they are saved through the staff-edit service."""
+        services.order_staff_update(
+            order=obj,
+            by=request.user,
+            notes=form.cleaned_data.get("notes"),
+            admin_notes=form.cleaned_data.get("admin_notes"),
+        )
 
     def has_add_permission(self, request):
         return False
@@ -460,23 +513,38 @@ class OrderAdmin(admin.ModelAdmin):
             _, refund = services.order_refund(order=order, amount=data["amount"], reason=data["reason"], by=user)
             state = "refunded" if refund.status == RefundStatus.COMPLETED else f"refund {refund.status}"
             return f"Order {order.order_number}: {refund.amount} {state}."
+        if name == "refund_lines":
+            _, refund = services.order_refund_lines(
+                order=order,
+                lines=data["lines"],
+                include_shipping=data["include_shipping"],
+                reason=data["reason"],
+                by=user,
+            )
+            units = sum(line.quantity for line in refund.lines.all())
+            state = "refunded" if refund.status == RefundStatus.COMPLETED else f"refund {refund.status}"
+            restocked = " (back in stock)" if any(line.restocked for line in refund.lines.all()) else ""
+            return f"Order {order.order_number}: {refund.amount} {state} for {units} unit(s){restocked}."
         services.order_confirmation_resend(order=order, by=user)
         return f"Order confirmation e-mailed again to {order.customer_email}."
 
     def workflow_view(self, request, object_id, name):
         if name not in WORKFLOWS:
             raise PermissionDenied
-        order = get_object_or_404(Order.objects.prefetch_related("payments"), pk=object_id)
+        order = get_object_or_404(Order.objects.prefetch_related("payments", "items__refund_lines"), pk=object_id)
         if not self.has_change_permission(request, order):
             raise PermissionDenied
         title, button, form_class = WORKFLOWS[name]
         summary = _money_summary(order)
         kwargs = {"refundable": summary["refundable"]} if form_class is RefundForm else {}
+        if form_class is RefundLinesForm:
+            kwargs = {"order": order}
         form = form_class(request.POST if request.method == "POST" else None, **kwargs)
         change_url = reverse("admin:orders_order_change", args=[order.pk])
         if request.method == "POST" and form.is_valid():
+            data = {**form.cleaned_data, "lines": form.lines()} if form_class is RefundLinesForm else form.cleaned_data
             try:
-                message = self._perform(name, order, form.cleaned_data, request.user)
+                message = self._perform(name, order, data, request.user)
             except ApplicationError as exc:
                 form.add_error(None, exc.message)
                 for field, problems in (exc.errors or {}).items():

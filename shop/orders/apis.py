@@ -8,28 +8,40 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
 from rest_framework.views import APIView
 
 from shop.cart.error_codes import CartErrorCode
-from shop.cart.services import cart_for_user
+from shop.cart.models import Cart
+from shop.cart.selectors import cart_price
+from shop.cart.serializers import cart_output
+from shop.cart.services import cart_for_user, cart_resolve
+from shop.catalog.error_codes import CatalogErrorCode
 from shop.coupons.error_codes import COUPON_REFUSALS
 from shop.orders import error_codes, services
 from shop.orders.error_codes import OrderErrorCode
 from shop.orders.filters import MyOrderFilter
 from shop.orders.models import Order, Payment, PaymentRecordStatus
 from shop.orders.payments.stripe import SignatureError, verify_signature
-from shop.orders.selectors import order_for_user, orders_for_user
+from shop.orders.selectors import order_for_guest, order_for_user, orders_for_user, replenishment_opt_outs
 from shop.orders.serializers import (
     CancelInput,
     CheckoutInput,
     CheckoutOutput,
+    GuestOrderLookupInput,
     OrderDetailOutput,
     OrderListOutput,
     PayInput,
+    ReorderOutput,
+    ReplenishmentOptOutInput,
+    ReplenishmentOptOutOutput,
+    ShippingMethodOutput,
     WebhookOutput,
     checkout_output,
+    shipping_methods_output,
 )
 from skincare.api.error_docs import raises
+from skincare.api.pagination import PagePagination, paginated_response
 from skincare.errors import ApplicationError
 
 TAGS = ["orders"]
@@ -66,6 +78,12 @@ class OrderListCreateApi(generics.ListAPIView):
     filter_backends = [DjangoFilterBackend]
     filterset_class = MyOrderFilter
 
+    def get_permissions(self):
+        """Guests may check out (with an e-mail address); the list is the signed-in user's."""
+        if self.request.method == "POST":
+            return [AllowAny()]
+        return super().get_permissions()
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no signed-in user
             return Order.objects.none()
@@ -87,10 +105,14 @@ class OrderListCreateApi(generics.ListAPIView):
         OrderErrorCode.CART_UNAVAILABLE_ITEMS,
         OrderErrorCode.INVALID_STATUS_TRANSITION,
         OrderErrorCode.OUT_OF_STOCK,
+        OrderErrorCode.EMAIL_REQUIRED,
+        OrderErrorCode.SHIPPING_METHOD_UNAVAILABLE,
     )
     @extend_schema(
         tags=TAGS,
         summary="Check out the cart",
+        description="Signed in: the user's cart. Guest (no Authorization): the cart of `X-Cart-Token`, "
+        "with `email` and a typed `shipping_address`; find the order again with POST /orders/lookup.",
         parameters=[IDEMPOTENCY_HEADER],
         request=CheckoutInput,
         responses={201: CheckoutOutput, 200: CheckoutOutput},
@@ -100,9 +122,16 @@ class OrderListCreateApi(generics.ListAPIView):
         data = CheckoutInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
+        guest = not request.user.is_authenticated
+        cart = cart_resolve(request=request, create=False) if guest else cart_for_user(user=request.user)
+        if cart is None:
+            raise ApplicationError(CartErrorCode.CART_NOT_FOUND, "Your cart is empty.")
         order, created, charge = services.order_place(
-            user=request.user,
-            cart=cart_for_user(user=request.user),
+            user=None if guest else request.user,
+            email=values.get("email", "") if guest else "",
+            customer_name=values.get("customer_name", ""),
+            shipping_method=values.get("shipping_method", ""),
+            cart=cart,
             idempotency_key=key,
             payment_method=values["payment_method"],
             payment_data={"card_number": values.get("card_number", "")},
@@ -111,7 +140,10 @@ class OrderListCreateApi(generics.ListAPIView):
             billing_address=values.get("billing_address"),
             notes=values.get("notes", ""),
         )
-        order = order_for_user(user=request.user, order_number=order.order_number)
+        if guest:
+            order = order_for_guest(order_number=order.order_number, email=order.customer_email)
+        else:
+            order = order_for_user(user=request.user, order_number=order.order_number)
         headers = {} if created else {"Idempotent-Replayed": "true"}
         return Response(
             checkout_output(order, charge, request=request),
@@ -164,6 +196,112 @@ class OrderPayApi(APIView):
             payment_data={"card_number": data.validated_data.get("card_number", "")},
         )
         return Response(checkout_output(_own_order(request, order_number), charge, request=request))
+
+
+class GuestOrderLookupApi(APIView):
+    """A guest finds an order again with its number and e-mail. Rate-limited (``order_lookup`` scope)
+    and one answer for a wrong number or a wrong e-mail, so it cannot be used to probe either."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle, UserRateThrottle, ScopedRateThrottle]
+    throttle_scope = "order_lookup"
+
+    @raises(OrderErrorCode.ORDER_NOT_FOUND)
+    @extend_schema(
+        tags=TAGS,
+        summary="Find a guest order by number and e-mail",
+        request=GuestOrderLookupInput,
+        responses=OrderDetailOutput,
+        auth=[],
+    )
+    def post(self, request):
+        data = GuestOrderLookupInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = order_for_guest(
+            order_number=data.validated_data["order_number"].strip(), email=data.validated_data["email"]
+        )
+        if order is None:
+            raise ApplicationError(error_codes.ORDER_NOT_FOUND, "No guest order has this number and e-mail address.")
+        return Response(OrderDetailOutput(order, context={"request": request}).data)
+
+
+class ShippingMethodListApi(APIView):
+    permission_classes = [AllowAny]
+    pagination_class = PagePagination
+
+    @raises()
+    @extend_schema(
+        tags=TAGS,
+        summary="Shipping methods and their price rule",
+        responses=ShippingMethodOutput(many=True),
+        auth=[],
+    )
+    def get(self, request):
+        return paginated_response(self, request, shipping_methods_output())
+
+
+class OrderReorderApi(APIView):
+    @raises(OrderErrorCode.ORDER_NOT_FOUND, CartErrorCode.CART_NOT_FOUND)
+    @extend_schema(
+        tags=TAGS,
+        request=None,
+        responses=ReorderOutput,
+        summary="Put an order's items back in my cart",
+        description="Each line goes through the cart's own checks; the ones that cannot (unavailable, "
+        "out of stock, over the line limit) are listed in `unavailable` and the rest are added.",
+    )
+    def post(self, request, order_number):
+        order = _own_order(request, order_number)
+        cart = cart_for_user(user=request.user)
+        added, problems = services.order_reorder(cart=cart, order=order)
+        cart = Cart.objects.get(pk=cart.pk)  # fresh updated_at after the changes
+        prices, coupon, problem = cart_price(cart, user=request.user)
+        data = {
+            "added": added,
+            "unavailable": [
+                {"item_id": item.pk, "product_name": item.product_name, "code": exc.error_code, "message": exc.message}
+                for item, exc in problems
+            ],
+            "cart": cart_output(
+                cart=cart, prices=prices, coupon=coupon, coupon_problem=problem, include_token=False, request=request
+            ),
+        }
+        return Response(ReorderOutput(data).data)
+
+
+class ReplenishmentOptOutListApi(APIView):
+    pagination_class = PagePagination
+
+    @raises()
+    @extend_schema(
+        tags=TAGS, responses=ReplenishmentOptOutOutput(many=True), summary="Products I get no running-low reminders for"
+    )
+    def get(self, request):
+        rows = replenishment_opt_outs(user=request.user)
+        return paginated_response(
+            self, request, rows, render=lambda page: ReplenishmentOptOutOutput(page, many=True).data
+        )
+
+    @raises(CatalogErrorCode.PRODUCT_NOT_FOUND)
+    @extend_schema(
+        tags=TAGS,
+        request=ReplenishmentOptOutInput,
+        responses={201: None},
+        summary="No running-low reminders for a product",
+    )
+    def post(self, request):
+        data = ReplenishmentOptOutInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.replenishment_opt_out(user=request.user, product_id=data.validated_data["product_id"], enabled=False)
+        return Response(status=status.HTTP_201_CREATED)
+
+
+class ReplenishmentOptOutApi(APIView):
+    @raises(CatalogErrorCode.PRODUCT_NOT_FOUND)
+    @extend_schema(tags=TAGS, responses={204: None}, summary="Running-low reminders for a product again")
+    def delete(self, request, product_id):
+        services.replenishment_opt_out(user=request.user, product_id=product_id, enabled=True)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class StripeWebhookApi(APIView):

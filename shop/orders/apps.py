@@ -11,12 +11,19 @@ class OrdersConfig(AppConfig):
 
         dashboard_panels.register()
 
-        from shop.orders.demo import seed_coupons, seed_orders
+        from shop.orders.demo import seed_coupons, seed_guest_orders, seed_orders, seed_replenishment
         from skincare.demo import register_demo_step
 
         register_demo_step("coupons", 31, seed_coupons)
         register_demo_step("orders", 32, seed_orders)
+        register_demo_step("guest orders", 33, seed_guest_orders)
+        register_demo_step("replenishment", 34, seed_replenishment)
 
         from shop.orders import invariants
 
         invariants.register()
+
+        from shop.orders import receivers
+        from skincare import events
+
+        events.user_email_verified.connect(receivers.on_email_verified, dispatch_uid="orders-claim-guest-orders")

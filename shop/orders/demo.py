@@ -254,3 +254,108 @@ def seed_orders(*, scale, progress):
     )
     Product.objects.update(sales_count=Coalesce(Subquery(sold), 0))
     progress(2, 2, "customer and sales counters")
+
+
+# --- Guest orders and expired unpaid orders (order 33), through the real services ---------------
+
+GUEST_ORDERS_PER_SCALE = 20
+EXPIRED_ORDERS_PER_SCALE = 5
+GUEST_EMAIL = "guest{}@skincare.local"
+DECLINED = "4000000000000002"  # the test provider's declined card
+
+
+def _guest_checkout(rng, products, number, *, card):
+    """A guest cart filled and checked out with ``order_place``, exactly as the API does it."""
+    from shop.cart.models import Cart
+    from shop.cart.services import cart_add_line
+    from shop.orders.services import order_place
+
+    cart = Cart.objects.create()
+    for product in rng.sample(products, k=min(len(products), rng.randint(1, 2))):
+        cart_add_line(cart=cart, product_id=product.pk, quantity=1)
+    address = {**DEMO_ADDRESS, "first_name": "Guest", "last_name": str(number)}
+    order, _, _ = order_place(
+        user=None,
+        cart=cart,
+        email=GUEST_EMAIL.format(number),
+        customer_name=f"Guest {number}",
+        shipping_address=address,
+        shipping_method=rng.choice(["standard", "standard", "express"]),
+        payment_data={"card_number": card},
+    )
+    return order
+
+
+def seed_guest_orders(*, scale, progress):
+    """Guest checkouts (paid by the test card) and card orders left unpaid past
+    ``ORDER_UNPAID_TIMEOUT_MINUTES`` and cancelled by the expiry service, stock and all."""
+    from shop.orders.payments.test_card import ACCEPTED
+    from shop.orders.services import orders_expire_unpaid
+
+    if Order.objects.filter(user__isnull=True, customer_email__endswith="@skincare.local").exists():
+        return
+    rng = random.Random(33)
+    products = list(
+        Product.objects.filter(
+            status=ProductStatus.ACTIVE, variants__isnull=True, stock_quantity__gte=20, price__gt=ZERO
+        ).order_by("pk")[:200]
+    )
+    if not products:
+        return
+    guests = max(1, round(GUEST_ORDERS_PER_SCALE * scale))
+    expired = max(1, round(EXPIRED_ORDERS_PER_SCALE * scale))
+    total = guests + expired + 1
+    for number in range(1, guests + 1):
+        with transaction.atomic():
+            _guest_checkout(rng, products, number, card=ACCEPTED)
+        progress(number, total, "guest and expired orders")
+    placed_long_ago = timezone.now() - timedelta(minutes=settings.ORDER_UNPAID_TIMEOUT_MINUTES + rng.randint(5, 600))
+    for offset in range(1, expired + 1):
+        with transaction.atomic():
+            order = _guest_checkout(rng, products, guests + offset, card=DECLINED)
+            # Left unpaid: it and its declined attempt date from before the timeout.
+            Order.objects.filter(pk=order.pk).update(created_at=placed_long_ago)
+            Payment.objects.filter(order=order).update(created_at=placed_long_ago)
+        progress(guests + offset, total, "guest and expired orders")
+    orders_expire_unpaid()
+    progress(total, total, "guest and expired orders")
+
+
+# --- Replenishment (order 34): sizes, run-out estimates of delivered lines, today's reminders ----
+
+DEMO_SIZES = {
+    "cleanser": ("150", "ml"), "toner": ("200", "ml"), "essence": ("150", "ml"), "serum": ("30", "ml"),
+    "moisturizer": ("50", "g"), "sunscreen": ("50", "ml"), "exfoliant": ("100", "ml"), "treatment": ("15", "ml"),
+    "mask": ("100", "g"), "eye_care": ("15", "g"), "face_oil": ("30", "ml"), "mist": ("100", "ml"),
+    "lip_care": ("10", "g"),
+}  # fmt: skip
+
+
+def seed_replenishment(*, scale, progress):
+    """Give products a size, estimate when each delivered demo line runs out (the rule delivery
+    applies), then send today's reminders through the real task service."""
+    from shop.orders.replenishment import replenishment_reminders_send, runs_out_on
+
+    for product_type, (amount, unit) in DEMO_SIZES.items():
+        Product.objects.filter(product_type=product_type, size_amount__isnull=True).update(
+            size_amount=Decimal(amount), size_unit=unit
+        )
+    items = OrderItem.objects.filter(
+        order__status=OrderStatus.DELIVERED, order__user__isnull=False, runs_out_on__isnull=True
+    ).select_related("product", "order")
+    total = items.count()
+    batch, done = [], 0
+    progress(0, total + 1, "replenishment estimates and reminders")
+    for item in items.iterator(chunk_size=BATCH):
+        item.runs_out_on = runs_out_on(
+            product=item.product, quantity=item.quantity, delivered_on=timezone.localdate(item.order.delivered_at)
+        )
+        batch.append(item)
+        if len(batch) == BATCH:
+            OrderItem.objects.bulk_update(batch, ["runs_out_on"])
+            done += len(batch)
+            batch = []
+            progress(done, total + 1, "replenishment estimates and reminders")
+    OrderItem.objects.bulk_update(batch, ["runs_out_on"])
+    replenishment_reminders_send()
+    progress(total + 1, total + 1, "replenishment estimates and reminders")

@@ -32,6 +32,11 @@ class OrderErrorCode(ErrorCode):
         _("Idempotency-Key must be 1-100 letters, digits or - _ : ."),
     )
     PAYMENT_IN_PROGRESS = "PAYMENT_IN_PROGRESS", 409, _("A payment for this order is already in progress.")
+    # a guest checkout without an e-mail address
+    EMAIL_REQUIRED = "EMAIL_REQUIRED", 400, _("An e-mail address is required.")
+    SHIPPING_METHOD_UNAVAILABLE = "SHIPPING_METHOD_UNAVAILABLE", 400, _("This shipping method is not available.")
+    # a line not in the order, or more than is left
+    REFUND_LINES_INVALID = "REFUND_LINES_INVALID", 400, _("These lines cannot be refunded.")
 
 
 export_members(OrderErrorCode, globals())

@@ -35,6 +35,7 @@ from shop.orders.models import (
     Payment,
     PaymentRecordStatus,
     PaymentRefund,
+    PaymentRefundLine,
     PaymentStatus,
     RefundStatus,
 )
@@ -105,11 +106,17 @@ def customer_counter_violations():
 
 
 def product_sales_violations():
+    """Units refunded and put back in stock (refund lines marked ``restocked``) are not sold."""
     sold = OrderItem.objects.filter(product=OuterRef("pk")).exclude(order__status=OrderStatus.CANCELLED)
     counted = sold.order_by().annotate(_k=Value(1)).values("_k").annotate(n=Sum("quantity")).values("n")
-    return Product.objects.annotate(_sold=Coalesce(Subquery(counted, output_field=IntegerField()), 0)).exclude(
-        sales_count=F("_sold")
+    back = PaymentRefundLine.objects.filter(order_item__product=OuterRef("pk"), restocked=True).exclude(
+        order_item__order__status=OrderStatus.CANCELLED
     )
+    returned = back.order_by().annotate(_k=Value(1)).values("_k").annotate(n=Sum("quantity")).values("n")
+    return Product.objects.annotate(
+        _sold=Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+        - Coalesce(Subquery(returned, output_field=IntegerField()), 0)
+    ).exclude(sales_count=F("_sold"))
 
 
 def register():

@@ -41,3 +41,12 @@ def payment_lock(*, payment_id):
 def payments_lock(*, order_id):
     """The order's payments, locked in pk order (take the order lock first)."""
     return list(Payment.objects.select_for_update(of=("self",)).filter(order_id=order_id).order_by("pk"))
+
+
+def guest_orders_lock(*, email):
+    """The guest orders (no user) placed with ``email`` (any case), locked in pk order."""
+    return list(
+        Order.objects.select_for_update(of=("self",))
+        .filter(user__isnull=True, customer_email__iexact=email)
+        .order_by("pk")
+    )

@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Round
 
+from shop.cart.shipping import method_name
+
 ZERO = Decimal("0.00")
 
 
@@ -71,6 +73,9 @@ class Order(models.Model):
     )
     payment_method = models.CharField(max_length=20, choices=PaymentMethod.choices, default=PaymentMethod.CARD)
     payment_provider = models.CharField(max_length=30, blank=True)
+    shipping_method = models.CharField(
+        max_length=30, default="standard", help_text="A code of settings.SHIPPING_METHODS, priced at checkout."
+    )
 
     coupon = models.ForeignKey(
         "coupons.Coupon", null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
@@ -80,6 +85,7 @@ class Order(models.Model):
     shipping_address = models.JSONField(default=dict, blank=True)
     billing_address = models.JSONField(default=dict, blank=True)
     notes = models.TextField(blank=True)
+    admin_notes = models.TextField(blank=True, help_text="Staff only: never shown to the shopper.")
     tracking_number = models.CharField(max_length=100, blank=True)
     idempotency_key = models.CharField(max_length=100, blank=True)
 
@@ -114,12 +120,19 @@ class Order(models.Model):
         ]
         indexes = [
             models.Index(fields=["user", "-created_at"]),
+            # Guest orders claimed by e-mail when their owner verifies an account.
+            models.Index(fields=["customer_email"], condition=Q(user__isnull=True), name="orders_guest_email"),
             models.Index(fields=["status", "-created_at"]),
             models.Index(fields=["payment_status"]),
         ]
 
     def __str__(self):
         return self.order_number
+
+    @property
+    def shipping_method_name(self):
+        """The method's name in the active language (the code when it is no longer configured)."""
+        return method_name(self.shipping_method)
 
 
 class OrderItem(models.Model):
@@ -129,11 +142,24 @@ class OrderItem(models.Model):
         "catalog.ProductVariant", null=True, blank=True, on_delete=models.SET_NULL, related_name="order_items"
     )
     product_name = models.CharField(max_length=255)
+    # Snapshots taken at checkout, so later catalog edits do not change a past order.
     variant_name = models.CharField(max_length=80, blank=True)
+    variant_kind = models.CharField(max_length=10, blank=True, help_text='"size" or "shade" (empty: no variant)')
+    image_file = models.ForeignKey(
+        "files.UploadedFile",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="order_lines",
+        help_text="The product's primary image at checkout; its blobs are kept while an order line shows it.",
+    )
     product_sku = models.CharField(max_length=100, blank=True)
     quantity = models.PositiveIntegerField()
     unit_price = models.DecimalField(max_digits=10, decimal_places=2)
     total_price = models.DecimalField(max_digits=10, decimal_places=2)
+    runs_out_on = models.DateField(
+        null=True, blank=True, help_text="Estimated when delivered (shop.orders.replenishment); null: no estimate."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -145,7 +171,10 @@ class OrderItem(models.Model):
                 condition=Q(total_price=Round(F("unit_price") * F("quantity"), 2)), name="orders_item_total_rule"
             ),
         ]
-        indexes = [models.Index(fields=["product", "order"])]
+        indexes = [
+            models.Index(fields=["product", "order"]),
+            models.Index(fields=["runs_out_on"], condition=Q(runs_out_on__isnull=False), name="orders_item_runs_out"),
+        ]
 
     def __str__(self):
         return f"{self.quantity} x {self.product_name}"
@@ -258,3 +287,55 @@ class PaymentRefund(models.Model):
 
     def __str__(self):
         return f"refund {self.amount} of {self.payment_id}"
+
+
+class PaymentRefundLine(models.Model):
+    """Which order lines (and how many of each) a refund paid back; their sum bounds later line refunds."""
+
+    refund = models.ForeignKey(PaymentRefund, on_delete=models.CASCADE, related_name="lines")
+    order_item = models.ForeignKey(OrderItem, on_delete=models.CASCADE, related_name="refund_lines")
+    quantity = models.PositiveIntegerField()
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    restocked = models.BooleanField(default=False, help_text="The quantity went back to stock (not shipped yet).")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="orders_refundline_quantity_gt_0"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="orders_refundline_amount_gte_0"),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} of item {self.order_item_id}"
+
+
+class ReplenishmentReminder(models.Model):
+    """A "running low?" reminder sent for one delivered order line: at most one per purchase."""
+
+    order_item = models.OneToOneField(OrderItem, on_delete=models.CASCADE, related_name="replenishment_reminder")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    runs_out_on = models.DateField()
+    run = models.UUIDField(db_index=True, help_text="The task run that sent it (tells a run its own rows).")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"reminder for item {self.order_item_id}"
+
+
+class ReplenishmentOptOut(models.Model):
+    """The shopper does not want running-low reminders for this product."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["user", "product"], name="orders_replenish_optout_unique")]
+
+    def __str__(self):
+        return f"{self.user_id} opted out of {self.product_id}"

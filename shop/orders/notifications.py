@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import transaction
 
+from shop.cart.shipping import method_name
 from shop.orders.models import Order
 from skincare import events
 from skincare.mail import templated_email_enqueue
@@ -13,7 +14,7 @@ EMAIL_EVENTS = ("placed", "paid", "shipped", "delivered", "cancelled", "refunded
 def order_email_context(order, **extra):
     items = [
         {
-            "name": item.product_name + (f" ({item.variant_name})" if item.variant_name else ""),
+            "name": item.product_name + (f" ({item.variant_name})" if item.variant_name else ""),  # as bought
             "quantity": item.quantity,
             "unit_price": str(item.unit_price),
             "total_price": str(item.total_price),
@@ -27,6 +28,7 @@ def order_email_context(order, **extra):
         "subtotal": str(order.subtotal),
         "discount_amount": str(order.discount_amount),
         "shipping_amount": str(order.shipping_amount),
+        "shipping_method": str(method_name(order.shipping_method)),
         "tax_amount": str(order.tax_amount),
         "total": str(order.total),
         "status": order.status,

@@ -16,6 +16,7 @@ from shop.orders.models import (
     PaymentRefund,
     PaymentStatus,
     RefundStatus,
+    ReplenishmentOptOut,
 )
 
 NOT_COUNTED = (OrderStatus.CANCELLED,)
@@ -27,7 +28,9 @@ def orders_for_user(*, user):
 
 def _items_prefetch():
     """Order lines with their product's Khmer name and primary image (two queries for any size)."""
-    items = OrderItem.objects.select_related("product").prefetch_related(primary_media_prefetch("product__media"))
+    items = OrderItem.objects.select_related("product", "image_file").prefetch_related(
+        primary_media_prefetch("product__media"), "refund_lines"
+    )
     return Prefetch("items", queryset=items)
 
 
@@ -42,11 +45,38 @@ def order_for_user(*, user, order_number):
     )
 
 
+def replenishment_opt_outs(*, user):
+    return ReplenishmentOptOut.objects.filter(user=user).select_related("product").order_by("-created_at", "-id")
+
+
+def order_for_guest(*, order_number, email):
+    """A guest order (placed without an account, not claimed yet) by its number and e-mail, or None.
+    A wrong number and a wrong e-mail both read as None: nothing tells which one was wrong."""
+    return (
+        Order.objects.filter(user__isnull=True, order_number=order_number, customer_email__iexact=email.strip())
+        .prefetch_related(
+            _items_prefetch(), "payments", Prefetch("events", queryset=OrderEvent.objects.order_by("created_at"))
+        )
+        .first()
+    )
+
+
+def order_for_guest_number(*, order_number):
+    """A guest order by number alone: only for a browser that placed or found it (the session says so)."""
+    return (
+        Order.objects.filter(user__isnull=True, order_number=order_number)
+        .prefetch_related(
+            _items_prefetch(), "payments", Prefetch("events", queryset=OrderEvent.objects.order_by("created_at"))
+        )
+        .first()
+    )
+
+
 def order_for_staff(*, order_number):
     return (
         Order.objects.filter(order_number=order_number)
         .select_related("user", "coupon")
-        .prefetch_related(_items_prefetch(), "payments__refunds", "events")
+        .prefetch_related(_items_prefetch(), "payments__refunds__lines", "events")
         .first()
     )
 

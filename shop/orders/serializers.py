@@ -4,6 +4,10 @@ from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from shop.cart.serializers import CartOutput
+from shop.cart.shipping import NAMES as SHIPPING_METHOD_NAMES
+from shop.cart.shipping import shipping_methods
+from shop.catalog.media import media_url
 from shop.catalog.serializers import ImageSerializer, product_image
 from shop.orders.models import (
     FulfillmentStatus,
@@ -14,6 +18,7 @@ from shop.orders.models import (
     Payment,
     PaymentMethod,
     PaymentRefund,
+    PaymentRefundLine,
     PaymentStatus,
 )
 from skincare.api.fields import CurrencyField
@@ -41,6 +46,18 @@ class CheckoutInput(serializers.Serializer):
     shipping_address = AddressInput(required=False)
     billing_address = AddressInput(required=False)
     notes = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    shipping_method = serializers.ChoiceField(
+        choices=list(SHIPPING_METHOD_NAMES),
+        required=False,
+        help_text="A code from GET /api/v1/shipping-methods; the first one when left out.",
+    )
+    email = serializers.EmailField(
+        max_length=255,
+        required=False,
+        help_text="Guests only (no Authorization): where the confirmation goes; the order is found again "
+        "with its number and this address, and joins the account verified with it later.",
+    )
+    customer_name = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
     def validate(self, attrs):
         if "address_id" in attrs and "shipping_address" in attrs:
@@ -59,12 +76,37 @@ class CancelInput(serializers.Serializer):
     reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
+def _snapshot_image(item, request):
+    file = item.image_file
+    return {
+        "id": file.id,
+        "url": media_url(file, request=request),
+        "thumbnail": media_url(file, size="small", request=request),
+        "thumbnails": {name: media_url(file, size=name, request=request) for name in sorted(file.thumbnails or {})},
+        "width": file.width,
+        "height": file.height,
+        "alt_text": item.product_name,
+        "alt_text_km": "",
+        "sort_order": 0,
+        "is_primary": True,
+    }
+
+
 class OrderItemOutput(serializers.ModelSerializer):
     product_name_km = serializers.CharField(source="product.name_km", help_text="The product's Khmer name today.")
-    image = serializers.SerializerMethodField(help_text="The product's primary image today.")
+    image = serializers.SerializerMethodField(
+        help_text="The product's primary image when the order was placed (orders placed before image "
+        "snapshots: the product's primary image today)."
+    )
+    refunded_quantity = serializers.SerializerMethodField(help_text="Units of this line refunded so far.")
 
     def get_image(self, item) -> ImageSerializer(allow_null=True):
+        if item.image_file_id:
+            return _snapshot_image(item, self.context.get("request"))
         return product_image(item.product, request=self.context.get("request"))
+
+    def get_refunded_quantity(self, item) -> int:
+        return sum(line.quantity for line in item.refund_lines.all())
 
     class Meta:
         model = OrderItem
@@ -75,11 +117,13 @@ class OrderItemOutput(serializers.ModelSerializer):
             "product_name",
             "product_name_km",
             "variant_name",
+            "variant_kind",
             "product_sku",
             "quantity",
             "unit_price",
             "total_price",
             "image",
+            "refunded_quantity",
         ]
         read_only_fields = fields  # an answer: every field is always sent (required in the schema)
 
@@ -130,7 +174,7 @@ class OrderEventOutput(serializers.ModelSerializer):
 
 
 MONEY_FIELDS = ["subtotal", "tax_amount", "shipping_amount", "discount_amount", "total"]
-STATUS_FIELDS = ["status", "payment_status", "fulfillment_status", "payment_method"]
+STATUS_FIELDS = ["status", "payment_status", "fulfillment_status", "payment_method", "shipping_method"]
 
 
 class OrderListOutput(serializers.ModelSerializer):
@@ -202,10 +246,31 @@ def checkout_output(order, charge, *, request=None):
 # --- Staff ----------------------------------------------------------------------------------
 
 
+class RefundLineOutput(serializers.ModelSerializer):
+    item_id = serializers.IntegerField(source="order_item_id")
+
+    class Meta:
+        model = PaymentRefundLine
+        fields = ["item_id", "quantity", "amount", "restocked"]
+        read_only_fields = fields
+
+
 class RefundOutput(serializers.ModelSerializer):
+    lines = RefundLineOutput(many=True, read_only=True, help_text="The order lines this refund paid back (if any).")
+
     class Meta:
         model = PaymentRefund
-        fields = ["id", "payment_id", "amount", "reason", "status", "provider_refund_id", "processed_at", "created_at"]
+        fields = [
+            "id",
+            "payment_id",
+            "amount",
+            "reason",
+            "status",
+            "provider_refund_id",
+            "processed_at",
+            "created_at",
+            "lines",
+        ]
 
 
 class StaffPaymentOutput(PaymentOutput):
@@ -224,7 +289,7 @@ class StaffOrderDetailOutput(OrderDetailOutput):
     payments = StaffPaymentOutput(many=True)
 
     class Meta(OrderDetailOutput.Meta):
-        fields = [*OrderDetailOutput.Meta.fields, "user_id", "coupon_id", "idempotency_key"]
+        fields = [*OrderDetailOutput.Meta.fields, "user_id", "coupon_id", "idempotency_key", "admin_notes"]
 
 
 class StaffOrderUpdateInput(serializers.Serializer):
@@ -233,6 +298,9 @@ class StaffOrderUpdateInput(serializers.Serializer):
     fulfillment_status = serializers.ChoiceField(choices=FulfillmentStatus.choices, required=False)
     tracking_number = serializers.CharField(max_length=100, required=False, allow_blank=True)
     notes = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    admin_notes = serializers.CharField(
+        max_length=5000, required=False, allow_blank=True, help_text="Staff only; never shown to the shopper."
+    )
     payment_reference = serializers.CharField(
         max_length=255,
         required=False,
@@ -266,8 +334,13 @@ class BulkUpdateInput(serializers.Serializer):
         return attrs
 
 
+class RefundLineInput(serializers.Serializer):
+    item_id = serializers.IntegerField(min_value=1, max_value=2**31 - 1, help_text="An order line's id.")
+    quantity = serializers.IntegerField(min_value=1, max_value=10_000)
+
+
 class RefundInput(serializers.Serializer):
-    """Money leaves the shop only when asked for explicitly: an amount, or ``full: true``."""
+    """Money leaves the shop only when asked for explicitly: an amount, ``full: true`` or ``lines``."""
 
     amount = serializers.DecimalField(
         max_digits=10,
@@ -277,13 +350,28 @@ class RefundInput(serializers.Serializer):
         help_text="How much to refund; or leave it out and send full=true.",
     )
     full = serializers.BooleanField(required=False, default=False, help_text="Refund all that is left.")
+    lines = RefundLineInput(
+        many=True,
+        required=False,
+        max_length=200,
+        help_text="Refund these lines (units): the amount is computed from them; units not shipped yet go "
+        "back to stock.",
+    )
+    include_shipping = serializers.BooleanField(
+        required=False, default=False, help_text="With lines: also refund the shipping paid (once)."
+    )
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
     def validate(self, attrs):
-        if attrs["full"] and "amount" in attrs:
-            raise serializers.ValidationError({"amount": [gettext("Give amount or full=true, not both.")]})
-        if not attrs["full"] and "amount" not in attrs:
-            raise serializers.ValidationError({"amount": [gettext("Give the amount to refund, or full=true.")]})
+        given = [name for name in ("amount", "lines") if name in attrs] + (["full"] if attrs["full"] else [])
+        if len(given) > 1:
+            raise serializers.ValidationError({given[0]: [gettext("Give one of amount, full=true or lines.")]})
+        if not given:
+            raise serializers.ValidationError({"amount": [gettext("Give the amount to refund, full=true or lines.")]})
+        if "lines" in attrs and not attrs["lines"]:
+            raise serializers.ValidationError({"lines": [gettext("Choose at least one line.")]})
+        if attrs["include_shipping"] and "lines" not in attrs:
+            raise serializers.ValidationError({"include_shipping": [gettext("Only with lines.")]})
         return attrs
 
 
@@ -347,3 +435,56 @@ class DashboardOutput(serializers.Serializer):
 
 class WebhookOutput(serializers.Serializer):
     received = serializers.BooleanField()
+
+
+class ShippingMethodOutput(serializers.Serializer):
+    code = serializers.ChoiceField(choices=list(SHIPPING_METHOD_NAMES))
+    name = serializers.CharField(help_text="In the request's language.")
+    price = serializers.DecimalField(**MONEY)
+    free_over = serializers.DecimalField(
+        **MONEY, allow_null=True, help_text="Free when the goods (after discounts) cost at least this; null: never."
+    )
+    currency = CurrencyField()
+
+
+def shipping_methods_output():
+    return [
+        ShippingMethodOutput(
+            {
+                "code": method.code,
+                "name": str(method.name),
+                "price": method.price,
+                "free_over": method.free_over,
+                "currency": method.currency,
+            }
+        ).data
+        for method in shipping_methods()
+    ]
+
+
+class GuestOrderLookupInput(serializers.Serializer):
+    order_number = serializers.CharField(max_length=50)
+    email = serializers.EmailField(max_length=255)
+
+
+class ReorderProblemOutput(serializers.Serializer):
+    item_id = serializers.IntegerField(help_text="The order line that could not go back in the cart.")
+    product_name = serializers.CharField()
+    code = serializers.CharField(help_text="The cart's refusal code (e.g. PRODUCT_UNAVAILABLE, INSUFFICIENT_STOCK).")
+    message = serializers.CharField()
+
+
+class ReorderOutput(serializers.Serializer):
+    added = serializers.IntegerField(help_text="Order lines put back in the cart.")
+    unavailable = ReorderProblemOutput(many=True)
+    cart = CartOutput()
+
+
+class ReplenishmentOptOutInput(serializers.Serializer):
+    product_id = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
+
+
+class ReplenishmentOptOutOutput(serializers.Serializer):
+    product_id = serializers.IntegerField()
+    product_name = serializers.CharField(source="product.name")
+    created_at = serializers.DateTimeField()

@@ -7,6 +7,7 @@ records everything. Charging a card happens after that transaction commits so no
 held while a provider answers.
 """
 
+import hashlib
 import logging
 from dataclasses import replace
 from datetime import timedelta
@@ -14,20 +15,31 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from shop.cart.cache import cart_cache_invalidate
 from shop.cart.models import Cart, CartLine
 from shop.cart.pricing import INSUFFICIENT_STOCK, OUT_OF_STOCK, price_lines, stock_is_limited
+from shop.cart.shipping import shipping_method as shipping_method_get
 from shop.catalog.cache import invalidate_products
+from shop.catalog.error_codes import CatalogErrorCode
 from shop.catalog.models import Product, ProductStatus, ProductVariant
-from shop.coupons.calculations import ZERO
+from shop.catalog.selectors import primary_media_by_product
+from shop.coupons.calculations import ZERO, money
+from shop.coupons.models import CouponType
 from shop.coupons.services import coupon_redeem, coupon_release, coupon_usage_record
 from shop.orders import error_codes, notifications
 from shop.orders.fetch import checkout_fetch
-from shop.orders.lock_objects import order_lock, payment_lock, payments_lock, products_lock, variants_lock
+from shop.orders.lock_objects import (
+    guest_orders_lock,
+    order_lock,
+    payment_lock,
+    payments_lock,
+    products_lock,
+    variants_lock,
+)
 from shop.orders.models import (
     FulfillmentStatus,
     Order,
@@ -39,8 +51,10 @@ from shop.orders.models import (
     PaymentMethod,
     PaymentRecordStatus,
     PaymentRefund,
+    PaymentRefundLine,
     PaymentStatus,
     RefundStatus,
+    ReplenishmentOptOut,
 )
 from shop.orders.numbers import order_number_generate
 from shop.orders.payments import provider_by_name, provider_for_method
@@ -50,6 +64,7 @@ from shop.orders.payments.base import (
     charge_idempotency_key,
     refund_idempotency_key,
 )
+from shop.orders.replenishment import order_runs_out_estimate
 from skincare import events
 from skincare.api import bulk
 from skincare.errors import ApplicationError
@@ -95,6 +110,15 @@ def _not_found():
 
 
 def address_snapshot(*, user, address_id=None, address=None):
+    """The shipping address copied into the order. A guest (``user`` None) must type one."""
+    if user is None:
+        if address:
+            return {name: address.get(name, "") for name in ADDRESS_FIELDS}
+        raise ApplicationError(
+            error_codes.ADDRESS_REQUIRED,
+            "A shipping address is required.",
+            errors={"shipping_address": ["Give the shipping address."]},
+        )
     if address_id is not None:
         found = user.addresses.filter(pk=address_id).first()
         if found is None:
@@ -120,6 +144,24 @@ def _existing(user, idempotency_key):
     if not idempotency_key:
         return None
     return Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
+
+
+def guest_idempotency_key(*, cart, key):
+    """A guest's key bound to their cart token, so no other client can replay it into this order."""
+    if not key:
+        return ""
+    return hashlib.sha256(f"{cart.token}:{key}".encode()).hexdigest()
+
+
+def _shipping_method(code):
+    method = shipping_method_get(code)
+    if method is None:
+        raise ApplicationError(
+            error_codes.SHIPPING_METHOD_UNAVAILABLE,
+            "This shipping method is not offered.",
+            errors={"shipping_method": ["Not offered."]},
+        )
+    return method
 
 
 def _check_lines(prices):
@@ -210,16 +252,36 @@ def order_place(
     shipping_address=None,
     billing_address=None,
     notes="",
+    shipping_method="",
+    email="",
+    customer_name="",
 ):
-    """Returns ``(order, created, charge)``; a repeated ``idempotency_key`` returns the first order."""
+    """Returns ``(order, created, charge)``; a repeated ``idempotency_key`` returns the first order.
+
+    ``user`` None is a guest checkout: ``email`` (required) and ``customer_name`` go on the order,
+    the address is typed, and the key is bound to the guest's cart (``guest_idempotency_key``).
+    """
+    if user is not None and not user.is_authenticated:
+        user = None
+    if user is None:
+        if not email:
+            raise ApplicationError(
+                error_codes.EMAIL_REQUIRED,
+                "An e-mail address is required to check out as a guest.",
+                errors={"email": ["Required for a guest checkout."]},
+            )
+        idempotency_key = guest_idempotency_key(cart=cart, key=idempotency_key)
     existing = _existing(user, idempotency_key)
     if existing is not None:
         return existing, False, None
     provider = provider_for_method(payment_method)
+    method = _shipping_method(shipping_method)
     address = address_snapshot(user=user, address_id=address_id, address=shipping_address)
     try:
         order, payment = _order_create(
             user=user,
+            guest={"email": email.strip().lower(), "name": customer_name.strip()},
+            shipping_method=method,
             cart_id=cart.pk,
             idempotency_key=idempotency_key,
             payment_method=payment_method,
@@ -241,7 +303,9 @@ def order_place(
 
 
 @transaction.atomic
-def _order_create(*, user, cart_id, idempotency_key, payment_method, provider, address, billing_address, notes):
+def _order_create(
+    *, user, guest, shipping_method, cart_id, idempotency_key, payment_method, provider, address, billing_address, notes
+):
     info = checkout_fetch(cart_id=cart_id)
     # Same user, same key, parallel request: the first one committed while we waited on the cart.
     existing = _existing(user, idempotency_key)
@@ -249,19 +313,27 @@ def _order_create(*, user, cart_id, idempotency_key, payment_method, provider, a
         return existing, None
     if not info.lines:
         raise ApplicationError(error_codes.CART_EMPTY, gettext("Your cart is empty."))
-    prices = price_lines(lines=info.lines)
+    prices = price_lines(lines=info.lines, shipping_method=shipping_method)
     _check_lines(prices)
     _check_stock_held(info.lines)
     coupon = None
     if info.cart.coupon_id:
         coupon = coupon_redeem(coupon_id=info.cart.coupon_id, user=user, prices=prices)
-        prices = price_lines(lines=info.lines, coupon=coupon)
+        prices = price_lines(lines=info.lines, coupon=coupon, shipping_method=shipping_method)
 
+    if user is not None:
+        customer_name = user.get_full_name() if user.get_full_name() != user.email else ""
+        customer_email = user.email
+    else:
+        customer_name = guest["name"] or " ".join(filter(None, (address.get("first_name"), address.get("last_name"))))
+        customer_email = guest["email"]
+    images = primary_media_by_product({line.product.pk for line in prices.lines})
     order = Order.objects.create(
         order_number=order_number_generate(),
         user=user,
-        customer_name=user.get_full_name() if user.get_full_name() != user.email else "",
-        customer_email=user.email,
+        customer_name=customer_name,
+        customer_email=customer_email,
+        shipping_method=shipping_method.code,
         currency=settings.CURRENCY,
         subtotal=prices.subtotal,
         tax_amount=prices.tax,
@@ -285,6 +357,8 @@ def _order_create(*, user, cart_id, idempotency_key, payment_method, provider, a
                 variant=line.variant,
                 product_name=line.product.name,
                 variant_name=line.variant.name if line.variant else "",
+                variant_kind=line.variant.kind if line.variant else "",
+                image_file_id=images[line.product.pk].file_id if line.product.pk in images else None,
                 product_sku=line.variant.sku if line.variant else line.product.sku,
                 quantity=line.quantity,
                 unit_price=line.unit_price,
@@ -296,9 +370,10 @@ def _order_create(*, user, cart_id, idempotency_key, payment_method, provider, a
     _take_stock(info.lines)
     if coupon is not None:
         coupon_usage_record(coupon=coupon, user=user, order=order, discount_amount=prices.discount)
-    get_user_model().objects.filter(pk=user.pk).update(
-        total_orders=F("total_orders") + 1, total_spent=F("total_spent") + prices.total
-    )
+    if user is not None:
+        get_user_model().objects.filter(pk=user.pk).update(
+            total_orders=F("total_orders") + 1, total_spent=F("total_spent") + prices.total
+        )
     payment = Payment.objects.create(
         order=order,
         payment_method=payment_method,
@@ -524,10 +599,31 @@ def _set_status(order, new_status, *, by, **data):
     notifications.notify_status(order, old, new_status, by)
     if new_status == OrderStatus.DELIVERED and order.payment_status == PaymentStatus.PENDING:
         _complete_pending_payment(order)
+    if new_status == OrderStatus.DELIVERED:
+        order_runs_out_estimate(order=order)
 
 
-def _restock(order):
-    items = list(order.items.all())
+def _restocked_quantities(order):
+    """{item id: quantity already put back} by earlier line refunds."""
+    rows = (
+        PaymentRefundLine.objects.filter(order_item__order=order, restocked=True)
+        .values_list("order_item_id")
+        .annotate(total=Sum("quantity"))
+    )
+    return dict(rows)
+
+
+def _restock(order, quantities=None):
+    """Put items back in stock: ``quantities`` {item id: quantity}, or every quantity not put back yet."""
+    if quantities is None:
+        done = _restocked_quantities(order)
+        quantities = {item.pk: item.quantity - done.get(item.pk, 0) for item in order.items.all()}
+    items = []
+    for item in order.items.filter(pk__in=[pk for pk, quantity in quantities.items() if quantity > 0]):
+        item.quantity = quantities[item.pk]  # in memory only: the quantity to put back
+        items.append(item)
+    if not items:
+        return
     product_ids = {item.product_id for item in items}
     variant_ids = {item.variant_id for item in items if item.variant_id}
     products = products_lock(product_ids=product_ids)
@@ -755,6 +851,48 @@ def order_payment_status_update(*, order, payment_status, by, reference=""):
     return order
 
 
+STAFF_TEXT_FIELDS = ("tracking_number", "notes", "admin_notes")
+
+
+def order_staff_update(
+    *,
+    order,
+    by,
+    status_=None,
+    payment_status=None,
+    payment_reference="",
+    fulfillment_status=None,
+    tracking_number=None,
+    notes=None,
+    admin_notes=None,
+):
+    """A staff edit of an order as one transaction: all of it, or (on any refusal) nothing.
+
+    Text fields first (shipping needs the tracking number), then the payment status, the status
+    (which may refund through the provider, so nothing after it can refuse) and the fulfilment.
+    """
+    texts = {"tracking_number": tracking_number, "notes": notes, "admin_notes": admin_notes}
+    with transaction.atomic():
+        order = order_lock(order_id=order.pk)
+        changed = [name for name, value in texts.items() if value is not None and getattr(order, name) != value]
+        if changed:
+            for name in changed:
+                setattr(order, name, texts[name])
+            order.save(update_fields=[*changed, "updated_at"])
+            if "tracking_number" in changed:
+                _event(order, OrderEventType.NOTE, by=by, tracking_number=order.tracking_number)
+        if payment_status and payment_status != order.payment_status:
+            order_payment_status_update(order=order, payment_status=payment_status, by=by, reference=payment_reference)
+            order.refresh_from_db()
+        if status_ and status_ != order.status:
+            order_status_update(order=order, new_status=status_, by=by)
+            order.refresh_from_db()
+        if fulfillment_status and fulfillment_status != order.fulfillment_status:
+            order_fulfillment_update(order=order, fulfillment_status=fulfillment_status, by=by)
+    order.refresh_from_db()
+    return order
+
+
 def orders_bulk_update(*, order_numbers, by, status_=None, fulfillment_status=None):
     """Apply one change to many orders; each order succeeds or fails on its own. Returns
     ``(done, skipped)``: the order numbers changed and ``[{"id", "code", "message"}]`` for the others
@@ -768,10 +906,7 @@ def orders_bulk_update(*, order_numbers, by, status_=None, fulfillment_status=No
             skipped.append(bulk.not_found(number))
             continue
         try:
-            if status_:
-                order_status_update(order=order, new_status=status_, by=by)
-            if fulfillment_status:
-                order_fulfillment_update(order=order, fulfillment_status=fulfillment_status, by=by)
+            order_staff_update(order=order, by=by, status_=status_, fulfillment_status=fulfillment_status)
         except ApplicationError as exc:
             skipped.append(bulk.skipped(number, exc.error_code, exc.message))
             continue
@@ -817,7 +952,138 @@ def order_refund(*, order, amount, reason, by, payment_id=None):
     return order, refund
 
 
-def _refund_locked(*, order, payment, amount, reason, by, surplus=False):
+def _goods_paid(order):
+    """What the shopper paid for the goods: subtotal - goods discount + tax (shipping aside)."""
+    free_shipping = order.coupon is not None and order.coupon.type == CouponType.FREE_SHIPPING
+    shipping_paid = ZERO if free_shipping else order.shipping_amount
+    return order.total - shipping_paid, shipping_paid
+
+
+def _refund_line_amounts(order, items, wanted, refunded):
+    """The money of ``wanted`` {item: quantity}: each line's share of what was paid for the goods
+    (discount and tax spread by line value); the refund that returns the last units gets what is
+    left, so line refunds of a whole order add up to the goods paid to the cent."""
+    goods_paid, _ = _goods_paid(order)
+    amounts = {}
+    for item, quantity in wanted.items():
+        share = item.unit_price * quantity / order.subtotal if order.subtotal else ZERO
+        amounts[item.pk] = money(goods_paid * share)
+    left = {item.pk: item.quantity - refunded.get(item.pk, 0) - wanted.get(item, 0) for item in items}
+    if not any(left.values()):
+        already = PaymentRefundLine.objects.filter(order_item__order=order).aggregate(total=Sum("amount"))["total"]
+        last = max(wanted, key=lambda item: item.pk)
+        amounts[last.pk] = money(
+            goods_paid - (already or ZERO) - sum((value for pk, value in amounts.items() if pk != last.pk), ZERO)
+        )
+    return amounts
+
+
+def _refunded_quantities(order):
+    return dict(
+        PaymentRefundLine.objects.filter(order_item__order=order)
+        .values_list("order_item_id")
+        .annotate(total=Sum("quantity"))
+    )
+
+
+def _refund_remaining_lines(order, refund, *, restocked):
+    """A refund that leaves nothing to refund covers every unit no earlier refund returned: record them."""
+    items = list(order.items.all())
+    refunded = _refunded_quantities(order)
+    remaining = {item: item.quantity - refunded.get(item.pk, 0) for item in items}
+    remaining = {item: quantity for item, quantity in remaining.items() if quantity > 0}
+    if not remaining:
+        return
+    amounts = _refund_line_amounts(order, items, remaining, refunded)
+    PaymentRefundLine.objects.bulk_create(
+        [
+            PaymentRefundLine(
+                refund=refund,
+                order_item=item,
+                quantity=quantity,
+                amount=max(amounts[item.pk], ZERO),
+                restocked=restocked,
+            )
+            for item, quantity in remaining.items()
+        ]
+    )
+
+
+def order_refund_lines(*, order, lines, reason, by, include_shipping=False):
+    """Refund chosen lines: ``lines`` is ``[(item id, quantity)]``. The amount comes from the lines
+    (``_refund_line_amounts``, plus the shipping paid when ``include_shipping``); units not shipped
+    go back to stock when ``ORDER_RESTOCK_ON_REFUND``; the refund row records its lines.
+
+    Never more of a line than was bought minus what earlier refunds returned: counted under the
+    order lock, which every refund of the order takes first, so parallel refunds wait in turn.
+    """
+    with transaction.atomic():
+        order = order_lock(order_id=order.pk)
+        items = list(order.items.all())
+        by_id = {item.pk: item for item in items}
+        refunded = _refunded_quantities(order)
+        wanted, errors = {}, {}
+        for item_id, quantity in lines:
+            item = by_id.get(item_id)
+            if item is None:
+                errors[str(item_id)] = ["Not a line of this order."]
+                continue
+            wanted[item] = wanted.get(item, 0) + quantity
+        for item, quantity in wanted.items():
+            left = item.quantity - refunded.get(item.pk, 0)
+            if quantity <= 0 or quantity > left:
+                errors[str(item.pk)] = [f"At most {left} of {item.product_name} can be refunded."]
+        if errors or not wanted:
+            raise ApplicationError(
+                error_codes.REFUND_LINES_INVALID,
+                "Some lines cannot be refunded.",
+                errors={"lines": errors or {"": ["Choose at least one line."]}},
+            )
+        amounts = _refund_line_amounts(order, items, wanted, refunded)
+        amount = sum(amounts.values(), ZERO)
+        if include_shipping:
+            already_shipping = order.events.filter(type=OrderEventType.REFUNDED, data__shipping=True).exists()
+            if not already_shipping:
+                amount += _goods_paid(order)[1]
+        payment = next(
+            (
+                p
+                for p in order.payments.filter(status__in=SETTLED).order_by("created_at")
+                if p.refundable_amount >= amount
+            ),
+            None,
+        )
+        if payment is None or amount <= ZERO:
+            refundable = sum((p.refundable_amount for p in order.payments.all()), ZERO)
+            raise ApplicationError(
+                error_codes.REFUND_EXCEEDS_PAID if refundable > ZERO else error_codes.REFUND_NOT_ALLOWED,
+                f"These lines come to {amount}; at most {refundable} can be refunded.",
+            )
+        payment = payment_lock(payment_id=payment.pk)
+        restock = settings.ORDER_RESTOCK_ON_REFUND and order.status in (OrderStatus.CONFIRMED, OrderStatus.PROCESSING)
+        refund = _refund_locked(
+            order=order,
+            payment=payment,
+            amount=amount,
+            reason=reason,
+            by=by,
+            lines=[(item, quantity, amounts[item.pk]) for item, quantity in wanted.items()],
+            shipping=include_shipping,
+        )
+        if refund.status == RefundStatus.FAILED:
+            raise ApplicationError(
+                error_codes.PAYMENT_PROVIDER_ERROR,
+                refund.failure_message or "The refund failed.",
+            )
+        if restock:
+            # A refund that left nothing to refund already put back every unit not put back yet.
+            if order.status != OrderStatus.REFUNDED:
+                _restock(order, {item.pk: quantity for item, quantity in wanted.items()})
+            refund.lines.update(restocked=True)
+    return order, refund
+
+
+def _refund_locked(*, order, payment, amount, reason, by, surplus=False, lines=(), shipping=False):
     """Return ``amount`` of ``payment`` through its provider; the caller holds the order lock.
 
     ``surplus``: the payment was never the order's (it landed after another one paid it), so
@@ -846,6 +1112,12 @@ def _refund_locked(*, order, payment, amount, reason, by, surplus=False):
         created_by=by if by is not None and by.is_authenticated else None,
         processed_at=timezone.now() if result.status == RefundStatus.COMPLETED else None,
     )
+    PaymentRefundLine.objects.bulk_create(
+        [
+            PaymentRefundLine(refund=refund, order_item=item, quantity=quantity, amount=line_amount)
+            for item, quantity, line_amount in lines
+        ]
+    )
     Payment.objects.filter(pk=payment.pk).update(refunded_amount=F("refunded_amount") + amount)
     payment.refresh_from_db()
     if payment.refunded_amount == payment.amount:
@@ -858,11 +1130,15 @@ def _refund_locked(*, order, payment, amount, reason, by, surplus=False):
         order.save(update_fields=["payment_status", "updated_at"])
         if order.status != OrderStatus.CANCELLED and order.user_id:
             get_user_model().objects.filter(pk=order.user_id).update(total_spent=F("total_spent") - amount)
-    _event(order, OrderEventType.REFUNDED, by=by, amount=str(amount), reason=reason, refund=str(refund.pk))
+    line_data = {"lines": {str(item.pk): quantity for item, quantity, _ in lines}} if lines else {}
+    if shipping:
+        line_data["shipping"] = True
+    _event(order, OrderEventType.REFUNDED, by=by, amount=str(amount), reason=reason, refund=str(refund.pk), **line_data)
     if fully and order.status in TRANSITIONS and OrderStatus.REFUNDED in TRANSITIONS[order.status]:
         unshipped = order.status in (OrderStatus.CONFIRMED, OrderStatus.PROCESSING)
         if unshipped and settings.ORDER_RESTOCK_ON_REFUND:
             _restock(order)
+        _refund_remaining_lines(order, refund, restocked=unshipped and settings.ORDER_RESTOCK_ON_REFUND)
         _set_status(order, OrderStatus.REFUNDED, by=by, restocked=unshipped and settings.ORDER_RESTOCK_ON_REFUND)
     notifications.notify_refunded(order, refund)
     return refund
@@ -878,3 +1154,68 @@ def order_confirmation_resend(*, order, by):
         _event(order, OrderEventType.NOTE, by=by, message="Order confirmation e-mailed again.")
         notifications.order_email(order, "placed")
     return order
+
+
+# --- Guest orders ---------------------------------------------------------------------------
+
+
+def guest_orders_claim(*, user):
+    """Attach the guest orders placed with ``user``'s e-mail once that address is verified (never
+    before: anyone can register any address). Their counters follow the orders' rule: live orders
+    count, refunds come off what was spent. Returns the order numbers claimed."""
+    if not user.email_verified:
+        return []
+    with transaction.atomic():
+        orders = guest_orders_lock(email=user.email)
+        if not orders:
+            return []
+        live = [order for order in orders if order.status != OrderStatus.CANCELLED]
+        refunded = (
+            PaymentRefund.objects.filter(payment__order__in=live)
+            .exclude(reason=REFUNDED_ALREADY_PAID)
+            .aggregate(total=Sum("amount"))["total"]
+            or ZERO
+        )
+        Order.objects.filter(pk__in=[order.pk for order in orders]).update(user=user, updated_at=timezone.now())
+        get_user_model().objects.filter(pk=user.pk).update(
+            total_orders=F("total_orders") + len(live),
+            total_spent=F("total_spent") + sum((order.total for order in live), ZERO) - refunded,
+        )
+        for order in orders:
+            _event(order, OrderEventType.NOTE, by=user, message="Guest order added to the customer's account.")
+    return [order.order_number for order in orders]
+
+
+# --- Reorder ----------------------------------------------------------------------------------
+
+
+def order_reorder(*, cart, order):
+    """Put an order's items back in the cart, each through ``cart_add_line`` (stock and limits
+    checked there). Returns (lines added, [(order item, error)] for the ones that could not be)."""
+    from shop.cart.error_codes import CartErrorCode
+    from shop.cart.services import cart_add_line
+
+    added, problems = 0, []
+    for item in order.items.select_related("product", "variant"):
+        variant_gone = item.variant_id is not None and (item.variant is None or not item.variant.is_active)
+        if item.product.status != ProductStatus.ACTIVE or variant_gone:
+            message = f"{item.product_name} is no longer available."
+            problems.append((item, ApplicationError(CartErrorCode.PRODUCT_UNAVAILABLE, message)))
+            continue
+        try:
+            cart_add_line(cart=cart, product_id=item.product_id, variant_id=item.variant_id, quantity=item.quantity)
+        except ApplicationError as exc:
+            problems.append((item, exc))
+        else:
+            added += 1
+    return added, problems
+
+
+def replenishment_opt_out(*, user, product_id, enabled):
+    """Turn running-low reminders for one product off (``enabled`` False) or back on."""
+    if not Product.objects.filter(pk=product_id).exists():
+        raise ApplicationError(CatalogErrorCode.PRODUCT_NOT_FOUND, "Product not found.")
+    if enabled:
+        ReplenishmentOptOut.objects.filter(user=user, product_id=product_id).delete()
+    else:
+        ReplenishmentOptOut.objects.get_or_create(user=user, product_id=product_id)

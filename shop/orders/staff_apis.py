@@ -74,25 +74,17 @@ class StaffOrderDetailApi(APIView):
         data = StaffOrderUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        order = _order(order_number)
-        if "tracking_number" in values or "notes" in values:
-            for field in ("tracking_number", "notes"):
-                if field in values:
-                    setattr(order, field, values[field])
-            order.save(update_fields=[f for f in ("tracking_number", "notes") if f in values] + ["updated_at"])
-        if values.get("payment_status") and values["payment_status"] != order.payment_status:
-            services.order_payment_status_update(
-                order=order,
-                payment_status=values["payment_status"],
-                by=request.user,
-                reference=values.get("payment_reference", ""),
-            )
-        if values.get("status") and values["status"] != order.status:
-            services.order_status_update(order=order, new_status=values["status"], by=request.user)
-        if values.get("fulfillment_status"):
-            services.order_fulfillment_update(
-                order=order, fulfillment_status=values["fulfillment_status"], by=request.user
-            )
+        services.order_staff_update(
+            order=_order(order_number),
+            by=request.user,
+            status_=values.get("status"),
+            payment_status=values.get("payment_status"),
+            payment_reference=values.get("payment_reference", ""),
+            fulfillment_status=values.get("fulfillment_status"),
+            tracking_number=values.get("tracking_number"),
+            notes=values.get("notes"),
+            admin_notes=values.get("admin_notes"),
+        )
         return Response(StaffOrderDetailOutput(_order(order_number), context={"request": request}).data)
 
 
@@ -122,17 +114,28 @@ class StaffOrderRefundApi(APIView):
         OrderErrorCode.INVALID_STATUS_TRANSITION,
         OrderErrorCode.REFUND_NOT_ALLOWED,
         OrderErrorCode.PAYMENT_PROVIDER_ERROR,
+        OrderErrorCode.REFUND_LINES_INVALID,
     )
     @extend_schema(tags=TAGS, request=RefundInput, responses={201: RefundOutput})
     def post(self, request, order_number):
         data = RefundInput(data=request.data)
         data.is_valid(raise_exception=True)
-        _, refund = services.order_refund(
-            order=_order(order_number),
-            amount=None if data.validated_data["full"] else data.validated_data["amount"],
-            reason=data.validated_data["reason"],
-            by=request.user,
-        )
+        values = data.validated_data
+        if "lines" in values:
+            _, refund = services.order_refund_lines(
+                order=_order(order_number),
+                lines=[(line["item_id"], line["quantity"]) for line in values["lines"]],
+                include_shipping=values["include_shipping"],
+                reason=values["reason"],
+                by=request.user,
+            )
+        else:
+            _, refund = services.order_refund(
+                order=_order(order_number),
+                amount=None if values["full"] else values["amount"],
+                reason=values["reason"],
+                by=request.user,
+            )
         return Response(RefundOutput(refund).data, status=status.HTTP_201_CREATED)
 
 

@@ -25,9 +25,12 @@ urlpatterns = [
     path("account/addresses/<int:address_id>/default/", views.account_address_default, name="account-address-default"),
     path("language/", views.language_switch, name="language"),
     path("checkout/", views.checkout, name="checkout"),
+    path("orders/find/", views.order_lookup, name="order-lookup"),
+    path("orders/guest/<str:order_number>/", views.guest_order, name="guest-order"),
     path("account/orders/", views.account_orders, name="account-orders"),
     path("account/orders/<str:order_number>/", views.account_order, name="account-order"),
     path("account/orders/<str:order_number>/cancel/", views.account_order_cancel, name="account-order-cancel"),
     path("account/orders/<str:order_number>/pay/", views.account_order_pay, name="account-order-pay"),
     path("account/orders/<str:order_number>/reorder/", views.account_order_reorder, name="account-order-reorder"),
+    path("account/replenishment/<int:product_id>/", views.account_replenishment, name="account-replenishment"),
 ]

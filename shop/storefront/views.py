@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language
-from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, UserRateThrottle
+from rest_framework.throttling import AnonRateThrottle, ScopedRateThrottle, SimpleRateThrottle, UserRateThrottle
 
 from shop.accounts import selectors as account_selectors
 from shop.accounts import services as account_services
@@ -27,6 +27,8 @@ from shop.accounts.models import Address, Language
 from shop.accounts.serializers import ProfileInput
 from shop.cart import services as cart_services
 from shop.cart.selectors import cart_price
+from shop.cart.shipping import shipping_method as shipping_method_get
+from shop.cart.shipping import shipping_methods
 from shop.catalog import search
 from shop.catalog import selectors as catalog_selectors
 from shop.catalog import services as catalog_services
@@ -34,7 +36,13 @@ from shop.catalog.apis import public_product_payload
 from shop.files.services import file_url, profile_picture_remove, profile_picture_set
 from shop.orders import services as order_services
 from shop.orders.models import OrderStatus, PaymentMethod, PaymentStatus
-from shop.orders.selectors import order_for_user, orders_for_user
+from shop.orders.selectors import (
+    order_for_guest,
+    order_for_guest_number,
+    order_for_user,
+    orders_for_user,
+    replenishment_opt_outs,
+)
 from shop.orders.serializers import CheckoutInput
 from shop.storefront import labels, selectors, services
 from shop.storefront.templatetags.storefront import money
@@ -270,12 +278,24 @@ def wishlist_add(request):
 # --- Checkout and orders ------------------------------------------------------------------
 
 
+def _shipping_choices(request, cart):
+    """Each shipping method with what it costs this cart and the order total it makes."""
+    choices = []
+    for method in shipping_methods():
+        prices = cart_price(cart, user=request.user, shipping_method=method)[0]
+        choices.append({"method": method, "shipping": prices.shipping, "total": prices.total})
+    return choices
+
+
 def _checkout_context(request, cart, **extra):
     context = _cart_context(request, cart)
+    guest = not request.user.is_authenticated
     context.update(
         {
-            "addresses": list(request.user.addresses.all()),
+            "guest": guest,
+            "addresses": [] if guest else list(request.user.addresses.all()),
             "payment_methods": PaymentMethod.choices,
+            "shipping_choices": _shipping_choices(request, cart),
             "checkout_key": uuid.uuid4().hex,
             "values": {},
             "errors": {},
@@ -285,10 +305,14 @@ def _checkout_context(request, cart, **extra):
     return context
 
 
-def _checkout_data(post):
+def _checkout_data(post, *, guest):
     data = {"payment_method": post.get("payment_method", ""), "card_number": post.get("card_number", "")}
+    if post.get("shipping_method"):
+        data["shipping_method"] = post["shipping_method"]
+    if guest:
+        data["email"] = post.get("email", "").strip()
     address = post.get("address", "")
-    if address and address != "new":
+    if address and address != "new" and not guest:
         data["address_id"] = address
     else:
         data["shipping_address"] = {
@@ -307,9 +331,15 @@ def _flat_errors(errors):
     return flat
 
 
-@login_required
 def checkout(request):
-    cart = cart_services.cart_for_user(user=request.user)
+    """Signed in: the address book. A guest types an address and an e-mail address (the order is
+    found again on the order lookup page and joins the account verified with that address)."""
+    if request.user.is_authenticated:
+        cart = cart_services.cart_for_user(user=request.user)
+    else:
+        cart = cart_services.cart_resolve(request=request, create=False)
+        if cart is None:
+            return render(request, "storefront/checkout.html", {"prices": None, "guest": True})
     if request.method == "GET":
         return render(request, "storefront/checkout.html", _checkout_context(request, cart))
     if request.method != "POST":
@@ -321,15 +351,25 @@ def checkout(request):
 def _checkout_post(request, cart):
     key = request.POST.get("checkout_key", "")[:100]
     values = request.POST
-    data = CheckoutInput(data=_checkout_data(values))
+    guest = not request.user.is_authenticated
+    if guest and not values.get("email", "").strip():
+        context = _checkout_context(
+            request, cart, values=values, errors={"email": [_("Enter your e-mail address.")]}, checkout_key=key
+        )
+        context["form_error"] = _("Please correct the fields marked below.")
+        return render(request, "storefront/checkout.html", context, status=400)
+    data = CheckoutInput(data=_checkout_data(values, guest=guest))
     if not data.is_valid():
         errors = _flat_errors(data.errors)
         context = _checkout_context(request, cart, values=values, errors=errors, checkout_key=key or uuid.uuid4().hex)
         context["form_error"] = _("Please correct the fields marked below.")
         return render(request, "storefront/checkout.html", context, status=400)
     valid = data.validated_data
-    expected_total = request.POST.get("expected_total", "")
-    current_total = cart_price(cart, user=request.user)[0].total
+    method = shipping_method_get(valid.get("shipping_method", ""))
+    expected_total = request.POST.get(f"expected_total_{method.code}") or (
+        request.POST.get("expected_total", "") if method == shipping_method_get() else ""
+    )
+    current_total = cart_price(cart, user=request.user, shipping_method=method)[0].total
     if expected_total and expected_total != str(current_total):
         context = _checkout_context(request, cart, values=values, checkout_key=key)
         context["form_error"] = _(
@@ -339,13 +379,15 @@ def _checkout_post(request, cart):
         return render(request, "storefront/checkout.html", context, status=409)
     try:
         order, _created, _charge = order_services.order_place(
-            user=request.user,
+            user=None if guest else request.user,
+            email=valid.get("email", ""),
             cart=cart,
             idempotency_key=f"web-{key}" if key.isalnum() else "",
             payment_method=valid["payment_method"],
             payment_data={"card_number": valid.get("card_number", "")},
             address_id=valid.get("address_id"),
             shipping_address=valid.get("shipping_address"),
+            shipping_method=method.code,
         )
     except ApplicationError as exc:
         errors = dict(exc.errors or {})
@@ -355,7 +397,65 @@ def _checkout_post(request, cart):
         )
         context["form_error"] = exc.message
         return render(request, "storefront/checkout.html", context, status=error_status(exc))
+    if guest:
+        _guest_order_remember(request, order.order_number)
+        return redirect(reverse("shop:guest-order", args=[order.order_number]) + "?placed=1")
     return redirect(reverse("shop:account-order", args=[order.order_number]) + "?placed=1")
+
+
+# --- Guest orders ---------------------------------------------------------------------------
+
+GUEST_ORDERS_SESSION_KEY = "orders.guest"
+
+
+class OrderLookupThrottle(SimpleRateThrottle):
+    """The API's ``order_lookup`` rate per client IP, shared with ``POST /api/v1/orders/lookup``."""
+
+    scope = "order_lookup"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def _guest_order_remember(request, order_number):
+    """This browser placed or found the order: it may show it again (until the session ends)."""
+    numbers = [number for number in request.session.get(GUEST_ORDERS_SESSION_KEY, []) if number != order_number]
+    request.session[GUEST_ORDERS_SESSION_KEY] = [order_number, *numbers][:20]
+
+
+def order_lookup(request):
+    """A guest finds an order with its number and e-mail; one answer for a wrong number or e-mail."""
+    if request.method == "GET":
+        return render(request, "storefront/order_lookup.html", {"values": {}})
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["GET", "POST"])
+    throttle = OrderLookupThrottle()
+    if not throttle.allow_request(request, None):
+        wait = int(throttle.wait() or 1)
+        response = render(request, "storefront/too_many_requests.html", {"wait": wait}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    number = request.POST.get("order_number", "").strip()[:50]
+    email = request.POST.get("email", "").strip()[:255]
+    order = order_for_guest(order_number=number, email=email) if number and email else None
+    if order is None:
+        context = {"values": {"order_number": number, "email": email}, "error": _(
+            "No guest order has this number and e-mail address."
+        )}  # fmt: skip
+        return render(request, "storefront/order_lookup.html", context, status=404)
+    _guest_order_remember(request, order.order_number)
+    return redirect("shop:guest-order", order_number=order.order_number)
+
+
+@require_GET
+def guest_order(request, order_number):
+    if order_number not in request.session.get(GUEST_ORDERS_SESSION_KEY, []) or not ORDER_NUMBER.match(order_number):
+        raise Http404
+    order = order_for_guest_number(order_number=order_number)
+    if order is None:  # claimed by an account meanwhile
+        raise Http404
+    context = {"order": order, "placed": request.GET.get("placed") == "1", "guest": True}
+    return render(request, "storefront/order.html", context)
 
 
 @login_required
@@ -394,6 +494,7 @@ def _order_context(request, order, **extra):
         and order.payment_status in (PaymentStatus.PENDING, PaymentStatus.FAILED)
         and order.payment_method == PaymentMethod.CARD,
         "payment_methods": PaymentMethod.choices,
+        "opted_out": set(replenishment_opt_outs(user=request.user).values_list("product_id", flat=True)),
         **extra,
     }
 
@@ -441,6 +542,23 @@ def account_order_reorder(request, order_number):
     for name, reason in problems:
         messages.error(request, f"{name}: {reason}")
     return redirect("shop:cart")
+
+
+@login_required
+@require_POST
+def account_replenishment(request, product_id):
+    """Running-low reminders for one product off (``enabled=0``) or back on, from the order page."""
+    try:
+        order_services.replenishment_opt_out(
+            user=request.user, product_id=product_id, enabled=request.POST.get("enabled") == "1"
+        )
+    except ApplicationError as exc:
+        raise Http404 from exc
+    if request.POST.get("enabled") == "1":
+        messages.success(request, _("We will remind you when it runs low."))
+    else:
+        messages.success(request, _("No more running-low reminders for this product."))
+    return HttpResponseRedirect(_safe_next(request, reverse("shop:account-orders")))
 
 
 @login_required

@@ -46,7 +46,7 @@ def test_order_page_offers_the_workflows_its_state_allows(admin_client, order):
     page = admin_client.get(f"{ORDERS}{order.pk}/change/")
 
     assert page.status_code == 200
-    assert [name for name, _, _ in page.context["workflows"]] == ["ship", "cancel", "refund", "resend"]
+    assert [name for name, _, _ in page.context["workflows"]] == ["ship", "cancel", "refund", "refund_lines", "resend"]
     assert _workflow(order, "ship").encode() in page.content
 
 
@@ -60,7 +60,7 @@ def test_ship_with_a_tracking_number(admin_client, order, user):
     assert (order.status, order.tracking_number) == (OrderStatus.SHIPPED, "KH-123")
     assert _messages(response) == [("success", f"Order {order.order_number} shipped with tracking number KH-123.")]
     page = admin_client.get(f"{ORDERS}{order.pk}/change/")
-    assert [name for name, _, _ in page.context["workflows"]] == ["deliver", "refund", "resend"]
+    assert [name for name, _, _ in page.context["workflows"]] == ["deliver", "refund", "refund_lines", "resend"]
 
 
 def test_ship_without_tracking_number_changes_nothing(admin_client, order):
@@ -255,3 +255,40 @@ def test_changelist_query_count_does_not_grow_with_orders(admin_client, auth_cli
 # session, user, 2 permission reads, 2 counts, the page of orders with their users, the filter
 # choices of the date hierarchy (2)
 CHANGELIST_QUERIES = 9
+
+
+def test_refund_chosen_lines_computes_the_amount_and_returns_stock(admin_client, order):
+    item = order.items.get()
+    page = admin_client.get(_workflow(order, "refund_lines"))
+    assert f"item_{item.pk}" in page.context["form"].fields
+    assert b"Bought 1 at 20.00, already refunded 0: at most 1." in page.content
+
+    nothing = admin_client.post(_workflow(order, "refund_lines"), {f"item_{item.pk}": "0", "reason": "x"})
+    assert nothing.context["form"].non_field_errors() == ["Choose how many units of at least one line to refund."]
+    too_many = admin_client.post(_workflow(order, "refund_lines"), {f"item_{item.pk}": "2", "reason": "x"})
+    assert too_many.context["form"].errors[f"item_{item.pk}"] == ["Ensure this value is less than or equal to 1."]
+    assert PaymentRefund.objects.count() == 0
+
+    body = {f"item_{item.pk}": "1", "include_shipping": "on", "reason": "Leaking bottle"}
+    response = admin_client.post(_workflow(order, "refund_lines"), body)
+    assert _messages(response) == [
+        ("success", f"Order {order.order_number}: 25.50 refunded for 1 unit(s) (back in stock).")
+    ]
+    refund = PaymentRefund.objects.get()
+    assert [(line.order_item_id, line.quantity, line.restocked) for line in refund.lines.all()] == [(item.pk, 1, True)]
+    order.refresh_from_db()
+    assert (order.status, order.payment_status) == ("refunded", "refunded")
+    item.product.refresh_from_db()
+    assert (item.product.stock_quantity, item.product.sales_count) == (100, 0)
+
+
+def test_admin_notes_are_saved_through_the_service_and_stay_off_the_shopper_pages(admin_client, order, auth_client):
+    item = order.items.get()
+    inline = {"items-TOTAL_FORMS": "1", "items-INITIAL_FORMS": "1", "items-MIN_NUM_FORMS": "0",
+              "items-MAX_NUM_FORMS": "1000", "items-0-id": str(item.pk), "items-0-order": str(order.pk)}  # fmt: skip
+    body = {"notes": "", "admin_notes": "Called the customer", **inline}
+    response = admin_client.post(f"{ORDERS}{order.pk}/change/", body)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    order.refresh_from_db()
+    assert order.admin_notes == "Called the customer"
+    assert "Called the customer" not in auth_client.get(f"/account/orders/{order.order_number}/").content.decode()

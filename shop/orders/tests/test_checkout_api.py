@@ -261,8 +261,10 @@ def test_stripe_unconfigured_is_refused(auth_client, user, settings):
     assert (response.status_code, response.json()["code"]) == (400, "PAYMENT_METHOD_UNAVAILABLE")
 
 
-def test_checkout_needs_login(api_client):
-    assert api_client.post(ORDERS, {}, format="json").status_code == 401
+def test_guest_checkout_without_a_cart_is_refused(api_client):
+    response = api_client.post(ORDERS, {"email": "guest@example.com"}, format="json")
+    assert (response.status_code, response.json()["code"]) == (404, "CART_NOT_FOUND")
+    assert api_client.get(ORDERS).status_code == 401  # the order list stays the signed-in user's
 
 
 def test_database_refuses_broken_total_rule(user):

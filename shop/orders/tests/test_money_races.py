@@ -13,7 +13,7 @@ from django.db import connection, connections
 from rest_framework.test import APIClient
 
 from shop.accounts.tests.factories import StaffFactory, UserFactory
-from shop.orders.models import Order, Payment, PaymentRefund
+from shop.orders.models import Order, Payment, PaymentRefund, PaymentRefundLine
 from shop.orders.payments.test_card import TestCardProvider, card_ledger
 from shop.orders.tests.helpers import DECLINED_CARD, OK_CARD, ORDERS, place
 
@@ -193,3 +193,26 @@ def test_cancel_racing_a_staff_refund_answers_what_was_committed():
         assert order.payment_status == "refunded"
         assert [r["amount"] for r in refunds(number)] == [Decimal("25.50")]
         assert PaymentRefund.objects.filter(payment__order=order).count() == 1
+
+
+def test_parallel_line_refunds_never_refund_a_unit_twice():
+    orders = shoppers(paid_order)  # one line of 1 x 20.00 each
+    staff = StaffFactory()
+    requests = []
+    for _, number in orders:
+        item_id = Order.objects.get(order_number=number).items.get().pk
+        body = {"lines": [{"item_id": item_id, "quantity": 1}], "reason": "broken"}
+        requests += [(staff, "post", f"/api/v1/staff/orders/{number}/refunds", body)] * 2
+    answers = race(requests)
+
+    assert all(code < 500 for code, _ in answers), answers
+    for index, (_, number) in enumerate(orders):
+        pair = sorted(answers[index * 2 : index * 2 + 2], key=lambda answer: answer[0])
+        assert pair[0][0] == 201, pair
+        assert (pair[1][0], pair[1][1]["code"]) == (400, "REFUND_LINES_INVALID")
+        assert [r["amount"] for r in refunds(number)] == [Decimal("22.00")]  # 20.00 + 10 % tax
+        order = Order.objects.get(order_number=number)
+        assert PaymentRefundLine.objects.filter(order_item__order=order).count() == 1
+        product = order.items.get().product
+        product.refresh_from_db()
+        assert product.stock_quantity == 100  # the one unit came back once

@@ -57,7 +57,7 @@ compilemessages: install
 SCREENSHOT_PORT ?= 8766
 screenshots: demo
 	$(PY) manage.py runserver 127.0.0.1:$(SCREENSHOT_PORT) --noreload >/dev/null 2>&1 & pid=$$!; \
-	for _ in $$(seq 60); do curl -fsS -o /dev/null http://127.0.0.1:$(SCREENSHOT_PORT)/health && break; sleep 0.5; done; \
+	for _ in $$(seq 240); do curl -fsS -o /dev/null http://127.0.0.1:$(SCREENSHOT_PORT)/health 2>/dev/null && break; sleep 0.5; done; \
 	$(PY) tools/screenshots.py http://127.0.0.1:$(SCREENSHOT_PORT) docs/screenshots \
 	  && $(PY) tools/admin_screenshots.py http://127.0.0.1:$(SCREENSHOT_PORT) docs/screenshots; status=$$?; kill $$pid; exit $$status
 

@@ -31,6 +31,7 @@ SETS = {
     "khmer": (PHONE, "km", ["home", "category", "product", "orders", "journal"]),
 }  # fmt: skip
 VIEWPORT_ONLY = {"product"}  # long pages whose top is what a reader needs
+ADD_TO_CART = "form.add-to-cart button[type=submit]"
 
 
 def first_link(page, pattern):
@@ -57,18 +58,48 @@ def find_links(page, base):
         page.locator("a[href^='/p/']").evaluate_all("links => links.map(link => link.getAttribute('href'))")
     ):
         page.goto(base + href)
-        if page.get_by_role("button", name="Add to cart").count():
+        if page.locator(ADD_TO_CART).count():
             links["product"] = href
             links["review"] = first_link(page, r"/reviews/write/\d+/")
-            page.get_by_role("button", name="Add to cart").click()  # the cart and checkout have a line
+            page.locator(ADD_TO_CART).click()  # the cart and checkout have a line
             break
     page.goto(base + "/account/orders/")
     links["orders"] = "/account/orders/"
     links["order"] = first_link(page, r"/account/orders/[\w-]+/")
     page.goto(base + "/journal/")
-    links["journal"] = first_link(page, r"/journal/\d+/") or "/journal/"
+    links["journal"] = first_link(page, r"/journal/\d+/") or start_journal(page, base, links.get("review"))
     links["my-reviews"] = "/account/reviews/"
     return links
+
+
+def start_journal(page, base, review_path):
+    """The demo shopper has no journal yet: keep one through the pages (three weekly entries), so
+    the journal shot shows the timeline and the chart."""
+    if not review_path:
+        return "/journal/"
+    product_id = review_path.rstrip("/").rsplit("/", 1)[-1]
+    page.goto(f"{base}/journal/start/?product={product_id}")
+    page.locator("#f-goals").fill("Fewer breakouts and a less oily T-zone within a month")
+    page.locator("main form button[type=submit]").click()
+    for satisfaction, improvement, notes in ((2, 1, "Still oily by noon"), (3, 3, "Fewer new spots"), (4, 4, "Calmer")):
+        page.locator(f"#f-overall_satisfaction-{satisfaction}").check()
+        page.locator(f"#f-skin_improvement-{improvement}").check()
+        page.locator("#f-skin_condition_notes").fill(notes)
+        page.locator("form[action$='/entries/'] button[type=submit]").click()
+    return page.url.removeprefix(base).split("#")[0]
+
+
+def write_review(page, base, review_path):
+    """Before the "my reviews" shot: the demo shopper reviews the product through the form (once)."""
+    page.goto(base + review_path)
+    if "/reviews/write/" not in page.url:
+        return  # already reviewed: the write link opened the review
+    page.locator("#f-rating-5").check()
+    page.locator("#f-title").fill("Clearer skin in three weeks")
+    page.locator("#f-review_text").fill("Gentle enough to use every other night; fewer blackheads on my nose.")
+    page.locator("#f-effectiveness_rating-5").check()
+    page.locator("#f-texture_rating-4").check()
+    page.locator("form.review-form button[type=submit]").click()
 
 
 def shoot(base, out):
@@ -81,24 +112,22 @@ def shoot(base, out):
             context = browser.new_context(viewport=viewport, device_scale_factor=1)
             page = context.new_page()
             sign_in(page, base)
+            page.goto(base + "/")  # the shopper's language is kept on the profile: choose this set's
+            page.locator("#language-select").select_option(language)
+            page.locator("form.language button").click()
             if links is None:
                 links = find_links(page, base)
-            elif page.goto(base + links["product"]) and page.get_by_role("button", name="Add to cart").count():
-                page.get_by_role("button", name="Add to cart").click()
-            if language != "en":
-                page.goto(base + "/")
-                page.locator("#language-select").select_option(language)
-                page.locator("form.language button").click()
+            elif page.goto(base + links["product"]) and page.locator(ADD_TO_CART).count():
+                page.locator(ADD_TO_CART).click()
             for slug in names:
                 if not links.get(slug):
                     print(f"skipped {name}-{slug}: no link to it in the demo data", file=sys.stderr)
                     continue
+                if slug == "my-reviews" and links.get("review"):
+                    write_review(page, base, links["review"])
                 page.goto(base + links[slug])
                 page.screenshot(path=str(out / f"{name}-{slug}.png"), full_page=slug not in VIEWPORT_ONLY)
                 print(f"{name}-{slug}.png  {links[slug]}", file=sys.stderr)
-            if language != "en":  # the demo shopper keeps English for the next run
-                page.locator("#language-select").select_option("en")
-                page.locator("form.language button").click()
             context.close()
         browser.close()
 

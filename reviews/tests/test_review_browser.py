@@ -55,6 +55,15 @@ def test_review_with_a_photo_is_approved_in_the_admin_and_shows_on_the_product_p
     assert_accessible(shopper)
     review = Review.objects.get()
     assert (review.rating, review.status, review.skin_type_at_review) == (5, ContentStatus.PENDING, "sensitive")
+    for path, heading in (
+        ("/account/reviews/", "My reviews"),
+        ("/account/questions/", "My questions"),
+        (f"/reviews/ask/{product.pk}/", "Ask about Calming Toner"),
+        ("/account/picture/", "Profile picture"),
+    ):
+        shopper.goto(live_server.url + path)
+        expect(shopper.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+        assert_accessible(shopper)
 
     visitor = browser.new_context().new_page()
     visitor.goto(f"{live_server.url}/p/calming-toner/")

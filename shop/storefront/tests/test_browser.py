@@ -79,7 +79,7 @@ def test_buy_journey_from_search_to_my_order(live_server, browser, shop_data):
 
     # Search with a typo (PostgreSQL corrects the spelling; SQLite only matches words as typed).
     query = "niacinamde serum" if connection.vendor == "postgresql" else "niacinamide"
-    page.get_by_role("search").first.get_by_role("searchbox").fill(query)
+    page.get_by_role("search").first.get_by_label("Search products").fill(query)  # a combobox once suggestions load
     page.get_by_role("search").first.get_by_role("button", name="Search").click()
     expect(page.get_by_role("heading", name="1 product")).to_be_visible()
     assert_accessible(page)

@@ -22,20 +22,21 @@ def _number(value) -> str:
     return f"{value:,}"
 
 
-def bar_chart_svg(points, *, title, desc, width=640, height=200, label_every=None, chart_id=None) -> str:
+def bar_chart_svg(points, *, title, desc, width=640, height=200, label_every=None, chart_id=None, y_max=None) -> str:
     """A vertical bar chart of ``points`` (``[(label, value), ...]``, values >= 0) as an SVG string.
 
     Bars scale to the largest value (an all-zero series draws empty bars of height 0). Every bar
     carries its own ``<title>`` ("label: value") so pointing at it tells the figure; the x axis shows
     every ``label_every``-th label (chosen so labels do not overlap when not given) and the y axis
     shows the maximum. ``chart_id`` (default: from the title) keeps the ids unique on one page.
+    ``y_max`` fixes the top of the scale (a 0-100 score keeps its meaning from one chart to the next).
     """
     points = [(str(label), value) for label, value in points]
     uid = chart_id or slugify(title) or "chart"
     title_id, desc_id = f"chart-title-{uid}", f"chart-desc-{uid}"
     top, bottom, left, right = 16, 28, 56, 8
     plot_w, plot_h = width - left - right, height - top - bottom
-    peak = max((value for _, value in points), default=0)
+    peak = y_max if y_max is not None else max((value for _, value in points), default=0)
     slot = plot_w / len(points) if points else plot_w
     bar_w = max(slot * 0.7, 1)
     if label_every is None:

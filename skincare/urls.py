@@ -33,6 +33,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("reviews/", include("reviews.page_urls")),
     path("journal/", include("reviews.journal_urls")),
+    path("skin/", include("ml.skin_analysis.page_urls")),
     path("accounts/", include("shop.accounts.page_urls")),
     path("account/notifications/", include("feedback.page_urls")),
     path("account/", include("reviews.account_urls")),

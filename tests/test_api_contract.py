@@ -74,6 +74,7 @@ def test_only_uploads_take_multipart_and_nothing_takes_form_bodies(schema):
     multipart = sorted(key for key, types in bodies.items() if types != ["application/json"])
     assert multipart == [
         ("post", "/api/v1/auth/profile/picture"),
+        ("post", "/api/v1/skin-analysis"),
         ("post", "/api/v1/staff/catalog/products/{product_id}/media"),
         ("post", "/api/v1/upload/profile-picture"),
         ("post", "/api/v1/upload/progress-photo"),

@@ -53,6 +53,17 @@ def area_labels():
     }
 
 
+def skin_type_labels():
+    return {
+        "oily": _("oily"),
+        "dry": _("dry"),
+        "combination": _("combination"),
+        "sensitive": _("sensitive"),
+        "normal": _("normal"),
+        "acne": _("acne-prone"),
+    }
+
+
 def severity_labels():
     return {"mild": _("mild"), "moderate": _("moderate"), "severe": _("severe"), "none": _("none")}
 

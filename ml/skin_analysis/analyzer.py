@@ -267,24 +267,27 @@ def _measured_skin(rgb, lightness, a_star):
     dark = filled & (lightness < 0.6 * median_l)
     _count, dark = _blobs(dark, 30, dark.size)
     near_dark = ndimage.binary_dilation(dark, iterations=3)
-    # Closed so a feature whose colour sits on the skin box's edge (lips) is one piece, not speckles.
     an = a_star / (lightness + 16.0)
     reddish = an > float(np.median(an[filled & raw])) + 0.08  # lips stay red when the exposure moves them into the box
-    labels, count = ndimage.label(ndimage.binary_closing(filled & (~raw | reddish), iterations=2) & filled)
+    # Pale holes beside dark parts: the whites of the eyes.
+    labels, count = ndimage.label(filled & ~raw & ~reddish)
     touching = np.zeros(count + 1, bool)
     touching[np.unique(labels[near_dark & (labels > 0)])] = True
     touching[0] = False
-    # Lips: a sizeable non-skin hole centred in the lower middle of the face.
+    features = touching[labels]
+    # Lips: a sizeable red or non-skin piece centred in the lower middle of the face (closed so a
+    # lip whose colour sits on the skin box's edge is one piece, not speckles). Red patches stay.
+    labels, _count = ndimage.label(ndimage.binary_closing(filled & (~raw | reddish), iterations=2) & filled)
     h, w = filled.shape
     for index, piece in enumerate(ndimage.find_objects(labels), start=1):
-        if piece is None or touching[index]:
+        if piece is None:
             continue
         cy = (piece[0].start + piece[0].stop) / 2 / h
         cx = (piece[1].start + piece[1].stop) / 2 / w
         ph, pw = piece[0].stop - piece[0].start, piece[1].stop - piece[1].start
-        if 0.55 <= cy <= 0.95 and 0.38 <= cx <= 0.62 and ph * pw > 600 and pw < 0.5 * w and ph < 0.2 * h:
-            touching[index] = True
-    features = ndimage.binary_dilation(dark | touching[labels], iterations=5)
+        if 0.66 <= cy <= 0.95 and 0.38 <= cx <= 0.62 and ph * pw > 600 and pw < 0.5 * w and ph < 0.2 * h:
+            features |= labels == index
+    features = ndimage.binary_dilation(dark | features, iterations=5)
     skin = ndimage.binary_erosion(filled, iterations=4) & ~features
     return skin, median_l
 

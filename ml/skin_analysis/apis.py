@@ -16,7 +16,7 @@ from shop.files.error_codes import UPLOAD_REFUSALS, FileErrorCode
 from skincare.api.error_codes import ApiErrorCode
 from skincare.api.error_docs import raises
 from skincare.api.pagination import PagePagination
-from skincare.api.parsers import FormParser, MultiPartParser
+from skincare.api.parsers import MultiPartParser
 from skincare.errors import ApplicationError
 
 TAGS = ["skin-analysis"]
@@ -42,7 +42,7 @@ class SkinAnalysisListApi(APIView):
     throttle_classes = [UserRateThrottle, ScopedRateThrottle]
     pagination_class = PagePagination  # for the schema: get() pages with it by hand
 
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser]
 
     def get_throttles(self):
         # A scan shares the upload rate (ScopedRateThrottle lets a view without a scope through).

@@ -1,11 +1,15 @@
 """Writes around recommendations: feedback (impressions, clicks, "not interested"), and the
 per-user refresh queued after a purchase or a review."""
 
+import logging
+
 from django.db import transaction
 
 from ml import services
 from ml.models import AvoidedIngredient, HiddenRecommendation
 from shop.catalog import selectors as catalog_selectors
+
+logger = logging.getLogger(__name__)
 
 
 def _event(event_type, *, data, user, session_id, device_info):
@@ -51,12 +55,19 @@ def recommendation_impressions_record(*, user, product_ids, recommendation_type,
     )
 
 
-def recommendations_refresh_later(*, user_id):
-    """Queue the user's list to be rebuilt once the current transaction commits."""
+def _queue_refresh(user_id):
     from ml.tasks import recommendations_user_refresh
 
+    try:
+        recommendations_user_refresh.delay(user_id)
+    except Exception as exc:  # noqa: BLE001 - a broker or store outage never fails the purchase or review
+        logger.warning("Recommendation refresh for user %s not queued: %s", user_id, exc)
+
+
+def recommendations_refresh_later(*, user_id):
+    """Queue the user's list to be rebuilt once the current transaction commits."""
     if user_id is not None:
-        transaction.on_commit(lambda: recommendations_user_refresh.delay(user_id))
+        transaction.on_commit(lambda: _queue_refresh(user_id))
 
 
 @transaction.atomic

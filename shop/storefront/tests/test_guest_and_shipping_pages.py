@@ -98,3 +98,33 @@ def test_an_unknown_shipping_method_is_refused_on_the_page(shopper_client, shopp
     response = shopper_client.post("/checkout/", form)
     assert response.status_code == 400
     assert not Order.objects.exists()
+
+
+def _order_page_queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_order_pages_run_the_same_queries_for_1_or_3_lines(shopper_client, shopper, client, run_on_commit):
+    address = AddressFactory(user=shopper)
+    counts = []
+    for lines in (1, 3):
+        for _ in range(lines):
+            _add(shopper_client, ProductFactory(price=D("10.00")))
+        shopper_client.post("/checkout/", {"address": str(address.pk), "payment_method": "cash_on_delivery"})
+        number = Order.objects.filter(user=shopper).order_by("-pk").first().order_number
+        counts.append(_order_page_queries(shopper_client, f"/account/orders/{number}/"))
+    assert counts == [11, 11]  # session, user, order + lines/products/images/refunds, payments, events, opt-outs...
+
+    guest_counts = []
+    for lines in (1, 3):
+        guest = Client()
+        for _ in range(lines):
+            _add(guest, ProductFactory(price=D("10.00")))
+        response = guest.post("/checkout/", {**ADDRESS, "email": "g@example.com", "payment_method": "cash_on_delivery"})
+        guest_counts.append(_order_page_queries(guest, response["Location"]))
+    assert guest_counts == [9, 9]

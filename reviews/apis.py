@@ -98,7 +98,7 @@ class ProductReviewSummaryApi(APIView):
     )
     def get(self, request, product_id):
         _product_or_404(product_id)
-        return Response(selectors.review_summary(product_id=product_id))
+        return Response(selectors.review_summary(product_id=product_id, with_sentiment=True))
 
 
 def _visible_review(request, review_id):

@@ -150,9 +150,9 @@ def sentiment_summary(rows) -> dict:
     }
 
 
-def review_summary(*, product_id) -> dict:
-    """Histogram, aspect averages, recommend and results rates, overall and by skin type, and the
-    sentiment of the analysed reviews with their recurring themes (4 queries)."""
+def review_summary(*, product_id, with_sentiment=False) -> dict:
+    """Histogram, aspect averages, recommend and results rates, overall and by skin type (3 queries);
+    ``with_sentiment`` adds the sentiment of the analysed reviews with their recurring themes (a 4th)."""
     reviews = Review.objects.filter(product_id=product_id, status=APPROVED)
     aggregates = {
         "count": Count("id"),
@@ -188,6 +188,8 @@ def review_summary(*, product_id) -> dict:
         key = row["skin_type_at_review"] or "unknown"
         breakdown[key] = {**_group_stats(row), "histogram": histograms_by_type.get(key, {})}
     summary["by_skin_type"] = {key: breakdown[key] for key in [*SkinType.values, "unknown"] if key in breakdown}
+    if not with_sentiment:
+        return summary
     summary["sentiment"] = sentiment_summary(
         reviews.filter(sentiment_score__isnull=False)
         .values_list("sentiment_score", "sentiment_label", "extracted_topics")

@@ -309,6 +309,7 @@ SPECTACULAR_SETTINGS = {
         "CouponTypeEnum": "shop.coupons.models.CouponType",
         "ProductStatusEnum": "shop.catalog.models.ProductStatus",
         "ProductSkinTypeEnum": "shop.catalog.models.ProductSkinType",
+        "StockAdjustmentReasonEnum": "shop.catalog.models.StockAdjustmentReason",
         "FileStatusEnum": "shop.files.models.FileStatus",
         "SkinTypeEnum": "shop.accounts.models.SkinType",
         "SkinConcernEnum": "shop.accounts.models.SkinConcern",

@@ -250,7 +250,7 @@ def test_product_page_queries_are_constant(client, django_assert_num_queries):
     ProductFactory(category=product.category)
     ProductVariantFactory(product=product, name="10 ml", sku="V-10")
     # + ml widgets: the stored similar list, the bought-together aggregate
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         client.get("/p/p1/")
     for index in range(6):
         ProductVariantFactory(product=product, name=f"{index} ml", sku=f"V-{index}")
@@ -258,7 +258,7 @@ def test_product_page_queries_are_constant(client, django_assert_num_queries):
     from django.core.cache import cache
 
     cache.clear()
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         client.get("/p/p1/")
 
 
@@ -333,7 +333,7 @@ def test_product_and_category_pages_are_cached_and_refreshed_by_the_catalog_serv
 
     # reviews widgets (views are counted in the cache); product payload and related from the cache;
     # ml widgets: the stored similar list, the bought-together aggregate
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         client.get("/p/toner/")
     with django_assert_num_queries(0):  # a guest without a cart: menu, filters and listing all from the cache
         client.get("/c/face/")

@@ -46,7 +46,8 @@ def _generator():
 def published_schema(live_server, django_db_blocker):
     # The live server may share the test's SQLite connection: its request handling opens it.
     with django_db_blocker.unblock():
-        response = httpx.get(f"{live_server.url}/api/schema/", params={"format": "json"})
+        # Generating the whole schema cold takes seconds on a busy machine: more than httpx's 5 s default.
+        response = httpx.get(f"{live_server.url}/api/schema/", params={"format": "json"}, timeout=60)
     assert response.status_code == 200
     return response.json()
 

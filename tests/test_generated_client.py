@@ -163,7 +163,9 @@ def test_shopper_journey_through_the_generated_client(generated, published_schem
     hooks = {"response": [validator.on_response]}
     client_module = importlib.import_module(f"{PACKAGE}.client")
     types = importlib.import_module(f"{PACKAGE}.types")
-    anonymous = client_module.Client(base_url=live_server.url, timeout=httpx.Timeout(120), httpx_args={"event_hooks": hooks})
+    anonymous = client_module.Client(
+        base_url=live_server.url, timeout=httpx.Timeout(120), httpx_args={"event_hooks": hooks}
+    )
 
     def call(operation_id, client, expected_status, **kwargs):
         response = _operation(generated, operation_id).sync_detailed(client=client, **kwargs)
@@ -194,7 +196,7 @@ def test_shopper_journey_through_the_generated_client(generated, published_schem
     )
     tokens = login.parsed.data
     shopper = client_module.AuthenticatedClient(
-        base_url=live_server.url, token=tokens.access, httpx_args={"event_hooks": hooks}
+        base_url=live_server.url, token=tokens.access, timeout=httpx.Timeout(120), httpx_args={"event_hooks": hooks}
     )
 
     concern, sort = _model(generated, "ProductsListConcernItem"), _model(generated, "ProductsListSort")

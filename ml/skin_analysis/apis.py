@@ -13,6 +13,7 @@ from ml.skin_analysis.error_codes import SkinAnalysisErrorCode
 from shop.catalog.selectors import product_list_queryset
 from shop.catalog.serializers import product_list_item
 from shop.files.error_codes import UPLOAD_REFUSALS, FileErrorCode
+from shop.subscriptions.error_codes import SubscriptionErrorCode
 from skincare.api.error_codes import ApiErrorCode
 from skincare.api.error_docs import raises
 from skincare.api.pagination import PagePagination
@@ -62,7 +63,7 @@ class SkinAnalysisListApi(APIView):
         products = _products_by_id(page)
         return paginator.get_paginated_response([s.skin_analysis_output(a, request, products) for a in page])
 
-    @raises(*UPLOAD_REFUSALS)
+    @raises(*UPLOAD_REFUSALS, SubscriptionErrorCode.QUOTA_EXCEEDED)
     @extend_schema(
         tags=TAGS,
         operation_id="skin_analysis_start",

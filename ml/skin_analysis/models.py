@@ -37,6 +37,7 @@ class FailureCode(models.TextChoices):
     UNREADABLE = "unreadable", "Photo unreadable"
     PHOTO_UNAVAILABLE = "photo_unavailable", "Photo deleted"
     ANALYZER_ERROR = "analyzer_error", "Analyzer error"
+    QUOTA_EXCEEDED = "quota_exceeded", "Plan limit reached"  # parallel scans passed the check; this one came last
 
 
 class Severity(models.TextChoices):

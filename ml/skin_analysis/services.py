@@ -23,6 +23,10 @@ from shop.catalog.models import Product, ProductStatus
 from shop.catalog.selectors import products_for_skin_type
 from shop.files.models import FileStatus, UploadContext
 from shop.files.services import file_attach, file_delete, file_upload
+from shop.subscriptions.error_codes import SubscriptionErrorCode
+from shop.subscriptions.models import QuotaKind
+from shop.subscriptions.services import quota_check, quota_consume
+from skincare import events
 from skincare.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -34,6 +38,7 @@ ENTITY_TYPE = "skin_analysis"
 
 def skin_analysis_start(*, user, upload) -> SkinAnalysis:
     """Validate and store the photo (private ``skin`` context), create the pending analysis, queue the work."""
+    quota_check(user=user, kind=QuotaKind.SKIN_SCAN)  # refused before any upload or work
     # Temporary until attached below: a photo whose analysis was never created expires by itself.
     [photo] = file_upload(owner=user, context=UploadContext.SKIN, uploads=[upload], temporary=True)
     from ml.skin_analysis.tasks import skin_analysis_run_task
@@ -170,24 +175,36 @@ def skin_analysis_run(*, analysis_id) -> SkinAnalysis | None:
         products_in_use=_products_in_use(analysis.user),
     )
     text, source = advice.feedback_write(facts, language=analysis.user.language or "en")
-    SkinAnalysis.objects.filter(pk=analysis.pk, status=SkinAnalysisStatus.PENDING).update(
-        status=SkinAnalysisStatus.DONE,
-        analyzer=result["analyzer"],
-        overall_score=result["overall"],
-        **{name: result["metrics"][name] for name in METRICS},
-        acne_severity=result["acne_severity"],
-        concerns=concerns,
-        skin_type=result["skin_type"],
-        skin_type_confidence=result["confidence"],
-        recommended_ingredients=recommended,
-        avoid_ingredients=avoid,
-        product_ids=product_ids,
-        measurements=result["measurements"],
-        feedback=text,
-        feedback_source=source,
-        completed_at=timezone.now(),
-    )
+    try:
+        with transaction.atomic():
+            done = SkinAnalysis.objects.filter(pk=analysis.pk, status=SkinAnalysisStatus.PENDING).update(
+                status=SkinAnalysisStatus.DONE,
+                analyzer=result["analyzer"],
+                overall_score=result["overall"],
+                **{name: result["metrics"][name] for name in METRICS},
+                acne_severity=result["acne_severity"],
+                concerns=concerns,
+                skin_type=result["skin_type"],
+                skin_type_confidence=result["confidence"],
+                recommended_ingredients=recommended,
+                avoid_ingredients=avoid,
+                product_ids=product_ids,
+                measurements=result["measurements"],
+                feedback=text,
+                feedback_source=source,
+                completed_at=timezone.now(),
+            )
+            if done:  # only a finished scan counts; a repeated delivery changes nothing
+                quota_consume(user=analysis.user, kind=QuotaKind.SKIN_SCAN)
+    except ApplicationError as exc:
+        if exc.code != SubscriptionErrorCode.QUOTA_EXCEEDED:
+            raise
+        _fail(analysis, FailureCode.QUOTA_EXCEEDED, str(exc.message))
+        analysis.refresh_from_db()
+        return analysis
     analysis.refresh_from_db()
+    if done:
+        transaction.on_commit(partial(events.skin_analysis_done.send, sender=SkinAnalysis, analysis=analysis))
     return analysis
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from shop.coupons.calculations import ZERO, money
 
 NAMES = {"standard": _("Standard delivery"), "express": _("Express delivery")}
+CODES = ["standard", "express"]  # the schema's ShippingMethodEnum (settings.SPECTACULAR_SETTINGS)
 DEFAULT_CODE = "standard"
 
 

@@ -286,14 +286,17 @@ class ReplenishmentOptOutListApi(APIView):
     @extend_schema(
         tags=TAGS,
         request=ReplenishmentOptOutInput,
-        responses={201: None},
+        responses={201: ReplenishmentOptOutOutput},
         summary="No running-low reminders for a product",
     )
     def post(self, request):
         data = ReplenishmentOptOutInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.replenishment_opt_out(user=request.user, product_id=data.validated_data["product_id"], enabled=False)
-        return Response(status=status.HTTP_201_CREATED)
+        opt_out = services.replenishment_opt_out(
+            user=request.user, product_id=data.validated_data["product_id"], enabled=False
+        )
+        opt_out = replenishment_opt_outs(user=request.user).get(pk=opt_out.pk)
+        return Response(ReplenishmentOptOutOutput(opt_out).data, status=status.HTTP_201_CREATED)
 
 
 class ReplenishmentOptOutApi(APIView):

@@ -1212,10 +1212,10 @@ def order_reorder(*, cart, order):
 
 
 def replenishment_opt_out(*, user, product_id, enabled):
-    """Turn running-low reminders for one product off (``enabled`` False) or back on."""
+    """Turn running-low reminders for one product off (``enabled`` False: returns the opt-out) or back on."""
     if not Product.objects.filter(pk=product_id).exists():
         raise ApplicationError(CatalogErrorCode.PRODUCT_NOT_FOUND, "Product not found.")
     if enabled:
         ReplenishmentOptOut.objects.filter(user=user, product_id=product_id).delete()
-    else:
-        ReplenishmentOptOut.objects.get_or_create(user=user, product_id=product_id)
+        return None
+    return ReplenishmentOptOut.objects.get_or_create(user=user, product_id=product_id)[0]

@@ -46,6 +46,7 @@ COMMUNITY_ENUMS = {
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 # (path, method) that take no body, or answer something other than JSON, on purpose.
 NO_REQUEST_BODY = {
+    ("/api/v1/orders/{order_number}/reorder", "post"),
     ("/api/v1/user/addresses/{id}/default", "post"),
     ("/api/v1/notifications/{notification_id}/read", "put"),
     ("/api/v1/notifications/{notification_id}/read", "post"),

@@ -44,6 +44,7 @@ class RecommendationsForMeApi(APIView):
 
     pagination_class = PagePagination
 
+    @raises()
     @extend_schema(tags=TAGS, operation_id="recommendations_for_me", responses=LIST, summary="Recommended for me")
     def get(self, request):
         return _page(self, request, serving.recommendations_for_user(user=request.user))
@@ -80,6 +81,7 @@ class RecommendationsPopularApi(APIView):
     permission_classes = [AllowAny]
     pagination_class = PagePagination
 
+    @raises()
     @extend_schema(
         tags=TAGS,
         operation_id="recommendations_popular",
@@ -123,6 +125,7 @@ class RecommendationsSkinBasedApi(APIView):
     permission_classes = [AllowAny]
     pagination_class = PagePagination
 
+    @raises()
     @extend_schema(
         tags=TAGS,
         operation_id="recommendations_skin_based",

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from ml.error_codes import AnalyticsErrorCode
 from ml.etl.common import PURCHASED
@@ -157,7 +158,7 @@ def prediction_product(*, product_id) -> Product:
     """An active product, or ``ML_PRODUCT_NOT_FOUND``."""
     product = Product.objects.filter(pk=product_id, status=ProductStatus.ACTIVE).first()
     if product is None:
-        raise ApplicationError(AnalyticsErrorCode.ML_PRODUCT_NOT_FOUND, "Product not found.")
+        raise ApplicationError(AnalyticsErrorCode.ML_PRODUCT_NOT_FOUND, gettext("Product not found."))
     return product
 
 

@@ -1,6 +1,7 @@
 """Recommendation, routine and ingredient-compatibility endpoints (thin: ``ml.serving``,
 ``ml.routines``, ``ml.ingredients`` and ``ml.rec_services`` do the work)."""
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
@@ -113,7 +114,8 @@ class RecommendationsTrendingApi(APIView):
     def get(self, request, skin_type):
         if skin_type not in SkinType.values:
             raise ApplicationError(
-                CatalogErrorCode.INVALID_SKIN_TYPE, f"Unknown skin type. Expected one of: {', '.join(SkinType.values)}."
+                CatalogErrorCode.INVALID_SKIN_TYPE,
+                gettext("Unknown skin type. Expected one of: %(values)s.") % {"values": ", ".join(SkinType.values)},
             )
         return _page(self, request, serving.recommendations_trending(skin_type=skin_type, user=_user(request)))
 
@@ -216,8 +218,8 @@ class RoutineApi(APIView):
         if not skin_type:
             raise ApplicationError(
                 ApiErrorCode.VALIDATION_ERROR,
-                "skin_type is required when not signed in.",
-                errors={"skin_type": ["This field is required."]},
+                gettext("skin_type is required when not signed in."),
+                errors={"skin_type": [gettext("This field is required.")]},
             )
         concerns = filters.get("concerns") or (
             list(user.skin_concerns or ()) if user and "skin_type" not in filters else []
@@ -266,7 +268,7 @@ class IngredientCompatibilityApi(APIView):
         if unknown:
             raise ApplicationError(
                 ApiErrorCode.VALIDATION_ERROR,
-                "Some products do not exist.",
+                gettext("Some products do not exist."),
                 errors={"product_ids": [f"Unknown product: {pid}." for pid in unknown]},
             )
         checked, conflicts = ingredients.compatibility_check(

@@ -4,6 +4,7 @@ per-user refresh queued after a purchase or a review."""
 import logging
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from ml import services
 from ml.models import AvoidedIngredient, HiddenRecommendation
@@ -83,7 +84,7 @@ def avoided_ingredients_set(*, user, ingredient_ids):
     if unknown:
         raise ApplicationError(
             ApiErrorCode.VALIDATION_ERROR,
-            "Some ingredients do not exist.",
+            gettext("Some ingredients do not exist."),
             errors={"ingredient_ids": [f"Unknown ingredient: {pk}." for pk in unknown]},
         )
     AvoidedIngredient.objects.filter(user=user).exclude(ingredient_id__in=wanted).delete()

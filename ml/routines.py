@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ml import ingredients
@@ -207,8 +208,9 @@ def _fit_budget(choice, ranked, clash, budget):
         if best is None:
             raise ApplicationError(
                 AnalyticsErrorCode.ROUTINE_OVER_BUDGET,
-                f"No routine fits a budget of {budget}; the cheapest one found costs {current_cost}.",
-                errors={"budget": [f"The cheapest routine found costs {current_cost}."]},
+                gettext("No routine fits a budget of %(budget)s; the cheapest one found costs %(cost)s.")
+                % {"budget": budget, "cost": current_cost},
+                errors={"budget": [gettext("The cheapest routine found costs %(cost)s.") % {"cost": current_cost}]},
             )
         _loss, key, row = best
         if row is None:

@@ -60,7 +60,7 @@ class GoalDetailApi(APIView):
     def get(self, request, goal_id):
         goal = selectors.goal_get(user=request.user, goal_id=goal_id)
         if goal is None:
-            raise ApplicationError(error_codes.GOAL_NOT_FOUND, "Goal not found.")
+            raise ApplicationError(error_codes.GOAL_NOT_FOUND)
         return Response(GoalOutput(goal).data)
 
     @raises(GoalErrorCode.GOAL_NOT_FOUND)

@@ -1,4 +1,5 @@
 from django.utils import timezone
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -59,13 +60,15 @@ class GoalInput(serializers.Serializer):
 
     def validate_deadline(self, value):
         if value <= timezone.localdate():
-            raise serializers.ValidationError("The deadline must be in the future.")
+            raise serializers.ValidationError(gettext("The deadline must be in the future."))
         return value
 
     def validate(self, data):
         scale = GOAL_METRICS[data["metric"]].scale_max
         if data["target_value"] > scale:
-            raise serializers.ValidationError({"target_value": [f"At most {scale} for this metric."]})
+            raise serializers.ValidationError(
+                {"target_value": [gettext("At most %(scale)s for this metric.") % {"scale": scale}]}
+            )
         return data
 
 

@@ -1,6 +1,7 @@
 """HTTP layer of skin analysis: parse, call a service or selector, serialize. Own analyses only."""
 
 from django.core.exceptions import RequestDataTooBig, TooManyFilesSent
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.response import Response
@@ -24,7 +25,7 @@ TAGS = ["skin-analysis"]
 
 
 def _not_found():
-    return ApplicationError(SkinAnalysisErrorCode.SKIN_ANALYSIS_NOT_FOUND, "Skin analysis not found.")
+    return ApplicationError(SkinAnalysisErrorCode.SKIN_ANALYSIS_NOT_FOUND)
 
 
 def _products_by_id(analyses):
@@ -81,9 +82,9 @@ class SkinAnalysisListApi(APIView):
         try:
             data = request.data
         except RequestDataTooBig as exc:
-            raise ApplicationError(ApiErrorCode.PAYLOAD_TOO_LARGE, "The request body is too large.") from exc
+            raise ApplicationError(ApiErrorCode.PAYLOAD_TOO_LARGE, gettext("The request body is too large.")) from exc
         except TooManyFilesSent as exc:
-            raise ApplicationError(FileErrorCode.TOO_MANY_FILES, "Too many files in one request.") from exc
+            raise ApplicationError(FileErrorCode.TOO_MANY_FILES, gettext("Too many files in one request.")) from exc
         serializer = s.SkinAnalysisStartInput(data=data)
         serializer.is_valid(raise_exception=True)
         analysis = services.skin_analysis_start(user=request.user, upload=serializer.validated_data["photo"])

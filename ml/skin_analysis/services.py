@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from ml.skin_analysis import advice, analyzer, external, ingredients
 from ml.skin_analysis.error_codes import SkinAnalysisErrorCode
@@ -212,7 +213,7 @@ def skin_analysis_delete(*, user, analysis_id) -> None:
     """Delete one's own analysis and its photo (the file registry's soft delete, blobs purged by cleanup)."""
     analysis = skin_analysis_get(user=user, analysis_id=analysis_id)
     if analysis is None:
-        raise ApplicationError(SkinAnalysisErrorCode.SKIN_ANALYSIS_NOT_FOUND, "Skin analysis not found.")
+        raise ApplicationError(SkinAnalysisErrorCode.SKIN_ANALYSIS_NOT_FOUND)
     with transaction.atomic():
         photo = analysis.photo
         analysis.delete()
@@ -227,7 +228,7 @@ def skin_analysis_compare(*, user, from_id, to_id) -> dict:
     if missing:
         raise ApplicationError(
             SkinAnalysisErrorCode.SKIN_ANALYSIS_NOT_FOUND,
-            "Skin analysis not found.",
+            gettext("Skin analysis not found."),
             errors={field: ["Skin analysis not found."] for field in missing},
         )
     first, second = found[from_id], found[to_id]
@@ -235,7 +236,7 @@ def skin_analysis_compare(*, user, from_id, to_id) -> dict:
     if not_done:
         raise ApplicationError(
             SkinAnalysisErrorCode.SKIN_ANALYSIS_NOT_DONE,
-            "Only finished analyses can be compared.",
+            gettext("Only finished analyses can be compared."),
             errors={field: ["This analysis has no scores."] for field in not_done},
         )
     return {

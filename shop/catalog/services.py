@@ -502,24 +502,32 @@ def stock_adjust(*, product, delta, reason, by, note="", variant=None):
     if len(note) > 500:
         errors["note"] = ["At most 500 characters."]
     elif reason == StockAdjustmentReason.OTHER and not note:
-        errors["note"] = ['Say why when the reason is "other".']
+        errors["note"] = [gettext('Say why when the reason is "other".')]
     if errors:
-        raise ApplicationError(ApiErrorCode.VALIDATION_ERROR, "Invalid stock adjustment.", errors=errors)
+        raise ApplicationError(ApiErrorCode.VALIDATION_ERROR, gettext("Invalid stock adjustment."), errors=errors)
     locked = lock_objects.product_lock(product_id=product.pk)
     if locked is None:
-        raise ApplicationError(error_codes.PRODUCT_NOT_FOUND, "Product not found.")
+        raise ApplicationError(error_codes.PRODUCT_NOT_FOUND, gettext("Product not found."))
     row = locked
     if variant is not None:
         row = lock_objects.variant_lock(variant_id=variant.pk)
         if row is None or row.product_id != locked.pk:
-            raise ApplicationError(error_codes.VARIANT_NOT_FOUND, "This variant does not belong to the product.")
+            raise ApplicationError(
+                error_codes.VARIANT_NOT_FOUND, gettext("This variant does not belong to the product.")
+            )
     before = row.stock_quantity
     after = before + delta
     if after < 0 and not locked.allow_backorders:
         raise ApplicationError(
             error_codes.STOCK_WOULD_GO_NEGATIVE,
-            f"Only {max(before, 0)} in stock: cannot remove {-delta}.",
-            errors={"delta": [f"At most {before} can be removed." if before > 0 else "Nothing in stock to remove."]},
+            gettext("Only %(stock)s in stock: cannot remove %(remove)s.") % {"stock": max(before, 0), "remove": -delta},
+            errors={
+                "delta": [
+                    gettext("At most %(count)s can be removed.") % {"count": before}
+                    if before > 0
+                    else gettext("Nothing in stock to remove.")
+                ]
+            },
         )
     type(row).objects.filter(pk=row.pk).update(stock_quantity=F("stock_quantity") + delta)
     adjustment = StockAdjustment.objects.create(

@@ -328,7 +328,7 @@ def _staff_product_row(product_id):
     """The product row alone (any status), for operations that need no gallery or variants."""
     product = Product.objects.filter(pk=product_id).first()
     if product is None:
-        raise ApplicationError(error_codes.PRODUCT_NOT_FOUND, "Product not found.")
+        raise ApplicationError(error_codes.PRODUCT_NOT_FOUND, gettext("Product not found."))
     return product
 
 
@@ -370,7 +370,7 @@ class StaffProductStockAdjustmentsApi(StaffApi):
 
         def validate_delta(self, value):
             if value == 0:
-                raise serializers.ValidationError("Must not be 0.")
+                raise serializers.ValidationError(gettext("Must not be 0."))
             return value
 
     @raises(CatalogErrorCode.PRODUCT_NOT_FOUND)
@@ -405,7 +405,9 @@ class StaffProductStockAdjustmentsApi(StaffApi):
         if data["variant_id"] is not None:
             variant = ProductVariant.objects.filter(pk=data["variant_id"], product_id=product.pk).first()
             if variant is None:
-                raise ApplicationError(error_codes.VARIANT_NOT_FOUND, "This variant does not belong to the product.")
+                raise ApplicationError(
+                    error_codes.VARIANT_NOT_FOUND, gettext("This variant does not belong to the product.")
+                )
         adjustment = services.stock_adjust(
             product=product, variant=variant, delta=data["delta"], reason=data["reason"], note=data["note"],
             by=request.user,

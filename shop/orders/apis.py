@@ -125,7 +125,7 @@ class OrderListCreateApi(generics.ListAPIView):
         guest = not request.user.is_authenticated
         cart = cart_resolve(request=request, create=False) if guest else cart_for_user(user=request.user)
         if cart is None:
-            raise ApplicationError(CartErrorCode.CART_NOT_FOUND, "Your cart is empty.")
+            raise ApplicationError(CartErrorCode.CART_NOT_FOUND, gettext("Your cart is empty."))
         order, created, charge = services.order_place(
             user=None if guest else request.user,
             email=values.get("email", "") if guest else "",
@@ -221,7 +221,9 @@ class GuestOrderLookupApi(APIView):
             order_number=data.validated_data["order_number"].strip(), email=data.validated_data["email"]
         )
         if order is None:
-            raise ApplicationError(error_codes.ORDER_NOT_FOUND, "No guest order has this number and e-mail address.")
+            raise ApplicationError(
+                error_codes.ORDER_NOT_FOUND, gettext("No guest order has this number and e-mail address.")
+            )
         return Response(OrderDetailOutput(order, context={"request": request}).data)
 
 

@@ -116,8 +116,8 @@ def address_snapshot(*, user, address_id=None, address=None):
             return {name: address.get(name, "") for name in ADDRESS_FIELDS}
         raise ApplicationError(
             error_codes.ADDRESS_REQUIRED,
-            "A shipping address is required.",
-            errors={"shipping_address": ["Give the shipping address."]},
+            gettext("A shipping address is required."),
+            errors={"shipping_address": [gettext("Give the shipping address.")]},
         )
     if address_id is not None:
         found = user.addresses.filter(pk=address_id).first()
@@ -158,8 +158,8 @@ def _shipping_method(code):
     if method is None:
         raise ApplicationError(
             error_codes.SHIPPING_METHOD_UNAVAILABLE,
-            "This shipping method is not offered.",
-            errors={"shipping_method": ["Not offered."]},
+            gettext("This shipping method is not offered."),
+            errors={"shipping_method": [gettext("Not offered.")]},
         )
     return method
 
@@ -267,8 +267,8 @@ def order_place(
         if not email:
             raise ApplicationError(
                 error_codes.EMAIL_REQUIRED,
-                "An e-mail address is required to check out as a guest.",
-                errors={"email": ["Required for a guest checkout."]},
+                gettext("An e-mail address is required to check out as a guest."),
+                errors={"email": [gettext("Required for a guest checkout.")]},
             )
         idempotency_key = guest_idempotency_key(cart=cart, key=idempotency_key)
     existing = _existing(user, idempotency_key)
@@ -1036,8 +1036,8 @@ def order_refund_lines(*, order, lines, reason, by, include_shipping=False):
         if errors or not wanted:
             raise ApplicationError(
                 error_codes.REFUND_LINES_INVALID,
-                "Some lines cannot be refunded.",
-                errors={"lines": errors or {"": ["Choose at least one line."]}},
+                gettext("Some lines cannot be refunded."),
+                errors={"lines": errors or {"": [gettext("Choose at least one line.")]}},
             )
         amounts = _refund_line_amounts(order, items, wanted, refunded)
         amount = sum(amounts.values(), ZERO)
@@ -1057,7 +1057,8 @@ def order_refund_lines(*, order, lines, reason, by, include_shipping=False):
             refundable = sum((p.refundable_amount for p in order.payments.all()), ZERO)
             raise ApplicationError(
                 error_codes.REFUND_EXCEEDS_PAID if refundable > ZERO else error_codes.REFUND_NOT_ALLOWED,
-                f"These lines come to {amount}; at most {refundable} can be refunded.",
+                gettext("These lines come to %(amount)s; at most %(refundable)s can be refunded.")
+                % {"amount": amount, "refundable": refundable},
             )
         payment = payment_lock(payment_id=payment.pk)
         restock = settings.ORDER_RESTOCK_ON_REFUND and order.status in (OrderStatus.CONFIRMED, OrderStatus.PROCESSING)
@@ -1214,7 +1215,7 @@ def order_reorder(*, cart, order):
 def replenishment_opt_out(*, user, product_id, enabled):
     """Turn running-low reminders for one product off (``enabled`` False: returns the opt-out) or back on."""
     if not Product.objects.filter(pk=product_id).exists():
-        raise ApplicationError(CatalogErrorCode.PRODUCT_NOT_FOUND, "Product not found.")
+        raise ApplicationError(CatalogErrorCode.PRODUCT_NOT_FOUND, gettext("Product not found."))
     if enabled:
         ReplenishmentOptOut.objects.filter(user=user, product_id=product_id).delete()
         return None

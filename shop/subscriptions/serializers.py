@@ -1,4 +1,5 @@
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from shop.subscriptions.models import GrantSource, QuotaKind, QuotaPeriod, Tier
@@ -41,7 +42,7 @@ class PremiumGrantInput(serializers.Serializer):
     def validate_user_id(self, value):
         user = get_user_model().objects.filter(pk=value).first()
         if user is None:
-            raise serializers.ValidationError("User not found.")
+            raise serializers.ValidationError(gettext("User not found."))
         return user
 
 

@@ -19,7 +19,7 @@ def _seeded_pairs(relational_store):
 
     from django.apps import apps
 
-    import_module("ml.migrations.0003_seed_ingredient_interactions").seed(apps, None)
+    import_module("ml.migrations.0004_seed_ingredient_interactions").seed(apps, None)
 
 
 def test_build_a_routine_add_it_to_the_cart_and_see_the_warning(live_server, browser, catalog):  # noqa: F811

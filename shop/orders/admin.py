@@ -53,6 +53,7 @@ class OrderItemInline(admin.TabularInline):
         "quantity",
         "unit_price",
         "total_price",
+        "runs_out_on",  # estimated at delivery for replenishment reminders, not typed by staff
     ]
 
     def has_add_permission(self, request, obj=None):

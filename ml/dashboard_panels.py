@@ -4,8 +4,10 @@ Registered from ``MlConfig.ready()`` into the shop's panel registry (``skincare.
 figures come from the staff analytics selectors (the same reads as ``/api/v1/staff/analytics``),
 cached briefly like every panel. Store-backed panels read through ``ml.freshness``: while the
 analytics store is down they show the last good figures with the time they were read.
-Money panels need ``orders.view_order`` (admins); the ratings panel needs ``reviews.view_review``
-(moderators too); search and model panels need ``ml.view_analyticsdocument`` (admins).
+Each panel reads the same selector, with the same freshness wrapper, as its staff endpoint, and links
+to that endpoint's CSV twin. Money and customer panels need ``orders.view_order`` (admins); the
+ratings, sentiment, feedback, skin-type, community and efficacy panels need ``reviews.view_review``
+(moderators too); search, recommendation and model panels need ``ml.view_analyticsdocument`` (admins).
 """
 
 from datetime import UTC, datetime, timedelta
@@ -13,10 +15,14 @@ from urllib.parse import urlencode
 
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ml import selectors
 from ml.freshness import read_or_last_good
-from skincare.charts import bar_chart_svg, chart_table
+from shop.accounts.models import SkinType
+from shop.catalog.models import Product
+from skincare.charts import bar_chart_svg, chart_table, figures_table, stacked_bar_chart_svg
 from skincare.dashboard import cached, register_panel
 
 SALES_DAYS = 90
@@ -43,8 +49,10 @@ def _stale_note(report):
     if not report["stale"]:
         return None
     if report["as_of"] is None:
-        return "The analytics store is not answering: no figures could be read yet."
-    return f"The analytics store is not answering: figures as of {report['as_of']:%Y-%m-%d %H:%M} UTC."
+        return _("The analytics store is not answering: no figures could be read yet.")
+    return _("The analytics store is not answering: figures as of %(when)s UTC.") % {
+        "when": f"{report['as_of']:%Y-%m-%d %H:%M}"
+    }
 
 
 def sales_trend_panel():
@@ -240,6 +248,469 @@ def _no_models():
     return {"models": []}
 
 
+# --- Issue 13/14 panels: recommendation click-through, sentiment, customers, feedback, skin types,
+# community and efficacy. Each reads what its staff endpoint reads and links to its CSV twin. ---
+
+SENTIMENT_WEEKS = 12
+EFFICACY_PRODUCTS = 3
+IMPROVEMENT_LABELS = {
+    "acne_reduced": gettext_lazy("fewer breakouts"),
+    "skin_texture_improved": gettext_lazy("smoother texture"),
+    "hydration_improved": gettext_lazy("better hydration"),
+    "redness_reduced": gettext_lazy("less redness"),
+    "pores_minimized": gettext_lazy("smaller pores"),
+    "brightness_improved": gettext_lazy("brighter skin"),
+    "scarring_reduced": gettext_lazy("fading scars"),
+    "oil_control_improved": gettext_lazy("less oiliness"),
+    "fine_lines_reduced": gettext_lazy("fewer fine lines"),
+}
+TREND_LABELS = {
+    "improving": gettext_lazy("improving"),
+    "declining": gettext_lazy("declining"),
+    "stable": gettext_lazy("stable"),
+    "insufficient_data": gettext_lazy("too few reviews for a trend"),
+}
+
+
+def _export(url_name, *args, **params):
+    url = reverse(url_name, args=args)
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def _range(date_from, date_to):
+    return {"date_from": date_from.isoformat(), "date_to": date_to.isoformat()}
+
+
+def _product_names(product_ids):
+    """Names for the product ids a store report carries (one query, whatever the count)."""
+    return dict(Product.objects.filter(pk__in=set(product_ids)).values_list("pk", "name"))
+
+
+def _skin_type_label(value):
+    try:
+        return SkinType(value).label
+    except ValueError:
+        return _("not given") if value == "unspecified" else value
+
+
+def _share(value):
+    return None if value is None else round(value * 100, 1)
+
+
+def recommendation_ctr_panel():
+    date_from, date_to = _window(WINDOW_DAYS)
+    report = read_or_last_good(
+        "recommendation_click_through",
+        selectors.recommendation_click_through,
+        empty=selectors.recommendation_click_through_empty,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    totals = report["totals"]
+    export = _export("staff-analytics-recommendations-csv", **_range(date_from, date_to))
+    panel = {
+        "link": export,
+        "export": export,
+        "note": _stale_note(report)
+        or _("Recommended products shown and clicked over the last %(days)d days, per list and page.")
+        % {"days": WINDOW_DAYS},
+        "items": [
+            {"label": _("Shown"), "value": "—" if totals is None else totals["impressions"], "url": ""},
+            {"label": _("Clicked"), "value": "—" if totals is None else totals["clicks"], "url": ""},
+            {"label": _("Not interested"), "value": "—" if totals is None else totals["ignores"], "url": ""},
+            {
+                "label": _("Click-through"),
+                "value": _percent(totals and totals["click_through_rate"]),
+                "url": "",
+            },
+            *(
+                {
+                    "label": _("%(list)s on %(page)s")
+                    % {"list": row["recommendation_type"] or "—", "page": row["page_type"] or "—"},  # fmt: skip
+                    "value": f"{row['clicks']} / {row['impressions']} · {_percent(row['click_through_rate'])}",
+                    "url": "",
+                }
+                for row in report["surfaces"][:TOP]
+            ),
+        ],
+    }
+    if totals is None:
+        return panel
+    by_day = {row["date"]: row for row in report["days"]}
+    days = [date_from + timedelta(days=n) for n in range(WINDOW_DAYS)]
+    rows = [(day, by_day.get(day.isoformat())) for day in days]
+    panel["chart"] = bar_chart_svg(
+        [(date_format(day, "j M"), _share(row and row["click_through_rate"]) or 0) for day, row in rows],
+        title=_("Recommendation click-through by day (%%), last %(days)d days") % {"days": WINDOW_DAYS},
+        desc=_("Clicks on recommended products as a percentage of the products shown, per day."),
+        chart_id="analytics-recommendation-ctr",
+    )
+    panel["table"] = figures_table(
+        [
+            (
+                date_format(day, "j M Y"),
+                row["impressions"] if row else 0,
+                row["clicks"] if row else 0,
+                _percent(row and row["click_through_rate"]),
+            )
+            for day, row in rows
+        ],  # fmt: skip
+        caption=_("Recommendation click-through by day"),
+        headers=[_("Day"), _("Shown"), _("Clicked"), _("Click-through")],
+    )
+    return panel
+
+
+def sentiment_panel():
+    today = datetime.now(UTC).date()
+    date_from = today - timedelta(days=today.weekday(), weeks=SENTIMENT_WEEKS - 1)
+    report = selectors.sentiment_by_week(date_from=date_from, date_to=today)
+    totals = report["totals"]
+    weeks = {row["week_start"]: row for row in report["weeks"]}
+    mondays = [date_from + timedelta(weeks=n) for n in range(SENTIMENT_WEEKS)]
+    export = _export("staff-analytics-sentiment-csv", **_range(date_from, today))
+    panel = {
+        "link": export,
+        "export": export,
+        "note": _("Approved reviews of the last %(weeks)d weeks by the sentiment read from their text.")
+        % {"weeks": SENTIMENT_WEEKS}
+        if totals["reviews"]
+        else _("No approved review with a sentiment in the last %(weeks)d weeks.") % {"weeks": SENTIMENT_WEEKS},
+        "items": [
+            {"label": _("Reviews with a sentiment"), "value": totals["reviews"], "url": ""},
+            {"label": _("Positive"), "value": _percent(totals["positive_share"]), "url": ""},
+            {"label": _("Neutral"), "value": _percent(totals["neutral_share"]), "url": ""},
+            {"label": _("Negative"), "value": _percent(totals["negative_share"]), "url": ""},
+        ],
+    }
+    if not totals["reviews"]:
+        return panel
+    series = [
+        (_("Positive"), "chart-positive", "#2e7d5b"),
+        (_("Neutral"), "chart-neutral", "#8a8a8a"),
+        (_("Negative"), "chart-negative", "#b5546b"),
+    ]
+    shares = [
+        (monday, [_share(weeks[monday][f"{label}_share"]) if monday in weeks else 0 for label in selectors.SENTIMENTS])
+        for monday in mondays
+    ]
+    panel["chart"] = stacked_bar_chart_svg(
+        [(date_format(monday, "j M"), values) for monday, values in shares],
+        series=series,
+        title=_("Review sentiment by week (%%), last %(weeks)d weeks") % {"weeks": SENTIMENT_WEEKS},
+        desc=_("Share of positive, neutral and negative reviews among the approved reviews written each week."),
+        chart_id="analytics-sentiment",
+    )
+    panel["table"] = figures_table(
+        [
+            (
+                date_format(monday, "j M Y"),
+                weeks[monday]["reviews"] if monday in weeks else 0,
+                *(
+                    _percent(weeks[monday][f"{label}_share"]) if monday in weeks else "—"
+                    for label in selectors.SENTIMENTS
+                ),
+            )
+            for monday in mondays
+        ],  # fmt: skip
+        caption=_("Review sentiment by week"),
+        headers=[_("Week of"), _("Reviews"), _("Positive"), _("Neutral"), _("Negative")],
+    )
+    return panel
+
+
+def customers_panel():
+    date_from, date_to = _window(WINDOW_DAYS)
+    report = read_or_last_good(
+        "customer_report",
+        selectors.customer_report,
+        empty=selectors.customer_report_empty,
+        date_from=date_from,
+        date_to=date_to,
+    )
+    days = report["days"]
+
+    def total(field):
+        return sum(day[field] or 0 for day in days)
+
+    latest = next((day for day in reversed(days) if day["total_users"] is not None), None)
+    export = _export("staff-analytics-customers-csv", **_range(date_from, date_to))
+    panel = {
+        "link": export,
+        "export": export,
+        "note": _stale_note(report)
+        or _("Daily roll-ups of the last %(days)d days (days not rolled up yet are left out).") % {"days": WINDOW_DAYS},
+        "items": [
+            {"label": _("New registrations"), "value": total("new_registrations"), "url": ""},
+            {"label": _("New customers (first order)"), "value": total("new_customers"), "url": ""},
+            {"label": _("Returning customers"), "value": total("returning_customers"), "url": ""},
+            {"label": _("Active users (last day)"), "value": latest["active_users"] if latest else "—", "url": ""},
+            {"label": _("Registered users"), "value": latest["total_users"] if latest else "—", "url": ""},
+        ],
+    }
+    if not days:
+        return panel
+    by_day = {day["date"]: day for day in days}
+    window = [date_from + timedelta(days=n) for n in range(WINDOW_DAYS)]
+    rows = [
+        (day, (by_day.get(day.isoformat()) or {}).get("new_customers") or 0,
+         (by_day.get(day.isoformat()) or {}).get("returning_customers") or 0)
+        for day in window
+    ]  # fmt: skip
+    panel["chart"] = stacked_bar_chart_svg(
+        [(date_format(day, "j M"), [new, returning]) for day, new, returning in rows],
+        series=[(_("New"), "chart-new", "#c96f8b"), (_("Returning"), "chart-returning", "#2e7d5b")],
+        title=_("New and returning customers by day, last %(days)d days") % {"days": WINDOW_DAYS},
+        desc=_("Customers who placed their first order that day, and customers who had ordered before."),
+        chart_id="analytics-customers",
+    )
+    panel["table"] = figures_table(
+        [(date_format(day, "j M Y"), new, returning) for day, new, returning in rows],
+        caption=_("New and returning customers by day"),
+        headers=[_("Day"), _("New"), _("Returning")],
+    )
+    return panel
+
+
+def _feedback_overview():
+    return cached(
+        "analytics-feedback-overview",
+        lambda: read_or_last_good(
+            "feedback_overview", selectors.feedback_overview, empty=selectors.feedback_overview_empty, limit=TOP
+        ),
+    )
+
+
+def feedback_panel():
+    report = _feedback_overview()
+    rows = report["products"]
+    names = _product_names(row["product_id"] for row in rows)
+    export = _export("staff-analytics-feedback-csv", limit=100)
+    panel = {
+        "link": export,
+        "export": export,
+        "note": _stale_note(report)
+        or (
+            _("Most reviewed products (last feedback analytics run): reviews · average rating · trend.")
+            if rows
+            else _("No feedback analytics yet.")
+        ),
+        "items": [
+            {
+                "label": names.get(row["product_id"], f"#{row['product_id']}"),
+                "value": f"{row['total_reviews']} · {row['avg_rating'] or '—'} ★ · "
+                f"{TREND_LABELS.get(row['trend_direction'], row['trend_direction'])}",
+                "url": _changelist("reviews_review", product__id__exact=row["product_id"]),
+            }
+            for row in rows
+        ],
+    }
+    if rows:
+        panel["table"] = figures_table(
+            [
+                (
+                    names.get(row["product_id"], f"#{row['product_id']}"),
+                    row["total_reviews"],
+                    row["avg_rating"],
+                    _percent(row["results_rate"]),
+                    _percent(row["recommendation_rate"]),
+                    _percent(row["repurchase_rate"]),
+                    TREND_LABELS.get(row["trend_direction"], row["trend_direction"]),
+                )
+                for row in rows
+            ],  # fmt: skip
+            caption=_("Feedback of the most reviewed products"),
+            headers=[
+                _("Product"),
+                _("Reviews"),
+                _("Average rating"),
+                _("Saw results"),
+                _("Recommend"),
+                _("Would buy again"),
+                _("Rating trend"),
+            ],  # fmt: skip
+        )
+    return panel
+
+
+def skin_types_panel():
+    report = read_or_last_good(
+        "skin_type_insights", selectors.skin_type_insights, empty=selectors.skin_type_insights_empty, limit=1
+    )
+    rows = report["skin_types"]
+    names = _product_names(top["product_id"] for row in rows for top in row["top_products"])
+
+    def best(row):
+        return names.get(row["top_products"][0]["product_id"], "—") if row["top_products"] else "—"
+
+    export = _export("staff-analytics-skin-types-csv")
+    panel = {
+        "link": export,
+        "export": export,
+        "note": _stale_note(report)
+        or (
+            _("Reviews by the reviewer's skin type: reviews · average rating · saw results.")
+            if rows
+            else _("No feedback analytics yet.")
+        ),
+        "items": [
+            {
+                "label": _skin_type_label(row["skin_type"]),
+                "value": f"{row['review_count']} · {row['avg_rating'] or '—'} ★ · {_percent(row['results_rate'])}",
+                "url": "",
+            }
+            for row in rows
+        ],
+    }
+    if rows:
+        points = [(_skin_type_label(row["skin_type"]), row["review_count"]) for row in rows]
+        panel["chart"] = bar_chart_svg(
+            points,
+            title=_("Reviews by skin type"),
+            desc=_("Approved reviews by the skin type the reviewer gave, all products."),
+            chart_id="analytics-skin-types",
+        )
+        panel["table"] = figures_table(
+            [
+                (
+                    _skin_type_label(row["skin_type"]),
+                    row["review_count"],
+                    row["avg_rating"],
+                    _percent(row["results_rate"]),
+                    best(row),
+                )
+                for row in rows
+            ],  # fmt: skip
+            caption=_("Reviews by skin type"),
+            headers=[_("Skin type"), _("Reviews"), _("Average rating"), _("Saw results"), _("Best rated product")],
+        )
+    return panel
+
+
+def community_panel():
+    date_from, date_to = _window(WINDOW_DAYS)
+    report = selectors.community_health(date_from=date_from, date_to=date_to)
+    export = _export("staff-analytics-community-csv", **_range(date_from, date_to))
+
+    def outcome(kind):
+        row = report[kind]
+        return f"{row['submitted']} · {row['awaiting_moderation']} · {_percent(row['approval_rate'])}"
+
+    volumes = [
+        (_("Reviews"), report["reviews"]["submitted"]),
+        (_("Questions"), report["questions"]["submitted"]),
+        (_("Answers"), report["answers"]["submitted"]),
+        (_("Journal entries"), report["progress_entries"]),
+    ]
+    return {
+        "link": export,
+        "export": export,
+        "note": _("Written in the last %(days)d days: submitted · awaiting moderation · approved.")
+        % {"days": WINDOW_DAYS},
+        "items": [
+            {"label": _("Reviews"), "value": outcome("reviews"), "url": _changelist("reviews_review")},
+            {"label": _("Questions"), "value": outcome("questions"), "url": _changelist("reviews_question")},
+            {"label": _("Answers"), "value": outcome("answers"), "url": _changelist("reviews_answer")},
+            {"label": _("Questions answered"), "value": _percent(report["answered_question_rate"]), "url": ""},
+            {"label": _("Journal entries"), "value": report["progress_entries"], "url": ""},
+            {"label": _("Contributors"), "value": report["contributors"], "url": ""},
+        ],
+        "chart": bar_chart_svg(
+            volumes,
+            title=_("Community contributions, last %(days)d days") % {"days": WINDOW_DAYS},
+            desc=_("Reviews, questions, answers and progress-journal entries written in the period."),
+            chart_id="analytics-community",
+        ),
+        "table": chart_table(
+            volumes, caption=_("Community contributions"), label_header=_("Kind"), value_header=_("Written")
+        ),
+    }
+
+
+def _leading_improvement(weeks):
+    """The improvement most users reported over the curve (ties: the listed order)."""
+    totals = {flag: sum(week["improvements"][flag]["count"] for week in weeks) for flag in IMPROVEMENT_LABELS}
+    flag = max(totals, key=lambda name: totals[name])
+    return flag if totals[flag] else None
+
+
+def efficacy_panel():
+    overview = _feedback_overview()
+    product_ids = tuple(row["product_id"] for row in overview["products"][:EFFICACY_PRODUCTS])
+    curves = read_or_last_good(
+        "efficacy_for_products",
+        selectors.efficacy_for_products,
+        empty=selectors.efficacy_for_products_empty,
+        product_ids=product_ids,
+    )
+    reports = {report["product_id"]: report for report in curves["products"]}
+    reports = [reports.get(pid) or selectors.efficacy_empty(product_id=pid) for pid in product_ids]
+    names = _product_names(product_ids)
+    stale = next((report for report in (overview, curves) if report["stale"]), None)
+    items, chart_of = [], None
+    for report in reports:
+        weeks = report["curves"].get("all", [])
+        flag = _leading_improvement(weeks) if weeks else None
+        name = names.get(report["product_id"], f"#{report['product_id']}")
+        if flag is None:
+            items.append({"label": name, "value": _("no journal improvement reported yet"), "url": ""})
+            continue
+        last = weeks[-1]
+        items.append(
+            {
+                "label": name,
+                "value": _("by week %(week)d, %(share)s of %(users)d users: %(improvement)s")
+                % {
+                    "week": last["week"],
+                    "share": _percent(last["improvements"][flag]["share"]),
+                    "users": last["users"],
+                    "improvement": IMPROVEMENT_LABELS[flag],
+                },
+                "url": _export("staff-analytics-efficacy-csv", report["product_id"]),
+            }
+        )
+        if chart_of is None:
+            chart_of = (name, flag, weeks, report["product_id"])
+    panel = {
+        "link": _changelist("reviews_progressjournal"),
+        "note": (_stale_note(stale) if stale else None)
+        or (
+            _("From progress journals (last feedback analytics run), for the most reviewed products.")
+            if product_ids
+            else _("No feedback analytics yet.")
+        ),
+        "items": items,
+    }
+    if chart_of is not None:
+        name, flag, weeks, product_id = chart_of
+        points = [(_("week %(n)d") % {"n": week["week"]}, _share(week["improvements"][flag]["share"]) or 0)
+                  for week in weeks]  # fmt: skip
+        label = IMPROVEMENT_LABELS[flag]
+        panel["export"] = _export("staff-analytics-efficacy-csv", product_id)
+        panel["chart"] = bar_chart_svg(
+            points,
+            title=_("%(product)s: users reporting %(improvement)s by week of use (%%)")
+            % {"product": name, "improvement": label},
+            desc=_("Share of the users with a journal entry that week who reported the improvement."),
+            chart_id="analytics-efficacy",
+            y_max=100,
+        )
+        panel["table"] = figures_table(
+            [
+                (
+                    _("week %(n)d") % {"n": week["week"]},
+                    week["users"],
+                    week["improvements"][flag]["count"],
+                    _percent(week["improvements"][flag]["share"]),
+                )
+                for week in weeks
+            ],  # fmt: skip
+            caption=_("%(product)s: users reporting %(improvement)s") % {"product": name, "improvement": label},
+            headers=[_("Week of use"), _("Users"), _("Reported it"), _("Share")],
+        )
+    return panel
+
+
 def register():
     register_panel(
         key="analytics-sales", title="Sales trend", permission="orders.view_order", build=sales_trend_panel, order=15
@@ -278,4 +749,53 @@ def register():
         permission="ml.view_analyticsdocument",
         build=recommendations_panel,
         order=140,
+    )
+    register_panel(
+        key="analytics-customers",
+        title=gettext_lazy("Customers"),
+        permission="orders.view_order",
+        build=customers_panel,
+        order=62,
+    )
+    register_panel(
+        key="analytics-recommendation-ctr",
+        title=gettext_lazy("Recommendation click-through"),
+        permission="ml.view_analyticsdocument",
+        build=recommendation_ctr_panel,
+        order=125,
+    )
+    register_panel(
+        key="analytics-sentiment",
+        title=gettext_lazy("Review sentiment"),
+        permission="reviews.view_review",
+        build=sentiment_panel,
+        order=132,
+    )
+    register_panel(
+        key="analytics-feedback",
+        title=gettext_lazy("Product feedback"),
+        permission="reviews.view_review",
+        build=feedback_panel,
+        order=134,
+    )
+    register_panel(
+        key="analytics-skin-types",
+        title=gettext_lazy("Skin types"),
+        permission="reviews.view_review",
+        build=skin_types_panel,
+        order=136,
+    )
+    register_panel(
+        key="analytics-efficacy",
+        title=gettext_lazy("Efficacy from journals"),
+        permission="reviews.view_review",
+        build=efficacy_panel,
+        order=137,
+    )
+    register_panel(
+        key="analytics-community",
+        title=gettext_lazy("Community"),
+        permission="reviews.view_review",
+        build=community_panel,
+        order=138,
     )

@@ -4,6 +4,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db.models import Count, Sum
+from django.db.models.functions import TruncWeek
 
 from ml.etl.common import day_bounds, money, ratio
 from ml.models import OrderAnalytics, ProductAnalytics
@@ -78,12 +79,26 @@ def search_trends(*, date_from, date_to, limit):
     }
 
 
+def _efficacy(doc):
+    return {"product_id": doc["product_id"], "analysis_date": doc["analysis_date"], "curves": doc["efficacy_curve"]}
+
+
 def efficacy_for_product(*, product_id):
     """The product's efficacy curve from the last ``feedback_analytics`` run, or None."""
     doc = get_store().get("feedback_analytics", str(product_id))
-    if doc is None:
-        return None
-    return {"product_id": product_id, "analysis_date": doc["analysis_date"], "curves": doc["efficacy_curve"]}
+    return None if doc is None else {**_efficacy(doc), "product_id": product_id}
+
+
+def efficacy_for_products(*, product_ids):
+    """The efficacy curves of several products in one read, in the order asked (products without
+    an analysis left out): what the dashboard shows for the most reviewed products."""
+    product_ids = list(product_ids)
+    if not product_ids:
+        return {"products": []}
+    docs = {
+        doc["product_id"]: doc for doc in get_store().find("feedback_analytics", {"product_id": {"$in": product_ids}})
+    }
+    return {"products": [_efficacy(docs[pid]) for pid in product_ids if pid in docs]}
 
 
 def product_performance(*, date_from, date_to, limit):
@@ -231,6 +246,89 @@ def community_health(*, date_from, date_to):
     }
 
 
+RECOMMENDATION_ACTIONS = {"shown": "impressions", "clicked": "clicks", "ignored": "ignores"}
+
+
+def _recommendation_counts():
+    return {"impressions": 0, "clicks": 0, "ignores": 0}
+
+
+def _with_rate(counts):
+    return {**counts, "click_through_rate": ratio(counts["clicks"], counts["impressions"])}
+
+
+def recommendation_click_through(*, date_from, date_to):
+    """Recommendations shown, clicked and ignored in the range (``recommendation_feedback``): totals,
+    per recommender and surface (page), and per day; click-through is clicks over impressions (one
+    impression per product shown)."""
+    start, _ = day_bounds(date_from)
+    _, end = day_bounds(date_to)
+    docs = get_store().find("recommendation_feedback", {"timestamp": {"$gte": iso(start), "$lt": iso(end)}})
+    totals = _recommendation_counts()
+    surfaces = defaultdict(_recommendation_counts)
+    days = defaultdict(_recommendation_counts)
+    for doc in docs:
+        field = RECOMMENDATION_ACTIONS.get(doc["action"])
+        if field is None:
+            continue
+        totals[field] += 1
+        surfaces[(doc.get("recommendation_type") or "", doc.get("page_type") or "")][field] += 1
+        days[doc["timestamp"][:10]][field] += 1
+    return {
+        "date_from": date_from,
+        "date_to": date_to,
+        "totals": _with_rate(totals),
+        "surfaces": sorted(
+            (
+                {"recommendation_type": kind, "page_type": page, **_with_rate(counts)}
+                for (kind, page), counts in surfaces.items()
+            ),
+            key=lambda row: (-row["impressions"], -row["clicks"], row["recommendation_type"], row["page_type"]),
+        ),
+        "days": [{"date": day, **_with_rate(days[day])} for day in sorted(days)],
+    }
+
+
+SENTIMENTS = ("positive", "neutral", "negative")
+
+
+def sentiment_by_week(*, date_from, date_to):
+    """Approved reviews written in the range that carry a sentiment label (``reviews.Review``
+    ``sentiment_label``, set on approval), per week starting Monday (UTC): counts and shares."""
+    start, _ = day_bounds(date_from)
+    _, end = day_bounds(date_to)
+    rows = (
+        Review.objects.filter(status=ContentStatus.APPROVED, created_at__gte=start, created_at__lt=end)
+        .exclude(sentiment_label="")
+        .annotate(week=TruncWeek("created_at"))
+        .values_list("week", "sentiment_label")
+        .annotate(n=Count("pk"))
+        .order_by("week", "sentiment_label")
+    )
+    weeks = defaultdict(lambda: dict.fromkeys(SENTIMENTS, 0))
+    for week, label, n in rows:
+        weeks[week.date() if hasattr(week, "date") else week][label] += n
+
+    def shares(counts):
+        total = sum(counts.values())
+        return {
+            "reviews": total,
+            **counts,
+            **{f"{label}_share": ratio(counts[label], total) for label in SENTIMENTS},
+        }
+
+    totals = dict.fromkeys(SENTIMENTS, 0)
+    for counts in weeks.values():
+        for label in SENTIMENTS:
+            totals[label] += counts[label]
+    return {
+        "date_from": date_from,
+        "date_to": date_to,
+        "totals": shares(totals),
+        "weeks": [{"week_start": week, **shares(weeks[week])} for week in sorted(weeks)],
+    }
+
+
 STARS = range(5, 0, -1)
 
 
@@ -289,6 +387,10 @@ def efficacy_empty(*, product_id):
     return {"product_id": product_id, "analysis_date": None, "curves": {}}
 
 
+def efficacy_for_products_empty(*, product_ids):
+    return {"products": []}
+
+
 def feedback_overview_empty(*, limit):
     return {"products": []}
 
@@ -299,3 +401,12 @@ def skin_type_insights_empty(*, limit):
 
 def customer_report_empty(*, date_from, date_to):
     return {"date_from": date_from, "date_to": date_to, "days": []}
+
+
+def recommendation_click_through_empty(*, date_from, date_to):
+    return {"date_from": date_from, "date_to": date_to, "totals": None, "surfaces": [], "days": []}
+
+
+def efficacy_report(*, product_id):
+    """What the staff efficacy endpoint serves: the curve, or an empty report (no analysis yet)."""
+    return efficacy_for_product(product_id=product_id) or efficacy_empty(product_id=product_id)

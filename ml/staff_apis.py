@@ -1,4 +1,5 @@
-"""Staff analytics: sales, search trends and efficacy curves, each with a CSV export."""
+"""Staff analytics: sales, search trends, efficacy curves, recommendation click-through, review
+sentiment and the other reports, each with a CSV export."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -18,7 +19,7 @@ from skincare.api.permissions import HasStaffPermission
 from skincare.errors import ApplicationError
 
 TAGS = ["staff: analytics"]
-MAX_DAYS = {"sales": 366, "search": 92}
+MAX_DAYS = {"sales": 366, "search": 92, "recommendations": 92}
 CSV = {(200, "text/csv"): OpenApiResponse(response={"type": "string"}, description="The report as a CSV file.")}
 
 
@@ -204,12 +205,8 @@ class EfficacyOutput(FreshnessOutput):
     curves = serializers.DictField(child=EfficacyWeekOutput(many=True), help_text="by skin type, and 'all'")
 
 
-def efficacy(*, product_id):
-    return selectors.efficacy_for_product(product_id=product_id) or selectors.efficacy_empty(product_id=product_id)
-
-
 def _efficacy(product_id):
-    report = _store_read(efficacy, empty=selectors.efficacy_empty, product_id=product_id)
+    report = _store_read(selectors.efficacy_report, empty=selectors.efficacy_empty, product_id=product_id)
     if report["stale"] is False and report["analysis_date"] is None:
         raise ApplicationError(error_codes.ANALYTICS_NOT_FOUND, gettext("No feedback analytics for this product yet."))
     return report
@@ -499,3 +496,114 @@ class StaffCommunityHealthExportApi(APIView):
         report = selectors.community_health(**_input(RangeInput, request, MAX_DAYS["sales"]))
         filename = f"community_{report['date_from']}_{report['date_to']}.csv"
         return csv_response(filename, ["section", "metric", "value"], _community_rows(report))
+
+
+class RecommendationCountsOutput(serializers.Serializer):
+    impressions = serializers.IntegerField(help_text="Products shown in a recommendation list")
+    clicks = serializers.IntegerField()
+    ignores = serializers.IntegerField(help_text='"Not interested"')
+    click_through_rate = serializers.FloatField(allow_null=True, help_text="clicks / impressions; null without any")
+
+
+class RecommendationSurfaceOutput(RecommendationCountsOutput):
+    recommendation_type = serializers.CharField(help_text="The list: for_me, similar, bought_together, popular...")
+    page_type = serializers.CharField(help_text="Where it was shown: home, product, cart, order...")
+
+
+class RecommendationDayOutput(RecommendationCountsOutput):
+    date = serializers.CharField()
+
+
+class RecommendationReportOutput(FreshnessOutput):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    totals = RecommendationCountsOutput(allow_null=True, help_text="null while the store could not be read yet")
+    surfaces = RecommendationSurfaceOutput(many=True)
+    days = RecommendationDayOutput(many=True)
+
+
+RECOMMENDATION_FIELDS = ["recommendation_type", "page_type", *RecommendationCountsOutput().fields]
+
+
+class StaffRecommendationsApi(APIView):
+    """Recommendation click-through per recommender and surface, and per day (at most 92 days)."""
+
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "ml.view_analyticsdocument"}
+
+    @raises()
+    @extend_schema(tags=TAGS, parameters=[RangeInput], responses=RecommendationReportOutput)
+    def get(self, request):
+        report = _store_read(
+            selectors.recommendation_click_through,
+            empty=selectors.recommendation_click_through_empty,
+            **_input(RangeInput, request, MAX_DAYS["recommendations"]),
+        )
+        return Response(RecommendationReportOutput(report).data)
+
+
+class StaffRecommendationsExportApi(APIView):
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "ml.view_analyticsdocument"}
+
+    @raises()
+    @extend_schema(tags=TAGS, parameters=[RangeInput], responses=CSV)
+    def get(self, request):
+        report = _store_read(
+            selectors.recommendation_click_through,
+            empty=selectors.recommendation_click_through_empty,
+            **_input(RangeInput, request, MAX_DAYS["recommendations"]),
+        )
+        rows = [[row[field] for field in RECOMMENDATION_FIELDS] for row in report["surfaces"]]
+        filename = f"recommendations_{report['date_from']}_{report['date_to']}.csv"
+        return _csv(report, filename, RECOMMENDATION_FIELDS, rows)
+
+
+class SentimentCountsOutput(serializers.Serializer):
+    reviews = serializers.IntegerField(help_text="Approved reviews with a sentiment label")
+    positive = serializers.IntegerField()
+    neutral = serializers.IntegerField()
+    negative = serializers.IntegerField()
+    positive_share = serializers.FloatField(allow_null=True)
+    neutral_share = serializers.FloatField(allow_null=True)
+    negative_share = serializers.FloatField(allow_null=True)
+
+
+class SentimentWeekOutput(SentimentCountsOutput):
+    week_start = serializers.DateField(help_text="Monday (UTC)")
+
+
+class SentimentReportOutput(serializers.Serializer):
+    date_from = serializers.DateField()
+    date_to = serializers.DateField()
+    totals = SentimentCountsOutput()
+    weeks = SentimentWeekOutput(many=True)
+
+
+SENTIMENT_FIELDS = ["week_start", *SentimentCountsOutput().fields]
+
+
+class StaffSentimentApi(APIView):
+    """Review sentiment per week: approved reviews written in the range, positive / neutral / negative
+    (at most 366 days)."""
+
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "reviews.view_review"}
+
+    @raises()
+    @extend_schema(tags=TAGS, parameters=[RangeInput], responses=SentimentReportOutput)
+    def get(self, request):
+        report = selectors.sentiment_by_week(**_input(RangeInput, request, MAX_DAYS["sales"]))
+        return Response(SentimentReportOutput(report).data)
+
+
+class StaffSentimentExportApi(APIView):
+    permission_classes = [HasStaffPermission]
+    required_permissions = {"GET": "reviews.view_review"}
+
+    @raises()
+    @extend_schema(tags=TAGS, parameters=[RangeInput], responses=CSV)
+    def get(self, request):
+        report = selectors.sentiment_by_week(**_input(RangeInput, request, MAX_DAYS["sales"]))
+        rows = [[week[field] for field in SENTIMENT_FIELDS] for week in report["weeks"]]
+        return csv_response(f"sentiment_{report['date_from']}_{report['date_to']}.csv", SENTIMENT_FIELDS, rows)

@@ -109,4 +109,20 @@ urlpatterns = [
         staff_apis.StaffEfficacyExportApi.as_view(),
         name="staff-analytics-efficacy-csv",
     ),
+    path(
+        "staff/analytics/recommendations",
+        staff_apis.StaffRecommendationsApi.as_view(),
+        name="staff-analytics-recommendations",
+    ),
+    path(
+        "staff/analytics/recommendations/export",
+        staff_apis.StaffRecommendationsExportApi.as_view(),
+        name="staff-analytics-recommendations-csv",
+    ),
+    path("staff/analytics/sentiment", staff_apis.StaffSentimentApi.as_view(), name="staff-analytics-sentiment"),
+    path(
+        "staff/analytics/sentiment/export",
+        staff_apis.StaffSentimentExportApi.as_view(),
+        name="staff-analytics-sentiment-csv",
+    ),
 ]

@@ -184,3 +184,122 @@ def line_chart_svg(points, *, title, desc, y_max, width=640, height=220, chart_i
             )
         )
     return format_html("{}</svg>", format_html_join("", "{}", ((part,) for part in parts)))
+
+
+def stacked_bar_chart_svg(rows, *, series, title, desc, width=640, height=220, label_every=None, chart_id=None) -> str:
+    """Stacked vertical bars: ``rows`` is ``[(label, [value per series]), ...]`` (values >= 0) and
+    ``series`` ``[(name, css_class, colour), ...]`` bottom to top. Bars scale to the tallest stack;
+    every segment carries its own ``<title>`` ("label · series: value") and a legend names the series
+    in words, so the chart reads without colour; ``stacked_table`` is its text alternative."""
+    rows = [(str(label), list(values)) for label, values in rows]
+    uid = chart_id or slugify(title) or "chart"
+    title_id, desc_id = f"chart-title-{uid}", f"chart-desc-{uid}"
+    top, bottom, left, right = 28, 28, 56, 8
+    plot_w, plot_h = width - left - right, height - top - bottom
+    peak = max((sum(values) for _, values in rows), default=0)
+    slot = plot_w / len(rows) if rows else plot_w
+    bar_w = max(slot * 0.7, 1)
+    if label_every is None:
+        label_every = max(1, round(len(rows) / 8)) if rows else 1
+    parts = [
+        format_html(
+            '<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-stacked" viewBox="0 0 {} {}" width="{}" '
+            'height="{}" role="img" aria-labelledby="{} {}">',
+            width,
+            height,
+            width,
+            height,
+            title_id,
+            desc_id,
+        ),
+        format_html('<title id="{}">{}</title><desc id="{}">{}</desc>', title_id, title, desc_id, desc),
+        format_html(
+            '<line class="chart-axis" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#888"/>'
+            '<text class="chart-label" x="{}" y="{}" text-anchor="end" font-size="11">{}</text>'
+            '<text class="chart-label" x="{}" y="{}" text-anchor="end" font-size="11">0</text>',
+            left,
+            top + plot_h,
+            left + plot_w,
+            top + plot_h,
+            left - 4,
+            top + 4,
+            _number(peak),
+            left - 4,
+            top + plot_h,
+        ),
+    ]
+    for index, (name, css_class, colour) in enumerate(series):
+        x = left + index * 130
+        parts.append(
+            format_html(
+                '<rect class="{}" x="{}" y="4" width="10" height="10" fill="{}"/>'
+                '<text class="chart-label" x="{}" y="13" font-size="11">{}</text>',
+                css_class,
+                x,
+                colour,
+                x + 14,
+                name,
+            )
+        )
+    for index, (label, values) in enumerate(rows):
+        x = left + index * slot + (slot - bar_w) / 2
+        base = top + plot_h
+        for (name, css_class, colour), value in zip(series, values, strict=True):
+            segment = (float(value) / float(peak) * plot_h) if peak else 0
+            base -= segment
+            parts.append(
+                format_html(
+                    '<rect class="{}" x="{}" y="{}" width="{}" height="{}" fill="{}"><title>{} · {}: {}</title></rect>',
+                    css_class,
+                    f"{x:.1f}",
+                    f"{base:.1f}",
+                    f"{bar_w:.1f}",
+                    f"{segment:.1f}",
+                    colour,
+                    label,
+                    name,
+                    _number(value),
+                )
+            )
+        if index % label_every == 0:
+            parts.append(
+                format_html(
+                    '<text class="chart-label" x="{}" y="{}" text-anchor="middle" font-size="11">{}</text>',
+                    f"{left + index * slot + slot / 2:.1f}",
+                    height - 10,
+                    label,
+                )
+            )
+    return format_html("{}</svg>", format_html_join("", "{}", ((part,) for part in parts)))
+
+
+def figures_table(rows, *, caption, headers) -> str:
+    """Rows of figures as an HTML table: ``headers`` name the columns, the first cell of each row
+    is its header (a stacked chart's or a report's text alternative)."""
+    head = format_html_join("", '<th scope="col">{}</th>', ((header,) for header in headers))
+    body = format_html_join(
+        "",
+        "<tr>{}</tr>",
+        (
+            (
+                format_html(
+                    '<th scope="row">{}</th>{}',
+                    row[0],
+                    format_html_join("", "<td>{}</td>", ((_cell(value),) for value in row[1:])),
+                ),
+            )
+            for row in rows
+        ),
+    )
+    return format_html(
+        '<table class="chart-table"><caption>{}</caption><thead><tr>{}</tr></thead><tbody>{}</tbody></table>',
+        caption,
+        head,
+        body,
+    )
+
+
+def _cell(value):
+    if value is None:
+        return "—"
+    return _number(value) if isinstance(value, int | float | Decimal) else str(value)

@@ -14,13 +14,17 @@ A panel's ``build()`` returns a plain dict (cached as it is)::
         "chart": "<svg ...>",  # optional, from skincare.charts
         "table": "<table ...>",  # optional, the chart's text alternative
         "note": "...",  # optional one line
+        "export": "/api/v1/staff/analytics/...export?...",  # optional: the same figures as CSV
     }
+
+Panels are cached per language (their labels are translated when built).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.utils.translation import get_language
 
 CACHE_SECONDS = 60
 CACHE_PREFIX = "dashboard:"
@@ -58,7 +62,8 @@ def panels_for(user) -> list[dict]:
     for panel in registered_panels():
         if not user.has_perm(panel.permission):
             continue
-        shown.append({"key": panel.key, "title": panel.title, **cached(f"panel:{panel.key}", panel.build)})
+        built = cached(f"panel:{panel.key}:{get_language()}", panel.build)
+        shown.append({"key": panel.key, "title": panel.title, **built})
     return shown
 
 

@@ -102,6 +102,10 @@ EXPECTED = {
     "GET api/v1/staff/analytics/efficacy/<int:product_id>": MODERATION,
     "GET api/v1/staff/products/<int:product_id>/feedback-intelligence": MODERATION,
     "GET api/v1/staff/analytics/efficacy/<int:product_id>/export": MODERATION,
+    "GET api/v1/staff/analytics/recommendations": ADMIN,
+    "GET api/v1/staff/analytics/recommendations/export": ADMIN,
+    "GET api/v1/staff/analytics/sentiment": MODERATION,
+    "GET api/v1/staff/analytics/sentiment/export": MODERATION,
     # Q&A: answer verification is the expert's
     "POST api/v1/staff/answers/<int:answer_id>/verify": EXPERT,
     "GET api/v1/staff/questions/awaiting-expert": EXPERT | MODERATION,

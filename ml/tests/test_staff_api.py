@@ -29,6 +29,10 @@ ENDPOINTS = [
     f"{BASE}/customers/export?date_from=2026-03-01&date_to=2026-03-31",
     f"{BASE}/community?date_from=2026-03-01&date_to=2026-03-31",
     f"{BASE}/community/export?date_from=2026-03-01&date_to=2026-03-31",
+    f"{BASE}/recommendations?date_from=2026-03-01&date_to=2026-03-31",
+    f"{BASE}/recommendations/export?date_from=2026-03-01&date_to=2026-03-31",
+    f"{BASE}/sentiment?date_from=2026-03-01&date_to=2026-03-31",
+    f"{BASE}/sentiment/export?date_from=2026-03-01&date_to=2026-03-31",
 ]
 
 

@@ -93,12 +93,19 @@ def test_admin_dashboard_shows_every_figure_with_its_filtered_list(shop_data):
         "analytics-products",
         "stock",
         "new-customers",
+        "analytics-customers",
         "moderation",
         "reported",
         "expert-questions",
         "analytics-search",
         "analytics-zero-results",
+        "analytics-recommendation-ctr",
         "analytics-ratings",
+        "analytics-sentiment",
+        "analytics-feedback",
+        "analytics-skin-types",
+        "analytics-efficacy",
+        "analytics-community",
         "analytics-recommendations",
     ]
     assert _figures(panels["sales"]) == {
@@ -160,7 +167,10 @@ def test_moderator_sees_moderation_and_never_money(shop_data):
     response = _login(ModeratorFactory()).get("/admin/")
     panels = _panels(response)
 
-    assert list(panels) == ["new-customers", "moderation", "reported", "expert-questions", "analytics-ratings"]
+    assert list(panels) == [
+        "new-customers", "moderation", "reported", "expert-questions", "analytics-ratings", "analytics-sentiment",
+        "analytics-feedback", "analytics-skin-types", "analytics-efficacy", "analytics-community",
+    ]  # fmt: skip
     assert b"Revenue" not in response.content and b"30.00" not in response.content
     assert b"/admin/orders/" not in response.content
 
@@ -193,8 +203,11 @@ def test_dashboard_costs_a_fixed_number_of_queries_and_is_cached(shop_data, djan
 
 # 4 for the session, the user and their permissions, 1 for the recent actions sidebar; the rest are
 # the panels' figures (the staff API's dashboard and moderation statistics reused as they are), and 6
-# for the analytics panels (sales roll-up rows and totals, products, searches, ratings, models).
-FRESH_QUERIES = 4 + 23 + 1 + 6
+# for the analytics panels (sales roll-up rows and totals, products, searches, ratings, models), and 16
+# for the report panels without analytics documents: customers 2 (store + roll-up), recommendation
+# click-through 1, sentiment 1, feedback overview 1, skin types 1, community 10 (the staff endpoint's
+# selector as it is). With documents, product names add one query per panel (ml/tests/test_dashboard_reports.py).
+FRESH_QUERIES = 4 + 23 + 1 + 6 + 16
 CACHED_QUERIES = 4 + 1  # every panel from the cache
 
 

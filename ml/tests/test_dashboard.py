@@ -19,10 +19,25 @@ pytestmark = pytest.mark.django_db
 ML_PANELS = [
     "analytics-sales",
     "analytics-products",
+    "analytics-customers",
     "analytics-search",
     "analytics-zero-results",
+    "analytics-recommendation-ctr",
     "analytics-ratings",
+    "analytics-sentiment",
+    "analytics-feedback",
+    "analytics-skin-types",
+    "analytics-efficacy",
+    "analytics-community",
     "analytics-recommendations",
+]
+MODERATOR_PANELS = [
+    "analytics-ratings",
+    "analytics-sentiment",
+    "analytics-feedback",
+    "analytics-skin-types",
+    "analytics-efficacy",
+    "analytics-community",
 ]
 
 
@@ -45,10 +60,15 @@ def _search(query, count, *, clicks=0, cart=(), bought=(), days_ago=1):
 def _feedback(product_id, distribution):
     return {
         "product_id": product_id,
+        "analysis_date": "2026-11-30T02:00:00.000Z",
         "feedback_summary": {
-            "rating_distribution": {f"{star}_star": n for star, n in zip(range(5, 0, -1), distribution, strict=True)}
+            "total_reviews": sum(distribution), "avg_rating": None, "results_rate": None,
+            "recommendation_rate": None, "repurchase_rate": None, "skin_type_performance": {},
+            "rating_distribution": {f"{star}_star": n for star, n in zip(range(5, 0, -1), distribution, strict=True)},
         },
-    }
+        "feedback_trends": {"trend_direction": "insufficient_data", "trend_fit": None},
+        "efficacy_curve": {},
+    }  # fmt: skip
 
 
 def _model(name, ndcg, *, when, split="temporal"):
@@ -146,7 +166,7 @@ def test_admin_sees_every_analytics_panel_with_its_figures(lake):
 def test_moderator_sees_ratings_but_no_money_or_search_panels(lake):
     panels, response = _panels(ModeratorFactory())
 
-    assert [key for key in panels if key.startswith("analytics-")] == ["analytics-ratings"]
+    assert [key for key in panels if key.startswith("analytics-")] == MODERATOR_PANELS
     assert b"75.00" not in response.content and b"Revenue" not in response.content
 
 
@@ -180,7 +200,7 @@ class DownStore(RelationalAnalyticsStore):
 
 def test_store_outage_shows_the_last_good_figures_with_their_time(lake, monkeypatch):
     _panels(StaffFactory())  # a good read
-    cache.delete_many(["dashboard:panel:analytics-search", "dashboard:analytics-search-trends"])
+    cache.delete_many(["dashboard:panel:analytics-search:en", "dashboard:analytics-search-trends"])
     monkeypatch.setattr(store_module, "_store", DownStore())
 
     panels, _ = _panels(StaffFactory())

@@ -62,6 +62,7 @@ NOT_JSON = {("/api/v1/files/{public_id}/content", "get")}
 CSV_EXPORTS = {
     *(f"/api/v1/staff/analytics/{name}/export" for name in ("community", "customers", "feedback", "products")),
     *(f"/api/v1/staff/analytics/{name}/export" for name in ("sales", "search-trends", "skin-types")),
+    *(f"/api/v1/staff/analytics/{name}/export" for name in ("recommendations", "sentiment")),
     "/api/v1/staff/analytics/efficacy/{product_id}/export",
 }
 NOT_JSON |= {(path, "get") for path in CSV_EXPORTS}

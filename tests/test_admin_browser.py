@@ -95,3 +95,61 @@ def test_moderator_approves_a_held_review_and_it_shows_on_the_product_page(live_
     expect(page.get_by_text("Finally calm")).to_be_visible()
     expect(page.get_by_text(text)).to_be_visible()
     assert Review.objects.filter(product=product, status="approved").count() == 1
+
+
+def _seed_reports():
+    """Every report panel with figures and a chart: the store documents and rows they read."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ml.models import OrderAnalytics
+    from ml.store import get_store
+    from ml.tests.test_dashboard_reports import _at, _feedback_doc, _recommendations, _review, _week
+
+    store = get_store()
+    yesterday = timezone.now().date() - timedelta(days=1)
+    serum = ProductFactory(name="Calm Serum")
+    store.insert_many("recommendation_feedback", _recommendations(_at(yesterday, 10), for_me_shown=4, for_me_clicked=1))
+    store.upsert_many(
+        "performance_metrics",
+        [(yesterday.isoformat(), {"date": yesterday.isoformat(),
+                                  "metrics": {"new_registrations": 3, "total_users": 41, "active_users": 9}})],
+    )  # fmt: skip
+    OrderAnalytics.objects.create(date=yesterday, total_orders=2, new_customers=1, returning_customers=1)
+    store.upsert_many(
+        "feedback_analytics",
+        [(str(serum.pk), _feedback_doc(
+            serum.pk, total=12, avg=4.5, trend="improving",
+            skin_types={"oily": {"review_count": 8, "avg_rating": 4.6, "results_rate": 0.75}},
+            curve={"all": [_week(1, 10, acne_reduced=2), _week(6, 8, acne_reduced=5)]},
+        ))],
+    )  # fmt: skip
+    for label in ("positive", "positive", "negative"):
+        _review(serum, UserFactory(), label=label, when=_at(yesterday, 9))
+
+
+@pytest.mark.parametrize("role", ["admin", "moderator"])
+def test_dashboard_report_panels_are_accessible(live_server, browser, role):  # noqa: F811
+    _seed_reports()
+    user = StaffFactory() if role == "admin" else ModeratorFactory()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    _sign_in(page, live_server.url, user)
+
+    sentiment = page.locator("#panel-analytics-sentiment")
+    expect(sentiment.get_by_role("img", name="Review sentiment by week (%), last 12 weeks")).to_be_visible()
+    expect(sentiment.locator("dd").get_by_text("66.7 %", exact=True)).to_be_visible()  # 2 of 3 positive
+    efficacy = page.locator("#panel-analytics-efficacy dd")
+    expect(efficacy.get_by_text("by week 6, 62.5 % of 8 users: fewer breakouts")).to_be_visible()
+    if role == "admin":
+        ctr = page.locator("#panel-analytics-recommendation-ctr dd")
+        expect(ctr.get_by_text("25.0 %", exact=True)).to_be_visible()
+        expect(page.locator("#panel-analytics-customers").get_by_role("img")).to_be_visible()
+    else:
+        expect(page.locator("#panel-analytics-customers")).to_have_count(0)
+        expect(page.locator("#panel-analytics-recommendation-ctr")).to_have_count(0)
+    for summary in page.locator(".dashboard-table summary").all():
+        summary.click()  # the tables behind the charts are checked open too
+    assert_accessible(page)
+    csv = sentiment.get_by_role("link", name="Review sentiment as CSV")
+    assert csv.get_attribute("href").startswith("/api/v1/staff/analytics/sentiment/export?date_from=")

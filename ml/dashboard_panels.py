@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from ml import selectors
 from ml.freshness import read_or_last_good
@@ -312,7 +312,11 @@ def recommendation_ctr_panel():
         "link": export,
         "export": export,
         "note": _stale_note(report)
-        or _("Recommended products shown and clicked over the last %(days)d days, per list and page.")
+        or (
+            _("Recommended products shown and clicked over the last %(days)d days, per list and page.")
+            if totals and totals["impressions"]
+            else _("No recommendation was shown in the last %(days)d days.")
+        )
         % {"days": WINDOW_DAYS},
         "items": [
             {"label": _("Shown"), "value": "—" if totals is None else totals["impressions"], "url": ""},
@@ -334,7 +338,7 @@ def recommendation_ctr_panel():
             ),
         ],
     }
-    if totals is None:
+    if not (totals and totals["impressions"]):
         return panel
     by_day = {row["date"]: row for row in report["days"]}
     days = [date_from + timedelta(days=n) for n in range(WINDOW_DAYS)]
@@ -627,11 +631,17 @@ def community_panel():
     }
 
 
-def _leading_improvement(weeks):
-    """The improvement most users reported over the curve (ties: the listed order)."""
-    totals = {flag: sum(week["improvements"][flag]["count"] for week in weeks) for flag in IMPROVEMENT_LABELS}
-    flag = max(totals, key=lambda name: totals[name])
-    return flag if totals[flag] else None
+EFFICACY_MIN_USERS = 5
+
+
+def efficacy_headline(weeks):
+    """The week and the improvement a panel line speaks of: the latest week with at least
+    ``EFFICACY_MIN_USERS`` users (else the week with the most users, the latest of ties), and the
+    improvement most users reported that week (ties: the listed order; None when nobody did)."""
+    enough = [week for week in weeks if week["users"] >= EFFICACY_MIN_USERS]
+    week = enough[-1] if enough else max(reversed(weeks), key=lambda week: week["users"])
+    flag = max(IMPROVEMENT_LABELS, key=lambda name: week["improvements"][name]["count"])
+    return week, (flag if week["improvements"][flag]["count"] else None)
 
 
 def efficacy_panel():
@@ -650,25 +660,31 @@ def efficacy_panel():
     items, chart_of = [], None
     for report in reports:
         weeks = report["curves"].get("all", [])
-        flag = _leading_improvement(weeks) if weeks else None
         name = names.get(report["product_id"], f"#{report['product_id']}")
-        if flag is None:
-            items.append({"label": name, "value": _("no journal improvement reported yet"), "url": ""})
+        if not weeks:
+            items.append({"label": name, "value": _("no journal entries yet"), "url": ""})
             continue
-        last = weeks[-1]
-        items.append(
-            {
-                "label": name,
-                "value": _("by week %(week)d, %(share)s of %(users)d users: %(improvement)s")
-                % {
-                    "week": last["week"],
-                    "share": _percent(last["improvements"][flag]["share"]),
-                    "users": last["users"],
-                    "improvement": IMPROVEMENT_LABELS[flag],
-                },
-                "url": _export("staff-analytics-efficacy-csv", report["product_id"]),
-            }
-        )
+        week, flag = efficacy_headline(weeks)
+        url = _export("staff-analytics-efficacy-csv", report["product_id"])
+        if flag is None:
+            value = ngettext(
+                "no improvement reported by week %(week)d (%(users)d user)",
+                "no improvement reported by week %(week)d (%(users)d users)",
+                week["users"],
+            ) % {"week": week["week"], "users": week["users"]}
+            items.append({"label": name, "value": value, "url": url})
+            continue
+        value = ngettext(
+            "by week %(week)d, %(share)s of %(users)d user: %(improvement)s",
+            "by week %(week)d, %(share)s of %(users)d users: %(improvement)s",
+            week["users"],
+        ) % {
+            "week": week["week"],
+            "share": _percent(week["improvements"][flag]["share"]),
+            "users": week["users"],
+            "improvement": IMPROVEMENT_LABELS[flag],
+        }
+        items.append({"label": name, "value": value, "url": url})
         if chart_of is None:
             chart_of = (name, flag, weeks, report["product_id"])
     panel = {

@@ -254,7 +254,7 @@ def test_feedback_skin_type_and_efficacy_panels(reports):
     efficacy = panels["analytics-efficacy"]
     assert _figures(efficacy) == {
         "Calm Serum": "by week 6, 62.5 % of 8 users: fewer breakouts",  # acne 2 + 5 beats hydration 3 + 3
-        "Rich Cream": "no journal improvement reported yet",
+        "Rich Cream": "no journal entries yet",
     }
     assert "<title>week 1: 20.00</title>" in efficacy["chart"] and "<title>week 6: 62.50</title>" in efficacy["chart"]
     assert efficacy["export"] == f"{BASE}/efficacy/{serum.pk}/export"
@@ -294,6 +294,7 @@ def test_panels_in_khmer(reports):
     assert "អារម្មណ៍ក្នុងការវាយតម្លៃ" in html  # "Review sentiment"
     assert "អារម្មណ៍ក្នុងការវាយតម្លៃ ជា CSV" in html  # its CSV link
     assert "<dt>បានបង្ហាញ</dt>" in html  # "Shown"
+    assert "<dd>នៅសប្ដាហ៍ទី 6 អ្នកប្រើ 62.5 % នៃ 8 នាក់៖ មុនចេញតិចជាងមុន</dd>" in html  # the efficacy line
     assert "Review sentiment" not in html
 
 
@@ -370,6 +371,29 @@ def test_store_outage_before_any_read(monkeypatch, db):
     assert "chart" not in panels["analytics-recommendation-ctr"]
     assert panels["analytics-customers"]["note"] == note
     assert panels["analytics-efficacy"]["note"] == note and panels["analytics-efficacy"]["items"] == []
+
+
+def test_efficacy_headline_speaks_of_a_week_with_enough_users():
+    from ml.dashboard_panels import efficacy_headline
+
+    week, flag = efficacy_headline([_week(1, 10, hydration_improved=6), _week(7, 1, acne_reduced=1)])
+    assert (week["week"], flag) == (1, "hydration_improved")  # week 7 has a single user
+    week, flag = efficacy_headline([_week(1, 2, redness_reduced=1), _week(2, 3), _week(3, 3)])
+    assert (week["week"], flag) == (3, None)  # none has 5 users: the latest of the largest, nobody improved
+
+
+def test_panels_without_data_say_so(lake_store):
+    panels, html = _panels(StaffFactory())
+
+    ctr = panels["analytics-recommendation-ctr"]
+    assert ctr["note"] == "No recommendation was shown in the last 30 days." and "chart" not in ctr
+    assert _figures(ctr)["Click-through"] == "—"
+    sentiment = panels["analytics-sentiment"]
+    assert sentiment["note"] == "No approved review with a sentiment in the last 12 weeks." and "chart" not in sentiment
+    assert panels["analytics-feedback"]["note"] == "No feedback analytics yet."
+    assert panels["analytics-skin-types"]["items"] == [] and panels["analytics-efficacy"]["items"] == []
+    assert "chart" not in panels["analytics-customers"]
+    assert _figures(panels["analytics-customers"])["Active users (last day)"] == "—"
 
 
 # --- The staff endpoints the two new panels read -----------------------------------------------

@@ -22,6 +22,26 @@ def _number(value) -> str:
     return f"{value:,}"
 
 
+def _svg_open(*, css_class, width, height, uid, title, desc):
+    """The chart's opening tag and its accessible name: ``role="img"`` labelled by its own
+    ``<title>`` and ``<desc>`` (ids from ``uid``, unique on the page)."""
+    title_id, desc_id = f"chart-title-{uid}", f"chart-desc-{uid}"
+    return [
+        format_html(
+            '<svg xmlns="http://www.w3.org/2000/svg" class="{}" viewBox="0 0 {} {}" width="{}" height="{}" '
+            'role="img" aria-labelledby="{} {}">',
+            css_class,
+            width,
+            height,
+            width,
+            height,
+            title_id,
+            desc_id,
+        ),
+        format_html('<title id="{}">{}</title><desc id="{}">{}</desc>', title_id, title, desc_id, desc),
+    ]
+
+
 def bar_chart_svg(points, *, title, desc, width=640, height=200, label_every=None, chart_id=None, y_max=None) -> str:
     """A vertical bar chart of ``points`` (``[(label, value), ...]``, values >= 0) as an SVG string.
 
@@ -33,7 +53,6 @@ def bar_chart_svg(points, *, title, desc, width=640, height=200, label_every=Non
     """
     points = [(str(label), value) for label, value in points]
     uid = chart_id or slugify(title) or "chart"
-    title_id, desc_id = f"chart-title-{uid}", f"chart-desc-{uid}"
     top, bottom, left, right = 16, 28, 56, 8
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = y_max if y_max is not None else max((value for _, value in points), default=0)
@@ -42,17 +61,7 @@ def bar_chart_svg(points, *, title, desc, width=640, height=200, label_every=Non
     if label_every is None:
         label_every = max(1, round(len(points) / 8)) if points else 1
     parts = [
-        format_html(
-            '<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {} {}" width="{}" height="{}" '
-            'role="img" aria-labelledby="{} {}">',
-            width,
-            height,
-            width,
-            height,
-            title_id,
-            desc_id,
-        ),
-        format_html('<title id="{}">{}</title><desc id="{}">{}</desc>', title_id, title, desc_id, desc),
+        *_svg_open(css_class="chart", width=width, height=height, uid=uid, title=title, desc=desc),
         format_html(
             '<line class="chart-axis" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#888"/>',
             left,
@@ -122,22 +131,11 @@ def line_chart_svg(points, *, title, desc, y_max, width=640, height=220, chart_i
     """
     points = [(str(label), value) for label, value in points]
     uid = chart_id or slugify(title) or "chart"
-    title_id, desc_id = f"chart-title-{uid}", f"chart-desc-{uid}"
     top, bottom, left, right = 16, 28, 40, 16
     plot_w, plot_h = width - left - right, height - top - bottom
     slot = plot_w / len(points) if points else plot_w
     parts = [
-        format_html(
-            '<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-line" viewBox="0 0 {} {}" width="{}" '
-            'height="{}" role="img" aria-labelledby="{} {}">',
-            width,
-            height,
-            width,
-            height,
-            title_id,
-            desc_id,
-        ),
-        format_html('<title id="{}">{}</title><desc id="{}">{}</desc>', title_id, title, desc_id, desc),
+        *_svg_open(css_class="chart chart-line", width=width, height=height, uid=uid, title=title, desc=desc),
     ]
     for step in range(int(y_max) + 1):
         y = top + plot_h - step / y_max * plot_h
@@ -193,7 +191,6 @@ def stacked_bar_chart_svg(rows, *, series, title, desc, width=640, height=220, l
     in words, so the chart reads without colour; ``stacked_table`` is its text alternative."""
     rows = [(str(label), list(values)) for label, values in rows]
     uid = chart_id or slugify(title) or "chart"
-    title_id, desc_id = f"chart-title-{uid}", f"chart-desc-{uid}"
     top, bottom, left, right = 28, 28, 56, 8
     plot_w, plot_h = width - left - right, height - top - bottom
     peak = max((sum(values) for _, values in rows), default=0)
@@ -202,17 +199,7 @@ def stacked_bar_chart_svg(rows, *, series, title, desc, width=640, height=220, l
     if label_every is None:
         label_every = max(1, round(len(rows) / 8)) if rows else 1
     parts = [
-        format_html(
-            '<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-stacked" viewBox="0 0 {} {}" width="{}" '
-            'height="{}" role="img" aria-labelledby="{} {}">',
-            width,
-            height,
-            width,
-            height,
-            title_id,
-            desc_id,
-        ),
-        format_html('<title id="{}">{}</title><desc id="{}">{}</desc>', title_id, title, desc_id, desc),
+        *_svg_open(css_class="chart chart-stacked", width=width, height=height, uid=uid, title=title, desc=desc),
         format_html(
             '<line class="chart-axis" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#888"/>'
             '<text class="chart-label" x="{}" y="{}" text-anchor="end" font-size="11">{}</text>'

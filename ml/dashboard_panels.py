@@ -330,7 +330,7 @@ def recommendation_ctr_panel():
             *(
                 {
                     "label": _("%(list)s on %(page)s")
-                    % {"list": row["recommendation_type"] or "—", "page": row["page_type"] or "—"},  # fmt: skip
+                    % {"list": row["recommendation_type"] or "—", "page": row["page_type"] or "—"},
                     "value": f"{row['clicks']} / {row['impressions']} · {_percent(row['click_through_rate'])}",
                     "url": "",
                 }
@@ -358,7 +358,7 @@ def recommendation_ctr_panel():
                 _percent(row and row["click_through_rate"]),
             )
             for day, row in rows
-        ],  # fmt: skip
+        ],
         caption=_("Recommendation click-through by day"),
         headers=[_("Day"), _("Shown"), _("Clicked"), _("Click-through")],
     )
@@ -416,7 +416,7 @@ def sentiment_panel():
                 ),
             )
             for monday in mondays
-        ],  # fmt: skip
+        ],
         caption=_("Review sentiment by week"),
         headers=[_("Week of"), _("Reviews"), _("Positive"), _("Neutral"), _("Negative")],
     )
@@ -456,11 +456,12 @@ def customers_panel():
         return panel
     by_day = {day["date"]: day for day in days}
     window = [date_from + timedelta(days=n) for n in range(WINDOW_DAYS)]
-    rows = [
-        (day, (by_day.get(day.isoformat()) or {}).get("new_customers") or 0,
-         (by_day.get(day.isoformat()) or {}).get("returning_customers") or 0)
-        for day in window
-    ]  # fmt: skip
+
+    def counts(day):
+        row = by_day.get(day.isoformat()) or {}
+        return row.get("new_customers") or 0, row.get("returning_customers") or 0
+
+    rows = [(day, *counts(day)) for day in window]
     panel["chart"] = stacked_bar_chart_svg(
         [(date_format(day, "j M"), [new, returning]) for day, new, returning in rows],
         series=[(_("New"), "chart-new", "#c96f8b"), (_("Returning"), "chart-returning", "#2e7d5b")],
@@ -522,7 +523,7 @@ def feedback_panel():
                     TREND_LABELS.get(row["trend_direction"], row["trend_direction"]),
                 )
                 for row in rows
-            ],  # fmt: skip
+            ],
             caption=_("Feedback of the most reviewed products"),
             headers=[
                 _("Product"),
@@ -532,7 +533,7 @@ def feedback_panel():
                 _("Recommend"),
                 _("Would buy again"),
                 _("Rating trend"),
-            ],  # fmt: skip
+            ],
         )
     return panel
 
@@ -584,7 +585,7 @@ def skin_types_panel():
                     best(row),
                 )
                 for row in rows
-            ],  # fmt: skip
+            ],
             caption=_("Reviews by skin type"),
             headers=[_("Skin type"), _("Reviews"), _("Average rating"), _("Saw results"), _("Best rated product")],
         )
@@ -699,8 +700,9 @@ def efficacy_panel():
     }
     if chart_of is not None:
         name, flag, weeks, product_id = chart_of
-        points = [(_("week %(n)d") % {"n": week["week"]}, _share(week["improvements"][flag]["share"]) or 0)
-                  for week in weeks]  # fmt: skip
+        points = [
+            (_("week %(n)d") % {"n": week["week"]}, _share(week["improvements"][flag]["share"]) or 0) for week in weeks
+        ]
         label = IMPROVEMENT_LABELS[flag]
         panel["export"] = _export("staff-analytics-efficacy-csv", product_id)
         panel["chart"] = bar_chart_svg(
@@ -720,7 +722,7 @@ def efficacy_panel():
                     _percent(week["improvements"][flag]["share"]),
                 )
                 for week in weeks
-            ],  # fmt: skip
+            ],
             caption=_("%(product)s: users reporting %(improvement)s") % {"product": name, "improvement": label},
             headers=[_("Week of use"), _("Users"), _("Reported it"), _("Share")],
         )

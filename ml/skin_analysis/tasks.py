@@ -8,3 +8,9 @@ def skin_analysis_run_task(analysis_id):
     """Analyse one pending scan; a repeat delivery finds it finished and does nothing."""
     analysis = services.skin_analysis_run(analysis_id=analysis_id)
     return None if analysis is None else analysis.status
+
+
+@shared_task(name="skin_analysis.fail_stuck")
+def skin_analyses_fail_stuck_task():
+    """Beat: fail scans whose analysis task was lost (``SKIN_ANALYSIS_STUCK_MINUTES``)."""
+    return services.skin_analyses_fail_stuck()

@@ -6,3 +6,8 @@ class SkinAnalysisConfig(AppConfig):
     label = "skin_analysis"
     verbose_name = "Skin analysis"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from ml.skin_analysis import receivers
+
+        receivers.connect()

@@ -194,8 +194,7 @@ def week_template(facts: WeekFacts) -> str:
                 % {
                     "concerns": get_text_list(
                         [
-                            _("%(metric)s (%(severity)s)")
-                            % {"metric": labels[c["metric"]], "severity": severities.get(c["severity"], c["severity"])}
+                            f"{labels[c['metric']]} ({severities.get(c['severity'], c['severity'])})"  # no words
                             for c in watch
                         ],
                         _("and"),

@@ -207,6 +207,11 @@ class ProgressStatus(models.TextChoices):
     ABANDONED = "abandoned", "Abandoned"
 
 
+class WeekFeedbackSource(models.TextChoices):
+    TEMPLATE = "template", "Templates"
+    LLM = "llm", "Language model"
+
+
 class ProgressJournal(models.Model):
     """One user tracking one product over up to 52 weeks."""
 
@@ -276,6 +281,11 @@ class ProgressEntry(models.Model):
 
     has_photos = models.BooleanField(default=False)
     photo_count = models.PositiveSmallIntegerField(default=0)
+    # Personal feedback on the week, for the owner only: written after each save by ml (from the
+    # entry, the history, the latest skin scans and the products tracked), through
+    # ``progress.progress_entry_feedback_set``.
+    feedback = models.TextField(blank=True)
+    feedback_source = models.CharField(max_length=20, choices=WeekFeedbackSource.choices, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

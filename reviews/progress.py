@@ -196,6 +196,12 @@ def progress_entry_update(*, user, entry_id, **data) -> ProgressEntry:
     return entry
 
 
+def progress_entry_feedback_set(*, entry_id, text, source) -> bool:
+    """Store the week's personal feedback (written by ml). An UPDATE, not ``save()``: it sends no
+    ``post_save`` (which asks for new feedback) and leaves ``updated_at`` as the person left it."""
+    return bool(ProgressEntry.objects.filter(pk=entry_id).update(feedback=text, feedback_source=source))
+
+
 @transaction.atomic
 def progress_photos_add(*, user, entry_id, photos) -> list[ProgressMedia]:
     entry = lock_objects.entry_lock(entry_id=entry_id, journal__user=user)

@@ -22,6 +22,7 @@ from reviews.models import (
     Urgency,
     UsageFrequency,
     VoteType,
+    WeekFeedbackSource,
 )
 from shop.accounts.models import Role, SkinConcern, SkinType
 from shop.files.models import MediaType
@@ -416,7 +417,10 @@ def entry_output(entry, request=None, *, own=False, show_text=True):
         data.update(dict.fromkeys(ENTRY_TEXT_FIELDS, ""))
     data["improvements"] = [flag for flag in IMPROVEMENT_FLAGS if getattr(entry, flag)]
     data["photos"] = [progress_media_output(m, request, own=own) for m in entry.media.all()]
-    if not own:
+    if own:
+        data["feedback"] = entry.feedback
+        data["feedback_source"] = entry.feedback_source
+    else:
         data["photo_count"] = len(data["photos"])
         data["has_photos"] = bool(data["photos"])
     return data
@@ -738,10 +742,24 @@ class ProgressEntryOutput(serializers.ModelSerializer):
         child=serializers.ChoiceField(choices=IMPROVEMENT_FLAGS), help_text="The improvement flags that are set."
     )
     photos = ProgressMediaOutput(many=True, help_text="Others see approved public photos only.")
+    feedback = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Only for the owner (and staff): personal feedback on the week (from the entry, the earlier "
+        "weeks, the latest skin scans and the products tracked), in the owner's language. Blank until it is "
+        "written, just after the entry is saved; written again when the entry changes.",
+    )
+    feedback_source = serializers.ChoiceField(
+        choices=WeekFeedbackSource.choices,
+        required=False,
+        allow_blank=True,
+        help_text="Only for the owner (and staff): who wrote the feedback (templates, or a language model when "
+        "one is set up).",
+    )
 
     class Meta:
         model = ProgressEntry
-        fields = ["id", "journal_id", *ENTRY_OUTPUT_FIELDS, "improvements", "photos"]
+        fields = ["id", "journal_id", *ENTRY_OUTPUT_FIELDS, "improvements", "photos", "feedback", "feedback_source"]
         read_only_fields = ENTRY_OUTPUT_FIELDS
 
 

@@ -193,6 +193,7 @@ CELERY_BEAT_SCHEDULE = {
     "recommendations-precompute": {"task": "ml.recommendations_precompute", "schedule": crontab(hour=2, minute=30)},
     "sentiment-train": {"task": "ml.sentiment_train", "schedule": crontab(hour=1, minute=15)},
     "predictions-train": {"task": "ml.predictions_train", "schedule": crontab(hour=3, minute=0)},
+    "skin-analysis-fail-stuck": {"task": "skin_analysis.fail_stuck", "schedule": timedelta(minutes=10)},
     "analytics-etl-user-feedback-journey": {
         "task": "ml.etl_user_feedback_journey",
         "schedule": crontab(hour=2, minute=0),
@@ -571,6 +572,9 @@ LOGGING = {
 SKIN_ANALYSIS_API_URL = env.str("SKIN_ANALYSIS_API_URL", default="")
 SKIN_ANALYSIS_API_KEY = env.str("SKIN_ANALYSIS_API_KEY", default="")
 SKIN_ANALYSIS_API_TIMEOUT = env.float("SKIN_ANALYSIS_API_TIMEOUT", default=10.0)
+# A scan still pending this long after its upload lost its task (a worker died): beat fails it as
+# ``timeout`` every 10 minutes (never counted against the plan).
+SKIN_ANALYSIS_STUCK_MINUTES = env.int("SKIN_ANALYSIS_STUCK_MINUTES", default=30)
 SKIN_FEEDBACK_LLM_URL = env.str("SKIN_FEEDBACK_LLM_URL", default="https://api.openai.com/v1")
 SKIN_FEEDBACK_LLM_API_KEY = env.str("SKIN_FEEDBACK_LLM_API_KEY", default="")
 SKIN_FEEDBACK_LLM_MODEL = env.str("SKIN_FEEDBACK_LLM_MODEL", default="gpt-4o-mini")

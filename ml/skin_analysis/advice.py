@@ -144,35 +144,36 @@ def _template(facts: Facts) -> str:
     return " ".join(parts)
 
 
-def _llm(facts: Facts, *, language) -> str:
+SYSTEM_RULES = (
+    "Never name diseases, never diagnose, never promise to cure or treat anything; suggest seeing a "
+    "dermatologist for anything painful or worrying."
+)
+
+
+def _analysis_prompt(facts: Facts, language) -> tuple[str, dict]:
+    system = (
+        "You write short, friendly cosmetic skincare feedback (at most 120 words) from photo-based "
+        f"scores (0-100, higher is healthier). {SYSTEM_RULES} Answer in the language with code '{language}'."
+    )
+    return system, {
+        "scores": facts.metrics,
+        "overall": facts.overall,
+        "concerns": facts.concerns,
+        "previous_overall": facts.previous["overall"] if facts.previous else None,
+        "ingredients_to_look_for": facts.recommended_ingredients,
+        "products_in_use": list(facts.products_in_use),
+    }
+
+
+def _llm(system: str, facts: dict) -> str:
     """One chat completion; raises on any transport or format problem."""
     payload = {
         "model": settings.SKIN_FEEDBACK_LLM_MODEL,
         "temperature": 0.3,
         "max_tokens": 400,
         "messages": [
-            {
-                "role": "system",
-                "content": (
-                    "You write short, friendly cosmetic skincare feedback (at most 120 words) from photo-based "
-                    "scores (0-100, higher is healthier). Never name diseases, never diagnose, never promise to "
-                    "cure or treat anything; suggest seeing a dermatologist for anything painful or worrying. "
-                    f"Answer in the language with code '{language}'."
-                ),
-            },
-            {
-                "role": "user",
-                "content": json.dumps(
-                    {
-                        "scores": facts.metrics,
-                        "overall": facts.overall,
-                        "concerns": facts.concerns,
-                        "previous_overall": facts.previous["overall"] if facts.previous else None,
-                        "ingredients_to_look_for": facts.recommended_ingredients,
-                        "products_in_use": list(facts.products_in_use),
-                    }
-                ),
-            },
+            {"role": "system", "content": system},
+            {"role": "user", "content": json.dumps(facts, default=str)},
         ],
     }
     request = urllib.request.Request(  # noqa: S310 - the URL comes from settings, not from users
@@ -189,12 +190,14 @@ def _llm(facts: Facts, *, language) -> str:
     return text.strip()[:MAX_LLM_CHARS]
 
 
-def feedback_write(facts: Facts, *, language="en") -> tuple[str, str]:
-    """(text, source): the LLM's text when configured and clean, the templates' otherwise."""
+def write(*, template, prompt, language="en") -> tuple[str, str]:
+    """(text, source): the LLM's text when configured and clean, ``template()``'s otherwise.
+
+    ``prompt()`` gives (system message, facts as JSON-able data). Both run in ``language``."""
     with translation.override(language):
         if settings.SKIN_FEEDBACK_LLM_API_KEY:
             try:
-                text = _llm(facts, language=language)
+                text = _llm(*prompt())
             except (urllib.error.URLError, TimeoutError, OSError, ValueError, KeyError, IndexError, TypeError) as exc:
                 logger.warning("skin feedback LLM unavailable, using templates: %s", exc)
             else:
@@ -202,4 +205,9 @@ def feedback_write(facts: Facts, *, language="en") -> tuple[str, str]:
                 if not screen.medical_claims and not screen.reasons:
                     return text, LLM
                 logger.warning("skin feedback LLM text refused by the screen: %s", screen.reasons or "medical claims")
-        return _template(facts), TEMPLATE
+        return template(), TEMPLATE
+
+
+def feedback_write(facts: Facts, *, language="en") -> tuple[str, str]:
+    """(text, source) for an analysis: the LLM's text when configured and clean, the templates' otherwise."""
+    return write(template=lambda: _template(facts), prompt=lambda: _analysis_prompt(facts, language), language=language)

@@ -63,6 +63,7 @@ MIN_FACE_PIXELS = 60  # shortest side of the face box in the original photo
 DARK_LUMA = 55  # median skin luma (0-255) under this: too dark
 BRIGHT_LUMA = 235  # over this: overexposed
 MIN_SHARPNESS = 0.30
+SKIN_CR_MAX = 180  # see skin_mask
 RED_FROM = (
     0.22  # a*/(L*+16) above this reads as redness (typical skin sits at 0.12-0.22)  # re-blur ratio under this: blurred
 )
@@ -127,8 +128,13 @@ def rgb_to_lab(rgb):
 
 
 def skin_mask(rgb):
+    """Skin by colour: the classic YCrCb box (Cr 133-173, Cb 77-127) with Cr widened to 180.
+
+    Cr - 128 grows with the exposure, so at 173 a red patch (inflamed skin, Cr ~172) left the box
+    when the photo was 15 % brighter: the face blob broke at the cheeks and the redness score moved
+    up to 54 points. Red skin is skin; the lips, as red, are cut by position in ``_measured_skin``."""
     _y, cr, cb = rgb_to_ycrcb(rgb)
-    return (cr >= 133) & (cr <= 173) & (cb >= 77) & (cb <= 127)
+    return (cr >= 133) & (cr <= SKIN_CR_MAX) & (cb >= 77) & (cb <= 127)
 
 
 # --- loading and geometry --------------------------------------------------------------------------

@@ -38,6 +38,7 @@ class FailureCode(models.TextChoices):
     PHOTO_UNAVAILABLE = "photo_unavailable", "Photo deleted"
     ANALYZER_ERROR = "analyzer_error", "Analyzer error"
     QUOTA_EXCEEDED = "quota_exceeded", "Plan limit reached"  # parallel scans passed the check; this one came last
+    TIMEOUT = "timeout", "Not finished in time"  # left pending (a lost worker, a dropped task): failed by beat
 
 
 class Severity(models.TextChoices):

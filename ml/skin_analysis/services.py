@@ -6,6 +6,7 @@ has ``status="failed"`` and a ``failure_code``, and must not count).
 """
 
 import logging
+from datetime import timedelta
 from functools import partial
 
 from django.conf import settings
@@ -207,6 +208,25 @@ def skin_analysis_run(*, analysis_id) -> SkinAnalysis | None:
     if done:
         transaction.on_commit(partial(events.skin_analysis_done.send, sender=SkinAnalysis, analysis=analysis))
     return analysis
+
+
+def skin_analyses_fail_stuck(*, older_than=None) -> int:
+    """Fail the analyses still pending ``older_than`` (default ``SKIN_ANALYSIS_STUCK_MINUTES``) after
+    they were created: their task was lost (a worker died, the broker dropped it). One conditional
+    UPDATE, so a task finishing at the same moment wins or loses cleanly (both write only while
+    pending); a failed scan is never counted against the plan. Returns how many were failed."""
+    if older_than is None:
+        older_than = timedelta(minutes=settings.SKIN_ANALYSIS_STUCK_MINUTES)
+    now = timezone.now()
+    failed = SkinAnalysis.objects.filter(status=SkinAnalysisStatus.PENDING, created_at__lt=now - older_than).update(
+        status=SkinAnalysisStatus.FAILED,
+        failure_code=FailureCode.TIMEOUT,
+        failure_reason="The analysis did not finish in time. Please take the photo again.",
+        completed_at=now,
+    )
+    if failed:
+        logger.warning("failed %s skin analyses left pending for over %s", failed, older_than)
+    return failed
 
 
 def skin_analysis_delete(*, user, analysis_id) -> None:

@@ -80,20 +80,48 @@ class ProductMediaInline(admin.TabularInline):
         return _thumbnail(obj.file) if obj.pk else "—"
 
 
+class ProductVariantForm(forms.ModelForm):
+    """A saved variant's stock is shown, not edited: it changes through "Adjust stock" (recorded).
+    A new variant's opening stock is recorded as stock received when the product is saved."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["stock_quantity"].disabled = True
+            self.fields["stock_quantity"].help_text = "Change it with “Adjust stock” (a reason is recorded)."
+
+
 class ProductVariantFormSet(forms.BaseInlineFormSet):
+    user = None  # set by ProductVariantInline.get_formset: who records the opening stock
+
     def clean(self):
-        """Negative stock only for a product taking backorders (the variant's stock constraint)."""
+        """A new variant's opening stock: negative only for a product taking backorders (the
+        variant's stock constraint), and within what one adjustment may move."""
         super().clean()
-        if self.instance.allow_backorders:
-            return
         for form in self.forms:
+            if form.instance.pk is not None:
+                continue
             stock = getattr(form, "cleaned_data", {}).get("stock_quantity")
-            if stock is not None and stock < 0 and not form.cleaned_data.get("DELETE"):
+            if stock is None or form.cleaned_data.get("DELETE"):
+                continue
+            if abs(stock) > services.MAX_STOCK_DELTA:
+                form.add_error("stock_quantity", f"At most {services.MAX_STOCK_DELTA:,}.")
+            elif stock < 0 and not self.instance.allow_backorders:
                 form.add_error("stock_quantity", "Stock cannot be negative unless the product takes backorders.")
 
     def save_new(self, form, commit=True):
+        """The variant is created empty, then its opening stock goes through ``stock_adjust``."""
         form.instance.allow_backorders = self.instance.allow_backorders
-        return super().save_new(form, commit=commit)
+        opening = form.instance.stock_quantity or 0
+        form.instance.stock_quantity = 0
+        variant = super().save_new(form, commit=commit)
+        if commit and opening:
+            services.stock_adjust(
+                product=self.instance, variant=variant, delta=opening, reason=StockAdjustmentReason.RECEIVED,
+                note="Opening stock of a new variant", by=self.user,
+            )  # fmt: skip
+            variant.refresh_from_db(fields=["stock_quantity"])
+        return variant
 
     def save_existing(self, form, obj, commit=True):
         obj.allow_backorders = self.instance.allow_backorders
@@ -102,9 +130,25 @@ class ProductVariantFormSet(forms.BaseInlineFormSet):
 
 class ProductVariantInline(admin.TabularInline):
     model = ProductVariant
+    form = ProductVariantForm
     formset = ProductVariantFormSet
     extra = 0
-    fields = ["kind", "name", "sku", "price", "compare_at_price", "stock_quantity", "sort_order", "is_active"]
+    fields = [
+        "kind", "name", "sku", "price", "compare_at_price", "stock_quantity", "adjust_stock", "sort_order", "is_active",
+    ]  # fmt: skip
+    readonly_fields = ["adjust_stock"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.user = request.user
+        return formset
+
+    @admin.display(description="Stock change")
+    def adjust_stock(self, obj):
+        if obj.pk is None:
+            return "—"
+        url = reverse("admin:catalog_product_adjust_stock", args=[obj.product_id]) + f"?variant={obj.pk}"
+        return format_html('<a href="{}">Adjust stock of {}</a>', url, obj.name)
 
 
 class ProductIngredientInline(admin.TabularInline):
@@ -251,9 +295,8 @@ class ProductAdmin(admin.ModelAdmin):
         services.product_save(product=obj)
 
     def save_related(self, request, form, formsets, change):
-        old_stocks = dict(ProductVariant.objects.filter(product=form.instance).values_list("pk", "stock_quantity"))
         super().save_related(request, form, formsets, change)
-        services.product_variants_saved(product=form.instance, old_stocks=old_stocks)
+        services.product_variants_saved(product=form.instance)
         services.product_refresh_search_documents(product_ids=[form.instance.pk])
 
     def _bulk(self, request, queryset, message, **changes):
@@ -349,7 +392,8 @@ class ProductAdmin(admin.ModelAdmin):
             raise Http404
         if not request.user.has_perm("catalog.add_stockadjustment"):
             raise PermissionDenied
-        form = StockAdjustmentForm(request.POST or None, product=product)
+        initial = {"variant": request.GET["variant"]} if request.GET.get("variant", "").isdigit() else None
+        form = StockAdjustmentForm(request.POST or None, product=product, initial=initial)
         change_url = reverse("admin:catalog_product_change", args=[product.pk])
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
@@ -397,12 +441,16 @@ class ProductAdmin(admin.ModelAdmin):
         form = CsvImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
             try:
-                created, updated = products_import_csv(form.cleaned_data["file"])
+                created, updated, adjusted = products_import_csv(form.cleaned_data["file"], by=request.user)
             except ValidationError as exc:
                 for error in exc.messages[:20]:
                     messages.error(request, error)
             else:
-                messages.success(request, f"Imported: {created} created, {updated} updated.")
+                messages.success(
+                    request,
+                    f"Imported: {created} created, {updated} updated; stock changed for {adjusted} product(s), "
+                    "each recorded as a stock adjustment (reason: import).",
+                )
                 return redirect(reverse("admin:catalog_product_changelist"))
         context = {**self.admin_site.each_context(request), "form": form, "title": "Import products from CSV"}
         context["opts"] = self.model._meta
@@ -423,7 +471,9 @@ class StockAdjustmentForm(forms.Form):
         max_value=services.MAX_STOCK_DELTA,
         help_text="Units to add (for example 24) or remove (for example -3).",
     )
-    reason = forms.ChoiceField(choices=StockAdjustmentReason.choices)
+    reason = forms.ChoiceField(  # "import" is the CSV import's own reason
+        choices=[c for c in StockAdjustmentReason.choices if c[0] != StockAdjustmentReason.IMPORT]
+    )
     note = forms.CharField(
         max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text='Required for "Other".'
     )
@@ -486,8 +536,10 @@ def _decimal(value, field, row_no, *, required=False):
 
 
 @transaction.atomic
-def products_import_csv(upload):
-    """Create or update products by SKU. All rows or none; errors name the row."""
+def products_import_csv(upload, *, by):
+    """Create or update products by SKU. All rows or none; errors name the row. Stock is never
+    written with the product: a changed ``stock_quantity`` is one ``stock_set`` (a recorded
+    adjustment, reason "import"), none when unchanged. Returns (created, updated, stock changed)."""
     text = io.TextIOWrapper(upload.file if hasattr(upload, "file") else upload, encoding="utf-8-sig")
     reader = csv.DictReader(text)
     missing = {"sku", "name", "brand", "category", "product_type", "price"} - set(reader.fieldnames or [])
@@ -496,7 +548,7 @@ def products_import_csv(upload):
     brands = {b.slug: b for b in Brand.objects.all()}
     categories = {c.slug: c for c in Category.objects.all()}
     ingredients = {i.slug: i for i in Ingredient.objects.all()}
-    created = updated = 0
+    created = updated = adjusted = 0
     errors = []
     for row_no, row in enumerate(reader, start=2):
         try:
@@ -522,29 +574,37 @@ def products_import_csv(upload):
             for field in ("name_km", "short_description", "description", "slug"):
                 if row.get(field):
                     data[field] = row[field].strip()
-            if row.get("stock_quantity"):
-                data["stock_quantity"] = int(row["stock_quantity"])
+            stock = int(row["stock_quantity"]) if (row.get("stock_quantity") or "").strip() else None
             if row.get("status"):
                 data["status"] = row["status"].strip()
             if row.get("is_featured") not in (None, ""):
                 data["is_featured"] = row["is_featured"].strip().lower() in ("1", "true", "yes")
             product_ingredients = [ingredients[s] for s in (row.get("ingredients") or "").split("|") if s]
-            product = Product.objects.filter(sku=sku).first()
             with transaction.atomic():
+                product = Product.objects.select_for_update(of=("self",)).filter(sku=sku).first()
                 if product is None:
-                    services.product_create(sku=sku, ingredients=product_ingredients, **data)
+                    product = services.product_create(sku=sku, ingredients=product_ingredients, **data)
                     created += 1
                 else:
                     services.product_update(product=product, data=data, ingredients=product_ingredients)
                     updated += 1
+                if stock is not None:
+                    adjustment = services.stock_set(
+                        product=product, quantity=stock, reason=StockAdjustmentReason.IMPORT,
+                        note=f"CSV import, row {row_no}", by=by,
+                    )  # fmt: skip
+                    adjusted += adjustment is not None
         except ValidationError as exc:
             errors += [m if m.startswith("Row ") else f"Row {row_no}: {m}" for m in _messages(exc)]
+        except ApplicationError as exc:
+            details = [m for items in (exc.errors or {}).values() for m in items]
+            errors.append(f"Row {row_no}: {exc.message} {' '.join(details)}".strip())
         except (ValueError, KeyError) as exc:
             errors.append(f"Row {row_no}: {exc}")
     if errors:
         transaction.set_rollback(True)
         raise ValidationError(errors)
-    return created, updated
+    return created, updated, adjusted
 
 
 def _messages(exc):

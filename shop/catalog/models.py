@@ -385,6 +385,7 @@ class StockAdjustmentReason(models.TextChoices):
     DAMAGED = "damaged", "Damaged"
     EXPIRED = "expired", "Expired"
     LOST = "lost", "Lost or stolen"
+    IMPORT = "import", "Product import (CSV)"
     OTHER = "other", "Other (see note)"
 
 

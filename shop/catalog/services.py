@@ -258,16 +258,12 @@ def _variants_sync_backorders(product):
 
 
 @transaction.atomic
-def product_variants_saved(*, product, old_stocks):
+def product_variants_saved(*, product):
     """After variants were edited (the admin's inline), keep their backorder flag equal to the
-    product's and announce ``product_back_in_stock`` (after commit) when a variant that was
-    sold out (``old_stocks``: {variant pk: stock before}) holds stock again."""
+    product's. Their stock is not edited there: it changes only through ``stock_adjust``, which
+    records it and announces a variant coming back in stock."""
     _variants_sync_backorders(product)
-    stocks = dict(ProductVariant.objects.filter(product_id=product.pk).values_list("pk", "stock_quantity"))
-    came_back = any(old_stocks.get(pk, 0) <= 0 < stock for pk, stock in stocks.items())
     catalog_cache.invalidate_products([product.pk])
-    if came_back and product.status == ProductStatus.ACTIVE:
-        transaction.on_commit(lambda: events.product_back_in_stock.send(sender=Product, product=product))
 
 
 def product_set_ingredients(*, product, ingredients):
@@ -539,6 +535,22 @@ def stock_adjust(*, product, delta, reason, by, note="", variant=None):
     if before <= 0 < after and locked.status == ProductStatus.ACTIVE:
         transaction.on_commit(lambda: events.product_back_in_stock.send(sender=Product, product=locked))
     return adjustment
+
+
+@transaction.atomic
+def stock_set(*, product, quantity, reason, by, note="", variant=None):
+    """Bring a product's (or variant's) stock to ``quantity`` (an import, a count) as one recorded
+    ``stock_adjust`` of the difference, read under the row's lock; ``None`` when it is already there."""
+    locked = lock_objects.product_lock(product_id=product.pk)
+    if locked is None:
+        raise ApplicationError(error_codes.PRODUCT_NOT_FOUND, gettext("Product not found."))
+    row = locked if variant is None else lock_objects.variant_lock(variant_id=variant.pk)
+    if row is None:
+        raise ApplicationError(error_codes.VARIANT_NOT_FOUND, gettext("This variant does not belong to the product."))
+    delta = quantity - row.stock_quantity
+    if delta == 0:
+        return None
+    return stock_adjust(product=locked, variant=variant, delta=delta, reason=reason, note=note, by=by)
 
 
 # --- Media ------------------------------------------------------------------

@@ -19,7 +19,10 @@ class PremiumGrantAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ("user", "days", "note")
-        return ("user", "source", "order", "days", "starts_at", "ends_at", "granted_by", "note", "created_at")
+        return (
+            "user", "source", "order", "days", "starts_at", "ends_at", "revoked_days", "revoked_at", "granted_by",
+            "note", "created_at",
+        )  # fmt: skip
 
     def get_readonly_fields(self, request, obj=None):
         return () if obj is None else self.get_fields(request, obj)

@@ -11,3 +11,8 @@ class SubscriptionsConfig(AppConfig):
         from shop.subscriptions import receivers
 
         receivers.connect()
+
+        from shop.subscriptions.demo import seed_subscription_plan
+        from skincare.demo import register_demo_step
+
+        register_demo_step("subscription plan", 37, seed_subscription_plan)

@@ -45,12 +45,22 @@ class PremiumGrant(models.Model):
     )
     note = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Days of a refunded order accounted for (``ends_at`` moved back by them, or to the refund time
+    # when fewer were left): a replayed refund event takes nothing twice.
+    revoked_days = models.PositiveIntegerField(default=0)
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-starts_at", "-id"]
         indexes = [models.Index(fields=["user", "ends_at"])]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="grant_ends_after_start")
+            # A wholly revoked grant spans no time (ends where it starts).
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gte=models.F("starts_at")), name="grant_ends_at_or_after_start"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(revoked_days__lte=models.F("days")), name="grant_revoked_le_days"
+            ),
         ]
 
     def __str__(self):

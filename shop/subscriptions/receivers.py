@@ -1,4 +1,4 @@
-"""Order events that buy premium (connected in ``SubscriptionsConfig.ready``)."""
+"""Order events that buy premium or take it back (connected in ``SubscriptionsConfig.ready``)."""
 
 import logging
 
@@ -12,5 +12,10 @@ def on_order_paid(sender, order, **kwargs):
     services.premium_grant_for_order(order=order)
 
 
+def on_order_refunded(sender, order, **kwargs):
+    services.premium_revoke_for_order(order=order)
+
+
 def connect():
     events.order_paid.connect(on_order_paid, dispatch_uid="subscriptions-order-paid")
+    events.order_refunded.connect(on_order_refunded, dispatch_uid="subscriptions-order-refunded")

@@ -172,3 +172,48 @@ def premium_grant_for_order(*, order) -> PremiumGrant | None:
             order=order,
             note=f"Order {order.order_number}",
         )
+
+
+def premium_revoke_for_order(*, order) -> PremiumGrant | None:
+    """Take back the premium a refunded order bought: ``SUBSCRIPTION_PREMIUM_DAYS`` per subscription
+    unit refunded (line refunds, and a full refund, which records every remaining line). The grant's
+    end moves back by those days, never before now (premium already lived through cannot be taken
+    back), and the user's later grants move up so they still chain without a gap.
+    Idempotent: only days not revoked yet are taken (the refund event may be replayed)."""
+    from django.db.models import Sum
+
+    from shop.catalog.models import ProductType
+    from shop.orders.models import PaymentRefundLine
+
+    if order.user_id is None:
+        return None
+    with transaction.atomic():
+        user_lock(user_id=order.user_id)
+        grant = PremiumGrant.objects.filter(order_id=order.pk).first()
+        if grant is None:
+            return None
+        refunded_units = (
+            PaymentRefundLine.objects.filter(
+                order_item__order_id=order.pk, order_item__product__product_type=ProductType.SUBSCRIPTION
+            ).aggregate(units=Sum("quantity"))["units"]
+            or 0
+        )
+        target = min(refunded_units * settings.SUBSCRIPTION_PREMIUM_DAYS, grant.days)
+        if target <= grant.revoked_days:
+            return grant
+        now = timezone.now()
+        old_end = grant.ends_at
+        # Days already lived through are not taken back: the end moves back, but not before now.
+        floor = max(grant.starts_at, min(now, old_end))
+        new_end = max(old_end - timedelta(days=target - grant.revoked_days), floor)
+        grant.ends_at, grant.revoked_days, grant.revoked_at = new_end, target, now
+        grant.save(update_fields=["ends_at", "revoked_days", "revoked_at"])
+        if new_end < old_end:
+            cursor = new_end
+            later = PremiumGrant.objects.filter(user_id=order.user_id, starts_at__gte=old_end).exclude(pk=grant.pk)
+            for following in later.order_by("starts_at", "pk"):
+                length = following.ends_at - following.starts_at
+                following.starts_at, following.ends_at = cursor, cursor + length
+                following.save(update_fields=["starts_at", "ends_at"])
+                cursor = following.ends_at
+    return grant

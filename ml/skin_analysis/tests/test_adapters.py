@@ -2,56 +2,18 @@
 transport is faked: the server answers what a provider would)."""
 
 import json
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from feedback.screening import screen_text
 from ml.skin_analysis import advice
 from ml.skin_analysis.models import METRICS, SkinAnalysis
-from ml.skin_analysis.tests.conftest import photo
+from ml.skin_analysis.tests.conftest import chat, photo
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/skin-analysis"
 EXTERNAL_METRICS = {name: 50 + index for index, name in enumerate(METRICS)}
-
-
-@pytest.fixture
-def fake_server():
-    """A local HTTP server whose answer each test sets: (status, body, delay seconds)."""
-    state = {"answer": (200, {}, 0), "requests": []}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 - http.server's naming
-            length = int(self.headers["Content-Length"])
-            state["requests"].append(
-                {"path": self.path, "auth": self.headers["Authorization"], "body": json.loads(self.rfile.read(length))}
-            )
-            status, body, delay = state["answer"]
-            time.sleep(delay)
-            payload = body if isinstance(body, bytes) else json.dumps(body).encode()
-            try:
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state["url"] = f"http://127.0.0.1:{server.server_address[1]}"
-    yield state
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture
@@ -107,19 +69,6 @@ def test_a_failed_quality_check_never_calls_the_service(auth_client, external):
 
     assert data["failure_code"] == "blurred"
     assert external["requests"] == []
-
-
-@pytest.fixture
-def llm(settings, fake_server):
-    settings.SKIN_FEEDBACK_LLM_URL = fake_server["url"] + "/v1"
-    settings.SKIN_FEEDBACK_LLM_API_KEY = "llm-key"
-    settings.SKIN_FEEDBACK_LLM_MODEL = "small-model"
-    settings.SKIN_FEEDBACK_LLM_TIMEOUT = 0.5
-    return fake_server
-
-
-def chat(text):
-    return {"choices": [{"message": {"role": "assistant", "content": text}}]}
 
 
 FACTS = advice.Facts(

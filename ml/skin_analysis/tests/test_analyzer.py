@@ -52,6 +52,18 @@ def test_a_moderate_lighting_change_leaves_the_scores_where_they_were(clean, bri
     assert {m: abs(lit[m] - clean.metrics[m]) <= 3 for m in analyzer.METRICS} == dict.fromkeys(analyzer.METRICS, True)
 
 
+@pytest.mark.parametrize("redness", [0.5, 1.0])
+@pytest.mark.parametrize("brightness", [0.85, 1.15])
+def test_redness_stays_within_3_points_when_the_exposure_moves_15_percent(redness, brightness):
+    """Red patches brighter by 15 % once left the skin colour box: the score moved up to 54 points."""
+    for seed in (7, 18):
+        normal = scores(seed=seed, size=480, redness=redness)["redness"]
+        lit = scores(seed=seed, size=480, redness=redness, brightness=brightness)["redness"]
+
+        assert normal < 70  # the planted redness is seen at all
+        assert abs(lit - normal) <= 3, (seed, normal, lit)
+
+
 def test_planted_blemishes_are_counted_as_acne_with_areas():
     result = analyzer.analyze(face_jpeg(Face(blemishes=30)))
 

@@ -76,7 +76,7 @@ def test_backorder_products_may_go_below_zero():
     ("delta", "reason", "note", "errors"),
     [
         (0, "received", "", {"delta": ["A whole number other than 0, at most 1,000,000 either way."]}),
-        (5, "gift", "", {"reason": ["One of: received, count, returned, damaged, expired, lost, other."]}),
+        (5, "gift", "", {"reason": ["One of: received, count, returned, damaged, expired, lost, import, other."]}),
         (5, "other", "  ", {"note": ['Say why when the reason is "other".']}),
         (5, "count", "x" * 501, {"note": ["At most 500 characters."]}),
     ],

@@ -1,5 +1,5 @@
 """Variant stock: the database constraint's backorder flag follows the product; restocking a
-sold-out variant (admin inline) announces ``product_back_in_stock``."""
+sold-out variant (a recorded adjustment) announces ``product_back_in_stock``."""
 
 import pytest
 from django.contrib.admin.sites import site
@@ -45,22 +45,22 @@ def test_variants_follow_the_products_backorder_flag():
     assert variant.allow_backorders is False
 
 
-def test_variant_restock_announces_back_in_stock(back_in_stock):
+def test_variant_restock_announces_back_in_stock(back_in_stock, django_user_model):
+    staff = django_user_model.objects.create_superuser(email="restock@example.com", password="pw-Long-enough-1")
     product = ProductFactory()
     sold_out = ProductVariantFactory(product=product, stock_quantity=0)
     stocked = ProductVariantFactory(product=product, stock_quantity=3)
-    old = {sold_out.pk: 0, stocked.pk: 3}
-    ProductVariant.objects.filter(pk=stocked.pk).update(stock_quantity=5)
-    services.product_variants_saved(product=product, old_stocks=old)
+    services.stock_adjust(product=product, variant=stocked, delta=2, reason="received", by=staff)
     assert back_in_stock == []
-    ProductVariant.objects.filter(pk=sold_out.pk).update(stock_quantity=4)
-    services.product_variants_saved(product=product, old_stocks=old)
+    services.stock_adjust(product=product, variant=sold_out, delta=4, reason="received", by=staff)
     assert back_in_stock == [product.pk]
 
 
 def _inline_formset(product, rows):
     request = RequestFactory().post("/")
-    request.user = get_user_model()(is_superuser=True, is_staff=True, is_active=True)
+    request.user, _ = get_user_model().objects.get_or_create(
+        email="inline@example.com", defaults={"is_staff": True, "is_superuser": True}
+    )
     inline = ProductVariantInline(Product, site)
     FormSet = inline.get_formset(request, product)
     data = {"variants-TOTAL_FORMS": str(len(rows)), "variants-INITIAL_FORMS": "0"}
@@ -81,3 +81,4 @@ def test_admin_inline_refuses_negative_stock_without_backorders_and_copies_the_f
     formset.save()
     variant = ProductVariant.objects.get(sku="S-50")
     assert (variant.stock_quantity, variant.allow_backorders) == (-1, True)
+    assert list(variant.stock_adjustments.values_list("delta", "quantity_before", "reason")) == [(-1, 0, "received")]

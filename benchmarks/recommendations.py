@@ -54,7 +54,7 @@ GRIDS = {
     "ease": (EASERecommender, {"l2": [10.0, 100.0, 500.0]}),
     "als": (ALSRecommender, {"factors": [16, 64], "regularization": [0.1, 10.0], "alpha": [5.0]}),
     "content": (ContentRecommender, {}),
-    "skin_type": (SkinTypeRecommender, {}),
+    "skin_type": (SkinTypeRecommender, {"concern_weight": [0.0, 1.0, 3.0]}),
 }
 
 

@@ -1,7 +1,7 @@
 """The community demo steps of ``manage.py seed_demo`` (reviews, Q&A, progress, notifications)."""
 
 import io
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -13,7 +13,7 @@ from feedback.models import ModerationItem, Notification
 from reviews.models import Answer, ContentStatus, ProgressEntry, ProgressJournal, Question, Review, ReviewVote
 from shop.accounts.models import User
 from shop.catalog.models import Product
-from shop.orders.models import OrderStatus
+from shop.orders.models import OrderItem, OrderStatus
 
 STEPS = [
     "accounts", "catalog-taxonomy", "catalog-products", "coupons", "orders",
@@ -116,3 +116,18 @@ def test_demo_rerun_creates_nothing():
     before = counts()
     seed()
     assert counts() == before
+
+
+def test_demo_shoppers_reorder_what_they_rated_well():
+    """The orders step reorders by the rating the reviews step then writes (``demo_rating``)."""
+    seed()
+    times = Counter(
+        OrderItem.objects.filter(order__user__isnull=False)
+        .exclude(order__status=OrderStatus.CANCELLED)
+        .values_list("order__user_id", "product_id")
+    )
+    again = [r.rating for r in Review.objects.all() if times[(r.user_id, r.product_id)] > 1]
+    once = [r.rating for r in Review.objects.all() if times[(r.user_id, r.product_id)] == 1]
+    assert len(again) > 20 and len(once) > 20
+    assert sum(again) / len(again) > sum(once) / len(once) + 0.4
+    assert sum(r >= 4 for r in again) > 0.9 * len(again)

@@ -6,8 +6,8 @@ come back for more tell one consistent story (the structure recommenders and pre
   concerns overlap the shopper's, and it holds nothing that skin dislikes (strong actives on
   sensitive skin, rich butters on oily / acne-prone skin, drying clays and peroxides on dry skin).
 - **Satisfaction**: the star rating a shopper gives a product is drawn once per (shopper, product)
-  from the fit level (``demo_rating``); the reviews step writes exactly that rating and the orders
-  step uses it to decide whether the shopper buys the product again.
+  from the fit level and the product's own quality (``demo_rating``); the reviews step writes
+  exactly that rating and the orders step uses it to decide whether the shopper buys it again.
 - **Choice**: shoppers pick among products suiting their skin type, weighted by fit, a per-product
   appeal (a few products are much more popular than most, as in real shops) and one or two
   favourite brands (brand loyalty).
@@ -80,9 +80,21 @@ def rng_for(*parts):
     return random.Random("|".join(str(p) for p in parts))
 
 
+def quality(sku):
+    """How much better or worse than its fit a product does (some formulas are simply better):
+    the chance, from -0.5 to 0.5, that a rating moves one star up (positive) or down (negative)."""
+    return max(-0.5, min(0.5, rng_for("quality", sku).gauss(0.0, 0.3)))
+
+
 def demo_rating(*, email, sku, level):
-    """The stars this shopper gives this product (1-5), drawn once from the fit level."""
-    return rng_for("rating", email, sku).choices([5, 4, 3, 2, 1], weights=RATING_WEIGHTS[level])[0]
+    """The stars this shopper gives this product (1-5), drawn once from the fit level and moved
+    a star up or down by the product's quality."""
+    rng = rng_for("rating", email, sku)
+    stars = rng.choices([5, 4, 3, 2, 1], weights=RATING_WEIGHTS[level])[0]
+    shift = quality(sku)
+    if rng.random() < abs(shift):
+        stars += 1 if shift > 0 else -1
+    return max(1, min(5, stars))
 
 
 def appeal(sku):

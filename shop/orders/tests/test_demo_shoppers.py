@@ -13,6 +13,7 @@ from shop.orders.demo_shoppers import (
     Fit,
     demo_rating,
     product_fit,
+    quality,
     run_out_days,
     shopper_history,
 )
@@ -60,7 +61,14 @@ def test_demo_rating_is_stable_and_follows_the_fit():
     assert demo_rating(email="a@x", sku="S1", level="great") == demo_rating(email="a@x", sku="S1", level="great")
     great = [demo_rating(email=f"u{n}", sku="S", level="great") for n in range(400)]
     poor = [demo_rating(email=f"u{n}", sku="S", level="poor") for n in range(400)]
-    assert sum(great) / 400 > 4.2 and sum(poor) / 400 < 2.5
+    assert sum(great) / 400 > 4.0 and sum(poor) / 400 < 2.6
+    # Some products are better than others whoever buys them.
+    skus = sorted((f"S{n}" for n in range(200)), key=quality)
+    worst, best = skus[0], skus[-1]
+    assert quality(worst) < -0.3 and quality(best) > 0.3
+    assert all(-0.5 <= quality(sku) <= 0.5 for sku in skus)
+    mean = {sku: sum(demo_rating(email=f"u{n}", sku=sku, level="ok") for n in range(400)) / 400 for sku in skus}
+    assert mean[best] > mean[worst] + 0.5
 
 
 def test_satisfied_shoppers_reorder_near_the_run_out_date_and_dissatisfied_ones_do_not():

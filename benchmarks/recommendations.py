@@ -94,6 +94,7 @@ def run_split(name, split, records, items, users, *, seed):
         tuned[model_name] = (cls, params)
         inner_fitted[model_name] = cls(seed=seed, **params).fit(inner, items, users)
         rows.append((model_name, cls(seed=seed, **params), val_ndcg))
+
     def blend(weights):
         return HybridRecommender.from_fitted(inner_fitted, weights, seed=seed)
 

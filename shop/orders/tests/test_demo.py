@@ -61,7 +61,7 @@ def test_demo_shoppers_reorder_what_runs_out_and_build_routines():
     from django.core.management import call_command
 
     steps = ["accounts", "catalog-taxonomy", "catalog-products", "coupons", "orders", "replenishment"]
-    call_command("seed_demo", "--scale", "0.05", "--only", *steps, stdout=io.StringIO())
+    call_command("seed_demo", "--scale", "0.2", "--only", *steps, stdout=io.StringIO())  # 60 products, all four steps
     lines = defaultdict(list)
     for user, product, created, runs_out, product_type in (
         OrderItem.objects.filter(order__user__isnull=False)

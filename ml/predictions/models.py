@@ -118,7 +118,9 @@ class RatingStats:
 
 
 class SatisfactionModel:
-    """Gradient-boosted trees on rating statistics, skin-type fit and concern overlap → 1..5 stars."""
+    """Gradient-boosted trees on rating statistics, skin-type fit and concern overlap → 1..5 stars.
+    The default tree size and learning rate are the ones ``benchmarks/predictions.py`` chose on its
+    validation split (small trees: the ratings are noisy)."""
 
     FEATURES = (
         "product_mean", "product_reviews_log", "user_bias", "user_reviews_log", "product_skin_mean",
@@ -126,7 +128,7 @@ class SatisfactionModel:
         "worst_ingredient_for_skin_type", "mean_ingredient_for_skin_type",
     )  # fmt: skip
 
-    def __init__(self, *, max_iter=100, learning_rate=0.05, max_leaf_nodes=15, seed=0):
+    def __init__(self, *, max_iter=100, learning_rate=0.02, max_leaf_nodes=4, seed=0):
         self.params = {"max_iter": max_iter, "learning_rate": learning_rate, "max_leaf_nodes": max_leaf_nodes}
         self.seed = seed
         self.stats = None

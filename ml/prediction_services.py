@@ -18,6 +18,7 @@ from ml.predictions.models import PurchaseHistory
 from reviews.models import ContentStatus, Review
 from shop.catalog.models import Product, ProductIngredient, ProductStatus
 from shop.orders.models import OrderItem
+from shop.orders.replenishment import daily_use
 from skincare.errors import ApplicationError
 
 logger = logging.getLogger(__name__)
@@ -69,9 +70,10 @@ def training_records(*, user_ids=None, product_ids=None):
             "category": category,
             "price": float(price),
             "ingredients": sorted(ingredients.get(pk, [])),
+            "lasts_days": _lasts_days(size, product_type),
         }
-        for pk, skin_types, concerns, category, price in product_rows.values_list(
-            "pk", "skin_types", "concerns", "category_id", "price"
+        for pk, skin_types, concerns, category, price, size, product_type in product_rows.values_list(
+            "pk", "skin_types", "concerns", "category_id", "price", "size_amount", "product_type"
         )
     }
     return reviews, purchases, users, products
@@ -140,6 +142,13 @@ def current_model(kind):
     return cached[1], version
 
 
+def _lasts_days(size, product_type):
+    """Days one unit lasts (size ÷ the type's daily use, the replenishment rule), None without a size."""
+    if not size or size <= 0:
+        return None
+    return float(size / daily_use(product_type))
+
+
 def _product_profile(product):
     return {
         "skin_types": product.skin_types or [],
@@ -147,6 +156,7 @@ def _product_profile(product):
         "category": product.category_id,
         "price": float(product.price),
         "ingredients": sorted(product.ingredients.values_list("name", flat=True)),
+        "lasts_days": _lasts_days(product.size_amount, product.product_type),
     }
 
 
@@ -207,8 +217,8 @@ def repurchase_predict(*, user, product) -> dict:
         "algorithm": None,
         "model_version": None,
     }
-    if model is None:
-        return answer
+    if model is None or getattr(model, "features", None) != RepurchaseModel.FEATURES:
+        return answer  # nothing trained yet, or a model trained on other features (before an upgrade)
     rating = (
         Review.objects.filter(status=ContentStatus.APPROVED, user=user, product=product)
         .values_list("rating", flat=True)

@@ -4,7 +4,9 @@
 The patterns follow the shoppers' skin: a product *fits* a shopper when its skin types include
 the shopper's type (or "all"), its concerns overlap the shopper's concerns and it holds nothing
 the skin is known to dislike (strong acids / retinoids on sensitive skin, rich butters on oily or
-acne-prone skin, drying clays and peroxides on dry skin). Fitting pairs rate higher, see results
+acne-prone skin, drying clays and peroxides on dry skin): ``shop.orders.demo_shoppers.product_fit``.
+The rating is the one ``demo_shoppers.demo_rating`` drew for the pair, the same one the orders step
+used to decide whether the shopper bought the product again. Fitting pairs rate higher, see results
 and recommend; clashes rate low and report side effects; progress journals improve week by week
 when the product fits. Recommendations and analytics then have real structure to find.
 
@@ -55,6 +57,7 @@ from reviews.services import ITEM_TO_CONTENT_STATUS, _moderation_text
 from shop.accounts.models import Role, User
 from shop.catalog.cache import invalidate_products
 from shop.catalog.models import Product, ProductIngredient, ProductStatus
+from shop.orders.demo_shoppers import demo_rating, product_fit
 from shop.orders.models import Order, OrderItem, OrderStatus
 from skincare.demo import analyze, bulk_create_dated
 
@@ -66,9 +69,6 @@ ADMIN_EMAIL = "admin@skincare.local"
 
 # --- How well a product fits a shopper -----------------------------------------------------------
 
-STRONG_ACTIVES = {"Retinol", "Glycolic acid", "Salicylic acid", "Benzoyl peroxide", "Sulfur"}
-RICH = {"Shea butter"}
-DRYING = {"Kaolin clay", "Benzoyl peroxide", "Sulfur"}
 # What goes wrong when the skin dislikes an ingredient: (side effect text, side-effect flag for journals)
 CLASH_EFFECTS = {
     "strong_active": [
@@ -103,40 +103,6 @@ class ProductInfo:
     ingredients: tuple  # names, hero first
     price: float
     usage_time: str
-
-
-@dataclass(frozen=True)
-class Fit:
-    level: str  # "great" (type and concerns match), "ok" (type only), "poor" (wrong type or a clash)
-    suits_type: bool
-    matched: tuple  # the shopper's concerns the product addresses
-    clash: str  # a key of CLASH_EFFECTS, or ""
-
-
-def product_fit(*, skin_type, concerns, product) -> Fit:
-    """How well ``product`` (a ``ProductInfo``) fits a shopper with ``skin_type`` and ``concerns``."""
-    types = set(product.skin_types or ())
-    suits_type = "all" in types or skin_type in types
-    matched = tuple(c for c in (concerns or ()) if c in set(product.concerns or ()))
-    ingredients = set(product.ingredients)
-    clash = ""
-    if skin_type == "sensitive" and ingredients & STRONG_ACTIVES:
-        clash = "strong_active"
-    elif skin_type in ("oily", "acne") and ingredients & RICH:
-        clash = "rich"
-    elif skin_type == "dry" and ingredients & DRYING:
-        clash = "drying"
-    elif not suits_type:
-        clash = "wrong_type"
-    level = "poor" if clash else ("great" if matched else "ok")
-    return Fit(level=level, suits_type=suits_type, matched=matched, clash=clash)
-
-
-RATING_WEIGHTS = {  # 5..1 stars
-    "great": [55, 32, 9, 3, 1],
-    "ok": [18, 36, 30, 11, 5],
-    "poor": [3, 9, 24, 34, 30],
-}
 
 
 def _rng(*parts):
@@ -442,7 +408,7 @@ def _build_review(*, user, product, fit, item_id, ordered, now):
     usage_days = rng.randint(7, 56)
     if usage_days > available:  # a recent delivery: reviewed after a few days or weeks
         usage_days = rng.randint(1, available)
-    rating = rng.choices([5, 4, 3, 2, 1], weights=RATING_WEIGHTS[fit.level])[0]
+    rating = demo_rating(email=user.email, sku=product.sku, level=fit.level)  # what the orders step assumed
     if fit.level == "great":
         visible_results = rng.random() < (0.85 if rating >= 4 else 0.3)
     elif fit.level == "ok":

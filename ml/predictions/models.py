@@ -7,7 +7,8 @@ can feed them hand-made data.
 - purchases: ``(user_id, product_id, timestamp)`` (one per order line)
 - users: ``{user_id: {"skin_type": str, "concerns": [str]}}``
 - products: ``{product_id: {"skin_types": [str], "concerns": [str], "category": int, "price": float,
-  "ingredients": [str]}}``
+  "ingredients": [str], "lasts_days": float or None}}`` (``lasts_days``: how long one unit lasts,
+  size ÷ daily use, as ``shop.orders.replenishment`` estimates it; optional)
 
 Timestamps are seconds (floats). Training rows see only statistics that leave themselves out, so
 a row's own rating never leaks into its features.
@@ -117,7 +118,9 @@ class RatingStats:
 
 
 class SatisfactionModel:
-    """Gradient-boosted trees on rating statistics, skin-type fit and concern overlap → 1..5 stars."""
+    """Gradient-boosted trees on rating statistics, skin-type fit and concern overlap → 1..5 stars.
+    The default tree size and learning rate are the ones ``benchmarks/predictions.py`` chose on its
+    validation split (small trees: the ratings are noisy)."""
 
     FEATURES = (
         "product_mean", "product_reviews_log", "user_bias", "user_reviews_log", "product_skin_mean",
@@ -125,7 +128,7 @@ class SatisfactionModel:
         "worst_ingredient_for_skin_type", "mean_ingredient_for_skin_type",
     )  # fmt: skip
 
-    def __init__(self, *, max_iter=100, learning_rate=0.05, max_leaf_nodes=15, seed=0):
+    def __init__(self, *, max_iter=100, learning_rate=0.02, max_leaf_nodes=4, seed=0):
         self.params = {"max_iter": max_iter, "learning_rate": learning_rate, "max_leaf_nodes": max_leaf_nodes}
         self.seed = seed
         self.stats = None
@@ -174,6 +177,10 @@ class PurchaseHistory:
             self.user_products[user_id] += 1
         self.buyers, self.returning = buyers, returning
         self.overall = sum(returning.values()) / max(1, sum(buyers.values()))
+        # Per user: products bought, and of those bought again (the user's habit of rebuying).
+        self.user_returning = defaultdict(int)
+        for (user_id, _), times in self.times.items():
+            self.user_returning[user_id] += len(set(times)) > 1
 
     def product_rate(self, product_id, *, exclude_repeat=None):
         """Share of the product's buyers who bought it again, leaving the asking pair out."""
@@ -199,7 +206,25 @@ class PurchaseHistory:
             _skin_match(user, product),
             _concern_overlap(user, product),
             float(product.get("price") or 0.0),
+            *self.run_out(times, product.get("lasts_days")),
+            self.user_rate(user_id, exclude_repeat=repeat if times else None),
         ]
+
+    def run_out(self, times, lasts_days):
+        """(days until the last unit runs out, counted from the cut-off; days since the last
+        purchase ÷ days a unit lasts): negative / above 1 when it should have run out already.
+        Unknown (no size or never bought): (365, 0)."""
+        if not times or not lasts_days:
+            return 365.0, 0.0
+        since = (self.cutoff - times[-1]) / DAY
+        return float(lasts_days) - since, since / float(lasts_days)
+
+    def user_rate(self, user_id, *, exclude_repeat=None):
+        """Share of the user's other products the user bought again (smoothed toward the overall share)."""
+        bought, returning = self.user_products.get(user_id, 0), self.user_returning.get(user_id, 0)
+        if exclude_repeat is not None:
+            bought, returning = bought - 1, returning - int(exclude_repeat)
+        return _smoothed(returning, bought, self.overall, prior=3.0)
 
 
 def repurchase_examples(purchases, reviews, users, products, *, cutoff, horizon_days):
@@ -221,7 +246,8 @@ class RepurchaseModel:
 
     FEATURES = (
         "times_bought", "days_since_last", "days_since_first", "product_repurchase_rate", "user_rating",
-        "reviewed", "products_bought", "skin_type_match", "concern_overlap", "price",
+        "reviewed", "products_bought", "skin_type_match", "concern_overlap", "price", "days_to_run_out",
+        "share_of_run_out_used", "user_repurchase_rate",
     )  # fmt: skip
 
     def __init__(self, *, horizon_days=30, max_iter=150, learning_rate=0.05, max_leaf_nodes=15, seed=0):
@@ -240,6 +266,7 @@ class RepurchaseModel:
         self.classifier = HistGradientBoostingClassifier(random_state=self.seed, **self.params)
         self.classifier.fit(np.array(features), np.array(labels))
         self.samples, self.positives = len(labels), int(sum(labels))
+        self.features = self.FEATURES  # pickled with the model: serving refuses one fitted on other features
         return self
 
     def predict(self, features) -> list[float]:

@@ -33,12 +33,12 @@ from .models import (
     feature_tokens,
 )
 from .split import random_per_user_split, time_split
-from .tuning import grid_search, tune_blend
+from .tuning import fit_blend_weights, grid_search, tune_blend
 
 __all__ = [
     "MODELS", "ALSRecommender", "ContentRecommender", "EASERecommender", "HybridRecommender",
     "Interaction", "Interactions", "ItemKNNRecommender", "PopularityRecommender", "Recommender",
     "SkinTypeRecommender", "TrendingRecommender", "as_interactions", "average_precision_at_k",
-    "coverage", "evaluate", "feature_tokens", "grid_search", "intra_list_diversity", "ndcg_at_k",
+    "coverage", "evaluate", "feature_tokens", "fit_blend_weights", "grid_search", "intra_list_diversity", "ndcg_at_k",
     "precision_at_k", "random_per_user_split", "recall_at_k", "time_split", "tune_blend",
 ]  # fmt: skip

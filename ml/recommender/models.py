@@ -358,15 +358,35 @@ class ContentRecommender(Recommender):
 
 class SkinTypeRecommender(Recommender):
     """Skin-type affinity: items by their share of users with the user's skin type (smoothed
-    toward the overall share), halved for items whose features do not list that skin type."""
+    toward the overall share), halved for items whose features do not list that skin type; with
+    ``concern_weight`` > 0 each of the user's concerns the item addresses (``concerns`` in the
+    user and item features) multiplies its score by ``1 + concern_weight``."""
 
     name = "skin_type"
+
+    def __init__(self, concern_weight=0.0, seed=0):
+        super().__init__(seed)
+        self.concern_weight = concern_weight
+
+    def params(self):
+        return {**super().params(), "concern_weight": self.concern_weight}
+
+    def _fit(self):
+        self.item_concerns = [set(self.item_features.get(i, {}).get("concerns") or ()) for i in self.items]
 
     def _scores(self, rows, user_positions):
         out = np.empty((rows.shape[0], len(self.items)))
         for n, pos in enumerate(user_positions):
-            out[n] = self.cold_start_scores(self.user_features.get(self.users[pos], {}).get("skin_type"))
+            features = self.user_features.get(self.users[pos], {})
+            out[n] = self.cold_start_scores(features.get("skin_type")) * self._concern_boost(features.get("concerns"))
         return out
+
+    def _concern_boost(self, concerns):
+        concerns = set(concerns or ())
+        if not self.concern_weight or not concerns:
+            return 1.0
+        matched = np.array([len(concerns & c) for c in self.item_concerns], dtype=np.float64)
+        return (1.0 + self.concern_weight) ** matched
 
 
 class HybridRecommender(Recommender):

@@ -74,6 +74,41 @@ def test_repurchase_examples_are_labelled_by_the_next_horizon():
     assert baseline[0] == pytest.approx((1 + 10 / 3) / 12)
 
 
+def test_repurchase_features_time_the_run_out_and_the_rebuy_habit():
+    # Product 7 lasts 30 days a unit; user 1 bought it on days 0 and 25, product 8 (no size) once.
+    purchases = [(1, 7, 0.0), (1, 7, 25 * DAY), (1, 8, 3 * DAY), (2, 7, 1 * DAY), (2, 9, 2 * DAY), (2, 9, 9 * DAY)]
+    products = {7: {"lasts_days": 30.0}, 8: {}, 9: {"lasts_days": 10.0}}
+    pairs, features, _, _ = repurchase_examples(purchases, [], {}, products, cutoff=40 * DAY, horizon_days=30)
+    by_pair = dict(zip(pairs, features, strict=True))
+    names = RepurchaseModel.FEATURES
+    due, used, habit = (names.index(n) for n in ("days_to_run_out", "share_of_run_out_used", "user_repurchase_rate"))
+    assert len(features[0]) == len(names)
+    assert by_pair[(1, 7)][due] == pytest.approx(15.0)  # 30 - (40 - 25) days: half a unit left
+    assert by_pair[(1, 7)][used] == pytest.approx(0.5)
+    assert by_pair[(2, 7)][due] == pytest.approx(-9.0) and by_pair[(2, 7)][used] == pytest.approx(39 / 30)
+    assert by_pair[(1, 8)][due] == 365.0 and by_pair[(1, 8)][used] == 0.0  # size unknown
+    # Habit: the share of the user's *other* products bought again, smoothed toward the overall
+    # share (2 of 4 pairs) with 3 pseudo-products. User 1 for product 8: product 7 came back (1 of 1).
+    assert by_pair[(1, 8)][habit] == pytest.approx((1 + 3 * 0.5) / (1 + 3))
+    assert by_pair[(1, 7)][habit] == pytest.approx((0 + 3 * 0.5) / (1 + 3))  # its own repeat left out
+
+
+def test_repurchase_model_learns_to_expect_a_reorder_when_the_product_runs_out():
+    """Everyone bought once on day 0; product n lasts 31 + n days and its buyer comes back the day
+    it runs out. At a cut-off on day 30 with a 30-day horizon, those running out by day 60 come
+    back. Every other feature is the same: the run-out features carry it, times bought cannot."""
+    purchases, products = [], {}
+    for n in range(80):
+        products[n] = {"lasts_days": 31.0 + n}
+        purchases.append((n, n, 0.0))
+        purchases.append((n, n, (31.0 + n) * DAY))
+    pairs, features, labels, _ = repurchase_examples(purchases, [], {}, products, cutoff=30 * DAY, horizon_days=30)
+    assert labels == [int(n <= 29) for n in range(80)]
+    model = RepurchaseModel().fit(features, labels)
+    assert roc_auc(model.predict(features), labels) > 0.95
+    assert roc_auc([f[0] for f in features], labels) == 0.5
+
+
 def test_repurchase_model_ranks_the_returning_kind_first():
     # Buyers of product 1 who bought it twice come back; one-time buyers never do.
     features, labels = [], []

@@ -21,6 +21,7 @@ from ml.recommender import (
     average_precision_at_k,
     coverage,
     evaluate,
+    fit_blend_weights,
     intra_list_diversity,
     ndcg_at_k,
     precision_at_k,
@@ -157,6 +158,45 @@ def test_hybrid_blends_weights_and_refits_components():
     assert ranked[0] == ("a", 1.0)
     # b: knn 0, popularity 2/4 of the best unseen (a) -> 0.25 * 0.5
     assert ranked[1] == ("b", pytest.approx(0.125))
+
+
+def test_skin_type_model_boosts_items_addressing_the_users_concerns():
+    users = {**USERS, "u6": {"skin_type": "dry", "concerns": ["acne"]}}
+    plain = SkinTypeRecommender().fit(TINY, ITEMS, users)
+    assert items_of(plain.recommend(["u6"], k=2)["u6"]) == ["x", "a"]
+    # x: 2 of 3 dry users, suits dry; a: 1 of 3 dry users, halved (oily only), addresses acne.
+    boosted = SkinTypeRecommender(concern_weight=3.0).fit(TINY, ITEMS, users)
+    ranked = boosted.recommend(["u6"], k=2)["u6"]
+    assert items_of(ranked) == ["a", "x"]
+    assert boosted.params()["concern_weight"] == 3.0
+
+
+def test_blend_weights_are_learned_from_the_validation_split():
+    """Validation users hold out the most popular item they have not bought; content similarity
+    points them at another item (same category as what they bought). Popularity gets the weight."""
+    records, validation = [], {}
+    for n in range(40):  # popular items p0 > p1 > p2 bought by many other users
+        for rank in range(3):
+            if n % (rank + 1) == 0:
+                records.append((f"o{n}", f"p{rank}", 1.0, 0))
+    items = {f"p{r}": {"category": "serum", "ingredients": [f"i{r}"]} for r in range(3)}
+    items.update(
+        {"a": {"category": "cream", "ingredients": ["shea"]}, "z": {"category": "cream", "ingredients": ["shea"]}}
+    )
+    for n in range(20):
+        records.append((f"v{n}", "a", 1.0, 0))
+        validation[f"v{n}"] = {"p0"}
+    train = Interactions(records)
+    fitted = {
+        "popularity": PopularityRecommender().fit(train, items),
+        "content": ContentRecommender().fit(train, items),
+    }
+    weights = fit_blend_weights(fitted, train, validation)
+    assert weights["popularity"] > 1.0 and weights["content"] == 0.0
+    hybrid = HybridRecommender.from_fitted(fitted, weights)
+    assert evaluate(hybrid, train.seen(), validation)["ndcg"] == 1.0
+    # nothing learnable (no validation user known to the models): no weights
+    assert fit_blend_weights(fitted, train, {"stranger": {"p0"}}) == {"popularity": 0.0, "content": 0.0}
 
 
 def test_fitting_is_deterministic_with_a_seed():

@@ -1,7 +1,11 @@
 """Demo coupons (order 31) and demo orders (order 32): shoppers buy products that suit their
-skin type. Bulk inserts keep large ``--scale`` fast; both steps are idempotent."""
+skin type, build routines, stay with brands they like and reorder what satisfied them when it runs
+out (``shop.orders.demo_shoppers``). Bulk inserts keep large ``--scale`` fast; both steps are
+idempotent."""
 
 import random
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
@@ -12,9 +16,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from shop.accounts.models import User
-from shop.catalog.models import Product, ProductStatus
+from shop.catalog.models import Product, ProductIngredient, ProductStatus, ProductType
 from shop.coupons.calculations import ZERO, money
 from shop.coupons.models import Coupon, CouponType
+from shop.orders.demo_shoppers import DELIVERY_DAYS, demo_rating, product_fit, rng_for, run_out_days, shopper_history
 from shop.orders.models import (
     Order,
     OrderEvent,
@@ -28,6 +33,7 @@ from shop.orders.models import (
     RefundStatus,
 )
 from shop.orders.numbers import order_number_generate
+from shop.orders.replenishment import daily_use
 from shop.orders.services import ADDRESS_FIELDS
 from skincare.demo import BATCH, bulk_create_dated
 
@@ -48,14 +54,8 @@ DEMO_COUPONS = [
 ]
 # About five orders of two lines per shopper: with accounts' 1,500 shoppers per unit of scale,
 # --scale 34 gives ~51,000 shoppers and ~500,000 order lines next to ~10,000 products.
-ORDERS_PER_SHOPPER_MAX = 9
-
-STATUSES = [
-    (OrderStatus.DELIVERED, PaymentStatus.PAID, 6),
-    (OrderStatus.SHIPPED, PaymentStatus.PAID, 2),
-    (OrderStatus.CONFIRMED, PaymentStatus.PAID, 1),
-    (OrderStatus.CANCELLED, PaymentStatus.REFUNDED, 1),
-]
+ORDERS_PER_SHOPPER_MAX = 12
+HISTORY_DAYS = 120
 
 
 def seed_coupons(*, scale, progress):
@@ -137,61 +137,160 @@ def _suits(product, skin_type):
     return "all" in types or skin_type in types
 
 
+@dataclass(frozen=True)
+class _Choice:
+    """What a shopper's choice needs to know of a product (``demo_shoppers`` works on these)."""
+
+    id: int
+    sku: str
+    brand_id: int
+    product_type: str
+    skin_types: tuple
+    concerns: tuple
+    ingredients: tuple
+    model: Product
+
+
+CONSIDERED = 120  # products a shopper looks at (a sample of those suiting the skin type)
+
+
+def _choices():
+    products = list(
+        Product.objects.filter(status=ProductStatus.ACTIVE)
+        .exclude(product_type=ProductType.SUBSCRIPTION)
+        .only("id", "name", "sku", "price", "skin_types", "concerns", "brand_id", "product_type", "size_amount")
+        .order_by("pk")
+    )
+    ingredients = defaultdict(list)
+    for product_id, name in ProductIngredient.objects.filter(product__in=[p.pk for p in products]).values_list(
+        "product_id", "ingredient__name"
+    ):
+        ingredients[product_id].append(name)
+    choices = [
+        _Choice(p.pk, p.sku, p.brand_id, p.product_type, tuple(p.skin_types or ()), tuple(p.concerns or ()),
+                tuple(ingredients[p.pk]), p)
+        for p in products
+    ]  # fmt: skip
+    lasts = {}
+    for p in products:
+        size = p.size_amount if p.size_amount else _demo_size(p.product_type)
+        lasts[p.pk] = run_out_days(size=size, daily_use=daily_use(p.product_type))
+    return choices, lasts
+
+
+def _demo_size(product_type):
+    """The size ``seed_replenishment`` will give a product without one (it runs after this step)."""
+    amount = DEMO_SIZES.get(product_type)
+    return Decimal(amount[0]) if amount else None
+
+
+class _Ratings(dict):
+    """The stars a shopper would give each product (``demo_rating``), drawn when first needed."""
+
+    def __init__(self, email, fits, choices):
+        super().__init__()
+        self.email, self.fits, self.choices = email, fits, choices
+
+    def __missing__(self, product_id):
+        stars = demo_rating(email=self.email, sku=self.choices[product_id].sku, level=self.fits[product_id].level)
+        self[product_id] = stars
+        return stars
+
+
+def _status_for(rng, created, now, *, may_cancel=True):
+    """Recent orders are still on their way; one in about twelve is cancelled (and placed again)."""
+    if may_cancel and rng.random() < 0.08:
+        return OrderStatus.CANCELLED, PaymentStatus.REFUNDED
+    age = (now - created).total_seconds() / 86400
+    if age < 1:
+        return OrderStatus.CONFIRMED, PaymentStatus.PAID
+    if age < DELIVERY_DAYS:
+        return OrderStatus.SHIPPED, PaymentStatus.PAID
+    return OrderStatus.DELIVERED, PaymentStatus.PAID
+
+
 @transaction.atomic
 def seed_orders(*, scale, progress):
-    rng = random.Random(4)
-    shoppers = list(User.objects.filter(email__startswith="shopper", email__endswith="@skincare.local"))
-    products = list(
-        Product.objects.filter(status=ProductStatus.ACTIVE).only("id", "name", "sku", "price", "skin_types")
-    )
-    if not shoppers or not products:
+    """Each shopper's purchases over the last ``HISTORY_DAYS`` as ``demo_shoppers`` plays them out
+    (routines built in sequence, brand loyalty, products that suit the skin, satisfied buyers
+    reordering near the run-out date), grouped into orders."""
+    shoppers = list(User.objects.filter(email__startswith="shopper", email__endswith="@skincare.local").order_by("pk"))
+    choices, lasts = _choices()
+    if not shoppers or not choices:
         return
+    by_id = {c.id: c for c in choices}
+    suitable_for = {}
     already = set(Order.objects.filter(user__in=shoppers).values_list("user_id", flat=True))
-    weights = [w for _, _, w in STATUSES]
     now = timezone.now()
+    window_start = now - timedelta(days=HISTORY_DAYS)
     orders, items_by_number = [], {}
     taken = set(Order.objects.values_list("order_number", flat=True))
     todo = [s for s in shoppers if s.pk not in already]
     for done, shopper in enumerate(todo, 1):
-        suitable = [p for p in products if _suits(p, shopper.skin_type)] or products
-        for _ in range(rng.randint(1, ORDERS_PER_SHOPPER_MAX)):
-            picked = rng.sample(suitable, k=min(len(suitable), rng.randint(1, 3)))
-            lines = [(p, rng.randint(1, 2)) for p in picked]
-            subtotal = money(sum((p.price * q for p, q in lines), ZERO))
-            shipping = ZERO if subtotal >= settings.FREE_SHIPPING_THRESHOLD else money(settings.SHIPPING_FLAT_RATE)
-            tax = money(subtotal * settings.TAX_RATE)
-            status, payment_status, _ = rng.choices(STATUSES, weights=weights)[0]
-            created = now - timedelta(days=rng.randint(0, 90), minutes=rng.randint(0, 1440))
-
-            def later(days, created=created):
-                return min(created + timedelta(days=days), now)
-
-            order = Order(
-                order_number=order_number_generate(taken=taken),
-                user=shopper,
-                customer_name=shopper.get_full_name(),
-                customer_email=shopper.email,
-                currency=settings.CURRENCY,
-                subtotal=subtotal,
-                tax_amount=tax,
-                shipping_amount=shipping,
-                total=subtotal + tax + shipping,
-                status=status,
-                payment_status=payment_status,
-                fulfillment_status={"delivered": "delivered", "shipped": "shipped"}.get(status, "unfulfilled"),
-                payment_provider="test",
-                paid_at=created,
-                shipped_at=later(1) if status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED) else None,
-                delivered_at=later(3) if status == OrderStatus.DELIVERED else None,
-                cancelled_at=later(0.1) if status == OrderStatus.CANCELLED else None,
-                shipping_address=DEMO_ADDRESS,
-                billing_address=DEMO_ADDRESS,
-            )
-            order._demo_date = created
-            orders.append(order)
-            items_by_number[order.order_number] = lines
+        if shopper.skin_type not in suitable_for:
+            suitable_for[shopper.skin_type] = [c for c in choices if _suits(c, shopper.skin_type)] or choices
+        suitable = suitable_for[shopper.skin_type]
+        person = rng_for("shopper", shopper.email)
+        considered = suitable if len(suitable) <= CONSIDERED else person.sample(suitable, CONSIDERED)
+        fits = {
+            c.id: product_fit(skin_type=shopper.skin_type, concerns=shopper.skin_concerns, product=c)
+            for c in considered
+        }
+        history = shopper_history(
+            products=considered, fits=fits, ratings=_Ratings(shopper.email, fits, by_id), lasts=lasts,
+            horizon_days=HISTORY_DAYS, max_orders=ORDERS_PER_SHOPPER_MAX, rng=person,
+        )  # fmt: skip
+        for day, purchases in history:
+            created = min(window_start + timedelta(days=day, minutes=person.randint(0, 600)), now)
+            lines = [(p.product.model, p.quantity) for p in purchases]
+            status, payment_status = _status_for(person, created, now)
+            placed = [(created, status, payment_status)]
+            if status == OrderStatus.CANCELLED:  # the shopper places it again a little later
+                again = min(created + timedelta(hours=person.randint(2, 30)), now)
+                placed.append((again, *_status_for(person, again, now, may_cancel=False)))
+            for when, status, payment_status in placed:
+                order = _draft_order(shopper, lines, status, payment_status, when, now, taken)
+                orders.append(order)
+                items_by_number[order.order_number] = lines
         progress(done, len(todo), "shoppers' orders drafted")
     progress(len(todo), len(todo), "shoppers' orders drafted")
+    _save_orders(orders, items_by_number, progress)
+
+
+def _draft_order(shopper, lines, status, payment_status, created, now, taken):
+    subtotal = money(sum((p.price * q for p, q in lines), ZERO))
+    shipping = ZERO if subtotal >= settings.FREE_SHIPPING_THRESHOLD else money(settings.SHIPPING_FLAT_RATE)
+    tax = money(subtotal * settings.TAX_RATE)
+
+    def later(days):
+        return min(created + timedelta(days=days), now)
+
+    order = Order(
+        order_number=order_number_generate(taken=taken),
+        user=shopper,
+        customer_name=shopper.get_full_name(),
+        customer_email=shopper.email,
+        currency=settings.CURRENCY,
+        subtotal=subtotal,
+        tax_amount=tax,
+        shipping_amount=shipping,
+        total=subtotal + tax + shipping,
+        status=status,
+        payment_status=payment_status,
+        fulfillment_status={"delivered": "delivered", "shipped": "shipped"}.get(status, "unfulfilled"),
+        payment_provider="test",
+        paid_at=created,
+        shipped_at=later(1) if status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED) else None,
+        delivered_at=later(DELIVERY_DAYS) if status == OrderStatus.DELIVERED else None,
+        cancelled_at=later(0.1) if status == OrderStatus.CANCELLED else None,
+        shipping_address=DEMO_ADDRESS,
+        billing_address=DEMO_ADDRESS,
+    )
+    order._demo_date = created
+    return order
+
+
+def _save_orders(orders, items_by_number, progress):
     items, payments = [], []
     for done, order in enumerate(orders, 1):
         if done % 1000 == 0 or done == len(orders):
@@ -231,7 +330,7 @@ def seed_orders(*, scale, progress):
     for model, rows in tables:
         for start in range(0, len(rows), BATCH):
             chunk = rows[start : start + BATCH]
-            bulk_create_dated(model, chunk)  # creation dates spread over the last 90 days
+            bulk_create_dated(model, chunk)  # creation dates spread over the last HISTORY_DAYS
             saved += len(chunk)
             progress(saved, total, "order rows saved")
     progress(0, 2, "customer and sales counters")

@@ -468,6 +468,9 @@ REPLENISHMENT_DAILY_USE = json.loads(
     )
 )
 REPLENISHMENT_REMIND_DAYS_BEFORE = env.int("REPLENISHMENT_REMIND_DAYS_BEFORE", default=5)
+# The defaults above are one application a day. Once this many approved reviews of a product say how
+# often they use it, their mean applications a day scales the default for that product.
+REPLENISHMENT_MIN_USAGE_REPORTS = env.int("REPLENISHMENT_MIN_USAGE_REPORTS", default=3)
 PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="test")
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")

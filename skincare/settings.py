@@ -301,6 +301,7 @@ SPECTACULAR_SETTINGS = {
     # otherwise collide and get hash-suffixed names).
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "shop.orders.models.OrderStatus",
+        "SizeUnitEnum": "shop.catalog.models.SIZE_UNITS",
         "ShippingMethodEnum": "shop.cart.shipping.CODES",
         "PaymentStatusEnum": "shop.orders.models.PaymentStatus",
         "FulfillmentStatusEnum": "shop.orders.models.FulfillmentStatus",

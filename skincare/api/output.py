@@ -55,12 +55,13 @@ class OutputSerializer(serializers.Serializer):
 
     @cached_property
     def _readable_fields(self):
-        # Decided once per serializer: its flags are part of the key ``output`` keeps it under.
+        # Decided once per serializer: its flags (context values that are exactly True) are part of
+        # the key ``output`` keeps it under, so a flag must be True, not merely truthy, to show a field.
         context, only_when = self.context, self.only_when
         return [
             field
             for name, field in self.fields.items()
-            if not field.write_only and (name not in only_when or context.get(only_when[name]))
+            if not field.write_only and (name not in only_when or context.get(only_when[name]) is True)
         ]
 
     @cached_property

@@ -53,7 +53,7 @@ from reviews.models import (
     VoteType,
 )
 from reviews.qa import _question_answer_count
-from reviews.services import ITEM_TO_CONTENT_STATUS, _moderation_text
+from reviews.services import ITEM_TO_CONTENT_STATUS, _moderation_text, product_usage_refresh
 from shop.accounts.models import Role, User
 from shop.catalog.cache import invalidate_products
 from shop.catalog.models import Product, ProductIngredient, ProductStatus
@@ -619,6 +619,8 @@ def _recalculate_products(product_ids, progress):
     them, for all the products at once (set-based)."""
     _update_in_chunks(Product, product_ids, product_rating_expressions(), progress, "product ratings")
     invalidate_products(sorted(product_ids))
+    for chunk in _chunks(sorted(product_ids)):
+        product_usage_refresh(product_ids=chunk)  # how often reviewers use them (run-out estimates)
 
 
 def _recalculate_users(user_ids, progress):

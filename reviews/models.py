@@ -5,6 +5,8 @@ to other users. The feedback app's moderation queue decides, this app applies th
 (``reviews.receivers``).
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -25,6 +27,15 @@ class UsageFrequency(models.TextChoices):
     WEEKLY = "weekly", "Weekly"
     TWO_THREE_A_WEEK = "2-3_times_week", "2-3 times a week"
     AS_NEEDED = "as_needed", "As needed"
+
+
+# Applications a day each reported frequency stands for ("as needed" says nothing about an amount).
+USES_PER_DAY = {
+    UsageFrequency.TWICE_DAILY: Decimal(2),
+    UsageFrequency.DAILY: Decimal(1),
+    UsageFrequency.TWO_THREE_A_WEEK: Decimal("2.5") / 7,
+    UsageFrequency.WEEKLY: Decimal(1) / 7,
+}
 
 
 class VoteType(models.TextChoices):
@@ -394,6 +405,12 @@ class Question(models.Model):
 
     def __str__(self):
         return self.question[:60]
+
+    @property
+    def top_answer(self):
+        """The first approved answer, on questions loaded with them (``selectors._answers_prefetch``)."""
+        answers = self.approved_answers
+        return answers[0] if answers else None
 
 
 class QuestionMedia(MediaBase):

@@ -4,6 +4,8 @@ decision does to a review (visibility, product rating counters, user counters, n
 Progress journals are in ``reviews.progress``, questions and answers in ``reviews.qa``.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, F, Q
@@ -14,7 +16,7 @@ from feedback import services as feedback_services
 from feedback.models import ContentType, ModerationItem, ModerationStatus, NotificationType
 from reviews import error_codes, lock_objects
 from reviews.community import user_avg_rating_refresh, user_counters_add
-from reviews.models import ContentStatus, Review, ReviewMedia, ReviewVote, VoteType
+from reviews.models import USES_PER_DAY, ContentStatus, Review, ReviewMedia, ReviewVote, VoteType
 from shop.catalog import lock_objects as catalog_locks
 from shop.catalog.models import Product
 from shop.catalog.selectors import product_active_get
@@ -23,6 +25,7 @@ from shop.files.models import MediaType
 from shop.files.selectors import file_get_owned
 from shop.files.services import file_attach, file_delete
 from shop.orders.models import OrderItem, OrderStatus
+from shop.orders.replenishment import product_usage_set
 from skincare.api import bulk
 from skincare.api.error_codes import ApiErrorCode
 from skincare.errors import ApplicationError
@@ -306,12 +309,33 @@ def review_delete(*, user, review_id, by_staff=False):
 
 
 def product_rating_refresh(*, product_id):
-    """Recompute the product's average and count from approved reviews, with the product row locked."""
+    """Recompute the product's figures from approved reviews, with the product row locked: its average
+    and count, and how often reviewers use it (run-out estimates)."""
     catalog_locks.product_lock(product_id=product_id)
     totals = Review.objects.filter(product_id=product_id, status=ContentStatus.APPROVED).aggregate(
         avg=Avg("rating"), n=Count("id")
     )
     product_set_rating(product_id=product_id, rating_avg=totals["avg"] or 0, review_count=totals["n"])
+    product_usage_refresh(product_ids=[product_id])
+
+
+def product_usage_refresh(*, product_ids):
+    """Per product, the mean applications a day that approved reviews report (``USES_PER_DAY``; "as
+    needed" and blank say nothing), for the shop's run-out estimates. One grouped query."""
+    counts = (
+        Review.objects.filter(
+            product_id__in=product_ids, status=ContentStatus.APPROVED, how_often_used__in=USES_PER_DAY
+        )
+        .values_list("product_id", "how_often_used")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    sums = {}
+    for product_id, frequency, n in counts:
+        reports, total = sums.get(product_id, (0, 0))
+        sums[product_id] = (reports + n, total + USES_PER_DAY[frequency] * n)
+    usage = {pk: ((total / reports).quantize(Decimal("0.001")), reports) for pk, (reports, total) in sums.items()}
+    product_usage_set(product_ids=product_ids, usage=usage)
 
 
 # --- Decisions -----------------------------------------------------------------------------------

@@ -302,6 +302,7 @@ SPECTACULAR_SETTINGS = {
     # otherwise collide and get hash-suffixed names).
     "ENUM_NAME_OVERRIDES": {
         "OrderStatusEnum": "shop.orders.models.OrderStatus",
+        "SizeUnitEnum": "shop.catalog.models.SIZE_UNITS",
         "ShippingMethodEnum": "shop.cart.shipping.CODES",
         "PaymentStatusEnum": "shop.orders.models.PaymentStatus",
         "FulfillmentStatusEnum": "shop.orders.models.FulfillmentStatus",
@@ -469,6 +470,9 @@ REPLENISHMENT_DAILY_USE = json.loads(
     )
 )
 REPLENISHMENT_REMIND_DAYS_BEFORE = env.int("REPLENISHMENT_REMIND_DAYS_BEFORE", default=5)
+# The defaults above are one application a day. Once this many approved reviews of a product say how
+# often they use it, their mean applications a day scales the default for that product.
+REPLENISHMENT_MIN_USAGE_REPORTS = env.int("REPLENISHMENT_MIN_USAGE_REPORTS", default=3)
 PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="test")
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")

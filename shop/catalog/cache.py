@@ -26,11 +26,12 @@ LIST_TIMEOUT = 60  # list pages/counts: bounded staleness for writes that skip i
 
 CATEGORY_TREE_KEY = "catalog:category-tree:v1"
 BRANDS_KEY = "catalog:brands:v1"
-LIST_VERSION_KEY = "catalog:list-version:v1"
+# v2: products carry their ``size`` (payloads cached before it are not served).
+LIST_VERSION_KEY = "catalog:list-version:v2"
 
 
 def product_detail_key(product_id):
-    return f"catalog:product:v1:{product_id}"
+    return f"catalog:product:v2:{product_id}"
 
 
 def product_slug_key(slug):

@@ -138,6 +138,9 @@ class Ingredient(models.Model):
         return self.name
 
 
+SIZE_UNITS = [("ml", "ml"), ("g", "g")]
+
+
 class Product(models.Model):
     # Identity
     name = models.CharField(max_length=200)
@@ -150,7 +153,7 @@ class Product(models.Model):
     product_type = models.CharField(max_length=20, choices=ProductType.choices)
     # The amount in one unit, for replenishment reminders (how long it lasts; shop.orders.replenishment).
     size_amount = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
-    size_unit = models.CharField(max_length=2, choices=[("ml", "ml"), ("g", "g")], blank=True)
+    size_unit = models.CharField(max_length=2, choices=SIZE_UNITS, blank=True)
 
     # Copy
     short_description = models.CharField(max_length=300, blank=True)

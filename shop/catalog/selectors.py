@@ -187,6 +187,8 @@ PRODUCT_LIST_FIELDS = (
     "track_inventory",
     "allow_backorders",
     "rating_avg",
+    "size_amount",
+    "size_unit",
     "review_count",
     "skin_types",
     "concerns",

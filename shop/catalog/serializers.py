@@ -8,7 +8,7 @@ from rest_framework import serializers
 from shop.accounts.models import SkinConcern
 from shop.catalog import selectors
 from shop.catalog.media import media_absolute, media_payload, media_url, url_absolute
-from shop.catalog.models import ProductSkinType, ProductType
+from shop.catalog.models import SIZE_UNITS, ProductSkinType, ProductType
 from skincare.api.fields import CurrencyField
 
 
@@ -46,6 +46,18 @@ class ImageSerializer(serializers.Serializer):
     is_primary = serializers.BooleanField()
 
 
+class ProductSizeSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(max_digits=8, decimal_places=2, help_text="In one unit (bottle, jar, tube).")
+    unit = serializers.ChoiceField(choices=SIZE_UNITS)
+
+
+def product_size(product):
+    """``{"amount": "30.00", "unit": "ml"}``, or None when the product has no size."""
+    if not product.size_amount or not product.size_unit:
+        return None
+    return {"amount": _decimal_string(product.size_amount), "unit": product.size_unit}
+
+
 class ProductListOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     slug = serializers.CharField()
@@ -66,7 +78,11 @@ class ProductListOutputSerializer(serializers.Serializer):
     concerns = serializers.ListField(child=serializers.ChoiceField(choices=SkinConcern.choices))
     is_featured = serializers.BooleanField()
     suitable_for_sensitive_skin = serializers.BooleanField()
+    size = serializers.SerializerMethodField()
     image = serializers.SerializerMethodField()
+
+    def get_size(self, product) -> ProductSizeSerializer(allow_null=True):
+        return product_size(product)
 
     def get_image(self, product) -> ImageSerializer(allow_null=True):
         primary = getattr(product, "primary_media", None)
@@ -120,6 +136,7 @@ def product_list_item(product):
         "concerns": [str(item) for item in product.concerns],
         "is_featured": product.is_featured,
         "suitable_for_sensitive_skin": product.suitable_for_sensitive_skin,
+        "size": product_size(product),
         "image": media_payload(primary[0]) if primary else None,
     }
 

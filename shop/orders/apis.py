@@ -28,6 +28,7 @@ from shop.orders.serializers import (
     CancelInput,
     CheckoutInput,
     CheckoutOutput,
+    GuestOrderCancelInput,
     GuestOrderLookupInput,
     OrderDetailOutput,
     OrderListOutput,
@@ -198,13 +199,17 @@ class OrderPayApi(APIView):
         return Response(checkout_output(_own_order(request, order_number), charge, request=request))
 
 
-class GuestOrderLookupApi(APIView):
-    """A guest finds an order again with its number and e-mail. Rate-limited (``order_lookup`` scope)
-    and one answer for a wrong number or a wrong e-mail, so it cannot be used to probe either."""
+class _GuestProofApi(APIView):
+    """Anyone with a guest order's number and e-mail, at the ``order_lookup`` rate."""
 
     permission_classes = [AllowAny]
     throttle_classes = [AnonRateThrottle, UserRateThrottle, ScopedRateThrottle]
     throttle_scope = "order_lookup"
+
+
+class GuestOrderLookupApi(_GuestProofApi):
+    """A guest finds an order again with its number and e-mail. Rate-limited (``order_lookup`` scope)
+    and one answer for a wrong number or a wrong e-mail, so it cannot be used to probe either."""
 
     @raises(OrderErrorCode.ORDER_NOT_FOUND)
     @extend_schema(
@@ -217,14 +222,38 @@ class GuestOrderLookupApi(APIView):
     def post(self, request):
         data = GuestOrderLookupInput(data=request.data)
         data.is_valid(raise_exception=True)
-        order = order_for_guest(
-            order_number=data.validated_data["order_number"].strip(), email=data.validated_data["email"]
-        )
-        if order is None:
-            raise ApplicationError(
-                error_codes.ORDER_NOT_FOUND, gettext("No guest order has this number and e-mail address.")
-            )
+        order = _guest_order(data.validated_data)
         return Response(OrderDetailOutput(order, context={"request": request}).data)
+
+
+def _guest_order(proof):
+    """The guest order that the number and e-mail prove; one 404 for a wrong number or e-mail."""
+    order = order_for_guest(order_number=proof["order_number"].strip(), email=proof["email"])
+    if order is None:
+        raise ApplicationError(
+            error_codes.ORDER_NOT_FOUND, gettext("No guest order has this number and e-mail address.")
+        )
+    return order
+
+
+class GuestOrderCancelApi(_GuestProofApi):
+    """A guest cancels their pending or confirmed order with the proof that finds it (number and
+    e-mail): stock and coupon use return, what was paid is refunded. Shares the lookup's rate limit."""
+
+    @raises(OrderErrorCode.ORDER_NOT_FOUND, OrderErrorCode.ORDER_NOT_CANCELLABLE)
+    @extend_schema(
+        tags=TAGS,
+        summary="Cancel a guest order with its number and e-mail",
+        request=GuestOrderCancelInput,
+        responses=OrderDetailOutput,
+        auth=[],
+    )
+    def post(self, request):
+        data = GuestOrderCancelInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = _guest_order(data.validated_data)
+        services.guest_order_cancel(order=order, reason=data.validated_data["reason"])
+        return Response(OrderDetailOutput(_guest_order(data.validated_data), context={"request": request}).data)
 
 
 class ShippingMethodListApi(APIView):

@@ -441,7 +441,7 @@ def seed_replenishment(*, scale, progress):
         )
     items = OrderItem.objects.filter(
         order__status=OrderStatus.DELIVERED, order__user__isnull=False, runs_out_on__isnull=True
-    ).select_related("product", "order")
+    ).select_related("product__replenishment_usage", "order")
     total = items.count()
     batch, done = [], 0
     progress(0, total + 1, "replenishment estimates and reminders")

@@ -326,6 +326,26 @@ class ReplenishmentReminder(models.Model):
         return f"reminder for item {self.order_item_id}"
 
 
+class ProductUsage(models.Model):
+    """How often shoppers say they use a product: the mean applications a day of the approved reviews
+    that report it (kept by ``reviews``), which scales the run-out estimate once there are enough."""
+
+    product = models.OneToOneField(
+        "catalog.Product", on_delete=models.CASCADE, primary_key=True, related_name="replenishment_usage"
+    )
+    uses_per_day = models.DecimalField(max_digits=6, decimal_places=3)
+    reports = models.PositiveIntegerField(help_text="Approved reviews that said how often they use it")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(uses_per_day__gt=0), name="orders_product_usage_positive")
+        ]
+
+    def __str__(self):
+        return f"{self.product_id}: {self.uses_per_day} a day from {self.reports} reviews"
+
+
 class ReplenishmentOptOut(models.Model):
     """The shopper does not want running-low reminders for this product."""
 

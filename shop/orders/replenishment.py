@@ -1,9 +1,12 @@
 """Replenishment reminders: skincare runs out on a schedule.
 
 When an order is delivered, each line whose product has a size (``size_amount`` ml or g) gets
-an estimated run-out date: ``delivered + quantity x size / daily use``, the daily use being the
-product type's default (``settings.REPLENISHMENT_DAILY_USE``; the shop has no per-shopper usage
-data yet). A daily beat task selects, in one set-based query, the lines running out within
+an estimated run-out date: ``delivered + quantity x size / daily use``. The daily use is the
+product type's amount for one application a day (``settings.REPLENISHMENT_DAILY_USE``) times the
+applications a day shoppers report in approved reviews of the product (``ProductUsage``, kept by
+``reviews``) once at least ``REPLENISHMENT_MIN_USAGE_REPORTS`` reviews report it, else 1.
+
+A daily beat task selects, in one set-based query, the lines running out within
 ``REPLENISHMENT_REMIND_DAYS_BEFORE`` days that have had no reminder, whose shopper did not opt out
 of the product and has not bought it again since, records one reminder per line (a unique row, so
 never twice) and sends ``events.replenishment_due``; ``feedback`` turns it into a notification
@@ -24,6 +27,7 @@ from shop.catalog.models import Product
 from shop.orders.models import (
     OrderItem,
     OrderStatus,
+    ProductUsage,
     ReplenishmentOptOut,
     ReplenishmentReminder,
 )
@@ -35,12 +39,33 @@ def daily_use(product_type):
     return Decimal(str(rules.get(product_type, rules.get("default", "1.0"))))
 
 
+def uses_per_day(product):
+    """Applications a day: what reviews report once there are enough reports, else one."""
+    try:
+        usage = product.replenishment_usage  # load with select_related("product__replenishment_usage")
+    except ProductUsage.DoesNotExist:
+        return Decimal(1)
+    return usage.uses_per_day if usage.reports >= settings.REPLENISHMENT_MIN_USAGE_REPORTS else Decimal(1)
+
+
+def product_usage_set(*, product_ids, usage):
+    """Record how often shoppers report using these products: ``usage`` maps a product id to
+    ``(uses_per_day, reports)``; a product left out has no reports any more."""
+    ProductUsage.objects.filter(product_id__in=product_ids).exclude(product_id__in=usage).delete()
+    ProductUsage.objects.bulk_create(
+        [ProductUsage(product_id=pk, uses_per_day=uses, reports=n) for pk, (uses, n) in usage.items()],
+        update_conflicts=True,
+        unique_fields=["product"],
+        update_fields=["uses_per_day", "reports", "updated_at"],
+    )
+
+
 def runs_out_on(*, product, quantity, delivered_on):
     """The estimated run-out date of ``quantity`` units delivered on ``delivered_on``, or None
     when the product has no size."""
     if not product.size_amount or product.size_amount <= 0:
         return None
-    days = math.floor(product.size_amount * quantity / daily_use(product.product_type))
+    days = math.floor(product.size_amount * quantity / (daily_use(product.product_type) * uses_per_day(product)))
     return delivered_on + timedelta(days=max(days, 1))
 
 
@@ -49,7 +74,7 @@ def order_runs_out_estimate(*, order):
     if order.user_id is None or order.delivered_at is None:
         return
     delivered_on = timezone.localdate(order.delivered_at)
-    items = list(order.items.select_related("product"))
+    items = list(order.items.select_related("product__replenishment_usage"))
     for item in items:
         item.runs_out_on = runs_out_on(product=item.product, quantity=item.quantity, delivered_on=delivered_on)
     OrderItem.objects.bulk_update(items, ["runs_out_on"])

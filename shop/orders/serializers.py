@@ -467,6 +467,10 @@ class GuestOrderLookupInput(serializers.Serializer):
     email = serializers.EmailField(max_length=255)
 
 
+class GuestOrderCancelInput(GuestOrderLookupInput):
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
 class ReorderProblemOutput(serializers.Serializer):
     item_id = serializers.IntegerField(help_text="The order line that could not go back in the cart.")
     product_name = serializers.CharField()

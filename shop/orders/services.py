@@ -696,6 +696,14 @@ def order_cancel(*, order, by, reason="", staff=False):
     return order
 
 
+def guest_order_cancel(*, order, reason=""):
+    """A guest cancels their own order: the caller checked their proof (number and e-mail, or a
+    browser that found the order with them). The shoppers' cancel, with nobody signed in."""
+    if order.user_id is not None:  # claimed by an account meanwhile: cancelled from the account only
+        raise ApplicationError(error_codes.ORDER_NOT_FOUND, gettext("Order not found."))
+    return order_cancel(order=order, by=None, reason=reason)
+
+
 def _cancel_locked(order, *, by, reason, **data):
     """Cancel an order whose lock the caller holds (its status already checked)."""
     _restock(order)

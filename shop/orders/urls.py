@@ -5,6 +5,7 @@ from shop.orders import apis, staff_apis
 urlpatterns = [
     path("orders", apis.OrderListCreateApi.as_view(), name="order-list"),
     path("orders/lookup", apis.GuestOrderLookupApi.as_view(), name="order-lookup"),
+    path("orders/lookup/cancel", apis.GuestOrderCancelApi.as_view(), name="order-lookup-cancel"),
     path("shipping-methods", apis.ShippingMethodListApi.as_view(), name="shipping-method-list"),
     path("orders/<str:order_number>", apis.OrderDetailApi.as_view(), name="order-detail"),
     path("orders/<str:order_number>/cancel", apis.OrderCancelApi.as_view(), name="order-cancel"),

@@ -27,6 +27,7 @@ urlpatterns = [
     path("checkout/", views.checkout, name="checkout"),
     path("orders/find/", views.order_lookup, name="order-lookup"),
     path("orders/guest/<str:order_number>/", views.guest_order, name="guest-order"),
+    path("orders/guest/<str:order_number>/cancel/", views.guest_order_cancel, name="guest-order-cancel"),
     path("account/orders/", views.account_orders, name="account-orders"),
     path("account/orders/<str:order_number>/", views.account_order, name="account-order"),
     path("account/orders/<str:order_number>/cancel/", views.account_order_cancel, name="account-order-cancel"),

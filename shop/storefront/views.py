@@ -55,9 +55,10 @@ ORDERS_PER_PAGE = 20
 ORDER_NUMBER = re.compile(r"^[A-Za-z0-9-]{1,50}$")
 
 
-def _throttle_check(request):
-    """A 429 page when this client is over the API's rate (same scopes: anon by IP, user by id)."""
-    throttle = UserRateThrottle() if request.user.is_authenticated else AnonRateThrottle()
+def _throttle_check(request, throttle=None):
+    """A 429 page when this client is over the API's rate (same scopes: anon by IP, user by id; or
+    the ``throttle`` given)."""
+    throttle = throttle or (UserRateThrottle() if request.user.is_authenticated else AnonRateThrottle())
     if throttle.allow_request(request, None):
         return None
     wait = int(throttle.wait() or 1)
@@ -429,12 +430,9 @@ def order_lookup(request):
         return render(request, "storefront/order_lookup.html", {"values": {}})
     if request.method != "POST":
         return HttpResponseNotAllowed(["GET", "POST"])
-    throttle = OrderLookupThrottle()
-    if not throttle.allow_request(request, None):
-        wait = int(throttle.wait() or 1)
-        response = render(request, "storefront/too_many_requests.html", {"wait": wait}, status=429)
-        response["Retry-After"] = str(wait)
-        return response
+    refused = _throttle_check(request, OrderLookupThrottle())
+    if refused:
+        return refused
     number = request.POST.get("order_number", "").strip()[:50]
     email = request.POST.get("email", "").strip()[:255]
     order = order_for_guest(order_number=number, email=email) if number and email else None
@@ -447,15 +445,47 @@ def order_lookup(request):
     return redirect("shop:guest-order", order_number=order.order_number)
 
 
-@require_GET
-def guest_order(request, order_number):
+def _guest_order_or_404(request, order_number):
+    """The guest order this browser placed or found with its number and e-mail (the session says so)."""
     if order_number not in request.session.get(GUEST_ORDERS_SESSION_KEY, []) or not ORDER_NUMBER.match(order_number):
         raise Http404
     order = order_for_guest_number(order_number=order_number)
     if order is None:  # claimed by an account meanwhile
         raise Http404
-    context = {"order": order, "placed": request.GET.get("placed") == "1", "guest": True}
-    return render(request, "storefront/order.html", context)
+    return order
+
+
+def _guest_order_context(request, order, **extra):
+    return {
+        "order": order,
+        "placed": request.GET.get("placed") == "1",
+        "guest": True,
+        "can_cancel": order.status in order_services.CUSTOMER_CANCELLABLE,
+        **extra,
+    }
+
+
+@require_GET
+def guest_order(request, order_number):
+    order = _guest_order_or_404(request, order_number)
+    return render(request, "storefront/order.html", _guest_order_context(request, order))
+
+
+@require_POST
+def guest_order_cancel(request, order_number):
+    """The cancel button of a guest order: the browser's proof is the lookup (or checkout) that put
+    the order in its session; rate-limited with the lookup."""
+    refused = _throttle_check(request, OrderLookupThrottle())
+    if refused:
+        return refused
+    order = _guest_order_or_404(request, order_number)
+    try:
+        order_services.guest_order_cancel(order=order, reason=request.POST.get("reason", "")[:500])
+    except ApplicationError as exc:
+        context = _guest_order_context(request, order, cancel_error=exc.message)
+        return render(request, "storefront/order.html", context, status=error_status(exc))
+    messages.success(request, _("Your order was cancelled."))
+    return redirect("shop:guest-order", order_number=order.order_number)
 
 
 @login_required

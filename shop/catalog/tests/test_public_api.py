@@ -230,3 +230,20 @@ def test_brands_list(api_client):
     BrandFactory(name="Alpha", slug="alpha")
     BrandFactory(name="Gone", slug="gone", is_active=False)
     assert [b["slug"] for b in api_client.get("/api/v1/brands").json()["data"]] == ["alpha", "zeta"]
+
+
+def test_products_carry_their_size_in_the_list_and_the_detail(api_client, django_assert_max_num_queries):
+    sized = ProductFactory(slug="sized-serum", size_amount=Decimal("30"), size_unit="ml")
+    unsized = ProductFactory(slug="no-size")
+    from shop.catalog import selectors
+
+    selectors.category_nodes()
+    with django_assert_max_num_queries(3):  # the size is a column of the list query: no extra query
+        listed = {item["slug"]: item for item in api_client.get(URL).json()["data"]}
+    assert listed["sized-serum"]["size"] == {"amount": "30.00", "unit": "ml"}
+    assert listed["no-size"]["size"] is None
+    with django_assert_max_num_queries(4):
+        detail = api_client.get("/api/v1/products/sized-serum").json()["data"]
+    assert detail["size"] == {"amount": "30.00", "unit": "ml"}
+    assert api_client.get(f"/api/v1/products/{unsized.pk}").json()["data"]["size"] is None
+    assert sized.pk in ids(api_client.get(URL))

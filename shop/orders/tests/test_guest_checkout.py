@@ -126,3 +126,68 @@ def test_guest_orders_join_the_account_once_its_email_is_verified(run_on_commit)
     signed_in.force_authenticate(user)
     assert [row["order_number"] for row in signed_in.get(ORDERS).json()["data"]] == [data["order_number"]]
     assert APIClient().post(LOOKUP, {"order_number": data["order_number"], "email": user.email}).status_code == 404
+
+
+# --- A guest cancels with the lookup's proof -------------------------------------------------------
+
+CANCEL = f"{LOOKUP}/cancel"
+
+
+def test_a_guest_cancels_with_the_number_and_email_through_the_shoppers_cancel():
+    client = APIClient()
+    product = ProductFactory(price=D("20.00"), stock_quantity=5)
+    data = guest_checkout(client, guest_cart(client, product, 2)).json()["data"]
+    assert (data["status"], data["payment_status"]) == ("confirmed", "paid")
+    product.refresh_from_db()
+    assert product.stock_quantity == 3
+
+    body = {"order_number": data["order_number"], "email": "GUEST@example.com", "reason": "Ordered twice"}
+    response = APIClient().post(CANCEL, body, format="json")
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["data"]["status"] == "cancelled"
+    order = Order.objects.get(order_number=data["order_number"])
+    product.refresh_from_db()
+    assert (order.status, order.payment_status, product.stock_quantity) == ("cancelled", "refunded", 5)
+    payment = order.payments.get()
+    assert payment.refunded_amount == payment.amount == D("47.50")
+    event = order.events.get(type="status_changed", data__new="cancelled")
+    assert (event.data.get("reason"), event.user_id) == ("Ordered twice", None)
+
+
+def test_a_wrong_proof_answers_the_lookups_404_and_changes_nothing(auth_client, user):
+    client = APIClient()
+    product = ProductFactory(stock_quantity=5)
+    data = guest_checkout(client, guest_cart(client, product)).json()["data"]
+    wrong_email = APIClient().post(CANCEL, {"order_number": data["order_number"], "email": "x@example.com"})
+    wrong_number = APIClient().post(CANCEL, {"order_number": "SK-0000-NOPE0000", "email": "guest@example.com"})
+    assert wrong_email.status_code == wrong_number.status_code == 404
+    assert wrong_email.json() == wrong_number.json()
+    assert wrong_email.json()["code"] == "ORDER_NOT_FOUND"
+    # An account's order is not a guest order, even with its owner's e-mail.
+    account_order, _ = place(auth_client, user)
+    mine = APIClient().post(CANCEL, {"order_number": account_order["order_number"], "email": user.email})
+    assert mine.json() == wrong_email.json()
+    product.refresh_from_db()
+    assert product.stock_quantity == 4
+    assert set(Order.objects.values_list("status", flat=True)) == {"confirmed"}
+
+
+def test_a_shipped_guest_order_cannot_be_cancelled():
+    client = APIClient()
+    product = ProductFactory(stock_quantity=5)
+    data = guest_checkout(client, guest_cart(client, product)).json()["data"]
+    Order.objects.filter(order_number=data["order_number"]).update(status="shipped")
+    response = APIClient().post(CANCEL, {"order_number": data["order_number"], "email": "guest@example.com"})
+    assert response.status_code == 409
+    assert response.json()["code"] == "ORDER_NOT_CANCELLABLE"
+    product.refresh_from_db()
+    assert (Order.objects.get().status, product.stock_quantity) == ("shipped", 4)
+
+
+def test_cancelling_shares_the_lookups_rate_limit(throttle_rates):
+    throttle_rates(order_lookup="2/min")
+    client = APIClient()
+    body = {"order_number": "SK-0000-NOPE0000", "email": "guest@example.com"}
+    assert [client.post(LOOKUP, body).status_code, client.post(CANCEL, body).status_code] == [404, 404]
+    assert client.post(CANCEL, body).status_code == 429

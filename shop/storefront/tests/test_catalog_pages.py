@@ -358,3 +358,15 @@ def test_text_postgresql_cannot_store_is_refused_before_any_query(client, method
     assert response.status_code == status
     if status == 400:
         assert "contains characters we cannot read" in response.content.decode()
+
+
+def test_product_page_shows_the_size(client):
+    ProductFactory(slug="sized", size_amount=Decimal("30.00"), size_unit="ml")
+    ProductFactory(slug="half", size_amount=Decimal("7.50"), size_unit="g")
+    ProductFactory(slug="unsized")
+
+    assert '<p class="size">Size: 30 ml</p>' in client.get("/p/sized/").content.decode()
+    assert '<p class="size">Size: 7.50 g</p>' in client.get("/p/half/").content.decode()
+    assert 'class="size"' not in client.get("/p/unsized/").content.decode()
+    client.cookies["django_language"] = "km"
+    assert "ទំហំ៖ 30 ml" in client.get("/p/sized/", HTTP_ACCEPT_LANGUAGE="km").content.decode()

@@ -128,3 +128,62 @@ def test_order_pages_run_the_same_queries_for_1_or_3_lines(shopper_client, shopp
         response = guest.post("/checkout/", {**ADDRESS, "email": "g@example.com", "payment_method": "cash_on_delivery"})
         guest_counts.append(_order_page_queries(guest, response["Location"]))
     assert guest_counts == [10, 10]  # + the bought-together widget shown right after checkout
+
+
+def _guest_order_placed(client, product):
+    _add(client, product, 2)
+    client.post("/checkout/", {**ADDRESS, "email": "dara@example.com", "payment_method": "cash_on_delivery"})
+    return Order.objects.get()
+
+
+def test_a_guest_cancels_from_the_order_page_without_javascript(client, run_on_commit):
+    product = ProductFactory(price=D("12.00"), stock_quantity=5)
+    order = _guest_order_placed(client, product)
+    page = client.get(f"/orders/guest/{order.order_number}/").content.decode()
+    assert f'action="/orders/guest/{order.order_number}/cancel/"' in page and "Cancel order" in page
+
+    response = client.post(f"/orders/guest/{order.order_number}/cancel/", {"reason": "Changed my mind"})
+
+    assert response.status_code == 302 and response["Location"] == f"/orders/guest/{order.order_number}/"
+    order.refresh_from_db()
+    product.refresh_from_db()
+    assert (order.status, product.stock_quantity) == ("cancelled", 5)
+    shown = client.get(response["Location"]).content.decode()
+    assert "Your order was cancelled." in shown and "Cancel order" not in shown
+
+
+def test_only_the_browser_that_found_the_order_can_cancel_it(client, run_on_commit):
+    product = ProductFactory(stock_quantity=5)
+    order = _guest_order_placed(client, product)
+    other = Client()
+    assert other.post(f"/orders/guest/{order.order_number}/cancel/").status_code == 404
+    order.refresh_from_db()
+    assert order.status == "confirmed"
+    # Once it proves the number and e-mail on the lookup page, it can.
+    other.post("/orders/find/", {"order_number": order.order_number, "email": "dara@example.com"})
+    assert other.post(f"/orders/guest/{order.order_number}/cancel/").status_code == 302
+    order.refresh_from_db()
+    product.refresh_from_db()
+    assert (order.status, product.stock_quantity) == ("cancelled", 5)
+
+
+def test_a_shipped_guest_order_shows_why_it_cannot_be_cancelled(client, run_on_commit):
+    order = _guest_order_placed(client, ProductFactory(stock_quantity=5))
+    Order.objects.filter(pk=order.pk).update(status="processing")
+    assert "Cancel order" not in client.get(f"/orders/guest/{order.order_number}/").content.decode()
+    response = client.post(f"/orders/guest/{order.order_number}/cancel/")
+    assert response.status_code == 409
+    assert "A processing order cannot be cancelled." in response.content.decode()
+    order.refresh_from_db()
+    assert order.status == "processing"
+
+
+def test_the_cancel_button_is_rate_limited_with_the_lookup(client, throttle_rates, run_on_commit):
+    order = _guest_order_placed(client, ProductFactory(stock_quantity=5))
+    throttle_rates(order_lookup="1/min")
+    assert (
+        client.post("/orders/find/", {"order_number": "SK-0000-NOPE0000", "email": "a@example.com"}).status_code == 404
+    )
+    assert client.post(f"/orders/guest/{order.order_number}/cancel/").status_code == 429
+    order.refresh_from_db()
+    assert order.status == "confirmed"

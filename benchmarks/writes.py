@@ -68,6 +68,7 @@ def main():
     parser.add_argument("--lines", default="1,20")
     parser.add_argument("--profile", choices=["checkout", "add", "cart", "orders", "notifications"])
     parser.add_argument("--sql", action="store_true", help="print the statements of that request instead")
+    parser.add_argument("--explain", action="store_true", help="with --sql: EXPLAIN (ANALYZE, BUFFERS) each SELECT")
     args = parser.parse_args()
 
     import django
@@ -191,10 +192,14 @@ def run(args, connection):
                 call()
             for number, query in enumerate(queries.captured_queries, 1):
                 print(f"{number:3d} {query['time']:>6} {query['sql'][:160]}")
+                if args.explain and query["sql"].startswith("SELECT") and connection.vendor == "postgresql":
+                    with connection.cursor() as cursor:
+                        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + query["sql"])
+                        print("\n".join("      " + row[0] for row in cursor.fetchall()))
             return
         profiler = cProfile.Profile()
         profiler.runcall(call)
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(r"/(shop|feedback|ml|reviews|skincare)/", 60)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
 
 
 if __name__ == "__main__":

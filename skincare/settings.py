@@ -123,6 +123,11 @@ if not DEBUG:
     # In production gunicorn serves static files through WhiteNoise; runserver does it in development.
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
+# Benchmarks only: every answer carries X-Query-Count (SQL statements it ran); see benchmarks/hot_paths.py.
+QUERY_COUNT_HEADER = env.bool("QUERY_COUNT_HEADER", default=False)
+if QUERY_COUNT_HEADER:
+    MIDDLEWARE.insert(0, "skincare.api.query_count.QueryCountHeaderMiddleware")
+
 ROOT_URLCONF = "skincare.urls"
 WSGI_APPLICATION = "skincare.wsgi.application"
 ASGI_APPLICATION = "skincare.asgi.application"

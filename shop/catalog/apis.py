@@ -241,9 +241,38 @@ class ProductDetailApi(APIView):
                 raise product_not_found()
             payload = ProductDetailOutputSerializer(product, context={"request": request}).data
             return conditional_response(request, payload)
-        payload = public_product_payload(lookup)
-        services.product_record_view(product_id=payload["id"])
-        return conditional_response(request, product_detail_absolute(payload, request))
+        lookup = str(lookup)
+        product_id, entries, context = _rendered_detail(request, lookup)
+        entry = entries.get(context)
+        if entry is None or not (lookup.isdigit() or entry[0] == lookup):
+            payload = public_product_payload(lookup)
+            product_id = payload["id"]
+            _SLUG_IDS[payload["slug"]] = product_id
+            data = product_detail_absolute(payload, request)
+            entry = rendered_entry(request, self, data, enveloped=False, tag=payload["slug"])
+            entries = {**entries, context: entry}
+            cache.set(catalog_cache.product_rendered_key(product_id), entries, catalog_cache.TIMEOUT)
+        services.product_record_view(product_id=product_id)
+        return rendered_response(request, entry)
+
+
+# slug -> product id of public details served by this process (slugs rarely change; a renamed
+# product's old slug is caught by the slug recorded in the rendered entry). Bounded.
+_SLUG_IDS = {}
+_SLUG_IDS_MAX = 20_000
+
+
+def _rendered_detail(request, lookup):
+    """(product id or None, the product's cached rendered answers, this request's key among them):
+    one cache read when the product is known. The entries are dropped with the product's cached
+    payload (``catalog_cache.invalidate_products``)."""
+    if len(_SLUG_IDS) > _SLUG_IDS_MAX:
+        _SLUG_IDS.clear()
+    product_id = int(lookup) if lookup.isdigit() else _SLUG_IDS.get(lookup)
+    context = rendered_key(request, "detail")
+    if product_id is None:
+        return None, {}, context
+    return product_id, cache.get(catalog_cache.product_rendered_key(product_id)) or {}, context
 
 
 def public_product_payload(lookup):

@@ -23,19 +23,19 @@ ORDER_MESSAGES = {
 
 
 def _order_notify(order, title, message, priority=NotificationPriority.NORMAL):
+    """Queue the notice (the order events are sent after their commit, so it can go right away)."""
     if order.user_id is None:
         return
+    from feedback.tasks import order_notify
+
     try:
-        services.notification_create(
-            user=order.user_id,
-            type=NotificationType.ORDER_UPDATE,
+        order_notify.delay(
+            user_id=order.user_id,
+            order_id=order.pk,
+            order_number=order.order_number,
             title=title,
             message=message,
-            action_url=f"/orders/{order.order_number}",
-            related_type="order",
-            related_id=order.pk,
-            related_key=order.order_number,
-            priority=priority,
+            priority=str(priority),
         )
     except Exception:  # noqa: BLE001 - a notification must never break the order flow
         logger.exception("Order notification for %s failed", order.pk)

@@ -383,7 +383,11 @@ def notifications_create(
                 push_wanted=wanted["push"],
             )
         )
-    created = Notification.objects.bulk_create(rows, batch_size=500)
+    if len(rows) == 1:  # one INSERT, no BEGIN/COMMIT round trips around it (the common case)
+        rows[0].save(force_insert=True)
+        created = rows
+    else:
+        created = Notification.objects.bulk_create(rows, batch_size=500)
     if any(n.pk is None for n in created):  # backends that cannot return ids
         created = list(
             Notification.objects.filter(user_id__in=user_ids, type=type, related_id=related_id).order_by("-id")[

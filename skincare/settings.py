@@ -103,14 +103,14 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "skincare.http_plumbing.CachedPolicyCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "skincare.api.middleware.ApiTrailingSlashMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "skincare.http_plumbing.LazyMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "skincare.api.middleware.ApiRequestLimitsMiddleware",
     "skincare.api.middleware.ApiNotFoundMiddleware",
@@ -122,6 +122,11 @@ MIDDLEWARE = [
 if not DEBUG:
     # In production gunicorn serves static files through WhiteNoise; runserver does it in development.
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+
+# Benchmarks only: every answer carries X-Query-Count (SQL statements it ran); see benchmarks/hot_paths.py.
+QUERY_COUNT_HEADER = env.bool("QUERY_COUNT_HEADER", default=False)
+if QUERY_COUNT_HEADER:
+    MIDDLEWARE.insert(0, "skincare.api.query_count.QueryCountHeaderMiddleware")
 
 ROOT_URLCONF = "skincare.urls"
 WSGI_APPLICATION = "skincare.wsgi.application"
@@ -264,8 +269,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "skincare.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "skincare.api.throttling.AnonRateThrottle",
+        "skincare.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="120/min"),

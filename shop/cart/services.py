@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 
 from shop.cart import error_codes
 from shop.cart.cache import cart_cache_invalidate
-from shop.cart.lock_objects import cart_lock, carts_lock
+from shop.cart.lock_objects import cart_lock_touch, carts_lock
 from shop.cart.models import MAX_LINE_QUANTITY, Cart, CartLine
 from shop.cart.pricing import INSUFFICIENT_STOCK, OUT_OF_STOCK, line_problem
 from shop.cart.selectors import cart_is_expired, cart_lines
@@ -133,7 +133,7 @@ def _product_and_variant(product_id, variant_id):
 @transaction.atomic
 def cart_add_line(*, cart, product_id, quantity, variant_id=None):
     product, variant = _product_and_variant(product_id, variant_id)
-    cart_lock(cart_id=cart.pk)
+    cart.updated_at = cart_lock_touch(cart_id=cart.pk)
     line = CartLine.objects.filter(cart=cart, product=product, variant=variant).first()
     new_quantity = quantity + (line.quantity if line else 0)
     _check_quantity(new_quantity)
@@ -143,7 +143,7 @@ def cart_add_line(*, cart, product_id, quantity, variant_id=None):
         line.save(update_fields=["quantity", "updated_at"])
     else:
         line = CartLine.objects.create(cart=cart, product=product, variant=variant, quantity=quantity)
-    _touch(cart)
+    cart_cache_invalidate(cart.pk)
     return line
 
 
@@ -157,7 +157,7 @@ def _line(cart, line_id):
 @transaction.atomic
 def cart_update_line(*, cart, line_id, quantity):
     """Set a line's quantity; 0 removes it."""
-    cart_lock(cart_id=cart.pk)
+    cart.updated_at = cart_lock_touch(cart_id=cart.pk)
     line = _line(cart, line_id)
     if quantity == 0:
         line.delete()
@@ -167,23 +167,23 @@ def cart_update_line(*, cart, line_id, quantity):
             _check_stock(line.product, line.variant, quantity)
         line.quantity = quantity
         line.save(update_fields=["quantity", "updated_at"])
-    _touch(cart)
+    cart_cache_invalidate(cart.pk)
 
 
 @transaction.atomic
 def cart_remove_line(*, cart, line_id):
-    cart_lock(cart_id=cart.pk)
+    cart.updated_at = cart_lock_touch(cart_id=cart.pk)
     _line(cart, line_id).delete()
-    _touch(cart)
+    cart_cache_invalidate(cart.pk)
 
 
 @transaction.atomic
 def cart_clear(*, cart):
-    cart_lock(cart_id=cart.pk)
+    cart.updated_at = cart_lock_touch(cart_id=cart.pk)
     cart.lines.all().delete()
     Cart.objects.filter(pk=cart.pk).update(coupon=None)
     cart.coupon_id = None
-    _touch(cart)
+    cart_cache_invalidate(cart.pk)
 
 
 @transaction.atomic
@@ -192,19 +192,19 @@ def cart_apply_coupon(*, cart, code, user):
 
     coupon = coupon_get(code=code, user=user if user is not None and user.is_authenticated else None)
     coupon_check(coupon=coupon, user=user, prices=price_lines(lines=cart_lines(cart)))
-    cart_lock(cart_id=cart.pk)
+    cart.updated_at = cart_lock_touch(cart_id=cart.pk)
     Cart.objects.filter(pk=cart.pk).update(coupon=coupon)
     cart.coupon_id = coupon.pk
-    _touch(cart)
+    cart_cache_invalidate(cart.pk)
     return coupon
 
 
 @transaction.atomic
 def cart_remove_coupon(*, cart):
-    cart_lock(cart_id=cart.pk)
+    cart.updated_at = cart_lock_touch(cart_id=cart.pk)
     Cart.objects.filter(pk=cart.pk).update(coupon=None)
     cart.coupon_id = None
-    _touch(cart)
+    cart_cache_invalidate(cart.pk)
 
 
 @transaction.atomic

@@ -28,7 +28,7 @@ from shop.catalog.serializers import (
     product_list_item_absolute,
 )
 from skincare import events
-from skincare.api.conditional import conditional_response
+from skincare.api.conditional import conditional_response, rendered_entry, rendered_key, rendered_response
 from skincare.api.error_codes import ApiErrorCode
 from skincare.api.error_docs import raises
 from skincare.api.pagination import PagePagination, paginated_response
@@ -75,9 +75,19 @@ class ProductListApi(generics.ListAPIView):
         query = self.request.query_params
         return [(name, query.getlist(name)) for name in query if name in known]
 
+    list_total = None  # the answer's meta.total (read by search for its analytics event)
+
     def list(self, request, *args, **kwargs):
         params = self.cache_params()
-        version = catalog_cache.product_list_version()
+        # One cache read on a hit: the list version and the rendered answer (which records the
+        # version it was built under) together.
+        response_key = rendered_key(request, "catalog:list-response", sorted(params))
+        found = cache.get_many([catalog_cache.LIST_VERSION_KEY, response_key])
+        version = found.get(catalog_cache.LIST_VERSION_KEY) or catalog_cache.product_list_version()
+        entry = found.get(response_key)
+        if entry is not None and entry[0][0] == version:
+            self.list_total = entry[0][1]
+            return rendered_response(request, entry)
         page_key = catalog_cache.product_list_page_key(request.path, params, version)
         body = cache.get(page_key)
         if body is None:
@@ -88,7 +98,10 @@ class ProductListApi(generics.ListAPIView):
             body = self.get_paginated_response([product_list_item(product) for product in page]).data
             cache.set(page_key, body, catalog_cache.LIST_TIMEOUT)
         body = {**body, "data": [product_list_item_absolute(item, request) for item in body["data"]]}
-        return conditional_response(request, body, params=params, enveloped=True)
+        self.list_total = body["meta"]["total"]
+        entry = rendered_entry(request, self, body, params=params, tag=(version, self.list_total))
+        cache.set(response_key, entry, catalog_cache.LIST_TIMEOUT)
+        return rendered_response(request, entry)
 
 
 @extend_schema_view(
@@ -120,7 +133,7 @@ class ProductSearchApi(ProductListApi):
                 search_id=search_id,
                 query=request.query_params["q"],
                 filters={name: values for name, values in self.cache_params() if name not in ("q", *PAGING_PARAMS)},
-                results_count=response.data["meta"]["total"],
+                results_count=self.list_total,
             )
             response["X-Search-Id"] = search_id  # clients send it back with clicks and cart adds
         return response
@@ -228,9 +241,38 @@ class ProductDetailApi(APIView):
                 raise product_not_found()
             payload = ProductDetailOutputSerializer(product, context={"request": request}).data
             return conditional_response(request, payload)
-        payload = public_product_payload(lookup)
-        services.product_record_view(product_id=payload["id"])
-        return conditional_response(request, product_detail_absolute(payload, request))
+        lookup = str(lookup)
+        product_id, entries, context = _rendered_detail(request, lookup)
+        entry = entries.get(context)
+        if entry is None or not (lookup.isdigit() or entry[0] == lookup):
+            payload = public_product_payload(lookup)
+            product_id = payload["id"]
+            _SLUG_IDS[payload["slug"]] = product_id
+            data = product_detail_absolute(payload, request)
+            entry = rendered_entry(request, self, data, enveloped=False, tag=payload["slug"])
+            entries = {**entries, context: entry}
+            cache.set(catalog_cache.product_rendered_key(product_id), entries, catalog_cache.TIMEOUT)
+        services.product_record_view(product_id=product_id)
+        return rendered_response(request, entry)
+
+
+# slug -> product id of public details served by this process (slugs rarely change; a renamed
+# product's old slug is caught by the slug recorded in the rendered entry). Bounded.
+_SLUG_IDS = {}
+_SLUG_IDS_MAX = 20_000
+
+
+def _rendered_detail(request, lookup):
+    """(product id or None, the product's cached rendered answers, this request's key among them):
+    one cache read when the product is known. The entries are dropped with the product's cached
+    payload (``catalog_cache.invalidate_products``)."""
+    if len(_SLUG_IDS) > _SLUG_IDS_MAX:
+        _SLUG_IDS.clear()
+    product_id = int(lookup) if lookup.isdigit() else _SLUG_IDS.get(lookup)
+    context = rendered_key(request, "detail")
+    if product_id is None:
+        return None, {}, context
+    return product_id, cache.get(catalog_cache.product_rendered_key(product_id)) or {}, context
 
 
 def public_product_payload(lookup):

@@ -38,6 +38,11 @@ def product_slug_key(slug):
     return f"catalog:product-slug:v1:{slug}"
 
 
+def product_rendered_key(product_id):
+    """The product's rendered public detail answers, one per language and origin (``apis``)."""
+    return f"catalog:product-rendered:v1:{product_id}"
+
+
 def product_list_version():
     """The current list version (created on first use; never expires, only replaced)."""
     version = cache.get(LIST_VERSION_KEY)
@@ -104,7 +109,8 @@ def invalidate_brands():
 def invalidate_products(product_ids, slugs=(), *, lists=True):
     """Drop the products' cached details; ``lists=False`` keeps list pages (they expire in a minute)
     for changes lists do not show, such as a stock count that stays above zero."""
-    keys = [product_detail_key(pk) for pk in product_ids] + [product_slug_key(slug) for slug in slugs]
+    keys = [key for pk in product_ids for key in (product_detail_key(pk), product_rendered_key(pk))]
+    keys += [product_slug_key(slug) for slug in slugs]
     if keys:
         _after_commit(lambda: cache.delete_many(keys))
         if lists:

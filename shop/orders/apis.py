@@ -23,7 +23,7 @@ from shop.orders.error_codes import OrderErrorCode
 from shop.orders.filters import MyOrderFilter
 from shop.orders.models import Order, Payment, PaymentRecordStatus
 from shop.orders.payments.stripe import SignatureError, verify_signature
-from shop.orders.selectors import order_for_guest, order_for_user, orders_for_user, replenishment_opt_outs
+from shop.orders.selectors import order_for_guest, order_for_user, order_list_for_user, replenishment_opt_outs
 from shop.orders.serializers import (
     CancelInput,
     CheckoutInput,
@@ -88,7 +88,7 @@ class OrderListCreateApi(generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no signed-in user
             return Order.objects.none()
-        return orders_for_user(user=self.request.user)
+        return order_list_for_user(user=self.request.user)
 
     @raises()
     @extend_schema(tags=TAGS, summary="My orders")

@@ -4,23 +4,30 @@ from django.conf import settings
 from django.db import transaction
 
 from shop.cart.shipping import method_name
-from shop.orders.models import Order
+from shop.orders.models import Order, OrderItem
 from skincare import events
-from skincare.mail import templated_email_enqueue
 
 EMAIL_EVENTS = ("placed", "paid", "shipped", "delivered", "cancelled", "refunded")
 
 
-def order_email_context(order, **extra):
-    items = [
+def order_email_items(order_id):
+    """The lines as bought, read when the e-mail is rendered (they never change after checkout)."""
+    rows = OrderItem.objects.filter(order_id=order_id).order_by("pk")
+    return [
         {
-            "name": item.product_name + (f" ({item.variant_name})" if item.variant_name else ""),  # as bought
-            "quantity": item.quantity,
-            "unit_price": str(item.unit_price),
-            "total_price": str(item.total_price),
+            "name": name + (f" ({variant_name})" if variant_name else ""),
+            "quantity": quantity,
+            "unit_price": str(unit_price),
+            "total_price": str(total_price),
         }
-        for item in order.items.all()
+        for name, variant_name, quantity, unit_price, total_price in rows.values_list(
+            "product_name", "variant_name", "quantity", "unit_price", "total_price"
+        )
     ]
+
+
+def order_email_context(order, **extra):
+    """What the e-mail says about the order at the event, without a query (items come later)."""
     return {
         "order_number": order.order_number,
         "customer_name": order.customer_name or order.customer_email,
@@ -34,18 +41,26 @@ def order_email_context(order, **extra):
         "status": order.status,
         "payment_method": order.get_payment_method_display(),
         "tracking_number": order.tracking_number,
-        "items": items,
         "order_url": f"{settings.FRONTEND_URL.rstrip('/')}/orders/{order.order_number}",
         **{key: str(value) for key, value in extra.items()},
     }
 
 
 def order_email(order, event, **extra):
+    """Queue the e-mail after commit: the task reads the lines and renders it, so neither the
+    line query nor the rendering runs inside the checkout's lock window (nor in the request, with
+    a broker)."""
     if event not in EMAIL_EVENTS or not order.customer_email:
         return
-    templated_email_enqueue(
-        to=order.customer_email, template=f"emails/orders/{event}", context=order_email_context(order, **extra)
-    )
+    from shop.orders.tasks import order_email_send
+
+    kwargs = {
+        "order_id": order.pk,
+        "to": order.customer_email,
+        "template": f"emails/orders/{event}",
+        "context": order_email_context(order, **extra),
+    }
+    transaction.on_commit(lambda: order_email_send.delay(**kwargs))
 
 
 def send_on_commit(signal, **kwargs):

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from django.db.models import Count, F, Prefetch, Q, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -24,6 +24,43 @@ NOT_COUNTED = (OrderStatus.CANCELLED,)
 
 def orders_for_user(*, user):
     return Order.objects.filter(user=user).prefetch_related("items")
+
+
+LIST_FIELDS = (
+    "id",
+    "order_number",
+    "currency",
+    "subtotal",
+    "tax_amount",
+    "shipping_amount",
+    "discount_amount",
+    "total",
+    "status",
+    "payment_status",
+    "fulfillment_status",
+    "payment_method",
+    "shipping_method",
+    "created_at",
+)
+STAFF_LIST_FIELDS = (*LIST_FIELDS, "customer_email", "customer_name", "user_id", "tracking_number")
+
+
+def _with_item_count(qs):
+    """``item_count``: units bought, a correlated sum that PostgreSQL evaluates only for the rows of
+    the page (after sort and limit), instead of prefetching every line of those orders."""
+    units = (
+        OrderItem.objects.filter(order=OuterRef("pk"))
+        .order_by()
+        .values("order")
+        .annotate(units=Sum("quantity"))
+        .values("units")
+    )
+    return qs.annotate(item_count=Coalesce(Subquery(units, output_field=IntegerField()), 0))
+
+
+def order_list_for_user(*, user):
+    """The shopper's orders as list rows: the listed columns only, plus ``item_count``."""
+    return _with_item_count(Order.objects.filter(user=user).only(*LIST_FIELDS))
 
 
 def _items_prefetch():
@@ -82,7 +119,8 @@ def order_for_staff(*, order_number):
 
 
 def orders_for_staff():
-    return Order.objects.select_related("user").prefetch_related("items")
+    """Every order as staff list rows: the listed columns only, plus ``item_count``."""
+    return _with_item_count(Order.objects.only(*STAFF_LIST_FIELDS))
 
 
 def _sales_since(since):

@@ -15,7 +15,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Sum
+from django.db.models import Case, Exists, F, OuterRef, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -96,10 +96,12 @@ ADDRESS_FIELDS = (
 )
 
 
+def _actor(by):
+    return by if by is not None and by.is_authenticated else None
+
+
 def _event(order, type_, *, by=None, **data):
-    return OrderEvent.objects.create(
-        order=order, type=type_, user=by if by is not None and by.is_authenticated else None, data=data
-    )
+    return OrderEvent.objects.create(order=order, type=type_, user=_actor(by), data=data)
 
 
 def _not_found():
@@ -195,8 +197,16 @@ def _check_lines(prices):
     )
 
 
+def _per_row(counts):
+    """``CASE id WHEN .. THEN n ..`` for one UPDATE of many rows, each by its own amount."""
+    return Case(*(When(pk=pk, then=Value(n)) for pk, n in counts.items()), default=Value(0))
+
+
 def _take_stock(lines):
-    """Decrement stock (tracked products only) and bump sales counters, all with F()."""
+    """Decrement stock (tracked products only) and bump sales counters with F() in one UPDATE of
+    the products and one of the variants, whatever the number of lines. The rows are already
+    locked (``checkout_fetch``, pk order) and ``_check_stock_held`` refused any oversell against
+    them, so the values seen under the lock are the values before the UPDATE."""
     per_product, per_variant, sold = {}, {}, {}
     for line in lines:
         sold[line.product.pk] = sold.get(line.product.pk, 0) + line.quantity
@@ -206,17 +216,17 @@ def _take_stock(lines):
             per_variant[line.variant.pk] = per_variant.get(line.variant.pk, 0) + line.quantity
         else:
             per_product[line.product.pk] = per_product.get(line.product.pk, 0) + line.quantity
-    for product_id in sorted(sold):
-        updates = {"sales_count": F("sales_count") + sold[product_id]}
-        if product_id in per_product:
-            updates["stock_quantity"] = F("stock_quantity") - per_product[product_id]
-        Product.objects.filter(pk=product_id).update(**updates)
-    for variant_id in sorted(per_variant):
-        ProductVariant.objects.filter(pk=variant_id).update(
-            stock_quantity=F("stock_quantity") - per_variant[variant_id]
+    updates = {"sales_count": F("sales_count") + _per_row(sold)}
+    if per_product:
+        updates["stock_quantity"] = F("stock_quantity") - _per_row(per_product)
+    Product.objects.filter(pk__in=sorted(sold)).update(**updates)
+    if per_variant:
+        ProductVariant.objects.filter(pk__in=sorted(per_variant)).update(
+            stock_quantity=F("stock_quantity") - _per_row(per_variant)
         )
-    # Details show stock; list pages only change when a product sells out.
-    sold_out = Product.objects.filter(pk__in=list(per_product), stock_quantity__lte=0).exists()
+    # Details show stock; list pages only change when a product sells out (read from the locked rows).
+    locked = {line.product.pk: line.product.stock_quantity for line in lines}
+    sold_out = any(locked[pk] - quantity <= 0 for pk, quantity in per_product.items())
     invalidate_products(sorted(sold), lists=sold_out)
 
 
@@ -443,6 +453,7 @@ def payment_charge(*, payment, provider, data):
         result = ChargeResult(status=PaymentRecordStatus.FAILED, failure_message="The payment could not be processed.")
     recorded = payment_record_result(
         payment_id=payment.pk,
+        order_id=payment.order_id,
         status_=result.status,
         transaction_id=result.transaction_id,
         response=result.response,
@@ -456,11 +467,13 @@ def payment_charge(*, payment, provider, data):
 
 
 @transaction.atomic
-def payment_record_result(*, payment_id, status_, transaction_id="", response=None, failure_message=""):
+def payment_record_result(*, payment_id, status_, transaction_id="", response=None, failure_message="", order_id=None):
     """Apply a provider's verdict under the order lock. Idempotent: a settled payment is not
     changed again (webhooks repeat). An approval is always kept: recorded, and refunded at
-    once when the order was cancelled or paid by another payment meanwhile."""
-    order_id = Payment.objects.filter(pk=payment_id).values_list("order_id", flat=True).first()
+    once when the order was cancelled or paid by another payment meanwhile. ``order_id`` (a
+    payment never moves to another order) spares the look-up when the caller has it."""
+    if order_id is None:
+        order_id = Payment.objects.filter(pk=payment_id).values_list("order_id", flat=True).first()
     order = order_lock(order_id=order_id)
     payment = payment_lock(payment_id=payment_id)
     if payment.status in SETTLED:
@@ -507,12 +520,16 @@ def payment_record_result(*, payment_id, status_, transaction_id="", response=No
 
 
 def _mark_paid(order, payment):
+    """Paid, and a pending order confirmed, in one UPDATE of the order."""
     order.payment_status = PaymentStatus.PAID
     order.paid_at = timezone.now()
-    order.save(update_fields=["payment_status", "paid_at", "updated_at"])
-    _event(order, OrderEventType.PAID, amount=str(payment.amount), provider=payment.payment_provider)
+    paid = {"amount": str(payment.amount), "provider": payment.payment_provider}
+    fields = ["payment_status", "paid_at"]
     if order.status == OrderStatus.PENDING:
-        _set_status(order, OrderStatus.CONFIRMED, by=None)
+        _set_status(order, OrderStatus.CONFIRMED, by=None, also=(fields, paid))
+    else:
+        order.save(update_fields=[*fields, "updated_at"])
+        _event(order, OrderEventType.PAID, **paid)
     notifications.notify_paid(order, payment)
 
 
@@ -567,7 +584,9 @@ def _complete_pending_payment(order, *, reference=""):
 # --- Status machine -----------------------------------------------------------------------
 
 
-def _set_status(order, new_status, *, by, **data):
+def _set_status(order, new_status, *, by, also=None, **data):
+    """``also`` = (fields, paid event data): fields set by the caller saved in the same UPDATE,
+    and the PAID event recorded before the status change (one insert for both)."""
     old = order.status
     if new_status not in TRANSITIONS.get(old, set()):
         raise ApplicationError(
@@ -594,8 +613,16 @@ def _set_status(order, new_status, *, by, **data):
     elif new_status == OrderStatus.CANCELLED:
         order.cancelled_at = now
         fields.append("cancelled_at")
-    order.save(update_fields=fields)
-    _event(order, OrderEventType.STATUS_CHANGED, by=by, old=old, new=new_status, **data)
+    changed = OrderEvent(
+        order=order, type=OrderEventType.STATUS_CHANGED, user=_actor(by), data={"old": old, "new": new_status, **data}
+    )
+    if also is None:
+        order.save(update_fields=fields)
+        changed.save()
+    else:
+        also_fields, paid = also
+        order.save(update_fields=[*also_fields, *fields])
+        OrderEvent.objects.bulk_create([OrderEvent(order=order, type=OrderEventType.PAID, data=paid), changed])
     notifications.notify_status(order, old, new_status, by)
     if new_status == OrderStatus.DELIVERED and order.payment_status == PaymentStatus.PENDING:
         _complete_pending_payment(order)

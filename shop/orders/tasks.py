@@ -1,7 +1,18 @@
 from celery import shared_task
+from django.utils.functional import SimpleLazyObject
 
+from shop.orders.notifications import order_email_items
 from shop.orders.replenishment import replenishment_reminders_send
 from shop.orders.services import orders_expire_unpaid
+from skincare.mail import templated_email_send
+
+
+@shared_task(name="orders.email_send", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def order_email_send(*, order_id, to, template, context):
+    """Render an order e-mail and send it; the lines are read here, after the order committed, and
+    only by the templates that list them."""
+    items = SimpleLazyObject(lambda: order_email_items(order_id))
+    templated_email_send(to=to, template=template, context={**context, "items": items})
 
 
 @shared_task(name="orders.expire_unpaid")

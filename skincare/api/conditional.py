@@ -17,7 +17,7 @@ import time
 
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotModified
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
@@ -44,6 +44,24 @@ def _first_seen(url_key, etag):
     return seen
 
 
+def _render_context(request):
+    return [translation.get_language(), request.scheme, request.get_host()]
+
+
+def _validators(request, data, params):
+    context = _render_context(request)
+    etag = f'"{_digest(context, data)}"'
+    return etag, _first_seen(_digest(context, request.path, sorted(params)), etag)
+
+
+def _with_validators(response, etag, last_modified):
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    response["Cache-Control"] = "no-cache"  # may be stored, but revalidated on every use
+    patch_vary_headers(response, ("Accept-Language", "Authorization"))
+    return response
+
+
 def conditional_response(request, data, *, params=(), enveloped=False):
     """``Response(data)`` with validators, or an empty 304 when the client's copy is current.
 
@@ -51,17 +69,47 @@ def conditional_response(request, data, *, params=(), enveloped=False):
     with the path they name the resource whose ``Last-Modified`` is kept, so parameters the
     view ignores cannot fill the cache with dates.
     """
-    context = [translation.get_language(), request.scheme, request.get_host()]
-    etag = f'"{_digest(context, data)}"'
-    last_modified = _first_seen(_digest(context, request.path, sorted(params)), etag)
+    etag, last_modified = _validators(request, data, params)
     not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
     if isinstance(not_modified, HttpResponseNotModified):
         response = not_modified
     else:
         response = Response(data)
         response.enveloped = enveloped
-    response["ETag"] = etag
-    response["Last-Modified"] = http_date(last_modified)
-    response["Cache-Control"] = "no-cache"  # may be stored, but revalidated on every use
-    patch_vary_headers(response, ("Accept-Language", "Authorization"))
-    return response
+    return _with_validators(response, etag, last_modified)
+
+
+# --- Whole rendered answers ----------------------------------------------------------------
+# A cached page still cost a JSON digest of the payload (the ETag), a cache read for its
+# Last-Modified, per-item absolute URLs and JSON rendering on every hit. A rendered entry keeps the
+# finished bytes with their validators, per language and origin, so a hit is one cache read.
+
+
+def rendered_key(request, prefix, *parts):
+    """Cache key of a rendered answer: ``prefix`` + the language and origin it is rendered for + ``parts``."""
+    return f"{prefix}:{_digest(_render_context(request), request.path, *parts)}"
+
+
+def rendered_entry(request, view, data, *, params=(), enveloped=True, tag=None):
+    """Render ``data`` once, as the API would, for the cache: ``(tag, etag, last_modified, content)``.
+
+    ``tag`` is stored alongside (e.g. the cache version it was built under) for the caller to check.
+    """
+    from skincare.api.renderers import EnvelopeJSONRenderer
+
+    etag, last_modified = _validators(request, data, params)
+    stub = Response(data)
+    stub.enveloped = enveloped
+    content = EnvelopeJSONRenderer().render(data, "application/json", {"response": stub, "view": view})
+    return (tag, etag, last_modified, content)
+
+
+def rendered_response(request, entry):
+    """The answer of a rendered entry, or an empty 304 when the client's copy is current."""
+    _, etag, last_modified, content = entry
+    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    if isinstance(not_modified, HttpResponseNotModified):
+        response = not_modified
+    else:
+        response = HttpResponse(content, content_type="application/json")
+    return _with_validators(response, etag, last_modified)

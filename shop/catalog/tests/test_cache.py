@@ -71,3 +71,25 @@ def test_staff_never_get_the_cached_shopper_payload(api_client, staff_client):
     detail(api_client, product.pk)
     services.products_bulk_update(product_ids=[product.pk], status="draft")
     assert staff_client.get(f"/api/v1/products/{product.pk}").json()["data"]["id"] == product.pk
+
+
+def test_rendered_detail_is_one_cache_read_and_follows_changes(api_client, django_assert_max_num_queries):
+    """A known product's detail is served from its rendered answer (no SQL); any product change drops
+    it, by slug and by id, in each language."""
+    product = ProductFactory(slug="glow-serum", price=Decimal("10.00"), name="Glow", name_km="ពន្លឺ")
+    assert detail(api_client, "glow-serum")["price"] == "10.00"
+    assert api_client.get("/api/v1/products/glow-serum", HTTP_ACCEPT_LANGUAGE="km").json()["data"]["name"] == "ពន្លឺ"
+    assert len(cache.get(catalog_cache.product_rendered_key(product.pk))) == 2  # English and Khmer
+    with django_assert_max_num_queries(0):
+        first = api_client.get("/api/v1/products/glow-serum")
+        again = api_client.get("/api/v1/products/glow-serum", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert first.json()["data"]["price"] == "10.00" and again.status_code == 304
+    services.product_update(product=product, data={"price": Decimal("12.50")})
+    assert cache.get(catalog_cache.product_rendered_key(product.pk)) is None
+    changed = api_client.get("/api/v1/products/glow-serum", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200 and changed.json()["data"]["price"] == "12.50"
+    assert detail(api_client, product.pk)["price"] == "12.50"
+    assert api_client.get("/api/v1/products/glow-serum", HTTP_ACCEPT_LANGUAGE="km").json()["data"]["price"] == "12.50"
+    services.product_update(product=product, data={"slug": "glow-serum-2"})
+    assert api_client.get("/api/v1/products/glow-serum").status_code == 404
+    assert detail(api_client, "glow-serum-2")["id"] == product.pk

@@ -132,3 +132,44 @@ def test_concurrent_cancel_and_refund_are_exclusive():
     product.refresh_from_db()
     user.refresh_from_db()
     assert (product.stock_quantity, user.total_orders) == (10, 0)
+
+
+def test_multi_line_carts_take_each_rows_own_quantity_in_one_update():
+    """Scarce stock, carts of several lines with different quantities (variants too), all at once:
+    the one stock UPDATE per table takes exactly each row's units, no row goes below zero, and the
+    sales counters match the order lines."""
+    from django.db.models import Sum
+
+    from shop.cart.tests.factories import VariantFactory
+    from shop.catalog.models import Product, ProductVariant
+    from shop.orders.models import OrderItem
+
+    products = [ProductFactory(stock_quantity=9, price=Decimal("4.00")) for _ in range(4)]
+    variant = VariantFactory(product=products[3], stock_quantity=6)
+    carts = [
+        ((products[0], 2), (products[1], 1), (products[2], 3)),
+        ((products[2], 1), (products[0], 1)),
+        ((products[1], 2), (products[3], 1, variant), (products[0], 1)),
+        ((products[3], 2, variant), (products[2], 2)),
+    ] * 6
+    shoppers = [shopper_with_cart(*lines) for lines in carts]
+
+    results = run_parallel([cod_checkout(user, cart) for user, cart in shoppers])
+
+    assert {error for _, error in results if error} <= {"OUT_OF_STOCK"}
+    placed = [pk for pk, _ in results if pk]
+    assert placed  # some carts fit
+    sold = dict(
+        OrderItem.objects.filter(order_id__in=placed, variant__isnull=True)
+        .values_list("product_id")
+        .annotate(n=Sum("quantity"))
+    )
+    sold_variant = OrderItem.objects.filter(order_id__in=placed, variant=variant).aggregate(n=Sum("quantity"))["n"] or 0
+    sales = dict(OrderItem.objects.filter(order_id__in=placed).values_list("product_id").annotate(n=Sum("quantity")))
+    for product in products[:3]:
+        row = Product.objects.get(pk=product.pk)
+        assert row.stock_quantity == 9 - sold.get(product.pk, 0) >= 0
+        assert row.sales_count == sales.get(product.pk, 0)
+    assert ProductVariant.objects.get(pk=variant.pk).stock_quantity == 6 - sold_variant >= 0
+    assert Product.objects.get(pk=products[3].pk).stock_quantity == 9  # variant lines take the variant's stock
+    assert Product.objects.get(pk=products[3].pk).sales_count == sales.get(products[3].pk, 0)

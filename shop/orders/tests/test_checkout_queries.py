@@ -1,0 +1,100 @@
+"""Checkout runs the same number of statements whatever the number of lines, and the stock it
+takes in one UPDATE per table is exactly each row's quantity."""
+
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+
+from shop.accounts.tests.factories import AddressFactory
+from shop.cart.tests.factories import ProductFactory, VariantFactory
+from shop.catalog.models import Product, ProductVariant
+from shop.orders.models import Order, OrderEvent, OrderStatus
+from shop.orders.tests.helpers import checkout, fill_cart
+
+pytestmark = pytest.mark.django_db
+
+# Request, both transactions (order; payment) and the work queued after their commits (eager
+# Celery: e-mails, notifications, analytics), with the signed-in shopper's answer.
+CHECKOUT_QUERIES = 56
+
+
+def _cart_of(user, size, *, variants=0):
+    lines = []
+    for i in range(size):
+        product = ProductFactory(price=Decimal("10.00"), stock_quantity=50, name=f"Toner {i}")
+        if i < variants:
+            lines.append((product, i + 1, VariantFactory(product=product, stock_quantity=30)))
+        else:
+            lines.append((product, i + 1))
+    fill_cart(user, *lines)
+    return lines
+
+
+@pytest.mark.parametrize("size", [1, 20])
+def test_checkout_statements_do_not_grow_with_lines(auth_client, user, size, django_assert_num_queries):
+    AddressFactory(user=user, is_default=True)
+    lines = _cart_of(user, size)
+    ProductFactory(stock_quantity=7)  # a product not in the cart keeps its stock
+
+    with django_assert_num_queries(CHECKOUT_QUERIES):
+        response = checkout(auth_client, user)
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["data"]["status"] == OrderStatus.CONFIRMED
+    stock = dict(Product.objects.values_list("name", "stock_quantity"))
+    sales = dict(Product.objects.values_list("name", "sales_count"))
+    assert {product.name: stock[product.name] for product, *_ in lines} == {
+        f"Toner {i}": 50 - (i + 1) for i in range(size)
+    }
+    assert {product.name: sales[product.name] for product, *_ in lines} == {f"Toner {i}": i + 1 for i in range(size)}
+    assert sorted(stock.values())[0] == min(7, 50 - size)
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_checkout_with_variants_adds_one_update_whatever_the_lines(auth_client, user, size, django_assert_num_queries):
+    """Variant lines: one more lock and one more UPDATE (the variants'), still constant."""
+    AddressFactory(user=user, is_default=True)
+    lines = _cart_of(user, size, variants=size // 2)
+
+    with django_assert_num_queries(CHECKOUT_QUERIES + 2):
+        response = checkout(auth_client, user)
+
+    assert response.status_code == 201, response.json()
+    variant_stock = dict(ProductVariant.objects.values_list("pk", "stock_quantity"))
+    product_stock = dict(Product.objects.values_list("pk", "stock_quantity"))
+    for product, quantity, *variant in lines:
+        if variant:
+            assert variant_stock[variant[0].pk] == 30 - quantity
+            assert product_stock[product.pk] == 50  # the variant's stock was taken, not the product's
+        else:
+            assert product_stock[product.pk] == 50 - quantity
+    assert dict(Product.objects.filter(pk__in=[p.pk for p, *_ in lines]).values_list("pk", "sales_count")) == {
+        product.pk: quantity for product, quantity, *_ in lines
+    }
+
+
+def test_paid_and_confirmed_are_two_events_in_order(auth_client, user):
+    _cart_of(user, 2)
+    response = checkout(auth_client, user)
+
+    number = response.json()["data"]["order_number"]
+    events = list(OrderEvent.objects.filter(order__order_number=number).order_by("pk").values_list("type", "data"))
+    assert [event_type for event_type, _ in events] == ["placed", "paid", "status_changed"]
+    assert events[2][1] == {"old": "pending", "new": "confirmed"}
+    assert events[1][1]["provider"] == "test"
+
+
+def test_order_e_mails_list_the_lines_read_after_commit(auth_client, user):
+    _cart_of(user, 3)
+    mail.outbox.clear()
+
+    checkout(auth_client, user)
+
+    number = Order.objects.get().order_number
+    assert sorted(m.subject for m in mail.outbox) == sorted(
+        [f"Order {number} received", f"Payment received for order {number}"]
+    )
+    placed = [m for m in mail.outbox if "Toner 0" in m.body]
+    assert len(placed) == 1  # the "placed" e-mail lists the lines; "paid" does not
+    assert all(f"Toner {i}" in placed[0].body for i in range(3))

@@ -1,0 +1,83 @@
+"""Default rate limits (``skincare.api.throttling``): a sliding-window counter, one cache round trip."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
+
+from skincare.api.throttling import AnonRateThrottle, UserRateThrottle
+
+
+@pytest.fixture(autouse=True)
+def clean_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def anon_request(address="10.0.0.1"):
+    request = Request(APIRequestFactory().get("/api/v1/products", REMOTE_ADDR=address))
+    request.user = AnonymousUser()
+    return request
+
+
+def throttle_at(cls, seconds, rate):
+    throttle = cls()
+    throttle.rate = rate
+    throttle.num_requests, throttle.duration = throttle.parse_rate(rate)
+    throttle.timer = lambda: 6_000_000.0 + seconds  # a window boundary (divisible by 60)
+    return throttle
+
+
+def allowed(cls, seconds, rate="3/min", request=None):
+    throttle = throttle_at(cls, seconds, rate)
+    ok = throttle.allow_request(request or anon_request(), None)
+    return ok, (None if ok else throttle.wait())
+
+
+def test_refuses_over_the_rate_and_the_previous_window_fades():
+    assert [allowed(AnonRateThrottle, t)[0] for t in (0, 1, 2)] == [True, True, True]
+    assert allowed(AnonRateThrottle, 3) == (False, 57 + 20)  # rest of the window + 60 s / 3
+    # Next window: the previous 3 still weigh fully at its start, 2/3 of them 20 s in.
+    assert allowed(AnonRateThrottle, 60) == (False, 20)
+    assert allowed(AnonRateThrottle, 80)[0] is True
+    assert allowed(AnonRateThrottle, 81)[0] is False  # 3 * 39/60 + 2 > 3
+
+
+def test_refused_requests_are_not_counted():
+    for t in range(3):
+        assert allowed(AnonRateThrottle, t)[0]
+    for t in range(3, 30):
+        assert not allowed(AnonRateThrottle, t)[0]
+    assert allowed(AnonRateThrottle, 80)[0] is True  # as if the refusals never happened
+
+
+def test_clients_are_counted_apart(django_user_model):
+    for t in range(3):
+        assert allowed(AnonRateThrottle, t, request=anon_request("10.0.0.1"))[0]
+    assert not allowed(AnonRateThrottle, 3, request=anon_request("10.0.0.1"))[0]
+    assert allowed(AnonRateThrottle, 3, request=anon_request("10.0.0.2"))[0]
+
+
+@pytest.mark.django_db
+def test_users_are_counted_per_user(django_user_model):
+    alice = django_user_model.objects.create_user(email="alice@example.com", password="x")  # noqa: S106
+    bob = django_user_model.objects.create_user(email="bob@example.com", password="x")  # noqa: S106
+
+    def as_user(user):
+        request = anon_request()
+        request.user = user
+        return request
+
+    assert [allowed(UserRateThrottle, 0, "2/min", as_user(alice))[0] for _ in range(3)] == [True, True, False]
+    assert allowed(UserRateThrottle, 0, "2/min", as_user(bob))[0] is True
+
+
+@pytest.mark.django_db
+def test_the_api_answers_429_with_retry_after(api_client, throttle_rates):
+    throttle_rates(anon="2/min")
+    codes = [api_client.get("/api/v1/categories").status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    response = api_client.get("/api/v1/categories")
+    assert response.json()["code"] == "THROTTLED" and 0 < int(response["Retry-After"]) <= 90

@@ -1,0 +1,57 @@
+"""Outermost middleware: request id in and out, log context, latency/status/query metrics."""
+
+import logging
+import time
+
+from skincare.observability import context as log_context
+from skincare.observability.metrics import HTTP_DB_QUERIES, HTTP_LATENCY, HTTP_REQUESTS, UNMATCHED_ROUTE
+
+REQUEST_ID_HEADER = "X-Request-ID"
+
+access_logger = logging.getLogger("skincare.request")
+
+
+class ObservabilityMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        request_id = log_context.request_id_accept(request.headers.get(REQUEST_ID_HEADER))
+        request.request_id = request_id
+        context = log_context.LogContext(request_id=request_id, request=request)
+        token = log_context.bind(context)
+        try:
+            response = self.get_response(request)
+            match = request.resolver_match
+            route = context.route = match.view_name if match else UNMATCHED_ROUTE
+            elapsed = time.perf_counter() - started
+            method = request.method if request.method in _METHODS else "other"
+            HTTP_REQUESTS.labels(route, method, response.status_code).inc()
+            HTTP_LATENCY.labels(route, method).observe(elapsed)
+            HTTP_DB_QUERIES.labels(route).observe(context.queries)
+            access_logger.info(
+                "%s %s %s",
+                method,
+                route,
+                response.status_code,
+                extra={
+                    "method": method,
+                    "status": response.status_code,
+                    "duration_ms": round(elapsed * 1000, 1),
+                    "db_queries": context.queries,
+                },
+            )
+        finally:
+            log_context.unbind(token)
+        response[REQUEST_ID_HEADER] = request_id
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        context = log_context.current()
+        if context is not None and request.resolver_match is not None:
+            context.route = request.resolver_match.view_name
+
+
+# Methods get their own label value; anything else (made-up verbs) shares one, so labels stay bounded.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})

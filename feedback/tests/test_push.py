@@ -152,3 +152,58 @@ def test_a_network_failure_leaves_the_notification_unpushed(service_account, tra
     notification.refresh_from_db()
     assert notification.push_sent is False
     assert PushDevice.objects.get(token="good").is_active is True
+
+
+@pytest.fixture
+def silent_server():
+    """A TCP server that accepts connections and never answers: a hung push service."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.settimeout(0.2)
+    accepted, stop = [], threading.Event()
+
+    def accept():
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    stop.set()
+    thread.join()
+    for connection in accepted:
+        connection.close()
+    listener.close()
+
+
+def test_a_hung_token_endpoint_gives_up_within_the_push_timeout(service_account, settings, silent_server):
+    import time
+
+    settings.FCM_CREDENTIALS_JSON = json.dumps({**service_account, "token_uri": f"{silent_server}/token"})
+    settings.PUSH_TIMEOUT = 0.5
+    started = time.monotonic()
+    result = push_backend().send(tokens=["a", "b", "c"], title="t", body="b")
+    assert (result.delivered, result.failed) == (0, 3)
+    assert time.monotonic() - started < 2
+
+
+def test_a_hung_send_endpoint_stops_the_batch_at_the_first_timeout(service_account, settings, silent_server):
+    import time
+
+    from django.core.cache import cache
+
+    settings.FCM_API_URL = silent_server
+    settings.PUSH_TIMEOUT = 0.5
+    backend = push_backend()
+    cache.set(backend._cache_key, "cached-access-token", 600)
+    started = time.monotonic()
+    result = backend.send(tokens=[f"device-{n}" for n in range(10)], title="t", body="b")
+    assert (result.delivered, result.failed) == (0, 10)
+    assert time.monotonic() - started < 2  # one timeout, not ten

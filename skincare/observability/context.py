@@ -5,11 +5,11 @@ the user as they become known without resetting the variable.
 """
 
 import re
-import uuid
+import secrets
 from contextvars import ContextVar
 from dataclasses import dataclass
 
-from django.utils.functional import SimpleLazyObject, empty
+from django.utils.functional import LazyObject, empty
 
 # Accepted from X-Request-ID as given: letters, digits and ._:- only, at most 128 characters
 # (a UUID, a ULID or a load balancer's trace id fit); anything else is replaced by a new id.
@@ -48,7 +48,7 @@ def unbind(token) -> None:
 
 
 def new_request_id() -> str:
-    return uuid.uuid4().hex
+    return secrets.token_hex(16)
 
 
 def request_id_accept(value: str | None) -> str:
@@ -66,7 +66,7 @@ def current_request_id() -> str | None:
 def known_user_id(request):
     """The signed-in user's id once something has resolved it; never runs a query to find out."""
     user = request.__dict__.get("user")
-    if isinstance(user, SimpleLazyObject):
+    if issubclass(type(user), LazyObject):  # not isinstance(): that would evaluate the lazy user
         user = user._wrapped
         if user is empty:
             return None

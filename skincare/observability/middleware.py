@@ -27,9 +27,7 @@ class ObservabilityMiddleware:
             route = context.route = match.view_name if match else UNMATCHED_ROUTE
             elapsed = time.perf_counter() - started
             method = request.method if request.method in _METHODS else "other"
-            HTTP_REQUESTS.labels(route, method, response.status_code).inc()
-            HTTP_LATENCY.labels(route, method).observe(elapsed)
-            HTTP_DB_QUERIES.labels(route).observe(context.queries)
+            _series(route, method, response.status_code, elapsed, context.queries)
             access_logger.info(
                 "%s %s %s",
                 method,
@@ -52,6 +50,25 @@ class ObservabilityMiddleware:
         if context is not None and request.resolver_match is not None:
             context.route = request.resolver_match.view_name
 
+
+def _series(route, method, status, elapsed, queries):
+    """Record one response; the labelled children are looked up once per (route, method, status)."""
+    key = (route, method, status)
+    children = _children.get(key)
+    if children is None:
+        children = _children[key] = (
+            HTTP_REQUESTS.labels(route, method, status),
+            HTTP_LATENCY.labels(route, method),
+            HTTP_DB_QUERIES.labels(route),
+        )
+    requests, latency, db_queries = children
+    requests.inc()
+    latency.observe(elapsed)
+    db_queries.observe(queries)
+
+
+# Bounded: routes are URL names, methods a fixed set, statuses the few the views answer.
+_children = {}
 
 # Methods get their own label value; anything else (made-up verbs) shares one, so labels stay bounded.
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})

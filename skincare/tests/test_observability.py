@@ -103,6 +103,19 @@ def test_every_log_line_of_a_request_carries_its_id_and_route(client: Client, js
     assert "request_id" not in json_log()[-1]
 
 
+def test_logging_never_loads_a_user_nothing_else_needed():
+    from django.http import HttpRequest
+    from django.utils.functional import SimpleLazyObject
+
+    from skincare.observability.context import known_user_id
+
+    loads = []
+    request = HttpRequest()
+    request.user = SimpleLazyObject(lambda: loads.append(1))
+    assert known_user_id(request) is None
+    assert loads == []  # the session and user were not read just to log
+
+
 def test_an_unmatched_path_is_one_route(client: Client, json_log):
     client.get("/no/such/page/here", HTTP_X_REQUEST_ID="req-unmatched")
     access = [line for line in json_log() if line.get("request_id") == "req-unmatched"]

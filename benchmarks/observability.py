@@ -1,8 +1,11 @@
 """Per-request cost of the observability layer (request id, log context, access log line, Prometheus
 series, the per-query counter), measured against the same stack without it, in the same run.
 
-Two measurements, each alternating rounds of "with" and "without" so machine noise hits both alike:
+Three measurements, each alternating rounds of "with" and "without" so machine noise hits both alike:
 
+* ``isolated``: the middleware alone around a view that returns at once, with and without its
+  access log line, against the bare view; the difference is the layer's own cost per request, also
+  shown as a fraction of a whole in-process ``/health`` request measured in the same rounds;
 * ``inprocess``: Django's test client, two handlers in one process, one built without
   ``ObservabilityMiddleware`` (and its rounds run with the query counter detached);
 * ``loopback``: two gunicorn servers (1 sync worker each) on 127.0.0.1, one started with
@@ -65,6 +68,41 @@ def _report(label, path, with_times, without_times):
         f"ratio {with_median / without_median:6.3f}  diff {(with_median - without_median) * 1e6:+8.1f} µs",
         flush=True,
     )
+
+
+def isolated(rounds, requests):
+    import django
+
+    django.setup()
+    from django.http import HttpResponse
+    from django.test import Client, RequestFactory
+    from django.urls import resolve
+
+    from skincare.observability.middleware import ObservabilityMiddleware
+
+    match, answer = resolve("/health"), HttpResponse("ok")
+
+    def view(request):
+        request.resolver_match = match
+        return answer
+
+    logged, quiet = ObservabilityMiddleware(view), ObservabilityMiddleware(view)
+    quiet.log_requests = False
+    request, client = RequestFactory().get("/health"), Client()
+    times = {"bare": [], "with access log": [], "without access log": [], "/health": []}
+    for _ in range(rounds):
+        times["bare"].append(_timed(lambda: view(request), requests))
+        times["with access log"].append(_timed(lambda: logged(request), requests))
+        times["without access log"].append(_timed(lambda: quiet(request), requests))
+        times["/health"].append(_timed(lambda: client.get("/health"), requests))
+    bare, health = statistics.median(times["bare"]), statistics.median(times["/health"])
+    for name in ("with access log", "without access log"):
+        cost = statistics.median(times[name]) - bare
+        print(
+            f"isolated  middleware {name:19} {cost * 1e6:7.1f} µs per request  "
+            f"= {cost / health:6.3f} of a whole in-process /health request ({health * 1e3:.3f} ms)",
+            flush=True,
+        )
 
 
 def inprocess(rounds, requests):
@@ -153,13 +191,15 @@ def main():
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--requests", type=int, default=50, help="requests per round")
     parser.add_argument("--port", type=int, default=8402, help="loopback servers use this port and the next")
-    parser.add_argument("--mode", choices=["both", "inprocess", "loopback"], default="both")
+    parser.add_argument("--mode", choices=["all", "isolated", "inprocess", "loopback"], default="all")
     args = parser.parse_args()
     os.environ["DJANGO_SETTINGS_MODULE"] = SETTINGS_MODULE
     print(f"{args.rounds} alternating rounds of {args.requests} requests per path and mode; medians of rounds")
-    if args.mode in ("both", "inprocess"):
+    if args.mode in ("all", "isolated"):
+        isolated(args.rounds, args.requests * 10)
+    if args.mode in ("all", "inprocess"):
         inprocess(args.rounds, args.requests)
-    if args.mode in ("both", "loopback"):
+    if args.mode in ("all", "loopback"):
         loopback(args.rounds, args.requests, args.port)
 
 

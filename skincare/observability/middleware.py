@@ -3,6 +3,8 @@
 import logging
 import time
 
+from django.conf import settings
+
 from skincare.observability import context as log_context
 from skincare.observability.metrics import HTTP_DB_QUERIES, HTTP_LATENCY, HTTP_REQUESTS, UNMATCHED_ROUTE
 
@@ -14,6 +16,7 @@ access_logger = logging.getLogger("skincare.request")
 class ObservabilityMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        self.log_requests = settings.LOG_REQUESTS
 
     def __call__(self, request):
         started = time.perf_counter()
@@ -28,18 +31,19 @@ class ObservabilityMiddleware:
             elapsed = time.perf_counter() - started
             method = request.method if request.method in _METHODS else "other"
             _series(route, method, response.status_code, elapsed, context.queries)
-            access_logger.info(
-                "%s %s %s",
-                method,
-                route,
-                response.status_code,
-                extra={
-                    "method": method,
-                    "status": response.status_code,
-                    "duration_ms": round(elapsed * 1000, 1),
-                    "db_queries": context.queries,
-                },
-            )
+            if self.log_requests:
+                access_logger.info(
+                    "%s %s %s",
+                    method,
+                    route,
+                    response.status_code,
+                    extra={
+                        "method": method,
+                        "status": response.status_code,
+                        "duration_ms": round(elapsed * 1000, 1),
+                        "db_queries": context.queries,
+                    },
+                )
         finally:
             log_context.unbind(token)
         response[REQUEST_ID_HEADER] = request_id

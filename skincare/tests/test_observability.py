@@ -116,6 +116,13 @@ def test_logging_never_loads_a_user_nothing_else_needed():
     assert loads == []  # the session and user were not read just to log
 
 
+def test_the_access_line_can_be_switched_off(settings, json_log):
+    settings.LOG_REQUESTS = False
+    response = Client().get("/health", HTTP_X_REQUEST_ID="req-quiet")
+    assert response["X-Request-ID"] == "req-quiet"
+    assert [line for line in json_log() if line["logger"] == "skincare.request"] == []
+
+
 def test_an_unmatched_path_is_one_route(client: Client, json_log):
     client.get("/no/such/page/here", HTTP_X_REQUEST_ID="req-unmatched")
     access = [line for line in json_log() if line.get("request_id") == "req-unmatched"]

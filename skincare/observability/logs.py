@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from skincare.observability.context import current
 
 CONTEXT_FIELDS = ("request_id", "user_id", "route", "task_id", "task_name")
+_PLAIN = (str, int, float, bool)
 
 # Attributes every LogRecord has; anything else was passed with ``extra=`` and is kept.
 _STANDARD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime", *CONTEXT_FIELDS}
@@ -50,7 +51,9 @@ class JsonFormatter(logging.Formatter):
             if value is not None:
                 entry[field] = value
         for key, value in record.__dict__.items():
-            if key not in _STANDARD_ATTRIBUTES and not key.startswith("_"):
+            # Plain values passed with extra= only: Celery attaches a task's arguments and result as a
+            # dict ("data"), which would copy customers' e-mail addresses and tokens into the logs.
+            if key not in _STANDARD_ATTRIBUTES and not key.startswith("_") and isinstance(value, _PLAIN):
                 entry[key] = value
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)

@@ -123,6 +123,17 @@ def test_the_access_line_can_be_switched_off(settings, json_log):
     assert [line for line in json_log() if line["logger"] == "skincare.request"] == []
 
 
+def test_json_lines_keep_plain_extras_and_drop_structures():
+    record = logging.makeLogRecord(
+        {"name": "celery.app.trace", "msg": "Task %s succeeded", "args": ("x",), "levelname": "INFO",
+         "route": None, "request_id": None, "user_id": None, "task_id": None, "task_name": None,
+         "data": {"kwargs": "{'email': 'shopper@example.com'}"}, "attempt": 2}
+    )  # fmt: skip
+    line = json.loads(JsonFormatter().format(record))
+    assert line["message"] == "Task x succeeded" and line["attempt"] == 2
+    assert "data" not in line and "shopper@example.com" not in json.dumps(line)
+
+
 def test_an_unmatched_path_is_one_route(client: Client, json_log):
     client.get("/no/such/page/here", HTTP_X_REQUEST_ID="req-unmatched")
     access = [line for line in json_log() if line.get("request_id") == "req-unmatched"]
@@ -181,6 +192,10 @@ def test_a_task_that_fails_in_the_worker_is_recorded(worker):
     with pytest.raises(ValueError):
         result.get(timeout=20)
 
+    # Celery stores the failed result before it sends task_failure: wait for the row.
+    deadline = time.monotonic() + 20
+    while not FailedTask.objects.filter(task_id=result.id).exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
     row = FailedTask.objects.get(task_id=result.id)
     assert row.task_name == "obs_tests.explode"
     assert row.exception_type == "ValueError"
@@ -254,9 +269,11 @@ def test_request_series_by_route_and_status(client: Client, settings):
     assert not_found and "does-not-exist" not in "".join(not_found)  # the route name, never the raw path
 
 
-def test_database_query_series(client: Client, settings):
+def test_database_query_series(client: Client, settings, json_log):
     before = scrape(client, settings)
-    client.get("/health/ready")
+    client.get("/health/ready", HTTP_X_REQUEST_ID="req-ready-queries")
+    access = [line for line in json_log() if line.get("request_id") == "req-ready-queries"]
+    assert access[-1]["db_queries"] == 2  # SELECT 1 for the database, again for the relational analytics store
     after = scrape(client, settings)
     vendor = __import__("django.db").db.connection.vendor
     assert sample(after, "db_queries_total", alias="default", vendor=vendor) > sample(

@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from feedback import services
 from feedback.models import NotificationType, PushDevice
 from feedback.push import FCM_SCOPE, FCMv1PushBackend, NoOpPushBackend, push_backend
+from skincare.tests.servers import silent_tcp_server
 
 pytestmark = pytest.mark.django_db
 
@@ -156,31 +157,9 @@ def test_a_network_failure_leaves_the_notification_unpushed(service_account, tra
 
 @pytest.fixture
 def silent_server():
-    """A TCP server that accepts connections and never answers: a hung push service."""
-    import socket
-    import threading
-
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    listener.settimeout(0.2)
-    accepted, stop = [], threading.Event()
-
-    def accept():
-        while not stop.is_set():
-            try:
-                accepted.append(listener.accept()[0])
-            except TimeoutError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    stop.set()
-    thread.join()
-    for connection in accepted:
-        connection.close()
-    listener.close()
+    """A push service that accepts connections and never answers."""
+    with silent_tcp_server() as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def test_a_hung_token_endpoint_gives_up_within_the_push_timeout(service_account, settings, silent_server):

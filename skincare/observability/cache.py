@@ -21,11 +21,7 @@ class LocMemCache(DjangoLocMemCache):
         _count("default", value is not _MISSING, value is _MISSING)
         return default if value is _MISSING else value
 
-    def get_many(self, keys, version=None):
-        keys = list(keys)
-        found = super().get_many(keys, version)
-        _count("default", len(found), len(keys) - len(found))
-        return found
+    # get_many: Django's calls get() per key, so each is counted there.
 
 
 class RedisClient(DefaultClient):

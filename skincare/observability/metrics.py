@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 # Routes are resolved URL names (bounded); a path that resolves to nothing is one label value.
 UNMATCHED_ROUTE = "<unmatched>"
+STATIC_ROUTE = "<static>"
 
 HTTP_REQUESTS = Counter("http_requests", "HTTP responses by route, method and status.", ["route", "method", "status"])
 HTTP_LATENCY = Histogram(

@@ -6,7 +6,7 @@ import time
 from django.conf import settings
 
 from skincare.observability import context as log_context
-from skincare.observability.metrics import HTTP_DB_QUERIES, HTTP_LATENCY, HTTP_REQUESTS, UNMATCHED_ROUTE
+from skincare.observability.metrics import HTTP_DB_QUERIES, HTTP_LATENCY, HTTP_REQUESTS, STATIC_ROUTE, UNMATCHED_ROUTE
 
 REQUEST_ID_HEADER = "X-Request-ID"
 
@@ -17,6 +17,7 @@ class ObservabilityMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.log_requests = settings.LOG_REQUESTS
+        self.static_prefix = settings.STATIC_URL
 
     def __call__(self, request):
         started = time.perf_counter()
@@ -27,7 +28,11 @@ class ObservabilityMiddleware:
         try:
             response = self.get_response(request)
             match = request.resolver_match
-            route = context.route = match.view_name if match else UNMATCHED_ROUTE
+            if match is not None:
+                route = match.view_name
+            else:  # WhiteNoise answers static files before URL resolution
+                route = STATIC_ROUTE if request.path.startswith(self.static_prefix) else UNMATCHED_ROUTE
+            context.route = route
             elapsed = time.perf_counter() - started
             method = request.method if request.method in _METHODS else "other"
             _series(route, method, response.status_code, elapsed, context.queries)

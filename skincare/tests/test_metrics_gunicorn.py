@@ -22,7 +22,8 @@ def _free_port():
 
 def _get(url, **headers):
     request = urllib.request.Request(url, headers=headers)  # noqa: S310 - loopback
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+    # Generous: a request that timed out here but was answered later would make the count unknown.
+    with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 - loopback
         return response.read().decode()
 
 

@@ -6,7 +6,6 @@ import logging
 import re
 import smtplib
 import socket
-import threading
 import time
 import uuid
 
@@ -21,6 +20,7 @@ from skincare.models import FailedTask
 from skincare.observability import celery_hooks, metrics
 from skincare.observability.context import LogContext, bind, unbind
 from skincare.observability.logs import ContextFilter, JsonFormatter
+from skincare.tests.servers import silent_tcp_server
 
 pytestmark = pytest.mark.django_db
 
@@ -138,11 +138,14 @@ def test_an_unmatched_path_is_one_route(client: Client, json_log):
     client.get("/no/such/page/here", HTTP_X_REQUEST_ID="req-unmatched")
     access = [line for line in json_log() if line.get("request_id") == "req-unmatched"]
     assert access[-1]["route"] == "<unmatched>"
+    client.get("/static/no-such-file.css", HTTP_X_REQUEST_ID="req-static")
+    access = [line for line in json_log() if line.get("request_id") == "req-static"]
+    assert access[-1]["route"] == "<static>"
 
 
 # --- Celery: the request id travels to the worker -----------------------------------------------
 
-worker_app = Celery("observability-tests", broker="memory://", backend="cache+memory://")
+worker_app = Celery("observability-tests", broker="memory://", backend="cache+memory://", set_as_current=False)
 worker_app.conf.update(
     task_always_eager=False, worker_hijack_root_logger=False, broker_connection_retry_on_startup=True
 )
@@ -162,8 +165,16 @@ def explode(number):
 
 @pytest.fixture
 def worker():
-    with start_worker(worker_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-        yield
+    from celery import _state
+
+    current, default = _state.get_current_app(), _state.default_app
+    try:
+        with start_worker(worker_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            yield
+    finally:
+        # start_worker makes its app the current and default one; the project's tasks must not follow it.
+        current.set_current()
+        _state.set_default_app(default)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -463,29 +474,8 @@ def test_celery_failure_settings():
 
 @pytest.fixture
 def silent_server():
-    """A TCP server that accepts connections and never answers (a hung SMTP or HTTP service)."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    accepted = []
-    stop = threading.Event()
-
-    def accept():
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                accepted.append(listener.accept()[0])
-            except TimeoutError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield listener.getsockname()[1]
-    stop.set()
-    thread.join()
-    for connection in accepted:
-        connection.close()
-    listener.close()
+    with silent_tcp_server() as port:
+        yield port
 
 
 def test_a_hung_smtp_server_gives_up_within_email_timeout(settings, silent_server):

@@ -13,4 +13,5 @@ COPY . .
 RUN SECRET_KEY=collectstatic-only-not-a-runtime-key python manage.py collectstatic --noinput
 
 EXPOSE 8000
-CMD ["gunicorn", "skincare.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# No gunicorn access log: the app writes one line per request with its request id (LOG_REQUESTS).
+CMD ["gunicorn", "skincare.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]

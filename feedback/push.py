@@ -163,17 +163,22 @@ class FCMv1PushBackend(PushBackend):
             logger.warning("FCM push failed: %s", exc)
             result.failed = len(tokens)
             return result
-        for token in tokens:
+        for position, token in enumerate(tokens):
             message = self._message(token, title, body, data)
             try:
                 status, answer = self._post(message, access_token)
                 if status == 401:  # the cached token was revoked or expired early: one fresh try
                     access_token = self.access_token(refresh=True)
                     status, answer = self._post(message, access_token)
-            except (OSError, ValueError) as exc:
+            except ValueError as exc:
                 logger.warning("FCM push failed: %s", exc)
                 result.failed += 1
                 continue
+            except OSError as exc:
+                # Unreachable or not answering within the timeout: the rest would wait as long, each.
+                logger.warning("FCM push failed, giving up on this batch: %s", exc)
+                result.failed += len(tokens) - position
+                return result
             if status == 200:
                 result.delivered += 1
                 continue
@@ -200,5 +205,6 @@ def push_backend() -> PushBackend:
             credentials=credentials,
             project_id=getattr(settings, "FCM_PROJECT_ID", ""),
             api_url=getattr(settings, "FCM_API_URL", "") or FCM_API_URL,
+            timeout=getattr(settings, "PUSH_TIMEOUT", 5),
         )
     return NoOpPushBackend()

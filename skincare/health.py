@@ -1,11 +1,16 @@
 """Liveness (`/health`) and readiness (`/health/ready`).
 
 Readiness checks every backing service the configuration asks for and answers 503
-when a required one is down, so a load balancer stops sending traffic.
+when a required one is down, so a load balancer stops sending traffic. The Celery worker
+and beat heartbeats are reported too, but a stale one only makes the answer ``degraded``
+(still 200): this web process can serve pages and take orders without them (tasks wait in
+the broker), and taking it out of the load balancer would not bring a worker back.
+In eager mode (no broker) there is no worker or beat: both are ``not_applicable``.
 """
 
 import time
 import uuid
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.cache import cache
@@ -13,6 +18,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from skincare.observability.celery_hooks import BEAT_HEARTBEAT_KEY, WORKER_HEARTBEAT_KEY
 
 CHECK_TIMEOUT_SECONDS = 2
 
@@ -65,6 +72,27 @@ CHECKS = {
 }
 
 
+def heartbeat_check(key):
+    """``ok`` when the heartbeat is younger than HEALTH_HEARTBEAT_MAX_AGE, else ``stale`` (or never seen)."""
+    if settings.CELERY_TASK_ALWAYS_EAGER or not settings.CELERY_BROKER_URL:
+        return {"status": "not_applicable"}
+    try:
+        beat_at = cache.get(key)
+    except Exception as exc:  # noqa: BLE001 - the cache check reports the outage itself
+        return {"status": "unknown", "error": f"{type(exc).__name__}: {exc}"[:300]}
+    if beat_at is None:
+        return {"status": "stale", "last_seen": None, "age_seconds": None}
+    age = max(time.time() - float(beat_at), 0.0)
+    return {
+        "status": "ok" if age <= settings.HEALTH_HEARTBEAT_MAX_AGE else "stale",
+        "last_seen": datetime.fromtimestamp(float(beat_at), UTC).isoformat().replace("+00:00", "Z"),
+        "age_seconds": round(age, 1),
+    }
+
+
+HEARTBEATS = {"worker": WORKER_HEARTBEAT_KEY, "beat": BEAT_HEARTBEAT_KEY}
+
+
 def run_checks():
     results, healthy = {}, True
     for name, check in CHECKS.items():
@@ -85,8 +113,17 @@ def liveness(request):
     return JsonResponse({"status": "ok"})
 
 
+def run_heartbeats():
+    results = {name: heartbeat_check(key) for name, key in HEARTBEATS.items()}
+    fresh = all(result["status"] in ("ok", "not_applicable") for result in results.values())
+    return fresh, results
+
+
 @never_cache
 @require_GET
 def readiness(request):
+    """503 ``error`` when a required service is down; 200 ``degraded`` when only a heartbeat is stale."""
     healthy, results = run_checks()
-    return JsonResponse({"status": "ok" if healthy else "error", "checks": results}, status=200 if healthy else 503)
+    fresh, heartbeats = run_heartbeats()
+    status = "error" if not healthy else "ok" if fresh else "degraded"
+    return JsonResponse({"status": status, "checks": results, "heartbeats": heartbeats}, status=200 if healthy else 503)

@@ -20,6 +20,8 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
+from skincare.observability.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -102,6 +104,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: the request id and the metrics cover everything below (docs/observability.md).
+    "skincare.observability.middleware.ObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "skincare.http_plumbing.CachedPolicyCSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -121,7 +125,7 @@ MIDDLEWARE = [
 
 if not DEBUG:
     # In production gunicorn serves static files through WhiteNoise; runserver does it in development.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 # Benchmarks only: every answer carries X-Query-Count (SQL statements it ran); see benchmarks/hot_paths.py.
 QUERY_COUNT_HEADER = env.bool("QUERY_COUNT_HEADER", default=False)
@@ -164,26 +168,65 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="skincare"),
             "OPTIONS": {
-                "CLIENT_CLASS": "django_redis.client.DefaultClient",
+                # django-redis's DefaultClient, counting hits and misses for /metrics.
+                "CLIENT_CLASS": "skincare.observability.cache.RedisClient",
                 "SOCKET_CONNECT_TIMEOUT": 2,
                 "SOCKET_TIMEOUT": 2,
             },
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "skincare"}}
+    # Django's LocMemCache, counting hits and misses for /metrics.
+    CACHES = {"default": {"BACKEND": "skincare.observability.cache.LocMemCache", "LOCATION": "skincare"}}
 
 # --- Celery -----------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
+# Ready for failures (docs/observability.md): a task is acknowledged after it ran, a worker takes one
+# message at a time, and a task whose worker process died is handed back to the broker.
 CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Every task gets SoftTimeLimitExceeded after the soft limit and is killed at the hard one. The slow
+# nightly jobs get longer limits, kept under RabbitMQ's consumer_timeout (30 min by default), past
+# which the broker drops the channel of an unacknowledged (acks_late) message.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
+CELERY_SLOW_TASK_SOFT_TIME_LIMIT = env.int("CELERY_SLOW_TASK_SOFT_TIME_LIMIT", default=1500)
+CELERY_SLOW_TASK_TIME_LIMIT = env.int("CELERY_SLOW_TASK_TIME_LIMIT", default=1620)
+CELERY_SLOW_TASKS = (
+    "ml.etl_daily_metrics",
+    "ml.etl_purchase_patterns",
+    "ml.etl_feedback_analytics",
+    "ml.etl_feedback_stream",
+    "ml.etl_user_feedback_journey",
+    "ml.recommendations_precompute",
+    "ml.sentiment_train",
+    "ml.predictions_train",
+    "orders.replenishment_reminders",
+)
+CELERY_TASK_ANNOTATIONS = {
+    name: {"soft_time_limit": CELERY_SLOW_TASK_SOFT_TIME_LIMIT, "time_limit": CELERY_SLOW_TASK_TIME_LIMIT}
+    for name in CELERY_SLOW_TASKS
+}
+# Keep the project's LOGGING (JSON lines with the task id) on the worker instead of Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Beat sends the heartbeat task this often; /health/ready calls beat or the worker stale after
+# HEALTH_HEARTBEAT_MAX_AGE seconds without one.
+HEALTH_HEARTBEAT_SECONDS = env.int("HEALTH_HEARTBEAT_SECONDS", default=30)
+HEALTH_HEARTBEAT_MAX_AGE = env.int("HEALTH_HEARTBEAT_MAX_AGE", default=120)
 CELERY_BEAT_SCHEDULE = {
+    "health-heartbeat": {
+        "task": "skincare.heartbeat",
+        "schedule": timedelta(seconds=HEALTH_HEARTBEAT_SECONDS),
+        "options": {"expires": HEALTH_HEARTBEAT_SECONDS * 2},
+    },
     "files-cleanup": {"task": "files.cleanup", "schedule": timedelta(hours=1)},
     "cart-cleanup": {"task": "cart.cleanup_expired", "schedule": timedelta(hours=6)},
     "orders-expire-unpaid": {"task": "orders.expire_unpaid", "schedule": timedelta(minutes=5)},
@@ -383,6 +426,8 @@ STATICFILES_BACKEND = (
 
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
 if AWS_STORAGE_BUCKET_NAME:
+    from botocore.config import Config as BotocoreConfig
+
     _s3_options = {
         "bucket_name": AWS_STORAGE_BUCKET_NAME,
         "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
@@ -391,6 +436,11 @@ if AWS_STORAGE_BUCKET_NAME:
         "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
         "custom_domain": env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None,
         "file_overwrite": False,
+        # botocore waits 60 s to connect and 60 s per read by default; fail sooner on a hung endpoint.
+        "client_config": BotocoreConfig(
+            connect_timeout=env.float("AWS_S3_CONNECT_TIMEOUT", default=5.0),
+            read_timeout=env.float("AWS_S3_READ_TIMEOUT", default=30.0),
+        ),
     }
     STORAGES = {
         "default": {
@@ -498,6 +548,8 @@ FCM_CREDENTIALS_FILE = env.str("FCM_CREDENTIALS_FILE", default="")
 FCM_CREDENTIALS_JSON = env.str("FCM_CREDENTIALS_JSON", default="")
 FCM_PROJECT_ID = env.str("FCM_PROJECT_ID", default="")
 FCM_API_URL = env.str("FCM_API_URL", default="https://fcm.googleapis.com")
+# Seconds each FCM request (token and send) may take; a batch stops at the first one that times out.
+PUSH_TIMEOUT = env.float("PUSH_TIMEOUT", default=5.0)
 
 # --- Subscriptions: plan limits (skin scans per calendar month, questions per UTC day) ---------
 SUBSCRIPTION_FREE_MONTHLY_SCANS = env.int("SUBSCRIPTION_FREE_MONTHLY_SCANS", default=3)
@@ -514,6 +566,9 @@ EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# Seconds an SMTP connect or reply may take before the send fails (and the task retries later), so a
+# hung mail server cannot hold a worker.
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10.0)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Skincare Shop <shop@example.com>")
 
 # --- I18n -------------------------------------------------------------------
@@ -568,12 +623,20 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-}
+# --- Observability (docs/observability.md) -----------------------------------
+# json: one JSON object per line (for log shippers); text: for a terminal. Every line carries the
+# request id (X-Request-ID), the user id and the route, or the task id and name in a worker.
+LOG_FORMAT = env.str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env.str("LOG_LEVEL", default="INFO"))
+# One line per request (logger skincare.request): method, route, status, duration_ms, db_queries.
+# It replaces gunicorn's access log; about 2/3 of the middleware's cost (docs/observability.md).
+LOG_REQUESTS = env.bool("LOG_REQUESTS", default=True)
+# /metrics (Prometheus) answers only a request with "Authorization: Bearer <METRICS_TOKEN>" or from
+# an address in METRICS_ALLOWED_IPS (addresses or networks, comma-separated); 404 to anyone else.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
 
 # Photo skin analysis (ml/skin_analysis, docs/skin-analysis.md). With no key the built-in analyzer
 # and the template feedback run in-process; a key switches on the external service, with the

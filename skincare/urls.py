@@ -6,6 +6,8 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from skincare import health
 from skincare.api.schema_view import SchemaView
+from skincare.observability.metrics import metrics_view
+from skincare.observability.staff_apis import StaffFailedTaskListApi
 
 handler400 = "skincare.api.views.handler400"
 handler403 = "skincare.api.views.handler403"
@@ -26,6 +28,7 @@ api_v1 = [
     path("", include("ml.urls")),
     path("", include("ml.skin_analysis.urls")),
     path("", include("ml.goals.urls")),
+    path("staff/tasks/failures", StaffFailedTaskListApi.as_view(), name="staff-failed-tasks"),
 ]
 
 urlpatterns = [
@@ -42,6 +45,7 @@ urlpatterns = [
     path("recommendations/", include("ml.page_urls")),
     path("health", health.liveness, name="health"),
     path("health/ready", health.readiness, name="health-ready"),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SchemaView.as_view(), name="schema"),

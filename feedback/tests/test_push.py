@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from feedback import services
 from feedback.models import NotificationType, PushDevice
 from feedback.push import FCM_SCOPE, FCMv1PushBackend, NoOpPushBackend, push_backend
+from skincare.tests.servers import silent_tcp_server
 
 pytestmark = pytest.mark.django_db
 
@@ -152,3 +153,36 @@ def test_a_network_failure_leaves_the_notification_unpushed(service_account, tra
     notification.refresh_from_db()
     assert notification.push_sent is False
     assert PushDevice.objects.get(token="good").is_active is True
+
+
+@pytest.fixture
+def silent_server():
+    """A push service that accepts connections and never answers."""
+    with silent_tcp_server() as port:
+        yield f"http://127.0.0.1:{port}"
+
+
+def test_a_hung_token_endpoint_gives_up_within_the_push_timeout(service_account, settings, silent_server):
+    import time
+
+    settings.FCM_CREDENTIALS_JSON = json.dumps({**service_account, "token_uri": f"{silent_server}/token"})
+    settings.PUSH_TIMEOUT = 0.5
+    started = time.monotonic()
+    result = push_backend().send(tokens=["a", "b", "c"], title="t", body="b")
+    assert (result.delivered, result.failed) == (0, 3)
+    assert time.monotonic() - started < 2
+
+
+def test_a_hung_send_endpoint_stops_the_batch_at_the_first_timeout(service_account, settings, silent_server):
+    import time
+
+    from django.core.cache import cache
+
+    settings.FCM_API_URL = silent_server
+    settings.PUSH_TIMEOUT = 0.5
+    backend = push_backend()
+    cache.set(backend._cache_key, "cached-access-token", 600)
+    started = time.monotonic()
+    result = backend.send(tokens=[f"device-{n}" for n in range(10)], title="t", body="b")
+    assert (result.delivered, result.failed) == (0, 10)
+    assert time.monotonic() - started < 2  # one timeout, not ten

@@ -56,7 +56,7 @@ def test_embedded_default_needs_nothing_installed():
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {
         "engine": "django.db.backends.sqlite3",
-        "cache": "django.core.cache.backends.locmem.LocMemCache",
+        "cache": "skincare.observability.cache.LocMemCache",  # Django's, counting hits for /metrics
         "eager": True,
         "storage": "django.core.files.storage.FileSystemStorage",
         "private": "django.core.files.storage.FileSystemStorage",

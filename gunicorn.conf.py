@@ -1,0 +1,32 @@
+"""gunicorn settings, read automatically when gunicorn starts in the project folder.
+
+prometheus_client keeps its samples per process, so with several gunicorn workers a scrape of
+/metrics would see only the worker that answered it. In multiprocess mode each worker writes its
+samples to files in PROMETHEUS_MULTIPROC_DIR and /metrics merges them. Unset, gunicorn gets a fresh
+private directory, removed on exit; set it to share the directory with Celery workers on the same
+host or volume (then empty it before starting them: docs/observability.md).
+"""
+
+import os
+import shutil
+import tempfile
+
+_OWNED = "SKINCARE_METRICS_DIR_OWNED"  # set when this file made the directory (survives a config reload)
+
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="skincare-metrics-")
+    os.environ[_OWNED] = os.environ["PROMETHEUS_MULTIPROC_DIR"]
+os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+
+
+def child_exit(server, worker):
+    """Drop the live-gauge files of a worker that exited (counters and histograms are kept)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    owned = os.environ.get(_OWNED)
+    if owned and owned == os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        shutil.rmtree(owned, ignore_errors=True)

@@ -1,0 +1,25 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class FailedTask(models.Model):
+    """A Celery task run that failed for good (after its retries), written by the ``task_failure`` signal."""
+
+    task_id = models.CharField(_("task id"), max_length=255, db_index=True)
+    task_name = models.CharField(_("task"), max_length=255, db_index=True)
+    args = models.TextField(_("arguments"), blank=True)
+    kwargs = models.TextField(_("keyword arguments"), blank=True)
+    exception_type = models.CharField(_("exception"), max_length=255, blank=True)
+    exception_message = models.TextField(_("message"), blank=True)
+    traceback = models.TextField(_("traceback"), blank=True)
+    retries = models.PositiveIntegerField(_("retries"), default=0)
+    request_id = models.CharField(_("request id"), max_length=128, blank=True, db_index=True)
+    failed_at = models.DateTimeField(_("failed at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ("-failed_at", "-id")
+        verbose_name = _("failed task")
+        verbose_name_plural = _("failed tasks")
+
+    def __str__(self):
+        return f"{self.task_name} {self.task_id}"

@@ -1,0 +1,1 @@
+"""Request ids in logs, Prometheus metrics and Celery task bookkeeping (docs/observability.md)."""

@@ -148,6 +148,16 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# A PostgreSQL streaming replica for analytics reads (skincare/db_router.py, docs/operations.md).
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+ANALYTICS_REPLICA_MODELS = ["ml.analyticsdocument", "ml.orderanalytics", "ml.productanalytics"]
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **environ.Env.db_url_config(DATABASE_REPLICA_URL),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "TEST": {"MIRROR": "default"},  # tests read the primary's test database through the replica alias
+    }
+    DATABASE_ROUTERS = ["skincare.db_router.AnalyticsReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------

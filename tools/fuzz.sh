@@ -9,7 +9,9 @@
 # (default 25), FUZZ_PHASES (default examples,coverage,fuzzing,stateful), FUZZ_SEED, FUZZ_PORT (8450),
 # FUZZ_DATABASE_URL (a PostgreSQL database this script drops and recreates; default skincare_fuzz),
 # FUZZ_REDIS_URL (redis://127.0.0.1:6379/14), FUZZ_REUSE_DB=1 keeps an existing seeded database,
-# FUZZ_ROLES (default "anonymous shopper moderator admin"), FUZZ_OUT (report folder), FUZZ_ARGS (more
+# FUZZ_WORKERS (schemathesis workers, default 1: with 2, hypothesis once raised an internal FlakyFailure while
+# generating a body, which stops the pass), FUZZ_ROLES (default "anonymous shopper moderator admin"),
+# FUZZ_OUT (report folder), FUZZ_ARGS (more
 # schemathesis options, e.g. "--include-path /api/v1/cart").
 # Only 127.0.0.1 is ever targeted.
 set -euo pipefail
@@ -73,7 +75,7 @@ for role in $ROLES; do
     --exclude-path /api/v1/auth/logout --exclude-path /api/v1/auth/change-password \
     --phases "${FUZZ_PHASES:-examples,coverage,fuzzing,stateful}" \
     --max-examples "${FUZZ_MAX_EXAMPLES:-25}" --max-time "${FUZZ_MAX_TIME:-240}" \
-    --seed "${FUZZ_SEED:-1}" --workers 2 --request-timeout 60 --warnings off --no-color \
+    --seed "${FUZZ_SEED:-1}" --workers "${FUZZ_WORKERS:-1}" --request-timeout 60 --warnings off --no-color \
     ${FUZZ_ARGS:-} --report junit,ndjson --report-dir "$OUT/$role" >"$OUT/$role.txt" 2>&1 || status=1
   tail -n 25 "$OUT/$role.txt"
 done

@@ -33,7 +33,7 @@ import uuid
 from urllib.parse import urlparse
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
-PASSWORD = "skincare-demo"
+PASSWORD = "skincare-demo"  # noqa: S105 - the demo accounts' published password (seed_demo)
 SHIPPING = {
     "first_name": "Load",
     "last_name": "Test",
@@ -87,61 +87,76 @@ def build_users(data, shopper_count):
         def on_start(self):
             self.session_id = uuid.uuid4().hex
 
+        def call(self, method, url, name, **kwargs):
+            """One request; a failure is recorded with the API's error code (``409 OUT_OF_STOCK``)."""
+            with self.client.request(method, url, name=name, catch_response=True, **kwargs) as response:
+                if response.status_code >= 400 or response.status_code == 0:
+                    try:
+                        code = json.loads(response.text or "{}").get("code", "")
+                    except ValueError:
+                        code = (response.text or "")[:80]
+                    response.failure(f"{response.status_code} {code}")
+                return response
+
         def _product(self):
             return random.choice(data["products"])
 
         def _event(self, kind, **fields):
             payload = {"events": [{"type": kind, "session_id": self.session_id, **fields}]}
-            self.client.post("/api/v1/analytics/events", json=payload, name="POST /api/v1/analytics/events")
+            self.call("POST", "/api/v1/analytics/events", json=payload, name="POST /api/v1/analytics/events")
 
         @task(3)
         def home(self):
-            self.client.get("/", name="page /")
+            self.call("GET", "/", name="page /")
 
         @task(3)
         def category_page(self):
-            self.client.get(f"/c/{random.choice(data['categories'])}/", name="page /c/{slug}/")
+            self.call("GET", f"/c/{random.choice(data['categories'])}/", name="page /c/{slug}/")
 
         @task(3)
         def search_page(self):
-            self.client.get(f"/search/?q={random.choice(data['words'])}", name="page /search/?q=")
+            self.call("GET", f"/search/?q={random.choice(data['words'])}", name="page /search/?q=")
 
         @task(5)
         def product_page(self):
             product = self._product()
-            self.client.get(f"/p/{product['slug']}/", name="page /p/{slug}/")
+            self.call("GET", f"/p/{product['slug']}/", name="page /p/{slug}/")
             self._event("product_view", product_id=product["id"], page_url=f"/p/{product['slug']}/")
 
         @task(3)
         def api_products(self):
-            self.client.get("/api/v1/products?per_page=20", name="GET /api/v1/products")
+            self.call("GET", "/api/v1/products?per_page=20", name="GET /api/v1/products")
 
         @task(3)
         def api_search(self):
             word = random.choice(data["words"])
-            self.client.get(f"/api/v1/products/search?q={word}", name="GET /api/v1/products/search")
+            self.call("GET", f"/api/v1/products/search?q={word}", name="GET /api/v1/products/search")
             self._event("search", query=word, results_count=1)
 
         @task(3)
         def api_product(self):
             product = self._product()
-            self.client.get(f"/api/v1/products/{product['slug']}", name="GET /api/v1/products/{slug}")
-            self.client.get(f"/api/v1/products/{product['id']}/reviews", name="GET /api/v1/products/{id}/reviews")
-            self.client.get(
-                f"/api/v1/products/{product['id']}/reviews/summary", name="GET /api/v1/products/{id}/reviews/summary"
+            self.call("GET", f"/api/v1/products/{product['slug']}", name="GET /api/v1/products/{slug}")
+            self.call("GET", f"/api/v1/products/{product['id']}/reviews", name="GET /api/v1/products/{id}/reviews")
+            self.call(
+                "GET",
+                f"/api/v1/products/{product['id']}/reviews/summary",
+                name="GET /api/v1/products/{id}/reviews/summary",
             )
 
         @task(2)
         def recommendations(self):
-            self.client.get("/api/v1/recommendations/popular", name="GET /api/v1/recommendations/popular")
+            self.call("GET", "/api/v1/recommendations/popular", name="GET /api/v1/recommendations/popular")
             product = self._product()
-            self.client.get(
-                f"/api/v1/recommendations/similar/{product['id']}", name="GET /api/v1/recommendations/similar/{id}"
+            self.call(
+                "GET",
+                f"/api/v1/recommendations/similar/{product['id']}",
+                name="GET /api/v1/recommendations/similar/{id}",
             )
 
         @task(2)
         def health(self):
-            self.client.get("/health", name="GET /health")
+            self.call("GET", "/health", name="GET /health")
 
     class Shopper(Browser):
         weight = 3
@@ -150,53 +165,57 @@ def build_users(data, shopper_count):
         def on_start(self):
             super().on_start()
             number = (next(shopper_numbers) - 1) % shopper_count + 1
-            response = self.client.post(
+            response = self.call(
+                "POST",
                 "/api/v1/auth/login",
                 json={"email": f"shopper{number}@skincare.local", "password": PASSWORD},
                 name="POST /api/v1/auth/login",
             )
-            self.client.auth_header = None
             token = response.json()["data"]["access"]
             self.headers = {"Authorization": f"Bearer {token}"}
-            mine = self.client.get(
-                "/api/v1/user/reviews?per_page=100", headers=self.headers, name="GET /api/v1/user/reviews"
+            mine = self.call(
+                "GET", "/api/v1/user/reviews?per_page=100", headers=self.headers, name="GET /api/v1/user/reviews"
             ).json()
             self.reviewed = {review["product"]["id"] for review in mine["data"] if review.get("product")}
 
         @task(4)
         def add_to_cart(self):
-            self.client.post(
+            self.call(
+                "POST",
                 "/api/v1/cart/items",
                 json={"product_id": random.choice(data["buyable"]), "quantity": 1},
                 headers=self.headers,
                 name="POST /api/v1/cart/items",
             )
-            self.client.get("/api/v1/cart", headers=self.headers, name="GET /api/v1/cart")
+            self.call("GET", "/api/v1/cart", headers=self.headers, name="GET /api/v1/cart")
 
         @task(2)
         def checkout(self):
-            self.client.post(
+            self.call(
+                "POST",
                 "/api/v1/cart/items",
                 json={"product_id": random.choice(data["buyable"]), "quantity": 1},
                 headers=self.headers,
                 name="POST /api/v1/cart/items",
             )
-            self.client.post(
+            self.call(
+                "POST",
                 "/api/v1/orders",
                 json={"payment_method": "card", "card_number": "4242424242424242", "shipping_address": SHIPPING},
                 headers={**self.headers, "Idempotency-Key": uuid.uuid4().hex},
                 name="POST /api/v1/orders (checkout)",
             )
-            self.client.get("/api/v1/orders", headers=self.headers, name="GET /api/v1/orders")
+            self.call("GET", "/api/v1/orders", headers=self.headers, name="GET /api/v1/orders")
 
         @task(2)
         def for_me(self):
-            response = self.client.get(
-                "/api/v1/recommendations/for-me", headers=self.headers, name="GET /api/v1/recommendations/for-me"
+            response = self.call(
+                "GET", "/api/v1/recommendations/for-me", headers=self.headers, name="GET /api/v1/recommendations/for-me"
             )
             shown = response.json().get("data") or []
             if shown:
-                self.client.post(
+                self.call(
+                    "POST",
                     "/api/v1/recommendations/feedback",
                     json={"product_id": shown[0]["product"]["id"], "interaction_type": "click", "position": 1},
                     headers=self.headers,
@@ -210,7 +229,8 @@ def build_users(data, shopper_count):
                 return
             product = random.choice(candidates)
             self.reviewed.add(product["id"])
-            self.client.post(
+            self.call(
+                "POST",
                 f"/api/v1/products/{product['id']}/reviews",
                 json={
                     "rating": random.randint(3, 5),
@@ -267,7 +287,9 @@ def report(stats, duration):
 
 
 def print_table(summary, rows, errors):
-    header = f"{'endpoint':48} {'reqs':>6} {'rps':>6} {'p50':>6} {'p95':>6} {'p99':>6} {'err':>4} {'rps/h':>6} {'cap/h':>6}"
+    header = (
+        f"{'endpoint':48} {'reqs':>6} {'rps':>6} {'p50':>6} {'p95':>6} {'p99':>6} {'err':>4} {'rps/h':>6} {'cap/h':>6}"
+    )
     print(header)
     print("-" * len(header))
     for row in rows:

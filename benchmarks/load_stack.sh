@@ -26,7 +26,8 @@ export DATABASE_URL=${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/skin
   STATIC_ROOT="$OUT/static" DEBUG=false SECURE_SSL_REDIRECT=false ALLOWED_HOSTS=127.0.0.1,localhost \
   SECRET_KEY="${SECRET_KEY:-load-$(date +%s%N)-not-a-deployment-key-0123456789abcdef}" DB_CONN_MAX_AGE=60 \
   THROTTLE_ANON=1000000/min THROTTLE_USER=1000000/min THROTTLE_AUTH=1000000/min LOGIN_FAILURE_LIMIT=1000000 \
-  JWT_ACCESS_MINUTES=120 LOG_LEVEL=WARNING EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend
+  JWT_ACCESS_MINUTES=120 LOG_LEVEL=WARNING \
+  EMAIL_BACKEND=${LOAD_EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend}  # the worker's log shows each e-mail
 
 if [ "$("$PY" manage.py shell -c 'from shop.catalog.models import Product; print(Product.objects.exists())' 2>/dev/null | tail -1)" != True ]; then
   echo "== seeding demo data at scale ${LOAD_SCALE:-1}"

@@ -189,6 +189,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
+    "outbox-flush": {"task": "skincare.outbox_flush", "schedule": timedelta(minutes=1)},
     "files-cleanup": {"task": "files.cleanup", "schedule": timedelta(hours=1)},
     "cart-cleanup": {"task": "cart.cleanup_expired", "schedule": timedelta(hours=6)},
     "orders-expire-unpaid": {"task": "orders.expire_unpaid", "schedule": timedelta(minutes=5)},

@@ -7,3 +7,11 @@ from skincare.mail import templated_email_send
 def send_templated_email(*, to, template, context):
     """Render ``templates/<template>.txt`` (and ``.html`` when present) and send it."""
     templated_email_send(to=to, template=template, context=context)
+
+
+@shared_task(name="skincare.outbox_flush")
+def outbox_flush_task():
+    """Publish the tasks kept while the broker was down (skincare/outbox.py)."""
+    from skincare.outbox import outbox_flush
+
+    return outbox_flush()

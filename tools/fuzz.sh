@@ -49,8 +49,9 @@ echo "== gunicorn on $BASE (log: $OUT/server.log)"
 server_pid=$!
 trap 'kill $server_pid 2>/dev/null || true' EXIT
 for _ in $(seq 120); do curl -fsS -o /dev/null "$BASE/health" 2>/dev/null && break; sleep 0.5; done
-# The first schema request builds it (several seconds); take it once before the passes start.
-curl -fsS -o "$OUT/schema.json" "$BASE/api/schema/?format=json"
+# The live schema, taken once (each gunicorn worker builds it on its first request, which can take longer
+# than schemathesis waits for a schema on a loaded machine); every pass reads this copy.
+curl -fsS --max-time 300 -o "$OUT/schema.json" "$BASE/api/schema/?format=json"
 
 token() {  # demo password: skincare-demo
   curl -fsS -X POST -H 'Content-Type: application/json' \
@@ -69,7 +70,7 @@ for role in $ROLES; do
   esac
   echo "== pass: $role (report: $OUT/$role)"
   # Logout and change-password would end the pass's token.
-  SCHEMATHESIS_HOOKS=tools.schemathesis_hooks .venv/bin/schemathesis run "$BASE/api/schema/?format=json" \
+  SCHEMATHESIS_HOOKS=tools.schemathesis_hooks .venv/bin/schemathesis run "$OUT/schema.json" --url "$BASE" \
     "${auth[@]}" \
     -c not_a_server_error,api_envelope,status_code_conformance,content_type_conformance,response_schema_conformance \
     --exclude-path /api/v1/auth/logout --exclude-path /api/v1/auth/change-password \

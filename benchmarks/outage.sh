@@ -21,6 +21,13 @@ export RABBITMQ_NODENAME="$NODE" RABBITMQ_NODE_PORT="$RABBIT_PORT" RABBITMQ_DIST
   RABBITMQ_MNESIA_BASE="$OUT/rabbit/mnesia" RABBITMQ_LOG_BASE="$OUT/rabbit/log" \
   RABBITMQ_ENABLED_PLUGINS_FILE="$OUT/rabbit/enabled_plugins" RABBITMQ_PID_FILE="$OUT/rabbit/pid"
 echo "[]." >"$OUT/rabbit/enabled_plugins"
+# Its own config file: the machine's /etc/rabbitmq/rabbitmq.conf pins the shared node's listener to :5672.
+echo "listeners.tcp.local = 127.0.0.1:$RABBIT_PORT" >"$OUT/rabbit/rabbitmq.conf"
+export RABBITMQ_CONFIG_FILE="$OUT/rabbit/rabbitmq.conf" RABBITMQ_CONF_ENV_FILE="$OUT/rabbit/rabbitmq-env.conf"
+printf '%s\n' "ERL_EPMD_ADDRESS=127.0.0.1" \
+  "SERVER_ADDITIONAL_ERL_ARGS=\"-kernel inet_dist_use_interface {127,0,0,1}\"" >"$OUT/rabbit/rabbitmq-env.conf"
+# Debian's rabbitmq-server runs the node as the rabbitmq user (and its Erlang cookie) when started by root.
+if [ "$(id -u)" = 0 ] && id rabbitmq >/dev/null 2>&1; then chown -R rabbitmq:rabbitmq "$OUT/rabbit"; fi
 
 log() { echo "$(date -u +%H:%M:%S) $*" | tee -a "$OUT/drill.log"; }
 redis_up() { redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
@@ -29,7 +36,7 @@ redis_up() { redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appe
 redis_up
 rabbitmq-server -detached
 for _ in $(seq 60); do rabbitmqctl -q -n "$NODE" status >/dev/null 2>&1 && break; sleep 1; done
-rabbitmqctl -q -n "$NODE" await_startup
+rabbitmqctl -q -n "$NODE" await_startup || { echo "private rabbitmq did not start"; exit 1; }
 trap 'rabbitmqctl -q -n "$NODE" stop >/dev/null 2>&1; redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1' EXIT
 log "private redis :$REDIS_PORT and rabbitmq $NODE :$RABBIT_PORT up"
 
@@ -45,6 +52,11 @@ sleep 20
 log "rabbitmq: stop_app"; rabbitmqctl -q -n "$NODE" stop_app
 sleep "$DOWN"
 rabbitmqctl -q -n "$NODE" start_app; log "rabbitmq: started again"
+# What beat does every minute (skincare.outbox_flush), sent at once so the drill need not wait for it.
+sleep 5
+DATABASE_URL=${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/skincare_load} CELERY_BROKER_URL="$LOAD_BROKER_URL" \
+  .venv/bin/celery -A skincare call skincare.outbox_flush >>"$OUT/drill.log" 2>&1
+log "outbox flush sent"
 wait $load_pid
 status=$?
 log "load test exit status $status"
@@ -56,6 +68,12 @@ from shop.orders.models import Order
 print(Order.objects.filter(created_at__gte='$started_at').count())
 " 2>/dev/null | tail -1)
 mails=$(grep -c "^Subject: Order .* received" "$OUT/worker.log" || true)
+kept=$(grep -c "kept in the outbox" "$OUT/gunicorn.log" || true)
+left=$(DATABASE_URL=${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/skincare_load} .venv/bin/python manage.py shell -c "
+from skincare.models import PendingTask
+print(PendingTask.objects.count())
+" 2>/dev/null | tail -1)
+log "tasks kept in the outbox while the broker was down: $kept; still in the outbox: $left"
 queued=$(rabbitmqctl -q -n "$NODE" list_queues messages 2>/dev/null | awk 'NR>1 {s+=$1} END {print s+0}')
 log "orders placed by the load test: $orders; confirmation e-mails sent by the worker: $mails; messages still queued: $queued"
 exit $status

@@ -172,9 +172,14 @@ if REDIS_URL:
                 "CLIENT_CLASS": "django_redis.client.DefaultClient",
                 "SOCKET_CONNECT_TIMEOUT": 2,
                 "SOCKET_TIMEOUT": 2,
+                # Redis down: cache reads miss and writes are skipped (logged), so pages and the API answer
+                # from the database and throttles let requests through, instead of every request failing
+                # (docs/operations.md, "Redis down"). Code that talks to Redis directly handles its own errors.
+                "IGNORE_EXCEPTIONS": env.bool("CACHE_IGNORE_EXCEPTIONS", default=True),
             },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "skincare"}}
 

@@ -15,9 +15,11 @@ OUT=${LOAD_OUT:-$(mktemp -d /tmp/skincare-load.XXXXXX)}
 mkdir -p "$OUT"
 BROKER=${LOAD_BROKER_URL:-amqp://guest:guest@127.0.0.1:5672/skincare_load}
 vhost=${BROKER##*/}
-if [ -n "$vhost" ] && command -v rabbitmqctl >/dev/null 2>&1; then
-  rabbitmqctl -q add_vhost "$vhost" 2>/dev/null || true
-  rabbitmqctl -q set_permissions -p "$vhost" guest ".*" ".*" ".*" >/dev/null
+vhost=${vhost:-/}
+rmqctl() { rabbitmqctl -q ${LOAD_RABBITMQ_NODE:+-n "$LOAD_RABBITMQ_NODE"} "$@"; }
+if command -v rabbitmqctl >/dev/null 2>&1 && [ "$vhost" != / ]; then
+  rmqctl add_vhost "$vhost" 2>/dev/null || true
+  rmqctl set_permissions -p "$vhost" guest ".*" ".*" ".*" >/dev/null
 fi
 
 export DATABASE_URL=${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/skincare_load} \
@@ -49,13 +51,15 @@ for _ in $(seq 120); do curl -fsS -o /dev/null "http://127.0.0.1:$PORT/health" 2
 status=0
 "$PY" benchmarks/load.py --host "http://127.0.0.1:$PORT" --users "${LOAD_USERS:-20}" \
   --duration "${LOAD_DURATION:-120}" --json "$OUT/load.json" --timeline "$OUT/timeline.csv" "$@" || status=$?
-if [ -n "$vhost" ] && command -v rabbitmqctl >/dev/null 2>&1; then
-  for _ in $(seq 60); do
-    left=$(rabbitmqctl -q list_queues -p "$vhost" messages 2>/dev/null | awk 'NR>1 {s+=$1} END {print s+0}')
-    [ "$left" = 0 ] && break
-    sleep 2
+if command -v rabbitmqctl >/dev/null 2>&1; then
+  # The worker finishes what the run queued before it is stopped (up to LOAD_DRAIN_SECONDS).
+  waited=0
+  while :; do
+    left=$(rmqctl list_queues -p "$vhost" messages 2>/dev/null | awk 'NR>1 {s+=$1} END {print s+0}')
+    [ "$left" = 0 ] || [ "$waited" -ge "${LOAD_DRAIN_SECONDS:-300}" ] && break
+    sleep 5; waited=$((waited + 5))
   done
-  echo "== tasks left in the broker after the run: $left"
+  echo "== tasks left in the broker after the run: $left (waited ${waited} s for the worker to drain the queue)"
 fi
 echo "== tracebacks in the logs: $(grep -c Traceback "$OUT/gunicorn.log" "$OUT/worker.log" | tr '\n' ' ')"
 echo "== results in $OUT"

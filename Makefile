@@ -4,7 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: install bench-install run test lint format worker beat migrate demo clean messages compilemessages screenshots
+.PHONY: install bench-install run test lint format worker beat migrate demo clean messages compilemessages screenshots \
+	fuzz load-install load backup-check
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -60,6 +61,22 @@ screenshots: demo
 	for _ in $$(seq 240); do curl -fsS -o /dev/null http://127.0.0.1:$(SCREENSHOT_PORT)/health 2>/dev/null && break; sleep 0.5; done; \
 	$(PY) tools/screenshots.py http://127.0.0.1:$(SCREENSHOT_PORT) docs/screenshots \
 	  && $(PY) tools/admin_screenshots.py http://127.0.0.1:$(SCREENSHOT_PORT) docs/screenshots; status=$$?; kill $$pid; exit $$status
+
+# Schemathesis against the live schema, anonymous + shopper + moderator + admin, on PostgreSQL + Redis
+# (tools/fuzz.sh; docs/fuzzing.md). FUZZ_MAX_TIME=<seconds per pass> bounds it.
+fuzz: install
+	tools/fuzz.sh
+
+# Locust load test of the production stack (benchmarks/load_stack.sh; docs/performance.md).
+load-install: install
+	$(PY) -m pip install --quiet -r requirements-load.txt
+
+load: load-install
+	benchmarks/load_stack.sh
+
+# pg_dump, restore into a scratch database, compare row counts (docs/operations.md).
+backup-check: install
+	$(PY) tools/backup_restore_check.py "$${DATABASE_URL:?set DATABASE_URL to a PostgreSQL database}"
 
 clean:
 	rm -rf $(VENV) media private_media staticfiles

@@ -321,4 +321,5 @@ class AvoidedIngredientsApi(APIView):
     def put(self, request):
         data = _valid(s.AvoidedIngredientsInput, request.data)
         rec_services.avoided_ingredients_set(user=request.user, ingredient_ids=data["ingredient_ids"])
-        return Response(s.AvoidedIngredientOutput(self._rows(request.user), many=True).data)
+        # The new list, paged like the GET (the schema documents both answers as the same page).
+        return paginated_response(self, request, self._rows(request.user))

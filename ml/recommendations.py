@@ -72,24 +72,12 @@ ALGORITHM = {
 }
 
 
-def training_data():
-    """(interaction records, item features, user features) from the database."""
-    records = [
-        (row["order__user_id"], row["product_id"], 1.0, row["order__created_at"])
-        for row in OrderItem.objects.filter(order__status__in=PURCHASED, order__user__isnull=False).values(
-            "order__user_id", "product_id", "order__created_at"
-        )
-    ]
-    records += [
-        (row["user_id"], row["product_id"], 1.0, row["created_at"])
-        for row in Review.objects.filter(status="approved", user__isnull=False, rating__gte=4).values(
-            "user_id", "product_id", "created_at"
-        )
-    ]
+def item_features():
+    """{product id: content features} of every active product (what the content model reads)."""
     ingredients = defaultdict(list)
     for pid, name in ProductIngredient.objects.values_list("product_id", "ingredient__name"):
         ingredients[pid].append(name)
-    items = {
+    return {
         p["pk"]: {
             "name": p["name"],
             "ingredients": ingredients.get(p["pk"], []),
@@ -104,6 +92,23 @@ def training_data():
             "pk", "name", "concerns", "skin_types", "category__slug", "brand__slug", "price", "short_description"
         )
     }
+
+
+def training_data():
+    """(interaction records, item features, user features) from the database."""
+    records = [
+        (row["order__user_id"], row["product_id"], 1.0, row["order__created_at"])
+        for row in OrderItem.objects.filter(order__status__in=PURCHASED, order__user__isnull=False).values(
+            "order__user_id", "product_id", "order__created_at"
+        )
+    ]
+    records += [
+        (row["user_id"], row["product_id"], 1.0, row["created_at"])
+        for row in Review.objects.filter(status="approved", user__isnull=False, rating__gte=4).values(
+            "user_id", "product_id", "created_at"
+        )
+    ]
+    items = item_features()
     records = [r for r in records if r[1] in items]  # inactive products are not recommended
     users = {
         pk: {"skin_type": skin, "concerns": concerns or []}

@@ -52,13 +52,25 @@ def events_record(*, events):
     try:
         size = buffer.push(events)
     except Exception as exc:  # noqa: BLE001 - analytics must never fail the request
-        logger.warning("Analytics buffer unavailable, %d events dropped: %s", len(events), exc)
-        return 0
+        return _write_unbuffered(events, exc)
     if size >= settings.ANALYTICS_FLUSH_SIZE:
         try:
             _flush_soon()
         except Exception as exc:  # noqa: BLE001
             logger.warning("Could not schedule the analytics flush: %s", exc)
+    return len(events)
+
+
+def _write_unbuffered(events, reason):
+    """The buffer (Redis) is down: write the events to the store at once, so a cache outage loses none
+    (docs/operations.md, "Redis down"). In a savepoint: a failed write leaves the caller's transaction usable."""
+    try:
+        with transaction.atomic():
+            events_write(store=get_store(), events=events)
+    except Exception as exc:  # noqa: BLE001 - analytics must never fail the request
+        logger.warning("Analytics buffer and store unavailable, %d events dropped: %s; %s", len(events), reason, exc)
+        return 0
+    logger.warning("Analytics buffer unavailable (%s): %d events written to the store directly", reason, len(events))
     return len(events)
 
 

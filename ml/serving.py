@@ -12,6 +12,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -226,19 +227,30 @@ def recommendations_similar(*, product_id, user=None, limit=SIMILAR_K, product_n
     return _varied(_materialise(entries, _candidates(user)), limit)
 
 
+# On-the-spot similar lists (products newer than the nightly run) are kept this long: each costs a fit of
+# the content model over the whole catalogue, which a request must not pay every time.
+SIMILAR_NOW_SECONDS = 600
+
+
 def _similar_now(product_id):
     from ml.recommendations import SIMILAR_K as STORED_K
-    from ml.recommendations import training_data
+    from ml.recommendations import item_features
     from ml.recommender import ContentRecommender
 
-    _records, items, _users = training_data()
+    key = f"ml:similar-now:{product_id}"
+    cached = cache.get(key)
+    if cached is not None:
+        return [tuple(row) for row in cached]
+    items = item_features()  # the content model reads product features only, never orders or users
     if product_id not in items:
         return []
     model = ContentRecommender().fit([], items)
-    return [
+    similar = [
         (other, round(model.item_similarity(product_id, other), 6))
         for other, _ in model.similar_items(product_id, k=STORED_K)
     ]
+    cache.set(key, similar, SIMILAR_NOW_SECONDS)
+    return similar
 
 
 def bought_together(*, product_ids, user=None, limit=SIMILAR_K):

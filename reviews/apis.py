@@ -694,7 +694,7 @@ class ProgressTimelineApi(APIView):
 class _ProgressFinishApi(APIView):
     handler = None
 
-    @raises(ReviewErrorCode.PROGRESS_NOT_ONGOING)
+    @raises(ReviewErrorCode.PROGRESS_NOT_FOUND, ReviewErrorCode.PROGRESS_NOT_ONGOING)
     @extend_schema(tags=PROGRESS_TAGS, request=s.ProgressFinishInput, responses=s.JournalOutput)
     def post(self, request, journal_id):
         data = _valid(s.ProgressFinishInput, request.data)

@@ -157,6 +157,16 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# A PostgreSQL streaming replica for analytics reads (skincare/db_router.py, docs/operations.md).
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+ANALYTICS_REPLICA_MODELS = ["ml.analyticsdocument", "ml.orderanalytics", "ml.productanalytics"]
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = {
+        **environ.Env.db_url_config(DATABASE_REPLICA_URL),
+        "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"],
+        "TEST": {"MIRROR": "default"},  # tests read the primary's test database through the replica alias
+    }
+    DATABASE_ROUTERS = ["skincare.db_router.AnalyticsReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ------------------------------------------------------------------
@@ -172,9 +182,14 @@ if REDIS_URL:
                 "CLIENT_CLASS": "skincare.observability.cache.RedisClient",
                 "SOCKET_CONNECT_TIMEOUT": 2,
                 "SOCKET_TIMEOUT": 2,
+                # Redis down: cache reads miss and writes are skipped (logged), so pages and the API answer
+                # from the database and throttles let requests through, instead of every request failing
+                # (docs/operations.md, "Redis down"). Code that talks to Redis directly handles its own errors.
+                "IGNORE_EXCEPTIONS": env.bool("CACHE_IGNORE_EXCEPTIONS", default=True),
             },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     # Django's LocMemCache, counting hits and misses for /metrics.
     CACHES = {"default": {"BACKEND": "skincare.observability.cache.LocMemCache", "LOCATION": "skincare"}}
@@ -227,6 +242,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(seconds=HEALTH_HEARTBEAT_SECONDS),
         "options": {"expires": HEALTH_HEARTBEAT_SECONDS * 2},
     },
+    "outbox-flush": {"task": "skincare.outbox_flush", "schedule": timedelta(minutes=1)},
     "files-cleanup": {"task": "files.cleanup", "schedule": timedelta(hours=1)},
     "cart-cleanup": {"task": "cart.cleanup_expired", "schedule": timedelta(hours=6)},
     "orders-expire-unpaid": {"task": "orders.expire_unpaid", "schedule": timedelta(minutes=5)},

@@ -14,3 +14,11 @@ def send_templated_email(*, to, template, context):
 def heartbeat():
     """Scheduled by beat every HEALTH_HEARTBEAT_SECONDS: its run proves a worker is taking tasks."""
     worker_heartbeat_record()
+
+
+@shared_task(name="skincare.outbox_flush")
+def outbox_flush_task():
+    """Publish the tasks kept while the broker was down (skincare/outbox.py)."""
+    from skincare.outbox import outbox_flush
+
+    return outbox_flush()

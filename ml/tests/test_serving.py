@@ -134,6 +134,30 @@ def test_similar_products_for_a_product_and_for_a_new_one(served):
     assert missing.status_code == 404 and missing.json()["code"] == "PRODUCT_NOT_FOUND"
 
 
+def test_similar_for_a_new_product_reads_no_orders_and_is_computed_once(
+    served, monkeypatch, django_assert_max_num_queries
+):
+    """The on-the-spot list fits the content model on product features only (the load test found it loading
+    every order and review per request) and keeps the result, so a second request fits nothing."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ml.recommender import ContentRecommender
+
+    newer = ProductFactory(name="Alpha Twin Serum", category=served["a"].category, brand=served["a"].brand,
+                           skin_types=["oily"], concerns=["acne"])  # fmt: skip
+    fits = []
+    fit = ContentRecommender.fit
+    monkeypatch.setattr(ContentRecommender, "fit", lambda self, *a, **k: fits.append(1) or fit(self, *a, **k))
+    client = client_for()
+    with CaptureQueriesContext(connection) as first:
+        assert ids(client.get(f"/api/v1/recommendations/similar/{newer.pk}"))[:2] == [served["a"].pk, served["b"].pk]
+    assert not [q for q in first.captured_queries if "orders_orderitem" in q["sql"] or "reviews_review" in q["sql"]]
+    assert fits == [1]
+    assert ids(client.get(f"/api/v1/recommendations/similar/{newer.pk}"))[:2] == [served["a"].pk, served["b"].pk]
+    assert fits == [1]
+
+
 def test_popular_and_trending(served):
     client = client_for()
     assert ids(client.get("/api/v1/recommendations/popular")) == [

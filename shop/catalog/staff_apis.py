@@ -34,7 +34,7 @@ from shop.catalog.serializers import (
     StaffProductListOutputSerializer,
     StaffProductOutputSerializer,
 )
-from shop.files.error_codes import FileErrorCode
+from shop.files.error_codes import UPLOAD_REFUSALS
 from skincare.api import bulk
 from skincare.api.bulk import BulkResultOutput, bulk_result
 from skincare.api.error_codes import ApiErrorCode
@@ -307,7 +307,8 @@ class StaffProductMediaApi(StaffApi):
         alt_text = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
         alt_text_km = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)
 
-    @raises(FileErrorCode.FILE_TYPE_NOT_ALLOWED, CatalogErrorCode.PRODUCT_NOT_FOUND, CatalogErrorCode.UPLOAD_FAILED)
+    # file_upload refuses with any of the registry's upload codes (IMAGE_TOO_SMALL, ...).
+    @raises(*UPLOAD_REFUSALS, CatalogErrorCode.PRODUCT_NOT_FOUND, CatalogErrorCode.UPLOAD_FAILED)
     @extend_schema(request=InputSerializer, responses={201: ImageSerializer(many=True)})
     def post(self, request, product_id):
         product = _staff_product(product_id)

@@ -61,6 +61,19 @@ def _requires_permission(view_class):
     return any(permission is not AllowAny for permission in view_class.permission_classes)
 
 
+def may_page(view_class):
+    """Whether the view can answer a page (a list view, or one that sets its own ``pagination_class`` to page
+    by hand). The paginator answers 404 ``NOT_FOUND`` for a ``?page=`` the list does not have (``0``, past the
+    last); the schema documents it on each operation whose answer is a page (``schema_errors``)."""
+    if hasattr(view_class, "list"):
+        return True
+    return any(
+        vars(klass).get("pagination_class") is not None
+        for klass in view_class.__mro__
+        if not klass.__module__.startswith("rest_framework")
+    )
+
+
 def common_error_codes(view_class, method):
     codes = list(ALWAYS)
     if view_class.authentication_classes:
@@ -85,6 +98,8 @@ def documented_error_codes(view_class, method):
 
 def documents(view_class, method, code, status):
     """Whether the operation documents answering ``code`` with ``status``."""
+    if str(code) == ApiErrorCode.NOT_FOUND and status == 404 and may_page(view_class):
+        return True
     return any(
         str(member) == str(code) and member.status == status for member in documented_error_codes(view_class, method)
     )

@@ -1,0 +1,53 @@
+"""Checkout while the Celery broker is down: the order is taken and answered 201, and the tasks it queues
+(the confirmation e-mail, notifications) wait in the outbox until the broker is back (skincare/outbox.py)."""
+
+import pytest
+from kombu import pools
+
+from shop.cart.tests.factories import ProductFactory
+from shop.orders.models import Order
+from shop.orders.tests.helpers import checkout, fill_cart
+from skincare.celery import app
+from skincare.models import PendingTask
+from skincare.outbox import outbox_flush
+
+pytestmark = pytest.mark.django_db
+
+
+def _use_broker(monkeypatch, url):
+    monkeypatch.setitem(app.conf, "broker_url", url)
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def broker_down(monkeypatch):
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    monkeypatch.setitem(app.conf, "task_publish_retry", False)
+    _use_broker(monkeypatch, "amqp://guest:guest@127.0.0.1:1//")  # nothing listens on port 1
+    yield lambda: _use_broker(monkeypatch, "memory://")
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+def test_checkout_with_the_broker_down_sells_and_keeps_its_tasks(
+    broker_down, auth_client, user, django_capture_on_commit_callbacks
+):
+    product = ProductFactory(stock_quantity=5)
+    fill_cart(user, (product, 2))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = checkout(auth_client, user)
+    assert response.status_code == 201, response.json()
+    order = Order.objects.get(order_number=response.json()["data"]["order_number"])
+    assert order.user == user
+    product.refresh_from_db()
+    assert product.stock_quantity == 3
+    kept = list(PendingTask.objects.order_by("pk"))
+    assert any("email" in row.name for row in kept), [row.name for row in kept]
+
+    broker_back = broker_down
+    broker_back()
+    assert outbox_flush() == {"published": len(kept), "left": 0}
+    assert not PendingTask.objects.exists()

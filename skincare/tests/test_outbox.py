@@ -1,0 +1,94 @@
+"""A broker outage loses no task: the message waits in the outbox and is published when the broker is back."""
+
+import pytest
+from amqp.exceptions import ChannelError
+from celery import shared_task
+from kombu import Connection, pools
+
+from skincare.celery import app
+from skincare.models import PendingTask
+from skincare.outbox import outbox_flush
+from skincare.tasks import outbox_flush_task, send_templated_email
+
+pytestmark = pytest.mark.django_db
+
+DOWN = "amqp://guest:guest@127.0.0.1:1//"  # nothing listens on port 1: connection refused at once
+
+
+@shared_task(name="skincare.tests.outbox_probe")
+def outbox_probe(value):
+    return value
+
+
+@pytest.fixture
+def broker(monkeypatch):
+    """A real (in-memory) broker, with a switch to take it down."""
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    monkeypatch.setitem(app.conf, "task_publish_retry", False)
+
+    def use(url):
+        monkeypatch.setitem(app.conf, "broker_url", url)
+        _reset_pools()
+
+    use("memory://")
+    yield use
+    _reset_pools()
+
+
+def _reset_pools():
+    """Connections are pooled per app: drop them so the next publish connects to the current URL."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+    pools.reset()  # kombu's process-wide connection and producer pools
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+def _queued(queue="celery"):
+    """Messages waiting in the in-memory broker's queue (0 before the queue exists)."""
+    with Connection("memory://") as conn:
+        try:
+            return conn.default_channel.queue_declare(queue, passive=True).message_count
+        except ChannelError:
+            return 0
+
+
+def test_a_task_sent_while_the_broker_is_down_waits_in_the_outbox(broker):
+    broker(DOWN)
+    result = send_templated_email.delay(to="a@example.com", template="emails/orders/placed", context={"n": 1})
+    assert result is None
+    row = PendingTask.objects.get()
+    assert (row.name, row.args, row.kwargs) == (
+        "skincare.send_templated_email",
+        [],
+        {"to": "a@example.com", "template": "emails/orders/placed", "context": {"n": 1}},
+    )
+    assert "refused" in row.error.lower() or row.error
+
+
+def test_flush_publishes_in_order_once_the_broker_is_back_and_keeps_them_while_it_is_not(broker):
+    broker(DOWN)
+    outbox_probe.delay(1)
+    outbox_probe.apply_async(args=[2], countdown=5)
+    assert PendingTask.objects.count() == 2
+    assert outbox_flush() == {"published": 0, "left": 2}
+    assert PendingTask.objects.order_by("pk").first().attempts == 1
+
+    broker("memory://")
+    before = _queued()
+    assert outbox_flush_task() == {"published": 2, "left": 0}
+    assert not PendingTask.objects.exists()
+    assert _queued() == before + 2
+
+
+def test_with_the_broker_up_nothing_goes_to_the_outbox(broker):
+    before = _queued()
+    assert outbox_probe.delay(3) is not None
+    assert not PendingTask.objects.exists()
+    assert _queued() == before + 1
+
+
+def test_eager_mode_never_uses_the_outbox():
+    assert app.conf.task_always_eager  # the embedded default and the test settings
+    assert outbox_probe.delay(4).get() == 4
+    assert not PendingTask.objects.exists()

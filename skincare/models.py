@@ -26,7 +26,6 @@ class FailedTask(models.Model):
         return f"{self.task_name} {self.task_id}"
 
 
-
 class PendingTask(models.Model):
     """A Celery task that could not be published (broker down): kept here until ``skincare.outbox_flush``
     publishes it once the broker is back (skincare/outbox.py, docs/operations.md)."""

@@ -123,11 +123,25 @@ def run_split(name, split, records, items, users, *, seed):
               f"{r['coverage']:6.3f} {r['diversity']:6.3f} {r['fit_seconds']:7.2f} {r['peak_bytes'] / 2**20:8.1f} "
               f"{r['validation_ndcg']:8.4f}")  # fmt: skip
     print("hybrid weights:", {k: round(v, 3) for k, v in weights.items()})
+    hybrid_row = results[-1]
+    best = max(results[:-1], key=lambda r: r["ndcg"])
+    diff, se, n = paired_difference(hybrid_row["ndcg_by_user"], best["ndcg_by_user"])
+    print(f"hybrid - best single model ({best['model']}) NDCG@10: {diff:+.4f} ± {se:.4f} (paired over {n} users)")
     print(
         f"reference: a ranking uniform over the unseen items suiting the user's skin type (how the demo "
         f"orders are drawn) has expected P@10 = {suitable_uniform_precision(train, test, items, users):.4f}"
     )
     return results
+
+
+def paired_difference(a, b):
+    """Mean and standard error of the per-user difference a - b over the users both scored."""
+    diffs = [a[u] - b[u] for u in a if u in b]
+    n = len(diffs)
+    if n < 2:
+        return 0.0, 0.0, n
+    mean = sum(diffs) / n
+    return mean, (sum((d - mean) ** 2 for d in diffs) / (n - 1) / n) ** 0.5, n
 
 
 def suitable_uniform_precision(train, test, items, users):

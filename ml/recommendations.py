@@ -165,6 +165,23 @@ def _rated(item, skin, ratings):
     return None
 
 
+GENERAL = ("trending", "popularity")  # say nothing about the shopper
+
+
+def _explaining(parts, row, column):
+    """The component that explains an item: the one with the largest share of its blended score
+    (on a tie the more personal one), unless that is a general one (trending, popularity) and a
+    personal component contributes at least half as much — then that personal one, since "because
+    you bought X" or "rated 4.7 by people with oily skin" tells the shopper more than "trending"."""
+    ordered = sorted(parts, key=lambda name: (-parts[name][row, column], PERSONAL.index(name)))
+    top = ordered[0]
+    if top in GENERAL:
+        personal = next((name for name in ordered if name not in GENERAL), None)
+        if personal is not None and parts[personal][row, column] >= 0.5 * parts[top][row, column] > 0:
+            return personal
+    return top
+
+
 def _reason(component, *, item, user_items, model, items, skin, ratings):
     if component in ("item_knn", "ease", "als", "content") and user_items:
         sim = model.components[
@@ -263,8 +280,7 @@ def _user_documents(model, chunk, *, users, items, ratings, generated, due):
         allowed = [(i, s) for i, s in ranked[user] if _suits(items[i], skin)]
         for item, score in _varied(allowed, items, TOP_K - len(entries)):
             column = model.item_index[item]
-            # the largest share of the blended score; on a tie the more personal reason
-            component = max(parts, key=lambda name: (parts[name][n, column], -PERSONAL.index(name)))  # noqa: B023
+            component = _explaining(parts, n, column)
             reason = _reason(
                 component,
                 item=item,

@@ -56,7 +56,7 @@ def evaluate(model, train_seen, test, *, k=10, catalogue_size=None, similarity=N
     """Evaluation of a fitted ``model``: ``test`` is {user: set of relevant items}; items the
     user already had in training are not counted as relevant, users left with none are skipped.
     Returns the means over users (``precision``, ``recall``, ``ndcg``, ``map``), ``ndcg_se``,
-    ``users``, ``coverage`` and ``diversity`` (None without ``similarity``)."""
+    ``ndcg_by_user``, ``users``, ``coverage`` and ``diversity`` (None without ``similarity``)."""
     users = [u for u, items in test.items() if items - train_seen.get(u, set())]
     recs = model.recommend(users, k=k, exclude_seen=exclude_seen) if users else {}
     totals = {"precision": 0.0, "recall": 0.0, "ndcg": 0.0, "map": 0.0}
@@ -76,6 +76,7 @@ def evaluate(model, train_seen, test, *, k=10, catalogue_size=None, similarity=N
     # standard error of the mean NDCG over users (how much of a difference is noise)
     mean = out["ndcg"]
     out["ndcg_se"] = math.sqrt(sum((x - mean) ** 2 for x in ndcgs) / (n - 1) / n) if n > 1 else 0.0
+    out["ndcg_by_user"] = dict(zip(users, ndcgs, strict=True))  # for paired comparisons of models
     out["coverage"] = coverage(lists, catalogue_size or len(model.items))
     out["diversity"] = intra_list_diversity(lists, similarity) if similarity else None
     return out

@@ -111,3 +111,19 @@ def test_the_beat_schedule_runs_it_nightly(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["recommendations-precompute"]
     assert entry["task"] == "ml.recommendations_precompute"
     assert (entry["schedule"].hour, entry["schedule"].minute) == ({2}, {30})
+
+
+def test_the_explaining_component_is_personal_when_it_carries_half_the_largest_share():
+    import numpy as np
+
+    from ml.recommendations import _explaining
+
+    parts = {
+        "trending": np.array([[0.4, 0.4, 0.4]]),
+        "item_knn": np.array([[0.25, 0.1, 0.0]]),
+        "skin_type": np.array([[0.2, 0.15, 0.5]]),
+    }
+    assert _explaining(parts, 0, 0) == "item_knn"  # 0.25 >= half of 0.4: the personal reason
+    assert _explaining(parts, 0, 1) == "trending"  # no personal share reaches 0.2
+    assert _explaining(parts, 0, 2) == "skin_type"  # the largest share anyway
+    assert _explaining({"trending": np.array([[0.0]]), "ease": np.array([[0.0]])}, 0, 0) == "ease"  # tie

@@ -241,6 +241,7 @@ def test_evaluate_counts_only_items_not_seen_in_training():
     assert scores["users"] == 1
     assert scores["precision"] == 0.5
     assert scores["ndcg"] == 1.0
+    assert scores["ndcg_by_user"] == {"u2": 1.0}
 
 
 def test_the_csv_example_in_docs_runs(tmp_path):

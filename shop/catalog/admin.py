@@ -17,7 +17,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from shop.accounts.models import SkinConcern
-from shop.catalog import services
+from shop.catalog import lock_objects, services
 from shop.catalog.media import media_url
 from shop.catalog.models import (
     Brand,
@@ -581,7 +581,7 @@ def products_import_csv(upload, *, by):
                 data["is_featured"] = row["is_featured"].strip().lower() in ("1", "true", "yes")
             product_ingredients = [ingredients[s] for s in (row.get("ingredients") or "").split("|") if s]
             with transaction.atomic():
-                product = Product.objects.select_for_update(of=("self",)).filter(sku=sku).first()
+                product = lock_objects.product_lock_by_sku(sku=sku)
                 if product is None:
                     product = services.product_create(sku=sku, ingredients=product_ingredients, **data)
                     created += 1

@@ -26,6 +26,11 @@ def product_lock(*, product_id) -> Product | None:
     return Product.objects.select_for_update(of=("self",)).filter(pk=product_id).order_by("pk").first()
 
 
+def product_lock_by_sku(*, sku) -> Product | None:
+    """The product with this SKU (unique), locked: an import updates it from a fresh row."""
+    return Product.objects.select_for_update(of=("self",)).filter(sku=sku).order_by("pk").first()
+
+
 def variant_lock(*, variant_id) -> ProductVariant | None:
     """Take it after its product's lock (products before variants, as checkout does)."""
     return ProductVariant.objects.select_for_update(of=("self",)).filter(pk=variant_id).order_by("pk").first()

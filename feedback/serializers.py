@@ -12,6 +12,7 @@ from feedback.models import (
     PushPlatform,
 )
 from shop.files.models import MediaType
+from skincare.api.output import OutputSerializer
 
 
 class UserBriefOutput(serializers.Serializer):
@@ -146,7 +147,7 @@ class ProductFeedbackInput(serializers.Serializer):
     )
 
 
-class ProductBriefOutput(serializers.Serializer):
+class ProductBriefOutput(OutputSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField(help_text="In the request's language (Khmer when name_km is set).")
     name_km = serializers.CharField()

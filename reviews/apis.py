@@ -15,6 +15,7 @@ from shop.files.error_codes import FileErrorCode
 from shop.subscriptions.error_codes import SubscriptionErrorCode
 from skincare.api.bulk import BulkResultOutput, bulk_result
 from skincare.api.error_docs import raises
+from skincare.api.output import output
 from skincare.api.pagination import PagePagination
 from skincare.api.permissions import HasStaffPermission, user_has_permission
 from skincare.errors import ApplicationError
@@ -64,7 +65,7 @@ class ProductReviewsApi(APIView):
 
         def render(page):
             votes = selectors.my_votes(user=request.user, review_ids=[r.pk for r in page])
-            return [s.review_output(r, request, my_vote=votes.get(r.pk)) for r in page]
+            return output(s.ReviewOutput, page, request, many=True, review_votes=votes)
 
         return _paginate(self, request, reviews, render)
 
@@ -86,7 +87,7 @@ class ProductReviewsApi(APIView):
         data = _valid(s.ReviewInput, request.data)
         review = services.review_create(user=request.user, product_id=product_id, **data)
         review = selectors.review_get_visible(review_id=review.pk, user=request.user)
-        return Response(s.review_output(review, request, own=True), status=status.HTTP_201_CREATED)
+        return Response(output(s.ReviewOutput, review, request, own=True), status=status.HTTP_201_CREATED)
 
 
 class ProductReviewSummaryApi(APIView):
@@ -117,8 +118,8 @@ class ReviewDetailApi(APIView):
     def get(self, request, review_id):
         review = _visible_review(request, review_id)
         own = request.user.is_authenticated and review.user_id == request.user.pk
-        vote = selectors.my_votes(user=request.user, review_ids=[review.pk]).get(review.pk)
-        return Response(s.review_output(review, request, my_vote=vote, own=own))
+        votes = selectors.my_votes(user=request.user, review_ids=[review.pk])
+        return Response(output(s.ReviewOutput, review, request, own=own, review_votes=votes))
 
     @raises(
         FileErrorCode.FILE_NOT_AVAILABLE,
@@ -137,7 +138,7 @@ class ReviewDetailApi(APIView):
         data = _valid(s.ReviewUpdateInput, request.data, partial=request.method == "PATCH")
         services.review_update(user=request.user, review_id=review_id, **data)
         review = _visible_review(request, review_id)
-        return Response(s.review_output(review, request, own=True))
+        return Response(output(s.ReviewOutput, review, request, own=True))
 
     patch = put
 
@@ -216,7 +217,9 @@ class MyReviewsApi(APIView):
     )
     def get(self, request):
         reviews = selectors.user_reviews(user=request.user)
-        return _paginate(self, request, reviews, lambda page: [s.review_output(r, request, own=True) for r in page])
+        return _paginate(
+            self, request, reviews, lambda page: output(s.ReviewOutput, page, request, many=True, own=True)
+        )
 
 
 # --- Staff: reviews ------------------------------------------------------------------------------
@@ -237,7 +240,9 @@ class StaffReviewListApi(APIView):
         reviews = selectors.staff_reviews(**filters)
         if self.pending_only:
             reviews = reviews.filter(status__in=[ContentStatus.PENDING, ContentStatus.FLAGGED])
-        return _paginate(self, request, reviews, lambda page: [s.review_output(r, request, own=True) for r in page])
+        return _paginate(
+            self, request, reviews, lambda page: output(s.ReviewOutput, page, request, many=True, own=True)
+        )
 
 
 @extend_schema_view(
@@ -284,7 +289,7 @@ class _StaffReviewActionApi(APIView):
             raise ApplicationError(error_codes.REVIEW_NOT_FOUND, gettext("Review not found."))
         type(self).handler(review=review, by=request.user, notes=data["notes"])
         review = selectors.review_queryset(all_media=True).get(pk=review_id)
-        return Response(s.review_output(review, request, own=True))
+        return Response(output(s.ReviewOutput, review, request, own=True))
 
 
 class StaffReviewBulkDecisionApi(APIView):
@@ -354,7 +359,15 @@ class ProductQuestionsApi(APIView):
             voted = selectors.my_question_votes(user=request.user, question_ids=[q.pk for q in page])
             answer_ids = [q.approved_answers[0].pk for q in page if q.approved_answers]
             answer_votes = selectors.my_answer_votes(user=request.user, answer_ids=answer_ids)
-            return [s.question_output(q, request, voted=q.pk in voted, answer_votes=answer_votes) for q in page]
+            return output(
+                s.QuestionOutput,
+                page,
+                request,
+                many=True,
+                top_answer=True,
+                voted_questions=voted,
+                answer_votes=answer_votes,
+            )
 
         return _paginate(self, request, questions, render)
 
@@ -374,7 +387,7 @@ class ProductQuestionsApi(APIView):
     def post(self, request, product_id):
         data = _valid(s.QuestionInput, request.data)
         question = qa.question_create(user=request.user, product_id=product_id, **data)
-        return Response(s.question_output(question, request, own=True), status=status.HTTP_201_CREATED)
+        return Response(output(s.QuestionOutput, question, request, own=True), status=status.HTTP_201_CREATED)
 
 
 class QuestionDetailApi(APIView):
@@ -384,8 +397,8 @@ class QuestionDetailApi(APIView):
     @extend_schema(tags=QA_TAGS, responses=s.QuestionOutput, summary="One approved question")
     def get(self, request, question_id):
         question = qa.question_visible(question_id=question_id)
-        voted = bool(selectors.my_question_votes(user=request.user, question_ids=[question.pk]))
-        return Response(s.question_output(question, request, voted=voted))
+        voted = selectors.my_question_votes(user=request.user, question_ids=[question.pk])
+        return Response(output(s.QuestionOutput, question, request, voted_questions=voted))
 
 
 class QuestionAnswersApi(APIView):
@@ -406,7 +419,7 @@ class QuestionAnswersApi(APIView):
 
         def render(page):
             votes = selectors.my_answer_votes(user=request.user, answer_ids=[a.pk for a in page])
-            return [s.answer_output(a, request, my_vote=votes.get(a.pk)) for a in page]
+            return output(s.AnswerOutput, page, request, many=True, answer_votes=votes)
 
         return _paginate(self, request, answers, render)
 
@@ -420,7 +433,7 @@ class QuestionAnswersApi(APIView):
     def post(self, request, question_id):
         data = _valid(s.AnswerInput, request.data)
         answer = qa.answer_create(user=request.user, question_id=question_id, **data)
-        return Response(s.answer_output(answer, request, own=True), status=status.HTTP_201_CREATED)
+        return Response(output(s.AnswerOutput, answer, request, own=True), status=status.HTTP_201_CREATED)
 
 
 class QuestionVoteApi(APIView):
@@ -490,7 +503,7 @@ class StaffAnswerVerifyApi(APIView):
         data = _valid(s.VerifyInput, request.data)
         answer = qa.answer_verify(answer_id=answer_id, by=request.user, **data)
         answer = selectors.answers_for_question(question_id=answer.question_id).filter(pk=answer.pk).first() or answer
-        return Response(s.answer_output(answer, request, own=True))
+        return Response(output(s.AnswerOutput, answer, request, own=True))
 
 
 class StaffQuestionsAwaitingExpertApi(APIView):
@@ -513,7 +526,9 @@ class StaffQuestionsAwaitingExpertApi(APIView):
     def get(self, request):
         filters = _valid(self.FilterSerializer, request.query_params)
         questions = selectors.questions_awaiting_expert(**filters)
-        return _paginate(self, request, questions, lambda page: [s.question_output(q, request) for q in page])
+        return _paginate(
+            self, request, questions, lambda page: output(s.QuestionOutput, page, request, many=True, top_answer=True)
+        )
 
 
 class MyQuestionsApi(APIView):
@@ -525,7 +540,9 @@ class MyQuestionsApi(APIView):
     )
     def get(self, request):
         questions = Question.objects.filter(user=request.user).prefetch_related("media__file").order_by("-id")
-        return _paginate(self, request, questions, lambda page: [s.question_output(q, request, own=True) for q in page])
+        return _paginate(
+            self, request, questions, lambda page: output(s.QuestionOutput, page, request, many=True, own=True)
+        )
 
 
 # --- Progress ------------------------------------------------------------------------------------
@@ -542,7 +559,9 @@ class ProgressStartApi(APIView):
     def post(self, request, product_id):
         data = _valid(s.ProgressStartInput, request.data)
         journal = progress.progress_start(user=request.user, product_id=product_id, **data)
-        return Response(s.journal_output(journal, request, own=True, entries=[]), status=status.HTTP_201_CREATED)
+        return Response(
+            output(s.JournalOutput, journal, request, own=True, with_entries=True), status=status.HTTP_201_CREATED
+        )
 
 
 class ProgressUpdateApi(APIView):
@@ -564,7 +583,7 @@ class ProgressUpdateApi(APIView):
         data = _valid(s.ProgressEntryInput, request.data)
         entry = progress.progress_entry_add(user=request.user, **data)
         entry = type(entry).objects.prefetch_related("media__file").get(pk=entry.pk)
-        return Response(s.entry_output(entry, request, own=True), status=status.HTTP_201_CREATED)
+        return Response(output(s.ProgressEntryOutput, entry, request, own=True), status=status.HTTP_201_CREATED)
 
 
 class ProgressEntryApi(APIView):
@@ -579,7 +598,7 @@ class ProgressEntryApi(APIView):
         data = _valid(s.ProgressEntryUpdateInput, request.data, partial=True)
         entry = progress.progress_entry_update(user=request.user, entry_id=entry_id, **data)
         entry = type(entry).objects.prefetch_related("media__file").get(pk=entry.pk)
-        return Response(s.entry_output(entry, request, own=True))
+        return Response(output(s.ProgressEntryOutput, entry, request, own=True))
 
     put = patch
 
@@ -612,7 +631,7 @@ class ProgressUserApi(APIView):
             self,
             request,
             journals,
-            lambda page: [s.journal_output(j, request, own=True, entries=list(j.entries.all())) for j in page],
+            lambda page: output(s.JournalOutput, page, request, many=True, own=True, with_entries=True),
         )
 
 
@@ -633,7 +652,7 @@ class ProgressProductApi(APIView):
             self,
             request,
             journals,
-            lambda page: [s.journal_output(j, request, entries=list(j.entries.all())) for j in page],
+            lambda page: output(s.JournalOutput, page, request, many=True, with_entries=True),
         )
 
 
@@ -653,7 +672,9 @@ class ProgressPhotoApi(APIView):
     def post(self, request, entry_id):
         data = _valid(s.ProgressPhotosInput, request.data)
         media = progress.progress_photos_add(user=request.user, entry_id=entry_id, photos=data["photos"])
-        return Response([s.progress_media_output(m, request, own=True) for m in media], status=status.HTTP_201_CREATED)
+        return Response(
+            output(s.ProgressMediaOutput, media, request, many=True, own=True), status=status.HTTP_201_CREATED
+        )
 
 
 class ProgressTimelineApi(APIView):
@@ -664,12 +685,10 @@ class ProgressTimelineApi(APIView):
         tags=PROGRESS_TAGS, responses=s.JournalTimelineOutput, summary="Week-by-week timeline with a summary"
     )
     def get(self, request, journal_id):
-        journal, own, entries = selectors.journal_for_viewer(journal_id=journal_id, user=request.user)
+        journal, own, _entries = selectors.journal_for_viewer(journal_id=journal_id, user=request.user)
         if journal is None:
             raise ApplicationError(error_codes.PROGRESS_NOT_FOUND, gettext("Progress journal not found."))
-        data = s.journal_output(journal, request, own=own, entries=entries)
-        data["summary"] = selectors.timeline_summary(entries)
-        return Response(data)
+        return Response(output(s.JournalTimelineOutput, journal, request, own=own, with_entries=True))
 
 
 class _ProgressFinishApi(APIView):
@@ -680,7 +699,7 @@ class _ProgressFinishApi(APIView):
     def post(self, request, journal_id):
         data = _valid(s.ProgressFinishInput, request.data)
         journal = type(self).handler(user=request.user, journal_id=journal_id, **data)
-        return Response(s.journal_output(journal, request, own=True))
+        return Response(output(s.JournalOutput, journal, request, own=True))
 
 
 class ProgressCompleteApi(_ProgressFinishApi):

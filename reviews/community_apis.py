@@ -14,11 +14,11 @@ from reviews import error_codes, selectors
 from reviews import serializers as s
 from reviews.community import community_score_recalculate, reputation
 from reviews.error_codes import ReviewErrorCode
-from reviews.serializers import author, review_output
 from shop.accounts.models import Role, SkinType, User
 from shop.accounts.services import user_set_role
 from skincare.api.error_codes import ApiErrorCode
 from skincare.api.error_docs import raises
+from skincare.api.output import output
 from skincare.api.pagination import PagePagination, paginated_response
 from skincare.api.permissions import HasStaffPermission
 from skincare.errors import ApplicationError
@@ -41,14 +41,13 @@ class FeedbackDashboardApi(APIView):
     def get(self, request):
         user = User.objects.get(pk=request.user.pk)
         recent = list(selectors.user_reviews(user=user)[:5])
-        return Response(
-            {
-                "stats": selectors.user_feedback_stats(user=user),
-                "impact": selectors.user_feedback_impact(user=user),
-                "reputation": _reputation(user),
-                "recent_reviews": [review_output(r, request, own=True) for r in recent],
-            }
-        )
+        dashboard = {
+            "stats": selectors.user_feedback_stats(user=user),
+            "impact": selectors.user_feedback_impact(user=user),
+            "reputation": _reputation(user),
+            "recent_reviews": recent,
+        }
+        return Response(output(s.FeedbackDashboardOutput, dashboard, request, own=True))
 
 
 class FeedbackStatsApi(APIView):
@@ -57,7 +56,7 @@ class FeedbackStatsApi(APIView):
         tags=TAGS, responses=s.FeedbackStatsOutput, summary="Counts of my reviews, questions, answers, journals"
     )
     def get(self, request):
-        return Response(selectors.user_feedback_stats(user=request.user))
+        return Response(output(s.FeedbackStatsOutput, selectors.user_feedback_stats(user=request.user), request))
 
 
 class FeedbackImpactApi(APIView):
@@ -68,14 +67,14 @@ class FeedbackImpactApi(APIView):
         summary="How many people found my reviews and answers helpful",
     )
     def get(self, request):
-        return Response(selectors.user_feedback_impact(user=request.user))
+        return Response(output(s.FeedbackImpactOutput, selectors.user_feedback_impact(user=request.user), request))
 
 
 class FeedbackReputationApi(APIView):
     @raises()
     @extend_schema(tags=TAGS, responses=s.RankedReputationOutput, summary="My score, level, badges and rank")
     def get(self, request):
-        return Response(_reputation(User.objects.get(pk=request.user.pk)))
+        return Response(output(s.RankedReputationOutput, _reputation(User.objects.get(pk=request.user.pk)), request))
 
 
 class LeadersFilter(serializers.Serializer):
@@ -83,26 +82,10 @@ class LeadersFilter(serializers.Serializer):
     skin_type = serializers.ChoiceField(choices=SkinType.choices, required=False)
 
 
-def _leader(user, rank, *, staff=False):
-    data = {
-        "rank": rank,
-        "user": author(user),
-        "community_score": user.community_score,
-        "reviews_written": user.reviews_written,
-        "helpful_votes_received": user.helpful_votes_received,
-        "answers_provided": user.answers_provided,
-        "level": reputation(user)["level"],
-    }
-    if staff:
-        data["email"] = user.email
-        data["role"] = user.role
-    return data
-
-
 class CommunityLeadersApi(APIView):
     permission_classes = [AllowAny]
     pagination_class = PagePagination
-    staff = False
+    output = s.CommunityLeaderOutput
 
     @raises()
     @extend_schema(
@@ -115,8 +98,8 @@ class CommunityLeadersApi(APIView):
         params = LeadersFilter(data=request.query_params)
         params.is_valid(raise_exception=True)
         leaders = selectors.community_leaders(**params.validated_data)
-        rows = [_leader(u, i, staff=self.staff) for i, u in enumerate(leaders, start=1)]
-        return paginated_response(self, request, rows)
+        rows = [s.CommunityLeader(rank=rank, user=user) for rank, user in enumerate(leaders, start=1)]
+        return paginated_response(self, request, rows, lambda page: output(self.output, page, request, many=True))
 
 
 @extend_schema_view(
@@ -130,7 +113,7 @@ class CommunityLeadersApi(APIView):
 class StaffCommunityLeadersApi(CommunityLeadersApi):
     permission_classes = [HasStaffPermission]
     required_permissions = {"GET": "accounts.view_user"}
-    staff = True
+    output = s.StaffCommunityLeaderOutput
 
 
 def _user_or_404(user_id):
@@ -190,7 +173,7 @@ class StaffPromoteExpertApi(APIView):
         params = PromoteExpertInput(data=request.data)
         params.is_valid(raise_exception=True)
         user = expert_promote(user=_user_or_404(user_id), by=request.user, **params.validated_data)
-        return Response({"id": user.pk, "role": user.role, "expertise_areas": user.expertise_areas})
+        return Response(output(s.PromotedExpertOutput, user, request))
 
 
 class StaffCommunityScoreApi(APIView):
@@ -206,16 +189,7 @@ class StaffCommunityScoreApi(APIView):
     )
     def post(self, request, user_id):
         user = community_score_recalculate(user=_user_or_404(user_id))
-        return Response(
-            {
-                "id": user.pk,
-                "reviews_written": user.reviews_written,
-                "helpful_votes_received": user.helpful_votes_received,
-                "questions_asked": user.questions_asked,
-                "answers_provided": user.answers_provided,
-                **reputation(user),
-            }
-        )
+        return Response(output(s.CommunityScoreOutput, {**reputation(user), "user": user}, request))
 
 
 class StaffFeedbackHistoryApi(APIView):
@@ -237,7 +211,7 @@ class StaffFeedbackHistoryApi(APIView):
         user = _user_or_404(user_id)
         paginator = PagePagination()
         page = paginator.paginate_queryset(selectors.user_reviews(user=user), request, view=self)
-        response = paginator.get_paginated_response([review_output(r, request, own=True) for r in page])
+        response = paginator.get_paginated_response(output(s.ReviewOutput, page, request, many=True, own=True))
         response.data["meta"]["stats"] = selectors.user_feedback_stats(user=user)
         response.data["meta"]["reputation"] = reputation(user)
         return response

@@ -385,6 +385,12 @@ class Question(models.Model):
     def __str__(self):
         return self.question[:60]
 
+    @property
+    def top_answer(self):
+        """The first approved answer, on questions loaded with them (``selectors._answers_prefetch``)."""
+        answers = self.approved_answers
+        return answers[0] if answers else None
+
 
 class QuestionMedia(MediaBase):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="media")

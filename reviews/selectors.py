@@ -5,7 +5,7 @@ Lists have a fixed number of queries whatever the page size (``select_related`` 
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Case, Count, Exists, OuterRef, Prefetch, Q, Sum, Value, When
+from django.db.models import Avg, Case, Count, Exists, OuterRef, Prefetch, Q, Sum, Value, When, prefetch_related_objects
 from django.db.models.functions import Coalesce
 
 from reviews.models import (
@@ -391,7 +391,7 @@ def journal_for_viewer(*, journal_id, user):
     owner = owner or user_has_permission(user, "reviews.view_progressjournal")
     if not owner and not journal.is_public:
         return None, False, []
-    entries = ProgressEntry.objects.filter(journal=journal).prefetch_related(
+    entries = ProgressEntry.objects.prefetch_related(
         Prefetch(
             "media",
             queryset=(
@@ -403,7 +403,9 @@ def journal_for_viewer(*, journal_id, user):
             ),
         )
     )
-    return journal, owner, list(entries.order_by("week_number"))
+    # Loaded onto the journal, so the entries know their journal and ``journal.entries.all()`` is this list.
+    prefetch_related_objects([journal], Prefetch("entries", queryset=entries.order_by("week_number")))
+    return journal, owner, list(journal.entries.all())
 
 
 def timeline_summary(entries) -> dict:

@@ -1,12 +1,14 @@
+from dataclasses import dataclass
+
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
+from rest_framework.fields import get_attribute
 
 from feedback.serializers import ProductBriefOutput
-from reviews.community import LEVELS, POINTS
+from reviews.community import LEVELS, POINTS, reputation
 from reviews.models import (
     ASPECT_FIELDS,
-    ENTRY_TEXT_FIELDS,
     IMPROVEMENT_FLAGS,
     SENTIMENT_ASPECTS,
     Angle,
@@ -23,9 +25,11 @@ from reviews.models import (
     UsageFrequency,
     VoteType,
 )
-from shop.accounts.models import Role, SkinConcern, SkinType
+from reviews.selectors import timeline_summary
+from shop.accounts.models import Role, SkinConcern, SkinType, User
 from shop.files.models import MediaType
 from shop.files.services import file_url
+from skincare.api.output import OutputModelSerializer, OutputSerializer
 
 RATING = {"min_value": 1, "max_value": 5}
 # An id from the client: bounded so an out-of-range number is a 400, never a database overflow (500).
@@ -253,239 +257,117 @@ class ProgressListFilter(serializers.Serializer):
 
 
 # --- Output --------------------------------------------------------------------------------------
+# Every answer is produced by the serializer that documents it: one definition per response, so the
+# schema cannot drift from what is sent. What depends on the viewer comes from the context the view
+# sets (``output`` below):
+#   request                         absolute file URLs
+#   own                             the viewer wrote the content (or is staff acting on it): own-only
+#                                   fields appear, and every photo counts
+#   review_votes / answer_votes     {pk: vote type}: the viewer's votes on the rows of the answer
+#   voted_questions                 pks of the questions the viewer marked helpful
+#   top_answer                      product question lists: each question's first approved answer
+#   with_entries                    journals list their (prefetched) entries
 
-
-def author(user, *, badges=True):
-    if user is None:
-        return {"id": None, "name": "Former customer"}
-    last = (user.last_name[:1] + ".") if user.last_name else ""
-    data = {"id": user.pk, "name": f"{user.first_name} {last}".strip() or "Shopper", "skin_type": user.skin_type}
-    if badges:
-        data["is_expert"] = user.role == "expert"
-        data["community_score"] = user.community_score
-    return data
-
-
-def file_output(file, request=None):
-    return {
-        "file_id": str(file.public_id),
-        "media_type": file.media_type,
-        "url": file_url(file=file, request=request),
-        "thumbnail_url": file_url(file=file, size="medium", request=request),
-        "is_public": file.is_public,
-        "width": file.width,
-        "height": file.height,
-    }
-
-
-def review_media_output(media, request=None, *, own=False):
-    data = {
-        "id": media.pk,
-        "media_type": media.media_type,
-        "photo_type": media.photo_type,
-        "photo_context": media.photo_context,
-        "skin_area": media.skin_area,
-        "lighting_condition": media.lighting_condition,
-        "timeline_context": media.timeline_context,
-        "days_of_usage": media.days_of_usage,
-        "is_featured": media.is_featured,
-        **file_output(media.file, request),
-    }
-    if own:
-        data["status"] = media.status
-    return data
-
-
-REVIEW_OUTPUT_FIELDS = (
-    "rating", "title", "review_text", "skin_type_at_review", "usage_duration", "visible_results", "would_recommend",
-    "effectiveness_rating", "texture_rating", "scent_rating", "packaging_rating", "value_for_money_rating",
-    "skin_condition_before", "skin_condition_after", "side_effects", "how_often_used", "application_method",
-    "used_with_other_products", "is_verified_purchase", "helpful_votes_count", "unhelpful_votes_count",
-    "total_votes_count", "has_photos", "has_video", "media_count", "created_at", "updated_at",
-)  # fmt: skip
-
-
-def review_output(review, request=None, *, my_vote=None, own=False):
-    data = {"id": review.pk, "product_id": review.product_id, "author": author(review.user)}
-    for field in REVIEW_OUTPUT_FIELDS:
-        data[field] = getattr(review, field)
-    product = review.product
-    data["product"] = {"id": product.pk, "name": product.name, "name_km": product.name_km, "slug": product.slug}
-    data["media"] = [review_media_output(m, request, own=own) for m in review.media.all()]
-    data["my_vote"] = my_vote
-    if own:
-        data["status"] = review.status
-        data["moderation_notes"] = review.moderation_notes
-    return data
-
-
-def question_media_output(media, request=None):
-    return {
-        "id": media.pk,
-        "media_purpose": media.media_purpose,
-        "description": media.description,
-        **file_output(media.file, request),
-    }
-
-
-def answer_output(answer, request=None, *, my_vote=None, own=False):
-    data = {
-        "id": answer.pk,
-        "question_id": answer.question_id,
-        "author": author(answer.user),
-        "answer": answer.answer,
-        "is_from_verified_buyer": answer.is_from_verified_buyer,
-        "is_from_expert": answer.is_from_expert,
-        "expert_credentials": answer.expert_credentials,
-        "is_verified_by_staff": answer.is_verified_by_admin,
-        "verified_at": answer.verified_at,
-        "helpful_votes": answer.helpful_votes,
-        "unhelpful_votes": answer.unhelpful_votes,
-        "media": [question_media_output(m, request) for m in answer.media.all()],
-        "created_at": answer.created_at,
-        "my_vote": my_vote,
-    }
-    if own:
-        data["status"] = answer.status
-        data["moderation_notes"] = answer.moderation_notes
-    return data
-
-
-def question_output(question, request=None, *, voted=False, own=False, answer_votes=None):
-    answers = getattr(question, "approved_answers", None)
-    data = {
-        "id": question.pk,
-        "product_id": question.product_id,
-        "author": author(question.user),
-        "question": question.question,
-        "skin_type_context": question.skin_type_context,
-        "age_range": question.age_range,
-        "skin_concerns_context": question.skin_concerns_context,
-        "category": question.question_category,
-        "urgency_level": question.urgency_level,
-        "is_answered": question.is_answered,
-        "answer_count": question.answer_count,
-        "helpful_votes": question.helpful_votes,
-        "media": [question_media_output(m, request) for m in question.media.all()],
-        "created_at": question.created_at,
-        "voted_helpful": voted,
-    }
-    if answers is not None:
-        top = answers[0] if answers else None
-        data["top_answer"] = (
-            answer_output(top, request, my_vote=(answer_votes or {}).get(top.pk)) if top is not None else None
-        )
-    if own:
-        data["status"] = question.status
-        data["moderation_notes"] = question.moderation_notes
-    return data
-
-
-def progress_media_output(media, request=None, *, own=False):
-    data = {
-        "id": media.pk,
-        "photo_type": media.photo_type,
-        "skin_area": media.skin_area,
-        "angle": media.angle,
-        "lighting_condition": media.lighting_condition,
-        "photo_quality_score": media.photo_quality_score,
-        "lighting_consistency": media.lighting_consistency,
-        "angle_consistency": media.angle_consistency,
-        "photo_notes": media.photo_notes,
-        "comparison_notes": media.comparison_notes,
-        "is_featured": media.is_featured,
-        **file_output(media.file, request),
-    }
-    if own:
-        data["status"] = media.status
-    return data
-
-
-ENTRY_OUTPUT_FIELDS = (
-    "week_number", "progress_date", "skin_condition_notes", "application_notes", "lifestyle_factors",
-    "overall_satisfaction", "skin_improvement", "side_effects_severity", "product_experience", *IMPROVEMENT_FLAGS,
-    "has_photos", "photo_count", "created_at",
-)  # fmt: skip
-
-
-def entry_output(entry, request=None, *, own=False, show_text=True):
-    data = {"id": entry.pk, "journal_id": entry.journal_id}
-    for field in ENTRY_OUTPUT_FIELDS:
-        data[field] = getattr(entry, field)
-    if not (own or show_text):
-        data.update(dict.fromkeys(ENTRY_TEXT_FIELDS, ""))
-    data["improvements"] = [flag for flag in IMPROVEMENT_FLAGS if getattr(entry, flag)]
-    data["photos"] = [progress_media_output(m, request, own=own) for m in entry.media.all()]
-    if not own:
-        data["photo_count"] = len(data["photos"])
-        data["has_photos"] = bool(data["photos"])
-    return data
-
-
-def journal_output(journal, request=None, *, own=False, entries=None):
-    """Others see the journal's text (goals, completion notes, entries' notes) only once moderation approved it."""
-    show_text = own or journal.notes_status == ContentStatus.APPROVED
-    data = {
-        "id": journal.pk,
-        "product": {
-            "id": journal.product_id,
-            "name": journal.product.name,
-            "name_km": journal.product.name_km,
-            "slug": journal.product.slug,
-        },
-        "author": author(journal.user, badges=False),
-        "status": journal.status,
-        "skin_type": journal.skin_type,
-        "goals": journal.goals if show_text else "",
-        "is_public": journal.is_public,
-        "completion_notes": journal.completion_notes if show_text else "",
-        "started_at": journal.started_at,
-        "ended_at": journal.ended_at,
-        "entry_count": journal.entry_count,
-    }
-    if own:
-        data["baseline_notes"] = journal.baseline_notes
-        data["notes_status"] = journal.notes_status
-    if entries is not None:
-        data["entries"] = [entry_output(e, request, own=own, show_text=show_text) for e in entries]
-    return data
-
-
-# --- Documentation of the hand-built answers (the functions above build plain dicts) -------------
-
+OWN_ONLY = "Only for the author (and staff)."
 LEVEL_CHOICES = [(name, name) for _, name in LEVELS]
 
 
-class AuthorOutput(serializers.Serializer):
-    """What ``author`` returns; a deleted account is ``{"id": null, "name": "Former customer"}``."""
-
-    id = serializers.IntegerField(allow_null=True)
-    name = serializers.CharField(help_text='First name and last initial; "Former customer" for a deleted account.')
-    skin_type = serializers.ChoiceField(choices=SkinType.choices, required=False)
-    is_expert = serializers.BooleanField(required=False)
-    community_score = serializers.IntegerField(required=False)
+OWN_FIELDS = {"status": "own", "moderation_notes": "own"}
 
 
-class JournalAuthorOutput(serializers.Serializer):
+class AuthorNameField(serializers.CharField):
+    """First name and last initial."""
+
+    def __init__(self, **kwargs):
+        super().__init__(source="*", **kwargs)
+
+    def to_representation(self, user):
+        last = (user.last_name[:1] + ".") if user.last_name else ""
+        return f"{user.first_name} {last}".strip() or "Shopper"
+
+
+class IsExpertField(serializers.BooleanField):
+    def get_attribute(self, user):
+        return user.role == Role.EXPERT
+
+
+class JournalAuthorOutput(OutputSerializer):
     id = serializers.IntegerField()
-    name = serializers.CharField()
+    name = AuthorNameField()
     skin_type = serializers.ChoiceField(choices=SkinType.choices)
 
 
-class FileOutput(serializers.Serializer):
-    file_id = serializers.UUIDField(help_text="The uploaded file's public id.")
-    media_type = serializers.ChoiceField(choices=MediaType.choices)
-    url = serializers.CharField()
-    thumbnail_url = serializers.CharField()
-    is_public = serializers.BooleanField()
-    width = serializers.IntegerField(allow_null=True)
-    height = serializers.IntegerField(allow_null=True)
+FORMER_CUSTOMER = object()
 
 
-OWN_ONLY = "Only for the author (and staff)."
+class AuthorOutput(OutputSerializer):
+    """A deleted account is ``{"id": null, "name": "Former customer"}``."""
+
+    id = serializers.IntegerField(allow_null=True)
+    name = AuthorNameField(help_text='First name and last initial; "Former customer" for a deleted account.')
+    skin_type = serializers.ChoiceField(choices=SkinType.choices, required=False)
+    is_expert = IsExpertField(required=False)
+    community_score = serializers.IntegerField(required=False)
+
+    def get_attribute(self, instance):
+        user = super().get_attribute(instance)
+        return FORMER_CUSTOMER if user is None else user
+
+    def to_representation(self, user):
+        if user is FORMER_CUSTOMER:
+            return {"id": None, "name": "Former customer"}
+        return super().to_representation(user)
+
+
+class FileUrlField(serializers.CharField):
+    """The absolute URL of a media row's file (``size``: a thumbnail)."""
+
+    def __init__(self, *, size=None, **kwargs):
+        self.size = size
+        super().__init__(source="file", **kwargs)
+
+    def to_representation(self, file):
+        return file_url(file=file, size=self.size, request=self.context.get("request"))
+
+
+class FileOutput(OutputSerializer):
+    # The uploaded file a media row shows.
+    file_id = serializers.UUIDField(source="file.public_id", help_text="The uploaded file's public id.")
+    media_type = serializers.ChoiceField(choices=MediaType.choices, source="file.media_type")
+    url = FileUrlField()
+    thumbnail_url = FileUrlField(size="medium")
+    is_public = serializers.BooleanField(source="file.is_public")
+    width = serializers.IntegerField(allow_null=True, source="file.width")
+    height = serializers.IntegerField(allow_null=True, source="file.height")
+
+
+class ViewerVoteField(serializers.ChoiceField):
+    """The viewer's vote on the row, from the votes the view looked up for the whole answer."""
+
+    def __init__(self, *, votes, **kwargs):
+        self.votes = votes
+        super().__init__(choices=VoteType.choices, allow_null=True, **kwargs)
+
+    def get_attribute(self, instance):
+        return self.context.get(self.votes, {}).get(instance.pk)
+
+
+class ModeratedTextField(serializers.CharField):
+    """Public journal text: others see it blank until moderation approved the journal's text."""
+
+    def __init__(self, *, status_source, **kwargs):
+        self.status_attrs = status_source.split(".")
+        super().__init__(allow_blank=True, **kwargs)
+
+    def get_attribute(self, instance):
+        if self.context.get("own") or get_attribute(instance, self.status_attrs) == ContentStatus.APPROVED:
+            return super().get_attribute(instance)
+        return ""
 
 
 class ReviewMediaOutput(FileOutput):
+    only_when = {"status": "own"}
+
     id = serializers.IntegerField()
     photo_type = serializers.ChoiceField(choices=PhotoType.choices, allow_blank=True)
     photo_context = serializers.CharField(allow_blank=True)
@@ -497,20 +379,27 @@ class ReviewMediaOutput(FileOutput):
     status = serializers.ChoiceField(choices=ContentStatus.choices, required=False, help_text=OWN_ONLY)
 
 
-class ReviewOutput(serializers.ModelSerializer):
-    """What ``review_output`` returns."""
+REVIEW_OUTPUT_FIELDS = (
+    "rating", "title", "review_text", "skin_type_at_review", "usage_duration", "visible_results", "would_recommend",
+    "effectiveness_rating", "texture_rating", "scent_rating", "packaging_rating", "value_for_money_rating",
+    "skin_condition_before", "skin_condition_after", "side_effects", "how_often_used", "application_method",
+    "used_with_other_products", "is_verified_purchase", "helpful_votes_count", "unhelpful_votes_count",
+    "total_votes_count", "has_photos", "has_video", "media_count", "created_at", "updated_at",
+)  # fmt: skip
+
+
+class ReviewOutput(OutputModelSerializer):
+    only_when = OWN_FIELDS
 
     id = serializers.IntegerField()
     product_id = serializers.IntegerField()
-    author = AuthorOutput()
+    author = AuthorOutput(source="user")
     skin_type_at_review = serializers.ChoiceField(choices=SkinType.choices, allow_blank=True)
     how_often_used = serializers.ChoiceField(choices=UsageFrequency.choices, allow_blank=True)
     used_with_other_products = serializers.ListField(child=serializers.IntegerField(), help_text="Product ids.")
     product = ProductBriefOutput()
     media = ReviewMediaOutput(many=True, help_text="Approved media; the author and staff see all of it.")
-    my_vote = serializers.ChoiceField(
-        choices=VoteType.choices, allow_null=True, help_text="The signed-in user's vote on this review."
-    )
+    my_vote = ViewerVoteField(votes="review_votes", help_text="The signed-in user's vote on this review.")
     status = serializers.ChoiceField(choices=ContentStatus.choices, required=False, help_text=OWN_ONLY)
     moderation_notes = serializers.CharField(required=False, allow_blank=True, help_text=OWN_ONLY)
 
@@ -521,6 +410,152 @@ class ReviewOutput(serializers.ModelSerializer):
             "moderation_notes",
         ]  # fmt: skip
         read_only_fields = REVIEW_OUTPUT_FIELDS  # for the model fields not declared above
+
+
+class QuestionMediaOutput(FileOutput):
+    id = serializers.IntegerField()
+    media_purpose = serializers.CharField(allow_blank=True)
+    description = serializers.CharField(allow_blank=True)
+
+
+class AnswerOutput(OutputSerializer):
+    only_when = OWN_FIELDS
+
+    id = serializers.IntegerField()
+    question_id = serializers.IntegerField()
+    author = AuthorOutput(source="user")
+    answer = serializers.CharField()
+    is_from_verified_buyer = serializers.BooleanField()
+    is_from_expert = serializers.BooleanField()
+    expert_credentials = serializers.CharField(allow_blank=True)
+    is_verified_by_staff = serializers.BooleanField(source="is_verified_by_admin")
+    verified_at = serializers.DateTimeField(allow_null=True)
+    helpful_votes = serializers.IntegerField()
+    unhelpful_votes = serializers.IntegerField()
+    media = QuestionMediaOutput(many=True)
+    created_at = serializers.DateTimeField()
+    my_vote = ViewerVoteField(votes="answer_votes")
+    status = serializers.ChoiceField(choices=ContentStatus.choices, required=False, help_text=OWN_ONLY)
+    moderation_notes = serializers.CharField(required=False, allow_blank=True, help_text=OWN_ONLY)
+
+
+class VotedHelpfulField(serializers.BooleanField):
+    def get_attribute(self, question):
+        return question.pk in self.context.get("voted_questions", ())
+
+
+class QuestionOutput(OutputSerializer):
+    only_when = {**OWN_FIELDS, "top_answer": "top_answer"}
+
+    id = serializers.IntegerField()
+    product_id = serializers.IntegerField()
+    author = AuthorOutput(source="user")
+    question = serializers.CharField()
+    skin_type_context = serializers.ChoiceField(choices=SkinType.choices, allow_blank=True)
+    age_range = serializers.CharField(allow_blank=True)
+    skin_concerns_context = serializers.ListField(child=serializers.ChoiceField(choices=SkinConcern.choices))
+    category = serializers.ChoiceField(choices=QuestionCategory.choices, allow_blank=True, source="question_category")
+    urgency_level = serializers.ChoiceField(choices=Urgency.choices)
+    is_answered = serializers.BooleanField()
+    answer_count = serializers.IntegerField()
+    helpful_votes = serializers.IntegerField()
+    media = QuestionMediaOutput(many=True)
+    created_at = serializers.DateTimeField()
+    voted_helpful = VotedHelpfulField(help_text="Whether the signed-in user marked it helpful.")
+    top_answer = AnswerOutput(
+        required=False, allow_null=True, help_text="In product question lists: the first approved answer, or null."
+    )
+    status = serializers.ChoiceField(choices=ContentStatus.choices, required=False, help_text=OWN_ONLY)
+    moderation_notes = serializers.CharField(required=False, allow_blank=True, help_text=OWN_ONLY)
+
+
+class ProgressMediaOutput(FileOutput):
+    only_when = {"status": "own"}
+
+    id = serializers.IntegerField()
+    photo_type = serializers.ChoiceField(choices=ProgressPhotoType.choices)
+    skin_area = serializers.ChoiceField(choices=SkinArea.choices, allow_blank=True)
+    angle = serializers.ChoiceField(choices=Angle.choices, allow_blank=True)
+    lighting_condition = serializers.ChoiceField(choices=Lighting.choices, allow_blank=True)
+    photo_quality_score = serializers.IntegerField(allow_null=True)
+    lighting_consistency = serializers.BooleanField()
+    angle_consistency = serializers.BooleanField()
+    photo_notes = serializers.CharField(allow_blank=True)
+    comparison_notes = serializers.CharField(allow_blank=True)
+    is_featured = serializers.BooleanField()
+    status = serializers.ChoiceField(choices=ContentStatus.choices, required=False, help_text=OWN_ONLY)
+
+
+ENTRY_OUTPUT_FIELDS = (
+    "week_number", "progress_date", "skin_condition_notes", "application_notes", "lifestyle_factors",
+    "overall_satisfaction", "skin_improvement", "side_effects_severity", "product_experience", *IMPROVEMENT_FLAGS,
+    "has_photos", "photo_count", "created_at",
+)  # fmt: skip
+
+
+class ImprovementsField(serializers.ListField):
+    def __init__(self, **kwargs):
+        super().__init__(child=serializers.ChoiceField(choices=IMPROVEMENT_FLAGS), source="*", **kwargs)
+
+    def to_representation(self, entry):
+        return [flag for flag in IMPROVEMENT_FLAGS if getattr(entry, flag)]
+
+
+class VisiblePhotoCountField(serializers.IntegerField):
+    """The owner sees the stored counter; others the photos they are shown (approved, public)."""
+
+    def get_attribute(self, entry):
+        return entry.photo_count if self.context.get("own") else len(entry.media.all())
+
+
+class HasVisiblePhotosField(serializers.BooleanField):
+    def get_attribute(self, entry):
+        return entry.has_photos if self.context.get("own") else bool(entry.media.all())
+
+
+class ProgressEntryOutput(OutputModelSerializer):
+    id = serializers.IntegerField()
+    journal_id = serializers.IntegerField()
+    skin_condition_notes = ModeratedTextField(status_source="journal.notes_status", read_only=True)
+    application_notes = ModeratedTextField(status_source="journal.notes_status", read_only=True)
+    lifestyle_factors = ModeratedTextField(status_source="journal.notes_status", read_only=True)
+    has_photos = HasVisiblePhotosField(read_only=True)
+    photo_count = VisiblePhotoCountField(read_only=True)
+    improvements = ImprovementsField(help_text="The improvement flags that are set.")
+    photos = ProgressMediaOutput(many=True, source="media", help_text="Others see approved public photos only.")
+
+    class Meta:
+        model = ProgressEntry
+        fields = ["id", "journal_id", *ENTRY_OUTPUT_FIELDS, "improvements", "photos"]
+        read_only_fields = ENTRY_OUTPUT_FIELDS
+
+
+class JournalOutput(OutputSerializer):
+    """Others see the journal's text (goals, completion notes, entries' notes) only once moderation approved it."""
+
+    only_when = {"baseline_notes": "own", "notes_status": "own", "entries": "with_entries"}
+
+    id = serializers.IntegerField()
+    product = ProductBriefOutput()
+    author = JournalAuthorOutput(source="user")
+    status = serializers.ChoiceField(choices=ProgressStatus.choices)
+    skin_type = serializers.ChoiceField(choices=SkinType.choices, allow_blank=True)
+    goals = ModeratedTextField(status_source="notes_status")
+    is_public = serializers.BooleanField()
+    completion_notes = ModeratedTextField(status_source="notes_status")
+    started_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField(allow_null=True)
+    entry_count = serializers.IntegerField()
+    baseline_notes = serializers.CharField(
+        required=False, allow_blank=True, help_text="Only for the owner (and staff)."
+    )
+    notes_status = serializers.ChoiceField(
+        choices=ContentStatus.choices,
+        required=False,
+        help_text="Only for the owner (and staff): moderation of the public text; others see goals, completion "
+        "notes and entries' notes blank until it is approved.",
+    )
+    entries = ProgressEntryOutput(many=True, required=False, help_text="Weekly entries, when the answer lists them.")
 
 
 HISTOGRAM_HELP = 'Stars ("5" to "1") -> count.'
@@ -650,58 +685,6 @@ class ReviewAnalyticsOutput(serializers.Serializer):
     top_products = TopReviewedProductOutput(many=True, help_text="The 10 products with most approved reviews.")
 
 
-class QuestionMediaOutput(FileOutput):
-    id = serializers.IntegerField()
-    media_purpose = serializers.CharField(allow_blank=True)
-    description = serializers.CharField(allow_blank=True)
-
-
-class AnswerOutput(serializers.Serializer):
-    """What ``answer_output`` returns."""
-
-    id = serializers.IntegerField()
-    question_id = serializers.IntegerField()
-    author = AuthorOutput()
-    answer = serializers.CharField()
-    is_from_verified_buyer = serializers.BooleanField()
-    is_from_expert = serializers.BooleanField()
-    expert_credentials = serializers.CharField(allow_blank=True)
-    is_verified_by_staff = serializers.BooleanField()
-    verified_at = serializers.DateTimeField(allow_null=True)
-    helpful_votes = serializers.IntegerField()
-    unhelpful_votes = serializers.IntegerField()
-    media = QuestionMediaOutput(many=True)
-    created_at = serializers.DateTimeField()
-    my_vote = serializers.ChoiceField(choices=VoteType.choices, allow_null=True)
-    status = serializers.ChoiceField(choices=ContentStatus.choices, required=False, help_text=OWN_ONLY)
-    moderation_notes = serializers.CharField(required=False, allow_blank=True, help_text=OWN_ONLY)
-
-
-class QuestionOutput(serializers.Serializer):
-    """What ``question_output`` returns."""
-
-    id = serializers.IntegerField()
-    product_id = serializers.IntegerField()
-    author = AuthorOutput()
-    question = serializers.CharField()
-    skin_type_context = serializers.ChoiceField(choices=SkinType.choices, allow_blank=True)
-    age_range = serializers.CharField(allow_blank=True)
-    skin_concerns_context = serializers.ListField(child=serializers.ChoiceField(choices=SkinConcern.choices))
-    category = serializers.ChoiceField(choices=QuestionCategory.choices, allow_blank=True)
-    urgency_level = serializers.ChoiceField(choices=Urgency.choices)
-    is_answered = serializers.BooleanField()
-    answer_count = serializers.IntegerField()
-    helpful_votes = serializers.IntegerField()
-    media = QuestionMediaOutput(many=True)
-    created_at = serializers.DateTimeField()
-    voted_helpful = serializers.BooleanField(help_text="Whether the signed-in user marked it helpful.")
-    top_answer = AnswerOutput(
-        required=False, allow_null=True, help_text="In product question lists: the first approved answer, or null."
-    )
-    status = serializers.ChoiceField(choices=ContentStatus.choices, required=False, help_text=OWN_ONLY)
-    moderation_notes = serializers.CharField(required=False, allow_blank=True, help_text=OWN_ONLY)
-
-
 class QuestionVoteOutput(serializers.Serializer):
     question_id = serializers.IntegerField()
     helpful_votes = serializers.IntegerField()
@@ -712,63 +695,6 @@ class AnswerVoteOutput(serializers.Serializer):
     helpful_votes = serializers.IntegerField()
     unhelpful_votes = serializers.IntegerField()
     my_vote = serializers.ChoiceField(choices=VoteType.choices)
-
-
-class ProgressMediaOutput(FileOutput):
-    id = serializers.IntegerField()
-    photo_type = serializers.ChoiceField(choices=ProgressPhotoType.choices)
-    skin_area = serializers.ChoiceField(choices=SkinArea.choices, allow_blank=True)
-    angle = serializers.ChoiceField(choices=Angle.choices, allow_blank=True)
-    lighting_condition = serializers.ChoiceField(choices=Lighting.choices, allow_blank=True)
-    photo_quality_score = serializers.IntegerField(allow_null=True)
-    lighting_consistency = serializers.BooleanField()
-    angle_consistency = serializers.BooleanField()
-    photo_notes = serializers.CharField(allow_blank=True)
-    comparison_notes = serializers.CharField(allow_blank=True)
-    is_featured = serializers.BooleanField()
-    status = serializers.ChoiceField(choices=ContentStatus.choices, required=False, help_text=OWN_ONLY)
-
-
-class ProgressEntryOutput(serializers.ModelSerializer):
-    """What ``entry_output`` returns."""
-
-    id = serializers.IntegerField()
-    journal_id = serializers.IntegerField()
-    improvements = serializers.ListField(
-        child=serializers.ChoiceField(choices=IMPROVEMENT_FLAGS), help_text="The improvement flags that are set."
-    )
-    photos = ProgressMediaOutput(many=True, help_text="Others see approved public photos only.")
-
-    class Meta:
-        model = ProgressEntry
-        fields = ["id", "journal_id", *ENTRY_OUTPUT_FIELDS, "improvements", "photos"]
-        read_only_fields = ENTRY_OUTPUT_FIELDS
-
-
-class JournalOutput(serializers.Serializer):
-    """What ``journal_output`` returns."""
-
-    id = serializers.IntegerField()
-    product = ProductBriefOutput()
-    author = JournalAuthorOutput()
-    status = serializers.ChoiceField(choices=ProgressStatus.choices)
-    skin_type = serializers.ChoiceField(choices=SkinType.choices, allow_blank=True)
-    goals = serializers.CharField(allow_blank=True)
-    is_public = serializers.BooleanField()
-    completion_notes = serializers.CharField(allow_blank=True)
-    started_at = serializers.DateTimeField()
-    ended_at = serializers.DateTimeField(allow_null=True)
-    entry_count = serializers.IntegerField()
-    baseline_notes = serializers.CharField(
-        required=False, allow_blank=True, help_text="Only for the owner (and staff)."
-    )
-    notes_status = serializers.ChoiceField(
-        choices=ContentStatus.choices,
-        required=False,
-        help_text="Only for the owner (and staff): moderation of the public text; others see goals, completion "
-        "notes and entries' notes blank until it is approved.",
-    )
-    entries = ProgressEntryOutput(many=True, required=False, help_text="Weekly entries, when the answer lists them.")
 
 
 class TimelineSummaryOutput(serializers.Serializer):
@@ -789,6 +715,10 @@ class TimelineSummaryOutput(serializers.Serializer):
         help_text="Improvement flag -> weeks it was reported (flags never reported are left out).",
     )
     photos = serializers.IntegerField(required=False)
+
+    def get_attribute(self, journal):
+        # As the timeline's field: summed up from the (prefetched) entries it lists.
+        return timeline_summary(list(journal.entries.all()))
 
 
 class JournalTimelineOutput(JournalOutput):
@@ -893,19 +823,36 @@ class FeedbackDashboardOutput(serializers.Serializer):
     recent_reviews = ReviewOutput(many=True, help_text="My 5 newest reviews, any state.")
 
 
+@dataclass(frozen=True)
+class CommunityLeader:
+    rank: int
+    user: User
+
+
+class LevelField(serializers.ChoiceField):
+    """The community level of a user's score."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=LEVEL_CHOICES, **kwargs)
+
+    def to_representation(self, user):
+        return reputation(user)["level"]
+
+
 class CommunityLeaderOutput(serializers.Serializer):
+    # Made from a ``CommunityLeader``.
     rank = serializers.IntegerField()
     user = AuthorOutput()
-    community_score = serializers.IntegerField()
-    reviews_written = serializers.IntegerField()
-    helpful_votes_received = serializers.IntegerField()
-    answers_provided = serializers.IntegerField()
-    level = serializers.ChoiceField(choices=LEVEL_CHOICES)
+    community_score = serializers.IntegerField(source="user.community_score")
+    reviews_written = serializers.IntegerField(source="user.reviews_written")
+    helpful_votes_received = serializers.IntegerField(source="user.helpful_votes_received")
+    answers_provided = serializers.IntegerField(source="user.answers_provided")
+    level = LevelField(source="user")
 
 
 class StaffCommunityLeaderOutput(CommunityLeaderOutput):
-    email = serializers.EmailField()
-    role = serializers.ChoiceField(choices=Role.choices)
+    email = serializers.EmailField(source="user.email")
+    role = serializers.ChoiceField(choices=Role.choices, source="user.role")
 
 
 class PromotedExpertOutput(serializers.Serializer):
@@ -915,11 +862,12 @@ class PromotedExpertOutput(serializers.Serializer):
 
 
 class CommunityScoreOutput(ReputationOutput):
-    id = serializers.IntegerField()
-    reviews_written = serializers.IntegerField()
-    helpful_votes_received = serializers.IntegerField()
-    questions_asked = serializers.IntegerField()
-    answers_provided = serializers.IntegerField()
+    # Made from ``reputation(user)`` with the ``user`` added.
+    id = serializers.IntegerField(source="user.pk")
+    reviews_written = serializers.IntegerField(source="user.reviews_written")
+    helpful_votes_received = serializers.IntegerField(source="user.helpful_votes_received")
+    questions_asked = serializers.IntegerField(source="user.questions_asked")
+    answers_provided = serializers.IntegerField(source="user.answers_provided")
 
 
 class FeedbackHistoryMetaOutput(serializers.Serializer):

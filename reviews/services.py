@@ -147,8 +147,9 @@ def review_media_refresh(*, review_id):
         Review.objects.filter(pk=review_id)
         .values("product_id")
         .annotate(n=Count("media", filter=approved), videos=Count("media", filter=videos))
-        .first()
+        .order_by()
     )
+    row = next(iter(row), None)
     if row is None:
         return
     Review.objects.filter(pk=review_id).update(

@@ -114,7 +114,9 @@ def review_sentiment_apply(*, review_id) -> Review | None:
     with transaction.atomic():
         Review.objects.filter(pk=review_id).update(**_fields(analysis))
         _flag(review_id, user_id, text, analysis)
-    return Review.objects.get(pk=review_id)
+    review = Review.objects.get(pk=review_id)
+    review_summary_invalidate(product_ids=[review.product_id])  # the summary carries sentiment
+    return review
 
 
 def reviews_sentiment_rescore(*, only_missing=False, progress=None) -> dict:

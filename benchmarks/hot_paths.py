@@ -437,6 +437,27 @@ def measure(host, port, step, *, duration, concurrency):
     }
 
 
+def drain(host, port, workers, timeout=120):
+    """Wait until the server has finished what the last row left running (requests the clients gave
+    up on still run server-side): a round of parallel ``/health`` requests, one per worker and
+    more, queues behind that work, so the next row starts on an idle server."""
+
+    def ping():
+        try:
+            client = Client(host, port)
+            client.conn.timeout = timeout
+            client.request("GET", "/health")
+            client.close()
+        except (OSError, http.client.HTTPException):
+            pass
+
+    threads = [threading.Thread(target=ping) for _ in range(workers * 2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def sign_in(client, email, n):
     status, body, _, _ = client.request(
         "POST",
@@ -552,6 +573,7 @@ def run_workers(args, data, workers, rows):
                 figures[name] = measure(
                     host, port, scenarios[name], duration=args.duration, concurrency=args.concurrency
                 )
+                drain(host, port, workers)
                 r = figures[name]
                 print(
                     f"  workers={workers} round {round_index + 1}/{args.rounds} {name}: {r['rps']:.0f} req/s, "

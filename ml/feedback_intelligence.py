@@ -16,6 +16,7 @@ from ml.models import ModelKind, TrainedModel
 from ml.sentiment import ASPECTS, MODEL_VERSION, analyze, review_text
 from ml.sentiment.trained import MIN_REVIEWS, ReviewTextModel
 from ml.store import get_store, iso
+from reviews.cache import summary_invalidate as review_summary_invalidate
 from reviews.models import ContentStatus, Review
 from reviews.selectors import sentiment_summary
 
@@ -113,7 +114,9 @@ def review_sentiment_apply(*, review_id) -> Review | None:
     with transaction.atomic():
         Review.objects.filter(pk=review_id).update(**_fields(analysis))
         _flag(review_id, user_id, text, analysis)
-    return Review.objects.get(pk=review_id)
+    review = Review.objects.get(pk=review_id)
+    review_summary_invalidate(product_ids=[review.product_id])  # the summary carries sentiment
+    return review
 
 
 def reviews_sentiment_rescore(*, only_missing=False, progress=None) -> dict:
@@ -136,6 +139,7 @@ def reviews_sentiment_rescore(*, only_missing=False, progress=None) -> dict:
                 flagged += _flag(pk, user_id, text, analysis)
             Review.objects.bulk_update(updates, ["sentiment_score", "sentiment_label", "extracted_topics"])
         scored += len(chunk)
+        review_summary_invalidate()  # the summaries carry sentiment
         if progress:
             progress(scored, len(rows))
     return {"scored": scored, "flagged": flagged}

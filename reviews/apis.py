@@ -98,8 +98,7 @@ class ProductReviewSummaryApi(APIView):
         tags=REVIEW_TAGS, responses=s.ReviewSummaryOutput, summary="Rating histogram, aspects, rates, by skin type"
     )
     def get(self, request, product_id):
-        _product_or_404(product_id)
-        return Response(selectors.review_summary(product_id=product_id, with_sentiment=True))
+        return Response(selectors.review_summary_cached(product_id=product_id, with_sentiment=True))
 
 
 def _visible_review(request, review_id):

@@ -129,6 +129,8 @@ class Review(models.Model):
             models.Index(fields=["product", "status", "rating"], name="reviews_product_rating"),
             models.Index(fields=["user", "-created_at"], name="reviews_user_newest"),
             models.Index(fields=["status", "-created_at"], name="reviews_status_newest"),
+            # Every review, newest first (the staff reviews API and the admin list): the default ordering.
+            models.Index(fields=["-created_at", "-id"], name="reviews_newest"),
         ]
 
     def __str__(self):

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Avg, Case, Count, Exists, OuterRef, Prefetch, Q, Sum, Value, When, prefetch_related_objects
 from django.db.models.functions import Coalesce
 
+from reviews import cache as review_cache
 from reviews.models import (
     ASPECT_FIELDS,
     IMPROVEMENT_FLAGS,
@@ -28,6 +29,7 @@ from reviews.models import (
     Urgency,
 )
 from shop.accounts.models import SkinType, User
+from shop.catalog.selectors import product_active_get
 from skincare.api.permissions import user_has_permission
 
 REVIEW_SORTS = {
@@ -148,6 +150,20 @@ def sentiment_summary(rows) -> dict:
         "positive_themes": theme_list("positive"),
         "negative_themes": theme_list("negative"),
     }
+
+
+def review_summary_cached(*, product_id, with_sentiment=False) -> dict:
+    """``review_summary`` from the cache (``reviews.cache``): no query on a hit for an active product;
+    ``PRODUCT_NOT_FOUND`` for unknown or unpublished products."""
+    summary, product_known, version = review_cache.summary_lookup(product_id=product_id, with_sentiment=with_sentiment)
+    if not product_known:
+        product_active_get(product_id=product_id)
+    if summary is None:
+        summary = review_summary(product_id=product_id, with_sentiment=with_sentiment)
+        review_cache.summary_store(
+            product_id=product_id, with_sentiment=with_sentiment, version=version, summary=summary
+        )
+    return summary
 
 
 def review_summary(*, product_id, with_sentiment=False) -> dict:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from feedback import services as feedback_services
 from feedback.models import ContentType, ModerationItem, ModerationStatus, NotificationType
+from reviews import cache as review_cache
 from reviews import error_codes, lock_objects
 from reviews.community import user_avg_rating_refresh, user_counters_add
 from reviews.models import USES_PER_DAY, ContentStatus, Review, ReviewMedia, ReviewVote, VoteType
@@ -143,11 +144,21 @@ def _review_media_add(*, review, user, photos):
 
 def review_media_refresh(*, review_id):
     """``has_photos`` / ``has_video`` / ``media_count`` count approved media only (what others see)."""
-    approved = ReviewMedia.objects.filter(review_id=review_id, status=ContentStatus.APPROVED)
-    counts = approved.aggregate(n=Count("id"), videos=Count("id", filter=Q(media_type="video")))
-    Review.objects.filter(pk=review_id).update(
-        media_count=counts["n"], has_photos=counts["n"] - counts["videos"] > 0, has_video=counts["videos"] > 0
+    approved = Q(media__status=ContentStatus.APPROVED)
+    videos = approved & Q(media__media_type="video")
+    row = (
+        Review.objects.filter(pk=review_id)
+        .values("product_id")
+        .annotate(n=Count("media", filter=approved), videos=Count("media", filter=videos))
+        .order_by()
     )
+    row = next(iter(row), None)
+    if row is None:
+        return
+    Review.objects.filter(pk=review_id).update(
+        media_count=row["n"], has_photos=row["n"] - row["videos"] > 0, has_video=row["videos"] > 0
+    )
+    review_cache.summary_invalidate(product_ids=[row["product_id"]])
 
 
 # --- Reviews -------------------------------------------------------------------------------------
@@ -317,6 +328,7 @@ def product_rating_refresh(*, product_id):
     )
     product_set_rating(product_id=product_id, rating_avg=totals["avg"] or 0, review_count=totals["n"])
     product_usage_refresh(product_ids=[product_id])
+    review_cache.summary_invalidate(product_ids=[product_id])
 
 
 def product_usage_refresh(*, product_ids):

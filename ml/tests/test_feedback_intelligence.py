@@ -296,3 +296,26 @@ def test_product_intelligence_missing_and_permissions(staff_client, auth_client,
     assert (response.status_code, response.json()["code"]) == (404, "ANALYTICS_NOT_FOUND")
     assert auth_client.get(INTELLIGENCE.format(product.pk)).status_code == 403  # a customer
     assert api_client.get(INTELLIGENCE.format(product.pk)).status_code == 401
+
+
+def test_cached_review_summary_follows_sentiment_scoring(api_client, staff_user):
+    """The summary is cached per product (``reviews.cache``); scoring a review drops it."""
+    from django.core.cache import cache
+
+    from ml.feedback_intelligence import review_sentiment_apply
+    from reviews.cache import summary_invalidate
+
+    cache.clear()
+    product = ProductFactory()
+    review_id = _submit(UserFactory(), product, rating=5, text=LOVED)
+    _approve(review_id, staff_user)
+    url = f"/api/v1/products/{product.pk}/reviews/summary"
+    Review.objects.filter(pk=review_id).update(sentiment_score=None, sentiment_label="")  # not scored yet
+    summary_invalidate(product_ids=[product.pk])
+    assert api_client.get(url).json()["data"]["sentiment"]["analyzed_count"] == 0
+    Review.objects.filter(pk=review_id).update(sentiment_score=0.9, sentiment_label="positive")  # no invalidation
+    assert api_client.get(url).json()["data"]["sentiment"]["analyzed_count"] == 0  # served from the cache
+    Review.objects.filter(pk=review_id).update(sentiment_score=None, sentiment_label="")
+    review_sentiment_apply(review_id=review_id)
+    sentiment = api_client.get(url).json()["data"]["sentiment"]
+    assert sentiment["analyzed_count"] == 1 and sentiment["labels"]["positive"] == 1

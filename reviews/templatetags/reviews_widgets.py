@@ -15,7 +15,7 @@ from reviews.selectors import (
     REVIEW_SORTS,
     journals_for_product,
     questions_for_product,
-    review_summary,
+    review_summary_cached,
     reviews_for_product,
     timeline_summary,
 )
@@ -80,7 +80,7 @@ def summary_chart_context(summary):
 @register.inclusion_tag("reviews/widgets/summary_chart.html")
 def review_summary_chart(product_id):
     """Rating histogram, aspect scores and results by skin type of a product's approved reviews."""
-    return summary_chart_context(review_summary(product_id=product_id))
+    return summary_chart_context(review_summary_cached(product_id=product_id))
 
 
 def best_rated_for_skin_type(skin_type, *, limit=BEST_RATED_LIMIT):

@@ -438,3 +438,27 @@ def test_a_khmer_request_names_the_reviewed_product_in_khmer(api_client):
 
     assert [review["product"]["name"] for review in khmer] == ["សេរ៉ូមភ្លឺថ្លា"]
     assert [review["product"]["name"] for review in english] == ["Glow serum"]
+
+
+def test_summary_is_cached_until_moderation_changes_it(
+    staff_client, auth_client, api_client, product, django_assert_num_queries
+):
+    from django.core.cache import cache
+
+    from shop.catalog import services as catalog_services
+
+    cache.clear()
+    summary_url = f"{reviews_url(product)}/summary"
+    assert api_client.get(summary_url).json()["data"]["count"] == 0
+    api_client.get(f"/api/v1/products/{product.pk}")  # the catalog caches the product's public payload
+    with django_assert_num_queries(0):  # one cache read: the summary and the product's payload
+        assert api_client.get(summary_url).json()["data"]["count"] == 0
+    review_id = post_review(auth_client, product, review_text="It cures acne").json()["data"]["id"]  # held
+    assert api_client.get(summary_url).json()["data"]["count"] == 0
+    staff_client.post(f"/api/v1/staff/reviews/{review_id}/approve", {}, format="json")
+    data = api_client.get(summary_url).json()["data"]
+    assert data["count"] == 1 and data["histogram"]["5"] + data["histogram"]["4"] == 1
+    staff_client.post(f"/api/v1/staff/reviews/{review_id}/reject", {"notes": "no"}, format="json")
+    assert api_client.get(summary_url).json()["data"]["count"] == 0
+    catalog_services.products_bulk_update(product_ids=[product.pk], status="draft")
+    assert api_client.get(summary_url).status_code == 404  # the cached summary of an unpublished product

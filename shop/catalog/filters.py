@@ -214,7 +214,10 @@ class ProductFilter(django_filters.FilterSet):
         queryset = super().filter_queryset(queryset)
         q = self.form.cleaned_data.get("q")
         if q:
-            queryset = search.search_products(queryset, q)
+            # The list view names where its total is cached (``ProductListApi.list_count_key``):
+            # search counts its matches once, there, instead of probing and counting again.
+            view = (getattr(self.request, "parser_context", None) or {}).get("view")
+            queryset = search.search_products(queryset, q, count_key=getattr(view, "list_count_key", None))
         sort = self.form.cleaned_data.get("sort") or ("relevance" if q else DEFAULT_SORT)
         if sort == "relevance" and not q:
             sort = DEFAULT_SORT

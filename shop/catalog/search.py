@@ -22,6 +22,7 @@ from django.db import connection
 from django.db.models import BooleanField, Case, FloatField, Q, Value, When
 from django.db.models.expressions import RawSQL
 
+from shop.catalog import cache as catalog_cache
 from shop.catalog.models import Brand, Ingredient, Product, ProductStatus
 
 MAX_QUERY_LENGTH = 100
@@ -46,10 +47,13 @@ def _khmer_filter(q):
     return Q(name_km__contains=q) | Q(description_km__contains=q)
 
 
-def search_products(queryset, q):
+def search_products(queryset, q, *, count_key=None):
     """Filter ``queryset`` to products matching ``q`` and annotate ``search_rank``.
 
-    Callers that want relevance order use ``.order_by("-search_rank", ...)``.
+    Callers that want relevance order use ``.order_by("-search_rank", ...)``. On PostgreSQL the
+    words are checked by counting the matches (the list needs that total anyway): with
+    ``count_key`` the count is cached there for the paginator instead of probing with ``EXISTS``
+    and counting again.
     """
     q = normalise_query(q)
     if not q:
@@ -57,18 +61,29 @@ def search_products(queryset, q):
     if KHMER.search(q):
         return queryset.filter(_khmer_filter(q)).annotate(search_rank=Value(1.0, output_field=FloatField()))
     if is_postgresql():
-        return _search_postgresql(queryset, q)
+        return _search_postgresql(queryset, q, count_key)
     return _search_fallback(queryset, q)
 
 
-def _search_postgresql(queryset, q):
+def _has_matches(matches, count_key):
+    if count_key is None:
+        return matches.exists()
+    total = cache.get(count_key)
+    if total is None:
+        total = matches.count()
+        if total:  # a miss is not cached: the typo paths below decide this key's total
+            cache.set(count_key, total, catalog_cache.LIST_TIMEOUT)
+    return total > 0
+
+
+def _search_postgresql(queryset, q, count_key=None):
     matches = _full_text(queryset, q)
-    if matches.exists():
+    if _has_matches(matches, count_key):
         return matches
     corrected = correct_spelling(q)
     if corrected and corrected != q:
         matches = _full_text(queryset, corrected)
-        if matches.exists():
+        if _has_matches(matches, count_key):
             return matches
     return typo_tolerant_search(queryset, q)
 

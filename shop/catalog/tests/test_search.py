@@ -102,3 +102,22 @@ def test_suggestions(api_client, shop):
 def test_suggestions_offer_a_close_spelling(api_client, shop):
     data = api_client.get("/api/v1/products/search/suggestions", {"q": "niacinimide"}).json()["data"]
     assert [i["slug"] for i in data["ingredients"]] == ["niacinamide"]
+
+
+@postgres_only
+@pytest.mark.postgres
+def test_search_counts_its_matches_once(api_client, shop, django_assert_num_queries):
+    """A cold search runs COUNT, page and images: the word check is the count the list needs (no
+    separate EXISTS probe); a typo adds one count that finds nothing and the spelling correction."""
+    from django.core.cache import cache
+
+    cache.clear()
+    ids(api_client.get(SEARCH, {"q": "minerl"}))  # warm the category tree and the spelling vocabulary
+    with django_assert_num_queries(3):
+        response = api_client.get(SEARCH, {"q": "sunscreen", "per_page": 5})
+    assert response.json()["meta"]["total"] == 2  # the sunscreen by name, the cleanser by description
+    with django_assert_num_queries(5):
+        response = api_client.get(SEARCH, {"q": "sunscrean"})
+    assert ids(response)[0] == shop["sunscreen"].pk and response.json()["meta"]["total"] == 2
+    with django_assert_num_queries(2):  # another page size of the same search: the total is cached
+        assert len(ids(api_client.get(SEARCH, {"q": "sunscreen", "per_page": 1}))) == 1

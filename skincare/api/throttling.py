@@ -12,10 +12,19 @@ backends (local memory, the embedded default) use the plain cache API.
 Rates, scopes and cache keys (per user, or per client address behind ``NUM_PROXIES``) are DRF's.
 """
 
+import logging
 import math
+import socket
 
 from django.core.cache import cache as default_cache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import throttling
+
+logger = logging.getLogger(__name__)
+
+# What django-redis's IGNORE_EXCEPTIONS swallows for the cache API: Redis unreachable or too slow.
+REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, socket.timeout, ConnectionError)
 
 
 def _redis_client(cache):
@@ -36,7 +45,13 @@ class WindowCounterMixin:
             pipe.incr(current_raw)
             pipe.expire(current_raw, ttl)
             pipe.get(self.cache.make_key(previous_key))
-            current, _, previous = pipe.execute()
+            try:
+                current, _, previous = pipe.execute()
+            except REDIS_DOWN:
+                # Redis down: count nothing and let the request through, as the cache API does with
+                # IGNORE_EXCEPTIONS (docs/operations.md, "Redis down"); the shop keeps answering.
+                logger.warning("rate limit not counted: Redis unavailable", exc_info=True)
+                return 1, 0
             return int(current), int(previous or 0)
         self.cache.add(current_key, 0, ttl)
         try:

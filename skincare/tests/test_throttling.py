@@ -81,3 +81,17 @@ def test_the_api_answers_429_with_retry_after(api_client, throttle_rates):
     assert codes == [200, 200, 429]
     response = api_client.get("/api/v1/categories")
     assert response.json()["code"] == "THROTTLED" and 0 < int(response["Retry-After"]) <= 90
+
+
+def test_redis_down_lets_requests_through_instead_of_failing():
+    """With Redis unreachable the cache API ignores the error (IGNORE_EXCEPTIONS); the counter's own
+    pipeline must too, or every API request would answer 500 during a Redis outage."""
+    from django_redis.cache import RedisCache
+
+    down = RedisCache(
+        "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        {"OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2, "IGNORE_EXCEPTIONS": True}},
+    )
+    throttle = throttle_at(AnonRateThrottle, 0, "1/min")
+    throttle.cache = down
+    assert [throttle.allow_request(anon_request(), None) for _ in range(3)] == [True, True, True]

@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.views import APIView
 
+from skincare.api.error_docs import raises
 from skincare.api.pagination import PagePagination, paginated_response
 from skincare.api.permissions import HasStaffPermission
 from skincare.observability import selectors
@@ -34,6 +35,7 @@ class StaffFailedTaskListApi(APIView):
         )
         request_id = serializers.CharField(max_length=128, required=False)
 
+    @raises()  # only the common codes (a bad filter or page: VALIDATION_ERROR)
     @extend_schema(parameters=[FilterSerializer], responses=FailedTaskOutputSerializer(many=True))
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)

@@ -7,7 +7,6 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 from skincare import health
 from skincare.api.schema_view import SchemaView
 from skincare.observability.metrics import metrics_view
-from skincare.observability.staff_apis import StaffFailedTaskListApi
 
 handler400 = "skincare.api.views.handler400"
 handler403 = "skincare.api.views.handler403"
@@ -28,7 +27,7 @@ api_v1 = [
     path("", include("ml.urls")),
     path("", include("ml.skin_analysis.urls")),
     path("", include("ml.goals.urls")),
-    path("staff/tasks/failures", StaffFailedTaskListApi.as_view(), name="staff-failed-tasks"),
+    path("", include("skincare.observability.urls")),
 ]
 
 urlpatterns = [

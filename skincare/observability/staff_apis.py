@@ -35,7 +35,7 @@ class StaffFailedTaskListApi(APIView):
         )
         request_id = serializers.CharField(max_length=128, required=False)
 
-    @raises()
+    @raises()  # only the common codes (a bad filter or page: VALIDATION_ERROR)
     @extend_schema(parameters=[FilterSerializer], responses=FailedTaskOutputSerializer(many=True))
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)

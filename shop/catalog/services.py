@@ -279,26 +279,35 @@ def product_set_ingredients(*, product, ingredients):
 
 
 @transaction.atomic
-def product_create(*, ingredients=None, variants=None, **data):
+def product_create(*, ingredients=None, variants=None, by=None, **data):
+    """A new product; its opening stock (and each variant's) is recorded as stock received, so every
+    stock level has its ``StockAdjustment`` history from the start."""
     unknown = set(data) - PRODUCT_FIELDS
     if unknown:
         raise TypeError(f"Unknown product fields: {sorted(unknown)}")
+    opening = data.pop("stock_quantity", 0) or 0
     product = Product(**data)
     _save_product(product)
+    if opening:
+        stock_adjust(product=product, delta=opening, reason=StockAdjustmentReason.RECEIVED, note="Opening stock", by=by)
     if ingredients:
         product_set_ingredients(product=product, ingredients=ingredients)
     for position, variant in enumerate(variants or []):
-        product_variant_create(product=product, sort_order=position, **variant)
+        product_variant_create(product=product, sort_order=position, by=by, **variant)
     product_refresh_search_documents(product_ids=[product.pk])
     product.refresh_from_db(fields=["search_document"])
     return product
 
 
 @transaction.atomic
-def product_update(*, product, data, ingredients=None):
+def product_update(*, product, data, ingredients=None, by=None):
+    """A new ``stock_quantity`` is not written with the other fields: it becomes one recorded stock
+    count correction (``stock_set``), like every other stock change."""
     unknown = set(data) - PRODUCT_FIELDS
     if unknown:
         raise TypeError(f"Unknown product fields: {sorted(unknown)}")
+    data = dict(data)
+    counted = data.pop("stock_quantity", None)
     old_slug = product.slug
     old_price, old_stock = product.price, product.stock_quantity
     for field, value in data.items():
@@ -309,6 +318,11 @@ def product_update(*, product, data, ingredients=None):
     product_refresh_search_documents(product_ids=[product.pk])
     catalog_cache.invalidate_products([product.pk], slugs={old_slug, product.slug})
     _announce_price_and_stock(product, old_price=old_price, old_stock=old_stock)
+    if counted is not None:
+        stock_set(
+            product=product, quantity=counted, reason=StockAdjustmentReason.COUNT, note="Set by a product update", by=by
+        )
+        product.refresh_from_db(fields=["stock_quantity"])
     return product
 
 
@@ -341,10 +355,20 @@ def _announce_price_and_stock(product, *, old_price, old_stock):
 
 
 @transaction.atomic
-def product_variant_create(*, product, **data):
+def product_variant_create(*, product, by=None, **data):
+    opening = data.pop("stock_quantity", 0) or 0
     variant = ProductVariant(product=product, allow_backorders=product.allow_backorders, **data)
     variant.full_clean()
     variant.save()
+    if opening:
+        stock_adjust(
+            product=product,
+            variant=variant,
+            delta=opening,
+            reason=StockAdjustmentReason.RECEIVED,
+            note="Opening stock of a new variant",
+            by=by,
+        )
     catalog_cache.invalidate_products([product.pk])
     return variant
 

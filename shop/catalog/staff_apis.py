@@ -188,14 +188,14 @@ class StaffProductListCreateApi(StaffApi):
             StaffProductListOutputSerializer(page, many=True, context={"request": request}).data
         )
 
-    @raises(CatalogErrorCode.PRODUCT_NOT_FOUND)
+    @raises(CatalogErrorCode.PRODUCT_NOT_FOUND, CatalogErrorCode.STOCK_WOULD_GO_NEGATIVE)
     @extend_schema(request=CreateInputSerializer, responses={201: StaffProductOutputSerializer})
     def post(self, request):
         serializer = self.CreateInputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         ingredients = _split_ingredients(data)
-        product = services.product_create(ingredients=ingredients, **data)
+        product = services.product_create(ingredients=ingredients, by=request.user, **data)
         return Response(
             StaffProductOutputSerializer(_staff_product(product.pk), context={"request": request}).data,
             status=status.HTTP_201_CREATED,
@@ -219,7 +219,7 @@ class StaffProductDetailApi(StaffApi):
     def get(self, request, product_id):
         return Response(StaffProductOutputSerializer(_staff_product(product_id), context={"request": request}).data)
 
-    @raises(CatalogErrorCode.PRODUCT_NOT_FOUND)
+    @raises(CatalogErrorCode.PRODUCT_NOT_FOUND, CatalogErrorCode.STOCK_WOULD_GO_NEGATIVE)
     @extend_schema(request=UpdateInputSerializer, responses=StaffProductOutputSerializer)
     def patch(self, request, product_id):
         product = _staff_product(product_id)
@@ -227,7 +227,7 @@ class StaffProductDetailApi(StaffApi):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         ingredients = _split_ingredients(data)
-        services.product_update(product=product, data=data, ingredients=ingredients)
+        services.product_update(product=product, data=data, ingredients=ingredients, by=request.user)
         return Response(StaffProductOutputSerializer(_staff_product(product.pk), context={"request": request}).data)
 
     @raises(CatalogErrorCode.PRODUCT_NOT_FOUND, CatalogErrorCode.UNKNOWN_PRODUCTS)

@@ -194,3 +194,43 @@ def test_image_upload_primary_and_delete(staff_client, image_bytes, api_client):
         url, {"files": [SimpleUploadedFile("x.png", b"not an image", content_type="image/png")]}, format="multipart"
     )
     assert 400 <= bad.status_code < 500
+
+
+def test_stock_set_through_the_staff_api_is_recorded(staff_client, staff_user):
+    """Every stock level has its history: the opening stock of a new product and of its variants is
+    recorded as received, and a PATCH of stock_quantity as one count correction of the difference."""
+    from shop.catalog.models import StockAdjustment
+
+    payload = product_payload(stock_quantity=12)
+    payload["variants"][0]["stock_quantity"] = 5
+    created = staff_client.post(PRODUCTS, payload, format="json")
+    assert created.status_code == 201, created.json()
+    product = Product.objects.get(pk=created.json()["data"]["id"])
+    variant = product.variants.get()
+    assert (product.stock_quantity, variant.stock_quantity) == (12, 5)
+    opening = StockAdjustment.objects.filter(product=product).order_by("pk")
+    assert [
+        (a.variant_id, a.delta, a.quantity_before, a.quantity_after, a.reason, a.created_by_id) for a in opening
+    ] == [
+        (None, 12, 0, 12, "received", staff_user.pk),
+        (variant.pk, 5, 0, 5, "received", staff_user.pk),
+    ]
+
+    response = staff_client.patch(f"{PRODUCTS}/{product.id}", {"stock_quantity": 7, "price": "18.00"}, format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["data"]["stock_quantity"] == 7
+    last = StockAdjustment.objects.filter(product=product).latest("pk")
+    assert (last.variant_id, last.delta, last.quantity_before, last.quantity_after, last.reason) == (
+        None, -5, 12, 7, "count",
+    )  # fmt: skip
+
+    unchanged = staff_client.patch(f"{PRODUCTS}/{product.id}", {"stock_quantity": 7}, format="json")
+    assert unchanged.status_code == 200
+    assert StockAdjustment.objects.filter(product=product).count() == 3  # no change, no record
+
+    refused = staff_client.patch(f"{PRODUCTS}/{product.id}", {"stock_quantity": -1, "price": "1.00"}, format="json")
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "STOCK_WOULD_GO_NEGATIVE"
+    product.refresh_from_db()
+    assert (product.stock_quantity, product.price) == (7, Decimal("18.00"))  # nothing changed
+    assert StockAdjustment.objects.filter(product=product).count() == 3

@@ -17,10 +17,12 @@ endpoints are served from: ``skin:<skin type>`` (skin-type affinity), ``trending
 ``recommendations_user_refresh`` rebuilds one user's list after a purchase or a review."""
 
 import json
+import logging
 import os
 import shutil
 import statistics
 import tempfile
+import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -46,6 +48,8 @@ from reviews.models import Review
 from shop.accounts.models import SkinType
 from shop.catalog.models import Product, ProductIngredient, ProductStatus
 from shop.orders.models import OrderItem
+
+logger = logging.getLogger(__name__)
 
 TOP_K = 20
 PER_CATEGORY = 4
@@ -506,6 +510,7 @@ def _write_refreshed(keyed, *, now):
 # and one ``.npy`` per array, read memory-mapped so a refresh touches only the rows of the items
 # the user has. ``current-<version>`` names the directory in use and is replaced atomically.
 SNAPSHOT_FORMAT = 1
+SNAPSHOT_SETTLE_SECONDS = 600
 ITEM_FIELDS = ("name", "category", "skin_types")
 
 
@@ -518,7 +523,17 @@ def _pointer(root):
 
 
 def snapshot_save(model, *, items, ratings, medians, fitted_at):
-    """Save what ``recommendations_user_refresh`` scores against; returns the directory."""
+    """Save what ``recommendations_user_refresh`` scores against; returns the folder, or None
+    (logged) when it cannot be written: the lists are written all the same, and refreshes fit
+    on all the data until a save succeeds."""
+    try:
+        return _snapshot_write(model, items=items, ratings=ratings, medians=medians, fitted_at=fitted_at)
+    except OSError:
+        logger.warning("recommendations: cannot save the fitted model under %s", _snapshot_root(), exc_info=True)
+        return None
+
+
+def _snapshot_write(model, *, items, ratings, medians, fitted_at):
     root = _snapshot_root()
     root.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix=f"{ALGORITHM_VERSION}-{fitted_at:%Y%m%dT%H%M%S}-", dir=root))
@@ -553,8 +568,9 @@ def snapshot_save(model, *, items, ratings, medians, fitted_at):
     staged = root / f".{pointer.name}.{os.getpid()}"
     staged.write_text(folder.name, encoding="utf-8")
     os.replace(staged, pointer)
+    settled = time.time() - SNAPSHOT_SETTLE_SECONDS  # never a folder a parallel save is writing
     for old in root.glob(f"{ALGORITHM_VERSION}-*"):  # keep the new fit and the one before
-        if old.is_dir() and old.name not in (folder.name, previous):
+        if old.is_dir() and old.name not in (folder.name, previous) and old.stat().st_mtime < settled:
             shutil.rmtree(old, ignore_errors=True)
     return folder
 

@@ -81,7 +81,8 @@ def test_als_folds_a_user_in_against_fixed_item_factors():
     assert restored.recommend([7], k=1)[7][0][0] == 3  # bought with 2 by both of its buyers
 
 
-def test_the_nightly_run_saves_the_fit_a_refresh_scores_against(pairs, settings):
+def test_the_nightly_run_saves_the_fit_a_refresh_scores_against(pairs, settings, monkeypatch):
+    monkeypatch.setattr(recommendations, "SNAPSHOT_SETTLE_SECONDS", -60)
     recommendations_precompute(progress=quiet)
     snapshot = snapshot_load()
     assert snapshot is not None
@@ -163,3 +164,15 @@ def test_a_product_newer_than_the_snapshot_counts_as_bought_and_is_left_out(pair
     ids = [e["product_id"] for e in stored(u6)["recommended_products"]]
     assert newer.pk not in ids and pairs["B"].pk not in ids
     assert {pairs["D"].pk, pairs["F"].pk} <= set(ids[:2])
+
+
+def test_a_folder_that_cannot_be_written_leaves_the_lists_and_refreshes_working(pairs, settings, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    settings.ML_MODEL_DIR = blocker / "models"  # under a file: mkdir fails
+    recommendations_precompute(progress=quiet)
+    u6 = pairs["users"][5]
+    assert stored(u6)["model_version"] == ALGORITHM_VERSION
+    assert snapshot_load() is None
+    assert recommendations_user_refresh(user_id=u6.pk) is True  # the full fit
+    assert stored(u6)["model_version"] == f"{ALGORITHM_VERSION}-refresh"

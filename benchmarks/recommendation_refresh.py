@@ -1,7 +1,7 @@
 """Per-user recommendation refresh (what the Celery task does after a purchase or a review):
 scoring the user's current history against the nightly fit (the saved snapshot) against the full
-fit on all the shop's data (the path without a snapshot, which was the only path before), in the
-same run, for the same users, with the queries each one runs.
+fit on all the shop's data (the path without a snapshot, which was the only path before; it
+also saves its fit), in the same run, for the same users, with the queries each one runs.
 
 Run on a database with the demo shop (it writes the users' lists and a snapshot under
 ``ML_MODEL_DIR``)::
@@ -80,9 +80,9 @@ def main():
             f"{name:34} {len(times):5d} {p50 * 1000:9.1f} {max(times) * 1000:9.1f} "
             f"{'/'.join(sorted({str(q) for q in queries})):>8} {p50 / base:15.3f}"
         )
-    folder = Path(settings.ML_MODEL_DIR)
-    size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
-    print(f"snapshot folder (the current fit and the one before): {size / 1e6:.1f} MB")
+    folder = Path(settings.ML_MODEL_DIR) / recommendations._current_folder(Path(settings.ML_MODEL_DIR))
+    size = sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
+    print(f"one saved fit ({folder.name}): {size / 1e6:.1f} MB")
 
 
 if __name__ == "__main__":

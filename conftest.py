@@ -8,6 +8,7 @@ def _isolated_environment(settings, tmp_path):
     """Each test gets its own media folders, an empty cache and a fast password hasher."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private_media"
+    settings.ML_MODEL_DIR = tmp_path / "ml_models"
     storages = dict(settings.STORAGES)
     if storages["default"]["BACKEND"].endswith("FileSystemStorage"):
         storages["default"] = {**storages["default"], "OPTIONS": {"location": str(tmp_path / "media")}}

@@ -16,10 +16,19 @@ endpoints are served from: ``skin:<skin type>`` (skin-type affinity), ``trending
 (time-decayed popularity among shoppers of that skin type) and ``popular``. Between runs,
 ``recommendations_user_refresh`` rebuilds one user's list after a purchase or a review."""
 
+import json
+import logging
+import os
+import shutil
 import statistics
+import tempfile
+import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import numpy as np
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count
 
@@ -39,6 +48,8 @@ from reviews.models import Review
 from shop.accounts.models import SkinType
 from shop.catalog.models import Product, ProductIngredient, ProductStatus
 from shop.orders.models import OrderItem
+
+logger = logging.getLogger(__name__)
 
 TOP_K = 20
 PER_CATEGORY = 4
@@ -229,23 +240,35 @@ def repurchase_due(*, now, items):
     between two purchases of the same product by the same shopper, measured per product type
     over the whole shop (types with fewer than ``MIN_REPURCHASE_INTERVALS`` such gaps get none).
     """
-    bought = defaultdict(list)
-    kind = {}
     rows = OrderItem.objects.filter(order__status__in=PURCHASED, order__user__isnull=False).values_list(
         "order__user_id", "product_id", "product__product_type", "order__created_at"
     )
+    bought, kind = _purchases(rows)
+    return _due(bought, kind, _repurchase_medians(bought, kind), now=now, items=items)
+
+
+def _purchases(rows):
+    bought, kind = defaultdict(list), {}
     for user, product, product_type, created in rows:
         bought[(user, product)].append(created)
         kind[product] = product_type
+    return bought, kind
+
+
+def _repurchase_medians(bought, kind):
+    """{product type: median days between two purchases of one product by one shopper}."""
     gaps = defaultdict(list)
     for (_user, product), dates in bought.items():
-        dates.sort()
+        dates = sorted(dates)
         gaps[kind[product]] += [
             (b - a).total_seconds() / 86400
             for a, b in zip(dates, dates[1:], strict=False)
             if b - a >= timedelta(days=1)
         ]
-    medians = {t: statistics.median(g) for t, g in gaps.items() if len(g) >= MIN_REPURCHASE_INTERVALS}
+    return {t: statistics.median(g) for t, g in gaps.items() if len(g) >= MIN_REPURCHASE_INTERVALS}
+
+
+def _due(bought, kind, medians, *, now, items):
     due = defaultdict(list)
     for (user, product), dates in bought.items():
         days = (now - max(dates)).total_seconds() / 86400
@@ -284,7 +307,7 @@ def _user_documents(model, chunk, *, users, items, ratings, generated, due):
             reason = _reason(
                 component,
                 item=item,
-                user_items=sorted(model.seen.get(user, ())),
+                user_items=sorted(i for i in model.seen.get(user, ()) if i in model.item_index),
                 model=model,
                 items=items,
                 skin=skin,
@@ -400,7 +423,14 @@ def recommendations_precompute(*, progress, now=None):
         return JobResult(rows_read=0, rows_written=0)
     model = fit_hybrid(records, items, users)
     ratings = _skin_ratings()
-    due = repurchase_due(now=now, items=items)
+    bought, kind = _purchases(
+        OrderItem.objects.filter(order__status__in=PURCHASED, order__user__isnull=False).values_list(
+            "order__user_id", "product_id", "product__product_type", "order__created_at"
+        )
+    )
+    medians = _repurchase_medians(bought, kind)
+    due = _due(bought, kind, medians, now=now, items=items)
+    snapshot_save(model, items=items, ratings=ratings, medians=medians, fitted_at=now)
     generated, expires = iso(now), now + LIFETIME
     keyed, batch = [], 200
     for start in range(0, len(model.users), batch):
@@ -417,29 +447,203 @@ def recommendations_precompute(*, progress, now=None):
 
 
 def recommendations_user_refresh(*, user_id, now=None):
-    """Rebuild one user's list (after a purchase or a review) with today's data.
+    """Rebuild one user's list (after a purchase or a review) from their current history.
 
-    Fits the nightly hybrid without its slowest component (ALS: seconds per fit against well
-    under one for the others), so a worker answers within a few seconds at the demo scale.
-    Returns whether a list was written: a user without purchases or 4-5 star reviews is served
-    the cold-start list of their skin type instead."""
+    Scores the user's current purchases and 4-5 star reviews against the model the last
+    nightly run fitted (``snapshot_load``): three queries and work proportional to the user's
+    history, whatever the size of the shop. Without a usable snapshot (none yet, another
+    algorithm version, unreadable) it fits the hybrid on all the shop's data as the nightly run
+    does and saves that fit as the snapshot, so only the first refresh pays for it.
+    Returns whether a list was written: a user without purchases or 4-5 star reviews of active
+    products is served the cold-start list of their skin type instead."""
     now = now or datetime.now(UTC)
-    records, items, users = training_data()
-    if not any(r[0] == user_id for r in records):
+    snapshot = snapshot_load()
+    if snapshot is None:
+        return _refresh_refitted(user_id=user_id, now=now)
+    purchases = list(
+        OrderItem.objects.filter(
+            order__user_id=user_id, order__status__in=PURCHASED, product__status=ProductStatus.ACTIVE
+        ).values_list("product_id", "product__product_type", "order__created_at")
+    )
+    reviewed = list(
+        Review.objects.filter(
+            user_id=user_id, status="approved", rating__gte=4, product__status=ProductStatus.ACTIVE
+        ).values_list("product_id", flat=True)
+    )
+    if not purchases and not reviewed:
         return False
-    model = fit_hybrid(records, items, users, without=("als",))
+    row = defaultdict(float)
+    for product in [p for p, _, _ in purchases] + reviewed:
+        row[product] += 1.0  # as training_data: one interaction per order line and per review
+    profile = get_user_model().objects.filter(pk=user_id).values("skin_type", "skin_concerns").first() or {}
+    users = {user_id: {"skin_type": profile.get("skin_type"), "concerns": profile.get("skin_concerns") or []}}
+    items = snapshot["items"]
+    model = HybridRecommender.for_rows(snapshot["state"], rows={user_id: dict(row)}, user_features=users)
+    bought, kind = _purchases((user_id, p, t, created) for p, t, created in purchases)
     keyed = _user_documents(
         model,
         [user_id],
         users=users,
         items=items,
-        ratings=_skin_ratings(),
+        ratings=snapshot["ratings"],
         generated=iso(now),
-        due=repurchase_due(now=now, items=items),
+        due=_due(bought, kind, snapshot["medians"], now=now, items=items),
     )
+    _write_refreshed(keyed, now=now)
+    return True
+
+
+def _refresh_refitted(*, user_id, now):
+    """The refresh without a snapshot: a fit on all the shop's data (seconds at the demo scale)."""
+    records, items, users = training_data()
+    if not any(r[0] == user_id for r in records):
+        return False
+    model = fit_hybrid(records, items, users, without=("als",))
+    ratings = _skin_ratings()
+    bought, kind = _purchases(
+        OrderItem.objects.filter(order__status__in=PURCHASED, order__user__isnull=False).values_list(
+            "order__user_id", "product_id", "product__product_type", "order__created_at"
+        )
+    )
+    medians = _repurchase_medians(bought, kind)
+    snapshot_save(model, items=items, ratings=ratings, medians=medians, fitted_at=now)
+    keyed = _user_documents(
+        model,
+        [user_id],
+        users=users,
+        items=items,
+        ratings=ratings,
+        generated=iso(now),
+        due=_due(bought, kind, medians, now=now, items=items),
+    )
+    _write_refreshed(keyed, now=now)
+    return True
+
+
+def _write_refreshed(keyed, *, now):
     keyed[0][1]["model_version"] = f"{ALGORITHM_VERSION}-refresh"
     get_store().upsert_many("product_recommendations", keyed, expires_at=now + LIFETIME)
-    return True
+
+
+# --- the fitted model between the nightly run and the refreshes ---------------------------
+# A directory per fit under ``settings.ML_MODEL_DIR``: ``meta.json`` (item order, the item
+# features the lists use, blend weights and parameters, skin-type ratings, repurchase medians)
+# and one ``.npy`` per array, read memory-mapped so a refresh touches only the rows of the items
+# the user has. ``current-<version>`` names the directory in use and is replaced atomically.
+SNAPSHOT_FORMAT = 1
+SNAPSHOT_SETTLE_SECONDS = 600
+ITEM_FIELDS = ("name", "category", "skin_types")
+
+
+def _snapshot_root():
+    return Path(getattr(settings, "ML_MODEL_DIR", None) or Path(tempfile.gettempdir()) / "skincare-ml-models")
+
+
+def _pointer(root):
+    return root / f"current-{ALGORITHM_VERSION}"
+
+
+def snapshot_save(model, *, items, ratings, medians, fitted_at):
+    """Save what ``recommendations_user_refresh`` scores against; returns the folder, or None
+    (logged) when it cannot be written: the lists are written all the same, and refreshes fit
+    on all the data until a save succeeds."""
+    try:
+        return _snapshot_write(model, items=items, ratings=ratings, medians=medians, fitted_at=fitted_at)
+    except OSError:
+        logger.warning("recommendations: cannot save the fitted model under %s", _snapshot_root(), exc_info=True)
+        return None
+
+
+def _snapshot_write(model, *, items, ratings, medians, fitted_at):
+    root = _snapshot_root()
+    root.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=f"{ALGORITHM_VERSION}-{fitted_at:%Y%m%dT%H%M%S}-", dir=root))
+    state = model.fitted_state()
+    arrays = {"popularity": state["popularity"]}
+    arrays.update({f"skin_popularity.{skin}": values for skin, values in state["skin_popularity"].items()})
+    plain = {}
+    for name, attrs in state["components"].items():
+        for attr, value in attrs.items():
+            if isinstance(value, np.ndarray):
+                arrays[f"{name}.{attr}"] = value
+            else:  # skin_type's item concerns: a list of sets
+                plain[f"{name}.{attr}"] = [sorted(v) for v in value]
+    for key, value in arrays.items():
+        np.save(folder / f"{key}.npy", np.ascontiguousarray(value))
+    meta = {
+        "format": SNAPSHOT_FORMAT,
+        "algorithm_version": ALGORITHM_VERSION,
+        "fitted_at": iso(fitted_at),
+        "items": state["items"],
+        "item_features": {str(i): {f: items[i].get(f) for f in ITEM_FIELDS} for i in state["items"] if i in items},
+        "weights": state["weights"],
+        "params": state["params"],
+        "components": {name: sorted(attrs) for name, attrs in state["components"].items()},
+        "arrays": sorted(arrays),
+        "plain": plain,
+        "ratings": [[product, skin, float(avg), n] for (product, skin), (avg, n) in sorted(ratings.items())],
+        "medians": medians,
+    }
+    (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
+    pointer, previous = _pointer(root), _current_folder(root)
+    staged = root / f".{pointer.name}.{os.getpid()}"
+    staged.write_text(folder.name, encoding="utf-8")
+    os.replace(staged, pointer)
+    settled = time.time() - SNAPSHOT_SETTLE_SECONDS  # never a folder a parallel save is writing
+    for old in root.glob(f"{ALGORITHM_VERSION}-*"):  # keep the new fit and the one before
+        if old.is_dir() and old.name not in (folder.name, previous) and old.stat().st_mtime < settled:
+            shutil.rmtree(old, ignore_errors=True)
+    return folder
+
+
+def _current_folder(root):
+    try:
+        return _pointer(root).read_text(encoding="utf-8").strip() or None
+    except OSError:
+        return None
+
+
+def snapshot_load():
+    """The last saved fit as ``{"state", "items", "ratings", "medians", "fitted_at"}``, or None
+    when there is none for this algorithm version or it cannot be read."""
+    root = _snapshot_root()
+    name = _current_folder(root)
+    if not name:
+        return None
+    folder = root / name
+    try:
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        if meta.get("format") != SNAPSHOT_FORMAT or meta.get("algorithm_version") != ALGORITHM_VERSION:
+            return None
+        arrays = {key: np.load(folder / f"{key}.npy", mmap_mode="r") for key in meta["arrays"]}
+    except (OSError, ValueError, KeyError):
+        return None
+    components = {}
+    for component, attrs in meta["components"].items():
+        components[component] = {
+            attr: arrays[f"{component}.{attr}"]
+            if f"{component}.{attr}" in arrays
+            else [set(v) for v in meta["plain"][f"{component}.{attr}"]]
+            for attr in attrs
+        }
+    skin_popularity = {
+        key.split(".", 1)[1]: values for key, values in arrays.items() if key.startswith("skin_popularity.")
+    }
+    state = {
+        "items": meta["items"],
+        "popularity": arrays["popularity"],
+        "skin_popularity": skin_popularity,
+        "weights": meta["weights"],
+        "params": meta["params"],
+        "components": components,
+    }
+    return {
+        "state": state,
+        "items": {int(pk): features for pk, features in meta["item_features"].items()},
+        "ratings": {(product, skin): (avg, n) for product, skin, avg, n in meta["ratings"]},
+        "medians": meta["medians"],
+        "fitted_at": meta["fitted_at"],
+    }
 
 
 def _jaccard(a, b):

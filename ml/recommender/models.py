@@ -76,6 +76,58 @@ class Recommender(abc.ABC):
     def similar_items(self, item_id, k=10):
         raise SimilarityUnsupported(f"{self.name} has no item similarity")
 
+    # --- scoring new rows against a fitted model (no refit) ---------------------------------
+    FITTED = ()
+    """Attributes ``_fit`` learns that scoring needs (arrays or plain values)."""
+
+    def fitted_state(self):
+        """What scoring any user's row needs besides the row: the item order, popularity,
+        skin-type popularity and what ``_fit`` learned. ``for_rows`` rebuilds a model from it."""
+        return {
+            "items": list(self.items),
+            "popularity": self.popularity,
+            "skin_popularity": dict(self.skin_popularity),
+            **{attr: getattr(self, attr) for attr in self.FITTED},
+        }
+
+    @classmethod
+    def for_rows(cls, state, params, rows, user_features=None, item_features=None):
+        """A model that scores the users of ``rows`` (``{user: {item: weight}}``, their current
+        interactions) against ``state`` (``fitted_state()`` of a model fitted earlier), without
+        refitting: what a fitted model does for the users it was trained on, for any user.
+        Items the state does not know are left out of the scores (still counted as seen)."""
+        model = cls(**params)
+        model._restore(state, rows, user_features, item_features)
+        return model
+
+    def _restore(self, state, rows, user_features, item_features):
+        self.items = list(state["items"])
+        self.item_index = {item: n for n, item in enumerate(self.items)}
+        self.popularity = np.asarray(state["popularity"], dtype=np.float64)
+        self.skin_popularity = dict(state["skin_popularity"])
+        for attr in self.FITTED:
+            setattr(self, attr, state[attr])
+        self.item_features = dict(item_features or {})
+        self.user_features = dict(user_features or {})
+        self.users = sorted(rows, key=lambda v: (type(v).__name__, v))
+        self.user_index = {user: n for n, user in enumerate(self.users)}
+        self.seen = {user: set(row) for user, row in rows.items() if row}
+        cells = [
+            (n, self.item_index[item], float(weight))
+            for n, user in enumerate(self.users)
+            for item, weight in rows[user].items()
+            if item in self.item_index
+        ]
+        self.X = sparse.csr_matrix(
+            ([c[2] for c in cells], ([c[0] for c in cells], [c[1] for c in cells])),
+            shape=(len(self.users), len(self.items)),
+        )
+        self.interactions = None
+        self._restored()
+
+    def _restored(self):  # noqa: B027 - optional hook: per-user state a model derives from the rows
+        """Derive per-user state from ``self.X`` after ``_restore`` (ALS: the user factors)."""
+
     # --- helpers for subclasses ------------------------------------------------------------
     def _fit(self):  # noqa: B027 - optional hook: models without a training step keep it empty
         """Train on the state ``fit`` prepared; nothing to learn by default."""
@@ -167,6 +219,7 @@ class TrendingRecommender(Recommender):
     latest interaction."""
 
     name = "trending"
+    FITTED = ("trend",)
 
     def __init__(self, half_life_days=14.0, seed=0):
         super().__init__(seed)
@@ -193,6 +246,7 @@ class ItemKNNRecommender(Recommender):
     similarities to the items the user interacted with (weighted)."""
 
     name = "item_knn"
+    FITTED = ("similarity",)
 
     def __init__(self, neighbours=50, shrink=0.0, binary=True, seed=0):
         super().__init__(seed)
@@ -224,6 +278,7 @@ class EASERecommender(Recommender):
     B = I - P / diag(P), P = (XᵀX + λI)⁻¹ on the binarised matrix."""
 
     name = "ease"
+    FITTED = ("B",)
 
     def __init__(self, l2=100.0, seed=0):
         super().__init__(seed)
@@ -254,6 +309,7 @@ class ALSRecommender(Recommender):
     ``regularization``; seeded initialisation."""
 
     name = "als"
+    FITTED = ("V",)
 
     def __init__(self, factors=32, regularization=0.1, alpha=10.0, iterations=15, seed=0):
         super().__init__(seed)
@@ -295,6 +351,10 @@ class ALSRecommender(Recommender):
             out[u] = np.linalg.solve(A, b)
         return out
 
+    def _restored(self):
+        # fold-in: each user's factors solved against the fixed item factors
+        self.U = self._solve(self.X.tocsr(), self.V)
+
     def _scores(self, rows, user_positions):
         return self.U[user_positions] @ self.V.T
 
@@ -329,6 +389,7 @@ class ContentRecommender(Recommender):
     similarity to the user's items; works for items nobody has bought yet."""
 
     name = "content"
+    FITTED = ("similarity",)
 
     def _fit(self):
         vocab, rows, cols, vals = {}, [], [], []
@@ -363,6 +424,7 @@ class SkinTypeRecommender(Recommender):
     user and item features) multiplies its score by ``1 + concern_weight``."""
 
     name = "skin_type"
+    FITTED = ("item_concerns",)
 
     def __init__(self, concern_weight=0.0, seed=0):
         super().__init__(seed)
@@ -425,6 +487,36 @@ class HybridRecommender(Recommender):
     def _fit(self):
         for model in self.components.values():
             model.fit(self.interactions, self.item_features, self.user_features)
+
+    def fitted_state(self):
+        """The shared state once, plus each component's own (``components``), its parameters
+        (``params``) and the blend ``weights``."""
+        first = next(iter(self.components.values()))
+        base = Recommender.fitted_state(first)
+        return {
+            **base,
+            "weights": dict(self.weights),
+            "params": {name: model.params() for name, model in self.components.items()},
+            "components": {
+                name: {attr: getattr(model, attr) for attr in model.FITTED} for name, model in self.components.items()
+            },
+        }
+
+    @classmethod
+    def for_rows(cls, state, params=None, rows=None, user_features=None, item_features=None, models=None):
+        """The hybrid of ``fitted_state()`` scoring ``rows`` without refitting; ``models`` maps
+        component names to their classes (default: ``MODELS``)."""
+        models = models or MODELS
+        base = {key: state[key] for key in ("items", "popularity", "skin_popularity")}
+        components = {
+            name: models[name].for_rows(
+                {**base, **state["components"][name]}, state["params"][name], rows, user_features, item_features
+            )
+            for name in state["components"]
+        }
+        hybrid = cls.from_fitted(components, state["weights"], seed=(params or {}).get("seed", 0))
+        hybrid.weights = dict(state["weights"])  # already rescaled: kept bit for bit
+        return hybrid
 
     def _scores(self, rows, user_positions):
         total = np.zeros((rows.shape[0], len(self.items)))

@@ -1,7 +1,8 @@
 """Rendering the public product list item: ``product_list_item`` (the serializer through
 ``skincare.api.output.output``) against the hand-built dict it replaced, loaded from a git revision
-into a temporary module, in the same run. Both render the same 100 products (loaded once with
-``selectors.product_list_queryset``, so no queries are timed); the answers are checked equal first.
+(with that revision's ``media_payload``) into a temporary module, in the same run. Both render the
+same 100 products (loaded once with ``selectors.product_list_queryset``, so no queries are timed);
+the answers are checked equal first.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/<db> python manage.py seed_demo --scale 1
     DATABASE_URL=... python benchmarks/catalog_list_item.py [--revision 2b181fb] [--rounds 200]
@@ -30,17 +31,27 @@ from shop.catalog import selectors  # noqa: E402
 from shop.catalog.serializers import product_list_item  # noqa: E402
 
 
-def old_module(revision):
+def module_at(revision, path, name):
     source = subprocess.run(  # noqa: S603 - a fixed git command on our own repository
-        ["git", "show", f"{revision}:shop/catalog/serializers.py"],  # noqa: S607
+        ["git", "show", f"{revision}:{path}"],  # noqa: S607
         cwd=ROOT,
         check=True,
         capture_output=True,
         text=True,
     ).stdout
-    module = types.ModuleType("old_catalog_serializers")
-    exec(compile(source, "old_catalog_serializers.py", "exec"), module.__dict__)  # noqa: S102 - our own file at a commit
+    module = types.ModuleType(name)
+    exec(compile(source, f"{name}.py", "exec"), module.__dict__)  # noqa: S102 - our own file at a commit
     return module
+
+
+def old_module(revision):
+    """The old serializers module, importing the old ``shop.catalog.media`` (its ``media_payload``)."""
+    current = sys.modules["shop.catalog.media"]
+    sys.modules["shop.catalog.media"] = module_at(revision, "shop/catalog/media.py", "old_catalog_media")
+    try:
+        return module_at(revision, "shop/catalog/serializers.py", "old_catalog_serializers")
+    finally:
+        sys.modules["shop.catalog.media"] = current
 
 
 def median_ms(render, products, rounds):

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from shop.accounts.models import SkinConcern
 from shop.catalog import selectors
-from shop.catalog.media import media_absolute, media_payload, media_url, url_absolute
+from shop.catalog.media import media_absolute, media_url, url_absolute
 from shop.catalog.models import SIZE_UNITS, ProductSkinType, ProductType
 from skincare.api.fields import CurrencyField
 from skincare.api.output import OutputSerializer, output
@@ -30,19 +30,48 @@ class CategoryRefSerializer(OutputSerializer):
     slug = serializers.CharField()
 
 
-class ImageSerializer(serializers.Serializer):
+class MediaUrlField(serializers.CharField):
+    """The URL of an uploaded file (``source`` names the file): absolute on the request's origin when the
+    context has a request, relative otherwise (payloads cached for every origin)."""
+
+    size = None
+
+    def to_representation(self, file):
+        return media_url(file, size=self.size, request=self.context.get("request"))
+
+
+class ThumbnailUrlField(MediaUrlField):
+    size = "small"
+
+
+class ThumbnailUrlsField(serializers.DictField):
+    def to_representation(self, file):
+        request = self.context.get("request")
+        return {name: media_url(file, size=name, request=request) for name in sorted(file.thumbnails or {})}
+
+
+class ImageSerializer(OutputSerializer):
+    # A product image: the original, every thumbnail by size name, and ``thumbnail`` (the small one).
     id = serializers.IntegerField()
-    url = serializers.CharField(allow_null=True)
-    thumbnail = serializers.CharField(allow_null=True, help_text="The small thumbnail (the original if none).")
-    thumbnails = serializers.DictField(
-        child=serializers.CharField(allow_null=True), help_text="Absolute URL by thumbnail size name."
+    url = MediaUrlField(source="file", allow_null=True)
+    thumbnail = ThumbnailUrlField(
+        source="file", allow_null=True, help_text="The small thumbnail (the original if none)."
     )
-    width = serializers.IntegerField(allow_null=True)
-    height = serializers.IntegerField(allow_null=True)
+    thumbnails = ThumbnailUrlsField(
+        source="file", child=serializers.CharField(allow_null=True), help_text="Absolute URL by thumbnail size name."
+    )
+    width = serializers.IntegerField(source="file.width", allow_null=True)
+    height = serializers.IntegerField(source="file.height", allow_null=True)
     alt_text = serializers.CharField()
     alt_text_km = serializers.CharField()
     sort_order = serializers.IntegerField()
     is_primary = serializers.BooleanField()
+
+
+def media_payload(media, *, request=None):
+    """A product image (``ProductMedia``) as ``ImageSerializer`` renders it. Cached payloads are built
+    without a request; views pass them through ``media.media_absolute`` before answering."""
+    return output(ImageSerializer, media, request)
 
 
 class ProductSizeSerializer(OutputSerializer):

@@ -221,7 +221,7 @@ class ProductDetailOutputSerializer(ProductListOutputSerializer):
         return {"length": product.length_mm, "width": product.width_mm, "height": product.height_mm}
 
     def get_breadcrumbs(self, product) -> CategoryRefSerializer(many=True):
-        return selectors.category_breadcrumbs(product.category_id)
+        return output(CategoryRefSerializer, selectors.category_breadcrumbs(product.category_id), None, many=True)
 
 
 class StaffProductOutputSerializer(ProductDetailOutputSerializer):

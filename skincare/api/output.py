@@ -62,8 +62,9 @@ def output(serializer_class, instance, request, *, many=False, **context):
     thread keeps one ready serializer per class and set of flags; only its context changes per call
     (fields read the context from their root when they render).
     """
+    flags = tuple(sorted(name for name, value in context.items() if value is True)) if context else ()
     context["request"] = request
-    key = (serializer_class, many, tuple(sorted(name for name, value in context.items() if value is True)))
+    key = (serializer_class, many, flags)
     ready = _ready.__dict__.setdefault("serializers", {})
     serializer = ready.get(key)
     if serializer is None:
@@ -94,10 +95,13 @@ class OutputSerializer(serializers.Serializer):
     @cached_property
     def _plan(self):
         # (name, field, read, convert): a field that keeps DRF's get_attribute is read with one attrgetter;
-        # a plain one needs no conversion. Other fields (their own get_attribute, source "*") go through DRF.
+        # a plain one needs no conversion; a SerializerMethodField is its bound method on the whole instance
+        # (read None, convert the method). Other fields (their own get_attribute, source "*") go through DRF.
         plan = []
         for field in self._readable_fields:
-            if type(field).get_attribute is not Field.get_attribute or field.source == "*":
+            if type(field) is serializers.SerializerMethodField:
+                plan.append((field.field_name, field, None, getattr(self, field.method_name)))
+            elif type(field).get_attribute is not Field.get_attribute or field.source == "*":
                 plan.append((field.field_name, field, None, None))
             else:
                 plain = type(field) in PLAIN_FIELDS
@@ -120,6 +124,9 @@ class OutputSerializer(serializers.Serializer):
                     if type(value) is not MethodType:  # DRF calls a method source: the rules below do
                         data[name] = value if value is None or convert is None else convert(value)
                         continue
+            elif convert is not None:  # a SerializerMethodField (DRF passes it the instance)
+                data[name] = convert(instance)
+                continue
             try:
                 attribute = field.get_attribute(instance)
             except SkipField:

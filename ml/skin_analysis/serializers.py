@@ -101,8 +101,8 @@ def photo_output(photo, request):
 def skin_analysis_output(analysis, request, products_by_id):
     """The answer for one analysis; ``products_by_id`` holds ``product_list_item`` rows of the suggested products.
 
-    The products are the catalog's list items (``product_list_item``, kept identical to
-    ``ProductListOutputSerializer`` by the catalog's tests), added after the rest is serialized.
+    The products are the catalog's list items (``product_list_item``: what ``ProductListOutputSerializer``
+    renders), added after the rest is serialized.
     """
     data = SkinAnalysisOutput(
         {

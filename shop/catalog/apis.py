@@ -14,7 +14,6 @@ from shop.catalog import cache as catalog_cache
 from shop.catalog import error_codes, search, selectors, services
 from shop.catalog.error_codes import CatalogErrorCode
 from shop.catalog.filters import PRODUCT_FILTER_PARAMETERS, ProductFilter
-from shop.catalog.media import media_payload
 from shop.catalog.models import Product, ProductSkinType
 from shop.catalog.pagination import CachedCountPagination
 from shop.catalog.serializers import (
@@ -31,6 +30,7 @@ from skincare import events
 from skincare.api.conditional import conditional_response, rendered_entry, rendered_key, rendered_response
 from skincare.api.error_codes import ApiErrorCode
 from skincare.api.error_docs import raises
+from skincare.api.output import output
 from skincare.api.pagination import PagePagination, paginated_response
 from skincare.api.permissions import user_has_permission
 from skincare.errors import ApplicationError
@@ -220,7 +220,7 @@ class ProductSuggestionsApi(APIView):
         products = [
             {
                 **product,
-                "image": media_payload(images[product["id"]], request=request) if product["id"] in images else None,
+                "image": output(ImageSerializer, images[product["id"]], request) if product["id"] in images else None,
             }
             for product in found["products"]
         ]

@@ -29,34 +29,13 @@ def media_url(file, *, size=None, request=None):
     return request.build_absolute_uri(url) if request is not None and url.startswith("/") else url
 
 
-def media_payload(media, *, request=None):
-    """A product image: the original, every thumbnail by size name, and ``thumbnail`` (the small one).
-
-    Cached payloads are built without a request (relative URLs where the storage gives them);
-    views pass them through ``media_absolute`` before answering.
-    """
-    file = media.file
-    return {
-        "id": media.id,
-        "url": media_url(file, request=request),
-        "thumbnail": media_url(file, size="small", request=request),
-        "thumbnails": {name: media_url(file, size=name, request=request) for name in sorted(file.thumbnails or {})},
-        "width": file.width,
-        "height": file.height,
-        "alt_text": media.alt_text,
-        "alt_text_km": media.alt_text_km,
-        "sort_order": media.sort_order,
-        "is_primary": media.is_primary,
-    }
-
-
 def url_absolute(url, request):
     """``url`` on the request's origin when it is a path; full URLs (a CDN, S3) stay as they are."""
     return request.build_absolute_uri(url) if url and url.startswith("/") else url
 
 
 def media_absolute(payload, request):
-    """A ``media_payload`` (or None) with absolute URLs, for payloads cached without a request."""
+    """A ``serializers.media_payload`` (or None) with absolute URLs, for payloads cached without a request."""
     if payload is None:
         return None
     return {

@@ -129,12 +129,11 @@ def category_descendant_ids(category_id):
 
 
 def category_breadcrumbs(category_id):
+    """The active category nodes from the root down to ``category_id`` (at most 20)."""
     by_id = {node["id"]: node for node in category_nodes()}
     trail, current = [], by_id.get(category_id)
     while current is not None and len(trail) < 20:
-        trail.append(
-            {"id": current["id"], "name": current["name"], "name_km": current["name_km"], "slug": current["slug"]}
-        )
+        trail.append(current)
         current = by_id.get(current["parent_id"])
     return list(reversed(trail))
 

@@ -1,18 +1,17 @@
 """Output serializers shared by several catalog endpoints (inputs live with their views)."""
 
-from decimal import ROUND_HALF_UP, Decimal
-
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from shop.accounts.models import SkinConcern
 from shop.catalog import selectors
-from shop.catalog.media import media_absolute, media_payload, media_url, url_absolute
+from shop.catalog.media import media_absolute, media_url, url_absolute
 from shop.catalog.models import SIZE_UNITS, ProductSkinType, ProductType
 from skincare.api.fields import CurrencyField
+from skincare.api.output import OutputSerializer, output
 
 
-class BrandRefSerializer(serializers.Serializer):
+class BrandRefSerializer(OutputSerializer):
     """A brand wherever a product carries one (lists, detail, cart, wishlist): the same object."""
 
     id = serializers.IntegerField()
@@ -21,44 +20,69 @@ class BrandRefSerializer(serializers.Serializer):
 
 
 def brand_ref(brand):
-    return {"id": brand.id, "name": brand.name, "slug": brand.slug}
+    return output(BrandRefSerializer, brand, None)
 
 
-class CategoryRefSerializer(serializers.Serializer):
+class CategoryRefSerializer(OutputSerializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
     name_km = serializers.CharField()
     slug = serializers.CharField()
 
 
-class ImageSerializer(serializers.Serializer):
+class MediaUrlField(serializers.CharField):
+    """The URL of an uploaded file (``source`` names the file): absolute on the request's origin when the
+    context has a request, relative otherwise (payloads cached for every origin)."""
+
+    size = None
+
+    def to_representation(self, file):
+        return media_url(file, size=self.size, request=self.context.get("request"))
+
+
+class ThumbnailUrlField(MediaUrlField):
+    size = "small"
+
+
+class ThumbnailUrlsField(serializers.DictField):
+    def to_representation(self, file):
+        request = self.context.get("request")
+        return {name: media_url(file, size=name, request=request) for name in sorted(file.thumbnails or {})}
+
+
+class ImageSerializer(OutputSerializer):
+    # A product image: the original, every thumbnail by size name, and ``thumbnail`` (the small one).
     id = serializers.IntegerField()
-    url = serializers.CharField(allow_null=True)
-    thumbnail = serializers.CharField(allow_null=True, help_text="The small thumbnail (the original if none).")
-    thumbnails = serializers.DictField(
-        child=serializers.CharField(allow_null=True), help_text="Absolute URL by thumbnail size name."
+    url = MediaUrlField(source="file", allow_null=True)
+    thumbnail = ThumbnailUrlField(
+        source="file", allow_null=True, help_text="The small thumbnail (the original if none)."
     )
-    width = serializers.IntegerField(allow_null=True)
-    height = serializers.IntegerField(allow_null=True)
+    thumbnails = ThumbnailUrlsField(
+        source="file", child=serializers.CharField(allow_null=True), help_text="Absolute URL by thumbnail size name."
+    )
+    width = serializers.IntegerField(source="file.width", allow_null=True)
+    height = serializers.IntegerField(source="file.height", allow_null=True)
     alt_text = serializers.CharField()
     alt_text_km = serializers.CharField()
     sort_order = serializers.IntegerField()
     is_primary = serializers.BooleanField()
 
 
-class ProductSizeSerializer(serializers.Serializer):
-    amount = serializers.DecimalField(max_digits=8, decimal_places=2, help_text="In one unit (bottle, jar, tube).")
-    unit = serializers.ChoiceField(choices=SIZE_UNITS)
+def media_payload(media, *, request=None):
+    """A product image (``ProductMedia``) as ``ImageSerializer`` renders it. Cached payloads are built
+    without a request; views pass them through ``media.media_absolute`` before answering."""
+    return output(ImageSerializer, media, request)
 
 
-def product_size(product):
-    """``{"amount": "30.00", "unit": "ml"}``, or None when the product has no size."""
-    if not product.size_amount or not product.size_unit:
-        return None
-    return {"amount": _decimal_string(product.size_amount), "unit": product.size_unit}
+class ProductSizeSerializer(OutputSerializer):
+    # A product's size (read from the product itself).
+    amount = serializers.DecimalField(
+        source="size_amount", max_digits=8, decimal_places=2, help_text="In one unit (bottle, jar, tube)."
+    )
+    unit = serializers.ChoiceField(source="size_unit", choices=SIZE_UNITS)
 
 
-class ProductListOutputSerializer(serializers.Serializer):
+class ProductListOutputSerializer(OutputSerializer):
     id = serializers.IntegerField()
     slug = serializers.CharField()
     name = serializers.CharField()
@@ -82,7 +106,9 @@ class ProductListOutputSerializer(serializers.Serializer):
     image = serializers.SerializerMethodField()
 
     def get_size(self, product) -> ProductSizeSerializer(allow_null=True):
-        return product_size(product)
+        if not product.size_amount or not product.size_unit:
+            return None
+        return output(ProductSizeSerializer, product, None)
 
     def get_image(self, product) -> ImageSerializer(allow_null=True):
         primary = getattr(product, "primary_media", None)
@@ -91,54 +117,11 @@ class ProductListOutputSerializer(serializers.Serializer):
         return media_payload(primary[0], request=self.context.get("request")) if primary else None
 
 
-_CENT = Decimal("0.01")
-
-
-def _decimal_string(value):
-    """What ``DecimalField(decimal_places=2)`` renders: "12.50" (None stays None)."""
-    if value is None:
-        return None
-    if not isinstance(value, Decimal):
-        value = Decimal(str(value).strip())
-    return f"{value.quantize(_CENT, rounding=ROUND_HALF_UP):f}"
-
-
 def product_list_item(product):
-    """``ProductListOutputSerializer(product).data`` as a plain dict, built directly.
-
-    The public list serializes 20-100 products per request; DRF's per-field machinery
-    (field binding, ``to_representation`` per field, nested serializers,
-    ``SerializerMethodField``) cost about a third of an uncached list request. The
-    serializer class stays the schema; ``test_product_list_item_matches_the_serializer``
-    keeps the two identical.
-    """
-    brand, category = product.brand, product.category
-    primary = getattr(product, "primary_media", None)
-    if primary is None:  # not prefetched: callers must use the selectors' querysets
-        primary = [m for m in product.media.all() if m.is_primary]
-    return {
-        "id": product.id,
-        "slug": product.slug,
-        "name": product.name,
-        "name_km": product.name_km,
-        "short_description": product.short_description,
-        "brand": {"id": brand.id, "name": brand.name, "slug": brand.slug},
-        "category": {"id": category.id, "name": category.name, "name_km": category.name_km, "slug": category.slug},
-        "product_type": product.product_type,
-        "price": _decimal_string(product.price),
-        "compare_at_price": _decimal_string(product.compare_at_price),
-        "discount_percent": product.discount_percent,
-        "currency": product.currency,
-        "in_stock": product.in_stock,
-        "rating_avg": _decimal_string(product.rating_avg),
-        "review_count": product.review_count,
-        "skin_types": [str(item) for item in product.skin_types],
-        "concerns": [str(item) for item in product.concerns],
-        "is_featured": product.is_featured,
-        "suitable_for_sensitive_skin": product.suitable_for_sensitive_skin,
-        "size": product_size(product),
-        "image": media_payload(primary[0]) if primary else None,
-    }
+    """The public list item for ``product`` (loaded by ``selectors.product_list_queryset``), rendered by
+    ``ProductListOutputSerializer`` without a request: image URLs stay relative where the storage gives
+    them, so the item can be cached for every origin; ``product_list_item_absolute`` adds the origin."""
+    return output(ProductListOutputSerializer, product, None)
 
 
 def product_image(product, *, request=None):
@@ -238,7 +221,7 @@ class ProductDetailOutputSerializer(ProductListOutputSerializer):
         return {"length": product.length_mm, "width": product.width_mm, "height": product.height_mm}
 
     def get_breadcrumbs(self, product) -> CategoryRefSerializer(many=True):
-        return selectors.category_breadcrumbs(product.category_id)
+        return output(CategoryRefSerializer, selectors.category_breadcrumbs(product.category_id), None, many=True)
 
 
 class StaffProductOutputSerializer(ProductDetailOutputSerializer):

@@ -13,7 +13,6 @@ from rest_framework.views import APIView
 from shop.accounts.models import SkinConcern
 from shop.catalog import error_codes, selectors, services
 from shop.catalog.error_codes import CatalogErrorCode
-from shop.catalog.media import media_payload
 from shop.catalog.models import (
     Brand,
     Category,
@@ -39,6 +38,7 @@ from skincare.api import bulk
 from skincare.api.bulk import BulkResultOutput, bulk_result
 from skincare.api.error_codes import ApiErrorCode
 from skincare.api.error_docs import raises
+from skincare.api.output import output
 from skincare.api.pagination import PagePagination, paginated_response
 from skincare.api.parsers import MultiPartParser
 from skincare.api.permissions import HasStaffPermission
@@ -322,7 +322,7 @@ class StaffProductMediaApi(StaffApi):
             alt_text=data["alt_text"],
             alt_text_km=data["alt_text_km"],
         )
-        return Response([media_payload(item, request=request) for item in created], status=status.HTTP_201_CREATED)
+        return Response(output(ImageSerializer, created, request, many=True), status=status.HTTP_201_CREATED)
 
 
 def _staff_product_row(product_id):
@@ -440,7 +440,7 @@ class StaffProductMediaDetailApi(StaffApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         media = services.product_media_update(media=media, data=serializer.validated_data)
-        return Response(media_payload(media, request=request))
+        return Response(output(ImageSerializer, media, request))
 
     @raises(CatalogErrorCode.MEDIA_NOT_FOUND)
     @extend_schema(responses={204: None})

@@ -6,6 +6,7 @@ sent. Context values that are ``True`` are flags that choose fields (``OutputSer
 other values (the request, the viewer's votes, …) are data the fields read.
 """
 
+import decimal
 import threading
 from operator import attrgetter
 from types import MethodType
@@ -28,6 +29,32 @@ PLAIN_FIELDS = (
 _ready = threading.local()
 
 
+def _decimal_string(field):
+    """``field.to_representation`` for a ``DecimalField`` rendered as a string, or None for the other kinds.
+
+    DRF copies the decimal context and builds the quantum on every call (a third of a product list
+    item's time); here both are built once, from the context of the thread that plans the serializer
+    (the per-thread ready serializers of ``output``), with the field's precision and rounding.
+    """
+    coerce = getattr(field, "coerce_to_string", serializers.api_settings.COERCE_DECIMAL_TO_STRING)
+    if type(field) is not serializers.DecimalField or field.decimal_places is None or not coerce:
+        return None
+    if field.localize or field.normalize_output:
+        return None
+    quantum = decimal.Decimal(".1") ** field.decimal_places
+    context = decimal.getcontext().copy()
+    if field.max_digits is not None:
+        context.prec = field.max_digits
+    rounding, Decimal = field.rounding, decimal.Decimal
+
+    def convert(value):
+        if type(value) is not Decimal:
+            value = Decimal(str(value).strip())
+        return f"{value.quantize(quantum, rounding=rounding, context=context):f}"
+
+    return convert
+
+
 def output(serializer_class, instance, request, *, many=False, **context):
     """The answer for ``instance`` (or a page of them), produced by ``serializer_class``.
 
@@ -35,8 +62,9 @@ def output(serializer_class, instance, request, *, many=False, **context):
     thread keeps one ready serializer per class and set of flags; only its context changes per call
     (fields read the context from their root when they render).
     """
+    flags = tuple(sorted(name for name, value in context.items() if value is True)) if context else ()
     context["request"] = request
-    key = (serializer_class, many, tuple(sorted(name for name, value in context.items() if value is True)))
+    key = (serializer_class, many, flags)
     ready = _ready.__dict__.setdefault("serializers", {})
     serializer = ready.get(key)
     if serializer is None:
@@ -67,15 +95,19 @@ class OutputSerializer(serializers.Serializer):
     @cached_property
     def _plan(self):
         # (name, field, read, convert): a field that keeps DRF's get_attribute is read with one attrgetter;
-        # a plain one needs no conversion. Other fields (their own get_attribute, source "*") go through DRF.
+        # a plain one needs no conversion; a SerializerMethodField is its bound method on the whole instance
+        # (read None, convert the method). Other fields (their own get_attribute, source "*") go through DRF.
         plan = []
         for field in self._readable_fields:
-            if type(field).get_attribute is not Field.get_attribute or field.source == "*":
+            if type(field) is serializers.SerializerMethodField:
+                plan.append((field.field_name, field, None, getattr(self, field.method_name)))
+            elif type(field).get_attribute is not Field.get_attribute or field.source == "*":
                 plan.append((field.field_name, field, None, None))
             else:
                 plain = type(field) in PLAIN_FIELDS
                 read = attrgetter(field.source)
-                plan.append((field.field_name, field, read, None if plain else field.to_representation))
+                convert = None if plain else _decimal_string(field) or field.to_representation
+                plan.append((field.field_name, field, read, convert))
         return plan
 
     def to_representation(self, instance):
@@ -92,6 +124,9 @@ class OutputSerializer(serializers.Serializer):
                     if type(value) is not MethodType:  # DRF calls a method source: the rules below do
                         data[name] = value if value is None or convert is None else convert(value)
                         continue
+            elif convert is not None:  # a SerializerMethodField (DRF passes it the instance)
+                data[name] = convert(instance)
+                continue
             try:
                 attribute = field.get_attribute(instance)
             except SkipField:

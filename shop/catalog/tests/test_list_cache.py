@@ -2,16 +2,21 @@
 path that can change a list (services, admin-style saves through signals, brands,
 categories), keyed so that ignored parameters share an entry and different filters don't."""
 
+import json
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 
 from shop.catalog import cache as catalog_cache
 from shop.catalog import selectors, services
 from shop.catalog.models import ProductMedia
 from shop.catalog.serializers import ProductListOutputSerializer, product_list_item
 from shop.catalog.tests.factories import BrandFactory, CategoryFactory, ProductFactory
+from skincare.api import output as output_module
 
 pytestmark = pytest.mark.django_db(transaction=True)  # invalidation also runs on commit
 
@@ -122,11 +127,33 @@ def test_version_key_is_replaced_on_invalidation():
     assert catalog_cache.product_list_version() not in (None, version)
 
 
-def test_product_list_item_matches_the_serializer():
+def _drf_rendering(product):
+    """DRF's own rendering of the list serializer: every field through its get_attribute and
+    to_representation (``output``'s shortcuts switched off)."""
+
+    def plain_plan(self):
+        return [(field.field_name, field, None, None) for field in self._readable_fields]
+
+    original = output_module.OutputSerializer._plan
+    output_module.OutputSerializer._plan = property(plain_plan)
+    try:
+        return ProductListOutputSerializer(product, context={"request": None}).data
+    finally:
+        output_module.OutputSerializer._plan = original
+
+
+def _json(data):
+    return json.loads(JSONRenderer().render(data))
+
+
+def test_the_list_item_is_what_its_serializer_renders(api_client):
     from shop.files.models import UploadedFile
 
     plain = ProductFactory(price=Decimal("9.5"), compare_at_price=None, concerns=["acne"], skin_types=["oily", "dry"])
-    discounted = ProductFactory(price=Decimal("15.00"), compare_at_price=Decimal("20.00"), rating_avg=Decimal("4.35"))
+    discounted = ProductFactory(
+        price=Decimal("15.00"), compare_at_price=Decimal("20.00"), rating_avg=Decimal("4.35"),
+        size_amount=Decimal("30"), size_unit="ml",
+    )  # fmt: skip
     file = UploadedFile.objects.create(
         context="product", file="k2.jpg", original_filename="a.jpg", size=10, mime_type="image/jpeg",
         extension="jpg", media_type="image", sha256=f"{2:064d}", status="active", is_public=True,
@@ -135,6 +162,32 @@ def test_product_list_item_matches_the_serializer():
     ProductMedia.objects.create(product=discounted, file=file, is_primary=True, alt_text="Bottle")
     products = list(selectors.product_list_queryset().order_by("id"))
     assert [p.pk for p in products] == [plain.pk, discounted.pk]
+    fields = list(ProductListOutputSerializer().fields)
     for product in products:
-        assert product_list_item(product) == dict(ProductListOutputSerializer(product).data)
-    assert product_list_item(products[1])["image"]["thumbnail"].endswith("k2-small.jpg")
+        item = product_list_item(product)
+        # Every documented field, in the documented order, and nothing else; as DRF renders them.
+        assert list(item) == fields
+        assert _json(item) == _json(_drf_rendering(product))
+    first, second = (_json(product_list_item(p)) for p in products)
+    assert (first["price"], first["compare_at_price"], first["size"], first["image"]) == ("9.50", None, None, None)
+    assert first["skin_types"] == ["oily", "dry"] and first["concerns"] == ["acne"]
+    assert (second["price"], second["rating_avg"], second["discount_percent"]) == ("15.00", "4.35", 25)
+    assert second["size"] == {"amount": "30.00", "unit": "ml"}
+    assert second["image"]["thumbnail"].endswith("k2-small.jpg") and second["image"]["alt_text"] == "Bottle"
+    assert second["brand"] == {"id": discounted.brand.id, "name": discounted.brand.name, "slug": discounted.brand.slug}
+    # The API answers the same items (the cached ones, made absolute for the request's origin).
+    answered = {item["id"]: item for item in listed(api_client)["data"]}
+    for item in (first, second):
+        assert list(answered[item["id"]]) == fields
+        assert {**answered[item["id"]], "image": None} == {**item, "image": None}
+    assert answered[second["id"]]["image"]["thumbnail"].startswith("http://testserver/")
+
+
+def test_a_field_added_to_the_serializer_is_answered(monkeypatch, api_client):
+    product = ProductFactory()
+    extra = serializers.CharField(source="sku")
+    monkeypatch.setitem(ProductListOutputSerializer._declared_fields, "sku_for_test", extra)
+    monkeypatch.setattr(output_module, "_ready", threading.local())  # the serializers ready with the old fields
+    [row] = list(selectors.product_list_queryset().filter(pk=product.pk))
+    assert product_list_item(row)["sku_for_test"] == product.sku
+    assert listed(api_client)["data"][0]["sku_for_test"] == product.sku

@@ -34,6 +34,7 @@ from shop.orders.serializers import (
     OrderListOutput,
     PayInput,
     ReorderOutput,
+    ReorderProblemOutput,
     ReplenishmentOptOutInput,
     ReplenishmentOptOutOutput,
     ShippingMethodOutput,
@@ -287,17 +288,26 @@ class OrderReorderApi(APIView):
         added, problems = services.order_reorder(cart=cart, order=order)
         cart = Cart.objects.get(pk=cart.pk)  # fresh updated_at after the changes
         prices, coupon, problem = cart_price(cart, user=request.user)
-        data = {
-            "added": added,
-            "unavailable": [
-                {"item_id": item.pk, "product_name": item.product_name, "code": exc.error_code, "message": exc.message}
-                for item, exc in problems
-            ],
-            "cart": cart_output(
-                cart=cart, prices=prices, coupon=coupon, coupon_problem=problem, include_token=False, request=request
-            ),
-        }
-        return Response(ReorderOutput(data).data)
+        unavailable = [
+            {"item_id": item.pk, "product_name": item.product_name, "code": exc.error_code, "message": exc.message}
+            for item, exc in problems
+        ]
+        # The cart is already the cart API's answer (``cart_output``): rendered once, not fed through
+        # ``ReorderOutput`` again, whose image fields read products, not rendered images.
+        return Response(
+            {
+                "added": added,
+                "unavailable": ReorderProblemOutput(unavailable, many=True).data,
+                "cart": cart_output(
+                    cart=cart,
+                    prices=prices,
+                    coupon=coupon,
+                    coupon_problem=problem,
+                    include_token=False,
+                    request=request,
+                ),
+            }
+        )
 
 
 class ReplenishmentOptOutListApi(APIView):

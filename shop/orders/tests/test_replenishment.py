@@ -155,3 +155,29 @@ def test_reorder_of_someone_elses_order_is_not_found(auth_client, user, other_us
     other.force_authenticate(other_user)
     response = other.post(f"/api/v1/orders/{number}/reorder")
     assert (response.status_code, response.json()["code"]) == (404, "ORDER_NOT_FOUND")
+
+
+def test_reorder_answers_the_cart_with_its_product_images(auth_client, user):
+    """Found by the fuzzer: the reorder answer fed the already rendered cart back through a serializer
+    whose image fields read products, so any product with an image answered 500."""
+    from shop.catalog.models import ProductMedia
+    from shop.files.tests.factories import UploadedFileFactory
+
+    product = ProductFactory(stock_quantity=10)
+    file = UploadedFileFactory(
+        context="product",
+        is_public=True,
+        file="uploads/products/reorder.jpg",
+        thumbnails={"small": "uploads/products/reorder-small.jpg"},
+    )
+    ProductMedia.objects.create(product=product, file=file, is_primary=True)
+    fill_cart(user, (product, 2))
+    data = checkout(auth_client, user).json()["data"]
+
+    response = auth_client.post(f"/api/v1/orders/{data['order_number']}/reorder")
+    assert response.status_code == 200, response.content
+    (line,) = response.json()["data"]["cart"]["items"]
+    assert (line["product"]["id"], line["quantity"]) == (product.pk, 2)
+    image = line["product"]["image"]
+    assert image["url"] == "http://testserver/media/uploads/products/reorder.jpg"
+    assert image["thumbnail"] == "http://testserver/media/uploads/products/reorder-small.jpg"

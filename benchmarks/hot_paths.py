@@ -36,6 +36,17 @@ so that one shopper can be measured (the throttle still runs). Rows:
   product names (typos: one letter dropped, doubled or swapped);
 * add to cart adds a product (timed) and removes the line again (not timed); checkout puts one
   product in the cart (not timed) and checks out with the test card (timed).
+
+Celery: by default the server has no broker, so the work queued after a commit (e-mails, notices,
+the recommendation refresh) runs eagerly inside the request, as the issue measured. ``--broker URL``
+measures production's setup instead: the server gets ``CELERY_BROKER_URL=URL`` and
+``CELERY_TASK_DEFAULT_QUEUE=--queue`` (default ``hot-paths-<port>``, so no other worker on that
+broker takes the run's tasks), and one Celery worker (``--concurrency 1``, same environment) reads
+that queue for the whole run; it is stopped and the queue purged at the end. After each row the
+script also waits until the queue has no message ready, so a row's tasks do not run into the next
+row. Each table's heading says which mode ran, e.g.::
+
+    .venv/bin/python benchmarks/hot_paths.py --only checkout --broker amqp://guest:guest@127.0.0.1:5672//
 """
 
 import argparse
@@ -527,7 +538,108 @@ def server_env(args):
         QUERY_COUNT_HEADER="true",
         DJANGO_SETTINGS_MODULE="skincare.settings",
     )
+    env.pop("CELERY_TASK_ALWAYS_EAGER", None)
+    if args.broker:
+        env.update(CELERY_BROKER_URL=args.broker, CELERY_TASK_DEFAULT_QUEUE=args.queue)
+    else:
+        env.pop("CELERY_BROKER_URL", None)  # eager: the queued work runs in the request
     return env
+
+
+def celery_mode(args):
+    if not args.broker:
+        return "Celery eager (no broker): the work queued after commit runs in the request"
+    return f"Celery with a broker ({args.broker}, queue {args.queue}) and 1 worker process (concurrency 1)"
+
+
+def broker_connection(args):
+    from kombu import Connection  # installed with Celery
+
+    return Connection(args.broker, connect_timeout=10)
+
+
+def queue_purge(args):
+    with broker_connection(args) as conn:
+        try:
+            return conn.default_channel.queue_purge(args.queue) or 0
+        except Exception:  # noqa: BLE001 - the queue does not exist yet
+            return 0
+
+
+def queue_ready(args):
+    """Messages waiting in the run's queue (not counting those a worker holds)."""
+    with broker_connection(args) as conn:
+        try:
+            _, ready, _ = conn.default_channel.queue_declare(args.queue, passive=True)
+        except Exception:  # noqa: BLE001 - not declared yet: nothing was sent
+            return 0
+        return ready
+
+
+def wait_for_queue(args, timeout=120):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if queue_ready(args) == 0:
+            return True
+        time.sleep(0.2)
+    print(f"  the Celery queue {args.queue} still had messages after {timeout}s", file=sys.stderr, flush=True)
+    return False
+
+
+def start_worker(args):
+    """One Celery worker process (concurrency 1) on the run's queue, with the server's environment."""
+    queue_purge(args)
+    celery = Path(sys.executable).with_name("celery")
+    name = f"{args.queue}@%h"
+    process = subprocess.Popen(  # noqa: S603 - our own worker, fixed arguments
+        [
+            str(celery),
+            "-A",
+            "skincare",
+            "worker",
+            "--concurrency",
+            "1",
+            "--queues",
+            args.queue,
+            "--hostname",
+            name,
+            "--loglevel",
+            "warning",
+            "--without-gossip",
+            "--without-mingle",
+        ],  # fmt: skip
+        cwd=ROOT,
+        env=server_env(args),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL if not args.server_log else None,
+    )
+    # Ready when the broker lists a consumer on the queue.
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the Celery worker exited with {process.returncode}")
+        with broker_connection(args) as conn:
+            try:
+                _, _, consumers = conn.default_channel.queue_declare(args.queue, passive=True)
+            except Exception:  # noqa: BLE001 - not declared yet
+                consumers = 0
+        if consumers:
+            return process
+        time.sleep(0.5)
+    process.terminate()
+    raise SystemExit("the Celery worker did not start consuming in time")
+
+
+def stop_worker(args, process):
+    process.terminate()  # warm shutdown: the task in hand finishes, held (countdown) ones go back
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+    purged = queue_purge(args)
+    if purged:
+        print(f"purged {purged} messages left in {args.queue}", file=sys.stderr)
 
 
 def flush_redis(url):
@@ -574,6 +686,8 @@ def run_workers(args, data, workers, rows):
                     host, port, scenarios[name], duration=args.duration, concurrency=args.concurrency
                 )
                 drain(host, port, workers)
+                if args.broker:
+                    wait_for_queue(args)
                 r = figures[name]
                 print(
                     f"  workers={workers} round {round_index + 1}/{args.rounds} {name}: {r['rps']:.0f} req/s, "
@@ -624,8 +738,8 @@ def target_text(name):
     return f"≥ {target}{extra}"
 
 
-def print_table(workers, rounds, names):
-    print(f"\n### gunicorn -w {workers}: median of {len(rounds)} rounds\n")
+def print_table(workers, rounds, names, mode):
+    print(f"\n### gunicorn -w {workers}: median of {len(rounds)} rounds; {mode}\n")
     print(
         "| endpoint | req/s | p50 ms | p95 ms | × /health | × /health per round | queries/request | target | result |"
     )
@@ -661,13 +775,22 @@ def main(argv=None):
     parser.add_argument("--orders", type=int, default=500, help="orders of the order-list shopper")
     parser.add_argument("--user-rate", default="1000000/min", help="THROTTLE_USER of the server")
     parser.add_argument("--only", nargs="+", metavar="ROW", help="measure only rows whose name contains one of these")
-    parser.add_argument("--server-log", action="store_true", help="show gunicorn's stderr")
+    parser.add_argument(
+        "--broker",
+        help="CELERY_BROKER_URL for the server, and one Celery worker (concurrency 1) for the run "
+        "(default: none, Celery eager as the issue measured)",
+    )
+    parser.add_argument("--queue", help="the run's Celery queue with --broker (default hot-paths-<port>)")
+    parser.add_argument("--server-log", action="store_true", help="show gunicorn's (and the worker's) stderr")
     parser.add_argument("--json", action="store_true", help="print the raw figures as JSON too")
     parser.add_argument("--prepare-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.database_url is None:
         name = f"skincare_hot_paths_s{args.scale:g}".replace(".", "_")
         args.database_url = f"postgres://postgres@127.0.0.1:5432/{name}"
+
+    if args.broker and not args.queue:
+        args.queue = f"hot-paths-{args.port}"
 
     if args.prepare_only:  # child process: Django on the benchmark database
         print(json.dumps(prepare(args)))
@@ -717,10 +840,16 @@ def main(argv=None):
         f"{data['orders']} orders for the order-list shopper, popular product {data['popular_products'][0]} with "
         f"{data['popular_reviews']} reviews; {args.concurrency} clients; load average before: {' '.join(load)}"
     )
+    print(f"# {celery_mode(args)}")
     results = {}
-    for workers in args.workers:
-        rounds = run_workers(args, data, workers, rows)
-        results[workers] = {"rounds": rounds, "summary": print_table(workers, rounds, rows)}
+    worker = start_worker(args) if args.broker else None
+    try:
+        for workers in args.workers:
+            rounds = run_workers(args, data, workers, rows)
+            results[workers] = {"rounds": rounds, "summary": print_table(workers, rounds, rows, celery_mode(args))}
+    finally:
+        if worker is not None:
+            stop_worker(args, worker)
     load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"]
     print(f"\nload average after: {' '.join(load)}")
     if args.json:

@@ -5,7 +5,7 @@ import logging
 
 from feedback import services
 from feedback.models import NotificationPriority, NotificationType
-from skincare import events
+from skincare import deferred, events
 
 logger = logging.getLogger(__name__)
 
@@ -23,22 +23,29 @@ ORDER_MESSAGES = {
 
 
 def _order_notify(order, title, message, priority=NotificationPriority.NORMAL):
-    """Queue the notice (the order events are sent after their commit, so it can go right away)."""
+    """Queue the notice (the order events are sent after their commit, so it can go right away).
+    Within one operation (``skincare.deferred.batch``: a checkout's order, payment and confirmation)
+    the notices go as one task that writes them in one INSERT."""
     if order.user_id is None:
         return
-    from feedback.tasks import order_notify
+    notice = {
+        "user_id": order.user_id,
+        "order_id": order.pk,
+        "order_number": order.order_number,
+        "title": title,
+        "message": message,
+        "priority": str(priority),
+    }
+    deferred.defer("feedback.order_notices", notice, flush=_queue_order_notices)
+
+
+def _queue_order_notices(notices):
+    from feedback.tasks import order_notices
 
     try:
-        order_notify.delay(
-            user_id=order.user_id,
-            order_id=order.pk,
-            order_number=order.order_number,
-            title=title,
-            message=message,
-            priority=str(priority),
-        )
+        order_notices.delay(notices=notices)
     except Exception:  # noqa: BLE001 - a notification must never break the order flow
-        logger.exception("Order notification for %s failed", order.pk)
+        logger.exception("Order notifications for %s failed", sorted({n["order_id"] for n in notices}))
 
 
 def on_order_placed(sender, order, **kwargs):

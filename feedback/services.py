@@ -359,26 +359,48 @@ def notifications_create(
 ) -> list[Notification]:
     """The same notification for many users (bulk insert); e-mail/push follow each user's preferences."""
     user_ids = list(dict.fromkeys(u if isinstance(u, int) else u.pk for u in users))
-    if not user_ids:
+    common = {
+        "type": type,
+        "title": title,
+        "message": message,
+        "action_url": action_url,
+        "related_type": related_type,
+        "related_id": related_id,
+        "related_key": related_key,
+        "priority": priority,
+        "thumbnail_url": thumbnail_url,
+        "action_buttons": action_buttons,
+        "file": file,
+    }
+    return notices_create(notices=[{"user": user_id, **common} for user_id in user_ids])
+
+
+def notices_create(*, notices) -> list[Notification]:
+    """Notifications that differ (user, type, title, message and the optional fields of
+    ``notifications_create``), in the order given: one read of the users' preferences and one
+    INSERT for all of them, then one delivery task for those that want e-mail or push."""
+    if not notices:
         return []
+    user_ids = list(dict.fromkeys(_user_id(notice["user"]) for notice in notices))
     preferences = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=user_ids)}
     rows = []
-    for user_id in user_ids:
-        wanted = channels_for(preferences.get(user_id), type)
+    for notice in notices:
+        user_id = _user_id(notice["user"])
+        wanted = channels_for(preferences.get(user_id), notice["type"])
         rows.append(
             Notification(
                 user_id=user_id,
-                type=type,
-                title=str(title)[:255],
-                message=message,
-                action_url=action_url or "",
-                related_type=related_type or "",
-                related_id=related_id,
-                related_key=related_key or "",
-                priority=priority,
-                thumbnail_url=thumbnail_url or "",
-                action_buttons=action_buttons or [],
-                file=file,
+                type=notice["type"],
+                title=str(notice["title"])[:255],
+                message=notice["message"],
+                action_url=notice.get("action_url") or "",
+                related_type=notice.get("related_type") or "",
+                related_id=notice.get("related_id"),
+                related_key=notice.get("related_key") or "",
+                priority=notice.get("priority") or NotificationPriority.NORMAL,
+                thumbnail_url=notice.get("thumbnail_url") or "",
+                action_buttons=notice.get("action_buttons") or [],
+                file=notice.get("file"),
                 email_wanted=wanted["email"],
                 push_wanted=wanted["push"],
             )
@@ -390,7 +412,7 @@ def notifications_create(
         created = Notification.objects.bulk_create(rows, batch_size=500)
     if any(n.pk is None for n in created):  # backends that cannot return ids
         created = list(
-            Notification.objects.filter(user_id__in=user_ids, type=type, related_id=related_id).order_by("-id")[
+            Notification.objects.filter(user_id__in=user_ids, type__in={row.type for row in rows}).order_by("-id")[
                 : len(rows)
             ]
         )
@@ -398,12 +420,18 @@ def notifications_create(
     return created
 
 
+def _user_id(user):
+    return user if isinstance(user, int) else user.pk
+
+
 def notification_create(*, user, type, title, message, **extra) -> Notification:
     return notifications_create(users=[user], type=type, title=title, message=message, **extra)[0]
 
 
-def notification_deliver(*, notification) -> dict:
-    """E-mail and push for one notification, as its owner wanted at creation; idempotent."""
+def notification_deliver(*, notification, devices=None) -> dict:
+    """E-mail and push for one notification, as its owner wanted at creation; idempotent.
+    ``devices``: the owner's active push tokens when the caller read them already (newest first);
+    tokens the push service refuses are removed from that list as they are deactivated."""
     from django.conf import settings
 
     from feedback.push import push_backend
@@ -428,7 +456,8 @@ def notification_deliver(*, notification) -> dict:
         Notification.objects.filter(pk=notification.pk).update(email_sent=True, email_sent_at=now)
         outcome["email"] = True
     if notification.push_wanted and not notification.push_sent:
-        devices = list(PushDevice.objects.filter(user=user, is_active=True).values_list("token", flat=True))
+        if devices is None:
+            devices = push_devices_by_user(user_ids=[user.pk]).get(user.pk, [])
         if devices:
             result = push_backend().send(
                 tokens=devices,
@@ -440,10 +469,24 @@ def notification_deliver(*, notification) -> dict:
             )  # fmt: skip
             if result.invalid_tokens:
                 PushDevice.objects.filter(token__in=result.invalid_tokens).update(is_active=False)
+                devices[:] = [token for token in devices if token not in set(result.invalid_tokens)]
             if result.sent:
                 Notification.objects.filter(pk=notification.pk).update(push_sent=True, push_sent_at=now)
                 outcome["push"] = True
     return outcome
+
+
+def push_devices_by_user(*, user_ids) -> dict:
+    """``{user id: [active push tokens, most recently seen first]}`` in one query."""
+    tokens = {}
+    rows = (
+        PushDevice.objects.filter(user_id__in=user_ids, is_active=True)
+        .order_by("user_id", "-last_seen_at", "-id")
+        .values_list("user_id", "token")
+    )
+    for user_id, token in rows:
+        tokens.setdefault(user_id, []).append(token)
+    return tokens
 
 
 def _own_notification(user, notification_id) -> Notification:

@@ -5,33 +5,58 @@ from feedback.models import Notification
 
 @shared_task(name="feedback.order_notify")
 def order_notify(*, user_id, order_id, order_number, title, message, priority):
-    """The in-app notice of an order milestone (queued by the order receivers: with a broker it
-    is written by a worker, not in the shopper's checkout request). Not retried, so a notice is
-    never written twice."""
-    from feedback.models import NotificationType
-    from feedback.services import notification_create
+    """One order notice (messages queued before ``feedback.order_notices`` took over). Not retried."""
+    order_notices(
+        notices=[
+            {
+                "user_id": user_id,
+                "order_id": order_id,
+                "order_number": order_number,
+                "title": title,
+                "message": message,
+                "priority": priority,
+            }
+        ]
+    )
 
-    notification_create(
-        user=user_id,
-        type=NotificationType.ORDER_UPDATE,
-        title=title,
-        message=message,
-        action_url=f"/orders/{order_number}",
-        related_type="order",
-        related_id=order_id,
-        related_key=order_number,
-        priority=priority,
+
+@shared_task(name="feedback.order_notices")
+def order_notices(*, notices):
+    """Several order notices at once (the receivers defer the notices of one checkout into one
+    task: one preference read, one INSERT, one delivery task). Each notice holds ``order_notify``'s
+    arguments. Not retried, so a notice is never written twice."""
+    from feedback.models import NotificationType
+    from feedback.services import notices_create
+
+    notices_create(
+        notices=[
+            {
+                "user": notice["user_id"],
+                "type": NotificationType.ORDER_UPDATE,
+                "title": notice["title"],
+                "message": notice["message"],
+                "action_url": f"/orders/{notice['order_number']}",
+                "related_type": "order",
+                "related_id": notice["order_id"],
+                "related_key": notice["order_number"],
+                "priority": notice["priority"],
+            }
+            for notice in notices
+        ]
     )
 
 
 @shared_task(name="feedback.deliver_notifications", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def deliver_notifications(*, ids):
     """E-mail / push for freshly created notifications (queued after their transaction commits)."""
-    from feedback.services import notification_deliver
+    from feedback.services import notification_deliver, push_devices_by_user
 
     sent = {"email": 0, "push": 0}
-    for notification in Notification.objects.filter(pk__in=ids).select_related("user"):
-        outcome = notification_deliver(notification=notification)
+    notifications = list(Notification.objects.filter(pk__in=ids).select_related("user"))
+    pushing = {n.user_id for n in notifications if n.push_wanted and not n.push_sent}
+    devices = push_devices_by_user(user_ids=sorted(pushing)) if pushing else {}
+    for notification in notifications:
+        outcome = notification_deliver(notification=notification, devices=devices.setdefault(notification.user_id, []))
         sent["email"] += outcome["email"]
         sent["push"] += outcome["push"]
     return sent

@@ -3,6 +3,7 @@ per-user refresh queued after a purchase or a review."""
 
 import logging
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext
 
@@ -56,13 +57,46 @@ def recommendation_impressions_record(*, user, product_ids, recommendation_type,
     )
 
 
+# Purchases and reviews of one shopper close together rebuild their list once (a checkout alone
+# sends two triggers when a pending order is confirmed by its payment, and shoppers buy in bursts).
+REFRESH_COALESCE_SECONDS = 30
+# With a broker, how long the claim of a queued refresh lasts if its task never starts (lost).
+REFRESH_CLAIM_SECONDS = 5 * REFRESH_COALESCE_SECONDS
+
+
+def refresh_claim_key(user_id):
+    return f"ml:recommendations:refresh:{user_id}"
+
+
 def _queue_refresh(user_id):
+    """Queue the user's refresh unless one is already claimed (a key in the cache):
+
+    - with a broker, the refresh runs ``REFRESH_COALESCE_SECONDS`` later and releases the claim
+      when it starts, so every purchase or review is in the list it writes (those arriving after
+      it started queue the next one);
+    - eager (no broker), the refresh runs now and the claim lasts ``REFRESH_COALESCE_SECONDS``:
+      triggers within that window do not rebuild the list again; the user's next refresh after it,
+      or the nightly precompute, includes them.
+
+    When the cache cannot answer, the refresh is queued as before (never skipped on an outage)."""
     from ml.tasks import recommendations_user_refresh
 
     try:
-        recommendations_user_refresh.delay(user_id)
+        eager = recommendations_user_refresh.app.conf.task_always_eager
+        claimed = cache.add(refresh_claim_key(user_id), 1, REFRESH_COALESCE_SECONDS if eager else REFRESH_CLAIM_SECONDS)
+        if claimed is False:
+            return
+        if eager:
+            recommendations_user_refresh.delay(user_id)
+        else:
+            recommendations_user_refresh.apply_async((user_id,), {"release": True}, countdown=REFRESH_COALESCE_SECONDS)
     except Exception as exc:  # noqa: BLE001 - a broker or store outage never fails the purchase or review
         logger.warning("Recommendation refresh for user %s not queued: %s", user_id, exc)
+
+
+def refresh_claim_release(user_id):
+    """Called by the queued refresh as it starts: later triggers queue the next one."""
+    cache.delete(refresh_claim_key(user_id))
 
 
 def recommendations_refresh_later(*, user_id):

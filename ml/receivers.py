@@ -19,9 +19,12 @@ def _record(**event):
     services.events_record(events=[services.event_build(source="server", **event)])
 
 
-def on_order_placed(sender, order, **kwargs):
+def on_order_placed(sender, order, items=None, **kwargs):
     try:
-        items = list(order.items.values_list("product_id", "quantity", "total_price"))
+        if items is None:
+            items = list(order.items.values_list("product_id", "quantity", "total_price"))
+        else:  # the rows checkout just created, in their order: no query
+            items = [(item.product_id, item.quantity, item.total_price) for item in items]
         _record(
             event_type="purchase",
             data={

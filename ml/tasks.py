@@ -92,8 +92,15 @@ def predictions_train():
 
 
 @shared_task(name="ml.recommendations_user_refresh", **ETL_RETRY)
-def recommendations_user_refresh(user_id):
-    """One user's list after their purchase or review (idempotent: it rewrites the list)."""
+def recommendations_user_refresh(user_id, release=False):
+    """One user's list after their purchase or review (idempotent: it rewrites the list).
+    ``release``: queued with a delay to coalesce triggers (``rec_services._queue_refresh``): the
+    claim goes first, so a trigger from now on queues the next refresh."""
     from ml.recommendations import recommendations_user_refresh as refresh  # numpy/scipy only when it runs
+
+    if release:
+        from ml.rec_services import refresh_claim_release
+
+        refresh_claim_release(user_id)
 
     return {"written": refresh(user_id=user_id)}

@@ -19,7 +19,8 @@ file_uploaded = Signal()
 file_deleted = Signal()
 
 # --- Orders (shop.orders) ---------------------------------------------------
-# Sent after the transaction commits. sender=Order class; kwargs: order
+# Sent after the transaction commits. sender=Order class; kwargs: order, and items (the order's
+# OrderItem rows as created) when the sender has them (checkout does)
 order_placed = Signal()
 # sender=Order class; kwargs: order, payment
 order_paid = Signal()

@@ -199,6 +199,8 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
+# The queue tasks are sent to and workers read by default (one broker shared by several deployments).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 # Ready for failures (docs/observability.md): a task is acknowledged after it ran, a worker takes one
 # message at a time, and a task whose worker process died is handed back to the broker.
 CELERY_TASK_ACKS_LATE = True

@@ -7,7 +7,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from ml import services, serving, tasks
+from ml import rec_services, services, serving, tasks
 from ml.models import AnalyticsDocument, AvoidedIngredient, HiddenRecommendation
 from ml.recommendations import recommendations_precompute
 from ml.store import StoreError
@@ -287,6 +287,12 @@ def test_a_purchase_rebuilds_the_buyers_list(served, django_capture_on_commit_ca
             sender=Order, order=placed, old_status="confirmed", new_status="cancelled", by=None
         )
     assert queued == []  # already a purchase, or not one: not rebuilt
+    with django_capture_on_commit_callbacks(execute=True):
+        events.order_status_changed.send(
+            sender=Order, order=placed, old_status="pending", new_status="processing", by=None
+        )
+    assert queued == []  # within the first refresh's window (rec_services.REFRESH_COALESCE_SECONDS)
+    cache.delete(rec_services.refresh_claim_key(served["u4"].pk))  # the window is over
     with django_capture_on_commit_callbacks(execute=True):
         events.order_status_changed.send(
             sender=Order, order=placed, old_status="pending", new_status="processing", by=None

@@ -22,10 +22,11 @@ class CheckoutInfo:
 
 
 def checkout_fetch(*, cart_id):
-    """Lock the cart, then its products and variants in pk order; lines carry the locked rows."""
+    """Lock the cart, then its products and variants in pk order; lines carry the locked rows (the
+    products with ``primary_file_id``, the file of their primary image, for the order lines)."""
     cart = cart_lock(cart_id=cart_id)
     rows = list(CartLine.objects.filter(cart=cart).values_list("id", "product_id", "variant_id", "quantity"))
-    products = products_lock(product_ids={row[1] for row in rows})
+    products = products_lock(product_ids={row[1] for row in rows}, primary_file=True)
     variants = variants_lock(variant_ids={row[2] for row in rows if row[2]})
     lines = [
         CheckoutLine(line_id, products[product_id], variants.get(variant_id) if variant_id else None, quantity)

@@ -10,19 +10,21 @@ from skincare import events
 EMAIL_EVENTS = ("placed", "paid", "shipped", "delivered", "cancelled", "refunded")
 
 
+def _email_item(name, variant_name, quantity, unit_price, total_price):
+    return {
+        "name": name + (f" ({variant_name})" if variant_name else ""),
+        "quantity": quantity,
+        "unit_price": str(unit_price),
+        "total_price": str(total_price),
+    }
+
+
 def order_email_items(order_id):
     """The lines as bought, read when the e-mail is rendered (they never change after checkout)."""
     rows = OrderItem.objects.filter(order_id=order_id).order_by("pk")
     return [
-        {
-            "name": name + (f" ({variant_name})" if variant_name else ""),
-            "quantity": quantity,
-            "unit_price": str(unit_price),
-            "total_price": str(total_price),
-        }
-        for name, variant_name, quantity, unit_price, total_price in rows.values_list(
-            "product_name", "variant_name", "quantity", "unit_price", "total_price"
-        )
+        _email_item(*row)
+        for row in rows.values_list("product_name", "variant_name", "quantity", "unit_price", "total_price")
     ]
 
 
@@ -46,10 +48,10 @@ def order_email_context(order, **extra):
     }
 
 
-def order_email(order, event, **extra):
-    """Queue the e-mail after commit: the task reads the lines and renders it, so neither the
-    line query nor the rendering runs inside the checkout's lock window (nor in the request, with
-    a broker)."""
+def order_email(order, event, *, items=None, **extra):
+    """Queue the e-mail after commit: the task renders it (and reads the lines, unless ``items``,
+    the ``OrderItem`` rows as just created, already says what they are), so neither the rendering
+    nor a line query runs inside the checkout's lock window (nor in the request, with a broker)."""
     if event not in EMAIL_EVENTS or not order.customer_email:
         return
     from shop.orders.tasks import order_email_send
@@ -60,6 +62,11 @@ def order_email(order, event, **extra):
         "template": f"emails/orders/{event}",
         "context": order_email_context(order, **extra),
     }
+    if items is not None:
+        kwargs["items"] = [
+            _email_item(item.product_name, item.variant_name, item.quantity, item.unit_price, item.total_price)
+            for item in items
+        ]
     transaction.on_commit(lambda: order_email_send.delay(**kwargs))
 
 
@@ -67,9 +74,14 @@ def send_on_commit(signal, **kwargs):
     transaction.on_commit(lambda: signal.send(sender=Order, **kwargs))
 
 
-def notify_placed(order):
-    order_email(order, "placed")
-    send_on_commit(events.order_placed, order=order)
+def notify_placed(order, *, items=None):
+    """``items``: the order's ``OrderItem`` rows as just created (the e-mail and the receivers of
+    ``order_placed`` then need not read them again)."""
+    order_email(order, "placed", items=items)
+    if items is None:
+        send_on_commit(events.order_placed, order=order)
+    else:
+        send_on_commit(events.order_placed, order=order, items=list(items))
 
 
 def notify_paid(order, payment):

@@ -12,6 +12,12 @@ def _candidate():
     return f"SK-{timezone.now():%y%m}-{random_part}"
 
 
+def order_number_draw():
+    """A number not checked against the database: checkout inserts it and draws again when the
+    unique index refuses it (``services.order_place``), which spares a query on every order."""
+    return _candidate()
+
+
 def order_number_generate(*, taken=None):
     """``SK-2607-7KQ2M9XD``: year-month and 8 random characters (40 bits), never sequential.
 

@@ -26,7 +26,6 @@ from shop.cart.shipping import shipping_method as shipping_method_get
 from shop.catalog.cache import invalidate_products
 from shop.catalog.error_codes import CatalogErrorCode
 from shop.catalog.models import Product, ProductStatus, ProductVariant
-from shop.catalog.selectors import primary_media_by_product
 from shop.coupons.calculations import ZERO, money
 from shop.coupons.models import CouponType
 from shop.coupons.services import coupon_redeem, coupon_release, coupon_usage_record
@@ -56,7 +55,7 @@ from shop.orders.models import (
     RefundStatus,
     ReplenishmentOptOut,
 )
-from shop.orders.numbers import order_number_generate
+from shop.orders.numbers import order_number_draw
 from shop.orders.payments import provider_by_name, provider_for_method
 from shop.orders.payments.base import (
     ChargeResult,
@@ -65,7 +64,7 @@ from shop.orders.payments.base import (
     refund_idempotency_key,
 )
 from shop.orders.replenishment import order_runs_out_estimate
-from skincare import events
+from skincare import deferred, events
 from skincare.api import bulk
 from skincare.errors import ApplicationError
 
@@ -270,7 +269,43 @@ def order_place(
 
     ``user`` None is a guest checkout: ``email`` (required) and ``customer_name`` go on the order,
     the address is typed, and the key is bound to the guest's cart (``guest_idempotency_key``).
+
+    The work that follows the order's and the payment's commits is deferred to the end of the
+    checkout (``skincare.deferred.batch``), so receivers can hand it on once (e.g. one task for
+    the order's three notices).
     """
+    with deferred.batch():
+        return _order_place(
+            user=user,
+            cart=cart,
+            idempotency_key=idempotency_key,
+            payment_method=payment_method,
+            payment_data=payment_data,
+            address_id=address_id,
+            shipping_address=shipping_address,
+            billing_address=billing_address,
+            notes=notes,
+            shipping_method=shipping_method,
+            email=email,
+            customer_name=customer_name,
+        )
+
+
+def _order_place(
+    *,
+    user,
+    cart,
+    idempotency_key,
+    payment_method,
+    payment_data,
+    address_id,
+    shipping_address,
+    billing_address,
+    notes,
+    shipping_method,
+    email,
+    customer_name,
+):
     if user is not None and not user.is_authenticated:
         user = None
     if user is None:
@@ -287,24 +322,30 @@ def order_place(
     provider = provider_for_method(payment_method)
     method = _shipping_method(shipping_method)
     address = address_snapshot(user=user, address_id=address_id, address=shipping_address)
-    try:
-        order, payment = _order_create(
-            user=user,
-            guest={"email": email.strip().lower(), "name": customer_name.strip()},
-            shipping_method=method,
-            cart_id=cart.pk,
-            idempotency_key=idempotency_key,
-            payment_method=payment_method,
-            provider=provider,
-            address=address,
-            billing_address=billing_address or address,
-            notes=notes,
-        )
-    except IntegrityError:
-        existing = _existing(user, idempotency_key)
-        if existing is None:
+    for attempt in range(1, ORDER_NUMBER_ATTEMPTS + 1):
+        number = order_number_draw()
+        try:
+            order, payment = _order_create(
+                user=user,
+                guest={"email": email.strip().lower(), "name": customer_name.strip()},
+                shipping_method=method,
+                cart_id=cart.pk,
+                idempotency_key=idempotency_key,
+                payment_method=payment_method,
+                provider=provider,
+                address=address,
+                billing_address=billing_address or address,
+                notes=notes,
+                order_number=number,
+            )
+        except IntegrityError:
+            existing = _existing(user, idempotency_key)
+            if existing is not None:
+                return existing, False, None
+            if attempt < ORDER_NUMBER_ATTEMPTS and Order.objects.filter(order_number=number).exists():
+                continue  # 40 random bits clash now and then: the whole transaction rolled back, draw again
             raise
-        return existing, False, None
+        break
     if isinstance(order, Order) and payment is None:
         return order, False, None  # idempotent replay found under the cart lock
     charge = payment_charge(payment=payment, provider=provider, data=payment_data or {})
@@ -312,9 +353,23 @@ def order_place(
     return order, True, charge
 
 
+ORDER_NUMBER_ATTEMPTS = 10
+
+
 @transaction.atomic
 def _order_create(
-    *, user, guest, shipping_method, cart_id, idempotency_key, payment_method, provider, address, billing_address, notes
+    *,
+    user,
+    guest,
+    shipping_method,
+    cart_id,
+    idempotency_key,
+    payment_method,
+    provider,
+    address,
+    billing_address,
+    notes,
+    order_number,
 ):
     info = checkout_fetch(cart_id=cart_id)
     # Same user, same key, parallel request: the first one committed while we waited on the cart.
@@ -337,9 +392,8 @@ def _order_create(
     else:
         customer_name = guest["name"] or " ".join(filter(None, (address.get("first_name"), address.get("last_name"))))
         customer_email = guest["email"]
-    images = primary_media_by_product({line.product.pk for line in prices.lines})
     order = Order.objects.create(
-        order_number=order_number_generate(),
+        order_number=order_number,
         user=user,
         customer_name=customer_name,
         customer_email=customer_email,
@@ -359,7 +413,7 @@ def _order_create(
         notes=notes,
         idempotency_key=idempotency_key or "",
     )
-    OrderItem.objects.bulk_create(
+    items = OrderItem.objects.bulk_create(
         [
             OrderItem(
                 order=order,
@@ -368,7 +422,7 @@ def _order_create(
                 product_name=line.product.name,
                 variant_name=line.variant.name if line.variant else "",
                 variant_kind=line.variant.kind if line.variant else "",
-                image_file_id=images[line.product.pk].file_id if line.product.pk in images else None,
+                image_file_id=line.product.primary_file_id,  # read with the locked row (checkout_fetch)
                 product_sku=line.variant.sku if line.variant else line.product.sku,
                 quantity=line.quantity,
                 unit_price=line.unit_price,
@@ -398,7 +452,7 @@ def _order_create(
     cart_cache_invalidate(info.cart.pk)
     if payment_method == PaymentMethod.CASH_ON_DELIVERY:
         _set_status(order, OrderStatus.CONFIRMED, by=None)
-    notifications.notify_placed(order)
+    notifications.notify_placed(order, items=items)
     return order, payment
 
 
@@ -459,7 +513,12 @@ def payment_charge(*, payment, provider, data):
         response=result.response,
         failure_message=result.failure_message,
     )
-    if result.status == PaymentRecordStatus.COMPLETED and recorded.refunds.exists():
+    # ``refunded_on_record``: whether recording this answer refunded it (set when it was recorded
+    # now; a payment settled before, e.g. by a webhook, is asked).
+    refunded = getattr(recorded, "refunded_on_record", None)
+    if result.status == PaymentRecordStatus.COMPLETED and refunded is None:
+        refunded = recorded.refunds.exists()
+    if result.status == PaymentRecordStatus.COMPLETED and refunded:
         order = recorded.order
         message = REFUNDED_CANCELLED if order.status == OrderStatus.CANCELLED else REFUNDED_ALREADY_PAID
         result = replace(result, failure_message=message)
@@ -510,8 +569,10 @@ def payment_record_result(*, payment_id, status_, transaction_id="", response=No
                 order.payment_status = PaymentStatus.PAID
                 order.save(update_fields=["payment_status", "updated_at"])
             payment.refresh_from_db()
+            payment.refunded_on_record = True
         else:
             _mark_paid(order, payment)
+            payment.refunded_on_record = False
     elif status_ == PaymentRecordStatus.FAILED and order.payment_status == PaymentStatus.PENDING:
         order.payment_status = PaymentStatus.FAILED
         order.save(update_fields=["payment_status", "updated_at"])

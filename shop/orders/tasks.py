@@ -8,10 +8,11 @@ from skincare.mail import templated_email_send
 
 
 @shared_task(name="orders.email_send", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def order_email_send(*, order_id, to, template, context):
-    """Render an order e-mail and send it; the lines are read here, after the order committed, and
-    only by the templates that list them."""
-    items = SimpleLazyObject(lambda: order_email_items(order_id))
+def order_email_send(*, order_id, to, template, context, items=None):
+    """Render an order e-mail and send it; the lines (``items`` when the sender had them) are read
+    here, after the order committed, and only by the templates that list them."""
+    if items is None:
+        items = SimpleLazyObject(lambda: order_email_items(order_id))
     templated_email_send(to=to, template=template, context={**context, "items": items})
 
 

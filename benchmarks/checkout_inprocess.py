@@ -1,0 +1,206 @@
+"""Checkout in-process on a demo-data database: SQL statements and CPU time per request, as a
+ratio to ``/health`` measured the same way in the same run, and an optional cProfile.
+
+CPU time (``time.process_time``) is what a request costs the process, whatever else loads the
+machine; wall-clock milliseconds are printed too, for scale only. Each checkout is what
+``benchmarks/hot_paths.py``'s checkout row does: one stocked product put in a demo shopper's cart
+(not timed), then ``POST /api/v1/orders`` with the test card and an ``Idempotency-Key`` (timed),
+through Django's test client with a JWT, ``DEBUG`` off. It places real orders (commits), so run it
+on a copy of the hot-paths database, never on one that matters::
+
+    createdb -h 127.0.0.1 -U postgres -T skincare_hot_paths_s3 skincare_me_s3
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/skincare_me_s3 REDIS_URL=redis://127.0.0.1:6379/4 \\
+        python benchmarks/checkout_inprocess.py --checkouts 60 [--profile 20]
+
+``--broker URL --queue NAME`` publishes the queued work to ``NAME`` on that broker instead of
+running it in the request (Celery eager is the default, as without ``CELERY_BROKER_URL``); no worker
+reads it here, and the queue is purged at the end. Use a queue name of your own.
+"""
+
+import argparse
+import cProfile
+import os
+import pstats
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+TEST_CARD = "4242424242424242"
+CHECKOUT_PRODUCTS = 40
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--checkouts", type=int, default=60, help="timed checkouts (after 2 per shopper untimed)")
+    parser.add_argument("--shoppers", type=int, default=8)
+    parser.add_argument("--health", type=int, default=300, help="timed /health requests")
+    parser.add_argument("--profile", type=int, default=0, help="then profile this many more checkouts")
+    parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--broker", help="CELERY_BROKER_URL (default: none, Celery eager)")
+    parser.add_argument("--queue", help="CELERY_TASK_DEFAULT_QUEUE with --broker (purged at the end)")
+    parser.add_argument("--sql", action="store_true", help="print the statements of one more checkout")
+    parser.add_argument(
+        "--refresh-each",
+        action="store_true",
+        help="release the shopper's recommendation-refresh claim before each checkout (ml.rec_services): "
+        "every checkout then pays for a refresh, as a shopper's first purchase in a while does",
+    )
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skincare.settings")
+    os.environ.update(DEBUG="false", SECURE_SSL_REDIRECT="false", LOG_REQUESTS="false")
+    os.environ["SECRET_KEY"] = "checkout-inprocess"  # noqa: S105 - a throw-away in-process server
+    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend")
+    if args.broker:
+        if not args.queue:
+            parser.error("--broker needs --queue (a queue of your own)")
+        os.environ.update(CELERY_BROKER_URL=args.broker, CELERY_TASK_DEFAULT_QUEUE=args.queue)
+        os.environ.pop("CELERY_TASK_ALWAYS_EAGER", None)
+    else:
+        os.environ.pop("CELERY_BROKER_URL", None)
+    import django
+
+    django.setup()
+    import logging
+
+    logging.disable(logging.WARNING)  # per-task INFO lines and warnings would cost time in the figures
+
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    from shop.accounts.models import Role, User
+    from shop.cart.services import cart_add_line, cart_for_user
+    from shop.catalog.models import Product, ProductStatus
+
+    shoppers = list(
+        User.objects.filter(email__startswith="shopper", role=Role.CUSTOMER, is_active=True)
+        .exclude(addresses=None)
+        .order_by("pk")[: args.shoppers]
+    )
+    products = list(
+        Product.objects.filter(status=ProductStatus.ACTIVE, variants__isnull=True)
+        .order_by("-stock_quantity", "pk")
+        .values_list("pk", flat=True)[:CHECKOUT_PRODUCTS]
+    )
+    clients = []
+    for user in shoppers:
+        token = str(RefreshToken.for_user(user).access_token)
+        client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {token}")
+        clients.append((user, client, user.addresses.order_by("-is_default", "pk").first().pk))
+    health_client = Client(HTTP_HOST="127.0.0.1")
+    count = {"n": 0}
+
+    def counting(execute, sql, params, many, context):
+        count["n"] += 1
+        return execute(sql, params, many, context)
+
+    state = {"i": 0}
+
+    def prepare():
+        user, client, address_id = clients[state["i"] % len(clients)]
+        if args.refresh_each:
+            cache.delete(f"ml:recommendations:refresh:{user.pk}")
+        cart = cart_for_user(user=user)
+        cart_add_line(cart=cart, product_id=products[state["i"] % len(products)], quantity=1)
+        state["i"] += 1
+        return client, address_id
+
+    def checkout(client, address_id):
+        response = client.post(
+            "/api/v1/orders",
+            {"payment_method": "card", "card_number": TEST_CARD, "address_id": address_id},
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
+        )
+        if response.status_code != 201:
+            raise SystemExit(f"checkout answered {response.status_code}: {response.content[:500]}")
+        return response
+
+    def timed(call, n, before=None):
+        cpu, wall, statements = [], [], []
+        for _ in range(n):
+            prepared = before() if before else ()
+            count["n"] = 0
+            with connection.execute_wrapper(counting):
+                c0, w0 = time.process_time(), time.perf_counter()
+                call(*prepared)
+                c1, w1 = time.process_time(), time.perf_counter()
+            cpu.append((c1 - c0) * 1000)
+            wall.append((w1 - w0) * 1000)
+            statements.append(count["n"])
+        return cpu, wall, statements
+
+    for _ in range(2 * len(clients)):  # warm-up: connections, caches, the recommender snapshot
+        checkout(*prepare())
+    timed(lambda: health_client.get("/health"), 50)
+    health = timed(lambda: health_client.get("/health"), args.health)
+    orders = timed(checkout, args.checkouts, prepare)
+
+    mode = f"broker {args.broker} queue {args.queue} (no worker)" if args.broker else "Celery eager (no broker)"
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    print(f"# checkout in-process, {mode}; {len(clients)} shoppers, load average {load}")
+    print(f"{'request':>10} {'n':>4} {'CPU ms mean':>12} {'CPU ms p50':>11} {'wall ms p50':>12} {'statements':>11}")
+    for name, (cpu, wall, statements) in (("/health", health), ("checkout", orders)):
+        counts = sorted(set(statements))
+        shown = str(counts[0]) if len(counts) == 1 else f"{min(counts)}-{max(counts)}"
+        print(
+            f"{name:>10} {len(cpu):4d} {statistics.mean(cpu):12.2f} {statistics.median(cpu):11.2f} "
+            f"{statistics.median(wall):12.1f} {shown:>11}"
+        )
+    ratio = statistics.mean(health[0]) / statistics.mean(orders[0])
+    print(f"checkout CPU per request as a ratio to /health (mean CPU ms): {ratio:.4f}")
+
+    if args.sql:
+        from django.test.utils import CaptureQueriesContext
+
+        prepared = prepare()
+        with CaptureQueriesContext(connection) as queries:
+            checkout(*prepared)
+        for number, query in enumerate(queries.captured_queries, 1):
+            print(f"{number:3d} {query['sql'][:200]}")
+
+    if args.profile:
+        profiler = cProfile.Profile()
+        for _ in range(args.profile):
+            prepared = prepare()
+            profiler.enable()
+            checkout(*prepared)
+            profiler.disable()
+        stats = pstats.Stats(profiler)
+        project = tuple(str(ROOT / app) for app in ("shop", "feedback", "reviews", "ml", "skincare"))
+        rows = sorted(
+            ((cum, calls, f, line, func) for (f, line, func), (_cc, calls, _tt, cum, _c) in stats.stats.items()),
+            reverse=True,
+        )
+        print(f"\nproject functions by cumulative time, per checkout (ms, profiled), top {args.top}:")
+        for cum, calls, filename, line, func in [r for r in rows if r[2].startswith(project)][: args.top]:
+            where = os.path.relpath(filename, ROOT)
+            print(f"  {cum / args.profile * 1000:8.2f}  {calls / args.profile:6.1f}x  {where}:{line} {func}")
+        print(f"\nall functions by internal time, per checkout (ms, profiled), top {args.top}:")
+        stats.sort_stats("tottime")
+        rows = sorted(
+            ((tt, calls, f, line, func) for (f, line, func), (_cc, calls, tt, _cum, _c) in stats.stats.items()),
+            reverse=True,
+        )
+        for tt, calls, filename, line, func in rows[: args.top]:
+            where = filename.split("site-packages/")[-1]
+            print(f"  {tt / args.profile * 1000:8.2f}  {calls / args.profile:6.1f}x  {where}:{line} {func}")
+
+    if args.broker:
+        from skincare.celery import app
+
+        with app.connection_for_write() as conn:
+            purged = conn.default_channel.queue_purge(args.queue)
+        print(f"purged {purged} messages from {args.queue}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,91 @@
+"""A checkout's notices (placed, payment received, confirmed) reach the shopper as before, written by
+one task in one INSERT, with one read of the shopper's preferences and push devices."""
+
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from feedback import push, tasks
+from feedback.models import Notification, PushDevice
+from feedback.push import PushResult
+from shop.cart.tests.factories import ProductFactory
+from shop.orders.tests.helpers import checkout, fill_cart
+
+pytestmark = pytest.mark.django_db
+
+
+class RecordingPush(push.PushBackend):
+    def __init__(self, invalid=()):
+        self.sent, self.invalid = [], set(invalid)
+
+    def send(self, *, tokens, title, body, data=None):
+        self.sent.append((title, list(tokens)))
+        bad = [token for token in tokens if token in self.invalid]
+        return PushResult(delivered=len(tokens) - len(bad), invalid_tokens=bad)
+
+
+def _statements(queries, prefix):
+    return [q["sql"] for q in queries.captured_queries if q["sql"].startswith(prefix)]
+
+
+def test_a_checkouts_notices_are_one_task_one_insert_and_listed_as_before(auth_client, user, monkeypatch):
+    fill_cart(user, (ProductFactory(price=Decimal("12.00")), 1))
+    queued = []
+    delay = tasks.order_notices.delay
+    monkeypatch.setattr(tasks.order_notices, "delay", lambda **kwargs: queued.append(kwargs) or delay(**kwargs))
+
+    with CaptureQueriesContext(connection) as queries:
+        response = checkout(auth_client, user)
+
+    assert response.status_code == 201, response.json()
+    number = response.json()["data"]["order_number"]
+    assert len(queued) == 1 and len(queued[0]["notices"]) == 3
+    assert len(_statements(queries, 'INSERT INTO "feedback_notification"')) == 1
+    assert len(_statements(queries, 'SELECT "feedback_notificationpreference"')) == 1
+    listed = auth_client.get("/api/v1/notifications").json()["data"]
+    assert [n["title"] for n in listed] == [  # newest first, in the order the events were sent
+        f"Payment received for {number}",
+        f"Order {number} confirmed",
+        f"Order {number} placed",
+    ]
+    notes = list(Notification.objects.filter(user=user).order_by("pk"))
+    assert {(n.type, n.related_type, n.related_key, n.action_url) for n in notes} == {
+        ("order_update", "order", number, f"/orders/{number}")
+    }
+    assert [n.related_id for n in notes] == [int(notes[0].related_id)] * 3
+
+
+def test_a_checkouts_notices_are_pushed_with_one_device_read(auth_client, user, monkeypatch):
+    PushDevice.objects.create(user=user, token="phone", platform="ios")
+    PushDevice.objects.create(user=user, token="gone", platform="android")
+    backend = RecordingPush(invalid={"gone"})
+    monkeypatch.setattr(push, "push_backend", lambda: backend)
+    fill_cart(user, (ProductFactory(price=Decimal("12.00")), 1))
+
+    with CaptureQueriesContext(connection) as queries:
+        response = checkout(auth_client, user)
+
+    number = response.json()["data"]["order_number"]
+    assert len(_statements(queries, 'SELECT "feedback_pushdevice"')) == 1
+    # The refused token is switched off at the first push and not used for the next notices.
+    assert [tokens for _, tokens in backend.sent] == [["gone", "phone"], ["phone"], ["phone"]]
+    assert sorted(title for title, _ in backend.sent) == sorted(
+        [f"Order {number} placed", f"Payment received for {number}", f"Order {number} confirmed"]
+    )
+    assert not PushDevice.objects.get(token="gone").is_active
+    assert Notification.objects.filter(user=user, push_sent=True).count() == 3
+
+
+def test_an_order_event_outside_a_checkout_still_makes_its_notice_at_once(user):
+    from shop.orders.models import Order
+    from skincare import events
+
+    order = Order.objects.create(
+        order_number="SK-2612-SOLO0001", user=user, customer_email=user.email, currency="USD", subtotal=10, total=10
+    )
+    events.order_status_changed.send(sender=Order, order=order, old_status="confirmed", new_status="shipped", by=None)
+    assert list(Notification.objects.filter(user=user).values_list("title", flat=True)) == [
+        "Order SK-2612-SOLO0001 shipped"
+    ]

@@ -167,7 +167,7 @@ def main(argv=None):
             print(f"{number:3d} {query['sql'][:200]}")
 
     if args.profile:
-        profiler = cProfile.Profile()
+        profiler = cProfile.Profile(time.process_time)  # CPU time: waits on PostgreSQL do not count
         for _ in range(args.profile):
             prepared = prepare()
             profiler.enable()
@@ -179,11 +179,11 @@ def main(argv=None):
             ((cum, calls, f, line, func) for (f, line, func), (_cc, calls, _tt, cum, _c) in stats.stats.items()),
             reverse=True,
         )
-        print(f"\nproject functions by cumulative time, per checkout (ms, profiled), top {args.top}:")
+        print(f"\nproject functions by cumulative CPU time, per checkout (ms, profiled), top {args.top}:")
         for cum, calls, filename, line, func in [r for r in rows if r[2].startswith(project)][: args.top]:
             where = os.path.relpath(filename, ROOT)
             print(f"  {cum / args.profile * 1000:8.2f}  {calls / args.profile:6.1f}x  {where}:{line} {func}")
-        print(f"\nall functions by internal time, per checkout (ms, profiled), top {args.top}:")
+        print(f"\nall functions by internal CPU time, per checkout (ms, profiled), top {args.top}:")
         stats.sort_stats("tottime")
         rows = sorted(
             ((tt, calls, f, line, func) for (f, line, func), (_cc, calls, tt, _cum, _c) in stats.stats.items()),

@@ -23,9 +23,7 @@ from django.template import loader
 from django.utils.translation import gettext
 
 from skincare.api import error_codes
-from skincare.api.exceptions import error_body
-
-RETRY_AFTER_SECONDS = 30
+from skincare.api.exceptions import UNAVAILABLE_RETRY_AFTER_SECONDS, error_body
 
 logger = logging.getLogger("skincare.outages")
 
@@ -58,7 +56,7 @@ def outage_response(request, exc):
         first_line,
         exc_info=None if _connection_lost(exc) else exc,
     )
-    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    headers = {"Retry-After": str(UNAVAILABLE_RETRY_AFTER_SECONDS)}
     if request.path.startswith("/api/"):
         body = error_body(
             error_codes.SERVICE_UNAVAILABLE, gettext("The service is temporarily unavailable. Try again shortly.")

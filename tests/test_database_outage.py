@@ -115,3 +115,35 @@ def test_the_log_names_the_error_once_without_a_traceback_for_a_lost_connection(
         )
     ]
     assert errors[0].exc_info is None
+
+
+def test_a_full_disk_under_uploads_answers_503_with_retry_after(user, monkeypatch):
+    from django.core.files.storage import storages
+    from rest_framework.test import APIClient
+
+    from shop.files.tests.factories import jpeg_bytes, upload
+    from shop.files.tests.test_api_upload import post_files
+
+    def full(name, content, *args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(storages["default"], "save", full)
+    client = APIClient()
+    client.force_authenticate(user)
+    response = post_files(client, "review", upload(jpeg_bytes((400, 400))))
+
+    assert response.status_code == 503
+    assert response.json()["code"] == "FILE_STORAGE_UNAVAILABLE"
+    assert response["Retry-After"] == "30"
+
+
+def test_a_domain_error_that_asks_to_wait_keeps_its_own_retry_after():
+    from skincare.api.error_codes import ApiErrorCode
+    from skincare.api.exceptions import exception_handler
+    from skincare.errors import ApplicationError
+
+    error = ApplicationError(ApiErrorCode.SERVICE_UNAVAILABLE)
+    assert exception_handler(error, {})["Retry-After"] == "30"
+    error.wait = 120
+    assert exception_handler(error, {})["Retry-After"] == "120"
+    assert "Retry-After" not in exception_handler(ApplicationError(ApiErrorCode.CONFLICT), {})

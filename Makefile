@@ -31,9 +31,12 @@ run: demo
 test: install
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
+# ruff, then the zero-downtime migration gate (tools/migration_check.py; known findings in
+# tools/migration_baseline.txt; docs/operations.md, "Migrations without downtime").
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) tools/migration_check.py --gate
 
 format: install
 	$(VENV)/bin/ruff check --fix .

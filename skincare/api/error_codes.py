@@ -25,6 +25,8 @@ class ApiErrorCode(ErrorCode):
     TOO_MANY_FILES = "TOO_MANY_FILES", 400, _("The request has too many files.")
     TOKEN_INVALID = "TOKEN_INVALID", 401, _("Token is invalid or expired.")  # the bearer token is invalid or expired
     SERVER_ERROR = "SERVER_ERROR", 500, _("Internal server error.")
+    # the database cannot serve the request (down, restarting, full); answered with Retry-After
+    SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE", 503, _("The service is temporarily unavailable. Try again shortly.")
 
 
 export_members(ApiErrorCode, globals())

@@ -23,6 +23,10 @@ from skincare.errors import ApplicationError, error_code_lookup
 
 logger = logging.getLogger(__name__)
 
+# Seconds a 503 (a backing service unavailable: database, file storage, analytics store) asks the
+# client to wait before retrying, when the error gives no wait of its own (docs/operations.md).
+UNAVAILABLE_RETRY_AFTER_SECONDS = 30
+
 
 def error_status(exc):
     """The HTTP status a domain error answers with: its code's."""
@@ -120,10 +124,10 @@ def exception_handler(exc, context):
 def _answer(exc, context):
     if isinstance(exc, ApplicationError):
         set_rollback()
-        headers = {"Retry-After": str(int(exc.wait))} if getattr(exc, "wait", None) else None
-        return error_response(
-            str(exc.code), exc.message, errors=exc.errors, status_code=error_status(exc), headers=headers
-        )
+        status_code = error_status(exc)
+        wait = getattr(exc, "wait", None) or (UNAVAILABLE_RETRY_AFTER_SECONDS if status_code == 503 else None)
+        headers = {"Retry-After": str(int(wait))} if wait else None
+        return error_response(str(exc.code), exc.message, errors=exc.errors, status_code=status_code, headers=headers)
 
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

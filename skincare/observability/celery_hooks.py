@@ -81,6 +81,13 @@ def task_failed(sender=None, task_id=None, exception=None, args=None, kwargs=Non
     else:
         trace = ""
     try:
+        if (
+            type(exception).__name__ == "TimeLimitExceeded"
+            and FailedTask.objects.filter(task_id=task_id or "", exception_type="TimeLimitExceeded").exists()
+        ):
+            # Celery 5.7 sends task_failure twice for a hard time limit: from Request.on_timeout and
+            # again when the pool reports the killed job (tools/celery_time_limit_drill.sh showed both).
+            return
         FailedTask.objects.create(
             task_id=task_id or "",
             task_name=getattr(sender, "name", "") or "",

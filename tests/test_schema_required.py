@@ -124,6 +124,7 @@ NOT_REACHED = {
     "GET /api/v1/files/{public_id}/content",
     *(f"GET /api/v1/staff/analytics/{name}/export" for name in ("community", "customers", "feedback", "products")),
     *(f"GET /api/v1/staff/analytics/{name}/export" for name in ("sales", "search-trends", "skin-types")),
+    *(f"GET /api/v1/staff/analytics/{name}/export" for name in ("recommendations", "sentiment")),
     "GET /api/v1/staff/analytics/efficacy/{product_id}/export",
     # Needs the nightly ETL's efficacy rows (ml/tests/test_staff_api.py runs it, under this same check).
     "GET /api/v1/staff/analytics/efficacy/{product_id}",
@@ -269,7 +270,17 @@ def test_every_area_answer_matches_its_schema(api_client, auth_client, user, sta
         "events": [{"type": "product_view", "session_id": "s-1", "product_id": product.pk, "duration_seconds": 5}]
     }
     assert auth_client.post("/api/v1/analytics/events", events, format="json").status_code == 202
-    for name in ("community", "customers", "feedback", "products", "sales", "search-trends", "skin-types"):
+    for name in (
+        "community",
+        "customers",
+        "feedback",
+        "products",
+        "recommendations",
+        "sales",
+        "search-trends",
+        "sentiment",
+        "skin-types",
+    ):
         ok(staff_client.get(f"/api/v1/staff/analytics/{name}"))
 
     # Files.

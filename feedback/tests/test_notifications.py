@@ -87,10 +87,10 @@ def test_notification_rows_match_the_serializer(user, zone):
 
     made, expired, dismissed = _varied_notifications(user)
     with timezone.override(zone):
-        rows, total = notifications_page(user=user, offset=0, limit=50)
+        rows, total, next_expiry = notifications_page(user=user, offset=0, limit=50)
         expected = NotificationOutput(notifications_for(user=user), many=True).data
         rendered = notification_rows(rows)
-    assert total == 5
+    assert total == 5 and next_expiry == Notification.objects.get(pk=made[4].pk).expires_at
     assert [row["id"] for row in rendered] == [n.pk for n in reversed(made)]  # expired and dismissed left out
     assert [list(row) for row in rendered] == [list(row) for row in expected]  # same keys, same order
     assert rendered == [dict(row) for row in expected]

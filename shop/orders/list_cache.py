@@ -62,8 +62,11 @@ class OrderItemQuerySet(models.QuerySet):
 
     def bulk_create(self, objs, *args, **kwargs):
         created = super().bulk_create(objs, *args, **kwargs)
-        for item in created:
-            _item_changed(item)
+        users = {_item_user(item) for item in created}
+        if _UNKNOWN in users:
+            all_changed()
+        for user_id in users - {_UNKNOWN}:
+            user_changed(user_id)
         return created
 
     def bulk_update(self, objs, fields, *args, **kwargs):
@@ -78,13 +81,22 @@ class OrderItemQuerySet(models.QuerySet):
         return done
 
 
-def _item_changed(item):
-    """The user of a line's order when the order is at hand (no query), else every user."""
+_UNKNOWN = object()
+
+
+def _item_user(item):
+    """The user id of a line's order when the order is at hand (no query), else ``_UNKNOWN``."""
     order = item._state.fields_cache.get("order")
-    if order is not None and order.pk == item.order_id:
-        user_changed(order.user_id)
-    else:
+    return order.user_id if order is not None and order.pk == item.order_id else _UNKNOWN
+
+
+def _item_changed(item):
+    """Drop the pages of the line's user (every user's when the order is not at hand)."""
+    user_id = _item_user(item)
+    if user_id is _UNKNOWN:
         all_changed()
+    else:
+        user_changed(user_id)
 
 
 def on_order_saved(sender, instance, created=False, update_fields=None, **kwargs):

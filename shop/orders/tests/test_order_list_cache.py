@@ -122,6 +122,14 @@ def test_queryset_writes_and_whole_row_saves_show_at_once(auth_client, user, oth
     assert _rows(auth_client)[0][3] == 5
     OrderItem.objects.filter(order=order, quantity=4).delete()
     assert _rows(auth_client)[0][3] == 1
+    OrderItem.objects.bulk_create(  # lines whose order is not at hand: every user's pages go
+        [
+            OrderItem(
+                order_id=order.pk, product=ProductFactory(), product_name="R", quantity=1, unit_price=1, total_price=1
+            )
+        ]
+    )
+    assert _rows(auth_client)[0][3] == 2
     order.refresh_from_db()
     order.user = other_user  # the admin's whole-row save: the order leaves this user's list
     order.save()

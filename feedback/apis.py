@@ -4,7 +4,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from feedback import error_codes, selectors, services
+from feedback import error_codes, list_cache, selectors, services
 from feedback.error_codes import FeedbackErrorCode
 from feedback.serializers import (
     BulkActionInput,
@@ -24,12 +24,14 @@ from feedback.serializers import (
     QueueFilterInput,
     StatsInput,
     UnreadCountOutput,
+    notification_rows,
 )
 from shop.catalog.error_codes import CatalogErrorCode
+from skincare.api import user_pages
 from skincare.api.bulk import BulkResultOutput, bulk_result
 from skincare.api.error_docs import raises
 from skincare.api.filters import with_sort_alias
-from skincare.api.pagination import PagePagination
+from skincare.api.pagination import PagePagination, plain_page_number
 from skincare.api.permissions import HasStaffPermission
 from skincare.errors import ApplicationError
 
@@ -168,7 +170,27 @@ class NotificationListApi(APIView):
         tags=NOTIFICATION_TAGS, parameters=[NotificationFilterInput], responses=NotificationOutput(many=True)
     )
     def get(self, request):
-        filters = _valid(NotificationFilterInput, request.query_params)
+        params = request.query_params
+        filters = _valid(NotificationFilterInput, params) if any(n not in ("page", "per_page") for n in params) else {}
+        page = plain_page_number(params)
+        if page is not None:  # a page by its number: cached, else rows and total in one statement
+            paginator = PagePagination()
+            per_page = paginator.get_page_size(request)
+            parts = (page, per_page, filters.get("unread"), filters.get("type") or "")
+            cached, tag = user_pages.cached_page(list_cache.SCOPE, request.user.pk, parts)
+            if cached is not None:
+                return cached
+            rows, total, next_expiry = selectors.notifications_page(
+                user=request.user, offset=(page - 1) * per_page, limit=per_page, **filters
+            )
+            if total is not None or page == 1:
+                data = notification_rows(rows)
+                response = paginator.page_response(data, number=page, per_page=per_page, total=total or 0)
+                expires = next_expiry.timestamp() if next_expiry is not None else None
+                return user_pages.store_page(
+                    list_cache.SCOPE, request.user.pk, parts, tag, response, self, expires=expires
+                )
+        # ``page=last``, a page past the end (404): the generic paginator, its answers and errors.
         notifications = selectors.notifications_for(user=request.user, **filters)
         return _paginate(self, request, notifications, lambda page: NotificationOutput(page, many=True).data)
 

@@ -6,9 +6,10 @@ class FeedbackConfig(AppConfig):
     verbose_name = "Feedback"
 
     def ready(self):
-        from feedback import receivers
+        from feedback import list_cache, receivers
 
         receivers.connect()
+        list_cache.connect()
 
         from feedback import dashboard_panels
 

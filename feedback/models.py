@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from feedback.list_cache import NotificationQuerySet
+
 
 class ContentType(models.TextChoices):
     REVIEW = "review", "Review"
@@ -188,6 +190,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     dismissed_at = models.DateTimeField(null=True, blank=True)
+
+    # Queryset writes drop the cached notification lists (feedback.list_cache).
+    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q, Window
 from django.utils import timezone
 
 from feedback.models import (
@@ -103,6 +103,27 @@ def notifications_for(*, user, unread=None, type=None):
     if type:
         notifications = notifications.filter(type=type)
     return notifications.order_by("-created_at", "-id")
+
+
+LIST_ROW_FIELDS = (
+    "id", "type", "title", "message", "action_url", "thumbnail_url", "action_buttons", "related_type",
+    "related_id", "related_key", "is_read", "read_at", "priority", "created_at", "expires_at",
+)  # fmt: skip
+
+
+def notifications_page(*, user, offset, limit, unread=None, type=None):
+    """One page of ``notifications_for`` as value rows (``LIST_ROW_FIELDS``), how many notifications match and
+    the first ``expires_at`` among them (when the answer changes by itself): ``(rows, total, next_expiry)``, in
+    one statement (window aggregates on the page query). ``total`` is None when the page is empty (past the
+    last one, or none at all)."""
+    rows = list(
+        notifications_for(user=user, unread=unread, type=type)
+        .annotate(total_rows=Window(Count("*")), next_expiry=Window(Min("expires_at")))
+        .values(*LIST_ROW_FIELDS, "total_rows", "next_expiry")[offset : offset + limit]
+    )
+    if not rows:
+        return rows, None, None
+    return rows, rows[0]["total_rows"], rows[0]["next_expiry"]
 
 
 def unread_count(*, user) -> int:

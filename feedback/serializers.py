@@ -1,3 +1,4 @@
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
@@ -12,6 +13,7 @@ from feedback.models import (
     PushPlatform,
 )
 from shop.files.models import MediaType
+from skincare.api.fields import datetime_text
 from skincare.api.output import OutputSerializer
 
 
@@ -115,6 +117,37 @@ class NotificationOutput(serializers.ModelSerializer):
             "id", "type", "title", "message", "action_url", "thumbnail_url", "action_buttons", "related_type",
             "related_id", "related_key", "is_read", "read_at", "priority", "created_at", "expires_at",
         ]  # fmt: skip
+
+
+def _buttons(buttons):
+    """``action_buttons`` as ``ListField(child=DictField())`` writes it (keys as strings)."""
+    return [None if button is None else {str(key): value for key, value in button.items()} for button in buttons]
+
+
+def notification_rows(rows):
+    """``NotificationOutput`` of the value rows of ``notifications_page``, without a serializer per row (the
+    same keys, in the same order, with the same values: ``test_notification_rows_match_the_serializer``)."""
+    zone = timezone.get_current_timezone()
+    return [
+        {
+            "id": row["id"],
+            "type": row["type"],
+            "title": row["title"],
+            "message": row["message"],
+            "action_url": row["action_url"],
+            "thumbnail_url": row["thumbnail_url"],
+            "action_buttons": _buttons(row["action_buttons"]),
+            "related_type": row["related_type"],
+            "related_id": row["related_id"],
+            "related_key": row["related_key"],
+            "is_read": row["is_read"],
+            "read_at": datetime_text(row["read_at"], zone),
+            "priority": row["priority"],
+            "created_at": datetime_text(row["created_at"], zone),
+            "expires_at": datetime_text(row["expires_at"], zone),
+        }
+        for row in rows
+    ]
 
 
 class NotificationFilterInput(serializers.Serializer):

@@ -46,11 +46,78 @@ def test_anonymous_and_bad_filters(api_client, auth_client):
     assert auth_client.get(LIST, {"per_page": 500}).status_code == 400
 
 
-def test_list_query_count_is_constant(auth_client, user, django_assert_max_num_queries):
+def test_list_query_count_is_constant(auth_client, user, django_assert_num_queries):
     for _ in range(30):
         notify(user)
-    with django_assert_max_num_queries(4):
+    with django_assert_num_queries(1):  # the page and its total (a window count) in one statement
         assert len(auth_client.get(LIST, {"per_page": 30}).json()["data"]) == 30
+    params = {"per_page": 30, "unread": "true", "type": "review_approved"}
+    with django_assert_num_queries(1):
+        assert len(auth_client.get(LIST, params).json()["data"]) == 30
+
+
+def _varied_notifications(user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    made = [
+        notify(user, action_buttons=[{"label": "Open", "url": "/o/1"}, {"label": "Later", "extra": None}]),
+        notify(user, NotificationType.ORDER_UPDATE, related_type="order", related_id=42, related_key="SO-42"),
+        notify(user, NotificationType.WISHLIST_SALE, thumbnail_url="/media/t.jpg", action_url="/p/x/"),
+        notify(user, priority="high"),
+        notify(user),
+    ]
+    Notification.objects.filter(pk=made[4].pk).update(expires_at=now + timedelta(days=2))
+    Notification.objects.filter(pk=made[1].pk).update(is_read=True, read_at=now - timedelta(hours=3))
+    expired, dismissed = notify(user), notify(user)
+    Notification.objects.filter(pk=expired.pk).update(expires_at=now - timedelta(seconds=1))
+    Notification.objects.filter(pk=dismissed.pk).update(dismissed_at=now)
+    return made, expired, dismissed
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Phnom_Penh"])
+def test_notification_rows_match_the_serializer(user, zone):
+    """The list renders value rows by hand: every key and value as ``NotificationOutput`` writes them."""
+    from django.utils import timezone
+
+    from feedback.selectors import notifications_for, notifications_page
+    from feedback.serializers import NotificationOutput, notification_rows
+
+    made, expired, dismissed = _varied_notifications(user)
+    with timezone.override(zone):
+        rows, total, next_expiry = notifications_page(user=user, offset=0, limit=50)
+        expected = NotificationOutput(notifications_for(user=user), many=True).data
+        rendered = notification_rows(rows)
+    assert total == 5 and next_expiry == Notification.objects.get(pk=made[4].pk).expires_at
+    assert [row["id"] for row in rendered] == [n.pk for n in reversed(made)]  # expired and dismissed left out
+    assert [list(row) for row in rendered] == [list(row) for row in expected]  # same keys, same order
+    assert rendered == [dict(row) for row in expected]
+    assert rendered[-1]["action_buttons"] == [{"label": "Open", "url": "/o/1"}, {"label": "Later", "extra": None}]
+    assert rendered[-2]["read_at"] is not None and rendered[0]["expires_at"] is not None
+
+
+def test_list_pages_filters_and_totals(auth_client, user, other_user):
+    made, _, _ = _varied_notifications(user)
+    notify(other_user)
+    newest_first = [n.pk for n in reversed(made)]
+
+    def page(**params):
+        body = auth_client.get(LIST, params).json()
+        return [row["id"] for row in body["data"]], body["meta"]
+
+    assert page() == (newest_first, {"page": 1, "per_page": 20, "total": 5, "total_pages": 1})
+    assert page(per_page=2, page=2) == (newest_first[2:4], {"page": 2, "per_page": 2, "total": 5, "total_pages": 3})
+    assert page(per_page=2, page="last") == (newest_first[4:], {"page": 3, "per_page": 2, "total": 5, "total_pages": 3})
+    assert page(unread="true", per_page=1)[1]["total"] == 4
+    assert page(unread="false") == ([made[1].pk], {"page": 1, "per_page": 20, "total": 1, "total_pages": 1})
+    assert page(type="wishlist_sale")[0] == [made[2].pk]
+    assert page(type="achievement") == ([], {"page": 1, "per_page": 20, "total": 0, "total_pages": 1})
+    for params in ({"page": 4, "per_page": 2}, {"page": 0}, {"page": "x"}, {"type": "achievement", "page": 2}):
+        response = auth_client.get(LIST, params)
+        assert response.status_code == 404, params
+        assert response.json()["code"] == "NOT_FOUND"
 
 
 def test_email_follows_preferences(auth_client, user):

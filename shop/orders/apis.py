@@ -18,12 +18,18 @@ from shop.cart.serializers import cart_output
 from shop.cart.services import cart_for_user, cart_resolve
 from shop.catalog.error_codes import CatalogErrorCode
 from shop.coupons.error_codes import COUPON_REFUSALS
-from shop.orders import error_codes, services
+from shop.orders import error_codes, list_cache, services
 from shop.orders.error_codes import OrderErrorCode
 from shop.orders.filters import MyOrderFilter
 from shop.orders.models import Order, Payment, PaymentRecordStatus
 from shop.orders.payments.stripe import SignatureError, verify_signature
-from shop.orders.selectors import order_for_guest, order_for_user, order_list_for_user, replenishment_opt_outs
+from shop.orders.selectors import (
+    order_for_guest,
+    order_for_user,
+    order_list_for_user,
+    order_list_page_for_user,
+    replenishment_opt_outs,
+)
 from shop.orders.serializers import (
     CancelInput,
     CheckoutInput,
@@ -40,10 +46,12 @@ from shop.orders.serializers import (
     ShippingMethodOutput,
     WebhookOutput,
     checkout_output,
+    order_list_rows,
     shipping_methods_output,
 )
+from skincare.api import user_pages
 from skincare.api.error_docs import raises
-from skincare.api.pagination import PagePagination, paginated_response
+from skincare.api.pagination import PagePagination, paginated_response, plain_page_number
 from skincare.errors import ApplicationError
 
 TAGS = ["orders"]
@@ -94,6 +102,21 @@ class OrderListCreateApi(generics.ListAPIView):
     @raises()
     @extend_schema(tags=TAGS, summary="My orders")
     def get(self, request, *args, **kwargs):
+        params = request.query_params
+        page = None if any(name not in ("page", "per_page") for name in params) else plain_page_number(params)
+        if page is not None:  # no filter, a page by its number: cached, else rows and total in one statement
+            paginator = self.paginator
+            per_page = paginator.get_page_size(request)
+            user_id = request.user.pk
+            cached, tag = user_pages.cached_page(list_cache.SCOPE, user_id, (page, per_page))
+            if cached is not None:
+                return cached
+            rows, total = order_list_page_for_user(user=request.user, offset=(page - 1) * per_page, limit=per_page)
+            if total is not None or page == 1:
+                data = order_list_rows(rows)
+                response = paginator.page_response(data, number=page, per_page=per_page, total=total or 0)
+                return user_pages.store_page(list_cache.SCOPE, user_id, (page, per_page), tag, response, self)
+        # Filters, ``page=last``, a page past the end (404): the generic list, its answers and errors.
         return super().get(request, *args, **kwargs)
 
     @raises(

@@ -23,7 +23,9 @@ class OrdersConfig(AppConfig):
 
         invariants.register()
 
-        from shop.orders import receivers
+        from shop.orders import list_cache, receivers
+
+        list_cache.connect()
         from skincare import events
 
         events.user_email_verified.connect(receivers.on_email_verified, dispatch_uid="orders-claim-guest-orders")

@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Round
 
 from shop.cart.shipping import method_name
+from shop.orders.list_cache import OrderItemQuerySet, OrderQuerySet
 
 ZERO = Decimal("0.00")
 
@@ -96,6 +97,9 @@ class Order(models.Model):
     delivered_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
 
+    # Queryset writes drop the cached order lists (shop.orders.list_cache).
+    objects = OrderQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
@@ -161,6 +165,9 @@ class OrderItem(models.Model):
         null=True, blank=True, help_text="Estimated when delivered (shop.orders.replenishment); null: no estimate."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Queryset writes drop the cached order lists (shop.orders.list_cache).
+    objects = OrderItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]

@@ -1,6 +1,6 @@
 from datetime import timedelta
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Window
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -61,6 +61,36 @@ def _with_item_count(qs):
 def order_list_for_user(*, user):
     """The shopper's orders as list rows: the listed columns only, plus ``item_count``."""
     return _with_item_count(Order.objects.filter(user=user).only(*LIST_FIELDS))
+
+
+LIST_ROW_FIELDS = (
+    "order_number",
+    "currency",
+    "subtotal",
+    "tax_amount",
+    "shipping_amount",
+    "discount_amount",
+    "total",
+    "status",
+    "payment_status",
+    "fulfillment_status",
+    "payment_method",
+    "shipping_method",
+    "created_at",
+)
+
+
+def order_list_page_for_user(*, user, offset, limit):
+    """One page of the shopper's orders, newest first, as value rows (``LIST_ROW_FIELDS`` + ``item_count``),
+    and how many orders the shopper has: ``(rows, total)``, in one statement (``COUNT(*) OVER ()`` on the page
+    query). ``total`` is None when the page is empty (past the last order, or no orders at all)."""
+    rows = list(
+        _with_item_count(Order.objects.filter(user=user))
+        .annotate(total_rows=Window(Count("*")))
+        .order_by("-created_at", "-id")
+        .values(*LIST_ROW_FIELDS, "item_count", "total_rows")[offset : offset + limit]
+    )
+    return rows, (rows[0]["total_rows"] if rows else None)
 
 
 def _items_prefetch():

@@ -12,3 +12,12 @@ class CurrencyField(serializers.ChoiceField):
 
     def __init__(self, **kwargs):
         super().__init__(choices=CURRENCY_CHOICES, **kwargs)
+
+
+def datetime_text(value, zone):
+    """``value`` as DRF's ``DateTimeField`` writes it, for views that render value rows without a serializer:
+    ISO 8601 in ``zone`` (the current time zone), UTC written ``Z``; None stays None."""
+    if value is None:
+        return None
+    text = value.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text

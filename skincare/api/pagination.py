@@ -34,14 +34,18 @@ class PagePagination(PageNumberPagination):
         return size
 
     def get_paginated_response(self, data):
-        total = self.page.paginator.count
-        per_page = self.page.paginator.per_page
+        paginator = self.page.paginator
+        return self.page_response(data, number=self.page.number, per_page=paginator.per_page, total=paginator.count)
+
+    @staticmethod
+    def page_response(data, *, number, per_page, total):
+        """The envelope of one page whose rows and total the view fetched itself (same ``meta``)."""
         response = Response(
             {
                 "status": "success",
                 "data": data,
                 "meta": {
-                    "page": self.page.number,
+                    "page": number,
                     "per_page": per_page,
                     "total": total,
                     "total_pages": max(1, math.ceil(total / per_page)) if per_page else 1,
@@ -61,6 +65,15 @@ class PagePagination(PageNumberPagination):
                 "meta": {"$ref": "#/components/schemas/PageMeta"},
             },
         }
+
+
+def plain_page_number(params):
+    """``page`` when it is absent (1) or a whole number from 1, else None: ``page=last`` and anything else are
+    left to ``PagePagination`` (its answers and errors). For views that fetch a page and its total themselves."""
+    raw = params.get("page") or "1"
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 9 or int(raw) < 1:
+        return None
+    return int(raw)
 
 
 def paginated_response(view, request, items, render=list):

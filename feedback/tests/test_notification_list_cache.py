@@ -1,0 +1,108 @@
+"""The cached notifications list (feedback.list_cache): a hit runs no SQL, and every write that changes
+what the list shows (and the passing of an ``expires_at``) is reflected in the next answer."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from feedback import services
+from feedback.models import Notification, NotificationType
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/api/v1/notifications"
+
+
+def notify(user, title="Hello", type=NotificationType.REVIEW_APPROVED):
+    return services.notification_create(user=user, type=type, title=title, message="Something happened")
+
+
+def titles(client, **params):
+    response = client.get(LIST, params)
+    assert response.status_code == 200, response.content
+    return [(row["title"], row["is_read"]) for row in response.json()["data"]]
+
+
+def test_a_cached_page_runs_no_sql_and_answers_the_same(auth_client, user, django_assert_num_queries):
+    notify(user, "one")
+    with django_assert_num_queries(1):
+        first = auth_client.get(LIST)
+    with django_assert_num_queries(0):
+        second = auth_client.get(LIST)
+    assert second.content == first.content and second["Content-Type"] == "application/json"
+    assert second.json()["meta"] == {"page": 1, "per_page": 20, "total": 1, "total_pages": 1}
+    with django_assert_num_queries(1):  # another filter is another page
+        assert titles(auth_client, unread="false") == []
+
+
+def test_new_read_dismissed_and_read_all_show_at_once(auth_client, user, other_user, django_assert_num_queries):
+    first = notify(user, "first")
+    assert titles(auth_client) == [("first", False)]
+    assert titles(auth_client, unread="true") == [("first", False)]
+    second = notify(user, "second")
+    assert titles(auth_client) == [("second", False), ("first", False)]
+    notify(other_user, "theirs")  # another user's change keeps my page
+    with django_assert_num_queries(0):
+        assert titles(auth_client) == [("second", False), ("first", False)]
+    assert auth_client.put(f"{LIST}/{first.pk}/read").status_code == 200
+    assert titles(auth_client) == [("second", False), ("first", True)]
+    assert titles(auth_client, unread="true") == [("second", False)]
+    assert auth_client.delete(f"{LIST}/{second.pk}").status_code == 204
+    assert titles(auth_client) == [("first", True)]
+    notify(user, "third")
+    assert auth_client.put(f"{LIST}/read-all").json()["data"] == {"updated": 1}
+    assert titles(auth_client) == [("third", True), ("first", True)]
+    assert titles(auth_client, unread="true") == []
+
+
+def test_bulk_notifications_show_for_each_user(auth_client, user, other_user):
+    from rest_framework.test import APIClient
+
+    other = APIClient()
+    other.force_authenticate(other_user)
+    assert titles(auth_client) == [] and titles(other) == []
+    services.notifications_create(users=[user, other_user], type=NotificationType.COMMUNITY, title="All", message="m")
+    assert titles(auth_client) == [("All", False)] and titles(other) == [("All", False)]
+
+
+def test_delivery_bookkeeping_keeps_the_page(auth_client, user, django_assert_num_queries):
+    note = notify(user)
+    titles(auth_client)
+    Notification.objects.filter(pk=note.pk).update(email_sent=True, email_sent_at=timezone.now())
+    Notification.objects.filter(pk=note.pk).update(push_sent=True, push_sent_at=timezone.now())
+    with django_assert_num_queries(0):
+        titles(auth_client)
+
+
+def test_queryset_writes_and_whole_row_saves_show_at_once(auth_client, user, other_user):
+    note = notify(user, "mine")
+    assert titles(auth_client) == [("mine", False)]
+    Notification.objects.filter(pk=note.pk).update(title="renamed")
+    assert titles(auth_client) == [("renamed", False)]
+    note.refresh_from_db()
+    note.user = other_user  # the admin's whole-row save: it leaves this user's list
+    note.save()
+    assert titles(auth_client) == []
+    Notification.objects.filter(pk=note.pk).update(user=user)
+    assert titles(auth_client) == [("renamed", False)]
+    Notification.objects.filter(pk=note.pk).delete()
+    assert titles(auth_client) == []
+    again = notify(user, "again")
+    assert titles(auth_client) == [("again", False)]
+    again.delete()
+    assert titles(auth_client) == []
+
+
+def test_a_page_is_not_served_past_the_first_expiry_in_it(auth_client, user, monkeypatch):
+    from skincare.api import user_pages
+
+    now = timezone.now()
+    notify(user, "lasting")
+    expiring = notify(user, "expiring")
+    Notification.objects.filter(pk=expiring.pk).update(expires_at=now + timedelta(minutes=5))
+    assert titles(auth_client) == [("expiring", False), ("lasting", False)]
+    later = now + timedelta(minutes=6)  # no write: only the clock moves past expires_at
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    monkeypatch.setattr(user_pages, "_now", lambda: later.timestamp())
+    assert titles(auth_client) == [("lasting", False)]

@@ -1,0 +1,90 @@
+"""Signed-in list pages kept rendered per user, under versions that every change of their rows replaces.
+
+A page entry is ``(tag, expires, content)``: the versions it was built under, when its rows stop being
+valid on their own (a notification's ``expires_at``; None: never) and the rendered JSON. A hit is one
+``MGET`` of the scope's generation, the user's version and the entry; it counts only when both versions
+are still the ones the entry was built under and ``expires`` has not passed.
+
+Versions are random tokens, replaced when the rows are written and again after the writing transaction
+commits (``on_commit``): a reader that took a token before the commit stores its page under a token
+that nothing matches any more. ``user_changed`` replaces one user's version (a row saved through
+the model), ``all_changed`` the scope's generation (bulk writes whose users are not known without a
+query). A reader that finds a version missing creates it before reading the rows.
+
+With Redis unreachable (``CACHE_IGNORE_EXCEPTIONS``) reads miss and the rows come from the database; a
+version replacement lost then is bounded by ``ENTRY_TIMEOUT``.
+"""
+
+import time
+import uuid
+
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.utils import translation
+
+VERSION_TIMEOUT = 60 * 60 * 24 * 7
+ENTRY_TIMEOUT = 60 * 10
+
+
+def _now():
+    return time.time()
+
+
+def _keys(scope, user_id, parts):
+    page = ":".join(str(part) for part in parts)
+    return (
+        f"userpages:{scope}:gen",
+        f"userpages:{scope}:v:{user_id}",
+        f"userpages:{scope}:page:{user_id}:{translation.get_language()}:{page}",
+    )
+
+
+def _replace(key):
+    cache.set(key, uuid.uuid4().hex, VERSION_TIMEOUT)
+
+
+def _now_and_on_commit(key):
+    _replace(key)  # the writing transaction itself (and tests, whose transaction never commits) reads fresh
+    transaction.on_commit(lambda: _replace(key))  # pages other readers built from the rows before the commit
+
+
+def user_changed(scope, user_id):
+    """Rows of ``user_id`` in ``scope`` changed: their cached pages are dropped, now and after commit."""
+    if user_id is not None:
+        _now_and_on_commit(f"userpages:{scope}:v:{user_id}")
+
+
+def all_changed(scope):
+    """Rows of unknown users in ``scope`` changed: every cached page of the scope is dropped, now and after
+    commit."""
+    _now_and_on_commit(f"userpages:{scope}:gen")
+
+
+def cached_page(scope, user_id, parts):
+    """``(response, tag)``: the cached answer (or None) and the versions to store a fresh page under."""
+    gen_key, version_key, page_key = _keys(scope, user_id, parts)
+    found = cache.get_many([gen_key, version_key, page_key])
+    tag = (found.get(gen_key), found.get(version_key))
+    entry = found.get(page_key)
+    if entry is not None and None not in tag and entry[0] == tag and (entry[1] is None or _now() < entry[1]):
+        return HttpResponse(entry[2], content_type="application/json"), tag
+    if None in tag:  # first read (or evicted): versions exist before the rows are read
+        cache.add(gen_key, uuid.uuid4().hex, VERSION_TIMEOUT)
+        cache.add(version_key, uuid.uuid4().hex, VERSION_TIMEOUT)
+        found = cache.get_many([gen_key, version_key])
+        tag = (found.get(gen_key), found.get(version_key))
+    return None, tag
+
+
+def store_page(scope, user_id, parts, tag, response, view, *, expires=None):
+    """Render the paginated ``response`` as the API would, keep it under ``tag``, and answer it."""
+    from skincare.api.renderers import EnvelopeJSONRenderer
+
+    content = EnvelopeJSONRenderer().render(response.data, "application/json", {"response": response, "view": view})
+    if None not in tag:
+        timeout = ENTRY_TIMEOUT
+        if expires is not None:
+            timeout = min(timeout, max(1, int(expires - _now()) + 1))
+        cache.set(_keys(scope, user_id, parts)[2], (tag, expires, content), timeout)
+    return HttpResponse(content, content_type="application/json")

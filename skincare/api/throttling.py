@@ -7,7 +7,8 @@ counter instead: one integer per client and window, the previous window's count 
 much of it still overlaps the last ``duration`` seconds. With django-redis, ``INCR`` + ``EXPIRE``
 of the current window and ``GET`` of the previous one go in one pipeline (one round trip); a
 refused request is taken back with a ``DECR`` so refusals do not extend the wait. Other cache
-backends (local memory, the embedded default) use the plain cache API.
+backends (local memory, the embedded default) use the plain cache API. The API's default throttle,
+``DefaultRateThrottle``, counts the "anon" and "user" rates of a request in that one pipeline.
 
 Rates, scopes and cache keys (per user, or per client address behind ``NUM_PROXIES``) are DRF's.
 """
@@ -36,43 +37,25 @@ def _redis_client(cache):
 class WindowCounterMixin:
     cache = default_cache
 
-    def _count(self, current_key, previous_key, ttl):
-        """Add this request to the current window; returns (current count, previous window's count)."""
-        redis = _redis_client(self.cache)
-        if redis is not None:
-            current_raw = self.cache.make_key(current_key)
-            pipe = redis.pipeline(transaction=False)
-            pipe.incr(current_raw)
-            pipe.expire(current_raw, ttl)
-            pipe.get(self.cache.make_key(previous_key))
-            try:
-                current, _, previous = pipe.execute()
-            except REDIS_DOWN:
-                # Redis down: count nothing and let the request through, as the cache API does with
-                # IGNORE_EXCEPTIONS (docs/operations.md, "Redis down"); the shop keeps answering.
-                logger.warning("rate limit not counted: Redis unavailable", exc_info=True)
-                return 1, 0
-            return int(current), int(previous or 0)
-        self.cache.add(current_key, 0, ttl)
-        try:
-            current = self.cache.incr(current_key)
-        except ValueError:  # expired between add and incr
-            self.cache.set(current_key, 1, ttl)
-            current = 1
-        return current, int(self.cache.get(previous_key) or 0)
-
-    def allow_request(self, request, view):
+    def _plan(self, request, view):
+        """``(current window key, previous window key, ttl)`` of this request, or None when not limited."""
         if self.rate is None:
-            return True
+            return None
         self.key = self.get_cache_key(request, view)
         if self.key is None:
-            return True
+            return None
         self.now = self.timer()
         window = int(self.now // self.duration)
-        current_key = f"{self.key}:w{window}"
-        current, previous = self._count(current_key, f"{self.key}:w{window - 1}", self.duration * 2 + 1)
-        elapsed = self.now - window * self.duration
-        remaining = self.duration - elapsed
+        return f"{self.key}:w{window}", f"{self.key}:w{window - 1}", self.duration * 2 + 1
+
+    def _count(self, current_key, previous_key, ttl):
+        """Add this request to the current window; returns (current count, previous window's count)."""
+        return count_windows(self.cache, [(current_key, previous_key, ttl)])[0]
+
+    def _decide(self, current_key, current, previous):
+        """Whether the counted request fits; a refused one is taken back and ``wait_seconds`` set."""
+        window_start = int(self.now // self.duration) * self.duration
+        remaining = self.duration - (self.now - window_start)
         if previous * remaining / self.duration + current <= self.num_requests:
             return True
         self.cache.decr(current_key)
@@ -85,8 +68,47 @@ class WindowCounterMixin:
             self.wait_seconds = remaining + self.duration / self.num_requests
         return False
 
+    def allow_request(self, request, view):
+        plan = self._plan(request, view)
+        if plan is None:
+            return True
+        current, previous = self._count(*plan)
+        return self._decide(plan[0], current, previous)
+
     def wait(self):
         return max(1, math.ceil(getattr(self, "wait_seconds", 1)))
+
+
+def count_windows(cache, plans):
+    """Count one request in each ``(current key, previous key, ttl)``: ``[(current, previous)]``.
+
+    With django-redis every window goes in one pipeline (one round trip for all of them)."""
+    redis = _redis_client(cache)
+    if redis is not None:
+        pipe = redis.pipeline(transaction=False)
+        for current_key, previous_key, ttl in plans:
+            current_raw = cache.make_key(current_key)
+            pipe.incr(current_raw)
+            pipe.expire(current_raw, ttl)
+            pipe.get(cache.make_key(previous_key))
+        try:
+            replies = pipe.execute()
+        except REDIS_DOWN:
+            # Redis down: count nothing and let the request through, as the cache API does with
+            # IGNORE_EXCEPTIONS (docs/operations.md, "Redis down"); the shop keeps answering.
+            logger.warning("rate limit not counted: Redis unavailable", exc_info=True)
+            return [(1, 0)] * len(plans)
+        return [(int(replies[i]), int(replies[i + 2] or 0)) for i in range(0, len(replies), 3)]
+    counts = []
+    for current_key, previous_key, ttl in plans:
+        cache.add(current_key, 0, ttl)
+        try:
+            current = cache.incr(current_key)
+        except ValueError:  # expired between add and incr
+            cache.set(current_key, 1, ttl)
+            current = 1
+        counts.append((current, int(cache.get(previous_key) or 0)))
+    return counts
 
 
 class AnonRateThrottle(WindowCounterMixin, throttling.AnonRateThrottle):
@@ -95,3 +117,39 @@ class AnonRateThrottle(WindowCounterMixin, throttling.AnonRateThrottle):
 
 class UserRateThrottle(WindowCounterMixin, throttling.UserRateThrottle):
     pass
+
+
+class DefaultRateThrottle(throttling.BaseThrottle):
+    """``AnonRateThrottle`` and ``UserRateThrottle`` (the API's defaults) counted in one round trip.
+
+    DRF runs each throttle class on its own: two pipelines per request, since an anonymous client
+    is counted under both the "anon" and the "user" rate (by address). This one counts the same
+    windows under the same keys and rates in one pipeline, refuses when either rate is exceeded
+    (each refusal taken back as before) and answers the longer of their waits, as DRF does.
+    """
+
+    parts = (AnonRateThrottle, UserRateThrottle)
+
+    def __init__(self):
+        self.throttles = [cls() for cls in self.parts]
+        self.refused = []
+
+    def allow_request(self, request, view):
+        planned = [(throttle, throttle._plan(request, view)) for throttle in self.throttles]
+        planned = [(throttle, plan) for throttle, plan in planned if plan is not None]
+        if not planned:
+            return True
+        cache = planned[0][0].cache
+        if any(throttle.cache is not cache for throttle, _ in planned):  # not one store: one at a time
+            counts = [throttle._count(*plan) for throttle, plan in planned]
+        else:
+            counts = count_windows(cache, [plan for _, plan in planned])
+        self.refused = [
+            throttle
+            for (throttle, plan), (current, previous) in zip(planned, counts, strict=True)
+            if not throttle._decide(plan[0], current, previous)
+        ]
+        return not self.refused
+
+    def wait(self):
+        return max(throttle.wait() for throttle in self.refused)

@@ -9,12 +9,14 @@ view), with the settings ``benchmarks/hot_paths.py`` gives its gunicorn (``DEBUG
 ``/dev/null``). The rows are the ones whose answer comes from the cache: after one warm-up pass each is
 ``time.process_time()`` over ``--requests`` requests, interleaved with ``/health`` in blocks so a change
 of machine load hits both alike. Printed: CPU ms per request, × /health (``/health``'s CPU time divided by
-the row's, the throughput ratio one worker would reach if CPU were all), SQL statements per request.
+the row's, the throughput ratio one worker would reach if CPU were all), and three exact counts per
+request that machine load does not change: SQL statements, Redis round trips, Python function calls.
 ``--profile ROW`` runs cProfile over that row's requests instead and prints the top functions by
 internal and cumulative time.
 """
 
 import argparse
+import contextlib
 import cProfile
 import os
 import pstats
@@ -51,6 +53,25 @@ def rows_for(data):
         "search, cached": [f"/api/v1/products/search?{urlencode({'q': w})}" for w in SEARCH_QUERIES],
         "review summary": [f"/api/v1/products/{pk}/reviews/summary" for pk in data["popular"]],
     }
+
+
+@contextlib.contextmanager
+def count_redis_trips():
+    """Round trips to Redis (commands or pipelines sent), counted while the block runs: ``[n]``."""
+    from redis.connection import AbstractConnection
+
+    count = [0]
+    original = AbstractConnection.send_packed_command
+
+    def counting(self, command, check_health=True):
+        count[0] += 1
+        return original(self, command, check_health)
+
+    AbstractConnection.send_packed_command = counting
+    try:
+        yield count
+    finally:
+        AbstractConnection.send_packed_command = original
 
 
 def main(argv=None):
@@ -131,12 +152,20 @@ def main(argv=None):
     n = per_block * args.blocks
     health = cpu["health"] / n
     print(f"{n} requests per row, in process (CPU time), load average {os.getloadavg()[0]:.2f}")
-    print(f"{'row':32} {'CPU ms':>8} {'x /health':>10} {'statements':>11}")
+    print(f"{'row':32} {'CPU ms':>8} {'x /health':>10} {'statements':>11} {'Redis trips':>12} {'Python calls':>13}")
     for name, paths in rows.items():
-        with CaptureQueriesContext(connection) as queries:
+        with CaptureQueriesContext(connection) as queries, count_redis_trips() as trips:
             run(paths, len(paths))
+        profiler = cProfile.Profile()
+        profiler.enable()
+        run(paths, len(paths))
+        profiler.disable()
+        calls = sum(stat[1] for stat in pstats.Stats(profiler).stats.values())
         each = cpu[name] / n
-        print(f"{name:32} {each * 1000:8.3f} {health / each:10.2f} {len(queries) / len(paths):11.1f}")
+        print(
+            f"{name:32} {each * 1000:8.3f} {health / each:10.2f} {len(queries) / len(paths):11.1f} "
+            f"{trips[0] / len(paths):12.1f} {calls / len(paths):13.0f}"
+        )
     return 0
 
 

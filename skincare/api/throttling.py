@@ -5,10 +5,10 @@ DRF's ``SimpleRateThrottle`` keeps a list of every request time per client in th
 grows with the rate (600 timestamps for ``600/min``). These classes count with a sliding-window
 counter instead: one integer per client and window, the previous window's count weighted by how
 much of it still overlaps the last ``duration`` seconds. With django-redis, ``INCR`` + ``EXPIRE``
-of the current window and ``GET`` of the previous one go in one pipeline (one round trip); a
+of the current window and ``GET`` of the previous one go in one Lua script call (one round trip); a
 refused request is taken back with a ``DECR`` so refusals do not extend the wait. Other cache
 backends (local memory, the embedded default) use the plain cache API. The API's default throttle,
-``DefaultRateThrottle``, counts the "anon" and "user" rates of a request in that one pipeline.
+``DefaultRateThrottle``, counts the "anon" and "user" rates of a request in that one call.
 
 Rates, scopes and cache keys (per user, or per client address behind ``NUM_PROXIES``) are DRF's.
 """
@@ -79,26 +79,39 @@ class WindowCounterMixin:
         return max(1, math.ceil(getattr(self, "wait_seconds", 1)))
 
 
+# One request counted in each window: INCR + EXPIRE of the current window, GET of the previous one.
+# KEYS: current, previous (per window); ARGV: the current window's expiry in seconds (per window).
+COUNT_WINDOWS_LUA = """
+local counts = {}
+for i = 1, #KEYS, 2 do
+    counts[#counts + 1] = redis.call('INCR', KEYS[i])
+    redis.call('EXPIRE', KEYS[i], ARGV[(i + 1) / 2])
+    counts[#counts + 1] = redis.call('GET', KEYS[i + 1]) or false
+end
+return counts
+"""
+_scripts = {}  # Redis client -> its registered script (redis-py loads it again after a SCRIPT FLUSH)
+
+
 def count_windows(cache, plans):
     """Count one request in each ``(current key, previous key, ttl)``: ``[(current, previous)]``.
 
-    With django-redis every window goes in one pipeline (one round trip for all of them)."""
+    With django-redis every window is counted by one script call: one round trip for all of them,
+    and about half the client-side work of a pipeline of the same commands."""
     redis = _redis_client(cache)
     if redis is not None:
-        pipe = redis.pipeline(transaction=False)
-        for current_key, previous_key, ttl in plans:
-            current_raw = cache.make_key(current_key)
-            pipe.incr(current_raw)
-            pipe.expire(current_raw, ttl)
-            pipe.get(cache.make_key(previous_key))
+        script = _scripts.get(redis)
+        if script is None:
+            script = _scripts[redis] = redis.register_script(COUNT_WINDOWS_LUA)
+        keys = [cache.make_key(key) for current_key, previous_key, _ in plans for key in (current_key, previous_key)]
         try:
-            replies = pipe.execute()
+            replies = script(keys=keys, args=[ttl for _, _, ttl in plans])
         except REDIS_DOWN:
             # Redis down: count nothing and let the request through, as the cache API does with
             # IGNORE_EXCEPTIONS (docs/operations.md, "Redis down"); the shop keeps answering.
             logger.warning("rate limit not counted: Redis unavailable", exc_info=True)
             return [(1, 0)] * len(plans)
-        return [(int(replies[i]), int(replies[i + 2] or 0)) for i in range(0, len(replies), 3)]
+        return [(int(replies[i]), int(replies[i + 1] or 0)) for i in range(0, len(replies), 2)]
     counts = []
     for current_key, previous_key, ttl in plans:
         cache.add(current_key, 0, ttl)
@@ -122,9 +135,9 @@ class UserRateThrottle(WindowCounterMixin, throttling.UserRateThrottle):
 class DefaultRateThrottle(throttling.BaseThrottle):
     """``AnonRateThrottle`` and ``UserRateThrottle`` (the API's defaults) counted in one round trip.
 
-    DRF runs each throttle class on its own: two pipelines per request, since an anonymous client
+    DRF runs each throttle class on its own: two round trips per request, since an anonymous client
     is counted under both the "anon" and the "user" rate (by address). This one counts the same
-    windows under the same keys and rates in one pipeline, refuses when either rate is exceeded
+    windows under the same keys and rates in one script call, refuses when either rate is exceeded
     (each refusal taken back as before) and answers the longer of their waits, as DRF does.
     """
 

@@ -149,8 +149,9 @@ def test_default_throttle_counts_a_signed_in_user_by_user_only(django_user_model
     assert allowed(AnonRateThrottle, 0, "1/min")[0] is True  # the address was not counted
 
 
-def test_default_throttle_is_one_redis_round_trip():
-    """Both rates' windows go in one pipeline (DRF's two throttle classes made two)."""
+@pytest.fixture
+def redis_store():
+    """A django-redis cache on REDIS_URL (the round-trip tests need the real client)."""
     import os
 
     import redis
@@ -164,24 +165,43 @@ def test_default_throttle_is_one_redis_round_trip():
         store.client.get_client(write=True).ping()
     except redis.exceptions.ConnectionError:
         pytest.skip("Redis not reachable")
-    calls = []
-    original = redis.client.Pipeline.execute
-
-    def counting(self, *args, **kwargs):
-        calls.append(len(self.command_stack))
-        return original(self, *args, **kwargs)
-
     store.clear()
-    try:
-        with mock.patch.object(redis.client.Pipeline, "execute", counting):
-            outcomes = [
-                default_at(0, anon="2/min", user="3/min", cache=store).allow_request(anon_request(), None)
-                for _ in range(3)
-            ]
-        assert outcomes == [True, True, False]
-        assert calls == [6, 6, 6]  # INCR + EXPIRE + GET of each rate's windows, in one pipeline each time
-    finally:
-        store.clear()
+    yield store
+    store.clear()
+
+
+def test_default_throttle_is_one_redis_round_trip(redis_store):
+    """Both rates' windows are counted in one call (DRF's two throttle classes made two round trips)."""
+    from redis.connection import AbstractConnection
+
+    sent = []
+    original = AbstractConnection.send_packed_command
+
+    def counting(self, command, check_health=True):
+        sent.append(command)
+        return original(self, command, check_health)
+
+    default_at(0, anon="2/min", user="3/min", cache=redis_store).allow_request(anon_request(), None)  # script loaded
+    with mock.patch.object(AbstractConnection, "send_packed_command", counting):
+        outcomes = [
+            default_at(0, anon="2/min", user="3/min", cache=redis_store).allow_request(anon_request(), None)
+            for _ in range(2)
+        ]
+    assert outcomes == [True, False]  # the 2nd and 3rd request of the anon rate's 2/min
+    assert len(sent) == 3  # one call for each request, plus the DECR taking the refused one back
+    raw = redis_store.client.get_client(write=True)
+    anon_window = redis_store.make_key(
+        f"{default_at(0, anon='2/min', user='3/min').throttles[0].get_cache_key(anon_request(), None)}:w100000"
+    )
+    assert int(raw.get(anon_window)) == 2 and 0 < raw.ttl(anon_window) <= 121
+
+
+def test_default_throttle_survives_a_script_flush(redis_store):
+    raw = redis_store.client.get_client(write=True)
+    assert default_at(0, anon="2/min", user="3/min", cache=redis_store).allow_request(anon_request(), None)
+    raw.script_flush()
+    assert default_at(0, anon="2/min", user="3/min", cache=redis_store).allow_request(anon_request(), None)
+    assert not default_at(0, anon="2/min", user="3/min", cache=redis_store).allow_request(anon_request(), None)
 
 
 def test_the_api_uses_the_default_throttle():

@@ -22,6 +22,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import throttling
 
+from skincare.api import cache_prefetch
+
 logger = logging.getLogger(__name__)
 
 # What django-redis's IGNORE_EXCEPTIONS swallows for the cache API: Redis unreachable or too slow.
@@ -79,39 +81,54 @@ class WindowCounterMixin:
         return max(1, math.ceil(getattr(self, "wait_seconds", 1)))
 
 
-# One request counted in each window: INCR + EXPIRE of the current window, GET of the previous one.
-# KEYS: current, previous (per window); ARGV: the current window's expiry in seconds (per window).
+# One request counted in each window: INCR + EXPIRE of the current window, GET of the previous one;
+# then the values of the keys the view will read (``skincare.api.cache_prefetch``), in the same call.
+# KEYS: current, previous (per window), then the prefetched keys; ARGV: the number of windows, then
+# each current window's expiry in seconds.
 COUNT_WINDOWS_LUA = """
-local counts = {}
-for i = 1, #KEYS, 2 do
-    counts[#counts + 1] = redis.call('INCR', KEYS[i])
-    redis.call('EXPIRE', KEYS[i], ARGV[(i + 1) / 2])
-    counts[#counts + 1] = redis.call('GET', KEYS[i + 1]) or false
+local windows = tonumber(ARGV[1])
+local replies = {}
+for i = 1, 2 * windows, 2 do
+    replies[#replies + 1] = redis.call('INCR', KEYS[i])
+    redis.call('EXPIRE', KEYS[i], ARGV[(i + 1) / 2 + 1])
+    replies[#replies + 1] = redis.call('GET', KEYS[i + 1]) or false
 end
-return counts
+for i = 2 * windows + 1, #KEYS do
+    replies[#replies + 1] = redis.call('GET', KEYS[i]) or false
+end
+return replies
 """
 _scripts = {}  # Redis client -> its registered script (redis-py loads it again after a SCRIPT FLUSH)
 
 
-def count_windows(cache, plans):
+def count_windows(cache, plans, prefetch=()):
     """Count one request in each ``(current key, previous key, ttl)``: ``[(current, previous)]``.
 
     With django-redis every window is counted by one script call: one round trip for all of them,
-    and about half the client-side work of a pipeline of the same commands."""
+    and about half the client-side work of a pipeline of the same commands. The raw values of the
+    cache keys in ``prefetch`` are read in the same call and returned as well, in a second item:
+    ``(counts, {key: raw value or None})`` when ``prefetch`` is given (``None`` for the values when
+    they could not be read that way: no Redis, or Redis down)."""
     redis = _redis_client(cache)
     if redis is not None:
         script = _scripts.get(redis)
         if script is None:
             script = _scripts[redis] = redis.register_script(COUNT_WINDOWS_LUA)
         keys = [cache.make_key(key) for current_key, previous_key, _ in plans for key in (current_key, previous_key)]
+        keys += [cache.make_key(key) for key in prefetch]
         try:
-            replies = script(keys=keys, args=[ttl for _, _, ttl in plans])
+            replies = script(keys=keys, args=[len(plans), *(ttl for _, _, ttl in plans)])
         except REDIS_DOWN:
             # Redis down: count nothing and let the request through, as the cache API does with
             # IGNORE_EXCEPTIONS (docs/operations.md, "Redis down"); the shop keeps answering.
             logger.warning("rate limit not counted: Redis unavailable", exc_info=True)
-            return [(1, 0)] * len(plans)
-        return [(int(replies[i]), int(replies[i + 1] or 0)) for i in range(0, len(replies), 2)]
+            counts = [(1, 0)] * len(plans)
+            return (counts, None) if prefetch else counts
+        windows = 2 * len(plans)
+        counts = [(int(replies[i]), int(replies[i + 1] or 0)) for i in range(0, windows, 2)]
+        if prefetch:
+            return counts, dict(zip(prefetch, (value or None for value in replies[windows:]), strict=True))
+        return counts
     counts = []
     for current_key, previous_key, ttl in plans:
         cache.add(current_key, 0, ttl)
@@ -121,7 +138,7 @@ def count_windows(cache, plans):
             cache.set(current_key, 1, ttl)
             current = 1
         counts.append((current, int(cache.get(previous_key) or 0)))
-    return counts
+    return (counts, None) if prefetch else counts
 
 
 class AnonRateThrottle(WindowCounterMixin, throttling.AnonRateThrottle):
@@ -137,7 +154,9 @@ class DefaultRateThrottle(throttling.BaseThrottle):
 
     DRF runs each throttle class on its own: two round trips per request, since an anonymous client
     is counted under both the "anon" and the "user" rate (by address). This one counts the same
-    windows under the same keys and rates in one script call, refuses when either rate is exceeded
+    windows under the same keys and rates in one script call, and with them reads the cache keys the
+    view says it will read (``skincare.api.cache_prefetch``), so that a cached answer costs one round
+    trip to Redis in all. It refuses when either rate is exceeded
     (each refusal taken back as before) and answers the longer of their waits, as DRF does.
     """
 
@@ -156,7 +175,13 @@ class DefaultRateThrottle(throttling.BaseThrottle):
         if any(throttle.cache is not cache for throttle, _ in planned):  # not one store: one at a time
             counts = [throttle._count(*plan) for throttle, plan in planned]
         else:
-            counts = count_windows(cache, [plan for _, plan in planned])
+            prefetch = cache_prefetch.keys_to_prefetch(request, view) if cache is default_cache else ()
+            if prefetch:
+                counts, raw = count_windows(cache, [plan for _, plan in planned], prefetch)
+                if raw is not None:
+                    cache_prefetch.keep(request, cache, raw)
+            else:
+                counts = count_windows(cache, [plan for _, plan in planned])
         self.refused = [
             throttle
             for (throttle, plan), (current, previous) in zip(planned, counts, strict=True)

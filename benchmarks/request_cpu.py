@@ -124,7 +124,11 @@ def main(argv=None):
 
     for name, paths in rows.items():  # warm-up: caches filled, per-process lookups made
         # A smaller demo shop may not have every page of hot_paths.py's queries: those are left out.
-        paths[:] = [path for path in paths if client.get(path).status_code == 200]
+        paths[:] = [
+            path
+            for path in paths
+            if client.get(path, HTTP_X_FORWARDED_FOR=client_address(next(counter))).status_code == 200
+        ]
         if not paths:
             raise SystemExit(f"no path of {name!r} answers 200")
         run(paths, 2 * len(paths))

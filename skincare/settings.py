@@ -320,6 +320,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["skincare.api.renderers.EnvelopeJSONRenderer"],
+    # DRF's negotiation, skipped when the answer is plain JSON anyway (skincare/api/negotiation.py).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "skincare.api.negotiation.JSONContentNegotiation",
     # JSON bodies only; the upload views accept multipart (and document their binary fields).
     "DEFAULT_PARSER_CLASSES": ["skincare.api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "skincare.api.pagination.PagePagination",

@@ -322,6 +322,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["skincare.api.renderers.EnvelopeJSONRenderer"],
+    # DRF's negotiation, skipped when the answer is plain JSON anyway (skincare/api/negotiation.py).
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "skincare.api.negotiation.JSONContentNegotiation",
     # JSON bodies only; the upload views accept multipart (and document their binary fields).
     "DEFAULT_PARSER_CLASSES": ["skincare.api.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "skincare.api.pagination.PagePagination",
@@ -329,10 +331,8 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "skincare.api.exceptions.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_CLASSES": [
-        "skincare.api.throttling.AnonRateThrottle",
-        "skincare.api.throttling.UserRateThrottle",
-    ],
+    # The "anon" and "user" rates, counted in one cache round trip (skincare/api/throttling.py).
+    "DEFAULT_THROTTLE_CLASSES": ["skincare.api.throttling.DefaultRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("THROTTLE_ANON", default="120/min"),
         "user": env.str("THROTTLE_USER", default="600/min"),

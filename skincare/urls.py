@@ -14,16 +14,18 @@ handler404 = "skincare.api.views.handler404"
 handler500 = "skincare.api.views.handler500"
 
 api_v1 = [
+    # The catalog and its reviews first: the reads shoppers make most are resolved after the fewest
+    # patterns (no route is shadowed in either order: skincare/tests/test_url_order.py).
+    path("", include("shop.catalog.urls")),
+    path("", include("reviews.urls")),
     path("", include("shop.accounts.urls")),
     path("", include("shop.files.urls")),
-    path("", include("shop.catalog.urls")),
     path("", include("shop.cart.urls")),
     path("", include("shop.wishlist.urls")),
     path("", include("shop.coupons.urls")),
     path("", include("shop.orders.urls")),
     path("", include("shop.subscriptions.urls")),
     path("", include("feedback.urls")),
-    path("", include("reviews.urls")),
     path("", include("ml.urls")),
     path("", include("ml.skin_analysis.urls")),
     path("", include("ml.goals.urls")),
@@ -31,6 +33,9 @@ api_v1 = [
 ]
 
 urlpatterns = [
+    # First: an API request is then resolved without trying the shop's ~100 page patterns (no page or
+    # admin pattern can match a path under api/v1/, and URL names are unique, so nothing else changes).
+    path("api/v1/", include(api_v1)),
     path("", include("shop.storefront.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("reviews/", include("reviews.page_urls")),
@@ -46,7 +51,6 @@ urlpatterns = [
     path("health/ready", health.readiness, name="health-ready"),
     path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
-    path("api/v1/", include(api_v1)),
     path("api/schema/", SchemaView.as_view(), name="schema"),
     # The split view serves Swagger UI's init script as a file (?script), so the CSP needs no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),

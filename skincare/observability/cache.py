@@ -8,6 +8,11 @@ from skincare.observability.metrics import CACHE_GETS
 _MISSING = object()
 
 
+def count_reads(*, hits, misses, alias="default"):
+    """Count reads answered without the cache API (``skincare.api.cache_prefetch``)."""
+    _count(alias, hits, misses)
+
+
 def _count(alias, hits, misses):
     if hits:
         CACHE_GETS.labels(alias, "hit").inc(hits)

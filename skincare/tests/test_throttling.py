@@ -1,12 +1,14 @@
 """Default rate limits (``skincare.api.throttling``): a sliding-window counter, one cache round trip."""
 
+from unittest import mock
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from rest_framework.request import Request
 from rest_framework.test import APIRequestFactory
 
-from skincare.api.throttling import AnonRateThrottle, UserRateThrottle
+from skincare.api.throttling import AnonRateThrottle, DefaultRateThrottle, UserRateThrottle
 
 
 @pytest.fixture(autouse=True)
@@ -95,3 +97,114 @@ def test_redis_down_lets_requests_through_instead_of_failing():
     throttle = throttle_at(AnonRateThrottle, 0, "1/min")
     throttle.cache = down
     assert [throttle.allow_request(anon_request(), None) for _ in range(3)] == [True, True, True]
+
+
+# --- DefaultRateThrottle: the API's "anon" and "user" rates in one round trip ---------------------
+
+
+def default_at(seconds, *, anon, user, cache=None):
+    throttle = DefaultRateThrottle()
+    throttle.throttles = [throttle_at(AnonRateThrottle, seconds, anon), throttle_at(UserRateThrottle, seconds, user)]
+    if cache is not None:
+        for part in throttle.throttles:
+            part.cache = cache
+    return throttle
+
+
+def test_default_throttle_counts_the_same_windows_as_the_two_throttles():
+    """An anonymous client is counted under both rates, under DRF's keys: the separate classes see
+    the requests the combined one counted."""
+    for t in range(2):
+        assert default_at(t, anon="2/min", user="5/min").allow_request(anon_request(), None)
+    assert allowed(AnonRateThrottle, 2, "2/min") == (False, 58 + 30)  # the anon window holds the 2
+    assert allowed(UserRateThrottle, 2, "3/min")[0] is True  # the user window holds 2: a third fits
+    assert allowed(UserRateThrottle, 3, "3/min")[0] is False
+
+
+def test_default_throttle_refuses_on_either_rate_with_the_longer_wait():
+    for t in range(2):
+        assert default_at(t, anon="5/min", user="2/min").allow_request(anon_request(), None)
+    throttle = default_at(2, anon="5/min", user="2/min")
+    assert throttle.allow_request(anon_request(), None) is False
+    assert throttle.wait() == 58 + 30  # the user rate's wait (the anon one has room)
+    # As with DRF's two classes: the anon rate let it through (counted, 3 of 5), the user refusal was
+    # taken back (still 2).
+    assert allowed(UserRateThrottle, 3, "3/min")[0] is True
+    assert [allowed(AnonRateThrottle, 3, "5/min")[0] for _ in range(3)] == [True, True, False]
+    throttle = default_at(4, anon="1/min", user="1/min")
+    assert throttle.allow_request(anon_request(), None) is False
+    assert throttle.wait() == max(part.wait() for part in throttle.throttles)
+
+
+@pytest.mark.django_db
+def test_default_throttle_counts_a_signed_in_user_by_user_only(django_user_model):
+    alice = django_user_model.objects.create_user(email="alice@example.com", password="x")  # noqa: S106
+    request = anon_request()
+    request.user = alice
+    assert [default_at(0, anon="1/min", user="2/min").allow_request(request, None) for _ in range(3)] == [
+        True,
+        True,
+        False,
+    ]
+    assert allowed(AnonRateThrottle, 0, "1/min")[0] is True  # the address was not counted
+
+
+@pytest.fixture
+def redis_store():
+    """A django-redis cache on REDIS_URL (the round-trip tests need the real client)."""
+    import os
+
+    import redis
+    from django_redis.cache import RedisCache
+
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        pytest.skip("needs REDIS_URL")
+    store = RedisCache(url, {"KEY_PREFIX": "throttle-test", "OPTIONS": {}})
+    try:
+        store.client.get_client(write=True).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("Redis not reachable")
+    store.clear()
+    yield store
+    store.clear()
+
+
+def test_default_throttle_is_one_redis_round_trip(redis_store):
+    """Both rates' windows are counted in one call (DRF's two throttle classes made two round trips)."""
+    from redis.connection import AbstractConnection
+
+    sent = []
+    original = AbstractConnection.send_packed_command
+
+    def counting(self, command, check_health=True):
+        sent.append(command)
+        return original(self, command, check_health)
+
+    default_at(0, anon="2/min", user="3/min", cache=redis_store).allow_request(anon_request(), None)  # script loaded
+    with mock.patch.object(AbstractConnection, "send_packed_command", counting):
+        outcomes = [
+            default_at(0, anon="2/min", user="3/min", cache=redis_store).allow_request(anon_request(), None)
+            for _ in range(2)
+        ]
+    assert outcomes == [True, False]  # the 2nd and 3rd request of the anon rate's 2/min
+    assert len(sent) == 3  # one call for each request, plus the DECR taking the refused one back
+    raw = redis_store.client.get_client(write=True)
+    anon_window = redis_store.make_key(
+        f"{default_at(0, anon='2/min', user='3/min').throttles[0].get_cache_key(anon_request(), None)}:w100000"
+    )
+    assert int(raw.get(anon_window)) == 2 and 0 < raw.ttl(anon_window) <= 121
+
+
+def test_default_throttle_survives_a_script_flush(redis_store):
+    raw = redis_store.client.get_client(write=True)
+    assert default_at(0, anon="2/min", user="3/min", cache=redis_store).allow_request(anon_request(), None)
+    raw.script_flush()
+    assert default_at(0, anon="2/min", user="3/min", cache=redis_store).allow_request(anon_request(), None)
+    assert not default_at(0, anon="2/min", user="3/min", cache=redis_store).allow_request(anon_request(), None)
+
+
+def test_the_api_uses_the_default_throttle():
+    from rest_framework.settings import api_settings
+
+    assert api_settings.DEFAULT_THROTTLE_CLASSES == [DefaultRateThrottle]

@@ -1,0 +1,177 @@
+"""CPU time per request of the cached read rows, in process, as a ratio to ``/health`` (survives machine load).
+
+    DATABASE_URL=postgres://... REDIS_URL=redis://127.0.0.1:6379/6 \\
+        python benchmarks/request_cpu.py --requests 2000 [--profile ROW] [--top 40]
+
+Every request goes through Django's whole stack (the test ``Client``: middleware, URL resolving, the
+view), with the settings ``benchmarks/hot_paths.py`` gives its gunicorn (``DEBUG=false``, one proxy,
+``X-Query-Count`` on, a prometheus multiprocess directory, request log lines on, written to
+``/dev/null``). The rows are the ones whose answer comes from the cache: after one warm-up pass each is
+``time.process_time()`` over ``--requests`` requests, interleaved with ``/health`` in blocks so a change
+of machine load hits both alike. Printed: CPU ms per request, × /health (``/health``'s CPU time divided by
+the row's, the throughput ratio one worker would reach if CPU were all), and three exact counts per
+request that machine load does not change: SQL statements, Redis round trips, Python function calls.
+``--profile ROW`` runs cProfile over that row's requests instead and prints the top functions by
+internal and cumulative time.
+"""
+
+import argparse
+import contextlib
+import cProfile
+import os
+import pstats
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+BENCH_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "request-cpu-benchmark",
+    "SECURE_SSL_REDIRECT": "false",
+    "NUM_PROXIES": "1",
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "DB_CONN_MAX_AGE": "60",
+    "QUERY_COUNT_HEADER": "true",
+    "DJANGO_SETTINGS_MODULE": "skincare.settings",
+}
+
+
+def rows_for(data):
+    """The cached rows of ``benchmarks/hot_paths.py``, with its paths."""
+    from catalog import LIST_QUERIES, SEARCH_QUERIES
+
+    return {
+        "health": ["/health"],
+        "product list, cached page": [f"/api/v1/products?{urlencode(x)}" for x in LIST_QUERIES],
+        "product detail": [f"/api/v1/products/{slug}" for slug in data["slugs"]],
+        "search, cached": [f"/api/v1/products/search?{urlencode({'q': w})}" for w in SEARCH_QUERIES],
+        "review summary": [f"/api/v1/products/{pk}/reviews/summary" for pk in data["popular"]],
+    }
+
+
+@contextlib.contextmanager
+def count_redis_trips():
+    """Round trips to Redis (commands or pipelines sent), counted while the block runs: ``[n]``."""
+    from redis.connection import AbstractConnection
+
+    count = [0]
+    original = AbstractConnection.send_packed_command
+
+    def counting(self, command, check_health=True):
+        count[0] += 1
+        return original(self, command, check_health)
+
+    AbstractConnection.send_packed_command = counting
+    try:
+        yield count
+    finally:
+        AbstractConnection.send_packed_command = original
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--blocks", type=int, default=4, help="interleaved blocks per row (with /health)")
+    parser.add_argument("--profile", help="a row name: cProfile its requests instead of timing")
+    parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--only", nargs="*", help="row names (default: all)")
+    args = parser.parse_args(argv)
+
+    for name, value in BENCH_ENV.items():
+        os.environ.setdefault(name, value)
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="request-cpu-metrics-"))
+    import django
+
+    django.setup()
+    import logging
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from shop.catalog.models import Product, ProductStatus
+
+    devnull = open(os.devnull, "w")  # noqa: SIM115 - for the whole run
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler):
+            handler.setStream(devnull)
+
+    active = Product.objects.filter(status=ProductStatus.ACTIVE)
+    data = {
+        "slugs": list(active.order_by("-sales_count", "pk").values_list("slug", flat=True)[:50]),
+        "popular": list(active.order_by("-review_count", "pk").values_list("pk", flat=True)[:5]),
+    }
+    rows = rows_for(data)
+    if args.only:
+        rows = {name: paths for name, paths in rows.items() if name == "health" or name in args.only}
+    from catalog import client_address
+
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_ACCEPT="application/json")
+    counter = iter(range(10**9))
+
+    def run(paths, n):
+        for i in range(n):
+            # Many anonymous shoppers (one proxy in front), as hot_paths.py's clients are.
+            response = client.get(paths[i % len(paths)], HTTP_X_FORWARDED_FOR=client_address(next(counter)))
+            if response.status_code != 200:
+                raise SystemExit(f"{paths[i % len(paths)]} answered {response.status_code}")
+
+    for name, paths in rows.items():  # warm-up: caches filled, per-process lookups made
+        # A smaller demo shop may not have every page of hot_paths.py's queries: those are left out.
+        paths[:] = [
+            path
+            for path in paths
+            if client.get(path, HTTP_X_FORWARDED_FOR=client_address(next(counter))).status_code == 200
+        ]
+        if not paths:
+            raise SystemExit(f"no path of {name!r} answers 200")
+        run(paths, 2 * len(paths))
+
+    if args.profile:
+        paths = rows[args.profile]
+        profiler = cProfile.Profile()
+        profiler.enable()
+        run(paths, args.requests)
+        profiler.disable()
+        stats = pstats.Stats(profiler, stream=sys.stdout)
+        total = sum(tt for (_, _, tt, _, _) in stats.stats.values())
+        print(f"{args.profile}: {total / args.requests * 1000:.3f} ms per request (profiled)")
+        stats.sort_stats("tottime").print_stats(args.top)
+        stats.sort_stats("cumulative").print_stats(args.top)
+        return 0
+
+    per_block = max(1, args.requests // args.blocks)
+    cpu = {name: 0.0 for name in rows}
+    for _ in range(args.blocks):
+        for name, paths in rows.items():
+            started = time.process_time()
+            run(paths, per_block)
+            cpu[name] += time.process_time() - started
+    n = per_block * args.blocks
+    health = cpu["health"] / n
+    print(f"{n} requests per row, in process (CPU time), load average {os.getloadavg()[0]:.2f}")
+    print(f"{'row':32} {'CPU ms':>8} {'x /health':>10} {'statements':>11} {'Redis trips':>12} {'Python calls':>13}")
+    for name, paths in rows.items():
+        with CaptureQueriesContext(connection) as queries, count_redis_trips() as trips:
+            run(paths, len(paths))
+        profiler = cProfile.Profile()
+        profiler.enable()
+        run(paths, len(paths))
+        profiler.disable()
+        calls = sum(stat[1] for stat in pstats.Stats(profiler).stats.values())
+        each = cpu[name] / n
+        print(
+            f"{name:32} {each * 1000:8.3f} {health / each:10.2f} {len(queries) / len(paths):11.1f} "
+            f"{trips[0] / len(paths):12.1f} {calls / len(paths):13.0f}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

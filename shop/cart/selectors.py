@@ -1,8 +1,9 @@
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import FilteredRelation, Q
 from django.utils import timezone
 
@@ -101,6 +102,37 @@ def _instances(row):
     return built
 
 
+def _lines_queryset(cart_id):
+    return (
+        CartLine.objects.filter(cart_id=cart_id)
+        .annotate(primary_media=FilteredRelation("product__media", condition=Q(product__media__is_primary=True)))
+        .values_list("id", "quantity", *_JOINED_COLUMNS)
+    )
+
+
+_compiled = threading.local()
+_CART_ID_PLACEHOLDER = -918_273_645_546_372_819  # no cart has it; marks the cart id among the parameters
+
+
+def _line_rows(cart_id):
+    """The rows of ``_lines_queryset(cart_id)``. Building and compiling that queryset (16 joined
+    columns) cost three quarters of running it, so each thread compiles it once, for a placeholder
+    cart id, and then only swaps the id in; the rows go through the compiler's converters as the
+    queryset's own would."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    ready = getattr(_compiled, "lines", None)
+    if ready is None or ready[0] is not connection:
+        compiler = _lines_queryset(_CART_ID_PLACEHOLDER).query.get_compiler(DEFAULT_DB_ALIAS)
+        sql, params = compiler.as_sql()
+        ready = _compiled.lines = (connection, compiler, sql, list(params), list(params).index(_CART_ID_PLACEHOLDER))
+    _, compiler, sql, params, index = ready
+    params = [*params[:index], cart_id, *params[index + 1 :]]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return list(compiler.results_iter(results=[rows], tuple_expected=True))
+
+
 def cart_lines_joined(cart):
     """The cart's lines with their product (brand, category's parent, primary image) and variant,
     in one query of the columns pricing and the cart's answer read.
@@ -108,13 +140,8 @@ def cart_lines_joined(cart):
     The instances carry only those columns: reading another one would cost a query each (the cart
     API's query count test would show it). Pages use ``cart_lines`` (whole products).
     """
-    rows = (
-        CartLine.objects.filter(cart_id=cart.pk)
-        .annotate(primary_media=FilteredRelation("product__media", condition=Q(product__media__is_primary=True)))
-        .values_list("id", "quantity", *_JOINED_COLUMNS)
-    )
     lines = []
-    for row in rows:
+    for row in _line_rows(cart.pk):
         product, brand, category, variant, media, file = _instances(row)
         product._state.fields_cache.update(brand=brand, category=category)
         if media is not None:

@@ -12,7 +12,7 @@ from shop.cart.cache import cart_cache_invalidate
 from shop.cart.lock_objects import cart_lock_touch, carts_lock
 from shop.cart.models import MAX_LINE_QUANTITY, Cart, CartLine
 from shop.cart.pricing import INSUFFICIENT_STOCK, OUT_OF_STOCK, line_problem
-from shop.cart.selectors import cart_is_expired, cart_lines
+from shop.cart.selectors import cart_is_expired, cart_lines, cart_of_user
 from shop.catalog.models import Product, ProductStatus, ProductVariant
 from shop.catalog.selectors import product_active_get
 from shop.coupons.services import coupon_check, coupon_get
@@ -46,7 +46,7 @@ def _expire_if_stale(cart):
 
 
 def cart_for_user(*, user):
-    cart = Cart.objects.filter(user=user).first()
+    cart = cart_of_user(user_id=user.pk)
     if cart is None:
         try:
             with transaction.atomic():

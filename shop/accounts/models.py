@@ -145,9 +145,23 @@ class User(AbstractBaseUser, PermissionsMixin):
         # Before the unique checks of model forms (the admin), so they compare the stored form.
         self.email = UserManager.normalize_email(self.email)
 
+    def refresh_from_db(self, using=None, fields=None, from_queryset=None):
+        """A user loaded with a few columns for authentication (``shop.accounts.authentication``)
+        loads all its other columns in one query the first time one of them is read."""
+        if fields is not None and getattr(self, "_load_deferred_together", False):
+            deferred = self.get_deferred_fields()
+            if deferred and set(fields) <= deferred:
+                fields = deferred
+        return super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
+
     def save(self, *args, **kwargs):
         """``is_staff`` and the role group follow ``role`` on every save that may change it."""
         from shop.accounts.roles import role_is_staff, user_role_groups_sync
+
+        if kwargs.get("update_fields") is None and getattr(self, "_load_deferred_together", False):
+            deferred = self.get_deferred_fields()
+            if deferred:  # a full save writes every column, as for a user loaded whole
+                self.refresh_from_db(fields=deferred)
 
         self.email = UserManager.normalize_email(self.email)
         self.is_staff = self.is_superuser or role_is_staff(self.role)

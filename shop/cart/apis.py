@@ -6,8 +6,7 @@ from rest_framework.views import APIView
 
 from shop.cart import services
 from shop.cart.error_codes import CartErrorCode
-from shop.cart.models import Cart
-from shop.cart.selectors import cart_price
+from shop.cart.selectors import cart_lines_joined, cart_price
 from shop.cart.serializers import CartAddInput, CartOutput, CartUpdateInput, CouponCodeInput, cart_output
 from shop.catalog.error_codes import CatalogErrorCode
 from shop.coupons.error_codes import COUPON_REFUSALS
@@ -28,9 +27,9 @@ class CartBaseApi(APIView):
         return services.cart_resolve(request=request, create=create)
 
     def respond(self, request, cart, code=status.HTTP_200_OK):
-        cart = Cart.objects.get(pk=cart.pk)  # fresh updated_at / coupon after a change
+        # The services keep ``cart.updated_at`` and ``cart.coupon_id`` as they wrote them: no re-read.
         user = request.user if request.user.is_authenticated else None
-        prices, coupon, problem = cart_price(cart, user=user)
+        prices, coupon, problem = cart_price(cart, user=user, lines=cart_lines_joined(cart))
         data = cart_output(
             cart=cart,
             prices=prices,

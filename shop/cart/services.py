@@ -3,7 +3,7 @@ cart (double taps, parallel tabs) cannot lose an update, then drops the cached l
 
 import uuid
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -12,8 +12,8 @@ from shop.cart.cache import cart_cache_invalidate
 from shop.cart.lock_objects import cart_lock_touch, carts_lock
 from shop.cart.models import MAX_LINE_QUANTITY, Cart, CartLine
 from shop.cart.pricing import INSUFFICIENT_STOCK, OUT_OF_STOCK, line_problem
-from shop.cart.selectors import cart_is_expired, cart_lines
-from shop.catalog.models import ProductVariant
+from shop.cart.selectors import cart_is_expired, cart_lines, cart_of_user
+from shop.catalog.models import Product, ProductStatus, ProductVariant
 from shop.catalog.selectors import product_active_get
 from shop.coupons.services import coupon_check, coupon_get
 from skincare.api.error_codes import ApiErrorCode
@@ -23,7 +23,8 @@ SESSION_KEY = "cart_token"
 
 
 def _touch(cart):
-    Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
+    cart.updated_at = timezone.now()
+    Cart.objects.filter(pk=cart.pk).update(updated_at=cart.updated_at)
     cart_cache_invalidate(cart.pk)
 
 
@@ -37,14 +38,15 @@ def _parse_token(raw):
 def _expire_if_stale(cart):
     if cart_is_expired(cart):
         cart.lines.all().delete()
-        Cart.objects.filter(pk=cart.pk).update(coupon=None, updated_at=timezone.now())
+        cart.updated_at = timezone.now()
+        Cart.objects.filter(pk=cart.pk).update(coupon=None, updated_at=cart.updated_at)
         cart.coupon_id = None
         cart_cache_invalidate(cart.pk)
     return cart
 
 
 def cart_for_user(*, user):
-    cart = Cart.objects.filter(user=user).first()
+    cart = cart_of_user(user_id=user.pk)
     if cart is None:
         try:
             with transaction.atomic():
@@ -78,7 +80,7 @@ def cart_resolve(*, request, create=True):
         for token in {t for t in (header_token, session_token) if t}:
             guest = cart_for_guest(token=token, create=False)
             if guest is not None and _has_something_to_merge(guest):
-                cart_merge(source=guest, target=cart)
+                cart = cart_merge(source=guest, target=cart)  # the target as the merge left it
         if session is not None and session_token:
             session.pop(SESSION_KEY, None)
         return cart
@@ -116,11 +118,22 @@ def _check_quantity(quantity):
         raise ApplicationError(error_codes.QUANTITY_TOO_LARGE, message, errors={"quantity": [message]})
 
 
+# What the checks of an addition read (``pricing.line_problem``): not the product's texts.
+_CHECKED_PRODUCT_FIELDS = ("id", "status", "track_inventory", "allow_backorders", "stock_quantity")
+_CHECKED_VARIANT_FIELDS = ("id", "product_id", "is_active", "stock_quantity")
+
+
 def _product_and_variant(product_id, variant_id):
-    product = product_active_get(product_id=product_id, field="product_id")
+    product = Product.objects.filter(pk=product_id, status=ProductStatus.ACTIVE).only(*_CHECKED_PRODUCT_FIELDS).first()
+    if product is None:
+        product = product_active_get(product_id=product_id, field="product_id")  # its error, or activated meanwhile
     variant = None
     if variant_id is not None:
-        variant = ProductVariant.objects.filter(pk=variant_id, product=product, is_active=True).first()
+        variant = (
+            ProductVariant.objects.filter(pk=variant_id, product=product, is_active=True)
+            .only(*_CHECKED_VARIANT_FIELDS)
+            .first()
+        )
         if variant is None:
             raise ApplicationError(
                 ApiErrorCode.VALIDATION_ERROR,
@@ -130,21 +143,45 @@ def _product_and_variant(product_id, variant_id):
     return product, variant
 
 
-@transaction.atomic
-def cart_add_line(*, cart, product_id, quantity, variant_id=None):
-    product, variant = _product_and_variant(product_id, variant_id)
-    cart.updated_at = cart_lock_touch(cart_id=cart.pk)
-    line = CartLine.objects.filter(cart=cart, product=product, variant=variant).first()
-    new_quantity = quantity + (line.quantity if line else 0)
-    _check_quantity(new_quantity)
-    _check_stock(product, variant, new_quantity)
-    if line:
-        line.quantity = new_quantity
-        line.save(update_fields=["quantity", "updated_at"])
+def _line_upsert(*, cart_id, product_id, variant_id, quantity, now):
+    """Add ``quantity`` to the cart's line of this product / variant (created when missing) in one
+    statement: ``(line id, new quantity)``, or None when the sum would pass ``MAX_LINE_QUANTITY``."""
+    table = connection.ops.quote_name(CartLine._meta.db_table)
+    if variant_id is None:
+        target = "(cart_id, product_id) WHERE variant_id IS NULL"  # the partial unique constraints
     else:
-        line = CartLine.objects.create(cart=cart, product=product, variant=variant, quantity=quantity)
-    cart_cache_invalidate(cart.pk)
-    return line
+        target = "(cart_id, variant_id) WHERE variant_id IS NOT NULL"
+    sql = (
+        f"INSERT INTO {table} (cart_id, product_id, variant_id, quantity, created_at, updated_at) "  # noqa: S608 - constants
+        f"VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT {target} "
+        f"DO UPDATE SET quantity = {table}.quantity + EXCLUDED.quantity, updated_at = EXCLUDED.updated_at "
+        f"WHERE {table}.quantity + EXCLUDED.quantity <= %s RETURNING id, quantity"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [cart_id, product_id, variant_id, quantity, now, now, MAX_LINE_QUANTITY])
+        return cursor.fetchone()
+
+
+def cart_add_line(*, cart, product_id, quantity, variant_id=None):
+    """Add to the line of this product / variant; returns the line's id.
+
+    The product is read (only the columns the checks need) before the cart's lock. Under the lock,
+    one upsert adds the quantity and returns the line's new total, which the limit and stock checks
+    then judge: a refusal rolls the addition back with the lock's transaction.
+    """
+    product, variant = _product_and_variant(product_id, variant_id)
+    with transaction.atomic():
+        cart.updated_at = cart_lock_touch(cart_id=cart.pk)
+        _check_quantity(quantity)
+        row = _line_upsert(
+            cart_id=cart.pk, product_id=product.pk, variant_id=variant_id, quantity=quantity, now=cart.updated_at
+        )
+        if row is None:  # the line already holds so many that the sum passes the limit
+            _check_quantity(MAX_LINE_QUANTITY + 1)
+        line_id, new_quantity = row
+        _check_stock(product, variant, new_quantity)
+        cart_cache_invalidate(cart.pk)
+    return line_id
 
 
 def _line(cart, line_id):

@@ -273,10 +273,10 @@ def test_unavailable_line_is_flagged(auth_client):
     assert (item["available"], item["problem"], item["available_quantity"]) == (False, "out_of_stock", 0)
 
 
-def test_cart_read_query_count_is_constant(auth_client, django_assert_max_num_queries):
+def test_cart_read_query_count_is_constant(auth_client, django_assert_num_queries):
     for _ in range(10):
         auth_client.post(ITEMS, {"product_id": VariantFactory().product_id}, format="json")
     auth_client.get(CART)
-    with django_assert_max_num_queries(8):
+    with django_assert_num_queries(2):  # the cart, then its lines joined with products, variants and images
         response = auth_client.get(CART)
     assert len(response.json()["data"]["items"]) == 10

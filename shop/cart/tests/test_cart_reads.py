@@ -1,0 +1,124 @@
+"""The cart API reads its lines in one joined query (``selectors.cart_lines_joined``): the same answer
+as whole products give, in a fixed number of statements."""
+
+from decimal import Decimal
+
+import pytest
+from rest_framework.test import APIRequestFactory
+
+from shop.cart.models import Cart, CartLine
+from shop.cart.selectors import cart_lines, cart_lines_joined, cart_price
+from shop.cart.serializers import cart_output
+from shop.cart.tests.factories import CategoryFactory, ProductFactory, VariantFactory
+from shop.catalog.models import ProductMedia, ProductStatus
+from shop.coupons.tests.factories import CouponFactory
+from shop.files.tests.factories import UploadedFileFactory
+
+pytestmark = pytest.mark.django_db
+
+CART = "/api/v1/cart"
+ITEMS = "/api/v1/cart/items"
+
+
+def _answer(cart, lines, request):
+    prices, coupon, problem = cart_price(cart, lines=lines)
+    return cart_output(
+        cart=cart, prices=prices, coupon=coupon, coupon_problem=problem, include_token=True, request=request
+    )
+
+
+def test_joined_lines_answer_exactly_as_whole_products():
+    parent = CategoryFactory()
+    pictured = ProductFactory(price=Decimal("19.99"), compare_at_price=Decimal("25.00"), category__parent=parent)
+    ProductMedia.objects.create(
+        product=pictured, file=UploadedFileFactory(thumbnails={"small": "t/s.jpg"}), is_primary=True, alt_text="A"
+    )
+    ProductMedia.objects.create(product=pictured, file=UploadedFileFactory(), is_primary=False, sort_order=1)
+    plain = ProductFactory(price=Decimal("7.10"), stock_quantity=2)
+    variant = VariantFactory(price=Decimal("12.00"), stock_quantity=0)
+    hidden = ProductFactory(status=ProductStatus.DRAFT)
+    coupon = CouponFactory(value=Decimal("15.00"))
+    coupon.applicable_categories.add(parent)  # eligibility reads the category's parent
+    cart = Cart.objects.create(coupon=coupon)
+    for product, line_variant, quantity in (
+        (pictured, None, 2),
+        (plain, None, 3),  # more than in stock
+        (variant.product, variant, 1),  # variant sold out
+        (variant.product, None, 1),
+        (hidden, None, 1),
+    ):
+        CartLine.objects.create(cart=cart, product=product, variant=line_variant, quantity=quantity)
+    cart.refresh_from_db()
+    request = APIRequestFactory().get(CART, HTTP_HOST="localhost")
+
+    joined = _answer(cart, cart_lines_joined(cart), request)
+
+    assert joined == _answer(cart, cart_lines(cart, from_cache=False), request)
+    items = joined["items"]
+    assert [item["problem"] for item in items] == [None, "insufficient_stock", "out_of_stock", None, "unavailable"]
+    assert items[0]["product"]["image"]["thumbnail"] == "http://localhost/media/t/s.jpg"
+    assert items[0]["product"]["brand"]["name"] == pictured.brand.name
+    assert (items[1]["product"]["brand"]["slug"], items[1]["product"]["image"]) == (plain.brand.slug, None)
+    assert items[2]["variant"] == {"id": variant.pk, "name": variant.name, "sku": variant.sku}
+    assert joined["discount"] == "6.00"  # 15 % of the pictured line (39.98), the only one in the category
+
+
+def test_cart_read_with_a_coupon_reads_the_coupon_and_its_scope(auth_client, django_assert_num_queries):
+    auth_client.post(ITEMS, {"product_id": ProductFactory().pk}, format="json")
+    coupon = CouponFactory()
+    assert auth_client.post("/api/v1/cart/coupon", {"code": coupon.code}, format="json").status_code == 200
+    with django_assert_num_queries(5):  # + the coupon, its products and its categories
+        response = auth_client.get(CART)
+    assert response.json()["data"]["coupon"]["code"] == coupon.code
+
+
+def test_the_answer_after_a_change_carries_the_written_expiry_and_coupon(auth_client):
+    """No re-read of the cart after a change: what the answer says is what a later read finds."""
+    product = ProductFactory()
+    added = auth_client.post(ITEMS, {"product_id": product.pk}, format="json").json()["data"]
+    assert added["expires_at"] == auth_client.get(CART).json()["data"]["expires_at"]
+    coupon = CouponFactory()
+    applied = auth_client.post("/api/v1/cart/coupon", {"code": coupon.code}, format="json").json()["data"]
+    assert applied["coupon"]["code"] == coupon.code
+    assert applied["expires_at"] == auth_client.get(CART).json()["data"]["expires_at"] != added["expires_at"]
+    cleared = auth_client.delete(CART).json()["data"]
+    assert (cleared["coupon"], cleared["items"]) == (None, [])
+    assert cleared["expires_at"] == auth_client.get(CART).json()["data"]["expires_at"]
+
+
+def test_adding_is_one_upsert_under_the_lock(auth_client, user, django_assert_num_queries):
+    product = ProductFactory()
+    auth_client.get(CART)
+    # the cart, the product's checked columns, then savepoint, lock, upsert, release, and the answer's lines
+    with django_assert_num_queries(7):
+        response = auth_client.post(ITEMS, {"product_id": product.pk, "quantity": 2}, format="json")
+    assert response.status_code == 201
+    with django_assert_num_queries(7):
+        response = auth_client.post(ITEMS, {"product_id": product.pk, "quantity": 3}, format="json")
+    assert [item["quantity"] for item in response.json()["data"]["items"]] == [5]
+    assert list(CartLine.objects.filter(cart__user=user).values_list("quantity", flat=True)) == [5]
+
+
+def test_a_refused_addition_leaves_the_line_and_the_cart_as_they_were(auth_client, user):
+    product = ProductFactory(stock_quantity=6)
+    variant = VariantFactory(stock_quantity=200)
+    auth_client.post(ITEMS, {"product_id": product.pk, "quantity": 5}, format="json")
+    auth_client.post(ITEMS, {"product_id": variant.product_id, "variant_id": variant.pk, "quantity": 98}, format="json")
+    before = Cart.objects.get(user=user).updated_at
+
+    stock = auth_client.post(ITEMS, {"product_id": product.pk, "quantity": 2}, format="json")
+    assert (stock.status_code, stock.json()["code"], stock.json()["message"]) == (
+        409,
+        "INSUFFICIENT_STOCK",
+        "Only 6 left in stock.",
+    )
+    limit = auth_client.post(
+        ITEMS, {"product_id": variant.product_id, "variant_id": variant.pk, "quantity": 2}, format="json"
+    )
+    assert (limit.status_code, limit.json()["code"]) == (400, "QUANTITY_TOO_LARGE")
+
+    lines = CartLine.objects.filter(cart__user=user).order_by("id")
+    assert [(line.variant_id, line.quantity) for line in lines] == [(None, 5), (variant.pk, 98)]
+    assert Cart.objects.get(user=user).updated_at == before
+    added = auth_client.post(ITEMS, {"product_id": variant.product_id, "variant_id": variant.pk}, format="json")
+    assert [item["quantity"] for item in added.json()["data"]["items"]] == [5, 99]

@@ -96,6 +96,13 @@ class Listing:
     page: object  # a django Page over the total (its object_list is not used), or None on errors
     selected: dict  # what the form shows as chosen: name -> value or list of values
     errors: dict = field(default_factory=dict)
+    version: str = ""  # the catalog list version the listing was read under
+
+    @property
+    def fragment_key(self):
+        """What the page's cached fragments (filter form, product grid) vary on besides the path and
+        language: the list version (categories, brands, ingredients, items) and the chosen filters."""
+        return f"{self.version}:{sorted(self.selected.items())!r}"
 
 
 def _selected(params):
@@ -132,7 +139,9 @@ def product_listing(params, *, path, category=None):
         total = ListTotal(cache.get(count_key))
         filterset = ProductFilter(data=data, queryset=catalog_selectors.product_list_queryset(), total=total)
         if not filterset.is_valid():
-            return Listing(items=[], page=None, selected=selected, errors=dict(filterset.form.errors))
+            return Listing(
+                items=[], page=None, selected=selected, errors=dict(filterset.form.errors), version=version
+            )
         paginator = ProductIdsPaginator(filterset.qs, PER_PAGE, total=total)
         page = paginator.get_page(page_number)
         if total.counted:
@@ -144,7 +153,7 @@ def product_listing(params, *, path, category=None):
         }
         cache.set(page_key, cached, catalog_cache.LIST_TIMEOUT)
     page = Paginator(range(cached["count"]), PER_PAGE).get_page(cached["number"])
-    return Listing(items=cached["items"], page=page, selected=selected)
+    return Listing(items=cached["items"], page=page, selected=selected, version=version)
 
 
 def spelling_suggestion(q):

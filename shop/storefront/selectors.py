@@ -139,9 +139,7 @@ def product_listing(params, *, path, category=None):
         total = ListTotal(cache.get(count_key))
         filterset = ProductFilter(data=data, queryset=catalog_selectors.product_list_queryset(), total=total)
         if not filterset.is_valid():
-            return Listing(
-                items=[], page=None, selected=selected, errors=dict(filterset.form.errors), version=version
-            )
+            return Listing(items=[], page=None, selected=selected, errors=dict(filterset.form.errors), version=version)
         paginator = ProductIdsPaginator(filterset.qs, PER_PAGE, total=total)
         page = paginator.get_page(page_number)
         if total.counted:

@@ -267,15 +267,21 @@ class ProductFilter(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         queryset = self.filter_queryset_by_form(queryset)
         q = self.form.cleaned_data.get("q")
+        sort = self.form.cleaned_data.get("sort") or ("relevance" if q else DEFAULT_SORT)
+        if sort == "relevance" and not q:
+            sort = DEFAULT_SORT
+        order = SORTS[sort]
         if q:
             # The list's total (``ProductListApi.list_total_holder``, or the one this FilterSet was given):
-            # search counts its matches once, there, instead of probing and counting again.
+            # its paginator tries the search's candidates in turn, reading each one's total with its
+            # page; without one, search counts its matches to choose.
             total = self.total
             if total is None:
                 view = (getattr(self.request, "parser_context", None) or {}).get("view")
                 total = getattr(view, "list_total_holder", None)
+            candidates = search.search_candidates(queryset, q) if total is not None else None
+            if candidates is not None:
+                total.alternatives = (candidate.order_by(*order) for candidate in candidates)
+                return next(total.alternatives)
             queryset = search.search_products(queryset, q, total=total)
-        sort = self.form.cleaned_data.get("sort") or ("relevance" if q else DEFAULT_SORT)
-        if sort == "relevance" and not q:
-            sort = DEFAULT_SORT
-        return queryset.order_by(*SORTS[sort])
+        return queryset.order_by(*order)

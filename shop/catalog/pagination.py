@@ -41,6 +41,9 @@ class ListTotal:
     def __init__(self, value=None):
         self.value = value
         self.counted = False
+        # The search's other candidates (ordered querysets) when the first matches nothing:
+        # ``search.search_candidates``, set by the filter.
+        self.alternatives = None
 
     def record(self, value):
         self.value, self.counted = value, True
@@ -71,22 +74,34 @@ class ProductIdsPaginator(Paginator):
             raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
         if number < 1:
             raise EmptyPage(self.error_messages["min_page"])
-        bottom = (number - 1) * self.per_page
-        queryset = self.object_list.prefetch_related(None)
+        bottom, top = (number - 1) * self.per_page, number * self.per_page
         if self.total.value is not None:
             number = self.validate_number(number)
-            ids = list(queryset.values_list("pk", flat=True)[bottom : bottom + self.per_page])
-        else:
-            rows = list(
-                queryset.annotate(list_total=Window(Count("pk"))).values_list("pk", "list_total")[
-                    bottom : bottom + self.per_page
-                ]
-            )
-            if rows or number == 1:
-                self.total.record(rows[0][1] if rows else 0)
-            number = self.validate_number(number)  # past the end: counts and raises
-            ids = [pk for pk, _ in rows]
-        return self._get_page(ids, number, self)
+            while True:
+                ids = list(self.object_list.prefetch_related(None).values_list("pk", flat=True)[bottom:top])
+                # A known total of a search came from the candidate that matched: the ones before it have no rows.
+                if ids or not self._next_candidate():
+                    return self._get_page(ids, number, self)
+        while True:
+            queryset = self.object_list.prefetch_related(None)
+            rows = list(queryset.annotate(list_total=Window(Count("pk"))).values_list("pk", "list_total")[bottom:top])
+            if rows:
+                self.total.record(rows[0][1])
+                break
+            # No rows: no match at all (the next candidate, if any, is tried), or a page past the end.
+            matched = 0 if number == 1 else queryset.count()
+            if matched or not self._next_candidate():
+                self.total.record(matched)
+                break
+        number = self.validate_number(number)  # past the end: raises
+        return self._get_page([pk for pk, _ in rows], number, self)
+
+    def _next_candidate(self):
+        candidate = next(self.total.alternatives, None) if self.total.alternatives is not None else None
+        if candidate is None:
+            return False
+        self.object_list = candidate
+        return True
 
     def get_page(self, number):
         """``Paginator.get_page`` (the first page for a bad number, the last past the end) without

@@ -90,6 +90,27 @@ def _search_postgresql(queryset, q, total=None):
     return typo_tolerant_search(queryset, q)
 
 
+def search_candidates(queryset, q):
+    """The searches ``search_products`` tries in turn, as querysets (lazily: a candidate is built
+    only when the ones before it matched nothing), or None where there is one search only (no
+    query, Khmer, SQLite). PostgreSQL: the words, the words with their spelling corrected (when
+    that changes them), then the trigram similarity of the names. A paginator that reads the total
+    with the page (``pagination.ProductIdsPaginator``) tries them itself: one statement per
+    candidate instead of a ``COUNT`` per candidate and the page."""
+    q = normalise_query(q)
+    if not q or KHMER.search(q) or not is_postgresql():
+        return None
+
+    def candidates():
+        yield _full_text(queryset, q)
+        corrected = correct_spelling(q)
+        if corrected and corrected != q:
+            yield _full_text(queryset, corrected)
+        yield typo_tolerant_search(queryset, q)
+
+    return candidates()
+
+
 def _full_text(queryset, q):
     query = SearchQuery(q, search_type="websearch", config="english")
     # A constant column name; the user's text is always a query parameter.

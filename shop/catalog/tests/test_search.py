@@ -107,21 +107,30 @@ def test_suggestions_offer_a_close_spelling(api_client, shop):
 @postgres_only
 @pytest.mark.postgres
 def test_search_counts_its_matches_once(api_client, shop, django_assert_num_queries):
-    """A cold search runs COUNT and the page's ids (the items come from the per-product cache, or 2
-    more queries: rows and images); the word check is the count the list needs (no separate EXISTS
-    probe); a typo adds one count that finds nothing, and is corrected without a query."""
+    """A cold search reads the page's ids with the total in one statement (the items come from the
+    per-product cache, or 2 more queries: rows and images); a typo adds one statement that finds
+    nothing, and is corrected without a query."""
     from django.core.cache import cache
 
     cache.clear()
     ids(api_client.get(SEARCH, {"q": "minerl"}))  # warm the category tree and the spelling vocabulary
-    with django_assert_num_queries(4):  # count, ids, then the items not cached yet: rows, images
+    with django_assert_num_queries(3):  # ids and total, then the items not cached yet: rows, images
         response = api_client.get(SEARCH, {"q": "sunscreen", "per_page": 5})
     assert response.json()["meta"]["total"] == 2  # the sunscreen by name, the cleanser by description
-    with django_assert_num_queries(3):  # nothing for "sunscrean", then count and ids for "sunscreen"
+    with django_assert_num_queries(2):  # nothing for "sunscrean", then ids and total for "sunscreen"
         response = api_client.get(SEARCH, {"q": "sunscrean"})
     assert ids(response)[0] == shop["sunscreen"].pk and response.json()["meta"]["total"] == 2
     with django_assert_num_queries(1):  # another page size of the same search: total and items are cached
         assert len(ids(api_client.get(SEARCH, {"q": "sunscreen", "per_page": 1}))) == 1
+    with django_assert_num_queries(2):  # the cached total of a corrected search: its words first, then the fix
+        response = api_client.get(SEARCH, {"q": "sunscrean", "per_page": 1})
+    assert ids(response) == [shop["sunscreen"].pk] and response.json()["meta"]["total"] == 2
+    assert ids(api_client.get(SEARCH, {"q": "sunscrean", "per_page": 1, "page": 2})) == [shop["cleanser"].pk]
+    assert api_client.get(SEARCH, {"q": "sunscrean", "page": 2}).status_code == 404  # past the end
+    assert api_client.get(SEARCH, {"q": "sunscreen", "page": 2}).status_code == 404
+    nothing = api_client.get(SEARCH, {"q": "qqqqxx"})
+    assert ids(nothing) == [] and nothing.json()["meta"]["total"] == 0
+    assert api_client.get(SEARCH, {"q": "qqqqxx", "page": 2}).status_code == 404
 
 
 def _typos(word):

@@ -79,19 +79,21 @@ class ProductListApi(generics.ListAPIView):
 
     def list(self, request, *args, **kwargs):
         params = self.cache_params()
-        filters = [(name, values) for name, values in params if name not in PAGING_PARAMS]
         # One cache read on a hit: the list version and the rendered answer (which records the
-        # version it was built under) together; on a miss the same read brought the page (any origin
-        # or language) and the filters' total, each also recording its version.
+        # version it was built under) together. On a miss one more: the page (any origin or
+        # language) and the filters' total, each recording the version it was built under (not read
+        # with the answer: a hit would fetch and unpickle the page for nothing).
         response_key = rendered_key(request, "catalog:list-response", sorted(params))
-        page_key = catalog_cache.product_list_entry_key("page", request.path, params)
-        count_key = catalog_cache.product_list_entry_key("count", request.path, filters)
-        found = cache.get_many([catalog_cache.LIST_VERSION_KEY, response_key, page_key, count_key])
+        found = cache.get_many([catalog_cache.LIST_VERSION_KEY, response_key])
         version = found.get(catalog_cache.LIST_VERSION_KEY) or catalog_cache.product_list_version()
         entry = found.get(response_key)
         if entry is not None and entry[0][0] == version:
             self.list_total = entry[0][1]
             return rendered_response(request, entry)
+        page_key = catalog_cache.product_list_entry_key("page", request.path, params)
+        filters = [(name, values) for name, values in params if name not in PAGING_PARAMS]
+        count_key = catalog_cache.product_list_entry_key("count", request.path, filters)
+        found = cache.get_many([page_key, count_key])
         store = {}
         page = found.get(page_key)
         if page is not None and page[0] == version:

@@ -11,11 +11,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shop.catalog import cache as catalog_cache
-from shop.catalog import error_codes, search, selectors, services
+from shop.catalog import error_codes, listing, search, selectors, services
 from shop.catalog.error_codes import CatalogErrorCode
 from shop.catalog.filters import PRODUCT_FILTER_PARAMETERS, ProductFilter
 from shop.catalog.models import Product, ProductSkinType
-from shop.catalog.pagination import CachedCountPagination
+from shop.catalog.pagination import CachedCountPagination, ListTotal
 from shop.catalog.serializers import (
     CategoryNodeSerializer,
     ImageSerializer,
@@ -64,7 +64,7 @@ class ProductListApi(generics.ListAPIView):
     serializer_class = ProductListOutputSerializer  # the schema; rows are built by product_list_item
     filterset_class = ProductFilter
     pagination_class = CachedCountPagination
-    list_count_key = None
+    list_total_holder = None  # a ListTotal, shared by the search and the paginator
 
     def get_queryset(self):
         return selectors.product_list_queryset()
@@ -80,7 +80,9 @@ class ProductListApi(generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         params = self.cache_params()
         # One cache read on a hit: the list version and the rendered answer (which records the
-        # version it was built under) together.
+        # version it was built under) together. On a miss one more: the page (any origin or
+        # language) and the filters' total, each recording the version it was built under (not read
+        # with the answer: a hit would fetch and unpickle the page for nothing).
         response_key = rendered_key(request, "catalog:list-response", sorted(params))
         found = cache.get_many([catalog_cache.LIST_VERSION_KEY, response_key])
         version = found.get(catalog_cache.LIST_VERSION_KEY) or catalog_cache.product_list_version()
@@ -88,20 +90,28 @@ class ProductListApi(generics.ListAPIView):
         if entry is not None and entry[0][0] == version:
             self.list_total = entry[0][1]
             return rendered_response(request, entry)
-        page_key = catalog_cache.product_list_page_key(request.path, params, version)
-        body = cache.get(page_key)
-        if body is None:
-            filters = [(name, values) for name, values in params if name not in PAGING_PARAMS]
-            self.list_count_key = catalog_cache.product_list_count_key(request.path, filters, version)
+        page_key = catalog_cache.product_list_entry_key("page", request.path, params)
+        filters = [(name, values) for name, values in params if name not in PAGING_PARAMS]
+        count_key = catalog_cache.product_list_entry_key("count", request.path, filters)
+        found = cache.get_many([page_key, count_key])
+        store = {}
+        page = found.get(page_key)
+        if page is not None and page[0] == version:
+            body = page[1]
+        else:
+            counted = found.get(count_key)
+            self.list_total_holder = ListTotal(counted[1] if counted is not None and counted[0] == version else None)
             queryset = self.filter_queryset(self.get_queryset())  # bad filters raise: never cached
-            page = self.paginate_queryset(queryset)
-            body = self.get_paginated_response([product_list_item(product) for product in page]).data
-            cache.set(page_key, body, catalog_cache.LIST_TIMEOUT)
+            page_ids = self.paginate_queryset(queryset)  # one statement when the total is not known
+            body = self.get_paginated_response(listing.product_list_items(page_ids, version=version)).data
+            store[page_key] = (version, body)
+            if self.list_total_holder.counted:
+                store[count_key] = (version, self.list_total_holder.value)
         body = {**body, "data": [product_list_item_absolute(item, request) for item in body["data"]]}
         self.list_total = body["meta"]["total"]
-        entry = rendered_entry(request, self, body, params=params, tag=(version, self.list_total))
-        cache.set(response_key, entry, catalog_cache.LIST_TIMEOUT)
-        return rendered_response(request, entry)
+        store[response_key] = rendered_entry(request, self, body, params=params, tag=(version, self.list_total))
+        cache.set_many(store, catalog_cache.LIST_TIMEOUT)
+        return rendered_response(request, store[response_key])
 
 
 @extend_schema_view(

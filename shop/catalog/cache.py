@@ -67,6 +67,19 @@ def product_list_page_key(path, params, version=None):
     return f"catalog:list-page:{version or product_list_version()}:{_query_digest(path, params)}"
 
 
+def product_list_entry_key(kind, path, params):
+    """Cache key of a list page (``kind`` "page", ``params`` with paging) or total ("count", without)
+    whose value is ``(version, value)``: the version it was built under is checked on reading, so the
+    entry is read in the same round trip as the version itself."""
+    return f"catalog:list-{kind}:v3:{_query_digest(path, params)}"
+
+
+def product_list_item_key(product_id, version):
+    """Cache key of one product's public list item (``listing.product_list_items``) under ``version``:
+    every change that replaces the list version orphans the items as it orphans the pages."""
+    return f"catalog:list-item:{version}:{product_id}"
+
+
 def product_list_count_key(path, params, version=None):
     """Cache key of the total of one filter combination (``params`` without paging)."""
     return f"catalog:list-count:{version or product_list_version()}:{_query_digest(path, params)}"

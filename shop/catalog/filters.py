@@ -1,8 +1,12 @@
 """Query-string filters of the public product list. Bad values answer 400, never 500."""
 
+import copy
+
 import django_filters
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext
+from django_filters.constants import EMPTY_VALUES
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 
@@ -123,6 +127,14 @@ PRODUCT_FILTER_PARAMETERS = [
 ]
 
 
+class SharedFields(dict):
+    """A form's ``base_fields`` that its instances use as they are instead of deep-copying them (the
+    filter form only validates: it is never rendered, and validating changes no field)."""
+
+    def __deepcopy__(self, memo):
+        return self
+
+
 class ProductFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_q", max_length=search.MAX_QUERY_LENGTH)
     category = CategoryFilter(method="filter_category", max_length=140)
@@ -156,6 +168,48 @@ class ProductFilter(django_filters.FilterSet):
 
     class Meta:
         fields = []
+
+    # Every list request built a FilterSet: a deep copy of its 15 filters, a new Form class and a form
+    # field per filter (with its label). The filters are only read once built, so the instances share
+    # them, and the form class is built once per FilterSet class.
+    _form_classes = {}
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None, total=None):
+        self.total = total  # a pagination.ListTotal shared with the search, or None
+        if queryset is None:
+            queryset = self._meta.model._default_manager.all()
+        self.is_bound = data is not None
+        self.data = data or QueryDict()
+        self.queryset = queryset
+        self.request = request
+        self.form_prefix = prefix
+        self.filters = self.base_filters
+
+    def get_form_class(self):
+        form_class = self._form_classes.get(type(self))
+        if form_class is None:
+            model = self.queryset.model
+            fields = {}
+            for name, filter_ in copy.deepcopy(self.base_filters).items():
+                filter_.model = model
+                fields[name] = filter_.field
+            form_class = type(f"{type(self).__name__}Form", (self._meta.form,), fields)
+            form_class.base_fields = SharedFields(form_class.base_fields)
+            self._form_classes[type(self)] = form_class
+        return form_class
+
+    def filter_queryset_by_form(self, queryset):
+        """``FilterSet.filter_queryset`` with the shared filters: a filter with a ``method`` is this
+        FilterSet's method (not resolved through the filter's ``parent``, which shared filters lack)."""
+        for name, value in self.form.cleaned_data.items():
+            filter_ = self.filters[name]
+            if filter_.method is not None:
+                if value in EMPTY_VALUES:  # as django-filter's FilterMethod
+                    continue
+                queryset = getattr(self, filter_.method)(queryset, filter_.field_name, value)
+            else:
+                queryset = filter_.filter(queryset, value)
+        return queryset
 
     def filter_noop(self, queryset, name, value):
         return queryset  # applied in filter_queryset() after the search annotation
@@ -211,14 +265,23 @@ class ProductFilter(django_filters.FilterSet):
         return queryset.filter(suitable_for_sensitive_skin=_boolean(value))
 
     def filter_queryset(self, queryset):
-        queryset = super().filter_queryset(queryset)
+        queryset = self.filter_queryset_by_form(queryset)
         q = self.form.cleaned_data.get("q")
-        if q:
-            # The list view names where its total is cached (``ProductListApi.list_count_key``):
-            # search counts its matches once, there, instead of probing and counting again.
-            view = (getattr(self.request, "parser_context", None) or {}).get("view")
-            queryset = search.search_products(queryset, q, count_key=getattr(view, "list_count_key", None))
         sort = self.form.cleaned_data.get("sort") or ("relevance" if q else DEFAULT_SORT)
         if sort == "relevance" and not q:
             sort = DEFAULT_SORT
-        return queryset.order_by(*SORTS[sort])
+        order = SORTS[sort]
+        if q:
+            # The list's total (``ProductListApi.list_total_holder``, or the one this FilterSet was given):
+            # its paginator tries the search's candidates in turn, reading each one's total with its
+            # page; without one, search counts its matches to choose.
+            total = self.total
+            if total is None:
+                view = (getattr(self.request, "parser_context", None) or {}).get("view")
+                total = getattr(view, "list_total_holder", None)
+            candidates = search.search_candidates(queryset, q) if total is not None else None
+            if candidates is not None:
+                total.alternatives = (candidate.order_by(*order) for candidate in candidates)
+                return next(total.alternatives)
+            queryset = search.search_products(queryset, q, total=total)
+        return queryset.order_by(*order)

@@ -9,7 +9,8 @@ under the catalog list version (see ``shop.catalog.cache``).
 """
 
 from django.core.cache import cache
-from django.core.paginator import Paginator
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db.models import Count, Window
 from django.utils.functional import cached_property
 
 from shop.catalog import cache as catalog_cache
@@ -32,14 +33,96 @@ class CachedCountPaginator(Paginator):
         return total
 
 
-class CachedCountPagination(PagePagination):
-    """``PagePagination`` whose total comes from ``view.list_count_key`` when the view sets it."""
+class ListTotal:
+    """The total of one filter combination, shared by the search (which checks its words with it) and
+    the paginator, so it is counted at most once. ``value`` is the known total (read from the cache by
+    the caller with the page) or None; ``counted`` says it was counted here (for the caller to store)."""
 
-    count_key = None
+    def __init__(self, value=None):
+        self.value = value
+        self.counted = False
+        # The search's other candidates (ordered querysets) when the first matches nothing:
+        # ``search.search_candidates``, set by the filter.
+        self.alternatives = None
+
+    def record(self, value):
+        self.value, self.counted = value, True
+
+
+class ProductIdsPaginator(Paginator):
+    """Pages of product *ids* (the items come from ``listing.product_list_items``), with the total
+    read along with the page when it is not known: ``COUNT(*) OVER ()`` on the page query, one
+    statement instead of a ``COUNT`` and the page. Only a page past the end (no rows) counts apart,
+    to tell an empty list from a page out of range (the same 404 as ``Paginator``)."""
+
+    def __init__(self, object_list, per_page, *, total=None):
+        super().__init__(object_list, per_page)
+        self.total = total if total is not None else ListTotal()
+
+    @cached_property
+    def count(self):
+        if self.total.value is None:
+            self.total.record(Paginator.count.func(self))
+        return self.total.value
+
+    def page(self, number):
+        try:
+            if isinstance(number, float) and not number.is_integer():
+                raise ValueError
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger(self.error_messages["invalid_page"]) from None
+        if number < 1:
+            raise EmptyPage(self.error_messages["min_page"])
+        bottom, top = (number - 1) * self.per_page, number * self.per_page
+        if self.total.value is not None:
+            number = self.validate_number(number)
+            while True:
+                ids = list(self.object_list.prefetch_related(None).values_list("pk", flat=True)[bottom:top])
+                # A known total of a search came from the candidate that matched: the ones before it have no rows.
+                if ids or not self._next_candidate():
+                    return self._get_page(ids, number, self)
+        while True:
+            queryset = self.object_list.prefetch_related(None)
+            rows = list(queryset.annotate(list_total=Window(Count("pk"))).values_list("pk", "list_total")[bottom:top])
+            if rows:
+                self.total.record(rows[0][1])
+                break
+            # No rows: no match at all (the next candidate, if any, is tried), or a page past the end.
+            matched = 0 if number == 1 else queryset.count()
+            if matched or not self._next_candidate():
+                self.total.record(matched)
+                break
+        number = self.validate_number(number)  # past the end: raises
+        return self._get_page([pk for pk, _ in rows], number, self)
+
+    def _next_candidate(self):
+        candidate = next(self.total.alternatives, None) if self.total.alternatives is not None else None
+        if candidate is None:
+            return False
+        self.object_list = candidate
+        return True
+
+    def get_page(self, number):
+        """``Paginator.get_page`` (the first page for a bad number, the last past the end) without
+        counting first."""
+        try:
+            return self.page(number)
+        except PageNotAnInteger:
+            return self.page(1)
+        except EmptyPage:
+            return self.page(self.num_pages)
+
+
+class CachedCountPagination(PagePagination):
+    """``PagePagination`` of product ids (``ProductIdsPaginator``) whose total is ``view.list_total``
+    (a ``ListTotal``) when the view sets it."""
+
+    total = None
 
     def django_paginator_class(self, object_list, per_page):
-        return CachedCountPaginator(object_list, per_page, count_key=self.count_key)
+        return ProductIdsPaginator(object_list, per_page, total=self.total)
 
     def paginate_queryset(self, queryset, request, view=None):
-        self.count_key = getattr(view, "list_count_key", None)
+        self.total = getattr(view, "list_total_holder", None)
         return super().paginate_queryset(queryset, request, view)

@@ -15,6 +15,8 @@ document or description; no typo tolerance.
 """
 
 import re
+import struct
+import time
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField, TrigramWordSimilarity
 from django.core.cache import cache
@@ -47,13 +49,13 @@ def _khmer_filter(q):
     return Q(name_km__contains=q) | Q(description_km__contains=q)
 
 
-def search_products(queryset, q, *, count_key=None):
+def search_products(queryset, q, *, total=None):
     """Filter ``queryset`` to products matching ``q`` and annotate ``search_rank``.
 
     Callers that want relevance order use ``.order_by("-search_rank", ...)``. On PostgreSQL the
-    words are checked by counting the matches (the list needs that total anyway): with
-    ``count_key`` the count is cached there for the paginator instead of probing with ``EXISTS``
-    and counting again.
+    words are checked by counting the matches (the list needs that total anyway): with ``total``
+    (a ``pagination.ListTotal``) the count is recorded there for the paginator instead of probing
+    with ``EXISTS`` and counting again.
     """
     q = normalise_query(q)
     if not q:
@@ -61,31 +63,52 @@ def search_products(queryset, q, *, count_key=None):
     if KHMER.search(q):
         return queryset.filter(_khmer_filter(q)).annotate(search_rank=Value(1.0, output_field=FloatField()))
     if is_postgresql():
-        return _search_postgresql(queryset, q, count_key)
+        return _search_postgresql(queryset, q, total)
     return _search_fallback(queryset, q)
 
 
-def _has_matches(matches, count_key):
-    if count_key is None:
-        return matches.exists()
-    total = cache.get(count_key)
+def _has_matches(matches, total):
     if total is None:
-        total = matches.count()
-        if total:  # a miss is not cached: the typo paths below decide this key's total
-            cache.set(count_key, total, catalog_cache.LIST_TIMEOUT)
-    return total > 0
+        return matches.exists()
+    if total.value is not None:
+        return total.value > 0
+    count = matches.count()
+    if count:  # no match is not recorded: the typo paths below decide the total
+        total.record(count)
+    return count > 0
 
 
-def _search_postgresql(queryset, q, count_key=None):
+def _search_postgresql(queryset, q, total=None):
     matches = _full_text(queryset, q)
-    if _has_matches(matches, count_key):
+    if _has_matches(matches, total):
         return matches
     corrected = correct_spelling(q)
     if corrected and corrected != q:
         matches = _full_text(queryset, corrected)
-        if _has_matches(matches, count_key):
+        if _has_matches(matches, total):
             return matches
     return typo_tolerant_search(queryset, q)
+
+
+def search_candidates(queryset, q):
+    """The searches ``search_products`` tries in turn, as querysets (lazily: a candidate is built
+    only when the ones before it matched nothing), or None where there is one search only (no
+    query, Khmer, SQLite). PostgreSQL: the words, the words with their spelling corrected (when
+    that changes them), then the trigram similarity of the names. A paginator that reads the total
+    with the page (``pagination.ProductIdsPaginator``) tries them itself: one statement per
+    candidate instead of a ``COUNT`` per candidate and the page."""
+    q = normalise_query(q)
+    if not q or KHMER.search(q) or not is_postgresql():
+        return None
+
+    def candidates():
+        yield _full_text(queryset, q)
+        corrected = correct_spelling(q)
+        if corrected and corrected != q:
+            yield _full_text(queryset, corrected)
+        yield typo_tolerant_search(queryset, q)
+
+    return candidates()
 
 
 def _full_text(queryset, q):
@@ -125,17 +148,92 @@ def search_vocabulary():
     return words
 
 
+# The vocabulary's trigram index, kept by each process while the catalog list version stays the same
+# (every product change replaces it) and for at most VOCABULARY_LOCAL_TIMEOUT seconds after reading
+# the shared vocabulary (itself up to VOCABULARY_TIMEOUT old): a typo is corrected in Python without
+# a round trip, and without shipping the whole vocabulary to PostgreSQL to compare it there.
+VOCABULARY_LOCAL_TIMEOUT = 60
+_vocabulary_memo = {"expires": 0.0, "version": None, "index": None}
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+
+
+def _trigrams(word):
+    """pg_trgm's trigrams of one lower-case word: padded with two spaces before, one after."""
+    padded = f"  {word} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+def _float4(value):
+    """``value`` rounded to single precision, as pg_trgm's ``similarity`` returns it (``real``)."""
+    return struct.unpack("f", struct.pack("f", value))[0]
+
+
+class VocabularyIndex:
+    """The vocabulary with each word's trigrams and, per trigram, the words that have it."""
+
+    def __init__(self, words):
+        self.words = words
+        self.known = frozenset(words)
+        self.trigrams = {}
+        self.by_trigram = {}
+        for word in words:
+            grams = self.trigrams[word] = _trigrams(word)
+            for gram in grams:
+                self.by_trigram.setdefault(gram, []).append(word)
+
+    def closest(self, typed):
+        """pg_trgm's answer to ``_CORRECTION_SQL`` for one word: the known word most similar to
+        ``typed`` (above ``TRIGRAM_THRESHOLD``; ties to the first in order), None when none is, or
+        ``NotImplemented`` when only PostgreSQL can tell (not a plain ASCII word, or a tie with a
+        word whose order depends on the database's collation)."""
+        if not _ASCII_WORD.fullmatch(typed):
+            return NotImplemented
+        grams = _trigrams(typed)
+        shared = {}
+        for gram in grams:
+            for word in self.by_trigram.get(gram, ()):
+                shared[word] = shared.get(word, 0) + 1
+        best, best_words = None, []
+        for word, common in shared.items():
+            score = _float4(common / (len(grams) + len(self.trigrams[word]) - common))
+            if score <= TRIGRAM_THRESHOLD or (best is not None and score < best):
+                continue
+            if best is None or score > best:
+                best, best_words = score, [word]
+            else:
+                best_words.append(word)
+        if not best_words:
+            return None
+        if len(best_words) > 1 and not all(word.isascii() for word in best_words):
+            return NotImplemented
+        return min(best_words)
+
+
+def _vocabulary_index():
+    now, version = time.monotonic(), catalog_cache.product_list_version()
+    memo = _vocabulary_memo
+    if memo["index"] is None or now >= memo["expires"] or memo["version"] != version:
+        memo.update(index=VocabularyIndex(search_vocabulary()), version=version, expires=now + VOCABULARY_LOCAL_TIMEOUT)
+    return memo["index"]
+
+
 def correct_spelling(q):
     """Replace each unknown word of ``q`` by the most trigram-similar known word."""
     words = [word.lower() for word in WORD.findall(q)][:8]
-    vocabulary = search_vocabulary()
-    known = set(vocabulary)
-    unknown = [word for word in words if word not in known and not word.isdigit()]
-    if not unknown or not vocabulary:
+    index = _vocabulary_index()
+    unknown = [word for word in words if word not in index.known and not word.isdigit()]
+    if not unknown or not index.words:
         return q
-    with connection.cursor() as cursor:
-        cursor.execute(_CORRECTION_SQL, [unknown, vocabulary, TRIGRAM_THRESHOLD])
-        corrections = dict(cursor.fetchall())
+    corrections = {}
+    for word in unknown:
+        closest = index.closest(word)
+        if closest is NotImplemented:  # PostgreSQL decides, for every word as before
+            with connection.cursor() as cursor:
+                cursor.execute(_CORRECTION_SQL, [unknown, index.words, TRIGRAM_THRESHOLD])
+                corrections = dict(cursor.fetchall())
+            break
+        if closest is not None:
+            corrections[word] = closest
     return " ".join(corrections.get(word, word) for word in words)
 
 

@@ -17,8 +17,9 @@ from shop.catalog import cache as catalog_cache
 from shop.catalog import search
 from shop.catalog import selectors as catalog_selectors
 from shop.catalog.filters import ProductFilter
+from shop.catalog.listing import product_list_items
 from shop.catalog.models import Ingredient, Product
-from shop.catalog.pagination import CachedCountPaginator
+from shop.catalog.pagination import ListTotal, ProductIdsPaginator
 from shop.catalog.serializers import product_list_item
 from shop.storefront import labels
 from shop.wishlist.models import WishlistItem
@@ -95,6 +96,13 @@ class Listing:
     page: object  # a django Page over the total (its object_list is not used), or None on errors
     selected: dict  # what the form shows as chosen: name -> value or list of values
     errors: dict = field(default_factory=dict)
+    version: str = ""  # the catalog list version the listing was read under
+
+    @property
+    def fragment_key(self):
+        """What the page's cached fragments (filter form, product grid) vary on besides the path and
+        language: the list version (categories, brands, ingredients, items) and the chosen filters."""
+        return f"{self.version}:{sorted(self.selected.items())!r}"
 
 
 def _selected(params):
@@ -127,23 +135,23 @@ def product_listing(params, *, path, category=None):
     )
     cached = cache.get(page_key)
     if cached is None:
-        filterset = ProductFilter(data=data, queryset=catalog_selectors.product_list_queryset())
+        count_key = catalog_cache.product_list_count_key(f"storefront:{path}", cache_params, version)
+        total = ListTotal(cache.get(count_key))
+        filterset = ProductFilter(data=data, queryset=catalog_selectors.product_list_queryset(), total=total)
         if not filterset.is_valid():
-            return Listing(items=[], page=None, selected=selected, errors=dict(filterset.form.errors))
-        paginator = CachedCountPaginator(
-            filterset.qs,
-            PER_PAGE,
-            count_key=catalog_cache.product_list_count_key(f"storefront:{path}", cache_params, version),
-        )
+            return Listing(items=[], page=None, selected=selected, errors=dict(filterset.form.errors), version=version)
+        paginator = ProductIdsPaginator(filterset.qs, PER_PAGE, total=total)
         page = paginator.get_page(page_number)
+        if total.counted:
+            cache.set(count_key, total.value, catalog_cache.LIST_TIMEOUT)
         cached = {
-            "items": [product_list_item(product) for product in page.object_list],
+            "items": product_list_items(page.object_list, version=version),
             "count": paginator.count,
             "number": page.number,
         }
         cache.set(page_key, cached, catalog_cache.LIST_TIMEOUT)
     page = Paginator(range(cached["count"]), PER_PAGE).get_page(cached["number"])
-    return Listing(items=cached["items"], page=page, selected=selected)
+    return Listing(items=cached["items"], page=page, selected=selected, version=version)
 
 
 def spelling_suggestion(q):

@@ -29,6 +29,7 @@ from shop.cart import services as cart_services
 from shop.cart.selectors import cart_price
 from shop.cart.shipping import shipping_method as shipping_method_get
 from shop.cart.shipping import shipping_methods
+from shop.catalog import cache as catalog_cache
 from shop.catalog import search
 from shop.catalog import selectors as catalog_selectors
 from shop.catalog import services as catalog_services
@@ -131,6 +132,7 @@ def _listing(request, *, title, category=None, search_page=False):
         "sorts": labels.SORTS,
         "search_query": listing.selected.get("q", ""),
         "search_page": search_page,
+        "fragment_timeout": catalog_cache.LIST_TIMEOUT,
     }
     if listing.selected.get("q") and not listing.errors:
         context["did_you_mean"] = selectors.spelling_suggestion(listing.selected["q"])

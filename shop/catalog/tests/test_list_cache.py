@@ -191,3 +191,43 @@ def test_a_field_added_to_the_serializer_is_answered(monkeypatch, api_client):
     [row] = list(selectors.product_list_queryset().filter(pk=product.pk))
     assert product_list_item(row)["sku_for_test"] == product.sku
     assert listed(api_client)["data"][0]["sku_for_test"] == product.sku
+
+
+def _item(body, product):
+    return next((item for item in body["data"] if item["id"] == product.pk), None)
+
+
+def test_cached_items_follow_price_stock_status_and_translations(api_client, django_assert_num_queries):
+    """A page not cached yet (another filter or order) is built from the per-product cached items: each
+    change a list shows reaches them too, whichever page shows the product next."""
+    from shop.accounts.tests.factories import StaffFactory
+
+    product = ProductFactory(name="Glow", name_km="ភ្លឺ", price=Decimal("10.00"), stock_quantity=5)
+    other = ProductFactory(price=Decimal("20.00"))
+    selectors.category_nodes()
+    assert _item(listed(api_client), product)["price"] == "10.00"  # both items cached
+    with django_assert_num_queries(1):  # a new order: only the page's ids (and total), the items from the cache
+        assert [item["id"] for item in listed(api_client, {"sort": "-price"})["data"]] == [other.pk, product.pk]
+
+    services.product_update(product=product, data={"price": Decimal("12.00"), "name_km": "ភ្លឺថ្មី"})
+    item = _item(listed(api_client, {"sort": "price"}), product)
+    assert (item["price"], item["name_km"]) == ("12.00", "ភ្លឺថ្មី")
+
+    services.stock_set(product=product, quantity=0, reason="count", by=StaffFactory())
+    assert _item(listed(api_client, {"sort": "name"}), product)["in_stock"] is False
+    assert listed(api_client, {"in_stock": "true"})["meta"]["total"] == 1
+
+    services.products_bulk_update(product_ids=[product.pk], status="draft")
+    body = listed(api_client, {"sort": "rating"})
+    assert _item(body, product) is None and body["meta"]["total"] == 1
+
+
+def test_a_page_past_the_end_is_a_404_and_an_empty_list_is_not(api_client, django_assert_num_queries):
+    ProductFactory()
+    selectors.category_nodes()
+    with django_assert_num_queries(2):  # no rows on page 2: the total is counted apart to tell
+        response = api_client.get(URL, {"page": 2})
+    assert response.status_code == 404
+    with django_assert_num_queries(1):
+        body = listed(api_client, {"min_price": "1000"})
+    assert body["data"] == [] and body["meta"] == {"page": 1, "per_page": 20, "total": 0, "total_pages": 1}

@@ -370,3 +370,31 @@ def test_product_page_shows_the_size(client):
     assert 'class="size"' not in client.get("/p/unsized/").content.decode()
     client.cookies["django_language"] = "km"
     assert "ទំហំ៖ 30 ml" in client.get("/p/sized/", HTTP_ACCEPT_LANGUAGE="km").content.decode()
+
+
+def test_cached_listing_fragments_follow_prices_names_brands_language_and_filters(client, run_on_commit):
+    """The category page's product grid and filter form are cached HTML: a price, a name, a brand
+    or a language shows at once, and each choice of filters gets its own form."""
+    from shop.catalog.services import brand_update, product_update
+
+    brand = BrandFactory(name="Alpha", slug="alpha")
+    category = CategoryFactory(name="Face", name_km="មុខ", slug="face")
+    product = ProductFactory(name="Toner", name_km="ទឹកថ្នាំ", category=category, brand=brand, price=Decimal("10.00"))
+    html = client.get("/c/face/").content.decode()
+    assert "$10.00" in html and ">Alpha</label>" in html
+
+    product_update(product=product, data={"price": Decimal("12.50"), "name": "Toner Plus"})
+    html = client.get("/c/face/").content.decode()
+    assert "$12.50" in html and "Toner Plus" in html and "$10.00" not in html
+
+    brand_update(brand=brand, data={"name": "Alpha Lab"})
+    html = client.get("/c/face/").content.decode()
+    assert ">Alpha Lab</label>" in html and ">Alpha</label>" not in html
+
+    checked = client.get("/c/face/", {"brand": "alpha"}).content.decode()
+    assert 'value="alpha" checked>Alpha Lab</label>' in checked
+    assert 'value="alpha" checked>' not in client.get("/c/face/").content.decode()
+
+    client.cookies["django_language"] = "km"
+    khmer = client.get("/c/face/", HTTP_ACCEPT_LANGUAGE="km").content.decode()
+    assert "ទឹកថ្នាំ" in khmer and "Toner Plus" not in khmer

@@ -27,6 +27,7 @@ from shop.catalog.serializers import (
     product_list_item_absolute,
 )
 from skincare import events
+from skincare.api import cache_prefetch
 from skincare.api.conditional import conditional_response, rendered_entry, rendered_key, rendered_response
 from skincare.api.error_codes import ApiErrorCode
 from skincare.api.error_docs import raises
@@ -76,6 +77,16 @@ class ProductListApi(generics.ListAPIView):
         return [(name, query.getlist(name)) for name in query if name in known]
 
     list_total = None  # the answer's meta.total (read by search for its analytics event)
+    _response_key = None
+
+    def response_key(self, request):
+        if self._response_key is None:
+            self._response_key = rendered_key(request, "catalog:list-response", sorted(self.cache_params()))
+        return self._response_key
+
+    def cache_prefetch_keys(self, request):
+        # Read by the throttle in its own round trip to Redis (skincare.api.cache_prefetch).
+        return [catalog_cache.LIST_VERSION_KEY, self.response_key(request)]
 
     def list(self, request, *args, **kwargs):
         params = self.cache_params()
@@ -83,8 +94,8 @@ class ProductListApi(generics.ListAPIView):
         # version it was built under) together. On a miss one more: the page (any origin or
         # language) and the filters' total, each recording the version it was built under (not read
         # with the answer: a hit would fetch and unpickle the page for nothing).
-        response_key = rendered_key(request, "catalog:list-response", sorted(params))
-        found = cache.get_many([catalog_cache.LIST_VERSION_KEY, response_key])
+        response_key = self.response_key(request)
+        found = cache_prefetch.get_many(request, [catalog_cache.LIST_VERSION_KEY, response_key])
         version = found.get(catalog_cache.LIST_VERSION_KEY) or catalog_cache.product_list_version()
         entry = found.get(response_key)
         if entry is not None and entry[0][0] == version:

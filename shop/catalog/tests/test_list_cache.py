@@ -231,3 +231,32 @@ def test_a_page_past_the_end_is_a_404_and_an_empty_list_is_not(api_client, djang
     with django_assert_num_queries(1):
         body = listed(api_client, {"min_price": "1000"})
     assert body["data"] == [] and body["meta"] == {"page": 1, "per_page": 20, "total": 0, "total_pages": 1}
+
+
+@pytest.mark.parametrize("path, params", [(URL, {"sort": "price"}), (f"{URL}/search", {"q": "serum"})])
+def test_a_cached_page_is_one_redis_round_trip_and_still_follows_a_price_change(api_client, path, params):
+    """The throttle's call reads the list version and the rendered page with its counters."""
+    if not hasattr(cache, "client") or not hasattr(cache.client, "get_client"):
+        pytest.skip("the prefetch needs the Redis cache (REDIS_URL)")
+    from redis.connection import AbstractConnection
+
+    product = ProductFactory(name="Calm serum", price=Decimal("10.00"))
+    listed(api_client, params, path)  # builds the page (and loads the throttle's script)
+    sent = []
+    original = AbstractConnection.send_packed_command
+
+    def counting(self, command, check_health=True):
+        sent.append(command)
+        return original(self, command, check_health)
+
+    AbstractConnection.send_packed_command = counting
+    try:
+        body = listed(api_client, params, path)
+    finally:
+        AbstractConnection.send_packed_command = original
+    # One call for the list; search adds its analytics event's buffer write.
+    assert len(sent) == (1 if path == URL else 2), sent
+    assert [item["price"] for item in body["data"]] == ["10.00"]
+
+    services.product_update(product=product, data={"price": Decimal("12.00")})
+    assert [item["price"] for item in listed(api_client, params, path)["data"]] == ["12.00"]

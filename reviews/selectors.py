@@ -29,7 +29,7 @@ from reviews.models import (
     Urgency,
 )
 from shop.accounts.models import SkinType, User
-from shop.catalog.selectors import product_active_get
+from shop.catalog.apis import public_product_payload
 from skincare.api.permissions import user_has_permission
 
 REVIEW_SORTS = {
@@ -154,10 +154,11 @@ def sentiment_summary(rows) -> dict:
 
 def review_summary_cached(*, product_id, with_sentiment=False) -> dict:
     """``review_summary`` from the cache (``reviews.cache``): no query on a hit for an active product;
-    ``PRODUCT_NOT_FOUND`` for unknown or unpublished products."""
+    ``PRODUCT_NOT_FOUND`` for unknown or unpublished products. When the catalog's cached payload of the
+    product is missing it is built (and cached) here, so the next hit needs no query either."""
     summary, product_known, version = review_cache.summary_lookup(product_id=product_id, with_sentiment=with_sentiment)
     if not product_known:
-        product_active_get(product_id=product_id)
+        public_product_payload(product_id)
     if summary is None:
         summary = review_summary(product_id=product_id, with_sentiment=with_sentiment)
         review_cache.summary_store(

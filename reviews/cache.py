@@ -115,13 +115,19 @@ def list_invalidate(*, product_ids):
 AUTHOR_FIELDS = frozenset({"first_name", "last_name", "skin_type", "role", "community_score"})
 
 
-def list_invalidate_for_authors(*, user_ids):
-    """The review lists that show these users as authors (what ``AuthorOutput`` reads changed): one query."""
+def author_product_ids(user_ids):
+    """The products these users reviewed (one query)."""
     from reviews.models import Review
 
     user_ids = [pk for pk in dict.fromkeys(user_ids) if pk is not None]
-    if user_ids:
-        product_ids = (
-            Review.objects.filter(user_id__in=user_ids).values_list("product_id", flat=True).order_by().distinct()
-        )
-        list_invalidate(product_ids=list(product_ids))
+    if not user_ids:
+        return []
+    return list(Review.objects.filter(user_id__in=user_ids).values_list("product_id", flat=True).order_by().distinct())
+
+
+def list_invalidate_for_authors(*, user_ids):
+    """The review lists that show these users as authors (what ``AuthorOutput`` reads changed), once the
+    change is committed: a page built before the new version is set then carries the old one and is not
+    served, and a page built after it reads the committed rows. The products are looked up then (one query)."""
+    user_ids = list(user_ids)
+    transaction.on_commit(lambda: list_invalidate(product_ids=author_product_ids(user_ids)))

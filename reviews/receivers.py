@@ -68,8 +68,9 @@ def on_user_saved(sender, instance, created=False, update_fields=None, **kwargs)
 
 
 def on_user_deleting(sender, instance, **kwargs):
-    """The user's reviews stay, by a "Former customer" (``Review.user`` is set null)."""
-    review_cache.list_invalidate_for_authors(user_ids=[instance.pk])
+    """The user's reviews stay, by a "Former customer" (``Review.user`` is set null): their products are
+    looked up before the deletion unlinks them."""
+    review_cache.list_invalidate(product_ids=review_cache.author_product_ids([instance.pk]))
 
 
 def connect():

@@ -510,9 +510,10 @@ def reviews_mark_verified(*, user_id, product_ids):
         Review.objects.filter(pk=review.pk).update(is_verified_purchase=True, order_item=order_item)
         if review.status == ContentStatus.APPROVED:
             user_counters_add(user_id=user_id, verified_reviews=1)
-    product_ids = [review.product_id for review in reviews]
-    review_cache.summary_invalidate(product_ids=product_ids)
-    review_cache.list_invalidate(product_ids=product_ids)
+    if reviews:  # the summary counts verified reviews; the list shows them
+        product_ids = [review.product_id for review in reviews]
+        review_cache.summary_invalidate(product_ids=product_ids)
+        review_cache.list_invalidate(product_ids=product_ids)
     return len(reviews)
 
 

@@ -1,3 +1,6 @@
+import json
+
+from django.http import HttpResponse
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
@@ -6,18 +9,22 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from feedback.error_codes import FeedbackErrorCode
+from reviews import cache as review_cache
 from reviews import error_codes, media, progress, qa, selectors, services
 from reviews import serializers as s
 from reviews.error_codes import ReviewErrorCode
 from reviews.models import ContentStatus, Question, Review
+from shop.catalog.apis import public_product_payload
 from shop.catalog.error_codes import CatalogErrorCode
 from shop.files.error_codes import FileErrorCode
 from shop.subscriptions.error_codes import SubscriptionErrorCode
 from skincare.api.bulk import BulkResultOutput, bulk_result
+from skincare.api.conditional import rendered_key
 from skincare.api.error_docs import raises
 from skincare.api.output import output
 from skincare.api.pagination import PagePagination
 from skincare.api.permissions import HasStaffPermission, user_has_permission
+from skincare.api.renderers import EnvelopeJSONRenderer
 from skincare.errors import ApplicationError
 
 REVIEW_TAGS = ["reviews"]
@@ -42,6 +49,39 @@ def _product_or_404(product_id):
     services.active_product(product_id)
 
 
+REVIEW_LIST_PARAMS = (*s.ReviewListFilter._declared_fields, "page", "per_page")
+
+
+def _renders_plain_json(request):
+    """The answer is what the envelope renderer writes for ``application/json`` (no ``indent``)."""
+    return isinstance(request.accepted_renderer, EnvelopeJSONRenderer) and (
+        request.accepted_media_type == EnvelopeJSONRenderer.media_type
+    )
+
+
+def _with_votes(request, data, votes=None):
+    """A page of reviews with the viewer's vote on each (``votes``: looked up when not given)."""
+    if votes is None:
+        votes = selectors.my_votes(user=request.user, review_ids=[row["id"] for row in data["data"]])
+    if votes:
+        data = {**data, "data": [{**row, "my_vote": votes.get(row["id"])} for row in data["data"]]}
+    return data
+
+
+def _enveloped(data):
+    response = Response(data)
+    response.enveloped = True
+    return response
+
+
+def _render(request, view, data):
+    """The bytes DRF would send for the enveloped ``data`` (as ``Response(data)`` with ``enveloped``)."""
+    response = Response(data)
+    response.enveloped = True
+    context = {"view": view, "request": request, "response": response}
+    return request.accepted_renderer.render(data, request.accepted_media_type, context)
+
+
 # --- Reviews -------------------------------------------------------------------------------------
 
 
@@ -59,15 +99,28 @@ class ProductReviewsApi(APIView):
         summary="Approved reviews of a product",
     )
     def get(self, request, product_id):
-        _product_or_404(product_id)
-        filters = _valid(s.ReviewListFilter, request.query_params)
-        reviews = selectors.reviews_for_product(product_id=product_id, **filters)
-
-        def render(page):
-            votes = selectors.my_votes(user=request.user, review_ids=[r.pk for r in page])
-            return output(s.ReviewOutput, page, request, many=True, review_votes=votes)
-
-        return _paginate(self, request, reviews, render)
+        # The page as everyone sees it (no viewer's votes) is cached, rendered, under the product's
+        # list version (``reviews.cache``); a signed-in viewer's votes are looked up for it each time.
+        params = [(name, request.query_params.getlist(name)) for name in REVIEW_LIST_PARAMS]
+        digest = rendered_key(request, "reviews", [(name, values) for name, values in params if values])
+        entry, product, version = review_cache.list_lookup(product_id=product_id, digest=digest)
+        if product is None:  # not in the catalog's cache: 404 unless active (and now it is cached)
+            product = public_product_payload(product_id)
+        brief = (product["name"], product["name_km"], product["slug"])
+        if entry is None or entry["product"] != brief:
+            filters = _valid(s.ReviewListFilter, request.query_params)
+            reviews = selectors.reviews_for_product(product_id=product_id, **filters)
+            paginator = PagePagination()
+            page = list(paginator.paginate_queryset(reviews, request, view=self))
+            data = paginator.get_paginated_response(output(s.ReviewOutput, page, request, many=True)).data
+            if not _renders_plain_json(request):
+                return _enveloped(_with_votes(request, data))
+            entry = {"product": brief, "ids": [review.pk for review in page], "content": _render(request, self, data)}
+            review_cache.list_store(product_id=product_id, digest=digest, version=version, entry=entry)
+        votes = selectors.my_votes(user=request.user, review_ids=entry["ids"])
+        if not votes and _renders_plain_json(request):
+            return HttpResponse(entry["content"], content_type="application/json")
+        return _enveloped(_with_votes(request, json.loads(entry["content"]), votes))
 
     @raises(
         FileErrorCode.FILE_NOT_AVAILABLE,

@@ -56,3 +56,78 @@ def summary_invalidate(*, product_ids=None):
 
     drop()
     transaction.on_commit(drop)
+
+
+# --- Public review lists --------------------------------------------------------------------------
+# A product's approved reviews change with moderation, edits, deletions, photos, helpful votes, a
+# delivered order (verified purchase) and their authors (name, skin type, expert role, community
+# score). Every one of those replaces the product's *list version* (``list_invalidate``, now and after
+# commit, as the summaries are dropped), which orphans every cached page of the product's list: one
+# entry per product, filters, page, language and origin (``list_lookup`` / ``list_store``). The
+# product itself (its name in every review) is checked against the catalog's cached payload.
+
+LIST_TIMEOUT = 60 * 60
+
+
+def list_version_key(product_id):
+    return f"reviews:list-version:v1:{product_id}"
+
+
+def list_page_key(product_id, digest):
+    return f"reviews:list-page:v1:{product_id}:{digest}"
+
+
+def list_lookup(*, product_id, digest):
+    """``(entry or None, the catalog's cached public payload of the product or None, version)`` in one
+    cache read; an entry built under another version of the product's list is not returned."""
+    version_key, page_key = list_version_key(product_id), list_page_key(product_id, digest)
+    product_key = catalog_cache.product_detail_key(product_id)
+    found = cache.get_many([version_key, page_key, product_key])
+    version = found.get(version_key)
+    if version is None:
+        cache.add(version_key, uuid.uuid4().hex[:12], None)
+        version = cache.get(version_key)
+    entry = found.get(page_key)
+    if entry is not None and (version is None or entry[0] != version):
+        entry = None
+    return (entry[1] if entry is not None else None), found.get(product_key), version
+
+
+def list_store(*, product_id, digest, version, entry):
+    if version is not None:
+        cache.set(list_page_key(product_id, digest), (version, entry), LIST_TIMEOUT)
+
+
+def list_invalidate(*, product_ids):
+    """Orphan every cached page of these products' review lists, now and again after commit (a page
+    rebuilt from the old rows while the change was in flight is not served afterwards)."""
+    keys = [list_version_key(pk) for pk in dict.fromkeys(product_ids) if pk is not None]
+    if not keys:
+        return
+
+    def bump():
+        cache.set_many({key: uuid.uuid4().hex[:12] for key in keys}, None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+AUTHOR_FIELDS = frozenset({"first_name", "last_name", "skin_type", "role", "community_score"})
+
+
+def author_product_ids(user_ids):
+    """The products these users reviewed (one query)."""
+    from reviews.models import Review
+
+    user_ids = [pk for pk in dict.fromkeys(user_ids) if pk is not None]
+    if not user_ids:
+        return []
+    return list(Review.objects.filter(user_id__in=user_ids).values_list("product_id", flat=True).order_by().distinct())
+
+
+def list_invalidate_for_authors(*, user_ids):
+    """The review lists that show these users as authors (what ``AuthorOutput`` reads changed), once the
+    change is committed: a page built before the new version is set then carries the old one and is not
+    served, and a page built after it reads the committed rows. The products are looked up then (one query)."""
+    user_ids = list(user_ids)
+    transaction.on_commit(lambda: list_invalidate(product_ids=author_product_ids(user_ids)))

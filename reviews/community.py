@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db.models import Avg, Count, DecimalField, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Greatest, Round
 
+from reviews import cache as review_cache
 from shop.accounts.models import User
 
 POINTS = {
@@ -51,6 +52,8 @@ def user_counters_add(*, user_id, reviews=0, verified_reviews=0, helpful=0, ques
     if points:
         updates["community_score"] = Greatest(F("community_score") + points, 0)
     User.objects.filter(pk=user_id).update(**updates)
+    if points:  # review lists show their authors' community score
+        review_cache.list_invalidate_for_authors(user_ids=[user_id])
 
 
 def user_avg_rating_refresh(*, user_id):
@@ -106,6 +109,7 @@ def community_score_recalculate(*, user) -> User:
     totals = community_totals(user_id=user.pk)
     totals.pop("verified_reviews")
     User.objects.filter(pk=user.pk).update(**totals)
+    review_cache.list_invalidate_for_authors(user_ids=[user.pk])
     user_avg_rating_refresh(user_id=user.pk)
     user.refresh_from_db()
     return user

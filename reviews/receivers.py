@@ -1,12 +1,17 @@
 """Receivers connected in ``ReviewsConfig.ready``: moderation decisions change the visibility of
-reviews, questions, answers and photos; a delivered order makes the buyer's reviews verified."""
+reviews, questions, answers and photos; a delivered order makes the buyer's reviews verified; an
+author's profile change or deletion refreshes the review lists that show them."""
 
 import logging
 
+from django.db.models.signals import post_save, pre_delete
+
 from feedback.models import ContentType
+from reviews import cache as review_cache
 from reviews import progress, qa, services
 from reviews.media import media_detach_file
 from reviews.models import AnswerMedia, ProgressMedia, QuestionMedia, ReviewMedia
+from shop.accounts.models import User
 from skincare import events
 
 logger = logging.getLogger(__name__)
@@ -55,7 +60,22 @@ def on_file_deleted(sender, file, **kwargs):
     media_detach_file(file_id=file.pk)
 
 
+def on_user_saved(sender, instance, created=False, update_fields=None, **kwargs):
+    """A name, skin type, role or score change shows in the user's reviews (``AuthorOutput``)."""
+    if created or (update_fields is not None and not review_cache.AUTHOR_FIELDS.intersection(update_fields)):
+        return
+    review_cache.list_invalidate_for_authors(user_ids=[instance.pk])
+
+
+def on_user_deleting(sender, instance, **kwargs):
+    """The user's reviews stay, by a "Former customer" (``Review.user`` is set null): their products are
+    looked up before the deletion unlinks them."""
+    review_cache.list_invalidate(product_ids=review_cache.author_product_ids([instance.pk]))
+
+
 def connect():
+    post_save.connect(on_user_saved, sender=User, dispatch_uid="reviews-author-saved")
+    pre_delete.connect(on_user_deleting, sender=User, dispatch_uid="reviews-author-deleting")
     events.file_deleted.connect(on_file_deleted, dispatch_uid="reviews-file-deleted")
     events.moderation_decided.connect(on_moderation_decided, dispatch_uid="reviews-moderation-decided")
     events.order_status_changed.connect(on_order_status_changed, dispatch_uid="reviews-order-delivered")

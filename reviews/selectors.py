@@ -29,7 +29,7 @@ from reviews.models import (
     Urgency,
 )
 from shop.accounts.models import SkinType, User
-from shop.catalog.selectors import product_active_get
+from shop.catalog.apis import public_product_payload
 from skincare.api.permissions import user_has_permission
 
 REVIEW_SORTS = {
@@ -154,10 +154,11 @@ def sentiment_summary(rows) -> dict:
 
 def review_summary_cached(*, product_id, with_sentiment=False) -> dict:
     """``review_summary`` from the cache (``reviews.cache``): no query on a hit for an active product;
-    ``PRODUCT_NOT_FOUND`` for unknown or unpublished products."""
+    ``PRODUCT_NOT_FOUND`` for unknown or unpublished products. When the catalog's cached payload of the
+    product is missing it is built (and cached) here, so the next hit needs no query either."""
     summary, product_known, version = review_cache.summary_lookup(product_id=product_id, with_sentiment=with_sentiment)
     if not product_known:
-        product_active_get(product_id=product_id)
+        public_product_payload(product_id)
     if summary is None:
         summary = review_summary(product_id=product_id, with_sentiment=with_sentiment)
         review_cache.summary_store(
@@ -310,6 +311,25 @@ def questions_for_product(*, product_id, category=None, answered=None, skin_type
     return questions.order_by(*QUESTION_SORTS.get(sort or "newest", QUESTION_SORTS["newest"]))
 
 
+PAGE_QUESTION_FIELDS = ("id", "product_id", "question", "skin_type_context", "answer_count", "created_at", "status")
+PAGE_ANSWER_FIELDS = (
+    "id", "question_id", "answer", "is_from_expert", "expert_credentials", "is_from_verified_buyer",
+    "is_verified_by_admin", "helpful_votes", "created_at", "status",
+)  # fmt: skip
+
+
+def questions_for_product_page(*, product_id, limit):
+    """The product page's questions (most answered first) with their approved answers: only the
+    columns the page shows, without authors or photos (2 queries)."""
+    answers = Answer.objects.filter(status=APPROVED).only(*PAGE_ANSWER_FIELDS)
+    return list(
+        Question.objects.filter(product_id=product_id, status=APPROVED)
+        .only(*PAGE_QUESTION_FIELDS)
+        .prefetch_related(Prefetch("answers", queryset=answers, to_attr="approved_answers"))
+        .order_by(*QUESTION_SORTS["most_answered"])[:limit]
+    )
+
+
 def questions_for_user(*, user):
     """The user's questions in every moderation state, each with its approved answers."""
     return (
@@ -395,6 +415,17 @@ def journals_for_product(*, product_id):
         .select_related("product", "user")
         .prefetch_related(_entries_prefetch(public=True))
         .order_by("-updated_at", "-id")
+    )
+
+
+def journals_for_product_page(*, product_id, limit):
+    """The product page's public journals, most recently updated first, with their entries: no
+    photos, product or author (2 queries; 1 without journals)."""
+    entries = ProgressEntry.objects.order_by("week_number")
+    return list(
+        ProgressJournal.objects.filter(product_id=product_id, is_public=True)
+        .prefetch_related(Prefetch("entries", queryset=entries))
+        .order_by("-updated_at", "-id")[:limit]
     )
 
 

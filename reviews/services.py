@@ -159,6 +159,7 @@ def review_media_refresh(*, review_id):
         media_count=row["n"], has_photos=row["n"] - row["videos"] > 0, has_video=row["videos"] > 0
     )
     review_cache.summary_invalidate(product_ids=[row["product_id"]])
+    review_cache.list_invalidate(product_ids=[row["product_id"]])
 
 
 # --- Reviews -------------------------------------------------------------------------------------
@@ -329,6 +330,7 @@ def product_rating_refresh(*, product_id):
     product_set_rating(product_id=product_id, rating_avg=totals["avg"] or 0, review_count=totals["n"])
     product_usage_refresh(product_ids=[product_id])
     review_cache.summary_invalidate(product_ids=[product_id])
+    review_cache.list_invalidate(product_ids=[product_id])
 
 
 def product_usage_refresh(*, product_ids):
@@ -508,6 +510,10 @@ def reviews_mark_verified(*, user_id, product_ids):
         Review.objects.filter(pk=review.pk).update(is_verified_purchase=True, order_item=order_item)
         if review.status == ContentStatus.APPROVED:
             user_counters_add(user_id=user_id, verified_reviews=1)
+    if reviews:  # the summary counts verified reviews; the list shows them
+        product_ids = [review.product_id for review in reviews]
+        review_cache.summary_invalidate(product_ids=product_ids)
+        review_cache.list_invalidate(product_ids=product_ids)
     return len(reviews)
 
 
@@ -529,6 +535,7 @@ def _apply_review_vote(review, old, new):
         total_votes_count=F("total_votes_count") + total,
     )
     user_counters_add(user_id=review.user_id, helpful=helpful)
+    review_cache.list_invalidate(product_ids=[review.product_id])  # the list shows the vote counts
     review.refresh_from_db(fields=["helpful_votes_count", "unhelpful_votes_count", "total_votes_count"])
 
 

@@ -9,9 +9,12 @@ whose store is down shows nothing rather than breaking the page."""
 import logging
 
 from django import template
+from django.core.cache import cache
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from ml import ingredients, rec_services, serving
+from shop.catalog import cache as catalog_cache
 from shop.catalog.serializers import product_list_item
 from skincare.errors import ApplicationError
 
@@ -33,23 +36,35 @@ def _user(context):
     return user if user is not None and user.is_authenticated else None
 
 
-def _widget(context, kind, page_type, load, *, anchor=""):
-    try:
-        items = load()
-    except ApplicationError as exc:
-        logger.warning("Recommendations %s not shown: %s", kind, exc.message)
-        items = []
+def _widget(context, kind, page_type, load, *, anchor="", shared=None):
+    """``shared``: what the list depends on besides the catalog, when it is the same for every guest;
+    a guest's list is then cached like the catalog's list sections (under the catalog's list version,
+    at most ``LIST_TIMEOUT``), per language (the reasons are translated)."""
+    key = items = None
+    if shared is not None and _user(context) is None:
+        name = f"ml:widget:{kind}:{page_type}:{shared}:{translation.get_language()}"
+        key = catalog_cache.product_list_page_key(name, [])
+        items = cache.get(key)
+    if items is None:
+        try:
+            loaded = load()
+        except ApplicationError as exc:
+            logger.warning("Recommendations %s not shown: %s", kind, exc.message)
+            loaded, key = [], None
+        items = [{"product": product_list_item(item.product), "reason": item.reason} for item in loaded]
+        if key is not None:
+            cache.set(key, items, catalog_cache.LIST_TIMEOUT)
     request = context.get("request")
     if items and request is not None:
         rec_services.recommendation_impressions_record(
             user=_user(context),
-            product_ids=[item.product.pk for item in items],
+            product_ids=[item["product"]["id"] for item in items],
             recommendation_type=kind,
             page_type=page_type,
             session_id=getattr(getattr(request, "session", None), "session_key", None) or "",
         )
     return {
-        "items": [{"product": product_list_item(item.product), "reason": item.reason} for item in items],
+        "items": items,
         "kind": kind,
         "page_type": page_type,
         "title": TITLES[kind],
@@ -78,6 +93,7 @@ def similar_products(context, product):
         lambda: serving.recommendations_similar(
             product_id=product["id"], product_name=product["name"], user=_user(context), limit=SHOWN
         ),
+        shared=product["id"],
     )
 
 
@@ -104,6 +120,7 @@ def bought_together(context, products, page_type="product_page"):
         page_type,
         lambda: serving.bought_together(product_ids=ids, user=_user(context), limit=SHOWN),
         anchor=f"bought-together-{page_type.replace('_', '-')}",
+        shared=",".join(map(str, ids)) if page_type == "product_page" else None,
     )
 
 

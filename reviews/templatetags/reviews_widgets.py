@@ -5,16 +5,23 @@ composes review content without importing reviews (which sits above it). Charts 
 here on the server: every bar carries its number as text, so they read without colour.
 """
 
+import hashlib
+import pickle
+
 from django import template
 from django.core.cache import cache
 from django.db.models import Avg, Count
+from django.template.loader import get_template
+from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from reviews import cache as review_cache
 from reviews.models import ContentStatus, Review
 from reviews.selectors import (
     REVIEW_SORTS,
-    journals_for_product,
-    questions_for_product,
+    journals_for_product_page,
+    questions_for_product_page,
     review_summary_cached,
     reviews_for_product,
     timeline_summary,
@@ -77,10 +84,27 @@ def summary_chart_context(summary):
     }
 
 
-@register.inclusion_tag("reviews/widgets/summary_chart.html")
+FRAGMENT_TIMEOUT = 60 * 60
+
+
+def rendered_fragment(template_name, context, *, inputs):
+    """``template_name`` rendered with ``context``, kept in the cache under a digest of everything the
+    HTML depends on (``inputs``, the language and the template's name): the same inputs give the same
+    HTML, so a changed input is a different entry and nothing needs invalidating."""
+    digest = hashlib.sha256(pickle.dumps((template_name, translation.get_language(), inputs), protocol=5))
+    key = f"reviews:fragment:v1:{digest.hexdigest()[:40]}"
+    html = cache.get(key)
+    if html is None:
+        html = get_template(template_name).render(context)
+        cache.set(key, html, FRAGMENT_TIMEOUT)
+    return mark_safe(html)  # noqa: S308 - rendered by the template engine, which escaped it
+
+
+@register.simple_tag
 def review_summary_chart(product_id):
     """Rating histogram, aspect scores and results by skin type of a product's approved reviews."""
-    return summary_chart_context(review_summary_cached(product_id=product_id))
+    summary = review_summary_cached(product_id=product_id)
+    return rendered_fragment("reviews/widgets/summary_chart.html", summary_chart_context(summary), inputs=summary)
 
 
 def best_rated_for_skin_type(skin_type, *, limit=BEST_RATED_LIMIT):
@@ -146,21 +170,44 @@ def review_list_filters(params):
     }
 
 
-@register.inclusion_tag("reviews/widgets/review_list.html", takes_context=True)
+def page_review_rows(*, product_id, filters):
+    """What the page shows of the first reviews matching ``filters``, as plain rows cached under the
+    product's review-list version (``reviews.cache``: every change the list shows replaces it)."""
+    digest = "page:" + hashlib.sha256(repr(sorted(filters.items())).encode()).hexdigest()[:32]
+    rows, _product, version = review_cache.list_lookup(product_id=product_id, digest=digest)
+    if rows is None:
+        rows = [
+            {
+                **{field: getattr(review, field) for field in PAGE_REVIEW_FIELDS},
+                "photos": [
+                    {"url": media_url(item.file), "thumbnail": media_url(item.file, size="small")}
+                    for item in review.media.all()
+                ],
+            }
+            for review in reviews_for_product(product_id=product_id, **filters)[:REVIEWS_SHOWN]
+        ]
+        review_cache.list_store(product_id=product_id, digest=digest, version=version, entry=rows)
+    return rows
+
+
+PAGE_REVIEW_FIELDS = (
+    "id", "user_id", "title", "rating", "skin_type_at_review", "is_verified_purchase", "review_text",
+    "helpful_votes_count",
+)  # fmt: skip
+
+
+@register.simple_tag(takes_context=True)
 def product_reviews(context, product_id):
     """The product's approved reviews (most helpful first), filterable by rating, skin type and photos,
-    with their approved photos and the helpful-vote and report forms (2 queries)."""
+    with their approved photos and the helpful-vote and report forms (``page_review_rows``: no query
+    while the product's review list is unchanged, 2 when it changed)."""
     request = context["request"]
+    user = context.get("user")
     filters = review_list_filters(request.GET)
-    reviews = list(reviews_for_product(product_id=product_id, **filters)[:REVIEWS_SHOWN])
-    for review in reviews:
-        review.photos = [
-            {"url": media_url(item.file), "thumbnail": media_url(item.file, size="small")}
-            for item in review.media.all()
-        ]
-    return {
+    reviews = page_review_rows(product_id=product_id, filters=filters)
+    data = {
         "request": request,
-        "user": context.get("user"),
+        "user": user,
         "csrf_token": context.get("csrf_token"),
         "reviews": reviews,
         "filters": filters,
@@ -169,6 +216,11 @@ def product_reviews(context, product_id):
         "sorts": {key: REVIEW_SORT_LABELS.get(key, key) for key in REVIEW_SORTS},
         "report_reasons": {key: REPORT_REASON_LABELS.get(key, key) for key in REPORT_REASONS},
     }
+    template_name = "reviews/widgets/review_list.html"
+    if user is not None and user.is_authenticated:  # vote and report forms, with the CSRF token
+        return mark_safe(get_template(template_name).render(data))  # noqa: S308 - escaped by the engine
+    # A guest's list shows the rows, the filters and the page's path (the forms' target) only.
+    return rendered_fragment(template_name, data, inputs=(request.path, filters, reviews))
 
 
 QUESTIONS_SHOWN = 5
@@ -177,9 +229,9 @@ SKIN_TYPE_CHOICES = SkinType.values
 
 @register.inclusion_tag("reviews/widgets/questions.html", takes_context=True)
 def product_questions(context, product_id):
-    """Approved questions with their approved answers, expert answers first (4 queries), and the
+    """Approved questions with their approved answers, expert answers first (2 queries), and the
     form to ask one (it posts to the ask page, which shows any error next to the field)."""
-    questions = list(questions_for_product(product_id=product_id, sort="most_answered")[:QUESTIONS_SHOWN])
+    questions = questions_for_product_page(product_id=product_id, limit=QUESTIONS_SHOWN)
     for question in questions:
         question.answers_shown = sorted(
             question.approved_answers,
@@ -204,8 +256,8 @@ JOURNALS_SHOWN = 3
 def product_journals(product_id):
     """Shoppers' public progress journals of the product, most recently updated first: weeks recorded
     and satisfaction from the first to the latest week; goals only once moderation approved them
-    (3 queries when there are journals, 1 when there are none)."""
-    journals = list(journals_for_product(product_id=product_id)[:JOURNALS_SHOWN])
+    (2 queries when there are journals, 1 when there are none)."""
+    journals = journals_for_product_page(product_id=product_id, limit=JOURNALS_SHOWN)
     for journal in journals:
         journal.summary = timeline_summary(list(journal.entries.all()))
         journal.goals_shown = journal.goals if journal.notes_status == ContentStatus.APPROVED else ""

@@ -23,7 +23,7 @@ MY_REVIEWS_QUERIES = 7
 MY_QUESTIONS_QUERIES = 8
 # anonymous product page, cold: product payload (4), category tree, related, review summary (3), reviews,
 # questions, then the public journals, their entries and the entries' photos
-PRODUCT_PAGE_WITH_JOURNALS_QUERIES = 16  # + the ml widgets: similar list, bought together
+PRODUCT_PAGE_WITH_JOURNALS_QUERIES = 15  # + the ml widgets: similar list, bought together
 
 
 @pytest.fixture(autouse=True)

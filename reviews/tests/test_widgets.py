@@ -114,6 +114,30 @@ def test_helpful_vote_and_report_from_the_product_page():
     assert list(ModerationReport.objects.values_list("item__content_id", "reason")) == [(review.pk, "spam")]
 
 
+def test_the_product_pages_cached_reviews_follow_votes_and_moderation(client, run_on_commit, staff_user):
+    from feedback.models import ModerationItem
+    from feedback.services import moderation_reject
+    from reviews.tests.test_reviews_api import APIClientFor, post_review
+
+    product = ProductFactory(slug="cached")
+    review_id = post_review(APIClientFor(UserFactory()), product, title="Calmer skin").json()["data"]["id"]
+    shopper = Client()
+    shopper.force_login(UserFactory())
+    assert "0 shoppers found this helpful" in client.get("/p/cached/").content.decode()
+    assert "0 shoppers found this helpful" in shopper.get("/p/cached/").content.decode()
+    assert "out of 5 from 1 review." in client.get("/p/cached/").content.decode()
+
+    shopper.post(f"/reviews/{review_id}/vote/", {"vote_type": "helpful", "next": "/p/cached/"})
+    assert "1 shopper found this helpful" in client.get("/p/cached/").content.decode()  # guest: cached HTML
+    assert "1 shopper found this helpful" in shopper.get("/p/cached/").content.decode()  # cached rows
+    assert "Calmer skin" in client.get("/p/cached/?rating=5").content.decode()
+
+    moderation_reject(item=ModerationItem.objects.get(content_type="review", content_id=review_id), by=staff_user)
+    for page in (client.get("/p/cached/"), shopper.get("/p/cached/"), client.get("/p/cached/?rating=5")):
+        html = page.content.decode()
+        assert "Calmer skin" not in html and "out of 5 from 1 review" not in html
+
+
 def test_review_votes_need_sign_in(client):
     review = _review(ProductFactory(), 5)
 

@@ -331,9 +331,9 @@ def test_product_and_category_pages_are_cached_and_refreshed_by_the_catalog_serv
     client.get("/p/toner/")
     client.get("/c/face/")
 
-    # reviews widgets (views are counted in the cache; the summary is cached); product payload and
-    # related from the cache; ml widgets: the stored similar list, the bought-together aggregate
-    with django_assert_num_queries(5):
+    # the questions and the journals (views are counted in the cache; the review summary and list, the
+    # product payload, related products and a guest's recommendation widgets come from the cache)
+    with django_assert_num_queries(2):
         client.get("/p/toner/")
     with django_assert_num_queries(0):  # a guest without a cart: menu, filters and listing all from the cache
         client.get("/c/face/")

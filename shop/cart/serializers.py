@@ -1,12 +1,15 @@
+import json
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.signals import setting_changed
 from rest_framework import serializers
 
 from shop.cart.models import MAX_LINE_QUANTITY
 from shop.cart.pricing import INSUFFICIENT_STOCK, OUT_OF_STOCK, UNAVAILABLE
+from shop.catalog.media import media_absolute
 from shop.catalog.models import ProductStatus
-from shop.catalog.serializers import BrandRefSerializer, ImageSerializer, brand_ref, product_image
+from shop.catalog.serializers import BrandRefSerializer, ImageSerializer, brand_ref, media_payload
 from shop.coupons.models import CouponType
 from skincare.api.fields import CurrencyField
 
@@ -33,6 +36,58 @@ def money(value):
     return str(value)
 
 
+# Rendered cart images (``media_payload`` without a request, so relative URLs), by every value they are
+# built from: an entry is only ever found for the same media and file columns, so it cannot be stale.
+# Emptied when settings change (storages, URLs: tests) and when full.
+_IMAGES = {}
+_IMAGES_MAX = 4096
+
+
+def _images_clear(**kwargs):
+    _IMAGES.clear()
+
+
+setting_changed.connect(_images_clear, dispatch_uid="shop.cart.serializers.images")
+
+
+def _image_key(media):
+    file = media.file
+    file_values = (
+        None
+        if file is None
+        else (
+            file.pk,
+            file.public_id,
+            getattr(file.file, "name", file.file),  # a key (str) or a FieldFile
+            json.dumps(file.thumbnails, sort_keys=True),
+            file.is_public,
+            file.width,
+            file.height,
+        )
+    )
+    return (media.pk, media.alt_text, media.alt_text_km, media.sort_order, media.is_primary, file_values)
+
+
+def line_image(product, *, request=None):
+    """``catalog.serializers.product_image`` of a cart line's product (``primary_media`` loaded), the same
+    payload; the storage URLs of an image are built once per process, then only made absolute for the
+    request (``media_absolute``, as the catalog's cached payloads are)."""
+    primary = product.primary_media
+    if not primary:
+        return None
+    media = primary[0]
+    key = _image_key(media)
+    payload = _IMAGES.get(key)
+    if payload is None:
+        payload = media_payload(media, request=None)
+        if len(_IMAGES) >= _IMAGES_MAX:
+            _IMAGES.clear()
+        _IMAGES[key] = payload
+    if request is None:
+        return {**payload, "thumbnails": dict(payload["thumbnails"])}
+    return media_absolute(payload, request)
+
+
 def product_brief(product, variant=None, *, request=None):
     return {
         "id": product.pk,
@@ -43,7 +98,7 @@ def product_brief(product, variant=None, *, request=None):
         "brand": brand_ref(product.brand) if "brand" in product._state.fields_cache else None,
         "compare_at_price": money(product.compare_at_price) if product.compare_at_price else None,
         "status": product.status,
-        "image": product_image(product, request=request),
+        "image": line_image(product, request=request),
     }
 
 

@@ -122,3 +122,57 @@ def test_a_refused_addition_leaves_the_line_and_the_cart_as_they_were(auth_clien
     assert Cart.objects.get(user=user).updated_at == before
     added = auth_client.post(ITEMS, {"product_id": variant.product_id, "variant_id": variant.pk}, format="json")
     assert [item["quantity"] for item in added.json()["data"]["items"]] == [5, 99]
+
+
+def _primary(product):
+    from shop.catalog.selectors import primary_media_prefetch
+
+    return type(product).objects.prefetch_related(primary_media_prefetch()).get(pk=product.pk)
+
+
+@pytest.mark.parametrize(
+    "file_values",
+    [
+        {"thumbnails": {"small": "t/s.jpg", "large": "t/l é.jpg"}},
+        {"thumbnails": {}},
+        {"thumbnails": {"small": "t/p.jpg"}, "is_public": False},
+    ],
+)
+def test_line_image_is_the_catalog_product_image(file_values):
+    from shop.cart.serializers import line_image
+    from shop.catalog.serializers import product_image
+
+    product = ProductFactory()
+    file = UploadedFileFactory(**file_values)
+    ProductMedia.objects.create(product=product, file=file, is_primary=True, alt_text="A", alt_text_km="ក")
+    request = APIRequestFactory().get(CART, HTTP_HOST="localhost")
+    loaded = _primary(product)
+
+    for _ in range(2):  # built, then from the process's memo
+        assert line_image(loaded, request=request) == product_image(loaded, request=request)
+        assert line_image(loaded) == product_image(loaded)
+
+    file.thumbnails = {"small": "t/changed.jpg"}
+    file.is_public = not file.is_public
+    file.save()
+    ProductMedia.objects.filter(product=product).update(alt_text="B")
+    reloaded = _primary(product)
+    assert line_image(reloaded, request=request) == product_image(reloaded, request=request)
+    assert line_image(reloaded, request=request)["alt_text"] == "B"
+    assert line_image(_primary(ProductFactory()), request=request) is None
+
+
+def test_cart_answer_follows_a_changed_image(api_client):
+    product = ProductFactory()
+    file = UploadedFileFactory(thumbnails={"small": "t/before.jpg"})
+    ProductMedia.objects.create(product=product, file=file, is_primary=True)
+    token = api_client.post(ITEMS, {"product_id": product.pk}, format="json").json()["data"]["token"]
+
+    def thumbnail():
+        answer = api_client.get(CART, HTTP_X_CART_TOKEN=token).json()["data"]
+        return answer["items"][0]["product"]["image"]["thumbnail"]
+
+    assert thumbnail().endswith("/media/t/before.jpg")
+    file.thumbnails = {"small": "t/after.jpg"}
+    file.save()
+    assert thumbnail().endswith("/media/t/after.jpg")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from shop.cart.cache import cart_lines_cached
 from shop.cart.models import Cart, CartLine
 from shop.cart.pricing import price_lines
-from shop.catalog.models import Brand, Category, Product, ProductMedia, ProductVariant
+from shop.catalog.models import Brand, Category, Product, ProductMedia, ProductStatus, ProductVariant
 from shop.catalog.selectors import primary_media_prefetch
 from shop.coupons.models import Coupon
 from shop.coupons.services import coupon_check
@@ -153,6 +153,24 @@ def cart_of_user(*, user_id):
     signed-in cart request, compiled once per thread (``_compiled_rows``)."""
     rows = _compiled_rows("user_cart", _user_cart_queryset, user_id)
     return Cart.from_db(DEFAULT_DB_ALIAS, _CART_COLUMNS, rows[0]) if rows else None
+
+
+# What the checks of an addition read (``pricing.line_problem``): not the product's texts.
+_CHECKED_PRODUCT_NAMES = ("id", "status", "track_inventory", "allow_backorders", "stock_quantity")
+_CHECKED_PRODUCT_COLUMNS = tuple(
+    f.attname for f in Product._meta.concrete_fields if f.attname in _CHECKED_PRODUCT_NAMES
+)
+
+
+def _active_product_queryset(product_id):
+    return Product.objects.filter(pk=product_id, status=ProductStatus.ACTIVE).values_list(*_CHECKED_PRODUCT_COLUMNS)
+
+
+def product_active_checked(*, product_id):
+    """The active product ``product_id`` with only the columns an addition's checks read, or None;
+    compiled once per thread (``_compiled_rows``), as ``filter(…).only(…).first()`` would read it."""
+    rows = _compiled_rows("active_product", _active_product_queryset, product_id)
+    return Product.from_db(DEFAULT_DB_ALIAS, _CHECKED_PRODUCT_COLUMNS, rows[0]) if rows else None
 
 
 def cart_lines_joined(cart):

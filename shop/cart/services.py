@@ -12,8 +12,8 @@ from shop.cart.cache import cart_cache_invalidate
 from shop.cart.lock_objects import cart_lock_touch, carts_lock
 from shop.cart.models import MAX_LINE_QUANTITY, Cart, CartLine
 from shop.cart.pricing import INSUFFICIENT_STOCK, OUT_OF_STOCK, line_problem
-from shop.cart.selectors import cart_is_expired, cart_lines, cart_of_user
-from shop.catalog.models import Product, ProductStatus, ProductVariant
+from shop.cart.selectors import cart_is_expired, cart_lines, cart_of_user, product_active_checked
+from shop.catalog.models import ProductVariant
 from shop.catalog.selectors import product_active_get
 from shop.coupons.services import coupon_check, coupon_get
 from skincare.api.error_codes import ApiErrorCode
@@ -118,13 +118,11 @@ def _check_quantity(quantity):
         raise ApplicationError(error_codes.QUANTITY_TOO_LARGE, message, errors={"quantity": [message]})
 
 
-# What the checks of an addition read (``pricing.line_problem``): not the product's texts.
-_CHECKED_PRODUCT_FIELDS = ("id", "status", "track_inventory", "allow_backorders", "stock_quantity")
 _CHECKED_VARIANT_FIELDS = ("id", "product_id", "is_active", "stock_quantity")
 
 
 def _product_and_variant(product_id, variant_id):
-    product = Product.objects.filter(pk=product_id, status=ProductStatus.ACTIVE).only(*_CHECKED_PRODUCT_FIELDS).first()
+    product = product_active_checked(product_id=product_id)
     if product is None:
         product = product_active_get(product_id=product_id, field="product_id")  # its error, or activated meanwhile
     variant = None

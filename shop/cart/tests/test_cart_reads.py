@@ -176,3 +176,20 @@ def test_cart_answer_follows_a_changed_image(api_client):
     file.thumbnails = {"small": "t/after.jpg"}
     file.save()
     assert thumbnail().endswith("/media/t/after.jpg")
+
+
+def test_product_active_checked_reads_what_the_orm_read():
+    from shop.cart.selectors import product_active_checked
+    from shop.catalog.models import Product
+
+    active = ProductFactory(stock_quantity=4, allow_backorders=True)
+    draft = ProductFactory(status=ProductStatus.DRAFT)
+    fields = ("id", "status", "track_inventory", "allow_backorders", "stock_quantity")
+
+    for _ in range(2):  # compiled, then reused
+        got = product_active_checked(product_id=active.pk)
+        expected = Product.objects.filter(pk=active.pk, status=ProductStatus.ACTIVE).only(*fields).first()
+        assert [getattr(got, name) for name in fields] == [getattr(expected, name) for name in fields]
+        assert got.get_deferred_fields() == expected.get_deferred_fields()
+    assert product_active_checked(product_id=draft.pk) is None
+    assert product_active_checked(product_id=draft.pk + 1000) is None

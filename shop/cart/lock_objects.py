@@ -1,6 +1,7 @@
 """Every row lock the cart app takes. A cart is locked before any stock or coupon row;
 two carts (a merge) are locked in pk order."""
 
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -17,11 +18,21 @@ def cart_lock(*, cart_id):
     return cart
 
 
+_TOUCH_SQL = "UPDATE {table} SET {updated_at} = %s WHERE {table}.{pk} = %s".format(  # noqa: S608 - constants
+    table=connection.ops.quote_name(Cart._meta.db_table),
+    updated_at=connection.ops.quote_name(Cart._meta.get_field("updated_at").column),
+    pk=connection.ops.quote_name(Cart._meta.pk.column),
+)
+
+
 def cart_lock_touch(*, cart_id):
     """Lock the cart by writing its ``updated_at``: one UPDATE instead of ``SELECT ... FOR UPDATE``
     then an UPDATE, for changes that touch the cart anyway. Returns the new ``updated_at``."""
     now = timezone.now()
-    if not Cart.objects.filter(pk=cart_id).update(updated_at=now):
+    with connection.cursor() as cursor:  # the ORM's UPDATE, without building and compiling it per request
+        cursor.execute(_TOUCH_SQL, [now, cart_id])
+        touched = cursor.rowcount
+    if not touched:
         raise ApplicationError(error_codes.CART_NOT_FOUND, gettext("This cart no longer exists."))
     return now
 

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 # Request, both transactions (order; payment) and the work queued after their commits (eager
 # Celery: e-mails, notifications, analytics), with the signed-in shopper's answer.
-CHECKOUT_QUERIES = 43
+CHECKOUT_QUERIES = 42
 
 
 def _cart_of(user, size, *, variants=0):

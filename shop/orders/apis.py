@@ -24,6 +24,7 @@ from shop.orders.filters import MyOrderFilter
 from shop.orders.models import Order, Payment, PaymentRecordStatus
 from shop.orders.payments.stripe import SignatureError, verify_signature
 from shop.orders.selectors import (
+    order_detail_prefetch,
     order_for_guest,
     order_for_user,
     order_list_for_user,
@@ -165,7 +166,9 @@ class OrderListCreateApi(generics.ListAPIView):
             billing_address=values.get("billing_address"),
             notes=values.get("notes", ""),
         )
-        if guest:
+        if created:
+            order = order_detail_prefetch(order=order)  # placed just now, and re-read after its charge
+        elif guest:
             order = order_for_guest(order_number=order.order_number, email=order.customer_email)
         else:
             order = order_for_user(user=request.user, order_number=order.order_number)

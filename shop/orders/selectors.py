@@ -1,6 +1,17 @@
 from datetime import timedelta
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum, Window
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Sum,
+    Window,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
@@ -101,15 +112,20 @@ def _items_prefetch():
     return Prefetch("items", queryset=items)
 
 
+def _detail_prefetches():
+    return (_items_prefetch(), "payments", Prefetch("events", queryset=OrderEvent.objects.order_by("created_at")))
+
+
 def order_for_user(*, user, order_number):
     """The user's own order or None (another user's order reads as missing)."""
-    return (
-        Order.objects.filter(user=user, order_number=order_number)
-        .prefetch_related(
-            _items_prefetch(), "payments", Prefetch("events", queryset=OrderEvent.objects.order_by("created_at"))
-        )
-        .first()
-    )
+    return Order.objects.filter(user=user, order_number=order_number).prefetch_related(*_detail_prefetches()).first()
+
+
+def order_detail_prefetch(*, order):
+    """What ``order_for_user`` reads with an order, read for an order already in hand (e.g. the one
+    checkout just placed and re-read): the same statements less the order's own."""
+    prefetch_related_objects([order], *_detail_prefetches())
+    return order
 
 
 def replenishment_opt_outs(*, user):
@@ -121,9 +137,7 @@ def order_for_guest(*, order_number, email):
     A wrong number and a wrong e-mail both read as None: nothing tells which one was wrong."""
     return (
         Order.objects.filter(user__isnull=True, order_number=order_number, customer_email__iexact=email.strip())
-        .prefetch_related(
-            _items_prefetch(), "payments", Prefetch("events", queryset=OrderEvent.objects.order_by("created_at"))
-        )
+        .prefetch_related(*_detail_prefetches())
         .first()
     )
 

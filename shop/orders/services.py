@@ -348,9 +348,20 @@ def _order_place(
         break
     if isinstance(order, Order) and payment is None:
         return order, False, None  # idempotent replay found under the cart lock
-    charge = payment_charge(payment=payment, provider=provider, data=payment_data or {})
-    order.refresh_from_db()
+    charge, recorded = _payment_charge(payment=payment, provider=provider, data=payment_data or {})
+    _order_refresh(order, locked=getattr(recorded, "locked_order", None))
     return order, True, charge
+
+
+def _order_refresh(order, *, locked):
+    """``order`` as it is now: copied from the instance the payment's record locked, saved and
+    committed (``locked``), or read again when there is none (a refund on record may change it
+    through other statements)."""
+    if locked is None or locked.pk != order.pk:
+        order.refresh_from_db()
+        return
+    for field in Order._meta.concrete_fields:
+        setattr(order, field.attname, getattr(locked, field.attname))
 
 
 ORDER_NUMBER_ATTEMPTS = 10
@@ -500,6 +511,11 @@ def _payment_in_progress():
 def payment_charge(*, payment, provider, data):
     """Ask the provider (no lock held), then record its answer. Returns the ``ChargeResult``,
     its ``failure_message`` saying so when an approved charge had to be refunded."""
+    return _payment_charge(payment=payment, provider=provider, data=data)[0]
+
+
+def _payment_charge(*, payment, provider, data):
+    """``payment_charge``, with the payment as recorded (see ``payment_record_result``)."""
     try:
         result = provider.charge(payment=payment, data=data, idempotency_key=charge_idempotency_key(payment))
     except Exception:  # noqa: BLE001 - a provider failure must leave a failed payment, not a 500
@@ -522,7 +538,7 @@ def payment_charge(*, payment, provider, data):
         order = recorded.order
         message = REFUNDED_CANCELLED if order.status == OrderStatus.CANCELLED else REFUNDED_ALREADY_PAID
         result = replace(result, failure_message=message)
-    return result
+    return result, recorded
 
 
 @transaction.atomic
@@ -535,6 +551,9 @@ def payment_record_result(*, payment_id, status_, transaction_id="", response=No
         order_id = Payment.objects.filter(pk=payment_id).values_list("order_id", flat=True).first()
     order = order_lock(order_id=order_id)
     payment = payment_lock(payment_id=payment_id)
+    # The order as this transaction leaves it (every change below is saved through it), for a
+    # caller that would read it again; None where a refund may change it through other statements.
+    payment.locked_order = order
     if payment.status in SETTLED:
         return payment
     approved = status_ == PaymentRecordStatus.COMPLETED
@@ -570,6 +589,7 @@ def payment_record_result(*, payment_id, status_, transaction_id="", response=No
                 order.save(update_fields=["payment_status", "updated_at"])
             payment.refresh_from_db()
             payment.refunded_on_record = True
+            payment.locked_order = None
         else:
             _mark_paid(order, payment)
             payment.refunded_on_record = False

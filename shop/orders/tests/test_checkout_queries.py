@@ -5,18 +5,21 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.forms.models import model_to_dict
 
 from shop.accounts.tests.factories import AddressFactory
+from shop.cart.models import Cart
 from shop.cart.tests.factories import ProductFactory, VariantFactory
 from shop.catalog.models import Product, ProductVariant
 from shop.orders.models import Order, OrderEvent, OrderStatus
+from shop.orders.services import order_place
 from shop.orders.tests.helpers import checkout, fill_cart
 
 pytestmark = pytest.mark.django_db
 
 # Request, both transactions (order; payment) and the work queued after their commits (eager
 # Celery: e-mails, notifications, analytics), with the signed-in shopper's answer.
-CHECKOUT_QUERIES = 43
+CHECKOUT_QUERIES = 41
 
 
 def _cart_of(user, size, *, variants=0):
@@ -98,3 +101,29 @@ def test_order_e_mails_list_the_lines_read_after_commit(auth_client, user):
     placed = [m for m in mail.outbox if "Toner 0" in m.body]
     assert len(placed) == 1  # the "placed" e-mail lists the lines; "paid" does not
     assert all(f"Toner {i}" in placed[0].body for i in range(3))
+
+
+@pytest.mark.parametrize(
+    ("card", "payment_method", "payment_status"),
+    [
+        ("4242424242424242", "card", "paid"),
+        ("4000000000000002", "card", "failed"),
+        ("", "cash_on_delivery", "pending"),
+    ],
+)
+def test_the_placed_order_is_returned_as_stored(user, card, payment_method, payment_status):
+    """``order_place`` takes the order's state after the charge from the instance the payment's
+    record locked and saved, not from another SELECT: every column equals the stored row."""
+    AddressFactory(user=user, is_default=True)
+    _cart_of(user, 2)
+    cart = Cart.objects.get(user=user)
+    order, created, _charge = order_place(
+        user=user, cart=cart, payment_method=payment_method, payment_data={"card_number": card}
+    )
+
+    assert created
+    assert order.payment_status == payment_status
+    stored = Order.objects.get(pk=order.pk)
+    columns = [field.attname for field in Order._meta.concrete_fields]
+    assert {c: getattr(order, c) for c in columns} == {c: getattr(stored, c) for c in columns}
+    assert model_to_dict(order) == model_to_dict(stored)

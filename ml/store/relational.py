@@ -1,7 +1,9 @@
 """Relational backend: one ``AnalyticsDocument`` row per document (JSONField), TTL emulated by
 ``purge_expired`` (the ``ml.purge_expired`` beat task)."""
 
-from django.db import DatabaseError, transaction
+import json
+
+from django.db import DatabaseError, connections, router, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -48,6 +50,27 @@ def _live(name):
     )
 
 
+def _bulk_sql():
+    return connections[router.db_for_write(AnalyticsDocument)].vendor == "postgresql"
+
+
+def _insert_json(name, keyed_documents, expires_at, *, upsert=False):
+    """Insert (or, with ``upsert``, insert or replace by key) ``[key, document]`` pairs on PostgreSQL
+    with one statement whose rows come from a single JSON parameter. ``bulk_create`` sends a
+    ``jsonb[]`` array instead, which psycopg quotes item by item (a regex substitution per double
+    quote of every document): about eight times the CPU of this for a flush of search events."""
+    table = connections[router.db_for_write(AnalyticsDocument)].ops.quote_name(AnalyticsDocument._meta.db_table)
+    conflict = " ON CONFLICT (collection, key) DO UPDATE SET doc = EXCLUDED.doc, expires_at = EXCLUDED.expires_at"
+    sql = (
+        f"INSERT INTO {table} (collection, key, doc, created_at, expires_at) "  # noqa: S608 - the model's table
+        "SELECT %s, row->>0, row->1, %s, %s FROM jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS t(row, n) "
+        "ORDER BY n"  # ids in the order of the documents, as bulk_create gives them
+    )
+    params = [name, timezone.now(), expires_at, json.dumps(keyed_documents)]
+    with connections[router.db_for_write(AnalyticsDocument)].cursor() as cursor:
+        cursor.execute(sql + (conflict if upsert else ""), params)
+
+
 class RelationalAnalyticsStore(AnalyticsStore):
     backend = "relational"
 
@@ -59,6 +82,11 @@ class RelationalAnalyticsStore(AnalyticsStore):
 
     def insert_many(self, collection_name, documents, *, expires_at=None):
         name = collection(collection_name).name
+        if _bulk_sql():
+            documents = list(documents)
+            if documents:
+                self._run(_insert_json, name, [[None, doc] for doc in documents], expires_at)
+            return len(documents)
         rows = [AnalyticsDocument(collection=name, doc=doc, expires_at=expires_at) for doc in documents]
         self._run(AnalyticsDocument.objects.bulk_create, rows, batch_size=500)
         return len(rows)
@@ -74,6 +102,11 @@ class RelationalAnalyticsStore(AnalyticsStore):
 
     def upsert_many(self, collection_name, keyed_documents, *, expires_at=None):
         name = collection(collection_name).name
+        if _bulk_sql():
+            latest = {str(key): doc for key, doc in keyed_documents}  # the last document of a key wins
+            if latest:
+                self._run(_insert_json, name, [[key, doc] for key, doc in latest.items()], expires_at, upsert=True)
+            return len(latest)
         rows = {str(key): AnalyticsDocument(collection=name, key=str(key), doc=doc, expires_at=expires_at)
                 for key, doc in keyed_documents}  # fmt: skip
         self._run(

@@ -187,3 +187,38 @@ def test_ensure_indexes_command(db):
     call_command("analytics_ensure_indexes", stdout=out)
 
     assert out.getvalue().strip() == "relational: indexes of 13 collections ensured (6 with a TTL)."
+
+
+TRICKY = {"q": 'say "hi" \\ back\\slash', "km": "ស្រែម", "nested": {"list": [1, None, True, 2.5]}, "empty": ""}
+
+
+@pytest.mark.parametrize("bulk_sql", [True, False], ids=["one-json-statement", "bulk-create"])
+def test_relational_bulk_writes_keep_documents_order_and_expiry(relational_store, django_assert_num_queries,
+                                                               monkeypatch, bulk_sql):  # fmt: skip
+    """On PostgreSQL a batch is one statement fed by one JSON parameter (``_insert_json``); other
+    databases keep ``bulk_create``. Both store the documents exactly, in order, with their expiry."""
+    from ml.store import relational
+
+    if not bulk_sql:
+        monkeypatch.setattr(relational, "_bulk_sql", lambda: False)
+    expires = datetime.now(UTC) + timedelta(days=3)
+    documents = [{**TRICKY, "n": n} for n in range(5)]
+
+    with django_assert_num_queries(1):
+        assert relational_store.insert_many("user_analytics", documents, expires_at=expires) == 5
+    with django_assert_num_queries(1):
+        assert relational_store.upsert_many("search_analytics", [("a", {"v": 1}), ("b", {"v": 2}), ("a", {"v": 3})],
+                                            expires_at=expires) == 2  # fmt: skip
+    later = expires + timedelta(days=1)
+    relational_store.upsert_many("search_analytics", [("b", {**TRICKY, "v": 4})], expires_at=later)
+    assert relational_store.insert_many("user_analytics", []) == 0
+    assert relational_store.upsert_many("search_analytics", []) == 0
+
+    rows = list(AnalyticsDocument.objects.filter(collection="user_analytics").order_by("pk"))
+    assert [row.doc for row in rows] == documents
+    assert {(row.key, row.expires_at) for row in rows} == {(None, expires)}
+    assert all(row.created_at is not None for row in rows)
+    keyed = {row.key: row for row in AnalyticsDocument.objects.filter(collection="search_analytics")}
+    assert {key: row.doc for key, row in keyed.items()} == {"a": {"v": 3}, "b": {**TRICKY, "v": 4}}
+    assert (keyed["a"].expires_at, keyed["b"].expires_at) == (expires, later)
+    assert relational_store.get("search_analytics", "b") == {**TRICKY, "v": 4}

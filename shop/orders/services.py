@@ -318,7 +318,7 @@ def _order_place(
         idempotency_key = guest_idempotency_key(cart=cart, key=idempotency_key)
     existing = _existing(user, idempotency_key)
     if existing is not None:
-        return existing, False, None
+        return existing, False, _charge_answer_ask_again(order=existing, data=payment_data or {})
     provider = provider_for_method(payment_method)
     method = _shipping_method(shipping_method)
     address = address_snapshot(user=user, address_id=address_id, address=shipping_address)
@@ -351,6 +351,24 @@ def _order_place(
     charge, recorded = _payment_charge(payment=payment, provider=provider, data=payment_data or {})
     _order_refresh(order, locked=getattr(recorded, "locked_order", None))
     return order, True, charge
+
+
+def _charge_answer_ask_again(*, order, data):
+    """A retry of a checkout whose charge answer was lost (``_charges_lost``): ask the provider
+    again with the attempt's own key (it repeats its first answer, so nothing is charged twice),
+    record the answer and return it, ``order`` updated. None when there is nothing to ask."""
+    if (order.status, order.payment_status, order.payment_method) != (
+        OrderStatus.PENDING,
+        PaymentStatus.PENDING,
+        PaymentMethod.CARD,
+    ):
+        return None
+    payment = _charges_lost(now=timezone.now()).filter(order=order).first()
+    if payment is None:
+        return None
+    charge, recorded = _payment_charge(payment=payment, provider=provider_by_name(payment.payment_provider), data=data)
+    _order_refresh(order, locked=getattr(recorded, "locked_order", None))
+    return charge
 
 
 def _order_refresh(order, *, locked):
@@ -832,6 +850,58 @@ def _cancel_locked(order, *, by, reason, **data):
             )
 
 
+# --- Lost charge answers ---------------------------------------------------------------------
+#
+# A charge attempt whose provider answer was never recorded: its request died between the claim
+# and the record, or the database went away after the order committed (that checkout answered
+# 503). It stays ``processing``, so ``/pay`` answers 409 and the expiry would never see it. Once it
+# is older than any request can take, it is asked again with its own key: the provider repeats its
+# first answer (an approval is recorded: the order is paid; a key it never saw is refused, nothing
+# was charged), and the order goes on from there like any other.
+
+CHARGE_ANSWER_LOST_AFTER = timedelta(minutes=2)  # far above a charge's own timeout (Stripe: 15 s)
+
+
+def _charges_lost(*, now):
+    """``processing`` with no transaction id: no provider answer was ever recorded for it."""
+    return Payment.objects.filter(
+        status=PaymentRecordStatus.PROCESSING,
+        provider_transaction_id="",
+        created_at__lt=now - CHARGE_ANSWER_LOST_AFTER,
+    ).select_related("order")
+
+
+def payments_lost_recover(*, now=None):
+    """Record the answer of every lost charge attempt, asked again (``charge_again``) with its own
+    key. A provider that fails to answer is left for the next run. Returns the payment ids recorded."""
+    recorded = []
+    for payment in _charges_lost(now=now or timezone.now()).order_by("created_at"):
+        try:
+            provider = provider_by_name(payment.payment_provider)
+            if not provider.is_configured():
+                continue
+            result = provider.charge_again(payment=payment, idempotency_key=charge_idempotency_key(payment))
+        except Exception:  # noqa: BLE001 - one provider failure must not stop the others or the expiry
+            logger.exception("Asking again for the lost charge answer of payment %s failed", payment.pk)
+            continue
+        logger.warning(
+            "Charge answer of payment %s (order %s) was lost; asked again: %s",
+            payment.pk,
+            payment.order.order_number,
+            result.status,
+        )
+        payment_record_result(
+            payment_id=payment.pk,
+            order_id=payment.order_id,
+            status_=result.status,
+            transaction_id=result.transaction_id,
+            response=result.response,
+            failure_message=result.failure_message,
+        )
+        recorded.append(payment.pk)
+    return recorded
+
+
 # --- Unpaid card orders expire ---------------------------------------------------------------
 
 EXPIRABLE_PAYMENT_STATUSES = (PaymentStatus.PENDING, PaymentStatus.FAILED)
@@ -877,8 +947,12 @@ def order_expire_unpaid(*, order, now=None):
 
 def orders_expire_unpaid(*, now=None):
     """Cancel every expired unpaid card order (the beat task and the management command);
-    idempotent: a second run finds nothing. Returns the cancelled order numbers."""
+    idempotent: a second run finds nothing. Returns the cancelled order numbers.
+
+    Lost charge answers are recorded first (``payments_lost_recover``): until then such an order is
+    neither known paid nor known unpaid."""
     now = now or timezone.now()
+    payments_lost_recover(now=now)
     cutoff = now - timedelta(minutes=settings.ORDER_UNPAID_TIMEOUT_MINUTES)
     expired = []
     for order in _unpaid_expired(cutoff).order_by("pk").only("pk", "order_number"):

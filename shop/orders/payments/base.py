@@ -39,6 +39,12 @@ class PaymentProvider(ABC):
     @abstractmethod
     def refund(self, *, payment, amount: Decimal, idempotency_key) -> RefundResult: ...
 
+    def charge_again(self, *, payment, idempotency_key) -> ChargeResult:
+        """The answer to a charge whose caller lost it, asked with the same key and without the card
+        details: a provider that saw the key repeats its first answer; for a key it never saw it must
+        move no money (a Stripe payment intent is only created, the app never confirms it)."""
+        return self.charge(payment=payment, data={}, idempotency_key=idempotency_key)
+
 
 def to_minor_units(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value())

@@ -26,6 +26,7 @@ DECLINES = {
     "4000000000000069": ("expired_card", "Your card has expired."),
 }
 ACCEPTED = "4242424242424242"
+NOT_CHARGED = "The payment was not completed."
 KEEP_SECONDS = 24 * 3600
 LEDGER_COUNT = "test-card:ledger:count"
 
@@ -100,6 +101,18 @@ class TestCardProvider(PaymentProvider):
                 transaction_id=f"test_ch_{uuid.uuid4().hex[:20]}",
                 response={"outcome": "approved", "last4": last4},
             )
+        entry = {**_payment_fields(payment), "status": result.status, "transaction_id": result.transaction_id}
+        return _once("charge", idempotency_key, result, entry)
+
+    def charge_again(self, *, payment, idempotency_key):
+        """The first answer for the key; a key never answered is answered "failed" from now on, so a
+        late call of the request that lost it cannot charge either."""
+        result = ChargeResult(
+            status=PaymentRecordStatus.FAILED,
+            transaction_id=f"test_ch_{uuid.uuid4().hex[:20]}",
+            response={"outcome": "not_charged"},
+            failure_message=NOT_CHARGED,
+        )
         entry = {**_payment_fields(payment), "status": result.status, "transaction_id": result.transaction_id}
         return _once("charge", idempotency_key, result, entry)
 

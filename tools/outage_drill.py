@@ -5,7 +5,10 @@ It sends, in a loop, the requests a shop lives on: ``/health``, ``/health/ready`
 different page size each time, so the cache cannot answer), the home page, a guest's cart add and that
 guest's checkout with the test card. After ``--before`` seconds it runs ``--down`` (a shell command: stop
 the database, fill the disk, ...), waits ``--outage`` seconds, runs ``--up``, and keeps going for
-``--after`` seconds. Every answer is recorded with its phase; the summary lists, per phase and request,
+``--after`` seconds. A checkout that got no order (a 5xx, or no answer) is sent again at the end with the
+same cart and ``Idempotency-Key``, as a shopper's app retries: once at once, and once more after
+``--retry-wait`` seconds (a charge answer lost in the outage is asked again after two minutes, see
+docs/operations.md). Every answer is recorded with its phase; the summary lists, per phase and request,
 the statuses, whether 5xx answers were the 503 envelope / page with ``Retry-After``, and whether any
 answer carried a stack trace. ``--timeline`` writes every request as CSV.
 
@@ -73,6 +76,7 @@ class Drill:
         self.rows = []
         self.stop = threading.Event()
         self.started = time.monotonic()
+        self.unanswered = []  # (cart token, order body, Idempotency-Key) of checkouts that got no order
 
     def record(self, name, status, headers, body):
         self.rows.append(
@@ -108,17 +112,29 @@ class Drill:
                     "shipping_address": ADDRESS,
                     "card_number": "4242424242424242",
                 }
-                self.record(
+                key = f"drill-{n}-{time.time()}"
+                status, _ = self.record(
                     "POST /api/v1/orders",
-                    *call(
-                        self.base,
-                        "POST",
-                        "/api/v1/orders",
-                        order,
-                        {"X-Cart-Token": token, "Idempotency-Key": f"drill-{n}-{time.time()}"},
-                    ),
+                    *call(self.base, "POST", "/api/v1/orders", order, {"X-Cart-Token": token, "Idempotency-Key": key}),
                 )
+                if status == 0 or status >= 500:
+                    self.unanswered.append((token, order, key))
             time.sleep(0.2)
+
+    def retry_unanswered(self, phase):
+        """Each checkout that got no order, again with its cart and key; prints what it answers now."""
+        self.phase = phase
+        for token, order, key in self.unanswered:
+            status, body = self.record(
+                "POST /api/v1/orders",
+                *call(self.base, "POST", "/api/v1/orders", order, {"X-Cart-Token": token, "Idempotency-Key": key}),
+            )
+            data = json.loads(body).get("data") or {} if body.startswith(b"{") else {}
+            print(
+                f"{phase}: {key}: {status} {code_of(body)} order {data.get('order_number', '-')} "
+                f"status {data.get('status', '-')} payment {data.get('payment_status', '-')}",
+                flush=True,
+            )
 
 
 def main(argv=None):
@@ -131,6 +147,9 @@ def main(argv=None):
     parser.add_argument("--after", type=float, default=20)
     parser.add_argument("--product-id", type=int, help="product to buy (default: the first in stock)")
     parser.add_argument("--timeline", help="write every request to this CSV file")
+    parser.add_argument(
+        "--retry-wait", type=float, default=0, help="seconds before the second retry of unanswered checkouts"
+    )
     args = parser.parse_args(argv)
     if urlsplit(args.base).hostname not in ("127.0.0.1", "localhost", "::1"):
         parser.error("loopback only")
@@ -158,6 +177,10 @@ def main(argv=None):
     time.sleep(args.after)
     drill.stop.set()
     worker.join(timeout=30)
+    drill.retry_unanswered("retry")
+    if args.retry_wait and drill.unanswered:
+        time.sleep(args.retry_wait)
+        drill.retry_unanswered("retry2")
 
     if args.timeline:
         with open(args.timeline, "w", newline="") as out:
@@ -173,7 +196,7 @@ def main(argv=None):
             label += f" {row['content_type']}"
         table[(row["phase"], row["request"])][label] += 1
     print(f"{'phase':7} {'request':26} answers")
-    for phase in ("before", "outage", "after"):
+    for phase in ("before", "outage", "after", "retry", "retry2"):
         for (row_phase, name), counts in sorted(table.items()):
             if row_phase == phase:
                 print(f"{phase:7} {name:26} " + ", ".join(f"{n}x {label}" for label, n in sorted(counts.items())))

@@ -890,14 +890,18 @@ def payments_lost_recover(*, now=None):
             payment.order.order_number,
             result.status,
         )
-        payment_record_result(
-            payment_id=payment.pk,
-            order_id=payment.order_id,
-            status_=result.status,
-            transaction_id=result.transaction_id,
-            response=result.response,
-            failure_message=result.failure_message,
-        )
+        try:
+            payment_record_result(
+                payment_id=payment.pk,
+                order_id=payment.order_id,
+                status_=result.status,
+                transaction_id=result.transaction_id,
+                response=result.response,
+                failure_message=result.failure_message,
+            )
+        except ApplicationError:  # e.g. a refund refused on record: the others and the expiry go on
+            logger.exception("Recording the lost charge answer of payment %s failed", payment.pk)
+            continue
         recorded.append(payment.pk)
     return recorded
 

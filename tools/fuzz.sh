@@ -42,6 +42,10 @@ if [ "${FUZZ_REUSE_DB:-0}" != 1 ]; then
   "$PY" manage.py seed_demo --scale "${FUZZ_SCALE:-0.05}" >"$OUT/seed.log"
 fi
 redis-cli -u "$REDIS_URL" flushdb >/dev/null
+# Production mode serves pages with the manifest of collected static files (as the Dockerfile does);
+# without it every HTML page, the 404 page included, is a 500 raised inside Django's error handler.
+export STATIC_ROOT="$OUT/static"
+"$PY" manage.py collectstatic --noinput -v0
 
 echo "== gunicorn on $BASE (log: $OUT/server.log)"
 # --limit-request-line 0: gunicorn itself refuses a request line over 4,094 bytes with an HTML 414
@@ -84,8 +88,12 @@ for role in $ROLES; do
   tail -n 25 "$OUT/$role.txt"
 done
 
-errors=$(grep -c "Internal Server Error" "$OUT/server.log" || true)
+# Django logs "Internal Server Error"; when its own error handler fails, gunicorn logs "Error handling request".
+errors=$(grep -c -e "Internal Server Error" -e "Error handling request" "$OUT/server.log" || true)
 echo "== server errors logged: $errors"
-[ "$errors" = 0 ] || { grep -n -A 30 "Internal Server Error" "$OUT/server.log" | head -200; status=1; }
+[ "$errors" = 0 ] || {
+  grep -n -A 30 -e "Internal Server Error" -e "Error handling request" "$OUT/server.log" | head -200
+  status=1
+}
 echo "== reports in $OUT"
 exit $status

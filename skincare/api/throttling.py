@@ -16,7 +16,9 @@ Rates, scopes and cache keys (per user, or per client address behind ``NUM_PROXI
 import hashlib
 import logging
 import math
+import os
 import socket
+import threading
 from typing import NamedTuple
 
 from django.core.cache import cache as default_cache
@@ -143,17 +145,30 @@ return replies
 COUNT_WINDOWS_SHA = hashlib.sha1(COUNT_WINDOWS_LUA.encode()).hexdigest()
 
 
-def _run_script(redis, keys, args):
-    """``EVALSHA`` of ``COUNT_WINDOWS_LUA`` (``EVAL`` after a ``SCRIPT FLUSH``) on a pooled connection.
+_connections = threading.local()  # this thread's own connection for the script, per pool
 
-    redis-py's command path (``Script.__call__`` → ``execute_command``: retry wrapper, observability
-    hooks, option filtering) cost more client CPU than the rest of a cached answer's throttle; this
-    sends the same command on a connection of the client's pool. A connection found broken (Redis
-    restarted) is dropped and the call tried once more on a new one, as redis-py's default retry does.
-    """
+
+def _connection(redis):
+    """This thread's connection to ``redis`` for the throttle's script (made by the client's pool, kept apart
+    from it: a pool's ``get_connection`` + ``release`` cost as much client CPU as the call itself)."""
     pool = redis.connection_pool
+    kept = getattr(_connections, "kept", None)
+    if kept is None or kept[0] is not pool or kept[1] != os.getpid():  # new pool, or a forked worker
+        kept = _connections.kept = (pool, os.getpid(), pool.make_connection())
+    return kept[2]
+
+
+def _run_script(redis, keys, args):
+    """``EVALSHA`` of ``COUNT_WINDOWS_LUA`` (``EVAL`` after a ``SCRIPT FLUSH``) on this thread's connection.
+
+    redis-py's command path (``Script.__call__`` → ``execute_command`` → the pool: retry wrapper,
+    observability hooks, a readiness poll) cost more client CPU than the rest of a cached answer's
+    throttle; this sends the same command on a connection of its own. Any failure drops the connection
+    (no reply is left unread); a broken one (Redis restarted) is replaced and the call tried once more,
+    as redis-py's default retry does.
+    """
     for attempt in (1, 2):
-        connection = pool.get_connection()
+        connection = _connection(redis)
         try:
             try:
                 connection.send_command("EVALSHA", COUNT_WINDOWS_SHA, len(keys), *keys, *args)
@@ -165,8 +180,9 @@ def _run_script(redis, keys, args):
             connection.disconnect()
             if attempt == 2:
                 raise
-        finally:
-            pool.release(connection)
+        except BaseException:
+            connection.disconnect()
+            raise
 
 
 class Counted(NamedTuple):

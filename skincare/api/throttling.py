@@ -118,7 +118,8 @@ for w = 1, windows do
     replies[#replies + 1] = previous
     if pushing then
         local g = windows + 6 + 3 * (w - 1)
-        if (tonumber(previous) or 0) * tonumber(ARGV[g]) / tonumber(ARGV[g + 1]) + current > tonumber(ARGV[g + 2]) then
+        local seen = tonumber(previous) or 0
+        if seen * tonumber(ARGV[g]) / tonumber(ARGV[g + 1]) + current > tonumber(ARGV[g + 2]) then
             fits = false
         end
     end
@@ -129,8 +130,10 @@ if pushing then
     if fits and redis.call('GET', KEYS[first + 1]) == ARGV[windows + 3] then
         local length = redis.call('RPUSH', KEYS[first], unpack(ARGV, windows + 6 + 3 * windows))
         appended = 1
-        if length >= tonumber(ARGV[windows + 4]) and redis.call('SET', KEYS[first + 2], 1, 'NX', 'EX', ARGV[windows + 5]) then
-            flagged = 1
+        if length >= tonumber(ARGV[windows + 4]) then
+            if redis.call('SET', KEYS[first + 2], 1, 'NX', 'EX', ARGV[windows + 5]) then
+                flagged = 1
+            end
         end
     end
     replies[#replies + 1] = appended
@@ -142,7 +145,8 @@ for i = first, #KEYS do
 end
 return replies
 """
-COUNT_WINDOWS_SHA = hashlib.sha1(COUNT_WINDOWS_LUA.encode()).hexdigest()
+# Redis names a loaded script by its SHA-1 (EVALSHA): an identifier, not a security measure.
+COUNT_WINDOWS_SHA = hashlib.sha1(COUNT_WINDOWS_LUA.encode(), usedforsecurity=False).hexdigest()
 
 
 _connections = threading.local()  # this thread's own connection for the script, per pool

@@ -83,7 +83,9 @@ class JoinedPush:
         self.appended = False
 
     def push(self, *, key, values, flag_key, flag_at, flag_ttl, then):
-        """Append ``values`` (bytes or str) to the list ``key`` (a cache key) with the throttle's call."""
+        """Append ``values`` (bytes or str) to the list ``key`` (a cache key) with the throttle's call.
+
+        One write per request: the search event's receiver makes it (``skincare.events.search_performed``)."""
         self.key, self.values = key, list(values)
         self.flag_key, self.flag_at, self.flag_ttl, self.then = flag_key, flag_at, flag_ttl, then
 

@@ -20,9 +20,14 @@ def _redis():
     return get_redis_connection("default")
 
 
+def encode(events):
+    """The buffer's items for ``events`` (JSON-able dicts), as ``push`` appends them."""
+    return [json.dumps(event, separators=(",", ":")) for event in events]
+
+
 def push(events):
     """Append events (JSON-able dicts); returns the buffer's length afterwards."""
-    payload = [json.dumps(event, separators=(",", ":")) for event in events]
+    payload = encode(events)
     if not payload:
         return length()
     conn = _redis()

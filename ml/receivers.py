@@ -15,8 +15,8 @@ from skincare import events
 logger = logging.getLogger(__name__)
 
 
-def _record(**event):
-    services.events_record(events=[services.event_build(source="server", **event)])
+def _record(join=None, **event):
+    services.events_record(events=[services.event_build(source="server", **event)], join=join)
 
 
 def on_order_placed(sender, order, items=None, **kwargs):
@@ -96,10 +96,15 @@ def _bounded(filters):
     return {name: [value[:MAX_QUERY] for value in values[:MAX_FILTER_VALUES]] for name, values in filters.items()}
 
 
-def on_search_performed(sender, request, search_id, query, filters, results_count, **kwargs):
+def on_search_performed(sender, request, search_id, query, filters, results_count, join=None, joined=False, **kwargs):
+    """The server's search event. An early send (with ``join``, before a cached answer) hands the event to
+    the request's throttle call; the send after the answer then says ``joined`` when it was appended."""
+    if joined:
+        return
     try:
         user = getattr(request, "user", None)
         _record(
+            join=join,
             event_type="search",
             data={
                 "search_id": search_id,

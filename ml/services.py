@@ -21,15 +21,15 @@ RECOMMENDATION_EVENTS = {"recommendation_shown", "recommendation_clicked", "reco
 
 
 def event_build(*, event_type, data, user_id, session_id, device_info, source, occurred_at=None):
-    now = datetime.now(UTC)
+    received_at = iso(datetime.now(UTC))
     return {
         "event_type": event_type,
-        "event_data": {**data, "timestamp": iso(occurred_at or now)},
+        "event_data": {**data, "timestamp": iso(occurred_at) if occurred_at else received_at},
         "user_id": user_id,
         "session_id": session_id or "",
         "device_info": device_info or {},
         "source": source,
-        "received_at": iso(now),
+        "received_at": received_at,
     }
 
 
@@ -39,16 +39,44 @@ FLUSH_SCHEDULED_SECONDS = 30
 
 def _flush_soon():
     """One flush task at a time: requests arriving while one is queued do not queue more."""
+    if cache.add(FLUSH_SCHEDULED_KEY, 1, FLUSH_SCHEDULED_SECONDS):
+        _queue_flush()
+
+
+def _queue_flush():
     from ml.tasks import flush_events
 
-    if cache.add(FLUSH_SCHEDULED_KEY, 1, FLUSH_SCHEDULED_SECONDS):
-        transaction.on_commit(flush_events.delay)
+    transaction.on_commit(flush_events.delay)
 
 
-def events_record(*, events):
-    """Buffer built events; a full buffer schedules a flush. Returns how many were buffered."""
+def _flush_if_flagged(flagged):
+    """After a joined push: the script set ``FLUSH_SCHEDULED_KEY`` as ``_flush_soon``'s ``add`` would."""
+    if flagged:
+        try:
+            _queue_flush()
+        except Exception as exc:  # noqa: BLE001
+            logger.warning("Could not schedule the analytics flush: %s", exc)
+
+
+def events_record(*, events, join=None):
+    """Buffer built events; a full buffer schedules a flush. Returns how many were buffered.
+
+    With ``join`` (a ``skincare.api.cache_prefetch.JoinedPush``) the events are handed to the
+    request's throttle call instead, which appends them and sets the flush flag in its own round trip
+    to Redis; whether it did is ``join.appended`` once the call is made (when not, the caller records
+    them again the usual way)."""
     if not events:
         return 0
+    if join is not None:
+        join.push(
+            key=buffer.KEY,
+            values=buffer.encode(events),
+            flag_key=FLUSH_SCHEDULED_KEY,
+            flag_at=settings.ANALYTICS_FLUSH_SIZE,
+            flag_ttl=FLUSH_SCHEDULED_SECONDS,
+            then=_flush_if_flagged,
+        )
+        return len(events)
     try:
         size = buffer.push(events)
     except Exception as exc:  # noqa: BLE001 - analytics must never fail the request

@@ -1,6 +1,7 @@
 """Who sent an event, without keeping anything that identifies a person: device facts parsed
 from the User-Agent and the client address truncated to its network (IPv4 /24, IPv6 /48)."""
 
+import functools
 import ipaddress
 import re
 
@@ -46,25 +47,41 @@ def device_type(user_agent):
     return "desktop"
 
 
+_V4_NETWORK = (1 << 32) - (1 << 8)  # the /24 mask
+_V6_NETWORK = (1 << 128) - (1 << 80)  # the /48 mask
+
+
+@functools.lru_cache(maxsize=4096)
 def truncate_ip(address):
     """The network of ``address`` (IPv4 /24, IPv6 /48), or "" when it is not an address."""
     try:
         ip = ipaddress.ip_address((address or "").strip())
     except ValueError:
         return ""
-    prefix = 24 if ip.version == 4 else 48
-    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+    # What str(ip_network(f"{ip}/{prefix}", strict=False)) answers, without building the network.
+    if ip.version == 4:
+        return f"{ipaddress.IPv4Address(int(ip) & _V4_NETWORK)}/24"
+    return f"{ipaddress.IPv6Address(int(ip) & _V6_NETWORK)}/48"
+
+
+@functools.lru_cache(maxsize=1024)
+def _user_agent_facts(user_agent):
+    """``(device type, browser, os)`` of a User-Agent (a few regular expressions; clients repeat theirs)."""
+    if not user_agent:
+        return device_type(user_agent), "unknown", "unknown"
+    return device_type(user_agent), _first(_BROWSERS, user_agent), _first(_OSES, user_agent)
 
 
 def device_info(request):
     """The seed's ``device_info`` without the personal parts: no raw address, no location."""
     user_agent = _CONTROL.sub("", request.META.get("HTTP_USER_AGENT", ""))[:MAX_USER_AGENT]
+    kind, browser, os = _user_agent_facts(user_agent)
     return {
         "user_agent": user_agent,
         "ip_address": truncate_ip(BaseThrottle().get_ident(request)),
-        "device_type": device_type(user_agent),
-        "browser": _first(_BROWSERS, user_agent) if user_agent else "unknown",
-        "os": _first(_OSES, user_agent) if user_agent else "unknown",
+        "device_type": kind,
+        "browser": browser,
+        "os": os,
     }
 
 

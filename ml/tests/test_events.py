@@ -2,6 +2,7 @@ import json
 import logging
 
 import pytest
+from django.conf import settings as django_settings
 
 from feedback.models import ModerationItem
 from feedback.services import moderation_approve
@@ -334,3 +335,76 @@ def test_a_buffer_outage_never_fails_checkout(auth_client, user, monkeypatch, ru
     assert "Analytics buffer unavailable (redis down): 1 events written to the store directly" in caplog.text
     streams = list(AnalyticsDocument.objects.filter(collection="user_analytics").values_list("doc", flat=True))
     assert [event["event_type"] for doc in streams for event in doc["events"]] == ["purchase"]
+
+
+# --- A cached search's event, written by the throttle's call (skincare.events.search_performed) -----
+
+SEARCH = "/api/v1/products/search/"
+needs_redis = pytest.mark.skipif(
+    not django_settings.CACHES["default"]["BACKEND"].startswith("django_redis"), reason="the joined write needs Redis"
+)
+
+
+def searched(client, q="vitamin", **headers):
+    response = client.get(SEARCH, {"q": q}, **headers)
+    assert response.status_code in (200, 304, 429)
+    return response
+
+
+@needs_redis
+def test_a_cached_search_is_recorded_exactly_once_by_the_throttle_call(api_client):
+    from shop.catalog.cache import invalidate_product_lists
+
+    ProductFactory(name="Vitamin C Serum")
+    ProductFactory(name="Vitamin C Cream")
+    invalidate_product_lists()
+
+    ids = []
+    for n in range(1, 4):  # built (event written after the answer), then twice from the cache (joined)
+        ids.append(searched(api_client)["X-Search-Id"])
+        assert buffer.length() == n
+    ProductFactory(name="Vitamin C Toner")
+    invalidate_product_lists()  # a new list version: the guard fails, the event is written after the answer
+    ids.append(searched(api_client)["X-Search-Id"])
+    ids.append(searched(api_client)["X-Search-Id"])  # joined again, under the new version
+    assert buffer.length() == 5
+    services.events_flush()
+
+    counts = {doc["search_id"]: doc["results_count"] for doc in stored("search_analytics")}
+    assert len(set(ids)) == 5
+    assert counts == dict(zip(ids, [2, 2, 2, 3, 3], strict=True))
+    assert [len(doc["events"]) for doc in stored("user_analytics")] == [5]
+
+
+@needs_redis
+def test_revalidated_and_refused_searches_record_nothing(api_client, throttle_rates):
+    throttle_rates(anon="4/min")
+    ProductFactory(name="Vitamin C Serum")
+    first = searched(api_client)
+    searched(api_client)  # from the cache: the event joined
+    assert buffer.length() == 2
+
+    assert searched(api_client, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert buffer.length() == 2
+
+    assert searched(api_client).status_code == 200  # the 4th request of the window, joined
+    assert searched(api_client).status_code == 429
+    assert buffer.length() == 3
+
+
+@needs_redis
+def test_a_joined_search_event_queues_one_flush(api_client, settings, monkeypatch, run_on_commit):
+    settings.ANALYTICS_FLUSH_SIZE = 2
+    queued = []
+    monkeypatch.setattr("ml.tasks.flush_events.delay", lambda: queued.append(1))
+    ProductFactory(name="Vitamin C Serum")
+
+    searched(api_client)
+    searched(api_client)  # joined: the buffer reaches 2 and the script sets the flag
+    searched(api_client)  # the flag is set: no second flush
+    assert (buffer.length(), len(queued)) == (3, 1)
+
+    assert services.events_flush() == (3, 0)
+    searched(api_client)
+    searched(api_client)
+    assert len(queued) == 2

@@ -13,12 +13,17 @@ backends (local memory, the embedded default) use the plain cache API. The API's
 Rates, scopes and cache keys (per user, or per client address behind ``NUM_PROXIES``) are DRF's.
 """
 
+import hashlib
 import logging
 import math
+import os
 import socket
+import threading
+from typing import NamedTuple
 
 from django.core.cache import cache as default_cache
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import NoScriptError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from rest_framework import throttling
 
@@ -52,12 +57,21 @@ class WindowCounterMixin:
 
     def _count(self, current_key, previous_key, ttl):
         """Add this request to the current window; returns (current count, previous window's count)."""
-        return count_windows(self.cache, [(current_key, previous_key, ttl)])[0]
+        return count_windows(self.cache, [(current_key, previous_key, ttl)]).counts[0]
+
+    def _remaining(self):
+        """Seconds left in the current window."""
+        window_start = int(self.now // self.duration) * self.duration
+        return self.duration - (self.now - window_start)
+
+    def _gate(self):
+        """``(remaining, duration, limit)``: what the script needs to tell, as ``_decide`` will, whether the
+        request fits (``previous * remaining / duration + current <= limit``, the same arithmetic)."""
+        return self._remaining(), self.duration, self.num_requests
 
     def _decide(self, current_key, current, previous):
         """Whether the counted request fits; a refused one is taken back and ``wait_seconds`` set."""
-        window_start = int(self.now // self.duration) * self.duration
-        remaining = self.duration - (self.now - window_start)
+        remaining = self._remaining()
         if previous * remaining / self.duration + current <= self.num_requests:
             return True
         self.cache.decr(current_key)
@@ -82,53 +96,141 @@ class WindowCounterMixin:
 
 
 # One request counted in each window: INCR + EXPIRE of the current window, GET of the previous one;
-# then the values of the keys the view will read (``skincare.api.cache_prefetch``), in the same call.
-# KEYS: current, previous (per window), then the prefetched keys; ARGV: the number of windows, then
-# each current window's expiry in seconds.
+# then, when a view joined a list write to the call (``cache_prefetch.JoinedPush``), RPUSH of its values
+# if the request fits every window (the arithmetic of ``WindowCounterMixin._decide``, which still
+# decides) and the guard key holds the expected value, and SET NX of the flag key once the list is
+# long enough; then the values of the keys the view will read (``skincare.api.cache_prefetch``).
+# KEYS: current, previous (per window); when pushing: the list, the guard and the flag key; then the
+# prefetched keys. ARGV: the number of windows, each current window's expiry in seconds, 1 or 0 (a
+# push or not); when pushing: the guard value, the flag length, the flag expiry, per window its
+# remaining seconds, duration and limit, then the values to append.
 COUNT_WINDOWS_LUA = """
 local windows = tonumber(ARGV[1])
+local pushing = ARGV[windows + 2] == '1'
 local replies = {}
-for i = 1, 2 * windows, 2 do
-    replies[#replies + 1] = redis.call('INCR', KEYS[i])
-    redis.call('EXPIRE', KEYS[i], ARGV[(i + 1) / 2 + 1])
-    replies[#replies + 1] = redis.call('GET', KEYS[i + 1]) or false
+local fits = true
+for w = 1, windows do
+    local i = 2 * w - 1
+    local current = redis.call('INCR', KEYS[i])
+    redis.call('EXPIRE', KEYS[i], ARGV[w + 1])
+    local previous = redis.call('GET', KEYS[i + 1]) or false
+    replies[#replies + 1] = current
+    replies[#replies + 1] = previous
+    if pushing then
+        local g = windows + 6 + 3 * (w - 1)
+        local seen = tonumber(previous) or 0
+        if seen * tonumber(ARGV[g]) / tonumber(ARGV[g + 1]) + current > tonumber(ARGV[g + 2]) then
+            fits = false
+        end
+    end
 end
-for i = 2 * windows + 1, #KEYS do
+local first = 2 * windows + 1
+if pushing then
+    local appended, flagged = 0, 0
+    if fits and redis.call('GET', KEYS[first + 1]) == ARGV[windows + 3] then
+        local length = redis.call('RPUSH', KEYS[first], unpack(ARGV, windows + 6 + 3 * windows))
+        appended = 1
+        if length >= tonumber(ARGV[windows + 4]) then
+            if redis.call('SET', KEYS[first + 2], 1, 'NX', 'EX', ARGV[windows + 5]) then
+                flagged = 1
+            end
+        end
+    end
+    replies[#replies + 1] = appended
+    replies[#replies + 1] = flagged
+    first = first + 3
+end
+for i = first, #KEYS do
     replies[#replies + 1] = redis.call('GET', KEYS[i]) or false
 end
 return replies
 """
-_scripts = {}  # Redis client -> its registered script (redis-py loads it again after a SCRIPT FLUSH)
+# Redis names a loaded script by its SHA-1 (EVALSHA): an identifier, not a security measure.
+COUNT_WINDOWS_SHA = hashlib.sha1(COUNT_WINDOWS_LUA.encode(), usedforsecurity=False).hexdigest()
 
 
-def count_windows(cache, plans, prefetch=()):
-    """Count one request in each ``(current key, previous key, ttl)``: ``[(current, previous)]``.
+_connections = threading.local()  # this thread's own connection for the script, per pool
+
+
+def _connection(redis):
+    """This thread's connection to ``redis`` for the throttle's script (made by the client's pool, kept apart
+    from it: a pool's ``get_connection`` + ``release`` cost as much client CPU as the call itself)."""
+    pool = redis.connection_pool
+    kept = getattr(_connections, "kept", None)
+    if kept is None or kept[0] is not pool or kept[1] != os.getpid():  # new pool, or a forked worker
+        kept = _connections.kept = (pool, os.getpid(), pool.make_connection())
+    return kept[2]
+
+
+def _run_script(redis, keys, args):
+    """``EVALSHA`` of ``COUNT_WINDOWS_LUA`` (``EVAL`` after a ``SCRIPT FLUSH``) on this thread's connection.
+
+    redis-py's command path (``Script.__call__`` → ``execute_command`` → the pool: retry wrapper,
+    observability hooks, a readiness poll) cost more client CPU than the rest of a cached answer's
+    throttle; this sends the same command on a connection of its own. Any failure drops the connection
+    (no reply is left unread); a broken one (Redis restarted) is replaced and the call tried once more,
+    as redis-py's default retry does.
+    """
+    for attempt in (1, 2):
+        connection = _connection(redis)
+        try:
+            try:
+                connection.send_command("EVALSHA", COUNT_WINDOWS_SHA, len(keys), *keys, *args)
+                return connection.read_response()
+            except NoScriptError:
+                connection.send_command("EVAL", COUNT_WINDOWS_LUA, len(keys), *keys, *args)
+                return connection.read_response()
+        except REDIS_DOWN:
+            connection.disconnect()
+            if attempt == 2:
+                raise
+        except BaseException:
+            connection.disconnect()
+            raise
+
+
+class Counted(NamedTuple):
+    counts: list  # [(current, previous)] per window
+    raw: dict | None = None  # the prefetched keys' raw values, when read with the counters
+    pushed: tuple = (0, 0)  # (appended, flagged) of a joined push
+
+
+def count_windows(cache, plans, prefetch=(), push=None):
+    """Count one request in each ``(current key, previous key, ttl)``: ``Counted.counts`` is
+    ``[(current, previous)]``.
 
     With django-redis every window is counted by one script call: one round trip for all of them,
     and about half the client-side work of a pipeline of the same commands. The raw values of the
-    cache keys in ``prefetch`` are read in the same call and returned as well, in a second item:
-    ``(counts, {key: raw value or None})`` when ``prefetch`` is given (``None`` for the values when
-    they could not be read that way: no Redis, or Redis down)."""
+    cache keys in ``prefetch`` are read in the same call: ``Counted.raw`` is ``{key: raw value or
+    None}`` (``None`` when they could not be read that way: no Redis, or Redis down). ``push`` is
+    ``(JoinedPush, [gate of each plan])`` (``WindowCounterMixin._gate``): its values are appended in
+    the same call when the request fits every window; ``Counted.pushed`` is ``(appended, flagged)``
+    (both false without Redis or with Redis down)."""
     redis = _redis_client(cache)
     if redis is not None:
-        script = _scripts.get(redis)
-        if script is None:
-            script = _scripts[redis] = redis.register_script(COUNT_WINDOWS_LUA)
-        keys = [cache.make_key(key) for current_key, previous_key, _ in plans for key in (current_key, previous_key)]
-        keys += [cache.make_key(key) for key in prefetch]
+        make_key = cache.make_key  # one look-up of the cache behind django's proxy, not one per key
+        keys = [make_key(key) for current_key, previous_key, _ in plans for key in (current_key, previous_key)]
+        args = [len(plans), *(ttl for _, _, ttl in plans), 1 if push else 0]
+        if push:
+            join, gates = push
+            keys += [make_key(join.key), make_key(join.guard_key), make_key(join.flag_key)]
+            args += [cache.client.encode(join.guard_value), join.flag_at, join.flag_ttl]
+            args += [repr(float(part)) if isinstance(part, float) else part for gate in gates for part in gate]
+            args += join.values
+        keys += [make_key(key) for key in prefetch]
         try:
-            replies = script(keys=keys, args=[len(plans), *(ttl for _, _, ttl in plans)])
+            replies = _run_script(redis, keys, args)
         except REDIS_DOWN:
             # Redis down: count nothing and let the request through, as the cache API does with
             # IGNORE_EXCEPTIONS (docs/operations.md, "Redis down"); the shop keeps answering.
             logger.warning("rate limit not counted: Redis unavailable", exc_info=True)
-            counts = [(1, 0)] * len(plans)
-            return (counts, None) if prefetch else counts
+            return Counted([(1, 0)] * len(plans))
         windows = 2 * len(plans)
         counts = [(int(replies[i]), int(replies[i + 1] or 0)) for i in range(0, windows, 2)]
-        if prefetch:
-            return counts, dict(zip(prefetch, (value or None for value in replies[windows:]), strict=True))
-        return counts
+        pushed = (replies[windows], replies[windows + 1]) if push else (0, 0)
+        start = windows + 2 if push else windows
+        raw = dict(zip(prefetch, (value or None for value in replies[start:]), strict=True)) if prefetch else None
+        return Counted(counts, raw, pushed)
     counts = []
     for current_key, previous_key, ttl in plans:
         cache.add(current_key, 0, ttl)
@@ -138,7 +240,7 @@ def count_windows(cache, plans, prefetch=()):
             cache.set(current_key, 1, ttl)
             current = 1
         counts.append((current, int(cache.get(previous_key) or 0)))
-    return (counts, None) if prefetch else counts
+    return Counted(counts)
 
 
 class AnonRateThrottle(WindowCounterMixin, throttling.AnonRateThrottle):
@@ -175,13 +277,20 @@ class DefaultRateThrottle(throttling.BaseThrottle):
         if any(throttle.cache is not cache for throttle, _ in planned):  # not one store: one at a time
             counts = [throttle._count(*plan) for throttle, plan in planned]
         else:
-            prefetch = cache_prefetch.keys_to_prefetch(request, view) if cache is default_cache else ()
-            if prefetch:
-                counts, raw = count_windows(cache, [plan for _, plan in planned], prefetch)
-                if raw is not None:
-                    cache_prefetch.keep(request, cache, raw)
-            else:
-                counts = count_windows(cache, [plan for _, plan in planned])
+            prefetch, join = (), None
+            if cache is default_cache:
+                prefetch = cache_prefetch.keys_to_prefetch(request, view)
+                # A joined write only when this call alone decides whether the request is let through.
+                if _redis_client(cache) is not None and list(getattr(view, "throttle_classes", ())) == [type(self)]:
+                    join = cache_prefetch.push_to_join(request, view)
+            push = (join, [throttle._gate() for throttle, _ in planned]) if join is not None else None
+            counted = count_windows(cache, [plan for _, plan in planned], prefetch, push)
+            counts = counted.counts
+            if counted.raw is not None:
+                cache_prefetch.keep(request, cache, counted.raw)
+            if join is not None:
+                appended, flagged = counted.pushed
+                join.done(request, appended=appended, flagged=flagged)
         self.refused = [
             throttle
             for (throttle, plan), (current, previous) in zip(planned, counts, strict=True)

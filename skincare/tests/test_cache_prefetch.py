@@ -32,7 +32,41 @@ class PlainView(PrefetchingView):
     cache_prefetch_keys = None  # declares nothing: reads as before
 
 
-urlpatterns = [path("prefetch", PrefetchingView.as_view()), path("plain", PlainView.as_view())]
+class PushingView(APIView):
+    """Appends ``?value=`` to the list ``pushed`` with the throttle's call while ``guard`` holds ``expected``,
+    and to ``pushed`` the usual way when that was not done (as the search API does with its event)."""
+
+    permission_classes = [AllowAny]
+    flags = []
+
+    def cache_prefetch_push(self, request):
+        join = cache_prefetch.JoinedPush(guard_key="guard", guard_value="expected")
+        join.push(
+            key="pushed", values=[request.query_params["value"]], flag_key="flag", flag_at=3, flag_ttl=30,
+            then=self.flags.append,
+        )  # fmt: skip
+        return join
+
+    def get(self, request):
+        joined = cache_prefetch.pushed(request)
+        if not joined:
+            pushed_list().rpush(cache.make_key("pushed"), f"late:{request.query_params['value']}")
+        return Response({"joined": joined})
+
+
+def pushed_list():
+    return cache.client.get_client(write=True)
+
+
+def pushed_values():
+    return [value.decode() for value in pushed_list().lrange(cache.make_key("pushed"), 0, -1)]
+
+
+urlpatterns = [
+    path("prefetch", PrefetchingView.as_view()),
+    path("plain", PlainView.as_view()),
+    path("push", PushingView.as_view()),
+]
 
 
 @pytest.fixture(autouse=True)
@@ -131,3 +165,93 @@ def test_keys_that_were_not_prefetched_are_read_from_the_cache():
     request = Request()
     cache_prefetch.keep(request, cache, {"shared": cache.client.encode(3)})
     assert cache_prefetch.get_many(request, ["shared", "other"]) == {"shared": 3, "other": 4}
+
+
+# --- A list write joined to the throttle's call (``cache_prefetch.JoinedPush``) --------------------
+
+
+def test_a_joined_push_is_appended_by_the_throttle_call_while_its_guard_holds():
+    redis_only()
+    client = APIClient()
+    cache.set("guard", "expected")
+    client.get("/push?value=warm-up")  # the throttle's script is loaded
+    sent, counting = round_trips()
+    with counting:
+        assert client.get("/push?value=a").json()["data"] == {"joined": True}
+    assert len(sent) == 1  # the throttle's call did the write
+    assert pushed_values() == ["warm-up", "a"]
+
+    cache.set("guard", "changed")  # e.g. a new catalog version: the write is made after the answer instead
+    assert client.get("/push?value=b").json()["data"] == {"joined": False}
+    assert pushed_values() == ["warm-up", "a", "late:b"]
+
+
+def test_a_joined_push_sets_its_flag_once_the_list_is_long_enough():
+    redis_only()
+    client = APIClient()
+    cache.set("guard", "expected")
+    PushingView.flags.clear()
+    for value in "abcd":
+        client.get(f"/push?value={value}")
+    assert PushingView.flags == [False, False, True, False]  # the 3rd value set it; the 4th found it set (NX)
+    assert pushed_list().ttl(cache.make_key("flag")) > 0
+    cache.delete("flag")  # what the flush does
+    client.get("/push?value=e")
+    assert PushingView.flags[4:] == [True]
+
+
+@pytest.mark.django_db
+def test_a_refused_request_appends_nothing(throttle_rates):
+    redis_only()
+    throttle_rates(anon="2/min")
+    client = APIClient()
+    cache.set("guard", "expected")
+    assert [client.get(f"/push?value={n}").status_code for n in range(4)] == [200, 200, 429, 429]
+    assert pushed_values() == ["0", "1"]
+
+
+def test_the_script_tells_a_fitting_request_as_the_throttle_decides():
+    """The script's gate and ``_decide`` use the same arithmetic: they agree at every boundary."""
+    redis_only()
+    from skincare.api.throttling import AnonRateThrottle, count_windows
+
+    throttle = AnonRateThrottle()
+    throttle.num_requests, throttle.duration = 5, 60
+    for seconds in (0.0, 0.5, 12.0, 29.999, 30.0, 45.25, 59.9):
+        for previous in range(0, 9):
+            for already in range(0, 7):
+                cache.clear()
+                throttle.now = 6_000_000.0 + seconds
+                cache.set("w:prev", previous)
+                cache.set("w:cur", already)
+                cache.set("guard", "expected")
+                join = cache_prefetch.JoinedPush(guard_key="guard", guard_value="expected")
+                join.push(key="pushed", values=["x"], flag_key="flag", flag_at=100, flag_ttl=30, then=lambda _: None)
+                counted = count_windows(cache, [("w:cur", "w:prev", 121)], push=(join, [throttle._gate()]))
+                (current, seen_previous), appended = counted.counts[0], counted.pushed[0]
+                assert (current, seen_previous) == (already + 1, previous)
+                decided = throttle._decide("w:cur", current, seen_previous)
+                assert bool(appended) == decided, (seconds, previous, already)
+
+
+def test_without_redis_the_view_is_not_asked_for_a_joined_write():
+    """Local-memory cache (the embedded default): the view makes its write the usual way."""
+    from django.contrib.auth.models import AnonymousUser
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    from skincare.api.throttling import DefaultRateThrottle
+
+    if hasattr(cache, "client") and hasattr(cache.client, "get_client"):
+        pytest.skip("the embedded default cache only")
+
+    class View:
+        throttle_classes = [DefaultRateThrottle]
+
+        def cache_prefetch_push(self, request):
+            raise AssertionError("asked for a joined write without Redis")
+
+    request = Request(APIRequestFactory().get("/push"))
+    request.user = AnonymousUser()
+    assert DefaultRateThrottle().allow_request(request, View())
+    assert cache_prefetch.pushed(request) is False

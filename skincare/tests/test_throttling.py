@@ -204,6 +204,19 @@ def test_default_throttle_survives_a_script_flush(redis_store):
     assert not default_at(0, anon="2/min", user="3/min", cache=redis_store).allow_request(anon_request(), None)
 
 
+def test_default_throttle_replaces_a_dropped_connection(redis_store):
+    """Its own connection, killed by the server (as by a Redis restart), is replaced; the request is counted once."""
+    from skincare.api.throttling import _connection
+
+    raw = redis_store.client.get_client(write=True)
+    assert default_at(0, anon="2/min", user="3/min", cache=redis_store).allow_request(anon_request(), None)
+    own = _connection(raw)
+    own.send_command("CLIENT", "ID")
+    assert raw.client_kill_filter(_id=own.read_response()) == 1
+    assert default_at(0, anon="2/min", user="3/min", cache=redis_store).allow_request(anon_request(), None)
+    assert not default_at(0, anon="2/min", user="3/min", cache=redis_store).allow_request(anon_request(), None)
+
+
 def test_the_api_uses_the_default_throttle():
     from rest_framework.settings import api_settings
 

@@ -18,8 +18,11 @@ served afterwards. Writes that bypass the catalog services and signals (bulk
 import hashlib
 import uuid
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
+from django_redis.client import DefaultClient
+from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import RedisError
 
 TIMEOUT = 60 * 60  # an hour; invalidation on change keeps them fresh
 LIST_TIMEOUT = 60  # list pages/counts: bounded staleness for writes that skip invalidation
@@ -80,9 +83,39 @@ def product_list_item_key(product_id, version):
     return f"catalog:list-item:{version}:{product_id}"
 
 
+def product_list_fragment_key(product_id, version):
+    """Cache key of one product's list item rendered as JSON (``listing.product_list_fragments``) under
+    ``version``, orphaned with the items and pages."""
+    return f"catalog:list-fragment:{version}:{product_id}"
+
+
 def product_list_count_key(path, params, version=None):
     """Cache key of the total of one filter combination (``params`` without paging)."""
     return f"catalog:list-count:{version or product_list_version()}:{_query_digest(path, params)}"
+
+
+def set_many_expiring(groups):
+    """``cache.set_many(values, timeout)`` for each ``{timeout: values}`` of ``groups``: with Redis in one
+    round trip (one pipeline), as ``set_many`` writes one group; errors as the cache's (ignored when the
+    cache ignores them)."""
+    groups = {timeout: values for timeout, values in groups.items() if values}
+    client = getattr(cache, "client", None)
+    if len(groups) < 2 or not isinstance(client, DefaultClient):
+        for timeout, values in groups.items():
+            cache.set_many(values, timeout)
+        return
+    try:
+        pipeline = client.get_client(write=True).pipeline()
+        for timeout, values in groups.items():
+            for key, value in values.items():
+                client.set(key, value, timeout, client=pipeline)
+        pipeline.execute()
+    except (ConnectionInterrupted, RedisError, OSError) as error:
+        backend = caches["default"]
+        if not getattr(backend, "_ignore_exceptions", False):
+            raise
+        if getattr(backend, "_log_ignored_exceptions", False):
+            backend.logger.exception("Exception ignored", exc_info=error)
 
 
 def get_or_set(key, build, timeout=TIMEOUT):

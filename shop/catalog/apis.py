@@ -78,7 +78,7 @@ class ProductListApi(generics.ListAPIView):
     list_total_holder = None  # a ListTotal, shared by the search and the paginator
 
     def get_queryset(self):
-        return selectors.product_list_queryset()
+        return selectors.product_listed_queryset()  # ids only: the items come from ``listing``
 
     def cache_params(self):
         """The parameters that can change the answer: the filters' and paging's (others are ignored)."""
@@ -124,8 +124,9 @@ class ProductListApi(generics.ListAPIView):
         else:
             counted = found.get(count_key)
             self.list_total_holder = ListTotal(counted[1] if counted is not None and counted[0] == version else None)
-            queryset = self.filter_queryset(self.get_queryset())  # bad filters raise: never cached
-            page_ids = self.paginate_queryset(queryset)  # one statement when the total is not known
+            with catalog_cache.at_list_version(version):  # categories and the search vocabulary: no read
+                queryset = self.filter_queryset(self.get_queryset())  # bad filters raise: never cached
+                page_ids = self.paginate_queryset(queryset)  # one statement when the total is not known
             body = self.get_paginated_response([]).data
             self.list_total = body["meta"]["total"]
             envelope = tuple(render_answer(self, body).split(b'"data":[]'))  # the items go between
@@ -182,7 +183,7 @@ class ProductSearchApi(ProductListApi):
 
 class ProductFeaturedApi(ProductListApi):
     def get_queryset(self):
-        return selectors.product_list_queryset().filter(is_featured=True)
+        return selectors.product_listed_queryset().filter(is_featured=True)
 
 
 @extend_schema_view(
@@ -205,7 +206,7 @@ class ProductBySkinTypeApi(ProductListApi):
                 error_codes.INVALID_SKIN_TYPE,
                 _("Unknown skin type. Expected one of: %(types)s.") % {"types": ", ".join(ProductSkinType.values)},
             )
-        return selectors.products_for_skin_type(selectors.product_list_queryset(), skin_type)
+        return selectors.products_for_skin_type(selectors.product_listed_queryset(), skin_type)
 
 
 @extend_schema_view(
@@ -225,7 +226,7 @@ class CategoryProductsApi(ProductListApi):
         node = selectors.category_get(self.kwargs["slug"])
         if node is None:
             raise ApplicationError(error_codes.CATEGORY_NOT_FOUND, _("Category not found."))
-        return selectors.product_list_queryset().filter(category_id__in=selectors.category_descendant_ids(node["id"]))
+        return selectors.product_listed_queryset().filter(category_id__in=selectors.category_descendant_ids(node["id"]))
 
 
 def _suggestion_fields(**extra):

@@ -15,6 +15,8 @@ served afterwards. Writes that bypass the catalog services and signals (bulk
 ``invalidate_product_lists()``; until they do, ``LIST_TIMEOUT`` bounds the staleness.
 """
 
+import contextlib
+import contextvars
 import hashlib
 import uuid
 
@@ -46,8 +48,32 @@ def product_rendered_key(product_id):
     return f"catalog:product-rendered:v1:{product_id}"
 
 
+# The list version a request already read (``at_list_version``), so that what depends on it is not read again.
+_request_list_version = contextvars.ContextVar("catalog_list_version", default=None)
+
+
+@contextlib.contextmanager
+def at_list_version(version):
+    """Within: ``product_list_version()`` is ``version`` (read by the caller with its answer), and the
+    per-process copies kept while the version is unchanged (category nodes, the search vocabulary's
+    index) are checked against it without reading it again."""
+    token = _request_list_version.set(version)
+    try:
+        yield
+    finally:
+        _request_list_version.reset(token)
+
+
+def known_list_version():
+    """The list version given by ``at_list_version``, or None outside it."""
+    return _request_list_version.get()
+
+
 def product_list_version():
     """The current list version (created on first use; never expires, only replaced)."""
+    version = _request_list_version.get()
+    if version is not None:
+        return version
     version = cache.get(LIST_VERSION_KEY)
     if version is None:
         cache.add(LIST_VERSION_KEY, uuid.uuid4().hex[:12], None)

@@ -120,15 +120,16 @@ def product_list_count_key(path, params, version=None):
     return f"catalog:list-count:{version or product_list_version()}:{_query_digest(path, params)}"
 
 
-def set_many_expiring(groups):
+def set_many_expiring(groups, *, backend=None):
     """``cache.set_many(values, timeout)`` for each ``{timeout: values}`` of ``groups``: with Redis in one
     round trip (one pipeline), as ``set_many`` writes one group; errors as the cache's (ignored when the
     cache ignores them)."""
+    backend = backend or caches["default"]
     groups = {timeout: values for timeout, values in groups.items() if values}
-    client = getattr(cache, "client", None)
+    client = getattr(backend, "client", None)
     if len(groups) < 2 or not isinstance(client, DefaultClient):
         for timeout, values in groups.items():
-            cache.set_many(values, timeout)
+            backend.set_many(values, timeout)
         return
     try:
         pipeline = client.get_client(write=True).pipeline()
@@ -136,12 +137,11 @@ def set_many_expiring(groups):
             for key, value in values.items():
                 client.set(key, value, timeout, client=pipeline)
         pipeline.execute()
-    except (ConnectionInterrupted, RedisError, OSError) as error:
-        backend = caches["default"]
-        if not getattr(backend, "_ignore_exceptions", False):
+    except (ConnectionInterrupted, RedisError, OSError):
+        if not backend._ignore_exceptions:
             raise
-        if getattr(backend, "_log_ignored_exceptions", False):
-            backend.logger.exception("Exception ignored", exc_info=error)
+        if backend._log_ignored_exceptions:
+            backend.logger.exception("Exception ignored")
 
 
 def get_or_set(key, build, timeout=TIMEOUT):

@@ -158,3 +158,27 @@ def test_a_cold_page_is_four_redis_round_trips_when_its_items_are_cached(
     assert len(sent) == (5 if "q" in params else 4), sent
     seen_keys = cache.keys("http:first-seen:*")
     assert seen_keys and all(cache.ttl(key) > catalog_cache.LIST_TIMEOUT for key in seen_keys)  # their own timeout
+
+
+def test_entries_with_different_timeouts_are_written_together():
+    catalog_cache.set_many_expiring({60: {"a": 1, "b": (2, b"x")}, 3600: {"c": "three"}, 10: {}})
+    assert cache.get_many(["a", "b", "c"]) == {"a": 1, "b": (2, b"x"), "c": "three"}
+    if hasattr(cache, "ttl"):  # Redis: each group kept its own timeout
+        assert 50 < cache.ttl("a") <= 60 and 3500 < cache.ttl("c") <= 3600
+
+
+@pytest.mark.parametrize("ignore", [True, False])
+def test_writing_entries_with_redis_down_follows_the_cache_setting(ignore):
+    from django_redis.cache import RedisCache
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    down = RedisCache(
+        "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        {"OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2, "IGNORE_EXCEPTIONS": ignore}},
+    )
+    write = lambda: catalog_cache.set_many_expiring({60: {"a": 1}, 3600: {"b": 2}}, backend=down)  # noqa: E731
+    if ignore:
+        write()  # the answer is still served
+    else:
+        with pytest.raises(RedisConnectionError):
+            write()

@@ -28,7 +28,17 @@ from shop.catalog.serializers import (
 )
 from skincare import events
 from skincare.api import cache_prefetch
-from skincare.api.conditional import conditional_response, rendered_entry, rendered_key, rendered_response
+from skincare.api.conditional import (
+    FIRST_SEEN_TIMEOUT,
+    conditional_response,
+    content_entry,
+    first_seen_key,
+    render_answer,
+    rendered_entry,
+    rendered_key,
+    rendered_response,
+)
+from skincare.api.content_language import content_language_is_khmer
 from skincare.api.error_codes import ApiErrorCode
 from skincare.api.error_docs import raises
 from skincare.api.output import output
@@ -68,7 +78,7 @@ class ProductListApi(generics.ListAPIView):
     list_total_holder = None  # a ListTotal, shared by the search and the paginator
 
     def get_queryset(self):
-        return selectors.product_list_queryset()
+        return selectors.product_listed_queryset()  # ids only: the items come from ``listing``
 
     def cache_params(self):
         """The parameters that can change the answer: the filters' and paging's (others are ignored)."""
@@ -92,9 +102,10 @@ class ProductListApi(generics.ListAPIView):
     def list(self, request, *args, **kwargs):
         params = self.cache_params()
         # One cache read on a hit: the list version and the rendered answer (which records the
-        # version it was built under) together. On a miss one more: the page (any origin or
-        # language) and the filters' total, each recording the version it was built under (not read
-        # with the answer: a hit would fetch and unpickle the page for nothing).
+        # version it was built under) together. On a miss one more: the page's ids (any origin or
+        # language), the filters' total, each recording the version it was built under, and the
+        # answer's Last-Modified record (not read with the answer: a hit would fetch them for
+        # nothing); then one for the items' JSON (``listing.product_list_fragments``) and one write.
         response_key = self.response_key(request)
         found = cache_prefetch.get_many(request, [catalog_cache.LIST_VERSION_KEY, response_key])
         version = found.get(catalog_cache.LIST_VERSION_KEY) or catalog_cache.product_list_version()
@@ -103,27 +114,37 @@ class ProductListApi(generics.ListAPIView):
         if entry is not None and entry[0][0] == version:
             self.list_total = entry[0][1]
             return rendered_response(request, entry)
-        page_key = catalog_cache.product_list_entry_key("page", request.path, params)
+        page_key = catalog_cache.product_list_entry_key("ids", request.path, params)
         filters = [(name, values) for name, values in params if name not in PAGING_PARAMS]
         count_key = catalog_cache.product_list_entry_key("count", request.path, filters)
-        found = cache.get_many([page_key, count_key])
+        seen_key = first_seen_key(request, params)
+        found = cache.get_many([page_key, count_key, seen_key])
         store = {}
         page = found.get(page_key)
         if page is not None and page[0] == version:
-            body = page[1]
+            _, page_ids, self.list_total, envelope = page
         else:
             counted = found.get(count_key)
             self.list_total_holder = ListTotal(counted[1] if counted is not None and counted[0] == version else None)
-            queryset = self.filter_queryset(self.get_queryset())  # bad filters raise: never cached
-            page_ids = self.paginate_queryset(queryset)  # one statement when the total is not known
-            body = self.get_paginated_response(listing.product_list_items(page_ids, version=version)).data
-            store[page_key] = (version, body)
+            with catalog_cache.at_list_version(version):  # categories and the search vocabulary: no read
+                queryset = self.filter_queryset(self.get_queryset())  # bad filters raise: never cached
+                page_ids = self.paginate_queryset(queryset)  # one statement when the total is not known
+            body = self.get_paginated_response([]).data
+            self.list_total = body["meta"]["total"]
+            envelope = tuple(render_answer(self, body).split(b'"data":[]'))  # the items go between
+            store[page_key] = (version, page_ids, self.list_total, envelope)
             if self.list_total_holder.counted:
                 store[count_key] = (version, self.list_total_holder.value)
-        body = {**body, "data": [product_list_item_absolute(item, request) for item in body["data"]]}
-        self.list_total = body["meta"]["total"]
-        store[response_key] = rendered_entry(request, self, body, params=params, tag=(version, self.list_total))
-        cache.set_many(store, catalog_cache.LIST_TIMEOUT)
+        fragments = listing.product_list_fragments(page_ids, version=version, store=store)
+        khmer = content_language_is_khmer() and getattr(self, "localized_content", True)  # as the renderer
+        items = listing.product_list_fragments_joined(fragments, request=request, khmer=khmer)
+        content = b"".join((envelope[0], b'"data":[', items, b"]", envelope[1]))
+        store[response_key], seen = content_entry(
+            request, content, first_seen_record=found.get(seen_key), tag=(version, self.list_total)
+        )
+        catalog_cache.set_many_expiring(
+            {catalog_cache.LIST_TIMEOUT: store, FIRST_SEEN_TIMEOUT: {seen_key: seen} if seen else {}}
+        )
         return rendered_response(request, store[response_key])
 
 
@@ -191,7 +212,7 @@ class ProductSearchApi(ProductListApi):
 
 class ProductFeaturedApi(ProductListApi):
     def get_queryset(self):
-        return selectors.product_list_queryset().filter(is_featured=True)
+        return selectors.product_listed_queryset().filter(is_featured=True)
 
 
 @extend_schema_view(
@@ -214,7 +235,7 @@ class ProductBySkinTypeApi(ProductListApi):
                 error_codes.INVALID_SKIN_TYPE,
                 _("Unknown skin type. Expected one of: %(types)s.") % {"types": ", ".join(ProductSkinType.values)},
             )
-        return selectors.products_for_skin_type(selectors.product_list_queryset(), skin_type)
+        return selectors.products_for_skin_type(selectors.product_listed_queryset(), skin_type)
 
 
 @extend_schema_view(
@@ -234,7 +255,7 @@ class CategoryProductsApi(ProductListApi):
         node = selectors.category_get(self.kwargs["slug"])
         if node is None:
             raise ApplicationError(error_codes.CATEGORY_NOT_FOUND, _("Category not found."))
-        return selectors.product_list_queryset().filter(category_id__in=selectors.category_descendant_ids(node["id"]))
+        return selectors.product_listed_queryset().filter(category_id__in=selectors.category_descendant_ids(node["id"]))
 
 
 def _suggestion_fields(**extra):

@@ -15,11 +15,16 @@ served afterwards. Writes that bypass the catalog services and signals (bulk
 ``invalidate_product_lists()``; until they do, ``LIST_TIMEOUT`` bounds the staleness.
 """
 
+import contextlib
+import contextvars
 import hashlib
 import uuid
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
+from django_redis.client import DefaultClient
+from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import RedisError
 
 TIMEOUT = 60 * 60  # an hour; invalidation on change keeps them fresh
 LIST_TIMEOUT = 60  # list pages/counts: bounded staleness for writes that skip invalidation
@@ -43,8 +48,32 @@ def product_rendered_key(product_id):
     return f"catalog:product-rendered:v1:{product_id}"
 
 
+# The list version a request already read (``at_list_version``), so that what depends on it is not read again.
+_request_list_version = contextvars.ContextVar("catalog_list_version", default=None)
+
+
+@contextlib.contextmanager
+def at_list_version(version):
+    """Within: ``product_list_version()`` is ``version`` (read by the caller with its answer), and the
+    per-process copies kept while the version is unchanged (category nodes, the search vocabulary's
+    index) are checked against it without reading it again."""
+    token = _request_list_version.set(version)
+    try:
+        yield
+    finally:
+        _request_list_version.reset(token)
+
+
+def known_list_version():
+    """The list version given by ``at_list_version``, or None outside it."""
+    return _request_list_version.get()
+
+
 def product_list_version():
     """The current list version (created on first use; never expires, only replaced)."""
+    version = _request_list_version.get()
+    if version is not None:
+        return version
     version = cache.get(LIST_VERSION_KEY)
     if version is None:
         cache.add(LIST_VERSION_KEY, uuid.uuid4().hex[:12], None)
@@ -80,9 +109,39 @@ def product_list_item_key(product_id, version):
     return f"catalog:list-item:{version}:{product_id}"
 
 
+def product_list_fragment_key(product_id, version):
+    """Cache key of one product's list item rendered as JSON (``listing.product_list_fragments``) under
+    ``version``, orphaned with the items and pages."""
+    return f"catalog:list-fragment:{version}:{product_id}"
+
+
 def product_list_count_key(path, params, version=None):
     """Cache key of the total of one filter combination (``params`` without paging)."""
     return f"catalog:list-count:{version or product_list_version()}:{_query_digest(path, params)}"
+
+
+def set_many_expiring(groups, *, backend=None):
+    """``cache.set_many(values, timeout)`` for each ``{timeout: values}`` of ``groups``: with Redis in one
+    round trip (one pipeline), as ``set_many`` writes one group; errors as the cache's (ignored when the
+    cache ignores them)."""
+    backend = backend or caches["default"]
+    groups = {timeout: values for timeout, values in groups.items() if values}
+    client = getattr(backend, "client", None)
+    if len(groups) < 2 or not isinstance(client, DefaultClient):
+        for timeout, values in groups.items():
+            backend.set_many(values, timeout)
+        return
+    try:
+        pipeline = client.get_client(write=True).pipeline()
+        for timeout, values in groups.items():
+            for key, value in values.items():
+                client.set(key, value, timeout, client=pipeline)
+        pipeline.execute()
+    except (ConnectionInterrupted, RedisError, OSError):
+        if not backend._ignore_exceptions:
+            raise
+        if backend._log_ignored_exceptions:
+            backend.logger.exception("Exception ignored")
 
 
 def get_or_set(key, build, timeout=TIMEOUT):

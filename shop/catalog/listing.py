@@ -6,13 +6,23 @@ each is cached once (``cache.product_list_item_key``): a page is a narrow query 
 one multi-get for their items; only the missing items are loaded (2 queries: rows and primary
 images) and stored. The key embeds the list version, so every write that refreshes list pages
 (``cache.invalidate_product_lists``) refreshes the items too, with the same ``LIST_TIMEOUT``.
+
+The API's pages go one step further (``product_list_fragments``): each item is also cached as the
+JSON the API answers, in English and in Khmer, cut where the request's origin goes into its image
+URLs, so a page is joined from bytes instead of decoding, copying and encoding every item again.
 """
 
+import secrets
+from urllib.parse import urlsplit
+
 from django.core.cache import cache
+from django.utils.encoding import iri_to_uri
+from rest_framework.renderers import JSONRenderer
 
 from shop.catalog import cache as catalog_cache
 from shop.catalog import selectors
-from shop.catalog.serializers import product_list_item
+from shop.catalog.serializers import product_list_item, product_list_item_absolute, product_list_item_urls_mapped
+from skincare.api.content_language import content_localized
 
 
 def product_list_items(product_ids, *, version=None):
@@ -37,3 +47,79 @@ def product_list_items(product_ids, *, version=None):
             cache.set_many(built, catalog_cache.LIST_TIMEOUT)
         found.update(built)
     return [found[key] for key in keys if key in found]
+
+
+# --- Items as rendered JSON ----------------------------------------------------------------
+
+
+def _after_origin(url):
+    """What follows the origin in ``request.build_absolute_uri(url)`` for a path ``url`` (IRI-quoted), or
+    None when the absolute URL depends on more than the request's scheme and host (Django's own test)."""
+    bits = urlsplit(url)
+    if bits.scheme or bits.netloc or not bits.path.startswith("/") or "/./" in bits.path or "/../" in bits.path:
+        return None
+    return iri_to_uri(url.removeprefix("//"))
+
+
+def product_list_fragment(item):
+    """A ``product_list_item`` as the API renders it, ``(english, khmer)``: each a tuple of bytes that the
+    request's origin joins (``origin.join(parts)``) where ``url_absolute`` puts it. An item whose URLs
+    need more than the origin stays a dict (rendered per request, the slow way)."""
+    token, slots, plain = secrets.token_hex(16), [], True
+
+    def mark(url):
+        nonlocal plain
+        if not url or not url.startswith("/"):
+            return url  # url_absolute leaves it as it is
+        rest = _after_origin(url)
+        if rest is None:
+            plain = False
+            return url
+        slots.append(rest)
+        return token + rest
+
+    marked = product_list_item_urls_mapped(item, mark)
+    if not plain:
+        return item
+    variants = []
+    for data in (marked, content_localized(marked)):
+        parts = tuple(JSONRenderer().render(data).split(token.encode()))
+        if len(parts) != len(slots) + 1:  # the token elsewhere in the item: cannot be, but never guess
+            return item
+        variants.append(parts)
+    return tuple(variants)
+
+
+def product_list_fragments(product_ids, *, version, store):
+    """The cached ``product_list_fragment`` of each of ``product_ids`` (active products) in that order;
+    an id whose product is no longer active is left out. Missing ones are built from
+    ``product_list_items`` and added to ``store`` (``{key: value}``, for the caller to write with
+    ``LIST_TIMEOUT``, with the rest of its answer)."""
+    if not product_ids:
+        return []
+    keys = [catalog_cache.product_list_fragment_key(pk, version) for pk in product_ids]
+    found = cache.get_many(keys)
+    missing = [pk for pk, key in zip(product_ids, keys, strict=True) if key not in found]
+    if missing:
+        for item in product_list_items(missing, version=version):
+            key = catalog_cache.product_list_fragment_key(item["id"], version)
+            found[key] = store[key] = product_list_fragment(item)
+    return [found[key] for key in keys if key in found]
+
+
+def request_origin(request):
+    """The request's origin as ``url_absolute`` puts it before a path (bytes)."""
+    return request.build_absolute_uri("/")[:-1].encode()
+
+
+def product_list_fragments_joined(fragments, *, request, khmer):
+    """The JSON array items (comma-joined bytes) of ``fragments`` for this request's origin and language."""
+    origin, variant = request_origin(request), 1 if khmer else 0
+    rendered = []
+    for fragment in fragments:
+        if type(fragment) is tuple:
+            rendered.append(origin.join(fragment[variant]))
+        else:
+            item = product_list_item_absolute(fragment, request)
+            rendered.append(JSONRenderer().render(content_localized(item) if khmer else item))
+    return b",".join(rendered)

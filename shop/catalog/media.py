@@ -34,13 +34,18 @@ def url_absolute(url, request):
     return request.build_absolute_uri(url) if url and url.startswith("/") else url
 
 
-def media_absolute(payload, request):
-    """A ``serializers.media_payload`` (or None) with absolute URLs, for payloads cached without a request."""
+def media_urls_mapped(payload, convert):
+    """A ``serializers.media_payload`` (or None) with ``convert(url)`` in place of each of its URLs."""
     if payload is None:
         return None
     return {
         **payload,
-        "url": url_absolute(payload["url"], request),
-        "thumbnail": url_absolute(payload["thumbnail"], request),
-        "thumbnails": {name: url_absolute(url, request) for name, url in payload.get("thumbnails", {}).items()},
+        "url": convert(payload["url"]),
+        "thumbnail": convert(payload["thumbnail"]),
+        "thumbnails": {name: convert(url) for name, url in payload.get("thumbnails", {}).items()},
     }
+
+
+def media_absolute(payload, request):
+    """A ``serializers.media_payload`` (or None) with absolute URLs, for payloads cached without a request."""
+    return media_urls_mapped(payload, lambda url: url_absolute(url, request))

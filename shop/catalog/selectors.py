@@ -1,5 +1,7 @@
 """Catalog reads. Every product list runs a fixed number of queries whatever the page size."""
 
+import time
+
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, Value, When
 from django.utils.translation import gettext
 
@@ -62,9 +64,24 @@ def _build_category_nodes():
     return visible
 
 
+# The category nodes, kept by each process while the catalog list version stays the same (every
+# category change replaces it, after the cached nodes are dropped) and for at most
+# CATEGORY_NODES_LOCAL_TIMEOUT seconds: a list request filtering by category reads them without a
+# round trip to the cache. Only where the caller read the version already (``cache.at_list_version``).
+CATEGORY_NODES_LOCAL_TIMEOUT = 60
+_category_nodes_memo = {"version": None, "expires": 0.0, "nodes": None}
+
+
 def category_nodes():
-    """Active categories as a flat list of dicts (cached; invalidated on category change)."""
-    return catalog_cache.get_or_set(catalog_cache.CATEGORY_TREE_KEY, _build_category_nodes)
+    """Active categories as a flat list of dicts (cached; invalidated on category change). Shared: read only."""
+    version = catalog_cache.known_list_version()
+    if version is None:
+        return catalog_cache.get_or_set(catalog_cache.CATEGORY_TREE_KEY, _build_category_nodes)
+    memo, now = _category_nodes_memo, time.monotonic()
+    if memo["version"] != version or now >= memo["expires"]:
+        nodes = catalog_cache.get_or_set(catalog_cache.CATEGORY_TREE_KEY, _build_category_nodes)
+        memo.update(version=version, expires=now + CATEGORY_NODES_LOCAL_TIMEOUT, nodes=nodes)
+    return memo["nodes"]
 
 
 def category_tree():
@@ -203,6 +220,12 @@ PRODUCT_LIST_FIELDS = (
     "category__name_km",
     "category__slug",
 )
+
+
+def product_listed_queryset():
+    """Active products with nothing loaded alongside: what a list page reads its ids from (its items
+    come from ``listing``)."""
+    return Product.objects.filter(status=ProductStatus.ACTIVE)
 
 
 def product_list_queryset():

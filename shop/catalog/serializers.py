@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from shop.accounts.models import SkinConcern
 from shop.catalog import selectors
-from shop.catalog.media import media_absolute, media_url, url_absolute
+from shop.catalog.media import media_absolute, media_url, media_urls_mapped, url_absolute
 from shop.catalog.models import SIZE_UNITS, ProductSkinType, ProductType
 from skincare.api.fields import CurrencyField
 from skincare.api.output import OutputSerializer, output
@@ -130,9 +130,14 @@ def product_image(product, *, request=None):
     return media_payload(primary[0], request=request) if primary else None
 
 
+def product_list_item_urls_mapped(item, convert):
+    """A ``product_list_item`` with ``convert(url)`` in place of each of its (image) URLs."""
+    return {**item, "image": media_urls_mapped(item["image"], convert)}
+
+
 def product_list_item_absolute(item, request):
     """A cached ``product_list_item`` with its image URLs on the request's origin."""
-    return {**item, "image": media_absolute(item["image"], request)}
+    return product_list_item_urls_mapped(item, lambda url: url_absolute(url, request))
 
 
 def product_detail_absolute(payload, request):

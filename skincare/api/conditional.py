@@ -31,16 +31,26 @@ def _digest(*parts):
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
-def _first_seen(url_key, etag):
-    """When ``url_key`` first answered with ``etag`` (whole seconds, strictly increasing per URL)."""
-    key = f"http:first-seen:{url_key}"
-    record = cache.get(key)
+def first_seen_key(request, params):
+    """Cache key of the ``Last-Modified`` record of this resource (path and ``params``, as rendered)."""
+    return f"http:first-seen:{_digest(_render_context(request), request.path, sorted(params))}"
+
+
+def first_seen_update(record, etag):
+    """``(when the resource first answered with etag, the record to store or None)`` from its stored record
+    (whole seconds, strictly increasing per resource)."""
     if record is not None and record[0] == etag:
-        return record[1]
+        return record[1], None
     seen = int(time.time())
     if record is not None:
         seen = max(seen, record[1] + 1)
-    cache.set(key, (etag, seen), FIRST_SEEN_TIMEOUT)
+    return seen, (etag, seen)
+
+
+def _first_seen(key, etag):
+    seen, record = first_seen_update(cache.get(key), etag)
+    if record is not None:
+        cache.set(key, record, FIRST_SEEN_TIMEOUT)
     return seen
 
 
@@ -49,9 +59,8 @@ def _render_context(request):
 
 
 def _validators(request, data, params):
-    context = _render_context(request)
-    etag = f'"{_digest(context, data)}"'
-    return etag, _first_seen(_digest(context, request.path, sorted(params)), etag)
+    etag = f'"{_digest(_render_context(request), data)}"'
+    return etag, _first_seen(first_seen_key(request, params), etag)
 
 
 def _with_validators(response, etag, last_modified):
@@ -90,18 +99,33 @@ def rendered_key(request, prefix, *parts):
     return f"{prefix}:{_digest(_render_context(request), request.path, *parts)}"
 
 
+def render_answer(view, data, *, enveloped=True):
+    """``data`` rendered as the API renders a successful answer of ``view`` (bytes)."""
+    from skincare.api.renderers import EnvelopeJSONRenderer
+
+    stub = Response(data)
+    stub.enveloped = enveloped
+    return EnvelopeJSONRenderer().render(data, "application/json", {"response": stub, "view": view})
+
+
 def rendered_entry(request, view, data, *, params=(), enveloped=True, tag=None):
     """Render ``data`` once, as the API would, for the cache: ``(tag, etag, last_modified, content)``.
 
     ``tag`` is stored alongside (e.g. the cache version it was built under) for the caller to check.
     """
-    from skincare.api.renderers import EnvelopeJSONRenderer
-
     etag, last_modified = _validators(request, data, params)
-    stub = Response(data)
-    stub.enveloped = enveloped
-    content = EnvelopeJSONRenderer().render(data, "application/json", {"response": stub, "view": view})
-    return (tag, etag, last_modified, content)
+    return (tag, etag, last_modified, render_answer(view, data, enveloped=enveloped))
+
+
+def content_entry(request, content, *, first_seen_record=None, tag=None):
+    """``rendered_entry`` for an answer the caller rendered itself (``content``, bytes), whose resource's
+    ``Last-Modified`` record (``first_seen_key``) it read already: ``(entry, record to store or None)``.
+    The ETag is a digest of the rendered bytes (with the language and origin), not of the payload."""
+    context = json.dumps(_render_context(request), separators=(",", ":"), ensure_ascii=False).encode()
+    digest = hashlib.sha256(context + b"\n" + content).hexdigest()[:32]
+    etag = f'"{digest}"'
+    last_modified, record = first_seen_update(first_seen_record, etag)
+    return (tag, etag, last_modified, content), record
 
 
 def rendered_response(request, entry):

@@ -370,11 +370,14 @@ ORDER_NUMBER_ATTEMPTS = 10
 def _user_order_counting_sql():
     user = get_user_model()
     table, quote = user._meta.db_table, connection.ops.quote_name
-    column = {name: quote(user._meta.get_field(name).column) for name in ("total_orders", "total_spent")}
+    column = {
+        name: quote(user._meta.get_field(name).column)
+        for name in ("total_orders", "total_spent", "first_name", "last_name")
+    }
     return (
         f"UPDATE {quote(table)} SET {column['total_orders']} = {column['total_orders']} + 1, "  # noqa: S608 - model names
         f"{column['total_spent']} = {column['total_spent']} + %s WHERE {quote(user._meta.pk.column)} = %s "
-        f"RETURNING {quote(user._meta.get_field('first_name').column)}, {quote(user._meta.get_field('last_name').column)}"
+        f"RETURNING {column['first_name']}, {column['last_name']}"
     )
 
 

@@ -350,6 +350,7 @@ def _order_place(
         return order, False, None  # idempotent replay found under the cart lock
     charge, recorded = _payment_charge(payment=payment, provider=provider, data=payment_data or {})
     _order_refresh(order, locked=getattr(recorded, "locked_order", None))
+    order.placed_payment = recorded  # the order's one payment, as recorded (``selectors.order_detail_prefetch``)
     return order, True, charge
 
 
@@ -470,6 +471,7 @@ def _order_create(
             for line in prices.lines
         ]
     )
+    order.placed_items = items  # as inserted, with their locked products (``selectors.order_detail_prefetch``)
     _take_stock(info.lines)
     if coupon is not None:
         coupon_usage_record(coupon=coupon, user=user, order=order, discount_amount=prices.discount)

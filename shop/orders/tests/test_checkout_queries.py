@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 # Request, both transactions (order; payment) and the work queued after their commits (eager
 # Celery: e-mails, notifications, analytics), with the signed-in shopper's answer.
-CHECKOUT_QUERIES = 41
+CHECKOUT_QUERIES = 37
 
 
 def _cart_of(user, size, *, variants=0):
@@ -131,7 +131,7 @@ def test_the_placed_order_is_returned_as_stored(user, card, payment_method, paym
 
 # A signed-in API checkout as the apps send it: a JWT (``request.user`` carries only the
 # authentication columns, ``shop.accounts.authentication``) and an ``Idempotency-Key``.
-JWT_CHECKOUT_QUERIES = 42
+JWT_CHECKOUT_QUERIES = 38
 
 
 def _jwt_client(user):
@@ -190,3 +190,36 @@ def test_a_key_replayed_after_the_cart_was_filled_again_returns_the_first_order(
     assert Cart.objects.get(user=user).lines.get().quantity == 3
     user.refresh_from_db()
     assert user.total_orders == 1
+
+
+@pytest.mark.parametrize(
+    ("card", "payment_method"),
+    [("4242424242424242", "card"), ("4000000000000002", "card"), ("", "cash_on_delivery")],
+)
+def test_the_checkout_answer_equals_the_order_read_again(auth_client, user, card, payment_method):
+    """The answer is built from the lines and the payment checkout wrote (with their image files
+    and the events read): it equals the order's detail read afterwards, lines with and without a
+    primary image and a variant line included."""
+    from shop.catalog.models import ProductMedia
+    from shop.files.tests.factories import UploadedFileFactory
+
+    AddressFactory(user=user, is_default=True)
+    lines = _cart_of(user, 3, variants=1)
+    for n, (product, *_) in enumerate(lines[1:]):
+        file = UploadedFileFactory(
+            context="product",
+            is_public=True,
+            file=f"uploads/products/p{n}.jpg",
+            thumbnails={"small": f"uploads/products/p{n}-small.jpg"},
+        )
+        ProductMedia.objects.create(product=product, file=file, is_primary=True)
+
+    response = checkout(auth_client, user, payment_method=payment_method, card_number=card)
+
+    assert response.status_code == 201, response.json()
+    answer = response.json()["data"]
+    answer.pop("payment_error", None)
+    again = auth_client.get(f"/api/v1/orders/{answer['order_number']}").json()["data"]
+    assert answer == again
+    assert [item["image"] is None for item in answer["items"]] == [True, False, False]
+    assert len(answer["payments"]) == 1

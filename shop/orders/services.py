@@ -19,8 +19,6 @@ from django.db.models import Case, Exists, F, OuterRef, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from shop.cart.cache import cart_cache_invalidate
-from shop.cart.models import Cart, CartLine
 from shop.cart.pricing import INSUFFICIENT_STOCK, OUT_OF_STOCK, price_lines, stock_is_limited
 from shop.cart.shipping import shipping_method as shipping_method_get
 from shop.catalog.cache import invalidate_products
@@ -408,7 +406,7 @@ def _order_create(
     notes,
     order_number,
 ):
-    info = checkout_fetch(cart_id=cart_id)
+    info = checkout_fetch(cart_id=cart_id, take_lines=True)
     if not info.lines:
         # Same user, same key, parallel request: the first one committed (and emptied the cart) while
         # we waited on the cart. Lines added again meanwhile: the key's unique index refuses the
@@ -484,9 +482,6 @@ def _order_create(
         status=PaymentRecordStatus.PROCESSING,  # claimed: charged right after commit
     )
     _event(order, OrderEventType.PLACED, by=user, total=str(order.total), coupon=order.coupon_code)
-    CartLine.objects.filter(cart=info.cart).delete()
-    Cart.objects.filter(pk=info.cart.pk).update(coupon=None, updated_at=timezone.now())
-    cart_cache_invalidate(info.cart.pk)
     if payment_method == PaymentMethod.CASH_ON_DELIVERY:
         _set_status(order, OrderStatus.CONFIRMED, by=None)
     notifications.notify_placed(order, items=items)

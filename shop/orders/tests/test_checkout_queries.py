@@ -223,3 +223,33 @@ def test_the_checkout_answer_equals_the_order_read_again(auth_client, user, card
     assert answer == again
     assert [item["image"] is None for item in answer["items"]] == [True, False, False]
     assert len(answer["payments"]) == 1
+
+
+def test_the_products_stay_locked_for_the_order_writes_only(user):
+    """The lock window: after the products' ``FOR UPDATE`` the order transaction runs only the
+    writes that need the locked values (the cart was emptied before it, under the cart's lock)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    AddressFactory(user=user, is_default=True)
+    _cart_of(user, 2)
+    cart = Cart.objects.get(user=user)
+
+    with CaptureQueriesContext(connection) as captured:
+        order_place(user=user, cart=cart, idempotency_key="lock-window", payment_method="cash_on_delivery")
+
+    statements = [query["sql"] for query in captured.captured_queries]
+    locked = next(i for i, sql in enumerate(statements) if sql.startswith("SELECT") and 'FROM "catalog_product"' in sql)
+    assert ("FOR UPDATE" in statements[locked]) == (connection.vendor == "postgresql")  # SQLite serialises writes
+    window = [" ".join(sql.split()[:3]) for sql in statements[locked + 1 : locked + 9]]
+    assert window == [
+        'UPDATE "accounts_user" SET',
+        'INSERT INTO "orders_order"',
+        'INSERT INTO "orders_orderitem"',
+        'UPDATE "catalog_product" SET',
+        'INSERT INTO "orders_payment"',
+        'INSERT INTO "orders_orderevent"',
+        'UPDATE "orders_order" SET',  # cash on delivery: confirmed at once
+        'INSERT INTO "orders_orderevent"',
+    ]
+    assert not Cart.objects.get(pk=cart.pk).lines.exists()

@@ -34,8 +34,17 @@ so that one shopper can be measured (the throttle still runs). Rows:
 * cold rows make every URL unique (a ``max_price`` above every price, different per request),
   so neither the page nor its total is cached; search cold words / typos use single words from
   product names (typos: one letter dropped, doubled or swapped);
-* add to cart adds a product (timed) and removes the line again (not timed); checkout puts one
-  product in the cart (not timed) and checks out with the test card (timed).
+* write rows: each timed request is the row's own and nothing else. ``prepare`` creates
+  ``--write-carts`` shoppers per row (``bench-add-…`` / ``bench-checkout-…``: no password hashing,
+  a default address, one cart each, JWTs minted in the child with the server's key); each add to
+  cart adds one product to the next shopper's empty cart, each checkout pays the next shopper's
+  cart (one stocked product, test card). Before every warm-up and round of these rows, outside the
+  timed window, a child process empties the add carts, refills the checkout carts, forgets their
+  cached lines and caches the shoppers' authentication entries (as the requests a shopper makes
+  before adding or paying would). A round that uses every shopper counts the rest as errors.
+  ``--legacy-write-steps`` measures them as before session 6, for comparison: add to cart also
+  DELETEs the line, checkout also POSTs the product to the cart first, both inside the row's time
+  (so their req/s counted two requests' server time as one), with 8 shoppers per row.
 
 Celery: by default the server has no broker, so the work queued after a commit (e-mails, notices,
 the recommendation refresh) runs eagerly inside the request, as the issue measured. ``--broker URL``
@@ -194,6 +203,10 @@ def prepare(args):
     )
     if len(shoppers) < 3 * args.concurrency:
         raise SystemExit(f"need {3 * args.concurrency} demo shoppers with an address, found {len(shoppers)}")
+    cart_products = list(active.filter(stock_quantity__gte=20).order_by("pk").values_list("pk", flat=True)[:30])
+    pools = write_pools_prepare(args, say) if args.write_carts else {}
+    if pools:
+        write_carts_reset(pools, [p.pk for p in stocked])
     popular = list(active.order_by("-review_count", "pk").values_list("pk", flat=True)[:5])
     words = set()
     for name in active.values_list("name", flat=True):
@@ -203,7 +216,8 @@ def prepare(args):
         "orders_email": ORDERS_EMAIL,
         "orders": Order.objects.filter(user=orders_user).count(),
         "checkout_products": [p.pk for p in stocked],
-        "cart_products": list(active.filter(stock_quantity__gte=20).order_by("pk").values_list("pk", flat=True)[:30]),
+        "cart_products": cart_products,
+        "write_pools": pools,
         "popular_products": popular,
         "popular_reviews": active.get(pk=popular[0]).review_count,
         "slugs": list(active.order_by("-sales_count", "pk").values_list("slug", flat=True)[:200]),
@@ -215,6 +229,167 @@ def prepare(args):
         "words": sorted(words),
         "active_products": active.count(),
     }
+
+
+# The write rows' shoppers (not with --legacy-write-steps): ``--write-carts`` per row, one cart each,
+# so that each timed request is the row's own request and its set-up is done before the round.
+WRITE_POOLS = ("add", "checkout")
+POOL_ROWS = ("add to cart", "checkout (test card)")
+
+
+def write_pool_email(group, n):
+    return f"bench-{group}-{n:05d}@skincare.local"
+
+
+def write_pools_rows(args):
+    """{group: [(user id, cart id, default address id)]} of the write rows' shoppers, in e-mail order."""
+    from shop.accounts.models import Address
+    from shop.cart.models import Cart
+
+    pools = {}
+    for group in WRITE_POOLS:
+        emails = [write_pool_email(group, n) for n in range(args.write_carts)]
+        carts = {
+            email: (user_id, cart_id)
+            for email, user_id, cart_id in Cart.objects.filter(user__email__in=emails).values_list(
+                "user__email", "user_id", "pk"
+            )
+        }
+        defaults = Address.objects.filter(user__email__in=emails, is_default=True)
+        addresses = dict(defaults.values_list("user_id", "pk"))
+        pools[group] = [(*carts[e], addresses[carts[e][0]]) for e in emails]
+    return pools
+
+
+def write_pools_prepare(args, say):
+    """Creates what is missing of the write rows' shoppers: users (one unusable password for all: no
+    hashing per user), a default address and an empty cart each. Returns their rows with a JWT
+    access token each, minted here with the server's key and lifetime (no sign-in per shopper)."""
+    from django.contrib.auth.hashers import make_password
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from shop.accounts.models import Address, User
+    from shop.cart.models import Cart
+
+    password = make_password(None)
+    for group in WRITE_POOLS:
+        emails = [write_pool_email(group, n) for n in range(args.write_carts)]
+        have = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
+        missing = [e for e in emails if e not in have]
+        if missing:
+            say(f"creating {len(missing)} shoppers for the {group} row (once per database)")
+            User.objects.bulk_create(
+                [
+                    User(email=e, password=password, first_name="Bench", last_name=group.title(), email_verified=True)
+                    for e in missing
+                ],
+                batch_size=1000,
+            )
+        users = list(User.objects.filter(email__in=emails).values_list("pk", flat=True))
+        with_address = set(Address.objects.filter(user_id__in=users, is_default=True).values_list("user_id", flat=True))
+        Address.objects.bulk_create(
+            [
+                Address(
+                    user_id=pk,
+                    first_name="Bench",
+                    last_name=group.title(),
+                    address_line1="1 Street 240",
+                    city="Phnom Penh",
+                    postal_code="12000",
+                    country="KH",
+                    phone="+85512345678",
+                    is_default=True,
+                )
+                for pk in users
+                if pk not in with_address
+            ],
+            batch_size=1000,
+        )
+        with_cart = set(Cart.objects.filter(user_id__in=users).values_list("user_id", flat=True))
+        Cart.objects.bulk_create([Cart(user_id=pk) for pk in users if pk not in with_cart], batch_size=1000)
+    return {
+        group: [
+            {
+                "user_id": user_id,
+                "cart_id": cart_id,
+                "address_id": address_id,
+                "access": str(AccessToken.for_user(User(pk=user_id))),
+            }
+            for user_id, cart_id, address_id in rows
+        ]
+        for group, rows in write_pools_rows(args).items()
+    }
+
+
+def write_carts_reset(pools, checkout_products):
+    """Before a round, outside its timed window: the add row's carts empty, every checkout row's cart
+    holding one stocked product (the checkout row's answer is then one line, as before), each changed
+    cart's cached lines forgotten; and the shoppers' authentication entries cached, as after the
+    requests a shopper makes before adding or checking out (``shop.accounts.authentication``)."""
+    import time as clock
+
+    from django.core.cache import cache
+    from django.db import transaction
+    from django.utils import timezone
+
+    from shop.accounts import authentication
+    from shop.accounts.models import User
+    from shop.cart.cache import cart_cache_invalidate
+    from shop.cart.models import Cart, CartLine
+
+    add = [row["cart_id"] for row in pools["add"]]
+    checkout = [row["cart_id"] for row in pools["checkout"]]
+    with transaction.atomic():
+        emptied = set(CartLine.objects.filter(cart_id__in=add).values_list("cart_id", flat=True))
+        CartLine.objects.filter(cart_id__in=emptied).delete()
+        filled = set(CartLine.objects.filter(cart_id__in=checkout).values_list("cart_id", flat=True))
+        refill = [cart_id for cart_id in checkout if cart_id not in filled]
+        CartLine.objects.bulk_create(
+            [
+                CartLine(cart_id=cart_id, product_id=checkout_products[n % len(checkout_products)], quantity=1)
+                for n, cart_id in enumerate(refill)
+            ],
+            batch_size=1000,
+        )
+        changed = sorted(emptied | set(refill))
+        Cart.objects.filter(pk__in=changed).update(coupon=None, updated_at=timezone.now())
+    for cart_id in changed:
+        cart_cache_invalidate(cart_id)
+    # What ``authentication.auth_user_get`` stores on a miss, for all of them at once.
+    user_ids = [row["user_id"] for group in WRITE_POOLS for row in pools[group]]
+    keys = {pk: authentication._keys(pk) for pk in user_ids}
+    versions = cache.get_many([version for _, version in keys.values()])
+    for _, version in keys.values():
+        if version not in versions:
+            cache.add(version, clock.time_ns(), timeout=None)
+    versions = cache.get_many([version for _, version in keys.values()])
+    id_at = authentication.AUTH_FIELDS.index("id")
+    rows = User.objects.filter(pk__in=user_ids).values_list(*authentication.AUTH_FIELDS)
+    entry, version = {}, {}
+    for row in rows:
+        entry_key, version_key = keys[row[id_at]]
+        if version_key in versions:
+            entry[entry_key] = (versions[version_key], row)
+    cache.set_many(entry, authentication.TIMEOUT)
+    return {"emptied": len(emptied), "refilled": len(refill)}
+
+
+def write_carts_reset_child(args):
+    """``--reset-carts-only``: ``write_carts_reset`` in a child process with Django set up."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skincare.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from shop.catalog.models import Product, ProductStatus
+
+    active = Product.objects.filter(status=ProductStatus.ACTIVE, variants__isnull=True)
+    stocked = list(active.order_by("-stock_quantity", "pk").values_list("pk", flat=True)[:CHECKOUT_PRODUCTS])
+    pools = {
+        group: [{"user_id": u, "cart_id": c, "address_id": a} for u, c, a in rows]
+        for group, rows in write_pools_rows(args).items()
+    }
+    return write_carts_reset(pools, stocked)
 
 
 # --------------------------------------------------------------------------------------------
@@ -280,9 +455,13 @@ def typos(word):
 class Scenarios:
     """Builds, per row, a function ``step(client, worker, n) -> (status, queries, ms, expected)``."""
 
-    def __init__(self, data, sessions, seed):
+    def __init__(self, data, sessions, seed, legacy_write_steps=False):
         self.data, self.sessions = data, sessions
+        self.legacy_write_steps = legacy_write_steps
         self.unique = unique_counter()
+        # The write rows' shoppers: each timed request takes the next one (``pools_reset`` between rounds).
+        self.pool_next = {group: unique_counter() for group in WRITE_POOLS}
+        self.pool_used = {group: True for group in WRITE_POOLS}
         self.rng = random.Random(seed)
         words = data["words"]
         self.cold_words = words
@@ -315,7 +494,61 @@ class Scenarios:
 
         return step
 
+    def pool_take(self, group):
+        """The next unused shopper of ``group``'s pool, or None when the round has used them all."""
+        self.pool_used[group] = True
+        n = self.pool_next[group]()
+        pool = self.data["write_pools"][group]
+        return pool[n - 1] if n <= len(pool) else None
+
+    def pools_reset(self):
+        """After the carts were reset (``write_carts_reset``): every shopper unused again."""
+        self.pool_next = {group: unique_counter() for group in WRITE_POOLS}
+        self.pool_used = {group: False for group in WRITE_POOLS}
+
     def add_to_cart(self):
+        """One product added to a shopper's empty cart (timed); the carts are emptied between rounds."""
+        if self.legacy_write_steps:
+            return self.add_to_cart_legacy()
+        products = self.data["cart_products"]
+
+        def step(client, worker, n):
+            shopper = self.pool_take("add")
+            if shopper is None:
+                time.sleep(0.05)
+                return "add pool used up: raise --write-carts", None, 0.0, 201
+            status, _, queries, ms = client.request(
+                "POST",
+                "/api/v1/cart/items",
+                body={"product_id": products[n % len(products)], "quantity": 1},
+                headers={"Authorization": f"Bearer {shopper['access']}"},
+            )
+            return status, queries, ms, 201
+
+        return step
+
+    def checkout(self):
+        """A checkout of a cart filled before the round (one stocked product), test card (timed)."""
+        if self.legacy_write_steps:
+            return self.checkout_legacy()
+
+        def step(client, worker, n):
+            shopper = self.pool_take("checkout")
+            if shopper is None:
+                time.sleep(0.05)
+                return "checkout pool used up: raise --write-carts", None, 0.0, 201
+            status, _, queries, ms = client.request(
+                "POST",
+                "/api/v1/orders",
+                body={"payment_method": "card", "card_number": TEST_CARD, "address_id": shopper["address_id"]},
+                headers={"Authorization": f"Bearer {shopper['access']}", "Idempotency-Key": uuid.uuid4().hex},
+            )
+            return status, queries, ms, 201
+
+        return step
+
+    def add_to_cart_legacy(self):
+        """``--legacy-write-steps``: the add (timed) and the removal of every line (in the row's time)."""
         products = self.data["cart_products"]
 
         def step(client, worker, n):
@@ -331,7 +564,8 @@ class Scenarios:
 
         return step
 
-    def checkout(self):
+    def checkout_legacy(self):
+        """``--legacy-write-steps``: the add to cart (in the row's time) and the checkout (timed)."""
         products = self.data["checkout_products"]
 
         def step(client, worker, n):
@@ -548,8 +782,16 @@ def server_env(args):
 
 def celery_mode(args):
     if not args.broker:
-        return "Celery eager (no broker): the work queued after commit runs in the request"
-    return f"Celery with a broker ({args.broker}, queue {args.queue}) and 1 worker process (concurrency 1)"
+        mode = "Celery eager (no broker): the work queued after commit runs in the request"
+    else:
+        mode = f"Celery with a broker ({args.broker}, queue {args.queue}) and 1 worker process (concurrency 1)"
+    return f"{mode}; {write_mode(args)}"
+
+
+def write_mode(args):
+    if args.legacy_write_steps:
+        return "legacy write steps (add to cart + its DELETE, cart add + checkout: two requests per counted one)"
+    return f"write rows time only their own request ({args.write_carts} shoppers per row, carts reset between rounds)"
 
 
 def broker_connection(args):
@@ -674,17 +916,25 @@ def run_workers(args, data, workers, rows):
     try:
         wait_for(host, port, process)
         sessions = setup_sessions(host, port, data, args.concurrency)
-        scenarios = Scenarios(data, sessions, seed=workers).build()
-        names = [name for name in scenarios if name in rows]
+        scenarios = Scenarios(data, sessions, seed=workers, legacy_write_steps=args.legacy_write_steps)
+        steps = scenarios.build()
+        names = [name for name in steps if name in rows]
+
+        def carts_ready(name):
+            """Before a write row's warm-up or round (not timed): its shoppers' carts as they start."""
+            if name in POOL_ROWS and not args.legacy_write_steps and any(scenarios.pool_used.values()):
+                child_run(args, "--reset-carts-only")
+                scenarios.pools_reset()
+
         rounds = []
         for round_index in range(args.rounds):
             figures = {}
             for name in names:
                 if round_index == 0 and args.warmup:
-                    measure(host, port, scenarios[name], duration=args.warmup, concurrency=args.concurrency)
-                figures[name] = measure(
-                    host, port, scenarios[name], duration=args.duration, concurrency=args.concurrency
-                )
+                    carts_ready(name)
+                    measure(host, port, steps[name], duration=args.warmup, concurrency=args.concurrency)
+                carts_ready(name)
+                figures[name] = measure(host, port, steps[name], duration=args.duration, concurrency=args.concurrency)
                 drain(host, port, workers)
                 if args.broker:
                     wait_for_queue(args)
@@ -758,6 +1008,44 @@ def print_table(workers, rounds, names, mode):
     return summaries
 
 
+def child_run(args, mode):
+    """This script in a child process with Django set up on the benchmark database (``--prepare-only``,
+    ``--reset-carts-only``): its last line of output, parsed."""
+    child_keys = ("DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT", "JWT_ACCESS_MINUTES")  # the server's JWTs
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "REDIS_URL": args.redis_url,
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        **{k: v for k, v in server_env(args).items() if k in child_keys},
+    }
+    child = subprocess.run(  # noqa: S603 - this script, our own arguments
+        [
+            sys.executable,
+            __file__,
+            mode,
+            "--scale",
+            str(args.scale),
+            "--orders",
+            str(args.orders),
+            "--concurrency",
+            str(args.concurrency),
+            "--write-carts",
+            str(0 if args.legacy_write_steps else args.write_carts),
+            "--database-url",
+            args.database_url,
+            "--redis-url",
+            args.redis_url,
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        check=True,
+        text=True,
+    )
+    return json.loads(child.stdout.strip().splitlines()[-1])
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=3, help="seed_demo scale of a fresh database (issue: 3)")
@@ -783,7 +1071,21 @@ def main(argv=None):
     parser.add_argument("--queue", help="the run's Celery queue with --broker (default hot-paths-<port>)")
     parser.add_argument("--server-log", action="store_true", help="show gunicorn's (and the worker's) stderr")
     parser.add_argument("--json", action="store_true", help="print the raw figures as JSON too")
+    parser.add_argument(
+        "--write-carts",
+        type=int,
+        default=2500,
+        help="shoppers (one cart each) per write row and round: add to cart and checkout each time one "
+        "shopper's request; their carts are reset between rounds, outside the timed window",
+    )
+    parser.add_argument(
+        "--legacy-write-steps",
+        action="store_true",
+        help="the write rows as measured up to session 5: add to cart also deletes the line and checkout "
+        "also adds the product to the cart first, each inside the row's time (two requests per counted one)",
+    )
     parser.add_argument("--prepare-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--reset-carts-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.database_url is None:
         name = f"skincare_hot_paths_s{args.scale:g}".replace(".", "_")
@@ -795,6 +1097,9 @@ def main(argv=None):
     if args.prepare_only:  # child process: Django on the benchmark database
         print(json.dumps(prepare(args)))
         return 0
+    if args.reset_carts_only:
+        print(json.dumps(write_carts_reset_child(args)))
+        return 0
 
     rows = [name for name in TARGETS if name == "health" or not args.only or any(o in name for o in args.only)]
     seconds = len(rows) * (args.rounds * args.duration + args.warmup) * len(args.workers)
@@ -804,36 +1109,7 @@ def main(argv=None):
         file=sys.stderr,
     )
     ensure_database(args.database_url)
-    env = {
-        **os.environ,
-        "DATABASE_URL": args.database_url,
-        "REDIS_URL": args.redis_url,
-        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-        **{k: v for k, v in server_env(args).items() if k in ("DEBUG", "SECRET_KEY", "SECURE_SSL_REDIRECT")},
-    }
-    child = subprocess.run(  # noqa: S603 - this script, our own arguments
-        [
-            sys.executable,
-            __file__,
-            "--prepare-only",
-            "--scale",
-            str(args.scale),
-            "--orders",
-            str(args.orders),
-            "--concurrency",
-            str(args.concurrency),
-            "--database-url",
-            args.database_url,
-            "--redis-url",
-            args.redis_url,
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        check=True,
-        text=True,
-    )
-    data = json.loads(child.stdout.strip().splitlines()[-1])
+    data = child_run(args, "--prepare-only")
     load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else ["?"]
     print(
         f"# Hot paths: {data['active_products']} active products (seed_demo scale {args.scale:g}), "

@@ -18,6 +18,7 @@ from django.utils import timezone
 from shop.catalog.models import Product, ProductStatus
 from shop.catalog.selectors import primary_media_prefetch
 from shop.coupons.calculations import ZERO, money
+from shop.files.models import UploadedFile
 from shop.orders.models import (
     Order,
     OrderEvent,
@@ -112,8 +113,12 @@ def _items_prefetch():
     return Prefetch("items", queryset=items)
 
 
+def _events_prefetch():
+    return Prefetch("events", queryset=OrderEvent.objects.order_by("created_at"))
+
+
 def _detail_prefetches():
-    return (_items_prefetch(), "payments", Prefetch("events", queryset=OrderEvent.objects.order_by("created_at")))
+    return (_items_prefetch(), "payments", _events_prefetch())
 
 
 def order_for_user(*, user, order_number):
@@ -122,10 +127,35 @@ def order_for_user(*, user, order_number):
 
 
 def order_detail_prefetch(*, order):
-    """What ``order_for_user`` reads with an order, read for an order already in hand (e.g. the one
-    checkout just placed and re-read): the same statements less the order's own."""
-    prefetch_related_objects([order], *_detail_prefetches())
+    """What ``order_for_user`` reads with an order, for an order already in hand: the same statements
+    less the order's own. An order ``order_place`` just created carries its lines and payment as
+    written (``placed_items``, ``placed_payment``): only the lines' image files and the events are read."""
+    items, payment = getattr(order, "placed_items", None), getattr(order, "placed_payment", None)
+    if items is None or payment is None:
+        prefetch_related_objects([order], *_detail_prefetches())
+        return order
+    file_ids = {item.image_file_id for item in items if item.image_file_id}
+    files = UploadedFile.objects.in_bulk(file_ids) if file_ids else {}
+    for item in items:
+        if item.image_file_id:
+            item.image_file = files[item.image_file_id]
+        else:  # the product had no primary image when its locked row was read
+            item.product.primary_media = []
+        _prefetched(item, "refund_lines", [])
+    _prefetched(order, "items", items)
+    _prefetched(order, "payments", [payment])
+    prefetch_related_objects([order], _events_prefetch())
     return order
+
+
+def _prefetched(instance, name, objects):
+    """``instance.<name>.all()`` answers ``objects`` without a query, as ``prefetch_related`` leaves it."""
+    queryset = getattr(instance, name).all()
+    queryset._result_cache = list(objects)
+    queryset._prefetch_done = True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[name] = queryset
 
 
 def replenishment_opt_outs(*, user):

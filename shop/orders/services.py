@@ -14,13 +14,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, Exists, F, OuterRef, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from shop.cart.cache import cart_cache_invalidate
-from shop.cart.models import Cart, CartLine
 from shop.cart.pricing import INSUFFICIENT_STOCK, OUT_OF_STOCK, price_lines, stock_is_limited
 from shop.cart.shipping import shipping_method as shipping_method_get
 from shop.catalog.cache import invalidate_products
@@ -350,6 +348,7 @@ def _order_place(
         return order, False, None  # idempotent replay found under the cart lock
     charge, recorded = _payment_charge(payment=payment, provider=provider, data=payment_data or {})
     _order_refresh(order, locked=getattr(recorded, "locked_order", None))
+    order.placed_payment = recorded  # the order's one payment, as recorded (``selectors.order_detail_prefetch``)
     return order, True, charge
 
 
@@ -385,6 +384,31 @@ def _order_refresh(order, *, locked):
 ORDER_NUMBER_ATTEMPTS = 10
 
 
+def _user_order_counting_sql():
+    user = get_user_model()
+    table, quote = user._meta.db_table, connection.ops.quote_name
+    column = {
+        name: quote(user._meta.get_field(name).column)
+        for name in ("total_orders", "total_spent", "first_name", "last_name")
+    }
+    return (
+        f"UPDATE {quote(table)} SET {column['total_orders']} = {column['total_orders']} + 1, "  # noqa: S608 - model names
+        f"{column['total_spent']} = {column['total_spent']} + %s WHERE {quote(user._meta.pk.column)} = %s "
+        f"RETURNING {column['first_name']}, {column['last_name']}"
+    )
+
+
+def _user_order_counted(user, *, total):
+    """The order counts for its customer (``total_orders`` + 1, ``total_spent`` + total, atomic in
+    SQL), and ``user`` gets the names the order copies, read by the same statement: a signed-in API
+    user carries only its authentication columns and would otherwise load its whole row for them."""
+    with connection.cursor() as cursor:
+        cursor.execute(_user_order_counting_sql(), [total, user.pk])
+        row = cursor.fetchone()
+    if row is not None:  # None: the account is gone, and the order's insert refuses it
+        user.first_name, user.last_name = row
+
+
 @transaction.atomic
 def _order_create(
     *,
@@ -400,12 +424,14 @@ def _order_create(
     notes,
     order_number,
 ):
-    info = checkout_fetch(cart_id=cart_id)
-    # Same user, same key, parallel request: the first one committed while we waited on the cart.
-    existing = _existing(user, idempotency_key)
-    if existing is not None:
-        return existing, None
+    info = checkout_fetch(cart_id=cart_id, take_lines=True)
     if not info.lines:
+        # Same user, same key, parallel request: the first one committed (and emptied the cart) while
+        # we waited on the cart. Lines added again meanwhile: the key's unique index refuses the
+        # second order and ``_order_place`` answers with the first.
+        existing = _existing(user, idempotency_key)
+        if existing is not None:
+            return existing, None
         raise ApplicationError(error_codes.CART_EMPTY, gettext("Your cart is empty."))
     prices = price_lines(lines=info.lines, shipping_method=shipping_method)
     _check_lines(prices)
@@ -416,6 +442,7 @@ def _order_create(
         prices = price_lines(lines=info.lines, coupon=coupon, shipping_method=shipping_method)
 
     if user is not None:
+        _user_order_counted(user, total=prices.total)
         customer_name = user.get_full_name() if user.get_full_name() != user.email else ""
         customer_email = user.email
     else:
@@ -460,13 +487,10 @@ def _order_create(
             for line in prices.lines
         ]
     )
+    order.placed_items = items  # as inserted, with their locked products (``selectors.order_detail_prefetch``)
     _take_stock(info.lines)
     if coupon is not None:
         coupon_usage_record(coupon=coupon, user=user, order=order, discount_amount=prices.discount)
-    if user is not None:
-        get_user_model().objects.filter(pk=user.pk).update(
-            total_orders=F("total_orders") + 1, total_spent=F("total_spent") + prices.total
-        )
     payment = Payment.objects.create(
         order=order,
         payment_method=payment_method,
@@ -476,9 +500,6 @@ def _order_create(
         status=PaymentRecordStatus.PROCESSING,  # claimed: charged right after commit
     )
     _event(order, OrderEventType.PLACED, by=user, total=str(order.total), coupon=order.coupon_code)
-    CartLine.objects.filter(cart=info.cart).delete()
-    Cart.objects.filter(pk=info.cart.pk).update(coupon=None, updated_at=timezone.now())
-    cart_cache_invalidate(info.cart.pk)
     if payment_method == PaymentMethod.CASH_ON_DELIVERY:
         _set_status(order, OrderStatus.CONFIRMED, by=None)
     notifications.notify_placed(order, items=items)

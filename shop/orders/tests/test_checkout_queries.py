@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 # Request, both transactions (order; payment) and the work queued after their commits (eager
 # Celery: e-mails, notifications, analytics), with the signed-in shopper's answer.
-CHECKOUT_QUERIES = 41
+CHECKOUT_QUERIES = 37
 
 
 def _cart_of(user, size, *, variants=0):
@@ -127,3 +127,129 @@ def test_the_placed_order_is_returned_as_stored(user, card, payment_method, paym
     columns = [field.attname for field in Order._meta.concrete_fields]
     assert {c: getattr(order, c) for c in columns} == {c: getattr(stored, c) for c in columns}
     assert model_to_dict(order) == model_to_dict(stored)
+
+
+# A signed-in API checkout as the apps send it: a JWT (``request.user`` carries only the
+# authentication columns, ``shop.accounts.authentication``) and an ``Idempotency-Key``.
+JWT_CHECKOUT_QUERIES = 38
+
+
+def _jwt_client(user):
+    from rest_framework.test import APIClient
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {AccessToken.for_user(user)}")
+    return client
+
+
+def test_a_jwt_checkout_with_a_key_reads_neither_the_whole_user_nor_the_key_twice(user, django_assert_num_queries):
+    """The customer's names come back from the UPDATE of their counters, and the key is looked up
+    again under the cart lock only when the cart is empty (a parallel retry emptied it)."""
+    user.first_name, user.last_name = "Sokha", "Chan"
+    user.save()
+    AddressFactory(user=user, is_default=True)
+    _cart_of(user, 2)
+    client = _jwt_client(user)
+    client.get("/api/v1/cart")  # the authentication entry is cached, as after a shopper's first request
+
+    with django_assert_num_queries(JWT_CHECKOUT_QUERIES):
+        response = checkout(client, user, key="jwt-checkout-1")
+
+    assert response.status_code == 201, response.json()
+    order = Order.objects.get()
+    assert (order.customer_name, order.customer_email) == ("Sokha Chan", user.email)
+    user.refresh_from_db()
+    assert (user.total_orders, user.total_spent) == (1, order.total)
+
+
+def test_a_key_replayed_after_the_cart_was_filled_again_returns_the_first_order(user, monkeypatch):
+    """The key's first order committed after this request's look-up outside the lock, and the cart
+    has lines again: the unique index on (user, key) refuses a second order, the first is answered
+    and nothing of the second is kept."""
+    from shop.orders import services
+
+    AddressFactory(user=user, is_default=True)
+    (product, _), *_ = _cart_of(user, 1)
+    first, created, _ = order_place(user=user, cart=Cart.objects.get(user=user), idempotency_key="k-1")
+    assert created
+    fill_cart(user, (product, 3))
+    real_existing, calls = services._existing, []
+
+    def missed_once(user, key):
+        calls.append(key)
+        return None if len(calls) == 1 else real_existing(user, key)
+
+    monkeypatch.setattr(services, "_existing", missed_once)
+
+    again, created, charge = order_place(user=user, cart=Cart.objects.get(user=user), idempotency_key="k-1")
+
+    assert (again.pk, created, charge) == (first.pk, False, None)
+    assert Order.objects.count() == 1
+    assert Product.objects.get(pk=product.pk).stock_quantity == 50 - 1
+    assert Cart.objects.get(user=user).lines.get().quantity == 3
+    user.refresh_from_db()
+    assert user.total_orders == 1
+
+
+@pytest.mark.parametrize(
+    ("card", "payment_method"),
+    [("4242424242424242", "card"), ("4000000000000002", "card"), ("", "cash_on_delivery")],
+)
+def test_the_checkout_answer_equals_the_order_read_again(auth_client, user, card, payment_method):
+    """The answer is built from the lines and the payment checkout wrote (with their image files
+    and the events read): it equals the order's detail read afterwards, lines with and without a
+    primary image and a variant line included."""
+    from shop.catalog.models import ProductMedia
+    from shop.files.tests.factories import UploadedFileFactory
+
+    AddressFactory(user=user, is_default=True)
+    lines = _cart_of(user, 3, variants=1)
+    for n, (product, *_) in enumerate(lines[1:]):
+        file = UploadedFileFactory(
+            context="product",
+            is_public=True,
+            file=f"uploads/products/p{n}.jpg",
+            thumbnails={"small": f"uploads/products/p{n}-small.jpg"},
+        )
+        ProductMedia.objects.create(product=product, file=file, is_primary=True)
+
+    response = checkout(auth_client, user, payment_method=payment_method, card_number=card)
+
+    assert response.status_code == 201, response.json()
+    answer = response.json()["data"]
+    answer.pop("payment_error", None)
+    again = auth_client.get(f"/api/v1/orders/{answer['order_number']}").json()["data"]
+    assert answer == again
+    assert [item["image"] is None for item in answer["items"]] == [True, False, False]
+    assert len(answer["payments"]) == 1
+
+
+def test_the_products_stay_locked_for_the_order_writes_only(user):
+    """The lock window: after the products' ``FOR UPDATE`` the order transaction runs only the
+    writes that need the locked values (the cart was emptied before it, under the cart's lock)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    AddressFactory(user=user, is_default=True)
+    _cart_of(user, 2)
+    cart = Cart.objects.get(user=user)
+
+    with CaptureQueriesContext(connection) as captured:
+        order_place(user=user, cart=cart, idempotency_key="lock-window", payment_method="cash_on_delivery")
+
+    statements = [query["sql"] for query in captured.captured_queries]
+    locked = next(i for i, sql in enumerate(statements) if sql.startswith("SELECT") and 'FROM "catalog_product"' in sql)
+    assert ("FOR UPDATE" in statements[locked]) == (connection.vendor == "postgresql")  # SQLite serialises writes
+    window = [" ".join(sql.split()[:3]) for sql in statements[locked + 1 : locked + 9]]
+    assert window == [
+        'UPDATE "accounts_user" SET',
+        'INSERT INTO "orders_order"',
+        'INSERT INTO "orders_orderitem"',
+        'UPDATE "catalog_product" SET',
+        'INSERT INTO "orders_payment"',
+        'INSERT INTO "orders_orderevent"',
+        'UPDATE "orders_order" SET',  # cash on delivery: confirmed at once
+        'INSERT INTO "orders_orderevent"',
+    ]
+    assert not Cart.objects.get(pk=cart.pk).lines.exists()

@@ -127,14 +127,20 @@ def _compiled_rows(name, build, key):
     if ready is None or ready[0] is not connection:
         compiler = build(_PLACEHOLDER).query.get_compiler(DEFAULT_DB_ALIAS)
         sql, params = compiler.as_sql()
-        ready = (connection, compiler, sql, list(params), list(params).index(_PLACEHOLDER))
+        # What ``results_iter`` would look up again for every call: the columns' converters.
+        columns = [column[0] for column in compiler.select[: compiler.col_count]]
+        assert not compiler.has_composite_fields(columns), "results_iter would make tuples of these"  # noqa: S101
+        converters = compiler.get_converters(columns)
+        ready = (connection, compiler, converters, sql, list(params), list(params).index(_PLACEHOLDER))
         setattr(_compiled, name, ready)
-    _, compiler, sql, params, index = ready
+    _, compiler, converters, sql, params, index = ready
     params = [*params[:index], key, *params[index + 1 :]]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return list(compiler.results_iter(results=[rows], tuple_expected=True))
+    if not converters:
+        return rows
+    return [tuple(row) for row in compiler.apply_converters(rows, converters)]
 
 
 def _line_rows(cart_id):

@@ -12,7 +12,13 @@ from shop.cart.cache import cart_cache_invalidate
 from shop.cart.lock_objects import cart_lock_touch, cart_lock_touch_line_add, carts_lock
 from shop.cart.models import MAX_LINE_QUANTITY, Cart, CartLine
 from shop.cart.pricing import INSUFFICIENT_STOCK, OUT_OF_STOCK, line_problem
-from shop.cart.selectors import cart_is_expired, cart_lines, cart_of_user, product_active_checked
+from shop.cart.selectors import (
+    cart_is_expired,
+    cart_lines,
+    cart_of_user,
+    cart_of_user_with_lines,
+    product_active_checked,
+)
 from shop.catalog.models import ProductVariant
 from shop.catalog.selectors import product_active_get
 from shop.coupons.services import coupon_check, coupon_get
@@ -45,8 +51,17 @@ def _expire_if_stale(cart):
     return cart
 
 
-def cart_for_user(*, user):
-    cart = cart_of_user(user_id=user.pk)
+def cart_for_user(*, user, with_lines=False):
+    """The user's cart (created when missing, emptied when expired). ``with_lines``: read the cart's
+    lines (``cart_lines_joined``) in the same query, kept as ``cart.joined_lines`` for a caller that
+    changes nothing (not set for a new or expired cart: read them afterwards)."""
+    if with_lines:
+        cart, lines = cart_of_user_with_lines(user_id=user.pk)
+        if cart is not None and not cart_is_expired(cart):
+            cart.joined_lines = lines
+            return cart
+    else:
+        cart = cart_of_user(user_id=user.pk)
     if cart is None:
         try:
             with transaction.atomic():
@@ -64,19 +79,20 @@ def cart_for_guest(*, token, create):
     return _expire_if_stale(cart)
 
 
-def cart_resolve(*, request, create=True):
+def cart_resolve(*, request, create=True, with_lines=False):
     """The cart of this request.
 
     Signed-in users have one cart; a guest cart token found in the request (``X-Cart-Token``
     header or the session) is merged into it (``cart_merge``), then dropped from the session.
     Guests are identified by that token; a new guest cart stores it in the session.
+    ``with_lines``: see ``cart_for_user`` (a merge answers with the cart it locked, without them).
     """
     session = getattr(request, "session", None)
     header_token = request.headers.get("X-Cart-Token")
     session_token = session.get(SESSION_KEY) if session is not None else None
     user = request.user
     if user.is_authenticated:
-        cart = cart_for_user(user=user)
+        cart = cart_for_user(user=user, with_lines=with_lines)
         for token in {t for t in (header_token, session_token) if t}:
             guest = cart_for_guest(token=token, create=False)
             if guest is not None and _has_something_to_merge(guest):

@@ -1,10 +1,12 @@
 """The cart API reads its lines in one joined query (``selectors.cart_lines_joined``): the same answer
 as whole products give, in a fixed number of statements."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from rest_framework.test import APIRequestFactory
 
 from shop.cart.models import Cart, CartLine
@@ -64,11 +66,46 @@ def test_joined_lines_answer_exactly_as_whole_products():
     assert joined["discount"] == "6.00"  # 15 % of the pictured line (39.98), the only one in the category
 
 
+def test_the_user_cart_with_its_lines_is_the_cart_and_its_joined_lines(user):
+    from shop.accounts.tests.factories import UserFactory
+    from shop.cart.selectors import cart_of_user, cart_of_user_with_lines
+
+    pictured = ProductFactory()
+    ProductMedia.objects.create(
+        product=pictured, file=UploadedFileFactory(thumbnails={"s": "t/s.jpg"}), is_primary=True
+    )
+    ProductMedia.objects.create(product=pictured, file=UploadedFileFactory(), is_primary=False, sort_order=1)
+    variant = VariantFactory()
+    cart = Cart.objects.create(user=user, coupon=CouponFactory())
+    for product, line_variant, quantity in (
+        (pictured, None, 2),
+        (variant.product, variant, 1),
+        (ProductFactory(), None, 3),
+    ):
+        CartLine.objects.create(cart=cart, product=product, variant=line_variant, quantity=quantity)
+    CartLine.objects.filter(cart=cart, product=pictured).update(created_at=timezone.now() + timedelta(hours=1))
+    empty = UserFactory()
+    Cart.objects.create(user=empty)
+    request = APIRequestFactory().get(CART, HTTP_HOST="localhost")
+
+    for _ in range(2):  # compiled, then reused
+        read, lines = cart_of_user_with_lines(user_id=user.pk)
+        expected = cart_of_user(user_id=user.pk)
+        assert [getattr(read, f.attname) for f in Cart._meta.concrete_fields] == [
+            getattr(expected, f.attname) for f in Cart._meta.concrete_fields
+        ]
+        assert [line.product.pk for line in lines] == [variant.product_id, lines[1].product.pk, pictured.pk]
+        assert _answer(read, lines, request) == _answer(expected, cart_lines_joined(expected), request)
+        assert cart_of_user_with_lines(user_id=empty.pk)[1] == []
+        assert cart_of_user_with_lines(user_id=empty.pk)[0].pk == cart_of_user(user_id=empty.pk).pk
+        assert cart_of_user_with_lines(user_id=empty.pk + 1000) == (None, [])
+
+
 def test_cart_read_with_a_coupon_reads_the_coupon_and_its_scope(auth_client, django_assert_num_queries):
     auth_client.post(ITEMS, {"product_id": ProductFactory().pk}, format="json")
     coupon = CouponFactory()
     assert auth_client.post("/api/v1/cart/coupon", {"code": coupon.code}, format="json").status_code == 200
-    with django_assert_num_queries(5):  # + the coupon, its products and its categories
+    with django_assert_num_queries(4):  # + the coupon, its products and its categories
         response = auth_client.get(CART)
     assert response.json()["data"]["coupon"]["code"] == coupon.code
 

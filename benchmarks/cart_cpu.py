@@ -169,6 +169,9 @@ def main(argv=None):
         for name in rows:
             results[name].append((cpu[name] / n * 1000, cpu["health"] / cpu[name]))
 
+    import shop.cart.services
+
+    print(f"code: {Path(shop.cart.services.__file__).parent.parent.parent}")
     print(f"{per_block * args.blocks} requests per row x {args.rounds} rounds, load average {os.getloadavg()}")
     print(f"{'row':22} {'CPU ms':>7} {'x /health':>10} {'per round':>18} {'statements':>11} {'Redis':>6} {'calls':>6}")
     counted = 20

@@ -14,13 +14,13 @@ handler404 = "skincare.api.views.handler404"
 handler500 = "skincare.api.views.handler500"
 
 api_v1 = [
-    # The catalog and its reviews first: the reads shoppers make most are resolved after the fewest
-    # patterns (no route is shadowed in either order: skincare/tests/test_url_order.py).
+    # The catalog, the cart and the reviews first: the reads shoppers make most are resolved after the
+    # fewest patterns (no route is shadowed in either order: skincare/tests/test_url_order.py).
     path("", include("shop.catalog.urls")),
+    path("", include("shop.cart.urls")),
     path("", include("reviews.urls")),
     path("", include("shop.accounts.urls")),
     path("", include("shop.files.urls")),
-    path("", include("shop.cart.urls")),
     path("", include("shop.wishlist.urls")),
     path("", include("shop.coupons.urls")),
     path("", include("shop.orders.urls")),

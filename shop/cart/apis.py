@@ -23,13 +23,16 @@ class CartBaseApi(APIView):
 
     permission_classes = [AllowAny]
 
-    def cart(self, request, create=True):
-        return services.cart_resolve(request=request, create=create)
+    def cart(self, request, create=True, with_lines=False):
+        return services.cart_resolve(request=request, create=create, with_lines=with_lines)
 
     def respond(self, request, cart, code=status.HTTP_200_OK):
         # The services keep ``cart.updated_at`` and ``cart.coupon_id`` as they wrote them: no re-read.
         user = request.user if request.user.is_authenticated else None
-        prices, coupon, problem = cart_price(cart, user=user, lines=cart_lines_joined(cart))
+        lines = getattr(cart, "joined_lines", None)  # read with the cart by a GET (``with_lines``)
+        if lines is None:
+            lines = cart_lines_joined(cart)
+        prices, coupon, problem = cart_price(cart, user=user, lines=lines)
         data = cart_output(
             cart=cart,
             prices=prices,
@@ -45,7 +48,7 @@ class CartApi(CartBaseApi):
     @raises()
     @extend_schema(tags=TAGS, parameters=[TOKEN_HEADER], responses=CartOutput, summary="Cart with current prices")
     def get(self, request):
-        return self.respond(request, self.cart(request))
+        return self.respond(request, self.cart(request, with_lines=True))
 
     @raises(CartErrorCode.CART_NOT_FOUND)
     @extend_schema(tags=TAGS, parameters=[TOKEN_HEADER], responses={200: CartOutput}, summary="Empty the cart")

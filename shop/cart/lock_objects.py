@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from shop.cart import error_codes
-from shop.cart.models import Cart
+from shop.cart.models import Cart, CartLine
 from skincare.errors import ApplicationError
 
 
@@ -35,6 +35,61 @@ def cart_lock_touch(*, cart_id):
     if not touched:
         raise ApplicationError(error_codes.CART_NOT_FOUND, gettext("This cart no longer exists."))
     return now
+
+
+def _upsert_sql(variant_id, source):
+    """``INSERT … ON CONFLICT DO UPDATE`` of a cart line from the one-row ``source`` (a ``SELECT`` of the
+    values cart id, product id, variant id, quantity, created_at, updated_at): the quantity is added to
+    the line's, unless the sum would pass the limit (the last parameter); returns the line's id and
+    new quantity (no row: nothing written)."""
+    table = connection.ops.quote_name(CartLine._meta.db_table)
+    if variant_id is None:
+        target = "(cart_id, product_id) WHERE variant_id IS NULL"  # the partial unique constraints
+    else:
+        target = "(cart_id, variant_id) WHERE variant_id IS NOT NULL"
+    return (
+        f"INSERT INTO {table} (cart_id, product_id, variant_id, quantity, created_at, updated_at) {source} "  # noqa: S608 - constants
+        f"ON CONFLICT {target} DO UPDATE SET quantity = {table}.quantity + EXCLUDED.quantity, "
+        f"updated_at = EXCLUDED.updated_at WHERE {table}.quantity + EXCLUDED.quantity <= %s RETURNING id, quantity"
+    )
+
+
+_TOUCH_RETURNING_SQL = f"{_TOUCH_SQL} RETURNING {connection.ops.quote_name(Cart._meta.pk.column)}"
+
+
+def cart_lock_touch_line_add(*, cart_id, product_id, variant_id, quantity, max_quantity):
+    """``cart_lock_touch``, then add ``quantity`` to the cart's line of this product / variant (created
+    when missing) unless ``quantity`` or the line's new total passes ``max_quantity``.
+
+    Returns ``(updated_at, (line id, new quantity) or None)``; None: nothing added (a limit passed).
+    On PostgreSQL this is one statement: the line's ``INSERT`` takes its only row from the cart's
+    ``UPDATE … RETURNING``, so the cart row is locked (waiting for a parallel change of the cart to
+    commit, then re-read) before the line is inserted or its row locked by ``ON CONFLICT``, the lock
+    order of two statements, and ``ON CONFLICT DO UPDATE`` adds to the line's latest committed quantity.
+    Elsewhere (SQLite serialises writes) the touch and the upsert are two statements.
+    Call it inside a transaction: the caller's checks of the new total may still refuse the addition.
+    """
+    if connection.vendor != "postgresql":
+        now = cart_lock_touch(cart_id=cart_id)
+        if quantity > max_quantity:
+            return now, None
+        sql = _upsert_sql(variant_id, "VALUES (%s, %s, %s, %s, %s, %s)")
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [cart_id, product_id, variant_id, quantity, now, now, max_quantity])
+            return now, cursor.fetchone()
+    now = timezone.now()
+    sql = (
+        f"WITH touched AS ({_TOUCH_RETURNING_SQL}), "  # noqa: S608 - constants
+        f"added AS ({_upsert_sql(variant_id, 'SELECT %s, %s, %s, %s, %s, %s FROM touched WHERE %s <= %s')}) "
+        "SELECT touched.id, added.id, added.quantity FROM touched LEFT JOIN added ON TRUE"
+    )
+    params = [now, cart_id, cart_id, product_id, variant_id, quantity, now, now, quantity, max_quantity, max_quantity]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:  # no cart row to touch: deleted meanwhile (expiry clean-up)
+        raise ApplicationError(error_codes.CART_NOT_FOUND, gettext("This cart no longer exists."))
+    return now, (row[1], row[2]) if row[1] is not None else None
 
 
 def carts_lock(*, cart_ids):

@@ -127,14 +127,20 @@ def _compiled_rows(name, build, key):
     if ready is None or ready[0] is not connection:
         compiler = build(_PLACEHOLDER).query.get_compiler(DEFAULT_DB_ALIAS)
         sql, params = compiler.as_sql()
-        ready = (connection, compiler, sql, list(params), list(params).index(_PLACEHOLDER))
+        # What ``results_iter`` would look up again for every call: the columns' converters.
+        columns = [column[0] for column in compiler.select[: compiler.col_count]]
+        assert not compiler.has_composite_fields(columns), "results_iter would make tuples of these"  # noqa: S101
+        converters = compiler.get_converters(columns)
+        ready = (connection, compiler, converters, sql, list(params), list(params).index(_PLACEHOLDER))
         setattr(_compiled, name, ready)
-    _, compiler, sql, params, index = ready
+    _, compiler, converters, sql, params, index = ready
     params = [*params[:index], key, *params[index + 1 :]]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
-    return list(compiler.results_iter(results=[rows], tuple_expected=True))
+    if not converters:
+        return rows
+    return [tuple(row) for row in compiler.apply_converters(rows, converters)]
 
 
 def _line_rows(cart_id):
@@ -173,6 +179,16 @@ def product_active_checked(*, product_id):
     return Product.from_db(DEFAULT_DB_ALIAS, _CHECKED_PRODUCT_COLUMNS, rows[0]) if rows else None
 
 
+def _line_view(row):
+    """A ``LineView`` of a row of ``_lines_queryset`` (line id, quantity, then ``_JOINED_COLUMNS``)."""
+    product, brand, category, variant, media, file = _instances(row)
+    product._state.fields_cache.update(brand=brand, category=category)
+    if media is not None:
+        media._state.fields_cache["file"] = file
+    product.primary_media = [media] if media is not None else []
+    return LineView(row[0], product, variant, row[1])
+
+
 def cart_lines_joined(cart):
     """The cart's lines with their product (brand, category's parent, primary image) and variant,
     in one query of the columns pricing and the cart's answer read.
@@ -180,15 +196,31 @@ def cart_lines_joined(cart):
     The instances carry only those columns: reading another one would cost a query each (the cart
     API's query count test would show it). Pages use ``cart_lines`` (whole products).
     """
-    lines = []
-    for row in _line_rows(cart.pk):
-        product, brand, category, variant, media, file = _instances(row)
-        product._state.fields_cache.update(brand=brand, category=category)
-        if media is not None:
-            media._state.fields_cache["file"] = file
-        product.primary_media = [media] if media is not None else []
-        lines.append(LineView(row[0], product, variant, row[1]))
-    return lines
+    return [_line_view(row) for row in _line_rows(cart.pk)]
+
+
+def _user_cart_lines_queryset(user_id):
+    """The user's cart row, left-joined with ``_lines_queryset``'s columns of each of its lines."""
+    columns = [name if name.startswith("primary_media__") else f"lines__{name}" for name in _JOINED_COLUMNS]
+    return (
+        Cart.objects.filter(user_id=user_id)
+        .annotate(
+            primary_media=FilteredRelation("lines__product__media", condition=Q(lines__product__media__is_primary=True))
+        )
+        .order_by(*(f"-lines__{n[1:]}" if n.startswith("-") else f"lines__{n}" for n in CartLine._meta.ordering))
+        .values_list(*_CART_COLUMNS, "lines__id", "lines__quantity", *columns)
+    )
+
+
+def cart_of_user_with_lines(*, user_id):
+    """``(cart_of_user, cart_lines_joined of it)`` in one query (compiled once per thread), for a read
+    of the signed-in cart that changes nothing: ``(None, [])`` when the user has no cart."""
+    rows = _compiled_rows("user_cart_lines", _user_cart_lines_queryset, user_id)
+    if not rows:
+        return None, []
+    width = len(_CART_COLUMNS)
+    cart = Cart.from_db(DEFAULT_DB_ALIAS, _CART_COLUMNS, rows[0][:width])
+    return cart, [_line_view(row[width:]) for row in rows if row[width] is not None]
 
 
 def cart_coupon(cart):

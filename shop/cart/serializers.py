@@ -68,27 +68,40 @@ def _image_key(media):
     return (media.pk, media.alt_text, media.alt_text_km, media.sort_order, media.is_primary, file_values)
 
 
-def line_image(product, *, request=None):
+def _memo(key, build):
+    payload = _IMAGES.get(key)
+    if payload is None:
+        payload = build()
+        if len(_IMAGES) >= _IMAGES_MAX:
+            _IMAGES.clear()
+        _IMAGES[key] = payload
+    return payload
+
+
+def request_origin(request):
+    """What ``request.build_absolute_uri`` puts before a path (``scheme://host``): an absolute URL made
+    from a path (or a scheme-relative URL) depends on the request through this alone."""
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def line_image(product, *, request=None, origin=None):
     """``catalog.serializers.product_image`` of a cart line's product (``primary_media`` loaded), the same
-    payload; the storage URLs of an image are built once per process, then only made absolute for the
-    request (``media_absolute``, as the catalog's cached payloads are)."""
+    payload; the storage URLs of an image are built once per process, and made absolute for the request
+    (``media_absolute``, as the catalog's cached payloads are) once per process and origin (``origin``:
+    ``request_origin(request)``, which callers rendering many lines compute once)."""
     primary = product.primary_media
     if not primary:
         return None
     media = primary[0]
     key = _image_key(media)
-    payload = _IMAGES.get(key)
-    if payload is None:
-        payload = media_payload(media, request=None)
-        if len(_IMAGES) >= _IMAGES_MAX:
-            _IMAGES.clear()
-        _IMAGES[key] = payload
-    if request is None:
-        return {**payload, "thumbnails": dict(payload["thumbnails"])}
-    return media_absolute(payload, request)
+    payload = _memo(key, lambda: media_payload(media, request=None))
+    if request is not None:
+        origin = origin or request_origin(request)
+        payload = _memo((key, origin), lambda: media_absolute(payload, request))
+    return {**payload, "thumbnails": dict(payload["thumbnails"])}
 
 
-def product_brief(product, variant=None, *, request=None):
+def product_brief(product, variant=None, *, request=None, origin=None):
     return {
         "id": product.pk,
         "name": product.name,
@@ -98,7 +111,7 @@ def product_brief(product, variant=None, *, request=None):
         "brand": brand_ref(product.brand) if "brand" in product._state.fields_cache else None,
         "compare_at_price": money(product.compare_at_price) if product.compare_at_price else None,
         "status": product.status,
-        "image": line_image(product, request=request),
+        "image": line_image(product, request=request, origin=origin),
     }
 
 
@@ -125,12 +138,13 @@ def prices_output(prices):
 
 
 def cart_output(*, cart, prices, coupon, coupon_problem, include_token, request=None):
+    origin = request_origin(request) if request is not None else None
     items = []
     for line in prices.lines:
         items.append(
             {
                 "id": line.id,
-                "product": product_brief(line.product, request=request),
+                "product": product_brief(line.product, request=request, origin=origin),
                 "variant": (
                     {"id": line.variant.pk, "name": line.variant.name, "sku": line.variant.sku}
                     if line.variant is not None

@@ -3,16 +3,22 @@ cart (double taps, parallel tabs) cannot lose an update, then drops the cached l
 
 import uuid
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from shop.cart import error_codes
 from shop.cart.cache import cart_cache_invalidate
-from shop.cart.lock_objects import cart_lock_touch, carts_lock
+from shop.cart.lock_objects import cart_lock_touch, cart_lock_touch_line_add, carts_lock
 from shop.cart.models import MAX_LINE_QUANTITY, Cart, CartLine
 from shop.cart.pricing import INSUFFICIENT_STOCK, OUT_OF_STOCK, line_problem
-from shop.cart.selectors import cart_is_expired, cart_lines, cart_of_user, product_active_checked
+from shop.cart.selectors import (
+    cart_is_expired,
+    cart_lines,
+    cart_of_user,
+    cart_of_user_with_lines,
+    product_active_checked,
+)
 from shop.catalog.models import ProductVariant
 from shop.catalog.selectors import product_active_get
 from shop.coupons.services import coupon_check, coupon_get
@@ -45,8 +51,17 @@ def _expire_if_stale(cart):
     return cart
 
 
-def cart_for_user(*, user):
-    cart = cart_of_user(user_id=user.pk)
+def cart_for_user(*, user, with_lines=False):
+    """The user's cart (created when missing, emptied when expired). ``with_lines``: read the cart's
+    lines (``cart_lines_joined``) in the same query, kept as ``cart.joined_lines`` for a caller that
+    changes nothing (not set for a new or expired cart: read them afterwards)."""
+    if with_lines:
+        cart, lines = cart_of_user_with_lines(user_id=user.pk)
+        if cart is not None and not cart_is_expired(cart):
+            cart.joined_lines = lines
+            return cart
+    else:
+        cart = cart_of_user(user_id=user.pk)
     if cart is None:
         try:
             with transaction.atomic():
@@ -64,19 +79,20 @@ def cart_for_guest(*, token, create):
     return _expire_if_stale(cart)
 
 
-def cart_resolve(*, request, create=True):
+def cart_resolve(*, request, create=True, with_lines=False):
     """The cart of this request.
 
     Signed-in users have one cart; a guest cart token found in the request (``X-Cart-Token``
     header or the session) is merged into it (``cart_merge``), then dropped from the session.
     Guests are identified by that token; a new guest cart stores it in the session.
+    ``with_lines``: see ``cart_for_user`` (a merge answers with the cart it locked, without them).
     """
     session = getattr(request, "session", None)
     header_token = request.headers.get("X-Cart-Token")
     session_token = session.get(SESSION_KEY) if session is not None else None
     user = request.user
     if user.is_authenticated:
-        cart = cart_for_user(user=user)
+        cart = cart_for_user(user=user, with_lines=with_lines)
         for token in {t for t in (header_token, session_token) if t}:
             guest = cart_for_guest(token=token, create=False)
             if guest is not None and _has_something_to_merge(guest):
@@ -141,44 +157,28 @@ def _product_and_variant(product_id, variant_id):
     return product, variant
 
 
-def _line_upsert(*, cart_id, product_id, variant_id, quantity, now):
-    """Add ``quantity`` to the cart's line of this product / variant (created when missing) in one
-    statement: ``(line id, new quantity)``, or None when the sum would pass ``MAX_LINE_QUANTITY``."""
-    table = connection.ops.quote_name(CartLine._meta.db_table)
-    if variant_id is None:
-        target = "(cart_id, product_id) WHERE variant_id IS NULL"  # the partial unique constraints
-    else:
-        target = "(cart_id, variant_id) WHERE variant_id IS NOT NULL"
-    sql = (
-        f"INSERT INTO {table} (cart_id, product_id, variant_id, quantity, created_at, updated_at) "  # noqa: S608 - constants
-        f"VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT {target} "
-        f"DO UPDATE SET quantity = {table}.quantity + EXCLUDED.quantity, updated_at = EXCLUDED.updated_at "
-        f"WHERE {table}.quantity + EXCLUDED.quantity <= %s RETURNING id, quantity"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [cart_id, product_id, variant_id, quantity, now, now, MAX_LINE_QUANTITY])
-        return cursor.fetchone()
-
-
 def cart_add_line(*, cart, product_id, quantity, variant_id=None):
     """Add to the line of this product / variant; returns the line's id.
 
-    The product is read (only the columns the checks need) before the cart's lock. Under the lock,
-    one upsert adds the quantity and returns the line's new total, which the limit and stock checks
-    then judge: a refusal rolls the addition back with the lock's transaction.
+    The product is read (only the columns the checks need) before the cart's lock. The lock and the
+    line's upsert are one statement (``cart_lock_touch_line_add``), which returns the line's new
+    total; the limit and stock checks then judge it: a refusal rolls the addition back with the
+    lock's transaction.
     """
     product, variant = _product_and_variant(product_id, variant_id)
     with transaction.atomic():
-        cart.updated_at = cart_lock_touch(cart_id=cart.pk)
-        _check_quantity(quantity)
-        row = _line_upsert(
-            cart_id=cart.pk, product_id=product.pk, variant_id=variant_id, quantity=quantity, now=cart.updated_at
+        cart.updated_at, row = cart_lock_touch_line_add(
+            cart_id=cart.pk,
+            product_id=product.pk,
+            variant_id=variant_id,
+            quantity=quantity,
+            max_quantity=MAX_LINE_QUANTITY,
         )
-        if row is None:  # the line already holds so many that the sum passes the limit
+        if row is None:  # the quantity, or the line's new total, passes the limit
             _check_quantity(MAX_LINE_QUANTITY + 1)
         line_id, new_quantity = row
         _check_stock(product, variant, new_quantity)
-        cart_cache_invalidate(cart.pk)
+        cart_cache_invalidate(cart.pk, ending_transaction=True)
     return line_id
 
 

@@ -39,3 +39,40 @@ def test_a_reader_that_read_before_a_change_leaves_no_stale_lines(monkeypatch):
     monkeypatch.setattr(cart_cache, "cache", cache)
     assert [row[0] for row in cart_lines_cached(cart.pk)] == [first.pk, late[0].pk]
     assert [row[0] for row in cart_lines_cached(cart.pk)] == [first.pk, late[0].pk]  # now from the cache
+
+
+def _bumps(monkeypatch):
+    calls = []
+    bump = cart_cache._bump
+    monkeypatch.setattr(cart_cache, "_bump", lambda cart_id: (calls.append(cart_id), bump(cart_id)))
+    return calls
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_addition_bumps_the_version_once_after_its_commit(monkeypatch):
+    from shop.cart.services import cart_add_line
+
+    cart = Cart.objects.create()
+    product = ProductFactory()
+    assert cart_lines_cached(cart.pk) == []  # stored under the current version
+    bumps = _bumps(monkeypatch)
+
+    cart_add_line(cart=cart, product_id=product.pk, quantity=2)
+
+    assert bumps == [cart.pk]
+    assert [row[1:] for row in cart_lines_cached(cart.pk)] == [(product.pk, None, 2)]
+
+
+def test_inside_a_larger_transaction_an_addition_bumps_now_too(monkeypatch):
+    from django.db import transaction
+
+    from shop.cart.services import cart_add_line
+
+    cart = Cart.objects.create()
+    product = ProductFactory()
+    with transaction.atomic():  # the caller's transaction (the test's is around it too)
+        assert cart_lines_cached(cart.pk) == []
+        bumps = _bumps(monkeypatch)
+        cart_add_line(cart=cart, product_id=product.pk, quantity=2)
+        assert bumps == [cart.pk]  # the one after commit is still to come
+        assert [row[1:] for row in cart_lines_cached(cart.pk)] == [(product.pk, None, 2)]

@@ -1,0 +1,205 @@
+"""The cart rows in process: CPU time per request as a ratio to ``/health``, and exact counts.
+
+    DATABASE_URL=postgres://... REDIS_URL=redis://127.0.0.1:6379/3 \\
+        .venv/bin/python benchmarks/cart_cpu.py --requests 600 --rounds 3 [--profile ROW] [--top 50]
+
+With the settings ``benchmarks/hot_paths.py`` gives its gunicorn (``benchmarks/request_cpu.py``'s
+``BENCH_ENV``: ``DEBUG=false``, one proxy, ``X-Query-Count``, prometheus multiprocess directory,
+request log lines written to ``/dev/null``), three demo shoppers signed in through
+``POST /api/v1/auth/login`` (JWT, as the apps do), Django's test ``Client`` through the whole stack:
+
+* ``health``: ``GET /health``, the baseline of the same run;
+* ``cart GET (3 lines)``: ``GET /api/v1/cart`` of a cart with three products;
+* ``add, new line``: ``POST /api/v1/cart/items`` of a product the (empty) cart does not hold (timed),
+  then ``DELETE`` of the line (not timed);
+* ``add, existing line``: ``POST /api/v1/cart/items`` of a product the cart already holds once,
+  beside two other lines (timed), then ``PATCH`` of its quantity back to 1 (not timed).
+
+Each round runs every row in ``--blocks`` interleaved blocks (so a change of machine load hits
+``/health`` and the rows alike); printed: the median over the rounds of CPU ms per request
+(``time.process_time``) and of its ratio to ``/health`` (``/health``'s CPU ms ÷ the row's: the
+throughput ratio one worker would reach if CPU were all), and per request the exact SQL
+statements (Django 5 logs ``BEGIN``/``COMMIT`` too), Redis round trips and Python function calls.
+``--profile ROW`` prints a cProfile (CPU time) of that row's requests instead.
+"""
+
+import argparse
+import cProfile
+import logging
+import os
+import pstats
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from request_cpu import BENCH_ENV, count_redis_trips  # noqa: E402
+
+PASSWORD = "skincare-demo"  # noqa: S105 - shop.accounts.demo.DEMO_PASSWORD
+SHOPPERS = ["shopper1@skincare.local", "shopper2@skincare.local", "shopper3@skincare.local"]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--requests", type=int, default=600, help="requests per row and round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--blocks", type=int, default=4)
+    parser.add_argument("--profile", help="a row name: cProfile its requests instead of timing")
+    parser.add_argument("--top", type=int, default=50)
+    args = parser.parse_args(argv)
+
+    for name, value in BENCH_ENV.items():
+        os.environ.setdefault(name, value)
+    os.environ.setdefault("THROTTLE_USER", "100000000/min")
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="cart-cpu-metrics-"))
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from shop.catalog.models import Product, ProductStatus
+
+    devnull = open(os.devnull, "w")  # noqa: SIM115 - for the whole run
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler):
+            handler.setStream(devnull)
+
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_ACCEPT="application/json", HTTP_X_FORWARDED_FOR="10.9.8.7")
+
+    def post(path, body, auth):
+        return client.post(path, body, content_type="application/json", **auth)
+
+    def login(email):
+        answer = post("/api/v1/auth/login", {"email": email, "password": PASSWORD}, {})
+        assert answer.status_code == 200, answer.content
+        return {"HTTP_AUTHORIZATION": f"Bearer {answer.json()['data']['access']}"}
+
+    products = list(
+        Product.objects.filter(status=ProductStatus.ACTIVE, stock_quantity__gte=20, variants__isnull=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:6]
+    )
+    cart_auth, new_auth, existing_auth = (login(email) for email in SHOPPERS)
+    for auth in (cart_auth, new_auth, existing_auth):
+        assert client.delete("/api/v1/cart", **auth).status_code == 200
+    for product_id in products[:3]:
+        assert post("/api/v1/cart/items", {"product_id": product_id}, cart_auth).status_code == 201
+    for product_id in products[3:6]:
+        answer = post("/api/v1/cart/items", {"product_id": product_id}, existing_auth)
+        assert answer.status_code == 201
+    existing_line = next(item["id"] for item in answer.json()["data"]["items"] if item["product"]["id"] == products[5])
+
+    def health():
+        return client.get("/health"), 200, None
+
+    def cart_get():
+        return client.get("/api/v1/cart", **cart_auth), 200, None
+
+    def add_new():
+        answer = post("/api/v1/cart/items", {"product_id": products[0], "quantity": 1}, new_auth)
+
+        def undo():
+            for item in answer.json()["data"]["items"]:
+                client.delete(f"/api/v1/cart/items/{item['id']}", **new_auth)
+
+        return answer, 201, undo
+
+    def add_existing():
+        answer = post("/api/v1/cart/items", {"product_id": products[5], "quantity": 1}, existing_auth)
+
+        def undo():
+            client.patch(
+                f"/api/v1/cart/items/{existing_line}", {"quantity": 1}, content_type="application/json", **existing_auth
+            )
+
+        return answer, 201, undo
+
+    rows = {
+        "health": health,
+        "cart GET (3 lines)": cart_get,
+        "add, new line": add_new,
+        "add, existing line": add_existing,
+    }
+
+    def run(step, n, profiler=None):
+        """CPU seconds of ``n`` requests of ``step``, its undo steps not counted."""
+        cpu = 0.0
+        for _ in range(n):
+            started = time.process_time()
+            if profiler:
+                profiler.enable()
+            answer, expected, undo = step()
+            if profiler:
+                profiler.disable()
+            cpu += time.process_time() - started
+            if answer.status_code != expected:
+                raise SystemExit(f"{step.__name__} answered {answer.status_code}: {answer.content[:300]}")
+            if undo:
+                undo()
+        return cpu
+
+    for step in rows.values():  # warm-up: caches filled, per-thread compiled queries made
+        run(step, 20)
+
+    if args.profile:
+        profiler = cProfile.Profile(time.process_time)
+        run(rows[args.profile], args.requests, profiler)
+        stats = pstats.Stats(profiler, stream=sys.stdout)
+        total = sum(tt for (_, _, tt, _, _) in stats.stats.values())
+        print(f"{args.profile}: {total / args.requests * 1000:.3f} CPU ms per request (profiled)")
+        stats.sort_stats("tottime").print_stats(args.top)
+        stats.sort_stats("cumulative").print_stats(args.top)
+        return 0
+
+    per_block = max(1, args.requests // args.blocks)
+    results = {name: [] for name in rows}
+    for _ in range(args.rounds):
+        cpu = dict.fromkeys(rows, 0.0)
+        for _ in range(args.blocks):
+            for name, step in rows.items():
+                cpu[name] += run(step, per_block)
+        n = per_block * args.blocks
+        for name in rows:
+            results[name].append((cpu[name] / n * 1000, cpu["health"] / cpu[name]))
+
+    import shop.cart.services
+
+    print(f"code: {Path(shop.cart.services.__file__).parent.parent.parent}")
+    print(f"{per_block * args.blocks} requests per row x {args.rounds} rounds, load average {os.getloadavg()}")
+    print(f"{'row':22} {'CPU ms':>7} {'x /health':>10} {'per round':>18} {'statements':>11} {'Redis':>6} {'calls':>6}")
+    counted = 20
+    for name, step in rows.items():
+        statements = trips = calls = 0
+        for _ in range(counted):
+            with CaptureQueriesContext(connection) as queries, count_redis_trips() as trip_count:
+                _, _, undo = step()
+            statements += len(queries)
+            trips += trip_count[0]
+            if undo:
+                undo()
+            profiler = cProfile.Profile()
+            profiler.enable()
+            _, _, undo = step()
+            profiler.disable()
+            calls += sum(stat[1] for stat in pstats.Stats(profiler).stats.values())
+            if undo:
+                undo()
+        ms = statistics.median(ms for ms, _ in results[name])
+        ratio = statistics.median(ratio for _, ratio in results[name])
+        per_round = " / ".join(f"{r:.2f}" for _, r in results[name])
+        print(
+            f"{name:22} {ms:7.3f} {ratio:10.2f} {per_round:>18} {statements / counted:11.1f} "
+            f"{trips / counted:6.1f} {calls / counted:6.0f}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -6,14 +6,10 @@ here on the server: every bar carries its number as text, so they read without c
 """
 
 import hashlib
-import pickle
 
 from django import template
 from django.core.cache import cache
 from django.db.models import Avg, Count
-from django.template.loader import get_template
-from django.utils import translation
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from reviews import cache as review_cache
@@ -32,6 +28,7 @@ from shop.catalog import cache as catalog_cache
 from shop.catalog import selectors as catalog_selectors
 from shop.catalog.media import media_url
 from shop.catalog.serializers import product_list_item
+from shop.storefront.fragments import rendered_fragment
 
 register = template.Library()
 
@@ -82,22 +79,6 @@ def summary_chart_context(summary):
         ],
         "recommend_percent": round(summary["recommend_rate"] * 100),
     }
-
-
-FRAGMENT_TIMEOUT = 60 * 60
-
-
-def rendered_fragment(template_name, context, *, inputs):
-    """``template_name`` rendered with ``context``, kept in the cache under a digest of everything the
-    HTML depends on (``inputs``, the language and the template's name): the same inputs give the same
-    HTML, so a changed input is a different entry and nothing needs invalidating."""
-    digest = hashlib.sha256(pickle.dumps((template_name, translation.get_language(), inputs), protocol=5))
-    key = f"reviews:fragment:v1:{digest.hexdigest()[:40]}"
-    html = cache.get(key)
-    if html is None:
-        html = get_template(template_name).render(context)
-        cache.set(key, html, FRAGMENT_TIMEOUT)
-    return mark_safe(html)  # noqa: S308 - rendered by the template engine, which escaped it
 
 
 @register.simple_tag
@@ -208,7 +189,6 @@ def product_reviews(context, product_id):
     data = {
         "request": request,
         "user": user,
-        "csrf_token": context.get("csrf_token"),
         "reviews": reviews,
         "filters": filters,
         "filtered": any(value is not None for value in filters.values()),
@@ -217,8 +197,11 @@ def product_reviews(context, product_id):
         "report_reasons": {key: REPORT_REASON_LABELS.get(key, key) for key in REPORT_REASONS},
     }
     template_name = "reviews/widgets/review_list.html"
-    if user is not None and user.is_authenticated:  # vote and report forms, with the CSRF token
-        return mark_safe(get_template(template_name).render(data))  # noqa: S308 - escaped by the engine
+    if user is not None and user.is_authenticated:
+        # Vote and report forms (not on the shopper's own reviews) coming back to the full path; each
+        # visitor's CSRF token is put in by ``rendered_fragment``.
+        inputs = (request.get_full_path(), user.pk, filters, reviews)
+        return rendered_fragment(template_name, data, inputs=inputs, request=request)
     # A guest's list shows the rows, the filters and the page's path (the forms' target) only.
     return rendered_fragment(template_name, data, inputs=(request.path, filters, reviews))
 

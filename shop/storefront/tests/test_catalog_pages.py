@@ -295,10 +295,10 @@ def test_a_server_error_on_a_shop_page_is_the_shop_500_page(monkeypatch):
 
     from shop.storefront import selectors
 
-    def broken():
+    def broken(**kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(selectors, "home_featured", broken)
+    monkeypatch.setattr(selectors, "home_sections", broken)
     client = Client(raise_request_exception=False)
 
     response = client.get("/")

@@ -10,6 +10,7 @@ import hashlib
 from django import template
 from django.core.cache import cache
 from django.db.models import Avg, Count
+from django.template.loader import get_template
 from django.utils.translation import gettext_lazy as _
 
 from reviews import cache as review_cache
@@ -28,7 +29,7 @@ from shop.catalog import cache as catalog_cache
 from shop.catalog import selectors as catalog_selectors
 from shop.catalog.media import media_url
 from shop.catalog.serializers import product_list_item
-from shop.storefront.fragments import rendered_fragment
+from shop.storefront.fragments import CSRF_PLACEHOLDER, cached_html, rendered_fragment
 
 register = template.Library()
 
@@ -210,38 +211,73 @@ QUESTIONS_SHOWN = 5
 SKIN_TYPE_CHOICES = SkinType.values
 
 
-@register.inclusion_tag("reviews/widgets/questions.html", takes_context=True)
-def product_questions(context, product_id):
-    """Approved questions with their approved answers, expert answers first (2 queries), and the
-    form to ask one (it posts to the ask page, which shows any error next to the field)."""
+def _page_content_version(request):
+    """``reviews.cache.page_content_version``, read once per request."""
+    version = getattr(request, "_reviews_page_content_version", None)
+    if version is None:
+        version = review_cache.page_content_version()
+        if request is not None:
+            request._reviews_page_content_version = version
+    return version
+
+
+def _questions_shown(product_id):
     questions = questions_for_product_page(product_id=product_id, limit=QUESTIONS_SHOWN)
     for question in questions:
         question.answers_shown = sorted(
             question.approved_answers,
             key=lambda answer: (not answer.is_from_expert, not answer.is_verified_by_admin, -answer.helpful_votes),
         )
+    return questions
+
+
+@register.simple_tag(takes_context=True)
+def product_questions(context, product_id):
+    """Approved questions with their approved answers, expert answers first, and the form to ask one (it
+    posts to the ask page, which shows any error next to the field). Rendered once per content version
+    (``reviews.cache.page_content_version``): no query while no question, answer or vote changed; 2 when
+    one did. Besides the rows, the HTML shows whether the visitor is signed in, their skin type (the
+    form's default) and the page's path (the sign-in link); each visitor's CSRF token is put in."""
+    request = context.get("request")
     user = context.get("user")
-    return {
-        "questions": questions,
-        "product_id": product_id,
-        "request": context.get("request"),
-        "user": user,
-        "csrf_token": context.get("csrf_token"),
-        "skin_type": getattr(user, "skin_type", "") or "",
-        "skin_types": SKIN_TYPE_CHOICES,
-    }
+    signed_in = bool(user is not None and user.is_authenticated)
+    skin_type = getattr(user, "skin_type", "") or "" if signed_in else ""
+    path = getattr(request, "path", "")
+    template_name = "reviews/widgets/questions.html"
+
+    def render():
+        data = {
+            "questions": _questions_shown(product_id),
+            "product_id": product_id,
+            "request": request,
+            "user": user,
+            "csrf_token": CSRF_PLACEHOLDER,
+            "skin_type": skin_type,
+            "skin_types": SKIN_TYPE_CHOICES,
+        }
+        return get_template(template_name).render(data)
+
+    inputs = (product_id, _page_content_version(request), signed_in, skin_type, path)
+    return cached_html(template_name, inputs, render, request=request, timeout=review_cache.LIST_TIMEOUT)
 
 
 JOURNALS_SHOWN = 3
 
 
-@register.inclusion_tag("reviews/widgets/journals.html")
-def product_journals(product_id):
+@register.simple_tag(takes_context=True)
+def product_journals(context, product_id):
     """Shoppers' public progress journals of the product, most recently updated first: weeks recorded
-    and satisfaction from the first to the latest week; goals only once moderation approved them
-    (2 queries when there are journals, 1 when there are none)."""
-    journals = journals_for_product_page(product_id=product_id, limit=JOURNALS_SHOWN)
-    for journal in journals:
-        journal.summary = timeline_summary(list(journal.entries.all()))
-        journal.goals_shown = journal.goals if journal.notes_status == ContentStatus.APPROVED else ""
-    return {"journals": journals}
+    and satisfaction from the first to the latest week; goals only once moderation approved them.
+    Rendered once per content version, like the questions (2 queries when it changed and there are
+    journals, 1 when there are none)."""
+    template_name = "reviews/widgets/journals.html"
+
+    def render():
+        journals = journals_for_product_page(product_id=product_id, limit=JOURNALS_SHOWN)
+        for journal in journals:
+            journal.summary = timeline_summary(list(journal.entries.all()))
+            journal.goals_shown = journal.goals if journal.notes_status == ContentStatus.APPROVED else ""
+        return get_template(template_name).render({"journals": journals})
+
+    inputs = (product_id, _page_content_version(context.get("request")))
+    return cached_html(template_name, inputs, render, timeout=review_cache.LIST_TIMEOUT)

@@ -17,6 +17,9 @@ class FragmentNode(template.Node):
         self.nodelist, self.name, self.inputs, self.timeout = nodelist, name, inputs, timeout
 
     def render(self, context):
+        request = context.get("request")
+        if request is None:  # rendered outside a request (no visitor, no CSRF token to put in): not cached
+            return self.nodelist.render(context)
         inputs = [_plain(value.resolve(context)) for value in self.inputs]
         timeout = self.timeout.resolve(context) if self.timeout is not None else fragments.TIMEOUT
 
@@ -24,7 +27,7 @@ class FragmentNode(template.Node):
             with context.push(csrf_token=fragments.CSRF_PLACEHOLDER):
                 return self.nodelist.render(context)
 
-        return fragments.cached_html(self.name, inputs, render, request=context.get("request"), timeout=timeout)
+        return fragments.cached_html(self.name, inputs, render, request=request, timeout=timeout)
 
 
 def _plain(value):

@@ -143,13 +143,15 @@ def test_warm_guest_home_runs_no_statement_and_renders_the_same(client, django_a
     assert TOKEN.sub("", warm) == TOKEN.sub("", cold)
 
 
-def test_fragment_tag_keys_on_its_inputs_and_the_language():
+def test_fragment_tag_keys_on_its_inputs_and_the_language(rf):
     from django.utils import translation
 
     page = Template('{% load storefront %}{% fragment "t" name %}<p>{{ name }} {{ other }}</p>{% endfragment %}')
+    request = rf.get("/")
 
-    assert page.render(Context({"name": "a", "other": 1})) == "<p>a 1</p>"
-    assert page.render(Context({"name": "a", "other": 2})) == "<p>a 1</p>"  # "other" is not an input
-    assert page.render(Context({"name": "b", "other": 2})) == "<p>b 2</p>"
+    assert page.render(Context({"request": request, "name": "a", "other": 1})) == "<p>a 1</p>"
+    assert page.render(Context({"request": request, "name": "a", "other": 2})) == "<p>a 1</p>"  # not an input
+    assert page.render(Context({"request": request, "name": "b", "other": 2})) == "<p>b 2</p>"
     with translation.override("km"):
-        assert page.render(Context({"name": "a", "other": 3})) == "<p>a 3</p>"
+        assert page.render(Context({"request": request, "name": "a", "other": 3})) == "<p>a 3</p>"
+    assert page.render(Context({"name": "a", "other": 4})) == "<p>a 4</p>"  # no request: not cached

@@ -131,3 +131,32 @@ def list_invalidate_for_authors(*, user_ids):
     served, and a page built after it reads the committed rows. The products are looked up then (one query)."""
     user_ids = list(user_ids)
     transaction.on_commit(lambda: list_invalidate(product_ids=author_product_ids(user_ids)))
+
+
+# --- The product page's questions and public journals ---------------------------------------------
+# What the product page shows of questions, answers and public progress journals changes only with
+# their own writes: creation, edits, moderation, answer votes and verification, deletion, weekly
+# entries. Every save or deletion of those rows (``receivers``: model signals, so admin edits count
+# too) and a journal's notes decision replace one *page content version*, shared by all products
+# (these writes are rare next to page views), now and again after commit; the page's rendered
+# questions and journals are cached under it (``reviews_widgets``).
+
+PAGE_CONTENT_VERSION_KEY = "reviews:page-content-version:v1"
+
+
+def page_content_version():
+    version = cache.get(PAGE_CONTENT_VERSION_KEY)
+    if version is None:
+        cache.add(PAGE_CONTENT_VERSION_KEY, uuid.uuid4().hex[:12], None)
+        version = cache.get(PAGE_CONTENT_VERSION_KEY)
+    return version
+
+
+def page_content_invalidate():
+    """Orphan every cached rendering of the product pages' questions and journals, now and after commit."""
+
+    def bump():
+        cache.set(PAGE_CONTENT_VERSION_KEY, uuid.uuid4().hex[:12], None)
+
+    bump()
+    transaction.on_commit(bump)

@@ -1,16 +1,28 @@
 """Receivers connected in ``ReviewsConfig.ready``: moderation decisions change the visibility of
 reviews, questions, answers and photos; a delivered order makes the buyer's reviews verified; an
-author's profile change or deletion refreshes the review lists that show them."""
+author's profile change or deletion refreshes the review lists that show them; any write of a
+question, answer, answer vote, journal or weekly entry refreshes the product pages' rendering of
+them (``cache.page_content_invalidate``)."""
 
 import logging
 
-from django.db.models.signals import post_save, pre_delete
+from django.db.models.signals import post_delete, post_save, pre_delete
 
 from feedback.models import ContentType
 from reviews import cache as review_cache
 from reviews import progress, qa, services
 from reviews.media import media_detach_file
-from reviews.models import AnswerMedia, ProgressMedia, QuestionMedia, ReviewMedia
+from reviews.models import (
+    Answer,
+    AnswerMedia,
+    AnswerVote,
+    ProgressEntry,
+    ProgressJournal,
+    ProgressMedia,
+    Question,
+    QuestionMedia,
+    ReviewMedia,
+)
 from shop.accounts.models import User
 from skincare import events
 
@@ -42,6 +54,7 @@ def on_moderation_decided(sender, content_type, content_id, decision, by=None, n
         )
     elif content_type == ContentType.PROGRESS_NOTE:
         progress.journal_notes_apply_decision(journal_id=content_id, decision=decision)
+        review_cache.page_content_invalidate()  # the journal's goals show once approved
     elif content_type == ContentType.PROGRESS_PHOTO:
         services.media_apply_decision(model=ProgressMedia, media_id=content_id, decision=decision)
 
@@ -73,7 +86,18 @@ def on_user_deleting(sender, instance, **kwargs):
     review_cache.list_invalidate(product_ids=review_cache.author_product_ids([instance.pk]))
 
 
+def on_page_content_changed(sender, **kwargs):
+    review_cache.page_content_invalidate()
+
+
+PAGE_CONTENT_MODELS = (Question, Answer, AnswerVote, ProgressJournal, ProgressEntry)
+
+
 def connect():
+    for model in PAGE_CONTENT_MODELS:
+        for signal, when in ((post_save, "saved"), (post_delete, "deleted")):
+            uid = f"reviews-page-content-{model._meta.model_name}-{when}"
+            signal.connect(on_page_content_changed, sender=model, dispatch_uid=uid)
     post_save.connect(on_user_saved, sender=User, dispatch_uid="reviews-author-saved")
     pre_delete.connect(on_user_deleting, sender=User, dispatch_uid="reviews-author-deleting")
     events.file_deleted.connect(on_file_deleted, dispatch_uid="reviews-file-deleted")

@@ -10,7 +10,9 @@ import logging
 
 from django import template
 from django.core.cache import cache
+from django.template.loader import get_template
 from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from ml import ingredients, rec_services, serving
@@ -22,6 +24,7 @@ register = template.Library()
 logger = logging.getLogger(__name__)
 
 SHOWN = 8
+WIDGET_TEMPLATE = "ml/widgets/recommendations.html"
 TITLES = {
     "for_you": _("Recommended for you"),
     "popular": _("Popular right now"),
@@ -36,54 +39,74 @@ def _user(context):
     return user if user is not None and user.is_authenticated else None
 
 
+def _list_version(context):
+    """The page's catalog list version (read once per request by the shop's context processor)."""
+    version = context.get("list_version")
+    return str(version) if version is not None else catalog_cache.product_list_version()
+
+
+def _load(kind, load):
+    """``(items, complete)``: the list as plain dicts; an unreachable store shows nothing (not cached)."""
+    try:
+        loaded = load()
+    except ApplicationError as exc:
+        logger.warning("Recommendations %s not shown: %s", kind, exc.message)
+        return [], False
+    return [{"product": product_list_item(item.product), "reason": item.reason} for item in loaded], True
+
+
 def _widget(context, kind, page_type, load, *, anchor="", shared=None):
-    """``shared``: what the list depends on besides the catalog, when it is the same for every guest;
-    a guest's list is then cached like the catalog's list sections (under the catalog's list version,
-    at most ``LIST_TIMEOUT``), per language (the reasons are translated)."""
-    key = items = None
-    if shared is not None and _user(context) is None:
-        name = f"ml:widget:{kind}:{page_type}:{shared}:{translation.get_language()}"
-        key = catalog_cache.product_list_page_key(name, [])
-        items = cache.get(key)
-    if items is None:
-        try:
-            loaded = load()
-        except ApplicationError as exc:
-            logger.warning("Recommendations %s not shown: %s", kind, exc.message)
-            loaded, key = [], None
-        items = [{"product": product_list_item(item.product), "reason": item.reason} for item in loaded]
-        if key is not None:
-            cache.set(key, items, catalog_cache.LIST_TIMEOUT)
+    """The widget's HTML. ``shared``: what the list depends on besides the catalog, when it is the same
+    for every guest; a guest's list is then cached rendered, with the ids it shows, like the catalog's list
+    sections (under the catalog's list version, at most ``LIST_TIMEOUT``), per language (the reasons are
+    translated). Impressions are recorded on every view."""
+    user = _user(context)
     request = context.get("request")
-    if items and request is not None:
-        rec_services.recommendation_impressions_record(
-            user=_user(context),
-            product_ids=[item["product"]["id"] for item in items],
-            recommendation_type=kind,
-            page_type=page_type,
-            session_id=getattr(getattr(request, "session", None), "session_key", None) or "",
-        )
-    return {
-        "items": items,
+    data = {
         "kind": kind,
         "page_type": page_type,
         "title": TITLES[kind],
         "anchor": anchor or kind.replace("_", "-"),
-        "signed_in": _user(context) is not None,
+        "signed_in": user is not None,
         "request": request,
     }
+    template = get_template(WIDGET_TEMPLATE)
+    entry = key = None
+    if shared is not None and user is None:
+        name = f"ml:widget-html:{kind}:{page_type}:{shared}:{translation.get_language()}"
+        key = catalog_cache.product_list_page_key(name, [], _list_version(context))
+        entry = cache.get(key)
+    if entry is None:
+        items, complete = _load(kind, load)
+        # A cached (guest's) list has no forms and nothing of the visitor; a signed-in one has forms.
+        csrf_token = context.get("csrf_token") if key is None else None
+        html = template.render({**data, "items": items, "csrf_token": csrf_token})
+        entry = {"ids": [item["product"]["id"] for item in items], "html": html}
+        if key is not None and complete:
+            cache.set(key, entry, catalog_cache.LIST_TIMEOUT)
+    if entry["ids"] and request is not None:
+        rec_services.recommendation_impressions_record(
+            user=user,
+            product_ids=entry["ids"],
+            recommendation_type=kind,
+            page_type=page_type,
+            session_id=getattr(getattr(request, "session", None), "session_key", None) or "",
+        )
+    return mark_safe(entry["html"])  # noqa: S308 - rendered by the template engine, which escaped it
 
 
-@register.inclusion_tag("ml/widgets/recommendations.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def recommendations_for_you(context):
-    """Home: the shopper's list, or what is popular for a guest."""
+    """Home: the shopper's list, or what is popular for a guest (the same for every guest)."""
     user = _user(context)
     if user is None:
-        return _widget(context, "popular", "homepage", lambda: serving.recommendations_popular(limit=SHOWN))
+        return _widget(
+            context, "popular", "homepage", lambda: serving.recommendations_popular(limit=SHOWN), shared="all"
+        )
     return _widget(context, "for_you", "homepage", lambda: serving.recommendations_for_user(user=user, limit=SHOWN))
 
 
-@register.inclusion_tag("ml/widgets/recommendations.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def similar_products(context, product):
     """Product page: content-similar products (``product`` is the page's product payload)."""
     return _widget(
@@ -110,7 +133,7 @@ def _ids(products):
     return list(dict.fromkeys(ids))
 
 
-@register.inclusion_tag("ml/widgets/recommendations.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def bought_together(context, products, page_type="product_page"):
     """Products most often ordered with these (product page, cart, order just placed)."""
     ids = _ids(products)

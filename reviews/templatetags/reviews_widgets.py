@@ -6,14 +6,11 @@ here on the server: every bar carries its number as text, so they read without c
 """
 
 import hashlib
-import pickle
 
 from django import template
 from django.core.cache import cache
 from django.db.models import Avg, Count
 from django.template.loader import get_template
-from django.utils import translation
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from reviews import cache as review_cache
@@ -32,6 +29,7 @@ from shop.catalog import cache as catalog_cache
 from shop.catalog import selectors as catalog_selectors
 from shop.catalog.media import media_url
 from shop.catalog.serializers import product_list_item
+from shop.storefront.fragments import CSRF_PLACEHOLDER, cached_html, rendered_fragment
 
 register = template.Library()
 
@@ -82,22 +80,6 @@ def summary_chart_context(summary):
         ],
         "recommend_percent": round(summary["recommend_rate"] * 100),
     }
-
-
-FRAGMENT_TIMEOUT = 60 * 60
-
-
-def rendered_fragment(template_name, context, *, inputs):
-    """``template_name`` rendered with ``context``, kept in the cache under a digest of everything the
-    HTML depends on (``inputs``, the language and the template's name): the same inputs give the same
-    HTML, so a changed input is a different entry and nothing needs invalidating."""
-    digest = hashlib.sha256(pickle.dumps((template_name, translation.get_language(), inputs), protocol=5))
-    key = f"reviews:fragment:v1:{digest.hexdigest()[:40]}"
-    html = cache.get(key)
-    if html is None:
-        html = get_template(template_name).render(context)
-        cache.set(key, html, FRAGMENT_TIMEOUT)
-    return mark_safe(html)  # noqa: S308 - rendered by the template engine, which escaped it
 
 
 @register.simple_tag
@@ -208,7 +190,6 @@ def product_reviews(context, product_id):
     data = {
         "request": request,
         "user": user,
-        "csrf_token": context.get("csrf_token"),
         "reviews": reviews,
         "filters": filters,
         "filtered": any(value is not None for value in filters.values()),
@@ -217,8 +198,11 @@ def product_reviews(context, product_id):
         "report_reasons": {key: REPORT_REASON_LABELS.get(key, key) for key in REPORT_REASONS},
     }
     template_name = "reviews/widgets/review_list.html"
-    if user is not None and user.is_authenticated:  # vote and report forms, with the CSRF token
-        return mark_safe(get_template(template_name).render(data))  # noqa: S308 - escaped by the engine
+    if user is not None and user.is_authenticated:
+        # Vote and report forms (not on the shopper's own reviews) coming back to the full path; each
+        # visitor's CSRF token is put in by ``rendered_fragment``.
+        inputs = (request.get_full_path(), user.pk, filters, reviews)
+        return rendered_fragment(template_name, data, inputs=inputs, request=request)
     # A guest's list shows the rows, the filters and the page's path (the forms' target) only.
     return rendered_fragment(template_name, data, inputs=(request.path, filters, reviews))
 
@@ -227,38 +211,73 @@ QUESTIONS_SHOWN = 5
 SKIN_TYPE_CHOICES = SkinType.values
 
 
-@register.inclusion_tag("reviews/widgets/questions.html", takes_context=True)
-def product_questions(context, product_id):
-    """Approved questions with their approved answers, expert answers first (2 queries), and the
-    form to ask one (it posts to the ask page, which shows any error next to the field)."""
+def _page_content_version(request):
+    """``reviews.cache.page_content_version``, read once per request."""
+    version = getattr(request, "_reviews_page_content_version", None)
+    if version is None:
+        version = review_cache.page_content_version()
+        if request is not None:
+            request._reviews_page_content_version = version
+    return version
+
+
+def _questions_shown(product_id):
     questions = questions_for_product_page(product_id=product_id, limit=QUESTIONS_SHOWN)
     for question in questions:
         question.answers_shown = sorted(
             question.approved_answers,
             key=lambda answer: (not answer.is_from_expert, not answer.is_verified_by_admin, -answer.helpful_votes),
         )
+    return questions
+
+
+@register.simple_tag(takes_context=True)
+def product_questions(context, product_id):
+    """Approved questions with their approved answers, expert answers first, and the form to ask one (it
+    posts to the ask page, which shows any error next to the field). Rendered once per content version
+    (``reviews.cache.page_content_version``): no query while no question, answer or vote changed; 2 when
+    one did. Besides the rows, the HTML shows whether the visitor is signed in, their skin type (the
+    form's default) and the page's path (the sign-in link); each visitor's CSRF token is put in."""
+    request = context.get("request")
     user = context.get("user")
-    return {
-        "questions": questions,
-        "product_id": product_id,
-        "request": context.get("request"),
-        "user": user,
-        "csrf_token": context.get("csrf_token"),
-        "skin_type": getattr(user, "skin_type", "") or "",
-        "skin_types": SKIN_TYPE_CHOICES,
-    }
+    signed_in = bool(user is not None and user.is_authenticated)
+    skin_type = getattr(user, "skin_type", "") or "" if signed_in else ""
+    path = getattr(request, "path", "")
+    template_name = "reviews/widgets/questions.html"
+
+    def render():
+        data = {
+            "questions": _questions_shown(product_id),
+            "product_id": product_id,
+            "request": request,
+            "user": user,
+            "csrf_token": CSRF_PLACEHOLDER,
+            "skin_type": skin_type,
+            "skin_types": SKIN_TYPE_CHOICES,
+        }
+        return get_template(template_name).render(data)
+
+    inputs = (product_id, _page_content_version(request), signed_in, skin_type, path)
+    return cached_html(template_name, inputs, render, request=request, timeout=review_cache.LIST_TIMEOUT)
 
 
 JOURNALS_SHOWN = 3
 
 
-@register.inclusion_tag("reviews/widgets/journals.html")
-def product_journals(product_id):
+@register.simple_tag(takes_context=True)
+def product_journals(context, product_id):
     """Shoppers' public progress journals of the product, most recently updated first: weeks recorded
-    and satisfaction from the first to the latest week; goals only once moderation approved them
-    (2 queries when there are journals, 1 when there are none)."""
-    journals = journals_for_product_page(product_id=product_id, limit=JOURNALS_SHOWN)
-    for journal in journals:
-        journal.summary = timeline_summary(list(journal.entries.all()))
-        journal.goals_shown = journal.goals if journal.notes_status == ContentStatus.APPROVED else ""
-    return {"journals": journals}
+    and satisfaction from the first to the latest week; goals only once moderation approved them.
+    Rendered once per content version, like the questions (2 queries when it changed and there are
+    journals, 1 when there are none)."""
+    template_name = "reviews/widgets/journals.html"
+
+    def render():
+        journals = journals_for_product_page(product_id=product_id, limit=JOURNALS_SHOWN)
+        for journal in journals:
+            journal.summary = timeline_summary(list(journal.entries.all()))
+            journal.goals_shown = journal.goals if journal.notes_status == ContentStatus.APPROVED else ""
+        return get_template(template_name).render({"journals": journals})
+
+    inputs = (product_id, _page_content_version(context.get("request")))
+    return cached_html(template_name, inputs, render, timeout=review_cache.LIST_TIMEOUT)

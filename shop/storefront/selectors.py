@@ -46,39 +46,68 @@ def cart_item_count(*, request):
     return lines.aggregate(total=Sum("quantity"))["total"] or 0
 
 
-def _cached_section(name, build):
-    key = catalog_cache.product_list_page_key(f"storefront:{name}", [])
-    items = cache.get(key)
-    if items is None:
-        items = [product_list_item(product) for product in build()]
-        cache.set(key, items, catalog_cache.LIST_TIMEOUT)
-    return items
+def list_version(*, request=None):
+    """The catalog's list version, read once per request (the page's lists and fragments share it)."""
+    if request is None:
+        return catalog_cache.product_list_version()
+    version = getattr(request, "_catalog_list_version", None)
+    if version is None:
+        version = request._catalog_list_version = catalog_cache.product_list_version()
+    return version
 
 
-def home_featured():
-    return _cached_section(
-        "home:featured",
-        lambda: (
-            catalog_selectors.product_list_queryset()
-            .filter(is_featured=True)
-            .order_by("-published_at", "-id")[:HOME_SECTION_SIZE]
-        ),
+def _section_key(name, version):
+    return catalog_cache.product_list_page_key(f"storefront:{name}", [], version)
+
+
+def _cached_sections(builds, *, version=None):
+    """``{name: build}`` -> ``{name: list items}``, cached under the list version (one cache read for all)."""
+    version = version or catalog_cache.product_list_version()
+    keys = {name: _section_key(name, version) for name in builds}
+    found = cache.get_many(list(keys.values()))
+    sections = {}
+    for name, build in builds.items():
+        items = found.get(keys[name])
+        if items is None:
+            items = [product_list_item(product) for product in build()]
+            cache.set(keys[name], items, catalog_cache.LIST_TIMEOUT)
+        sections[name] = items
+    return sections
+
+
+def _cached_section(name, build, *, version=None):
+    return _cached_sections({name: build}, version=version)[name]
+
+
+def _featured():
+    return (
+        catalog_selectors.product_list_queryset()
+        .filter(is_featured=True)
+        .order_by("-published_at", "-id")[:HOME_SECTION_SIZE]
     )
 
 
-def home_new():
-    return _cached_section(
-        "home:new",
-        lambda: catalog_selectors.product_list_queryset().order_by("-published_at", "-id")[:HOME_SECTION_SIZE],
-    )
+def _new():
+    return catalog_selectors.product_list_queryset().order_by("-published_at", "-id")[:HOME_SECTION_SIZE]
 
 
-def home_for_skin_type(skin_type):
+def home_sections(*, version=None):
+    """The home page's featured and new products: ``(featured, new)``."""
+    sections = _cached_sections({"home:featured": _featured, "home:new": _new}, version=version)
+    return sections["home:featured"], sections["home:new"]
+
+
+def home_featured(*, version=None):
+    return _cached_section("home:featured", _featured, version=version)
+
+
+def home_for_skin_type(skin_type, *, version=None):
     return _cached_section(
         f"home:skin-type:{skin_type}",
         lambda: catalog_selectors.products_for_skin_type(catalog_selectors.product_list_queryset(), skin_type).order_by(
             "-rating_avg", "-review_count", "-id"
         )[:HOME_SECTION_SIZE],
+        version=version,
     )
 
 
@@ -117,7 +146,7 @@ def _selected(params):
     return selected
 
 
-def product_listing(params, *, path, category=None):
+def product_listing(params, *, path, category=None, version=None):
     """One page of a category or search listing, filtered and sorted by the catalog's ``ProductFilter``.
 
     The page's items and the total are cached under the catalog list version, as the API's are.
@@ -129,7 +158,7 @@ def product_listing(params, *, path, category=None):
     page_number = params.get("page", "1")
     page_number = int(page_number) if page_number.isdigit() and 0 < len(page_number) < 7 else 1
     cache_params = sorted((name, [value]) for name, value in data.items())
-    version = catalog_cache.product_list_version()
+    version = version or catalog_cache.product_list_version()
     page_key = catalog_cache.product_list_page_key(
         f"storefront:{path}", [*cache_params, ("page", [str(page_number)])], version
     )
@@ -194,14 +223,14 @@ def filter_options():
 # --- Product page -------------------------------------------------------------------------
 
 
-def product_related(product):
+def product_related(product, *, version=None):
     """Related products of a cached product payload (cached like the lists)."""
 
     def build():
         stub = Product(pk=product["id"], category_id=product["category"]["id"], concerns=product["concerns"])
         return catalog_selectors.product_related(stub)
 
-    return _cached_section(f"related:{product['id']}", build)
+    return _cached_section(f"related:{product['id']}", build, version=version)
 
 
 def in_wishlist(*, user, product_id):

@@ -6,7 +6,7 @@ and shows the message next to the form it came from, with the error's 4xx status
 
 import re
 import uuid
-from functools import wraps
+from functools import partial, wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -114,15 +114,19 @@ def _positive_int(value):
 @require_GET
 def home(request):
     user = request.user
-    context = {"featured": selectors.home_featured(), "new_products": selectors.home_new()}
+    version = selectors.list_version(request=request)
+    featured, new_products = selectors.home_sections(version=version)
+    context = {"featured": featured, "new_products": new_products}
     if user.is_authenticated and user.skin_type:
         context["skin_type"] = user.skin_type
-        context["for_skin_type"] = selectors.home_for_skin_type(user.skin_type)
+        context["for_skin_type"] = selectors.home_for_skin_type(user.skin_type, version=version)
     return render(request, "home.html", context)
 
 
 def _listing(request, *, title, category=None, search_page=False):
-    listing = selectors.product_listing(request.GET, path=request.path, category=category)
+    listing = selectors.product_listing(
+        request.GET, path=request.path, category=category, version=selectors.list_version(request=request)
+    )
     context = {
         "title": title,
         "category": category,
@@ -138,7 +142,7 @@ def _listing(request, *, title, category=None, search_page=False):
         context["did_you_mean"] = selectors.spelling_suggestion(listing.selected["q"])
     if listing.page is not None and listing.page.paginator.count == 0:
         context["suggestions"] = search.suggestions(listing.selected.get("q", "")) if listing.selected.get("q") else {}
-        context["alternatives"] = selectors.home_featured()
+        context["alternatives"] = selectors.home_featured(version=listing.version)
     status = 400 if listing.errors else 200
     return render(request, "storefront/listing.html", context, status=status)
 
@@ -163,9 +167,11 @@ def _product_context(request, slug):
         raise Http404 from exc
     if product["slug"] != slug:
         raise Http404
+    version = selectors.list_version(request=request)
     return {
         "product": product,
-        "related": selectors.product_related(product),
+        # Called by the template only when its cached fragment is missing.
+        "related": partial(selectors.product_related, product, version=version),
         "in_wishlist": selectors.in_wishlist(user=request.user, product_id=product["id"]),
         "breadcrumbs": product["breadcrumbs"],
     }

@@ -4,11 +4,57 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.conf import settings
+from django.utils.functional import LazyObject, empty
 from django.utils.translation import get_language
 
-from shop.storefront import labels
+from shop.storefront import fragments, labels
 
 register = template.Library()
+
+
+class FragmentNode(template.Node):
+    def __init__(self, nodelist, name, inputs, timeout):
+        self.nodelist, self.name, self.inputs, self.timeout = nodelist, name, inputs, timeout
+
+    def render(self, context):
+        request = context.get("request")
+        if request is None:  # rendered outside a request (no visitor, no CSRF token to put in): not cached
+            return self.nodelist.render(context)
+        inputs = [_plain(value.resolve(context)) for value in self.inputs]
+        timeout = self.timeout.resolve(context) if self.timeout is not None else fragments.TIMEOUT
+
+        def render():
+            with context.push(csrf_token=fragments.CSRF_PLACEHOLDER):
+                return self.nodelist.render(context)
+
+        return fragments.cached_html(self.name, inputs, render, request=request, timeout=timeout)
+
+
+def _plain(value):
+    """A lazy context value (``SimpleLazyObject``) as the value it wraps, for the fragment's key."""
+    if isinstance(value, LazyObject):
+        if value._wrapped is empty:
+            value._setup()
+        return value._wrapped
+    return value
+
+
+@register.tag
+def fragment(parser, token):
+    """``{% fragment "name" input1 input2 ... [timeout=seconds] %}...{% endfragment %}``: the enclosed HTML
+    cached under the name, the language and the inputs (``shop.storefront.fragments``), forms keeping each
+    visitor's CSRF token. The inputs must name everything the enclosed HTML shows; a fragment keyed by the
+    catalog's list version takes ``timeout=list_timeout``, the lists' own bound on staleness."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("'fragment' needs a name and the inputs the fragment depends on")
+    timeout = None
+    if bits[-1].startswith("timeout="):
+        timeout = parser.compile_filter(bits.pop()[len("timeout=") :])
+    nodelist = parser.parse(("endfragment",))
+    parser.delete_first_token()
+    name = bits[1].strip("\"'")
+    return FragmentNode(nodelist, name, [parser.compile_filter(bit) for bit in bits[2:]], timeout)
 
 
 def _value(obj, name):

@@ -153,12 +153,17 @@ _connections = threading.local()  # this thread's own connection for the script,
 
 
 def _connection(redis):
-    """This thread's connection to ``redis`` for the throttle's script (made by the client's pool, kept apart
-    from it: a pool's ``get_connection`` + ``release`` cost as much client CPU as the call itself)."""
+    """This thread's connection to ``redis`` for the throttle's script, made with the client's pool's
+    settings but outside the pool (a pool's ``get_connection`` + ``release`` cost as much client CPU as
+    the call itself). Outside, so that it never counts against the pool's ``max_connections``: a
+    connection taken from the pool and kept would be counted for good, and threads that come and go
+    would use the pool up ("Too many connections"), leaving requests uncounted."""
     pool = redis.connection_pool
     kept = getattr(_connections, "kept", None)
     if kept is None or kept[0] is not pool or kept[1] != os.getpid():  # new pool, or a forked worker
-        kept = _connections.kept = (pool, os.getpid(), pool.make_connection())
+        if kept is not None and kept[1] == os.getpid():
+            kept[2].disconnect()
+        kept = _connections.kept = (pool, os.getpid(), pool.connection_class(**pool.connection_kwargs))
     return kept[2]
 
 

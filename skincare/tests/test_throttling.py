@@ -221,3 +221,33 @@ def test_the_api_uses_the_default_throttle():
     from rest_framework.settings import api_settings
 
     assert api_settings.DEFAULT_THROTTLE_CLASSES == [DefaultRateThrottle]
+
+
+def test_the_script_connections_of_many_threads_never_use_up_the_pool(redis_store):
+    """Each thread's own connection is made outside the client's pool: threads that come and go (a
+    threaded server, Celery) never count against ``max_connections``, so requests stay counted."""
+    import threading
+
+    import redis
+
+    from skincare.api.throttling import _run_script
+
+    raw = redis_store.client.get_client(write=True)
+    tight = redis.Redis(
+        connection_pool=redis.ConnectionPool(**raw.connection_pool.connection_kwargs, max_connections=1)
+    )
+    key = redis_store.make_key("throttle-threads")
+    replies, errors = [], []
+
+    def count_once():
+        try:
+            replies.append(_run_script(tight, [key, key + ":previous"], [1, 60, 0]))
+        except Exception as exc:  # noqa: BLE001 - the assertion below names it
+            errors.append(exc)
+
+    for _ in range(4):  # one after the other: each thread's connection outlives the thread's call
+        thread = threading.Thread(target=count_once)
+        thread.start()
+        thread.join()
+    assert errors == []
+    assert [int(reply[0]) for reply in replies] == [1, 2, 3, 4]

@@ -1,11 +1,13 @@
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 from rest_framework.test import APIClient
 
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(settings, tmp_path):
-    """Each test gets its own media folders, an empty cache and a fast password hasher."""
+    """Each test gets its own media folders, an empty cache and a fast password hasher, and starts in the
+    default language."""
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PRIVATE_MEDIA_ROOT = tmp_path / "private_media"
     settings.ML_MODEL_DIR = tmp_path / "ml_models"
@@ -20,6 +22,10 @@ def _isolated_environment(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     cache.clear()
+    yield
+    # A test client request in Khmer leaves Khmer active in this thread (LocaleMiddleware activates the
+    # request's language and nothing resets it); the next test starts in the default language.
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

@@ -34,24 +34,13 @@ import http.client
 import json
 import os
 import sys
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from catalog import client_address, hammer, percentile  # the shared load loop (benchmarks/ is sys.path[0])
+
 BATCH_SIZES = (1, 10, 100)
-CLIENTS = 5000
-
-
-def client_address(n):
-    n %= CLIENTS
-    return f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
-
-
-def percentile(sorted_values, fraction):
-    if not sorted_values:
-        return float("nan")
-    return sorted_values[min(len(sorted_values) - 1, int(round(fraction * (len(sorted_values) - 1))))]
 
 
 def batch(size, offset):
@@ -68,45 +57,21 @@ def batch(size, offset):
 
 def run_scenario(base_url, *, method, path, body_for, duration, concurrency, expected):
     parts = urlsplit(base_url)
-    latencies, errors, lock = [], [], threading.Lock()
-    deadline = time.perf_counter() + duration
-    started = time.perf_counter()
 
-    def worker(offset):
-        conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=30)
-        local, local_errors, i = [], [], offset
-        while time.perf_counter() < deadline:
-            headers = {"Accept": "application/json", "X-Forwarded-For": client_address(i),
-                       "User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) Safari/604.1"}  # fmt: skip
-            body = body_for(i) if body_for else None
-            if body is not None:
-                headers["Content-Type"] = "application/json"
-            i += concurrency
-            t0 = time.perf_counter()
-            try:
-                conn.request(method, path, body=body, headers=headers)
-                response = conn.getresponse()
-                response.read()
-                if response.status != expected:
-                    local_errors.append(response.status)
-            except (OSError, http.client.HTTPException) as exc:
-                local_errors.append(type(exc).__name__)
-                conn.close()
-                conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=30)
-                continue
-            local.append((time.perf_counter() - t0) * 1000)
-        conn.close()
-        with lock:
-            latencies.extend(local)
-            errors.extend(local_errors)
+    def connect():
+        return http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=30)
 
-    threads = [threading.Thread(target=worker, args=(n,)) for n in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    latencies.sort()
+    def request_for(i):
+        headers = {"Accept": "application/json", "X-Forwarded-For": client_address(i),
+                   "User-Agent": "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) Safari/604.1"}  # fmt: skip
+        body = body_for(i) if body_for else None
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        return method, path, body, headers
+
+    latencies, errors, elapsed, _ = hammer(
+        connect, request_for, duration=duration, concurrency=concurrency, expected=expected
+    )
     return {
         "requests": len(latencies),
         "rps": len(latencies) / elapsed,

@@ -24,26 +24,19 @@ import pstats
 import statistics
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skincare.settings")
-os.environ.setdefault("THROTTLE_USER", "1000000/min")
+from _inprocess import django_setup, print_functions, test_client, where_in_project
 
-import django  # noqa: E402
-
-django.setup()
+django_setup(THROTTLE_USER="1000000/min")
 
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 PASSWORD = "skincare-demo"  # noqa: S105 - shop.accounts.demo.DEMO_PASSWORD
 
 
 def _client():
-    return Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https", REMOTE_ADDR="127.0.0.1")
+    return test_client(HTTP_X_FORWARDED_PROTO="https", REMOTE_ADDR="127.0.0.1")
 
 
 def _login(client, email):
@@ -139,20 +132,8 @@ def main(argv=None):
         step, expected = rows[args.profile]
         profiler = cProfile.Profile(time.process_time)  # CPU time, as the figures above
         run(step, expected, args.repeat, profiler)
-        stats = pstats.Stats(profiler)
-        stats.sort_stats("cumulative")
-        entries = sorted(
-            ((cum, calls, filename, line, fn) for (filename, line, fn), (_, calls, _, cum, _) in stats.stats.items()),
-            reverse=True,
-        )
         print(f"\n{args.profile}: functions by cumulative CPU time (per request, ms), top {args.top}:")
-        for cum, calls, filename, line, fn in entries[: args.top]:
-            where = (
-                os.path.relpath(filename, ROOT)
-                if filename.startswith(str(ROOT))
-                else filename.split("site-packages/")[-1]
-            )
-            print(f"  {cum / args.repeat * 1000:8.2f}  {calls / args.repeat:6.1f}x  {where}:{line} {fn}")
+        print_functions(pstats.Stats(profiler), per=args.repeat, top=args.top, where=where_in_project)
     return 0
 
 

@@ -93,8 +93,11 @@ class Target:
             conn.close()
 
 
-def run_scenario(target, paths, *, duration, concurrency):
-    """Hammer ``paths`` (round robin) for ``duration`` seconds. Returns stats in ms."""
+def hammer(connect, request_for, *, duration, concurrency, expected=200):
+    """``concurrency`` threads, each on its own connection (``connect()``, again after a failure), send
+    ``request_for(i)`` -> ``(method, path, body, headers)`` for ``duration`` seconds, thread n taking
+    i = n, n + concurrency, ... Returns the latencies in ms (sorted), the errors (status or exception
+    name), the elapsed seconds and the client's CPU share of them. Shared with ``analytics.py``."""
     latencies, errors = [], []
     lock = threading.Lock()
     deadline = time.perf_counter() + duration
@@ -102,22 +105,21 @@ def run_scenario(target, paths, *, duration, concurrency):
     cpu_started = time.process_time()
 
     def worker(offset):
-        conn, local, local_errors, i = target.connection(), [], [], offset
+        conn, local, local_errors, i = connect(), [], [], offset
         while time.perf_counter() < deadline:
-            path = paths[i % len(paths)]
-            headers = {"Accept": "application/json", "X-Forwarded-For": client_address(i)}
+            method, path, body, headers = request_for(i)
             i += concurrency
             t0 = time.perf_counter()
             try:
-                conn.request("GET", path, headers=headers)
+                conn.request(method, path, body=body, headers=headers)
                 response = conn.getresponse()
                 response.read()
-                if response.status != 200:
+                if response.status != expected:
                     local_errors.append(response.status)
             except (OSError, http.client.HTTPException) as exc:
                 local_errors.append(type(exc).__name__)
                 conn.close()
-                conn = target.connection()
+                conn = connect()
                 continue
             local.append((time.perf_counter() - t0) * 1000)
         conn.close()
@@ -131,8 +133,19 @@ def run_scenario(target, paths, *, duration, concurrency):
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
-    client_cpu = (time.process_time() - cpu_started) / elapsed
     latencies.sort()
+    return latencies, errors, elapsed, (time.process_time() - cpu_started) / elapsed
+
+
+def run_scenario(target, paths, *, duration, concurrency):
+    """Hammer ``paths`` (round robin) for ``duration`` seconds. Returns stats in ms."""
+
+    def request_for(i):
+        return "GET", paths[i % len(paths)], None, {"Accept": "application/json", "X-Forwarded-For": client_address(i)}
+
+    latencies, errors, elapsed, client_cpu = hammer(
+        target.connection, request_for, duration=duration, concurrency=concurrency
+    )
     return {
         "requests": len(latencies),
         "errors": len(errors),

@@ -19,21 +19,13 @@ import re
 import sys
 import time
 from itertools import count
-from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "benchmarks")]
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skincare.settings")
+from _inprocess import django_setup, test_client, timed
 
-import django  # noqa: E402
-
-django.setup()
+django_setup()
 
 from catalog import LIST_QUERIES, SEARCH_QUERIES  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from hot_paths import typos  # noqa: E402
 
 from shop.catalog.models import Product  # noqa: E402
@@ -81,7 +73,7 @@ def url_makers():
 
 def main():
     makers = url_makers()
-    client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
+    client = test_client(HTTP_X_FORWARDED_PROTO="https")
     profile_row, base = os.environ.get("PROFILE"), None
     for row in sys.argv[1:] or ROWS:
         make = makers[row]
@@ -90,20 +82,18 @@ def main():
             assert response.status_code == 200, (row, response.status_code, response.content[:300])
         urls = [make() for _ in range(N)]
         profiler = cProfile.Profile(time.process_time) if row == profile_row else None
-        with CaptureQueriesContext(connection) as queries:
-            cpu, wall = time.process_time(), time.perf_counter()
-            if profiler:
-                profiler.enable()
-            for i, url in enumerate(urls):
-                client.get(url, REMOTE_ADDR=f"10.1.{i % 250}.{i % 249 + 1}")
-            if profiler:
-                profiler.disable()
-            cpu, wall = (time.process_time() - cpu) / N * 1000, (time.perf_counter() - wall) / N * 1000
+        timing = timed(
+            lambda i, urls=urls: client.get(urls[i], REMOTE_ADDR=f"10.1.{i % 250}.{i % 249 + 1}"),
+            N,
+            capture=True,
+            profiler=profiler,
+        )
+        cpu, wall = timing.cpu_ms, timing.wall_ms
         base = cpu if row == "health" else base
-        sql = sum(float(query["time"]) for query in queries.captured_queries) / N * 1000
+        sql = sum(float(query["time"]) for query in timing.queries) / N * 1000
         print(
             f"{row:15s} cpu {cpu:6.2f} ms  wall {wall:6.2f} ms  sql(wall) {sql:5.2f} ms  "
-            f"statements {len(queries.captured_queries) / N:4.2f}  health/cpu {base / cpu if base else 0:5.3f}",
+            f"statements {len(timing.queries) / N:4.2f}  health/cpu {base / cpu if base else 0:5.3f}",
             flush=True,
         )
         if profiler:

@@ -27,8 +27,7 @@ import time
 import uuid
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _inprocess import ROOT, django_setup, jwt_client, print_functions, test_client
 
 TEST_CARD = "4242424242424242"
 CHECKOUT_PRODUCTS = 40
@@ -52,10 +51,8 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
 
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skincare.settings")
     os.environ.update(DEBUG="false", SECURE_SSL_REDIRECT="false", LOG_REQUESTS="false")
     os.environ["SECRET_KEY"] = "checkout-inprocess"  # noqa: S105 - a throw-away in-process server
-    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.dummy.EmailBackend")
     if args.broker:
         if not args.queue:
             parser.error("--broker needs --queue (a queue of your own)")
@@ -63,17 +60,13 @@ def main(argv=None):
         os.environ.pop("CELERY_TASK_ALWAYS_EAGER", None)
     else:
         os.environ.pop("CELERY_BROKER_URL", None)
-    import django
-
-    django.setup()
+    django_setup(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
     import logging
 
     logging.disable(logging.WARNING)  # per-task INFO lines and warnings would cost time in the figures
 
     from django.core.cache import cache
     from django.db import connection
-    from django.test import Client
-    from rest_framework_simplejwt.tokens import RefreshToken
 
     from shop.accounts.models import Role, User
     from shop.cart.services import cart_add_line, cart_for_user
@@ -91,10 +84,8 @@ def main(argv=None):
     )
     clients = []
     for user in shoppers:
-        token = str(RefreshToken.for_user(user).access_token)
-        client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {token}")
-        clients.append((user, client, user.addresses.order_by("-is_default", "pk").first().pk))
-    health_client = Client(HTTP_HOST="127.0.0.1")
+        clients.append((user, jwt_client(user), user.addresses.order_by("-is_default", "pk").first().pk))
+    health_client = test_client()
     count = {"n": 0}
 
     def counting(execute, sql, params, many, context):
@@ -175,23 +166,18 @@ def main(argv=None):
             profiler.disable()
         stats = pstats.Stats(profiler)
         project = tuple(str(ROOT / app) for app in ("shop", "feedback", "reviews", "ml", "skincare"))
-        rows = sorted(
-            ((cum, calls, f, line, func) for (f, line, func), (_cc, calls, _tt, cum, _c) in stats.stats.items()),
-            reverse=True,
-        )
         print(f"\nproject functions by cumulative CPU time, per checkout (ms, profiled), top {args.top}:")
-        for cum, calls, filename, line, func in [r for r in rows if r[2].startswith(project)][: args.top]:
-            where = os.path.relpath(filename, ROOT)
-            print(f"  {cum / args.profile * 1000:8.2f}  {calls / args.profile:6.1f}x  {where}:{line} {func}")
-        print(f"\nall functions by internal CPU time, per checkout (ms, profiled), top {args.top}:")
-        stats.sort_stats("tottime")
-        rows = sorted(
-            ((tt, calls, f, line, func) for (f, line, func), (_cc, calls, tt, _cum, _c) in stats.stats.items()),
-            reverse=True,
+        print_functions(
+            stats,
+            per=args.profile,
+            top=args.top,
+            where=lambda filename: os.path.relpath(filename, ROOT),
+            keep=lambda filename: filename.startswith(project),
         )
-        for tt, calls, filename, line, func in rows[: args.top]:
-            where = filename.split("site-packages/")[-1]
-            print(f"  {tt / args.profile * 1000:8.2f}  {calls / args.profile:6.1f}x  {where}:{line} {func}")
+        print(f"\nall functions by internal CPU time, per checkout (ms, profiled), top {args.top}:")
+        print_functions(
+            stats, per=args.profile, top=args.top, key="tottime", where=lambda name: name.split("site-packages/")[-1]
+        )
 
     if args.broker:
         from skincare.celery import app

@@ -12,36 +12,19 @@ each request ran are counted. ``/health`` is measured the same way first; ratio 
 """
 
 import argparse
-import os
 import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skincare.settings")
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+from _inprocess import django_setup, test_client, timed
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+django_setup(DEBUG="false", SECURE_SSL_REDIRECT="false")
 
 
 def measure(client, url, repeat):
     first = client.get(url)
     if first.status_code >= 400:
         raise SystemExit(f"GET {url} -> {first.status_code}")
-    with CaptureQueriesContext(connection) as queries:
-        started = time.process_time()
-        for _ in range(repeat):
-            client.get(url)
-        cpu = time.process_time() - started
-    return cpu / repeat * 1000, len(queries.captured_queries) / repeat, len(first.content)
+    timing = timed(lambda _: client.get(url), repeat, capture=True)
+    return timing.cpu_ms, len(timing.queries) / repeat, len(first.content)
 
 
 def main(argv=None):
@@ -51,7 +34,7 @@ def main(argv=None):
     parser.add_argument("--user", help="sign in as this e-mail first (session)")
     args = parser.parse_args(argv)
 
-    client = Client(HTTP_HOST="127.0.0.1", HTTP_X_FORWARDED_PROTO="https")
+    client = test_client(HTTP_X_FORWARDED_PROTO="https")
     if args.user:
         from shop.accounts.models import User
 

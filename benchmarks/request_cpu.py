@@ -23,11 +23,10 @@ import pstats
 import sys
 import tempfile
 import time
-from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _inprocess import ROOT, django_setup, test_client
+
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 BENCH_ENV = {
@@ -83,16 +82,10 @@ def main(argv=None):
     parser.add_argument("--only", nargs="*", help="row names (default: all)")
     args = parser.parse_args(argv)
 
-    for name, value in BENCH_ENV.items():
-        os.environ.setdefault(name, value)
-    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="request-cpu-metrics-"))
-    import django
-
-    django.setup()
+    django_setup(**BENCH_ENV, PROMETHEUS_MULTIPROC_DIR=tempfile.mkdtemp(prefix="request-cpu-metrics-"))
     import logging
 
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from shop.catalog.models import Product, ProductStatus
@@ -112,7 +105,7 @@ def main(argv=None):
         rows = {name: paths for name, paths in rows.items() if name == "health" or name in args.only}
     from catalog import client_address
 
-    client = Client(HTTP_HOST="127.0.0.1", HTTP_ACCEPT="application/json")
+    client = test_client(HTTP_ACCEPT="application/json")
     counter = iter(range(10**9))
 
     def run(paths, n):

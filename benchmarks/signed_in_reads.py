@@ -17,26 +17,20 @@ import os
 import pstats
 import statistics
 import sys
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skincare.settings")
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("SECRET_KEY", "signed-in-reads-benchmark")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
-os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1")
-os.environ.setdefault("DB_CONN_MAX_AGE", "60")
-os.environ.setdefault("THROTTLE_USER", "1000000/min")
-os.environ.setdefault("LOG_REQUESTS", "false")
+from _inprocess import django_setup, jwt_client, timed
 
-import django  # noqa: E402
-
-django.setup()
+django_setup(
+    DEBUG="false",
+    SECRET_KEY="signed-in-reads-benchmark",  # noqa: S106 - a throw-away in-process server
+    SECURE_SSL_REDIRECT="false",
+    ALLOWED_HOSTS="127.0.0.1",
+    DB_CONN_MAX_AGE="60",
+    THROTTLE_USER="1000000/min",
+    LOG_REQUESTS="false",
+)
 
 from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 ORDERS_EMAIL = "bench-orders@skincare.local"
@@ -50,22 +44,15 @@ URLS = {
 
 
 def _client(email):
-    from rest_framework_simplejwt.tokens import RefreshToken
-
     from shop.accounts.models import User
 
-    user = User.objects.get(email=email)
-    token = str(RefreshToken.for_user(user).access_token)
-    return Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {token}")
+    return jwt_client(User.objects.get(email=email))
 
 
 def _cpu_ms(client, url, repeat):
-    started = time.process_time()
-    for _ in range(repeat):
-        response = client.get(url)
-    elapsed = time.process_time() - started
-    assert response.status_code == 200, (url, response.status_code, response.content[:300])
-    return elapsed / repeat * 1000
+    timing = timed(lambda _: client.get(url), repeat)
+    assert timing.last.status_code == 200, (url, timing.last.status_code, timing.last.content[:300])
+    return timing.cpu_ms
 
 
 def main(argv=None):
@@ -81,10 +68,7 @@ def main(argv=None):
     if args.profile:
         client.get(args.profile)
         profiler = cProfile.Profile()
-        profiler.enable()
-        for _ in range(args.repeat):
-            client.get(args.profile)
-        profiler.disable()
+        timed(lambda _: client.get(args.profile), args.repeat, profiler=profiler)
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(args.top)
         return 0
 

@@ -14,8 +14,6 @@ expired ones out): ``notifications_page`` returns that time with the rows.
 Tests: ``feedback/tests/test_notification_list_cache.py``.
 """
 
-from django.db import models
-
 from skincare.api import user_pages
 
 SCOPE = "notifications"
@@ -23,49 +21,17 @@ SCOPE = "notifications"
 NOT_LISTED = frozenset({"email_wanted", "push_wanted", "email_sent", "email_sent_at", "push_sent", "push_sent_at"})
 
 
-def user_changed(user_id):
-    user_pages.user_changed(SCOPE, user_id)
-
-
-def all_changed():
-    user_pages.all_changed(SCOPE)
-
-
-class NotificationQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        done = super().update(**kwargs)
-        if not set(kwargs) <= NOT_LISTED:
-            all_changed()
-        return done
-
-    def bulk_create(self, objs, *args, **kwargs):
-        created = super().bulk_create(objs, *args, **kwargs)
-        for user_id in {notification.user_id for notification in created}:
-            user_changed(user_id)
-        return created
-
-    def bulk_update(self, objs, fields, *args, **kwargs):
-        done = super().bulk_update(objs, fields, *args, **kwargs)
-        if not set(fields) <= NOT_LISTED:
-            all_changed()
-        return done
-
-    def delete(self):
-        done = super().delete()
-        all_changed()
-        return done
+class NotificationQuerySet(user_pages.InvalidatingQuerySet):
+    scope = SCOPE
+    not_listed = NOT_LISTED
 
 
 def on_saved(sender, instance, created=False, update_fields=None, **kwargs):
-    if update_fields is not None and set(update_fields) <= NOT_LISTED:
-        return
-    user_changed(instance.user_id)
-    if not created and (update_fields is None or "user" in update_fields):
-        all_changed()  # a whole-row save (the admin) may have moved the notification from another user
+    user_pages.row_saved(SCOPE, instance.user_id, created=created, update_fields=update_fields, not_listed=NOT_LISTED)
 
 
 def on_deleted(sender, instance, **kwargs):
-    user_changed(instance.user_id)
+    user_pages.user_changed(SCOPE, instance.user_id)
 
 
 def connect():

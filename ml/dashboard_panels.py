@@ -730,90 +730,25 @@ def efficacy_panel():
 
 
 def register():
-    register_panel(
-        key="analytics-sales", title="Sales trend", permission="orders.view_order", build=sales_trend_panel, order=15
-    )
-    register_panel(
-        key="analytics-products",
-        title="Product performance",
-        permission="orders.view_order",
-        build=product_performance_panel,
-        order=45,
-    )
-    register_panel(
-        key="analytics-search",
-        title="Search conversion",
-        permission="ml.view_analyticsdocument",
-        build=search_funnel_panel,
-        order=110,
-    )
-    register_panel(
-        key="analytics-zero-results",
-        title="Searches without results",
-        permission="ml.view_analyticsdocument",
-        build=zero_result_panel,
-        order=120,
-    )
-    register_panel(
-        key="analytics-ratings",
-        title="Review ratings",
-        permission="reviews.view_review",
-        build=ratings_panel,
-        order=130,
-    )
-    register_panel(
-        key="analytics-recommendations",
-        title="Recommendation models",
-        permission="ml.view_analyticsdocument",
-        build=recommendations_panel,
-        order=140,
-    )
-    register_panel(
-        key="analytics-customers",
-        title=gettext_lazy("Customers"),
-        permission="orders.view_order",
-        build=customers_panel,
-        order=62,
-    )
-    register_panel(
-        key="analytics-recommendation-ctr",
-        title=gettext_lazy("Recommendation click-through"),
-        permission="ml.view_analyticsdocument",
-        build=recommendation_ctr_panel,
-        order=125,
-    )
-    register_panel(
-        key="analytics-sentiment",
-        title=gettext_lazy("Review sentiment"),
-        permission="reviews.view_review",
-        build=sentiment_panel,
-        order=132,
-    )
-    register_panel(
-        key="analytics-feedback",
-        title=gettext_lazy("Product feedback"),
-        permission="reviews.view_review",
-        build=feedback_panel,
-        order=134,
-    )
-    register_panel(
-        key="analytics-skin-types",
-        title=gettext_lazy("Skin types"),
-        permission="reviews.view_review",
-        build=skin_types_panel,
-        order=136,
-    )
-    register_panel(
-        key="analytics-efficacy",
-        title=gettext_lazy("Efficacy from journals"),
-        permission="reviews.view_review",
-        build=efficacy_panel,
-        order=137,
-    )
-    register_panel(
-        key="analytics-community",
-        title=gettext_lazy("Community"),
-        permission="reviews.view_review",
-        build=community_panel,
-        order=138,
-    )
+    for key, title, permission, build, order in (
+        ("analytics-sales", "Sales trend", "orders.view_order", sales_trend_panel, 15),
+        ("analytics-products", "Product performance", "orders.view_order", product_performance_panel, 45),
+        ("analytics-search", "Search conversion", "ml.view_analyticsdocument", search_funnel_panel, 110),
+        ("analytics-zero-results", "Searches without results", "ml.view_analyticsdocument", zero_result_panel, 120),
+        ("analytics-ratings", "Review ratings", "reviews.view_review", ratings_panel, 130),
+        ("analytics-recommendations", "Recommendation models", "ml.view_analyticsdocument", recommendations_panel, 140),
+        ("analytics-customers", gettext_lazy("Customers"), "orders.view_order", customers_panel, 62),
+        (
+            "analytics-recommendation-ctr",
+            gettext_lazy("Recommendation click-through"),
+            "ml.view_analyticsdocument",
+            recommendation_ctr_panel,
+            125,
+        ),
+        ("analytics-sentiment", gettext_lazy("Review sentiment"), "reviews.view_review", sentiment_panel, 132),
+        ("analytics-feedback", gettext_lazy("Product feedback"), "reviews.view_review", feedback_panel, 134),
+        ("analytics-skin-types", gettext_lazy("Skin types"), "reviews.view_review", skin_types_panel, 136),
+        ("analytics-efficacy", gettext_lazy("Efficacy from journals"), "reviews.view_review", efficacy_panel, 137),
+        ("analytics-community", gettext_lazy("Community"), "reviews.view_review", community_panel, 138),
+    ):
+        register_panel(key=key, title=title, permission=permission, build=build, order=order)

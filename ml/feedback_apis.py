@@ -108,6 +108,14 @@ class RepurchaseOutput(serializers.Serializer):
     model_version = serializers.CharField(allow_null=True)
 
 
+def _predict_for_product(request, predict, output):
+    """``predict`` (a prediction service) for the signed-in shopper and the posted product, as ``output``."""
+    data = ProductIdInput(data=request.data)
+    data.is_valid(raise_exception=True)
+    product = prediction_services.prediction_product(product_id=data.validated_data["product_id"])
+    return Response(output(predict(user=request.user, product=product)).data)
+
+
 class PredictSatisfactionApi(APIView):
     """The rating the signed-in shopper would likely give a product (their skin type, concerns and
     history against how people like them rated it)."""
@@ -123,11 +131,7 @@ class PredictSatisfactionApi(APIView):
         responses=SatisfactionOutput,
     )
     def post(self, request):
-        data = ProductIdInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        product = prediction_services.prediction_product(product_id=data.validated_data["product_id"])
-        answer = prediction_services.satisfaction_predict(user=request.user, product=product)
-        return Response(SatisfactionOutput(answer).data)
+        return _predict_for_product(request, prediction_services.satisfaction_predict, SatisfactionOutput)
 
 
 class RepurchaseLikelihoodApi(APIView):
@@ -144,11 +148,7 @@ class RepurchaseLikelihoodApi(APIView):
         responses=RepurchaseOutput,
     )
     def post(self, request):
-        data = ProductIdInput(data=request.data)
-        data.is_valid(raise_exception=True)
-        product = prediction_services.prediction_product(product_id=data.validated_data["product_id"])
-        answer = prediction_services.repurchase_predict(user=request.user, product=product)
-        return Response(RepurchaseOutput(answer).data)
+        return _predict_for_product(request, prediction_services.repurchase_predict, RepurchaseOutput)
 
 
 class AspectComparisonOutput(serializers.Serializer):

@@ -24,6 +24,20 @@ TIMEOUT = 60 * 60
 VERSION_KEY = "reviews:summary-version:v1"
 
 
+def _new_version():
+    return uuid.uuid4().hex[:12]
+
+
+def _version(key, found):
+    """The version ``found`` (a ``get_many`` answer) holds under ``key``; when it is missing (first read, or
+    evicted) one is created before the rows are read, and the one that won a concurrent creation is returned."""
+    version = found.get(key)
+    if version is None:
+        cache.add(key, _new_version(), None)
+        version = cache.get(key)
+    return version
+
+
 def summary_key(product_id, with_sentiment):
     return f"reviews:summary:v1:{product_id}:{int(bool(with_sentiment))}"
 
@@ -32,10 +46,7 @@ def summary_lookup(*, product_id, with_sentiment):
     """``(summary or None, product known active, version)`` in one cache read."""
     key, product_key = summary_key(product_id, with_sentiment), catalog_cache.product_detail_key(product_id)
     found = cache.get_many([VERSION_KEY, key, product_key])
-    version = found.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex[:12], None)
-        version = cache.get(VERSION_KEY)
+    version = _version(VERSION_KEY, found)
     entry = found.get(key)
     summary = entry[1] if entry is not None and entry[0] == version else None
     return summary, product_key in found, version
@@ -50,7 +61,7 @@ def summary_invalidate(*, product_ids=None):
 
     def drop():
         if product_ids is None:
-            cache.set(VERSION_KEY, uuid.uuid4().hex[:12], None)
+            cache.set(VERSION_KEY, _new_version(), None)
         else:
             cache.delete_many([summary_key(pk, s) for pk in product_ids for s in (False, True)])
 
@@ -83,10 +94,7 @@ def list_lookup(*, product_id, digest):
     version_key, page_key = list_version_key(product_id), list_page_key(product_id, digest)
     product_key = catalog_cache.product_detail_key(product_id)
     found = cache.get_many([version_key, page_key, product_key])
-    version = found.get(version_key)
-    if version is None:
-        cache.add(version_key, uuid.uuid4().hex[:12], None)
-        version = cache.get(version_key)
+    version = _version(version_key, found)
     entry = found.get(page_key)
     if entry is not None and (version is None or entry[0] != version):
         entry = None
@@ -106,7 +114,7 @@ def list_invalidate(*, product_ids):
         return
 
     def bump():
-        cache.set_many({key: uuid.uuid4().hex[:12] for key in keys}, None)
+        cache.set_many({key: _new_version() for key in keys}, None)
 
     bump()
     transaction.on_commit(bump)

@@ -42,6 +42,39 @@ def _svg_open(*, css_class, width, height, uid, title, desc):
     ]
 
 
+def _label_every(count):
+    """Every how many slots the x axis shows a label so that about eight fit without overlapping."""
+    return max(1, round(count / 8))
+
+
+def _x_label(label, *, x, height):
+    """A slot's label on the x axis, centred under it at ``x``."""
+    return format_html(
+        '<text class="chart-label" x="{}" y="{}" text-anchor="middle" font-size="11">{}</text>',
+        f"{x:.1f}",
+        height - 10,
+        label,
+    )
+
+
+def _axes(peak, *, left, top, plot_w, plot_h):
+    """The x axis line and the y axis's two labels: the top of the scale (``peak``) and 0."""
+    return format_html(
+        '<line class="chart-axis" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#888"/>'
+        '<text class="chart-label" x="{}" y="{}" text-anchor="end" font-size="11">{}</text>'
+        '<text class="chart-label" x="{}" y="{}" text-anchor="end" font-size="11">0</text>',
+        left,
+        top + plot_h,
+        left + plot_w,
+        top + plot_h,
+        left - 4,
+        top + 4,
+        _number(peak),
+        left - 4,
+        top + plot_h,
+    )
+
+
 def bar_chart_svg(points, *, title, desc, width=640, height=200, label_every=None, chart_id=None, y_max=None) -> str:
     """A vertical bar chart of ``points`` (``[(label, value), ...]``, values >= 0) as an SVG string.
 
@@ -58,26 +91,10 @@ def bar_chart_svg(points, *, title, desc, width=640, height=200, label_every=Non
     peak = y_max if y_max is not None else max((value for _, value in points), default=0)
     slot = plot_w / len(points) if points else plot_w
     bar_w = max(slot * 0.7, 1)
-    if label_every is None:
-        label_every = max(1, round(len(points) / 8)) if points else 1
+    label_every = _label_every(len(points)) if label_every is None else label_every
     parts = [
         *_svg_open(css_class="chart", width=width, height=height, uid=uid, title=title, desc=desc),
-        format_html(
-            '<line class="chart-axis" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#888"/>',
-            left,
-            top + plot_h,
-            left + plot_w,
-            top + plot_h,
-        ),
-        format_html(
-            '<text class="chart-label" x="{}" y="{}" text-anchor="end" font-size="11">{}</text>'
-            '<text class="chart-label" x="{}" y="{}" text-anchor="end" font-size="11">0</text>',
-            left - 4,
-            top + 4,
-            _number(peak),
-            left - 4,
-            top + plot_h,
-        ),
+        _axes(peak, left=left, top=top, plot_w=plot_w, plot_h=plot_h),
     ]
     for index, (label, value) in enumerate(points):
         bar_h = (float(value) / float(peak) * plot_h) if peak else 0
@@ -95,14 +112,7 @@ def bar_chart_svg(points, *, title, desc, width=640, height=200, label_every=Non
             )
         )
         if index % label_every == 0:
-            parts.append(
-                format_html(
-                    '<text class="chart-label" x="{}" y="{}" text-anchor="middle" font-size="11">{}</text>',
-                    f"{left + index * slot + slot / 2:.1f}",
-                    height - 10,
-                    label,
-                )
-            )
+            parts.append(_x_label(label, x=left + index * slot + slot / 2, height=height))
     return format_html("{}</svg>", format_html_join("", "{}", ((part,) for part in parts)))
 
 
@@ -167,8 +177,7 @@ def line_chart_svg(points, *, title, desc, y_max, width=640, height=220, chart_i
         parts.append(
             format_html(
                 '<circle class="chart-point" cx="{}" cy="{}" r="4" fill="#b5546b"><title>{}: {}</title></circle>'
-                '<text class="chart-value" x="{}" y="{}" text-anchor="middle" font-size="11">{}</text>'
-                '<text class="chart-label" x="{}" y="{}" text-anchor="middle" font-size="11">{}</text>',
+                '<text class="chart-value" x="{}" y="{}" text-anchor="middle" font-size="11">{}</text>',
                 f"{x:.1f}",
                 f"{y:.1f}",
                 label,
@@ -176,11 +185,9 @@ def line_chart_svg(points, *, title, desc, y_max, width=640, height=220, chart_i
                 f"{x:.1f}",
                 f"{max(y - 8, 10):.1f}",
                 _number(value),
-                f"{x:.1f}",
-                height - 10,
-                label,
             )
         )
+        parts.append(_x_label(label, x=x, height=height))
     return format_html("{}</svg>", format_html_join("", "{}", ((part,) for part in parts)))
 
 
@@ -196,24 +203,10 @@ def stacked_bar_chart_svg(rows, *, series, title, desc, width=640, height=220, l
     peak = max((sum(values) for _, values in rows), default=0)
     slot = plot_w / len(rows) if rows else plot_w
     bar_w = max(slot * 0.7, 1)
-    if label_every is None:
-        label_every = max(1, round(len(rows) / 8)) if rows else 1
+    label_every = _label_every(len(rows)) if label_every is None else label_every
     parts = [
         *_svg_open(css_class="chart chart-stacked", width=width, height=height, uid=uid, title=title, desc=desc),
-        format_html(
-            '<line class="chart-axis" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#888"/>'
-            '<text class="chart-label" x="{}" y="{}" text-anchor="end" font-size="11">{}</text>'
-            '<text class="chart-label" x="{}" y="{}" text-anchor="end" font-size="11">0</text>',
-            left,
-            top + plot_h,
-            left + plot_w,
-            top + plot_h,
-            left - 4,
-            top + 4,
-            _number(peak),
-            left - 4,
-            top + plot_h,
-        ),
+        _axes(peak, left=left, top=top, plot_w=plot_w, plot_h=plot_h),
     ]
     for index, (name, css_class, colour) in enumerate(series):
         x = left + index * 130
@@ -249,14 +242,7 @@ def stacked_bar_chart_svg(rows, *, series, title, desc, width=640, height=220, l
                 )
             )
         if index % label_every == 0:
-            parts.append(
-                format_html(
-                    '<text class="chart-label" x="{}" y="{}" text-anchor="middle" font-size="11">{}</text>',
-                    f"{left + index * slot + slot / 2:.1f}",
-                    height - 10,
-                    label,
-                )
-            )
+            parts.append(_x_label(label, x=left + index * slot + slot / 2, height=height))
     return format_html("{}</svg>", format_html_join("", "{}", ((part,) for part in parts)))
 
 

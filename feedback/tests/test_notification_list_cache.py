@@ -106,3 +106,25 @@ def test_a_page_is_not_served_past_the_first_expiry_in_it(auth_client, user, mon
     monkeypatch.setattr(timezone, "now", lambda: later)
     monkeypatch.setattr(user_pages, "_now", lambda: later.timestamp())
     assert titles(auth_client) == [("lasting", False)]
+
+
+def test_delivery_bookkeeping_saved_through_the_model_keeps_the_page(auth_client, user, django_assert_num_queries):
+    note = notify(user)
+    titles(auth_client)
+    note.email_sent, note.email_sent_at = True, timezone.now()
+    note.save(update_fields=["email_sent", "email_sent_at"])
+    note.push_sent = True
+    Notification.objects.bulk_update([note], ["push_sent"])
+    with django_assert_num_queries(0):
+        titles(auth_client)
+
+
+def test_a_queryset_delete_drops_every_users_pages(user, monkeypatch):
+    """Besides the per-row ``post_delete`` receivers, a queryset delete replaces the scope's generation."""
+    from skincare.api import user_pages
+
+    notify(user)
+    dropped = []
+    monkeypatch.setattr(user_pages, "all_changed", dropped.append)
+    Notification.objects.filter(user=user).delete()
+    assert dropped == ["notifications"]

@@ -65,6 +65,14 @@ def test_reasons_follow_the_request_language(served):
     assert response.json()["data"][0]["reason"] == "ព្រោះអ្នកបានទិញ Alpha Serum"
 
 
+def test_a_skin_word_in_a_khmer_reason_says_skin_once():
+    from django.utils import translation
+
+    entry = {"reason_code": "popular_skin", "reason_params": {"skin": "oily"}}
+    with translation.override("km"):  # the sentence says "skin" (ស្បែក); the skin type's word must not again
+        assert serving.reason_text(entry) == "ពេញនិយមក្នុងចំណោមអ្នកមានស្បែកខ្លាញ់"
+
+
 def test_for_me_leaves_out_what_was_bought_since_hidden_and_avoided_products(served):
     client = client_for(served["u1"])
     order(served["u1"], "2026-04-01T10:00", [(served["e"], 1, "10.00")], status="pending")

@@ -46,6 +46,14 @@ def test_a_cached_page_runs_no_query_and_is_the_answer_built_fresh(
     assert cached.json()["data"][0]["id"] == review_id and cached.json()["meta"]["total"] == 1
 
 
+def test_the_first_read_of_an_emptied_cache_is_kept(api_client, product, review_id, django_assert_num_queries):
+    cache.clear()  # no list version yet (a fresh or evicted cache): the first read creates one
+    api_client.get(f"/api/v1/products/{product.pk}")
+    first = api_client.get(reviews_url(product))
+    with django_assert_num_queries(0):
+        assert api_client.get(reviews_url(product)).content == first.content
+
+
 def test_pages_and_filters_are_cached_apart(api_client, product):
     for rating in (5, 4, 3):
         post_review(APIClientFor(UserFactory()), product, rating=rating)

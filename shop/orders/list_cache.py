@@ -13,8 +13,6 @@ Every write to the rows the list shows drops the user's pages, whatever path it 
 Tests: ``shop/orders/tests/test_order_list_cache.py``.
 """
 
-from django.db import models
-
 from skincare.api import user_pages
 
 SCOPE = "orders"
@@ -30,79 +28,33 @@ def all_changed():
     user_pages.all_changed(SCOPE)
 
 
-class OrderQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        done = super().update(**kwargs)
-        all_changed()
-        return done
-
-    def bulk_create(self, objs, *args, **kwargs):
-        created = super().bulk_create(objs, *args, **kwargs)
-        for user_id in {order.user_id for order in created}:
-            user_changed(user_id)
-        return created
-
-    def bulk_update(self, objs, fields, *args, **kwargs):
-        done = super().bulk_update(objs, fields, *args, **kwargs)
-        all_changed()
-        return done
-
-    def delete(self):
-        done = super().delete()
-        all_changed()
-        return done
-
-
-class OrderItemQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        done = super().update(**kwargs)
-        if not set(kwargs) <= ITEM_FIELDS_NOT_LISTED:
-            all_changed()
-        return done
-
-    def bulk_create(self, objs, *args, **kwargs):
-        created = super().bulk_create(objs, *args, **kwargs)
-        users = {_item_user(item) for item in created}
-        if _UNKNOWN in users:
-            all_changed()
-        for user_id in users - {_UNKNOWN}:
-            user_changed(user_id)
-        return created
-
-    def bulk_update(self, objs, fields, *args, **kwargs):
-        done = super().bulk_update(objs, fields, *args, **kwargs)
-        if not set(fields) <= ITEM_FIELDS_NOT_LISTED:
-            all_changed()
-        return done
-
-    def delete(self):
-        done = super().delete()
-        all_changed()
-        return done
-
-
-_UNKNOWN = object()
-
-
 def _item_user(item):
-    """The user id of a line's order when the order is at hand (no query), else ``_UNKNOWN``."""
+    """The user id of a line's order when the order is at hand (no query), else ``UNKNOWN_USER``."""
     order = item._state.fields_cache.get("order")
-    return order.user_id if order is not None and order.pk == item.order_id else _UNKNOWN
+    return order.user_id if order is not None and order.pk == item.order_id else user_pages.UNKNOWN_USER
+
+
+class OrderQuerySet(user_pages.InvalidatingQuerySet):
+    scope = SCOPE
+
+
+class OrderItemQuerySet(user_pages.InvalidatingQuerySet):
+    scope = SCOPE
+    not_listed = ITEM_FIELDS_NOT_LISTED
+    user_of = staticmethod(_item_user)
 
 
 def _item_changed(item):
     """Drop the pages of the line's user (every user's when the order is not at hand)."""
     user_id = _item_user(item)
-    if user_id is _UNKNOWN:
+    if user_id is user_pages.UNKNOWN_USER:
         all_changed()
     else:
         user_changed(user_id)
 
 
 def on_order_saved(sender, instance, created=False, update_fields=None, **kwargs):
-    user_changed(instance.user_id)
-    if not created and (update_fields is None or "user" in update_fields):
-        all_changed()  # a whole-row save (the admin) may have moved the order from another user
+    user_pages.row_saved(SCOPE, instance.user_id, created=created, update_fields=update_fields)
 
 
 def on_order_deleted(sender, instance, **kwargs):

@@ -38,8 +38,8 @@ def orders_for_user(*, user):
     return Order.objects.filter(user=user).prefetch_related("items")
 
 
-LIST_FIELDS = (
-    "id",
+# The columns an order list row shows (``values()`` rows); ``only()`` querysets (``LIST_FIELDS``) add the key.
+LIST_ROW_FIELDS = (
     "order_number",
     "currency",
     "subtotal",
@@ -54,6 +54,7 @@ LIST_FIELDS = (
     "shipping_method",
     "created_at",
 )
+LIST_FIELDS = ("id", *LIST_ROW_FIELDS)
 STAFF_LIST_FIELDS = (*LIST_FIELDS, "customer_email", "customer_name", "user_id", "tracking_number")
 
 
@@ -73,23 +74,6 @@ def _with_item_count(qs):
 def order_list_for_user(*, user):
     """The shopper's orders as list rows: the listed columns only, plus ``item_count``."""
     return _with_item_count(Order.objects.filter(user=user).only(*LIST_FIELDS))
-
-
-LIST_ROW_FIELDS = (
-    "order_number",
-    "currency",
-    "subtotal",
-    "tax_amount",
-    "shipping_amount",
-    "discount_amount",
-    "total",
-    "status",
-    "payment_status",
-    "fulfillment_status",
-    "payment_method",
-    "shipping_method",
-    "created_at",
-)
 
 
 def order_list_page_for_user(*, user, offset, limit):

@@ -272,16 +272,21 @@ def cart_coupon(request):
 @require_POST
 @throttled
 def wishlist_add(request):
+    _wishlist_change(request, wishlist_services.wishlist_add, done=_("Saved to your wishlist."))
+    return HttpResponseRedirect(_safe_next(request, reverse("shop:home")))
+
+
+def _wishlist_change(request, change, *, done):
+    """``change`` (a wishlist service) applied to the posted product; its error, or ``done``, as a message."""
     product_id = _positive_int(request.POST.get("product_id"))
     try:
         if product_id is None:
             raise ApplicationError(ApiErrorCode.VALIDATION_ERROR, _("Choose a product."))
-        wishlist_services.wishlist_add(user=request.user, product_id=product_id)
+        change(user=request.user, product_id=product_id)
     except ApplicationError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, _("Saved to your wishlist."))
-    return HttpResponseRedirect(_safe_next(request, reverse("shop:home")))
+        messages.success(request, done)
 
 
 # --- Checkout and orders ------------------------------------------------------------------
@@ -609,15 +614,7 @@ def account_wishlist(request):
 @require_POST
 @throttled
 def wishlist_remove(request):
-    product_id = _positive_int(request.POST.get("product_id"))
-    try:
-        if product_id is None:
-            raise ApplicationError(ApiErrorCode.VALIDATION_ERROR, _("Choose a product."))
-        wishlist_services.wishlist_remove(user=request.user, product_id=product_id)
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("Removed from your wishlist."))
+    _wishlist_change(request, wishlist_services.wishlist_remove, done=_("Removed from your wishlist."))
     return redirect("shop:account-wishlist")
 
 

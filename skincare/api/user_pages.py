@@ -13,13 +13,16 @@ query). A reader that finds a version missing creates it before reading the rows
 
 With Redis unreachable (``CACHE_IGNORE_EXCEPTIONS``) reads miss and the rows come from the database; a
 version replacement lost then is bounded by ``ENTRY_TIMEOUT``.
+
+A list's models route their writes here: ``InvalidatingQuerySet`` for queryset writes, ``row_saved`` and
+``user_changed`` from their ``post_save`` / ``post_delete`` receivers.
 """
 
 import time
 import uuid
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import models, transaction
 from django.http import HttpResponse
 from django.utils import translation
 
@@ -59,6 +62,65 @@ def all_changed(scope):
     """Rows of unknown users in ``scope`` changed: every cached page of the scope is dropped, now and after
     commit."""
     _now_and_on_commit(f"userpages:{scope}:gen")
+
+
+def row_saved(scope, user_id, *, created, update_fields, not_listed=frozenset()):
+    """A row of ``user_id`` saved through the model (``post_save``): that user's pages are dropped, and every
+    user's when a whole-row save (the admin) or a save of ``user`` may have moved the row from another user.
+    A save of ``not_listed`` columns only keeps the pages."""
+    if update_fields is not None and set(update_fields) <= not_listed:
+        return
+    user_changed(scope, user_id)
+    if not created and (update_fields is None or "user" in update_fields):
+        all_changed(scope)
+
+
+UNKNOWN_USER = object()
+
+
+class InvalidatingQuerySet(models.QuerySet):
+    """Queryset writes of a list's rows drop its cached pages.
+
+    ``update``, ``bulk_update`` and ``delete`` drop every user's pages (their users are not known without a
+    query) unless only ``not_listed`` columns are written; ``bulk_create`` drops the pages of the new rows'
+    users, and every user's when ``user_of`` cannot tell a row's user without a query.
+    """
+
+    scope = None  # the list's scope, set by each subclass
+    not_listed = frozenset()  # columns the list neither shows nor filters on
+
+    @staticmethod
+    def user_of(obj):
+        """The user id of a new row, or ``UNKNOWN_USER`` when finding it would take a query."""
+        return obj.user_id
+
+    def update(self, **kwargs):
+        done = super().update(**kwargs)
+        self._columns_written(kwargs)
+        return done
+
+    def bulk_create(self, objs, *args, **kwargs):
+        created = super().bulk_create(objs, *args, **kwargs)
+        users = {self.user_of(obj) for obj in created}
+        if UNKNOWN_USER in users:
+            all_changed(self.scope)
+        for user_id in users - {UNKNOWN_USER}:
+            user_changed(self.scope, user_id)
+        return created
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        done = super().bulk_update(objs, fields, *args, **kwargs)
+        self._columns_written(fields)
+        return done
+
+    def delete(self):
+        done = super().delete()
+        all_changed(self.scope)
+        return done
+
+    def _columns_written(self, fields):
+        if not set(fields) <= self.not_listed:
+            all_changed(self.scope)
 
 
 def cached_page(scope, user_id, parts):

@@ -1,7 +1,9 @@
-"""The committed Khmer catalogues of the apps: every ``.mo`` is compiled from its ``.po``."""
+"""The committed Khmer catalogues of the apps: every ``.mo`` is compiled from its ``.po``, and a string that
+several catalogues translate reads the same in each."""
 
 import ast
 import gettext
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -13,6 +15,9 @@ APP_CATALOGUES = sorted(
     for path in Path(settings.BASE_DIR).glob("*/**/locale/km/LC_MESSAGES/django.po")
     if ".venv" not in path.parts and "node_modules" not in path.parts
 )
+
+
+PROJECT_CATALOGUE = Path(settings.BASE_DIR) / "locale" / "km" / "LC_MESSAGES" / "django.po"
 
 
 def po_entries(path):
@@ -49,6 +54,16 @@ def test_each_compiled_catalogue_matches_its_source(po):
     entries = po_entries(po)
     assert entries
     assert {msgid: catalogue.gettext(msgid) for msgid in entries} == entries
+
+
+def test_catalogues_that_share_a_msgid_translate_it_alike():
+    """The project catalogue (``LOCALE_PATHS``) hides an app's translation of the same msgid, and the first
+    installed app hides the later ones': one msgid must read the same whichever catalogue serves it."""
+    wordings = defaultdict(dict)
+    for po in [PROJECT_CATALOGUE, *APP_CATALOGUES]:
+        for msgid, msgstr in po_entries(po).items():
+            wordings[msgid][str(po.relative_to(settings.BASE_DIR))] = msgstr
+    assert {msgid: found for msgid, found in wordings.items() if len(set(found.values())) > 1} == {}
 
 
 def test_django_serves_the_app_translations():

@@ -11,6 +11,7 @@ from shop.accounts.authentication import auth_user_get
 from shop.accounts.models import Role, User
 from shop.accounts.services import tokens_for, user_activate, user_set_role, user_suspend
 from shop.accounts.tests.factories import UserFactory
+from shop.testing import ChangeBeforeStore
 
 pytestmark = pytest.mark.django_db
 
@@ -110,20 +111,6 @@ def test_group_changes_from_either_side_drop_the_entry():
         version = cache.get(version_key)
         change()
         assert cache.get(version_key) != version
-
-
-class ChangeBeforeStore:
-    """The cache, except that the account changes between this reader's row query and its ``set``."""
-
-    def __init__(self, change):
-        self.change = change
-
-    def __getattr__(self, name):
-        return getattr(cache, name)
-
-    def set(self, *args, **kwargs):
-        self.change()
-        return cache.set(*args, **kwargs)
 
 
 def test_a_reader_that_read_before_a_suspension_leaves_nothing_stale(monkeypatch):

@@ -5,23 +5,9 @@ from shop.cart import cache as cart_cache
 from shop.cart.cache import cart_cache_invalidate, cart_lines_cached
 from shop.cart.models import Cart, CartLine
 from shop.cart.tests.factories import ProductFactory
+from shop.testing import ChangeBeforeStore
 
 pytestmark = pytest.mark.django_db
-
-
-class ChangeBeforeStore:
-    """The cache, except that another request changes the cart between this reader's row
-    query and its ``set``."""
-
-    def __init__(self, change):
-        self.change = change
-
-    def __getattr__(self, name):
-        return getattr(cache, name)
-
-    def set(self, *args, **kwargs):
-        self.change()
-        return cache.set(*args, **kwargs)
 
 
 def test_a_reader_that_read_before_a_change_leaves_no_stale_lines(monkeypatch):

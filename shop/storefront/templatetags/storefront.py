@@ -89,29 +89,16 @@ def money(value):
     return f"{symbol}{amount.quantize(Decimal('0.01')):,}"
 
 
-@register.filter
-def skin_type_label(value):
-    return labels.SKIN_TYPES.get(value, value)
+def _label_filter(table):
+    """A filter naming a stored value in the page's language (the value itself when ``table`` does not know it)."""
+    return lambda value: table.get(value, value)
 
 
-@register.filter
-def concern_label(value):
-    return labels.CONCERNS.get(value, value)
-
-
-@register.filter
-def usage_time_label(value):
-    return labels.USAGE_TIMES.get(value, value)
-
-
-@register.filter
-def order_status_label(value):
-    return labels.ORDER_STATUSES.get(value, value)
-
-
-@register.filter
-def event_label(value):
-    return labels.ORDER_EVENTS.get(value, value)
+skin_type_label = register.filter("skin_type_label", _label_filter(labels.SKIN_TYPES))
+concern_label = register.filter("concern_label", _label_filter(labels.CONCERNS))
+usage_time_label = register.filter("usage_time_label", _label_filter(labels.USAGE_TIMES))
+order_status_label = register.filter("order_status_label", _label_filter(labels.ORDER_STATUSES))
+event_label = register.filter("event_label", _label_filter(labels.ORDER_EVENTS))
 
 
 @register.filter

@@ -1,0 +1,91 @@
+"""What the in-process CPU benchmarks share (``cart_requests``, ``request_cpu``, ``catalog_cpu``,
+``signed_in_reads``, ``inprocess_ratio``, ``checkout_inprocess``): Django set up in this process, test
+clients of the whole stack, CPU time per request with ``time.process_time()`` (it survives a loaded
+machine where wall-clock throughput does not) and cProfile listings per request.
+"""
+
+import os
+import sys
+import time
+from contextlib import nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def django_setup(**defaults):
+    """Django set up in this process: the project importable, ``defaults`` for the environment variables
+    not set already (``DJANGO_SETTINGS_MODULE``: ``skincare.settings``)."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skincare.settings")
+    for name, value in defaults.items():
+        os.environ.setdefault(name, value)
+    import django
+
+    django.setup()
+
+
+def test_client(**defaults):
+    """Django's test client as ``127.0.0.1`` (an allowed host), with ``defaults`` on every request."""
+    from django.test import Client
+
+    return Client(HTTP_HOST="127.0.0.1", **defaults)
+
+
+def jwt_client(user):
+    """A client signed in as ``user`` with a JWT access token, as the mobile apps and ``hot_paths.py`` are."""
+    from rest_framework_simplejwt.tokens import RefreshToken
+
+    return test_client(HTTP_AUTHORIZATION=f"Bearer {RefreshToken.for_user(user).access_token}")
+
+
+@dataclass
+class Timing:
+    cpu_ms: float  # per call
+    wall_ms: float  # per call
+    queries: list | None  # the statements captured (``capture``)
+    last: object  # what the last call answered
+
+
+def timed(call, n, *, capture=False, profiler=None):
+    """``call(i)`` for i in 0..n-1, timed as one block: CPU and wall milliseconds per call, the SQL statements
+    when ``capture`` (captured during the block, so their capture is in the time), under ``profiler``
+    (enabled around the calls) when given."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    last = None
+    with CaptureQueriesContext(connection) if capture else nullcontext() as queries:
+        cpu, wall = time.process_time(), time.perf_counter()
+        if profiler:
+            profiler.enable()
+        for i in range(n):
+            last = call(i)
+        if profiler:
+            profiler.disable()
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    return Timing(cpu / n * 1000, wall / n * 1000, queries.captured_queries if capture else None, last)
+
+
+def print_functions(stats, *, per, top, key="cumulative", where, keep=None):
+    """The ``top`` functions of ``stats`` (``pstats.Stats``) by ``key`` time ("cumulative" or "tottime"),
+    per one of the ``per`` profiled requests: milliseconds, calls and ``where(filename)``:line; ``keep``
+    chooses the files listed."""
+    column = {"tottime": 2, "cumulative": 3}[key]
+    rows = sorted(
+        (
+            (figures[column], figures[1], filename, line, function)
+            for (filename, line, function), figures in stats.stats.items()
+        ),
+        reverse=True,
+    )
+    for spent, calls, filename, line, function in [row for row in rows if keep is None or keep(row[2])][:top]:
+        print(f"  {spent / per * 1000:8.2f}  {calls / per:6.1f}x  {where(filename)}:{line} {function}")
+
+
+def where_in_project(filename):
+    """A profiled file as the listings show it: relative to the project, or from ``site-packages/`` on."""
+    if filename.startswith(str(ROOT)):
+        return os.path.relpath(filename, ROOT)
+    return filename.split("site-packages/")[-1]

@@ -560,14 +560,7 @@ def _payment_charge(*, payment, provider, data):
     except Exception:  # noqa: BLE001 - a provider failure must leave a failed payment, not a 500
         logger.exception("payment provider %s failed for %s", provider.name, payment.pk)
         result = ChargeResult(status=PaymentRecordStatus.FAILED, failure_message="The payment could not be processed.")
-    recorded = payment_record_result(
-        payment_id=payment.pk,
-        order_id=payment.order_id,
-        status_=result.status,
-        transaction_id=result.transaction_id,
-        response=result.response,
-        failure_message=result.failure_message,
-    )
+    recorded = _payment_record_charge(payment=payment, result=result)
     # ``refunded_on_record``: whether recording this answer refunded it (set when it was recorded
     # now; a payment settled before, e.g. by a webhook, is asked).
     refunded = getattr(recorded, "refunded_on_record", None)
@@ -578,6 +571,18 @@ def _payment_charge(*, payment, provider, data):
         message = REFUNDED_CANCELLED if order.status == OrderStatus.CANCELLED else REFUNDED_ALREADY_PAID
         result = replace(result, failure_message=message)
     return result, recorded
+
+
+def _payment_record_charge(*, payment, result):
+    """``payment_record_result`` for a provider's ``ChargeResult`` on ``payment``."""
+    return payment_record_result(
+        payment_id=payment.pk,
+        order_id=payment.order_id,
+        status_=result.status,
+        transaction_id=result.transaction_id,
+        response=result.response,
+        failure_message=result.failure_message,
+    )
 
 
 @transaction.atomic
@@ -912,14 +917,7 @@ def payments_lost_recover(*, now=None):
             result.status,
         )
         try:
-            payment_record_result(
-                payment_id=payment.pk,
-                order_id=payment.order_id,
-                status_=result.status,
-                transaction_id=result.transaction_id,
-                response=result.response,
-                failure_message=result.failure_message,
-            )
+            _payment_record_charge(payment=payment, result=result)
         except ApplicationError:  # e.g. a refund refused on record: the others and the expiry go on
             logger.exception("Recording the lost charge answer of payment %s failed", payment.pk)
             continue

@@ -1,9 +1,12 @@
 """What the in-process CPU benchmarks share (``cart_requests``, ``request_cpu``, ``catalog_cpu``,
-``signed_in_reads``, ``inprocess_ratio``, ``checkout_inprocess``): Django set up in this process, test
-clients of the whole stack, CPU time per request with ``time.process_time()`` (it survives a loaded
-machine where wall-clock throughput does not) and cProfile listings per request.
+``signed_in_reads``, ``inprocess_ratio``, ``checkout_inprocess``, ``pages_cpu``, ``cart_cpu``): Django set
+up in this process with the settings ``hot_paths.py`` gives its gunicorn, test clients of the whole stack,
+CPU time per request with ``time.process_time()`` (it survives a loaded machine where wall-clock
+throughput does not), exact Redis round trips and cProfile listings per request.
 """
 
+import contextlib
+import logging
 import os
 import sys
 import time
@@ -12,6 +15,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The settings ``benchmarks/hot_paths.py`` gives its gunicorn (``request_cpu``, ``pages_cpu``, ``cart_cpu``).
+BENCH_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "request-cpu-benchmark",
+    "SECURE_SSL_REDIRECT": "false",
+    "NUM_PROXIES": "1",
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "DB_CONN_MAX_AGE": "60",
+    "QUERY_COUNT_HEADER": "true",
+    "DJANGO_SETTINGS_MODULE": "skincare.settings",
+}
 
 
 def django_setup(**defaults):
@@ -24,6 +39,33 @@ def django_setup(**defaults):
     import django
 
     django.setup()
+
+
+def logs_to_devnull():
+    """The log lines (request log included) written to ``/dev/null``: still formatted, as under gunicorn."""
+    devnull = open(os.devnull, "w")  # noqa: SIM115 - for the whole run
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.StreamHandler):
+            handler.setStream(devnull)
+
+
+@contextlib.contextmanager
+def count_redis_trips():
+    """Round trips to Redis (commands or pipelines sent), counted while the block runs: ``[n]``."""
+    from redis.connection import AbstractConnection
+
+    count = [0]
+    original = AbstractConnection.send_packed_command
+
+    def counting(self, command, check_health=True):
+        count[0] += 1
+        return original(self, command, check_health)
+
+    AbstractConnection.send_packed_command = counting
+    try:
+        yield count
+    finally:
+        AbstractConnection.send_packed_command = original
 
 
 def test_client(**defaults):

@@ -25,7 +25,6 @@ statements (Django 5 logs ``BEGIN``/``COMMIT`` too), Redis round trips and Pytho
 
 import argparse
 import cProfile
-import logging
 import os
 import pstats
 import statistics
@@ -34,11 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
-
-from request_cpu import BENCH_ENV, count_redis_trips  # noqa: E402
+from _inprocess import BENCH_ENV, count_redis_trips, django_setup, logs_to_devnull, test_client
 
 PASSWORD = "skincare-demo"  # noqa: S105 - shop.accounts.demo.DEMO_PASSWORD
 SHOPPERS = ["shopper1@skincare.local", "shopper2@skincare.local", "shopper3@skincare.local"]
@@ -53,25 +48,19 @@ def main(argv=None):
     parser.add_argument("--top", type=int, default=50)
     args = parser.parse_args(argv)
 
-    for name, value in BENCH_ENV.items():
-        os.environ.setdefault(name, value)
-    os.environ.setdefault("THROTTLE_USER", "100000000/min")
-    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="cart-cpu-metrics-"))
-    import django
-
-    django.setup()
+    django_setup(
+        **BENCH_ENV,
+        THROTTLE_USER="100000000/min",
+        PROMETHEUS_MULTIPROC_DIR=tempfile.mkdtemp(prefix="cart-cpu-metrics-"),
+    )
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from shop.catalog.models import Product, ProductStatus
 
-    devnull = open(os.devnull, "w")  # noqa: SIM115 - for the whole run
-    for handler in logging.getLogger().handlers:
-        if isinstance(handler, logging.StreamHandler):
-            handler.setStream(devnull)
+    logs_to_devnull()
 
-    client = Client(HTTP_HOST="127.0.0.1", HTTP_ACCEPT="application/json", HTTP_X_FORWARDED_FOR="10.9.8.7")
+    client = test_client(HTTP_ACCEPT="application/json", HTTP_X_FORWARDED_FOR="10.9.8.7")
 
     def post(path, body, auth):
         return client.post(path, body, content_type="application/json", **auth)

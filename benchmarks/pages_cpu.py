@@ -19,7 +19,6 @@ visitors pays. ``--profile ROW`` prints a cProfile of that row instead.
 """
 
 import argparse
-import contextlib
 import cProfile
 import os
 import pstats
@@ -27,43 +26,13 @@ import statistics
 import sys
 import tempfile
 import time
-from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _inprocess import BENCH_ENV, ROOT, count_redis_trips, django_setup, logs_to_devnull, test_client
+
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-BENCH_ENV = {
-    "DEBUG": "false",
-    "SECRET_KEY": "pages-cpu-benchmark",
-    "SECURE_SSL_REDIRECT": "false",
-    "NUM_PROXIES": "1",
-    "ALLOWED_HOSTS": "127.0.0.1",
-    "DB_CONN_MAX_AGE": "60",
-    "QUERY_COUNT_HEADER": "true",
-    "DJANGO_SETTINGS_MODULE": "skincare.settings",
-}
 SIGNED_IN = "signed in"
-
-
-@contextlib.contextmanager
-def count_redis_trips():
-    """Round trips to Redis (commands or pipelines sent) while the block runs: ``[n]``."""
-    from redis.connection import AbstractConnection
-
-    count = [0]
-    original = AbstractConnection.send_packed_command
-
-    def counting(self, command, check_health=True):
-        count[0] += 1
-        return original(self, command, check_health)
-
-    AbstractConnection.send_packed_command = counting
-    try:
-        yield count
-    finally:
-        AbstractConnection.send_packed_command = original
 
 
 def rows_for(data):
@@ -91,26 +60,15 @@ def main(argv=None):
     parser.add_argument("--user", default="shopper1@skincare.local", help="the signed-in rows' shopper")
     args = parser.parse_args(argv)
 
-    for name, value in BENCH_ENV.items():
-        os.environ.setdefault(name, value)
-    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="pages-cpu-metrics-"))
-    import django
-
-    django.setup()
-    import logging
-
+    django_setup(**BENCH_ENV, PROMETHEUS_MULTIPROC_DIR=tempfile.mkdtemp(prefix="pages-cpu-metrics-"))
     from catalog import client_address
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     from shop.accounts.models import User
     from shop.catalog.models import Category, Product, ProductStatus
 
-    devnull = open(os.devnull, "w")  # noqa: SIM115 - for the whole run
-    for handler in logging.getLogger().handlers:
-        if isinstance(handler, logging.StreamHandler):
-            handler.setStream(devnull)
+    logs_to_devnull()
 
     active = Product.objects.filter(status=ProductStatus.ACTIVE)
     data = {
@@ -124,8 +82,8 @@ def main(argv=None):
     rows = rows_for(data)
     if args.only:
         rows = {name: paths for name, paths in rows.items() if name == "health" or name in args.only}
-    anonymous = Client(HTTP_HOST="127.0.0.1")
-    member = Client(HTTP_HOST="127.0.0.1")
+    anonymous = test_client()
+    member = test_client()
     member.force_login(User.objects.get(email=args.user))
     counter = iter(range(10**9))
 

@@ -16,7 +16,6 @@ internal and cumulative time.
 """
 
 import argparse
-import contextlib
 import cProfile
 import os
 import pstats
@@ -25,20 +24,9 @@ import tempfile
 import time
 from urllib.parse import urlencode
 
-from _inprocess import ROOT, django_setup, test_client
+from _inprocess import BENCH_ENV, ROOT, count_redis_trips, django_setup, logs_to_devnull, test_client
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
-
-BENCH_ENV = {
-    "DEBUG": "false",
-    "SECRET_KEY": "request-cpu-benchmark",
-    "SECURE_SSL_REDIRECT": "false",
-    "NUM_PROXIES": "1",
-    "ALLOWED_HOSTS": "127.0.0.1",
-    "DB_CONN_MAX_AGE": "60",
-    "QUERY_COUNT_HEADER": "true",
-    "DJANGO_SETTINGS_MODULE": "skincare.settings",
-}
 
 
 def rows_for(data):
@@ -54,25 +42,6 @@ def rows_for(data):
     }
 
 
-@contextlib.contextmanager
-def count_redis_trips():
-    """Round trips to Redis (commands or pipelines sent), counted while the block runs: ``[n]``."""
-    from redis.connection import AbstractConnection
-
-    count = [0]
-    original = AbstractConnection.send_packed_command
-
-    def counting(self, command, check_health=True):
-        count[0] += 1
-        return original(self, command, check_health)
-
-    AbstractConnection.send_packed_command = counting
-    try:
-        yield count
-    finally:
-        AbstractConnection.send_packed_command = original
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=2000)
@@ -83,17 +52,12 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     django_setup(**BENCH_ENV, PROMETHEUS_MULTIPROC_DIR=tempfile.mkdtemp(prefix="request-cpu-metrics-"))
-    import logging
-
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from shop.catalog.models import Product, ProductStatus
 
-    devnull = open(os.devnull, "w")  # noqa: SIM115 - for the whole run
-    for handler in logging.getLogger().handlers:
-        if isinstance(handler, logging.StreamHandler):
-            handler.setStream(devnull)
+    logs_to_devnull()
 
     active = Product.objects.filter(status=ProductStatus.ACTIVE)
     data = {

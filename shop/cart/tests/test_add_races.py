@@ -2,15 +2,14 @@
 the cart's lock and the line's upsert are one statement (``lock_objects.cart_lock_touch_line_add``):
 every addition counted once, never past the stock or the line limit, no 5xx."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from rest_framework.test import APIClient
 
 from shop.accounts.tests.factories import UserFactory
 from shop.cart.models import Cart, CartLine
 from shop.cart.tests.factories import ProductFactory, VariantFactory
+from shop.testing import at_once
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -26,27 +25,18 @@ THREADS = 12
 
 def race(user, requests):
     """``(method, path, body)`` each from its own thread and client at once: [(status, code or None)]."""
-    barrier = threading.Barrier(len(requests))
-    answers = [None] * len(requests)
 
-    def send(index, method, path, body):
+    def sender(method, path, body):
         client = APIClient()
         client.force_authenticate(user)
-        try:
-            barrier.wait()
-            response = getattr(client, method)(path, body, format="json")
-            answers[index] = (response.status_code, response.json().get("code"))
-        except Exception as exc:  # noqa: BLE001 - reported by the assertions
-            answers[index] = repr(exc)
-        finally:
-            connections.close_all()
 
-    threads = [threading.Thread(target=send, args=(i, *request)) for i, request in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return answers
+        def send():
+            response = getattr(client, method)(path, body, format="json")
+            return (response.status_code, response.json().get("code"))
+
+        return send
+
+    return at_once([sender(*request) for request in requests])
 
 
 def shopper_with_cart():

@@ -1,15 +1,14 @@
 """Guest-cart merges racing other requests, through the API on PostgreSQL (threads, one
 connection each): no 5xx and no lost line."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from rest_framework.test import APIClient
 
 from shop.accounts.tests.factories import UserFactory
 from shop.cart.models import Cart
 from shop.cart.tests.factories import ProductFactory
+from shop.testing import at_once
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -25,28 +24,14 @@ SHOPPERS = 10
 
 def race(requests):
     """``(user or None, path, body, token)`` each from its own thread and client at once."""
-    barrier = threading.Barrier(len(requests))
-    answers = [None] * len(requests)
 
-    def send(index, user, path, body, token):
+    def sender(user, path, body, token):
         client = APIClient()
         if user is not None:
             client.force_authenticate(user)
-        try:
-            barrier.wait()
-            response = client.post(path, body, format="json", HTTP_X_CART_TOKEN=token)
-            answers[index] = response.status_code
-        except Exception as exc:  # noqa: BLE001 - reported by the assertions
-            answers[index] = repr(exc)
-        finally:
-            connections.close_all()
+        return lambda: client.post(path, body, format="json", HTTP_X_CART_TOKEN=token).status_code
 
-    threads = [threading.Thread(target=send, args=(i, *request)) for i, request in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return answers
+    return at_once([sender(*request) for request in requests])
 
 
 def guest_with_cart(product):

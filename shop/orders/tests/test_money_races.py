@@ -3,19 +3,19 @@ and the staff refund of the same orders at once. The test card provider's ledger
 card network's view: every charge and refund it performed, to compare with the shop's rows.
 The provider answers after a short sleep, like a real one, so the racers overlap."""
 
-import threading
 import time
 from collections import Counter
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from rest_framework.test import APIClient
 
 from shop.accounts.tests.factories import StaffFactory, UserFactory
 from shop.orders.models import Order, Payment, PaymentRefund, PaymentRefundLine
 from shop.orders.payments.test_card import TestCardProvider, card_ledger
 from shop.orders.tests.helpers import DECLINED_CARD, OK_CARD, ORDERS, place
+from shop.testing import at_once
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -47,27 +47,18 @@ def _slow_provider(monkeypatch):
 def race(requests):
     """Send every ``(user, method, path, body)`` from its own thread and client at the same
     moment; returns ``[(status code, json body)]`` in request order."""
-    barrier = threading.Barrier(len(requests))
-    answers = [None] * len(requests)
 
-    def send(index, user, method, path, body):
+    def sender(user, method, path, body):
         client = APIClient()
         client.force_authenticate(user)
-        try:
-            barrier.wait()
-            response = getattr(client, method)(path, body, format="json")
-            answers[index] = (response.status_code, response.json())
-        except Exception as exc:  # noqa: BLE001 - reported by the assertions
-            answers[index] = (599, {"exception": repr(exc)})
-        finally:
-            connections.close_all()
 
-    threads = [threading.Thread(target=send, args=(i, *request)) for i, request in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return answers
+        def send():
+            response = getattr(client, method)(path, body, format="json")
+            return (response.status_code, response.json())
+
+        return send
+
+    return at_once([sender(*request) for request in requests], failed=lambda exc: (599, {"exception": repr(exc)}))
 
 
 def unpaid_order(client, user):

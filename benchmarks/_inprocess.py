@@ -110,6 +110,18 @@ def timed(call, n, *, capture=False, profiler=None):
     return Timing(cpu / n * 1000, wall / n * 1000, queries.captured_queries if capture else None, last)
 
 
+def print_profile(profiler, *, name, per, top):
+    """A cProfile of ``per`` requests of row ``name``: the time per request, then the ``top`` functions by
+    internal and by cumulative time (``pstats`` listings)."""
+    import pstats
+
+    stats = pstats.Stats(profiler, stream=sys.stdout)
+    total = sum(tt for (_, _, tt, _, _) in stats.stats.values())
+    print(f"{name}: {total / per * 1000:.3f} ms per request (profiled)")
+    stats.sort_stats("tottime").print_stats(top)
+    stats.sort_stats("cumulative").print_stats(top)
+
+
 def print_functions(stats, *, per, top, key="cumulative", where, keep=None):
     """The ``top`` functions of ``stats`` (``pstats.Stats``) by ``key`` time ("cumulative" or "tottime"),
     per one of the ``per`` profiled requests: milliseconds, calls and ``where(filename)``:line; ``keep``

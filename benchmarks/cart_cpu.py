@@ -33,7 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _inprocess import BENCH_ENV, count_redis_trips, django_setup, logs_to_devnull, test_client
+from _inprocess import BENCH_ENV, count_redis_trips, django_setup, logs_to_devnull, print_profile, test_client
 
 PASSWORD = "skincare-demo"  # noqa: S105 - shop.accounts.demo.DEMO_PASSWORD
 SHOPPERS = ["shopper1@skincare.local", "shopper2@skincare.local", "shopper3@skincare.local"]
@@ -140,11 +140,7 @@ def main(argv=None):
     if args.profile:
         profiler = cProfile.Profile(time.process_time)
         run(rows[args.profile], args.requests, profiler)
-        stats = pstats.Stats(profiler, stream=sys.stdout)
-        total = sum(tt for (_, _, tt, _, _) in stats.stats.values())
-        print(f"{args.profile}: {total / args.requests * 1000:.3f} CPU ms per request (profiled)")
-        stats.sort_stats("tottime").print_stats(args.top)
-        stats.sort_stats("cumulative").print_stats(args.top)
+        print_profile(profiler, name=args.profile, per=args.requests, top=args.top)
         return 0
 
     per_block = max(1, args.requests // args.blocks)

@@ -24,7 +24,7 @@ import tempfile
 import time
 from urllib.parse import urlencode
 
-from _inprocess import BENCH_ENV, ROOT, count_redis_trips, django_setup, logs_to_devnull, test_client
+from _inprocess import BENCH_ENV, ROOT, count_redis_trips, django_setup, logs_to_devnull, print_profile, test_client
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
@@ -96,11 +96,7 @@ def main(argv=None):
         profiler.enable()
         run(paths, args.requests)
         profiler.disable()
-        stats = pstats.Stats(profiler, stream=sys.stdout)
-        total = sum(tt for (_, _, tt, _, _) in stats.stats.values())
-        print(f"{args.profile}: {total / args.requests * 1000:.3f} ms per request (profiled)")
-        stats.sort_stats("tottime").print_stats(args.top)
-        stats.sort_stats("cumulative").print_stats(args.top)
+        print_profile(profiler, name=args.profile, per=args.requests, top=args.top)
         return 0
 
     per_block = max(1, args.requests // args.blocks)

@@ -14,6 +14,7 @@ from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.core.cache import cache
+from django.db import OperationalError
 from django.test import Client
 
 from skincare.models import FailedTask
@@ -204,8 +205,14 @@ def test_a_task_that_fails_in_the_worker_is_recorded(worker):
         result.get(timeout=20)
 
     # Celery stores the failed result before it sends task_failure: wait for the row.
+    def recorded():
+        try:
+            return FailedTask.objects.filter(task_id=result.id).exists()
+        except OperationalError:  # SQLite's shared in-memory database: the worker's write holds the table
+            return False
+
     deadline = time.monotonic() + 20
-    while not FailedTask.objects.filter(task_id=result.id).exists() and time.monotonic() < deadline:
+    while not recorded() and time.monotonic() < deadline:
         time.sleep(0.1)
     row = FailedTask.objects.get(task_id=result.id)
     assert row.task_name == "obs_tests.explode"

@@ -43,7 +43,7 @@ def _queue_order_notices(notices):
     from feedback.tasks import order_notices
 
     try:
-        order_notices.delay(notices=notices)
+        deferred.publish(order_notices, kwargs={"notices": notices})
     except Exception:  # noqa: BLE001 - a notification must never break the order flow
         logger.exception("Order notifications for %s failed", sorted({n["order_id"] for n in notices}))
 

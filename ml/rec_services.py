@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from ml import services
 from ml.models import AvoidedIngredient, HiddenRecommendation
 from shop.catalog import selectors as catalog_selectors
+from skincare import deferred
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +90,13 @@ def _queue_refresh(user_id):
         if eager:
             recommendations_user_refresh.delay(user_id)
         else:
-            recommendations_user_refresh.apply_async((user_id,), {"release": True}, countdown=REFRESH_COALESCE_SECONDS)
+            # In a checkout (``skincare.deferred.batch``) it leaves with the checkout's other tasks, in one message.
+            deferred.publish(
+                recommendations_user_refresh,
+                args=(user_id,),
+                kwargs={"release": True},
+                countdown=REFRESH_COALESCE_SECONDS,
+            )
     except Exception as exc:  # noqa: BLE001 - a broker or store outage never fails the purchase or review
         logger.warning("Recommendation refresh for user %s not queued: %s", user_id, exc)
 

@@ -5,7 +5,7 @@ from django.db import transaction
 
 from shop.cart.shipping import method_name
 from shop.orders.models import Order, OrderItem
-from skincare import events
+from skincare import deferred, events
 
 EMAIL_EVENTS = ("placed", "paid", "shipped", "delivered", "cancelled", "refunded")
 
@@ -67,7 +67,7 @@ def order_email(order, event, *, items=None, **extra):
             _email_item(item.product_name, item.variant_name, item.quantity, item.unit_price, item.total_price)
             for item in items
         ]
-    transaction.on_commit(lambda: order_email_send.delay(**kwargs))
+    transaction.on_commit(lambda: deferred.publish(order_email_send, kwargs=kwargs))
 
 
 def send_on_commit(signal, **kwargs):

@@ -346,7 +346,9 @@ def _order_place(
         break
     if isinstance(order, Order) and payment is None:
         return order, False, None  # idempotent replay found under the cart lock
-    charge, recorded = _payment_charge(payment=payment, provider=provider, data=payment_data or {})
+    charge, recorded = _payment_charge(
+        payment=payment, provider=provider, data=payment_data or {}, placed_items=order.placed_items
+    )
     _order_refresh(order, locked=getattr(recorded, "locked_order", None))
     order.placed_payment = recorded  # the order's one payment, as recorded (``selectors.order_detail_prefetch``)
     return order, True, charge
@@ -553,14 +555,14 @@ def payment_charge(*, payment, provider, data):
     return _payment_charge(payment=payment, provider=provider, data=data)[0]
 
 
-def _payment_charge(*, payment, provider, data):
+def _payment_charge(*, payment, provider, data, placed_items=None):
     """``payment_charge``, with the payment as recorded (see ``payment_record_result``)."""
     try:
         result = provider.charge(payment=payment, data=data, idempotency_key=charge_idempotency_key(payment))
     except Exception:  # noqa: BLE001 - a provider failure must leave a failed payment, not a 500
         logger.exception("payment provider %s failed for %s", provider.name, payment.pk)
         result = ChargeResult(status=PaymentRecordStatus.FAILED, failure_message="The payment could not be processed.")
-    recorded = _payment_record_charge(payment=payment, result=result)
+    recorded = _payment_record_charge(payment=payment, result=result, placed_items=placed_items)
     # ``refunded_on_record``: whether recording this answer refunded it (set when it was recorded
     # now; a payment settled before, e.g. by a webhook, is asked).
     refunded = getattr(recorded, "refunded_on_record", None)
@@ -573,9 +575,10 @@ def _payment_charge(*, payment, provider, data):
     return result, recorded
 
 
-def _payment_record_charge(*, payment, result):
+def _payment_record_charge(*, payment, result, placed_items=None):
     """``payment_record_result`` for a provider's ``ChargeResult`` on ``payment``."""
     return payment_record_result(
+        placed_items=placed_items,
         payment_id=payment.pk,
         order_id=payment.order_id,
         status_=result.status,
@@ -586,14 +589,20 @@ def _payment_record_charge(*, payment, result):
 
 
 @transaction.atomic
-def payment_record_result(*, payment_id, status_, transaction_id="", response=None, failure_message="", order_id=None):
+def payment_record_result(
+    *, payment_id, status_, transaction_id="", response=None, failure_message="", order_id=None, placed_items=None
+):
     """Apply a provider's verdict under the order lock. Idempotent: a settled payment is not
     changed again (webhooks repeat). An approval is always kept: recorded, and refunded at
     once when the order was cancelled or paid by another payment meanwhile. ``order_id`` (a
-    payment never moves to another order) spares the look-up when the caller has it."""
+    payment never moves to another order) spares the look-up when the caller has it;
+    ``placed_items`` (checkout: the order's lines as it inserted them, with their products) go
+    with the order to the receivers of ``order_paid``, which then need not read them."""
     if order_id is None:
         order_id = Payment.objects.filter(pk=payment_id).values_list("order_id", flat=True).first()
     order = order_lock(order_id=order_id)
+    if placed_items is not None:
+        order.placed_items = placed_items
     payment = payment_lock(payment_id=payment_id)
     # The order as this transaction leaves it (every change below is saved through it), for a
     # caller that would read it again; None where a refund may change it through other statements.

@@ -157,7 +157,13 @@ def premium_grant_for_order(*, order) -> PremiumGrant | None:
     Idempotent: an order grants once (one grant per order, enforced by the table)."""
     from shop.catalog.models import ProductType
 
-    units = sum(order.items.filter(product__product_type=ProductType.SUBSCRIPTION).values_list("quantity", flat=True))
+    placed = getattr(order, "placed_items", None)  # checkout: the lines as inserted, with their products
+    if placed is not None:
+        units = sum(item.quantity for item in placed if item.product.product_type == ProductType.SUBSCRIPTION)
+    else:
+        units = sum(
+            order.items.filter(product__product_type=ProductType.SUBSCRIPTION).values_list("quantity", flat=True)
+        )
     if not units or order.user_id is None:
         return None
     with transaction.atomic():

@@ -1,6 +1,7 @@
 """skincare.deferred: work deferred inside a batch is flushed once per key when the batch ends."""
 
 import pytest
+from celery import shared_task
 
 from skincare import deferred
 
@@ -38,7 +39,7 @@ def test_a_nested_batch_leaves_the_flush_to_the_outermost():
     assert log[-1] == ("a", [3])
 
 
-def test_work_deferred_while_flushing_runs_at_once():
+def test_work_deferred_while_flushing_is_flushed_by_the_same_batch_after_it():
     log = []
 
     def flush(items):
@@ -70,3 +71,108 @@ def test_a_failing_flush_does_not_drop_the_others_and_is_raised_after_them():
             deferred.defer("broken", 1, flush=broken)
             deferred.defer("b", 2, flush=_collector(log, "b"))
     assert log == [("b", [2])]
+
+
+# --- publish: a batch's Celery tasks leave as one message (with a broker) ------------------------------
+
+RUNS = []
+
+
+@shared_task(name="tests.deferred.record")
+def _record(*, value):
+    RUNS.append(value)
+
+
+@shared_task(name="tests.deferred.broken")
+def _broken(*, value):
+    RUNS.append(value)
+    raise ValueError(value)
+
+
+@shared_task(name="tests.deferred.flaky", autoretry_for=(OSError,), max_retries=3)
+def _flaky(*, value):
+    RUNS.append(value)
+    raise OSError(value)
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    """Every message published (task name, args, kwargs, options), nothing run: as with a broker."""
+    from skincare.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    RUNS.clear()
+    log = []
+    for task in (_record, _broken, _flaky, deferred.deferred_run):
+        monkeypatch.setattr(
+            task,
+            "apply_async",
+            lambda args=(), kwargs=None, name=task.name, **options: log.append((name, list(args), kwargs, options)),
+        )
+        monkeypatch.setattr(
+            task, "delay", lambda *args, name=task.name, **kwargs: log.append((name, list(args), kwargs, {}))
+        )
+    return log
+
+
+def test_with_a_broker_the_tasks_of_a_batch_leave_as_one_message_after_the_other_flushes(sent):
+    def notices(items):
+        deferred.publish(_record, kwargs={"value": items})  # a flush that publishes joins the message
+
+    with deferred.batch():
+        deferred.publish(_record, kwargs={"value": "mail"})
+        deferred.defer("notices", "n1", flush=notices)
+        deferred.publish(_record, args=(), kwargs={"value": "later"}, countdown=30)
+        deferred.defer("notices", "n2", flush=notices)
+        assert sent == []
+
+    assert [(name, kwargs) for name, _, kwargs, _ in sent] == [
+        (
+            "skincare.deferred_run",
+            {
+                "tasks": [
+                    ("tests.deferred.record", [], {"value": "mail"}, {}),
+                    ("tests.deferred.record", [], {"value": "later"}, {"countdown": 30}),
+                    ("tests.deferred.record", [], {"value": ["n1", "n2"]}, {}),
+                ]
+            },
+        )
+    ]
+
+
+def test_one_task_or_no_batch_is_sent_as_itself(sent):
+    deferred.publish(_record, kwargs={"value": 1})
+    with deferred.batch():
+        deferred.publish(_record, kwargs={"value": 2}, countdown=5)
+    assert sent == [
+        ("tests.deferred.record", [], {"value": 1}, {}),
+        ("tests.deferred.record", [], {"value": 2}, {"countdown": 5}),
+    ]
+
+
+def test_celery_eager_sends_each_task_at_once_inside_a_batch(settings):
+    from skincare.celery import app
+
+    assert app.conf.task_always_eager
+    RUNS.clear()
+    with deferred.batch():
+        deferred.publish(_record, kwargs={"value": "a"})
+        assert RUNS == ["a"]
+        deferred.publish(_record, kwargs={"value": "b"})
+    assert RUNS == ["a", "b"]
+
+
+def test_the_worker_runs_each_task_on_its_own_and_resends_only_what_would_retry(sent):
+    deferred.deferred_run(
+        tasks=[
+            ("tests.deferred.broken", [], {"value": "broken"}, {}),
+            ("tests.deferred.flaky", [], {"value": "flaky"}, {}),
+            ("tests.deferred.record", [], {"value": "later"}, {"countdown": 30}),
+            ("tests.deferred.record", [], {"value": "ok"}, {}),
+        ]
+    )
+    assert RUNS == ["broken", "flaky", "ok"]  # a failure stops nothing; the delayed one is not run here
+    assert sent == [  # the OSError the flaky task retries: sent again on its own; the ValueError is not
+        ("tests.deferred.flaky", [], {"value": "flaky"}, {}),
+        ("tests.deferred.record", [], {"value": "later"}, {"countdown": 30}),
+    ]

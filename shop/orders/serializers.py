@@ -267,8 +267,80 @@ class CheckoutOutput(OrderDetailOutput):
         fields = [*OrderDetailOutput.Meta.fields, "client_secret", "payment_error"]
 
 
+def _choice(value):
+    """A choice column as DRF's ``ChoiceField`` writes it."""
+    return value if value in ("", None) else str(value)
+
+
+def _placed_item_data(item, request):
+    return {
+        "id": item.id,
+        "product_id": item.product_id,
+        "variant_id": item.variant_id,
+        "product_name": item.product_name,
+        "product_name_km": item.product.name_km,
+        "variant_name": item.variant_name,
+        "variant_kind": item.variant_kind,
+        "product_sku": item.product_sku,
+        "quantity": item.quantity,
+        "unit_price": _money(item.unit_price),
+        "total_price": _money(item.total_price),
+        "image": _snapshot_image(item, request) if item.image_file_id else None,
+        "refunded_quantity": 0,
+    }
+
+
+def placed_order_data(order, *, request=None):
+    """``OrderDetailOutput(order).data`` of an order ``order_place`` has just created, built from what it
+    wrote (``selectors.order_detail_prefetch``: the lines as inserted, each with its image file or none,
+    no refund yet; the one payment as recorded; the events read) without DRF's field machinery, which
+    cost a checkout about a tenth of its CPU. The same keys in the same order with the same values:
+    ``test_the_checkout_answer_equals_the_order_read_again``."""
+    zone = timezone.get_current_timezone()
+    payment = order.placed_payment
+    return {
+        "order_number": order.order_number,
+        "customer_name": order.customer_name,
+        "customer_email": order.customer_email,
+        "currency": _choice(order.currency),
+        **{name: _money(getattr(order, name)) for name in MONEY_FIELDS},
+        **{name: _choice(getattr(order, name)) for name in STATUS_FIELDS},
+        "coupon_code": order.coupon_code,
+        "shipping_address": order.shipping_address,
+        "billing_address": order.billing_address,
+        "notes": order.notes,
+        "tracking_number": order.tracking_number,
+        "items": [_placed_item_data(item, request) for item in order.placed_items],
+        "payments": [
+            {
+                "id": payment.id,
+                "payment_method": _choice(payment.payment_method),
+                "payment_provider": payment.payment_provider,
+                "amount": _money(payment.amount),
+                "refunded_amount": _money(payment.refunded_amount),
+                "currency": _choice(payment.currency),
+                "status": _choice(payment.status),
+                "failure_message": payment.failure_message,
+                "processed_at": datetime_text(payment.processed_at, zone),
+                "created_at": datetime_text(payment.created_at, zone),
+            }
+        ],
+        "events": [
+            {"type": _choice(event.type), "data": event.data, "created_at": datetime_text(event.created_at, zone)}
+            for event in order.events.all()
+        ],
+        **{
+            name: datetime_text(getattr(order, name), zone)
+            for name in ("created_at", "updated_at", "paid_at", "shipped_at", "delivered_at", "cancelled_at")
+        },
+    }
+
+
 def checkout_output(order, charge, *, request=None):
-    data = OrderDetailOutput(order, context={"request": request}).data
+    if getattr(order, "placed_items", None) is not None and getattr(order, "placed_payment", None) is not None:
+        data = placed_order_data(order, request=request)
+    else:
+        data = OrderDetailOutput(order, context={"request": request}).data
     if charge is not None:
         if charge.client_secret:
             data["client_secret"] = charge.client_secret

@@ -221,6 +221,13 @@ def test_the_checkout_answer_equals_the_order_read_again(auth_client, user, card
     answer.pop("payment_error", None)
     again = auth_client.get(f"/api/v1/orders/{answer['order_number']}").json()["data"]
     assert answer == again
+    # in the same order: the answer is built without the serializer (``serializers.placed_order_data``)
+    assert list(answer) == list(again)
+    for key in ("items", "payments", "events"):
+        assert [list(row) for row in answer[key]] == [list(row) for row in again[key]]
+    assert [list(item["image"] or {}) for item in answer["items"]] == [
+        list(item["image"] or {}) for item in again["items"]
+    ]
     assert [item["image"] is None for item in answer["items"]] == [True, False, False]
     assert len(answer["payments"]) == 1
 

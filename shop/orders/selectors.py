@@ -113,7 +113,7 @@ def order_for_user(*, user, order_number):
 def order_detail_prefetch(*, order):
     """What ``order_for_user`` reads with an order, for an order already in hand: the same statements
     less the order's own. An order ``order_place`` just created carries its lines and payment as
-    written (``placed_items``, ``placed_payment``): only the lines' image files and the events are read."""
+    written (``placed_items``, ``placed_payment``, ``placed_events``): only the lines' image files are read."""
     items, payment = getattr(order, "placed_items", None), getattr(order, "placed_payment", None)
     if items is None or payment is None:
         prefetch_related_objects([order], *_detail_prefetches())
@@ -128,7 +128,11 @@ def order_detail_prefetch(*, order):
         _prefetched(item, "refund_lines", [])
     _prefetched(order, "items", items)
     _prefetched(order, "payments", [payment])
-    prefetch_related_objects([order], _events_prefetch())
+    events = getattr(order, "placed_events", None)
+    if events is None:
+        prefetch_related_objects([order], _events_prefetch())
+    else:
+        _prefetched(order, "events", events)
     return order
 
 

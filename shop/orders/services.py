@@ -9,6 +9,7 @@ held while a provider answers.
 
 import hashlib
 import logging
+from contextvars import ContextVar
 from dataclasses import replace
 from datetime import timedelta
 
@@ -97,8 +98,20 @@ def _actor(by):
     return by if by is not None and by.is_authenticated else None
 
 
+# The events a checkout writes (``_order_place``), kept for its answer: it need not read them again.
+_written_events = ContextVar("orders_written_events", default=None)
+
+
+def _written(*events):
+    kept = _written_events.get()
+    if kept is not None:
+        kept.extend(events)
+
+
 def _event(order, type_, *, by=None, **data):
-    return OrderEvent.objects.create(order=order, type=type_, user=_actor(by), data=data)
+    event = OrderEvent.objects.create(order=order, type=type_, user=_actor(by), data=data)
+    _written(event)
+    return event
 
 
 def _not_found():
@@ -320,8 +333,44 @@ def _order_place(
     provider = provider_for_method(payment_method)
     method = _shipping_method(shipping_method)
     address = address_snapshot(user=user, address_id=address_id, address=shipping_address)
+    written = _written_events.set([])
+    try:
+        return _order_place_written(
+            user=user,
+            email=email,
+            customer_name=customer_name,
+            method=method,
+            cart=cart,
+            idempotency_key=idempotency_key,
+            payment_method=payment_method,
+            payment_data=payment_data,
+            provider=provider,
+            address=address,
+            billing_address=billing_address,
+            notes=notes,
+        )
+    finally:
+        _written_events.reset(written)
+
+
+def _order_place_written(
+    *,
+    user,
+    email,
+    customer_name,
+    method,
+    cart,
+    idempotency_key,
+    payment_method,
+    payment_data,
+    provider,
+    address,
+    billing_address,
+    notes,
+):
     for attempt in range(1, ORDER_NUMBER_ATTEMPTS + 1):
         number = order_number_draw()
+        _written_events.get().clear()  # a rolled-back attempt's events are gone
         try:
             order, payment = _order_create(
                 user=user,
@@ -351,6 +400,8 @@ def _order_place(
     )
     _order_refresh(order, locked=getattr(recorded, "locked_order", None))
     order.placed_payment = recorded  # the order's one payment, as recorded (``selectors.order_detail_prefetch``)
+    # its events as written by this checkout, in the order the detail reads them
+    order.placed_events = sorted(_written_events.get(), key=lambda event: (event.created_at, event.pk))
     return order, True, charge
 
 
@@ -753,10 +804,13 @@ def _set_status(order, new_status, *, by, also=None, **data):
     if also is None:
         order.save(update_fields=fields)
         changed.save()
+        _written(changed)
     else:
         also_fields, paid = also
         order.save(update_fields=[*also_fields, *fields])
-        OrderEvent.objects.bulk_create([OrderEvent(order=order, type=OrderEventType.PAID, data=paid), changed])
+        _written(
+            *OrderEvent.objects.bulk_create([OrderEvent(order=order, type=OrderEventType.PAID, data=paid), changed])
+        )
     notifications.notify_status(order, old, new_status, by)
     if new_status == OrderStatus.DELIVERED and order.payment_status == PaymentStatus.PENDING:
         _complete_pending_payment(order)

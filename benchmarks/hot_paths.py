@@ -506,46 +506,46 @@ class Scenarios:
         self.pool_next = {group: unique_counter() for group in WRITE_POOLS}
         self.pool_used = {group: False for group in WRITE_POOLS}
 
+    def pool_step(self, group, path, request):
+        """One timed POST to ``path`` by the next unused shopper of ``group``'s pool: ``request(shopper, n)``
+        gives the body and any headers beside the shopper's token. Answers 201."""
+
+        def step(client, worker, n):
+            shopper = self.pool_take(group)
+            if shopper is None:
+                time.sleep(0.05)
+                return f"{group} pool used up: raise --write-carts", None, 0.0, 201
+            body, headers = request(shopper, n)
+            status, _, queries, ms = client.request(
+                "POST", path, body=body, headers={"Authorization": f"Bearer {shopper['access']}", **headers}
+            )
+            return status, queries, ms, 201
+
+        return step
+
     def add_to_cart(self):
         """One product added to a shopper's empty cart (timed); the carts are emptied between rounds."""
         if self.legacy_write_steps:
             return self.add_to_cart_legacy()
         products = self.data["cart_products"]
-
-        def step(client, worker, n):
-            shopper = self.pool_take("add")
-            if shopper is None:
-                time.sleep(0.05)
-                return "add pool used up: raise --write-carts", None, 0.0, 201
-            status, _, queries, ms = client.request(
-                "POST",
-                "/api/v1/cart/items",
-                body={"product_id": products[n % len(products)], "quantity": 1},
-                headers={"Authorization": f"Bearer {shopper['access']}"},
-            )
-            return status, queries, ms, 201
-
-        return step
+        return self.pool_step(
+            "add",
+            "/api/v1/cart/items",
+            lambda shopper, n: ({"product_id": products[n % len(products)], "quantity": 1}, {}),
+        )
 
     def checkout(self):
         """A checkout of a cart filled before the round (one stocked product), test card (timed)."""
         if self.legacy_write_steps:
             return self.checkout_legacy()
-
-        def step(client, worker, n):
-            shopper = self.pool_take("checkout")
-            if shopper is None:
-                time.sleep(0.05)
-                return "checkout pool used up: raise --write-carts", None, 0.0, 201
-            status, _, queries, ms = client.request(
-                "POST",
-                "/api/v1/orders",
-                body={"payment_method": "card", "card_number": TEST_CARD, "address_id": shopper["address_id"]},
-                headers={"Authorization": f"Bearer {shopper['access']}", "Idempotency-Key": uuid.uuid4().hex},
-            )
-            return status, queries, ms, 201
-
-        return step
+        return self.pool_step(
+            "checkout",
+            "/api/v1/orders",
+            lambda shopper, n: (
+                {"payment_method": "card", "card_number": TEST_CARD, "address_id": shopper["address_id"]},
+                {"Idempotency-Key": uuid.uuid4().hex},
+            ),
+        )
 
     def add_to_cart_legacy(self):
         """``--legacy-write-steps``: the add (timed) and the removal of every line (in the row's time)."""

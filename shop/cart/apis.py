@@ -7,7 +7,14 @@ from rest_framework.views import APIView
 from shop.cart import services
 from shop.cart.error_codes import CartErrorCode
 from shop.cart.selectors import cart_lines_joined, cart_price
-from shop.cart.serializers import CartAddInput, CartOutput, CartUpdateInput, CouponCodeInput, cart_output
+from shop.cart.serializers import (
+    CartAddInput,
+    CartOutput,
+    CartUpdateInput,
+    CouponCodeInput,
+    cart_add_input,
+    cart_output,
+)
 from shop.catalog.error_codes import CatalogErrorCode
 from shop.coupons.error_codes import COUPON_REFUSALS
 from skincare.api.error_docs import raises
@@ -68,10 +75,9 @@ class CartItemsApi(CartBaseApi):
     )
     @extend_schema(tags=TAGS, parameters=[TOKEN_HEADER], request=CartAddInput, responses={201: CartOutput})
     def post(self, request):
-        data = CartAddInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = cart_add_input(request.data)
         cart = self.cart(request)
-        services.cart_add_line(cart=cart, **data.validated_data)
+        services.cart_add_line(cart=cart, **data)
         return self.respond(request, cart, status.HTTP_201_CREATED)
 
 

@@ -13,6 +13,7 @@ from shop.cart.serializers import (
     CartUpdateInput,
     CouponCodeInput,
     cart_add_input,
+    cart_answer_memo,
     cart_output,
 )
 from shop.catalog.error_codes import CatalogErrorCode
@@ -35,12 +36,17 @@ class CartBaseApi(APIView):
 
     def respond(self, request, cart, code=status.HTTP_200_OK):
         # The services keep ``cart.updated_at`` and ``cart.coupon_id`` as they wrote them: no re-read.
+        read = getattr(cart, "joined_read", None)  # read with the cart by a GET (``with_lines``)
+        if read is not None and cart.coupon_id is None:
+            data = cart_answer_memo(key=read.key, request=request, build=lambda: self.answer(request, cart, read.lines))
+        else:
+            data = self.answer(request, cart, read.lines if read is not None else cart_lines_joined(cart))
+        return Response(data, status=code)
+
+    def answer(self, request, cart, lines):
         user = request.user if request.user.is_authenticated else None
-        lines = getattr(cart, "joined_lines", None)  # read with the cart by a GET (``with_lines``)
-        if lines is None:
-            lines = cart_lines_joined(cart)
         prices, coupon, problem = cart_price(cart, user=user, lines=lines)
-        data = cart_output(
+        return cart_output(
             cart=cart,
             prices=prices,
             coupon=coupon,
@@ -48,7 +54,6 @@ class CartBaseApi(APIView):
             include_token=cart.user_id is None,
             request=request,
         )
-        return Response(data, status=code)
 
 
 class CartApi(CartBaseApi):

@@ -141,14 +141,9 @@ _compiled = threading.local()
 _PLACEHOLDER = -918_273_645_546_372_819  # no row has this id; marks the id among the parameters
 
 
-def _compiled_rows(name, build, key):
-    """The rows of the queryset ``build(key)``, without building and compiling it each time.
-
-    An ORM queryset costs more to build and compile than to run when it is small and hot (the cart
-    lines' 16 joined columns: 2.8 of 3.7 ms). So each thread compiles ``build`` once, for a
-    placeholder id, and then only swaps ``key`` in; the rows go through the compiler's converters
-    as the queryset's own would. ``build`` must use its argument exactly once, as a parameter.
-    """
+def _compiled_fetch(name, build, key):
+    """``(rows as the database driver gave them, convert)``: ``_compiled_rows`` before its converters;
+    ``convert(rows)`` applies them."""
     connection = connections[DEFAULT_DB_ALIAS]
     ready = getattr(_compiled, name, None)
     if ready is None or ready[0] is not connection:
@@ -158,16 +153,32 @@ def _compiled_rows(name, build, key):
         columns = [column[0] for column in compiler.select[: compiler.col_count]]
         assert not compiler.has_composite_fields(columns), "results_iter would make tuples of these"  # noqa: S101
         converters = compiler.get_converters(columns)
-        ready = (connection, compiler, converters, sql, list(params), list(params).index(_PLACEHOLDER))
+        if converters:
+
+            def convert(rows, compiler=compiler, converters=converters):
+                return [tuple(row) for row in compiler.apply_converters(rows, converters)]
+
+        else:
+            convert = list
+        ready = (connection, convert, sql, list(params), list(params).index(_PLACEHOLDER))
         setattr(_compiled, name, ready)
-    _, compiler, converters, sql, params, index = ready
+    _, convert, sql, params, index = ready
     params = [*params[:index], key, *params[index + 1 :]]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if not converters:
-        return rows
-    return [tuple(row) for row in compiler.apply_converters(rows, converters)]
+        return cursor.fetchall(), convert
+
+
+def _compiled_rows(name, build, key):
+    """The rows of the queryset ``build(key)``, without building and compiling it each time.
+
+    An ORM queryset costs more to build and compile than to run when it is small and hot (the cart
+    lines' 16 joined columns: 2.8 of 3.7 ms). So each thread compiles ``build`` once, for a
+    placeholder id, and then only swaps ``key`` in; the rows go through the compiler's converters
+    as the queryset's own would. ``build`` must use its argument exactly once, as a parameter.
+    """
+    rows, convert = _compiled_fetch(name, build, key)
+    return convert(rows) if rows else rows
 
 
 def _line_rows(cart_id):
@@ -239,15 +250,43 @@ def _user_cart_lines_queryset(user_id):
     )
 
 
-def cart_of_user_with_lines(*, user_id):
-    """``(cart_of_user, cart_lines_joined of it)`` in one query (compiled once per thread), for a read
-    of the signed-in cart that changes nothing: ``(None, [])`` when the user has no cart."""
-    rows = _compiled_rows("user_cart_lines", _user_cart_lines_queryset, user_id)
+class JoinedRead:
+    """A signed-in cart's lines as the one query of a cart GET read them with the cart.
+
+    ``key``: its rows as the database driver gave them (JSON still text), hashable: the cart's columns
+    and every column of its lines that pricing and the answer read (``_JOINED``), so two reads with
+    equal keys answer the same without a coupon (``serializers.cart_answer_memo``). ``lines``: the
+    ``LineView`` of each line, built on first use.
+    """
+
+    __slots__ = ("key", "_convert", "_lines")
+
+    def __init__(self, rows, convert):
+        self.key, self._convert, self._lines = tuple(rows), convert, None
+
+    @property
+    def lines(self):
+        if self._lines is None:
+            width = len(_CART_COLUMNS)
+            rows = self._convert(self.key)
+            self._lines = [_line_view(row[width:]) for row in rows if row[width] is not None]
+        return self._lines
+
+
+def cart_of_user_read(*, user_id):
+    """``(cart_of_user, JoinedRead of its lines)`` in one query (compiled once per thread), for a read of
+    the signed-in cart that changes nothing: ``(None, None)`` when the user has no cart."""
+    rows, convert = _compiled_fetch("user_cart_lines", _user_cart_lines_queryset, user_id)
     if not rows:
-        return None, []
+        return None, None
     width = len(_CART_COLUMNS)
-    cart = _loaded(Cart, _CART_COLUMNS, rows[0][:width])
-    return cart, [_line_view(row[width:]) for row in rows if row[width] is not None]
+    return _loaded(Cart, _CART_COLUMNS, convert(rows[:1])[0][:width]), JoinedRead(rows, convert)
+
+
+def cart_of_user_with_lines(*, user_id):
+    """``(cart_of_user, cart_lines_joined of it)`` in one query: ``(None, [])`` when the user has no cart."""
+    cart, read = cart_of_user_read(user_id=user_id)
+    return (None, []) if cart is None else (cart, read.lines)
 
 
 def cart_coupon(cart):

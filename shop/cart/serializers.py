@@ -71,8 +71,14 @@ _IMAGES = {}
 _IMAGES_MAX = 4096
 
 
+# Cart answers by the rows they were built from (``cart_answer_memo``); emptied as ``_IMAGES``.
+_ANSWERS = {}
+_ANSWERS_MAX = 1024
+
+
 def _images_clear(**kwargs):
     _IMAGES.clear()
+    _ANSWERS.clear()
 
 
 setting_changed.connect(_images_clear, dispatch_uid="shop.cart.serializers.images")
@@ -163,6 +169,28 @@ def prices_output(prices):
         "tax": money(prices.tax),
         "total": money(prices.total),
     }
+
+
+def cart_answer_memo(*, key, request, build):
+    """``build()`` (a cart's answer without a coupon, by ``cart_output``), kept per process by ``key``
+    (``selectors.JoinedRead.key``: every column of the cart and of its lines that pricing and the answer
+    read, as read) and the request's origin (absolute image URLs). Everything else it depends on is
+    settings (tax, shipping, currency, expiry; emptied when they change), so an entry is only ever found
+    for an answer built from the same values: a change of price, stock, lines, product or image changes
+    the key. Callers do not change the answer they get. A cart with a coupon is not kept (whether a coupon
+    applies depends on time and on the user's orders).
+    """
+    try:
+        memo_key = (key, request_origin(request))
+        answer = _ANSWERS.get(memo_key)
+    except TypeError:  # a value the driver gave that cannot be hashed: no memo
+        return build()
+    if answer is None:
+        answer = build()
+        if len(_ANSWERS) >= _ANSWERS_MAX:
+            _ANSWERS.clear()
+        _ANSWERS[memo_key] = answer
+    return answer
 
 
 def cart_output(*, cart, prices, coupon, coupon_problem, include_token, request=None):

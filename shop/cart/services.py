@@ -16,7 +16,7 @@ from shop.cart.selectors import (
     cart_is_expired,
     cart_lines,
     cart_of_user,
-    cart_of_user_with_lines,
+    cart_of_user_read,
     product_active_checked,
 )
 from shop.catalog.models import ProductVariant
@@ -53,12 +53,12 @@ def _expire_if_stale(cart):
 
 def cart_for_user(*, user, with_lines=False):
     """The user's cart (created when missing, emptied when expired). ``with_lines``: read the cart's
-    lines (``cart_lines_joined``) in the same query, kept as ``cart.joined_lines`` for a caller that
+    lines in the same query, kept as ``cart.joined_read`` (``selectors.JoinedRead``) for a caller that
     changes nothing (not set for a new or expired cart: read them afterwards)."""
     if with_lines:
-        cart, lines = cart_of_user_with_lines(user_id=user.pk)
+        cart, read = cart_of_user_read(user_id=user.pk)
         if cart is not None and not cart_is_expired(cart):
-            cart.joined_lines = lines
+            cart.joined_read = read
             return cart
     else:
         cart = cart_of_user(user_id=user.pk)

@@ -380,3 +380,48 @@ def test_line_instances_are_what_from_db_builds():
         assert len(seen) == 1 and seen[0] is built  # a model with init receivers: built by from_db
     finally:
         signals.post_init.disconnect(receiver, sender=type(product))
+
+
+def test_a_kept_cart_answer_changes_with_what_it_shows(auth_client, user, monkeypatch, settings):
+    """A GET answers from ``serializers.cart_answer_memo`` when nothing it shows changed, and anew when a
+    price, the stock, a product, a line, the coupon or the settings change (none of them through the
+    cart's services here, so no cache version is bumped)."""
+    from shop.cart import apis
+    from shop.catalog.models import Product
+    from shop.coupons.models import Coupon
+
+    product = ProductFactory(price=Decimal("10.00"), stock_quantity=20)
+    variant = VariantFactory(price=Decimal("4.00"))
+    auth_client.post(ITEMS, {"product_id": product.pk, "quantity": 2}, format="json")
+    built = []
+    build = apis.cart_output
+    monkeypatch.setattr(apis, "cart_output", lambda **kwargs: (built.append(kwargs["cart"].pk), build(**kwargs))[1])
+
+    def get():
+        return auth_client.get(CART).json()["data"]
+
+    first = get()
+    assert (first["subtotal"], len(built)) == ("20.00", 1)
+    assert (get(), len(built)) == (first, 1)  # nothing changed: the kept answer
+
+    Product.objects.filter(pk=product.pk).update(price=Decimal("11.00"))
+    assert get()["subtotal"] == "22.00"
+    Product.objects.filter(pk=product.pk).update(stock_quantity=1)
+    assert [(i["problem"], i["available_quantity"]) for i in get()["items"]] == [("insufficient_stock", 1)]
+    Product.objects.filter(pk=product.pk).update(stock_quantity=20, name="Renamed")
+    assert [i["product"]["name"] for i in get()["items"]] == ["Renamed"]
+    CartLine.objects.filter(cart__user=user).update(quantity=3)
+    assert [i["quantity"] for i in get()["items"]] == [3]
+    auth_client.post(ITEMS, {"product_id": variant.product_id, "variant_id": variant.pk}, format="json")
+    assert get()["subtotal"] == "37.00"
+    type(variant).objects.filter(pk=variant.pk).update(price=Decimal("5.00"))
+    assert get()["subtotal"] == "38.00"
+    settings.TAX_RATE = Decimal("0.20")
+    assert get()["tax"] == "7.60"
+    assert (get(), len(built)) == (get(), len(built))  # kept again
+
+    coupon = CouponFactory(min_order_value=Decimal("30.00"))
+    assert auth_client.post("/api/v1/cart/coupon", {"code": coupon.code}, format="json").status_code == 200
+    assert get()["coupon"]["code"] == coupon.code
+    Coupon.objects.filter(pk=coupon.pk).update(min_order_value=Decimal("100.00"))
+    assert get()["coupon_problem"]["code"] == "COUPON_MIN_ORDER_NOT_MET"

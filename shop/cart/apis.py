@@ -7,7 +7,15 @@ from rest_framework.views import APIView
 from shop.cart import services
 from shop.cart.error_codes import CartErrorCode
 from shop.cart.selectors import cart_lines_joined, cart_price
-from shop.cart.serializers import CartAddInput, CartOutput, CartUpdateInput, CouponCodeInput, cart_output
+from shop.cart.serializers import (
+    CartAddInput,
+    CartOutput,
+    CartUpdateInput,
+    CouponCodeInput,
+    cart_add_input,
+    cart_answer_memo,
+    cart_output,
+)
 from shop.catalog.error_codes import CatalogErrorCode
 from shop.coupons.error_codes import COUPON_REFUSALS
 from skincare.api.error_docs import raises
@@ -28,12 +36,17 @@ class CartBaseApi(APIView):
 
     def respond(self, request, cart, code=status.HTTP_200_OK):
         # The services keep ``cart.updated_at`` and ``cart.coupon_id`` as they wrote them: no re-read.
+        read = getattr(cart, "joined_read", None)  # read with the cart by a GET (``with_lines``)
+        if read is not None and cart.coupon_id is None:
+            data = cart_answer_memo(key=read.key, request=request, build=lambda: self.answer(request, cart, read.lines))
+        else:
+            data = self.answer(request, cart, read.lines if read is not None else cart_lines_joined(cart))
+        return Response(data, status=code)
+
+    def answer(self, request, cart, lines):
         user = request.user if request.user.is_authenticated else None
-        lines = getattr(cart, "joined_lines", None)  # read with the cart by a GET (``with_lines``)
-        if lines is None:
-            lines = cart_lines_joined(cart)
         prices, coupon, problem = cart_price(cart, user=user, lines=lines)
-        data = cart_output(
+        return cart_output(
             cart=cart,
             prices=prices,
             coupon=coupon,
@@ -41,7 +54,6 @@ class CartBaseApi(APIView):
             include_token=cart.user_id is None,
             request=request,
         )
-        return Response(data, status=code)
 
 
 class CartApi(CartBaseApi):
@@ -68,10 +80,9 @@ class CartItemsApi(CartBaseApi):
     )
     @extend_schema(tags=TAGS, parameters=[TOKEN_HEADER], request=CartAddInput, responses={201: CartOutput})
     def post(self, request):
-        data = CartAddInput(data=request.data)
-        data.is_valid(raise_exception=True)
+        data = cart_add_input(request.data)
         cart = self.cart(request)
-        services.cart_add_line(cart=cart, **data.validated_data)
+        services.cart_add_line(cart=cart, **data)
         return self.respond(request, cart, status.HTTP_201_CREATED)
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 
 from shop.cart import error_codes
 from shop.cart.models import Cart, CartLine
+from shop.catalog.models import Product, ProductStatus, ProductVariant
 from skincare.errors import ApplicationError
 
 
@@ -90,6 +91,68 @@ def cart_lock_touch_line_add(*, cart_id, product_id, variant_id, quantity, max_q
     if row is None:  # no cart row to touch: deleted meanwhile (expiry clean-up)
         raise ApplicationError(error_codes.CART_NOT_FOUND, gettext("This cart no longer exists."))
     return now, (row[1], row[2]) if row[1] is not None else None
+
+
+def _checked_add_sql(with_variant):
+    """PostgreSQL: the statement of ``cart_line_add_checked``, with named parameters."""
+    quote = connection.ops.quote_name
+    product, variant = quote(Product._meta.db_table), quote(ProductVariant._meta.db_table)
+    cart, line = quote(Cart._meta.db_table), quote(CartLine._meta.db_table)
+    if with_variant:
+        variant_join = f"JOIN {variant} v ON v.id = %(variant)s AND v.product_id = p.id AND v.is_active"
+        stock, target = "v.stock_quantity", "(cart_id, variant_id) WHERE variant_id IS NOT NULL"
+    else:
+        variant_join, stock, target = "", "p.stock_quantity", "(cart_id, product_id) WHERE variant_id IS NULL"
+    # ``most``: what the line may hold, the limit and, when the product's stock is limited (tracked,
+    # no backorders: ``pricing.line_problem``), the stock (the variant's, if any; below 0 counts as 0).
+    return (
+        f"WITH item AS (SELECT LEAST(%(limit)s, CASE WHEN p.track_inventory AND NOT p.allow_backorders "  # noqa: S608 - constants
+        f"THEN GREATEST(0, {stock}) ELSE %(limit)s END) AS most FROM {product} p {variant_join} "
+        f"WHERE p.id = %(product)s AND p.status = '{ProductStatus.ACTIVE.value}'), "
+        f"locked AS (SELECT id FROM {cart} WHERE id = %(cart)s FOR NO KEY UPDATE), "
+        f"added AS (INSERT INTO {line} (cart_id, product_id, variant_id, quantity, created_at, updated_at) "
+        "SELECT locked.id, %(product)s, %(variant)s, %(quantity)s, %(now)s, %(now)s FROM locked, item "
+        f"WHERE %(quantity)s <= item.most ON CONFLICT {target} DO UPDATE "
+        f"SET quantity = {line}.quantity + EXCLUDED.quantity, updated_at = EXCLUDED.updated_at "
+        f"WHERE {line}.quantity + EXCLUDED.quantity <= (SELECT most FROM item) RETURNING id, quantity), "
+        f"touched AS (UPDATE {cart} SET updated_at = %(now)s WHERE id = %(cart)s AND EXISTS (SELECT FROM added)) "
+        "SELECT id, quantity FROM added"
+    )
+
+
+_CHECKED_ADD_SQL = {with_variant: _checked_add_sql(with_variant) for with_variant in (False, True)}
+
+
+def cart_line_add_checked(*, cart_id, product_id, variant_id, quantity, max_quantity):
+    """PostgreSQL only: the whole addition in one statement, for the common case that passes every check.
+
+    Adds ``quantity`` to the cart's line of this product / variant (created when missing) and touches the
+    cart, if the product is active (and the variant active and its own), and the line's new total stays
+    within ``max_quantity`` and the stock when it is limited. Returns ``(updated_at, (line id, new
+    quantity))``, or None when nothing was written: then ``cart_lock_touch_line_add`` with the checks in
+    Python tells why (their order, their messages).
+
+    The line's ``INSERT`` takes its only row from the cart locked ``FOR NO KEY UPDATE`` (the touch's lock;
+    after a parallel change of the cart committed, re-read), so the cart is locked before the line is
+    inserted or its row locked by ``ON CONFLICT``, the lock order of every cart change, and ``ON CONFLICT
+    DO UPDATE`` judges the line's latest committed quantity. The product and variant are read from the
+    statement's snapshot, as the checks read them before the lock in Python. The cart's touch waits for
+    the line's ``RETURNING``: a refusal writes nothing. One statement: atomic in autocommit, no ``BEGIN`` /
+    ``COMMIT``.
+    """
+    now = timezone.now()
+    params = {
+        "limit": max_quantity,
+        "product": product_id,
+        "variant": variant_id,
+        "cart": cart_id,
+        "quantity": quantity,
+        "now": now,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_CHECKED_ADD_SQL[variant_id is not None], params)
+        row = cursor.fetchone()
+    return (now, row) if row is not None else None
 
 
 def carts_lock(*, cart_ids):

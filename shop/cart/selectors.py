@@ -4,7 +4,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import FilteredRelation, Q
+from django.db.models import FilteredRelation, Q, signals
+from django.db.models.base import ModelState
 from django.utils import timezone
 
 from shop.cart.cache import cart_lines_cached
@@ -91,6 +92,32 @@ _JOINED = tuple(
 _JOINED_COLUMNS = [prefix + name for _, prefix, names in _JOINED for name in names]
 
 
+def _loaded(model, names, values):
+    """``model.from_db(DEFAULT_DB_ALIAS, names, values)``, without ``Model.__init__``.
+
+    ``from_db`` lists every concrete field (a deferred marker for those not read) and ``__init__`` then
+    sets each one, sending ``pre_init`` / ``post_init``: 6 instances a line cost more than the line's
+    query (0.47 of 4.8 profiled ms a cart GET). The instance is the same: the columns read in its
+    ``__dict__`` (what is missing there is deferred, read on access), its state loaded from the
+    database. Models with ``pre_init`` / ``post_init`` receivers (e.g. an ``ImageField``'s dimensions)
+    go through ``from_db``.
+    """
+    if _has_init_receivers(model):
+        return model.from_db(DEFAULT_DB_ALIAS, names, values)
+    instance = model.__new__(model)
+    instance.__dict__.update(zip(names, values, strict=True))
+    state = instance._state = ModelState()
+    state.adding, state.db = False, DEFAULT_DB_ALIAS
+    return instance
+
+
+def _has_init_receivers(model):
+    # ``has_listeners`` costs more than building the instance; the receiver lists are empty in this project.
+    return (signals.pre_init.receivers and signals.pre_init.has_listeners(model)) or (
+        signals.post_init.receivers and signals.post_init.has_listeners(model)
+    )
+
+
 def _instances(row):
     """One model instance per joined table (None where the outer join found no row), built from
     ``row`` with only the selected columns loaded, as ``select_related`` would build them."""
@@ -98,7 +125,7 @@ def _instances(row):
     for model, _, names in _JOINED:
         values = row[start : start + len(names)]
         start += len(names)
-        built.append(model.from_db(DEFAULT_DB_ALIAS, names, values) if values[0] is not None else None)
+        built.append(_loaded(model, names, values) if values[0] is not None else None)
     return built
 
 
@@ -114,14 +141,9 @@ _compiled = threading.local()
 _PLACEHOLDER = -918_273_645_546_372_819  # no row has this id; marks the id among the parameters
 
 
-def _compiled_rows(name, build, key):
-    """The rows of the queryset ``build(key)``, without building and compiling it each time.
-
-    An ORM queryset costs more to build and compile than to run when it is small and hot (the cart
-    lines' 16 joined columns: 2.8 of 3.7 ms). So each thread compiles ``build`` once, for a
-    placeholder id, and then only swaps ``key`` in; the rows go through the compiler's converters
-    as the queryset's own would. ``build`` must use its argument exactly once, as a parameter.
-    """
+def _compiled_fetch(name, build, key):
+    """``(rows as the database driver gave them, convert)``: ``_compiled_rows`` before its converters;
+    ``convert(rows)`` applies them."""
     connection = connections[DEFAULT_DB_ALIAS]
     ready = getattr(_compiled, name, None)
     if ready is None or ready[0] is not connection:
@@ -131,16 +153,32 @@ def _compiled_rows(name, build, key):
         columns = [column[0] for column in compiler.select[: compiler.col_count]]
         assert not compiler.has_composite_fields(columns), "results_iter would make tuples of these"  # noqa: S101
         converters = compiler.get_converters(columns)
-        ready = (connection, compiler, converters, sql, list(params), list(params).index(_PLACEHOLDER))
+        if converters:
+
+            def convert(rows, compiler=compiler, converters=converters):
+                return [tuple(row) for row in compiler.apply_converters(rows, converters)]
+
+        else:
+            convert = list
+        ready = (connection, convert, sql, list(params), list(params).index(_PLACEHOLDER))
         setattr(_compiled, name, ready)
-    _, compiler, converters, sql, params, index = ready
+    _, convert, sql, params, index = ready
     params = [*params[:index], key, *params[index + 1 :]]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    if not converters:
-        return rows
-    return [tuple(row) for row in compiler.apply_converters(rows, converters)]
+        return cursor.fetchall(), convert
+
+
+def _compiled_rows(name, build, key):
+    """The rows of the queryset ``build(key)``, without building and compiling it each time.
+
+    An ORM queryset costs more to build and compile than to run when it is small and hot (the cart
+    lines' 16 joined columns: 2.8 of 3.7 ms). So each thread compiles ``build`` once, for a
+    placeholder id, and then only swaps ``key`` in; the rows go through the compiler's converters
+    as the queryset's own would. ``build`` must use its argument exactly once, as a parameter.
+    """
+    rows, convert = _compiled_fetch(name, build, key)
+    return convert(rows) if rows else rows
 
 
 def _line_rows(cart_id):
@@ -158,7 +196,7 @@ def cart_of_user(*, user_id):
     """The user's cart (one per user, a constraint), or None; the hot first statement of every
     signed-in cart request, compiled once per thread (``_compiled_rows``)."""
     rows = _compiled_rows("user_cart", _user_cart_queryset, user_id)
-    return Cart.from_db(DEFAULT_DB_ALIAS, _CART_COLUMNS, rows[0]) if rows else None
+    return _loaded(Cart, _CART_COLUMNS, rows[0]) if rows else None
 
 
 # What the checks of an addition read (``pricing.line_problem``): not the product's texts.
@@ -176,7 +214,7 @@ def product_active_checked(*, product_id):
     """The active product ``product_id`` with only the columns an addition's checks read, or None;
     compiled once per thread (``_compiled_rows``), as ``filter(…).only(…).first()`` would read it."""
     rows = _compiled_rows("active_product", _active_product_queryset, product_id)
-    return Product.from_db(DEFAULT_DB_ALIAS, _CHECKED_PRODUCT_COLUMNS, rows[0]) if rows else None
+    return _loaded(Product, _CHECKED_PRODUCT_COLUMNS, rows[0]) if rows else None
 
 
 def _line_view(row):
@@ -212,15 +250,43 @@ def _user_cart_lines_queryset(user_id):
     )
 
 
-def cart_of_user_with_lines(*, user_id):
-    """``(cart_of_user, cart_lines_joined of it)`` in one query (compiled once per thread), for a read
-    of the signed-in cart that changes nothing: ``(None, [])`` when the user has no cart."""
-    rows = _compiled_rows("user_cart_lines", _user_cart_lines_queryset, user_id)
+class JoinedRead:
+    """A signed-in cart's lines as the one query of a cart GET read them with the cart.
+
+    ``key``: its rows as the database driver gave them (JSON still text), hashable: the cart's columns
+    and every column of its lines that pricing and the answer read (``_JOINED``), so two reads with
+    equal keys answer the same without a coupon (``serializers.cart_answer_memo``). ``lines``: the
+    ``LineView`` of each line, built on first use.
+    """
+
+    __slots__ = ("key", "_convert", "_lines")
+
+    def __init__(self, rows, convert):
+        self.key, self._convert, self._lines = tuple(rows), convert, None
+
+    @property
+    def lines(self):
+        if self._lines is None:
+            width = len(_CART_COLUMNS)
+            rows = self._convert(self.key)
+            self._lines = [_line_view(row[width:]) for row in rows if row[width] is not None]
+        return self._lines
+
+
+def cart_of_user_read(*, user_id):
+    """``(cart_of_user, JoinedRead of its lines)`` in one query (compiled once per thread), for a read of
+    the signed-in cart that changes nothing: ``(None, None)`` when the user has no cart."""
+    rows, convert = _compiled_fetch("user_cart_lines", _user_cart_lines_queryset, user_id)
     if not rows:
-        return None, []
+        return None, None
     width = len(_CART_COLUMNS)
-    cart = Cart.from_db(DEFAULT_DB_ALIAS, _CART_COLUMNS, rows[0][:width])
-    return cart, [_line_view(row[width:]) for row in rows if row[width] is not None]
+    return _loaded(Cart, _CART_COLUMNS, convert(rows[:1])[0][:width]), JoinedRead(rows, convert)
+
+
+def cart_of_user_with_lines(*, user_id):
+    """``(cart_of_user, cart_lines_joined of it)`` in one query: ``(None, [])`` when the user has no cart."""
+    cart, read = cart_of_user_read(user_id=user_id)
+    return (None, []) if cart is None else (cart, read.lines)
 
 
 def cart_coupon(cart):

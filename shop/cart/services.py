@@ -3,20 +3,20 @@ cart (double taps, parallel tabs) cannot lose an update, then drops the cached l
 
 import uuid
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from shop.cart import error_codes
 from shop.cart.cache import cart_cache_invalidate
-from shop.cart.lock_objects import cart_lock_touch, cart_lock_touch_line_add, carts_lock
+from shop.cart.lock_objects import cart_line_add_checked, cart_lock_touch, cart_lock_touch_line_add, carts_lock
 from shop.cart.models import MAX_LINE_QUANTITY, Cart, CartLine
 from shop.cart.pricing import INSUFFICIENT_STOCK, OUT_OF_STOCK, line_problem
 from shop.cart.selectors import (
     cart_is_expired,
     cart_lines,
     cart_of_user,
-    cart_of_user_with_lines,
+    cart_of_user_read,
     product_active_checked,
 )
 from shop.catalog.models import ProductVariant
@@ -53,12 +53,12 @@ def _expire_if_stale(cart):
 
 def cart_for_user(*, user, with_lines=False):
     """The user's cart (created when missing, emptied when expired). ``with_lines``: read the cart's
-    lines (``cart_lines_joined``) in the same query, kept as ``cart.joined_lines`` for a caller that
+    lines in the same query, kept as ``cart.joined_read`` (``selectors.JoinedRead``) for a caller that
     changes nothing (not set for a new or expired cart: read them afterwards)."""
     if with_lines:
-        cart, lines = cart_of_user_with_lines(user_id=user.pk)
+        cart, read = cart_of_user_read(user_id=user.pk)
         if cart is not None and not cart_is_expired(cart):
-            cart.joined_lines = lines
+            cart.joined_read = read
             return cart
     else:
         cart = cart_of_user(user_id=user.pk)
@@ -160,11 +160,25 @@ def _product_and_variant(product_id, variant_id):
 def cart_add_line(*, cart, product_id, quantity, variant_id=None):
     """Add to the line of this product / variant; returns the line's id.
 
-    The product is read (only the columns the checks need) before the cart's lock. The lock and the
-    line's upsert are one statement (``cart_lock_touch_line_add``), which returns the line's new
-    total; the limit and stock checks then judge it: a refusal rolls the addition back with the
-    lock's transaction.
+    On PostgreSQL an addition that passes every check is one statement (``cart_line_add_checked``: the
+    checks, the cart's lock and touch and the line's upsert). One that it refuses, and every addition on
+    SQLite, goes the checked way: the product is read (only the columns the checks need) before the
+    cart's lock; the lock and the line's upsert are one statement (``cart_lock_touch_line_add``), which
+    returns the line's new total; the limit and stock checks then judge it, and a refusal rolls the
+    addition back with the lock's transaction. Errors come in that order: product, cart, limit, stock.
     """
+    if connection.vendor == "postgresql":
+        added = cart_line_add_checked(
+            cart_id=cart.pk,
+            product_id=product_id,
+            variant_id=variant_id,
+            quantity=quantity,
+            max_quantity=MAX_LINE_QUANTITY,
+        )
+        if added is not None:
+            cart.updated_at, (line_id, _) = added
+            cart_cache_invalidate(cart.pk)
+            return line_id
     product, variant = _product_and_variant(product_id, variant_id)
     with transaction.atomic():
         cart.updated_at, row = cart_lock_touch_line_add(

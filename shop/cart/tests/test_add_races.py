@@ -2,24 +2,16 @@
 the cart's lock and the line's upsert are one statement (``lock_objects.cart_lock_touch_line_add``):
 every addition counted once, never past the stock or the line limit, no 5xx."""
 
-import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from shop.accounts.tests.factories import UserFactory
 from shop.cart.models import Cart, CartLine
 from shop.cart.tests.factories import ProductFactory, VariantFactory
+from shop.cart.tests.races import CART, ITEMS, PG_RACE_MARKS
 from shop.testing import at_once
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="row locks need PostgreSQL (SQLite serialises every write)"
-    ),
-]
+pytestmark = PG_RACE_MARKS
 
-CART = "/api/v1/cart"
-ITEMS = "/api/v1/cart/items"
 THREADS = 12
 
 

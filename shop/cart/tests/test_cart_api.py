@@ -280,3 +280,43 @@ def test_cart_read_query_count_is_constant(auth_client, django_assert_num_querie
     with django_assert_num_queries(1):  # the cart with its lines joined with products, variants and images
         response = auth_client.get(CART)
     assert len(response.json()["data"]["items"]) == 10
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"product_id": 7},
+        {"product_id": 7, "quantity": 3, "variant_id": 9},
+        {"product_id": 7, "variant_id": None, "quantity": 10_000, "note": "ignored"},
+        {"product_id": 2**31 - 1},
+        {"product_id": 2**31},
+        {"product_id": 0},
+        {"product_id": True},
+        {"product_id": 7, "quantity": False},
+        {"product_id": 7.0, "quantity": 2.0},
+        {"product_id": "7", "quantity": "2", "variant_id": "3"},
+        {"product_id": 7, "quantity": 10_001},
+        {"product_id": 7, "quantity": 0},
+        {"product_id": 7, "variant_id": 0},
+        {"product_id": 7, "quantity": None},
+        {"product_id": None},
+        {},
+        [],
+        "7",
+    ],
+)
+def test_add_input_is_what_the_serializer_validates(payload):
+    """``cart_add_input`` takes plain integers without building the serializer: the same data, the same
+    errors as ``CartAddInput``."""
+    from rest_framework.exceptions import ValidationError
+
+    from shop.cart.serializers import CartAddInput, cart_add_input
+
+    serializer = CartAddInput(data=payload)
+    if serializer.is_valid():
+        # (a variant_id left out is None to ``cart_add_line``)
+        assert {"variant_id": None, **cart_add_input(payload)} == {"variant_id": None, **serializer.validated_data}
+    else:
+        with pytest.raises(ValidationError) as refused:
+            cart_add_input(payload)
+        assert refused.value.detail == serializer.errors

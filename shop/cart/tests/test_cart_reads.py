@@ -127,9 +127,10 @@ def test_the_answer_after_a_change_carries_the_written_expiry_and_coupon(auth_cl
 def test_adding_is_one_upsert_under_the_lock(auth_client, user, django_assert_num_queries):
     product = ProductFactory()
     auth_client.get(CART)
-    # the cart, the product's checked columns, then savepoint, lock and upsert (one statement on
-    # PostgreSQL, ``lock_objects.cart_lock_touch_line_add``), release, and the answer's lines
-    expected = 6 if connection.vendor == "postgresql" else 7
+    # PostgreSQL: the cart, the checks, lock, upsert and touch in one statement
+    # (``lock_objects.cart_line_add_checked``), and the answer's lines. SQLite: the cart, the product's
+    # checked columns, then savepoint, lock, upsert, release, and the answer's lines.
+    expected = 3 if connection.vendor == "postgresql" else 7
     with django_assert_num_queries(expected):
         response = auth_client.post(ITEMS, {"product_id": product.pk, "quantity": 2}, format="json")
     assert response.status_code == 201
@@ -288,3 +289,139 @@ def test_adding_to_a_deleted_cart_or_past_the_limit_is_refused_in_order():
     assert refusal(kept, 1) == "INSUFFICIENT_STOCK"
     assert not CartLine.objects.filter(cart=kept).exists()
     assert Cart.objects.get(pk=kept.pk).updated_at == before
+
+
+@pytest.mark.parametrize(
+    ("product_values", "variant_values", "held", "quantity", "refusal"),
+    [
+        ({"stock_quantity": 5}, None, 0, 5, None),  # up to the stock
+        ({"stock_quantity": 5}, None, 0, 6, "INSUFFICIENT_STOCK"),
+        ({"stock_quantity": 5}, None, 3, 2, None),  # the line's total judged
+        ({"stock_quantity": 5}, None, 3, 3, "INSUFFICIENT_STOCK"),
+        ({"stock_quantity": 0}, None, 0, 1, "INSUFFICIENT_STOCK"),
+        ({"stock_quantity": -2, "allow_backorders": True}, None, 0, 7, None),  # not limited
+        ({"stock_quantity": 0, "track_inventory": False}, None, 0, 99, None),
+        ({"stock_quantity": 1000}, None, 0, 100, "QUANTITY_TOO_LARGE"),
+        ({"stock_quantity": 1000}, None, 98, 2, "QUANTITY_TOO_LARGE"),
+        ({"stock_quantity": 0}, {"stock_quantity": 4}, 0, 4, None),  # the variant's stock counts
+        ({"stock_quantity": 100}, {"stock_quantity": 3}, 0, 4, "INSUFFICIENT_STOCK"),
+        ({"stock_quantity": 0, "track_inventory": False}, {"stock_quantity": 0}, 0, 9, None),
+        ({"stock_quantity": 100}, {"is_active": False}, 0, 1, "VALIDATION_ERROR"),
+        ({"status": ProductStatus.DRAFT}, None, 0, 1, "VALIDATION_ERROR"),  # "Product not found."
+        ({"status": ProductStatus.ARCHIVED}, None, 0, 1, "VALIDATION_ERROR"),
+    ],
+)
+def test_an_addition_adds_exactly_what_the_checks_allow(
+    auth_client, user, django_assert_num_queries, product_values, variant_values, held, quantity, refusal
+):
+    """On PostgreSQL the checks run inside the one statement (``lock_objects.cart_line_add_checked``);
+    what it lets through is added in it (3 statements a request), what it refuses goes the checked way,
+    which answers why and writes nothing."""
+    product = ProductFactory(**product_values)
+    variant = VariantFactory(product=product, **variant_values) if variant_values is not None else None
+    body = {"product_id": product.pk, "variant_id": variant.pk if variant else None, "quantity": quantity}
+    if held:
+        assert auth_client.post(ITEMS, {**body, "quantity": held}, format="json").status_code == 201
+    else:
+        auth_client.get(CART)
+    before = Cart.objects.get(user=user).updated_at
+
+    if refusal is None and connection.vendor == "postgresql":
+        with django_assert_num_queries(3):
+            response = auth_client.post(ITEMS, body, format="json")
+    else:
+        response = auth_client.post(ITEMS, body, format="json")
+
+    lines = list(CartLine.objects.filter(cart__user=user).values_list("product_id", "variant_id", "quantity"))
+    if refusal is None:
+        assert response.status_code == 201
+        assert lines == [(product.pk, variant.pk if variant else None, held + quantity)]
+        assert [item["quantity"] for item in response.json()["data"]["items"]] == [held + quantity]
+        assert Cart.objects.get(user=user).updated_at > before
+    else:
+        assert (response.status_code // 100, response.json()["code"]) == (4, refusal)
+        assert lines == ([(product.pk, variant.pk if variant else None, held)] if held else [])
+        assert Cart.objects.get(user=user).updated_at == before
+
+
+def test_line_instances_are_what_from_db_builds():
+    from django.db.models import signals
+
+    from shop.cart.selectors import _JOINED, _loaded
+
+    product = ProductFactory()
+    variant = VariantFactory(product=product)
+    ProductMedia.objects.create(product=product, file=UploadedFileFactory(), is_primary=True)
+    sources = {
+        "Product": product,
+        "Brand": product.brand,
+        "Category": product.category,
+        "ProductVariant": variant,
+        "ProductMedia": product.media.get(),
+        "UploadedFile": product.media.get().file,
+    }
+    for model, _, names in _JOINED:
+        values = model.objects.filter(pk=sources[model.__name__].pk).values_list(*names).get()
+        built, expected = _loaded(model, names, values), model.from_db("default", names, values)
+        assert type(built) is model
+        assert {k: v for k, v in built.__dict__.items() if k != "_state"} == {
+            k: v for k, v in expected.__dict__.items() if k != "_state"
+        }
+        assert (built._state.adding, built._state.db) == (False, "default")
+        assert built.get_deferred_fields() == expected.get_deferred_fields()
+
+    seen = []
+    receiver = lambda sender, instance, **kwargs: seen.append(instance)  # noqa: E731
+    signals.post_init.connect(receiver, sender=type(product))
+    try:
+        names = _JOINED[0][2]
+        values = type(product).objects.filter(pk=product.pk).values_list(*names).get()
+        built = _loaded(type(product), names, values)
+        assert len(seen) == 1 and seen[0] is built  # a model with init receivers: built by from_db
+    finally:
+        signals.post_init.disconnect(receiver, sender=type(product))
+
+
+def test_a_kept_cart_answer_changes_with_what_it_shows(auth_client, user, monkeypatch, settings):
+    """A GET answers from ``serializers.cart_answer_memo`` when nothing it shows changed, and anew when a
+    price, the stock, a product, a line, the coupon or the settings change (none of them through the
+    cart's services here, so no cache version is bumped)."""
+    from shop.cart import apis
+    from shop.catalog.models import Product
+    from shop.coupons.models import Coupon
+
+    product = ProductFactory(price=Decimal("10.00"), stock_quantity=20)
+    variant = VariantFactory(price=Decimal("4.00"))
+    auth_client.post(ITEMS, {"product_id": product.pk, "quantity": 2}, format="json")
+    built = []
+    build = apis.cart_output
+    monkeypatch.setattr(apis, "cart_output", lambda **kwargs: (built.append(kwargs["cart"].pk), build(**kwargs))[1])
+
+    def get():
+        return auth_client.get(CART).json()["data"]
+
+    first = get()
+    assert (first["subtotal"], len(built)) == ("20.00", 1)
+    assert (get(), len(built)) == (first, 1)  # nothing changed: the kept answer
+
+    Product.objects.filter(pk=product.pk).update(price=Decimal("11.00"))
+    assert get()["subtotal"] == "22.00"
+    Product.objects.filter(pk=product.pk).update(stock_quantity=1)
+    assert [(i["problem"], i["available_quantity"]) for i in get()["items"]] == [("insufficient_stock", 1)]
+    Product.objects.filter(pk=product.pk).update(stock_quantity=20, name="Renamed")
+    assert [i["product"]["name"] for i in get()["items"]] == ["Renamed"]
+    CartLine.objects.filter(cart__user=user).update(quantity=3)
+    assert [i["quantity"] for i in get()["items"]] == [3]
+    auth_client.post(ITEMS, {"product_id": variant.product_id, "variant_id": variant.pk}, format="json")
+    assert get()["subtotal"] == "37.00"
+    type(variant).objects.filter(pk=variant.pk).update(price=Decimal("5.00"))
+    assert get()["subtotal"] == "38.00"
+    settings.TAX_RATE = Decimal("0.20")
+    assert get()["tax"] == "7.60"
+    assert (get(), len(built)) == (get(), len(built))  # kept again
+
+    coupon = CouponFactory(min_order_value=Decimal("30.00"))
+    assert auth_client.post("/api/v1/cart/coupon", {"code": coupon.code}, format="json").status_code == 200
+    assert get()["coupon"]["code"] == coupon.code
+    Coupon.objects.filter(pk=coupon.pk).update(min_order_value=Decimal("100.00"))
+    assert get()["coupon_problem"]["code"] == "COUPON_MIN_ORDER_NOT_MET"

@@ -1,24 +1,16 @@
 """Guest-cart merges racing other requests, through the API on PostgreSQL (threads, one
 connection each): no 5xx and no lost line."""
 
-import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from shop.accounts.tests.factories import UserFactory
 from shop.cart.models import Cart
 from shop.cart.tests.factories import ProductFactory
+from shop.cart.tests.races import CART, ITEMS, PG_RACE_MARKS
 from shop.testing import at_once
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="row locks need PostgreSQL (SQLite serialises every write)"
-    ),
-]
+pytestmark = PG_RACE_MARKS
 
-CART = "/api/v1/cart"
-ITEMS = "/api/v1/cart/items"
 SHOPPERS = 10
 
 

@@ -111,3 +111,25 @@ def test_a_slug_taken_over_by_another_product_counts_the_product_answered(
 
     assert body["id"] == second.pk
     assert (views_of(first), views_of(second)) == (2, 1)
+
+
+@pytest.mark.parametrize("path", [f"{URL}/glow", f"{URL}?sort=price", f"{URL}/search?q=glow"])
+def test_cached_answers_keep_their_headers_and_language(api_client, path):
+    ProductFactory(slug="glow", name="Glow serum", name_km="សេរ៉ូមភ្លឺ")
+    first = api_client.get(path)
+    again = api_client.get(path)  # from the cache
+    khmer = api_client.get(path, HTTP_ACCEPT_LANGUAGE="km")
+
+    for response in (first, again):
+        assert response.status_code == 200
+        assert response["Vary"] == "Accept-Language, Authorization, Cookie"
+        assert response["Cache-Control"] == "no-cache"
+        assert response["Content-Language"] == "en"
+    assert (again["ETag"], again["Last-Modified"], again.content) == (
+        first["ETag"],
+        first["Last-Modified"],
+        first.content,
+    )
+    assert khmer["Content-Language"] == "km" and khmer["ETag"] != first["ETag"]
+    assert '"name":"សេរ៉ូមភ្លឺ"' in khmer.content.decode()
+    assert '"name":"Glow serum"' in first.content.decode()

@@ -103,7 +103,6 @@ class ProductListApi(generics.ListAPIView):
         return [catalog_cache.LIST_VERSION_KEY, self.response_key(request)]
 
     def list(self, request, *args, **kwargs):
-        params = self.cache_params()
         # One cache read on a hit: the list version and the rendered answer (which records the
         # version it was built under) together. On a miss one more: the page's ids (any origin or
         # language), the filters' total, each recording the version it was built under, and the
@@ -117,6 +116,7 @@ class ProductListApi(generics.ListAPIView):
         if entry is not None and entry[0][0] == version:
             self.list_total = entry[0][1]
             return rendered_response(request, entry)
+        params = self.cache_params()
         page_key = catalog_cache.product_list_entry_key("ids", request.path, params)
         filters = [(name, values) for name, values in params if name not in PAGING_PARAMS]
         count_key = catalog_cache.product_list_entry_key("count", request.path, filters)
@@ -170,15 +170,20 @@ class ProductSearchApi(ProductListApi):
     KNOWN_TOTALS_MAX = 4096
     search_id = None
 
+    search_filters = None
+
     def _search_event(self, request, **kwargs):
         if self.search_id is None:
             self.search_id = uuid.uuid4().hex
+            self.search_filters = {
+                name: values for name, values in self.cache_params() if name not in ("q", *PAGING_PARAMS)
+            }
         events.search_performed.send(
             sender=Product,
             request=request,
             search_id=self.search_id,
             query=request.query_params["q"],
-            filters={name: values for name, values in self.cache_params() if name not in ("q", *PAGING_PARAMS)},
+            filters=self.search_filters,
             **kwargs,
         )
 

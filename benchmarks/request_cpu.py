@@ -12,11 +12,15 @@ of machine load hits both alike. Printed: CPU ms per request, × /health (``/hea
 the row's, the throughput ratio one worker would reach if CPU were all), and three exact counts per
 request that machine load does not change: SQL statements, Redis round trips, Python function calls.
 ``--profile ROW`` runs cProfile over that row's requests instead and prints the top functions by
-internal and cumulative time.
+internal and cumulative time. ``--sections`` prints, per row, the CPU time spent inside each middleware (its
+own part, without the layers below it) and in the stages of DRF's dispatch and of the cached views (time
+around each function, inclusive; a few µs of timer overhead each), to say where a row's cost over
+``/health`` goes.
 """
 
 import argparse
 import cProfile
+import logging
 import os
 import pstats
 import sys
@@ -49,6 +53,7 @@ def main(argv=None):
     parser.add_argument("--profile", help="a row name: cProfile its requests instead of timing")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--only", nargs="*", help="row names (default: all)")
+    parser.add_argument("--sections", action="store_true", help="CPU µs per request in each section")
     args = parser.parse_args(argv)
 
     django_setup(**BENCH_ENV, PROMETHEUS_MULTIPROC_DIR=tempfile.mkdtemp(prefix="request-cpu-metrics-"))
@@ -69,6 +74,8 @@ def main(argv=None):
         rows = {name: paths for name, paths in rows.items() if name == "health" or name in args.only}
     from catalog import client_address
 
+    # Timers installed before the client's first request, which captures the handler's methods.
+    spent = install_section_timers() if args.sections else None
     client = test_client(HTTP_ACCEPT="application/json")
     counter = iter(range(10**9))
 
@@ -99,6 +106,10 @@ def main(argv=None):
         print_profile(profiler, name=args.profile, per=args.requests, top=args.top)
         return 0
 
+    if args.sections:
+        print_sections(rows, run, args.requests, spent)
+        return 0
+
     per_block = max(1, args.requests // args.blocks)
     cpu = {name: 0.0 for name in rows}
     for _ in range(args.blocks):
@@ -124,6 +135,91 @@ def main(argv=None):
             f"{trips[0] / len(paths):12.1f} {calls / len(paths):13.0f}"
         )
     return 0
+
+
+def _timed_sections():
+    """``[(label, owner, attribute)]``: what ``--sections`` times, outermost first."""
+    from django.conf import settings
+    from django.core.handlers import base
+    from django.utils.module_loading import import_string
+    from rest_framework import views
+
+    from shop.catalog import apis, services
+    from skincare.api import cache_prefetch, conditional, throttling
+
+    sections = [("get_response", base.BaseHandler, "get_response")]
+    sections += [
+        (f"middleware {path.rsplit('.', 1)[1]}", import_string(path), "__call__") for path in settings.MIDDLEWARE
+    ]
+    sections += [
+        ("view stage (below the middleware)", base.BaseHandler, "_get_response"),
+        ("view: resolve URL", base.BaseHandler, "resolve_request"),
+        ("DRF dispatch", views.APIView, "dispatch"),
+        ("  initialize_request", views.APIView, "initialize_request"),
+        ("  content negotiation", views.APIView, "perform_content_negotiation"),
+        ("  authentication", views.APIView, "perform_authentication"),
+        ("  permissions", views.APIView, "check_permissions"),
+        ("  throttles", views.APIView, "check_throttles"),
+        ("    prefetch keys", cache_prefetch, "keys_to_prefetch"),
+        ("    joined push (search event)", cache_prefetch, "push_to_join"),
+        ("    joined increment", cache_prefetch, "incr_to_join"),
+        ("    count_windows", throttling, "count_windows"),
+        ("      script call (round trip)", throttling, "_run_script"),
+        ("    decode prefetched", cache_prefetch, "keep"),
+        ("  finalize_response", views.APIView, "finalize_response"),
+        ("  list view", apis.ProductListApi, "list"),
+        ("  search view", apis.ProductSearchApi, "list"),
+        ("  detail view", apis.ProductDetailApi, "get"),
+        ("    rendered_response", conditional, "rendered_response"),
+        ("    view count (own round trip)", services, "product_record_view"),
+        ("request log line", logging.Logger, "info"),
+    ]
+    return sections
+
+
+def install_section_timers():
+    """Time each section of ``_timed_sections`` (CPU, inclusive): ``{label: seconds}``, filled as requests run."""
+    from shop.catalog import apis
+    from skincare.api import conditional
+
+    spent = {}
+
+    def wrap(label, owner, attribute):
+        original = getattr(owner, attribute)
+
+        def timed(*args, **kwargs):
+            started = time.process_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.process_time() - started
+
+        setattr(owner, attribute, timed)
+
+    for label, owner, attribute in _timed_sections():
+        wrap(label, owner, attribute)
+    apis.rendered_response = conditional.rendered_response  # imported by name: the timed one
+    return spent
+
+
+def print_sections(rows, run, n, spent):
+    """CPU µs per request of each section of ``_timed_sections`` (middleware: own part), per row."""
+    sections = _timed_sections()
+    middleware = [label for label, _, _ in sections if label.startswith("middleware ")]
+    for name, paths in rows.items():
+        spent.clear()
+        started = time.process_time()
+        run(paths, n)
+        total = time.process_time() - started
+        own = dict(spent)
+        for outer, below in zip(middleware, [*middleware[1:], None], strict=True):
+            # A middleware's own part: its time less the layer below it (the view stage for the innermost).
+            below_time = spent.get(below or "view stage (below the middleware)", 0.0)
+            own[outer] = spent.get(outer, 0.0) - below_time
+        print(f"== {name}: {total / n * 1e6:.0f} µs CPU per request (with the timers)")
+        for label, _, _ in sections:
+            if label in own:
+                print(f"   {label:40} {own[label] / n * 1e6:8.1f}")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Public catalog API: reads for everyone (AllowAny); drafts are never shown to shoppers."""
 
+import contextlib
 import uuid
 
 from django.core.cache import cache
@@ -11,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from shop.catalog import cache as catalog_cache
-from shop.catalog import error_codes, listing, search, selectors, services
+from shop.catalog import error_codes, listing, search, selectors, services, views_counter
 from shop.catalog.error_codes import CatalogErrorCode
 from shop.catalog.filters import PRODUCT_FILTER_PARAMETERS, ProductFilter
 from shop.catalog.models import Product, ProductSkinType
@@ -35,7 +36,7 @@ from skincare.api.conditional import (
     first_seen_key,
     render_answer,
     rendered_entry,
-    rendered_key,
+    rendered_key_of_query,
     rendered_response,
 )
 from skincare.api.content_language import content_language_is_khmer
@@ -92,7 +93,9 @@ class ProductListApi(generics.ListAPIView):
 
     def response_key(self, request):
         if self._response_key is None:
-            self._response_key = rendered_key(request, "catalog:list-response", sorted(self.cache_params()))
+            self._response_key = rendered_key_of_query(
+                request, "catalog:list-response", lambda: [sorted(self.cache_params())], scope=type(self)
+            )
         return self._response_key
 
     def cache_prefetch_keys(self, request):
@@ -100,7 +103,6 @@ class ProductListApi(generics.ListAPIView):
         return [catalog_cache.LIST_VERSION_KEY, self.response_key(request)]
 
     def list(self, request, *args, **kwargs):
-        params = self.cache_params()
         # One cache read on a hit: the list version and the rendered answer (which records the
         # version it was built under) together. On a miss one more: the page's ids (any origin or
         # language), the filters' total, each recording the version it was built under, and the
@@ -114,6 +116,7 @@ class ProductListApi(generics.ListAPIView):
         if entry is not None and entry[0][0] == version:
             self.list_total = entry[0][1]
             return rendered_response(request, entry)
+        params = self.cache_params()
         page_key = catalog_cache.product_list_entry_key("ids", request.path, params)
         filters = [(name, values) for name, values in params if name not in PAGING_PARAMS]
         count_key = catalog_cache.product_list_entry_key("count", request.path, filters)
@@ -167,15 +170,20 @@ class ProductSearchApi(ProductListApi):
     KNOWN_TOTALS_MAX = 4096
     search_id = None
 
+    search_filters = None
+
     def _search_event(self, request, **kwargs):
         if self.search_id is None:
             self.search_id = uuid.uuid4().hex
+            self.search_filters = {
+                name: values for name, values in self.cache_params() if name not in ("q", *PAGING_PARAMS)
+            }
         events.search_performed.send(
             sender=Product,
             request=request,
             search_id=self.search_id,
             query=request.query_params["q"],
-            filters={name: values for name, values in self.cache_params() if name not in ("q", *PAGING_PARAMS)},
+            filters=self.search_filters,
             **kwargs,
         )
 
@@ -303,6 +311,22 @@ class ProductDetailApi(APIView):
 
     permission_classes = [AllowAny]
 
+    def cache_prefetch_keys(self, request):
+        # The product's rendered answers, read by the throttle in its round trip to Redis (skincare.api.cache_prefetch).
+        product_id = _known_product_id(str(self.kwargs["lookup"]))
+        return [] if product_id is None else [catalog_cache.product_rendered_key(product_id)]
+
+    def cache_prefetch_incr(self, request):
+        # The view count, made in the same round trip while the product's rendered answers are cached
+        # (skincare.api.cache_prefetch.JoinedIncr); staff views are not counted.
+        product_id = _known_product_id(str(self.kwargs["lookup"]))
+        if request.method not in ("GET", "HEAD") or product_id is None:
+            return None
+        if user_has_permission(request.user, "catalog.view_product"):
+            return None
+        key = catalog_cache.product_rendered_key(product_id)
+        return cache_prefetch.JoinedIncr(key=views_counter.view_key(product_id), guard_key=key)
+
     @raises(CatalogErrorCode.PRODUCT_NOT_FOUND)
     @extend_schema(responses=ProductDetailOutputSerializer)
     def get(self, request, lookup):
@@ -323,7 +347,12 @@ class ProductDetailApi(APIView):
             entry = rendered_entry(request, self, data, enveloped=False, tag=payload["slug"])
             entries = {**entries, context: entry}
             cache.set(catalog_cache.product_rendered_key(product_id), entries, catalog_cache.TIMEOUT)
-        services.product_record_view(product_id=product_id)
+        counted = cache_prefetch.incremented(request)
+        if counted != views_counter.view_key(product_id):
+            if counted is not None:  # another product had this slug when its entries were read: not its view
+                with contextlib.suppress(ValueError):
+                    cache.decr(counted)
+            services.product_record_view(product_id=product_id)
         return rendered_response(request, entry)
 
 
@@ -339,11 +368,16 @@ def _rendered_detail(request, lookup):
     payload (``catalog_cache.invalidate_products``)."""
     if len(_SLUG_IDS) > _SLUG_IDS_MAX:
         _SLUG_IDS.clear()
-    product_id = int(lookup) if lookup.isdigit() else _SLUG_IDS.get(lookup)
-    context = rendered_key(request, "detail")
+    product_id = _known_product_id(lookup)
+    context = rendered_key_of_query(request, "detail", tuple)  # rendered_key(request, "detail"), remembered
     if product_id is None:
         return None, {}, context
-    return product_id, cache.get(catalog_cache.product_rendered_key(product_id)) or {}, context
+    key = catalog_cache.product_rendered_key(product_id)
+    return product_id, cache_prefetch.get_many(request, [key]).get(key) or {}, context
+
+
+def _known_product_id(lookup):
+    return int(lookup) if lookup.isdigit() else _SLUG_IDS.get(lookup)
 
 
 def public_product_payload(lookup):

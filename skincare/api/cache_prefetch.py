@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 _ATTRIBUTE = "_skincare_cache_prefetched"
 _PUSHED = "_skincare_cache_pushed"
+_INCREMENTED = "_skincare_cache_incremented"
 
 
 def keys_to_prefetch(request, view):
@@ -114,3 +115,40 @@ def push_to_join(request, view):
 def pushed(request):
     """Whether this request's ``JoinedPush`` was appended by the throttle's call."""
     return getattr(getattr(request, "_request", request), _PUSHED, False)
+
+
+class JoinedIncr:
+    """A counter to increment (``INCR``, no expiry: what ``cache.incr`` or else ``cache.add(key, 1,
+    timeout=None)`` does) in the throttle's call, instead of a round trip of its own.
+
+    A view that knows, before it runs, a count its answer will make (the product detail's view count)
+    declares it with ``cache_prefetch_incr(request)``, which returns one of these. The throttle's script
+    increments ``key`` only when the request is let through and ``guard_key`` exists (the cached answer the
+    count goes with). ``incremented(request)`` then names the key: when it does not (no Redis, Redis down,
+    a refused request, the guard gone), the view counts the usual way, so nothing is counted twice or lost.
+    """
+
+    def __init__(self, *, key, guard_key):
+        self.key = key
+        self.guard_key = guard_key
+
+    def done(self, request, *, incremented):
+        target = getattr(request, "_request", request)
+        setattr(target, _INCREMENTED, self.key if incremented else None)
+
+
+def incr_to_join(request, view):
+    """The ``JoinedIncr`` that ``view`` declared for this request, or None."""
+    declare = getattr(view, "cache_prefetch_incr", None)
+    if declare is None:
+        return None
+    try:
+        return declare(request)
+    except Exception:  # noqa: BLE001 - the view counts as usual after answering
+        logger.debug("joined increment skipped", exc_info=True)
+        return None
+
+
+def incremented(request):
+    """The key this request's ``JoinedIncr`` incremented in the throttle's call, or None."""
+    return getattr(getattr(request, "_request", request), _INCREMENTED, None)

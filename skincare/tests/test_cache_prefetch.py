@@ -54,6 +54,23 @@ class PushingView(APIView):
         return Response({"joined": joined})
 
 
+class CountingView(APIView):
+    """Increments ``counter`` with the throttle's call while ``answer`` exists, and the usual way when that
+    was not done (as the product detail does with its view count)."""
+
+    permission_classes = [AllowAny]
+
+    def cache_prefetch_incr(self, request):
+        return cache_prefetch.JoinedIncr(key="counter", guard_key="answer")
+
+    def get(self, request):
+        joined = cache_prefetch.incremented(request)
+        if joined is None:
+            cache.add("counter", 0, None)
+            cache.incr("counter", 1000)  # told apart from a joined increment
+        return Response({"joined": joined})
+
+
 def pushed_list():
     return cache.client.get_client(write=True)
 
@@ -66,6 +83,7 @@ urlpatterns = [
     path("prefetch", PrefetchingView.as_view()),
     path("plain", PlainView.as_view()),
     path("push", PushingView.as_view()),
+    path("count", CountingView.as_view()),
 ]
 
 
@@ -225,13 +243,25 @@ def test_the_script_tells_a_fitting_request_as_the_throttle_decides():
                 cache.set("w:prev", previous)
                 cache.set("w:cur", already)
                 cache.set("guard", "expected")
+                cache.set("answer", 1)
                 join = cache_prefetch.JoinedPush(guard_key="guard", guard_value="expected")
                 join.push(key="pushed", values=["x"], flag_key="flag", flag_at=100, flag_ttl=30, then=lambda _: None)
-                counted = count_windows(cache, [("w:cur", "w:prev", 121)], push=(join, [throttle._gate()]))
-                (current, seen_previous), appended = counted.counts[0], counted.pushed[0]
+                bump = cache_prefetch.JoinedIncr(key="counter", guard_key="answer")
+                gates = [throttle._gate()]
+                # Alternately the push alone, the increment alone and both (the script's three layouts).
+                case = (previous + already) % 3
+                push = (join, gates) if case != 1 else None
+                incr = (bump, gates) if case != 0 else None
+                counted = count_windows(cache, [("w:cur", "w:prev", 121)], push=push, incr=incr, prefetch=["answer"])
+                (current, seen_previous) = counted.counts[0]
                 assert (current, seen_previous) == (already + 1, previous)
+                assert counted.raw == {"answer": b"1"}
                 decided = throttle._decide("w:cur", current, seen_previous)
-                assert bool(appended) == decided, (seconds, previous, already)
+                if push:
+                    assert bool(counted.pushed[0]) == decided, (seconds, previous, already)
+                if incr:
+                    assert bool(counted.incremented) == decided, (seconds, previous, already)
+                    assert cache.get("counter") == (1 if decided else None)
 
 
 def test_without_redis_the_view_is_not_asked_for_a_joined_write():
@@ -255,3 +285,42 @@ def test_without_redis_the_view_is_not_asked_for_a_joined_write():
     request.user = AnonymousUser()
     assert DefaultRateThrottle().allow_request(request, View())
     assert cache_prefetch.pushed(request) is False
+
+
+# --- A counter joined to the throttle's call (``cache_prefetch.JoinedIncr``) ---------------------------
+
+
+def test_a_joined_increment_is_made_by_the_throttle_call_while_its_guard_exists():
+    redis_only()
+    client = APIClient()
+    cache.set("answer", "cached")
+    client.get("/count")  # the throttle's script is loaded (and counts once)
+    sent, counting = round_trips()
+    with counting:
+        assert client.get("/count").json()["data"] == {"joined": "counter"}
+    assert len(sent) == 1  # the throttle's call did the increment
+    assert cache.get("counter") == 2
+    assert cache.ttl("counter") is None  # no expiry, as cache.add(key, 1, timeout=None) made it
+
+    cache.delete("answer")  # e.g. the product's cached answers dropped: the view counts the usual way
+    assert client.get("/count").json()["data"] == {"joined": None}
+    assert cache.get("counter") == 1002
+
+
+@pytest.mark.django_db
+def test_a_refused_request_increments_nothing(throttle_rates):
+    redis_only()
+    throttle_rates(anon="2/min")
+    client = APIClient()
+    cache.set("answer", "cached")
+    assert [client.get("/count").status_code for _ in range(4)] == [200, 200, 429, 429]
+    assert cache.get("counter") == 2
+
+
+def test_without_redis_the_view_is_not_asked_for_a_joined_increment():
+    """Local-memory cache (the embedded default): the view counts the usual way."""
+    if hasattr(cache, "client") and hasattr(cache.client, "get_client"):
+        pytest.skip("the embedded default cache only")
+    cache.set("answer", "cached")
+    assert APIClient().get("/count").json()["data"] == {"joined": None}
+    assert cache.get("counter") == 1000

@@ -89,6 +89,13 @@ def _boolean(value):
     return value in ("true", "1")
 
 
+def _statement_category(statement, value):
+    node = selectors.category_get(value)
+    if node is None:
+        return statement.nothing()
+    return statement.category_in(selectors.category_descendant_ids(node["id"]))
+
+
 # --- OpenAPI -----------------------------------------------------------------------------
 # The multi-value filters take the parameter repeated (OpenAPI: style=form, explode=true; a
 # comma-separated ``a,b,c`` value is accepted too),
@@ -263,6 +270,37 @@ class ProductFilter(django_filters.FilterSet):
 
     def filter_sensitive(self, queryset, name, value):
         return queryset.filter(suitable_for_sensitive_skin=_boolean(value))
+
+    # ``filter_statement``'s twins of the filters with a method (``value`` is the cleaned, non-empty value).
+    STATEMENT_FILTERS = {
+        "category": lambda statement, value: _statement_category(statement, value),
+        "brand": lambda statement, value: statement.brand_in(value),
+        "skin_type": lambda statement, value: statement.skin_type(value),
+        "concern": lambda statement, value: statement.concern_any(value),
+        "ingredient": lambda statement, value: statement.ingredient_any(value),
+        "exclude_ingredient": lambda statement, value: statement.ingredient_none(value),
+        "in_stock": lambda statement, value: statement.in_stock(_boolean(value)),
+        "featured": lambda statement, value: statement.featured(_boolean(value)),
+        "sensitive_skin": lambda statement, value: statement.sensitive_skin(_boolean(value)),
+    }
+
+    def filter_statement(self, statement):
+        """``filter_queryset`` of a list without search (no ``q``), on a ``list_ids.ProductIdsStatement``
+        instead of a queryset: the same conditions and order, without building an ORM query
+        (``tests/test_list_ids.py`` compares the two over a grid of filters)."""
+        cleaned = self.form.cleaned_data
+        if cleaned.get("q"):
+            raise ValueError("a search is filtered by filter_queryset")
+        for name, value in cleaned.items():
+            if name in ("q", "sort") or value in EMPTY_VALUES:
+                continue
+            filter_ = self.filters[name]
+            if filter_.method is not None:
+                self.STATEMENT_FILTERS[name](statement, value)
+            else:  # a plain lookup (django-filter's ``Filter.filter``; none is ``exclude`` or ``distinct``)
+                statement.field(filter_.field_name, filter_.lookup_expr, value)
+        sort = cleaned.get("sort") or DEFAULT_SORT
+        return statement.order_by(*SORTS[DEFAULT_SORT if sort == "relevance" else sort])
 
     def filter_queryset(self, queryset):
         queryset = self.filter_queryset_by_form(queryset)

@@ -193,6 +193,28 @@ class ProductFilter(django_filters.FilterSet):
         self.filters = self.base_filters
 
     def get_form_class(self):
+        """The form of the filters given in the data: a filter that is not given cleans to its empty value,
+        which filters nothing and is never an error (no filter is required), so only the given ones are
+        cleaned (a form class per set of given names, shared; the full form when unbound or prefixed)."""
+        form_class = self._full_form_class()
+        if not self.is_bound or self.form_prefix is not None:
+            return form_class
+        given = frozenset(name for name in form_class.base_fields if name in self.data)
+        key = (type(self), given)
+        subset = self._form_classes.get(key)
+        if subset is None:
+            if len(self._form_classes) > self.FORM_CLASSES_MAX:
+                self._form_classes.clear()
+            subset = type(form_class.__name__, (form_class,), {})
+            subset.base_fields = SharedFields(
+                {name: field for name, field in form_class.base_fields.items() if name in given}
+            )
+            self._form_classes[key] = subset
+        return subset
+
+    FORM_CLASSES_MAX = 1024
+
+    def _full_form_class(self):
         form_class = self._form_classes.get(type(self))
         if form_class is None:
             model = self.queryset.model

@@ -160,6 +160,10 @@ def test_list_answers_as_the_orm_path_over_a_grid_of_filters_sorts_and_pages(
     assert len(statements) == used > 150  # the statement answered the first round, not the second
     different = [url for url in new if new[url] != orm[url]]
     assert different == []
+    for query in BAD:  # every bad value is a 4xx in the envelope, on every path
+        for url in [url for url in new if url.endswith("?" + urlencode(query))]:
+            status, content = new[url]
+            assert status in (400, 404) and b'"status":"error"' in content, (url, status)
     statuses = sorted({status for status, _ in new.values()})
     assert statuses == [200, 400, 404]
     assert sum(status == 200 and b'"total":0' in content for status, content in new.values()) >= 10  # empty lists
@@ -218,3 +222,18 @@ def test_a_search_is_not_filtered_by_the_statement(catalog):
     assert filterset.is_valid()
     with pytest.raises(ValueError):
         filterset.filter_statement(list_ids.ProductIdsStatement())
+
+
+def test_the_form_of_the_given_filters_cleans_and_rejects_as_the_full_form(catalog):
+    from django_filters.constants import EMPTY_VALUES
+
+    for query in [*FILTERS, *BAD, {"sort": "price", "unknown": "1"}, {"q": "serum", "min_price": "x"}]:
+        data = QueryDict(urlencode(query, doseq=True))
+        given = ProductFilter(data=data, queryset=Product.objects.all()).form
+        full = ProductFilter(data=data, queryset=Product.objects.all())._full_form_class()(data)
+        assert set(given.fields) == set(query) & set(ProductFilter.base_filters)
+        assert (given.is_valid(), given.errors) == (full.is_valid(), full.errors), query
+        if full.is_valid():
+            given_values = {name: value for name, value in given.cleaned_data.items() if value not in EMPTY_VALUES}
+            full_values = {name: value for name, value in full.cleaned_data.items() if value not in EMPTY_VALUES}
+            assert given_values == full_values, query

@@ -88,16 +88,18 @@ class ProductListApi(generics.ListAPIView):
 
     def page_ids(self, request):
         """The page's product ids, in one statement when the total is not known (``list_total_holder``).
-        Without a search they come from the view's ``ids_statement`` and the filters' ``filter_statement``:
-        the ORM's statement without building it; a search takes the ORM path (``filter_queryset``)."""
-        statement = None if "q" in request.query_params else self.ids_statement()  # a bad path raises first
+        They come from the view's ``ids_statement`` and the filters' ``filter_statement``: the ORM's statement
+        without building it; a search on SQLite or in Khmer takes the ORM path (``filter_queryset``)."""
+        statement = self.ids_statement()  # a bad path raises first, as get_queryset does
+        if statement is not None:
+            # As DjangoFilterBackend.filter_queryset: the same form, the same 400 for bad values.
+            filterset = self.filterset_class(data=request.query_params, queryset=Product.objects.all(), request=request)
+            if not filterset.is_valid():
+                raise translate_validation(filterset.errors)
+            statement = filterset.filter_statement(statement)
         if statement is None:
             return self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        # As DjangoFilterBackend.filter_queryset: the same form, the same 400 for bad values.
-        filterset = self.filterset_class(data=request.query_params, queryset=Product.objects.all(), request=request)
-        if not filterset.is_valid():
-            raise translate_validation(filterset.errors)
-        return self.paginate_queryset(filterset.filter_statement(statement))
+        return self.paginate_queryset(statement)
 
     def cache_params(self):
         """The parameters that can change the answer: the filters' and paging's (others are ignored)."""

@@ -307,12 +307,10 @@ class ProductFilter(django_filters.FilterSet):
     }
 
     def filter_statement(self, statement):
-        """``filter_queryset`` of a list without search (no ``q``), on a ``list_ids.ProductIdsStatement``
-        instead of a queryset: the same conditions and order, without building an ORM query
-        (``tests/test_list_ids.py`` compares the two over a grid of filters)."""
+        """``filter_queryset`` on a ``list_ids.ProductIdsStatement`` instead of a queryset: the same conditions,
+        search and order, without building an ORM query (``tests/test_list_ids.py`` compares the two over a
+        grid of filters), or None for a search the ORM path makes (SQLite, Khmer; no shared total)."""
         cleaned = self.form.cleaned_data
-        if cleaned.get("q"):
-            raise ValueError("a search is filtered by filter_queryset")
         for name, value in cleaned.items():
             if name in ("q", "sort") or value in EMPTY_VALUES:
                 continue
@@ -321,24 +319,37 @@ class ProductFilter(django_filters.FilterSet):
                 self.STATEMENT_FILTERS[name](statement, value)
             else:  # a plain lookup (django-filter's ``Filter.filter``; none is ``exclude`` or ``distinct``)
                 statement.field(filter_.field_name, filter_.lookup_expr, value)
-        sort = cleaned.get("sort") or DEFAULT_SORT
-        return statement.order_by(*SORTS[DEFAULT_SORT if sort == "relevance" else sort])
+        q, order = self._search_and_order()
+        if not q:
+            return statement.order_by(*order)
+        total = self._list_total()
+        candidates = search.statement_candidates(statement, q) if total is not None else None
+        if candidates is None:
+            return None
+        total.alternatives = (candidate.order_by(*order) for candidate in candidates)
+        return next(total.alternatives)
 
-    def filter_queryset(self, queryset):
-        queryset = self.filter_queryset_by_form(queryset)
+    def _search_and_order(self):
         q = self.form.cleaned_data.get("q")
         sort = self.form.cleaned_data.get("sort") or ("relevance" if q else DEFAULT_SORT)
         if sort == "relevance" and not q:
             sort = DEFAULT_SORT
-        order = SORTS[sort]
+        return q, SORTS[sort]
+
+    def _list_total(self):
+        """The list's total (``ProductListApi.list_total_holder``, or the one this FilterSet was given): its
+        paginator tries the search's candidates in turn, reading each one's total with its page; without
+        one, search counts its matches to choose."""
+        if self.total is not None:
+            return self.total
+        view = (getattr(self.request, "parser_context", None) or {}).get("view")
+        return getattr(view, "list_total_holder", None)
+
+    def filter_queryset(self, queryset):
+        queryset = self.filter_queryset_by_form(queryset)
+        q, order = self._search_and_order()
         if q:
-            # The list's total (``ProductListApi.list_total_holder``, or the one this FilterSet was given):
-            # its paginator tries the search's candidates in turn, reading each one's total with its
-            # page; without one, search counts its matches to choose.
-            total = self.total
-            if total is None:
-                view = (getattr(self.request, "parser_context", None) or {}).get("view")
-                total = getattr(view, "list_total_holder", None)
+            total = self._list_total()
             candidates = search.search_candidates(queryset, q) if total is not None else None
             if candidates is not None:
                 total.alternatives = (candidate.order_by(*order) for candidate in candidates)

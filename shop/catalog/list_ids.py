@@ -11,6 +11,7 @@ SQLite and PostgreSQL. A search (``q``) keeps the ORM path (``search.search_prod
 
 from django.db import connection
 
+from shop.catalog import search
 from shop.catalog.models import Brand, Ingredient, Product, ProductIngredient, ProductSkinType, ProductStatus
 
 
@@ -55,6 +56,7 @@ _INGREDIENT_EXISTS = " ".join(
         f"WHERE {_column(ProductIngredient, 'product')} = {_P['id']} AND {_column(Ingredient, 'slug')} IN ({{}}))",
     )
 )
+_SEARCH_VECTOR = search.SEARCH_VECTOR
 _IN_STOCK = f"(NOT {_P['track_inventory']} OR {_P['allow_backorders']} OR {_P['stock_quantity']} > %s)"
 
 
@@ -75,6 +77,15 @@ class ProductIdsStatement:
         self._where = [f"{_P['status']} = %s"]
         self._params = [str(ProductStatus.ACTIVE)]
         self._order = f"{_P['id']} ASC"
+        self._order_params = []
+        self._rank = None  # (SQL, params) of ``search_rank``: set by a search
+
+    def copy(self):
+        statement = ProductIdsStatement.__new__(ProductIdsStatement)
+        statement.__dict__.update(self.__dict__)
+        statement._joins, statement._where, statement._params = list(self._joins), list(self._where), list(self._params)
+        statement._order_params = list(self._order_params)
+        return statement
 
     # --- Conditions --------------------------------------------------------------------
 
@@ -138,11 +149,31 @@ class ProductIdsStatement:
     def sensitive_skin(self, suitable):
         return self._is("suitable_for_sensitive_skin", suitable)
 
+    # --- Search (PostgreSQL): the twins of ``search._full_text`` and ``search.typo_tolerant_search`` ---------
+
+    def full_text(self, q):
+        """The search vector matches ``q`` (websearch syntax, English); ranked by ``ts_rank``."""
+        self._rank = (f"ts_rank(({_SEARCH_VECTOR}), websearch_to_tsquery(%s::regconfig, %s))", ["english", q])
+        return self._add(f"({_SEARCH_VECTOR} @@ websearch_to_tsquery('english'::regconfig, %s))", q)
+
+    def name_similar(self, q, threshold):
+        """The name's trigram word similarity to ``q`` is above ``threshold``; ranked by it."""
+        self._rank = (f"WORD_SIMILARITY(%s, {_P['name']})", [q])
+        return self._add(f"WORD_SIMILARITY(%s, {_P['name']}) > %s", q, threshold)
+
     def order_by(self, *fields):
-        """Field names as ``QuerySet.order_by`` takes them (``-`` for descending)."""
-        self._order = ", ".join(
-            f"{_P[field[1:]]} DESC" if field.startswith("-") else f"{_P[field]} ASC" for field in fields
-        )
+        """Field names as ``QuerySet.order_by`` takes them (``-`` for descending); ``search_rank`` is the
+        search's rank."""
+        order, self._order_params = [], []
+        for field in fields:
+            name = field.lstrip("-")
+            if name == "search_rank":
+                sql, params = self._rank
+                self._order_params += params
+            else:
+                sql = _P[name]
+            order.append(f"{sql} DESC" if field.startswith("-") else f"{sql} ASC")
+        self._order = ", ".join(order)
         return self
 
     # --- Reads -------------------------------------------------------------------------
@@ -152,6 +183,7 @@ class ProductIdsStatement:
         params = list(self._params)
         if order:
             parts.append(f"ORDER BY {self._order}")
+            params += self._order_params
         if page is not None:
             bottom, top = page
             parts.append("LIMIT %s OFFSET %s")

@@ -40,7 +40,7 @@ calls = collections.Counter()
 
 
 def timed(owner, name, label=None):
-    original = getattr(owner, name, None)
+    original = getattr(owner, name, None) if owner is not None else None
     if original is None:
         return
     label = label or f"{getattr(owner, '__name__', owner)}.{name}"
@@ -62,6 +62,10 @@ PARTS = [
     (apis.ProductListApi, "filter_queryset"),
     (apis.ProductListApi, "get_queryset"),
     (apis.ProductListApi, "paginate_queryset"),
+    (apis.ProductListApi, "page_ids"),  # the ids: filters and pagination (list_ids on the list's path)
+    (apis.ProductFilter, "is_valid"),  # the filter form
+    (apis.ProductFilter, "filter_statement"),
+    (getattr(apis, "ProductIdsStatement", None), "page_rows_with_total"),
     (apis.listing, "product_list_items"),
     (apis.listing, "product_list_fragments"),
     (apis.listing, "product_list_fragments_joined"),

@@ -5,6 +5,7 @@ import uuid
 
 from django.core.cache import cache
 from django.utils.translation import gettext as _
+from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
 from rest_framework import generics, serializers
 from rest_framework.permissions import AllowAny
@@ -15,6 +16,7 @@ from shop.catalog import cache as catalog_cache
 from shop.catalog import error_codes, listing, search, selectors, services, views_counter
 from shop.catalog.error_codes import CatalogErrorCode
 from shop.catalog.filters import PRODUCT_FILTER_PARAMETERS, ProductFilter
+from shop.catalog.list_ids import ProductIdsStatement
 from shop.catalog.models import Product, ProductSkinType
 from shop.catalog.pagination import CachedCountPagination, ListTotal
 from shop.catalog.serializers import (
@@ -81,6 +83,25 @@ class ProductListApi(generics.ListAPIView):
     def get_queryset(self):
         return selectors.product_listed_queryset()  # ids only: the items come from ``listing``
 
+    def ids_statement(self):
+        """The view's products (``get_queryset``) as a ``list_ids.ProductIdsStatement`` (None: the ORM path)."""
+        return ProductIdsStatement()
+
+    def page_ids(self, request):
+        """The page's product ids, in one statement when the total is not known (``list_total_holder``).
+        They come from the view's ``ids_statement`` and the filters' ``filter_statement``: the ORM's statement
+        without building it; a search on SQLite or in Khmer takes the ORM path (``filter_queryset``)."""
+        statement = self.ids_statement()  # a bad path raises first, as get_queryset does
+        if statement is not None:
+            # As DjangoFilterBackend.filter_queryset: the same form, the same 400 for bad values.
+            filterset = self.filterset_class(data=request.query_params, queryset=Product.objects.all(), request=request)
+            if not filterset.is_valid():
+                raise translate_validation(filterset.errors)
+            statement = filterset.filter_statement(statement)
+        if statement is None:
+            return self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.paginate_queryset(statement)
+
     def cache_params(self):
         """The parameters that can change the answer: the filters' and paging's (others are ignored)."""
         known = set(self.filterset_class.base_filters) | set(PAGING_PARAMS)
@@ -130,8 +151,7 @@ class ProductListApi(generics.ListAPIView):
             counted = found.get(count_key)
             self.list_total_holder = ListTotal(counted[1] if counted is not None and counted[0] == version else None)
             with catalog_cache.at_list_version(version):  # categories and the search vocabulary: no read
-                queryset = self.filter_queryset(self.get_queryset())  # bad filters raise: never cached
-                page_ids = self.paginate_queryset(queryset)  # one statement when the total is not known
+                page_ids = self.page_ids(request)  # bad filters raise: never cached
             body = self.get_paginated_response([]).data
             self.list_total = body["meta"]["total"]
             envelope = tuple(render_answer(self, body).split(b'"data":[]'))  # the items go between
@@ -222,6 +242,9 @@ class ProductFeaturedApi(ProductListApi):
     def get_queryset(self):
         return selectors.product_listed_queryset().filter(is_featured=True)
 
+    def ids_statement(self):
+        return ProductIdsStatement().featured(True)
+
 
 @extend_schema_view(
     get=extend_schema(
@@ -237,13 +260,19 @@ class ProductBySkinTypeApi(ProductListApi):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no URL kwargs
             return Product.objects.none()
+        return selectors.products_for_skin_type(selectors.product_listed_queryset(), self.skin_type())
+
+    def ids_statement(self):
+        return ProductIdsStatement().skin_type(self.skin_type())
+
+    def skin_type(self):
         skin_type = self.kwargs["skin_type"]
         if skin_type not in ProductSkinType.values:
             raise ApplicationError(
                 error_codes.INVALID_SKIN_TYPE,
                 _("Unknown skin type. Expected one of: %(types)s.") % {"types": ", ".join(ProductSkinType.values)},
             )
-        return selectors.products_for_skin_type(selectors.product_listed_queryset(), skin_type)
+        return skin_type
 
 
 @extend_schema_view(
@@ -260,10 +289,17 @@ class CategoryProductsApi(ProductListApi):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no URL kwargs
             return Product.objects.none()
+        return selectors.product_listed_queryset().filter(category_id__in=self.category_ids())
+
+    def ids_statement(self):
+        return ProductIdsStatement().category_in(self.category_ids())
+
+    def category_ids(self):
+        """The path's category and its descendants (404 for an unknown or inactive one)."""
         node = selectors.category_get(self.kwargs["slug"])
         if node is None:
             raise ApplicationError(error_codes.CATEGORY_NOT_FOUND, _("Category not found."))
-        return selectors.product_listed_queryset().filter(category_id__in=selectors.category_descendant_ids(node["id"]))
+        return selectors.category_descendant_ids(node["id"])
 
 
 def _suggestion_fields(**extra):

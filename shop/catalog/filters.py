@@ -89,6 +89,13 @@ def _boolean(value):
     return value in ("true", "1")
 
 
+def _statement_category(statement, value):
+    node = selectors.category_get(value)
+    if node is None:
+        return statement.nothing()
+    return statement.category_in(selectors.category_descendant_ids(node["id"]))
+
+
 # --- OpenAPI -----------------------------------------------------------------------------
 # The multi-value filters take the parameter repeated (OpenAPI: style=form, explode=true; a
 # comma-separated ``a,b,c`` value is accepted too),
@@ -186,6 +193,28 @@ class ProductFilter(django_filters.FilterSet):
         self.filters = self.base_filters
 
     def get_form_class(self):
+        """The form of the filters given in the data: a filter that is not given cleans to its empty value,
+        which filters nothing and is never an error (no filter is required), so only the given ones are
+        cleaned (a form class per set of given names, shared; the full form when unbound or prefixed)."""
+        form_class = self._full_form_class()
+        if not self.is_bound or self.form_prefix is not None:
+            return form_class
+        given = frozenset(name for name in form_class.base_fields if name in self.data)
+        key = (type(self), given)
+        subset = self._form_classes.get(key)
+        if subset is None:
+            if len(self._form_classes) > self.FORM_CLASSES_MAX:
+                self._form_classes.clear()
+            subset = type(form_class.__name__, (form_class,), {})
+            subset.base_fields = SharedFields(
+                {name: field for name, field in form_class.base_fields.items() if name in given}
+            )
+            self._form_classes[key] = subset
+        return subset
+
+    FORM_CLASSES_MAX = 1024
+
+    def _full_form_class(self):
         form_class = self._form_classes.get(type(self))
         if form_class is None:
             model = self.queryset.model
@@ -264,21 +293,63 @@ class ProductFilter(django_filters.FilterSet):
     def filter_sensitive(self, queryset, name, value):
         return queryset.filter(suitable_for_sensitive_skin=_boolean(value))
 
-    def filter_queryset(self, queryset):
-        queryset = self.filter_queryset_by_form(queryset)
+    # ``filter_statement``'s twins of the filters with a method (``value`` is the cleaned, non-empty value).
+    STATEMENT_FILTERS = {
+        "category": lambda statement, value: _statement_category(statement, value),
+        "brand": lambda statement, value: statement.brand_in(value),
+        "skin_type": lambda statement, value: statement.skin_type(value),
+        "concern": lambda statement, value: statement.concern_any(value),
+        "ingredient": lambda statement, value: statement.ingredient_any(value),
+        "exclude_ingredient": lambda statement, value: statement.ingredient_none(value),
+        "in_stock": lambda statement, value: statement.in_stock(_boolean(value)),
+        "featured": lambda statement, value: statement.featured(_boolean(value)),
+        "sensitive_skin": lambda statement, value: statement.sensitive_skin(_boolean(value)),
+    }
+
+    def filter_statement(self, statement):
+        """``filter_queryset`` on a ``list_ids.ProductIdsStatement`` instead of a queryset: the same conditions,
+        search and order, without building an ORM query (``tests/test_list_ids.py`` compares the two over a
+        grid of filters), or None for a search the ORM path makes (SQLite, Khmer; no shared total)."""
+        cleaned = self.form.cleaned_data
+        for name, value in cleaned.items():
+            if name in ("q", "sort") or value in EMPTY_VALUES:
+                continue
+            filter_ = self.filters[name]
+            if filter_.method is not None:
+                self.STATEMENT_FILTERS[name](statement, value)
+            else:  # a plain lookup (django-filter's ``Filter.filter``; none is ``exclude`` or ``distinct``)
+                statement.field(filter_.field_name, filter_.lookup_expr, value)
+        q, order = self._search_and_order()
+        if not q:
+            return statement.order_by(*order)
+        total = self._list_total()
+        candidates = search.statement_candidates(statement, q) if total is not None else None
+        if candidates is None:
+            return None
+        total.alternatives = (candidate.order_by(*order) for candidate in candidates)
+        return next(total.alternatives)
+
+    def _search_and_order(self):
         q = self.form.cleaned_data.get("q")
         sort = self.form.cleaned_data.get("sort") or ("relevance" if q else DEFAULT_SORT)
         if sort == "relevance" and not q:
             sort = DEFAULT_SORT
-        order = SORTS[sort]
+        return q, SORTS[sort]
+
+    def _list_total(self):
+        """The list's total (``ProductListApi.list_total_holder``, or the one this FilterSet was given): its
+        paginator tries the search's candidates in turn, reading each one's total with its page; without
+        one, search counts its matches to choose."""
+        if self.total is not None:
+            return self.total
+        view = (getattr(self.request, "parser_context", None) or {}).get("view")
+        return getattr(view, "list_total_holder", None)
+
+    def filter_queryset(self, queryset):
+        queryset = self.filter_queryset_by_form(queryset)
+        q, order = self._search_and_order()
         if q:
-            # The list's total (``ProductListApi.list_total_holder``, or the one this FilterSet was given):
-            # its paginator tries the search's candidates in turn, reading each one's total with its
-            # page; without one, search counts its matches to choose.
-            total = self.total
-            if total is None:
-                view = (getattr(self.request, "parser_context", None) or {}).get("view")
-                total = getattr(view, "list_total_holder", None)
+            total = self._list_total()
             candidates = search.search_candidates(queryset, q) if total is not None else None
             if candidates is not None:
                 total.alternatives = (candidate.order_by(*order) for candidate in candidates)

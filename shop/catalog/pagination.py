@@ -14,6 +14,7 @@ from django.db.models import Count, Window
 from django.utils.functional import cached_property
 
 from shop.catalog import cache as catalog_cache
+from shop.catalog.list_ids import ProductIdsStatement
 from skincare.api.pagination import PagePagination
 
 
@@ -50,7 +51,8 @@ class ListTotal:
 
 
 class ProductIdsPaginator(Paginator):
-    """Pages of product *ids* (the items come from ``listing.product_list_items``), with the total
+    """Pages of product *ids* (the items come from ``listing.product_list_items``) of a queryset or a
+    ``list_ids.ProductIdsStatement``, with the total
     read along with the page when it is not known: ``COUNT(*) OVER ()`` on the page query, one
     statement instead of a ``COUNT`` and the page. Only a page past the end (no rows) counts apart,
     to tell an empty list from a page out of range (the same 404 as ``Paginator``)."""
@@ -78,23 +80,33 @@ class ProductIdsPaginator(Paginator):
         if self.total.value is not None:
             number = self.validate_number(number)
             while True:
-                ids = list(self.object_list.prefetch_related(None).values_list("pk", flat=True)[bottom:top])
+                ids = self._page_ids(bottom, top)
                 # A known total of a search came from the candidate that matched: the ones before it have no rows.
                 if ids or not self._next_candidate():
                     return self._get_page(ids, number, self)
         while True:
-            queryset = self.object_list.prefetch_related(None)
-            rows = list(queryset.annotate(list_total=Window(Count("pk"))).values_list("pk", "list_total")[bottom:top])
+            rows = self._page_rows_with_total(bottom, top)
             if rows:
                 self.total.record(rows[0][1])
                 break
             # No rows: no match at all (the next candidate, if any, is tried), or a page past the end.
-            matched = 0 if number == 1 else queryset.count()
+            matched = 0 if number == 1 else self.object_list.count()
             if matched or not self._next_candidate():
                 self.total.record(matched)
                 break
         number = self.validate_number(number)  # past the end: raises
         return self._get_page([pk for pk, _ in rows], number, self)
+
+    def _page_ids(self, bottom, top):
+        if isinstance(self.object_list, ProductIdsStatement):
+            return self.object_list.page_ids(bottom, top)
+        return list(self.object_list.prefetch_related(None).values_list("pk", flat=True)[bottom:top])
+
+    def _page_rows_with_total(self, bottom, top):
+        if isinstance(self.object_list, ProductIdsStatement):
+            return self.object_list.page_rows_with_total(bottom, top)
+        queryset = self.object_list.prefetch_related(None)
+        return list(queryset.annotate(list_total=Window(Count("pk"))).values_list("pk", "list_total")[bottom:top])
 
     def _next_candidate(self):
         candidate = next(self.total.alternatives, None) if self.total.alternatives is not None else None

@@ -34,7 +34,7 @@ WORD = re.compile(r"\w+", re.UNICODE)
 
 # The generated column added by migration 0002 (PostgreSQL only). Unqualified would be
 # ambiguous once joins are added, so the table is named.
-_SEARCH_VECTOR = 'catalog_product."search_vector"'
+_SEARCH_VECTOR = SEARCH_VECTOR = 'catalog_product."search_vector"'
 
 
 def normalise_query(q):
@@ -107,6 +107,23 @@ def search_candidates(queryset, q):
         if corrected and corrected != q:
             yield _full_text(queryset, corrected)
         yield typo_tolerant_search(queryset, q)
+
+    return candidates()
+
+
+def statement_candidates(statement, q):
+    """``search_candidates`` for a ``list_ids.ProductIdsStatement``: copies of it, each with one of the
+    searches (the same ones, in the same order, as lazily), or None where the ORM path searches."""
+    q = normalise_query(q)
+    if not q or KHMER.search(q) or not is_postgresql():
+        return None
+
+    def candidates():
+        yield statement.copy().full_text(q)
+        corrected = correct_spelling(q)
+        if corrected and corrected != q:
+            yield statement.copy().full_text(corrected)
+        yield statement.copy().name_similar(q, TRIGRAM_THRESHOLD)
 
     return candidates()
 

@@ -165,20 +165,60 @@ def _recommendation_documents(event):
     ]
 
 
-def _attribute_purchase(store, event, expires_at):
+class _PurchaseSearches:
+    """The searches a batch's purchases may be attributed to, read once per batch (one ``find`` for
+    every buyer of the batch, over the union of their windows) when the first purchase needs them,
+    then kept in step with the batch's later ``added_to_cart`` pushes: each purchase sees what its own
+    ``find`` saw when the events were attributed one by one."""
+
+    def __init__(self, store, events):
+        self.store = store
+        self.purchases = [e for e in events if _attributable(e)]
+        self.by_user = None
+        self.by_id = {}
+
+    def _load(self):
+        self.by_user = defaultdict(list)
+        if not self.purchases:
+            return
+        stamps = [e["event_data"]["timestamp"] for e in self.purchases]
+        found = self.store.find(
+            "search_analytics",
+            {
+                "user_id": {"$in": sorted({e["user_id"] for e in self.purchases})},
+                "timestamp": {"$gte": min(_attribution_since(stamp) for stamp in stamps), "$lte": max(stamps)},
+            },
+            sort=[("timestamp", -1)],
+        )
+        for search in found:
+            self.by_user[search["user_id"]].append(search)
+            self.by_id[search["search_id"]] = search
+
+    def for_purchase(self, event):
+        if self.by_user is None:
+            self._load()
+        since, until = _attribution_since(event["event_data"]["timestamp"]), event["event_data"]["timestamp"]
+        return [s for s in self.by_user.get(event["user_id"], ()) if since <= s["timestamp"] <= until]
+
+    def added_to_cart(self, search_id, product_id, pushed):
+        search = self.by_id.get(search_id)
+        if pushed and search is not None:
+            search["conversion_data"]["added_to_cart"].append(product_id)
+
+
+def _attributable(event):
+    return event["event_type"] == "purchase" and event["source"] == "server" and event["user_id"] is not None
+
+
+def _attribution_since(stamp):
+    return iso(datetime.fromisoformat(stamp) - timedelta(days=SEARCH_ATTRIBUTION_DAYS))
+
+
+def _attribute_purchase(store, event, searches):
     """A purchased product counts for the latest search of the buyer that put it in the cart."""
-    user_id = event["user_id"]
-    if user_id is None:
-        return
-    data = event["event_data"]
-    since = iso(datetime.fromisoformat(data["timestamp"]) - timedelta(days=SEARCH_ATTRIBUTION_DAYS))
-    searches = store.find(
-        "search_analytics",
-        {"user_id": user_id, "timestamp": {"$gte": since, "$lte": data["timestamp"]}},
-        sort=[("timestamp", -1)],
-    )
-    for product_id in data.get("product_ids", []):
-        for search in searches:
+    candidates = searches.for_purchase(event)
+    for product_id in event["event_data"].get("product_ids", []):
+        for search in candidates:
             if product_id in search["conversion_data"]["added_to_cart"]:
                 store.push("search_analytics", search["search_id"], "conversion_data.purchased", [product_id])
                 break
@@ -199,6 +239,7 @@ def events_write(*, store, events):
     recommendations = [doc for e in events if e["event_type"] in RECOMMENDATION_EVENTS
                        for doc in _recommendation_documents(e)]  # fmt: skip
     store.insert_many("recommendation_feedback", recommendations, expires_at=expires_at)
+    purchase_searches = _PurchaseSearches(store, events)
     for event in events:
         data = event["event_data"]
         search_id = data.get("search_id")
@@ -206,9 +247,10 @@ def events_write(*, store, events):
             click = {"product_id": data["product_id"], "position": data["position"], "clicked_at": data["timestamp"]}
             store.push("search_analytics", search_id, "clicked_products", [click])
         elif search_id and event["event_type"] == "cart_add":
-            store.push("search_analytics", search_id, "conversion_data.added_to_cart", [data["product_id"]])
-        elif event["event_type"] == "purchase" and event["source"] == "server":
-            _attribute_purchase(store, event, expires_at)
+            pushed = store.push("search_analytics", search_id, "conversion_data.added_to_cart", [data["product_id"]])
+            purchase_searches.added_to_cart(search_id, data["product_id"], pushed)
+        elif _attributable(event):
+            _attribute_purchase(store, event, purchase_searches)
 
 
 def events_flush(*, batch_size=None, max_batches=100):

@@ -22,7 +22,9 @@ import logging
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from celery import current_app, shared_task
+from celery import current_app, shared_task, states
+
+from skincare.observability import celery_hooks
 
 logger = logging.getLogger(__name__)
 
@@ -88,24 +90,35 @@ def _publish(items):
     deferred_run.apply_async(kwargs={"tasks": items}, kwargsrepr=repr(sorted({item[0] for item in items})))
 
 
-@shared_task(name="skincare.deferred_run")
-def deferred_run(*, tasks):
+@shared_task(name="skincare.deferred_run", bind=True)
+def deferred_run(self, *, tasks):
     """The tasks of one batch, run here one after the other, each as its own message would: one that
     fails is logged and does not stop the others; when its task retries that error (``autoretry_for``)
-    it is sent again on its own, to retry as it would have. A task with a ``countdown`` or ``eta`` is
-    sent on its own (its time has not come)."""
-    for item in tasks:
+    it is sent again on its own, to retry as it would have, else it leaves its own ``FailedTask`` row.
+    Each run has its log context, outcome and duration under its own task name (the signal receivers of
+    ``celery_hooks``, called here), its id being the message's id and its place in the batch. A task with
+    a ``countdown`` or ``eta`` is sent on its own (its time has not come)."""
+    for index, item in enumerate(tasks):
         name, args, kwargs, options = item
         task = current_app.tasks[name]
         if "countdown" in options or "eta" in options:
             _send(task, item)
             continue
+        run_id = f"{self.request.id or ''}:{index}"
+        celery_hooks.task_started(task_id=run_id, task=task)
+        state = states.FAILURE
         try:
             task(*args, **kwargs)
+            state = states.SUCCESS
         except Exception as exc:  # noqa: BLE001 - one failing task must not drop the others
             logger.exception("Task %s of a deferred batch failed", name)
             if isinstance(exc, tuple(getattr(task, "autoretry_for", ()) or ())):
+                state = states.RETRY
                 _send(task, item)
+            else:
+                celery_hooks.task_failed(sender=task, task_id=run_id, exception=exc, args=args, kwargs=kwargs)
+        finally:
+            celery_hooks.task_finished(task_id=run_id, task=task, state=state)
 
 
 def _flush(groups):

@@ -162,6 +162,7 @@ def test_celery_eager_sends_each_task_at_once_inside_a_batch(settings):
     assert RUNS == ["a", "b"]
 
 
+@pytest.mark.django_db  # the failed task's row
 def test_the_worker_runs_each_task_on_its_own_and_resends_only_what_would_retry(sent):
     deferred.deferred_run(
         tasks=[
@@ -176,3 +177,68 @@ def test_the_worker_runs_each_task_on_its_own_and_resends_only_what_would_retry(
         ("tests.deferred.flaky", [], {"value": "flaky"}, {}),
         ("tests.deferred.record", [], {"value": "later"}, {"countdown": 30}),
     ]
+
+
+def _outcomes(*names):
+    from prometheus_client import REGISTRY
+
+    def value(metric, **labels):
+        return REGISTRY.get_sample_value(metric, labels) or 0
+
+    return {
+        name: (
+            {outcome: value("celery_tasks_total", task=name, outcome=outcome)
+             for outcome in ("succeeded", "failed", "retried")},
+            value("celery_task_duration_seconds_count", task=name),
+        )
+        for name in names
+    }  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_each_task_of_the_message_is_measured_and_a_failure_recorded_under_its_own_name(sent):
+    """As its own message would be (issue 17): a task that fails for good leaves its own ``FailedTask`` row with
+    its name, arguments, error and the request id the message carries; every task run counts its outcome and
+    duration under its own name. The one re-sent to retry leaves no row."""
+    from skincare.models import FailedTask
+    from skincare.observability.context import LogContext, bind, unbind
+
+    names = ("tests.deferred.broken", "tests.deferred.flaky", "tests.deferred.record", "skincare.deferred_run")
+    before = _outcomes(*names)
+    token = bind(LogContext(request_id="req-batch-7"))  # what task_prerun binds from the message's headers
+    try:
+        deferred.deferred_run.apply(
+            kwargs={
+                "tasks": [
+                    ("tests.deferred.broken", [], {"value": "broken"}, {}),
+                    ("tests.deferred.flaky", [], {"value": "flaky"}, {}),
+                    ("tests.deferred.record", [], {"value": "later"}, {"countdown": 30}),
+                    ("tests.deferred.record", [], {"value": "ok"}, {}),
+                ]
+            },
+            task_id="message-1",
+        )
+    finally:
+        unbind(token)
+    after = _outcomes(*names)
+
+    [row] = FailedTask.objects.all()
+    assert (row.task_id, row.task_name, row.args, row.kwargs) == (
+        "message-1:0",
+        "tests.deferred.broken",
+        "[]",
+        "{'value': 'broken'}",
+    )
+    assert (row.exception_type, row.exception_message, row.request_id) == ("ValueError", "broken", "req-batch-7")
+    assert "raise ValueError(value)" in row.traceback
+
+    def delta(name):
+        (outcomes_before, durations_before), (outcomes_after, durations_after) = before[name], after[name]
+        return {key: outcomes_after[key] - outcomes_before[key] for key in outcomes_after}, (
+            durations_after - durations_before
+        )
+
+    assert delta("tests.deferred.broken") == ({"succeeded": 0, "failed": 1, "retried": 0}, 1)
+    assert delta("tests.deferred.flaky") == ({"succeeded": 0, "failed": 0, "retried": 1}, 1)
+    assert delta("tests.deferred.record") == ({"succeeded": 1, "failed": 0, "retried": 0}, 1)  # the delayed one: later
+    assert delta("skincare.deferred_run") == ({"succeeded": 1, "failed": 0, "retried": 0}, 1)

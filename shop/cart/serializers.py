@@ -102,13 +102,14 @@ def _image_key(media):
     return (media.pk, media.alt_text, media.alt_text_km, media.sort_order, media.is_primary, file_values)
 
 
-def _memo(key, build):
-    payload = _IMAGES.get(key)
+def _memo(key, build, *, store=_IMAGES, most=_IMAGES_MAX):
+    """``store[key]``, built and kept when missing; a full store is emptied first (bounded memory)."""
+    payload = store.get(key)
     if payload is None:
         payload = build()
-        if len(_IMAGES) >= _IMAGES_MAX:
-            _IMAGES.clear()
-        _IMAGES[key] = payload
+        if len(store) >= most:
+            store.clear()
+        store[key] = payload
     return payload
 
 
@@ -182,15 +183,10 @@ def cart_answer_memo(*, key, request, build):
     """
     try:
         memo_key = (key, request_origin(request))
-        answer = _ANSWERS.get(memo_key)
+        hash(memo_key)
     except TypeError:  # a value the driver gave that cannot be hashed: no memo
         return build()
-    if answer is None:
-        answer = build()
-        if len(_ANSWERS) >= _ANSWERS_MAX:
-            _ANSWERS.clear()
-        _ANSWERS[memo_key] = answer
-    return answer
+    return _memo(memo_key, build, store=_ANSWERS, most=_ANSWERS_MAX)
 
 
 def cart_output(*, cart, prices, coupon, coupon_problem, include_token, request=None):

@@ -1,7 +1,5 @@
 """A cached answer in one Redis round trip (``skincare.api.cache_prefetch`` + ``DefaultRateThrottle``)."""
 
-from unittest import mock
-
 import pytest
 from django.core.cache import cache
 from django.urls import path
@@ -12,6 +10,7 @@ from rest_framework.views import APIView
 
 from skincare.api import cache_prefetch
 from skincare.observability.metrics import CACHE_GETS
+from skincare.testing import redis_only, round_trips
 
 
 class PrefetchingView(APIView):
@@ -93,24 +92,6 @@ def routes(settings):
     cache.clear()
     yield
     cache.clear()
-
-
-def redis_only():
-    if not hasattr(cache, "client") or not hasattr(cache.client, "get_client"):
-        pytest.skip("the prefetch needs the Redis cache (REDIS_URL)")
-
-
-def round_trips():
-    from redis.connection import AbstractConnection
-
-    sent = []
-    original = AbstractConnection.send_packed_command
-
-    def counting(self, command, check_health=True):
-        sent.append(command)
-        return original(self, command, check_health)
-
-    return sent, mock.patch.object(AbstractConnection, "send_packed_command", counting)
 
 
 def hits_and_misses():

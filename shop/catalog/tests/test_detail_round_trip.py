@@ -3,7 +3,6 @@ and counts the view (``skincare.api.cache_prefetch``), and every view is still c
 product, and never for a refused or a staff request."""
 
 from decimal import Decimal
-from unittest import mock
 
 import pytest
 from django.core.cache import cache
@@ -11,6 +10,7 @@ from django.core.cache import cache
 from shop.catalog import services
 from shop.catalog.tests.factories import ProductFactory
 from shop.catalog.views_counter import pending_views
+from skincare.testing import redis_only, round_trips
 
 pytestmark = pytest.mark.django_db
 
@@ -22,24 +22,6 @@ def clean_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-def redis_only():
-    if not hasattr(cache, "client") or not hasattr(cache.client, "get_client"):
-        pytest.skip("the prefetch needs the Redis cache (REDIS_URL)")
-
-
-def round_trips():
-    from redis.connection import AbstractConnection
-
-    sent = []
-    original = AbstractConnection.send_packed_command
-
-    def counting(self, command, check_health=True):
-        sent.append(command)
-        return original(self, command, check_health)
-
-    return sent, mock.patch.object(AbstractConnection, "send_packed_command", counting)
 
 
 def views_of(product):

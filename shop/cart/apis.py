@@ -80,9 +80,7 @@ class CartItemsApi(CartBaseApi):
     )
     @extend_schema(tags=TAGS, parameters=[TOKEN_HEADER], request=CartAddInput, responses={201: CartOutput})
     def post(self, request):
-        data = cart_add_input(request.data)
-        cart = self.cart(request)
-        services.cart_add_line(cart=cart, **data)
+        cart = services.cart_resolve_add_line(request=request, **cart_add_input(request.data))
         return self.respond(request, cart, status.HTTP_201_CREATED)
 
 

@@ -93,8 +93,9 @@ def cart_lock_touch_line_add(*, cart_id, product_id, variant_id, quantity, max_q
     return now, (row[1], row[2]) if row[1] is not None else None
 
 
-def _checked_add_sql(with_variant):
-    """PostgreSQL: the statement of ``cart_line_add_checked``, with named parameters."""
+def _checked_add_sql(with_variant, by_user=False):
+    """PostgreSQL: the statement of ``cart_line_add_checked`` (``by_user``: of ``user_cart_line_add_checked``),
+    with named parameters."""
     quote = connection.ops.quote_name
     product, variant = quote(Product._meta.db_table), quote(ProductVariant._meta.db_table)
     cart, line = quote(Cart._meta.db_table), quote(CartLine._meta.db_table)
@@ -103,24 +104,47 @@ def _checked_add_sql(with_variant):
         stock, target = "v.stock_quantity", "(cart_id, variant_id) WHERE variant_id IS NOT NULL"
     else:
         variant_join, stock, target = "", "p.stock_quantity", "(cart_id, product_id) WHERE variant_id IS NULL"
+    if by_user:  # the user's cart, found and locked here; its columns come back with the line
+        locked, cart_id = _locked_by_user_sql(cart), "(SELECT id FROM locked)"
+        answer = "added.id, added.quantity, " + ", ".join(f"locked.{quote(c)}" for c in CART_COLUMNS)
+        answer += " FROM added, locked"
+    else:
+        locked, cart_id, answer = f"SELECT id FROM {cart} WHERE id = %(cart)s", "%(cart)s", "id, quantity FROM added"  # noqa: S608 - constants
     # ``most``: what the line may hold, the limit and, when the product's stock is limited (tracked,
     # no backorders: ``pricing.line_problem``), the stock (the variant's, if any; below 0 counts as 0).
     return (
         f"WITH item AS (SELECT LEAST(%(limit)s, CASE WHEN p.track_inventory AND NOT p.allow_backorders "  # noqa: S608 - constants
         f"THEN GREATEST(0, {stock}) ELSE %(limit)s END) AS most FROM {product} p {variant_join} "
         f"WHERE p.id = %(product)s AND p.status = '{ProductStatus.ACTIVE.value}'), "
-        f"locked AS (SELECT id FROM {cart} WHERE id = %(cart)s FOR NO KEY UPDATE), "
+        f"locked AS ({locked} FOR NO KEY UPDATE), "
         f"added AS (INSERT INTO {line} (cart_id, product_id, variant_id, quantity, created_at, updated_at) "
         "SELECT locked.id, %(product)s, %(variant)s, %(quantity)s, %(now)s, %(now)s FROM locked, item "
         f"WHERE %(quantity)s <= item.most ON CONFLICT {target} DO UPDATE "
         f"SET quantity = {line}.quantity + EXCLUDED.quantity, updated_at = EXCLUDED.updated_at "
         f"WHERE {line}.quantity + EXCLUDED.quantity <= (SELECT most FROM item) RETURNING id, quantity), "
-        f"touched AS (UPDATE {cart} SET updated_at = %(now)s WHERE id = %(cart)s AND EXISTS (SELECT FROM added)) "
-        "SELECT id, quantity FROM added"
+        f"touched AS (UPDATE {cart} SET updated_at = %(now)s WHERE id = {cart_id} AND EXISTS (SELECT FROM added)) "
+        f"SELECT {answer}"
     )
 
 
-_CHECKED_ADD_SQL = {with_variant: _checked_add_sql(with_variant) for with_variant in (False, True)}
+# The cart's columns, in the model's field order (``Model.from_db`` takes them so).
+CART_COLUMNS = tuple(f.column for f in Cart._meta.concrete_fields)
+
+
+def _locked_by_user_sql(cart):
+    # ``selectors.cart_is_expired``: an expired cart is emptied before anything is added (the checked way).
+    columns = ", ".join(connection.ops.quote_name(c) for c in CART_COLUMNS)
+    return (
+        f"SELECT {columns} FROM {cart} WHERE user_id = %(user)s "  # noqa: S608 - constants
+        "AND (updated_at IS NULL OR updated_at >= %(fresh)s)"
+    )
+
+
+_CHECKED_ADD_SQL = {
+    (with_variant, by_user): _checked_add_sql(with_variant, by_user)
+    for with_variant in (False, True)
+    for by_user in (False, True)
+}
 
 
 def cart_line_add_checked(*, cart_id, product_id, variant_id, quantity, max_quantity):
@@ -150,9 +174,34 @@ def cart_line_add_checked(*, cart_id, product_id, variant_id, quantity, max_quan
         "now": now,
     }
     with connection.cursor() as cursor:
-        cursor.execute(_CHECKED_ADD_SQL[variant_id is not None], params)
+        cursor.execute(_CHECKED_ADD_SQL[variant_id is not None, False], params)
         row = cursor.fetchone()
     return (now, row) if row is not None else None
+
+
+def user_cart_line_add_checked(*, user_id, fresh_since, product_id, variant_id, quantity, max_quantity):
+    """PostgreSQL only: ``cart_line_add_checked`` on the cart of ``user_id``, found in the same statement.
+
+    The user's cart (one per user) is the one locked, if it exists and was touched at ``fresh_since`` or later
+    (not expired; its latest committed version, re-read after the lock). Returns ``(updated_at, (line id, new
+    quantity), the cart's columns (``CART_COLUMNS``) as locked)``, or None when nothing was written: no cart,
+    an expired one, or a refusal; then the cart is found the usual way and ``cart_line_add_checked`` or the
+    checked way adds or refuses as before.
+    """
+    now = timezone.now()
+    params = {
+        "limit": max_quantity,
+        "product": product_id,
+        "variant": variant_id,
+        "user": user_id,
+        "fresh": fresh_since,
+        "quantity": quantity,
+        "now": now,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_CHECKED_ADD_SQL[variant_id is not None, True], params)
+        row = cursor.fetchone()
+    return (now, row[:2], row[2:]) if row is not None else None
 
 
 def carts_lock(*, cart_ids):

@@ -199,6 +199,11 @@ def cart_of_user(*, user_id):
     return _loaded(Cart, _CART_COLUMNS, rows[0]) if rows else None
 
 
+def cart_from_row(values):
+    """The cart of a row of its columns in the model's field order (``lock_objects.CART_COLUMNS``)."""
+    return _loaded(Cart, _CART_COLUMNS, values)
+
+
 # What the checks of an addition read (``pricing.line_problem``): not the product's texts.
 _CHECKED_PRODUCT_NAMES = ("id", "status", "track_inventory", "allow_backorders", "stock_quantity")
 _CHECKED_PRODUCT_COLUMNS = tuple(

@@ -2,17 +2,26 @@
 cart (double taps, parallel tabs) cannot lose an update, then drops the cached lines."""
 
 import uuid
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
 from shop.cart import error_codes
 from shop.cart.cache import cart_cache_invalidate
-from shop.cart.lock_objects import cart_line_add_checked, cart_lock_touch, cart_lock_touch_line_add, carts_lock
+from shop.cart.lock_objects import (
+    cart_line_add_checked,
+    cart_lock_touch,
+    cart_lock_touch_line_add,
+    carts_lock,
+    user_cart_line_add_checked,
+)
 from shop.cart.models import MAX_LINE_QUANTITY, Cart, CartLine
 from shop.cart.pricing import INSUFFICIENT_STOCK, OUT_OF_STOCK, line_problem
 from shop.cart.selectors import (
+    cart_from_row,
     cart_is_expired,
     cart_lines,
     cart_of_user,
@@ -194,6 +203,40 @@ def cart_add_line(*, cart, product_id, quantity, variant_id=None):
         _check_stock(product, variant, new_quantity)
         cart_cache_invalidate(cart.pk, ending_transaction=True)
     return line_id
+
+
+def cart_resolve_add_line(*, request, product_id, quantity, variant_id=None):
+    """``cart_resolve(request=request)``, then ``cart_add_line`` on that cart; returns the cart.
+
+    On PostgreSQL, for a signed-in user whose request carries no guest cart token (nothing to merge), an
+    addition that passes every check is one statement with the look-up of the user's cart
+    (``user_cart_line_add_checked``). When it writes nothing (no cart yet, an expired one, a refusal),
+    the cart is resolved and the line added or refused as before.
+    """
+    user = request.user
+    if connection.vendor == "postgresql" and user.is_authenticated and not _guest_tokens(request):
+        added = user_cart_line_add_checked(
+            user_id=user.pk,
+            fresh_since=timezone.now() - timedelta(days=settings.CART_TTL_DAYS),
+            product_id=product_id,
+            variant_id=variant_id,
+            quantity=quantity,
+            max_quantity=MAX_LINE_QUANTITY,
+        )
+        if added is not None:
+            now, _, values = added
+            cart = cart_from_row(values)
+            cart.updated_at = now
+            cart_cache_invalidate(cart.pk)
+            return cart
+    cart = cart_resolve(request=request)
+    cart_add_line(cart=cart, product_id=product_id, quantity=quantity, variant_id=variant_id)
+    return cart
+
+
+def _guest_tokens(request):
+    session = getattr(request, "session", None)
+    return request.headers.get("X-Cart-Token") or (session.get(SESSION_KEY) if session is not None else None)
 
 
 def _line(cart, line_id):

@@ -320,3 +320,39 @@ def test_add_input_is_what_the_serializer_validates(payload):
         with pytest.raises(ValidationError) as refused:
             cart_add_input(payload)
         assert refused.value.detail == serializer.errors
+
+
+def test_an_addition_to_an_expired_cart_starts_it_anew(auth_client, user, settings):
+    """On PostgreSQL the addition finds the user's cart in its own statement (``user_cart_line_add_checked``):
+    an expired cart is not added to there, but emptied first, as every other request does."""
+    old, new = ProductFactory(), ProductFactory()
+    auth_client.post(ITEMS, {"product_id": old.pk}, format="json")
+    Cart.objects.filter(user=user).update(updated_at=timezone.now() - timedelta(days=settings.CART_TTL_DAYS, hours=1))
+    data = auth_client.post(ITEMS, {"product_id": new.pk}, format="json").json()["data"]
+    assert [(i["product"]["id"], i["quantity"]) for i in data["items"]] == [(new.pk, 1)]
+    assert list(CartLine.objects.filter(cart__user=user).values_list("product_id", flat=True)) == [new.pk]
+
+
+def test_a_signed_in_addition_with_a_guest_token_merges_the_guest_cart(user):
+    guest = APIClient()
+    kept = ProductFactory()
+    token = guest.post(ITEMS, {"product_id": kept.pk, "quantity": 2}, format="json").json()["data"]["token"]
+    client = APIClient()
+    client.force_authenticate(user)
+    client.get(CART)  # the user's cart exists: the addition could take it in one statement
+    added = ProductFactory()
+    data = client.post(ITEMS, {"product_id": added.pk}, format="json", HTTP_X_CART_TOKEN=token).json()["data"]
+    assert sorted((i["product"]["id"], i["quantity"]) for i in data["items"]) == sorted([(kept.pk, 2), (added.pk, 1)])
+    assert Cart.objects.get(token=token).lines.count() == 0
+
+
+def test_an_addition_answers_what_the_cart_reads_after_it(auth_client, user):
+    """The cart answered after an addition is the one the addition's statement locked: same columns."""
+    auth_client.post(ITEMS, {"product_id": ProductFactory(price=Decimal("30.00")).pk}, format="json")
+    CouponFactory(code="GLOW10", value=Decimal("10"))
+    auth_client.post(COUPON, {"code": "GLOW10"}, format="json")
+    added = auth_client.post(ITEMS, {"product_id": ProductFactory(price=Decimal("5.00")).pk}, format="json")
+    assert added.status_code == 201
+    assert added.json()["data"]["coupon"]["code"] == "GLOW10"
+    assert added.json()["data"] == auth_client.get(CART).json()["data"]
+    assert "token" not in added.json()["data"]  # a signed-in cart

@@ -127,10 +127,10 @@ def test_the_answer_after_a_change_carries_the_written_expiry_and_coupon(auth_cl
 def test_adding_is_one_upsert_under_the_lock(auth_client, user, django_assert_num_queries):
     product = ProductFactory()
     auth_client.get(CART)
-    # PostgreSQL: the cart, the checks, lock, upsert and touch in one statement
-    # (``lock_objects.cart_line_add_checked``), and the answer's lines. SQLite: the cart, the product's
+    # PostgreSQL: the user's cart, the checks, lock, upsert and touch in one statement
+    # (``lock_objects.user_cart_line_add_checked``), and the answer's lines. SQLite: the cart, the product's
     # checked columns, then savepoint, lock, upsert, release, and the answer's lines.
-    expected = 3 if connection.vendor == "postgresql" else 7
+    expected = 2 if connection.vendor == "postgresql" else 7
     with django_assert_num_queries(expected):
         response = auth_client.post(ITEMS, {"product_id": product.pk, "quantity": 2}, format="json")
     assert response.status_code == 201
@@ -314,8 +314,8 @@ def test_adding_to_a_deleted_cart_or_past_the_limit_is_refused_in_order():
 def test_an_addition_adds_exactly_what_the_checks_allow(
     auth_client, user, django_assert_num_queries, product_values, variant_values, held, quantity, refusal
 ):
-    """On PostgreSQL the checks run inside the one statement (``lock_objects.cart_line_add_checked``);
-    what it lets through is added in it (3 statements a request), what it refuses goes the checked way,
+    """On PostgreSQL the checks run inside the one statement (``lock_objects.user_cart_line_add_checked``);
+    what it lets through is added in it (2 statements a request), what it refuses goes the checked way,
     which answers why and writes nothing."""
     product = ProductFactory(**product_values)
     variant = VariantFactory(product=product, **variant_values) if variant_values is not None else None
@@ -327,7 +327,7 @@ def test_an_addition_adds_exactly_what_the_checks_allow(
     before = Cart.objects.get(user=user).updated_at
 
     if refusal is None and connection.vendor == "postgresql":
-        with django_assert_num_queries(3):
+        with django_assert_num_queries(2):
             response = auth_client.post(ITEMS, body, format="json")
     else:
         response = auth_client.post(ITEMS, body, format="json")

@@ -4,6 +4,7 @@ on what clients send. Every receiver swallows its errors: analytics never breaks
 
 import json
 import logging
+from json.encoder import encode_basestring_ascii
 
 from django.db import transaction
 
@@ -128,25 +129,25 @@ def search_event_encoded(*, request, search_id, query, filters, results_count):
     (query, filters, results count), the device's once per User-Agent; per request only the id, the time,
     the user, the session and the address."""
     user = getattr(request, "user", None)
-    user_id = user.pk if user is not None and user.is_authenticated else None
-    stamp = _encode(services.now_iso())
+    user_id = "null" if user is None or not user.is_authenticated else _encode(user.pk)
+    stamp = services.now_iso()  # digits and punctuation: nothing to escape
     return "".join(
         (
             '{"event_type":"search","event_data":{"search_id":',
-            _encode(search_id),
+            encode_basestring_ascii(search_id),
             ",",
             _search_data_json(query, filters, results_count),
-            ',"timestamp":',
+            ',"timestamp":"',
             stamp,
-            '},"user_id":',
-            _encode(user_id),
+            '"},"user_id":',
+            user_id,
             ',"session_id":',
-            _encode(tracking.session_header(request)),
+            encode_basestring_ascii(tracking.session_header(request)),
             ',"device_info":',
             tracking.device_info_json(request),
-            ',"source":"server","received_at":',
+            ',"source":"server","received_at":"',
             stamp,
-            "}",
+            '"}',
         )
     )
 

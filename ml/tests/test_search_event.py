@@ -79,7 +79,7 @@ CASES = [
     ({"REMOTE_ADDR": "2001:db8:85a3:8d3:1319:8a2e:370:7348"}, "Crème « été » 日本", {"skin_type": ["oily", "dry"]}),
     ({"HTTP_USER_AGENT": 'Bot "quoted"\\\x07', "HTTP_X_SESSION_ID": "bad id", "REMOTE_ADDR": "10.0.0.255"}, "q" * 500,
      {"brand": ["b" * 500] * 50, "min_price": ["5"]}),
-    ({"REMOTE_ADDR": "not-an-address"}, "serum", {"category": ["toners"]}),
+    ({"REMOTE_ADDR": "not-an-address", "HTTP_X_SESSION_ID": "sess-1\n"}, "serum", {"category": ["toners"]}),
 ]  # fmt: skip
 
 

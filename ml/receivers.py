@@ -2,7 +2,9 @@
 events it witnesses itself (purchases, approved reviews, searches), so the numbers do not depend
 on what clients send. Every receiver swallows its errors: analytics never breaks the flow."""
 
+import json
 import logging
+from json.encoder import encode_basestring_ascii
 
 from django.db import transaction
 
@@ -96,27 +98,70 @@ def _bounded(filters):
     return {name: [value[:MAX_QUERY] for value in values[:MAX_FILTER_VALUES]] for name, values in filters.items()}
 
 
+_encode = json.JSONEncoder(separators=(",", ":")).encode
+
+# (query, filters, results count) -> the search event's data between its id and its time, as JSON. Bounded;
+# cleared when full.
+_search_data = {}
+SEARCH_DATA_MAX = 1024
+
+
+def _search_data_json(query, filters, results_count):
+    key = (query, repr(filters), results_count)
+    encoded = _search_data.get(key)
+    if encoded is None:
+        data = {
+            "query": query[:MAX_QUERY],
+            "normalized_query": normalize_query(query),
+            "filters": _bounded(filters),
+            "results_count": results_count,
+        }
+        encoded = _encode(data)[1:-1]
+        if len(_search_data) >= SEARCH_DATA_MAX:
+            _search_data.clear()
+        _search_data[key] = encoded
+    return encoded
+
+
+def search_event_encoded(*, request, search_id, query, filters, results_count):
+    """The search event as the buffer holds it: ``buffer.encode`` of what ``services.event_build`` (source
+    "server") builds from the same fields, composed from pieces. The query's part is encoded once per
+    (query, filters, results count), the device's once per User-Agent; per request only the id, the time,
+    the user, the session and the address."""
+    user = getattr(request, "user", None)
+    user_id = "null" if user is None or not user.is_authenticated else _encode(user.pk)
+    stamp = services.now_iso()  # digits and punctuation: nothing to escape
+    return "".join(
+        (
+            '{"event_type":"search","event_data":{"search_id":',
+            encode_basestring_ascii(search_id),
+            ",",
+            _search_data_json(query, filters, results_count),
+            ',"timestamp":"',
+            stamp,
+            '"},"user_id":',
+            user_id,
+            ',"session_id":',
+            encode_basestring_ascii(tracking.session_header(request)),
+            ',"device_info":',
+            tracking.device_info_json(request),
+            ',"source":"server","received_at":"',
+            stamp,
+            '"}',
+        )
+    )
+
+
 def on_search_performed(sender, request, search_id, query, filters, results_count, join=None, joined=False, **kwargs):
     """The server's search event. An early send (with ``join``, before a cached answer) hands the event to
     the request's throttle call; the send after the answer then says ``joined`` when it was appended."""
     if joined:
         return
     try:
-        user = getattr(request, "user", None)
-        _record(
-            join=join,
-            event_type="search",
-            data={
-                "search_id": search_id,
-                "query": query[:MAX_QUERY],
-                "normalized_query": normalize_query(query),
-                "filters": _bounded(filters),
-                "results_count": results_count,
-            },
-            user_id=user.pk if user is not None and user.is_authenticated else None,
-            session_id=tracking.session_header(request),
-            device_info=tracking.device_info(request),
+        encoded = search_event_encoded(
+            request=request, search_id=search_id, query=query, filters=filters, results_count=results_count
         )
+        services.events_record(encoded=[encoded], join=join)
     except Exception as exc:  # noqa: BLE001
         logger.warning("Search event dropped: %s", exc)
 

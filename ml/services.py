@@ -2,6 +2,7 @@
 the store in bulk by ``ml.flush_events``. An unreachable buffer or store drops analytics with a
 logged warning; it never fails the shopper's request."""
 
+import json
 import logging
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
@@ -20,8 +21,13 @@ CLICK_EVENTS = {"product_view", "recommendation_clicked"}
 RECOMMENDATION_EVENTS = {"recommendation_shown", "recommendation_clicked", "recommendation_ignored"}
 
 
+def now_iso():
+    """``iso(datetime.now(UTC))``, without its conversion to UTC."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").removesuffix("+00:00") + "Z"
+
+
 def event_build(*, event_type, data, user_id, session_id, device_info, source, occurred_at=None):
-    received_at = iso(datetime.now(UTC))
+    received_at = now_iso()
     return {
         "event_type": event_type,
         "event_data": {**data, "timestamp": iso(occurred_at) if occurred_at else received_at},
@@ -58,35 +64,37 @@ def _flush_if_flagged(flagged):
             logger.warning("Could not schedule the analytics flush: %s", exc)
 
 
-def events_record(*, events, join=None):
-    """Buffer built events; a full buffer schedules a flush. Returns how many were buffered.
+def events_record(*, events=None, join=None, encoded=None):
+    """Buffer built events (or ``encoded``: their buffer items, as ``buffer.encode`` makes them); a full
+    buffer schedules a flush. Returns how many were buffered.
 
     With ``join`` (a ``skincare.api.cache_prefetch.JoinedPush``) the events are handed to the
     request's throttle call instead, which appends them and sets the flush flag in its own round trip
     to Redis; whether it did is ``join.appended`` once the call is made (when not, the caller records
     them again the usual way)."""
-    if not events:
+    values = buffer.encode(events or ()) if encoded is None else encoded
+    if not values:
         return 0
     if join is not None:
         join.push(
             key=buffer.KEY,
-            values=buffer.encode(events),
+            values=values,
             flag_key=FLUSH_SCHEDULED_KEY,
             flag_at=settings.ANALYTICS_FLUSH_SIZE,
             flag_ttl=FLUSH_SCHEDULED_SECONDS,
             then=_flush_if_flagged,
         )
-        return len(events)
+        return len(values)
     try:
-        size = buffer.push(events)
+        size = buffer.push(encoded=values)
     except Exception as exc:  # noqa: BLE001 - analytics must never fail the request
-        return _write_unbuffered(events, exc)
+        return _write_unbuffered(events if events is not None else [json.loads(value) for value in values], exc)
     if size >= settings.ANALYTICS_FLUSH_SIZE:
         try:
             _flush_soon()
         except Exception as exc:  # noqa: BLE001
             logger.warning("Could not schedule the analytics flush: %s", exc)
-    return len(events)
+    return len(values)
 
 
 def _write_unbuffered(events, reason):

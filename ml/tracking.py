@@ -3,6 +3,7 @@ from the User-Agent and the client address truncated to its network (IPv4 /24, I
 
 import functools
 import ipaddress
+import json
 import re
 
 from rest_framework.throttling import BaseThrottle
@@ -51,9 +52,22 @@ _V4_NETWORK = (1 << 32) - (1 << 8)  # the /24 mask
 _V6_NETWORK = (1 << 128) - (1 << 80)  # the /48 mask
 
 
-@functools.lru_cache(maxsize=4096)
+# A dotted quad as ``ipaddress`` accepts it (each octet 0-255, no leading zero): its /24 is its first three octets.
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_V4 = re.compile(rf"((?:{_OCTET}\.){{3}}){_OCTET}")
+
+
 def truncate_ip(address):
-    """The network of ``address`` (IPv4 /24, IPv6 /48), or "" when it is not an address."""
+    """The network of ``address`` (IPv4 /24, IPv6 /48), or "" when it is not an address. Every shopper has
+    an address of their own: an IPv4 one is cut as text, without parsing (``_truncate_parsed`` answers the same)."""
+    quad = _V4.fullmatch(address.strip()) if address else None
+    if quad is not None:
+        return f"{quad[1]}0/24"
+    return _truncate_parsed(address)
+
+
+@functools.lru_cache(maxsize=4096)
+def _truncate_parsed(address):
     try:
         ip = ipaddress.ip_address((address or "").strip())
     except ValueError:
@@ -83,6 +97,27 @@ def device_info(request):
         "browser": browser,
         "os": os,
     }
+
+
+_encode = json.JSONEncoder(separators=(",", ":")).encode
+
+
+@functools.lru_cache(maxsize=1024)
+def _user_agent_json(user_agent):
+    """``device_info``'s JSON around the address, for a User-Agent: ``(before, after)``."""
+    kind, browser, os = _user_agent_facts(user_agent)
+    return (
+        '{"user_agent":' + _encode(user_agent) + ',"ip_address":',
+        "," + _encode({"device_type": kind, "browser": browser, "os": os})[1:],
+    )
+
+
+def device_info_json(request):
+    """``device_info(request)`` as compact JSON (``json.dumps`` with ``separators=(",", ":")``), from
+    per-User-Agent pieces: only the address is encoded per request."""
+    user_agent = _CONTROL.sub("", request.META.get("HTTP_USER_AGENT", ""))[:MAX_USER_AGENT]
+    before, after = _user_agent_json(user_agent)
+    return f'{before}"{truncate_ip(BaseThrottle().get_ident(request))}"{after}'  # a network: nothing to escape
 
 
 def session_header(request):

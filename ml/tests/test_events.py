@@ -322,7 +322,7 @@ def test_a_store_outage_never_fails_checkout(auth_client, user, settings, monkey
 
 
 def test_a_buffer_outage_never_fails_checkout(auth_client, user, monkeypatch, run_on_commit, caplog):
-    def refuse(events):
+    def refuse(*args, **kwargs):
         raise ConnectionError("redis down")
 
     monkeypatch.setattr(buffer, "push", refuse)

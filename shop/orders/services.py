@@ -408,7 +408,9 @@ def _order_place_written(
 def _charge_answer_ask_again(*, order, data):
     """A retry of a checkout whose charge answer was lost (``_charges_lost``): ask the provider
     again with the attempt's own key (it repeats its first answer, so nothing is charged twice),
-    record the answer and return it, ``order`` updated. None when there is nothing to ask."""
+    record the answer and return it, ``order`` updated. None when there is nothing to ask.
+    ``data``: the retried checkout's card details; None (``order_pay``, whose card is for a new
+    attempt) asks through ``charge_again``, which has none."""
     if (order.status, order.payment_status, order.payment_method) != (
         OrderStatus.PENDING,
         PaymentStatus.PENDING,
@@ -607,12 +609,21 @@ def payment_charge(*, payment, provider, data):
 
 
 def _payment_charge(*, payment, provider, data, placed_items=None):
-    """``payment_charge``, with the payment as recorded (see ``payment_record_result``)."""
+    """``payment_charge``, with the payment as recorded (see ``payment_record_result``). ``data``
+    None: a lost answer asked again through ``charge_again`` (no card details)."""
+    key = charge_idempotency_key(payment)
+    if data is None:  # a lost answer asked again without card details; a provider failure leaves it lost
+        result = provider.charge_again(payment=payment, idempotency_key=key)
+        return _payment_charge_recorded(payment=payment, result=result, placed_items=placed_items)
     try:
-        result = provider.charge(payment=payment, data=data, idempotency_key=charge_idempotency_key(payment))
+        result = provider.charge(payment=payment, data=data, idempotency_key=key)
     except Exception:  # noqa: BLE001 - a provider failure must leave a failed payment, not a 500
         logger.exception("payment provider %s failed for %s", provider.name, payment.pk)
         result = ChargeResult(status=PaymentRecordStatus.FAILED, failure_message="The payment could not be processed.")
+    return _payment_charge_recorded(payment=payment, result=result, placed_items=placed_items)
+
+
+def _payment_charge_recorded(*, payment, result, placed_items):
     recorded = _payment_record_charge(payment=payment, result=result, placed_items=placed_items)
     # ``refunded_on_record``: whether recording this answer refunded it (set when it was recorded
     # now; a payment settled before, e.g. by a webhook, is asked).
@@ -720,8 +731,17 @@ def _mark_paid(order, payment):
 
 def order_pay(*, order, payment_method, payment_data):
     """Pay again after a declined card (or switch to cash on delivery). 409 while another
-    attempt of this order is in flight; the provider is only called for a claimed attempt."""
+    attempt of this order is in flight; the provider is only called for a claimed attempt.
+    An attempt whose answer was lost is asked again first (``_charge_answer_ask_again``): approved,
+    the order is answered paid and nothing new is charged; declined, the new attempt goes on."""
     provider = provider_for_method(payment_method)
+    try:
+        lost = _charge_answer_ask_again(order=order, data=None)
+    except Exception:  # noqa: BLE001 - no answer: the attempt stays lost (409 below, asked again later)
+        logger.exception("Asking again for the lost charge answer of order %s failed", order.pk)
+        lost = None
+    if lost is not None and order.payment_status == PaymentStatus.PAID:
+        return order, lost
     with transaction.atomic():
         order = order_lock(order_id=order.pk)
         if order.status != OrderStatus.PENDING or order.payment_status not in (

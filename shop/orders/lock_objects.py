@@ -6,7 +6,12 @@ last. Concurrent checkouts of overlapping carts thus wait on each other instead 
 deadlocking. ``select_for_update`` is a no-op on SQLite, where writes are serialised anyway.
 """
 
-from django.db.models import OuterRef, Subquery
+import threading
+import uuid
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import OuterRef, Subquery, UUIDField
+from django.db.transaction import TransactionManagementError
 
 from shop.catalog.models import Product, ProductMedia, ProductVariant
 from shop.orders.models import Order, Payment
@@ -36,12 +41,57 @@ def variants_lock(*, variant_ids):
     return {variant.pk: variant for variant in qs}
 
 
+_compiled = threading.local()
+# No row has these ids; one marks the id among the compiled statement's parameters.
+_PLACEHOLDER, _UUID_PLACEHOLDER = -918_273_645_546_372_819, uuid.UUID(int=0)
+
+
+def _row_lock(model, pk):
+    """``model.objects.select_for_update(of=("self",)).get(pk=pk)``, without building and compiling
+    the statement each time: each thread compiles it once per connection for a placeholder id and
+    then only swaps ``pk`` in; the row goes through the compiler's converters, as ``get`` would."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.features.has_select_for_update and connection.get_autocommit():
+        raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
+    key_field = model._meta.pk
+    ready = getattr(_compiled, model._meta.label, None)
+    if ready is None or ready[0] is not connection:
+        placeholder = _UUID_PLACEHOLDER if isinstance(key_field, UUIDField) else _PLACEHOLDER
+        compiler = (
+            model.objects.select_for_update(of=("self",)).filter(pk=placeholder).query.get_compiler(DEFAULT_DB_ALIAS)
+        )
+        sql, params = compiler.as_sql()
+        columns = [column[0] for column in compiler.select[: compiler.col_count]]
+        names = [column.target.attname for column in columns]
+        assert names == [field.attname for field in model._meta.concrete_fields]  # noqa: S101 - as from_db loads
+        params = list(params)
+        ready = (
+            connection,
+            compiler,
+            compiler.get_converters(columns),
+            sql,
+            params,
+            params.index(key_field.get_db_prep_value(placeholder, connection)),
+            names,
+        )
+        setattr(_compiled, model._meta.label, ready)
+    _, compiler, converters, sql, params, index, names = ready
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params[:index], key_field.get_db_prep_value(pk, connection), *params[index + 1 :]])
+        rows = cursor.fetchall()
+    if not rows:
+        raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+    if converters:
+        rows = list(compiler.apply_converters(rows, converters))
+    return model.from_db(DEFAULT_DB_ALIAS, names, rows[0])
+
+
 def order_lock(*, order_id):
-    return Order.objects.select_for_update(of=("self",)).get(pk=order_id)
+    return _row_lock(Order, order_id)
 
 
 def payment_lock(*, payment_id):
-    return Payment.objects.select_for_update(of=("self",)).get(pk=payment_id)
+    return _row_lock(Payment, payment_id)
 
 
 def payments_lock(*, order_id):

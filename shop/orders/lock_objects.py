@@ -11,6 +11,7 @@ import uuid
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import OuterRef, Subquery, UUIDField
+from django.db.models.query import get_related_populators
 from django.db.transaction import TransactionManagementError
 
 from shop.catalog.models import Product, ProductMedia, ProductVariant
@@ -22,68 +23,105 @@ def products_lock(*, product_ids, primary_file=False):
     the file of its primary image or None, read in the same statement (checkout copies it)."""
     if not product_ids:
         return {}
-    qs = (
-        Product.objects.select_for_update(of=("self",))
-        .select_related("category")
-        .filter(pk__in=product_ids)
-        .order_by("pk")
-    )
-    if primary_file:
-        primary = ProductMedia.objects.filter(product=OuterRef("pk"), is_primary=True).values("file_id")[:1]
-        qs = qs.annotate(primary_file_id=Subquery(primary))
-    return {product.pk: product for product in qs}
+
+    def build(ids):
+        qs = (
+            Product.objects.select_for_update(of=("self",)).select_related("category").filter(pk__in=ids).order_by("pk")
+        )
+        if primary_file:
+            primary = ProductMedia.objects.filter(product=OuterRef("pk"), is_primary=True).values("file_id")[:1]
+            qs = qs.annotate(primary_file_id=Subquery(primary))
+        return qs
+
+    products = _compiled_lock(f"products:{primary_file}", build, Product, sorted(product_ids))
+    return {product.pk: product for product in products}
 
 
 def variants_lock(*, variant_ids):
     if not variant_ids:
         return {}
-    qs = ProductVariant.objects.select_for_update(of=("self",)).filter(pk__in=variant_ids).order_by("pk")
-    return {variant.pk: variant for variant in qs}
+    variants = _compiled_lock(
+        "variants",
+        lambda ids: ProductVariant.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk"),
+        ProductVariant,
+        sorted(variant_ids),
+    )
+    return {variant.pk: variant for variant in variants}
 
 
 _compiled = threading.local()
-# No row has these ids; one marks the id among the compiled statement's parameters.
-_PLACEHOLDER, _UUID_PLACEHOLDER = -918_273_645_546_372_819, uuid.UUID(int=0)
+_COMPILED_KEYS_MAX = 32  # statements for more ids than this are built each time (and not kept)
 
 
-def _row_lock(model, pk):
-    """``model.objects.select_for_update(of=("self",)).get(pk=pk)``, without building and compiling
-    the statement each time: each thread compiles it once per connection for a placeholder id and
-    then only swaps ``pk`` in; the row goes through the compiler's converters, as ``get`` would."""
+def _placeholders(key_field, count):
+    """``count`` ids no row has, of ``key_field``'s type; they mark the ids among the parameters."""
+    if isinstance(key_field, UUIDField):
+        return [uuid.UUID(int=i + 1) for i in range(count)]
+    return [-918_273_645_546_372_819 + i for i in range(count)]
+
+
+def _compiled_lock(name, build, model, keys):
+    """``list(build(keys))`` for a ``select_for_update`` queryset of ``model`` that uses each key once,
+    as a parameter, without building and compiling it each time: each thread compiles ``build`` once
+    per connection and number of keys for placeholder ids, then only swaps the keys in. The rows become
+    instances as the ORM's own iterable makes them (``select_related`` rows and annotations included)."""
     connection = connections[DEFAULT_DB_ALIAS]
     if connection.features.has_select_for_update and connection.get_autocommit():
         raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
+    if len(keys) > _COMPILED_KEYS_MAX:
+        return list(build(keys))
     key_field = model._meta.pk
-    ready = getattr(_compiled, model._meta.label, None)
-    if ready is None or ready[0] is not connection:
-        placeholder = _UUID_PLACEHOLDER if isinstance(key_field, UUIDField) else _PLACEHOLDER
-        compiler = (
-            model.objects.select_for_update(of=("self",)).filter(pk=placeholder).query.get_compiler(DEFAULT_DB_ALIAS)
-        )
+    memo = getattr(_compiled, "statements", None)
+    if memo is None or memo[0] is not connection:
+        memo = _compiled.statements = (connection, {})
+    ready = memo[1].get((name, len(keys)))
+    if ready is None:
+        placeholders = _placeholders(key_field, len(keys))
+        compiler = build(placeholders).query.get_compiler(DEFAULT_DB_ALIAS)
         sql, params = compiler.as_sql()
-        columns = [column[0] for column in compiler.select[: compiler.col_count]]
-        names = [column.target.attname for column in columns]
-        assert names == [field.attname for field in model._meta.concrete_fields]  # noqa: S101 - as from_db loads
         params = list(params)
-        ready = (
-            connection,
-            compiler,
-            compiler.get_converters(columns),
+        select, klass_info = compiler.select, compiler.klass_info
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        columns = [column[0] for column in select[: compiler.col_count]]
+        ready = memo[1][(name, len(keys))] = (
             sql,
             params,
-            params.index(key_field.get_db_prep_value(placeholder, connection)),
-            names,
+            [params.index(key_field.get_db_prep_value(p, connection)) for p in placeholders],
+            compiler,
+            compiler.get_converters(columns),
+            (start, end, [column[0].target.attname for column in select[start:end]]),
+            get_related_populators(klass_info, select, DEFAULT_DB_ALIAS),
+            tuple(compiler.annotation_col_map.items()),
         )
-        setattr(_compiled, model._meta.label, ready)
-    _, compiler, converters, sql, params, index, names = ready
+    sql, params, indexes, compiler, converters, (start, end, names), populators, annotations = ready
+    params = list(params)
+    for index, key in zip(indexes, keys, strict=True):
+        params[index] = key_field.get_db_prep_value(key, connection)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params[:index], key_field.get_db_prep_value(pk, connection), *params[index + 1 :]])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
+    if converters:
+        rows = compiler.apply_converters(rows, converters)
+    built = []
+    for row in rows:
+        instance = model.from_db(DEFAULT_DB_ALIAS, names, row[start:end])
+        for populator in populators:
+            populator.populate(row, instance)
+        for attribute, position in annotations:
+            setattr(instance, attribute, row[position])
+        built.append(instance)
+    return built
+
+
+def _row_lock(model, pk):
+    """``model.objects.select_for_update(of=("self",)).get(pk=pk)``, compiled once (``_compiled_lock``)."""
+    rows = _compiled_lock(
+        model._meta.label, lambda keys: model.objects.select_for_update(of=("self",)).filter(pk=keys[0]), model, [pk]
+    )
     if not rows:
         raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
-    if converters:
-        rows = list(compiler.apply_converters(rows, converters))
-    return model.from_db(DEFAULT_DB_ALIAS, names, rows[0])
+    return rows[0]
 
 
 def order_lock(*, order_id):

@@ -10,7 +10,7 @@ import threading
 import uuid
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import OuterRef, Subquery, UUIDField
+from django.db.models import CharField, OuterRef, Subquery, UUIDField
 from django.db.models.query import get_related_populators
 from django.db.transaction import TransactionManagementError
 
@@ -33,14 +33,14 @@ def products_lock(*, product_ids, primary_file=False):
             qs = qs.annotate(primary_file_id=Subquery(primary))
         return qs
 
-    products = _compiled_lock(f"products:{primary_file}", build, Product, sorted(product_ids))
+    products = compiled_instances(f"products:{primary_file}", build, Product, sorted(product_ids))
     return {product.pk: product for product in products}
 
 
 def variants_lock(*, variant_ids):
     if not variant_ids:
         return {}
-    variants = _compiled_lock(
+    variants = compiled_instances(
         "variants",
         lambda ids: ProductVariant.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk"),
         ProductVariant,
@@ -53,30 +53,36 @@ _compiled = threading.local()
 _COMPILED_KEYS_MAX = 32  # statements for more ids than this are built each time (and not kept)
 
 
-def _placeholders(key_field, count):
-    """``count`` ids no row has, of ``key_field``'s type; they mark the ids among the parameters."""
-    if isinstance(key_field, UUIDField):
-        return [uuid.UUID(int=i + 1) for i in range(count)]
-    return [-918_273_645_546_372_819 + i for i in range(count)]
+def _placeholders(fields):
+    """One value per field, of its type, that no row has; they mark the keys among the parameters."""
+    values = []
+    for number, field in enumerate(fields):
+        if isinstance(field, UUIDField):
+            values.append(uuid.UUID(int=number + 1))
+        elif isinstance(field, CharField):
+            values.append(f"~compiled-placeholder-{number}~")
+        else:
+            values.append(-918_273_645_546_372_819 + number)
+    return values
 
 
-def _compiled_lock(name, build, model, keys):
-    """``list(build(keys))`` for a ``select_for_update`` queryset of ``model`` that uses each key once,
-    as a parameter, without building and compiling it each time: each thread compiles ``build`` once
-    per connection and number of keys for placeholder ids, then only swaps the keys in. The rows become
-    instances as the ORM's own iterable makes them (``select_related`` rows and annotations included)."""
+def compiled_instances(name, build, model, keys, *, key_fields=None):
+    """``list(build(keys))`` for a queryset of ``model`` that uses each key once, as a parameter,
+    without building and compiling it each time: each thread compiles ``build`` once per connection
+    and number of keys for placeholders, then only swaps the keys in. ``key_fields``: the field each
+    key is compared with (default: the primary key). The rows become instances as the ORM's own
+    iterable makes them (``select_related`` rows and annotations included). ``select_for_update``
+    keeps its check that it runs in a transaction."""
     connection = connections[DEFAULT_DB_ALIAS]
-    if connection.features.has_select_for_update and connection.get_autocommit():
-        raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
     if len(keys) > _COMPILED_KEYS_MAX:
         return list(build(keys))
-    key_field = model._meta.pk
+    key_fields = key_fields or [model._meta.pk] * len(keys)
     memo = getattr(_compiled, "statements", None)
     if memo is None or memo[0] is not connection:
         memo = _compiled.statements = (connection, {})
     ready = memo[1].get((name, len(keys)))
     if ready is None:
-        placeholders = _placeholders(key_field, len(keys))
+        placeholders = _placeholders(key_fields)
         compiler = build(placeholders).query.get_compiler(DEFAULT_DB_ALIAS)
         sql, params = compiler.as_sql()
         params = list(params)
@@ -87,17 +93,23 @@ def _compiled_lock(name, build, model, keys):
         ready = memo[1][(name, len(keys))] = (
             sql,
             params,
-            [params.index(key_field.get_db_prep_value(p, connection)) for p in placeholders],
+            [
+                params.index(field.get_db_prep_value(value, connection))
+                for field, value in zip(key_fields, placeholders, strict=True)
+            ],
             compiler,
             compiler.get_converters(columns),
             (start, end, [column[0].target.attname for column in select[start:end]]),
             get_related_populators(klass_info, select, DEFAULT_DB_ALIAS),
             tuple(compiler.annotation_col_map.items()),
+            bool(compiler.query.select_for_update),
         )
-    sql, params, indexes, compiler, converters, (start, end, names), populators, annotations = ready
+    sql, params, indexes, compiler, converters, (start, end, names), populators, annotations, for_update = ready
+    if for_update and connection.features.has_select_for_update and connection.get_autocommit():
+        raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
     params = list(params)
-    for index, key in zip(indexes, keys, strict=True):
-        params[index] = key_field.get_db_prep_value(key, connection)
+    for index, field, key in zip(indexes, key_fields, keys, strict=True):
+        params[index] = field.get_db_prep_value(key, connection)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -115,8 +127,8 @@ def _compiled_lock(name, build, model, keys):
 
 
 def _row_lock(model, pk):
-    """``model.objects.select_for_update(of=("self",)).get(pk=pk)``, compiled once (``_compiled_lock``)."""
-    rows = _compiled_lock(
+    """``model.objects.select_for_update(of=("self",)).get(pk=pk)``, compiled once (``compiled_instances``)."""
+    rows = compiled_instances(
         model._meta.label, lambda keys: model.objects.select_for_update(of=("self",)).filter(pk=keys[0]), model, [pk]
     )
     if not rows:

@@ -31,6 +31,7 @@ from shop.coupons.services import coupon_redeem, coupon_release, coupon_usage_re
 from shop.orders import error_codes, notifications
 from shop.orders.fetch import checkout_fetch
 from shop.orders.lock_objects import (
+    compiled_instances,
     guest_orders_lock,
     order_lock,
     payment_lock,
@@ -153,9 +154,28 @@ def address_snapshot(*, user, address_id=None, address=None):
 
 
 def _existing(user, idempotency_key):
+    """The order placed with this key (by this user; a guest's key is bound to its cart), or None.
+    Run on every keyed checkout, so compiled once (``compiled_instances``)."""
     if not idempotency_key:
         return None
-    return Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
+    key_field = Order._meta.get_field("idempotency_key")
+    if user is None:
+        found = compiled_instances(
+            "existing:guest",
+            lambda keys: Order.objects.filter(user=None, idempotency_key=keys[0]).order_by("pk")[:1],
+            Order,
+            [idempotency_key],
+            key_fields=[key_field],
+        )
+    else:
+        found = compiled_instances(
+            "existing",
+            lambda keys: Order.objects.filter(user_id=keys[0], idempotency_key=keys[1]).order_by("pk")[:1],
+            Order,
+            [user.pk, idempotency_key],
+            key_fields=[Order._meta.get_field("user"), key_field],
+        )
+    return found[0] if found else None
 
 
 def guest_idempotency_key(*, cart, key):

@@ -20,6 +20,7 @@ from django.db.models import Case, Exists, F, OuterRef, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from shop.accounts.models import Address
 from shop.cart.pricing import INSUFFICIENT_STOCK, OUT_OF_STOCK, price_lines, stock_is_limited
 from shop.cart.shipping import shipping_method as shipping_method_get
 from shop.catalog.cache import invalidate_products
@@ -132,8 +133,16 @@ def address_snapshot(*, user, address_id=None, address=None):
             gettext("A shipping address is required."),
             errors={"shipping_address": [gettext("Give the shipping address.")]},
         )
+    user_key = Address._meta.get_field("user")
     if address_id is not None:
-        found = user.addresses.filter(pk=address_id).first()
+        found = compiled_instances(
+            "address",
+            lambda keys: Address.objects.filter(user_id=keys[0], pk=keys[1]).order_by("pk")[:1],
+            Address,
+            [user.pk, address_id],
+            key_fields=[user_key, Address._meta.pk],
+        )
+        found = found[0] if found else None
         if found is None:
             raise ApplicationError(
                 error_codes.ADDRESS_NOT_FOUND,
@@ -143,7 +152,14 @@ def address_snapshot(*, user, address_id=None, address=None):
         return {name: getattr(found, name) for name in ADDRESS_FIELDS}
     if address:
         return {name: address.get(name, "") for name in ADDRESS_FIELDS}
-    default = user.addresses.order_by("-is_default", "-created_at").first()
+    default = compiled_instances(
+        "address:default",
+        lambda keys: Address.objects.filter(user_id=keys[0]).order_by("-is_default", "-created_at")[:1],
+        Address,
+        [user.pk],
+        key_fields=[user_key],
+    )
+    default = default[0] if default else None
     if default is None:
         raise ApplicationError(
             error_codes.ADDRESS_REQUIRED,

@@ -3,6 +3,8 @@
 
 import pytest
 
+from shop.accounts.tests.factories import AddressFactory
+from shop.cart.tests.factories import ProductFactory
 from shop.catalog.tests.factories import ProductVariantFactory
 from shop.orders.models import Order, Payment
 from shop.orders.tests.helpers import checkout, fill_cart
@@ -46,3 +48,19 @@ def test_checkouts_of_as_many_products_each_lock_sell_and_copy_their_own(auth_cl
         variant.refresh_from_db()
         assert variant.stock_quantity == 3
     assert (Order.objects.count(), Payment.objects.filter(status="completed").count()) == (2, 2)
+
+
+def test_checkouts_copy_the_address_each_shopper_chose_or_their_default(auth_client, user, run_on_commit):
+    default = AddressFactory(user=user, is_default=True, city="Kampot")
+    newer = AddressFactory(user=user, is_default=False, city="Kep")
+    foreign = AddressFactory(city="Takeo")
+
+    def placed(**payload):
+        fill_cart(user, (ProductFactory(), 1))
+        return checkout(auth_client, user, **payload)
+
+    assert placed().json()["data"]["shipping_address"]["city"] == default.city
+    assert placed(address_id=newer.pk).json()["data"]["shipping_address"]["city"] == newer.city
+    assert placed(address_id=default.pk).json()["data"]["shipping_address"]["city"] == default.city
+    refused = placed(address_id=foreign.pk)
+    assert (refused.status_code, refused.json()["code"]) == (400, "ADDRESS_NOT_FOUND")

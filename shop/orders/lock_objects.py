@@ -6,7 +6,13 @@ last. Concurrent checkouts of overlapping carts thus wait on each other instead 
 deadlocking. ``select_for_update`` is a no-op on SQLite, where writes are serialised anyway.
 """
 
-from django.db.models import OuterRef, Subquery
+import threading
+import uuid
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import CharField, OuterRef, Subquery, UUIDField
+from django.db.models.query import get_related_populators
+from django.db.transaction import TransactionManagementError
 
 from shop.catalog.models import Product, ProductMedia, ProductVariant
 from shop.orders.models import Order, Payment
@@ -17,31 +23,125 @@ def products_lock(*, product_ids, primary_file=False):
     the file of its primary image or None, read in the same statement (checkout copies it)."""
     if not product_ids:
         return {}
-    qs = (
-        Product.objects.select_for_update(of=("self",))
-        .select_related("category")
-        .filter(pk__in=product_ids)
-        .order_by("pk")
-    )
-    if primary_file:
-        primary = ProductMedia.objects.filter(product=OuterRef("pk"), is_primary=True).values("file_id")[:1]
-        qs = qs.annotate(primary_file_id=Subquery(primary))
-    return {product.pk: product for product in qs}
+
+    def build(ids):
+        qs = (
+            Product.objects.select_for_update(of=("self",)).select_related("category").filter(pk__in=ids).order_by("pk")
+        )
+        if primary_file:
+            primary = ProductMedia.objects.filter(product=OuterRef("pk"), is_primary=True).values("file_id")[:1]
+            qs = qs.annotate(primary_file_id=Subquery(primary))
+        return qs
+
+    products = compiled_instances(f"products:{primary_file}", build, Product, sorted(product_ids))
+    return {product.pk: product for product in products}
 
 
 def variants_lock(*, variant_ids):
     if not variant_ids:
         return {}
-    qs = ProductVariant.objects.select_for_update(of=("self",)).filter(pk__in=variant_ids).order_by("pk")
-    return {variant.pk: variant for variant in qs}
+    variants = compiled_instances(
+        "variants",
+        lambda ids: ProductVariant.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk"),
+        ProductVariant,
+        sorted(variant_ids),
+    )
+    return {variant.pk: variant for variant in variants}
+
+
+_compiled = threading.local()
+_COMPILED_KEYS_MAX = 32  # statements for more ids than this are built each time (and not kept)
+
+
+def _placeholders(fields):
+    """One value per field, of its type, that no row has; they mark the keys among the parameters."""
+    values = []
+    for number, field in enumerate(fields):
+        if isinstance(field, UUIDField):
+            values.append(uuid.UUID(int=number + 1))
+        elif isinstance(field, CharField):
+            values.append(f"~compiled-placeholder-{number}~")
+        else:
+            values.append(-918_273_645_546_372_819 + number)
+    return values
+
+
+def compiled_instances(name, build, model, keys, *, key_fields=None):
+    """``list(build(keys))`` for a queryset of ``model`` that uses each key once, as a parameter,
+    without building and compiling it each time: each thread compiles ``build`` once per connection
+    and number of keys for placeholders, then only swaps the keys in. ``key_fields``: the field each
+    key is compared with (default: the primary key). The rows become instances as the ORM's own
+    iterable makes them (``select_related`` rows and annotations included). ``select_for_update``
+    keeps its check that it runs in a transaction."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if len(keys) > _COMPILED_KEYS_MAX:
+        return list(build(keys))
+    key_fields = key_fields or [model._meta.pk] * len(keys)
+    memo = getattr(_compiled, "statements", None)
+    if memo is None or memo[0] is not connection:
+        memo = _compiled.statements = (connection, {})
+    ready = memo[1].get((name, len(keys)))
+    if ready is None:
+        placeholders = _placeholders(key_fields)
+        compiler = build(placeholders).query.get_compiler(DEFAULT_DB_ALIAS)
+        sql, params = compiler.as_sql()
+        params = list(params)
+        select, klass_info = compiler.select, compiler.klass_info
+        fields = klass_info["select_fields"]
+        start, end = fields[0], fields[-1] + 1
+        columns = [column[0] for column in select[: compiler.col_count]]
+        ready = memo[1][(name, len(keys))] = (
+            sql,
+            params,
+            [
+                params.index(field.get_db_prep_value(value, connection))
+                for field, value in zip(key_fields, placeholders, strict=True)
+            ],
+            compiler,
+            compiler.get_converters(columns),
+            (start, end, [column[0].target.attname for column in select[start:end]]),
+            get_related_populators(klass_info, select, DEFAULT_DB_ALIAS),
+            tuple(compiler.annotation_col_map.items()),
+            bool(compiler.query.select_for_update),
+        )
+    sql, params, indexes, compiler, converters, (start, end, names), populators, annotations, for_update = ready
+    if for_update and connection.features.has_select_for_update and connection.get_autocommit():
+        raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
+    params = list(params)
+    for index, field, key in zip(indexes, key_fields, keys, strict=True):
+        params[index] = field.get_db_prep_value(key, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    if converters:
+        rows = compiler.apply_converters(rows, converters)
+    built = []
+    for row in rows:
+        instance = model.from_db(DEFAULT_DB_ALIAS, names, row[start:end])
+        for populator in populators:
+            populator.populate(row, instance)
+        for attribute, position in annotations:
+            setattr(instance, attribute, row[position])
+        built.append(instance)
+    return built
+
+
+def _row_lock(model, pk):
+    """``model.objects.select_for_update(of=("self",)).get(pk=pk)``, compiled once (``compiled_instances``)."""
+    rows = compiled_instances(
+        model._meta.label, lambda keys: model.objects.select_for_update(of=("self",)).filter(pk=keys[0]), model, [pk]
+    )
+    if not rows:
+        raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+    return rows[0]
 
 
 def order_lock(*, order_id):
-    return Order.objects.select_for_update(of=("self",)).get(pk=order_id)
+    return _row_lock(Order, order_id)
 
 
 def payment_lock(*, payment_id):
-    return Payment.objects.select_for_update(of=("self",)).get(pk=payment_id)
+    return _row_lock(Payment, payment_id)
 
 
 def payments_lock(*, order_id):

@@ -20,6 +20,7 @@ from django.db.models import Case, Exists, F, OuterRef, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from shop.accounts.models import Address
 from shop.cart.pricing import INSUFFICIENT_STOCK, OUT_OF_STOCK, price_lines, stock_is_limited
 from shop.cart.shipping import shipping_method as shipping_method_get
 from shop.catalog.cache import invalidate_products
@@ -31,6 +32,7 @@ from shop.coupons.services import coupon_redeem, coupon_release, coupon_usage_re
 from shop.orders import error_codes, notifications
 from shop.orders.fetch import checkout_fetch
 from shop.orders.lock_objects import (
+    compiled_instances,
     guest_orders_lock,
     order_lock,
     payment_lock,
@@ -131,8 +133,16 @@ def address_snapshot(*, user, address_id=None, address=None):
             gettext("A shipping address is required."),
             errors={"shipping_address": [gettext("Give the shipping address.")]},
         )
+    user_key = Address._meta.get_field("user")
     if address_id is not None:
-        found = user.addresses.filter(pk=address_id).first()
+        found = compiled_instances(
+            "address",
+            lambda keys: Address.objects.filter(user_id=keys[0], pk=keys[1]).order_by("pk")[:1],
+            Address,
+            [user.pk, address_id],
+            key_fields=[user_key, Address._meta.pk],
+        )
+        found = found[0] if found else None
         if found is None:
             raise ApplicationError(
                 error_codes.ADDRESS_NOT_FOUND,
@@ -142,7 +152,14 @@ def address_snapshot(*, user, address_id=None, address=None):
         return {name: getattr(found, name) for name in ADDRESS_FIELDS}
     if address:
         return {name: address.get(name, "") for name in ADDRESS_FIELDS}
-    default = user.addresses.order_by("-is_default", "-created_at").first()
+    default = compiled_instances(
+        "address:default",
+        lambda keys: Address.objects.filter(user_id=keys[0]).order_by("-is_default", "-created_at")[:1],
+        Address,
+        [user.pk],
+        key_fields=[user_key],
+    )
+    default = default[0] if default else None
     if default is None:
         raise ApplicationError(
             error_codes.ADDRESS_REQUIRED,
@@ -153,9 +170,28 @@ def address_snapshot(*, user, address_id=None, address=None):
 
 
 def _existing(user, idempotency_key):
+    """The order placed with this key (by this user; a guest's key is bound to its cart), or None.
+    Run on every keyed checkout, so compiled once (``compiled_instances``)."""
     if not idempotency_key:
         return None
-    return Order.objects.filter(user=user, idempotency_key=idempotency_key).first()
+    key_field = Order._meta.get_field("idempotency_key")
+    if user is None:
+        found = compiled_instances(
+            "existing:guest",
+            lambda keys: Order.objects.filter(user=None, idempotency_key=keys[0]).order_by("pk")[:1],
+            Order,
+            [idempotency_key],
+            key_fields=[key_field],
+        )
+    else:
+        found = compiled_instances(
+            "existing",
+            lambda keys: Order.objects.filter(user_id=keys[0], idempotency_key=keys[1]).order_by("pk")[:1],
+            Order,
+            [user.pk, idempotency_key],
+            key_fields=[Order._meta.get_field("user"), key_field],
+        )
+    return found[0] if found else None
 
 
 def guest_idempotency_key(*, cart, key):
@@ -408,7 +444,9 @@ def _order_place_written(
 def _charge_answer_ask_again(*, order, data):
     """A retry of a checkout whose charge answer was lost (``_charges_lost``): ask the provider
     again with the attempt's own key (it repeats its first answer, so nothing is charged twice),
-    record the answer and return it, ``order`` updated. None when there is nothing to ask."""
+    record the answer and return it, ``order`` updated. None when there is nothing to ask.
+    ``data``: the retried checkout's card details; None (``order_pay``, whose card is for a new
+    attempt) asks through ``charge_again``, which has none."""
     if (order.status, order.payment_status, order.payment_method) != (
         OrderStatus.PENDING,
         PaymentStatus.PENDING,
@@ -607,12 +645,21 @@ def payment_charge(*, payment, provider, data):
 
 
 def _payment_charge(*, payment, provider, data, placed_items=None):
-    """``payment_charge``, with the payment as recorded (see ``payment_record_result``)."""
+    """``payment_charge``, with the payment as recorded (see ``payment_record_result``). ``data``
+    None: a lost answer asked again through ``charge_again`` (no card details)."""
+    key = charge_idempotency_key(payment)
+    if data is None:  # a lost answer asked again without card details; a provider failure leaves it lost
+        result = provider.charge_again(payment=payment, idempotency_key=key)
+        return _payment_charge_recorded(payment=payment, result=result, placed_items=placed_items)
     try:
-        result = provider.charge(payment=payment, data=data, idempotency_key=charge_idempotency_key(payment))
+        result = provider.charge(payment=payment, data=data, idempotency_key=key)
     except Exception:  # noqa: BLE001 - a provider failure must leave a failed payment, not a 500
         logger.exception("payment provider %s failed for %s", provider.name, payment.pk)
         result = ChargeResult(status=PaymentRecordStatus.FAILED, failure_message="The payment could not be processed.")
+    return _payment_charge_recorded(payment=payment, result=result, placed_items=placed_items)
+
+
+def _payment_charge_recorded(*, payment, result, placed_items):
     recorded = _payment_record_charge(payment=payment, result=result, placed_items=placed_items)
     # ``refunded_on_record``: whether recording this answer refunded it (set when it was recorded
     # now; a payment settled before, e.g. by a webhook, is asked).
@@ -720,8 +767,17 @@ def _mark_paid(order, payment):
 
 def order_pay(*, order, payment_method, payment_data):
     """Pay again after a declined card (or switch to cash on delivery). 409 while another
-    attempt of this order is in flight; the provider is only called for a claimed attempt."""
+    attempt of this order is in flight; the provider is only called for a claimed attempt.
+    An attempt whose answer was lost is asked again first (``_charge_answer_ask_again``): approved,
+    the order is answered paid and nothing new is charged; declined, the new attempt goes on."""
     provider = provider_for_method(payment_method)
+    try:
+        lost = _charge_answer_ask_again(order=order, data=None)
+    except Exception:  # noqa: BLE001 - no answer: the attempt stays lost (409 below, asked again later)
+        logger.exception("Asking again for the lost charge answer of order %s failed", order.pk)
+        lost = None
+    if lost is not None and order.payment_status == PaymentStatus.PAID:
+        return order, lost
     with transaction.atomic():
         order = order_lock(order_id=order.pk)
         if order.status != OrderStatus.PENDING or order.payment_status not in (

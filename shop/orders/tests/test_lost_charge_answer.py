@@ -18,7 +18,7 @@ from shop.cart.tests.factories import ProductFactory
 from shop.orders.models import Order, OrderStatus, Payment, PaymentRecordStatus, PaymentStatus
 from shop.orders.payments.test_card import TestCardProvider, card_ledger
 from shop.orders.tasks import orders_expire_unpaid_task
-from shop.orders.tests.helpers import checkout, fill_cart
+from shop.orders.tests.helpers import ORDERS, checkout, fill_cart
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -72,12 +72,12 @@ def later(monkeypatch):
     return move
 
 
-def _checkout_answering_503(client, user, database_gone, *, after_charge, key="retry-1"):
+def _checkout_answering_503(client, user, database_gone, *, after_charge, key="retry-1", **payload):
     product = ProductFactory(price=D("25.00"), stock_quantity=3)
     fill_cart(user, (product, 2))
     database_gone(after_charge=after_charge)
     client.raise_request_exception = False
-    response = checkout(client, user, key=key)
+    response = checkout(client, user, key=key, **payload)
     database_gone.back()
     assert response.status_code == 503, response.content
     assert response["Retry-After"] == "30"
@@ -197,3 +197,62 @@ def test_a_charge_answered_and_recorded_is_never_asked_again(auth_client, user, 
     replay = checkout(auth_client, user, key="ok-1")
     assert (replay.status_code, replay.json()["data"]["payment_status"]) == (200, "failed")
     assert card_ledger() == ledger
+
+
+def _pay(client, order, card_number="4242424242424242"):
+    return client.post(
+        f"{ORDERS}/{order.order_number}/pay", {"payment_method": "card", "card_number": card_number}, format="json"
+    )
+
+
+def test_pay_again_on_a_lost_approval_answers_the_order_paid_without_charging_again(
+    auth_client, user, database_gone, later
+):
+    order, product = _checkout_answering_503(auth_client, user, database_gone, after_charge=True)
+    payment = order.payments.get()
+
+    later(3)
+    paid = _pay(auth_client, order, card_number="5555555555554444")
+    assert paid.status_code == 200, paid.content
+    data = paid.json()["data"]
+    assert (data["order_number"], data["status"], data["payment_status"]) == (order.order_number, "confirmed", "paid")
+    assert "payment_error" not in data
+    assert (Order.objects.count(), Payment.objects.count()) == (1, 1)
+    assert _charges() == [("completed", str(payment.pk))]  # the lost charge, asked again: no second one
+    product.refresh_from_db()
+    assert product.stock_quantity == 1
+
+    again = _pay(auth_client, order)
+    assert (again.status_code, again.json()["code"]) == (409, "PAYMENT_NOT_ALLOWED")
+    assert _charges() == [("completed", str(payment.pk))]
+
+
+def test_pay_again_on_a_lost_decline_records_it_and_charges_the_new_card(auth_client, user, database_gone, later):
+    order, _ = _checkout_answering_503(
+        auth_client, user, database_gone, after_charge=True, card_number="4000000000000002"
+    )
+    lost = order.payments.get()
+    assert _charges() == [("failed", str(lost.pk))]
+
+    later(3)
+    paid = _pay(auth_client, order)
+    assert paid.status_code == 200, paid.content
+    data = paid.json()["data"]
+    assert (data["status"], data["payment_status"]) == ("confirmed", "paid")
+    lost.refresh_from_db()
+    assert (lost.status, lost.failure_message) == (PaymentRecordStatus.FAILED, "Your card was declined.")
+    new = order.payments.exclude(pk=lost.pk).get()
+    assert new.status == PaymentRecordStatus.COMPLETED
+    assert _charges() == [("failed", str(lost.pk)), ("completed", str(new.pk))]
+
+
+def test_pay_again_while_the_attempt_may_still_be_answered_is_a_409(auth_client, user, database_gone, later):
+    order, _ = _checkout_answering_503(auth_client, user, database_gone, after_charge=True)
+    payment = order.payments.get()
+
+    later(1)  # younger than CHARGE_ANSWER_LOST_AFTER: its own request may still record it
+    response = _pay(auth_client, order)
+    assert (response.status_code, response.json()["code"]) == (409, "PAYMENT_IN_PROGRESS")
+    payment.refresh_from_db()
+    assert payment.status == PaymentRecordStatus.PROCESSING
+    assert _charges() == [("completed", str(payment.pk))]

@@ -682,6 +682,69 @@ def measure(host, port, step, *, duration, concurrency):
     }
 
 
+# --------------------------------------------------------------------------------------------
+# --cpu-split: whose CPU a row's requests cost, read from /proc around each timed round.
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+CPU_GROUPS = ("web (gunicorn)", "Celery worker", "PostgreSQL (run's database)", "PostgreSQL (background)", "Redis",
+              "RabbitMQ", "client (this script)")  # fmt: skip
+
+
+def _proc_stats():
+    """``{pid: (parent pid, CPU seconds, command line)}`` of every process /proc shows."""
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:  # gone meanwhile
+            continue
+        # After the command's ")": state, ppid, ... utime and stime are the 12th and 13th fields.
+        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / CLOCK_TICKS, cmdline)
+    return stats
+
+
+def cpu_snapshot(roots, database):
+    """``{pid: (group, CPU seconds)}`` of the processes a row's requests run in: the trees of ``roots``
+    (``{group: pid}``: gunicorn's master, the Celery worker), PostgreSQL's backends on ``database`` and its
+    background processes, Redis, RabbitMQ, and this script (the clients)."""
+    stats = _proc_stats()
+    children = {}
+    for pid, (parent, _, _) in stats.items():
+        children.setdefault(parent, []).append(pid)
+    groups = {os.getpid(): "client (this script)"}
+    for group, root in roots.items():
+        stack = [root]
+        while stack:
+            pid = stack.pop()
+            if pid in stats:
+                groups[pid] = group
+                stack.extend(children.get(pid, ()))
+    for pid, (_, _, cmdline) in stats.items():
+        if pid in groups:
+            continue
+        if cmdline.startswith("postgres: "):  # "postgres: 15/main: <user> <database> <client>(<port>) <state>"
+            if f" {database} " in cmdline:
+                groups[pid] = "PostgreSQL (run's database)"
+            elif "(" not in cmdline:  # not a client's backend: WAL writer, checkpointer, autovacuum...
+                groups[pid] = "PostgreSQL (background)"
+        elif "redis-server" in cmdline:
+            groups[pid] = "Redis"
+        elif "beam.smp" in cmdline and "rabbit" in cmdline:
+            groups[pid] = "RabbitMQ"
+    return {pid: (group, stats[pid][1]) for pid, group in groups.items()}
+
+
+def cpu_spent(before, after):
+    """CPU seconds per group between two snapshots (processes started between them count from zero)."""
+    spent = dict.fromkeys(CPU_GROUPS, 0.0)
+    for pid, (group, seconds) in after.items():
+        spent[group] += seconds - before.get(pid, (group, 0.0))[1]
+    return spent
+
+
 def drain(host, port, workers, timeout=120):
     """Wait until the server has finished what the last row left running (requests the clients gave
     up on still run server-side): a round of parallel ``/health`` requests, one per worker and
@@ -904,6 +967,7 @@ def ensure_database(url):
 
 def run_workers(args, data, workers, rows):
     host, port = "127.0.0.1", args.port
+    database = urlsplit(args.database_url).path.lstrip("/")
     flush_redis(args.redis_url)
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
@@ -934,10 +998,18 @@ def run_workers(args, data, workers, rows):
                     carts_ready(name)
                     measure(host, port, steps[name], duration=args.warmup, concurrency=args.concurrency)
                 carts_ready(name)
+                if args.cpu_split:
+                    roots = {
+                        "web (gunicorn)": process.pid,
+                        **({"Celery worker": args.worker_pid} if args.broker else {}),
+                    }
+                    before = cpu_snapshot(roots, database)
                 figures[name] = measure(host, port, steps[name], duration=args.duration, concurrency=args.concurrency)
                 drain(host, port, workers)
                 if args.broker:
                     wait_for_queue(args)
+                if args.cpu_split:  # until the row's queued tasks have run: their CPU is the row's too
+                    figures[name]["cpu"] = cpu_spent(before, cpu_snapshot(roots, database))
                 r = figures[name]
                 print(
                     f"  workers={workers} round {round_index + 1}/{args.rounds} {name}: {r['rps']:.0f} req/s, "
@@ -1008,6 +1080,22 @@ def print_table(workers, rounds, names, mode):
     return summaries
 
 
+def print_cpu_split(workers, rounds, names):
+    """Per row, CPU ms per request of each process group (median of the rounds), and the total against
+    ``/health``'s total: the throughput ratio the row would have if the machine's CPU were all that bound it."""
+    print(f"\n### gunicorn -w {workers}: CPU ms per request by process (median of {len(rounds)} rounds)\n")
+    print("| endpoint | " + " | ".join(CPU_GROUPS) + " | total | /health's total ÷ total |")
+    print("|---|" + "---:|" * (len(CPU_GROUPS) + 2))
+    health = statistics.median(sum(r["health"]["cpu"].values()) / max(r["health"]["requests"], 1) for r in rounds)
+    for name in names:
+        per = [{g: r[name]["cpu"][g] * 1000 / max(r[name]["requests"], 1) for g in CPU_GROUPS} for r in rounds]
+        cells = [statistics.median(p[g] for p in per) for g in CPU_GROUPS]
+        total = statistics.median(sum(p.values()) for p in per)
+        print(
+            f"| {name} | " + " | ".join(f"{c:.2f}" for c in cells) + f" | {total:.2f} | {health * 1000 / total:.2f} |"
+        )
+
+
 def child_run(args, mode):
     """This script in a child process with Django set up on the benchmark database (``--prepare-only``,
     ``--reset-carts-only``): its last line of output, parsed."""
@@ -1072,6 +1160,12 @@ def main(argv=None):
     parser.add_argument("--server-log", action="store_true", help="show gunicorn's (and the worker's) stderr")
     parser.add_argument("--json", action="store_true", help="print the raw figures as JSON too")
     parser.add_argument(
+        "--cpu-split",
+        action="store_true",
+        help="also print, per row, the CPU each process group spent per request (from /proc, Linux): gunicorn, "
+        "the Celery worker (until the row's queue is drained), PostgreSQL, Redis, RabbitMQ, the clients",
+    )
+    parser.add_argument(
         "--write-carts",
         type=int,
         default=2500,
@@ -1119,10 +1213,13 @@ def main(argv=None):
     print(f"# {celery_mode(args)}")
     results = {}
     worker = start_worker(args) if args.broker else None
+    args.worker_pid = worker.pid if worker is not None else None
     try:
         for workers in args.workers:
             rounds = run_workers(args, data, workers, rows)
             results[workers] = {"rounds": rounds, "summary": print_table(workers, rounds, rows, celery_mode(args))}
+            if args.cpu_split:
+                print_cpu_split(workers, rounds, rows)
     finally:
         if worker is not None:
             stop_worker(args, worker)

@@ -13,6 +13,7 @@ import pytest
 from ml import buffer
 from ml.models import AnalyticsDocument
 from shop.cart.tests.factories import ProductFactory
+from skincare.testing import redis_only, round_trips
 
 
 def batch_of(size, seconds=3600.0):
@@ -130,3 +131,18 @@ def test_with_the_buffer_down_a_batch_goes_to_the_store(api_client, search_batch
 
     searches = AnalyticsDocument.objects.filter(collection="search_analytics").values_list("doc", flat=True)
     assert sorted(doc["search_id"] for doc in searches) == sorted(ids)
+
+
+@pytest.mark.django_db
+def test_a_cached_search_is_one_round_trip_but_the_one_that_fills_the_batch(api_client, search_batched):
+    redis_only()
+    ProductFactory(name="Vitamin C Serum")
+    api_client.get("/api/v1/products/search/", {"q": "vitamin"})  # built and cached; its event waits
+    trips = []
+    for _ in range(4):
+        sent, counting = round_trips()
+        with counting:
+            assert api_client.get("/api/v1/products/search/", {"q": "vitamin"}).status_code == 200
+        trips.append(len(sent))
+    assert trips == [1, 2, 1, 1]  # the throttle's call; the 3rd search's request also pushes the batch of 3
+    assert buffer.length() == 3

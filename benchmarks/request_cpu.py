@@ -20,7 +20,6 @@ around each function, inclusive; a few µs of timer overhead each), to say where
 
 import argparse
 import cProfile
-import logging
 import os
 import pstats
 import sys
@@ -137,43 +136,58 @@ def main(argv=None):
     return 0
 
 
+# What ``--sections`` times below the middleware, outermost first: "label | module[.Class].function".
+SECTIONS_BELOW_MIDDLEWARE = """
+view stage (below the middleware)      | django.core.handlers.base.BaseHandler._get_response
+view: resolve URL                      | django.core.handlers.base.BaseHandler.resolve_request
+DRF dispatch                           | rest_framework.views.APIView.dispatch
+  initialize_request                   | rest_framework.views.APIView.initialize_request
+  content negotiation                  | rest_framework.views.APIView.perform_content_negotiation
+  authentication                       | rest_framework.views.APIView.perform_authentication
+  permissions                          | rest_framework.views.APIView.check_permissions
+  throttles                            | rest_framework.views.APIView.check_throttles
+    prefetch keys                      | skincare.api.cache_prefetch.keys_to_prefetch
+    joined increment                   | skincare.api.cache_prefetch.incr_to_join
+    count_windows                      | skincare.api.throttling.count_windows
+      script call (round trip)         | skincare.api.throttling._run_script
+    decode prefetched                  | skincare.api.cache_prefetch.keep
+  finalize_response                    | rest_framework.views.APIView.finalize_response
+  list view                            | shop.catalog.apis.ProductListApi.list
+  search view                          | shop.catalog.apis.ProductSearchApi.list
+    search event: encoded              | ml.receivers.search_event_encoded
+    search event: batched              | ml.services.events_record_batched
+  detail view                          | shop.catalog.apis.ProductDetailApi.get
+    rendered_response                  | skincare.api.conditional.rendered_response
+    view count (own round trip)        | shop.catalog.services.product_record_view
+request log line                       | logging.Logger.info
+"""
+
+
+def _owner(dotted):
+    """The module, or the class in a module, that ``dotted`` names."""
+    import importlib
+
+    try:
+        return importlib.import_module(dotted)
+    except ImportError:
+        module, name = dotted.rsplit(".", 1)
+        return getattr(importlib.import_module(module), name)
+
+
 def _timed_sections():
     """``[(label, owner, attribute)]``: what ``--sections`` times, outermost first."""
     from django.conf import settings
     from django.core.handlers import base
     from django.utils.module_loading import import_string
-    from rest_framework import views
-
-    from shop.catalog import apis, services
-    from skincare.api import cache_prefetch, conditional, throttling
 
     sections = [("get_response", base.BaseHandler, "get_response")]
     sections += [
         (f"middleware {path.rsplit('.', 1)[1]}", import_string(path), "__call__") for path in settings.MIDDLEWARE
     ]
-    sections += [
-        ("view stage (below the middleware)", base.BaseHandler, "_get_response"),
-        ("view: resolve URL", base.BaseHandler, "resolve_request"),
-        ("DRF dispatch", views.APIView, "dispatch"),
-        ("  initialize_request", views.APIView, "initialize_request"),
-        ("  content negotiation", views.APIView, "perform_content_negotiation"),
-        ("  authentication", views.APIView, "perform_authentication"),
-        ("  permissions", views.APIView, "check_permissions"),
-        ("  throttles", views.APIView, "check_throttles"),
-        ("    prefetch keys", cache_prefetch, "keys_to_prefetch"),
-        ("    joined push (search event)", cache_prefetch, "push_to_join"),
-        ("    joined increment", cache_prefetch, "incr_to_join"),
-        ("    count_windows", throttling, "count_windows"),
-        ("      script call (round trip)", throttling, "_run_script"),
-        ("    decode prefetched", cache_prefetch, "keep"),
-        ("  finalize_response", views.APIView, "finalize_response"),
-        ("  list view", apis.ProductListApi, "list"),
-        ("  search view", apis.ProductSearchApi, "list"),
-        ("  detail view", apis.ProductDetailApi, "get"),
-        ("    rendered_response", conditional, "rendered_response"),
-        ("    view count (own round trip)", services, "product_record_view"),
-        ("request log line", logging.Logger, "info"),
-    ]
+    for line in SECTIONS_BELOW_MIDDLEWARE.strip("\n").splitlines():
+        label, dotted = (part.rstrip() for part in line.split("| "))
+        owner, attribute = dotted.rsplit(".", 1)
+        sections.append((label, _owner(owner), attribute))
     return sections
 
 

@@ -17,8 +17,8 @@ from skincare import events
 logger = logging.getLogger(__name__)
 
 
-def _record(join=None, **event):
-    services.events_record(events=[services.event_build(source="server", **event)], join=join)
+def _record(**event):
+    services.events_record(events=[services.event_build(source="server", **event)])
 
 
 def on_order_placed(sender, order, items=None, **kwargs):
@@ -152,16 +152,13 @@ def search_event_encoded(*, request, search_id, query, filters, results_count):
     )
 
 
-def on_search_performed(sender, request, search_id, query, filters, results_count, join=None, joined=False, **kwargs):
-    """The server's search event. An early send (with ``join``, before a cached answer) hands the event to
-    the request's throttle call; the send after the answer then says ``joined`` when it was appended."""
-    if joined:
-        return
+def on_search_performed(sender, request, search_id, query, filters, results_count, **kwargs):
+    """The server's search event, buffered with this process's next batch (``services.events_record_batched``)."""
     try:
         encoded = search_event_encoded(
             request=request, search_id=search_id, query=query, filters=filters, results_count=results_count
         )
-        services.events_record(encoded=[encoded], join=join)
+        services.events_record_batched(encoded=encoded)
     except Exception as exc:  # noqa: BLE001
         logger.warning("Search event dropped: %s", exc)
 

@@ -46,45 +46,17 @@ FLUSH_SCHEDULED_SECONDS = 30
 def _flush_soon():
     """One flush task at a time: requests arriving while one is queued do not queue more."""
     if cache.add(FLUSH_SCHEDULED_KEY, 1, FLUSH_SCHEDULED_SECONDS):
-        _queue_flush()
+        from ml.tasks import flush_events
+
+        transaction.on_commit(flush_events.delay)
 
 
-def _queue_flush():
-    from ml.tasks import flush_events
-
-    transaction.on_commit(flush_events.delay)
-
-
-def _flush_if_flagged(flagged):
-    """After a joined push: the script set ``FLUSH_SCHEDULED_KEY`` as ``_flush_soon``'s ``add`` would."""
-    if flagged:
-        try:
-            _queue_flush()
-        except Exception as exc:  # noqa: BLE001
-            logger.warning("Could not schedule the analytics flush: %s", exc)
-
-
-def events_record(*, events=None, join=None, encoded=None):
+def events_record(*, events=None, encoded=None):
     """Buffer built events (or ``encoded``: their buffer items, as ``buffer.encode`` makes them); a full
-    buffer schedules a flush. Returns how many were buffered.
-
-    With ``join`` (a ``skincare.api.cache_prefetch.JoinedPush``) the events are handed to the
-    request's throttle call instead, which appends them and sets the flush flag in its own round trip
-    to Redis; whether it did is ``join.appended`` once the call is made (when not, the caller records
-    them again the usual way)."""
+    buffer schedules a flush. Returns how many were buffered."""
     values = buffer.encode(events or ()) if encoded is None else encoded
     if not values:
         return 0
-    if join is not None:
-        join.push(
-            key=buffer.KEY,
-            values=values,
-            flag_key=FLUSH_SCHEDULED_KEY,
-            flag_at=settings.ANALYTICS_FLUSH_SIZE,
-            flag_ttl=FLUSH_SCHEDULED_SECONDS,
-            then=_flush_if_flagged,
-        )
-        return len(values)
     try:
         size = buffer.push(encoded=values)
     except Exception as exc:  # noqa: BLE001 - analytics must never fail the request
@@ -95,6 +67,20 @@ def events_record(*, events=None, join=None, encoded=None):
         except Exception as exc:  # noqa: BLE001
             logger.warning("Could not schedule the analytics flush: %s", exc)
     return len(values)
+
+
+# This process's search events, buffered together (``buffer.ProcessBatch``): one push per batch, not per search.
+search_batch = buffer.ProcessBatch(
+    push=lambda encoded: events_record(encoded=encoded),
+    size=lambda: settings.ANALYTICS_SEARCH_BATCH,
+    seconds=lambda: settings.ANALYTICS_SEARCH_BATCH_SECONDS,
+)
+
+
+def events_record_batched(*, encoded):
+    """Buffer an encoded event with this process's next batch (``search_batch``): at the latest after
+    ``ANALYTICS_SEARCH_BATCH`` events or ``ANALYTICS_SEARCH_BATCH_SECONDS``, or when the process exits."""
+    search_batch.add(encoded)
 
 
 def _write_unbuffered(events, reason):
@@ -262,8 +248,9 @@ def events_write(*, store, events):
 
 
 def events_flush(*, batch_size=None, max_batches=100):
-    """Drain the buffer into the store; returns (written, dropped)."""
+    """Drain the buffer into the store (this process's batch first); returns (written, dropped)."""
     batch_size = batch_size or settings.ANALYTICS_FLUSH_BATCH
+    search_batch.flush()
     try:
         cache.delete(FLUSH_SCHEDULED_KEY)
     except Exception as exc:  # noqa: BLE001

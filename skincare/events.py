@@ -37,14 +37,9 @@ replenishment_due = Signal()
 product_price_dropped = Signal()
 # sender=Product class; kwargs: product (stock went from <= 0 to > 0)
 product_back_in_stock = Signal()
-# Sent by the search API after it answers the first page of each search (not a 304). sender=Product class;
-# kwargs: request, search_id (also the X-Search-Id response header), query, filters ({name: [values]}),
-# results_count, joined. When the API expects to answer from the cache it also sends it once *before*
-# answering, with ``join`` (a ``skincare.api.cache_prefetch.JoinedPush``) and the results_count cached for
-# the current catalog version: a receiver that writes to the cache may hand its write to ``join`` (done in
-# the request's one round trip to Redis, if the request is let through and the version unchanged); other
-# receivers ignore a send with ``join``. ``joined`` on the send after the answer is true when that write
-# was done: receivers that joined it then skip the send; the others record it as usual.
+# Sent by the search API after it answers the first page of each search (not a 304, not a refused request).
+# sender=Product class; kwargs: request, search_id (also the X-Search-Id response header), query, filters
+# ({name: [values]}), results_count
 search_performed = Signal()
 
 # --- Moderation (feedback) ------------------------------------------------------

@@ -272,6 +272,9 @@ MONGODB_DATABASE = env.str("MONGODB_DATABASE", default="skincare_analytics")
 # Buffered events are flushed when the buffer holds this many (and every minute by beat).
 ANALYTICS_FLUSH_SIZE = env.int("ANALYTICS_FLUSH_SIZE", default=500)
 ANALYTICS_FLUSH_BATCH = env.int("ANALYTICS_FLUSH_BATCH", default=1000)
+# Search events reach the buffer in batches per process: this many, or every this many seconds (1: one by one).
+ANALYTICS_SEARCH_BATCH = env.int("ANALYTICS_SEARCH_BATCH", default=50)
+ANALYTICS_SEARCH_BATCH_SECONDS = env.float("ANALYTICS_SEARCH_BATCH_SECONDS", default=1.0)
 # Raw events (user_analytics, search_analytics, recommendation_feedback) expire after this many days.
 ANALYTICS_EVENT_RETENTION_DAYS = env.int("ANALYTICS_EVENT_RETENTION_DAYS", default=400)
 # Staff reports keep their last good figures this long, served (flagged stale) while the store is down.

@@ -20,3 +20,14 @@ def relational_store(db, monkeypatch):
     store = RelationalAnalyticsStore()
     monkeypatch.setattr(store_module, "_store", store)
     return store
+
+
+@pytest.fixture
+def search_batched(settings):
+    """Search events batched by 3 in this process (``services.search_batch``; the clock never pushes during a
+    test). What still waits at the end is pushed to the buffer, which the next test clears."""
+    from ml import services
+
+    settings.ANALYTICS_SEARCH_BATCH, settings.ANALYTICS_SEARCH_BATCH_SECONDS = 3, 3600
+    yield
+    services.search_batch.flush()

@@ -2,7 +2,6 @@ import json
 import logging
 
 import pytest
-from django.conf import settings as django_settings
 
 from feedback.models import ModerationItem
 from feedback.services import moderation_approve
@@ -337,12 +336,9 @@ def test_a_buffer_outage_never_fails_checkout(auth_client, user, monkeypatch, ru
     assert [event["event_type"] for doc in streams for event in doc["events"]] == ["purchase"]
 
 
-# --- A cached search's event, written by the throttle's call (skincare.events.search_performed) -----
+# --- A search's event, pushed with this process's batch (ml.buffer.ProcessBatch) ---------------------
 
 SEARCH = "/api/v1/products/search/"
-needs_redis = pytest.mark.skipif(
-    not django_settings.CACHES["default"]["BACKEND"].startswith("django_redis"), reason="the joined write needs Redis"
-)
 
 
 def searched(client, q="vitamin", **headers):
@@ -351,60 +347,60 @@ def searched(client, q="vitamin", **headers):
     return response
 
 
-@needs_redis
-def test_a_cached_search_is_recorded_exactly_once_by_the_throttle_call(api_client):
+def test_searches_are_pushed_by_batch_and_recorded_exactly_once(api_client, search_batched):
     from shop.catalog.cache import invalidate_product_lists
 
     ProductFactory(name="Vitamin C Serum")
     ProductFactory(name="Vitamin C Cream")
     invalidate_product_lists()
 
-    ids = []
-    for n in range(1, 4):  # built (event written after the answer), then twice from the cache (joined)
-        ids.append(searched(api_client)["X-Search-Id"])
-        assert buffer.length() == n
-    ProductFactory(name="Vitamin C Toner")
-    invalidate_product_lists()  # a new list version: the guard fails, the event is written after the answer
+    ids = [searched(api_client)["X-Search-Id"] for _ in range(2)]  # built, then from the cache
+    assert buffer.length() == 0  # waiting in this process's batch
     ids.append(searched(api_client)["X-Search-Id"])
-    ids.append(searched(api_client)["X-Search-Id"])  # joined again, under the new version
-    assert buffer.length() == 5
-    services.events_flush()
+    assert buffer.length() == 3  # the third filled the batch: one push
+    ProductFactory(name="Vitamin C Toner")
+    invalidate_product_lists()
+    ids += [searched(api_client)["X-Search-Id"] for _ in range(2)]
+    assert buffer.length() == 3
+    services.events_flush()  # this process's batch first, then the buffer
 
     counts = {doc["search_id"]: doc["results_count"] for doc in stored("search_analytics")}
     assert len(set(ids)) == 5
     assert counts == dict(zip(ids, [2, 2, 2, 3, 3], strict=True))
     assert [len(doc["events"]) for doc in stored("user_analytics")] == [5]
+    assert buffer.length() == 0
 
 
-@needs_redis
-def test_revalidated_and_refused_searches_record_nothing(api_client, throttle_rates):
+@pytest.mark.parametrize("batched", [False, True])
+def test_revalidated_and_refused_searches_record_nothing(api_client, throttle_rates, request, batched):
+    if batched:
+        request.getfixturevalue("search_batched")
     throttle_rates(anon="4/min")
     ProductFactory(name="Vitamin C Serum")
     first = searched(api_client)
-    searched(api_client)  # from the cache: the event joined
-    assert buffer.length() == 2
+    searched(api_client)  # from the cache
 
     assert searched(api_client, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
-    assert buffer.length() == 2
-
-    assert searched(api_client).status_code == 200  # the 4th request of the window, joined
+    assert searched(api_client).status_code == 200  # the 4th request of the window
     assert searched(api_client).status_code == 429
+    services.search_batch.flush()
     assert buffer.length() == 3
 
 
-@needs_redis
-def test_a_joined_search_event_queues_one_flush(api_client, settings, monkeypatch, run_on_commit):
-    settings.ANALYTICS_FLUSH_SIZE = 2
+def test_a_full_buffer_queues_one_flush_from_a_batch(api_client, search_batched, settings, monkeypatch, run_on_commit):
+    settings.ANALYTICS_FLUSH_SIZE = 5
     queued = []
     monkeypatch.setattr("ml.tasks.flush_events.delay", lambda: queued.append(1))
     ProductFactory(name="Vitamin C Serum")
 
-    searched(api_client)
-    searched(api_client)  # joined: the buffer reaches 2 and the script sets the flag
-    searched(api_client)  # the flag is set: no second flush
-    assert (buffer.length(), len(queued)) == (3, 1)
+    for _ in range(6):
+        searched(api_client)  # pushed by 3: the buffer holds 3, then 6
+    assert (buffer.length(), len(queued)) == (6, 1)
+    for _ in range(3):
+        searched(api_client)  # the flag is set: no second flush
+    assert (buffer.length(), len(queued)) == (9, 1)
 
-    assert services.events_flush() == (3, 0)
-    searched(api_client)
-    searched(api_client)
+    assert services.events_flush() == (9, 0)
+    for _ in range(6):
+        searched(api_client)
     assert len(queued) == 2

@@ -109,7 +109,6 @@ class ProductListApi(generics.ListAPIView):
         return [(name, query.getlist(name)) for name in query if name in known]
 
     list_total = None  # the answer's meta.total (read by search for its analytics event)
-    list_version = None  # the catalog list version it was answered under
     _response_key = None
 
     def response_key(self, request):
@@ -133,7 +132,6 @@ class ProductListApi(generics.ListAPIView):
         found = cache_prefetch.get_many(request, [catalog_cache.LIST_VERSION_KEY, response_key])
         version = found.get(catalog_cache.LIST_VERSION_KEY) or catalog_cache.product_list_version()
         entry = found.get(response_key)
-        self.list_version = version
         if entry is not None and entry[0][0] == version:
             self.list_total = entry[0][1]
             return rendered_response(request, entry)
@@ -184,42 +182,8 @@ class ProductSearchApi(ProductListApi):
 
     error_codes = {"get": (ApiErrorCode.NOT_FOUND, CatalogErrorCode.SEARCH_QUERY_REQUIRED)}
 
-    # Response key -> (list version, total) of the first pages this process answered: the total a cached
-    # answer will show, known before the view runs (bounded; a miss only costs the event its own round trip).
-    known_totals = {}
-    KNOWN_TOTALS_MAX = 4096
-    search_id = None
-
-    search_filters = None
-
-    def _search_event(self, request, **kwargs):
-        if self.search_id is None:
-            self.search_id = uuid.uuid4().hex
-            self.search_filters = {
-                name: values for name, values in self.cache_params() if name not in ("q", *PAGING_PARAMS)
-            }
-        events.search_performed.send(
-            sender=Product,
-            request=request,
-            search_id=self.search_id,
-            query=request.query_params["q"],
-            filters=self.search_filters,
-            **kwargs,
-        )
-
-    def cache_prefetch_push(self, request):
-        """The search event, sent before answering a first page this process has answered under the current
-        list version, so that it is written in the throttle's round trip (``skincare.events.search_performed``)."""
-        if request.query_params.get("page", "1") != "1" or not search.normalise_query(request.query_params.get("q")):
-            return None
-        if "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META:
-            return None  # may be answered 304, which is not a search
-        known = self.known_totals.get(self.response_key(request))
-        if known is None:
-            return None
-        join = cache_prefetch.JoinedPush(guard_key=catalog_cache.LIST_VERSION_KEY, guard_value=known[0])
-        self._search_event(request, results_count=known[1], join=join)
-        return join
+    # The parameters a search event records as its filters, in the order of the query string (as cache_params).
+    event_filters = frozenset(ProductFilter.base_filters).difference(("q", *PAGING_PARAMS))
 
     def list(self, request, *args, **kwargs):
         if not search.normalise_query(request.query_params.get("q")):
@@ -229,12 +193,18 @@ class ProductSearchApi(ProductListApi):
                 errors={"q": [_("This field is required.")]},
             )
         response = super().list(request, *args, **kwargs)
-        if request.query_params.get("page", "1") == "1" and response.status_code == 200:  # not a 304 revalidation
-            self._search_event(request, results_count=self.list_total, joined=cache_prefetch.pushed(request))
-            response["X-Search-Id"] = self.search_id  # clients send it back with clicks and cart adds
-            if len(self.known_totals) >= self.KNOWN_TOTALS_MAX:
-                self.known_totals.clear()
-            self.known_totals[self.response_key(request)] = (self.list_version, self.list_total)
+        query = request.query_params
+        if query.get("page", "1") == "1" and response.status_code == 200:  # not a 304 revalidation
+            search_id = uuid.uuid4().hex
+            events.search_performed.send(
+                sender=Product,
+                request=request,
+                search_id=search_id,
+                query=query["q"],
+                filters={name: query.getlist(name) for name in query if name in self.event_filters},
+                results_count=self.list_total,
+            )
+            response["X-Search-Id"] = search_id  # clients send it back with clicks and cart adds
         return response
 
 

@@ -28,7 +28,6 @@ from skincare.observability.cache import count_reads
 logger = logging.getLogger(__name__)
 
 _ATTRIBUTE = "_skincare_cache_prefetched"
-_PUSHED = "_skincare_cache_pushed"
 _INCREMENTED = "_skincare_cache_incremented"
 
 
@@ -61,60 +60,6 @@ def get_many(request, keys):
     found = {key: prefetched[1][key] for key in keys if key in prefetched[1]}
     count_reads(hits=len(found), misses=len(keys) - len(found))
     return found
-
-
-class JoinedPush:
-    """Values to append to a Redis list in the throttle's call, instead of a round trip of their own.
-
-    A view that knows, before it runs, a list write its answer will make (the analytics event of a
-    cached search) declares it with ``cache_prefetch_push(request)``, which returns one of these
-    after ``push`` was called on it. The throttle's script appends the values (``RPUSH``) only when
-    the request is let through and ``guard_key`` still holds ``guard_value`` (the cache version the
-    write was built for); when the list then holds ``flag_at`` values or more it sets ``flag_key``
-    (``SET NX EX``) and ``then(flagged)`` runs after the call. ``appended`` says whether it was done:
-    when it was not (no Redis, Redis down, a refused request, the guard changed), the view writes the
-    usual way, so nothing is lost and nothing is written twice.
-    """
-
-    def __init__(self, *, guard_key, guard_value):
-        self.guard_key = guard_key
-        self.guard_value = guard_value
-        self.key = None
-        self.values = []
-        self.appended = False
-
-    def push(self, *, key, values, flag_key, flag_at, flag_ttl, then):
-        """Append ``values`` (bytes or str) to the list ``key`` (a cache key) with the throttle's call.
-
-        One write per request: the search event's receiver makes it (``skincare.events.search_performed``)."""
-        self.key, self.values = key, list(values)
-        self.flag_key, self.flag_at, self.flag_ttl, self.then = flag_key, flag_at, flag_ttl, then
-
-    def done(self, request, *, appended, flagged):
-        """The script's answer: run ``then`` when the values were appended, and remember it for the view."""
-        self.appended = bool(appended)
-        target = getattr(request, "_request", request)
-        setattr(target, _PUSHED, self.appended)
-        if self.appended:
-            self.then(bool(flagged))
-
-
-def push_to_join(request, view):
-    """The ``JoinedPush`` that ``view`` declared for this request, or None."""
-    declare = getattr(view, "cache_prefetch_push", None)
-    if declare is None:
-        return None
-    try:
-        join = declare(request)
-    except Exception:  # noqa: BLE001 - the view writes as usual after answering
-        logger.debug("joined push skipped", exc_info=True)
-        return None
-    return join if join is not None and join.values else None
-
-
-def pushed(request):
-    """Whether this request's ``JoinedPush`` was appended by the throttle's call."""
-    return getattr(getattr(request, "_request", request), _PUSHED, False)
 
 
 class JoinedIncr:

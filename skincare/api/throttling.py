@@ -95,23 +95,17 @@ class WindowCounterMixin:
         return max(1, math.ceil(getattr(self, "wait_seconds", 1)))
 
 
-# One request counted in each window: INCR + EXPIRE of the current window, GET of the previous one;
-# then, when a view joined writes to the call, the ones whose guard holds, only if the request fits every
-# window (the arithmetic of ``WindowCounterMixin._decide``, which still decides): RPUSH of a list's values
-# while the guard key holds the expected value, and SET NX of the flag key once the list is long enough
-# (``cache_prefetch.JoinedPush``); INCR of a counter while the guard key exists (``cache_prefetch.JoinedIncr``);
-# then the values of the keys the view will read (``skincare.api.cache_prefetch``).
-# KEYS: current, previous (per window); when pushing: the list, the guard and the flag key; when
-# incrementing: the counter and its guard key; then the prefetched keys. ARGV: the number of windows, each
-# current window's expiry in seconds, 1 or 0 (a push or not), 1 or 0 (an increment or not; may be left
-# out); when pushing or incrementing: per window its remaining seconds, duration and limit; when pushing:
-# the guard value, the flag length, the flag expiry, then the values to append.
+# One request counted in each window: INCR + EXPIRE of the current window, GET of the previous one; then, when
+# a view joined a count to the call (``cache_prefetch.JoinedIncr``), INCR of its counter while the guard key
+# exists, only if the request fits every window (the arithmetic of ``WindowCounterMixin._decide``, which still
+# decides); then the values of the keys the view will read (``skincare.api.cache_prefetch``).
+# KEYS: current, previous (per window); when incrementing: the counter and its guard key; then the prefetched
+# keys. ARGV: the number of windows, each current window's expiry in seconds, 1 or 0 (an increment or not);
+# when incrementing: per window its remaining seconds, duration and limit.
 COUNT_WINDOWS_LUA = """
 local windows = tonumber(ARGV[1])
-local pushing = ARGV[windows + 2] == '1'
-local incrementing = ARGV[windows + 3] == '1'
-local gated = pushing or incrementing
-local gates = windows + 4
+local incrementing = ARGV[windows + 2] == '1'
+local gates = windows + 3
 local replies = {}
 local fits = true
 for w = 1, windows do
@@ -121,7 +115,7 @@ for w = 1, windows do
     local previous = redis.call('GET', KEYS[i + 1]) or false
     replies[#replies + 1] = current
     replies[#replies + 1] = previous
-    if gated then
+    if incrementing then
         local g = gates + 3 * (w - 1)
         local seen = tonumber(previous) or 0
         if seen * tonumber(ARGV[g]) / tonumber(ARGV[g + 1]) + current > tonumber(ARGV[g + 2]) then
@@ -130,22 +124,6 @@ for w = 1, windows do
     end
 end
 local first = 2 * windows + 1
-if pushing then
-    local a = gates + 3 * windows
-    local appended, flagged = 0, 0
-    if fits and redis.call('GET', KEYS[first + 1]) == ARGV[a] then
-        local length = redis.call('RPUSH', KEYS[first], unpack(ARGV, a + 3))
-        appended = 1
-        if length >= tonumber(ARGV[a + 1]) then
-            if redis.call('SET', KEYS[first + 2], 1, 'NX', 'EX', ARGV[a + 2]) then
-                flagged = 1
-            end
-        end
-    end
-    replies[#replies + 1] = appended
-    replies[#replies + 1] = flagged
-    first = first + 3
-end
 if incrementing then
     local incremented = 0
     if fits and redis.call('EXISTS', KEYS[first + 1]) == 1 then
@@ -212,37 +190,27 @@ def _run_script(redis, keys, args):
 class Counted(NamedTuple):
     counts: list  # [(current, previous)] per window
     raw: dict | None = None  # the prefetched keys' raw values, when read with the counters
-    pushed: tuple = (0, 0)  # (appended, flagged) of a joined push
     incremented: int = 0  # 1 when a joined increment was made
 
 
-def count_windows(cache, plans, prefetch=(), push=None, incr=None):
+def count_windows(cache, plans, prefetch=(), incr=None):
     """Count one request in each ``(current key, previous key, ttl)``: ``Counted.counts`` is
     ``[(current, previous)]``.
 
     With django-redis every window is counted by one script call: one round trip for all of them,
     and about half the client-side work of a pipeline of the same commands. The raw values of the
     cache keys in ``prefetch`` are read in the same call: ``Counted.raw`` is ``{key: raw value or
-    None}`` (``None`` when they could not be read that way: no Redis, or Redis down). ``push`` is
-    ``(JoinedPush, [gate of each plan])`` (``WindowCounterMixin._gate``): its values are appended in
-    the same call when the request fits every window; ``Counted.pushed`` is ``(appended, flagged)``
-    (both false without Redis or with Redis down). ``incr`` is ``(JoinedIncr, [gate of each plan])``: its
-    counter is incremented in the same call when the request fits every window and the guard key exists;
-    ``Counted.incremented`` says whether it was (0 without Redis or with Redis down)."""
+    None}`` (``None`` when they could not be read that way: no Redis, or Redis down). ``incr`` is
+    ``(JoinedIncr, [gate of each plan])`` (``WindowCounterMixin._gate``): its counter is incremented in
+    the same call when the request fits every window and the guard key exists; ``Counted.incremented``
+    says whether it was (0 without Redis or with Redis down)."""
     redis = _redis_client(cache)
     if redis is not None:
         make_key = cache.make_key  # one look-up of the cache behind django's proxy, not one per key
         keys = [make_key(key) for current_key, previous_key, _ in plans for key in (current_key, previous_key)]
-        args = [len(plans), *(ttl for _, _, ttl in plans), 1 if push else 0, 1 if incr else 0]
-        gated = push or incr
-        if gated:
-            args += [repr(float(part)) if isinstance(part, float) else part for gate in gated[1] for part in gate]
-        if push:
-            join = push[0]
-            keys += [make_key(join.key), make_key(join.guard_key), make_key(join.flag_key)]
-            args += [cache.client.encode(join.guard_value), join.flag_at, join.flag_ttl]
-            args += join.values
+        args = [len(plans), *(ttl for _, _, ttl in plans), 1 if incr else 0]
         if incr:
+            args += [repr(float(part)) if isinstance(part, float) else part for gate in incr[1] for part in gate]
             keys += [make_key(incr[0].key), make_key(incr[0].guard_key)]
         keys += [make_key(key) for key in prefetch]
         try:
@@ -255,16 +223,12 @@ def count_windows(cache, plans, prefetch=(), push=None, incr=None):
         windows = 2 * len(plans)
         counts = [(int(replies[i]), int(replies[i + 1] or 0)) for i in range(0, windows, 2)]
         start = windows
-        pushed = (0, 0)
-        if push:
-            pushed = (replies[start], replies[start + 1])
-            start += 2
         incremented = 0
         if incr:
             incremented = replies[start]
             start += 1
         raw = dict(zip(prefetch, (value or None for value in replies[start:]), strict=True)) if prefetch else None
-        return Counted(counts, raw, pushed, incremented)
+        return Counted(counts, raw, incremented)
     counts = []
     for current_key, previous_key, ttl in plans:
         cache.add(current_key, 0, ttl)
@@ -311,23 +275,17 @@ class DefaultRateThrottle(throttling.BaseThrottle):
         if any(throttle.cache is not cache for throttle, _ in planned):  # not one store: one at a time
             counts = [throttle._count(*plan) for throttle, plan in planned]
         else:
-            prefetch, join, bump = (), None, None
+            prefetch, bump = (), None
             if cache is default_cache:
                 prefetch = cache_prefetch.keys_to_prefetch(request, view)
-                # Joined writes only when this call alone decides whether the request is let through.
+                # A joined write only when this call alone decides whether the request is let through.
                 if _redis_client(cache) is not None and list(getattr(view, "throttle_classes", ())) == [type(self)]:
-                    join = cache_prefetch.push_to_join(request, view)
                     bump = cache_prefetch.incr_to_join(request, view)
-            gates = [throttle._gate() for throttle, _ in planned] if join is not None or bump is not None else None
-            push = (join, gates) if join is not None else None
-            incr = (bump, gates) if bump is not None else None
-            counted = count_windows(cache, [plan for _, plan in planned], prefetch, push, incr)
+            incr = (bump, [throttle._gate() for throttle, _ in planned]) if bump is not None else None
+            counted = count_windows(cache, [plan for _, plan in planned], prefetch, incr)
             counts = counted.counts
             if counted.raw is not None:
                 cache_prefetch.keep(request, cache, counted.raw)
-            if join is not None:
-                appended, flagged = counted.pushed
-                join.done(request, appended=appended, flagged=flagged)
             if bump is not None:
                 bump.done(request, incremented=counted.incremented)
         self.refused = [

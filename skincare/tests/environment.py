@@ -13,3 +13,7 @@ if not os.environ.get("SECRET_KEY_FILE"):  # also for subprocesses started witho
     _directory = tempfile.mkdtemp(prefix="skincare-tests-")
     atexit.register(shutil.rmtree, _directory, ignore_errors=True)
     os.environ["SECRET_KEY_FILE"] = os.path.join(_directory, "secret_key")
+
+# Search events pushed one by one, as tests read the buffer right after a search; the batches
+# (``ml.buffer.ProcessBatch``) have tests of their own that turn them on.
+os.environ.setdefault("ANALYTICS_SEARCH_BATCH", "1")

@@ -25,6 +25,7 @@ statements (Django 5 logs ``BEGIN``/``COMMIT`` too), Redis round trips and Pytho
 
 import argparse
 import cProfile
+import logging
 import os
 import pstats
 import statistics
@@ -46,6 +47,8 @@ def main(argv=None):
     parser.add_argument("--blocks", type=int, default=4)
     parser.add_argument("--profile", help="a row name: cProfile its requests instead of timing")
     parser.add_argument("--top", type=int, default=50)
+    parser.add_argument("--dump", help="with --profile: also write the profile to this file (pstats)")
+    parser.add_argument("--sections", action="store_true", help="CPU µs per request in each section, per row")
     args = parser.parse_args(argv)
 
     django_setup(
@@ -117,14 +120,18 @@ def main(argv=None):
         "add, existing line": add_existing,
     }
 
-    def run(step, n, profiler=None):
-        """CPU seconds of ``n`` requests of ``step``, its undo steps not counted."""
+    def run(step, n, profiler=None, sections=None):
+        """CPU seconds of ``n`` requests of ``step``, its undo steps not counted (nor timed in ``sections``)."""
         cpu = 0.0
         for _ in range(n):
             started = time.process_time()
             if profiler:
                 profiler.enable()
+            if sections is not None:
+                sections[_ON] = True
             answer, expected, undo = step()
+            if sections is not None:
+                sections[_ON] = False
             if profiler:
                 profiler.disable()
             cpu += time.process_time() - started
@@ -134,13 +141,20 @@ def main(argv=None):
                 undo()
         return cpu
 
+    spent = install_section_timers() if args.sections else None
     for step in rows.values():  # warm-up: caches filled, per-thread compiled queries made
         run(step, 20)
+
+    if args.sections:
+        print_sections(rows, run, args.requests, spent)
+        return 0
 
     if args.profile:
         profiler = cProfile.Profile(time.process_time)
         run(rows[args.profile], args.requests, profiler)
         print_profile(profiler, name=args.profile, per=args.requests, top=args.top)
+        if args.dump:
+            profiler.dump_stats(args.dump)
         return 0
 
     per_block = max(1, args.requests // args.blocks)
@@ -184,6 +198,99 @@ def main(argv=None):
             f"{trips / counted:6.1f} {calls / counted:6.0f}"
         )
     return 0
+
+
+def _timed_sections():
+    """``[(label, owner, attribute)]``: what ``--sections`` times, outermost first (as ``request_cpu.py``'s,
+    with the cart's stages)."""
+    from django.core.handlers import base
+    from rest_framework import response, views
+
+    from shop.accounts import authentication
+    from shop.cart import apis, selectors, serializers, services
+    from skincare.api import throttling
+
+    sections = [
+        ("get_response (the whole request)", base.BaseHandler, "get_response"),
+        ("view stage (below the middleware)", base.BaseHandler, "_get_response"),
+        ("view: resolve URL", base.BaseHandler, "resolve_request"),
+        ("DRF dispatch", views.APIView, "dispatch"),
+        ("  initialize_request", views.APIView, "initialize_request"),
+        ("  authentication", views.APIView, "perform_authentication"),
+        ("    the user (auth_user_get)", authentication, "auth_user_get"),
+        ("  permissions", views.APIView, "check_permissions"),
+        ("  throttles", views.APIView, "check_throttles"),
+        ("    script call (round trip)", throttling, "_run_script"),
+        ("  cart GET view", apis.CartApi, "get"),
+        ("  add view", apis.CartItemsApi, "post"),
+        ("    body (cart_add_input)", apis, "cart_add_input"),
+        ("    cart_resolve", services, "cart_resolve"),
+        ("    cart_resolve_add_line", services, "cart_resolve_add_line"),
+        ("      statement (_compiled_fetch)", selectors, "_compiled_fetch"),
+        ("      lines-cache bump", services, "cart_cache_invalidate"),
+        ("    respond", apis.CartBaseApi, "respond"),
+        ("      answer memo", apis, "cart_answer_memo"),
+        ("      answer (lines, prices, output)", apis.CartBaseApi, "answer"),
+        ("  finalize_response", views.APIView, "finalize_response"),
+        ("rendering (rendered_content)", response.Response, "rendered_content"),
+        ("request log line", logging.Logger, "info"),
+    ]
+    assert serializers  # noqa: S101 - imported for the names the views use
+    return sections
+
+
+_ON = "timing"  # a key of the sections' ``spent``: true while a timed step runs (not its undo step)
+
+
+def install_section_timers():
+    """Time each section of ``_timed_sections`` (CPU, inclusive): ``{label: seconds}``, filled as requests run."""
+    spent = {}
+
+    def wrap(label, owner, attribute):
+        original = owner.__dict__[attribute] if isinstance(owner, type) else getattr(owner, attribute)
+        if isinstance(original, property):
+            getter = original.fget
+
+            def timed_get(self):
+                if not spent.get(_ON):
+                    return getter(self)
+                started = time.process_time()
+                try:
+                    return getter(self)
+                finally:
+                    spent[label] = spent.get(label, 0.0) + time.process_time() - started
+
+            setattr(owner, attribute, property(timed_get))
+            return
+
+        def timed(*args, **kwargs):
+            if not spent.get(_ON):
+                return original(*args, **kwargs)
+            started = time.process_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.process_time() - started
+
+        setattr(owner, attribute, timed)
+
+    for label, owner, attribute in _timed_sections():
+        if isinstance(owner, type) and attribute not in owner.__dict__:
+            owner = next(klass for klass in owner.__mro__ if attribute in klass.__dict__)
+        wrap(label, owner, attribute)
+    return spent
+
+
+def print_sections(rows, run, n, spent):
+    """CPU µs per request of each section of ``_timed_sections``, per row (inclusive; its undo steps not timed)."""
+    sections = _timed_sections()
+    for name, step in rows.items():
+        spent.clear()
+        total = run(step, n, sections=spent)
+        print(f"== {name}: {total / n * 1e6:.0f} µs CPU per request (with the timers)")
+        for label, _, _ in sections:
+            if label in spent:
+                print(f"   {label:40} {spent[label] / n * 1e6:8.1f}")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,12 @@ Each round runs every row in ``--blocks`` interleaved blocks (so a change of mac
 throughput ratio one worker would reach if CPU were all), and per request the exact SQL
 statements (Django 5 logs ``BEGIN``/``COMMIT`` too), Redis round trips and Python function calls.
 ``--profile ROW`` prints a cProfile (CPU time) of that row's requests instead.
+
+The PostgreSQL server's CPU for each timed request is read too (``/proc/<pid>/schedstat`` of the connection's
+server process, on this machine): "DB CPU ms" per request, and "x /health with DB", ``/health``'s CPU ÷ the
+row's CPU plus its server CPU. Under ``hot_paths.py`` the server shares the cores with the workers, so a
+statement that is dear to plan costs throughput that the process's own CPU does not show. ``--sections``
+prints the CPU µs of each stage of the request per row instead; ``--dump FILE`` keeps ``--profile``'s data.
 """
 
 import argparse
@@ -120,10 +126,12 @@ def main(argv=None):
         "add, existing line": add_existing,
     }
 
-    def run(step, n, profiler=None, sections=None):
-        """CPU seconds of ``n`` requests of ``step``, its undo steps not counted (nor timed in ``sections``)."""
+    def run(step, n, profiler=None, sections=None, database=None):
+        """CPU seconds of ``n`` requests of ``step``, its undo steps not counted (nor timed in ``sections``).
+        ``database``: ``[seconds, requests]`` to which the database server's CPU for the requests is added."""
         cpu = 0.0
         for _ in range(n):
+            before = backend_cpu() if database is not None else None
             started = time.process_time()
             if profiler:
                 profiler.enable()
@@ -135,6 +143,11 @@ def main(argv=None):
             if profiler:
                 profiler.disable()
             cpu += time.process_time() - started
+            if before is not None:
+                after = backend_cpu()
+                if after is not None and after[0] == before[0]:  # the same server process (no reconnection)
+                    database[0] += (after[1] - before[1]) / 1e9
+                    database[1] += 1
             if answer.status_code != expected:
                 raise SystemExit(f"{step.__name__} answered {answer.status_code}: {answer.content[:300]}")
             if undo:
@@ -161,18 +174,25 @@ def main(argv=None):
     results = {name: [] for name in rows}
     for _ in range(args.rounds):
         cpu = dict.fromkeys(rows, 0.0)
+        database = {name: [0.0, 0] for name in rows}
         for _ in range(args.blocks):
             for name, step in rows.items():
-                cpu[name] += run(step, per_block)
+                cpu[name] += run(step, per_block, database=database[name])
         n = per_block * args.blocks
         for name in rows:
-            results[name].append((cpu[name] / n * 1000, cpu["health"] / cpu[name]))
+            db_ms = database[name][0] / max(1, database[name][1]) * 1000
+            health_ms = cpu["health"] / n * 1000 + database["health"][0] / max(1, database["health"][1]) * 1000
+            ms = cpu[name] / n * 1000
+            results[name].append((ms, cpu["health"] / cpu[name], db_ms, health_ms / (ms + db_ms)))
 
     import shop.cart.services
 
     print(f"code: {Path(shop.cart.services.__file__).parent.parent.parent}")
     print(f"{per_block * args.blocks} requests per row x {args.rounds} rounds, load average {os.getloadavg()}")
-    print(f"{'row':22} {'CPU ms':>7} {'x /health':>10} {'per round':>18} {'statements':>11} {'Redis':>6} {'calls':>6}")
+    print(
+        f"{'row':22} {'CPU ms':>7} {'x /health':>10} {'per round':>18} {'DB CPU ms':>10} {'x /health with DB':>18} "
+        f"{'statements':>11} {'Redis':>6} {'calls':>6}"
+    )
     counted = 20
     for name, step in rows.items():
         statements = trips = calls = 0
@@ -190,12 +210,14 @@ def main(argv=None):
             calls += sum(stat[1] for stat in pstats.Stats(profiler).stats.values())
             if undo:
                 undo()
-        ms = statistics.median(ms for ms, _ in results[name])
-        ratio = statistics.median(ratio for _, ratio in results[name])
-        per_round = " / ".join(f"{r:.2f}" for _, r in results[name])
+        ms = statistics.median(row[0] for row in results[name])
+        ratio = statistics.median(row[1] for row in results[name])
+        per_round = " / ".join(f"{row[1]:.2f}" for row in results[name])
+        db_ms = statistics.median(row[2] for row in results[name])
+        with_db = statistics.median(row[3] for row in results[name])
         print(
-            f"{name:22} {ms:7.3f} {ratio:10.2f} {per_round:>18} {statements / counted:11.1f} "
-            f"{trips / counted:6.1f} {calls / counted:6.0f}"
+            f"{name:22} {ms:7.3f} {ratio:10.2f} {per_round:>18} {db_ms:10.3f} {with_db:18.2f} "
+            f"{statements / counted:11.1f} {trips / counted:6.1f} {calls / counted:6.0f}"
         )
     return 0
 
@@ -237,6 +259,22 @@ def _timed_sections():
     ]
     assert serializers  # noqa: S101 - imported for the names the views use
     return sections
+
+
+def backend_cpu():
+    """``(pid, CPU ns used so far)`` of the PostgreSQL server process behind Django's connection (its
+    ``/proc/<pid>/schedstat``: the server runs on this machine), or None (no connection, not PostgreSQL)."""
+    from django.db import connection
+
+    raw = connection.connection
+    if raw is None or connection.vendor != "postgresql":
+        return None
+    pid = raw.info.backend_pid
+    try:
+        with open(f"/proc/{pid}/schedstat") as stat:
+            return pid, int(stat.read().split()[0])
+    except OSError:
+        return None
 
 
 _ON = "timing"  # a key of the sections' ``spent``: true while a timed step runs (not its undo step)

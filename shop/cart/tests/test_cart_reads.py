@@ -471,3 +471,25 @@ def test_the_lines_statements_read_the_querysets_rows(user, django_assert_num_qu
     with django_assert_num_queries(1) as queries:
         selectors.cart_of_user_read(user_id=user.pk)
     assert ("LATERAL" in queries.captured_queries[0]["sql"]) is (connection.vendor == "postgresql")
+
+
+def test_a_kept_cart_body_is_what_the_renderer_renders(auth_client, monkeypatch):
+    """A kept cart answer is served as the body kept with it (``cart_answer_memo(render=…)``): the same bytes and
+    headers as DRF's rendering of the answer, in each content language and for other negotiations."""
+    from shop.cart import apis, serializers
+
+    product = ProductFactory(name="Serum", name_km="សេរ៉ូម")
+    auth_client.post(ITEMS, {"product_id": product.pk, "quantity": 2}, format="json")
+    serializers._ANSWERS.clear()
+    seen = set()
+    for headers in ({}, {"HTTP_ACCEPT_LANGUAGE": "km"}, {"HTTP_ACCEPT": "application/json; indent=2"}, {}):
+        with monkeypatch.context() as patched:
+            patched.setattr(apis, "EnvelopeJSONRenderer", type("Other", (), {}))  # DRF renders the answer
+            rendered = auth_client.get(CART, **headers)
+        kept = auth_client.get(CART, **headers)
+        assert (kept.status_code, kept.content) == (200, rendered.content)
+        assert dict(kept.items()) | {"X-Request-ID": ""} == dict(rendered.items()) | {"X-Request-ID": ""}
+        seen.add(kept.content)
+    assert len(seen) == 3  # English, Khmer, indented: three bodies
+    assert "សេរ៉ូម" in auth_client.get(CART, HTTP_ACCEPT_LANGUAGE="km").json()["data"]["items"][0]["product"]["name"]
+    assert isinstance(auth_client.get(CART), apis.HttpResponse) and not hasattr(auth_client.get(CART), "data")

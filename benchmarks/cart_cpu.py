@@ -30,8 +30,9 @@ prints the CPU µs of each stage of the request per row instead; ``--dump FILE``
 """
 
 import argparse
+import collections
 import cProfile
-import logging
+import importlib
 import os
 import pstats
 import statistics
@@ -222,43 +223,46 @@ def main(argv=None):
     return 0
 
 
-def _timed_sections():
-    """``[(label, owner, attribute)]``: what ``--sections`` times, outermost first (as ``request_cpu.py``'s,
-    with the cart's stages)."""
-    from django.core.handlers import base
-    from rest_framework import response, views
+# What ``--sections`` times, outermost first (as ``request_cpu.py``'s, with the cart's stages): label -> the dotted
+# path of a function, a method or a property.
+SECTIONS = {
+    "get_response (the whole request)": "django.core.handlers.base.BaseHandler.get_response",
+    "view stage (below the middleware)": "django.core.handlers.base.BaseHandler._get_response",
+    "view: resolve URL": "django.core.handlers.base.BaseHandler.resolve_request",
+    "DRF dispatch": "rest_framework.views.APIView.dispatch",
+    "  initialize_request": "rest_framework.views.APIView.initialize_request",
+    "  authentication": "rest_framework.views.APIView.perform_authentication",
+    "    the user (auth_user_get)": "shop.accounts.authentication.auth_user_get",
+    "  permissions": "rest_framework.views.APIView.check_permissions",
+    "  throttles": "rest_framework.views.APIView.check_throttles",
+    "    script call (round trip)": "skincare.api.throttling._run_script",
+    "  cart GET view": "shop.cart.apis.CartApi.get",
+    "  add view": "shop.cart.apis.CartItemsApi.post",
+    "    body (cart_add_input)": "shop.cart.apis.cart_add_input",
+    "    cart_resolve": "shop.cart.services.cart_resolve",
+    "    cart_resolve_add_line": "shop.cart.services.cart_resolve_add_line",
+    "      statement (_compiled_fetch)": "shop.cart.selectors._compiled_fetch",
+    "      lines-cache bump": "shop.cart.services.cart_cache_invalidate",
+    "    respond": "shop.cart.apis.CartBaseApi.respond",
+    "      answer memo": "shop.cart.apis.cart_answer_memo",
+    "      answer (lines, prices, output)": "shop.cart.apis.CartBaseApi.answer",
+    "  finalize_response": "rest_framework.views.APIView.finalize_response",
+    "rendering (rendered_content)": "rest_framework.response.Response.rendered_content",
+    "request log line": "logging.Logger.info",
+}
 
-    from shop.accounts import authentication
-    from shop.cart import apis, selectors, serializers, services
-    from skincare.api import throttling
 
-    sections = [
-        ("get_response (the whole request)", base.BaseHandler, "get_response"),
-        ("view stage (below the middleware)", base.BaseHandler, "_get_response"),
-        ("view: resolve URL", base.BaseHandler, "resolve_request"),
-        ("DRF dispatch", views.APIView, "dispatch"),
-        ("  initialize_request", views.APIView, "initialize_request"),
-        ("  authentication", views.APIView, "perform_authentication"),
-        ("    the user (auth_user_get)", authentication, "auth_user_get"),
-        ("  permissions", views.APIView, "check_permissions"),
-        ("  throttles", views.APIView, "check_throttles"),
-        ("    script call (round trip)", throttling, "_run_script"),
-        ("  cart GET view", apis.CartApi, "get"),
-        ("  add view", apis.CartItemsApi, "post"),
-        ("    body (cart_add_input)", apis, "cart_add_input"),
-        ("    cart_resolve", services, "cart_resolve"),
-        ("    cart_resolve_add_line", services, "cart_resolve_add_line"),
-        ("      statement (_compiled_fetch)", selectors, "_compiled_fetch"),
-        ("      lines-cache bump", services, "cart_cache_invalidate"),
-        ("    respond", apis.CartBaseApi, "respond"),
-        ("      answer memo", apis, "cart_answer_memo"),
-        ("      answer (lines, prices, output)", apis.CartBaseApi, "answer"),
-        ("  finalize_response", views.APIView, "finalize_response"),
-        ("rendering (rendered_content)", response.Response, "rendered_content"),
-        ("request log line", logging.Logger, "info"),
-    ]
-    assert serializers  # noqa: S101 - imported for the names the views use
-    return sections
+def _owner(dotted):
+    """``(the module or class holding the last name of dotted, that name)``; a method is looked up on the
+    class of the MRO that defines it."""
+    path, name = dotted.rsplit(".", 1)
+    try:
+        owner = importlib.import_module(path)
+    except ImportError:
+        module, klass = path.rsplit(".", 1)
+        owner = getattr(importlib.import_module(module), klass)
+        owner = next(cls for cls in owner.__mro__ if name in cls.__dict__)
+    return owner, name
 
 
 def backend_cpu():
@@ -280,55 +284,44 @@ def backend_cpu():
 _ON = "timing"  # a key of the sections' ``spent``: true while a timed step runs (not its undo step)
 
 
+def _timer(spent, label, function):
+    """``function``, adding its CPU seconds to ``spent[label]`` while ``spent[_ON]`` (inclusive)."""
+
+    def timed(*args, **kwargs):
+        if not spent[_ON]:
+            return function(*args, **kwargs)
+        started = time.process_time()
+        answer = function(*args, **kwargs)  # an exception ends the run: its time is not needed
+        spent[label] += time.process_time() - started
+        return answer
+
+    return timed
+
+
 def install_section_timers():
-    """Time each section of ``_timed_sections`` (CPU, inclusive): ``{label: seconds}``, filled as requests run."""
-    spent = {}
-
-    def wrap(label, owner, attribute):
-        original = owner.__dict__[attribute] if isinstance(owner, type) else getattr(owner, attribute)
-        if isinstance(original, property):
-            getter = original.fget
-
-            def timed_get(self):
-                if not spent.get(_ON):
-                    return getter(self)
-                started = time.process_time()
-                try:
-                    return getter(self)
-                finally:
-                    spent[label] = spent.get(label, 0.0) + time.process_time() - started
-
-            setattr(owner, attribute, property(timed_get))
-            return
-
-        def timed(*args, **kwargs):
-            if not spent.get(_ON):
-                return original(*args, **kwargs)
-            started = time.process_time()
-            try:
-                return original(*args, **kwargs)
-            finally:
-                spent[label] = spent.get(label, 0.0) + time.process_time() - started
-
-        setattr(owner, attribute, timed)
-
-    for label, owner, attribute in _timed_sections():
-        if isinstance(owner, type) and attribute not in owner.__dict__:
-            owner = next(klass for klass in owner.__mro__ if attribute in klass.__dict__)
-        wrap(label, owner, attribute)
+    """Time each section of ``SECTIONS`` (a function, a method or a property's getter):
+    ``{label: CPU seconds}``, filled while ``spent[_ON]`` is true."""
+    spent = collections.defaultdict(float)
+    spent[_ON] = False
+    for label, dotted in SECTIONS.items():
+        owner, attribute = _owner(dotted)
+        found = owner.__dict__[attribute] if isinstance(owner, type) else getattr(owner, attribute)
+        if isinstance(found, property):
+            setattr(owner, attribute, property(_timer(spent, label, found.fget)))
+        else:
+            setattr(owner, attribute, _timer(spent, label, found))
     return spent
 
 
 def print_sections(rows, run, n, spent):
-    """CPU µs per request of each section of ``_timed_sections``, per row (inclusive; its undo steps not timed)."""
-    sections = _timed_sections()
+    """CPU µs per request of each section of ``SECTIONS``, per row (inclusive; its undo steps not timed)."""
+    labels = list(SECTIONS)
     for name, step in rows.items():
-        spent.clear()
+        for label in labels:
+            spent.pop(label, None)
         total = run(step, n, sections=spent)
         print(f"== {name}: {total / n * 1e6:.0f} µs CPU per request (with the timers)")
-        for label, _, _ in sections:
-            if label in spent:
-                print(f"   {label:40} {spent[label] / n * 1e6:8.1f}")
+        print("\n".join(f"   {label:40} {spent[label] / n * 1e6:8.1f}" for label in labels if label in spent))
 
 
 if __name__ == "__main__":

@@ -56,6 +56,9 @@ def main(argv=None):
     parser.add_argument("--top", type=int, default=50)
     parser.add_argument("--dump", help="with --profile: also write the profile to this file (pstats)")
     parser.add_argument("--sections", action="store_true", help="CPU µs per request in each section, per row")
+    parser.add_argument(
+        "--explain", action="store_true", help="planning and execution ms of the lines' statements, ORM vs planned"
+    )
     args = parser.parse_args(argv)
 
     django_setup(
@@ -154,6 +157,10 @@ def main(argv=None):
             if undo:
                 undo()
         return cpu
+
+    if args.explain:
+        explain_lines_statements(cart_auth_user=SHOPPERS[0])
+        return 0
 
     spent = install_section_timers() if args.sections else None
     for step in rows.values():  # warm-up: caches filled, per-thread compiled queries made
@@ -263,6 +270,37 @@ def _owner(dotted):
         owner = getattr(importlib.import_module(module), klass)
         owner = next(cls for cls in owner.__mro__ if name in cls.__dict__)
     return owner, name
+
+
+def explain_lines_statements(*, cart_auth_user, runs=7):
+    """Median ``Planning Time`` and ``Execution Time`` of ``EXPLAIN (ANALYZE, BUFFERS)`` of the cart GET's
+    statement and of the add's lines statement, as the ORM compiles them and as ``selectors._lines_sql`` writes
+    them, for the cart of ``cart_auth_user`` (its e-mail)."""
+    from django.db import connection
+
+    from shop.accounts.models import User
+    from shop.cart import selectors
+    from shop.cart.models import Cart
+
+    user = User.objects.get(email=cart_auth_user)
+    cart_id = Cart.objects.get(user=user).pk
+    statements = {
+        "cart GET (with the cart), ORM": selectors._user_cart_lines_queryset(user.pk).query.sql_with_params(),
+        "cart GET (with the cart), planned": (selectors._lines_sql(by_user=True), [user.pk]),
+        "lines by cart (the add's answer), ORM": selectors._lines_queryset(cart_id).query.sql_with_params(),
+        "lines by cart (the add's answer), planned": (selectors._lines_sql(by_user=False), [cart_id]),
+    }
+    with connection.cursor() as cursor:
+        for name, (sql, params) in statements.items():
+            times = {"Planning Time": [], "Execution Time": []}
+            for _ in range(runs):
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+                for (line,) in cursor.fetchall():
+                    label, _, value = line.partition(": ")
+                    if label in times:
+                        times[label].append(float(value.split()[0]))
+            planning, execution = (statistics.median(times[label]) for label in times)
+            print(f"{name:45} planning {planning:6.3f} ms  execution {execution:6.3f} ms  (median of {runs})")
 
 
 def backend_cpu():

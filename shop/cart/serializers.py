@@ -184,7 +184,8 @@ def cart_answer_memo(*, key, request, build, render=None):
 
     ``render``: ``render(answer)`` is the answer's body as the API renders it, and the body is returned
     instead, kept with the answer once per content language (the renderer answers ``X_km`` as ``X`` in
-    Khmer): a kept answer was rendered again on every request (0.10–0.14 of 1.5 ms CPU a cart GET).
+    Khmer): a kept answer was rendered again on every request (140 of 2,018 µs CPU a cart GET with the timers
+    of ``benchmarks/cart_cpu.py --sections``).
     """
     try:
         memo_key = (key, request_origin(request))

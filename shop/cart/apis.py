@@ -1,3 +1,4 @@
+from django.http import HttpResponse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.permissions import AllowAny
@@ -18,7 +19,10 @@ from shop.cart.serializers import (
 )
 from shop.catalog.error_codes import CatalogErrorCode
 from shop.coupons.error_codes import COUPON_REFUSALS
+from skincare.api.conditional import render_answer
 from skincare.api.error_docs import raises
+from skincare.api.negotiation import JSON
+from skincare.api.renderers import EnvelopeJSONRenderer
 
 TAGS = ["cart"]
 TOKEN_HEADER = OpenApiParameter(
@@ -38,7 +42,17 @@ class CartBaseApi(APIView):
         # The services keep ``cart.updated_at`` and ``cart.coupon_id`` as they wrote them: no re-read.
         read = getattr(cart, "joined_read", None)  # read with the cart by a GET (``with_lines``)
         if read is not None and cart.coupon_id is None:
-            data = cart_answer_memo(key=read.key, request=request, build=lambda: self.answer(request, cart, read.lines))
+            build = lambda: self.answer(request, cart, read.lines)  # noqa: E731 - used by both branches
+            if request.accepted_media_type == JSON and type(request.accepted_renderer) is EnvelopeJSONRenderer:
+                # The kept body, as the renderer would render it for this negotiation (no parameters: no indent).
+                body = cart_answer_memo(
+                    key=read.key,
+                    request=request,
+                    build=build,
+                    render=lambda data: render_answer(self, data, enveloped=False),
+                )
+                return HttpResponse(body, status=code, content_type=JSON)
+            data = cart_answer_memo(key=read.key, request=request, build=build)
         else:
             data = self.answer(request, cart, read.lines if read is not None else cart_lines_joined(cart))
         return Response(data, status=code)

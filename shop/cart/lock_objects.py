@@ -147,6 +147,16 @@ _CHECKED_ADD_SQL = {
 }
 
 
+def _checked_add(*, by_user, product_id, variant_id, quantity, limit, **where):
+    """``(now, the row)`` of the statement ``_checked_add_sql(variant_id is not None, by_user)`` run with these
+    values and ``where`` (``cart``, or ``user`` and ``fresh``); the row is None when nothing was written."""
+    now = timezone.now()
+    params = {"limit": limit, "product": product_id, "variant": variant_id, "quantity": quantity, "now": now, **where}
+    with connection.cursor() as cursor:
+        cursor.execute(_CHECKED_ADD_SQL[variant_id is not None, by_user], params)
+        return now, cursor.fetchone()
+
+
 def cart_line_add_checked(*, cart_id, product_id, variant_id, quantity, max_quantity):
     """PostgreSQL only: the whole addition in one statement, for the common case that passes every check.
 
@@ -164,18 +174,9 @@ def cart_line_add_checked(*, cart_id, product_id, variant_id, quantity, max_quan
     the line's ``RETURNING``: a refusal writes nothing. One statement: atomic in autocommit, no ``BEGIN`` /
     ``COMMIT``.
     """
-    now = timezone.now()
-    params = {
-        "limit": max_quantity,
-        "product": product_id,
-        "variant": variant_id,
-        "cart": cart_id,
-        "quantity": quantity,
-        "now": now,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(_CHECKED_ADD_SQL[variant_id is not None, False], params)
-        row = cursor.fetchone()
+    now, row = _checked_add(
+        by_user=False, product_id=product_id, variant_id=variant_id, quantity=quantity, limit=max_quantity, cart=cart_id
+    )
     return (now, row) if row is not None else None
 
 
@@ -188,19 +189,15 @@ def user_cart_line_add_checked(*, user_id, fresh_since, product_id, variant_id, 
     an expired one, or a refusal; then the cart is found the usual way and ``cart_line_add_checked`` or the
     checked way adds or refuses as before.
     """
-    now = timezone.now()
-    params = {
-        "limit": max_quantity,
-        "product": product_id,
-        "variant": variant_id,
-        "user": user_id,
-        "fresh": fresh_since,
-        "quantity": quantity,
-        "now": now,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(_CHECKED_ADD_SQL[variant_id is not None, True], params)
-        row = cursor.fetchone()
+    now, row = _checked_add(
+        by_user=True,
+        product_id=product_id,
+        variant_id=variant_id,
+        quantity=quantity,
+        limit=max_quantity,
+        user=user_id,
+        fresh=fresh_since,
+    )
     return (now, row[:2], row[2:]) if row is not None else None
 
 

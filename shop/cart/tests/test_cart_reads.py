@@ -425,3 +425,71 @@ def test_a_kept_cart_answer_changes_with_what_it_shows(auth_client, user, monkey
     assert get()["coupon"]["code"] == coupon.code
     Coupon.objects.filter(pk=coupon.pk).update(min_order_value=Decimal("100.00"))
     assert get()["coupon_problem"]["code"] == "COUPON_MIN_ORDER_NOT_MET"
+
+
+def test_the_lines_statements_read_the_querysets_rows(user, django_assert_num_queries):
+    """On PostgreSQL the lines are read by ``selectors._lines_sql`` (LATERAL subqueries, cheap to plan): the rows
+    of the ORM's querysets, column for column and in their order, for every shape of line."""
+    from shop.accounts.tests.factories import UserFactory
+    from shop.cart import selectors
+
+    pictured = ProductFactory()
+    ProductMedia.objects.create(
+        product=pictured, file=UploadedFileFactory(thumbnails={"s": "t/s.jpg"}), is_primary=True
+    )
+    ProductMedia.objects.create(product=pictured, file=UploadedFileFactory(), is_primary=False, sort_order=1)
+    gallery_only = ProductFactory()  # media, none of it primary
+    ProductMedia.objects.create(product=gallery_only, file=UploadedFileFactory(), is_primary=False)
+    variant = VariantFactory()
+    cart = Cart.objects.create(user=user)
+    for product, line_variant, quantity in (
+        (pictured, None, 2),
+        (variant.product, variant, 1),
+        (variant.product, None, 4),
+        (gallery_only, None, 3),
+        (ProductFactory(category__parent=CategoryFactory()), None, 5),
+    ):
+        CartLine.objects.create(cart=cart, product=product, variant=line_variant, quantity=quantity)
+    # The order is the lines' ``created_at``, then id: not the order of their ids.
+    CartLine.objects.filter(cart=cart, product=pictured).update(created_at=timezone.now() + timedelta(hours=1))
+    empty = UserFactory()
+    Cart.objects.create(user=empty)
+
+    for user_id in (user.pk, empty.pk, empty.pk + 1000):  # lines, none, no cart
+        expected = list(selectors._user_cart_lines_queryset(user_id))
+        rows, convert = selectors._compiled_fetch(
+            "user_cart_lines", selectors._user_cart_lines_queryset, user_id, lambda: selectors._lines_sql(by_user=True)
+        )
+        assert (convert(rows) if rows else rows) == expected
+    assert len(expected) == 0 and rows == []
+    assert selectors._line_rows(cart.pk) == list(selectors._lines_queryset(cart.pk))
+    assert [row[0] for row in selectors._line_rows(cart.pk)][-1] == CartLine.objects.get(cart=cart, product=pictured).pk
+
+    with django_assert_num_queries(1) as queries:
+        selectors.cart_lines_joined(cart)
+    assert ("LATERAL" in queries.captured_queries[0]["sql"]) is (connection.vendor == "postgresql")
+    with django_assert_num_queries(1) as queries:
+        selectors.cart_of_user_read(user_id=user.pk)
+    assert ("LATERAL" in queries.captured_queries[0]["sql"]) is (connection.vendor == "postgresql")
+
+
+def test_a_kept_cart_body_is_what_the_renderer_renders(auth_client, monkeypatch):
+    """A kept cart answer is served as the body kept with it (``cart_answer_memo(render=…)``): the same bytes and
+    headers as DRF's rendering of the answer, in each content language and for other negotiations."""
+    from shop.cart import apis, serializers
+
+    product = ProductFactory(name="Serum", name_km="សេរ៉ូម")
+    auth_client.post(ITEMS, {"product_id": product.pk, "quantity": 2}, format="json")
+    serializers._ANSWERS.clear()
+    seen = set()
+    for headers in ({}, {"HTTP_ACCEPT_LANGUAGE": "km"}, {"HTTP_ACCEPT": "application/json; indent=2"}, {}):
+        with monkeypatch.context() as patched:
+            patched.setattr(apis, "EnvelopeJSONRenderer", type("Other", (), {}))  # DRF renders the answer
+            rendered = auth_client.get(CART, **headers)
+        kept = auth_client.get(CART, **headers)
+        assert (kept.status_code, kept.content) == (200, rendered.content)
+        assert dict(kept.items()) | {"X-Request-ID": ""} == dict(rendered.items()) | {"X-Request-ID": ""}
+        seen.add(kept.content)
+    assert len(seen) == 3  # English, Khmer, indented: three bodies
+    assert "សេរ៉ូម" in auth_client.get(CART, HTTP_ACCEPT_LANGUAGE="km").json()["data"]["items"][0]["product"]["name"]
+    assert isinstance(auth_client.get(CART), apis.HttpResponse) and not hasattr(auth_client.get(CART), "data")

@@ -603,14 +603,33 @@ def _current_folder(root):
         return None
 
 
+# The snapshot this process read last, by its folder: a fit's folder is written in full before
+# ``current-<version>`` names it and is never written again, so the same name means the same fit.
+_loaded = {}
+
+
 def snapshot_load():
     """The last saved fit as ``{"state", "items", "ratings", "medians", "fitted_at"}``, or None
-    when there is none for this algorithm version or it cannot be read."""
+    when there is none for this algorithm version or it cannot be read.
+
+    The pointer is read every time, so a new fit is used from the next call on; the fit it names is
+    read once per process (``meta.json`` parsed, its dictionaries built) and shared by the refreshes
+    that follow, which only read it."""
     root = _snapshot_root()
     name = _current_folder(root)
     if not name:
         return None
-    folder = root / name
+    key = (str(root / name), ALGORITHM_VERSION)
+    snapshot = _loaded.get(key)
+    if snapshot is None:
+        snapshot = _snapshot_read(root / name)
+        if snapshot is not None:
+            _loaded.clear()  # one fit kept: the one in use
+            _loaded[key] = snapshot
+    return snapshot
+
+
+def _snapshot_read(folder):
     try:
         meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
         if meta.get("format") != SNAPSHOT_FORMAT or meta.get("algorithm_version") != ALGORITHM_VERSION:

@@ -142,6 +142,22 @@ def test_without_a_snapshot_the_refresh_fits_once_and_saves_it(pairs, django_ass
         assert recommendations_user_refresh(user_id=u6.pk) is True
 
 
+def test_a_fit_is_read_once_per_process_and_a_new_fit_is_used_at_once(pairs, monkeypatch):
+    recommendations_precompute(progress=quiet)
+    first = snapshot_load()
+    reads = []
+    real_read = recommendations._snapshot_read
+    monkeypatch.setattr(recommendations, "_snapshot_read", lambda folder: reads.append(folder) or real_read(folder))
+    assert snapshot_load() is first and reads == []  # the same fit: not read again
+    u6 = pairs["users"][5]
+    assert recommendations_user_refresh(user_id=u6.pk) is True and reads == []
+    recommendations_precompute(progress=quiet)  # a new fit: a new folder under the pointer
+    second = snapshot_load()
+    assert second is not first and len(reads) == 1 and reads[0].name != ""
+    assert second["fitted_at"] >= first["fitted_at"]
+    assert snapshot_load() is second and len(reads) == 1
+
+
 def test_a_shopper_without_purchases_gets_no_personal_list(pairs):
     recommendations_precompute(progress=quiet)
     newcomer = UserFactory(skin_type="oily")

@@ -375,10 +375,12 @@ def notifications_create(
     return notices_create(notices=[{"user": user_id, **common} for user_id in user_ids])
 
 
-def notices_create(*, notices) -> list[Notification]:
+def notices_create(*, notices, deliver_here=False) -> list[Notification]:
     """Notifications that differ (user, type, title, message and the optional fields of
     ``notifications_create``), in the order given: one read of the users' preferences and one
-    INSERT for all of them, then one delivery task for those that want e-mail or push."""
+    INSERT for all of them, then one delivery task for those that want e-mail or push.
+    ``deliver_here`` (a caller already off the request, in a Celery task, outside a transaction):
+    the e-mail / push is done right here instead (``_deliver_here``), without another message."""
     if not notices:
         return []
     user_ids = list(dict.fromkeys(_user_id(notice["user"]) for notice in notices))
@@ -416,8 +418,42 @@ def notices_create(*, notices) -> list[Notification]:
                 : len(rows)
             ]
         )
-    _deliver_on_commit(created)
+    if deliver_here:
+        _deliver_here(created)
+    else:
+        _deliver_on_commit(created)
     return created
+
+
+def _deliver_here(notifications):
+    """What ``deliver_notifications`` would do with these notifications, done now: the rows just
+    written stand for the ones it would read back (with their users, read only when one wants an
+    e-mail). When it fails, the delivery task is queued as ``_deliver_on_commit`` would have (so
+    an ``OSError`` is retried as before, and delivery is idempotent: what was sent is not sent
+    again)."""
+    wanted = [n for n in notifications if n.email_wanted or n.push_wanted]
+    if not wanted:
+        return
+    try:
+        if any(n.email_wanted for n in wanted):
+            wanted = list(Notification.objects.filter(pk__in=[n.pk for n in wanted]).select_related("user"))
+        notifications_deliver(notifications=wanted)
+    except Exception:  # noqa: BLE001 - handed to the task, which retries or records it as before
+        logger.warning("Delivery of notifications %s queued after a failure", [n.pk for n in wanted], exc_info=True)
+        _deliver_on_commit(wanted)
+
+
+def notifications_deliver(*, notifications) -> dict:
+    """E-mail / push for ``notifications`` (each with its ``user`` loaded when it wants an e-mail):
+    one read of the push devices of the users to push to. Returns ``{"email": n, "push": n}``."""
+    sent = {"email": 0, "push": 0}
+    pushing = {n.user_id for n in notifications if n.push_wanted and not n.push_sent}
+    devices = push_devices_by_user(user_ids=sorted(pushing)) if pushing else {}
+    for notification in notifications:
+        outcome = notification_deliver(notification=notification, devices=devices.setdefault(notification.user_id, []))
+        sent["email"] += outcome["email"]
+        sent["push"] += outcome["push"]
+    return sent
 
 
 def _user_id(user):
@@ -437,10 +473,10 @@ def notification_deliver(*, notification, devices=None) -> dict:
     from feedback.push import push_backend
     from skincare.mail import templated_email_send
 
-    user = notification.user
     outcome = {"email": False, "push": False}
     now = timezone.now()
-    if notification.email_wanted and not notification.email_sent and user.email and user.is_active:
+    user = notification.user if notification.email_wanted and not notification.email_sent else None
+    if user is not None and user.email and user.is_active:
         templated_email_send(
             to=user.email,
             template="emails/feedback/notification",
@@ -457,7 +493,7 @@ def notification_deliver(*, notification, devices=None) -> dict:
         outcome["email"] = True
     if notification.push_wanted and not notification.push_sent:
         if devices is None:
-            devices = push_devices_by_user(user_ids=[user.pk]).get(user.pk, [])
+            devices = push_devices_by_user(user_ids=[notification.user_id]).get(notification.user_id, [])
         if devices:
             result = push_backend().send(
                 tokens=devices,

@@ -23,8 +23,9 @@ def order_notify(*, user_id, order_id, order_number, title, message, priority):
 @shared_task(name="feedback.order_notices")
 def order_notices(*, notices):
     """Several order notices at once (the receivers defer the notices of one checkout into one
-    task: one preference read, one INSERT, one delivery task). Each notice holds ``order_notify``'s
-    arguments. Not retried, so a notice is never written twice."""
+    task: one preference read, one INSERT, then the e-mail / push right here, without a delivery
+    message; it queues ``deliver_notifications`` only when that fails). Each notice holds
+    ``order_notify``'s arguments. Not retried, so a notice is never written twice."""
     from feedback.models import NotificationType
     from feedback.services import notices_create
 
@@ -42,21 +43,14 @@ def order_notices(*, notices):
                 "priority": notice["priority"],
             }
             for notice in notices
-        ]
+        ],
+        deliver_here=True,
     )
 
 
 @shared_task(name="feedback.deliver_notifications", autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def deliver_notifications(*, ids):
     """E-mail / push for freshly created notifications (queued after their transaction commits)."""
-    from feedback.services import notification_deliver, push_devices_by_user
+    from feedback.services import notifications_deliver
 
-    sent = {"email": 0, "push": 0}
-    notifications = list(Notification.objects.filter(pk__in=ids).select_related("user"))
-    pushing = {n.user_id for n in notifications if n.push_wanted and not n.push_sent}
-    devices = push_devices_by_user(user_ids=sorted(pushing)) if pushing else {}
-    for notification in notifications:
-        outcome = notification_deliver(notification=notification, devices=devices.setdefault(notification.user_id, []))
-        sent["email"] += outcome["email"]
-        sent["push"] += outcome["push"]
-    return sent
+    return notifications_deliver(notifications=list(Notification.objects.filter(pk__in=ids).select_related("user")))

@@ -89,3 +89,63 @@ def test_an_order_event_outside_a_checkout_still_makes_its_notice_at_once(user):
     assert list(Notification.objects.filter(user=user).values_list("title", flat=True)) == [
         "Order SK-2612-SOLO0001 shipped"
     ]
+
+
+def _notice(user, title):
+    return {
+        "user_id": user.pk,
+        "order_id": 7,
+        "order_number": "SK-7",
+        "title": title,
+        "message": "m",
+        "priority": "normal",
+    }
+
+
+def test_the_notices_task_pushes_them_itself_without_a_delivery_message(user, monkeypatch):
+    PushDevice.objects.create(user=user, token="phone", platform="ios")
+    backend = RecordingPush()
+    monkeypatch.setattr(push, "push_backend", lambda: backend)
+    queued = []
+    monkeypatch.setattr(tasks.deliver_notifications, "delay", lambda **kwargs: queued.append(kwargs))
+
+    tasks.order_notices(notices=[_notice(user, "placed"), _notice(user, "paid")])
+
+    assert queued == []
+    assert backend.sent == [("placed", ["phone"]), ("paid", ["phone"])]
+    assert Notification.objects.filter(user=user, push_sent=True).count() == 2
+
+
+def test_the_notices_task_e_mails_them_itself_when_wanted(user, monkeypatch):
+    from django.core import mail
+
+    from feedback.models import NotificationPreference
+
+    NotificationPreference.objects.create(user=user, type_settings={"order_update": {"email": True, "push": False}})
+    queued = []
+    monkeypatch.setattr(tasks.deliver_notifications, "delay", lambda **kwargs: queued.append(kwargs))
+
+    tasks.order_notices(notices=[_notice(user, "Order SK-7 placed")])
+
+    assert queued == []
+    assert [(m.to, m.subject) for m in mail.outbox] == [([user.email], mail.outbox[0].subject)]
+    assert "Order SK-7 placed" in mail.outbox[0].subject + mail.outbox[0].body
+    assert Notification.objects.get(user=user).email_sent
+
+
+def test_a_failed_delivery_in_the_notices_task_is_queued_to_retry_as_before(user, monkeypatch):
+    PushDevice.objects.create(user=user, token="phone", platform="ios")
+
+    class Down(push.PushBackend):
+        def send(self, *, tokens, title, body, data=None):
+            raise OSError("push service down")
+
+    monkeypatch.setattr(push, "push_backend", lambda: Down())
+    queued = []
+    monkeypatch.setattr(tasks.deliver_notifications, "delay", lambda **kwargs: queued.append(kwargs))
+
+    tasks.order_notices(notices=[_notice(user, "placed"), _notice(user, "paid")])
+
+    notes = list(Notification.objects.filter(user=user).order_by("pk"))
+    assert len(notes) == 2 and not any(n.push_sent for n in notes)  # written once, not pushed
+    assert queued == [{"ids": [n.pk for n in notes]}]

@@ -1,0 +1,215 @@
+"""The Celery worker's CPU per checkout, in process: what the messages one checkout publishes cost the
+process that runs them, split by task, and an optional cProfile.
+
+It places ``--checkouts`` checkouts through Django's test client (as ``checkout_inprocess.py`` does: one
+stocked product in a demo shopper's cart, ``POST /api/v1/orders`` with the test card; not timed) with a
+broker, into a queue of your own, then takes the messages off that queue one by one (``kombu``) and runs
+each as the worker's pool process does: the message body decoded and the task run through Celery's
+tracer (``celery.app.trace.build_tracer``: the ``task_prerun`` / ``task_postrun`` / ``task_failure``
+signals, so our observability hooks, the result handling, the retry logic), then acknowledged. The CPU
+time (``time.process_time``) of each message is summed by task name; inside ``skincare.deferred_run``
+each task it carries is timed too. Messages published while they run (the recommendation refresh, sent
+with its 30 s countdown by ``deferred_run``, and ``feedback.deliver_notifications``) are run the same way,
+at once (the countdown is not waited for). Before each checkout the shopper's refresh claim is released,
+so every checkout pays for a refresh, as ``hot_paths.py``'s checkout row (a new shopper each time) does.
+
+Not counted: the worker's main process (receiving, ``Request`` objects, the pool pipe), Celery's own
+code around the tracer. ``DB_CONN_MAX_AGE=60``, as ``hot_paths.py`` gives its worker. It places real orders
+(commits), so run it on a copy of the hot-paths database::
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/skincare_me_s3 REDIS_URL=redis://127.0.0.1:6379/4 \\
+        python benchmarks/checkout_worker_cpu.py --broker amqp://guest:guest@127.0.0.1:5672// \\
+        --queue me-worker --checkouts 40 [--profile]
+
+The queue is purged at the start and at the end. Use a queue name of your own.
+"""
+
+import argparse
+import cProfile
+import os
+import pstats
+import sys
+import time
+import uuid
+from collections import defaultdict
+from pathlib import Path
+
+from _inprocess import ROOT, django_setup, jwt_client, logs_to_devnull, print_functions
+
+TEST_CARD = "4242424242424242"
+CHECKOUT_PRODUCTS = 40
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--checkouts", type=int, default=40)
+    parser.add_argument("--shoppers", type=int, default=8)
+    parser.add_argument("--warmup", type=int, default=8, help="checkouts whose messages run untimed first")
+    parser.add_argument("--broker", required=True, help="CELERY_BROKER_URL")
+    parser.add_argument("--queue", required=True, help="CELERY_TASK_DEFAULT_QUEUE (purged at start and end)")
+    parser.add_argument("--profile", action="store_true", help="cProfile the timed messages")
+    parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--dump", help="with --profile: also write the cProfile stats to this file")
+    args = parser.parse_args(argv)
+
+    os.environ.update(DEBUG="false", SECURE_SSL_REDIRECT="false", LOG_REQUESTS="false", DB_CONN_MAX_AGE="60")
+    os.environ["SECRET_KEY"] = "checkout-worker-cpu"  # noqa: S105 - a throw-away in-process server
+    os.environ.update(CELERY_BROKER_URL=args.broker, CELERY_TASK_DEFAULT_QUEUE=args.queue)
+    os.environ.pop("CELERY_TASK_ALWAYS_EAGER", None)
+    django_setup(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
+    import logging
+
+    logs_to_devnull()
+    logging.getLogger("celery").setLevel(logging.WARNING)  # the worker of hot_paths.py: --loglevel warning
+
+    from celery.app.trace import build_tracer
+    from django.core import mail
+    from django.core.cache import cache
+    from kombu import Queue
+
+    from shop.accounts.models import Role, User
+    from shop.cart.services import cart_add_line, cart_for_user
+    from shop.catalog.models import Product, ProductStatus
+    from skincare.celery import app
+
+    shoppers = list(
+        User.objects.filter(email__startswith="shopper", role=Role.CUSTOMER, is_active=True)
+        .exclude(addresses=None)
+        .order_by("pk")[: args.shoppers]
+    )
+    products = list(
+        Product.objects.filter(status=ProductStatus.ACTIVE, variants__isnull=True)
+        .order_by("-stock_quantity", "pk")
+        .values_list("pk", flat=True)[:CHECKOUT_PRODUCTS]
+    )
+    clients = [(u, jwt_client(u), u.addresses.order_by("-is_default", "pk").first().pk) for u in shoppers]
+    state = {"i": 0}
+
+    def checkout():
+        user, client, address_id = clients[state["i"] % len(clients)]
+        cache.delete(f"ml:recommendations:refresh:{user.pk}")
+        cart_add_line(cart=cart_for_user(user=user), product_id=products[state["i"] % len(products)], quantity=1)
+        state["i"] += 1
+        response = client.post(
+            "/api/v1/orders",
+            {"payment_method": "card", "card_number": TEST_CARD, "address_id": address_id},
+            content_type="application/json",
+            HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
+        )
+        if response.status_code != 201:
+            raise SystemExit(f"checkout answered {response.status_code}: {response.content[:500]}")
+
+    app.loader.import_default_modules()  # the tasks modules, as the worker imports them at start
+    from celery.fixups.django import DjangoWorkerFixup
+
+    DjangoWorkerFixup(app).install()  # the worker's per-task database connection housekeeping
+    # Inner runs of deferred_run, timed by task name (the task's ``run``, as ``task(...)`` calls it).
+    inner = defaultdict(float)
+    inner_n = defaultdict(int)
+    timing = {"on": False}
+    for name in ("orders.email_send", "feedback.order_notices", "feedback.deliver_notifications"):
+        task = app.tasks[name]
+        original = task.run
+
+        def timed_run(*a, _original=original, _name=name, **kw):
+            c0 = time.process_time()
+            try:
+                return _original(*a, **kw)
+            finally:
+                if timing["on"]:
+                    inner[_name] += time.process_time() - c0
+                    inner_n[_name] += 1
+
+        task.run = timed_run
+
+    tracers = {}
+
+    def tracer_for(name):
+        if name not in tracers:
+            tracers[name] = build_tracer(name, app.tasks[name], app=app, hostname=f"{args.queue}@bench", eager=False)
+        return tracers[name]
+
+    by_task = defaultdict(float)
+    by_task_n = defaultdict(int)
+
+    with app.connection_for_write() as conn:
+        channel = conn.default_channel
+        queue = Queue(args.queue, channel=channel)
+        queue.declare()
+        queue.purge()
+
+        def drain(*, timed, profiler=None):
+            """Run the queue's messages until it is empty; CPU seconds, total."""
+            total = 0.0
+            while True:
+                message = queue.get(no_ack=False, accept=["json"])
+                if message is None:
+                    return total
+                c0 = time.process_time()
+                if profiler:
+                    profiler.enable()
+                headers = message.headers
+                task_args, task_kwargs, embed = message.decode()
+                request = {
+                    **headers,
+                    **embed,
+                    "delivery_info": message.delivery_info,
+                    "hostname": f"{args.queue}@bench",
+                    "is_eager": False,
+                }
+                tracer_for(headers["task"])(headers["id"], task_args, task_kwargs, request)
+                message.ack()
+                if profiler:
+                    profiler.disable()
+                spent = time.process_time() - c0
+                total += spent
+                if timed:
+                    by_task[headers["task"]] += spent
+                    by_task_n[headers["task"]] += 1
+
+        for _ in range(args.warmup):
+            checkout()
+        drain(timed=False)
+        for _ in range(args.checkouts):
+            checkout()
+        mail.outbox = []
+        profiler = cProfile.Profile(time.process_time) if args.profile else None
+        timing["on"] = True
+        total = drain(timed=True, profiler=profiler)
+        timing["on"] = False
+        sent = len(mail.outbox)
+        queue.purge()
+
+    n = args.checkouts
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    print(f"# Celery worker CPU per checkout, in process; {n} checkouts, {sent} e-mails; load average {load}")
+    print(f"{'task (message)':<40} {'messages':>9} {'CPU ms per checkout':>20}")
+    for name in sorted(by_task, key=by_task.get, reverse=True):
+        print(f"{name:<40} {by_task_n[name]:9d} {by_task[name] * 1000 / n:20.2f}")
+    print(f"{'total':<40} {sum(by_task_n.values()):9d} {total * 1000 / n:20.2f}")
+    print(f"\n{'inside skincare.deferred_run: task run':<40} {'runs':>9} {'CPU ms per checkout':>20}")
+    for name in sorted(inner, key=inner.get, reverse=True):
+        print(f"{name:<40} {inner_n[name]:9d} {inner[name] * 1000 / n:20.2f}")
+
+    if profiler:
+        stats = pstats.Stats(profiler)
+        if args.dump:
+            stats.dump_stats(args.dump)
+        project = tuple(str(ROOT / app_dir) for app_dir in ("shop", "feedback", "reviews", "ml", "skincare"))
+        print(f"\nproject functions by cumulative CPU time, per checkout (ms, profiled), top {args.top}:")
+        print_functions(
+            stats,
+            per=n,
+            top=args.top,
+            where=lambda filename: os.path.relpath(filename, ROOT),
+            keep=lambda filename: filename.startswith(project),
+        )
+        print(f"\nall functions by cumulative CPU time, per checkout (ms, profiled), top {args.top}:")
+        print_functions(stats, per=n, top=args.top, key="cumulative", where=lambda f: f.split("site-packages/")[-1])
+        print(f"\nall functions by internal CPU time, per checkout (ms, profiled), top {args.top}:")
+        print_functions(stats, per=n, top=args.top, key="tottime", where=lambda f: f.split("site-packages/")[-1])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -175,7 +175,11 @@ class Recommender(abc.ABC):
         normalised = np.clip(row / top, 0.0, 1.0) if top > 0 else np.zeros_like(row)
         # lexsort: last key is primary
         order = np.lexsort((candidates, -self.popularity[candidates], -normalised[candidates]))
-        return [(self.items[n], float(round(normalised[n], 6))) for n in candidates[order[:k]]]
+        picked = candidates[order[:k]]
+        # np.round is what round() of a numpy float runs: the same scores, without a Python call per item
+        return list(
+            zip([self.items[n] for n in picked.tolist()], np.round(normalised[picked], 6).tolist(), strict=True)
+        )
 
     def _similar_from(self, vector, item_id, k):
         vector = np.asarray(vector, dtype=np.float64).copy()

@@ -165,7 +165,9 @@ def main(argv=None):
     for name, (cpu, wall, statements, server) in (("/health", health), ("checkout", orders)):
         counts = sorted(set(statements))
         shown = str(counts[0]) if len(counts) == 1 else f"{min(counts)}-{max(counts)}"
-        served = f"{statistics.mean(server):19.2f} {statistics.median(server):6.2f}" if server else f"{'-':>19} {'-':>6}"
+        served = (
+            f"{statistics.mean(server):19.2f} {statistics.median(server):6.2f}" if server else f"{'-':>19} {'-':>6}"
+        )
         print(
             f"{name:>10} {len(cpu):4d} {statistics.mean(cpu):12.2f} {statistics.median(cpu):11.2f} "
             f"{statistics.median(wall):12.1f} {shown:>11} {served}"

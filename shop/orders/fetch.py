@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.db import connection
 from django.utils import timezone
 
 from shop.cart.cache import cart_cache_invalidate
@@ -32,11 +33,13 @@ def checkout_fetch(*, cart_id, take_lines=False):
     its lines are read, before the products are locked, so the products' locks are held for fewer
     statements; ``info.cart`` still carries the coupon, and a refusal later rolls the emptying back."""
     cart = cart_lock(cart_id=cart_id)
-    rows = list(CartLine.objects.filter(cart=cart).values_list("id", "product_id", "variant_id", "quantity"))
-    if take_lines and rows:
-        CartLine.objects.filter(cart=cart).delete()
-        Cart.objects.filter(pk=cart.pk).update(coupon=None, updated_at=timezone.now())
-        cart_cache_invalidate(cart.pk)
+    if take_lines:
+        rows = _lines_take(cart.pk)
+        if rows:
+            Cart.objects.filter(pk=cart.pk).update(coupon=None, updated_at=timezone.now())
+            cart_cache_invalidate(cart.pk)
+    else:
+        rows = list(CartLine.objects.filter(cart=cart).values_list("id", "product_id", "variant_id", "quantity"))
     products = products_lock(product_ids={row[1] for row in rows}, primary_file=True)
     variants = variants_lock(variant_ids={row[2] for row in rows if row[2]})
     lines = [
@@ -45,3 +48,25 @@ def checkout_fetch(*, cart_id, take_lines=False):
         if product_id in products and (not variant_id or variant_id in variants)
     ]
     return CheckoutInfo(cart=cart, lines=lines)
+
+
+def _take_sql():
+    meta, quote = CartLine._meta, connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name in ("id", "product", "variant", "quantity"))
+    ordering = [quote(meta.get_field(name).column) for name in meta.ordering]
+    return (
+        f"DELETE FROM {quote(meta.db_table)} WHERE {quote(meta.get_field('cart').column)} = %s "  # noqa: S608 - model names
+        f"RETURNING {columns}, {', '.join(ordering)}"
+    )
+
+
+def _lines_take(cart_id):
+    """The cart's lines ``(id, product_id, variant_id, quantity)``, deleted by the statement that reads
+    them (``DELETE ... RETURNING``), in ``CartLine.Meta.ordering``. Run after the cart's lock, the
+    statement sees every line committed before the lock was granted. No ``CartLine`` delete signal is
+    sent (none is connected; the ORM's delete of these rows was a single ``DELETE`` too)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_take_sql(), [cart_id])
+        rows = cursor.fetchall()
+    rows.sort(key=lambda row: row[4:])
+    return [row[:4] for row in rows]

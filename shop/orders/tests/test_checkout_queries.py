@@ -20,8 +20,8 @@ pytestmark = pytest.mark.django_db
 # Request, both transactions (order; payment) and the work queued after their commits (eager
 # Celery: e-mails, notifications, analytics), with the signed-in shopper's answer.
 # 37 before session 7 (the premium check and the answer's events use what checkout wrote); 35 before session 8
-# (the cart's lines are read and deleted by one ``DELETE ... RETURNING``)
-CHECKOUT_QUERIES = 34
+# (the cart locked by its UPDATE, its lines read and deleted by one ``DELETE ... RETURNING``)
+CHECKOUT_QUERIES = 33
 
 
 def _cart_of(user, size, *, variants=0):
@@ -133,7 +133,7 @@ def test_the_placed_order_is_returned_as_stored(user, card, payment_method, paym
 
 # A signed-in API checkout as the apps send it: a JWT (``request.user`` carries only the
 # authentication columns, ``shop.accounts.authentication``) and an ``Idempotency-Key``.
-JWT_CHECKOUT_QUERIES = 35  # 38 before session 7, 36 before session 8 (one ``DELETE ... RETURNING``)
+JWT_CHECKOUT_QUERIES = 34  # 38 before session 7, 36 before session 8 (the cart lock and the lines, above)
 
 
 def _jwt_client(user):

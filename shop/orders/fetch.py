@@ -2,10 +2,10 @@
 
 from dataclasses import dataclass
 
-from django.utils import timezone
+from django.db import connection
 
 from shop.cart.cache import cart_cache_invalidate
-from shop.cart.lock_objects import cart_lock
+from shop.cart.lock_objects import cart_lock, cart_lock_touched
 from shop.cart.models import Cart, CartLine
 from shop.orders.lock_objects import products_lock, variants_lock
 
@@ -28,15 +28,19 @@ def checkout_fetch(*, cart_id, take_lines=False):
     """Lock the cart, then its products and variants in pk order; lines carry the locked rows (the
     products with ``primary_file_id``, the file of their primary image, for the order lines).
 
-    ``take_lines`` (checkout): the cart is emptied (its lines deleted, its coupon dropped) as soon as
-    its lines are read, before the products are locked, so the products' locks are held for fewer
-    statements; ``info.cart`` still carries the coupon, and a refusal later rolls the emptying back."""
-    cart = cart_lock(cart_id=cart_id)
-    rows = list(CartLine.objects.filter(cart=cart).values_list("id", "product_id", "variant_id", "quantity"))
-    if take_lines and rows:
-        CartLine.objects.filter(cart=cart).delete()
-        Cart.objects.filter(pk=cart.pk).update(coupon=None, updated_at=timezone.now())
+    ``take_lines`` (checkout): the cart is locked by writing its ``updated_at`` and emptied (its lines
+    deleted by the statement that reads them, its coupon dropped) before the products are locked, so
+    the products' locks are held for fewer statements; ``info.cart`` still carries the coupon, and a
+    refusal later rolls the emptying back."""
+    if take_lines:
+        cart = cart_lock_touched(cart_id=cart_id)
+        rows = _lines_take(cart.pk)
+        if rows and cart.coupon_id:
+            Cart.objects.filter(pk=cart.pk).update(coupon=None)
         cart_cache_invalidate(cart.pk)
+    else:
+        cart = cart_lock(cart_id=cart_id)
+        rows = list(CartLine.objects.filter(cart=cart).values_list("id", "product_id", "variant_id", "quantity"))
     products = products_lock(product_ids={row[1] for row in rows}, primary_file=True)
     variants = variants_lock(variant_ids={row[2] for row in rows if row[2]})
     lines = [
@@ -45,3 +49,25 @@ def checkout_fetch(*, cart_id, take_lines=False):
         if product_id in products and (not variant_id or variant_id in variants)
     ]
     return CheckoutInfo(cart=cart, lines=lines)
+
+
+def _take_sql():
+    meta, quote = CartLine._meta, connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name in ("id", "product", "variant", "quantity"))
+    ordering = [quote(meta.get_field(name).column) for name in meta.ordering]
+    return (
+        f"DELETE FROM {quote(meta.db_table)} WHERE {quote(meta.get_field('cart').column)} = %s "  # noqa: S608 - model names
+        f"RETURNING {columns}, {', '.join(ordering)}"
+    )
+
+
+def _lines_take(cart_id):
+    """The cart's lines ``(id, product_id, variant_id, quantity)``, deleted by the statement that reads
+    them (``DELETE ... RETURNING``), in ``CartLine.Meta.ordering``. Run after the cart's lock, the
+    statement sees every line committed before the lock was granted. No ``CartLine`` delete signal is
+    sent (none is connected; the ORM's delete of these rows was a single ``DELETE`` too)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_take_sql(), [cart_id])
+        rows = cursor.fetchall()
+    rows.sort(key=lambda row: row[4:])
+    return [row[:4] for row in rows]

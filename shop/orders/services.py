@@ -711,16 +711,20 @@ def payment_record_result(
     if payment.status in (PaymentRecordStatus.FAILED, PaymentRecordStatus.CANCELLED) and not approved:
         return payment
     payment.status = status_
+    # Only the columns this verdict sets are written (the row is locked; the rest is as read).
+    fields = ["status", "provider_response", "failure_message", "updated_at"]
     if transaction_id:
         payment.transaction_id = payment.transaction_id or transaction_id
         payment.provider_transaction_id = transaction_id
+        fields += ["transaction_id", "provider_transaction_id"]
     payment.provider_response = response or payment.provider_response
     payment.failure_message = failure_message[:255]
     if status_ in (PaymentRecordStatus.COMPLETED, PaymentRecordStatus.FAILED):
         payment.processed_at = timezone.now()
+        fields.append("processed_at")
     if status_ == PaymentRecordStatus.PENDING and order.status == OrderStatus.CANCELLED:
         payment.status = PaymentRecordStatus.CANCELLED  # cash to collect on an order that is gone
-    payment.save()
+    payment.save(update_fields=fields)
     if approved:
         already_paid = order.payment_status not in (PaymentStatus.PENDING, PaymentStatus.FAILED)
         if order.status == OrderStatus.CANCELLED or already_paid:

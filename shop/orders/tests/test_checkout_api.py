@@ -133,6 +133,28 @@ def test_coupon_applied_and_usage_recorded(auth_client, user):
     assert (usage.user, usage.order.order_number, usage.discount_amount) == (user, data["order_number"], D("4.00"))
 
 
+def test_checkout_empties_the_cart_and_drops_its_coupon(auth_client, user):
+    """The cart locked by its UPDATE keeps the columns it did not set; its lines and coupon are gone."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shop.cart.models import Cart
+
+    coupon = CouponFactory(code="FIVE", value=D("5"), usage_limit=5)
+    cart = fill_cart(user, (ProductFactory(price=D("40.00")), 1), coupon=coupon)
+    before = timezone.now() - timedelta(hours=1)
+    Cart.objects.filter(pk=cart.pk).update(updated_at=before)
+    token = Cart.objects.get(pk=cart.pk).token
+
+    data = checkout(auth_client, user).json()["data"]
+
+    assert data["coupon_code"] == "FIVE"
+    cart = Cart.objects.get(pk=cart.pk)
+    assert (cart.coupon_id, cart.lines.count(), cart.user_id, cart.token) == (None, 0, user.pk, token)
+    assert cart.updated_at > before
+
+
 def test_coupon_exhausted_between_apply_and_checkout(auth_client, user):
     coupon = CouponFactory(code="LAST", usage_limit=1)
     fill_cart(user, (ProductFactory(), 1), coupon=coupon)

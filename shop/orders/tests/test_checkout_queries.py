@@ -19,8 +19,10 @@ pytestmark = pytest.mark.django_db
 
 # Request, both transactions (order; payment) and the work queued after their commits (eager
 # Celery: e-mails, notifications, analytics), with the signed-in shopper's answer.
-CHECKOUT_QUERIES = 34  # 37 before session 7 (the premium check and the answer's events use what checkout wrote);
-# 35 before session 8 (the notices task delivers the rows it wrote: no read back with their users)
+# 37 before session 7 (the premium check and the answer's events use what checkout wrote); 35 before session 8
+# (the cart locked by its UPDATE, its lines read and deleted by one ``DELETE ... RETURNING``; the notices task
+# delivers the rows it wrote: no read back with their users)
+CHECKOUT_QUERIES = 32
 
 
 def _cart_of(user, size, *, variants=0):
@@ -132,7 +134,7 @@ def test_the_placed_order_is_returned_as_stored(user, card, payment_method, paym
 
 # A signed-in API checkout as the apps send it: a JWT (``request.user`` carries only the
 # authentication columns, ``shop.accounts.authentication``) and an ``Idempotency-Key``.
-JWT_CHECKOUT_QUERIES = 35  # 38 before session 7, 36 before session 8 (see CHECKOUT_QUERIES)
+JWT_CHECKOUT_QUERIES = 33  # 38 before session 7, 36 before session 8 (see CHECKOUT_QUERIES)
 
 
 def _jwt_client(user):
@@ -261,3 +263,42 @@ def test_the_products_stay_locked_for_the_order_writes_only(user):
         'INSERT INTO "orders_orderevent"',
     ]
     assert not Cart.objects.get(pk=cart.pk).lines.exists()
+
+
+def test_the_lines_are_taken_in_the_carts_order_and_deleted(user):
+    """The order's items follow ``CartLine.Meta.ordering`` (when added, then id), not the ids, and the
+    statement that read the lines deleted them."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from shop.cart.models import CartLine
+
+    AddressFactory(user=user, is_default=True)
+    first, second, third = (ProductFactory(name=name, stock_quantity=5) for name in ("Serum A", "Serum B", "Serum C"))
+    cart = fill_cart(user, (first, 1), (second, 2), (third, 3))
+    now = timezone.now()
+    for product, minutes in ((first, 3), (second, 1), (third, 2)):  # added: A, then C, then B (ids: A, B, C)
+        CartLine.objects.filter(cart=cart, product=product).update(created_at=now - timedelta(minutes=minutes))
+
+    with CaptureQueriesContext(connection) as captured:
+        order, created, _ = order_place(
+            user=user,
+            cart=cart,
+            idempotency_key="taken",
+            payment_method="card",
+            payment_data={"card_number": "4242424242424242"},
+        )
+
+    assert created
+    assert list(order.items.order_by("pk").values_list("product_name", "quantity")) == [
+        ("Serum A", 1),
+        ("Serum C", 3),
+        ("Serum B", 2),
+    ]
+    assert not CartLine.objects.filter(cart=cart).exists()
+    statements = [query["sql"] for query in captured.captured_queries]
+    assert not any(sql.startswith('SELECT "cart_cartline"') for sql in statements)
+    assert sum(sql.startswith('DELETE FROM "cart_cartline"') for sql in statements) == 1

@@ -173,3 +173,46 @@ def test_multi_line_carts_take_each_rows_own_quantity_in_one_update():
     assert ProductVariant.objects.get(pk=variant.pk).stock_quantity == 6 - sold_variant >= 0
     assert Product.objects.get(pk=products[3].pk).stock_quantity == 9  # variant lines take the variant's stock
     assert Product.objects.get(pk=products[3].pk).sales_count == sales.get(products[3].pk, 0)
+
+
+def test_a_line_committed_while_the_checkout_waits_on_the_cart_is_ordered():
+    """The lines are read (and deleted) by a statement that starts after the cart's lock is granted:
+    a line another transaction added under that lock is in the order, and nothing is left in the cart."""
+    import time
+
+    from django.db import transaction
+
+    from shop.cart.models import Cart, CartLine
+
+    first, late = ProductFactory(stock_quantity=10), ProductFactory(stock_quantity=10)
+    user, cart = shopper_with_cart((first, 1))
+    holding, placed = threading.Event(), {}
+
+    def hold_the_cart_and_add():
+        try:
+            with transaction.atomic():
+                Cart.objects.select_for_update().get(pk=cart.pk)
+                holding.set()
+                time.sleep(0.5)  # the checkout is waiting on the cart now
+                CartLine.objects.create(cart=cart, product=late, quantity=2)
+        finally:
+            connections.close_all()
+
+    def check_out():
+        try:
+            holding.wait(5)
+            placed["order"] = cod_checkout(user, cart, key="late-line")()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=hold_the_cart_and_add), threading.Thread(target=check_out)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    order = Order.objects.get(pk=placed["order"])
+    assert sorted(order.items.values_list("product_id", "quantity")) == sorted([(first.pk, 1), (late.pk, 2)])
+    assert not CartLine.objects.filter(cart=cart).exists()
+    late.refresh_from_db()
+    assert late.stock_quantity == 8

@@ -1,4 +1,5 @@
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -121,3 +122,39 @@ def test_stripe_success_after_the_order_was_cancelled_is_refunded(auth_client, u
     assert (payment.status, payment.refunded_amount) == ("refunded", Decimal("25.50"))
     order = auth_client.get(f"/api/v1/orders/{number}").json()["data"]
     assert (order["status"], order["payment_status"]) == ("cancelled", "refunded")
+
+
+@pytest.mark.django_db
+def test_recording_a_charge_writes_only_the_verdicts_columns(auth_client, user):
+    """``payment_record_result`` updates the columns the provider's verdict sets, and they hold it; the
+    rest of the row (the amounts, the order) is not written again by that UPDATE."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    product = ProductFactory(price=Decimal("20.00"), stock_quantity=5)
+    fill_cart(user, (product, 1))
+    with CaptureQueriesContext(connection) as queries:
+        response = checkout(auth_client, user, payment_method="card", card_number="4242424242424242")
+    assert response.status_code == 201
+    updates = [q["sql"] for q in queries.captured_queries if q["sql"].startswith('UPDATE "orders_payment"')]
+    assert len(updates) == 1
+    columns = sorted(re.findall(r'(?:SET |, )"(\w+)" = ', updates[0].split(" WHERE ")[0]))
+    assert columns == sorted(
+        [
+            "status",
+            "transaction_id",
+            "provider_transaction_id",
+            "provider_response",
+            "failure_message",
+            "processed_at",
+            "updated_at",
+        ]
+    )
+    payment = Payment.objects.get()
+    assert payment.status == "completed"
+    assert payment.transaction_id.startswith("test_")
+    assert payment.provider_transaction_id == payment.transaction_id
+    assert payment.processed_at is not None
+    assert payment.updated_at >= payment.processed_at
+    assert payment.amount == Decimal(response.json()["data"]["total"])
+    assert payment.refunded_amount == Decimal("0.00")

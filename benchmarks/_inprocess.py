@@ -143,3 +143,37 @@ def where_in_project(filename):
     if filename.startswith(str(ROOT)):
         return os.path.relpath(filename, ROOT)
     return filename.split("site-packages/")[-1]
+
+
+def checkout_shoppers(shoppers, products):
+    """``(clients, product ids)`` for in-process checkouts on a demo database: ``[(user, JWT client, address
+    id)]`` of the first ``shoppers`` demo shoppers with an address (their default first), and the ``products``
+    most stocked active products without variants (what ``benchmarks/hot_paths.py``'s checkout row buys)."""
+    from shop.accounts.models import Role, User
+    from shop.catalog.models import Product, ProductStatus
+
+    users = User.objects.filter(email__startswith="shopper", role=Role.CUSTOMER, is_active=True)
+    users = list(users.exclude(addresses=None).order_by("pk")[:shoppers])
+    ids = list(
+        Product.objects.filter(status=ProductStatus.ACTIVE, variants__isnull=True)
+        .order_by("-stock_quantity", "pk")
+        .values_list("pk", flat=True)[:products]
+    )
+    clients = [(u, jwt_client(u), u.addresses.order_by("-is_default", "pk").first().pk) for u in users]
+    return clients, ids
+
+
+def checkout_post(client, address_id):
+    """``POST /api/v1/orders`` with the test card, the address and a new ``Idempotency-Key``, as
+    ``benchmarks/hot_paths.py``'s checkout row sends it; stops the run unless the order was placed (201)."""
+    import uuid
+
+    response = client.post(
+        "/api/v1/orders",
+        {"payment_method": "card", "card_number": "4242424242424242", "address_id": address_id},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
+    )
+    if response.status_code != 201:
+        raise SystemExit(f"checkout answered {response.status_code}: {response.content[:500]}")
+    return response

@@ -29,13 +29,11 @@ import pstats
 import statistics
 import sys
 import time
-import uuid
 from pathlib import Path
 
-from _inprocess import ROOT, django_setup, jwt_client, print_functions, test_client
+from _inprocess import ROOT, checkout_post, checkout_shoppers, django_setup, print_functions, test_client
 from cart_cpu import backend_cpu
 
-TEST_CARD = "4242424242424242"
 CHECKOUT_PRODUCTS = 40
 
 
@@ -83,23 +81,9 @@ def main(argv=None):
     from django.core.cache import cache
     from django.db import connection
 
-    from shop.accounts.models import Role, User
     from shop.cart.services import cart_add_line, cart_for_user
-    from shop.catalog.models import Product, ProductStatus
 
-    shoppers = list(
-        User.objects.filter(email__startswith="shopper", role=Role.CUSTOMER, is_active=True)
-        .exclude(addresses=None)
-        .order_by("pk")[: args.shoppers]
-    )
-    products = list(
-        Product.objects.filter(status=ProductStatus.ACTIVE, variants__isnull=True)
-        .order_by("-stock_quantity", "pk")
-        .values_list("pk", flat=True)[:CHECKOUT_PRODUCTS]
-    )
-    clients = []
-    for user in shoppers:
-        clients.append((user, jwt_client(user), user.addresses.order_by("-is_default", "pk").first().pk))
+    clients, products = checkout_shoppers(args.shoppers, CHECKOUT_PRODUCTS)
     health_client = test_client()
     count = {"n": 0}
 
@@ -118,16 +102,7 @@ def main(argv=None):
         state["i"] += 1
         return client, address_id
 
-    def checkout(client, address_id):
-        response = client.post(
-            "/api/v1/orders",
-            {"payment_method": "card", "card_number": TEST_CARD, "address_id": address_id},
-            content_type="application/json",
-            HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
-        )
-        if response.status_code != 201:
-            raise SystemExit(f"checkout answered {response.status_code}: {response.content[:500]}")
-        return response
+    checkout = checkout_post
 
     def timed(call, n, before=None):
         cpu, wall, statements, server = [], [], [], []

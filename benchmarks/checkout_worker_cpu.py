@@ -30,13 +30,11 @@ import os
 import pstats
 import sys
 import time
-import uuid
 from collections import defaultdict
 from pathlib import Path
 
-from _inprocess import ROOT, django_setup, jwt_client, logs_to_devnull, print_functions
+from _inprocess import ROOT, checkout_post, checkout_shoppers, django_setup, logs_to_devnull, print_functions
 
-TEST_CARD = "4242424242424242"
 CHECKOUT_PRODUCTS = 40
 
 
@@ -67,22 +65,10 @@ def main(argv=None):
     from django.core.cache import cache
     from kombu import Queue
 
-    from shop.accounts.models import Role, User
     from shop.cart.services import cart_add_line, cart_for_user
-    from shop.catalog.models import Product, ProductStatus
     from skincare.celery import app
 
-    shoppers = list(
-        User.objects.filter(email__startswith="shopper", role=Role.CUSTOMER, is_active=True)
-        .exclude(addresses=None)
-        .order_by("pk")[: args.shoppers]
-    )
-    products = list(
-        Product.objects.filter(status=ProductStatus.ACTIVE, variants__isnull=True)
-        .order_by("-stock_quantity", "pk")
-        .values_list("pk", flat=True)[:CHECKOUT_PRODUCTS]
-    )
-    clients = [(u, jwt_client(u), u.addresses.order_by("-is_default", "pk").first().pk) for u in shoppers]
+    clients, products = checkout_shoppers(args.shoppers, CHECKOUT_PRODUCTS)
     state = {"i": 0}
 
     def checkout():
@@ -90,14 +76,7 @@ def main(argv=None):
         cache.delete(f"ml:recommendations:refresh:{user.pk}")
         cart_add_line(cart=cart_for_user(user=user), product_id=products[state["i"] % len(products)], quantity=1)
         state["i"] += 1
-        response = client.post(
-            "/api/v1/orders",
-            {"payment_method": "card", "card_number": TEST_CARD, "address_id": address_id},
-            content_type="application/json",
-            HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex,
-        )
-        if response.status_code != 201:
-            raise SystemExit(f"checkout answered {response.status_code}: {response.content[:500]}")
+        checkout_post(client, address_id)
 
     app.loader.import_default_modules()  # the tasks modules, as the worker imports them at start
     from celery.fixups.django import DjangoWorkerFixup

@@ -1,13 +1,15 @@
 """Writes around recommendations: feedback (impressions, clicks, "not interested"), and the
-per-user refresh queued after a purchase or a review."""
+refresh of shoppers' lists queued after a purchase or a review."""
 
 import logging
+from contextlib import contextmanager
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext
 
-from ml import services
+from ml import buffer, services
 from ml.models import AvoidedIngredient, HiddenRecommendation
 from shop.catalog import selectors as catalog_selectors
 from skincare import deferred
@@ -58,11 +60,13 @@ def recommendation_impressions_record(*, user, product_ids, recommendation_type,
     )
 
 
-# Purchases and reviews of one shopper close together rebuild their list once (a checkout alone
-# sends two triggers when a pending order is confirmed by its payment, and shoppers buy in bursts).
-REFRESH_COALESCE_SECONDS = 30
-# With a broker, how long the claim of a queued refresh lasts if its task never starts (lost).
-REFRESH_CLAIM_SECONDS = 5 * REFRESH_COALESCE_SECONDS
+# A purchase or a review marks its shopper as pending (a Redis set). With a broker, the first trigger
+# after a batch started schedules the next one, ``ML_REFRESH_WINDOW_SECONDS`` later, which refreshes every
+# shopper pending by then together: a shopper's list is at most that late after their purchase (plus the
+# batch's run). A checkout alone sends two triggers when a pending order is confirmed by its payment.
+PENDING_KEY = "ml:recommendations:refresh:pending"
+SCHEDULED_KEY = "ml:recommendations:refresh:scheduled"  # a batch is scheduled: triggers only add to the set
+TAKEN_SECONDS = 24 * 3600  # the users a batch took, kept for a redelivery of its message if its worker dies
 
 
 def refresh_claim_key(user_id):
@@ -70,40 +74,75 @@ def refresh_claim_key(user_id):
 
 
 def _queue_refresh(user_id):
-    """Queue the user's refresh unless one is already claimed (a key in the cache):
+    """Queue the user's refresh:
 
-    - with a broker, the refresh runs ``REFRESH_COALESCE_SECONDS`` later and releases the claim
-      when it starts, so every purchase or review is in the list it writes (those arriving after
-      it started queue the next one);
-    - eager (no broker), the refresh runs now and the claim lasts ``REFRESH_COALESCE_SECONDS``:
-      triggers within that window do not rebuild the list again; the user's next refresh after it,
-      or the nightly precompute, includes them.
+    - with a broker and Redis, the user joins the pending set and, unless a batch is scheduled (for
+      at most 5 windows, in case its message is lost), a batch is scheduled a window later;
+    - with a broker and no shared set (no Redis, or Redis cannot answer), the refresh of this user
+      alone is queued a window later: never skipped on an outage;
+    - eager (no broker), the refresh runs now and a claim in the cache lasts a window: triggers within
+      it do not rebuild the list again; the user's next refresh after it, or the nightly precompute,
+      includes them."""
+    from ml.tasks import recommendations_refresh
 
-    When the cache cannot answer, the refresh is queued as before (never skipped on an outage)."""
-    from ml.tasks import recommendations_user_refresh
-
+    window = settings.ML_REFRESH_WINDOW_SECONDS
     try:
-        eager = recommendations_user_refresh.app.conf.task_always_eager
-        claimed = cache.add(refresh_claim_key(user_id), 1, REFRESH_COALESCE_SECONDS if eager else REFRESH_CLAIM_SECONDS)
-        if claimed is False:
+        if recommendations_refresh.app.conf.task_always_eager:
+            if cache.add(refresh_claim_key(user_id), 1, window) is not False:
+                recommendations_refresh.delay(user_ids=[user_id])
             return
-        if eager:
-            recommendations_user_refresh.delay(user_id)
-        else:
-            # In a checkout (``skincare.deferred.batch``) it leaves with the checkout's other tasks, in one message.
-            deferred.publish(
-                recommendations_user_refresh,
-                args=(user_id,),
-                kwargs={"release": True},
-                countdown=REFRESH_COALESCE_SECONDS,
-            )
+        scheduled = _pending_add(user_id, claim=5 * window)
+        if scheduled is False:
+            return
+        # In a checkout (``skincare.deferred.batch``) it leaves with the checkout's other tasks, in one message.
+        deferred.publish(recommendations_refresh, kwargs={} if scheduled else {"user_ids": [user_id]}, countdown=window)
     except Exception as exc:  # noqa: BLE001 - a broker or store outage never fails the purchase or review
         logger.warning("Recommendation refresh for user %s not queued: %s", user_id, exc)
 
 
-def refresh_claim_release(user_id):
-    """Called by the queued refresh as it starts: later triggers queue the next one."""
-    cache.delete(refresh_claim_key(user_id))
+def _pending_add(user_id, *, claim):
+    """Add the user to the pending set and claim the next batch: True when this trigger schedules it,
+    False when one is scheduled, None without a shared set (the message names the user)."""
+    conn = buffer._redis()
+    if conn is None:
+        return None
+    try:
+        with conn.pipeline(transaction=True) as pipe:
+            pipe.sadd(cache.make_key(PENDING_KEY), user_id)
+            pipe.set(cache.make_key(SCHEDULED_KEY), 1, nx=True, ex=max(1, claim))
+            _, claimed = pipe.execute()
+    except Exception as exc:  # noqa: BLE001 - Redis down: the message names the user
+        logger.warning("Recommendation refresh of user %s queued on its own: %s", user_id, exc)
+        return None
+    return bool(claimed)
+
+
+@contextmanager
+def refresh_pending_taken(*, batch):
+    """The pending users, moved under the batch's own key as it starts: a trigger from now on schedules the
+    next batch. A batch that raises puts its users back in the pending set (its retry or the next batch
+    takes them); a message redelivered after its worker died (same id) finds them under its key."""
+    conn = buffer._redis()
+    if conn is None:
+        yield []
+        return
+    pending, taken = cache.make_key(PENDING_KEY), cache.make_key(f"{PENDING_KEY}:{batch}")
+    with conn.pipeline(transaction=True) as pipe:
+        pipe.delete(cache.make_key(SCHEDULED_KEY))
+        pipe.sunionstore(taken, [taken, pending])
+        pipe.delete(pending)
+        pipe.expire(taken, TAKEN_SECONDS)
+        pipe.smembers(taken)
+        *_, members = pipe.execute()
+    try:
+        yield sorted(int(member) for member in members)
+    except Exception:
+        with conn.pipeline(transaction=True) as pipe:
+            pipe.sunionstore(pending, [pending, taken])
+            pipe.delete(taken)
+            pipe.execute()
+        raise
+    conn.delete(taken)
 
 
 def recommendations_refresh_later(*, user_id):

@@ -14,7 +14,7 @@ what was bought since the run are removed when the list is served (``ml.serving`
 Besides one list per user, the run stores the lists cold-start shoppers and the public
 endpoints are served from: ``skin:<skin type>`` (skin-type affinity), ``trending:<skin type>``
 (time-decayed popularity among shoppers of that skin type) and ``popular``. Between runs,
-``recommendations_user_refresh`` rebuilds one user's list after a purchase or a review."""
+``recommendations_users_refresh`` rebuilds the lists of shoppers after their purchases or reviews."""
 
 import json
 import logging
@@ -446,58 +446,79 @@ def recommendations_precompute(*, progress, now=None):
     return JobResult(rows_read=len(records), rows_written=written)
 
 
-def recommendations_user_refresh(*, user_id, now=None):
-    """Rebuild one user's list (after a purchase or a review) from their current history.
+REFRESH_CHUNK = 200  # users scored together (as the nightly run's chunks): bounded memory per batch
 
-    Scores the user's current purchases and 4-5 star reviews against the model the last
-    nightly run fitted (``snapshot_load``): three queries and work proportional to the user's
-    history, whatever the size of the shop. Without a usable snapshot (none yet, another
-    algorithm version, unreadable) it fits the hybrid on all the shop's data as the nightly run
-    does and saves that fit as the snapshot, so only the first refresh pays for it.
-    Returns whether a list was written: a user without purchases or 4-5 star reviews of active
-    products is served the cold-start list of their skin type instead."""
+
+def recommendations_users_refresh(*, user_ids, now=None):
+    """Rebuild the lists of ``user_ids`` (after their purchases or reviews) from their current history;
+    returns the ids whose list was written.
+
+    Scores the users' current purchases and 4-5 star reviews against the model the last nightly run
+    fitted (``snapshot_load``): per chunk of ``REFRESH_CHUNK`` users, three queries, one scoring pass and
+    one write, whatever the size of the shop. Each user's list is the one a refresh of that user alone
+    writes: the engine scores each row on its own. Without a usable snapshot (none yet, another
+    algorithm version, unreadable) it fits the hybrid on all the shop's data as the nightly run does
+    and saves that fit as the snapshot, so only the first refresh pays for it. A user without purchases
+    or 4-5 star reviews of active products gets no list: they are served the cold-start list of their
+    skin type instead."""
     now = now or datetime.now(UTC)
-    snapshot = snapshot_load()
-    if snapshot is None:
-        return _refresh_refitted(user_id=user_id, now=now)
+    ids = sorted(set(user_ids))
+    written = set()
+    for start in range(0, len(ids), REFRESH_CHUNK):
+        chunk = ids[start : start + REFRESH_CHUNK]
+        snapshot = snapshot_load()
+        written |= _refresh_scored(chunk, snapshot, now=now) if snapshot else _refresh_refitted(chunk, now=now)
+    return written
+
+
+def recommendations_user_refresh(*, user_id, now=None):
+    """One user's list (``recommendations_users_refresh``); whether it was written."""
+    return user_id in recommendations_users_refresh(user_ids=[user_id], now=now)
+
+
+def _refresh_scored(user_ids, snapshot, *, now):
     purchases = list(
         OrderItem.objects.filter(
-            order__user_id=user_id, order__status__in=PURCHASED, product__status=ProductStatus.ACTIVE
-        ).values_list("product_id", "product__product_type", "order__created_at")
+            order__user_id__in=user_ids, order__status__in=PURCHASED, product__status=ProductStatus.ACTIVE
+        ).values_list("order__user_id", "product_id", "product__product_type", "order__created_at")
     )
-    reviewed = list(
-        Review.objects.filter(
-            user_id=user_id, status="approved", rating__gte=4, product__status=ProductStatus.ACTIVE
-        ).values_list("product_id", flat=True)
-    )
-    if not purchases and not reviewed:
-        return False
-    row = defaultdict(float)
-    for product in [p for p, _, _ in purchases] + reviewed:
-        row[product] += 1.0  # as training_data: one interaction per order line and per review
-    profile = get_user_model().objects.filter(pk=user_id).values("skin_type", "skin_concerns").first() or {}
-    users = {user_id: {"skin_type": profile.get("skin_type"), "concerns": profile.get("skin_concerns") or []}}
+    reviewed = Review.objects.filter(
+        user_id__in=user_ids, status="approved", rating__gte=4, product__status=ProductStatus.ACTIVE
+    ).values_list("user_id", "product_id")
+    rows = defaultdict(lambda: defaultdict(float))
+    for user, product in [(u, p) for u, p, _, _ in purchases] + list(reviewed):
+        rows[user][product] += 1.0  # as training_data: one interaction per order line and per review
+    if not rows:
+        return set()
+    users = {
+        pk: {"skin_type": skin, "concerns": concerns or []}
+        for pk, skin, concerns in get_user_model()
+        .objects.filter(pk__in=list(rows))
+        .values_list("pk", "skin_type", "skin_concerns")
+    }
     items = snapshot["items"]
-    model = HybridRecommender.for_rows(snapshot["state"], rows={user_id: dict(row)}, user_features=users)
-    bought, kind = _purchases((user_id, p, t, created) for p, t, created in purchases)
+    model = HybridRecommender.for_rows(
+        snapshot["state"], rows={user: dict(row) for user, row in rows.items()}, user_features=users
+    )
+    bought, kind = _purchases(purchases)
     keyed = _user_documents(
         model,
-        [user_id],
+        sorted(rows),
         users=users,
         items=items,
         ratings=snapshot["ratings"],
         generated=iso(now),
         due=_due(bought, kind, snapshot["medians"], now=now, items=items),
     )
-    _write_refreshed(keyed, now=now)
-    return True
+    return _write_refreshed(keyed, now=now)
 
 
-def _refresh_refitted(*, user_id, now):
+def _refresh_refitted(user_ids, *, now):
     """The refresh without a snapshot: a fit on all the shop's data (seconds at the demo scale)."""
     records, items, users = training_data()
-    if not any(r[0] == user_id for r in records):
-        return False
+    known = sorted({r[0] for r in records}.intersection(user_ids))
+    if not known:
+        return set()
     model = fit_hybrid(records, items, users, without=("als",))
     ratings = _skin_ratings()
     bought, kind = _purchases(
@@ -509,20 +530,21 @@ def _refresh_refitted(*, user_id, now):
     snapshot_save(model, items=items, ratings=ratings, medians=medians, fitted_at=now)
     keyed = _user_documents(
         model,
-        [user_id],
+        known,
         users=users,
         items=items,
         ratings=ratings,
         generated=iso(now),
         due=_due(bought, kind, medians, now=now, items=items),
     )
-    _write_refreshed(keyed, now=now)
-    return True
+    return _write_refreshed(keyed, now=now)
 
 
 def _write_refreshed(keyed, *, now):
-    keyed[0][1]["model_version"] = f"{ALGORITHM_VERSION}-refresh"
+    for _, document in keyed:
+        document["model_version"] = f"{ALGORITHM_VERSION}-refresh"
     get_store().upsert_many("product_recommendations", keyed, expires_at=now + LIFETIME)
+    return {document["user_id"] for _, document in keyed}
 
 
 # --- the fitted model between the nightly run and the refreshes ---------------------------
@@ -544,7 +566,7 @@ def _pointer(root):
 
 
 def snapshot_save(model, *, items, ratings, medians, fitted_at):
-    """Save what ``recommendations_user_refresh`` scores against; returns the folder, or None
+    """Save what ``recommendations_users_refresh`` scores against; returns the folder, or None
     (logged) when it cannot be written: the lists are written all the same, and refreshes fit
     on all the data until a save succeeds."""
     try:

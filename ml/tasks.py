@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from ml import services
+from ml import rec_services, services
 from ml.etl import jobs
 from ml.store import get_store
 
@@ -91,16 +91,22 @@ def predictions_train():
     return prediction_services.predictions_train()
 
 
+@shared_task(name="ml.recommendations_refresh", bind=True, **ETL_RETRY)
+def recommendations_refresh(self, user_ids=None):
+    """The lists of ``user_ids`` or, without them, of every shopper pending a refresh, taken for this
+    batch (``rec_services.refresh_pending_taken``); idempotent: it rewrites the lists."""
+    from ml.recommendations import recommendations_users_refresh  # numpy/scipy only when it runs
+
+    if user_ids is not None:
+        written = recommendations_users_refresh(user_ids=user_ids)
+    else:
+        with rec_services.refresh_pending_taken(batch=self.request.id) as user_ids:
+            written = recommendations_users_refresh(user_ids=user_ids)
+    return {"users": len(user_ids), "written": len(written)}
+
+
 @shared_task(name="ml.recommendations_user_refresh", **ETL_RETRY)
 def recommendations_user_refresh(user_id, release=False):
-    """One user's list after their purchase or review (idempotent: it rewrites the list).
-    ``release``: queued with a delay to coalesce triggers (``rec_services._queue_refresh``): the
-    claim goes first, so a trigger from now on queues the next refresh."""
-    from ml.recommendations import recommendations_user_refresh as refresh  # numpy/scipy only when it runs
-
-    if release:
-        from ml.rec_services import refresh_claim_release
-
-        refresh_claim_release(user_id)
-
-    return {"written": refresh(user_id=user_id)}
+    """One user's refresh, as queued before the batches (``recommendations_refresh``): kept for the
+    messages in flight while a release rolls out."""
+    return recommendations_refresh(user_ids=[user_id])

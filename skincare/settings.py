@@ -433,6 +433,10 @@ MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
 # The recommender fitted by the nightly run, which per-user refreshes score against (docs/ml.md).
 ML_MODEL_DIR = Path(env.str("ML_MODEL_DIR", default="") or BASE_DIR / "var" / "ml_models")
+# Purchases and reviews queue a refresh of the shopper's list; with a broker, every shopper pending is refreshed
+# by one batch at most this many seconds after the trigger that scheduled it (eager: at once, then no second
+# refresh of that shopper within this window). docs/ml.md.
+ML_REFRESH_WINDOW_SECONDS = env.int("ML_REFRESH_WINDOW_SECONDS", default=30)
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)

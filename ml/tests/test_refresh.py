@@ -3,6 +3,8 @@ snapshot) instead of refitting on the whole shop: same lists as the fitted model
 users, the new purchase's neighbours after a purchase, a query count that does not grow with the
 shop, and a full fit (saved as the snapshot) when there is none."""
 
+from datetime import UTC, datetime
+
 import numpy as np
 import pytest
 
@@ -12,6 +14,7 @@ from ml.recommendations import (
     ALGORITHM_VERSION,
     recommendations_precompute,
     recommendations_user_refresh,
+    recommendations_users_refresh,
     snapshot_load,
 )
 from ml.recommender import HybridRecommender
@@ -131,6 +134,30 @@ def test_a_refresh_reads_only_the_users_rows(pairs, django_assert_num_queries):
     with django_assert_num_queries(4) as second:
         recommendations_user_refresh(user_id=u6.pk)
     assert all(str(u6.pk) in q["sql"] for q in second.captured_queries[:3])
+
+
+def test_a_batch_writes_each_list_as_a_refresh_of_that_user_alone_in_the_same_queries(
+    pairs, django_assert_num_queries, monkeypatch
+):
+    recommendations_precompute(progress=quiet)
+    users = pairs["users"]
+    order(users[5], "2026-03-08T10:00", [(pairs["B"], 1, "10.00")], status="delivered")
+    now = datetime(2026, 3, 9, tzinfo=UTC)
+    alone = {}
+    for user in users:
+        assert recommendations_user_refresh(user_id=user.pk, now=now) is True
+        alone[user.pk] = stored(user)
+    AnalyticsDocument.objects.filter(collection="product_recommendations").delete()
+    ids = [user.pk for user in users] + [UserFactory().pk]  # a newcomer: no list
+    # the users' purchases, their 4-5 star reviews, their profiles; the store's upsert
+    with django_assert_num_queries(4):
+        assert recommendations_users_refresh(user_ids=ids, now=now) == set(alone)
+    assert {user.pk: stored(user) for user in users} == alone
+    monkeypatch.setattr(recommendations, "REFRESH_CHUNK", 4)  # larger batches go in chunks
+    AnalyticsDocument.objects.filter(collection="product_recommendations").delete()
+    with django_assert_num_queries(8):
+        assert recommendations_users_refresh(user_ids=ids, now=now) == set(alone)
+    assert {user.pk: stored(user) for user in users} == alone
 
 
 def test_without_a_snapshot_the_refresh_fits_once_and_saves_it(pairs, django_assert_max_num_queries):

@@ -49,7 +49,7 @@ def test_checkout_with_the_broker_down_sells_and_keeps_its_tasks(
     assert [row.name for row in kept] == ["skincare.deferred_run"]
     assert sorted(task[0] for task in kept[0].kwargs["tasks"]) == [
         "feedback.order_notices",
-        "ml.recommendations_user_refresh",
+        "ml.recommendations_refresh",
         "orders.email_send",  # placed
         "orders.email_send",  # paid
     ]

@@ -49,7 +49,7 @@ def test_a_checkout_publishes_one_message_whose_run_sends_the_mails_and_notices(
     tasks = published[0][1]["tasks"]
     assert sorted(task[0] for task in tasks) == [
         "feedback.order_notices",
-        "ml.recommendations_user_refresh",
+        "ml.recommendations_refresh",
         "orders.email_send",
         "orders.email_send",
     ]
@@ -68,4 +68,4 @@ def test_a_checkout_publishes_one_message_whose_run_sends_the_mails_and_notices(
     ]
     # the refresh waits its coalescing delay: sent on its own by the worker, not run; the notices'
     # push delivery runs inside the notices task (feedback/tests/test_order_notices.py), no message
-    assert [name for name, _ in published] == ["ml.recommendations_user_refresh"]
+    assert [name for name, _ in published] == ["ml.recommendations_refresh"]

@@ -466,8 +466,33 @@ def recommendations_users_refresh(*, user_ids, now=None):
     written = set()
     for start in range(0, len(ids), REFRESH_CHUNK):
         chunk = ids[start : start + REFRESH_CHUNK]
-        snapshot = snapshot_load()
-        written |= _refresh_scored(chunk, snapshot, now=now) if snapshot else _refresh_refitted(chunk, now=now)
+        try:
+            written |= _refresh_chunk(chunk, now=now)
+        except Exception:
+            if len(chunk) == 1:
+                raise
+            logger.exception("Recommendation refresh of %s users failed; refreshing them one at a time", len(chunk))
+            written |= _refresh_one_at_a_time(chunk, now=now)
+    return written
+
+
+def _refresh_chunk(user_ids, *, now):
+    snapshot = snapshot_load()
+    return _refresh_scored(user_ids, snapshot, now=now) if snapshot else _refresh_refitted(user_ids, now=now)
+
+
+def _refresh_one_at_a_time(user_ids, *, now):
+    """A failed chunk again, user by user: one shopper whose refresh raises does not hold back the others'
+    lists (it is logged). When every user fails, the last error is raised: an outage, for the task to retry."""
+    written, failed = set(), []
+    for user_id in user_ids:
+        try:
+            written |= _refresh_chunk([user_id], now=now)
+        except Exception as exc:  # noqa: BLE001 - logged; raised below when nobody could be refreshed
+            logger.exception("Recommendation refresh of user %s failed", user_id)
+            failed.append(exc)
+    if len(failed) == len(user_ids):
+        raise failed[-1]
     return written
 
 

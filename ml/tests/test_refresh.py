@@ -219,3 +219,29 @@ def test_a_folder_that_cannot_be_written_leaves_the_lists_and_refreshes_working(
     assert snapshot_load() is None
     assert recommendations_user_refresh(user_id=u6.pk) is True  # the full fit
     assert stored(u6)["model_version"] == f"{ALGORITHM_VERSION}-refresh"
+
+
+def test_a_shopper_whose_refresh_fails_does_not_hold_back_the_others(pairs, monkeypatch):
+    recommendations_precompute(progress=quiet)
+    users = pairs["users"]
+    AnalyticsDocument.objects.filter(collection="product_recommendations").delete()
+    scored = recommendations._refresh_scored
+
+    def failing_for(poisoned):
+        def refresh(user_ids, snapshot, *, now):
+            if poisoned & set(user_ids):
+                raise ValueError("a corrupt history")
+            return scored(user_ids, snapshot, now=now)
+
+        return refresh
+
+    monkeypatch.setattr(recommendations, "_refresh_scored", failing_for({users[2].pk}))
+    ids = [user.pk for user in users]
+    assert recommendations_users_refresh(user_ids=ids) == set(ids) - {users[2].pk}
+    assert set(
+        AnalyticsDocument.objects.filter(collection="product_recommendations").values_list("key", flat=True)
+    ) == {str(pk) for pk in ids if pk != users[2].pk}
+    # everyone failing is an outage: raised, for the task to retry
+    monkeypatch.setattr(recommendations, "_refresh_scored", failing_for(set(ids)))
+    with pytest.raises(ValueError, match="corrupt"):
+        recommendations_users_refresh(user_ids=ids)

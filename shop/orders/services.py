@@ -245,7 +245,7 @@ def _check_lines(prices):
 
 def _rows_add(model, amounts):
     """One ``UPDATE`` of ``model``'s rows that adds to each column of ``amounts`` (``{field name: {pk: n}}``)
-    its row's n (0 for a row another column lists), the rows taken in pk order. The statement the ORM gives
+    its row's n (0 for a row another column lists); the caller holds their locks. The statement the ORM gives
     for ``F(name) + Case(When(pk=.., then=n), default=0)``, written out: building and compiling those
     expressions cost a checkout about a tenth of its CPU in the web process."""
     amounts = {name: per_row for name, per_row in amounts.items() if per_row}

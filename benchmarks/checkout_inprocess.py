@@ -44,6 +44,7 @@ def main(argv=None):
     parser.add_argument("--health", type=int, default=300, help="timed /health requests")
     parser.add_argument("--profile", type=int, default=0, help="then profile this many more checkouts")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--profile-out", help="with --profile: also dump the profile there (pstats), to read callees")
     parser.add_argument("--broker", help="CELERY_BROKER_URL (default: none, Celery eager)")
     parser.add_argument("--queue", help="CELERY_TASK_DEFAULT_QUEUE with --broker (purged at the end)")
     parser.add_argument("--sql", action="store_true", help="print the statements of one more checkout")
@@ -181,6 +182,8 @@ def main(argv=None):
             checkout(*prepared)
             profiler.disable()
         stats = pstats.Stats(profiler)
+        if args.profile_out:
+            stats.dump_stats(args.profile_out)
         project = tuple(str(ROOT / app) for app in ("shop", "feedback", "reviews", "ml", "skincare"))
         print(f"\nproject functions by cumulative CPU time, per checkout (ms, profiled), top {args.top}:")
         print_functions(

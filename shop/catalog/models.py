@@ -243,7 +243,9 @@ class Product(models.Model):
             ),
             models.UniqueConstraint(fields=["barcode"], condition=~Q(barcode=""), name="catalog_product_barcode_uniq"),
         ]
-        # Partial indexes for the shopper list: only active products are ever listed.
+        # Partial indexes for the shopper list: only active products are ever listed. None holds ``stock_quantity``
+        # or ``sales_count``: every checkout writes both, and an indexed column makes that UPDATE write an entry in
+        # every index of the row (no HOT update); migration 0009 says why the list does not need them.
         indexes = [
             models.Index(
                 fields=["-published_at", "-id"], condition=Q(status="active"), name="catalog_prod_active_newest"
@@ -252,7 +254,6 @@ class Product(models.Model):
             models.Index(
                 fields=["-rating_avg", "-review_count"], condition=Q(status="active"), name="catalog_prod_active_rating"
             ),
-            models.Index(fields=["-sales_count"], condition=Q(status="active"), name="catalog_prod_active_popular"),
             models.Index(
                 fields=["category", "-published_at"], condition=Q(status="active"), name="catalog_prod_active_cat"
             ),
@@ -262,7 +263,6 @@ class Product(models.Model):
             models.Index(
                 fields=["-published_at"], condition=Q(status="active", is_featured=True), name="catalog_prod_featured"
             ),
-            models.Index(fields=["status", "stock_quantity"], name="catalog_prod_status_stock"),
         ]
 
     def __str__(self):

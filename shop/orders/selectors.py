@@ -19,6 +19,7 @@ from shop.catalog.models import Product, ProductStatus
 from shop.catalog.selectors import primary_media_prefetch
 from shop.coupons.calculations import ZERO, money
 from shop.files.models import UploadedFile
+from shop.orders.lock_objects import compiled_instances
 from shop.orders.models import (
     Order,
     OrderEvent,
@@ -119,7 +120,12 @@ def order_detail_prefetch(*, order):
         prefetch_related_objects([order], *_detail_prefetches())
         return order
     file_ids = {item.image_file_id for item in items if item.image_file_id}
-    files = UploadedFile.objects.in_bulk(file_ids) if file_ids else {}
+    files = {}
+    if file_ids:  # read in every checkout with an image: compiled once per number of files
+        rows = compiled_instances(
+            "order:files", lambda keys: UploadedFile.objects.filter(pk__in=keys), UploadedFile, sorted(file_ids)
+        )
+        files = {file.pk: file for file in rows}
     for item in items:
         if item.image_file_id:
             item.image_file = files[item.image_file_id]

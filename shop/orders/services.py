@@ -16,7 +16,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, Exists, F, OuterRef, Sum, Value, When
+from django.db.models import Exists, F, OuterRef, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -29,7 +29,7 @@ from shop.catalog.models import Product, ProductStatus, ProductVariant
 from shop.coupons.calculations import ZERO, money
 from shop.coupons.models import CouponType
 from shop.coupons.services import coupon_redeem, coupon_release, coupon_usage_record
-from shop.orders import error_codes, notifications
+from shop.orders import error_codes, list_cache, notifications
 from shop.orders.fetch import checkout_fetch
 from shop.orders.lock_objects import (
     compiled_instances,
@@ -243,14 +243,32 @@ def _check_lines(prices):
     )
 
 
-def _per_row(counts):
-    """``CASE id WHEN .. THEN n ..`` for one UPDATE of many rows, each by its own amount."""
-    return Case(*(When(pk=pk, then=Value(n)) for pk, n in counts.items()), default=Value(0))
+def _rows_add(model, amounts):
+    """One ``UPDATE`` of ``model``'s rows that adds to each column of ``amounts`` (``{field name: {pk: n}}``)
+    its row's n (0 for a row another column lists); the caller holds their locks. The statement the ORM gives
+    for ``F(name) + Case(When(pk=.., then=n), default=0)``, written out: building and compiling those
+    expressions cost a checkout about a tenth of its CPU in the web process."""
+    amounts = {name: per_row for name, per_row in amounts.items() if per_row}
+    ids = sorted({row for per_row in amounts.values() for row in per_row})
+    if not ids:
+        return
+    meta, quote = model._meta, connection.ops.quote_name
+    pk = quote(meta.pk.column)
+    sets, params = [], []
+    for name, per_row in amounts.items():
+        column = quote(meta.get_field(name).column)
+        cases = " ".join(["WHEN %s THEN %s"] * len(per_row))
+        sets.append(f"{column} = {column} + CASE {pk} {cases} ELSE 0 END")
+        params += [value for row in per_row.items() for value in row]
+    marks = ", ".join(["%s"] * len(ids))
+    sql = f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} WHERE {pk} IN ({marks})"  # noqa: S608 - model names
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *ids])
 
 
 def _take_stock(lines):
-    """Decrement stock (tracked products only) and bump sales counters with F() in one UPDATE of
-    the products and one of the variants, whatever the number of lines. The rows are already
+    """Decrement stock (tracked products only) and bump sales counters in one UPDATE of the
+    products and one of the variants, whatever the number of lines. The rows are already
     locked (``checkout_fetch``, pk order) and ``_check_stock_held`` refused any oversell against
     them, so the values seen under the lock are the values before the UPDATE."""
     per_product, per_variant, sold = {}, {}, {}
@@ -259,20 +277,14 @@ def _take_stock(lines):
         if not line.product.track_inventory:
             continue
         if line.variant is not None:
-            per_variant[line.variant.pk] = per_variant.get(line.variant.pk, 0) + line.quantity
+            per_variant[line.variant.pk] = per_variant.get(line.variant.pk, 0) - line.quantity
         else:
-            per_product[line.product.pk] = per_product.get(line.product.pk, 0) + line.quantity
-    updates = {"sales_count": F("sales_count") + _per_row(sold)}
-    if per_product:
-        updates["stock_quantity"] = F("stock_quantity") - _per_row(per_product)
-    Product.objects.filter(pk__in=sorted(sold)).update(**updates)
-    if per_variant:
-        ProductVariant.objects.filter(pk__in=sorted(per_variant)).update(
-            stock_quantity=F("stock_quantity") - _per_row(per_variant)
-        )
+            per_product[line.product.pk] = per_product.get(line.product.pk, 0) - line.quantity
+    _rows_add(Product, {"sales_count": sold, "stock_quantity": per_product})
+    _rows_add(ProductVariant, {"stock_quantity": per_variant})
     # Details show stock; list pages only change when a product sells out (read from the locked rows).
     locked = {line.product.pk: line.product.stock_quantity for line in lines}
-    sold_out = any(locked[pk] - quantity <= 0 for pk, quantity in per_product.items())
+    sold_out = any(locked[pk] + taken <= 0 for pk, taken in per_product.items())
     invalidate_products(sorted(sold), lists=sold_out)
 
 
@@ -560,7 +572,7 @@ def _order_create(
         notes=notes,
         idempotency_key=idempotency_key or "",
     )
-    items = OrderItem.objects.bulk_create(
+    items = list_cache.order_lines_create(
         [
             OrderItem(
                 order=order,

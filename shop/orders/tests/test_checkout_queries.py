@@ -302,3 +302,15 @@ def test_the_lines_are_taken_in_the_carts_order_and_deleted(user):
     statements = [query["sql"] for query in captured.captured_queries]
     assert not any(sql.startswith('SELECT "cart_cartline"') for sql in statements)
     assert sum(sql.startswith('DELETE FROM "cart_cartline"') for sql in statements) == 1
+
+
+def test_the_stock_write_changes_no_indexed_column():
+    """Checkout's UPDATE of the products writes ``stock_quantity`` and ``sales_count`` in every order: no index
+    holds either, so PostgreSQL can keep the new row version off every index of the table (a HOT update)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, Product._meta.db_table)
+    indexed = {column for index in found.values() if index["index"] for column in index["columns"] if column}
+    assert "price" in indexed  # the list's own indexes are read
+    assert not indexed & {"stock_quantity", "sales_count"}

@@ -9,7 +9,7 @@ from shop.accounts.tests.factories import UserFactory
 from shop.cart.tests.factories import ProductFactory
 from shop.orders import services
 from shop.orders.models import Order, OrderItem
-from shop.orders.tests.helpers import ORDERS, place
+from shop.orders.tests.helpers import ORDERS, checkout, fill_cart, place
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -182,3 +182,23 @@ def test_a_new_shopper_and_an_empty_list(api_client):
     assert _list(api_client) == []
     _order(shopper, "SO-FIRST")
     assert [row["order_number"] for row in _list(api_client)] == ["SO-FIRST"]
+
+
+def test_a_checkout_replaces_its_shoppers_version_once_per_write_of_the_order(
+    auth_client, user, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Each of the order's two saves (placed; paid) replaces the shopper's version now and after its commit;
+    the lines, inserted with the order, add no Redis write of their own. The list shows both lines at once."""
+    from skincare.api import user_pages
+
+    replaced, replace = [], user_pages._replace
+    monkeypatch.setattr(user_pages, "_replace", lambda key: replaced.append(key) or replace(key))
+    _list(auth_client)
+    fill_cart(user, (ProductFactory(), 1), (ProductFactory(), 2))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = checkout(auth_client, user)
+
+    assert response.status_code == 201, response.json()
+    assert [key for key in replaced if key.startswith("userpages:orders:")] == [f"userpages:orders:v:{user.pk}"] * 4
+    assert _rows(auth_client) == [(response.json()["data"]["order_number"], "confirmed", "paid", 3)]

@@ -3,6 +3,7 @@ as whole products give, in a fixed number of statements."""
 
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.db import connection
@@ -427,9 +428,21 @@ def test_a_kept_cart_answer_changes_with_what_it_shows(auth_client, user, monkey
     assert get()["coupon_problem"]["code"] == "COUPON_MIN_ORDER_NOT_MET"
 
 
-def test_the_lines_statements_read_the_querysets_rows(user, django_assert_num_queries):
-    """On PostgreSQL the lines are read by ``selectors._lines_sql`` (LATERAL subqueries, cheap to plan): the rows
-    of the ORM's querysets, column for column and in their order, for every shape of line."""
+def _statement_run(sql):
+    """The text of the statement that ``sql`` (as captured) ran: a prepared one's as it was prepared."""
+    if not sql.startswith("EXECUTE "):
+        return sql
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name = %s", [sql.split()[1].split("(")[0]])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.parametrize("prepared", [False, True])
+def test_the_lines_statements_read_the_querysets_rows(user, django_assert_num_queries, settings, prepared):
+    """On PostgreSQL the lines are read by ``selectors._lines_sql`` (LATERAL subqueries, cheap to plan), prepared
+    once per connection with ``DB_PREPARED_STATEMENTS``: the rows of the ORM's querysets, column for column and in
+    their order, for every shape of line."""
+    settings.DB_PREPARED_STATEMENTS = prepared
     from shop.accounts.tests.factories import UserFactory
     from shop.cart import selectors
 
@@ -458,19 +471,19 @@ def test_the_lines_statements_read_the_querysets_rows(user, django_assert_num_qu
     for user_id in (user.pk, empty.pk, empty.pk + 1000):  # lines, none, no cart
         expected = list(selectors._user_cart_lines_queryset(user_id))
         rows, convert = selectors._compiled_fetch(
-            "user_cart_lines", selectors._user_cart_lines_queryset, user_id, lambda: selectors._lines_sql(by_user=True)
+            "user_cart_lines", selectors._user_cart_lines_queryset, user_id, partial(selectors._lines_sql, by_user=True)
         )
         assert (convert(rows) if rows else rows) == expected
     assert len(expected) == 0 and rows == []
     assert selectors._line_rows(cart.pk) == list(selectors._lines_queryset(cart.pk))
     assert [row[0] for row in selectors._line_rows(cart.pk)][-1] == CartLine.objects.get(cart=cart, product=pictured).pk
 
-    with django_assert_num_queries(1) as queries:
-        selectors.cart_lines_joined(cart)
-    assert ("LATERAL" in queries.captured_queries[0]["sql"]) is (connection.vendor == "postgresql")
-    with django_assert_num_queries(1) as queries:
-        selectors.cart_of_user_read(user_id=user.pk)
-    assert ("LATERAL" in queries.captured_queries[0]["sql"]) is (connection.vendor == "postgresql")
+    for read in (lambda: selectors.cart_lines_joined(cart), lambda: selectors.cart_of_user_read(user_id=user.pk)):
+        with django_assert_num_queries(1) as queries:
+            read()
+        sql = queries.captured_queries[0]["sql"]
+        assert sql.startswith("EXECUTE ") is (prepared and connection.vendor == "postgresql")
+        assert ("LATERAL" in _statement_run(sql)) is (connection.vendor == "postgresql")
 
 
 def test_a_kept_cart_body_is_what_the_renderer_renders(auth_client, monkeypatch):

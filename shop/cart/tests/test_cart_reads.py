@@ -7,6 +7,7 @@ from functools import partial
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIRequestFactory
 
@@ -312,12 +313,23 @@ def test_adding_to_a_deleted_cart_or_past_the_limit_is_refused_in_order():
         ({"status": ProductStatus.ARCHIVED}, None, 0, 1, "VALIDATION_ERROR"),
     ],
 )
+@pytest.mark.parametrize("prepared", [False, True])
 def test_an_addition_adds_exactly_what_the_checks_allow(
-    auth_client, user, django_assert_num_queries, product_values, variant_values, held, quantity, refusal
+    auth_client,
+    user,
+    django_assert_num_queries,
+    settings,
+    prepared,
+    product_values,
+    variant_values,
+    held,
+    quantity,
+    refusal,
 ):
-    """On PostgreSQL the checks run inside the one statement (``lock_objects.user_cart_line_add_checked``);
-    what it lets through is added in it (2 statements a request), what it refuses goes the checked way,
-    which answers why and writes nothing."""
+    """On PostgreSQL the checks run inside the one statement (``lock_objects.user_cart_line_add_checked``, prepared
+    with ``DB_PREPARED_STATEMENTS``); what it lets through is added in it (2 statements a request), what it refuses
+    goes the checked way, which answers why and writes nothing."""
+    settings.DB_PREPARED_STATEMENTS = prepared
     product = ProductFactory(**product_values)
     variant = VariantFactory(product=product, **variant_values) if variant_values is not None else None
     body = {"product_id": product.pk, "variant_id": variant.pk if variant else None, "quantity": quantity}
@@ -328,8 +340,9 @@ def test_an_addition_adds_exactly_what_the_checks_allow(
     before = Cart.objects.get(user=user).updated_at
 
     if refusal is None and connection.vendor == "postgresql":
-        with django_assert_num_queries(2):
+        with django_assert_num_queries(2) as queries:
             response = auth_client.post(ITEMS, body, format="json")
+        assert [q["sql"].startswith("EXECUTE ") for q in queries.captured_queries] == [prepared, prepared]
     else:
         response = auth_client.post(ITEMS, body, format="json")
 
@@ -506,3 +519,44 @@ def test_a_kept_cart_body_is_what_the_renderer_renders(auth_client, monkeypatch)
     assert len(seen) == 3  # English, Khmer, indented: three bodies
     assert "សេរ៉ូម" in auth_client.get(CART, HTTP_ACCEPT_LANGUAGE="km").json()["data"]["items"][0]["product"]["name"]
     assert isinstance(auth_client.get(CART), apis.HttpResponse) and not hasattr(auth_client.get(CART), "data")
+
+
+_USED = ("shop_cart_add_01_", "shop_cart_lines_", "shop_cart_user_cart_lines_")  # addition by user, no variant
+
+
+def _prepared_cart_statements():
+    """{name prefix: (name, prepare time, generic plans)} of the statements a signed-in addition and GET use, as
+    prepared on this connection."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, prepare_time, generic_plans FROM pg_prepared_statements")
+        return {prefix: row for row in cursor.fetchall() for prefix in _USED if row[0].startswith(prefix)}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_the_cart_statements_are_prepared_once_per_connection(auth_client, user, settings):
+    """With ``DB_PREPARED_STATEMENTS`` a cart GET and an addition run ``EXECUTE`` of statements prepared once on
+    the connection: PostgreSQL stops planning them (generic plans) and the request counts one statement each.
+    Statements dropped behind the app's back are prepared again (outside a transaction)."""
+    settings.DB_PREPARED_STATEMENTS = True
+    product = ProductFactory()
+    assert auth_client.post(ITEMS, {"product_id": product.pk}, format="json").status_code == 201
+    first = auth_client.get(CART).json()["data"]
+    prepared = _prepared_cart_statements()
+    assert set(prepared) == set(_USED)
+
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(8):
+            assert auth_client.get(CART).json()["data"] == first
+    get = prepared["shop_cart_user_cart_lines_"][0]
+    assert [q["sql"] for q in queries.captured_queries] == [f"EXECUTE {get}({user.pk})"] * 8
+    again = _prepared_cart_statements()
+    assert {prefix: row[:2] for prefix, row in again.items()} == {prefix: row[:2] for prefix, row in prepared.items()}
+    assert again["shop_cart_user_cart_lines_"][2] > 0  # run without planning
+
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    assert auth_client.get(CART).json()["data"] == first
+    added = auth_client.post(ITEMS, {"product_id": product.pk}, format="json").json()["data"]
+    assert [item["quantity"] for item in added["items"]] == [2]
+    assert set(_prepared_cart_statements()) == set(_USED)

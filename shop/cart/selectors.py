@@ -151,7 +151,7 @@ def _compiled_fetch(name, build, key, planned=None):
     connection = connections[DEFAULT_DB_ALIAS]
     prepare = planned is not None and prepared_statements(connection)
     ready = getattr(_compiled, name, None)
-    if ready is None or ready[0] is not connection or ready[5] is not prepare:
+    if ready is None or ready[0] is not connection or ready[5] != prepare:
         compiler = build(_PLACEHOLDER).query.get_compiler(DEFAULT_DB_ALIAS)
         sql, params = compiler.as_sql()
         if planned is not None and connection.vendor == "postgresql":

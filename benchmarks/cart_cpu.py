@@ -159,7 +159,7 @@ def main(argv=None):
         return cpu
 
     if args.explain:
-        explain_lines_statements(cart_auth_user=SHOPPERS[0])
+        explain_lines_statements(cart_auth_user=SHOPPERS[0], product_id=products[3])
         return 0
 
     spent = install_section_timers() if args.sections else None
@@ -272,35 +272,68 @@ def _owner(dotted):
     return owner, name
 
 
-def explain_lines_statements(*, cart_auth_user, runs=7):
+def explain_lines_statements(*, cart_auth_user, product_id, runs=7):
     """Median ``Planning Time`` and ``Execution Time`` of ``EXPLAIN (ANALYZE, BUFFERS)`` of the cart GET's
-    statement and of the add's lines statement, as the ORM compiles them and as ``selectors._lines_sql`` writes
-    them, for the cart of ``cart_auth_user`` (its e-mail)."""
-    from django.db import connection
+    statement and of the add's lines statement, as the ORM compiles them, as ``selectors._lines_sql`` writes
+    them, and prepared (``shop.cart.prepared``, after six runs: PostgreSQL's generic plan), for the cart of
+    ``cart_auth_user`` (its e-mail); and of the addition's statement of ``product_id`` (no variant), plain and
+    prepared, in a transaction rolled back."""
+    from datetime import timedelta
+
+    from django.db import connection, transaction
+    from django.utils import timezone
 
     from shop.accounts.models import User
-    from shop.cart import selectors
+    from shop.cart import lock_objects, selectors
     from shop.cart.models import Cart
+    from shop.cart.prepared import Prepared
 
     user = User.objects.get(email=cart_auth_user)
     cart_id = Cart.objects.get(user=user).pk
+    now = timezone.now()
+    add = {"limit": 99, "product": product_id, "variant": None, "quantity": 1, "now": now, "user": user.pk}
+    add["fresh"] = now - timedelta(days=30)
+    add_sql, add_types = lock_objects._CHECKED_ADD_SQL[False, True], lock_objects._CHECKED_ADD_TYPES[True]
+
+    def prepared(label, sql, types, params):
+        statement = Prepared(f"cart_cpu_{label}", sql, list(types))
+        with connection.cursor() as cursor:
+            for _ in range(6):  # custom plans first, then the generic one
+                statement.run(cursor, params)
+        return statement.execute, params
+
     statements = {
         "cart GET (with the cart), ORM": selectors._user_cart_lines_queryset(user.pk).query.sql_with_params(),
         "cart GET (with the cart), planned": (selectors._lines_sql(by_user=True), [user.pk]),
+        "cart GET (with the cart), prepared": prepared(
+            "get", selectors._lines_sql(by_user=True, param="$1"), ["bigint"], [user.pk]
+        ),
         "lines by cart (the add's answer), ORM": selectors._lines_queryset(cart_id).query.sql_with_params(),
         "lines by cart (the add's answer), planned": (selectors._lines_sql(by_user=False), [cart_id]),
+        "lines by cart (the add's answer), prepared": prepared(
+            "lines", selectors._lines_sql(by_user=False, param="$1"), ["bigint"], [cart_id]
+        ),
+        "addition by user, planned": (add_sql, add),
     }
-    with connection.cursor() as cursor:
-        for name, (sql, params) in statements.items():
-            times = {"Planning Time": [], "Execution Time": []}
-            for _ in range(runs):
-                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
-                for (line,) in cursor.fetchall():
-                    label, _, value = line.partition(": ")
-                    if label in times:
-                        times[label].append(float(value.split()[0]))
-            planning, execution = (statistics.median(times[label]) for label in times)
-            print(f"{name:45} planning {planning:6.3f} ms  execution {execution:6.3f} ms  (median of {runs})")
+    with transaction.atomic():
+        statements["addition by user, prepared"] = prepared(
+            "add",
+            add_sql % {name: f"${n}" for n, name in enumerate(add_types, 1)},
+            add_types.values(),
+            [add[name] for name in add_types],
+        )
+        with connection.cursor() as cursor:
+            for name, (sql, params) in statements.items():
+                times = {"Planning Time": [], "Execution Time": []}
+                for _ in range(runs):
+                    cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+                    for (line,) in cursor.fetchall():
+                        label, _, value = line.partition(": ")
+                        if label in times:
+                            times[label].append(float(value.split()[0]))
+                planning, execution = (statistics.median(times[label]) for label in times)
+                print(f"{name:45} planning {planning:6.3f} ms  execution {execution:6.3f} ms  (median of {runs})")
+        transaction.set_rollback(True)  # the additions
 
 
 def backend_cpu():

@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 
 from shop.cart import error_codes
 from shop.cart.models import Cart, CartLine
+from shop.cart.prepared import Prepared, prepared_statements
 from shop.catalog.models import Product, ProductStatus, ProductVariant
 from skincare.errors import ApplicationError
 
@@ -165,6 +166,20 @@ _CHECKED_ADD_SQL = {
     for with_variant in (False, True)
     for by_user in (False, True)
 }
+# The parameters of ``_checked_add_sql`` and their types, as prepared (``prepared.Prepared``).
+_CHECKED_ADD_TYPES = {
+    by_user: {"limit": "integer", "product": "bigint", "variant": "bigint", "quantity": "integer", "now": "timestamptz"}
+    | where
+    for by_user, where in ((False, {"cart": "bigint"}), (True, {"user": "bigint", "fresh": "timestamptz"}))
+}
+_CHECKED_ADD_PREPARED = {
+    key: Prepared(
+        f"shop_cart_add_{int(key[0])}{int(key[1])}",
+        sql % {name: f"${n}" for n, name in enumerate(_CHECKED_ADD_TYPES[key[1]], 1)},
+        list(_CHECKED_ADD_TYPES[key[1]].values()),
+    )
+    for key, sql in _CHECKED_ADD_SQL.items()
+}
 
 
 def _checked_add(*, by_user, product_id, variant_id, quantity, limit, **where):
@@ -172,8 +187,12 @@ def _checked_add(*, by_user, product_id, variant_id, quantity, limit, **where):
     values and ``where`` (``cart``, or ``user`` and ``fresh``); the row is None when nothing was written."""
     now = timezone.now()
     params = {"limit": limit, "product": product_id, "variant": variant_id, "quantity": quantity, "now": now, **where}
+    key = variant_id is not None, by_user
     with connection.cursor() as cursor:
-        cursor.execute(_CHECKED_ADD_SQL[variant_id is not None, by_user], params)
+        if prepared_statements(connection):
+            _CHECKED_ADD_PREPARED[key].run(cursor, [params[name] for name in _CHECKED_ADD_TYPES[by_user]])
+        else:
+            cursor.execute(_CHECKED_ADD_SQL[key], params)
         return now, cursor.fetchone()
 
 

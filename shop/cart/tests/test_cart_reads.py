@@ -3,9 +3,11 @@ as whole products give, in a fixed number of statements."""
 
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIRequestFactory
 
@@ -311,12 +313,23 @@ def test_adding_to_a_deleted_cart_or_past_the_limit_is_refused_in_order():
         ({"status": ProductStatus.ARCHIVED}, None, 0, 1, "VALIDATION_ERROR"),
     ],
 )
+@pytest.mark.parametrize("prepared", [False, True])
 def test_an_addition_adds_exactly_what_the_checks_allow(
-    auth_client, user, django_assert_num_queries, product_values, variant_values, held, quantity, refusal
+    auth_client,
+    user,
+    django_assert_num_queries,
+    settings,
+    prepared,
+    product_values,
+    variant_values,
+    held,
+    quantity,
+    refusal,
 ):
-    """On PostgreSQL the checks run inside the one statement (``lock_objects.user_cart_line_add_checked``);
-    what it lets through is added in it (2 statements a request), what it refuses goes the checked way,
-    which answers why and writes nothing."""
+    """On PostgreSQL the checks run inside the one statement (``lock_objects.user_cart_line_add_checked``, prepared
+    with ``DB_PREPARED_STATEMENTS``); what it lets through is added in it (2 statements a request), what it refuses
+    goes the checked way, which answers why and writes nothing."""
+    settings.DB_PREPARED_STATEMENTS = prepared
     product = ProductFactory(**product_values)
     variant = VariantFactory(product=product, **variant_values) if variant_values is not None else None
     body = {"product_id": product.pk, "variant_id": variant.pk if variant else None, "quantity": quantity}
@@ -327,8 +340,9 @@ def test_an_addition_adds_exactly_what_the_checks_allow(
     before = Cart.objects.get(user=user).updated_at
 
     if refusal is None and connection.vendor == "postgresql":
-        with django_assert_num_queries(2):
+        with django_assert_num_queries(2) as queries:
             response = auth_client.post(ITEMS, body, format="json")
+        assert [q["sql"].startswith("EXECUTE ") for q in queries.captured_queries] == [prepared, prepared]
     else:
         response = auth_client.post(ITEMS, body, format="json")
 
@@ -427,9 +441,21 @@ def test_a_kept_cart_answer_changes_with_what_it_shows(auth_client, user, monkey
     assert get()["coupon_problem"]["code"] == "COUPON_MIN_ORDER_NOT_MET"
 
 
-def test_the_lines_statements_read_the_querysets_rows(user, django_assert_num_queries):
-    """On PostgreSQL the lines are read by ``selectors._lines_sql`` (LATERAL subqueries, cheap to plan): the rows
-    of the ORM's querysets, column for column and in their order, for every shape of line."""
+def _statement_run(sql):
+    """The text of the statement that ``sql`` (as captured) ran: a prepared one's as it was prepared."""
+    if not sql.startswith("EXECUTE "):
+        return sql
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name = %s", [sql.split()[1].split("(")[0]])
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.parametrize("prepared", [False, True])
+def test_the_lines_statements_read_the_querysets_rows(user, django_assert_num_queries, settings, prepared):
+    """On PostgreSQL the lines are read by ``selectors._lines_sql`` (LATERAL subqueries, cheap to plan), prepared
+    once per connection with ``DB_PREPARED_STATEMENTS``: the rows of the ORM's querysets, column for column and in
+    their order, for every shape of line."""
+    settings.DB_PREPARED_STATEMENTS = prepared
     from shop.accounts.tests.factories import UserFactory
     from shop.cart import selectors
 
@@ -458,19 +484,19 @@ def test_the_lines_statements_read_the_querysets_rows(user, django_assert_num_qu
     for user_id in (user.pk, empty.pk, empty.pk + 1000):  # lines, none, no cart
         expected = list(selectors._user_cart_lines_queryset(user_id))
         rows, convert = selectors._compiled_fetch(
-            "user_cart_lines", selectors._user_cart_lines_queryset, user_id, lambda: selectors._lines_sql(by_user=True)
+            "user_cart_lines", selectors._user_cart_lines_queryset, user_id, partial(selectors._lines_sql, by_user=True)
         )
         assert (convert(rows) if rows else rows) == expected
     assert len(expected) == 0 and rows == []
     assert selectors._line_rows(cart.pk) == list(selectors._lines_queryset(cart.pk))
     assert [row[0] for row in selectors._line_rows(cart.pk)][-1] == CartLine.objects.get(cart=cart, product=pictured).pk
 
-    with django_assert_num_queries(1) as queries:
-        selectors.cart_lines_joined(cart)
-    assert ("LATERAL" in queries.captured_queries[0]["sql"]) is (connection.vendor == "postgresql")
-    with django_assert_num_queries(1) as queries:
-        selectors.cart_of_user_read(user_id=user.pk)
-    assert ("LATERAL" in queries.captured_queries[0]["sql"]) is (connection.vendor == "postgresql")
+    for read in (lambda: selectors.cart_lines_joined(cart), lambda: selectors.cart_of_user_read(user_id=user.pk)):
+        with django_assert_num_queries(1) as queries:
+            read()
+        sql = queries.captured_queries[0]["sql"]
+        assert sql.startswith("EXECUTE ") is (prepared and connection.vendor == "postgresql")
+        assert ("LATERAL" in _statement_run(sql)) is (connection.vendor == "postgresql")
 
 
 def test_a_kept_cart_body_is_what_the_renderer_renders(auth_client, monkeypatch):
@@ -493,3 +519,44 @@ def test_a_kept_cart_body_is_what_the_renderer_renders(auth_client, monkeypatch)
     assert len(seen) == 3  # English, Khmer, indented: three bodies
     assert "សេរ៉ូម" in auth_client.get(CART, HTTP_ACCEPT_LANGUAGE="km").json()["data"]["items"][0]["product"]["name"]
     assert isinstance(auth_client.get(CART), apis.HttpResponse) and not hasattr(auth_client.get(CART), "data")
+
+
+_USED = ("shop_cart_add_01_", "shop_cart_lines_", "shop_cart_user_cart_lines_")  # addition by user, no variant
+
+
+def _prepared_cart_statements():
+    """{name prefix: (name, prepare time, generic plans)} of the statements a signed-in addition and GET use, as
+    prepared on this connection."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, prepare_time, generic_plans FROM pg_prepared_statements")
+        return {prefix: row for row in cursor.fetchall() for prefix in _USED if row[0].startswith(prefix)}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's prepared statements")
+def test_the_cart_statements_are_prepared_once_per_connection(auth_client, user, settings):
+    """With ``DB_PREPARED_STATEMENTS`` a cart GET and an addition run ``EXECUTE`` of statements prepared once on
+    the connection: PostgreSQL stops planning them (generic plans) and the request counts one statement each.
+    Statements dropped behind the app's back are prepared again (outside a transaction)."""
+    settings.DB_PREPARED_STATEMENTS = True
+    product = ProductFactory()
+    assert auth_client.post(ITEMS, {"product_id": product.pk}, format="json").status_code == 201
+    first = auth_client.get(CART).json()["data"]
+    prepared = _prepared_cart_statements()
+    assert set(prepared) == set(_USED)
+
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(8):
+            assert auth_client.get(CART).json()["data"] == first
+    get = prepared["shop_cart_user_cart_lines_"][0]
+    assert [q["sql"] for q in queries.captured_queries] == [f"EXECUTE {get}({user.pk})"] * 8
+    again = _prepared_cart_statements()
+    assert {prefix: row[:2] for prefix, row in again.items()} == {prefix: row[:2] for prefix, row in prepared.items()}
+    assert again["shop_cart_user_cart_lines_"][2] > 0  # run without planning
+
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    assert auth_client.get(CART).json()["data"] == first
+    added = auth_client.post(ITEMS, {"product_id": product.pk}, format="json").json()["data"]
+    assert [item["quantity"] for item in added["items"]] == [2]
+    assert set(_prepared_cart_statements()) == set(_USED)

@@ -894,8 +894,9 @@ def wait_for_queue(args, timeout=120):
     return False
 
 
-def start_worker(args):
-    """One Celery worker process (concurrency 1) on the run's queue, with the server's environment."""
+def start_worker(args, *, env=None, options=("--concurrency", "1", "--loglevel", "warning")):
+    """One Celery worker process on the run's queue (by default concurrency 1, with the server's environment);
+    ``options``: its pool options, ``env``: its environment."""
     queue_purge(args)
     celery = Path(sys.executable).with_name("celery")
     name = f"{args.queue}@%h"
@@ -905,19 +906,16 @@ def start_worker(args):
             "-A",
             "skincare",
             "worker",
-            "--concurrency",
-            "1",
+            *options,
             "--queues",
             args.queue,
             "--hostname",
             name,
-            "--loglevel",
-            "warning",
             "--without-gossip",
             "--without-mingle",
-        ],  # fmt: skip
+        ],
         cwd=ROOT,
-        env=server_env(args),
+        env=server_env(args) if env is None else env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL if not args.server_log else None,
     )

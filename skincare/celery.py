@@ -54,6 +54,10 @@ class DjangoFixup(django_fixup.DjangoFixup):
         return self._worker_fixup
 
 
-app = Celery("skincare", task_cls=OutboxTask, fixups=[lambda app: DjangoFixup(app).install()])
+def django_fixup(app):
+    return DjangoFixup(app).install()
+
+
+app = Celery("skincare", task_cls=OutboxTask, fixups=[django_fixup])
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

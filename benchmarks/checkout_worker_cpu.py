@@ -91,9 +91,9 @@ def main(argv=None):
     if args.worker:
         return worker_process(args, checkout, [user.pk for user, _, _ in clients])
     app.loader.import_default_modules()  # the tasks modules, as the worker imports them at start
-    from celery.fixups.django import DjangoWorkerFixup
+    from skincare.celery import WorkerFixup
 
-    DjangoWorkerFixup(app).install()  # the worker's per-task database connection housekeeping
+    WorkerFixup(app).install()  # the worker's per-task database connection housekeeping
     # Inner runs of deferred_run, timed by task name (the task's ``run``, as ``task(...)`` calls it).
     inner = defaultdict(float)
     inner_n = defaultdict(int)

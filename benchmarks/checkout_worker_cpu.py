@@ -27,9 +27,11 @@ The queue is purged at the start and at the end. Use a queue name of your own.
 ``"--concurrency 1"``, ``"--pool solo"``, ``"--pool threads --concurrency 2 --loglevel info"``; the log level is
 ``warning`` unless given, the log lines go to ``/dev/null``) started on the queue with this process's
 environment, as ``hot_paths.py`` starts its worker. The checkouts are placed while it runs; the CPU of its main
-process and of its pool processes is read from ``/proc`` before the timed checkouts and again once the refreshes
-they queued (30 s countdown) have run and the worker is idle, less what it spends idle (measured first, for
-3 s). Each checkout is two messages for the worker: ``deferred_run`` and the refresh it sends on.
+process and of its pool processes is read from ``/proc`` (in 10 ms ticks) before the timed checkouts and again
+once the refreshes they queued (30 s countdown) have run and the worker is idle, less what it spends idle
+(measured first, for 10 s), and so is the number of connections opened to the database
+(``pg_stat_database.sessions``; this process keeps its own). Each checkout is two messages for the worker:
+``deferred_run`` and the refresh it sends on.
 """
 
 import argparse
@@ -207,6 +209,13 @@ def worker_process(args, checkout, user_ids):
     import shlex
 
     from django.core.cache import cache
+    from django.db import connection
+
+    def sessions():
+        """Connections opened to the database so far (PostgreSQL's statistics)."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+            return cursor.fetchone()[0]
 
     options = shlex.split(args.worker)
     if "--loglevel" not in options and "-l" not in options:
@@ -240,17 +249,17 @@ def worker_process(args, checkout, user_ids):
     try:
         time.sleep(2)
         c0, w0 = cpu(), time.time()
-        time.sleep(3)
+        time.sleep(10)
         c1, w1 = cpu(), time.time()
         idle = [(b - a) / (w1 - w0) for a, b in zip(c0, c1, strict=True)]  # CPU seconds per second, idle
         for _ in range(args.warmup):
             checkout()
         idle_after(time.time() + 32)
-        before, started = cpu(), time.time()
+        before, started, sessions_before = cpu(), time.time(), sessions()
         for _ in range(args.checkouts):
             checkout()
         idle_after(time.time() + 32)
-        after, ended = cpu(), time.time()
+        after, ended, opened = cpu(), time.time(), sessions() - sessions_before
         pending = sum(cache.get(f"ml:recommendations:refresh:{user_id}") is not None for user_id in user_ids)
     finally:
         stop_worker(plumbing, worker)
@@ -263,6 +272,7 @@ def worker_process(args, checkout, user_ids):
         f"#   idle CPU subtracted: {idle[0] * 1000:.2f} / {idle[1] * 1000:.2f} ms/s (main / pool) over {window:.0f} s"
     )
     print(f"#   refresh claims still held at the end: {pending} (0: every queued refresh ran)")
+    print(f"#   PostgreSQL connections opened per checkout: {opened / n:.2f}")
     print(f"{'main process':<20} {spent[0]:8.2f}")
     print(f"{'pool processes':<20} {spent[1]:8.2f}")
     print(f"{'total':<20} {sum(spent):8.2f}")

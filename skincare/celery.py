@@ -32,11 +32,15 @@ class WorkerFixup(django_fixup.DjangoWorkerFixup):
     is closed when it is older than ``DB_CONN_MAX_AGE`` or broken, and kept otherwise. Celery's own fixup
     closes every connection around every task whatever ``CONN_MAX_AGE`` says (Celery 5.6 reverted honouring
     it), so each message opened a new PostgreSQL connection. With the default ``DB_CONN_MAX_AGE=0`` both close
-    every time. The rest (closing what a forked pool process inherited, the caches) is Celery's."""
+    every time. A kept connection is checked at the task's first query (``SELECT 1``, Django's health check):
+    one dead since the last task (a database restart) is replaced instead of failing the task. The rest
+    (closing what a forked pool process inherited, the caches) is Celery's."""
 
     def on_task_prerun(self, sender, **kwargs):
         if not getattr(sender.request, "is_eager", False):
             self._db.close_old_connections()
+            for connection in self._db.connections.all(initialized_only=True):
+                connection.health_check_enabled = True  # until it reconnects (then CONN_HEALTH_CHECKS again)
 
     def on_task_postrun(self, sender, **kwargs):
         if not getattr(sender.request, "is_eager", False):

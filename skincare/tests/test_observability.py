@@ -257,6 +257,20 @@ def test_a_worker_keeps_its_database_connection_between_tasks_as_db_conn_max_age
     assert (first == second) is kept
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ends the worker's PostgreSQL backend")
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_replaces_a_kept_connection_that_died_between_tasks(worker, monkeypatch):
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)  # DB_CONN_MAX_AGE
+    database_backend.delay(close=True).get(timeout=20)
+    first = database_backend.delay().get(timeout=20)
+    with connection.cursor() as cursor:  # as a database restart would
+        cursor.execute("SELECT pg_terminate_backend(%s)", [first])
+
+    second = database_backend.delay(close=True).get(timeout=20)
+
+    assert second != first
+
+
 def test_an_eager_task_logs_with_the_request_context(json_log, settings):
     from skincare.celery import app
 

@@ -22,6 +22,16 @@ code around the tracer. ``DB_CONN_MAX_AGE=60``, as ``hot_paths.py`` gives its wo
         --queue me-worker --checkouts 40 [--profile]
 
 The queue is purged at the start and at the end. Use a queue name of your own.
+
+``--worker "OPTIONS"`` measures a real worker instead: ``celery -A skincare worker OPTIONS`` (e.g.
+``"--concurrency 1"``, ``"--pool solo"``, ``"--pool threads --concurrency 2 --loglevel info"``; the log level is
+``warning`` unless given, the log lines go to ``/dev/null``) started on the queue with this process's
+environment, as ``hot_paths.py`` starts its worker. The checkouts are placed while it runs; the CPU of its main
+process and of its pool processes is read from ``/proc`` (in 10 ms ticks) before the timed checkouts and again
+once the refreshes they queued (30 s countdown) have run and the worker is idle, less what it spends idle
+(measured first, for 10 s), and so is the number of connections opened to the database
+(``pg_stat_database.sessions``; this process keeps its own). Each checkout is two messages for the worker:
+``deferred_run`` and the refresh it sends on.
 """
 
 import argparse
@@ -34,6 +44,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from _inprocess import ROOT, checkout_post, checkout_shoppers, django_setup, logs_to_devnull, print_functions
+from hot_paths import _proc_stats, broker_connection, queue_state, start_worker, stop_worker
 
 CHECKOUT_PRODUCTS = 40
 
@@ -48,6 +59,7 @@ def main(argv=None):
     parser.add_argument("--profile", action="store_true", help="cProfile the timed messages")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--dump", help="with --profile: also write the cProfile stats to this file")
+    parser.add_argument("--worker", metavar="OPTIONS", help="a real `celery worker OPTIONS`, its CPU from /proc")
     args = parser.parse_args(argv)
 
     os.environ.update(DEBUG="false", SECURE_SSL_REDIRECT="false", LOG_REQUESTS="false", DB_CONN_MAX_AGE="60")
@@ -78,10 +90,12 @@ def main(argv=None):
         state["i"] += 1
         checkout_post(client, address_id)
 
+    if args.worker:
+        return worker_process(args, checkout, [user.pk for user, _, _ in clients])
     app.loader.import_default_modules()  # the tasks modules, as the worker imports them at start
-    from celery.fixups.django import DjangoWorkerFixup
+    from skincare.celery import WorkerFixup
 
-    DjangoWorkerFixup(app).install()  # the worker's per-task database connection housekeeping
+    WorkerFixup(app).install()  # the worker's per-task database connection housekeeping
     # Inner runs of deferred_run, timed by task name (the task's ``run``, as ``task(...)`` calls it).
     inner = defaultdict(float)
     inner_n = defaultdict(int)
@@ -187,6 +201,81 @@ def main(argv=None):
         print_functions(stats, per=n, top=args.top, key="cumulative", where=lambda f: f.split("site-packages/")[-1])
         print(f"\nall functions by internal CPU time, per checkout (ms, profiled), top {args.top}:")
         print_functions(stats, per=n, top=args.top, key="tottime", where=lambda f: f.split("site-packages/")[-1])
+    return 0
+
+
+def worker_process(args, checkout, user_ids):
+    """``--worker``: CPU ms per checkout of a real worker's main process and pool processes."""
+    import shlex
+
+    from django.core.cache import cache
+    from django.db import connection
+
+    def sessions():
+        """Connections opened to the database so far (PostgreSQL's statistics)."""
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+            return cursor.fetchone()[0]
+
+    options = shlex.split(args.worker)
+    if "--loglevel" not in options and "-l" not in options:
+        options += ["--loglevel", "warning"]
+    plumbing = argparse.Namespace(broker=args.broker, queue=args.queue, server_log=False)
+    worker = start_worker(plumbing, env=dict(os.environ), options=options)
+
+    def cpu():
+        """``(main, pool)`` CPU seconds of the worker's process and of its descendants."""
+        stats = _proc_stats()
+        pool, stack = 0.0, [pid for pid, (parent, _, _) in stats.items() if parent == worker.pid]
+        while stack:
+            pid = stack.pop()
+            pool += stats[pid][1]
+            stack.extend(child for child, (parent, _, _) in stats.items() if parent == pid)
+        return stats[worker.pid][1], pool
+
+    def idle_after(deadline):
+        """Wait until ``deadline`` has passed, the queue has no message ready and the worker's CPU stopped
+        moving for a second (the refreshes held for their countdown have run)."""
+        with broker_connection(plumbing) as conn, conn.channel() as channel:
+            last = None
+            while True:
+                time.sleep(1)
+                now = sum(cpu())
+                if time.time() > deadline and queue_state(channel, args.queue)[0] == 0 and last is not None:
+                    if now - last < 0.005:
+                        return
+                last = now
+
+    try:
+        time.sleep(2)
+        c0, w0 = cpu(), time.time()
+        time.sleep(10)
+        c1, w1 = cpu(), time.time()
+        idle = [(b - a) / (w1 - w0) for a, b in zip(c0, c1, strict=True)]  # CPU seconds per second, idle
+        for _ in range(args.warmup):
+            checkout()
+        idle_after(time.time() + 32)
+        before, started, sessions_before = cpu(), time.time(), sessions()
+        for _ in range(args.checkouts):
+            checkout()
+        idle_after(time.time() + 32)
+        after, ended, opened = cpu(), time.time(), sessions() - sessions_before
+        pending = sum(cache.get(f"ml:recommendations:refresh:{user_id}") is not None for user_id in user_ids)
+    finally:
+        stop_worker(plumbing, worker)
+    n = args.checkouts
+    spent = [(b - a - rate * (ended - started)) * 1000 / n for a, b, rate in zip(before, after, idle, strict=True)]
+    load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    print(f"# celery worker {' '.join(options)}: {n} checkouts, CPU ms per checkout; load average {load}")
+    window = ended - started
+    print(
+        f"#   idle CPU subtracted: {idle[0] * 1000:.2f} / {idle[1] * 1000:.2f} ms/s (main / pool) over {window:.0f} s"
+    )
+    print(f"#   refresh claims still held at the end: {pending} (0: every queued refresh ran)")
+    print(f"#   PostgreSQL connections opened per checkout: {opened / n:.2f}")
+    print(f"{'main process':<20} {spent[0]:8.2f}")
+    print(f"{'pool processes':<20} {spent[1]:8.2f}")
+    print(f"{'total':<20} {sum(spent):8.2f}")
     return 0
 
 

@@ -871,28 +871,32 @@ def queue_purge(args):
             return 0
 
 
-def queue_ready(args):
-    """Messages waiting in the run's queue (not counting those a worker holds)."""
-    with broker_connection(args) as conn:
-        try:
-            _, ready, _ = conn.default_channel.queue_declare(args.queue, passive=True)
-        except Exception:  # noqa: BLE001 - not declared yet: nothing was sent
-            return 0
-        return ready
+def queue_state(channel, queue):
+    """``(messages ready, consumers)`` of ``queue`` (messages a worker holds are not ready); ``(0, 0)`` when it
+    is not declared yet (nothing was sent to it: the broker then closes ``channel``)."""
+    try:
+        _, ready, consumers = channel.queue_declare(queue, passive=True)
+    except Exception:  # noqa: BLE001 - not declared yet
+        return 0, 0
+    return ready, consumers
 
 
 def wait_for_queue(args, timeout=120):
+    """Until the run's queue has no message ready, asking five times a second over one AMQP connection (a
+    connection per poll cost RabbitMQ and this script more than the polls, in the row's CPU)."""
     deadline = time.time() + timeout
-    while time.time() < deadline:
-        if queue_ready(args) == 0:
-            return True
-        time.sleep(0.2)
+    with broker_connection(args) as conn, conn.channel() as channel:
+        while time.time() < deadline:
+            if queue_state(channel, args.queue)[0] == 0:
+                return True
+            time.sleep(0.2)
     print(f"  the Celery queue {args.queue} still had messages after {timeout}s", file=sys.stderr, flush=True)
     return False
 
 
-def start_worker(args):
-    """One Celery worker process (concurrency 1) on the run's queue, with the server's environment."""
+def start_worker(args, *, env=None, options=("--concurrency", "1", "--loglevel", "warning")):
+    """One Celery worker process on the run's queue (by default concurrency 1, with the server's environment);
+    ``options``: its pool options, ``env``: its environment."""
     queue_purge(args)
     celery = Path(sys.executable).with_name("celery")
     name = f"{args.queue}@%h"
@@ -902,35 +906,29 @@ def start_worker(args):
             "-A",
             "skincare",
             "worker",
-            "--concurrency",
-            "1",
+            *options,
             "--queues",
             args.queue,
             "--hostname",
             name,
-            "--loglevel",
-            "warning",
             "--without-gossip",
             "--without-mingle",
-        ],  # fmt: skip
+        ],
         cwd=ROOT,
-        env=server_env(args),
+        env=server_env(args) if env is None else env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL if not args.server_log else None,
     )
     # Ready when the broker lists a consumer on the queue.
     deadline = time.time() + 120
-    while time.time() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the Celery worker exited with {process.returncode}")
-        with broker_connection(args) as conn:
-            try:
-                _, _, consumers = conn.default_channel.queue_declare(args.queue, passive=True)
-            except Exception:  # noqa: BLE001 - not declared yet
-                consumers = 0
-        if consumers:
-            return process
-        time.sleep(0.5)
+    with broker_connection(args) as conn:
+        while time.time() < deadline:
+            if process.poll() is not None:
+                raise SystemExit(f"the Celery worker exited with {process.returncode}")
+            with conn.channel() as channel:  # a new one each time: a poll before the worker declared the queue
+                if queue_state(channel, args.queue)[1]:  # closes its channel
+                    return process
+            time.sleep(0.5)
     process.terminate()
     raise SystemExit("the Celery worker did not start consuming in time")
 

@@ -3,6 +3,7 @@
 import os
 
 from celery import Celery, Task
+from celery.fixups import django as django_fixup
 from kombu.exceptions import OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skincare.settings")
@@ -26,6 +27,41 @@ class OutboxTask(Task):
             return None
 
 
-app = Celery("skincare", task_cls=OutboxTask)
+class WorkerFixup(django_fixup.DjangoWorkerFixup):
+    """A task starts and ends as a Django request does (``close_old_connections``): a database connection
+    is closed when it is older than ``DB_CONN_MAX_AGE`` or broken, and kept otherwise. Celery's own fixup
+    closes every connection around every task whatever ``CONN_MAX_AGE`` says (Celery 5.6 reverted honouring
+    it), so each message opened a new PostgreSQL connection. With the default ``DB_CONN_MAX_AGE=0`` both close
+    every time. A kept connection is checked at the task's first query (``SELECT 1``, Django's health check):
+    one dead since the last task (a database restart) is replaced instead of failing the task. The rest
+    (closing what a forked pool process inherited, the caches) is Celery's."""
+
+    def on_task_prerun(self, sender, **kwargs):
+        if not getattr(sender.request, "is_eager", False):
+            self._db.close_old_connections()
+            for connection in self._db.connections.all(initialized_only=True):
+                connection.health_check_enabled = True  # until it reconnects (then CONN_HEALTH_CHECKS again)
+
+    def on_task_postrun(self, sender, **kwargs):
+        if not getattr(sender.request, "is_eager", False):
+            self._db.close_old_connections()
+            self.close_cache()
+
+
+class DjangoFixup(django_fixup.DjangoFixup):
+    """Celery's Django fix-up, with ``WorkerFixup`` on the worker side."""
+
+    @property
+    def worker_fixup(self):
+        if self._worker_fixup is None:
+            self._worker_fixup = WorkerFixup(self.app)
+        return self._worker_fixup
+
+
+def django_fixup(app):
+    return DjangoFixup(app).install()
+
+
+app = Celery("skincare", task_cls=OutboxTask, fixups=[django_fixup])
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

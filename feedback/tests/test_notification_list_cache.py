@@ -128,3 +128,21 @@ def test_a_queryset_delete_drops_every_users_pages(user, monkeypatch):
     monkeypatch.setattr(user_pages, "all_changed", dropped.append)
     Notification.objects.filter(user=user).delete()
     assert dropped == ["notifications"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_notices_written_outside_a_transaction_replace_the_users_version_once(auth_client, user, monkeypatch):
+    """The order notices task runs in the worker in autocommit: its INSERT is committed when the version is
+    replaced, so one replacement (one Redis write) drops the pages, with no second one "after the commit"."""
+    from feedback.tasks import order_notices
+    from skincare.api import user_pages
+
+    assert titles(auth_client) == []  # a cached page
+    replaced, replace = [], user_pages._replace
+    monkeypatch.setattr(user_pages, "_replace", lambda key: replaced.append(key) or replace(key))
+    order = {"user_id": user.pk, "order_id": 7, "order_number": "SK-7", "message": "...", "priority": "normal"}
+
+    order_notices(notices=[{**order, "title": "placed"}, {**order, "title": "paid"}])
+
+    assert replaced == [f"userpages:notifications:v:{user.pk}"]
+    assert titles(auth_client) == [("paid", False), ("placed", False)]

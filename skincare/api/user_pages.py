@@ -49,7 +49,8 @@ def _replace(key):
 
 def _now_and_on_commit(key):
     _replace(key)  # the writing transaction itself (and tests, whose transaction never commits) reads fresh
-    transaction.on_commit(lambda: _replace(key))  # pages other readers built from the rows before the commit
+    if transaction.get_connection().in_atomic_block:  # outside one the write is committed already
+        transaction.on_commit(lambda: _replace(key))  # pages other readers built from the rows before the commit
 
 
 def user_changed(scope, user_id):

@@ -14,9 +14,10 @@ from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.core.cache import cache
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from django.test import Client
 
+from skincare.celery import django_fixup
 from skincare.models import FailedTask
 from skincare.observability import celery_hooks, metrics
 from skincare.observability.context import LogContext, bind, unbind
@@ -146,7 +147,13 @@ def test_an_unmatched_path_is_one_route(client: Client, json_log):
 
 # --- Celery: the request id travels to the worker -----------------------------------------------
 
-worker_app = Celery("observability-tests", broker="memory://", backend="cache+memory://", set_as_current=False)
+worker_app = Celery(
+    "observability-tests",
+    broker="memory://",
+    backend="cache+memory://",
+    set_as_current=False,
+    fixups=[django_fixup],  # the project's worker, database connections included
+)
 worker_app.conf.update(
     task_always_eager=False, worker_hijack_root_logger=False, broker_connection_retry_on_startup=True
 )
@@ -162,6 +169,18 @@ def log_something(word):
 @worker_app.task(name="obs_tests.explode")
 def explode(number):
     raise ValueError(f"bad number {number}")
+
+
+@worker_app.task(name="obs_tests.database_backend")
+def database_backend(close=False):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    if close:  # the test's last task: no connection left open on the test database
+        connection.close()
+    return pid
 
 
 @pytest.fixture
@@ -221,6 +240,35 @@ def test_a_task_that_fails_in_the_worker_is_recorded(worker):
     assert row.args == "[13]"
     assert row.request_id == "req-fail-1"
     assert "raise ValueError" in row.traceback
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="asks PostgreSQL which backend serves the task")
+@pytest.mark.parametrize(("max_age", "kept"), [(60, True), (0, False)])
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_keeps_its_database_connection_between_tasks_as_db_conn_max_age_says(
+    worker, monkeypatch, max_age, kept
+):
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", max_age)  # DB_CONN_MAX_AGE
+    database_backend.delay(close=True).get(timeout=20)  # a new connection from here on
+
+    first = database_backend.delay().get(timeout=20)
+    second = database_backend.delay(close=True).get(timeout=20)
+
+    assert (first == second) is kept
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ends the worker's PostgreSQL backend")
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_replaces_a_kept_connection_that_died_between_tasks(worker, monkeypatch):
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 60)  # DB_CONN_MAX_AGE
+    database_backend.delay(close=True).get(timeout=20)
+    first = database_backend.delay().get(timeout=20)
+    with connection.cursor() as cursor:  # as a database restart would
+        cursor.execute("SELECT pg_terminate_backend(%s)", [first])
+
+    second = database_backend.delay(close=True).get(timeout=20)
+
+    assert second != first
 
 
 def test_an_eager_task_logs_with_the_request_context(json_log, settings):

@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery, Task
-from celery.fixups import django as django_fixup
+from celery.fixups import django as celery_django
 from kombu.exceptions import OperationalError
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skincare.settings")
@@ -27,7 +27,7 @@ class OutboxTask(Task):
             return None
 
 
-class WorkerFixup(django_fixup.DjangoWorkerFixup):
+class WorkerFixup(celery_django.DjangoWorkerFixup):
     """A task starts and ends as a Django request does (``close_old_connections``): a database connection
     is closed when it is older than ``DB_CONN_MAX_AGE`` or broken, and kept otherwise. Celery's own fixup
     closes every connection around every task whatever ``CONN_MAX_AGE`` says (Celery 5.6 reverted honouring
@@ -48,7 +48,7 @@ class WorkerFixup(django_fixup.DjangoWorkerFixup):
             self.close_cache()
 
 
-class DjangoFixup(django_fixup.DjangoFixup):
+class DjangoFixup(celery_django.DjangoFixup):
     """Celery's Django fix-up, with ``WorkerFixup`` on the worker side."""
 
     @property

@@ -167,19 +167,28 @@ def test_a_cold_page_is_three_redis_round_trips_when_this_process_has_its_items(
 def test_an_item_is_one_entry_rebuilt_in_place_under_a_new_version(api_client, django_assert_num_queries):
     """Items outlive the pages (an hour, not a minute) but not a change: a new list version rebuilds each
     product's entry in place, so old versions leave no entries behind."""
-    glow, *_ = catalog()
+    products = catalog()
+    keys = [
+        key(product.pk)
+        for product in products
+        for key in (catalog_cache.product_list_item_key, catalog_cache.product_list_fragment_key)
+    ]
     assert api_client.get(URL, {"sort": "price"}).status_code == 200
-    keys = sorted(cache.keys("catalog:list-fragment:*") + cache.keys("catalog:list-item:*"))
-    assert len(keys) == 6
+    version = catalog_cache.product_list_version()
+    assert [entry[0] for entry in cache.get_many(keys).values()] == [version] * 6
     if hasattr(cache, "ttl"):  # Redis
         assert all(cache.ttl(key) > catalog_cache.LIST_TIMEOUT for key in keys)
     with django_assert_num_queries(1):  # another page: the items from this process or the cache
         assert api_client.get(URL, {"sort": "-price"}).status_code == 200
-    services.product_update(product=glow, data={"price": Decimal("13.00")})
+    services.product_update(product=products[0], data={"price": Decimal("13.00")})
     with django_assert_num_queries(3):  # the ids, then every item again (rows and images) under the new version
         response = api_client.get(URL, {"sort": "-price"})
     assert [item["price"] for item in response.json()["data"]] == ["30.00", "13.00", "9.00"]
-    assert sorted(cache.keys("catalog:list-fragment:*") + cache.keys("catalog:list-item:*")) == keys
+    new_version = catalog_cache.product_list_version()
+    assert new_version != version
+    assert [entry[0] for entry in cache.get_many(keys).values()] == [new_version] * 6
+    if hasattr(cache, "keys"):  # Redis: no entry of the old version left
+        assert len(cache.keys("catalog:list-fragment:*") + cache.keys("catalog:list-item:*")) == 6
 
 
 def test_entries_with_different_timeouts_are_written_together():

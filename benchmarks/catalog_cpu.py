@@ -5,10 +5,12 @@
 
 Requests go through Django's test ``Client`` (the whole middleware stack, no server). Each row's URLs
 are built like ``hot_paths.py``'s (cold rows: a ``max_price`` different per request, so neither page
-nor total is cached); 10 untimed warm-up requests, then ``N`` timed with ``time.process_time()``: CPU
+nor total is cached); ``WARM`` untimed warm-up requests (default 10; a few hundred also fill the products'
+cached list items, as a long run has them), then ``N`` timed with ``time.process_time()``: CPU
 milliseconds per request survive a loaded machine where wall-clock throughput does not. Prints CPU and
-wall ms, SQL statements per request and ``/health``'s CPU over the row's (name ``health`` first).
-``PROFILE=<row>`` adds a cProfile of that row by CPU time (``TOP`` lines).
+wall ms, SQL statements per request and ``/health``'s CPU over the row's (name ``health`` first), then
+two exact counts per request of 50 more that the machine's load does not change: Redis round trips and
+Python function calls. ``PROFILE=<row>`` adds a cProfile of that row by CPU time (``TOP`` lines).
 """
 
 import cProfile
@@ -21,7 +23,7 @@ import time
 from itertools import count
 from urllib.parse import urlencode
 
-from _inprocess import django_setup, test_client, timed
+from _inprocess import count_redis_trips, django_setup, logs_to_devnull, test_client, timed
 
 django_setup()
 
@@ -71,14 +73,29 @@ def url_makers():
     }
 
 
+def exact_counts(client, make, n=50):
+    """Redis round trips and Python function calls per request, over ``n`` requests of the row."""
+    urls = [make() for _ in range(2 * n)]
+    with count_redis_trips() as trips:
+        for i, url in enumerate(urls[:n]):
+            client.get(url, REMOTE_ADDR=f"10.2.{i}.1")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for i, url in enumerate(urls[n:]):
+        client.get(url, REMOTE_ADDR=f"10.3.{i}.1")
+    profiler.disable()
+    return trips[0] / n, sum(stat[1] for stat in pstats.Stats(profiler).stats.values()) / n
+
+
 def main():
+    logs_to_devnull()
     makers = url_makers()
     client = test_client(HTTP_X_FORWARDED_PROTO="https")
     profile_row, base = os.environ.get("PROFILE"), None
     for row in sys.argv[1:] or ROWS:
         make = makers[row]
-        for i in range(10):
-            response = client.get(make(), REMOTE_ADDR=f"10.0.{i}.1")
+        for i in range(int(os.environ.get("WARM", "10"))):
+            response = client.get(make(), REMOTE_ADDR=f"10.0.{i % 250}.1")
             assert response.status_code == 200, (row, response.status_code, response.content[:300])
         urls = [make() for _ in range(N)]
         profiler = cProfile.Profile(time.process_time) if row == profile_row else None
@@ -93,7 +110,8 @@ def main():
         sql = sum(float(query["time"]) for query in timing.queries) / N * 1000
         print(
             f"{row:15s} cpu {cpu:6.2f} ms  wall {wall:6.2f} ms  sql(wall) {sql:5.2f} ms  "
-            f"statements {len(timing.queries) / N:4.2f}  health/cpu {base / cpu if base else 0:5.3f}",
+            f"statements {len(timing.queries) / N:4.2f}  health/cpu {base / cpu if base else 0:5.3f}  "
+            "Redis trips {:4.2f}  Python calls {:6.0f}".format(*exact_counts(client, make)),
             flush=True,
         )
         if profiler:

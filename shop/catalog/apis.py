@@ -156,7 +156,8 @@ class ProductListApi(generics.ListAPIView):
             store[page_key] = (version, page_ids, self.list_total, envelope)
             if self.list_total_holder.counted:
                 store[count_key] = (version, self.list_total_holder.value)
-        fragments = listing.product_list_fragments(page_ids, version=version, store=store)
+        items_store = {}
+        fragments = listing.product_list_fragments(page_ids, version=version, store=items_store)
         khmer = content_language_is_khmer() and getattr(self, "localized_content", True)  # as the renderer
         items = listing.product_list_fragments_joined(fragments, request=request, khmer=khmer)
         content = b"".join((envelope[0], b'"data":[', items, b"]", envelope[1]))
@@ -164,7 +165,11 @@ class ProductListApi(generics.ListAPIView):
             request, content, first_seen_record=found.get(seen_key), tag=(version, self.list_total)
         )
         catalog_cache.set_many_expiring(
-            {catalog_cache.LIST_TIMEOUT: store, FIRST_SEEN_TIMEOUT: {seen_key: seen} if seen else {}}
+            {
+                catalog_cache.LIST_TIMEOUT: store,
+                catalog_cache.ITEM_TIMEOUT: items_store,
+                FIRST_SEEN_TIMEOUT: {seen_key: seen} if seen else {},
+            }
         )
         return rendered_response(request, store[response_key])
 

@@ -28,6 +28,11 @@ from redis.exceptions import RedisError
 
 TIMEOUT = 60 * 60  # an hour; invalidation on change keeps them fresh
 LIST_TIMEOUT = 60  # list pages/counts: bounded staleness for writes that skip invalidation
+# A product's list item and its JSON: one entry per product that records the list version it was built
+# under (a new version rebuilds it in place, so old versions leave nothing behind). An hour, as the detail
+# payload: every write that changes what an item shows replaces the version; only writes that skip
+# invalidation wait for it. With LIST_TIMEOUT every item was rebuilt once a minute, version or not.
+ITEM_TIMEOUT = TIMEOUT
 
 CATEGORY_TREE_KEY = "catalog:category-tree:v1"
 BRANDS_KEY = "catalog:brands:v1"
@@ -103,16 +108,16 @@ def product_list_entry_key(kind, path, params):
     return f"catalog:list-{kind}:v3:{_query_digest(path, params)}"
 
 
-def product_list_item_key(product_id, version):
-    """Cache key of one product's public list item (``listing.product_list_items``) under ``version``:
-    every change that replaces the list version orphans the items as it orphans the pages."""
-    return f"catalog:list-item:{version}:{product_id}"
+def product_list_item_key(product_id):
+    """Cache key of one product's public list item (``listing.product_list_items``), stored as
+    ``(list version, item)``: an item of another version is rebuilt, as pages are."""
+    return f"catalog:list-item:v2:{product_id}"
 
 
-def product_list_fragment_key(product_id, version):
-    """Cache key of one product's list item rendered as JSON (``listing.product_list_fragments``) under
-    ``version``, orphaned with the items and pages."""
-    return f"catalog:list-fragment:{version}:{product_id}"
+def product_list_fragment_key(product_id):
+    """Cache key of one product's list item rendered as JSON (``listing.product_list_fragments``), stored as
+    ``(list version, fragment)`` like the item."""
+    return f"catalog:list-fragment:v2:{product_id}"
 
 
 def product_list_count_key(path, params, version=None):

@@ -4,8 +4,9 @@ A list page that is not cached yet (a new filter combination, a new search) used
 serialise every product of the page. Items are the same whatever page or filter shows them, so
 each is cached once (``cache.product_list_item_key``): a page is a narrow query for its ids and
 one multi-get for their items; only the missing items are loaded (2 queries: rows and primary
-images) and stored. The key embeds the list version, so every write that refreshes list pages
-(``cache.invalidate_product_lists``) refreshes the items too, with the same ``LIST_TIMEOUT``.
+images) and stored. Each item records the list version it was built under, so every write that
+refreshes list pages (``cache.invalidate_product_lists``) refreshes the items too; the items
+themselves are kept ``ITEM_TIMEOUT`` (pages only ``LIST_TIMEOUT``).
 
 The API's pages go one step further (``product_list_fragments``): each item is also cached as the
 JSON the API answers, in English and in Khmer, cut where the request's origin goes into its image
@@ -13,6 +14,7 @@ URLs, so a page is joined from bytes instead of decoding, copying and encoding e
 """
 
 import secrets
+import time
 from urllib.parse import urlsplit
 
 from django.core.cache import cache
@@ -33,20 +35,27 @@ def product_list_items(product_ids, *, version=None):
     if not product_ids:
         return []
     version = version or catalog_cache.product_list_version()
-    keys = [catalog_cache.product_list_item_key(pk, version) for pk in product_ids]
-    found = cache.get_many(keys)
-    missing = [pk for pk, key in zip(product_ids, keys, strict=True) if key not in found]
+    found = _of_version(product_ids, catalog_cache.product_list_item_key, version)
+    missing = [pk for pk in product_ids if pk not in found]
     if missing:
         products = selectors.product_list_queryset().in_bulk(missing)
-        built = {
-            catalog_cache.product_list_item_key(pk, version): product_list_item(products[pk])
-            for pk in missing
-            if pk in products
-        }
+        built = {pk: product_list_item(products[pk]) for pk in missing if pk in products}
         if built:
-            cache.set_many(built, catalog_cache.LIST_TIMEOUT)
+            cache.set_many(
+                {catalog_cache.product_list_item_key(pk): (version, item) for pk, item in built.items()},
+                catalog_cache.ITEM_TIMEOUT,
+            )
         found.update(built)
-    return [found[key] for key in keys if key in found]
+    return [found[pk] for pk in product_ids if pk in found]
+
+
+def _of_version(product_ids, key_of, version):
+    """``{product id: cached value}`` of the entries (``(version, value)`` under ``key_of(product id)``) built
+    under ``version``; one cache read."""
+    keys = {pk: key_of(pk) for pk in product_ids}
+    found = cache.get_many(list(keys.values()))
+    entries = ((pk, found.get(key)) for pk, key in keys.items())
+    return {pk: entry[1] for pk, entry in entries if entry is not None and entry[0] == version}
 
 
 # --- Items as rendered JSON ----------------------------------------------------------------
@@ -90,21 +99,40 @@ def product_list_fragment(item):
     return tuple(variants)
 
 
+# The fragments this process read or built, kept while the list version stays the same and for at most
+# FRAGMENTS_LOCAL_TIMEOUT seconds, as the category nodes are (``selectors.category_nodes``): a cold page whose
+# items this process has seen needs no read of their JSON from the cache (20 values, ~2 KB each).
+FRAGMENTS_LOCAL_TIMEOUT = 60
+FRAGMENTS_LOCAL_MAX = 5000
+_fragments_memo = {"version": None, "expires": 0.0, "fragments": {}}
+
+
+def _local_fragments(version):
+    memo, now = _fragments_memo, time.monotonic()
+    if memo["version"] != version or now >= memo["expires"]:
+        memo.update(version=version, expires=now + FRAGMENTS_LOCAL_TIMEOUT, fragments={})
+    return memo["fragments"]
+
+
 def product_list_fragments(product_ids, *, version, store):
     """The cached ``product_list_fragment`` of each of ``product_ids`` (active products) in that order;
-    an id whose product is no longer active is left out. Missing ones are built from
-    ``product_list_items`` and added to ``store`` (``{key: value}``, for the caller to write with
-    ``LIST_TIMEOUT``, with the rest of its answer)."""
+    an id whose product is no longer active is left out. They come from this process's copy, else from
+    the cache; missing ones are built from ``product_list_items`` and added to ``store`` (``{key: value}``,
+    for the caller to write with ``ITEM_TIMEOUT``, with the rest of its answer)."""
     if not product_ids:
         return []
-    keys = [catalog_cache.product_list_fragment_key(pk, version) for pk in product_ids]
-    found = cache.get_many(keys)
-    missing = [pk for pk, key in zip(product_ids, keys, strict=True) if key not in found]
+    local = _local_fragments(version)
+    found = {pk: local[pk] for pk in product_ids if pk in local}
+    missing = [pk for pk in product_ids if pk not in found]
     if missing:
-        for item in product_list_items(missing, version=version):
-            key = catalog_cache.product_list_fragment_key(item["id"], version)
-            found[key] = store[key] = product_list_fragment(item)
-    return [found[key] for key in keys if key in found]
+        cached = _of_version(missing, catalog_cache.product_list_fragment_key, version)
+        for item in product_list_items([pk for pk in missing if pk not in cached], version=version):
+            cached[item["id"]] = fragment = product_list_fragment(item)
+            store[catalog_cache.product_list_fragment_key(item["id"])] = (version, fragment)
+        found.update(cached)
+        if len(local) < FRAGMENTS_LOCAL_MAX:
+            local.update(cached)
+    return [found[pk] for pk in product_ids if pk in found]
 
 
 def request_origin(request):

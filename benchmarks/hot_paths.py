@@ -691,7 +691,10 @@ CPU_GROUPS = ("web (gunicorn)", "Celery worker", "PostgreSQL (run's database)", 
 
 
 def _proc_stats():
-    """``{pid: (parent pid, CPU seconds, command line)}`` of every process /proc shows."""
+    """``{pid: (parent pid, CPU seconds, command line)}`` of every process /proc shows. A process's CPU
+    seconds include those of its children that have ended and been waited for (``cutime`` + ``cstime``):
+    a gunicorn worker or a PostgreSQL backend that ends inside a round still counts, in its parent (a
+    living child's own CPU is not in its parent's figure, so nothing counts twice)."""
     stats = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -701,8 +704,8 @@ def _proc_stats():
             cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:  # gone meanwhile
             continue
-        # After the command's ")": state, ppid, ... utime and stime are the 12th and 13th fields.
-        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / CLOCK_TICKS, cmdline)
+        # After the command's ")": state, ppid, ... utime, stime, cutime and cstime are the 12th to 15th fields.
+        stats[int(entry.name)] = (int(fields[1]), sum(int(f) for f in fields[11:15]) / CLOCK_TICKS, cmdline)
     return stats
 
 
@@ -730,6 +733,8 @@ def cpu_snapshot(roots, database):
                 groups[pid] = "PostgreSQL (run's database)"
             elif "(" not in cmdline:  # not a client's backend: WAL writer, checkpointer, autovacuum...
                 groups[pid] = "PostgreSQL (background)"
+        elif "/bin/postgres " in cmdline:  # the postmaster: with the backends that ended, of any database
+            groups[pid] = "PostgreSQL (background)"
         elif "redis-server" in cmdline:
             groups[pid] = "Redis"
         elif "beam.smp" in cmdline and "rabbit" in cmdline:

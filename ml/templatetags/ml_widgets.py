@@ -9,6 +9,7 @@ whose store is down shows nothing rather than breaking the page."""
 import logging
 
 from django import template
+from django.conf import settings
 from django.core.cache import cache
 from django.template.loader import get_template
 from django.utils import translation
@@ -55,10 +56,16 @@ def _load(kind, load):
     return [{"product": product_list_item(item.product), "reason": item.reason} for item in loaded], True
 
 
+def _guest_timeout(page_type):
+    """How long a guest's rendered list is kept: the product page's own bound (``PRODUCT_PAGE_LIST_TIMEOUT``)
+    there, the catalog lists' minute elsewhere."""
+    return settings.PRODUCT_PAGE_LIST_TIMEOUT if page_type == "product_page" else catalog_cache.LIST_TIMEOUT
+
+
 def _widget(context, kind, page_type, load, *, anchor="", shared=None):
     """The widget's HTML. ``shared``: what the list depends on besides the catalog, when it is the same
     for every guest; a guest's list is then cached rendered, with the ids it shows, like the catalog's list
-    sections (under the catalog's list version, at most ``LIST_TIMEOUT``), per language (the reasons are
+    sections (under the catalog's list version, for ``_guest_timeout``), per language (the reasons are
     translated). Impressions are recorded on every view."""
     user = _user(context)
     request = context.get("request")
@@ -83,7 +90,7 @@ def _widget(context, kind, page_type, load, *, anchor="", shared=None):
         html = template.render({**data, "items": items, "csrf_token": csrf_token})
         entry = {"ids": [item["product"]["id"] for item in items], "html": html}
         if key is not None and complete:
-            cache.set(key, entry, catalog_cache.LIST_TIMEOUT)
+            cache.set(key, entry, _guest_timeout(page_type))
     if entry["ids"] and request is not None:
         rec_services.recommendation_impressions_record(
             user=user,

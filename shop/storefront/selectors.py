@@ -7,6 +7,7 @@ as it refreshes the API's list pages.
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Sum
@@ -60,7 +61,7 @@ def _section_key(name, version):
     return catalog_cache.product_list_page_key(f"storefront:{name}", [], version)
 
 
-def _cached_sections(builds, *, version=None):
+def _cached_sections(builds, *, version=None, timeout=catalog_cache.LIST_TIMEOUT):
     """``{name: build}`` -> ``{name: list items}``, cached under the list version (one cache read for all)."""
     version = version or catalog_cache.product_list_version()
     keys = {name: _section_key(name, version) for name in builds}
@@ -70,13 +71,13 @@ def _cached_sections(builds, *, version=None):
         items = found.get(keys[name])
         if items is None:
             items = [product_list_item(product) for product in build()]
-            cache.set(keys[name], items, catalog_cache.LIST_TIMEOUT)
+            cache.set(keys[name], items, timeout)
         sections[name] = items
     return sections
 
 
-def _cached_section(name, build, *, version=None):
-    return _cached_sections({name: build}, version=version)[name]
+def _cached_section(name, build, *, version=None, timeout=catalog_cache.LIST_TIMEOUT):
+    return _cached_sections({name: build}, version=version, timeout=timeout)[name]
 
 
 def _featured():
@@ -224,13 +225,15 @@ def filter_options():
 
 
 def product_related(product, *, version=None):
-    """Related products of a cached product payload (cached like the lists)."""
+    """Related products of a cached product payload (cached like the lists, ``PRODUCT_PAGE_LIST_TIMEOUT``)."""
 
     def build():
         stub = Product(pk=product["id"], category_id=product["category"]["id"], concerns=product["concerns"])
         return catalog_selectors.product_related(stub)
 
-    return _cached_section(f"related:{product['id']}", build, version=version)
+    return _cached_section(
+        f"related:{product['id']}", build, version=version, timeout=settings.PRODUCT_PAGE_LIST_TIMEOUT
+    )
 
 
 def in_wishlist(*, user, product_id):

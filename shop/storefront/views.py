@@ -8,6 +8,7 @@ import re
 import uuid
 from functools import partial, wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -172,6 +173,7 @@ def _product_context(request, slug):
         "product": product,
         # Called by the template only when its cached fragment is missing.
         "related": partial(selectors.product_related, product, version=version),
+        "page_list_timeout": settings.PRODUCT_PAGE_LIST_TIMEOUT,
         "in_wishlist": selectors.in_wishlist(user=request.user, product_id=product["id"]),
         "breadcrumbs": product["breadcrumbs"],
     }

@@ -155,3 +155,43 @@ def test_fragment_tag_keys_on_its_inputs_and_the_language(rf):
     with translation.override("km"):
         assert page.render(Context({"request": request, "name": "a", "other": 3})) == "<p>a 3</p>"
     assert page.render(Context({"name": "a", "other": 4})) == "<p>a 4</p>"  # no request: not cached
+
+
+@pytest.mark.parametrize("seconds", [60, 3600])
+def test_a_guests_product_page_keeps_its_lists_for_the_product_page_bound(settings, monkeypatch, seconds):
+    """The related, similar and bought-together lists a guest's product page caches (under the list version)
+    are kept ``PRODUCT_PAGE_LIST_TIMEOUT``; the home page's lists keep the catalog's minute."""
+    from django.core.cache import cache, caches
+    from django.core.cache.backends.base import DEFAULT_TIMEOUT
+
+    from shop.catalog import cache as catalog_cache
+
+    settings.PRODUCT_PAGE_LIST_TIMEOUT = seconds
+    category = CategoryFactory()
+    product = ProductFactory(slug="serum", category=category)
+    ProductFactory(slug="toner", category=category, concerns=product.concerns)
+    timeouts = {}
+    backend = type(caches["default"])
+    original = backend.set
+
+    def recording(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        timeouts[key] = timeout
+        return original(self, key, value, timeout, version=version)
+
+    monkeypatch.setattr(backend, "set", recording)
+    cache.clear()
+    assert Client().get("/p/serum/").status_code == 200
+    assert Client().get("/").status_code == 200
+
+    version = catalog_cache.product_list_version()
+    product_page_lists = [
+        fragments.fragment_key("product-related", [version, product.pk]),
+        catalog_cache.product_list_page_key(f"storefront:related:{product.pk}", [], version),
+        *(
+            catalog_cache.product_list_page_key(f"ml:widget-html:{kind}:product_page:{product.pk}:en", [], version)
+            for kind in ("similar", "bought_together")
+        ),
+    ]
+    assert [timeouts.get(key) for key in product_page_lists] == [seconds] * 4
+    popular = catalog_cache.product_list_page_key("ml:widget-html:popular:homepage:all:en", [], version)
+    assert timeouts.get(popular) == catalog_cache.LIST_TIMEOUT

@@ -48,18 +48,20 @@ def _bump(cart_id):
         cache.add(key, time.time_ns(), timeout=None)
 
 
-def cart_cache_invalidate(cart_id, *, ending_transaction=False):
+def cart_cache_invalidate(cart_id, *, no_read_before_commit=False):
     """Bump the cart's version after commit, and now too when a read of the lines may still follow
     in the same transaction (it would find the entry stored before the change).
 
-    ``ending_transaction``: the caller's atomic block ends right after this call. When that block
-    is the outermost, nothing can read before the commit, so the bump after it is the only one (a
-    Redis round trip less); inside an outer transaction (a larger flow, tests) it bumps now as well.
+    ``no_read_before_commit``: the caller's atomic block reads no cart lines through the cache after
+    this call (an addition whose block ends right after it; checkout, which reads the lines once,
+    before). When that block is the outermost, nothing can read before the commit, so the bump after
+    it is the only one (a Redis round trip less); inside an outer transaction (a larger flow, tests)
+    it bumps now as well.
     """
     connection = transaction.get_connection()
     if not connection.in_atomic_block:  # autocommit: the change is committed already
         _bump(cart_id)
         return
     transaction.on_commit(lambda: _bump(cart_id))
-    if not (ending_transaction and len(connection.atomic_blocks) == 1):
+    if not (no_read_before_commit and len(connection.atomic_blocks) == 1):
         _bump(cart_id)

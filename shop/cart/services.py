@@ -201,7 +201,7 @@ def cart_add_line(*, cart, product_id, quantity, variant_id=None):
             _check_quantity(MAX_LINE_QUANTITY + 1)
         line_id, new_quantity = row
         _check_stock(product, variant, new_quantity)
-        cart_cache_invalidate(cart.pk, ending_transaction=True)
+        cart_cache_invalidate(cart.pk, no_read_before_commit=True)
     return line_id
 
 

@@ -37,7 +37,7 @@ def checkout_fetch(*, cart_id, take_lines=False):
         rows = _lines_take(cart.pk)
         if rows and cart.coupon_id:
             Cart.objects.filter(pk=cart.pk).update(coupon=None)
-        cart_cache_invalidate(cart.pk)
+        cart_cache_invalidate(cart.pk, no_read_before_commit=True)  # the lines were read, by the statement above
     else:
         cart = cart_lock(cart_id=cart_id)
         rows = list(CartLine.objects.filter(cart=cart).values_list("id", "product_id", "variant_id", "quantity"))

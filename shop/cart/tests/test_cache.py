@@ -62,3 +62,21 @@ def test_inside_a_larger_transaction_an_addition_bumps_now_too(monkeypatch):
         cart_add_line(cart=cart, product_id=product.pk, quantity=2)
         assert bumps == [cart.pk]  # the one after commit is still to come
         assert [row[1:] for row in cart_lines_cached(cart.pk)] == [(product.pk, None, 2)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_checkout_bumps_its_carts_version_once_after_its_commit(monkeypatch, auth_client, user):
+    """Checkout reads the lines once, by the statement that deletes them, and nothing reads them through the
+    cache before its transaction commits: the bump after the commit is the only one, and the cart then reads
+    empty."""
+    from shop.orders.tests.helpers import checkout, fill_cart
+
+    cart = fill_cart(user, (ProductFactory(), 2))
+    assert [row[3] for row in cart_lines_cached(cart.pk)] == [2]  # stored under the current version
+    bumps = _bumps(monkeypatch)
+
+    response = checkout(auth_client, user)
+
+    assert response.status_code == 201, response.json()
+    assert bumps == [cart.pk]
+    assert cart_lines_cached(cart.pk) == []

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.db import connection
 from django.db.models import Count, Min, Q, Window
 from django.utils import timezone
 
@@ -11,8 +12,11 @@ from feedback.models import (
     ModerationReport,
     ModerationStatus,
     Notification,
+    NotificationPreference,
     ProductFeedbackResponse,
+    PushDevice,
 )
+from shop.cart.prepared import Prepared, prepared_statements
 
 QUEUE_ORDERINGS = {
     "priority": ["-escalated", "priority_level", "created_at", "id"],
@@ -151,3 +155,57 @@ def user_report_counts(*, user) -> dict:
         rejected=Count("id", filter=Q(status=ModerationStatus.REJECTED)),
     )
     return {"filed": ModerationReport.objects.filter(reporter=user).count(), **about}
+
+
+# The two reads of every batch of order notices (a checkout's, in the Celery worker), prepared once per
+# PostgreSQL connection with ``DB_PREPARED_STATEMENTS`` (shop/cart/prepared.py): the ORM's querysets below
+# cost the worker more CPU to build than PostgreSQL spends running them.
+_PREFERENCE_COLUMNS = ("id", "user_id", "email_enabled", "push_enabled", "type_settings")
+_PREFERENCES = Prepared(
+    "feedback_preferences",
+    "SELECT id, user_id, email_enabled, push_enabled, type_settings FROM feedback_notificationpreference"
+    " WHERE user_id = ANY($1)",
+    ["bigint[]"],
+)
+_PUSH_TOKENS = Prepared(
+    "feedback_push_tokens",
+    "SELECT user_id, token FROM feedback_pushdevice WHERE user_id = ANY($1) AND is_active"
+    " ORDER BY user_id, last_seen_at DESC, id DESC",
+    ["bigint[]"],
+)
+
+
+def _prepared_rows(statement, user_ids):
+    with connection.cursor() as cursor:
+        statement.run(cursor, [list(user_ids)])
+        return cursor.fetchall()
+
+
+def notification_preferences_by_user(*, user_ids) -> dict:
+    """``{user id: NotificationPreference}`` of the users who saved preferences, in one query (its
+    ``updated_at`` deferred)."""
+    if not prepared_statements(connection):
+        return {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=user_ids)}
+    type_settings = NotificationPreference._meta.get_field("type_settings")
+    preferences = {}
+    for *fields, settings_text in _prepared_rows(_PREFERENCES, user_ids):
+        values = [*fields, type_settings.from_db_value(settings_text, None, connection)]
+        preference = NotificationPreference.from_db(connection.alias, _PREFERENCE_COLUMNS, values)
+        preferences[preference.user_id] = preference
+    return preferences
+
+
+def push_devices_by_user(*, user_ids) -> dict:
+    """``{user id: [active push tokens, most recently seen first]}`` in one query."""
+    if prepared_statements(connection):
+        rows = _prepared_rows(_PUSH_TOKENS, user_ids)
+    else:
+        rows = (
+            PushDevice.objects.filter(user_id__in=user_ids, is_active=True)
+            .order_by("user_id", "-last_seen_at", "-id")
+            .values_list("user_id", "token")
+        )
+    tokens = {}
+    for user_id, token in rows:
+        tokens.setdefault(user_id, []).append(token)
+    return tokens

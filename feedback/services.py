@@ -29,6 +29,7 @@ from feedback.models import (
     PushDevice,
 )
 from feedback.screening import screen_text, thresholds
+from feedback.selectors import notification_preferences_by_user, push_devices_by_user
 from skincare import events
 from skincare.api import bulk
 from skincare.api.error_codes import ApiErrorCode
@@ -384,7 +385,7 @@ def notices_create(*, notices, deliver_here=False) -> list[Notification]:
     if not notices:
         return []
     user_ids = list(dict.fromkeys(_user_id(notice["user"]) for notice in notices))
-    preferences = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=user_ids)}
+    preferences = notification_preferences_by_user(user_ids=user_ids)
     rows = []
     for notice in notices:
         user_id = _user_id(notice["user"])
@@ -510,19 +511,6 @@ def notification_deliver(*, notification, devices=None) -> dict:
                 Notification.objects.filter(pk=notification.pk).update(push_sent=True, push_sent_at=now)
                 outcome["push"] = True
     return outcome
-
-
-def push_devices_by_user(*, user_ids) -> dict:
-    """``{user id: [active push tokens, most recently seen first]}`` in one query."""
-    tokens = {}
-    rows = (
-        PushDevice.objects.filter(user_id__in=user_ids, is_active=True)
-        .order_by("user_id", "-last_seen_at", "-id")
-        .values_list("user_id", "token")
-    )
-    for user_id, token in rows:
-        tokens.setdefault(user_id, []).append(token)
-    return tokens
 
 
 def _own_notification(user, notification_id) -> Notification:

@@ -149,3 +149,53 @@ def test_a_failed_delivery_in_the_notices_task_is_queued_to_retry_as_before(user
     notes = list(Notification.objects.filter(user=user).order_by("pk"))
     assert len(notes) == 2 and not any(n.push_sent for n in notes)  # written once, not pushed
     assert queued == [{"ids": [n.pk for n in notes]}]
+
+
+@pytest.mark.parametrize("prepared", [False, True])
+def test_the_notices_task_reads_preferences_and_devices_as_the_querysets_do(user, monkeypatch, settings, prepared):
+    """The notices task's two reads (``DB_PREPARED_STATEMENTS``: prepared once per PostgreSQL connection) give
+    each shopper's saved channels (per type, and switched off as a whole) and only their active devices, most
+    recently seen first, in one statement each; on SQLite and without the setting, the ORM's querysets."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from feedback.models import NotificationPreference
+    from shop.accounts.tests.factories import UserFactory
+
+    settings.DB_PREPARED_STATEMENTS = prepared
+    muted, mailed, plain = user, UserFactory(), UserFactory()
+    NotificationPreference.objects.create(user=muted, push_enabled=False)
+    NotificationPreference.objects.create(user=mailed, type_settings={"order_update": {"email": True, "push": True}})
+    now = timezone.now()
+    for owner, token, seen, active in (
+        (mailed, "old", now - timedelta(days=2), True),
+        (mailed, "new", now, True),
+        (mailed, "off", now, False),
+        (plain, "plain", now, True),
+        (muted, "muted", now, True),
+    ):
+        device = PushDevice.objects.create(user=owner, token=token, is_active=active)
+        PushDevice.objects.filter(pk=device.pk).update(last_seen_at=seen)
+    backend = RecordingPush()
+    monkeypatch.setattr(push, "push_backend", lambda: backend)
+
+    with CaptureQueriesContext(connection) as queries:
+        tasks.order_notices(
+            notices=[_notice(muted, "to muted"), _notice(mailed, "to mailed"), _notice(plain, "to plain")]
+        )
+
+    wanted = {n.title: (n.email_wanted, n.push_wanted, n.push_sent) for n in Notification.objects.all()}
+    assert wanted == {
+        "to muted": (False, False, False),
+        "to mailed": (True, True, True),
+        "to plain": (False, True, True),
+    }
+    assert sorted(backend.sent) == [("to mailed", ["new", "old"]), ("to plain", ["plain"])]
+    reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith(('SELECT "feedback_pushdevice"', 'SELECT "feedback_notificationpreference"', "EXECUTE"))
+    ]
+    executes = [sql for sql in reads if sql.startswith("EXECUTE feedback_")]
+    assert len(reads) == 2 and len(executes) == (2 if prepared and connection.vendor == "postgresql" else 0)

@@ -275,7 +275,7 @@ def _owner(dotted):
 def explain_lines_statements(*, cart_auth_user, product_id, runs=7):
     """Median ``Planning Time`` and ``Execution Time`` of ``EXPLAIN (ANALYZE, BUFFERS)`` of the cart GET's
     statement and of the add's lines statement, as the ORM compiles them, as ``selectors._lines_sql`` writes
-    them, and prepared (``shop.cart.prepared``, after six runs: PostgreSQL's generic plan), for the cart of
+    them, and prepared (``skincare.prepared``, after six runs: PostgreSQL's generic plan), for the cart of
     ``cart_auth_user`` (its e-mail); and of the addition's statement of ``product_id`` (no variant), plain and
     prepared, in a transaction rolled back."""
     from datetime import timedelta
@@ -286,7 +286,7 @@ def explain_lines_statements(*, cart_auth_user, product_id, runs=7):
     from shop.accounts.models import User
     from shop.cart import lock_objects, selectors
     from shop.cart.models import Cart
-    from shop.cart.prepared import Prepared
+    from skincare.prepared import Prepared
 
     user = User.objects.get(email=cart_auth_user)
     cart_id = Cart.objects.get(user=user).pk

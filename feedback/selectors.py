@@ -16,7 +16,7 @@ from feedback.models import (
     ProductFeedbackResponse,
     PushDevice,
 )
-from shop.cart.prepared import Prepared, prepared_statements
+from skincare.prepared import Prepared, prepared_statements
 
 QUEUE_ORDERINGS = {
     "priority": ["-escalated", "priority_level", "created_at", "id"],
@@ -158,7 +158,7 @@ def user_report_counts(*, user) -> dict:
 
 
 # The two reads of every batch of order notices (a checkout's, in the Celery worker), prepared once per
-# PostgreSQL connection with ``DB_PREPARED_STATEMENTS`` (shop/cart/prepared.py): the ORM's querysets below
+# PostgreSQL connection with ``DB_PREPARED_STATEMENTS`` (skincare/prepared.py): the ORM's querysets below
 # cost the worker more CPU to build than PostgreSQL spends running them.
 _PREFERENCE_COLUMNS = ("id", "user_id", "email_enabled", "push_enabled", "type_settings")
 _PREFERENCES = Prepared(

@@ -158,7 +158,7 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=0)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # The cart's hot statements and the order notices' two reads (feedback/selectors.py) prepared once per
-# connection (shop/cart/prepared.py); by default with persistent connections only. Set it false behind PgBouncer
+# connection (skincare/prepared.py); by default with persistent connections only. Set it false behind PgBouncer
 # in transaction mode (docs/operations.md).
 DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=DATABASES["default"]["CONN_MAX_AGE"] != 0)
 # A PostgreSQL streaming replica for analytics reads (skincare/db_router.py, docs/operations.md).

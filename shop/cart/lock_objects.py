@@ -7,9 +7,9 @@ from django.utils.translation import gettext
 
 from shop.cart import error_codes
 from shop.cart.models import Cart, CartLine
-from shop.cart.prepared import Prepared, prepared_statements
 from shop.catalog.models import Product, ProductStatus, ProductVariant
 from skincare.errors import ApplicationError
+from skincare.prepared import Prepared, prepared_statements
 
 
 def cart_lock(*, cart_id):

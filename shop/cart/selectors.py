@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from shop.cart.cache import cart_lines_cached
 from shop.cart.models import Cart, CartLine
-from shop.cart.prepared import Prepared, prepared_statements
 from shop.cart.pricing import price_lines
 from shop.catalog.models import Brand, Category, Product, ProductMedia, ProductStatus, ProductVariant
 from shop.catalog.selectors import primary_media_prefetch
@@ -19,6 +18,7 @@ from shop.coupons.models import Coupon
 from shop.coupons.services import coupon_check
 from shop.files.models import UploadedFile
 from skincare.errors import ApplicationError
+from skincare.prepared import Prepared, prepared_statements
 
 
 @dataclass

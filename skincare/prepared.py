@@ -1,4 +1,5 @@
-"""The cart's hot statements prepared once per PostgreSQL connection (``DB_PREPARED_STATEMENTS``).
+"""Hot statements prepared once per PostgreSQL connection (``DB_PREPARED_STATEMENTS``): the cart's reads
+and locks, the order notices' reads in the worker.
 
 Django binds parameters client side and prepares nothing, so PostgreSQL parses and plans every statement
 on every run. The cart's statements join seven to nine tables: planning them cost the server more CPU
@@ -25,7 +26,7 @@ _NOT_PREPARED = "26000"  # invalid_sql_statement_name: "prepared statement … d
 
 
 def prepared_statements(connection):
-    """Whether the cart's statements are prepared on ``connection`` (PostgreSQL and the setting)."""
+    """Whether hot statements are prepared on ``connection`` (PostgreSQL and the setting)."""
     return connection.vendor == "postgresql" and settings.DB_PREPARED_STATEMENTS
 
 

@@ -156,6 +156,9 @@ DRF dispatch                           | rest_framework.views.APIView.dispatch
   search view                          | shop.catalog.apis.ProductSearchApi.list
     search event: encoded              | ml.receivers.search_event_encoded
     search event: batched              | ml.services.events_record_batched
+      batch pushed                     | ml.services.events_record
+        flush scheduled                | ml.services._flush_soon
+          buffer flushed (eager)       | ml.services.events_flush
   detail view                          | shop.catalog.apis.ProductDetailApi.get
     rendered_response                  | skincare.api.conditional.rendered_response
     view count (own round trip)        | shop.catalog.services.product_record_view

@@ -57,12 +57,15 @@ def drain(limit):
             pipe.lrange(key, 0, limit - 1)
             pipe.ltrim(key, limit, -1)
             raw, _ = pipe.execute()
+        joined = b"[" + b",".join(raw) + b"]"
     else:
         with _lock:
             items = cache.get(KEY) or []
             raw, rest = items[:limit], items[limit:]
             cache.set(KEY, rest, None)
-    return [json.loads(item) for item in raw]
+        joined = "[" + ",".join(raw) + "]"
+    # One parse of the items as a JSON array: the values ``json.loads`` of each gives, without a call per item.
+    return json.loads(joined)
 
 
 def length():

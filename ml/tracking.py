@@ -121,6 +121,7 @@ def device_info_json(request):
 
 
 def session_header(request):
-    """The ``X-Session-Id`` request header when it is a valid session id, else ""."""
-    value = request.headers.get("X-Session-Id", "")
+    """The ``X-Session-Id`` request header when it is a valid session id, else "". Read from ``META`` (what
+    ``request.headers`` reads), so a request that needs no other header does not build the headers' mapping."""
+    value = request.META.get("HTTP_X_SESSION_ID", "")
     return value if _SESSION.match(value) else ""

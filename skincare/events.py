@@ -39,8 +39,8 @@ product_price_dropped = Signal()
 product_back_in_stock = Signal()
 # Sent by the search API after it answers the first page of each search (not a 304, not a refused request).
 # sender=Product class; kwargs: request, search_id (also the X-Search-Id response header), query, filters
-# ({name: [values]}), results_count
-search_performed = Signal()
+# ({name: [values]}), results_count. Sent on every cached search: its receivers are cached per sender.
+search_performed = Signal(use_caching=True)
 
 # --- Moderation (feedback) ------------------------------------------------------
 # Sent inside the deciding transaction so visibility changes atomically with the decision.

@@ -1,7 +1,11 @@
-"""Cache backends that count reads as hits and misses (``cache_gets_total``), nothing else changed."""
+"""Cache backends that count reads as hits and misses (``cache_gets_total``); the Redis client also decodes
+pickled values without first trying them as an integer."""
+
+from contextlib import suppress
 
 from django.core.cache.backends.locmem import LocMemCache as DjangoLocMemCache
 from django_redis.client import DefaultClient
+from django_redis.exceptions import CompressorError
 
 from skincare.observability.metrics import CACHE_GETS
 
@@ -42,3 +46,14 @@ class RedisClient(DefaultClient):
         found = super().get_many(keys, version, client)
         _count("default", len(found), len(keys) - len(found))
         return found
+
+    def decode(self, value):
+        """django-redis's ``decode``, which first tries ``int(value)`` on every value: parsing a cached answer
+        of 20 KB that way before it fails costs more than unpickling it. A value starting with a pickle's
+        protocol byte (``\\x80``, never part of an integer's text) goes straight to the decompressor and the
+        serializer, as django-redis's own fallback does; anything else is decoded by django-redis."""
+        if isinstance(value, bytes) and value[:1] == b"\x80":
+            with suppress(CompressorError):
+                value = self._compressor.decompress(value)
+            return self._serializer.loads(value)
+        return super().decode(value)

@@ -691,10 +691,9 @@ CPU_GROUPS = ("web (gunicorn)", "Celery worker", "PostgreSQL (run's database)", 
 
 
 def _proc_stats():
-    """``{pid: (parent pid, CPU seconds, command line)}`` of every process /proc shows. A process's CPU
-    seconds include those of its children that have ended and been waited for (``cutime`` + ``cstime``):
-    a gunicorn worker or a PostgreSQL backend that ends inside a round still counts, in its parent (a
-    living child's own CPU is not in its parent's figure, so nothing counts twice)."""
+    """``{pid: (parent pid, CPU seconds, reaped children's CPU seconds, command line)}`` of every process /proc
+    shows. The children's figure (``cutime`` + ``cstime``) is the CPU of its children that have ended and been
+    waited for (a living child's own CPU is not in it, so nothing counts twice)."""
     stats = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -705,7 +704,11 @@ def _proc_stats():
         except OSError:  # gone meanwhile
             continue
         # After the command's ")": state, ppid, ... utime, stime, cutime and cstime are the 12th to 15th fields.
-        stats[int(entry.name)] = (int(fields[1]), sum(int(f) for f in fields[11:15]) / CLOCK_TICKS, cmdline)
+        own, reaped = (
+            (int(fields[11]) + int(fields[12])) / CLOCK_TICKS,
+            (int(fields[13]) + int(fields[14])) / CLOCK_TICKS,
+        )
+        stats[int(entry.name)] = (int(fields[1]), own, reaped, cmdline)
     return stats
 
 
@@ -715,7 +718,7 @@ def cpu_snapshot(roots, database):
     background processes, Redis, RabbitMQ, and this script (the clients)."""
     stats = _proc_stats()
     children = {}
-    for pid, (parent, _, _) in stats.items():
+    for pid, (parent, _, _, _) in stats.items():
         children.setdefault(parent, []).append(pid)
     groups = {os.getpid(): "client (this script)"}
     for group, root in roots.items():
@@ -725,7 +728,10 @@ def cpu_snapshot(roots, database):
             if pid in stats:
                 groups[pid] = group
                 stack.extend(children.get(pid, ()))
-    for pid, (_, _, cmdline) in stats.items():
+    # A gunicorn or Celery worker process that ends inside a round counts, in its parent (not PostgreSQL's
+    # postmaster: the backends it reaps are any database's).
+    in_trees = set(groups) - {os.getpid()}
+    for pid, (_, _, _, cmdline) in stats.items():
         if pid in groups:
             continue
         if cmdline.startswith("postgres: "):  # "postgres: 15/main: <user> <database> <client>(<port>) <state>"
@@ -733,13 +739,11 @@ def cpu_snapshot(roots, database):
                 groups[pid] = "PostgreSQL (run's database)"
             elif "(" not in cmdline:  # not a client's backend: WAL writer, checkpointer, autovacuum...
                 groups[pid] = "PostgreSQL (background)"
-        elif "/bin/postgres " in cmdline:  # the postmaster: with the backends that ended, of any database
-            groups[pid] = "PostgreSQL (background)"
         elif "redis-server" in cmdline:
             groups[pid] = "Redis"
         elif "beam.smp" in cmdline and "rabbit" in cmdline:
             groups[pid] = "RabbitMQ"
-    return {pid: (group, stats[pid][1]) for pid, group in groups.items()}
+    return {pid: (group, stats[pid][1] + (stats[pid][2] if pid in in_trees else 0.0)) for pid, group in groups.items()}
 
 
 def cpu_spent(before, after):

@@ -211,6 +211,7 @@ def prepare(args):
     words = set()
     for name in active.values_list("name", flat=True):
         words.update(w.lower() for w in name.split() if w.isascii() and w.isalpha() and len(w) >= 5)
+    vacuum_analyze(say)
     return {
         "shoppers": shoppers,
         "orders_email": ORDERS_EMAIL,
@@ -229,6 +230,20 @@ def prepare(args):
         "words": sorted(words),
         "active_products": active.count(),
     }
+
+
+def vacuum_analyze(say):
+    """``VACUUM (ANALYZE)`` the benchmark database before each run, as autovacuum keeps a live shop's tables.
+    Seeding rewrites each product row several times, and a database cloned with ``createdb -T`` starts with
+    no dead-row counts, so autovacuum never comes: seen here, 2,940 dead rows beside 901 live ones made every
+    sequential scan of ``catalog_product`` read 3,000 pages, and tripled PostgreSQL's CPU per cold search."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    say("VACUUM (ANALYZE)")
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE)")
 
 
 # The write rows' shoppers (not with --legacy-write-steps): ``--write-carts`` per row, one cart each,

@@ -199,9 +199,9 @@ else:
     CACHES = {"default": {"BACKEND": "skincare.observability.cache.LocMemCache", "LOCATION": "skincare"}}
 # Seconds the product page keeps its "You may also like" list (every visitor's) and a guest's similar and
 # bought-together lists (rendered, under the catalog's list version, which every product, category or brand
-# change replaces). What changes them without
-# a new version (a sale reordering "You may also like", a new order in "Often bought together", the nightly
-# similar lists) shows within this bound. The catalog lists' own minute by default.
+# change replaces). What changes them without a new version (a sale reordering "You may also like", a new order
+# in "Often bought together", the nightly similar lists) shows within this bound. The catalog lists' own minute
+# by default.
 PRODUCT_PAGE_LIST_TIMEOUT = env.int("PRODUCT_PAGE_LIST_TIMEOUT", default=60)
 
 # --- Celery -----------------------------------------------------------------

@@ -144,6 +144,69 @@ def payment_lock(*, payment_id):
     return _row_lock(Payment, payment_id)
 
 
+_returning = {}
+
+
+def _returning_columns(model):
+    """``model``'s concrete columns for ``RETURNING``, their attribute names and the converters the ORM
+    applies to them when it reads a row (JSON text to Python, for one), built once per model."""
+    ready = _returning.get(model)
+    if ready is None:
+        connection = connections[DEFAULT_DB_ALIAS]
+        quote = connection.ops.quote_name
+        fields = model._meta.concrete_fields
+        converters = []
+        for position, field in enumerate(fields):
+            column = field.get_col(model._meta.db_table)
+            found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            if found:
+                converters.append((position, column, found))
+        ready = _returning[model] = (
+            ", ".join(quote(field.column) for field in fields),
+            [field.attname for field in fields],
+            converters,
+        )
+    return ready
+
+
+def row_update_if(model, *, pk, values, where):
+    """``UPDATE`` the row ``pk`` of ``model`` with ``values`` ({field name: value}) only while its columns
+    hold ``where`` ({field name: value, or a tuple of allowed values}), returning it as an instance, or None
+    when it did not match. One statement both takes the row lock and checks the state the lock would be
+    taken to check (PostgreSQL re-reads the row after waiting for it), so a flow whose common case is a
+    known state spares the ``SELECT ... FOR UPDATE`` and the ``save()`` after it. No ``save()`` signals:
+    the caller sends what its receivers need."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    meta, quote = model._meta, connection.ops.quote_name
+    sets, params = [], []
+    for name, value in values.items():
+        field = meta.get_field(name)
+        sets.append(f"{quote(field.column)} = %s")
+        params.append(field.get_db_prep_save(value, connection))
+    conditions = [f"{quote(meta.pk.column)} = %s"]
+    params.append(meta.pk.get_db_prep_value(pk, connection))
+    for name, allowed in where.items():
+        field = meta.get_field(name)
+        allowed = allowed if isinstance(allowed, tuple) else (allowed,)
+        conditions.append(f"{quote(field.column)} IN ({', '.join(['%s'] * len(allowed))})")
+        params += [field.get_db_prep_value(value, connection) for value in allowed]
+    returning, names, converters = _returning_columns(model)
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} "  # noqa: S608 - model names
+        f"WHERE {' AND '.join(conditions)} RETURNING {returning}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    row = list(row)
+    for position, column, found in converters:
+        for converter in found:
+            row[position] = converter(row[position], column, connection)
+    return model.from_db(DEFAULT_DB_ALIAS, names, row)
+
+
 def payments_lock(*, order_id):
     """The order's payments, locked in pk order (take the order lock first)."""
     return list(Payment.objects.select_for_update(of=("self",)).filter(order_id=order_id).order_by("pk"))

@@ -15,8 +15,9 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Sum
+from django.db.models.signals import post_save
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -38,6 +39,7 @@ from shop.orders.lock_objects import (
     payment_lock,
     payments_lock,
     products_lock,
+    row_update_if,
     variants_lock,
 )
 from shop.orders.models import (
@@ -618,6 +620,12 @@ def _order_create(
 # order cancelled (or paid by another payment) meanwhile, it is recorded and refunded.
 
 SETTLED = (PaymentRecordStatus.COMPLETED, PaymentRecordStatus.REFUNDED)
+PAYMENT_UNSETTLED = (
+    PaymentRecordStatus.PENDING,
+    PaymentRecordStatus.PROCESSING,
+    PaymentRecordStatus.FAILED,
+    PaymentRecordStatus.CANCELLED,
+)
 REFUNDED_CANCELLED = "The order was cancelled while the card was charged; the charge was refunded."
 REFUNDED_ALREADY_PAID = "The order was already paid; this charge was refunded."
 
@@ -698,7 +706,6 @@ def _payment_record_charge(*, payment, result, placed_items=None):
     )
 
 
-@transaction.atomic
 def payment_record_result(
     *, payment_id, status_, transaction_id="", response=None, failure_message="", order_id=None, placed_items=None
 ):
@@ -707,9 +714,48 @@ def payment_record_result(
     once when the order was cancelled or paid by another payment meanwhile. ``order_id`` (a
     payment never moves to another order) spares the look-up when the caller has it;
     ``placed_items`` (checkout: the order's lines as it inserted them, with their products) go
-    with the order to the receivers of ``order_paid``, which then need not read them."""
+    with the order to the receivers of ``order_paid``, which then need not read them.
+
+    An approval is first tried as the common case, a payable pending order confirmed
+    (``_payment_approved_of_pending``); a payment found in another state there rolls that transaction
+    back and the verdict is applied again the general way."""
     if order_id is None:
         order_id = Payment.objects.filter(pk=payment_id).values_list("order_id", flat=True).first()
+    verdict = {
+        "payment_id": payment_id,
+        "order_id": order_id,
+        "status_": status_,
+        "transaction_id": transaction_id,
+        "response": response,
+        "failure_message": failure_message,
+        "placed_items": placed_items,
+    }
+    try:
+        return _payment_record(**verdict, common_case=status_ == PaymentRecordStatus.COMPLETED)
+    except _NotCommonCase:
+        return _payment_record(**verdict, common_case=False)
+
+
+class _NotCommonCase(Exception):  # noqa: N818 - a signal between two functions, not an error
+    """The approved payment was not in the common case's state (settled, or with a reference already): its
+    transaction must not keep the order's change."""
+
+
+@transaction.atomic
+def _payment_record(
+    *, payment_id, order_id, status_, transaction_id, response, failure_message, placed_items, common_case
+):
+    if common_case:
+        payment = _payment_approved_of_pending(
+            payment_id=payment_id,
+            order_id=order_id,
+            transaction_id=transaction_id,
+            response=response,
+            failure_message=failure_message,
+            placed_items=placed_items,
+        )
+        if payment is not None:
+            return payment
     order = order_lock(order_id=order_id)
     if placed_items is not None:
         order.placed_items = placed_items
@@ -764,6 +810,65 @@ def payment_record_result(
         order.payment_status = PaymentStatus.FAILED
         order.save(update_fields=["payment_status", "updated_at"])
         _event(order, OrderEventType.PAYMENT_FAILED, reason=payment.failure_message)
+    return payment
+
+
+PAYABLE = (PaymentStatus.PENDING, PaymentStatus.FAILED)
+
+
+def _payment_approved_of_pending(*, payment_id, order_id, transaction_id, response, failure_message, placed_items):
+    """An approval of a pending, payable order (checkout's charge), in two conditional UPDATEs instead of
+    two locking reads and two saves: the order first (the lock order), confirmed and paid while it is
+    still ``pending`` and payable, then the payment, completed unless settled. None when the order was
+    not in that state (nothing written: the caller goes the general way in the same transaction); a
+    payment settled (or with a reference already) raises ``_NotCommonCase``: the order's change is rolled back. The same
+    columns, events and notices as ``payment_record_result``'s general path with ``_mark_paid``."""
+    now = timezone.now()
+    order = row_update_if(
+        Order,
+        pk=order_id,
+        values={
+            "status": OrderStatus.CONFIRMED,
+            "payment_status": PaymentStatus.PAID,
+            "paid_at": now,
+            "updated_at": now,
+        },
+        where={"status": OrderStatus.PENDING, "payment_status": PAYABLE},
+    )
+    if order is None:
+        return None
+    values = {
+        "status": PaymentRecordStatus.COMPLETED,
+        "failure_message": failure_message[:255],
+        "processed_at": now,
+        "updated_at": now,
+    }
+    if transaction_id:
+        values["transaction_id"] = values["provider_transaction_id"] = transaction_id
+    if response:
+        values["provider_response"] = response
+    # A payment with no reference yet (the first one is kept): checkout's claimed attempt.
+    payment = row_update_if(
+        Payment, pk=payment_id, values=values, where={"status": PAYMENT_UNSETTLED, "transaction_id": ""}
+    )
+    if payment is None:
+        raise _NotCommonCase
+    if placed_items is not None:
+        order.placed_items = placed_items
+    # What ``save(update_fields=...)`` would have told the receivers (the order list's version).
+    post_save.send(
+        sender=Order,
+        instance=order,
+        created=False,
+        update_fields=frozenset({"status", "payment_status", "paid_at", "updated_at"}),
+        raw=False,
+        using=DEFAULT_DB_ALIAS,
+    )
+    paid = {"amount": str(payment.amount), "provider": payment.payment_provider}
+    _status_changed(order, OrderStatus.PENDING, OrderStatus.CONFIRMED, by=None, paid=paid)
+    notifications.notify_paid(order, payment)
+    payment.locked_order = order
+    payment.refunded_on_record = False
     return payment
 
 
@@ -870,24 +975,33 @@ def _set_status(order, new_status, *, by, also=None, **data):
     elif new_status == OrderStatus.CANCELLED:
         order.cancelled_at = now
         fields.append("cancelled_at")
-    changed = OrderEvent(
-        order=order, type=OrderEventType.STATUS_CHANGED, user=_actor(by), data={"old": old, "new": new_status, **data}
-    )
     if also is None:
         order.save(update_fields=fields)
-        changed.save()
-        _written(changed)
+        _status_changed(order, old, new_status, by=by, **data)
     else:
         also_fields, paid = also
         order.save(update_fields=[*also_fields, *fields])
-        _written(
-            *OrderEvent.objects.bulk_create([OrderEvent(order=order, type=OrderEventType.PAID, data=paid), changed])
-        )
-    notifications.notify_status(order, old, new_status, by)
+        _status_changed(order, old, new_status, by=by, paid=paid, **data)
     if new_status == OrderStatus.DELIVERED and order.payment_status == PaymentStatus.PENDING:
         _complete_pending_payment(order)
     if new_status == OrderStatus.DELIVERED:
         order_runs_out_estimate(order=order)
+
+
+def _status_changed(order, old, new_status, *, by, paid=None, **data):
+    """The events of a status change saved on ``order`` (``paid``: the PAID event's data, recorded
+    before it in the same insert), and its notices."""
+    changed = OrderEvent(
+        order=order, type=OrderEventType.STATUS_CHANGED, user=_actor(by), data={"old": old, "new": new_status, **data}
+    )
+    if paid is None:
+        changed.save()
+        _written(changed)
+    else:
+        _written(
+            *OrderEvent.objects.bulk_create([OrderEvent(order=order, type=OrderEventType.PAID, data=paid), changed])
+        )
+    notifications.notify_status(order, old, new_status, by)
 
 
 def _restocked_quantities(order):

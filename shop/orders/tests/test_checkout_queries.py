@@ -21,8 +21,9 @@ pytestmark = pytest.mark.django_db
 # Celery: e-mails, notifications, analytics), with the signed-in shopper's answer.
 # 37 before session 7 (the premium check and the answer's events use what checkout wrote); 35 before session 8
 # (the cart locked by its UPDATE, its lines read and deleted by one ``DELETE ... RETURNING``; the notices task
-# delivers the rows it wrote: no read back with their users)
-CHECKOUT_QUERIES = 32
+# delivers the rows it wrote: no read back with their users); 32 before session 11 (the approval of a pending
+# order: its order and payment updated by two conditional ``UPDATE ... RETURNING``, no locking reads before them)
+CHECKOUT_QUERIES = 30
 
 
 def _cart_of(user, size, *, variants=0):
@@ -134,7 +135,7 @@ def test_the_placed_order_is_returned_as_stored(user, card, payment_method, paym
 
 # A signed-in API checkout as the apps send it: a JWT (``request.user`` carries only the
 # authentication columns, ``shop.accounts.authentication``) and an ``Idempotency-Key``.
-JWT_CHECKOUT_QUERIES = 33  # 38 before session 7, 36 before session 8 (see CHECKOUT_QUERIES)
+JWT_CHECKOUT_QUERIES = 31  # 38 before session 7, 36 before session 8, 33 before session 11 (see CHECKOUT_QUERIES)
 
 
 def _jwt_client(user):

@@ -8,6 +8,7 @@ held while a provider answers.
 """
 
 import hashlib
+import itertools
 import logging
 from contextvars import ContextVar
 from dataclasses import replace
@@ -377,52 +378,17 @@ def _order_place(
                 errors={"email": [gettext("Required for a guest checkout.")]},
             )
         idempotency_key = guest_idempotency_key(cart=cart, key=idempotency_key)
-    existing = _existing(user, idempotency_key)
-    if existing is not None:
-        return existing, False, _charge_answer_ask_again(order=existing, data=payment_data or {})
-    provider = provider_for_method(payment_method)
-    method = _shipping_method(shipping_method)
-    address = address_snapshot(user=user, address_id=address_id, address=shipping_address)
+        # A guest's key has no unique index to refuse a second order (no user): looked up first.
+        existing = _existing(None, idempotency_key)
+        if existing is not None:
+            return existing, False, _charge_answer_ask_again(order=existing, data=payment_data or {})
     written = _written_events.set([])
     try:
-        return _order_place_written(
-            user=user,
-            email=email,
-            customer_name=customer_name,
-            method=method,
-            cart=cart,
-            idempotency_key=idempotency_key,
-            payment_method=payment_method,
-            payment_data=payment_data,
-            provider=provider,
-            address=address,
-            billing_address=billing_address,
-            notes=notes,
-        )
-    finally:
-        _written_events.reset(written)
-
-
-def _order_place_written(
-    *,
-    user,
-    email,
-    customer_name,
-    method,
-    cart,
-    idempotency_key,
-    payment_method,
-    payment_data,
-    provider,
-    address,
-    billing_address,
-    notes,
-):
-    for attempt in range(1, ORDER_NUMBER_ATTEMPTS + 1):
-        number = order_number_draw()
-        _written_events.get().clear()  # a rolled-back attempt's events are gone
         try:
-            order, payment = _order_create(
+            provider = provider_for_method(payment_method)
+            method = _shipping_method(shipping_method)
+            address = address_snapshot(user=user, address_id=address_id, address=shipping_address)
+            order, payment = _order_created(
                 user=user,
                 guest={"email": email.strip().lower(), "name": customer_name.strip()},
                 shipping_method=method,
@@ -433,26 +399,43 @@ def _order_place_written(
                 address=address,
                 billing_address=billing_address or address,
                 notes=notes,
-                order_number=number,
             )
+        except ApplicationError:
+            # A replayed key is looked up only when the checkout cannot go on (its cart emptied by the
+            # first order, an item gone since): the first order is the answer.
+            order, payment = _existing(user, idempotency_key), None
+            if order is None:
+                raise
+        if payment is None:  # the key's first order
+            return order, False, _charge_answer_ask_again(order=order, data=payment_data or {})
+        charge, recorded = _payment_charge(
+            payment=payment, provider=provider, data=payment_data or {}, placed_items=order.placed_items
+        )
+        _order_refresh(order, locked=getattr(recorded, "locked_order", None))
+        order.placed_payment = recorded  # the order's one payment, as recorded (``selectors.order_detail_prefetch``)
+        # its events as written by this checkout, in the order the detail reads them
+        order.placed_events = sorted(_written_events.get(), key=lambda event: (event.created_at, event.pk))
+        return order, True, charge
+    finally:
+        _written_events.reset(written)
+
+
+def _order_created(*, user, idempotency_key, **order):
+    """``(order, payment)`` committed by ``_order_create`` under a fresh order number, or ``(the key's
+    first order, None)``: a signed-in shopper's key is not looked up before (one statement less per
+    checkout), the unique index on (user, key) refuses a second order and its transaction rolls back."""
+    for attempt in itertools.count(1):
+        number = order_number_draw()
+        _written_events.get().clear()  # a rolled-back attempt's events are gone
+        try:
+            return _order_create(user=user, idempotency_key=idempotency_key, order_number=number, **order)
         except IntegrityError:
             existing = _existing(user, idempotency_key)
             if existing is not None:
-                return existing, False, None
+                return existing, None
             if attempt < ORDER_NUMBER_ATTEMPTS and Order.objects.filter(order_number=number).exists():
                 continue  # 40 random bits clash now and then: the whole transaction rolled back, draw again
             raise
-        break
-    if isinstance(order, Order) and payment is None:
-        return order, False, None  # idempotent replay found under the cart lock
-    charge, recorded = _payment_charge(
-        payment=payment, provider=provider, data=payment_data or {}, placed_items=order.placed_items
-    )
-    _order_refresh(order, locked=getattr(recorded, "locked_order", None))
-    order.placed_payment = recorded  # the order's one payment, as recorded (``selectors.order_detail_prefetch``)
-    # its events as written by this checkout, in the order the detail reads them
-    order.placed_events = sorted(_written_events.get(), key=lambda event: (event.created_at, event.pk))
-    return order, True, charge
 
 
 def _charge_answer_ask_again(*, order, data):
@@ -531,12 +514,9 @@ def _order_create(
 ):
     info = checkout_fetch(cart_id=cart_id, take_lines=True)
     if not info.lines:
-        # Same user, same key, parallel request: the first one committed (and emptied the cart) while
-        # we waited on the cart. Lines added again meanwhile: the key's unique index refuses the
-        # second order and ``_order_place`` answers with the first.
-        existing = _existing(user, idempotency_key)
-        if existing is not None:
-            return existing, None
+        # A replay, or the same key in parallel: the first request committed (and emptied the cart) while
+        # we waited on the cart; ``_order_place`` answers with its order. Lines added again meanwhile: the
+        # key's unique index refuses the second order.
         raise ApplicationError(error_codes.CART_EMPTY, gettext("Your cart is empty."))
     prices = price_lines(lines=info.lines, shipping_method=shipping_method)
     _check_lines(prices)

@@ -8,7 +8,7 @@ import functools
 import logging
 from datetime import timedelta
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -451,14 +451,15 @@ def _notices_insert(rows):
     is a transaction of its own). ``RETURNING`` gives the ids in the rows' order, as ``bulk_create`` relies
     on. The worker's notices task runs it once per checkout: session 11 measured it (docs/performance.md)."""
     fields, statement = _notices_insert_statement()
-    columns = [[field.get_db_prep_save(field.pre_save(row, True), connection) for row in rows] for field in fields]
-    with connection.cursor() as cursor:
+    db = connections[DEFAULT_DB_ALIAS]  # once: each use of the ``connection`` proxy looks it up again
+    columns = [[field.get_db_prep_save(field.pre_save(row, True), db) for row in rows] for field in fields]
+    with db.cursor() as cursor:
         statement.run(cursor, columns)
         ids = cursor.fetchall()
     for row, (pk,) in zip(rows, ids, strict=True):
         row.pk = pk
         row._state.adding = False
-        row._state.db = connection.alias
+        row._state.db = db.alias
     for user_id in dict.fromkeys(row.user_id for row in rows):
         user_pages.user_changed(list_cache.SCOPE, user_id)
     return rows

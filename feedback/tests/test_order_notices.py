@@ -196,6 +196,62 @@ def test_the_notices_task_reads_preferences_and_devices_as_the_querysets_do(user
         q["sql"]
         for q in queries.captured_queries
         if q["sql"].startswith(('SELECT "feedback_pushdevice"', 'SELECT "feedback_notificationpreference"', "EXECUTE"))
+        and not q["sql"].startswith("EXECUTE feedback_notices_insert")  # the write
     ]
     executes = [sql for sql in reads if sql.startswith("EXECUTE feedback_")]
     assert len(reads) == 2 and len(executes) == (2 if prepared and connection.vendor == "postgresql" else 0)
+
+
+@pytest.mark.parametrize("prepared", [False, True])
+def test_several_notices_are_one_insert_with_the_models_values_and_drop_the_cached_lists(user, settings, prepared):
+    """Several notices are one INSERT; with ``DB_PREPARED_STATEMENTS`` on PostgreSQL a prepared one (the
+    worker's notices task: no ORM compile, no ``BEGIN`` / ``COMMIT`` around it). Either way the rows hold what
+    was given and the model's defaults, the instances get their ids in order and the ``created_at`` written,
+    and each user's cached notification list is dropped (as ``bulk_create`` of the notifications does)."""
+    from django.core.cache import cache
+
+    from feedback.services import notices_create
+    from shop.accounts.tests.factories import UserFactory
+
+    settings.DB_PREPARED_STATEMENTS = prepared
+    other = UserFactory()
+    for owner in (user, other):
+        cache.set(f"userpages:notifications:v:{owner.pk}", "before")
+    buttons = [{"label": "Track", "url": "/orders/SK-7"}]
+
+    with CaptureQueriesContext(connection) as queries:
+        created = notices_create(
+            notices=[
+                {"user": user.pk, "type": "order_update", "title": "placed", "message": "m", "related_id": 7},
+                {"user": other, "type": "system", "title": "hello", "message": "n", "action_buttons": buttons},
+                {"user": user, "type": "order_update", "title": "paid", "message": "o", "priority": "high"},
+            ],
+            deliver_here=True,
+        )
+
+    rows = list(
+        Notification.objects.order_by("pk").values_list(
+            "pk", "user_id", "type", "title", "message", "action_buttons", "thumbnail_url", "related_id", "priority",
+            "is_read", "email_sent", "push_wanted", "created_at",
+        )
+    )  # fmt: skip
+    assert rows == [
+        (n.pk, n.user_id, n.type, n.title, n.message, n.action_buttons, "", n.related_id, n.priority, False, False,
+         n.push_wanted, n.created_at)
+        for n in created
+    ]  # fmt: skip
+    assert [(n.user_id, n.title, n.priority) for n in created] == [
+        (user.pk, "placed", "normal"),
+        (other.pk, "hello", "normal"),
+        (user.pk, "paid", "high"),
+    ]
+    assert rows[1][5] == buttons and rows[0][7] == 7 and rows[1][7] is None
+    assert [row[11] for row in rows] == [True, False, True]  # the preferences' defaults: push for order updates
+    assert all(not n._state.adding for n in created)
+    assert {cache.get(f"userpages:notifications:v:{owner.pk}") for owner in (user, other)} & {"before"} == set()
+    inserts = [
+        q["sql"] for q in queries.captured_queries if "feedback_notification" in q["sql"] or "EXECUTE" in q["sql"]
+    ]
+    inserts = [sql for sql in inserts if sql.startswith(("INSERT", "EXECUTE feedback_notices_insert"))]
+    assert len(inserts) == 1
+    assert inserts[0].startswith("EXECUTE" if prepared and connection.vendor == "postgresql" else "INSERT")

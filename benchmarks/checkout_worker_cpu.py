@@ -226,11 +226,11 @@ def worker_process(args, checkout, user_ids):
     def cpu():
         """``(main, pool)`` CPU seconds of the worker's process and of its descendants."""
         stats = _proc_stats()
-        pool, stack = 0.0, [pid for pid, (parent, _, _) in stats.items() if parent == worker.pid]
+        pool, stack = 0.0, [pid for pid, (parent, *_) in stats.items() if parent == worker.pid]
         while stack:
             pid = stack.pop()
             pool += stats[pid][1]
-            stack.extend(child for child, (parent, _, _) in stats.items() if parent == pid)
+            stack.extend(child for child, (parent, *_) in stats.items() if parent == pid)
         return stats[worker.pid][1], pool
 
     def idle_after(deadline):

@@ -547,6 +547,8 @@ def _order_create(
         total=prices.total,
         payment_method=payment_method,
         payment_provider=provider.name,
+        # cash on delivery is confirmed as placed (its events below); a card's order waits for its charge
+        status=OrderStatus.CONFIRMED if payment_method == PaymentMethod.CASH_ON_DELIVERY else OrderStatus.PENDING,
         coupon=coupon,
         coupon_code=coupon.code if coupon else "",
         shipping_address=address,
@@ -584,9 +586,13 @@ def _order_create(
         currency=order.currency,
         status=PaymentRecordStatus.PROCESSING,  # claimed: charged right after commit
     )
-    _event(order, OrderEventType.PLACED, by=user, total=str(order.total), coupon=order.coupon_code)
+    placed = {"total": str(order.total), "coupon": order.coupon_code}
     if payment_method == PaymentMethod.CASH_ON_DELIVERY:
-        _set_status(order, OrderStatus.CONFIRMED, by=None)
+        # PLACED and the confirmation's STATUS_CHANGED in one INSERT, and no UPDATE of the order after its own
+        before = [OrderEvent(order=order, type=OrderEventType.PLACED, user=_actor(user), data=placed)]
+        _status_changed(order, OrderStatus.PENDING, OrderStatus.CONFIRMED, by=None, before=before)
+    else:
+        _event(order, OrderEventType.PLACED, by=user, **placed)
     notifications.notify_placed(order, items=items)
     return order, payment
 
@@ -968,19 +974,18 @@ def _set_status(order, new_status, *, by, also=None, **data):
         order_runs_out_estimate(order=order)
 
 
-def _status_changed(order, old, new_status, *, by, paid=None, **data):
-    """The events of a status change saved on ``order`` (``paid``: the PAID event's data, recorded
-    before it in the same insert), and its notices."""
+def _status_changed(order, old, new_status, *, by, paid=None, before=(), **data):
+    """The events of a status change saved on ``order`` (``before``: unsaved events, and ``paid``: the
+    PAID event's data, recorded before it in the same insert), and its notices."""
     changed = OrderEvent(
         order=order, type=OrderEventType.STATUS_CHANGED, user=_actor(by), data={"old": old, "new": new_status, **data}
     )
-    if paid is None:
+    before = [*before, *([OrderEvent(order=order, type=OrderEventType.PAID, data=paid)] if paid is not None else [])]
+    if not before:
         changed.save()
         _written(changed)
     else:
-        _written(
-            *OrderEvent.objects.bulk_create([OrderEvent(order=order, type=OrderEventType.PAID, data=paid), changed])
-        )
+        _written(*OrderEvent.objects.bulk_create([*before, changed]))
     notifications.notify_status(order, old, new_status, by)
 
 

@@ -246,6 +246,11 @@ def test_cash_on_delivery_is_confirmed_unpaid(auth_client, user):
         "pending",
         "pending",
     )
+    # placed, then confirmed: the order's history as the shopper reads it (inserted by one statement)
+    assert [(event["type"], event["data"]) for event in data["events"]] == [
+        ("placed", {"total": data["total"], "coupon": ""}),
+        ("status_changed", {"old": "pending", "new": "confirmed"}),
+    ]
 
 
 def test_inline_shipping_address_and_bad_address(auth_client, user):

@@ -118,3 +118,26 @@ def staff_client(staff_user):
     client = APIClient()
     client.force_authenticate(staff_user)
     return client
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, and on PostgreSQL a warning naming any other session still connected
+    to it when the tests end (dropping the database then fails with "is being accessed by other users")."""
+    yield
+    import threading
+    import warnings
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, application_name, client_port, state, backend_start, left(query, 200) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        others = cursor.fetchall()
+    if others:
+        threads = ", ".join(sorted(thread.name for thread in threading.enumerate()))
+        warnings.warn(f"Sessions still on the test database: {others}; this process's threads: {threads}", stacklevel=1)

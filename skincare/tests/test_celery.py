@@ -32,7 +32,8 @@ from skincare.tasks import heartbeat
 finalized, modules = app.finalized, set(sys.modules)
 with mock.patch.object(backends, "by_url", side_effect=AssertionError("result backend loaded by the first task")):
     heartbeat.delay()
-print(json.dumps({"finalized": finalized, "eager": app.conf.task_always_eager, "imported": sorted(set(sys.modules) - modules)}))
+imported = sorted(set(sys.modules) - modules)
+print(json.dumps({"finalized": finalized, "eager": app.conf.task_always_eager, "imported": imported}))
 """
 
 START_PROBE = """

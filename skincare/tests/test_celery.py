@@ -1,12 +1,9 @@
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 from django.conf import settings
 
 from skincare.celery import app
+from skincare.tests.test_settings import _probe
 
 
 def test_every_beat_schedule_entry_names_a_registered_task():
@@ -15,8 +12,6 @@ def test_every_beat_schedule_entry_names_a_registered_task():
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert scheduled <= registered, scheduled - registered
 
-
-ROOT = Path(__file__).resolve().parents[2]
 
 # A web process as gunicorn starts it (``skincare.wsgi``), then its first task: what that call still sets up.
 FIRST_TASK_PROBE = """
@@ -45,18 +40,11 @@ print(json.dumps({"finalized": app.finalized, "eager": app.conf.task_always_eage
 
 
 def _run(code, **env):
-    """``code`` in a fresh process on the embedded default (SQLite, locmem), its last line of output as JSON."""
-    clean = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL")}
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "skincare.settings", **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    """``code`` in a fresh process without the services' settings (SQLite, locmem), unless ``env`` gives them:
+    its last line of output, as JSON."""
+    result = _probe(code, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def test_a_web_process_has_celery_set_up_before_its_first_task():

@@ -65,3 +65,19 @@ def django_fixup(app):
 app = Celery("skincare", task_cls=OutboxTask, fixups=[django_fixup])
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def warm_up():
+    """Celery's lazy set-up, done once when a web process starts instead of inside the first request that queues
+    a task (``skincare.wsgi``). That first call would import the apps' task modules, bind every task to the app
+    (``finalize``), load the result backend (a scan of the installed packages' entry points) and, with eager
+    tasks, make the producer pool: some 50 ms of CPU in the request that fills the analytics buffer or places the
+    process's first order. A Celery worker does the same at its own start."""
+    app.autodiscover_tasks(force=True)
+    app.finalize(auto=True)
+    _ = app.backend
+    if app.conf.task_always_eager:  # with a broker the pool's first connection is opened by the first message
+        from celery.app import trace  # noqa: F401 - imported by the first task run in process
+
+        with app.producer_or_acquire():
+            pass

@@ -35,10 +35,35 @@ def cart_lock_touched(*, cart_id):
     return cart
 
 
+def cart_of_user_lock_touched(*, user_id, fresh_since):
+    """The signed-in shopper's cart locked as ``cart_lock_touched`` locks it, found by its user in the
+    same statement (checkout then reads nothing of the cart before its transaction). None when the user
+    has no cart, or only one last touched before ``fresh_since`` (expired: ``cart_for_user`` empties
+    it), without touching anything."""
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        since = connection.ops.adapt_datetimefield_value(fresh_since)
+        cursor.execute(_TOUCH_BY_USER_SQL + _TOUCHED_RETURNING, [now, user_id, since])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    cart = Cart.from_db(connection.alias, ["id", "user_id", "coupon_id"], row)
+    cart.updated_at = now
+    return cart
+
+
 _TOUCH_SQL = "UPDATE {table} SET {updated_at} = %s WHERE {table}.{pk} = %s".format(  # noqa: S608 - constants
     table=connection.ops.quote_name(Cart._meta.db_table),
     updated_at=connection.ops.quote_name(Cart._meta.get_field("updated_at").column),
     pk=connection.ops.quote_name(Cart._meta.pk.column),
+)
+
+
+# The one cart of a user (a unique constraint), unless it expired (``selectors.cart_is_expired``).
+_TOUCH_BY_USER_SQL = "UPDATE {table} SET {updated_at} = %s WHERE {user} = %s AND {updated_at} >= %s".format(  # noqa: S608 - constants
+    table=connection.ops.quote_name(Cart._meta.db_table),
+    updated_at=connection.ops.quote_name(Cart._meta.get_field("updated_at").column),
+    user=connection.ops.quote_name(Cart._meta.get_field("user").column),
 )
 
 

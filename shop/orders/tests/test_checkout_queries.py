@@ -14,7 +14,7 @@ from shop.catalog.models import Product, ProductVariant
 from shop.orders import error_codes
 from shop.orders.models import Order, OrderEvent, OrderStatus
 from shop.orders.services import order_place
-from shop.orders.tests.helpers import checkout, fill_cart
+from shop.orders.tests.helpers import OK_CARD, checkout, fill_cart
 from skincare.errors import ApplicationError
 
 pytestmark = pytest.mark.django_db
@@ -397,3 +397,34 @@ def test_a_signed_in_checkout_of_an_expired_cart_empties_it_and_answers_empty(us
     assert cart.updated_at > stale
     assert Product.objects.get(pk=product.pk).stock_quantity == 50
     assert not Order.objects.exists()
+
+
+def test_the_placed_orders_answer_builds_no_queryset(user, monkeypatch):
+    """The answer of an order just placed is built from what checkout wrote (``placed_*``): once the image
+    files' statement is compiled, reading them and building the answer make no ``QuerySet`` (no related
+    manager's prefetched querysets either)."""
+    from django.db.models.query import QuerySet
+
+    from shop.orders.selectors import order_detail_prefetch
+    from shop.orders.serializers import checkout_output
+
+    AddressFactory(user=user, is_default=True)
+    _cart_of(user, 2)
+    first, _, charge = order_place(user=user, idempotency_key="answer-1", payment_data={"card_number": OK_CARD})
+    checkout_output(order_detail_prefetch(order=first), charge)  # compiles the files' statement once
+    _cart_of(user, 2)
+    order, _, charge = order_place(user=user, idempotency_key="answer-2", payment_data={"card_number": OK_CARD})
+    made = []
+    init = QuerySet.__init__
+
+    def counting(self, *args, **kwargs):
+        made.append(self)
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "__init__", counting)
+
+    data = checkout_output(order_detail_prefetch(order=order), charge)
+
+    assert made == []
+    assert [event["type"] for event in data["events"]] == ["placed", "paid", "status_changed"]
+    assert len(data["items"]) == 2

@@ -24,14 +24,9 @@ def cart_lock_touched(*, cart_id):
     """The cart locked by writing its ``updated_at`` (checkout: one UPDATE, the lock every change of
     the cart's lines takes, ``cart_lock_touch``), read by the same statement: a ``Cart`` with ``id``,
     ``user_id``, ``coupon_id`` and the new ``updated_at`` (the other columns load when read)."""
-    now = timezone.now()
-    with connection.cursor() as cursor:
-        cursor.execute(_TOUCH_SQL + _TOUCHED_RETURNING, [now, cart_id])
-        row = cursor.fetchone()
-    if row is None:
+    cart = _touched(_TOUCH_SQL, cart_id)
+    if cart is None:
         raise ApplicationError(error_codes.CART_NOT_FOUND, gettext("This cart no longer exists."))
-    cart = Cart.from_db(connection.alias, ["id", "user_id", "coupon_id"], row)
-    cart.updated_at = now
     return cart
 
 
@@ -40,10 +35,14 @@ def cart_of_user_lock_touched(*, user_id, fresh_since):
     same statement (checkout then reads nothing of the cart before its transaction). None when the user
     has no cart, or only one last touched before ``fresh_since`` (expired: ``cart_for_user`` empties
     it), without touching anything."""
+    return _touched(_TOUCH_BY_USER_SQL, user_id, connection.ops.adapt_datetimefield_value(fresh_since))
+
+
+def _touched(sql, *params):
+    """The cart ``sql`` (an UPDATE of ``updated_at`` to now, then ``params``) touched, or None."""
     now = timezone.now()
     with connection.cursor() as cursor:
-        since = connection.ops.adapt_datetimefield_value(fresh_since)
-        cursor.execute(_TOUCH_BY_USER_SQL + _TOUCHED_RETURNING, [now, user_id, since])
+        cursor.execute(sql + _TOUCHED_RETURNING, [now, *params])
         row = cursor.fetchone()
     if row is None:
         return None

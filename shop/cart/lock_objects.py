@@ -24,12 +24,28 @@ def cart_lock_touched(*, cart_id):
     """The cart locked by writing its ``updated_at`` (checkout: one UPDATE, the lock every change of
     the cart's lines takes, ``cart_lock_touch``), read by the same statement: a ``Cart`` with ``id``,
     ``user_id``, ``coupon_id`` and the new ``updated_at`` (the other columns load when read)."""
+    cart = _touched(_TOUCH_SQL, cart_id)
+    if cart is None:
+        raise ApplicationError(error_codes.CART_NOT_FOUND, gettext("This cart no longer exists."))
+    return cart
+
+
+def cart_of_user_lock_touched(*, user_id, fresh_since):
+    """The signed-in shopper's cart locked as ``cart_lock_touched`` locks it, found by its user in the
+    same statement (checkout then reads nothing of the cart before its transaction). None when the user
+    has no cart, or only one last touched before ``fresh_since`` (expired: ``cart_for_user`` empties
+    it), without touching anything."""
+    return _touched(_TOUCH_BY_USER_SQL, user_id, connection.ops.adapt_datetimefield_value(fresh_since))
+
+
+def _touched(sql, *params):
+    """The cart ``sql`` (an UPDATE of ``updated_at`` to now, then ``params``) touched, or None."""
     now = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(_TOUCH_SQL + _TOUCHED_RETURNING, [now, cart_id])
+        cursor.execute(sql + _TOUCHED_RETURNING, [now, *params])
         row = cursor.fetchone()
     if row is None:
-        raise ApplicationError(error_codes.CART_NOT_FOUND, gettext("This cart no longer exists."))
+        return None
     cart = Cart.from_db(connection.alias, ["id", "user_id", "coupon_id"], row)
     cart.updated_at = now
     return cart
@@ -39,6 +55,14 @@ _TOUCH_SQL = "UPDATE {table} SET {updated_at} = %s WHERE {table}.{pk} = %s".form
     table=connection.ops.quote_name(Cart._meta.db_table),
     updated_at=connection.ops.quote_name(Cart._meta.get_field("updated_at").column),
     pk=connection.ops.quote_name(Cart._meta.pk.column),
+)
+
+
+# The one cart of a user (a unique constraint), unless it expired (``selectors.cart_is_expired``).
+_TOUCH_BY_USER_SQL = "UPDATE {table} SET {updated_at} = %s WHERE {user} = %s AND {updated_at} >= %s".format(  # noqa: S608 - constants
+    table=connection.ops.quote_name(Cart._meta.db_table),
+    updated_at=connection.ops.quote_name(Cart._meta.get_field("updated_at").column),
+    user=connection.ops.quote_name(Cart._meta.get_field("user").column),
 )
 
 

@@ -29,9 +29,13 @@ class LineView:
     quantity: int
 
 
+def cart_fresh_since(now=None):
+    """The oldest last activity of a cart that has not expired (``CART_TTL_DAYS``)."""
+    return (now or timezone.now()) - timedelta(days=settings.CART_TTL_DAYS)
+
+
 def cart_is_expired(cart, now=None):
-    now = now or timezone.now()
-    return cart.updated_at is not None and cart.updated_at < now - timedelta(days=settings.CART_TTL_DAYS)
+    return cart.updated_at is not None and cart.updated_at < cart_fresh_since(now)
 
 
 def cart_lines(cart, *, from_cache=True):

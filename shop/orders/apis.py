@@ -149,8 +149,9 @@ class OrderListCreateApi(generics.ListAPIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         guest = not request.user.is_authenticated
-        cart = cart_resolve(request=request, create=False) if guest else cart_for_user(user=request.user)
-        if cart is None:
+        # A signed-in shopper's cart is found by the statement that locks it (``services.order_place``).
+        cart = cart_resolve(request=request, create=False) if guest else None
+        if guest and cart is None:
             raise ApplicationError(CartErrorCode.CART_NOT_FOUND, gettext("Your cart is empty."))
         order, created, charge = services.order_place(
             user=None if guest else request.user,

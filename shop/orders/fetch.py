@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db import connection
 
 from shop.cart.cache import cart_cache_invalidate
-from shop.cart.lock_objects import cart_lock, cart_lock_touched
+from shop.cart.lock_objects import cart_lock, cart_lock_touched, cart_of_user_lock_touched
 from shop.cart.models import Cart, CartLine
 from shop.orders.lock_objects import products_lock, variants_lock
 
@@ -24,16 +24,23 @@ class CheckoutInfo:
     lines: list
 
 
-def checkout_fetch(*, cart_id, take_lines=False):
+def checkout_fetch(*, cart_id=None, user_id=None, fresh_since=None, take_lines=False):
     """Lock the cart, then its products and variants in pk order; lines carry the locked rows (the
     products with ``primary_file_id``, the file of their primary image, for the order lines).
 
     ``take_lines`` (checkout): the cart is locked by writing its ``updated_at`` and emptied (its lines
     deleted by the statement that reads them, its coupon dropped) before the products are locked, so
     the products' locks are held for fewer statements; ``info.cart`` still carries the coupon, and a
-    refusal later rolls the emptying back."""
+    refusal later rolls the emptying back. Without ``cart_id`` (checkout, signed in) the cart is
+    ``user_id``'s, found by the locking statement: None when they have no cart touched since
+    ``fresh_since`` (none, or an expired one), with nothing locked or changed."""
     if take_lines:
-        cart = cart_lock_touched(cart_id=cart_id)
+        if cart_id is None:
+            cart = cart_of_user_lock_touched(user_id=user_id, fresh_since=fresh_since)
+            if cart is None:
+                return None
+        else:
+            cart = cart_lock_touched(cart_id=cart_id)
         rows = _lines_take(cart.pk)
         if rows and cart.coupon_id:
             Cart.objects.filter(pk=cart.pk).update(coupon=None)

@@ -113,12 +113,15 @@ def order_for_user(*, user, order_number):
 
 def order_detail_prefetch(*, order):
     """What ``order_for_user`` reads with an order, for an order already in hand: the same statements
-    less the order's own. An order ``order_place`` just created carries its lines and payment as
-    written (``placed_items``, ``placed_payment``, ``placed_events``): only the lines' image files are read."""
-    items, payment = getattr(order, "placed_items", None), getattr(order, "placed_payment", None)
-    if items is None or payment is None:
+    less the order's own. An order ``order_place`` just created carries its lines, payment and events as
+    written (``placed_items``, ``placed_payment``, ``placed_events``), from which its answer is built
+    (``serializers.placed_order_data``): only the lines' image files are read, onto the lines. Its
+    related managers are left as they are (no prefetched querysets built for an answer that does not
+    read them): a later ``order.items.all()`` reads the database."""
+    if any(getattr(order, name, None) is None for name in PLACED):
         prefetch_related_objects([order], *_detail_prefetches())
         return order
+    items = order.placed_items
     file_ids = {item.image_file_id for item in items if item.image_file_id}
     files = {}
     if file_ids:  # read in every checkout with an image: compiled once per number of files
@@ -131,25 +134,11 @@ def order_detail_prefetch(*, order):
             item.image_file = files[item.image_file_id]
         else:  # the product had no primary image when its locked row was read
             item.product.primary_media = []
-        _prefetched(item, "refund_lines", [])
-    _prefetched(order, "items", items)
-    _prefetched(order, "payments", [payment])
-    events = getattr(order, "placed_events", None)
-    if events is None:
-        prefetch_related_objects([order], _events_prefetch())
-    else:
-        _prefetched(order, "events", events)
     return order
 
 
-def _prefetched(instance, name, objects):
-    """``instance.<name>.all()`` answers ``objects`` without a query, as ``prefetch_related`` leaves it."""
-    queryset = getattr(instance, name).all()
-    queryset._result_cache = list(objects)
-    queryset._prefetch_done = True
-    if not hasattr(instance, "_prefetched_objects_cache"):
-        instance._prefetched_objects_cache = {}
-    instance._prefetched_objects_cache[name] = queryset
+# What ``order_place`` leaves on an order it has just created (see ``order_detail_prefetch``).
+PLACED = ("placed_items", "placed_payment", "placed_events")
 
 
 def replenishment_opt_outs(*, user):

@@ -24,6 +24,8 @@ from django.utils.translation import gettext
 
 from shop.accounts.models import Address
 from shop.cart.pricing import INSUFFICIENT_STOCK, OUT_OF_STOCK, price_lines, stock_is_limited
+from shop.cart.selectors import cart_fresh_since
+from shop.cart.services import cart_for_user
 from shop.cart.shipping import shipping_method as shipping_method_get
 from shop.catalog.cache import invalidate_products
 from shop.catalog.error_codes import CatalogErrorCode
@@ -315,7 +317,7 @@ def _check_stock_held(lines):
 def order_place(
     *,
     user,
-    cart,
+    cart=None,
     idempotency_key="",
     payment_method=PaymentMethod.CARD,
     payment_data=None,
@@ -331,6 +333,8 @@ def order_place(
 
     ``user`` None is a guest checkout: ``email`` (required) and ``customer_name`` go on the order,
     the address is typed, and the key is bound to the guest's cart (``guest_idempotency_key``).
+    ``cart`` None (signed in only): the user's cart, found by the statement that locks it in the
+    order's transaction (``fetch.checkout_fetch``) instead of read before it.
 
     The work that follows the order's and the payment's commits is deferred to the end of the
     checkout (``skincare.deferred.batch``), so receivers can hand it on once (e.g. one task for
@@ -392,7 +396,7 @@ def _order_place(
                 user=user,
                 guest={"email": email.strip().lower(), "name": customer_name.strip()},
                 shipping_method=method,
-                cart_id=cart.pk,
+                cart_id=None if cart is None else cart.pk,
                 idempotency_key=idempotency_key,
                 payment_method=payment_method,
                 provider=provider,
@@ -429,6 +433,10 @@ def _order_created(*, user, idempotency_key, **order):
         _written_events.get().clear()  # a rolled-back attempt's events are gone
         try:
             return _order_create(user=user, idempotency_key=idempotency_key, order_number=number, **order)
+        except _NoFreshCart:
+            # No cart, or an expired one: as the cart's own reads leave it (created, or emptied), then locked
+            # by its id; the checkout then answers as it always did for an empty cart.
+            order["cart_id"] = cart_for_user(user=user).pk
         except IntegrityError:
             existing = _existing(user, idempotency_key)
             if existing is not None:
@@ -436,6 +444,10 @@ def _order_created(*, user, idempotency_key, **order):
             if attempt < ORDER_NUMBER_ATTEMPTS and Order.objects.filter(order_number=number).exists():
                 continue  # 40 random bits clash now and then: the whole transaction rolled back, draw again
             raise
+
+
+class _NoFreshCart(Exception):  # noqa: N818 - a signal between two functions, not an error
+    """The signed-in shopper has no cart touched within ``CART_TTL_DAYS``: nothing was written."""
 
 
 def _charge_answer_ask_again(*, order, data):
@@ -512,7 +524,14 @@ def _order_create(
     notes,
     order_number,
 ):
-    info = checkout_fetch(cart_id=cart_id, take_lines=True)
+    info = checkout_fetch(
+        cart_id=cart_id,
+        user_id=None if cart_id is not None else user.pk,
+        fresh_since=None if cart_id is not None else cart_fresh_since(),
+        take_lines=True,
+    )
+    if info is None:
+        raise _NoFreshCart
     if not info.lines:
         # A replay, or the same key in parallel: the first request committed (and emptied the cart) while
         # we waited on the cart; ``_order_place`` answers with its order. Lines added again meanwhile: the

@@ -14,7 +14,7 @@ from shop.catalog.models import Product, ProductVariant
 from shop.orders import error_codes
 from shop.orders.models import Order, OrderEvent, OrderStatus
 from shop.orders.services import order_place
-from shop.orders.tests.helpers import checkout, fill_cart
+from shop.orders.tests.helpers import OK_CARD, checkout, fill_cart
 from skincare.errors import ApplicationError
 
 pytestmark = pytest.mark.django_db
@@ -24,8 +24,9 @@ pytestmark = pytest.mark.django_db
 # 37 before session 7 (the premium check and the answer's events use what checkout wrote); 35 before session 8
 # (the cart locked by its UPDATE, its lines read and deleted by one ``DELETE ... RETURNING``; the notices task
 # delivers the rows it wrote: no read back with their users); 32 before session 11 (the approval of a pending
-# order: its order and payment updated by two conditional ``UPDATE ... RETURNING``, no locking reads before them)
-CHECKOUT_QUERIES = 30
+# order: its order and payment updated by two conditional ``UPDATE ... RETURNING``, no locking reads before them);
+# 30 before session 12 (the signed-in shopper's cart found by the UPDATE that locks it: no read of it before)
+CHECKOUT_QUERIES = 29
 
 
 def _cart_of(user, size, *, variants=0):
@@ -138,8 +139,9 @@ def test_the_placed_order_is_returned_as_stored(user, card, payment_method, paym
 # A signed-in API checkout as the apps send it: a JWT (``request.user`` carries only the
 # authentication columns, ``shop.accounts.authentication``) and an ``Idempotency-Key``.
 # 38 before session 7, 36 before session 8, 33 before session 11 (see CHECKOUT_QUERIES; and the key is not
-# looked up before the order's transaction: the unique index on (user, key) refuses a replay's second order)
-JWT_CHECKOUT_QUERIES = 30
+# looked up before the order's transaction: the unique index on (user, key) refuses a replay's second order);
+# 30 before session 12 (see CHECKOUT_QUERIES)
+JWT_CHECKOUT_QUERIES = 29
 
 
 def _jwt_client(user):
@@ -338,3 +340,91 @@ def test_the_stock_write_changes_no_indexed_column():
     indexed = {column for index in found.values() if index["index"] for column in index["columns"] if column}
     assert "price" in indexed  # the list's own indexes are read
     assert not indexed & {"stock_quantity", "sales_count"}
+
+
+def test_a_signed_in_checkout_finds_the_cart_with_the_statement_that_locks_it(user, django_assert_num_queries):
+    """No read of the cart before the order's transaction: its first statement on ``cart_cart`` is the
+    UPDATE that locks the shopper's cart, found by its user."""
+    AddressFactory(user=user, is_default=True)
+    _cart_of(user, 1)
+    client = _jwt_client(user)
+    client.get("/api/v1/cart")
+
+    with django_assert_num_queries(JWT_CHECKOUT_QUERIES) as captured:
+        response = checkout(client, user, key="locked-by-user")
+
+    assert response.status_code == 201, response.json()
+    cart_statements = [q["sql"] for q in captured.captured_queries if '"cart_cart"' in q["sql"]]
+    assert cart_statements[0].startswith('UPDATE "cart_cart"'), cart_statements
+    assert '"user_id" = ' in cart_statements[0]
+    assert not Cart.objects.get(user=user).lines.exists()
+
+
+def test_a_signed_in_checkout_without_a_cart_answers_as_before_and_leaves_one(user):
+    """No cart row at all: the checkout creates it as the cart's reads do and answers that it is empty."""
+    AddressFactory(user=user, is_default=True)
+    assert not Cart.objects.filter(user=user).exists()
+
+    response = checkout(_jwt_client(user), user, key="no-cart")
+
+    assert response.status_code == 400, response.json()
+    assert response.json()["code"] == error_codes.CART_EMPTY
+    assert Cart.objects.filter(user=user).count() == 1
+    assert not Order.objects.exists()
+
+
+def test_a_signed_in_checkout_of_an_expired_cart_empties_it_and_answers_empty(user, settings):
+    """A cart last touched more than ``CART_TTL_DAYS`` ago is emptied (lines and coupon) as the cart's reads
+    empty it, and the checkout answers that it is empty: nothing is sold."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shop.coupons.tests.factories import CouponFactory
+
+    AddressFactory(user=user, is_default=True)
+    (product, _), *_ = _cart_of(user, 1)
+    cart = Cart.objects.get(user=user)
+    stale = timezone.now() - timedelta(days=settings.CART_TTL_DAYS, minutes=1)
+    Cart.objects.filter(pk=cart.pk).update(updated_at=stale, coupon=CouponFactory())
+
+    response = checkout(_jwt_client(user), user, key="expired")
+
+    assert response.status_code == 400, response.json()
+    assert response.json()["code"] == error_codes.CART_EMPTY
+    cart.refresh_from_db()
+    assert (cart.lines.count(), cart.coupon_id) == (0, None)
+    assert cart.updated_at > stale
+    assert Product.objects.get(pk=product.pk).stock_quantity == 50
+    assert not Order.objects.exists()
+
+
+def test_the_placed_orders_answer_builds_no_queryset(user, monkeypatch):
+    """The answer of an order just placed is built from what checkout wrote (``placed_*``): once the image
+    files' statement is compiled, reading them and building the answer make no ``QuerySet`` (no related
+    manager's prefetched querysets either)."""
+    from django.db.models.query import QuerySet
+
+    from shop.orders.selectors import order_detail_prefetch
+    from shop.orders.serializers import checkout_output
+
+    AddressFactory(user=user, is_default=True)
+    _cart_of(user, 2)
+    first, _, charge = order_place(user=user, idempotency_key="answer-1", payment_data={"card_number": OK_CARD})
+    checkout_output(order_detail_prefetch(order=first), charge)  # compiles the files' statement once
+    _cart_of(user, 2)
+    order, _, charge = order_place(user=user, idempotency_key="answer-2", payment_data={"card_number": OK_CARD})
+    made = []
+    init = QuerySet.__init__
+
+    def counting(self, *args, **kwargs):
+        made.append(self)
+        init(self, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "__init__", counting)
+
+    data = checkout_output(order_detail_prefetch(order=order), charge)
+
+    assert made == []
+    assert [event["type"] for event in data["events"]] == ["placed", "paid", "status_changed"]
+    assert len(data["items"]) == 2

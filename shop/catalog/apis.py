@@ -67,9 +67,10 @@ class ProductListApi(generics.ListAPIView):
     """Active products with filters, sorting (``sort``) and search (``q``).
 
     Every shopper (and staff: the list only ever shows active products) gets the same page
-    for the same path and parameters, so whole pages are cached, and the total separately
-    for all pages of a filter combination; both under the catalog list version, which
-    every product, category and brand change replaces (``shop.catalog.cache``).
+    for the same path and parameters, so whole pages are cached (from the second time a URL
+    is answered), and the total separately for all pages of a filter combination; both under
+    the catalog list version, which every product, category and brand change replaces
+    (``shop.catalog.cache``).
     """
 
     error_codes = {"get": (ApiErrorCode.NOT_FOUND,)}

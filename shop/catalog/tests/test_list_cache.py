@@ -33,6 +33,7 @@ def test_page_is_cached_and_a_price_change_through_the_service_refreshes_it(api_
     product = ProductFactory(price=Decimal("10.00"))
     selectors.category_nodes()
     assert listed(api_client)["data"][0]["price"] == "10.00"
+    assert listed(api_client)["data"][0]["price"] == "10.00"  # answered again: now kept
     with django_assert_num_queries(0):
         assert listed(api_client)["data"][0]["price"] == "10.00"
     services.product_update(product=product, data={"price": Decimal("12.00")})
@@ -103,6 +104,7 @@ def test_key_ignores_unknown_parameters_but_not_filters_or_paging(api_client, dj
     ProductFactory(skin_types=["dry"], price=Decimal("7.00"))
     selectors.category_nodes()
     first = listed(api_client, {"skin_type": "oily"})
+    assert listed(api_client, {"skin_type": "oily"}) == first  # answered again: now kept
     with django_assert_num_queries(0):
         assert listed(api_client, {"skin_type": "oily", "utm_source": "push", "_": "123"}) == first
     assert listed(api_client, {"skin_type": "dry"})["data"][0]["price"] == "7.00"
@@ -244,6 +246,7 @@ def test_a_cached_page_is_one_redis_round_trip_and_still_follows_a_price_change(
 
     product = ProductFactory(name="Calm serum", price=Decimal("10.00"))
     listed(api_client, params, path)  # builds the page (and loads the throttle's script)
+    listed(api_client, params, path)  # answered again: the page is kept
     sent = []
     original = AbstractConnection.send_packed_command
 
@@ -261,3 +264,30 @@ def test_a_cached_page_is_one_redis_round_trip_and_still_follows_a_price_change(
 
     services.product_update(product=product, data={"price": Decimal("12.00")})
     assert [item["price"] for item in listed(api_client, params, path)["data"]] == ["12.00"]
+
+
+def test_a_page_is_kept_from_the_second_time_its_url_is_answered(api_client, django_assert_num_queries):
+    """The first answer of a URL keeps only its Last-Modified record and the filters' total (every page shares
+    it), not the page or the answer (most cold URLs are asked once); the second keeps them, the third is served
+    from the cache. All three answer the same bytes, ETag and Last-Modified, and a revalidation is a 304."""
+    ProductFactory(price=Decimal("10.00"))
+    selectors.category_nodes()
+    listed(api_client, {"sort": "-price"})  # another URL: the item's JSON is kept
+    patterns = ("catalog:list-ids:*", "catalog:list-response:*", "catalog:list-count:*", "http:first-seen:*")
+    redis = hasattr(cache, "keys")  # LocMemCache lists no keys: there the statements say it
+
+    def kept():
+        return [len(cache.keys(pattern)) for pattern in patterns] if redis else []
+
+    params, before, answers = {"sort": "price", "max_price": "50"}, kept(), []
+    for queries, pages in ((1, 0), (1, 1), (0, 1)):
+        with django_assert_num_queries(queries):
+            answers.append(api_client.get(URL, params))
+        if redis:
+            assert [now - then for now, then in zip(kept(), before, strict=True)] == [pages, pages, 1, 1]
+    first = answers[0]
+    for answer in answers:
+        assert (answer.status_code, answer.content) == (200, first.content)
+        assert (answer["ETag"], answer["Last-Modified"]) == (first["ETag"], first["Last-Modified"])
+    with django_assert_num_queries(0):
+        assert api_client.get(URL, params, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304

@@ -4,6 +4,7 @@ every origin, and a cold page must stay at three round trips to Redis (four in a
 items yet)."""
 
 from decimal import Decimal
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
@@ -192,7 +193,21 @@ def test_an_item_is_one_entry_rebuilt_in_place_under_a_new_version(api_client, d
 
 
 def test_entries_with_different_timeouts_are_written_together():
-    catalog_cache.set_many_expiring({60: {"a": 1, "b": (2, b"x")}, 3600: {"c": "three"}, 10: {}})
+    """In one round trip to Redis, and not as a transaction (no MULTI/EXEC: the entries are independent)."""
+    sent = []
+    if hasattr(cache, "ttl"):
+        from redis.connection import AbstractConnection
+
+        original = AbstractConnection.send_packed_command
+        with mock.patch.object(
+            AbstractConnection,
+            "send_packed_command",
+            lambda self, command, *args: sent.append(command) or original(self, command, *args),
+        ):
+            catalog_cache.set_many_expiring({60: {"a": 1, "b": (2, b"x")}, 3600: {"c": "three"}, 10: {}})
+        assert len(sent) == 1 and b"MULTI" not in b"".join(sent[0]), sent
+    else:
+        catalog_cache.set_many_expiring({60: {"a": 1, "b": (2, b"x")}, 3600: {"c": "three"}, 10: {}})
     assert cache.get_many(["a", "b", "c"]) == {"a": 1, "b": (2, b"x"), "c": "three"}
     if hasattr(cache, "ttl"):  # Redis: each group kept its own timeout
         assert 50 < cache.ttl("a") <= 60 and 3500 < cache.ttl("c") <= 3600

@@ -143,11 +143,10 @@ class ProductListApi(generics.ListAPIView):
         seen_key = first_seen_key(request, params)
         found = cache.get_many([page_key, count_key, seen_key])
         # The page and the answer are kept from the second time this URL is answered (its Last-Modified
-        # record says it was answered before): most URLs of a cold page are asked once, and their entries
-        # (the answer is ~22 KB for 20 items) were written for nothing. The total is kept at once (every
-        # page shares it). A search (``q``) is still kept at once: its analytics event batching and its
-        # cached row are measured from the second request (ml/tests/test_event_batch.py, another owner's).
-        again = found.get(seen_key) is not None or "q" in request.query_params
+        # record says it was answered before): most URLs of a cold page or search are asked once, and their
+        # entries (the answer is ~22 KB for 20 items) were written for nothing. The total is kept at once
+        # (every page shares it).
+        again = found.get(seen_key) is not None
         store = {}
         page = found.get(page_key)
         if page is not None and page[0] == version:

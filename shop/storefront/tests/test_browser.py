@@ -9,6 +9,7 @@ import shutil
 from decimal import Decimal
 
 import pytest
+from django.db import connections
 
 from shop.accounts.tests.factories import DEFAULT_PASSWORD, UserFactory
 from shop.catalog.tests.factories import CategoryFactory, IngredientFactory, ProductFactory
@@ -37,6 +38,9 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         yield browser
         browser.close()
+        # A test's own ORM calls made while Playwright runs leave a connection open that nothing else closes:
+        # the test database could then not be dropped at the end (tests/test_admin_browser.py showed it).
+        connections.close_all()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 

@@ -7,6 +7,7 @@ time it was read (``as_of``), or, before any good read, an empty report flagged 
 and a stale figure is never passed off as a fresh one.
 """
 
+import hashlib
 import logging
 from datetime import UTC, datetime
 
@@ -20,7 +21,10 @@ PREFIX = "analytics:last-good:"
 
 
 def _key(name, params):
-    return PREFIX + name + ":" + "&".join(f"{k}={params[k]}" for k in sorted(params))
+    """The report's name and a digest of its parameters: any value (tuples, dates, spaces, long lists)
+    gives a key every cache backend accepts."""
+    text = "&".join(f"{k}={params[k]!r}" for k in sorted(params))
+    return PREFIX + name + ":" + hashlib.sha256(text.encode()).hexdigest()
 
 
 def read_or_last_good(name, read, *, empty, **params):

@@ -20,12 +20,13 @@ def order_notify(*, user_id, order_id, order_number, title, message, priority):
     )
 
 
-@shared_task(name="feedback.order_notices")
+@shared_task(name="feedback.order_notices", deferred_merge="notices")
 def order_notices(*, notices):
     """Several order notices at once (the receivers defer the notices of one checkout into one
     task: one preference read, one INSERT, then the e-mail / push right here, without a delivery
     message; it queues ``deliver_notifications`` only when that fails). Each notice holds
-    ``order_notify``'s arguments. Not retried, so a notice is never written twice."""
+    ``order_notify``'s arguments. Not retried, so a notice is never written twice. The worker's
+    drain runs the calls of many checkouts as one (``deferred_merge``, skincare/deferred.py)."""
     from feedback.models import NotificationType
     from feedback.services import notices_create
 

@@ -8,10 +8,22 @@ one key during the batch go to that key's ``flush`` once, as one list, when the 
 insert. Outside a batch ``defer`` flushes at once (a list of one), so callers need not care whether one
 is open.
 
-``publish`` hands on a Celery task the same way: with a broker, the tasks published during a batch leave
-as one message (``deferred_run``), which runs each of them in the worker, on its own; the request pays
-for one publish instead of one per task. Celery eager (no broker), or outside a batch, each is sent at
-once, as ``delay`` / ``apply_async`` would.
+``publish`` hands on a Celery task the same way. Celery eager (no broker), or outside a batch, each is sent
+at once, as ``delay`` / ``apply_async`` would. With a broker, the tasks published during a batch are written
+as one ``DeferredBatch`` row once the batch ends (one INSERT, in autocommit), and ``deferred_drain`` runs the
+rows of every operation of the last ``DEFERRED_DRAIN_SECONDS`` together in the worker: one message, one task
+run, one INSERT of all their notices, one e-mail connection for a window's checkouts instead of one each. The
+drain is triggered by a message sent with that countdown, at most once per window by each process (its own
+clock, no shared state: a process that sent one whose time has not come leaves its rows to it), and every
+minute by beat in case a trigger was lost. The rows are durable from their INSERT: a broker outage keeps them
+(and the trigger, in the outbox) until it ends. A row whose INSERT fails is sent as one ``deferred_run``
+message, as ``DEFERRED_DRAIN_SECONDS = 0`` sends every batch. E-mails and notices of a checkout so leave up to
+a window (plus the drain's run) later than with a message of their own.
+
+Each task the worker runs from a batch or a drain runs on its own (``_run``), as its own message would, except
+the tasks that name a list argument (``deferred_merge``, e.g. the notices task's ``notices``): the calls of
+one drain are run as one call with the lists put together, in a transaction; when it fails, each call runs
+again on its own, so a broken item does not drop the others.
 
 The items are only ever deferred from work that runs after a commit, so a batch ended by an exception
 still flushes what was deferred: it belongs to transactions that committed. A flush that fails is logged
@@ -19,11 +31,18 @@ and does not stop the others; it reaches the caller only when no other exception
 """
 
 import logging
+import time
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import timedelta
 
 from celery import current_app, shared_task, states
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
 
+from skincare import mail
 from skincare.observability import celery_hooks
 
 logger = logging.getLogger(__name__)
@@ -84,41 +103,178 @@ def _send(task, item):
 
 
 def _publish(items):
+    window = settings.DEFERRED_DRAIN_SECONDS
+    if window > 0:
+        try:
+            _store(items)
+        except DatabaseError:  # the operation's work goes as a message of its own, as without a drain
+            logger.exception("Deferred tasks %s not stored; sent as a message", sorted({item[0] for item in items}))
+        else:
+            _drain_soon(window)
+            return
     if len(items) == 1:
         _send(current_app.tasks[items[0][0]], items[0])
         return
     deferred_run.apply_async(kwargs={"tasks": items}, kwargsrepr=repr(sorted({item[0] for item in items})))
 
 
+def _store(items):
+    """One ``DeferredBatch`` row, one INSERT in autocommit (its values as the model's fields prepare them)."""
+    from skincare.models import DeferredBatch
+
+    global _insert_sql
+    if _insert_sql is None:
+        quote, meta = connection.ops.quote_name, DeferredBatch._meta
+        _insert_sql = f"INSERT INTO {quote(meta.db_table)} ({quote('tasks')}, {quote('created_at')}) VALUES (%s, %s)"  # noqa: S608 - the model's names
+    tasks, created_at = DeferredBatch._meta.get_field("tasks"), DeferredBatch._meta.get_field("created_at")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _insert_sql,
+            [tasks.get_db_prep_save(items, connection), created_at.get_db_prep_save(timezone.now(), connection)],
+        )
+
+
+_insert_sql = None
+_drain_due = 0.0  # time.monotonic() until which the last drain this process sent has not started
+
+
+def _drain_soon(window):
+    """Send a drain to start ``window`` seconds from now, unless this process sent one that starts later than
+    now: it will find the row just written (committed before this check). A quarter of the window is left
+    for the clocks of the web and worker hosts; a drain always runs what it finds, so at worst one runs early."""
+    global _drain_due
+    now = time.monotonic()
+    if now < _drain_due:
+        return
+    _drain_due = now + window * 0.75
+    deferred_drain.apply_async(countdown=window)
+
+
 @shared_task(name="skincare.deferred_run", bind=True)
 def deferred_run(self, *, tasks):
-    """The tasks of one batch, run here one after the other, each as its own message would: one that
-    fails is logged and does not stop the others; when its task retries that error (``autoretry_for``)
-    it is sent again on its own, to retry as it would have, else it leaves its own ``FailedTask`` row.
-    Each run has its log context, outcome and duration under its own task name (the signal receivers of
-    ``celery_hooks``, called here), its id being the message's id and its place in the batch. A task with
-    a ``countdown`` or ``eta`` is sent on its own (its time has not come)."""
-    for index, item in enumerate(tasks):
+    """The tasks of one batch, run here one after the other, each as its own message would (``_run``)."""
+    _run(tasks, run_id=self.request.id or "")
+
+
+DRAIN_ROWS = 100  # rows claimed at a time (a checkout's row holds three or four tasks)
+
+
+@shared_task(name="skincare.deferred_drain", bind=True)
+def deferred_drain(self):
+    """Run the stored batches, oldest first, ``DRAIN_ROWS`` at a time, until none is left, and delete each
+    claim's rows once its tasks ran (at least once, as a message with ``acks_late`` is: a drain that dies
+    leaves its claimed rows to the next one after the claim's time). Drains running at once take
+    different rows. Returns the number of rows run."""
+    done = 0
+    while True:
+        rows = _claim(limit=DRAIN_ROWS)
+        if not rows:
+            return done
+        _run([item for _, tasks in rows for item in tasks], run_id=f"{self.request.id or ''}:{done}")
+        _delete([pk for pk, _ in rows])
+        done += len(rows)
+        if len(rows) < DRAIN_ROWS:
+            return done
+
+
+def _claim(*, limit):
+    """Up to ``limit`` rows no live drain holds, as ``[(pk, tasks)]``, claimed for longer than a task may run."""
+    from skincare.models import DeferredBatch
+
+    now = timezone.now()
+    with transaction.atomic():
+        rows = list(
+            DeferredBatch.objects.select_for_update(skip_locked=True)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+            .order_by("pk")
+            .values_list("pk", "tasks")[:limit]
+        )
+        if rows:
+            until = now + timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+            DeferredBatch.objects.filter(pk__in=[pk for pk, _ in rows]).update(claimed_until=until)
+    return rows
+
+
+def _delete(pks):
+    from skincare.models import DeferredBatch
+
+    DeferredBatch.objects.filter(pk__in=pks).delete()
+
+
+def _run(tasks, *, run_id):
+    """Each task run one after the other, as its own message would: one that fails is logged and does not
+    stop the others; when its task retries that error (``autoretry_for``) it is sent again on its own, to
+    retry as it would have, else it leaves its own ``FailedTask`` row. Each run has its log context, outcome
+    and duration under its own task name (the signal receivers of ``celery_hooks``, called here), its id
+    being ``run_id`` and its place in the list. A task with a ``countdown`` or ``eta`` is sent on its own (its
+    time has not come). The calls of a task with ``deferred_merge`` run as one (``_run_merged``). The
+    e-mails share one connection."""
+    runs, merged = [], {}  # runs: (task, item or None, the merged calls or None)
+    for item in tasks:
         name, args, kwargs, options = item
-        task = current_app.tasks[name]
-        if "countdown" in options or "eta" in options:
-            _send(task, item)
+        task = current_app.tasks.get(name)
+        if task is None:  # not known to this worker (a deploy under way): a message of its own, for one that is
+            logger.warning("Task %s of a deferred batch is not registered here: sent on its own", name)
+            current_app.send_task(name, args=args, kwargs=kwargs, **options)
             continue
-        run_id = f"{self.request.id or ''}:{index}"
-        celery_hooks.task_started(task_id=run_id, task=task)
-        state = states.FAILURE
-        try:
-            task(*args, **kwargs)
-            state = states.SUCCESS
-        except Exception as exc:  # noqa: BLE001 - one failing task must not drop the others
-            logger.exception("Task %s of a deferred batch failed", name)
-            if isinstance(exc, tuple(getattr(task, "autoretry_for", ()) or ())):
-                state = states.RETRY
-                _send(task, item)
+        key = getattr(task, "deferred_merge", None)
+        if key is not None and not args and not options and list(kwargs) == [key]:
+            if name not in merged:
+                merged[name] = []
+                runs.append((task, None, merged[name]))
+            merged[name].append(item)
+        else:
+            runs.append((task, item, None))
+    with mail.one_connection():
+        for index, (task, item, calls) in enumerate(runs):
+            if calls is None:
+                _run_one(task, item, run_id=f"{run_id}:{index}")
             else:
-                celery_hooks.task_failed(sender=task, task_id=run_id, exception=exc, args=args, kwargs=kwargs)
-        finally:
-            celery_hooks.task_finished(task_id=run_id, task=task, state=state)
+                _run_merged(task, calls, run_id=f"{run_id}:{index}")
+
+
+def _run_merged(task, items, *, run_id):
+    """Calls of ``task`` that each give only its list argument ``task.deferred_merge``, run as one call with
+    the lists put together, in a transaction; when it fails (nothing of it written), each runs on its own."""
+    if len(items) == 1:
+        _run_one(task, items[0], run_id=run_id)
+        return
+    key = task.deferred_merge
+    item = (task.name, [], {key: [value for _, _, kwargs, _ in items for value in kwargs[key]]}, {})
+    celery_hooks.task_started(task_id=run_id, task=task)
+    state = states.RETRY
+    try:
+        with transaction.atomic():
+            task(**item[2])
+        state = states.SUCCESS
+    except Exception:  # noqa: BLE001 - each call again on its own, below
+        logger.exception("Task %s of %d calls at once failed; each runs on its own", task.name, len(items))
+    finally:
+        celery_hooks.task_finished(task_id=run_id, task=task, state=state)
+    if state != states.SUCCESS:
+        for index, single in enumerate(items):
+            _run_one(task, single, run_id=f"{run_id}.{index}")
+
+
+def _run_one(task, item, *, run_id):
+    _, args, kwargs, options = item
+    if "countdown" in options or "eta" in options:
+        _send(task, item)
+        return
+    celery_hooks.task_started(task_id=run_id, task=task)
+    state = states.FAILURE
+    try:
+        task(*args, **kwargs)
+        state = states.SUCCESS
+    except Exception as exc:  # noqa: BLE001 - one failing task must not drop the others
+        logger.exception("Task %s of a deferred batch failed", task.name)
+        if isinstance(exc, tuple(getattr(task, "autoretry_for", ()) or ())):
+            state = states.RETRY
+            _send(task, item)
+        else:
+            celery_hooks.task_failed(sender=task, task_id=run_id, exception=exc, args=args, kwargs=kwargs)
+    finally:
+        celery_hooks.task_finished(task_id=run_id, task=task, state=state)
 
 
 def _flush(groups):

@@ -43,3 +43,20 @@ class PendingTask(models.Model):
 
     def __str__(self):
         return f"{self.name} (pending since {self.created_at:%Y-%m-%d %H:%M:%S})"
+
+
+class DeferredBatch(models.Model):
+    """The Celery tasks of one operation (a checkout's notices and e-mails), written after its last commit
+    instead of a message of their own: ``skincare.deferred_drain`` runs those of many operations together
+    and deletes them (skincare/deferred.py). ``claimed_until``: a drain is running them; past it (the drain
+    died), another takes them again."""
+
+    tasks = models.JSONField(encoder=DjangoJSONEncoder)
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"deferred batch #{self.pk} ({len(self.tasks)} tasks)"

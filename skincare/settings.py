@@ -221,6 +221,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # which the broker drops the channel of an unacknowledged (acks_late) message.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
+# The tasks of an operation (a checkout's notices and e-mails), with a broker, wait in the database up to this
+# long (plus the drain's run) and run with those of the other operations of the window, in one worker task
+# (skincare/deferred.py); 0: one message per operation instead.
+DEFERRED_DRAIN_SECONDS = env.float("DEFERRED_DRAIN_SECONDS", default=1.0)
 CELERY_SLOW_TASK_SOFT_TIME_LIMIT = env.int("CELERY_SLOW_TASK_SOFT_TIME_LIMIT", default=1500)
 CELERY_SLOW_TASK_TIME_LIMIT = env.int("CELERY_SLOW_TASK_TIME_LIMIT", default=1620)
 CELERY_SLOW_TASKS = (
@@ -255,6 +259,7 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": HEALTH_HEARTBEAT_SECONDS * 2},
     },
     "outbox-flush": {"task": "skincare.outbox_flush", "schedule": timedelta(minutes=1)},
+    "deferred-drain": {"task": "skincare.deferred_drain", "schedule": timedelta(minutes=1)},
     "files-cleanup": {"task": "files.cleanup", "schedule": timedelta(hours=1)},
     "cart-cleanup": {"task": "cart.cleanup_expired", "schedule": timedelta(hours=6)},
     "orders-expire-unpaid": {"task": "orders.expire_unpaid", "schedule": timedelta(minutes=5)},

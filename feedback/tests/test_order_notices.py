@@ -255,3 +255,45 @@ def test_several_notices_are_one_insert_with_the_models_values_and_drop_the_cach
     inserts = [sql for sql in inserts if sql.startswith(("INSERT", "EXECUTE feedback_notices_insert"))]
     assert len(inserts) == 1
     assert inserts[0].startswith("EXECUTE" if prepared and connection.vendor == "postgresql" else "INSERT")
+
+
+def test_with_a_drain_the_notices_of_several_checkouts_are_one_message_and_one_insert(auth_client, user, settings):
+    """A broker (in memory) and the drain on: three checkouts send one drain message (the window's); the drain
+    writes their nine notices with one preferences read and one INSERT, and sends their six e-mails."""
+    from django.core import mail
+    from kombu import pools
+
+    from skincare import deferred
+    from skincare.celery import app
+    from skincare.models import DeferredBatch
+
+    settings.DEFERRED_DRAIN_SECONDS = 1.0
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    sent = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(app.conf, "task_always_eager", False)
+        patch.setitem(app.conf, "broker_url", "memory://")
+        patch.setattr(deferred, "_drain_due", 0.0)
+        patch.setattr(deferred.deferred_drain, "apply_async", lambda **options: sent.append(options))
+        numbers = []
+        for price in ("12.00", "13.00", "14.00"):
+            fill_cart(user, (ProductFactory(price=Decimal(price)), 1))
+            response = checkout(auth_client, user)
+            assert response.status_code == 201, response.json()
+            numbers.append(response.json()["data"]["order_number"])
+        assert not Notification.objects.exists() and mail.outbox == []
+        assert DeferredBatch.objects.count() == 3 and sent == [{"countdown": 1.0}]
+
+        with CaptureQueriesContext(connection) as queries:
+            assert deferred.deferred_drain() == 3
+        if app._pool is not None:
+            app._pool.force_close_all()
+        pools.reset()
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    assert len(_statements(queries, 'INSERT INTO "feedback_notification"')) == 1
+    assert len(_statements(queries, 'SELECT "feedback_notificationpreference"')) == 1
+    assert sorted(Notification.objects.values_list("related_key", flat=True)) == sorted(numbers * 3)
+    assert sorted(message.to[0] for message in mail.outbox) == [user.email] * 6
+    assert not DeferredBatch.objects.exists()

@@ -95,15 +95,28 @@ def _flaky(*, value):
     raise OSError(value)
 
 
+@shared_task(name="tests.deferred.merged", deferred_merge="values")
+def _merged(*, values):
+    """Writes its values in one statement: a value ``"broken"`` makes the whole statement fail."""
+    from skincare.models import PendingTask
+
+    RUNS.append(list(values))
+    PendingTask.objects.bulk_create([PendingTask(name=f"tests.value.{value}") for value in values])
+    if "broken" in values:
+        raise ValueError("broken value")
+
+
 @pytest.fixture
-def sent(monkeypatch):
-    """Every message published (task name, args, kwargs, options), nothing run: as with a broker."""
+def sent(monkeypatch, settings):
+    """Every message published (task name, args, kwargs, options), nothing run: as with a broker (and one
+    message per batch: ``DEFERRED_DRAIN_SECONDS = 0``; the drain's tests set it)."""
     from skincare.celery import app
 
+    settings.DEFERRED_DRAIN_SECONDS = 0
     monkeypatch.setitem(app.conf, "task_always_eager", False)
     RUNS.clear()
     log = []
-    for task in (_record, _broken, _flaky, deferred.deferred_run):
+    for task in (_record, _broken, _flaky, _merged, deferred.deferred_run, deferred.deferred_drain):
         monkeypatch.setattr(
             task,
             "apply_async",
@@ -242,3 +255,155 @@ def test_each_task_of_the_message_is_measured_and_a_failure_recorded_under_its_o
     assert delta("tests.deferred.flaky") == ({"succeeded": 0, "failed": 0, "retried": 1}, 1)
     assert delta("tests.deferred.record") == ({"succeeded": 1, "failed": 0, "retried": 0}, 1)  # the delayed one: later
     assert delta("skincare.deferred_run") == ({"succeeded": 1, "failed": 0, "retried": 0}, 1)
+
+
+# --- the drain: the batches of many operations, stored, run together by one worker task ---------------
+
+
+@pytest.fixture
+def drained(sent, settings, monkeypatch):
+    """As ``sent``, with the drain on (a window of 1 s) and this process's last drain long gone."""
+    settings.DEFERRED_DRAIN_SECONDS = 1.0
+    monkeypatch.setattr(deferred, "_drain_due", 0.0)
+    return sent
+
+
+def _values():
+    from skincare.models import PendingTask
+
+    return sorted(PendingTask.objects.filter(name__startswith="tests.value.").values_list("name", flat=True))
+
+
+@pytest.mark.django_db
+def test_with_a_drain_each_batch_is_one_row_and_a_window_sends_one_drain(drained):
+    from skincare.models import DeferredBatch
+
+    for checkout in (1, 2, 3):
+        with deferred.batch():
+            deferred.publish(_merged, kwargs={"values": [f"{checkout}a", f"{checkout}b"]})
+            deferred.publish(_record, kwargs={"value": f"mail {checkout}"})
+
+    assert [row.tasks for row in DeferredBatch.objects.order_by("pk")] == [
+        [
+            ["tests.deferred.merged", [], {"values": [f"{n}a", f"{n}b"]}, {}],
+            ["tests.deferred.record", [], {"value": f"mail {n}"}, {}],
+        ]
+        for n in (1, 2, 3)
+    ]
+    assert drained == [("skincare.deferred_drain", [], None, {"countdown": 1.0})]  # one per window, not per batch
+    assert RUNS == []
+
+
+@pytest.mark.django_db
+def test_the_drain_runs_each_row_once_the_lists_of_a_merged_task_in_one_call_and_deletes_them(drained):
+    from skincare.models import DeferredBatch
+
+    for checkout in (1, 2, 3):
+        with deferred.batch():
+            deferred.publish(_merged, kwargs={"values": [f"{checkout}a", f"{checkout}b"]})
+            deferred.publish(_record, kwargs={"value": f"mail {checkout}"})
+
+    assert deferred.deferred_drain() == 3
+
+    assert RUNS == [["1a", "1b", "2a", "2b", "3a", "3b"], "mail 1", "mail 2", "mail 3"]
+    assert _values() == [f"tests.value.{n}{x}" for n in (1, 2, 3) for x in "ab"]
+    assert not DeferredBatch.objects.exists()
+    assert deferred.deferred_drain() == 0
+
+
+@pytest.mark.django_db
+def test_a_broken_item_does_not_stop_the_drain(drained):
+    """The merged call fails and is undone; each call then runs on its own: the good values are written once,
+    the broken call fails for good (its ``FailedTask`` row), the other tasks run or retry as before."""
+    from skincare.models import DeferredBatch, FailedTask
+
+    DeferredBatch.objects.create(tasks=[("tests.deferred.merged", [], {"values": ["1a"]}, {})])
+    DeferredBatch.objects.create(
+        tasks=[
+            ("tests.deferred.merged", [], {"values": ["broken"]}, {}),
+            ("tests.deferred.broken", [], {"value": "broken task"}, {}),
+            ("tests.deferred.flaky", [], {"value": "flaky"}, {}),
+        ]
+    )
+    DeferredBatch.objects.create(
+        tasks=[
+            ("tests.deferred.merged", [], {"values": ["3a"]}, {}),
+            ("tests.deferred.record", [], {"value": "ok"}, {}),
+        ]
+    )
+
+    assert deferred.deferred_drain() == 3
+
+    assert RUNS == [["1a", "broken", "3a"], ["1a"], ["broken"], ["3a"], "broken task", "flaky", "ok"]
+    assert _values() == ["tests.value.1a", "tests.value.3a", "tests.value.broken"]  # each once
+    assert sorted(FailedTask.objects.values_list("task_name", flat=True)) == [
+        "tests.deferred.broken",
+        "tests.deferred.merged",
+    ]
+    assert drained == [("tests.deferred.flaky", [], {"value": "flaky"}, {})]  # sent again to retry
+    assert not DeferredBatch.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_row_claimed_by_a_live_drain_is_left_to_it_until_its_claim_runs_out(drained):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from skincare.models import DeferredBatch
+
+    held = DeferredBatch.objects.create(
+        tasks=[("tests.deferred.record", [], {"value": "held"}, {})],
+        claimed_until=timezone.now() + timedelta(minutes=5),
+    )
+    DeferredBatch.objects.create(tasks=[("tests.deferred.record", [], {"value": "free"}, {})])
+
+    assert deferred.deferred_drain() == 1
+    assert RUNS == ["free"]
+    assert list(DeferredBatch.objects.values_list("pk", flat=True)) == [held.pk]
+
+    DeferredBatch.objects.filter(pk=held.pk).update(claimed_until=timezone.now() - timedelta(seconds=1))
+    assert deferred.deferred_drain() == 1  # its drain died: the next one runs it
+    assert RUNS == ["free", "held"]
+
+
+@pytest.mark.django_db
+def test_a_batch_the_database_cannot_store_leaves_as_one_message(drained, monkeypatch):
+    from django.db import OperationalError
+
+    from skincare.models import DeferredBatch
+
+    def refused(items):
+        raise OperationalError("database gone")
+
+    monkeypatch.setattr(deferred, "_store", refused)
+    with deferred.batch():
+        deferred.publish(_record, kwargs={"value": "a"})
+        deferred.publish(_record, kwargs={"value": "b"})
+
+    assert [name for name, *_ in drained] == ["skincare.deferred_run"]
+    assert not DeferredBatch.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_e_mails_of_a_drain_share_one_connection(drained, monkeypatch, settings):
+    from django.core import mail as django_mail
+
+    from skincare import mail
+    from skincare.models import DeferredBatch
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    opened = []
+    real = mail.get_connection
+    monkeypatch.setattr(mail, "get_connection", lambda *a, **kw: opened.append(1) or real(*a, **kw))
+    import skincare.tasks  # noqa: F401 - registers skincare.send_templated_email
+
+    context = {"order_number": "SK-1", "customer_name": "Ann", "items": []}
+    for to in ("a@example.com", "b@example.com"):
+        kwargs = {"to": to, "template": "emails/orders/placed", "context": context}
+        DeferredBatch.objects.create(tasks=[("skincare.send_templated_email", [], kwargs, {})])
+
+    deferred.deferred_drain()
+
+    assert [message.to for message in django_mail.outbox] == [["a@example.com"], ["b@example.com"]]
+    assert len(opened) == 1

@@ -92,3 +92,31 @@ def test_eager_mode_never_uses_the_outbox():
     assert app.conf.task_always_eager  # the embedded default and the test settings
     assert outbox_probe.delay(4).get() == 4
     assert not PendingTask.objects.exists()
+
+
+def test_with_the_drain_an_operations_tasks_wait_in_the_database_while_the_broker_is_down(
+    broker, settings, monkeypatch
+):
+    """The batch is a ``DeferredBatch`` row from its INSERT; the drain's trigger waits in the outbox; once the
+    broker is back the trigger leaves and its drain runs the row."""
+    from skincare import deferred
+    from skincare.models import DeferredBatch
+
+    settings.DEFERRED_DRAIN_SECONDS = 1.0
+    monkeypatch.setattr(deferred, "_drain_due", 0.0)
+    broker(DOWN)
+    with deferred.batch():
+        deferred.publish(outbox_probe, args=[5])
+        deferred.publish(outbox_probe, args=[6])
+
+    [row] = DeferredBatch.objects.all()
+    assert row.tasks == [["skincare.tests.outbox_probe", [5], {}, {}], ["skincare.tests.outbox_probe", [6], {}, {}]]
+    [pending] = PendingTask.objects.all()
+    assert (pending.name, pending.options) == ("skincare.deferred_drain", {"countdown": 1.0})
+
+    broker("memory://")
+    before = _queued()
+    assert outbox_flush() == {"published": 1, "left": 0}
+    assert _queued() == before + 1
+    assert deferred.deferred_drain() == 1  # what that message runs
+    assert not DeferredBatch.objects.exists()

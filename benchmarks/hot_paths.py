@@ -905,6 +905,28 @@ def queue_state(channel, queue):
     return ready, consumers
 
 
+def wait_for_worker_idle(pid, timeout=30):
+    """Until the Celery worker's messages held for a countdown (not "ready", so ``wait_for_queue`` does not see
+    them: the deferred tasks' drain, ``DEFERRED_DRAIN_SECONDS``, and the recommendation refresh,
+    ``ML_REFRESH_WINDOW_SECONDS``) have run: the longer of the two windows, then until the worker's processes
+    used no CPU for 0.3 s (their CPU is the row's too)."""
+    windows = (os.environ.get("DEFERRED_DRAIN_SECONDS", "1"), os.environ.get("ML_REFRESH_WINDOW_SECONDS", "30"))
+    time.sleep(min(max(float(window) for window in windows), 5.0))
+    deadline, last, still = time.time() + timeout, None, 0
+    while time.time() < deadline:
+        stats = _proc_stats()
+        tree, stack = 0.0, [pid]
+        while stack:
+            current = stack.pop()
+            tree += stats.get(current, (0, 0.0))[1]
+            stack.extend(child for child, (parent, *_) in stats.items() if parent == current)
+        still = still + 1 if tree == last else 0
+        if still >= 3:
+            return
+        last = tree
+        time.sleep(0.1)
+
+
 def wait_for_queue(args, timeout=120):
     """Until the run's queue has no message ready, asking five times a second over one AMQP connection (a
     connection per poll cost RabbitMQ and this script more than the polls, in the row's CPU)."""
@@ -1030,6 +1052,8 @@ def run_workers(args, data, workers, rows):
                 drain(host, port, workers)
                 if args.broker:
                     wait_for_queue(args)
+                    if args.cpu_split:
+                        wait_for_worker_idle(args.worker_pid)
                 if args.cpu_split:  # until the row's queued tasks have run: their CPU is the row's too
                     figures[name]["cpu"] = cpu_spent(before, cpu_snapshot(roots, database))
                 r = figures[name]

@@ -33,8 +33,9 @@ def broker_down(monkeypatch):
 
 
 def test_checkout_with_the_broker_down_sells_and_keeps_its_tasks(
-    broker_down, auth_client, user, django_capture_on_commit_callbacks
+    broker_down, auth_client, user, django_capture_on_commit_callbacks, settings
 ):
+    settings.DEFERRED_DRAIN_SECONDS = 0  # one message per checkout (the drain's case: below)
     product = ProductFactory(stock_quantity=5)
     fill_cart(user, (product, 2))
     with django_capture_on_commit_callbacks(execute=True):
@@ -58,3 +59,39 @@ def test_checkout_with_the_broker_down_sells_and_keeps_its_tasks(
     broker_back()
     assert outbox_flush() == {"published": len(kept), "left": 0}
     assert not PendingTask.objects.exists()
+
+
+def test_with_the_drain_a_checkout_with_the_broker_down_keeps_its_tasks_in_its_row(
+    broker_down, auth_client, user, django_capture_on_commit_callbacks, settings, monkeypatch
+):
+    """The checkout's tasks are a ``DeferredBatch`` row whatever the broker does; the drain's trigger waits in
+    the outbox; once the broker is back it leaves, and its drain runs the row (the refresh, with its countdown,
+    sent on as a message)."""
+    from django.core import mail
+
+    from feedback.models import Notification
+    from skincare import deferred
+    from skincare.models import DeferredBatch
+
+    settings.DEFERRED_DRAIN_SECONDS = 1.0
+    monkeypatch.setattr(deferred, "_drain_due", 0.0)
+    fill_cart(user, (ProductFactory(stock_quantity=5), 2))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = checkout(auth_client, user)
+    assert response.status_code == 201, response.json()
+
+    [row] = DeferredBatch.objects.all()
+    assert sorted(task[0] for task in row.tasks) == [
+        "feedback.order_notices",
+        "ml.recommendations_refresh",
+        "orders.email_send",
+        "orders.email_send",
+    ]
+    assert [task.name for task in PendingTask.objects.all()] == ["skincare.deferred_drain"]
+
+    broker_down()  # back
+    assert outbox_flush() == {"published": 1, "left": 0}
+    assert deferred.deferred_drain() == 1  # what the drain's message runs
+    assert not DeferredBatch.objects.exists()
+    assert len(mail.outbox) == 2
+    assert Notification.objects.filter(user=user).count() == 3

@@ -37,8 +37,9 @@ def published(monkeypatch):
 
 
 def test_a_checkout_publishes_one_message_whose_run_sends_the_mails_and_notices(
-    published, auth_client, user, django_capture_on_commit_callbacks
+    published, auth_client, user, django_capture_on_commit_callbacks, settings
 ):
+    settings.DEFERRED_DRAIN_SECONDS = 0  # one message per checkout (the drain's case: below)
     fill_cart(user, (ProductFactory(stock_quantity=5), 1))
     with django_capture_on_commit_callbacks(execute=True):
         response = checkout(auth_client, user)
@@ -69,3 +70,41 @@ def test_a_checkout_publishes_one_message_whose_run_sends_the_mails_and_notices(
     # the refresh waits its coalescing delay: sent on its own by the worker, not run; the notices'
     # push delivery runs inside the notices task (feedback/tests/test_order_notices.py), no message
     assert [name for name, _ in published] == ["ml.recommendations_refresh"]
+
+
+def test_with_the_drain_a_checkout_writes_one_row_and_its_drain_sends_the_mails_and_notices(
+    published, auth_client, user, django_capture_on_commit_callbacks, settings, monkeypatch
+):
+    from skincare.models import DeferredBatch
+
+    settings.DEFERRED_DRAIN_SECONDS = 1.0
+    monkeypatch.setattr(deferred, "_drain_due", 0.0)
+    fill_cart(user, (ProductFactory(stock_quantity=5), 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = checkout(auth_client, user)
+    assert response.status_code == 201, response.json()
+    number = response.json()["data"]["order_number"]
+
+    assert [name for name, _ in published] == ["skincare.deferred_drain"]  # the window's drain, no tasks in it
+    [row] = DeferredBatch.objects.all()
+    assert sorted(task[0] for task in row.tasks) == [
+        "feedback.order_notices",
+        "ml.recommendations_refresh",
+        "orders.email_send",
+        "orders.email_send",
+    ]
+    assert mail.outbox == [] and not Notification.objects.exists()
+
+    published.clear()
+    assert deferred.deferred_drain() == 1  # what the worker does with the drain's message
+
+    assert sorted(message.subject for message in mail.outbox) == sorted(
+        [f"Order {number} received", f"Payment received for order {number}"]
+    )
+    assert sorted(Notification.objects.filter(user=user).values_list("title", flat=True)) == [
+        f"Order {number} confirmed",
+        f"Order {number} placed",
+        f"Payment received for {number}",
+    ]
+    assert [name for name, _ in published] == ["ml.recommendations_refresh"]
+    assert not DeferredBatch.objects.exists()

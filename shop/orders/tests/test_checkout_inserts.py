@@ -118,3 +118,54 @@ def test_rows_insert_refuses_an_unsaved_related_row(user, settings, prepared):
     with pytest.raises(ValueError, match="unsaved related object"):
         rows_insert(OrderEvent, [OrderEvent(order=unsaved, type="note")], signals=True)
     assert not OrderEvent.objects.exists()
+
+
+# the verdict's conditional UPDATEs (``lock_objects.row_update_if``), as written or prepared
+_UPDATE = re.compile(r'(UPDATE|EXECUTE) (?:"(orders_\w+)"|update_(orders_\w+)_[0-9a-f]{16}\()')
+
+
+@pytest.mark.parametrize("prepared", [False, True])
+def test_the_card_verdict_updates_the_order_then_the_payment_prepared_or_not(api_client, user, settings, prepared):
+    """The approval's two conditional UPDATEs (order, then payment) are prepared statements where statements
+    are, and leave the same rows: the order confirmed and paid when the payment was processed."""
+    _prepared(settings, prepared)
+    fill_cart(user, (ProductFactory(stock_quantity=5), 1))
+    api_client.force_authenticate(user)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = checkout(api_client, user, key="verdict")
+
+    assert response.status_code == 201, response.json()
+    updates = [
+        (found[1], found[2] or found[3]) for query in queries.captured_queries if (found := _UPDATE.match(query["sql"]))
+    ]
+    assert updates == [("EXECUTE" if prepared else "UPDATE", table) for table in ("orders_order", "orders_payment")]
+    order = Order.objects.get(order_number=response.json()["data"]["order_number"])
+    payment = Payment.objects.get(order=order)
+    assert (order.status, order.payment_status, payment.status) == ("confirmed", "paid", "completed")
+    assert order.paid_at == order.updated_at == payment.processed_at == payment.updated_at
+    assert payment.transaction_id and payment.transaction_id == payment.provider_transaction_id
+    assert response.json()["data"]["status"] == "confirmed"
+
+
+@pytest.mark.parametrize("prepared", [False, True])
+def test_row_update_if_leaves_a_row_in_another_state_alone(user, settings, prepared):
+    """``where`` not met: nothing written, None; met: the row as written, as an instance."""
+    from shop.orders.lock_objects import row_update_if
+
+    _prepared(settings, prepared)
+    order = Order.objects.create(
+        order_number="SK-VERDICT", user=user, customer_email=user.email, subtotal=5, total=5, status="cancelled"
+    )
+    values = {"status": "confirmed", "payment_status": "paid"}
+
+    assert row_update_if(Order, pk=order.pk, values=values, where={"status": "pending"}) is None
+    assert Order.objects.filter(pk=order.pk).values_list("status", "payment_status").get() == ("cancelled", "pending")
+    written = row_update_if(Order, pk=order.pk, values=values, where={"status": ("pending", "cancelled")})
+    assert (written.pk, written.status, written.payment_status, written.shipping_address) == (
+        order.pk,
+        "confirmed",
+        "paid",
+        {},
+    )
+    assert _columns(Order.objects.get(pk=order.pk)) == _columns(written)

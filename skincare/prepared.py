@@ -1,5 +1,5 @@
 """Hot statements prepared once per PostgreSQL connection (``DB_PREPARED_STATEMENTS``): the cart's reads
-and locks, the order notices' reads in the worker.
+and locks, the order notices' reads in the worker, the rows a checkout inserts (``rows_insert``).
 
 Django binds parameters client side and prepares nothing, so PostgreSQL parses and plans every statement
 on every run. The cart's statements join seven to nine tables: planning them cost the server more CPU
@@ -18,7 +18,8 @@ import hashlib
 import weakref
 
 from django.conf import settings
-from django.db import ProgrammingError
+from django.db import DEFAULT_DB_ALIAS, ProgrammingError, connections, models
+from django.db.models.signals import post_save, pre_save
 
 # {psycopg connection: names of the statements prepared on it}
 _PREPARED = weakref.WeakKeyDictionary()
@@ -56,3 +57,103 @@ class Prepared:
                 raise
             raw.execute(self.prepare)  # dropped behind our back: once more, then run it
             cursor.execute(self.execute, params)
+
+
+class _Insert:
+    """The prepared ``INSERT``s of a model's rows (``rows_insert``): ``VALUES`` for one row, ``SELECT * FROM
+    UNNEST`` of one array per column for several (any number, one statement). The columns are the
+    ORM's insert writes (``Model._save_table`` / ``bulk_create``: every local concrete column but generated
+    ones, the primary key left out when the database makes it), the columns it reads back (``RETURNING`` of
+    ``db_returning_fields``) and their converters, built once per model from its fields."""
+
+    __slots__ = ("fields", "returning", "converters", "one", "many")
+
+    def __init__(self, model, connection, *, with_pk):
+        meta, quote = model._meta, connection.ops.quote_name
+        self.fields = [
+            field
+            for field in meta.local_concrete_fields
+            if not field.generated and (with_pk or field is not meta.auto_field)
+        ]
+        self.returning = [] if with_pk else list(meta.db_returning_fields)
+        self.converters = []
+        for position, field in enumerate(self.returning):
+            column = field.get_col(meta.db_table)
+            found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            if found:
+                self.converters.append((position, column, found))
+        columns = ", ".join(quote(field.column) for field in self.fields)
+        marks = ", ".join(f"${i}" for i in range(1, len(self.fields) + 1))
+        returning = ""
+        if self.returning:
+            returning = f" RETURNING {', '.join(quote(field.column) for field in self.returning)}"
+        table, types = quote(meta.db_table), [field.db_type(connection) for field in self.fields]
+        # one row: its values; more: one array per column (any number of rows, one statement)
+        self.one = Prepared(
+            f"insert_{meta.db_table}",
+            f"INSERT INTO {table} ({columns}) VALUES ({marks}){returning}",  # noqa: S608 - model names
+            types,
+        )
+        self.many = Prepared(
+            f"insert_{meta.db_table}",
+            f"INSERT INTO {table} ({columns}) SELECT * FROM UNNEST({marks}){returning}",  # noqa: S608 - model names
+            [f"{db_type}[]" for db_type in types],
+        )
+
+
+_INSERTS = {}
+
+
+def rows_insert(model, rows, *, signals):
+    """Insert ``rows`` (unsaved instances of ``model``) as the ORM would, in one statement prepared once per
+    connection (``prepared_statements``; elsewhere the ORM's own calls). ``signals``: what ``row.save(
+    force_insert=True)`` (``objects.create``) does for each, ``pre_save`` and ``post_save`` sent; else what
+    ``QuerySet(model).bulk_create(rows)`` does, no signals. The values are the ORM's: each field's ``pre_save``
+    (``auto_now_add`` set here, row by row) and ``get_db_prep_save``; related rows' keys are taken as ``save``
+    takes them (an unsaved one refused). Spared: compiling the ``INSERT`` and the server's parse and plan of
+    it; and, for several rows, the ``BEGIN`` / ``COMMIT`` that ``bulk_create`` adds in autocommit (one
+    statement is a transaction of its own). Returns ``rows``, saved (their database-made keys set)."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if not rows:
+        return rows
+    if not prepared_statements(db):
+        if signals:
+            for row in rows:
+                row.save(force_insert=True, using=db.alias)
+            return rows
+        return models.QuerySet(model).bulk_create(rows)
+    meta = model._meta
+    with_pk = rows[0].pk is not None
+    if any((row.pk is not None) is not with_pk for row in rows):
+        raise ValueError("rows_insert: every row has its primary key, or none has")
+    insert = _INSERTS.get((model, with_pk))
+    if insert is None:
+        insert = _INSERTS[(model, with_pk)] = _Insert(model, db, with_pk=with_pk)
+    for row in rows:
+        row._prepare_related_fields_for_save(operation_name="save" if signals else "bulk_create")
+        if signals and not meta.auto_created:
+            pre_save.send(sender=type(row), instance=row, raw=False, using=db.alias, update_fields=None)
+    if len(rows) == 1:
+        statement, params = (
+            insert.one,
+            [field.get_db_prep_save(field.pre_save(rows[0], True), db) for field in insert.fields],
+        )
+    else:
+        statement = insert.many
+        params = [[field.get_db_prep_save(field.pre_save(row, True), db) for row in rows] for field in insert.fields]
+    with db.cursor() as cursor:
+        statement.run(cursor, params)
+        returned = cursor.fetchall() if insert.returning else [None] * len(rows)
+    for row, values in zip(rows, returned, strict=True):
+        if values is not None:
+            values = list(values)
+            for position, column, found in insert.converters:
+                for converter in found:
+                    values[position] = converter(values[position], column, db)
+            for field, value in zip(insert.returning, values, strict=True):
+                setattr(row, field.attname, value)
+        row._state.adding = False
+        row._state.db = db.alias
+        if signals and not meta.auto_created:
+            post_save.send(sender=type(row), instance=row, created=True, update_fields=None, raw=False, using=db.alias)
+    return rows

@@ -14,9 +14,8 @@ Every write to the rows the list shows drops the user's pages, whatever path it 
 Tests: ``shop/orders/tests/test_order_list_cache.py``.
 """
 
-from django.db import models
-
 from skincare.api import user_pages
+from skincare.prepared import rows_insert
 
 SCOPE = "orders"
 # Order line columns the list never reads (item_count sums quantity): writing only these keeps the pages.
@@ -49,10 +48,11 @@ class OrderItemQuerySet(user_pages.InvalidatingQuerySet):
 
 def order_lines_create(items):
     """``bulk_create`` of the lines of an order created in this transaction (checkout), without replacing its
-    user's version twice more: the order's own ``post_save`` did, now and after the commit that shows both."""
+    user's version twice more: the order's own ``post_save`` did, now and after the commit that shows both.
+    Prepared once per connection where it can be (``skincare.prepared.rows_insert``, as ``QuerySet.bulk_create``)."""
     from shop.orders.models import OrderItem
 
-    return models.QuerySet(OrderItem).bulk_create(items)
+    return rows_insert(OrderItem, items, signals=False)
 
 
 def _item_changed(item):

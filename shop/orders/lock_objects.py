@@ -6,6 +6,7 @@ last. Concurrent checkouts of overlapping carts thus wait on each other instead 
 deadlocking. ``select_for_update`` is a no-op on SQLite, where writes are serialised anyway.
 """
 
+import re
 import threading
 import uuid
 
@@ -16,6 +17,7 @@ from django.db.transaction import TransactionManagementError
 
 from shop.catalog.models import Product, ProductMedia, ProductVariant
 from shop.orders.models import Order, Payment
+from skincare.prepared import Prepared, prepared_statements
 
 
 def products_lock(*, product_ids, primary_file=False):
@@ -169,34 +171,61 @@ def _returning_columns(model):
     return ready
 
 
+_updates = {}
+
+
+def _row_update_statement(model, names, shape):
+    """The ``UPDATE`` of ``row_update_if`` for these ``values`` names and ``where`` shape (``(name, number of
+    allowed values)``): its text with ``%s``, the same prepared (``$1``… typed as the columns are), built once."""
+    key = model, names, shape
+    ready = _updates.get(key)
+    if ready is None:
+        connection = connections[DEFAULT_DB_ALIAS]
+        meta, quote = model._meta, connection.ops.quote_name
+        fields = [meta.get_field(name) for name in names]
+        sets = [f"{quote(field.column)} = %s" for field in fields]
+        types = [field.db_type(connection) for field in fields] + [meta.pk.db_type(connection)]
+        conditions = [f"{quote(meta.pk.column)} = %s"]
+        for name, count in shape:
+            field = meta.get_field(name)
+            conditions.append(f"{quote(field.column)} IN ({', '.join(['%s'] * count)})")
+            types += [field.db_type(connection)] * count
+        returning = _returning_columns(model)[0]
+        sql = (
+            f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} "  # noqa: S608 - model names
+            f"WHERE {' AND '.join(conditions)} RETURNING {returning}"
+        )
+        numbered = iter(range(1, len(types) + 1))
+        statement = Prepared(f"update_{meta.db_table}", re.sub("%s", lambda _: f"${next(numbered)}", sql), types)
+        ready = _updates[key] = (fields, sql, statement)
+    return ready
+
+
 def row_update_if(model, *, pk, values, where):
     """``UPDATE`` the row ``pk`` of ``model`` with ``values`` ({field name: value}) only while its columns
     hold ``where`` ({field name: value, or a tuple of allowed values}), returning it as an instance, or None
     when it did not match. One statement both takes the row lock and checks the state the lock would be
     taken to check (PostgreSQL re-reads the row after waiting for it), so a flow whose common case is a
     known state spares the ``SELECT ... FOR UPDATE`` and the ``save()`` after it. No ``save()`` signals:
-    the caller sends what its receivers need."""
+    the caller sends what its receivers need. The statement is built once per shape of ``values`` and
+    ``where``, and prepared once per connection where statements are (``skincare.prepared``)."""
     connection = connections[DEFAULT_DB_ALIAS]
-    meta, quote = model._meta, connection.ops.quote_name
-    sets, params = [], []
-    for name, value in values.items():
-        field = meta.get_field(name)
-        sets.append(f"{quote(field.column)} = %s")
-        params.append(field.get_db_prep_save(value, connection))
-    conditions = [f"{quote(meta.pk.column)} = %s"]
+    meta = model._meta
+    where = {name: allowed if isinstance(allowed, tuple) else (allowed,) for name, allowed in where.items()}
+    fields, sql, statement = _row_update_statement(
+        model, tuple(values), tuple((name, len(allowed)) for name, allowed in where.items())
+    )
+    params = [field.get_db_prep_save(value, connection) for field, value in zip(fields, values.values(), strict=True)]
     params.append(meta.pk.get_db_prep_value(pk, connection))
     for name, allowed in where.items():
         field = meta.get_field(name)
-        allowed = allowed if isinstance(allowed, tuple) else (allowed,)
-        conditions.append(f"{quote(field.column)} IN ({', '.join(['%s'] * len(allowed))})")
         params += [field.get_db_prep_value(value, connection) for value in allowed]
-    returning, names, converters = _returning_columns(model)
-    sql = (
-        f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} "  # noqa: S608 - model names
-        f"WHERE {' AND '.join(conditions)} RETURNING {returning}"
-    )
+    _, names, converters = _returning_columns(model)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if prepared_statements(connection):
+            statement.run(cursor, params)
+        else:
+            cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None

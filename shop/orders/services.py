@@ -73,6 +73,7 @@ from shop.orders.replenishment import order_runs_out_estimate
 from skincare import deferred, events
 from skincare.api import bulk
 from skincare.errors import ApplicationError
+from skincare.prepared import rows_insert
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ def _written(*events):
 
 
 def _event(order, type_, *, by=None, **data):
-    event = OrderEvent.objects.create(order=order, type=type_, user=_actor(by), data=data)
+    (event,) = rows_insert(OrderEvent, [OrderEvent(order=order, type=type_, user=_actor(by), data=data)], signals=True)
     _written(event)
     return event
 
@@ -552,7 +553,7 @@ def _order_create(
     else:
         customer_name = guest["name"] or " ".join(filter(None, (address.get("first_name"), address.get("last_name"))))
         customer_email = guest["email"]
-    order = Order.objects.create(
+    order = Order(
         order_number=order_number,
         user=user,
         customer_name=customer_name,
@@ -575,6 +576,7 @@ def _order_create(
         notes=notes,
         idempotency_key=idempotency_key or "",
     )
+    rows_insert(Order, [order], signals=True)
     items = list_cache.order_lines_create(
         [
             OrderItem(
@@ -597,7 +599,7 @@ def _order_create(
     _take_stock(info.lines)
     if coupon is not None:
         coupon_usage_record(coupon=coupon, user=user, order=order, discount_amount=prices.discount)
-    payment = Payment.objects.create(
+    payment = Payment(
         order=order,
         payment_method=payment_method,
         payment_provider=provider.name,
@@ -605,6 +607,7 @@ def _order_create(
         currency=order.currency,
         status=PaymentRecordStatus.PROCESSING,  # claimed: charged right after commit
     )
+    rows_insert(Payment, [payment], signals=True)
     placed = {"total": str(order.total), "coupon": order.coupon_code}
     if payment_method == PaymentMethod.CASH_ON_DELIVERY:
         # PLACED and the confirmation's STATUS_CHANGED in one INSERT, and no UPDATE of the order after its own
@@ -1001,10 +1004,9 @@ def _status_changed(order, old, new_status, *, by, paid=None, before=(), **data)
     )
     before = [*before, *([OrderEvent(order=order, type=OrderEventType.PAID, data=paid)] if paid is not None else [])]
     if not before:
-        changed.save()
-        _written(changed)
+        _written(*rows_insert(OrderEvent, [changed], signals=True))
     else:
-        _written(*OrderEvent.objects.bulk_create([*before, changed]))
+        _written(*rows_insert(OrderEvent, [*before, changed], signals=False))
     notifications.notify_status(order, old, new_status, by)
 
 

@@ -125,11 +125,14 @@ def test_stripe_success_after_the_order_was_cancelled_is_refunded(auth_client, u
 
 
 @pytest.mark.django_db
-def test_recording_a_charge_writes_only_the_verdicts_columns(auth_client, user):
+def test_recording_a_charge_writes_only_the_verdicts_columns(auth_client, user, settings):
     """``payment_record_result`` updates the columns the provider's verdict sets, and they hold it; the
-    rest of the row (the amounts, the order) is not written again by that UPDATE."""
+    rest of the row (the amounts, the order) is not written again by that UPDATE. Read from its text, so not
+    prepared here (``DB_PREPARED_STATEMENTS`` runs the same text as an ``EXECUTE``: test_checkout_inserts.py)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    settings.DB_PREPARED_STATEMENTS = False
 
     product = ProductFactory(price=Decimal("20.00"), stock_quantity=5)
     fill_cart(user, (product, 1))

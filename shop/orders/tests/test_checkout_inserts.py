@@ -1,0 +1,171 @@
+"""A checkout's rows are inserted as the ORM inserts them, through statements prepared once per PostgreSQL
+connection with ``DB_PREPARED_STATEMENTS`` (``skincare.prepared.rows_insert``), or the ORM's own calls."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.db.models.signals import post_save, pre_save
+from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
+
+from shop.cart.tests.factories import ProductFactory, VariantFactory
+from shop.orders.models import Order, OrderEvent, OrderItem, Payment
+from shop.orders.tests.helpers import checkout, fill_cart
+from skincare.prepared import rows_insert
+
+pytestmark = pytest.mark.django_db
+# an INSERT of an orders table, as the ORM writes it or as ``rows_insert`` runs its prepared statement
+_INSERT = re.compile(r'(INSERT INTO|EXECUTE) (?:"(orders_\w+)"|insert_(orders_\w+)_[0-9a-f]{16}\()')
+
+
+def _columns(instance):
+    """Every concrete column of ``instance`` as it holds it (the primary key included)."""
+    return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
+
+
+def _prepared(settings, prepared):
+    if prepared and connection.vendor != "postgresql":
+        pytest.skip("statements are prepared on PostgreSQL only")
+    settings.DB_PREPARED_STATEMENTS = prepared
+
+
+@pytest.mark.parametrize("payment_method", ["card", "cash_on_delivery"])
+@pytest.mark.parametrize("prepared", [False, True])
+def test_a_checkouts_rows_hold_what_its_instances_hold(api_client, user, settings, prepared, payment_method):
+    """The order, its two lines (one of a variant), its payment and its events, read back, are column for
+    column the instances the checkout kept for its answer; prepared, each INSERT is an ``EXECUTE``."""
+    _prepared(settings, prepared)
+    product = ProductFactory(stock_quantity=5)
+    variant = VariantFactory(stock_quantity=5)
+    fill_cart(user, (product, 2), (variant.product, 1, variant))
+    api_client.force_authenticate(user)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = checkout(api_client, user, key="inserts", payment_method=payment_method)
+
+    assert response.status_code == 201, response.json()
+    order = Order.objects.get(order_number=response.json()["data"]["order_number"])
+    items = list(OrderItem.objects.filter(order=order).order_by("pk"))
+    events = list(OrderEvent.objects.filter(order=order).order_by("created_at", "pk"))
+    assert [(item.product_id, item.variant_id, item.quantity) for item in items] == [
+        (product.pk, None, 2),
+        (variant.product_id, variant.pk, 1),
+    ]
+    expected_events = ["placed", "paid", "status_changed"] if payment_method == "card" else ["placed", "status_changed"]
+    assert [event.type for event in events] == expected_events
+    assert events[0].user_id == user.pk and events[0].data == {"total": str(order.total), "coupon": ""}
+    assert model_to_dict(Payment.objects.get(order=order))["amount"] == order.total
+    written = [
+        (found[1], found[2] or found[3])
+        for query in queries.captured_queries
+        if (
+            found := re.match(
+                r'(INSERT INTO|EXECUTE) (?:"(orders_\w+)"|insert_(orders_\w+)_[0-9a-f]{16}\()', query["sql"]
+            )
+        )
+    ]
+    tables = ["orders_order", "orders_orderitem", "orders_payment", "orders_orderevent"]
+    if payment_method == "card":
+        tables.append("orders_orderevent")  # the verdict's PAID and STATUS_CHANGED
+    assert written == [("EXECUTE" if prepared else "INSERT INTO", table) for table in tables]
+
+
+@pytest.mark.parametrize("prepared", [False, True])
+def test_rows_insert_is_the_orms_insert(user, settings, prepared):
+    """``signals=True`` is ``save(force_insert=True)`` of each row (``pre_save`` then ``post_save`` with
+    ``created``); ``signals=False`` is ``bulk_create`` (none). Either way the rows get their database-made ids in
+    order, ``auto_now_add`` set, their state saved, and read back hold what the instances hold."""
+    _prepared(settings, prepared)
+    order = Order(order_number="SK-INSERT-1", user=user, customer_email=user.email, subtotal=10, total=10)
+    sent = []
+
+    def record(signal):
+        return lambda sender, instance, **kwargs: sent.append((signal, sender, instance, kwargs.get("created")))
+
+    on_pre, on_post = record("pre"), record("post")
+    pre_save.connect(on_pre, sender=Order, weak=False)
+    post_save.connect(on_post, sender=Order, weak=False)
+    try:
+        assert rows_insert(Order, [order], signals=True) == [order]
+    finally:
+        pre_save.disconnect(on_pre, sender=Order)
+        post_save.disconnect(on_post, sender=Order)
+
+    assert sent == [("pre", Order, order, None), ("post", Order, order, True)]
+    assert order.pk is not None and not order._state.adding and order._state.db == "default"
+    assert order.created_at is not None
+    assert _columns(Order.objects.get(pk=order.pk)) == _columns(order)
+    events = [
+        OrderEvent(order=order, type="note", user=user, data={"message": "one"}),
+        OrderEvent(order=order, type="note", data={}),
+        OrderEvent(order=order, type="note", user=None, data={"n": [1, 2]}),
+    ]
+    assert rows_insert(OrderEvent, events, signals=False) == events
+    assert [event.pk for event in events] == sorted(event.pk for event in events)
+    read = {event.pk: _columns(event) for event in OrderEvent.objects.filter(order=order)}
+    assert [read[event.pk] for event in events] == [_columns(event) for event in events]
+    payment = Payment(order=order, payment_method="card", payment_provider="test", amount=10, currency="USD")
+    primary_key = payment.pk  # made by the model (uuid4), not by the database
+    rows_insert(Payment, [payment], signals=True)
+    assert payment.pk == primary_key and _columns(Payment.objects.get(pk=primary_key)) == _columns(payment)
+
+
+@pytest.mark.parametrize("prepared", [False, True])
+def test_rows_insert_refuses_an_unsaved_related_row(user, settings, prepared):
+    _prepared(settings, prepared)
+    unsaved = Order(order_number="SK-UNSAVED", user=user, customer_email=user.email)
+    with pytest.raises(ValueError, match="unsaved related object"):
+        rows_insert(OrderEvent, [OrderEvent(order=unsaved, type="note")], signals=True)
+    assert not OrderEvent.objects.exists()
+
+
+# the verdict's conditional UPDATEs (``lock_objects.row_update_if``), as written or prepared
+_UPDATE = re.compile(r'(UPDATE|EXECUTE) (?:"(orders_\w+)"|update_(orders_\w+)_[0-9a-f]{16}\()')
+
+
+@pytest.mark.parametrize("prepared", [False, True])
+def test_the_card_verdict_updates_the_order_then_the_payment_prepared_or_not(api_client, user, settings, prepared):
+    """The approval's two conditional UPDATEs (order, then payment) are prepared statements where statements
+    are, and leave the same rows: the order confirmed and paid when the payment was processed."""
+    _prepared(settings, prepared)
+    fill_cart(user, (ProductFactory(stock_quantity=5), 1))
+    api_client.force_authenticate(user)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = checkout(api_client, user, key="verdict")
+
+    assert response.status_code == 201, response.json()
+    updates = [
+        (found[1], found[2] or found[3]) for query in queries.captured_queries if (found := _UPDATE.match(query["sql"]))
+    ]
+    assert updates == [("EXECUTE" if prepared else "UPDATE", table) for table in ("orders_order", "orders_payment")]
+    order = Order.objects.get(order_number=response.json()["data"]["order_number"])
+    payment = Payment.objects.get(order=order)
+    assert (order.status, order.payment_status, payment.status) == ("confirmed", "paid", "completed")
+    assert order.paid_at == order.updated_at == payment.processed_at == payment.updated_at
+    assert payment.transaction_id and payment.transaction_id == payment.provider_transaction_id
+    assert response.json()["data"]["status"] == "confirmed"
+
+
+@pytest.mark.parametrize("prepared", [False, True])
+def test_row_update_if_leaves_a_row_in_another_state_alone(user, settings, prepared):
+    """``where`` not met: nothing written, None; met: the row as written, as an instance."""
+    from shop.orders.lock_objects import row_update_if
+
+    _prepared(settings, prepared)
+    order = Order.objects.create(
+        order_number="SK-VERDICT", user=user, customer_email=user.email, subtotal=5, total=5, status="cancelled"
+    )
+    values = {"status": "confirmed", "payment_status": "paid"}
+
+    assert row_update_if(Order, pk=order.pk, values=values, where={"status": "pending"}) is None
+    assert Order.objects.filter(pk=order.pk).values_list("status", "payment_status").get() == ("cancelled", "pending")
+    written = row_update_if(Order, pk=order.pk, values=values, where={"status": ("pending", "cancelled")})
+    assert (written.pk, written.status, written.payment_status, written.shipping_address) == (
+        order.pk,
+        "confirmed",
+        "paid",
+        {},
+    )
+    assert _columns(Order.objects.get(pk=order.pk)) == _columns(written)

@@ -4,11 +4,10 @@
 Views, the Django admin, receivers and Celery tasks call these; nothing else writes these models.
 """
 
-import functools
 import logging
 from datetime import timedelta
 
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -35,7 +34,7 @@ from skincare import events
 from skincare.api import bulk, user_pages
 from skincare.api.error_codes import ApiErrorCode
 from skincare.errors import ApplicationError
-from skincare.prepared import Prepared, prepared_statements
+from skincare.prepared import prepared_statements, rows_insert
 
 logger = logging.getLogger(__name__)
 
@@ -430,36 +429,11 @@ def notices_create(*, notices, deliver_here=False) -> list[Notification]:
     return created
 
 
-@functools.cache
-def _notices_insert_statement():
-    """The columns ``bulk_create`` writes and its ``INSERT … SELECT * FROM UNNEST(…)``, prepared (built
-    once, on the first use, from the model: its columns and their types as the database has them)."""
-    fields = [field for field in Notification._meta.concrete_fields if not field.primary_key]
-    quote = connection.ops.quote_name
-    table, columns = quote(Notification._meta.db_table), ", ".join(quote(field.column) for field in fields)
-    arrays = ", ".join(f"${i}" for i in range(1, len(fields) + 1))
-    returning = quote(Notification._meta.pk.column)
-    sql = f"INSERT INTO {table} ({columns}) SELECT * FROM UNNEST({arrays}) RETURNING {returning}"  # noqa: S608 - the model's names
-    return fields, Prepared("feedback_notices_insert", sql, [f"{field.db_type(connection)}[]" for field in fields])
-
-
 def _notices_insert(rows):
-    """``Notification.objects.bulk_create(rows)`` as one prepared statement (``DB_PREPARED_STATEMENTS``): the
-    same values (each field's ``pre_save`` and ``get_db_prep_save``: ``created_at`` set here, the defaults the
-    instances have) and the same drop of the users' cached notification lists, without compiling the INSERT
-    and without the ``BEGIN`` / ``COMMIT`` that ``bulk_create`` wraps around it in autocommit (one statement
-    is a transaction of its own). ``RETURNING`` gives the ids in the rows' order, as ``bulk_create`` relies
-    on. The worker's notices task runs it once per checkout: session 11 measured it (docs/performance.md)."""
-    fields, statement = _notices_insert_statement()
-    db = connections[DEFAULT_DB_ALIAS]  # once: each use of the ``connection`` proxy looks it up again
-    columns = [[field.get_db_prep_save(field.pre_save(row, True), db) for row in rows] for field in fields]
-    with db.cursor() as cursor:
-        statement.run(cursor, columns)
-        ids = cursor.fetchall()
-    for row, (pk,) in zip(rows, ids, strict=True):
-        row.pk = pk
-        row._state.adding = False
-        row._state.db = db.alias
+    """``Notification.objects.bulk_create(rows)`` as one prepared statement (``skincare.prepared.rows_insert``:
+    the ORM's values, ids in the rows' order) and the same drop of the users' cached notification lists. The
+    worker's notices task runs it once per batch: session 11 measured it (docs/performance.md)."""
+    rows_insert(Notification, rows, signals=False)
     for user_id in dict.fromkeys(row.user_id for row in rows):
         user_pages.user_changed(list_cache.SCOPE, user_id)
     return rows

@@ -196,7 +196,7 @@ def test_the_notices_task_reads_preferences_and_devices_as_the_querysets_do(user
         q["sql"]
         for q in queries.captured_queries
         if q["sql"].startswith(('SELECT "feedback_pushdevice"', 'SELECT "feedback_notificationpreference"', "EXECUTE"))
-        and not q["sql"].startswith("EXECUTE feedback_notices_insert")  # the write
+        and not q["sql"].startswith("EXECUTE insert_feedback_notification")  # the write
     ]
     executes = [sql for sql in reads if sql.startswith("EXECUTE feedback_")]
     assert len(reads) == 2 and len(executes) == (2 if prepared and connection.vendor == "postgresql" else 0)
@@ -252,7 +252,7 @@ def test_several_notices_are_one_insert_with_the_models_values_and_drop_the_cach
     inserts = [
         q["sql"] for q in queries.captured_queries if "feedback_notification" in q["sql"] or "EXECUTE" in q["sql"]
     ]
-    inserts = [sql for sql in inserts if sql.startswith(("INSERT", "EXECUTE feedback_notices_insert"))]
+    inserts = [sql for sql in inserts if sql.startswith(("INSERT", "EXECUTE insert_feedback_notification"))]
     assert len(inserts) == 1
     assert inserts[0].startswith("EXECUTE" if prepared and connection.vendor == "postgresql" else "INSERT")
 

@@ -38,12 +38,13 @@ from datetime import timedelta
 
 from celery import current_app, shared_task, states
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from skincare import mail
 from skincare.observability import celery_hooks
+from skincare.prepared import rows_insert
 
 logger = logging.getLogger(__name__)
 
@@ -119,22 +120,13 @@ def _publish(items):
 
 
 def _store(items):
-    """One ``DeferredBatch`` row, one INSERT in autocommit (its values as the model's fields prepare them)."""
+    """One ``DeferredBatch`` row: one INSERT in autocommit, prepared where statements are
+    (``skincare.prepared.rows_insert``)."""
     from skincare.models import DeferredBatch
 
-    global _insert_sql
-    if _insert_sql is None:
-        quote, meta = connection.ops.quote_name, DeferredBatch._meta
-        _insert_sql = f"INSERT INTO {quote(meta.db_table)} ({quote('tasks')}, {quote('created_at')}) VALUES (%s, %s)"  # noqa: S608 - the model's names
-    tasks, created_at = DeferredBatch._meta.get_field("tasks"), DeferredBatch._meta.get_field("created_at")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _insert_sql,
-            [tasks.get_db_prep_save(items, connection), created_at.get_db_prep_save(timezone.now(), connection)],
-        )
+    rows_insert(DeferredBatch, [DeferredBatch(tasks=items)], signals=False)
 
 
-_insert_sql = None
 _drain_due = 0.0  # time.monotonic() until which the last drain this process sent has not started
 
 

@@ -36,3 +36,23 @@ def place(client, user, price="20.00", quantity=1, **kwargs):
     response = checkout(client, user, **kwargs)
     assert response.status_code == 201, response.json()
     return response.json()["data"], product
+
+
+# The tasks a card checkout hands on after its commits (one message, or one ``DeferredBatch`` row).
+CHECKOUT_TASKS = ["feedback.order_notices", "ml.recommendations_refresh", "orders.email_send", "orders.email_send"]
+
+
+def assert_checkout_side_work_done(user, number):
+    """The worker's run of a checkout's tasks sent both e-mails and wrote the three notices."""
+    from django.core import mail
+
+    from feedback.models import Notification
+
+    assert sorted(message.subject for message in mail.outbox) == sorted(
+        [f"Order {number} received", f"Payment received for order {number}"]
+    )
+    assert sorted(Notification.objects.filter(user=user).values_list("title", flat=True)) == [
+        f"Order {number} confirmed",
+        f"Order {number} placed",
+        f"Payment received for {number}",
+    ]

@@ -7,9 +7,11 @@ are still the ones the entry was built under and ``expires`` has not passed.
 
 Versions are random tokens, replaced when the rows are written and again after the writing transaction
 commits (``on_commit``): a reader that took a token before the commit stores its page under a token
-that nothing matches any more. ``user_changed`` replaces one user's version (a row saved through
-the model), ``all_changed`` the scope's generation (bulk writes whose users are not known without a
-query). A reader that finds a version missing creates it before reading the rows.
+that nothing matches any more. Inside a ``skincare.deferred`` batch (a checkout and its two commits) the
+replacements after commit go together, in one round trip, when the batch ends (before the answer leaves).
+``user_changed`` replaces one user's version (a row saved through the model), ``all_changed`` the scope's
+generation (bulk writes whose users are not known without a query). A reader that finds a version missing
+creates it before reading the rows.
 
 With Redis unreachable (``CACHE_IGNORE_EXCEPTIONS``) reads miss and the rows come from the database; a
 version replacement lost then is bounded by ``ENTRY_TIMEOUT``.
@@ -60,6 +62,8 @@ def _replace_committed(groups):
 
 
 def _now_and_on_commit(*keys):
+    if not keys:
+        return
     _replace(keys)  # the writing transaction itself (and tests, whose transaction never commits) reads fresh
     if transaction.get_connection().in_atomic_block:  # outside one the write is committed already
         # Pages other readers built from the rows before the commit. Inside a batch (a checkout) the replacements

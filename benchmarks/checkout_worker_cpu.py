@@ -13,6 +13,12 @@ with its 30 s countdown by ``deferred_run``, and ``feedback.deliver_notification
 at once (the countdown is not waited for). Before each checkout the shopper's refresh claim is released,
 so every checkout pays for a refresh, as ``hot_paths.py``'s checkout row (a new shopper each time) does.
 
+It also prints the CPU of PostgreSQL (this process's backend, ``/proc/<pid>/schedstat``) and of the Redis server
+(``INFO cpu``: the whole server, so other users of it count too) per checkout, for the timed checkouts and for
+their messages, and the web request's Redis round trips per checkout (the setup's cart line included). Give
+``--shoppers`` at least ``--checkouts`` for a different shopper per checkout, as ``hot_paths.py``'s checkout row
+(each of them then in the recommendation refresh and the notices' version replacements).
+
 Not counted: the worker's main process (receiving, ``Request`` objects, the pool pipe), Celery's own
 code around the tracer. ``DB_CONN_MAX_AGE=60``, as ``hot_paths.py`` gives its worker. It places real orders
 (commits), so run it on a copy of the hot-paths database::
@@ -43,7 +49,15 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from _inprocess import ROOT, checkout_post, checkout_shoppers, django_setup, logs_to_devnull, print_functions
+from _inprocess import (
+    ROOT,
+    checkout_post,
+    checkout_shoppers,
+    count_redis_trips,
+    django_setup,
+    logs_to_devnull,
+    print_functions,
+)
 from hot_paths import _proc_stats, broker_connection, queue_state, start_worker, stop_worker
 
 CHECKOUT_PRODUCTS = 40
@@ -163,13 +177,21 @@ def main(argv=None):
         for _ in range(args.warmup):
             checkout()
         drain(timed=False)
+        web = {"cpu": 0.0, "trips": 0}
+        server0 = _servers()
         for _ in range(args.checkouts):
-            checkout()
+            with count_redis_trips() as trips:
+                c0 = time.process_time()
+                checkout()
+                web["cpu"] += time.process_time() - c0
+            web["trips"] += trips[0]
+        server1 = _servers()
         mail.outbox = []
         profiler = cProfile.Profile(time.process_time) if args.profile else None
         timing["on"] = True
         total = drain(timed=True, profiler=profiler)
         timing["on"] = False
+        server2 = _servers()
         sent = len(mail.outbox)
         queue.purge()
 
@@ -180,6 +202,14 @@ def main(argv=None):
     for name in sorted(by_task, key=by_task.get, reverse=True):
         print(f"{name:<40} {by_task_n[name]:9d} {by_task[name] * 1000 / n:20.2f}")
     print(f"{'total':<40} {sum(by_task_n.values()):9d} {total * 1000 / n:20.2f}")
+    print(
+        f"\nservers, CPU ms per checkout (PostgreSQL: this process's backend; Redis: the whole server, INFO cpu):"
+        f"\n  checkouts (the setup's cart line included): PostgreSQL {_delta(server0, server1, 0, n)}, Redis"
+        f" {_delta(server0, server1, 1, n)}; Redis round trips {web['trips'] / n:.2f}, this process"
+        f" {web['cpu'] * 1000 / n:.2f}"
+        f"\n  the worker's messages: PostgreSQL {_delta(server1, server2, 0, n)},"
+        f" Redis {_delta(server1, server2, 1, n)}"
+    )
     print(f"\n{'inside skincare.deferred_run: task run':<40} {'runs':>9} {'CPU ms per checkout':>20}")
     for name in sorted(inner, key=inner.get, reverse=True):
         print(f"{name:<40} {inner_n[name]:9d} {inner[name] * 1000 / n:20.2f}")
@@ -202,6 +232,28 @@ def main(argv=None):
         print(f"\nall functions by internal CPU time, per checkout (ms, profiled), top {args.top}:")
         print_functions(stats, per=n, top=args.top, key="tottime", where=lambda f: f.split("site-packages/")[-1])
     return 0
+
+
+def _servers():
+    """``(PostgreSQL backend (pid, ns), Redis CPU seconds)`` so far."""
+    from cart_cpu import backend_cpu
+    from django.core.cache import cache
+
+    try:
+        info = cache.client.get_client(write=True).info("cpu")
+        redis = info["used_cpu_user"] + info["used_cpu_sys"]
+    except Exception:  # noqa: BLE001 - not Redis
+        redis = None
+    return backend_cpu(), redis
+
+
+def _delta(before, after, index, n):
+    a, b = before[index], after[index]
+    if a is None or b is None:
+        return "n/a"
+    if index == 0:
+        return f"{(b[1] - a[1]) / 1e6 / n:.3f}" if a[0] == b[0] else "n/a (reconnected)"
+    return f"{(b - a) * 1000 / n:.3f}"
 
 
 def worker_process(args, checkout, user_ids):

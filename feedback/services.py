@@ -434,8 +434,7 @@ def _notices_insert(rows):
     the ORM's values, ids in the rows' order) and the same drop of the users' cached notification lists. The
     worker's notices task runs it once per batch: session 11 measured it (docs/performance.md)."""
     rows_insert(Notification, rows, signals=False)
-    for user_id in dict.fromkeys(row.user_id for row in rows):
-        user_pages.user_changed(list_cache.SCOPE, user_id)
+    user_pages.users_changed(list_cache.SCOPE, [row.user_id for row in rows])
     return rows
 
 

@@ -300,14 +300,16 @@ def _user_documents(model, chunk, *, users, items, ratings, generated, due):
             }
             for item, days in due.get(user, ())
         ]
-        allowed = [(i, s) for i, s in ranked[user] if _suits(items[i], skin)]
+        # Lazily: ``_varied`` stops at the list's length, so only the best-ranked items are checked, not all.
+        allowed = ((i, s) for i, s in ranked[user] if _suits(items[i], skin))
+        user_items = sorted(i for i in model.seen.get(user, ()) if i in model.item_index)
         for item, score in _varied(allowed, items, TOP_K - len(entries)):
             column = model.item_index[item]
             component = _explaining(parts, n, column)
             reason = _reason(
                 component,
                 item=item,
-                user_items=sorted(i for i in model.seen.get(user, ()) if i in model.item_index),
+                user_items=user_items,
                 model=model,
                 items=items,
                 skin=skin,

@@ -139,10 +139,40 @@ def test_notices_written_outside_a_transaction_replace_the_users_version_once(au
 
     assert titles(auth_client) == []  # a cached page
     replaced, replace = [], user_pages._replace
-    monkeypatch.setattr(user_pages, "_replace", lambda key: replaced.append(key) or replace(key))
+    monkeypatch.setattr(user_pages, "_replace", lambda keys: replaced.extend(keys) or replace(keys))
     order = {"user_id": user.pk, "order_id": 7, "order_number": "SK-7", "message": "...", "priority": "normal"}
 
     order_notices(notices=[{**order, "title": "placed"}, {**order, "title": "paid"}])
 
     assert replaced == [f"userpages:notifications:v:{user.pk}"]
+    assert titles(auth_client) == [("paid", False), ("placed", False)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_notices_of_several_shoppers_replace_their_versions_in_one_round_trip(
+    auth_client, user, other_user, monkeypatch
+):
+    """The worker's merged notices call (a drain's checkouts, in a transaction) replaces the versions of all its
+    shoppers in one Redis round trip now and one after the commit, not one per shopper each time."""
+    from django.db import transaction
+
+    from feedback.tasks import order_notices
+    from skincare.api import user_pages
+
+    assert titles(auth_client) == []  # a cached page
+    replaced, replace = [], user_pages._replace
+    monkeypatch.setattr(user_pages, "_replace", lambda keys: replaced.append(list(keys)) or replace(keys))
+    order = {"order_id": 7, "order_number": "SK-7", "message": "...", "priority": "normal"}
+
+    with transaction.atomic():
+        order_notices(
+            notices=[
+                {**order, "user_id": user.pk, "title": "placed"},
+                {**order, "user_id": other_user.pk, "title": "placed"},
+                {**order, "user_id": user.pk, "title": "paid"},
+            ]
+        )
+
+    keys = [f"userpages:notifications:v:{user.pk}", f"userpages:notifications:v:{other_user.pk}"]
+    assert [sorted(call) for call in replaced] == [sorted(keys)] * 2
     assert titles(auth_client) == [("paid", False), ("placed", False)]

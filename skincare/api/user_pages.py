@@ -7,9 +7,11 @@ are still the ones the entry was built under and ``expires`` has not passed.
 
 Versions are random tokens, replaced when the rows are written and again after the writing transaction
 commits (``on_commit``): a reader that took a token before the commit stores its page under a token
-that nothing matches any more. ``user_changed`` replaces one user's version (a row saved through
-the model), ``all_changed`` the scope's generation (bulk writes whose users are not known without a
-query). A reader that finds a version missing creates it before reading the rows.
+that nothing matches any more. Inside a ``skincare.deferred`` batch (a checkout and its two commits) the
+replacements after commit go together, in one round trip, when the batch ends (before the answer leaves).
+``user_changed`` replaces one user's version (a row saved through the model), ``all_changed`` the scope's
+generation (bulk writes whose users are not known without a query). A reader that finds a version missing
+creates it before reading the rows.
 
 With Redis unreachable (``CACHE_IGNORE_EXCEPTIONS``) reads miss and the rows come from the database; a
 version replacement lost then is bounded by ``ENTRY_TIMEOUT``.
@@ -25,6 +27,8 @@ from django.core.cache import cache
 from django.db import models, transaction
 from django.http import HttpResponse
 from django.utils import translation
+
+from skincare import deferred
 
 VERSION_TIMEOUT = 60 * 60 * 24 * 7
 ENTRY_TIMEOUT = 60 * 10
@@ -43,20 +47,43 @@ def _keys(scope, user_id, parts):
     )
 
 
-def _replace(key):
-    cache.set(key, uuid.uuid4().hex, VERSION_TIMEOUT)
+def _replace(keys):
+    """New tokens for ``keys``: one ``SET``, or one pipeline of them (``set_many``) for several."""
+    if len(keys) == 1:
+        cache.set(keys[0], uuid.uuid4().hex, VERSION_TIMEOUT)
+    elif keys:
+        cache.set_many({key: uuid.uuid4().hex for key in keys}, VERSION_TIMEOUT)
 
 
-def _now_and_on_commit(key):
-    _replace(key)  # the writing transaction itself (and tests, whose transaction never commits) reads fresh
+def _replace_committed(groups):
+    """The replacements after commit of a ``skincare.deferred`` batch (a checkout's two transactions), each key
+    once, in one round trip."""
+    _replace(list(dict.fromkeys(key for keys in groups for key in keys)))
+
+
+def _now_and_on_commit(*keys):
+    if not keys:
+        return
+    _replace(keys)  # the writing transaction itself (and tests, whose transaction never commits) reads fresh
     if transaction.get_connection().in_atomic_block:  # outside one the write is committed already
-        transaction.on_commit(lambda: _replace(key))  # pages other readers built from the rows before the commit
+        # Pages other readers built from the rows before the commit. Inside a batch (a checkout) the replacements
+        # after its commits go together when it ends (after its last commit, before the answer leaves).
+        transaction.on_commit(lambda: deferred.defer(AFTER_COMMIT, keys, flush=_replace_committed))
+
+
+AFTER_COMMIT = "user_pages.after_commit"
 
 
 def user_changed(scope, user_id):
     """Rows of ``user_id`` in ``scope`` changed: their cached pages are dropped, now and after commit."""
     if user_id is not None:
         _now_and_on_commit(f"userpages:{scope}:v:{user_id}")
+
+
+def users_changed(scope, user_ids):
+    """``user_changed`` of each of ``user_ids``, their versions replaced in one round trip now and one after
+    commit."""
+    _now_and_on_commit(*dict.fromkeys(f"userpages:{scope}:v:{user_id}" for user_id in user_ids if user_id is not None))
 
 
 def all_changed(scope):
@@ -105,8 +132,7 @@ class InvalidatingQuerySet(models.QuerySet):
         users = {self.user_of(obj) for obj in created}
         if UNKNOWN_USER in users:
             all_changed(self.scope)
-        for user_id in users - {UNKNOWN_USER}:
-            user_changed(self.scope, user_id)
+        users_changed(self.scope, sorted(users - {UNKNOWN_USER}))
         return created
 
     def bulk_update(self, objs, fields, *args, **kwargs):

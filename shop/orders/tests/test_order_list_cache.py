@@ -187,12 +187,13 @@ def test_a_new_shopper_and_an_empty_list(api_client):
 def test_a_checkout_replaces_its_shoppers_version_once_per_write_of_the_order(
     auth_client, user, monkeypatch, django_capture_on_commit_callbacks
 ):
-    """Each of the order's two saves (placed; paid) replaces the shopper's version now and after its commit;
-    the lines, inserted with the order, add no Redis write of their own. The list shows both lines at once."""
+    """Each of the order's two saves (placed; paid) replaces the shopper's version now, and once more after the
+    checkout's commits (one replacement for both, when its ``skincare.deferred.batch`` ends); the lines, inserted
+    with the order, add no Redis write of their own. The list shows both lines at once."""
     from skincare.api import user_pages
 
     replaced, replace = [], user_pages._replace
-    monkeypatch.setattr(user_pages, "_replace", lambda key: replaced.append(key) or replace(key))
+    monkeypatch.setattr(user_pages, "_replace", lambda keys: replaced.extend(keys) or replace(keys))
     _list(auth_client)
     fill_cart(user, (ProductFactory(), 1), (ProductFactory(), 2))
 
@@ -200,5 +201,25 @@ def test_a_checkout_replaces_its_shoppers_version_once_per_write_of_the_order(
         response = checkout(auth_client, user)
 
     assert response.status_code == 201, response.json()
-    assert [key for key in replaced if key.startswith("userpages:orders:")] == [f"userpages:orders:v:{user.pk}"] * 4
+    assert [key for key in replaced if key.startswith("userpages:orders:")] == [f"userpages:orders:v:{user.pk}"] * 3
+    assert _rows(auth_client) == [(response.json()["data"]["order_number"], "confirmed", "paid", 3)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_checkout_replaces_its_shoppers_version_after_its_commits_once(auth_client, user, monkeypatch):
+    """With real commits, the replacements after the order's two commits go together when the checkout ends
+    (``skincare.deferred.batch``): the order's two saves replace the version now, and one more replacement follows
+    both commits (three Redis writes, not four). The next read shows the paid order."""
+    from skincare.api import user_pages
+
+    replaced, replace = [], user_pages._replace
+    monkeypatch.setattr(user_pages, "_replace", lambda keys: replaced.append(list(keys)) or replace(keys))
+    _list(auth_client)
+    fill_cart(user, (ProductFactory(), 1), (ProductFactory(), 2))
+
+    response = checkout(auth_client, user)
+
+    assert response.status_code == 201, response.json()
+    key = f"userpages:orders:v:{user.pk}"
+    assert [keys for keys in replaced if any(k.startswith("userpages:orders:") for k in keys)] == [[key]] * 3
     assert _rows(auth_client) == [(response.json()["data"]["order_number"], "confirmed", "paid", 3)]

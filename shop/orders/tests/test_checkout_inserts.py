@@ -66,8 +66,9 @@ def test_a_checkouts_rows_hold_what_its_instances_hold(api_client, user, setting
         )
     ]
     tables = ["orders_order", "orders_orderitem", "orders_payment", "orders_orderevent"]
-    if payment_method == "card":
-        tables.append("orders_orderevent")  # the verdict's PAID and STATUS_CHANGED
+    if payment_method == "card" and not prepared:
+        # the verdict's PAID and STATUS_CHANGED (prepared: in the verdict's one statement, ``order_paid_if``)
+        tables.append("orders_orderevent")
     assert written == [("EXECUTE" if prepared else "INSERT INTO", table) for table in tables]
 
 
@@ -126,8 +127,9 @@ _UPDATE = re.compile(r'(UPDATE|EXECUTE) (?:"(orders_\w+)"|update_(orders_\w+)_[0
 
 @pytest.mark.parametrize("prepared", [False, True])
 def test_the_card_verdict_updates_the_order_then_the_payment_prepared_or_not(api_client, user, settings, prepared):
-    """The approval's two conditional UPDATEs (order, then payment) are prepared statements where statements
-    are, and leave the same rows: the order confirmed and paid when the payment was processed."""
+    """The approval's two conditional UPDATEs (order, then payment) are, where statements are prepared, one
+    prepared statement with its two events, and leave the same rows: the order confirmed and paid when the
+    payment was processed."""
     _prepared(settings, prepared)
     fill_cart(user, (ProductFactory(stock_quantity=5), 1))
     api_client.force_authenticate(user)
@@ -139,7 +141,10 @@ def test_the_card_verdict_updates_the_order_then_the_payment_prepared_or_not(api
     updates = [
         (found[1], found[2] or found[3]) for query in queries.captured_queries if (found := _UPDATE.match(query["sql"]))
     ]
-    assert updates == [("EXECUTE" if prepared else "UPDATE", table) for table in ("orders_order", "orders_payment")]
+    if prepared:  # one statement: both UPDATEs and the two events (``order_paid_if``)
+        assert updates == [("EXECUTE", "orders_paid")]
+    else:
+        assert updates == [("UPDATE", table) for table in ("orders_order", "orders_payment")]
     order = Order.objects.get(order_number=response.json()["data"]["order_number"])
     payment = Payment.objects.get(order=order)
     assert (order.status, order.payment_status, payment.status) == ("confirmed", "paid", "completed")

@@ -174,3 +174,65 @@ def test_row_update_if_leaves_a_row_in_another_state_alone(user, settings, prepa
         {},
     )
     assert _columns(Order.objects.get(pk=order.pk)) == _columns(written)
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("prepared", [False, True])
+def test_an_approval_of_a_payment_with_a_reference_writes_nothing_before_the_general_way(user, settings, prepared):
+    """The order pending, its payment holding a reference already (not checkout's claimed attempt): in
+    autocommit, prepared, the one statement fails as a whole (had it kept the order's change, the general
+    way would find the order paid and refund the approval), then the general way records the approval:
+    the same rows either way, the first reference kept."""
+    from shop.orders.services import payment_record_result
+
+    _prepared(settings, prepared)
+    order = Order.objects.create(order_number="SK-REFERENCE", user=user, customer_email=user.email, subtotal=5, total=5)
+    payment = Payment.objects.create(
+        order=order, payment_method="card", payment_provider="test", amount=5, status="processing", transaction_id="1st"
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        recorded = payment_record_result(
+            payment_id=payment.pk, order_id=order.pk, status_="completed", transaction_id="second"
+        )
+
+    tried = [query for query in queries.captured_queries if query["sql"].startswith("EXECUTE update_orders_paid_")]
+    assert len(tried) == (1 if prepared else 0)
+    order.refresh_from_db()
+    payment.refresh_from_db()
+    assert (order.status, order.payment_status) == ("confirmed", "paid")
+    assert (payment.status, payment.transaction_id, payment.provider_transaction_id) == ("completed", "1st", "second")
+    assert not payment.refunds.exists() and recorded.refunded_on_record is False
+    events = OrderEvent.objects.filter(order=order).order_by("pk")
+    assert [(event.type, event.data) for event in events] == [
+        ("paid", {"amount": "5.00", "provider": "test"}),
+        ("status_changed", {"old": "pending", "new": "confirmed"}),
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("prepared", [False, True])
+def test_the_approval_in_one_statement_writes_what_the_two_updates_write(user, settings, prepared):
+    """Checkout's case in autocommit: the order confirmed and paid, the payment completed, the PAID event with
+    the payment's amount and provider then STATUS_CHANGED; the instances returned are the rows."""
+    from shop.orders.services import payment_record_result
+
+    _prepared(settings, prepared)
+    order = Order.objects.create(order_number="SK-ONCE", user=user, customer_email=user.email, subtotal=7, total=7)
+    payment = Payment.objects.create(
+        order=order, payment_method="card", payment_provider="test", amount=7, status="processing"
+    )
+
+    recorded = payment_record_result(
+        payment_id=payment.pk, order_id=order.pk, status_="completed", transaction_id="txn", response={"ok": True}
+    )
+
+    assert _columns(Payment.objects.get(pk=payment.pk)) == _columns(recorded)
+    assert _columns(Order.objects.get(pk=order.pk)) == _columns(recorded.locked_order)
+    assert (recorded.status, recorded.transaction_id, recorded.provider_response) == ("completed", "txn", {"ok": True})
+    assert recorded.locked_order.status == "confirmed" and recorded.locked_order.payment_status == "paid"
+    events = OrderEvent.objects.filter(order=order).order_by("pk")
+    assert [(event.type, event.data, event.user_id) for event in events] == [
+        ("paid", {"amount": "7.00", "provider": "test"}, None),
+        ("status_changed", {"old": "pending", "new": "confirmed"}, None),
+    ]

@@ -6,7 +6,6 @@ last. Concurrent checkouts of overlapping carts thus wait on each other instead 
 deadlocking. ``select_for_update`` is a no-op on SQLite, where writes are serialised anyway.
 """
 
-import re
 import threading
 import uuid
 
@@ -17,7 +16,7 @@ from django.db.transaction import TransactionManagementError
 
 from shop.catalog.models import Product, ProductMedia, ProductVariant
 from shop.orders.models import Order, OrderEvent, OrderEventType, Payment
-from skincare.prepared import Prepared, prepared_statements
+from skincare.prepared import Prepared, numbered, prepared_statements
 
 
 def products_lock(*, product_ids, primary_file=False):
@@ -174,12 +173,6 @@ def _returning_columns(model):
 _updates = {}
 
 
-def _numbered(sql):
-    """``sql`` with its ``%s`` numbered ``$1``, ``$2``… in order (a prepared statement's parameters)."""
-    numbered = iter(range(1, sql.count("%s") + 1))
-    return re.sub("%s", lambda _: f"${next(numbered)}", sql)
-
-
 def _row_update_statement(model, names, shape, *, guard=""):
     """The ``UPDATE`` of ``row_update_if`` for these ``values`` names and ``where`` shape (``(name, number of
     allowed values)``): its fields, its text with ``%s``, its parameters' types, and the same prepared
@@ -204,7 +197,7 @@ def _row_update_statement(model, names, shape, *, guard=""):
             f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} "  # noqa: S608 - model names
             f"WHERE {' AND '.join(conditions)} RETURNING {returning}"
         )
-        statement = Prepared(f"update_{meta.db_table}", _numbered(sql), types)
+        statement = Prepared(f"update_{meta.db_table}", numbered(sql), types)
         ready = _updates[key] = (fields, sql, types, statement)
     return ready
 
@@ -297,7 +290,7 @@ def _order_paid_statement(order_update, payment_update):
             fields["type"].db_type(connection),
             *(f"{field.db_type(connection)}[]" for field in arrays),
         ]
-        ready = _paid_statements[key] = Prepared("update_orders_paid", _numbered(sql), types)
+        ready = _paid_statements[key] = Prepared("update_orders_paid", numbered(sql), types)
     return ready
 
 

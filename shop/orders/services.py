@@ -34,7 +34,7 @@ from shop.catalog.models import Product, ProductStatus, ProductVariant
 from shop.coupons.calculations import ZERO, money
 from shop.coupons.models import CouponType
 from shop.coupons.services import coupon_redeem, coupon_release, coupon_usage_record
-from shop.orders import error_codes, list_cache, notifications
+from shop.orders import error_codes, notifications
 from shop.orders.fetch import checkout_fetch
 from shop.orders.lock_objects import (
     PaymentNotMatched,
@@ -76,7 +76,7 @@ from shop.orders.replenishment import order_runs_out_estimate
 from skincare import deferred, events
 from skincare.api import bulk
 from skincare.errors import ApplicationError
-from skincare.prepared import prepared_statements, rows_insert
+from skincare.prepared import prepared_statements, rows_insert, rows_insert_under
 
 logger = logging.getLogger(__name__)
 
@@ -579,29 +579,23 @@ def _order_create(
         notes=notes,
         idempotency_key=idempotency_key or "",
     )
-    rows_insert(Order, [order], signals=True)
-    items = list_cache.order_lines_create(
-        [
-            OrderItem(
-                order=order,
-                product=line.product,
-                variant=line.variant,
-                product_name=line.product.name,
-                variant_name=line.variant.name if line.variant else "",
-                variant_kind=line.variant.kind if line.variant else "",
-                image_file_id=line.product.primary_file_id,  # read with the locked row (checkout_fetch)
-                product_sku=line.variant.sku if line.variant else line.product.sku,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                total_price=line.line_total,
-            )
-            for line in prices.lines
-        ]
-    )
-    order.placed_items = items  # as inserted, with their locked products (``selectors.order_detail_prefetch``)
+    items = [
+        OrderItem(
+            order=order,
+            product=line.product,
+            variant=line.variant,
+            product_name=line.product.name,
+            variant_name=line.variant.name if line.variant else "",
+            variant_kind=line.variant.kind if line.variant else "",
+            image_file_id=line.product.primary_file_id,  # read with the locked row (checkout_fetch)
+            product_sku=line.variant.sku if line.variant else line.product.sku,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            total_price=line.line_total,
+        )
+        for line in prices.lines
+    ]
     _take_stock(info.lines)
-    if coupon is not None:
-        coupon_usage_record(coupon=coupon, user=user, order=order, discount_amount=prices.discount)
     payment = Payment(
         order=order,
         payment_method=payment_method,
@@ -610,14 +604,28 @@ def _order_create(
         currency=order.currency,
         status=PaymentRecordStatus.PROCESSING,  # claimed: charged right after commit
     )
-    rows_insert(Payment, [payment], signals=True)
-    placed = {"total": str(order.total), "coupon": order.coupon_code}
-    if payment_method == PaymentMethod.CASH_ON_DELIVERY:
-        # PLACED and the confirmation's STATUS_CHANGED in one INSERT, and no UPDATE of the order after its own
-        before = [OrderEvent(order=order, type=OrderEventType.PLACED, user=_actor(user), data=placed)]
-        _status_changed(order, OrderStatus.PENDING, OrderStatus.CONFIRMED, by=None, before=before)
-    else:
-        _event(order, OrderEventType.PLACED, by=user, **placed)
+    placed = OrderEvent(
+        order=order,
+        type=OrderEventType.PLACED,
+        user=_actor(user),
+        data={"total": str(order.total), "coupon": order.coupon_code},
+    )
+    cash = payment_method == PaymentMethod.CASH_ON_DELIVERY
+    # cash on delivery: PLACED and the confirmation's STATUS_CHANGED in one INSERT (``_status_changed``'s, no
+    # signals), and no UPDATE of the order after its own; a card: PLACED as ``_event`` inserts it
+    events = [placed, *_status_events(None, OrderStatus.PENDING, OrderStatus.CONFIRMED, by=None)] if cash else [placed]
+    for event in events:
+        event.order = order
+    # The order, its lines (``list_cache.order_lines_create``: no signals), its payment and its events, in one
+    # statement where statements are prepared (the lines', payment's and events' key to the order read from
+    # the order's INSERT).
+    rows_insert_under(order, [(items, False), ([payment], True), (events, not cash)])
+    order.placed_items = items  # as inserted, with their locked products (``selectors.order_detail_prefetch``)
+    _written(*events)
+    if cash:
+        notifications.notify_status(order, OrderStatus.PENDING, OrderStatus.CONFIRMED, None)
+    if coupon is not None:
+        coupon_usage_record(coupon=coupon, user=user, order=order, discount_amount=prices.discount)
     notifications.notify_placed(order, items=items)
     return order, payment
 

@@ -65,11 +65,14 @@ def test_a_checkouts_rows_hold_what_its_instances_hold(api_client, user, setting
             )
         )
     ]
-    tables = ["orders_order", "orders_orderitem", "orders_payment", "orders_orderevent"]
-    if payment_method == "card" and not prepared:
-        # the verdict's PAID and STATUS_CHANGED (prepared: in the verdict's one statement, ``order_paid_if``)
-        tables.append("orders_orderevent")
-    assert written == [("EXECUTE" if prepared else "INSERT INTO", table) for table in tables]
+    if prepared:  # the order, its lines, payment and events in one (``rows_insert_under``); the verdict's events
+        # in the verdict's one statement (``order_paid_if``)
+        assert written == [("EXECUTE", "orders_order_under")]
+    else:
+        tables = ["orders_order", "orders_orderitem", "orders_payment", "orders_orderevent"]
+        if payment_method == "card":
+            tables.append("orders_orderevent")  # the verdict's PAID and STATUS_CHANGED
+        assert written == [("INSERT INTO", table) for table in tables]
 
 
 @pytest.mark.parametrize("prepared", [False, True])

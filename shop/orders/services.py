@@ -616,7 +616,8 @@ def _order_create(
     events = [placed, *_status_events(None, OrderStatus.PENDING, OrderStatus.CONFIRMED, by=None)] if cash else [placed]
     for event in events:
         event.order = order
-    # The order, its lines (``list_cache.order_lines_create``: no signals), its payment and its events, in one
+    # The order, its lines (no signals: the order's ``post_save`` drops its user's list, ``list_cache``), its
+    # payment and its events (``_event``'s or ``_status_changed``'s signals), in one
     # statement where statements are prepared (the lines', payment's and events' key to the order read from
     # the order's INSERT).
     rows_insert_under(order, [(items, False), ([payment], True), (events, not cash)])

@@ -116,6 +116,57 @@ def test_rows_insert_is_the_orms_insert(user, settings, prepared):
 
 
 @pytest.mark.parametrize("prepared", [False, True])
+def test_rows_insert_under_is_the_rows_inserts_of_the_parent_then_its_children(user, settings, prepared):
+    """The parent (its ``save`` signals), then each group with its own (``signals``), as ``rows_insert`` of each:
+    the children's keys to the parent its database-made key, their related instance the parent itself, their
+    own keys made in order (or kept: the payment's uuid), and read back they hold what the instances hold;
+    prepared, one statement."""
+    from skincare.prepared import rows_insert_under
+
+    _prepared(settings, prepared)
+    product = ProductFactory(stock_quantity=5)
+    order = Order(order_number="SK-UNDER-1", user=user, customer_email=user.email, subtotal=10, total=10)
+    items = [
+        OrderItem(order=order, product=product, product_name=f"line {n}", quantity=n, unit_price=5, total_price=5 * n)
+        for n in (1, 2)
+    ]
+    payment = Payment(order=order, payment_method="card", payment_provider="test", amount=10, currency="USD")
+    primary_key = payment.pk
+    events = [OrderEvent(order=order, type="note", user=user, data={"n": 1}), OrderEvent(order=order, type="paid")]
+    sent = []
+
+    def record(signal):
+        return lambda sender, instance, **kwargs: sent.append((signal, sender, instance, kwargs.get("created")))
+
+    on_pre, on_post = record("pre"), record("post")
+    for model in (Order, OrderItem, Payment, OrderEvent):
+        pre_save.connect(on_pre, sender=model, weak=False)
+        post_save.connect(on_post, sender=model, weak=False)
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            assert rows_insert_under(order, [(items, False), ([payment], True), (events, False)]) is order
+    finally:
+        for model in (Order, OrderItem, Payment, OrderEvent):
+            pre_save.disconnect(on_pre, sender=model)
+            post_save.disconnect(on_post, sender=model)
+
+    assert len(queries.captured_queries) == (1 if prepared else 4)
+    assert {(signal, sender, created) for signal, sender, _, created in sent} == {
+        ("pre", Order, None),
+        ("post", Order, True),
+        ("pre", Payment, None),
+        ("post", Payment, True),
+    }
+    assert order.pk is not None and payment.pk == primary_key
+    for row in (*items, payment, *events):
+        assert row.order_id == order.pk and row.order is order and not row._state.adding
+        assert _columns(type(row).objects.get(pk=row.pk)) == _columns(row)
+    assert _columns(Order.objects.get(pk=order.pk)) == _columns(order)
+    assert [item.pk for item in items] == sorted(item.pk for item in items)
+    assert [event.pk for event in events] == sorted(event.pk for event in events)
+
+
+@pytest.mark.parametrize("prepared", [False, True])
 def test_rows_insert_refuses_an_unsaved_related_row(user, settings, prepared):
     _prepared(settings, prepared)
     unsaved = Order(order_number="SK-UNSAVED", user=user, customer_email=user.email)

@@ -737,8 +737,9 @@ def payment_record_result(
     with the order to the receivers of ``order_paid``, which then need not read them.
 
     An approval is first tried as the common case, a payable pending order confirmed
-    (``_payment_approved_of_pending``); a payment found in another state there rolls that transaction
-    back and the verdict is applied again the general way."""
+    (``_payment_approved_of_pending``; where statements are prepared, ``_payment_approved_at_once``, one
+    statement); a payment found in another state there rolls that transaction (or statement) back and the
+    verdict is applied again the general way."""
     if order_id is None:
         order_id = Payment.objects.filter(pk=payment_id).values_list("order_id", flat=True).first()
     verdict = {
@@ -751,12 +752,9 @@ def payment_record_result(
         "placed_items": placed_items,
     }
     approved = status_ == PaymentRecordStatus.COMPLETED
-    if approved and prepared_statements(connection):
-        verdict.pop("status_")
-        payment = _payment_approved_at_once(**verdict)
-        if payment is not None:
-            return payment
-        return _payment_record(**verdict, status_=status_, common_case=False)
+    if approved and prepared_statements(connection):  # the common case in one statement, else the general way
+        common = {name: value for name, value in verdict.items() if name != "status_"}
+        return _payment_approved_at_once(**common) or _payment_record(**verdict, common_case=False)
     try:
         return _payment_record(**verdict, common_case=approved)
     except _NotCommonCase:
@@ -1076,16 +1074,19 @@ def _status_events(order_id, old, new_status, *, by, **data):
     ]
 
 
-def _status_changed(order, old, new_status, *, by, paid=None, before=(), **data):
-    """The events of a status change saved on ``order`` (``before``: unsaved events, and ``paid``: the
-    PAID event's data, recorded before it in the same insert), and its notices."""
+def _status_changed(order, old, new_status, *, by, paid=None, **data):
+    """The events of a status change saved on ``order`` (``paid``: the PAID event's data, recorded before it
+    in the same insert), and its notices."""
     (changed,) = _status_events(order.pk, old, new_status, by=by, **data)
     changed.order = order
-    before = [*before, *([OrderEvent(order=order, type=OrderEventType.PAID, data=paid)] if paid is not None else [])]
-    if not before:
+    if paid is None:
         _written(*rows_insert(OrderEvent, [changed], signals=True))
     else:
-        _written(*rows_insert(OrderEvent, [*before, changed], signals=False))
+        _written(
+            *rows_insert(
+                OrderEvent, [OrderEvent(order=order, type=OrderEventType.PAID, data=paid), changed], signals=False
+            )
+        )
     notifications.notify_status(order, old, new_status, by)
 
 

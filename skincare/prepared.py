@@ -15,6 +15,7 @@ behind our back (``DEALLOCATE``, ``DISCARD ALL``) is prepared again, outside a t
 """
 
 import hashlib
+import re
 import weakref
 
 from django.conf import settings
@@ -24,6 +25,12 @@ from django.db.models.signals import post_save, pre_save
 # {psycopg connection: names of the statements prepared on it}
 _PREPARED = weakref.WeakKeyDictionary()
 _NOT_PREPARED = "26000"  # invalid_sql_statement_name: "prepared statement … does not exist"
+
+
+def numbered(sql):
+    """``sql`` with its ``%s`` numbered ``$1``, ``$2``… in order (a prepared statement's parameters)."""
+    numbers = iter(range(1, sql.count("%s") + 1))
+    return re.sub("%s", lambda _: f"${next(numbers)}", sql)
 
 
 def prepared_statements(connection):
@@ -157,3 +164,120 @@ def rows_insert(model, rows, *, signals):
         if signals and not meta.auto_created:
             post_save.send(sender=type(row), instance=row, created=True, update_fields=None, raw=False, using=db.alias)
     return rows
+
+
+def _parent_fields(model, row, parent):
+    """The foreign keys of ``row`` (of ``model``) that hold ``parent`` (the instance itself)."""
+    return tuple(
+        field
+        for field in model._meta.local_concrete_fields
+        if field.is_relation and field.is_cached(row) and field.get_cached_value(row) is parent
+    )
+
+
+class _Under:
+    """The prepared statement of ``rows_insert_under`` for one parent model and its children's shapes: the
+    parent's ``INSERT`` (``VALUES``, its key read back), each group's ``INSERT ... SELECT`` of one array per
+    column (``UNNEST``, any number of rows, in their order) with its keys to the parent read from the
+    parent's ``RETURNING``, and one row of their keys (the parent's, an array per group)."""
+
+    __slots__ = ("parent", "groups", "statement")
+
+    def __init__(self, parent_model, shapes, connection):
+        quote = connection.ops.quote_name
+        self.parent = _Insert(parent_model, connection, with_pk=False)
+        if [field.attname for field in self.parent.returning] != [parent_model._meta.pk.attname]:
+            raise ValueError(f"rows_insert_under: {parent_model.__name__} reads back more than its key")
+        pk = quote(parent_model._meta.pk.column)
+        columns = ", ".join(quote(field.column) for field in self.parent.fields)
+        sql = [f"WITH p AS (INSERT INTO {quote(parent_model._meta.db_table)} ({columns}) "]  # noqa: S608 - model names
+        sql.append(f"VALUES ({', '.join(['%s'] * len(self.parent.fields))}) RETURNING {pk})")
+        types = [field.db_type(connection) for field in self.parent.fields]
+        parent_key = f"(SELECT {pk} FROM p)"  # noqa: S608 - model names
+        self.groups, keys = [], [parent_key]
+        for number, (model, with_pk, to_parent) in enumerate(shapes):
+            insert = _Insert(model, connection, with_pk=with_pk)
+            if any(field.attname != model._meta.pk.attname for field in insert.returning):
+                raise ValueError(f"rows_insert_under: {model.__name__} reads back more than its key")
+            arrays = [field for field in insert.fields if field not in to_parent]
+            values = [parent_key if field in to_parent else f"v.v{arrays.index(field)}" for field in insert.fields]
+            names = ", ".join([*(f"v{i}" for i in range(len(arrays))), "position"])
+            returning = f" RETURNING {quote(model._meta.pk.column)}" if insert.returning else ""
+            sql.append(
+                f", g{number} AS (INSERT INTO {quote(model._meta.db_table)} "  # noqa: S608 - model names
+                f"({', '.join(quote(field.column) for field in insert.fields)}) SELECT {', '.join(values)} "
+                f"FROM UNNEST({', '.join(['%s'] * len(arrays))}) WITH ORDINALITY AS v({names}) "
+                f"ORDER BY v.position{returning})"
+            )
+            types += [f"{field.db_type(connection)}[]" for field in arrays]
+            if insert.returning:
+                column = quote(model._meta.pk.column)
+                keys.append(f"(SELECT array_agg({column} ORDER BY {column}) FROM g{number})")  # noqa: S608
+            else:
+                keys.append("NULL")
+            self.groups.append((insert, arrays))
+        sql.append(f" SELECT {', '.join(keys)}")
+        self.statement = Prepared(f"insert_{parent_model._meta.db_table}_under", numbered("".join(sql)), types)
+
+
+_UNDERS = {}
+
+
+def _saved(model, row, db, *, signals):
+    row._state.adding = False
+    row._state.db = db.alias
+    if signals and not model._meta.auto_created:
+        post_save.send(sender=model, instance=row, created=True, update_fields=None, raw=False, using=db.alias)
+
+
+def rows_insert_under(parent, groups):
+    """``rows_insert`` of ``parent`` (an unsaved instance, its key made by the database; ``signals``) then of
+    each of ``groups`` (``(rows, signals)``: unsaved instances of one model, each holding ``parent`` in the
+    same foreign keys), in one statement prepared once per connection where statements are prepared: the
+    children's keys to the parent are read from the parent's ``INSERT``. The same rows, values and signals
+    as those calls (``pre_save`` of each row before the statement, ``post_save`` after it); elsewhere those
+    calls. Each model reads back its key only (no other database-made column). Returns ``parent``."""
+    db = connections[DEFAULT_DB_ALIAS]
+    groups = [(rows, signals) for rows, signals in groups if rows]
+    if not prepared_statements(db):
+        rows_insert(type(parent), [parent], signals=True)
+        for rows, signals in groups:
+            rows_insert(type(rows[0]), rows, signals=signals)
+        return parent
+    shapes = []
+    for rows, _ in groups:
+        model = type(rows[0])
+        with_pk = rows[0].pk is not None
+        to_parent = _parent_fields(model, rows[0], parent)
+        if not to_parent or any(
+            (row.pk is not None) is not with_pk or _parent_fields(model, row, parent) != to_parent for row in rows
+        ):
+            raise ValueError("rows_insert_under: every row of a group holds the parent, and its key or none")
+        shapes.append((model, with_pk, to_parent))
+    key = (type(parent), tuple(shapes))
+    under = _UNDERS.get(key)
+    if under is None:
+        under = _UNDERS[key] = _Under(type(parent), tuple(shapes), db)
+    parent._prepare_related_fields_for_save(operation_name="save")
+    pre_save.send(sender=type(parent), instance=parent, raw=False, using=db.alias, update_fields=None)
+    params = [field.get_db_prep_save(field.pre_save(parent, True), db) for field in under.parent.fields]
+    for (rows, signals), (model, _, to_parent), (_, arrays) in zip(groups, shapes, under.groups, strict=True):
+        others = [field for field in model._meta.concrete_fields if field not in to_parent]
+        for row in rows:
+            row._prepare_related_fields_for_save(operation_name="save" if signals else "bulk_create", fields=others)
+            if signals and not model._meta.auto_created:
+                pre_save.send(sender=model, instance=row, raw=False, using=db.alias, update_fields=None)
+        params += [[field.get_db_prep_save(field.pre_save(row, True), db) for row in rows] for field in arrays]
+    with db.cursor() as cursor:
+        under.statement.run(cursor, params)
+        parent_pk, *keys = cursor.fetchone()
+    parent.pk = parent_pk
+    _saved(type(parent), parent, db, signals=True)
+    for (rows, signals), (model, _, to_parent), made in zip(groups, shapes, keys, strict=True):
+        for position, row in enumerate(rows):
+            for field in to_parent:
+                setattr(row, field.name, parent)  # its key, and the instance kept as the related one
+            if made is not None:
+                row.pk = made[position]
+            _saved(model, row, db, signals=signals)
+    return parent

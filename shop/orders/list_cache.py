@@ -7,7 +7,8 @@ Every write to the rows the list shows drops the user's pages, whatever path it 
 * queryset writes (``update``, ``bulk_create``, ``bulk_update``, ``delete``) of orders: the querysets
   below, for every user at once (the guest-order claim moves orders between users with ``update``);
 * order lines (``item_count``): written with ``bulk_create`` at placement (per user of the lines'
-  orders; checkout's ``order_lines_create`` relies on its order's ``post_save``) and never edited
+  orders; checkout's, inserted with their order without signals (``skincare.prepared.rows_insert_under``),
+  rely on its order's ``post_save``) and never edited
   afterwards except ``runs_out_on``, which the list does not show; any other line write drops every
   user's pages.
 
@@ -15,7 +16,6 @@ Tests: ``shop/orders/tests/test_order_list_cache.py``.
 """
 
 from skincare.api import user_pages
-from skincare.prepared import rows_insert
 
 SCOPE = "orders"
 # Order line columns the list never reads (item_count sums quantity): writing only these keeps the pages.
@@ -44,15 +44,6 @@ class OrderItemQuerySet(user_pages.InvalidatingQuerySet):
     scope = SCOPE
     not_listed = ITEM_FIELDS_NOT_LISTED
     user_of = staticmethod(_item_user)
-
-
-def order_lines_create(items):
-    """``bulk_create`` of the lines of an order created in this transaction (checkout), without replacing its
-    user's version twice more: the order's own ``post_save`` did, now and after the commit that shows both.
-    Prepared once per connection where it can be (``skincare.prepared.rows_insert``, as ``QuerySet.bulk_create``)."""
-    from shop.orders.models import OrderItem
-
-    return rows_insert(OrderItem, items, signals=False)
 
 
 def _item_changed(item):

@@ -6,18 +6,17 @@ last. Concurrent checkouts of overlapping carts thus wait on each other instead 
 deadlocking. ``select_for_update`` is a no-op on SQLite, where writes are serialised anyway.
 """
 
-import re
 import threading
 import uuid
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections
 from django.db.models import CharField, OuterRef, Subquery, UUIDField
 from django.db.models.query import get_related_populators
 from django.db.transaction import TransactionManagementError
 
 from shop.catalog.models import Product, ProductMedia, ProductVariant
-from shop.orders.models import Order, Payment
-from skincare.prepared import Prepared, prepared_statements
+from shop.orders.models import Order, OrderEvent, OrderEventType, Payment
+from skincare.prepared import Prepared, numbered, prepared_statements
 
 
 def products_lock(*, product_ids, primary_file=False):
@@ -174,10 +173,11 @@ def _returning_columns(model):
 _updates = {}
 
 
-def _row_update_statement(model, names, shape):
+def _row_update_statement(model, names, shape, *, guard=""):
     """The ``UPDATE`` of ``row_update_if`` for these ``values`` names and ``where`` shape (``(name, number of
-    allowed values)``): its text with ``%s``, the same prepared (``$1``… typed as the columns are), built once."""
-    key = model, names, shape
+    allowed values)``): its fields, its text with ``%s``, its parameters' types, and the same prepared
+    (``$1``… typed as the columns are), built once. ``guard``: one more condition, without parameters."""
+    key = model, names, shape, guard
     ready = _updates.get(key)
     if ready is None:
         connection = connections[DEFAULT_DB_ALIAS]
@@ -190,15 +190,43 @@ def _row_update_statement(model, names, shape):
             field = meta.get_field(name)
             conditions.append(f"{quote(field.column)} IN ({', '.join(['%s'] * count)})")
             types += [field.db_type(connection)] * count
+        if guard:
+            conditions.append(guard)
         returning = _returning_columns(model)[0]
         sql = (
             f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} "  # noqa: S608 - model names
             f"WHERE {' AND '.join(conditions)} RETURNING {returning}"
         )
-        numbered = iter(range(1, len(types) + 1))
-        statement = Prepared(f"update_{meta.db_table}", re.sub("%s", lambda _: f"${next(numbered)}", sql), types)
-        ready = _updates[key] = (fields, sql, statement)
+        statement = Prepared(f"update_{meta.db_table}", numbered(sql), types)
+        ready = _updates[key] = (fields, sql, types, statement)
     return ready
+
+
+def _row_update(model, *, pk, values, where, guard=""):
+    """``row_update_if``'s statement for these arguments and its parameters: ``(sql, types, statement, params)``."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    meta = model._meta
+    where = {name: allowed if isinstance(allowed, tuple) else (allowed,) for name, allowed in where.items()}
+    fields, sql, types, statement = _row_update_statement(
+        model, tuple(values), tuple((name, len(allowed)) for name, allowed in where.items()), guard=guard
+    )
+    params = [field.get_db_prep_save(value, connection) for field, value in zip(fields, values.values(), strict=True)]
+    params.append(meta.pk.get_db_prep_value(pk, connection))
+    for name, allowed in where.items():
+        field = meta.get_field(name)
+        params += [field.get_db_prep_value(value, connection) for value in allowed]
+    return sql, types, statement, params
+
+
+def _returned_instance(model, row):
+    """An instance of ``model`` from its ``_returning_columns`` as a statement returned them."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    _, names, converters = _returning_columns(model)
+    row = list(row)
+    for position, column, found in converters:
+        for converter in found:
+            row[position] = converter(row[position], column, connection)
+    return model.from_db(DEFAULT_DB_ALIAS, names, row)
 
 
 def row_update_if(model, *, pk, values, where):
@@ -210,30 +238,105 @@ def row_update_if(model, *, pk, values, where):
     the caller sends what its receivers need. The statement is built once per shape of ``values`` and
     ``where``, and prepared once per connection where statements are (``skincare.prepared``)."""
     connection = connections[DEFAULT_DB_ALIAS]
-    meta = model._meta
-    where = {name: allowed if isinstance(allowed, tuple) else (allowed,) for name, allowed in where.items()}
-    fields, sql, statement = _row_update_statement(
-        model, tuple(values), tuple((name, len(allowed)) for name, allowed in where.items())
-    )
-    params = [field.get_db_prep_save(value, connection) for field, value in zip(fields, values.values(), strict=True)]
-    params.append(meta.pk.get_db_prep_value(pk, connection))
-    for name, allowed in where.items():
-        field = meta.get_field(name)
-        params += [field.get_db_prep_value(value, connection) for value in allowed]
-    _, names, converters = _returning_columns(model)
+    sql, _, statement, params = _row_update(model, pk=pk, values=values, where=where)
     with connection.cursor() as cursor:
         if prepared_statements(connection):
             statement.run(cursor, params)
         else:
             cursor.execute(sql, params)
         row = cursor.fetchone()
+    return None if row is None else _returned_instance(model, row)
+
+
+class PaymentNotMatched(Exception):  # noqa: N818 - an outcome of ``order_paid_if``, not an error
+    """``order_paid_if``: the order was in its state, the payment not in its: nothing was written."""
+
+
+_NOT_NULL = "23502"  # not_null_violation
+_paid_statements = {}
+
+
+def _order_paid_statement(order_update, payment_update):
+    """``order_paid_if``'s statement for these two ``_row_update`` statements: its text with ``%s`` (the
+    order's parameters, the payment's, then one array per event column), the same prepared, built once."""
+    key = order_update, payment_update
+    ready = _paid_statements.get(key)
+    if ready is None:
+        connection = connections[DEFAULT_DB_ALIAS]
+        quote = connection.ops.quote_name
+        fields = {field.name: field for field in OrderEvent._meta.local_concrete_fields}
+        arrays = [fields[name] for name in ("type", "user", "data", "created_at")]
+        (order_sql, order_types), (payment_sql, payment_types) = order_update, payment_update
+        # The order's column comes from the payment's row: with the payment not in its state (no row) it is
+        # NULL and the statement fails as a whole. The PAID event's data is the payment's (amount, provider).
+        events_sql = (
+            f"INSERT INTO {quote(OrderEvent._meta.db_table)} "  # noqa: S608 - model names
+            f"({', '.join(quote(field.column) for field in [fields['order'], *arrays])}) "
+            f"SELECT p.{quote(Payment._meta.get_field('order').column)}, v.type, v.user_id, "
+            f"CASE WHEN v.type = %s THEN jsonb_build_object('amount', p.{quote('amount')}::text, "
+            f"'provider', p.{quote('payment_provider')}) ELSE v.data END, v.created_at "
+            f"FROM o LEFT JOIN p ON TRUE, UNNEST({', '.join(['%s'] * len(arrays))}) WITH ORDINALITY "
+            f"AS v(type, user_id, data, created_at, position) ORDER BY v.position "
+            f"RETURNING {quote(OrderEvent._meta.pk.column)}"
+        )
+        sql = (
+            f"WITH o AS ({order_sql}), p AS ({payment_sql}), e AS ({events_sql}) "  # noqa: S608 - model names
+            f"SELECT o.*, p.*, (SELECT array_agg(e.{quote(OrderEvent._meta.pk.column)} ORDER BY "
+            f"e.{quote(OrderEvent._meta.pk.column)}) FROM e) FROM o, p"
+        )
+        types = [
+            *order_types,
+            *payment_types,
+            fields["type"].db_type(connection),
+            *(f"{field.db_type(connection)}[]" for field in arrays),
+        ]
+        ready = _paid_statements[key] = Prepared("update_orders_paid", numbered(sql), types)
+    return ready
+
+
+def order_paid_if(*, order_id, order_values, order_where, payment_id, payment_values, payment_where, events):
+    """``row_update_if`` of the order, then of its payment (the lock order: the payment's ``UPDATE`` runs on
+    the order's result), and ``events`` (unsaved ``OrderEvent`` of the order, a PAID one getting the
+    payment's amount and provider as its ``data``) inserted, in one statement prepared once per connection:
+    one round trip, a transaction by itself in autocommit. Returns ``(order, payment, events)`` as written
+    (the events saved, their keys and ``created_at`` set; no ``save()`` signals), None when the order was
+    not in its state (nothing written); raises ``PaymentNotMatched`` when the payment was not (the
+    statement failed: nothing written, the order's change neither). PostgreSQL with prepared statements
+    only (``skincare.prepared``); in a transaction the caller keeps a savepoint around it."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    order_sql, order_types, _, order_params = _row_update(Order, pk=order_id, values=order_values, where=order_where)
+    payment_sql, payment_types, _, payment_params = _row_update(
+        Payment, pk=payment_id, values=payment_values, where=payment_where, guard="EXISTS (SELECT FROM o)"
+    )
+    statement = _order_paid_statement((order_sql, tuple(order_types)), (payment_sql, tuple(payment_types)))
+    fields = {field.name: field for field in OrderEvent._meta.local_concrete_fields}
+    arrays = [
+        [field.get_db_prep_save(field.pre_save(event, True), connection) for event in events]
+        for field in (fields[name] for name in ("type", "user", "data", "created_at"))
+    ]
+    params = [*order_params, *payment_params, OrderEventType.PAID, *arrays]
+    try:
+        with connection.cursor() as cursor:
+            statement.run(cursor, params)
+            row = cursor.fetchone()
+    except IntegrityError as error:
+        cause = error.__cause__
+        if getattr(cause, "sqlstate", None) == _NOT_NULL and cause.diag.table_name == OrderEvent._meta.db_table:
+            raise PaymentNotMatched from error
+        raise
     if row is None:
         return None
-    row = list(row)
-    for position, column, found in converters:
-        for converter in found:
-            row[position] = converter(row[position], column, connection)
-    return model.from_db(DEFAULT_DB_ALIAS, names, row)
+    width = len(_returning_columns(Order)[1])
+    order = _returned_instance(Order, row[:width])
+    payment = _returned_instance(Payment, row[width:-1])
+    for event, pk in zip(events, row[-1], strict=True):
+        event.pk = pk
+        event.order = order
+        if event.type == OrderEventType.PAID:
+            event.data = {"amount": str(payment.amount), "provider": payment.payment_provider}
+        event._state.adding = False
+        event._state.db = DEFAULT_DB_ALIAS
+    return order, payment, events
 
 
 def payments_lock(*, order_id):

@@ -10,6 +10,7 @@ held while a provider answers.
 import hashlib
 import itertools
 import logging
+from contextlib import nullcontext
 from contextvars import ContextVar
 from dataclasses import replace
 from datetime import timedelta
@@ -33,12 +34,14 @@ from shop.catalog.models import Product, ProductStatus, ProductVariant
 from shop.coupons.calculations import ZERO, money
 from shop.coupons.models import CouponType
 from shop.coupons.services import coupon_redeem, coupon_release, coupon_usage_record
-from shop.orders import error_codes, list_cache, notifications
+from shop.orders import error_codes, notifications
 from shop.orders.fetch import checkout_fetch
 from shop.orders.lock_objects import (
+    PaymentNotMatched,
     compiled_instances,
     guest_orders_lock,
     order_lock,
+    order_paid_if,
     payment_lock,
     payments_lock,
     products_lock,
@@ -73,7 +76,7 @@ from shop.orders.replenishment import order_runs_out_estimate
 from skincare import deferred, events
 from skincare.api import bulk
 from skincare.errors import ApplicationError
-from skincare.prepared import rows_insert
+from skincare.prepared import prepared_statements, rows_insert, rows_insert_under
 
 logger = logging.getLogger(__name__)
 
@@ -576,29 +579,23 @@ def _order_create(
         notes=notes,
         idempotency_key=idempotency_key or "",
     )
-    rows_insert(Order, [order], signals=True)
-    items = list_cache.order_lines_create(
-        [
-            OrderItem(
-                order=order,
-                product=line.product,
-                variant=line.variant,
-                product_name=line.product.name,
-                variant_name=line.variant.name if line.variant else "",
-                variant_kind=line.variant.kind if line.variant else "",
-                image_file_id=line.product.primary_file_id,  # read with the locked row (checkout_fetch)
-                product_sku=line.variant.sku if line.variant else line.product.sku,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                total_price=line.line_total,
-            )
-            for line in prices.lines
-        ]
-    )
-    order.placed_items = items  # as inserted, with their locked products (``selectors.order_detail_prefetch``)
+    items = [
+        OrderItem(
+            order=order,
+            product=line.product,
+            variant=line.variant,
+            product_name=line.product.name,
+            variant_name=line.variant.name if line.variant else "",
+            variant_kind=line.variant.kind if line.variant else "",
+            image_file_id=line.product.primary_file_id,  # read with the locked row (checkout_fetch)
+            product_sku=line.variant.sku if line.variant else line.product.sku,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            total_price=line.line_total,
+        )
+        for line in prices.lines
+    ]
     _take_stock(info.lines)
-    if coupon is not None:
-        coupon_usage_record(coupon=coupon, user=user, order=order, discount_amount=prices.discount)
     payment = Payment(
         order=order,
         payment_method=payment_method,
@@ -607,14 +604,29 @@ def _order_create(
         currency=order.currency,
         status=PaymentRecordStatus.PROCESSING,  # claimed: charged right after commit
     )
-    rows_insert(Payment, [payment], signals=True)
-    placed = {"total": str(order.total), "coupon": order.coupon_code}
-    if payment_method == PaymentMethod.CASH_ON_DELIVERY:
-        # PLACED and the confirmation's STATUS_CHANGED in one INSERT, and no UPDATE of the order after its own
-        before = [OrderEvent(order=order, type=OrderEventType.PLACED, user=_actor(user), data=placed)]
-        _status_changed(order, OrderStatus.PENDING, OrderStatus.CONFIRMED, by=None, before=before)
-    else:
-        _event(order, OrderEventType.PLACED, by=user, **placed)
+    placed = OrderEvent(
+        order=order,
+        type=OrderEventType.PLACED,
+        user=_actor(user),
+        data={"total": str(order.total), "coupon": order.coupon_code},
+    )
+    cash = payment_method == PaymentMethod.CASH_ON_DELIVERY
+    # cash on delivery: PLACED and the confirmation's STATUS_CHANGED in one INSERT (``_status_changed``'s, no
+    # signals), and no UPDATE of the order after its own; a card: PLACED as ``_event`` inserts it
+    events = [placed, *_status_events(None, OrderStatus.PENDING, OrderStatus.CONFIRMED, by=None)] if cash else [placed]
+    for event in events:
+        event.order = order
+    # The order, its lines (no signals: the order's ``post_save`` drops its user's list, ``list_cache``), its
+    # payment and its events (``_event``'s or ``_status_changed``'s signals), in one
+    # statement where statements are prepared (the lines', payment's and events' key to the order read from
+    # the order's INSERT).
+    rows_insert_under(order, [(items, False), ([payment], True), (events, not cash)])
+    order.placed_items = items  # as inserted, with their locked products (``selectors.order_detail_prefetch``)
+    _written(*events)
+    if cash:
+        notifications.notify_status(order, OrderStatus.PENDING, OrderStatus.CONFIRMED, None)
+    if coupon is not None:
+        coupon_usage_record(coupon=coupon, user=user, order=order, discount_amount=prices.discount)
     notifications.notify_placed(order, items=items)
     return order, payment
 
@@ -725,8 +737,9 @@ def payment_record_result(
     with the order to the receivers of ``order_paid``, which then need not read them.
 
     An approval is first tried as the common case, a payable pending order confirmed
-    (``_payment_approved_of_pending``); a payment found in another state there rolls that transaction
-    back and the verdict is applied again the general way."""
+    (``_payment_approved_of_pending``; where statements are prepared, ``_payment_approved_at_once``, one
+    statement); a payment found in another state there rolls that transaction (or statement) back and the
+    verdict is applied again the general way."""
     if order_id is None:
         order_id = Payment.objects.filter(pk=payment_id).values_list("order_id", flat=True).first()
     verdict = {
@@ -738,8 +751,12 @@ def payment_record_result(
         "failure_message": failure_message,
         "placed_items": placed_items,
     }
+    approved = status_ == PaymentRecordStatus.COMPLETED
+    if approved and prepared_statements(connection):  # the common case in one statement, else the general way
+        common = {name: value for name, value in verdict.items() if name != "status_"}
+        return _payment_approved_at_once(**common) or _payment_record(**verdict, common_case=False)
     try:
-        return _payment_record(**verdict, common_case=status_ == PaymentRecordStatus.COMPLETED)
+        return _payment_record(**verdict, common_case=approved)
     except _NotCommonCase:
         return _payment_record(**verdict, common_case=False)
 
@@ -824,27 +841,20 @@ def _payment_record(
 PAYABLE = (PaymentStatus.PENDING, PaymentStatus.FAILED)
 
 
-def _payment_approved_of_pending(*, payment_id, order_id, transaction_id, response, failure_message, placed_items):
-    """An approval of a pending, payable order (checkout's charge), in two conditional UPDATEs instead of
-    two locking reads and two saves: the order first (the lock order), confirmed and paid while it is
-    still ``pending`` and payable, then the payment, completed unless settled. None when the order was
-    not in that state (nothing written: the caller goes the general way in the same transaction); a
-    payment settled (or with a reference already) raises ``_NotCommonCase``: the order's change is rolled back. The same
-    columns, events and notices as ``payment_record_result``'s general path with ``_mark_paid``."""
+def _approval(*, transaction_id, response, failure_message):
+    """The approval of a pending, payable order as two conditional ``UPDATE``s (``row_update_if``): the
+    order's ``values`` and ``where``, then the payment's (the first reference kept: a payment with none yet,
+    checkout's claimed attempt)."""
     now = timezone.now()
-    order = row_update_if(
-        Order,
-        pk=order_id,
-        values={
+    order = {
+        "values": {
             "status": OrderStatus.CONFIRMED,
             "payment_status": PaymentStatus.PAID,
             "paid_at": now,
             "updated_at": now,
         },
-        where={"status": OrderStatus.PENDING, "payment_status": PAYABLE},
-    )
-    if order is None:
-        return None
+        "where": {"status": OrderStatus.PENDING, "payment_status": PAYABLE},
+    }
     values = {
         "status": PaymentRecordStatus.COMPLETED,
         "failure_message": failure_message[:255],
@@ -855,15 +865,14 @@ def _payment_approved_of_pending(*, payment_id, order_id, transaction_id, respon
         values["transaction_id"] = values["provider_transaction_id"] = transaction_id
     if response:
         values["provider_response"] = response
-    # A payment with no reference yet (the first one is kept): checkout's claimed attempt.
-    payment = row_update_if(
-        Payment, pk=payment_id, values=values, where={"status": PAYMENT_UNSETTLED, "transaction_id": ""}
-    )
-    if payment is None:
-        raise _NotCommonCase
+    return order, {"values": values, "where": {"status": PAYMENT_UNSETTLED, "transaction_id": ""}}
+
+
+def _approved(order, payment, *, placed_items):
+    """After the approval's writes: what ``save(update_fields=...)`` would have told the receivers (the
+    order list's version), the notices of ``payment_record_result``'s general path with ``_mark_paid``."""
     if placed_items is not None:
         order.placed_items = placed_items
-    # What ``save(update_fields=...)`` would have told the receivers (the order list's version).
     post_save.send(
         sender=Order,
         instance=order,
@@ -872,8 +881,65 @@ def _payment_approved_of_pending(*, payment_id, order_id, transaction_id, respon
         raw=False,
         using=DEFAULT_DB_ALIAS,
     )
+
+
+def _payment_approved_of_pending(*, payment_id, order_id, transaction_id, response, failure_message, placed_items):
+    """An approval of a pending, payable order (checkout's charge), in two conditional UPDATEs instead of
+    two locking reads and two saves: the order first (the lock order), confirmed and paid while it is
+    still ``pending`` and payable, then the payment, completed unless settled. None when the order was
+    not in that state (nothing written: the caller goes the general way in the same transaction); a
+    payment settled (or with a reference already) raises ``_NotCommonCase``: the order's change is rolled back. The same
+    columns, events and notices as ``payment_record_result``'s general path with ``_mark_paid``."""
+    order_update, payment_update = _approval(
+        transaction_id=transaction_id, response=response, failure_message=failure_message
+    )
+    order = row_update_if(Order, pk=order_id, **order_update)
+    if order is None:
+        return None
+    payment = row_update_if(Payment, pk=payment_id, **payment_update)
+    if payment is None:
+        raise _NotCommonCase
+    _approved(order, payment, placed_items=placed_items)
     paid = {"amount": str(payment.amount), "provider": payment.payment_provider}
     _status_changed(order, OrderStatus.PENDING, OrderStatus.CONFIRMED, by=None, paid=paid)
+    notifications.notify_paid(order, payment)
+    payment.locked_order = order
+    payment.refunded_on_record = False
+    return payment
+
+
+def _payment_approved_at_once(*, payment_id, order_id, transaction_id, response, failure_message, placed_items):
+    """``_payment_approved_of_pending`` where statements are prepared: its two ``UPDATE``s and its two events
+    in one statement (``order_paid_if``), a transaction by itself (in a caller's transaction, in a
+    savepoint). None when the order or the payment was not in its state: nothing written, the caller goes
+    the general way. The same rows, events and notices."""
+    order_update, payment_update = _approval(
+        transaction_id=transaction_id, response=response, failure_message=failure_message
+    )
+    events = [
+        OrderEvent(order_id=order_id, type=OrderEventType.PAID, data={}),  # the payment's amount and provider
+        *_status_events(order_id, OrderStatus.PENDING, OrderStatus.CONFIRMED, by=None),
+    ]
+    kept = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    try:
+        with kept:
+            written = order_paid_if(
+                order_id=order_id,
+                order_values=order_update["values"],
+                order_where=order_update["where"],
+                payment_id=payment_id,
+                payment_values=payment_update["values"],
+                payment_where=payment_update["where"],
+                events=events,
+            )
+    except PaymentNotMatched:
+        return None
+    if written is None:
+        return None
+    order, payment, events = written
+    _approved(order, payment, placed_items=placed_items)
+    _written(*events)
+    notifications.notify_status(order, OrderStatus.PENDING, OrderStatus.CONFIRMED, None)
     notifications.notify_paid(order, payment)
     payment.locked_order = order
     payment.refunded_on_record = False
@@ -996,17 +1062,31 @@ def _set_status(order, new_status, *, by, also=None, **data):
         order_runs_out_estimate(order=order)
 
 
-def _status_changed(order, old, new_status, *, by, paid=None, before=(), **data):
-    """The events of a status change saved on ``order`` (``before``: unsaved events, and ``paid``: the
-    PAID event's data, recorded before it in the same insert), and its notices."""
-    changed = OrderEvent(
-        order=order, type=OrderEventType.STATUS_CHANGED, user=_actor(by), data={"old": old, "new": new_status, **data}
-    )
-    before = [*before, *([OrderEvent(order=order, type=OrderEventType.PAID, data=paid)] if paid is not None else [])]
-    if not before:
+def _status_events(order_id, old, new_status, *, by, **data):
+    """The event of a status change of the order ``order_id``, unsaved."""
+    return [
+        OrderEvent(
+            order_id=order_id,
+            type=OrderEventType.STATUS_CHANGED,
+            user=_actor(by),
+            data={"old": old, "new": new_status, **data},
+        )
+    ]
+
+
+def _status_changed(order, old, new_status, *, by, paid=None, **data):
+    """The events of a status change saved on ``order`` (``paid``: the PAID event's data, recorded before it
+    in the same insert), and its notices."""
+    (changed,) = _status_events(order.pk, old, new_status, by=by, **data)
+    changed.order = order
+    if paid is None:
         _written(*rows_insert(OrderEvent, [changed], signals=True))
     else:
-        _written(*rows_insert(OrderEvent, [*before, changed], signals=False))
+        _written(
+            *rows_insert(
+                OrderEvent, [OrderEvent(order=order, type=OrderEventType.PAID, data=paid), changed], signals=False
+            )
+        )
     notifications.notify_status(order, old, new_status, by)
 
 

@@ -40,12 +40,17 @@ def push(events=None, *, encoded=None):
         return length()
     conn = _redis()
     if conn is not None:
-        return conn.rpush(cache.make_key(KEY), *payload)
+        return push_queue(conn, payload)
     with _lock:
         items = cache.get(KEY) or []
         items.extend(payload)
         cache.set(KEY, items, None)
         return len(items)
+
+
+def push_queue(redis, encoded):
+    """``RPUSH`` of ``encoded`` items on ``redis`` (a connection, or a pipeline that sends it later)."""
+    return redis.rpush(cache.make_key(KEY), *encoded)
 
 
 def drain(limit):

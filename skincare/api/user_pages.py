@@ -57,8 +57,14 @@ def _replace(keys):
 
 def _replace_committed(groups):
     """The replacements after commit of a ``skincare.deferred`` batch (a checkout's two transactions), each key
-    once, in one round trip."""
-    _replace(list(dict.fromkeys(key for keys in groups for key in keys)))
+    once, with the batch's other after-commit Redis writes (``deferred.redis_after_commit``): one round trip."""
+    keys = list(dict.fromkeys(key for keys in groups for key in keys))
+
+    def commands(pipe):
+        for key in keys:
+            cache.client.set(key, uuid.uuid4().hex, VERSION_TIMEOUT, client=pipe)
+
+    deferred.redis_after_commit(commands, plain=lambda: _replace(keys))
 
 
 def _now_and_on_commit(*keys):

@@ -50,9 +50,13 @@ def _bump(cart_id, *, after_commit=False):
         deferred.redis_after_commit(
             # no version yet (or evicted): from the clock, as below (then one more)
             lambda pipe: (pipe.set(made, time.time_ns(), nx=True), pipe.incr(made)),
-            plain=lambda: _bump(cart_id),
+            plain=lambda: _incr(key),
         )
-        return
+    else:
+        _incr(key)
+
+
+def _incr(key):
     try:
         cache.incr(key)
     except ValueError:  # no version yet (or evicted)

@@ -9,9 +9,10 @@ import os
 import threading
 import time
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
+
+from skincare import deferred
 
 logger = logging.getLogger(__name__)
 
@@ -20,11 +21,7 @@ _lock = threading.Lock()
 
 
 def _redis():
-    if not settings.CACHES["default"]["BACKEND"].startswith("django_redis"):
-        return None
-    from django_redis import get_redis_connection
-
-    return get_redis_connection("default")
+    return deferred.redis_connection()
 
 
 def encode(events):

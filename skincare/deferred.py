@@ -103,17 +103,19 @@ def redis_after_commit(commands, *, plain, replies=None, failed=None):
     ``failed(error)`` is called instead when Redis cannot be reached (default: as the cache's own errors, logged
     when the cache ignores them, else raised). Without Redis ``plain()`` makes the same change through the
     cache API, at once. Call it only after the commit (an ``on_commit`` callback): a batch sends it later."""
-    client = _redis_client()
-    if client is None:
+    if redis_connection() is None:
         plain()
         return
     defer(REDIS, (commands, replies, failed), flush=_redis_send)
 
 
-def _redis_client():
-    """The default cache's django-redis client, or None (locmem)."""
-    client = getattr(cache, "client", None)
-    return client if hasattr(client, "get_client") else None
+def redis_connection():
+    """The default cache's Redis client (django-redis), or None (the embedded locmem cache)."""
+    if not settings.CACHES["default"]["BACKEND"].startswith("django_redis"):
+        return None
+    from django_redis import get_redis_connection
+
+    return get_redis_connection("default")
 
 
 def _redis_send(items):
@@ -121,13 +123,13 @@ def _redis_send(items):
     each caller's replies (``raise_on_error=False``: a command's error is its own reply) go to its ``replies``,
     or Redis's failure to its ``failed``. One callback that raises does not stop the others; the first error
     is raised at the end."""
-    pipe = cache.client.get_client(write=True).pipeline(transaction=False)
     sizes = []
-    for commands, _, _ in items:
-        before = len(pipe.command_stack)
-        commands(pipe)
-        sizes.append(len(pipe.command_stack) - before)
     try:
+        pipe = redis_connection().pipeline(transaction=False)
+        for commands, _, _ in items:
+            before = len(pipe.command_stack)
+            commands(pipe)
+            sizes.append(len(pipe.command_stack) - before)
         results = pipe.execute(raise_on_error=False)
     except (RedisError, OSError) as exc:
         calls = [(failed or _redis_failed, exc) for _, _, failed in items]

@@ -103,15 +103,19 @@ def redis_after_commit(commands, *, plain, replies=None, failed=None):
     ``failed(error)`` is called instead when Redis cannot be reached (default: as the cache's own errors, logged
     when the cache ignores them, else raised). Without Redis ``plain()`` makes the same change through the
     cache API, at once. Call it only after the commit (an ``on_commit`` callback): a batch sends it later."""
-    if redis_connection() is None:
+    if not _uses_redis():
         plain()
         return
     defer(REDIS, (commands, replies, failed), flush=_redis_send)
 
 
+def _uses_redis():
+    return settings.CACHES["default"]["BACKEND"].startswith("django_redis")
+
+
 def redis_connection():
     """The default cache's Redis client (django-redis), or None (the embedded locmem cache)."""
-    if not settings.CACHES["default"]["BACKEND"].startswith("django_redis"):
+    if not _uses_redis():
         return None
     from django_redis import get_redis_connection
 

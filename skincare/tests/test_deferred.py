@@ -429,7 +429,7 @@ def _sent(monkeypatch):
 
 
 def test_without_redis_the_plain_cache_calls_run_at_once_even_in_a_batch(monkeypatch):
-    monkeypatch.setattr(deferred, "redis_connection", lambda: None)
+    monkeypatch.setattr(deferred, "_uses_redis", lambda: False)
     log = []
     with deferred.batch():
         deferred.redis_after_commit(lambda pipe: log.append("pipeline"), plain=lambda: log.append("plain"))
@@ -484,6 +484,7 @@ def test_redis_down_calls_each_callers_fallback_and_the_rest_follow_the_cache_se
         def pipeline(self, **kwargs):
             raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
+    monkeypatch.setattr(deferred, "_uses_redis", lambda: True)
     monkeypatch.setattr(deferred, "redis_connection", Down)
     monkeypatch.setattr(cache, "_ignore_exceptions", ignore, raising=False)
     failed = []

@@ -9,9 +9,10 @@ import os
 import threading
 import time
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
+
+from skincare import deferred
 
 logger = logging.getLogger(__name__)
 
@@ -20,11 +21,7 @@ _lock = threading.Lock()
 
 
 def _redis():
-    if not settings.CACHES["default"]["BACKEND"].startswith("django_redis"):
-        return None
-    from django_redis import get_redis_connection
-
-    return get_redis_connection("default")
+    return deferred.redis_connection()
 
 
 def encode(events):
@@ -40,12 +37,17 @@ def push(events=None, *, encoded=None):
         return length()
     conn = _redis()
     if conn is not None:
-        return conn.rpush(cache.make_key(KEY), *payload)
+        return push_queue(conn, payload)
     with _lock:
         items = cache.get(KEY) or []
         items.extend(payload)
         cache.set(KEY, items, None)
         return len(items)
+
+
+def push_queue(redis, encoded):
+    """``RPUSH`` of ``encoded`` items on ``redis`` (a connection, or a pipeline that sends it later)."""
+    return redis.rpush(cache.make_key(KEY), *encoded)
 
 
 def drain(limit):

@@ -74,10 +74,12 @@ def refresh_claim_key(user_id):
 
 
 def _queue_refresh(user_id):
-    """Queue the user's refresh:
+    """Queue the user's refresh (called after the commit):
 
     - with a broker and Redis, the user joins the pending set and, unless a batch is scheduled (for
-      at most 5 windows, in case its message is lost), a batch is scheduled a window later;
+      at most 5 windows, in case its message is lost), a batch is scheduled a window later; in a checkout
+      (``skincare.deferred.batch``) the set's commands go with its other after-commit Redis writes, in one
+      round trip;
     - with a broker and no shared set (no Redis, or Redis cannot answer), the refresh of this user
       alone is queued a window later: never skipped on an outage;
     - eager (no broker), the refresh runs now and a claim in the cache lasts a window: triggers within
@@ -91,30 +93,45 @@ def _queue_refresh(user_id):
             if cache.add(refresh_claim_key(user_id), 1, window) is not False:
                 recommendations_refresh.delay(user_ids=[user_id])
             return
-        scheduled = _pending_add(user_id, claim=5 * window)
-        if scheduled is False:
-            return
-        # In a checkout (``skincare.deferred.batch``) it leaves with the checkout's other tasks, in one message.
-        deferred.publish(recommendations_refresh, kwargs={} if scheduled else {"user_ids": [user_id]}, countdown=window)
+        deferred.redis_after_commit(
+            lambda pipe: _pending_add(pipe, user_id, claim=5 * window),
+            replies=lambda replies: _refresh_publish(user_id, replies=replies),
+            failed=lambda exc: _refresh_publish(user_id, replies=[exc]),
+            plain=lambda: _refresh_publish(user_id, replies=None),
+        )
     except Exception as exc:  # noqa: BLE001 - a broker or store outage never fails the purchase or review
         logger.warning("Recommendation refresh for user %s not queued: %s", user_id, exc)
 
 
-def _pending_add(user_id, *, claim):
-    """Add the user to the pending set and claim the next batch: True when this trigger schedules it,
-    False when one is scheduled, None without a shared set (the message names the user)."""
-    conn = buffer._redis()
-    if conn is None:
-        return None
+def _pending_add(pipe, user_id, *, claim):
+    """Queue on ``pipe``: the user joins the pending set, then the next batch is claimed (``SET NX``). Not a
+    transaction: a batch that starts between the two takes the user (and the claim that follows schedules one
+    more batch), or finds the claim not yet made; either way the user is refreshed."""
+    pipe.sadd(cache.make_key(PENDING_KEY), user_id)
+    pipe.set(cache.make_key(SCHEDULED_KEY), 1, nx=True, ex=max(1, claim))
+
+
+def _refresh_publish(user_id, *, replies):
+    """The refresh's message after ``_pending_add``'s ``replies``: none when a batch was scheduled already,
+    the next batch when this trigger claimed it, this user's own refresh without a shared set (``replies``
+    None, or an error: Redis down)."""
+    from ml.tasks import recommendations_refresh
+
+    failed = None if replies is None else next((reply for reply in replies if isinstance(reply, Exception)), None)
+    if failed is not None:
+        logger.warning("Recommendation refresh of user %s queued on its own: %s", user_id, failed)
+    scheduled = None if replies is None or failed is not None else bool(replies[1])
+    if scheduled is False:
+        return
     try:
-        with conn.pipeline(transaction=True) as pipe:
-            pipe.sadd(cache.make_key(PENDING_KEY), user_id)
-            pipe.set(cache.make_key(SCHEDULED_KEY), 1, nx=True, ex=max(1, claim))
-            _, claimed = pipe.execute()
-    except Exception as exc:  # noqa: BLE001 - Redis down: the message names the user
-        logger.warning("Recommendation refresh of user %s queued on its own: %s", user_id, exc)
-        return None
-    return bool(claimed)
+        # In a checkout (``skincare.deferred.batch``) it leaves with the checkout's other tasks, in one message.
+        deferred.publish(
+            recommendations_refresh,
+            kwargs={} if scheduled else {"user_ids": [user_id]},
+            countdown=settings.ML_REFRESH_WINDOW_SECONDS,
+        )
+    except Exception as exc:  # noqa: BLE001 - a broker outage never fails the purchase or review
+        logger.warning("Recommendation refresh for user %s not queued: %s", user_id, exc)
 
 
 @contextmanager

@@ -17,8 +17,10 @@ from skincare import events
 logger = logging.getLogger(__name__)
 
 
-def _record(**event):
-    services.events_record(events=[services.event_build(source="server", **event)])
+def _record(*, committed=False, **event):
+    """``committed``: called after a commit (a purchase), see ``services.events_record_committed``."""
+    record = services.events_record_committed if committed else services.events_record
+    record(events=[services.event_build(source="server", **event)])
 
 
 def on_order_placed(sender, order, items=None, **kwargs):
@@ -28,6 +30,7 @@ def on_order_placed(sender, order, items=None, **kwargs):
         else:  # the rows checkout just created, in their order: no query
             items = [(item.product_id, item.quantity, item.total_price) for item in items]
         _record(
+            committed=True,  # sent after the order's commit (``send_on_commit``)
             event_type="purchase",
             data={
                 "order_id": order.pk,

@@ -13,6 +13,7 @@ from django.db import transaction
 
 from ml import buffer
 from ml.store import get_store, iso
+from skincare import deferred
 
 logger = logging.getLogger(__name__)
 
@@ -61,12 +62,37 @@ def events_record(*, events=None, encoded=None):
         size = buffer.push(encoded=values)
     except Exception as exc:  # noqa: BLE001 - analytics must never fail the request
         return _write_unbuffered(events if events is not None else [json.loads(value) for value in values], exc)
+    _pushed(size)
+    return len(values)
+
+
+def events_record_committed(*, events):
+    """``events_record`` from an after-commit receiver (a purchase): in a checkout's ``skincare.deferred`` batch
+    the push goes with the batch's other after-commit Redis writes, in one round trip; its reply (the buffer's
+    length) then decides the flush, and a failed push writes the events to the store, as ``events_record``."""
+    values = buffer.encode(events)
+
+    def replies(replies):
+        if isinstance(replies[0], Exception):
+            _write_unbuffered(events, replies[0])
+        else:
+            _pushed(replies[0])
+
+    deferred.redis_after_commit(
+        lambda pipe: buffer.push_queue(pipe, values),
+        replies=replies,
+        failed=lambda exc: _write_unbuffered(events, exc),
+        plain=lambda: events_record(events=events, encoded=values),
+    )
+
+
+def _pushed(size):
+    """The buffer holds ``size`` items after a push: a full one schedules a flush."""
     if size >= settings.ANALYTICS_FLUSH_SIZE:
         try:
             _flush_soon()
         except Exception as exc:  # noqa: BLE001
             logger.warning("Could not schedule the analytics flush: %s", exc)
-    return len(values)
 
 
 # This process's search events, buffered together (``buffer.ProcessBatch``): one push per batch, not per search.

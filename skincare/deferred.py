@@ -25,6 +25,12 @@ the tasks that name a list argument (``deferred_merge``, e.g. the notices task's
 one drain are run as one call with the lists put together, in a transaction; when it fails, each call runs
 again on its own, so a broken item does not drop the others.
 
+``redis_after_commit`` does the same for the Redis commands written after a commit (a cart's version, a product's
+cached detail, the analytics event, the refresh's pending set, a list page's version): inside a batch they are
+queued on one pipeline sent when the batch ends (one round trip for a checkout's five, after its last commit and
+before the answer leaves); outside one they are sent at once. Without Redis (the embedded locmem cache) each
+caller's ``plain`` cache calls run at once.
+
 The items are only ever deferred from work that runs after a commit, so a batch ended by an exception
 still flushes what was deferred: it belongs to transactions that committed. A flush that fails is logged
 and does not stop the others; it reaches the caller only when no other exception is on its way.
@@ -38,9 +44,11 @@ from datetime import timedelta
 
 from celery import current_app, shared_task, states
 from django.conf import settings
+from django.core.cache import cache
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from skincare import mail
 from skincare.observability import celery_hooks
@@ -83,6 +91,74 @@ def defer(key, item, *, flush):
     if key not in groups:
         groups[key] = (flush, [])
     groups[key][1].append(item)
+
+
+REDIS = "skincare.deferred.redis"  # the key of the after-commit Redis commands: one pipeline per batch
+
+
+def redis_after_commit(commands, *, plain, replies=None, failed=None):
+    """Redis commands that follow a commit: ``commands(pipe)`` queues them on a redis-py pipeline (keys through
+    ``cache.make_key``, values through the cache's ``client.encode``); inside a batch they join the batch's one
+    pipeline, sent when it ends, outside one they are sent at once. ``replies(list)`` gets their replies;
+    ``failed(error)`` is called instead when Redis cannot be reached (default: as the cache's own errors, logged
+    when the cache ignores them, else raised). Without Redis ``plain()`` makes the same change through the
+    cache API, at once. Call it only after the commit (an ``on_commit`` callback): a batch sends it later."""
+    if not _uses_redis():
+        plain()
+        return
+    defer(REDIS, (commands, replies, failed), flush=_redis_send)
+
+
+def _uses_redis():
+    return settings.CACHES["default"]["BACKEND"].startswith("django_redis")
+
+
+def redis_connection():
+    """The default cache's Redis client (django-redis), or None (the embedded locmem cache)."""
+    if not _uses_redis():
+        return None
+    from django_redis import get_redis_connection
+
+    return get_redis_connection("default")
+
+
+def _redis_send(items):
+    """One pipeline (not a transaction: each caller's commands are independent of the others') for ``items``;
+    each caller's replies (``raise_on_error=False``: a command's error is its own reply) go to its ``replies``,
+    or Redis's failure to its ``failed``. One callback that raises does not stop the others; the first error
+    is raised at the end."""
+    sizes = []
+    try:
+        pipe = redis_connection().pipeline(transaction=False)
+        for commands, _, _ in items:
+            before = len(pipe.command_stack)
+            commands(pipe)
+            sizes.append(len(pipe.command_stack) - before)
+        results = pipe.execute(raise_on_error=False)
+    except (RedisError, OSError) as exc:
+        calls = [(failed or _redis_failed, exc) for _, _, failed in items]
+    else:
+        calls, start = [], 0
+        for (_, replies, _), size in zip(items, sizes, strict=True):
+            if replies is not None:
+                calls.append((replies, results[start : start + size]))
+            start += size
+    error = None
+    for call, argument in calls:
+        try:
+            call(argument)
+        except Exception as exc:  # noqa: BLE001 - one caller's failure must not drop the others'
+            logger.exception("After-commit Redis work failed")
+            error = error or exc
+    if error is not None:
+        raise error
+
+
+def _redis_failed(exc):
+    """A lost after-commit write, as the cache's own errors: logged when it ignores them, else raised."""
+    if not getattr(cache, "_ignore_exceptions", False):
+        raise exc
+    logger.warning("After-commit cache writes not sent: %s", exc)
 
 
 def publish(task, *, args=(), kwargs=None, **options):
@@ -272,7 +348,8 @@ def _run_one(task, item, *, run_id):
 def _flush(groups):
     error = None
     while groups:
-        key = next((key for key in groups if key != TASKS), TASKS)
+        # The Redis commands after the other keys (their flushes may add some), the tasks last (a reply may publish).
+        key = next((key for key in groups if key not in (REDIS, TASKS)), REDIS if REDIS in groups else TASKS)
         flush, items = groups.pop(key)
         try:
             flush(items)

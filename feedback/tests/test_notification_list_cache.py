@@ -139,7 +139,7 @@ def test_notices_written_outside_a_transaction_replace_the_users_version_once(au
 
     assert titles(auth_client) == []  # a cached page
     replaced, replace = [], user_pages._replace
-    monkeypatch.setattr(user_pages, "_replace", lambda keys: replaced.extend(keys) or replace(keys))
+    monkeypatch.setattr(user_pages, "_replace", lambda keys, **kw: replaced.extend(keys) or replace(keys, **kw))
     order = {"user_id": user.pk, "order_id": 7, "order_number": "SK-7", "message": "...", "priority": "normal"}
 
     order_notices(notices=[{**order, "title": "placed"}, {**order, "title": "paid"}])
@@ -161,7 +161,7 @@ def test_the_notices_of_several_shoppers_replace_their_versions_in_one_round_tri
 
     assert titles(auth_client) == []  # a cached page
     replaced, replace = [], user_pages._replace
-    monkeypatch.setattr(user_pages, "_replace", lambda keys: replaced.append(list(keys)) or replace(keys))
+    monkeypatch.setattr(user_pages, "_replace", lambda keys, **kw: replaced.append(list(keys)) or replace(keys, **kw))
     order = {"order_id": 7, "order_number": "SK-7", "message": "...", "priority": "normal"}
 
     with transaction.atomic():

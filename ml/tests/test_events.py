@@ -14,6 +14,7 @@ from shop.cart.tests.factories import ProductFactory
 from shop.orders.models import Order
 from shop.orders.tests.helpers import checkout as checkout_request
 from shop.orders.tests.helpers import fill_cart, place
+from skincare import deferred
 
 EVENTS = "/api/v1/analytics/events"
 IPHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1"  # noqa: E501
@@ -324,7 +325,13 @@ def test_a_buffer_outage_never_fails_checkout(auth_client, user, monkeypatch, ru
     def refuse(*args, **kwargs):
         raise ConnectionError("redis down")
 
+    class Down:  # the after-commit writes' pipeline (``skincare.deferred.redis_after_commit``) with Redis
+        def pipeline(self, **kwargs):
+            raise ConnectionError("redis down")
+
     monkeypatch.setattr(buffer, "push", refuse)
+    if deferred.redis_connection() is not None:
+        monkeypatch.setattr(deferred, "redis_connection", Down)
 
     with caplog.at_level(logging.WARNING, logger="ml.services"):
         place(auth_client, user)

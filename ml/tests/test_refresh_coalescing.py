@@ -8,6 +8,7 @@ from django.core.cache import cache
 
 from ml import buffer, rec_services, recommendations, tasks
 from shop.accounts.tests.factories import UserFactory
+from skincare import deferred
 from skincare.celery import app
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +128,7 @@ def test_a_batch_whose_worker_died_finds_its_shoppers_again_when_redelivered(cal
 
 
 def test_with_a_broker_and_no_shared_set_each_trigger_queues_its_shopper(calls, broker, run_on_commit, monkeypatch):
-    monkeypatch.setattr(buffer, "_redis", lambda: None)  # the embedded cache: the worker cannot see this process
+    monkeypatch.setattr(deferred, "_uses_redis", lambda: False)  # the embedded cache: no set the worker sees
     shopper = UserFactory()
     rec_services.recommendations_refresh_later(user_id=shopper.pk)
     rec_services.recommendations_refresh_later(user_id=shopper.pk)
@@ -140,7 +141,8 @@ def test_redis_that_cannot_answer_never_skips_a_refresh(calls, broker, run_on_co
         def pipeline(self, **kwargs):
             raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(buffer, "_redis", Down)
+    monkeypatch.setattr(deferred, "_uses_redis", lambda: True)
+    monkeypatch.setattr(deferred, "redis_connection", Down)
     shopper = UserFactory()
     rec_services.recommendations_refresh_later(user_id=shopper.pk)
     window = {"countdown": settings.ML_REFRESH_WINDOW_SECONDS}

@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.db import transaction
 
 from shop.cart.models import CartLine
+from skincare import deferred
 
 
 def _version_key(cart_id):
@@ -40,8 +41,22 @@ def cart_lines_cached(cart_id):
     return rows
 
 
-def _bump(cart_id):
+def _bump(cart_id, *, after_commit=False):
+    """A new version for the cart; ``after_commit`` (called from an ``on_commit`` callback): in a checkout's
+    ``skincare.deferred`` batch it goes with the batch's other after-commit Redis writes, in one round trip."""
     key = _version_key(cart_id)
+    if after_commit:
+        made = cache.make_key(key)
+        deferred.redis_after_commit(
+            # no version yet (or evicted): from the clock, as below (then one more)
+            lambda pipe: (pipe.set(made, time.time_ns(), nx=True), pipe.incr(made)),
+            plain=lambda: _incr(key),
+        )
+    else:
+        _incr(key)
+
+
+def _incr(key):
     try:
         cache.incr(key)
     except ValueError:  # no version yet (or evicted)
@@ -62,6 +77,6 @@ def cart_cache_invalidate(cart_id, *, no_read_before_commit=False):
     if not connection.in_atomic_block:  # autocommit: the change is committed already
         _bump(cart_id)
         return
-    transaction.on_commit(lambda: _bump(cart_id))
+    transaction.on_commit(lambda: _bump(cart_id, after_commit=True))
     if not (no_read_before_commit and len(connection.atomic_blocks) == 1):
         _bump(cart_id)

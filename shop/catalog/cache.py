@@ -26,6 +26,8 @@ from django_redis.client import DefaultClient
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import RedisError
 
+from skincare import deferred
+
 TIMEOUT = 60 * 60  # an hour; invalidation on change keeps them fresh
 LIST_TIMEOUT = 60  # list pages/counts: bounded staleness for writes that skip invalidation
 # A product's list item and its JSON: one entry per product that records the list version it was built
@@ -184,12 +186,19 @@ def invalidate_brands():
     invalidate_product_lists()  # the embedded brand
 
 
+def _delete_committed(keys):
+    """``cache.delete_many(keys)`` after a commit: in a checkout's ``skincare.deferred`` batch with the batch's other
+    after-commit Redis writes, in one round trip."""
+    made = [cache.make_key(key) for key in keys]
+    deferred.redis_after_commit(lambda pipe: pipe.delete(*made), plain=lambda: cache.delete_many(keys))
+
+
 def invalidate_products(product_ids, slugs=(), *, lists=True):
     """Drop the products' cached details; ``lists=False`` keeps list pages (they expire in a minute)
     for changes lists do not show, such as a stock count that stays above zero."""
     keys = [key for pk in product_ids for key in (product_detail_key(pk), product_rendered_key(pk))]
     keys += [product_slug_key(slug) for slug in slugs]
     if keys:
-        _after_commit(lambda: cache.delete_many(keys))
+        _after_commit(lambda: _delete_committed(keys))
         if lists:
             invalidate_product_lists()

@@ -47,9 +47,13 @@ def _keys(scope, user_id, parts):
     )
 
 
-def _replace(keys):
-    """New tokens for ``keys``: one ``SET``, or one pipeline of them (``set_many``) for several."""
-    if len(keys) == 1:
+def _replace(keys, *, pipe=None):
+    """New tokens for ``keys``: one ``SET``, or one pipeline of them (``set_many``) for several; with ``pipe`` (a
+    Redis pipeline), queued there."""
+    if pipe is not None:
+        for key in keys:
+            cache.client.set(key, uuid.uuid4().hex, VERSION_TIMEOUT, client=pipe)
+    elif len(keys) == 1:
         cache.set(keys[0], uuid.uuid4().hex, VERSION_TIMEOUT)
     elif keys:
         cache.set_many({key: uuid.uuid4().hex for key in keys}, VERSION_TIMEOUT)
@@ -57,8 +61,9 @@ def _replace(keys):
 
 def _replace_committed(groups):
     """The replacements after commit of a ``skincare.deferred`` batch (a checkout's two transactions), each key
-    once, in one round trip."""
-    _replace(list(dict.fromkeys(key for keys in groups for key in keys)))
+    once, with the batch's other after-commit Redis writes (``deferred.redis_after_commit``): one round trip."""
+    keys = list(dict.fromkeys(key for keys in groups for key in keys))
+    deferred.redis_after_commit(lambda pipe: _replace(keys, pipe=pipe), plain=lambda: _replace(keys))
 
 
 def _now_and_on_commit(*keys):

@@ -407,3 +407,96 @@ def test_the_e_mails_of_a_drain_share_one_connection(drained, monkeypatch, setti
 
     assert [message.to for message in django_mail.outbox] == [["a@example.com"], ["b@example.com"]]
     assert len(opened) == 1
+
+
+# --- redis_after_commit: the after-commit Redis writes of a batch in one pipeline ----------------------
+
+needs_redis = pytest.mark.skipif(deferred.redis_connection() is None, reason="the pipeline needs Redis")
+
+
+def _sent(monkeypatch):
+    """The round trips to Redis (a command or a pipeline each) sent from now on."""
+    from redis.connection import AbstractConnection
+
+    sent = []
+    original = AbstractConnection.send_packed_command
+    monkeypatch.setattr(
+        AbstractConnection,
+        "send_packed_command",
+        lambda self, command, *args, **kwargs: sent.append(command) or original(self, command, *args, **kwargs),
+    )
+    return sent
+
+
+def test_without_redis_the_plain_cache_calls_run_at_once_even_in_a_batch(monkeypatch):
+    monkeypatch.setattr(deferred, "_uses_redis", lambda: False)
+    log = []
+    with deferred.batch():
+        deferred.redis_after_commit(lambda pipe: log.append("pipeline"), plain=lambda: log.append("plain"))
+        assert log == ["plain"]
+    assert log == ["plain"]
+
+
+@needs_redis
+def test_a_batch_sends_its_callers_commands_in_one_round_trip_when_it_ends_each_with_its_replies(monkeypatch):
+    from django.core.cache import cache
+
+    a, b = cache.make_key("deferred-test:a"), cache.make_key("deferred-test:b")
+    cache.delete_many(["deferred-test:a", "deferred-test:b"])
+    replies = []
+    sent = _sent(monkeypatch)
+    with deferred.batch():
+        deferred.redis_after_commit(
+            lambda pipe: (pipe.rpush(a, "x", "y"), pipe.rpush(a, "z")), plain=None, replies=replies.append
+        )
+        # a flush of another key that adds commands joins the same pipeline (it goes before the Redis key)
+        deferred.defer(
+            "other",
+            1,
+            flush=lambda items: deferred.redis_after_commit(
+                lambda pipe: pipe.incr(b), plain=None, replies=replies.append
+            ),
+        )
+        deferred.redis_after_commit(lambda pipe: pipe.lpop(b), plain=None)  # a command's error is its own reply
+        assert sent == []
+    assert len(sent) == 1
+    assert replies == [[2, 3], [1]]
+    assert cache.client.get_client().lrange(a, 0, -1) == [b"x", b"y", b"z"]
+    cache.delete_many(["deferred-test:a", "deferred-test:b"])
+
+
+@needs_redis
+def test_outside_a_batch_the_commands_are_sent_at_once(monkeypatch):
+    from django.core.cache import cache
+
+    key = cache.make_key("deferred-test:c")
+    replies = []
+    deferred.redis_after_commit(lambda pipe: pipe.set(key, 1), plain=None, replies=replies.append)
+    assert replies == [[True]]
+    cache.delete("deferred-test:c")
+
+
+@pytest.mark.parametrize("ignore", [True, False])
+def test_redis_down_calls_each_callers_fallback_and_the_rest_follow_the_cache_setting(monkeypatch, ignore):
+    from django.core.cache import cache
+
+    class Down:
+        def pipeline(self, **kwargs):
+            raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(deferred, "_uses_redis", lambda: True)
+    monkeypatch.setattr(deferred, "redis_connection", Down)
+    monkeypatch.setattr(cache, "_ignore_exceptions", ignore, raising=False)
+    failed = []
+
+    def writes():
+        with deferred.batch():
+            deferred.redis_after_commit(lambda pipe: None, plain=None)  # the default: as the cache's errors
+            deferred.redis_after_commit(lambda pipe: None, plain=None, failed=failed.append)
+
+    if ignore:
+        writes()
+    else:
+        with pytest.raises(ConnectionError):
+            writes()
+    assert [str(error) for error in failed] == ["Error 111 connecting to 127.0.0.1:6379. Connection refused."]

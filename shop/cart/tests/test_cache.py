@@ -30,7 +30,7 @@ def test_a_reader_that_read_before_a_change_leaves_no_stale_lines(monkeypatch):
 def _bumps(monkeypatch):
     calls = []
     bump = cart_cache._bump
-    monkeypatch.setattr(cart_cache, "_bump", lambda cart_id: (calls.append(cart_id), bump(cart_id)))
+    monkeypatch.setattr(cart_cache, "_bump", lambda cart_id, **kw: (calls.append(cart_id), bump(cart_id, **kw)))
     return calls
 
 

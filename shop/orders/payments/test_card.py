@@ -13,9 +13,11 @@ the money the provider moved with what the shop recorded. Both live in the Djang
 shared by every process when ``REDIS_URL`` is set, per process on the embedded locmem cache.
 """
 
+import logging
 import uuid
 
 from django.core.cache import cache
+from redis.exceptions import RedisError
 
 from shop.orders.models import PaymentRecordStatus, RefundStatus
 from shop.orders.payments.base import ChargeResult, PaymentProvider, RefundResult
@@ -29,6 +31,8 @@ ACCEPTED = "4242424242424242"
 NOT_CHARGED = "The payment was not completed."
 KEEP_SECONDS = 24 * 3600
 LEDGER_COUNT = "test-card:ledger:count"
+
+logger = logging.getLogger(__name__)
 
 
 def luhn_ok(number):
@@ -44,19 +48,56 @@ def luhn_ok(number):
 
 
 def _once(kind, idempotency_key, result, entry):
-    """Keep the first result for the key (atomic ``cache.add``) and log it; repeat it afterwards."""
+    """Keep the first result for the key and log it; repeat it afterwards. With Redis in one round trip
+    (``_ONCE_LUA``), else through the cache (``cache.add`` is atomic)."""
     key = f"test-card:{kind}:{idempotency_key}"
+    entry = {"kind": kind, "idempotency_key": idempotency_key, **entry}
+    client = getattr(cache, "client", None)
+    if hasattr(client, "get_client"):
+        return _once_redis(client, key, result, entry)
     if cache.add(key, result, KEEP_SECONDS):
         try:
             index = cache.incr(LEDGER_COUNT)
         except ValueError:  # the ledger's first entry (or the count expired): one round trip less on the others
             cache.add(LEDGER_COUNT, 0, KEEP_SECONDS)
             index = cache.incr(LEDGER_COUNT)
-        cache.set(
-            f"test-card:ledger:{index}", {"kind": kind, "idempotency_key": idempotency_key, **entry}, KEEP_SECONDS
-        )
+        cache.set(f"test-card:ledger:{index}", entry, KEEP_SECONDS)
         return result
     return cache.get(key, result)
+
+
+# KEYS: the answer's key, the ledger's count; ARGV: the answer, the ledger entry, the seconds kept, the entries'
+# key prefix. The answer kept first, or nil when this one is (then counted and logged under the next number).
+_ONCE_LUA = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'EX', ARGV[3]) then
+    local index = redis.call('INCR', KEYS[2])
+    if index == 1 then redis.call('EXPIRE', KEYS[2], ARGV[3]) end
+    redis.call('SET', ARGV[4] .. index, ARGV[2], 'EX', ARGV[3])
+    return false
+end
+return redis.call('GET', KEYS[1])
+"""
+_once_script = []  # the ``Script`` (its SHA computed once per process)
+
+
+def _once_redis(client, key, result, entry):
+    """``_once`` as one script call; Redis unreachable: as the cache's own calls would (the answer is not
+    kept, so it is the one returned) when the cache ignores its errors, else raised."""
+    conn = client.get_client(write=True)
+    if not _once_script:
+        _once_script.append(conn.register_script(_ONCE_LUA))
+    try:
+        kept = _once_script[0](
+            keys=[cache.make_key(key), cache.make_key(LEDGER_COUNT)],
+            args=[client.encode(result), client.encode(entry), KEEP_SECONDS, cache.make_key("test-card:ledger:")],
+            client=conn,
+        )
+    except (RedisError, OSError):
+        if not cache._ignore_exceptions:
+            raise
+        logger.warning("Test card answer for %s not kept (cache unavailable)", key, exc_info=True)
+        return result
+    return result if kept is None else client.decode(kept)
 
 
 def card_ledger():

@@ -193,7 +193,7 @@ def test_a_checkout_replaces_its_shoppers_version_once_per_write_of_the_order(
     from skincare.api import user_pages
 
     replaced, replace = [], user_pages._replace
-    monkeypatch.setattr(user_pages, "_replace", lambda keys: replaced.extend(keys) or replace(keys))
+    monkeypatch.setattr(user_pages, "_replace", lambda keys, **kw: replaced.extend(keys) or replace(keys, **kw))
     _list(auth_client)
     fill_cart(user, (ProductFactory(), 1), (ProductFactory(), 2))
 
@@ -213,7 +213,7 @@ def test_a_committed_checkout_replaces_its_shoppers_version_after_its_commits_on
     from skincare.api import user_pages
 
     replaced, replace = [], user_pages._replace
-    monkeypatch.setattr(user_pages, "_replace", lambda keys: replaced.append(list(keys)) or replace(keys))
+    monkeypatch.setattr(user_pages, "_replace", lambda keys, **kw: replaced.append(list(keys)) or replace(keys, **kw))
     _list(auth_client)
     fill_cart(user, (ProductFactory(), 1), (ProductFactory(), 2))
 

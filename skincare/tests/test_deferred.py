@@ -4,6 +4,7 @@ import pytest
 from celery import shared_task
 
 from skincare import deferred
+from skincare.testing import round_trips
 
 
 def _collector(log, name):
@@ -414,20 +415,6 @@ def test_the_e_mails_of_a_drain_share_one_connection(drained, monkeypatch, setti
 needs_redis = pytest.mark.skipif(deferred.redis_connection() is None, reason="the pipeline needs Redis")
 
 
-def _sent(monkeypatch):
-    """The round trips to Redis (a command or a pipeline each) sent from now on."""
-    from redis.connection import AbstractConnection
-
-    sent = []
-    original = AbstractConnection.send_packed_command
-    monkeypatch.setattr(
-        AbstractConnection,
-        "send_packed_command",
-        lambda self, command, *args, **kwargs: sent.append(command) or original(self, command, *args, **kwargs),
-    )
-    return sent
-
-
 def test_without_redis_the_plain_cache_calls_run_at_once_even_in_a_batch(monkeypatch):
     monkeypatch.setattr(deferred, "_uses_redis", lambda: False)
     log = []
@@ -438,14 +425,14 @@ def test_without_redis_the_plain_cache_calls_run_at_once_even_in_a_batch(monkeyp
 
 
 @needs_redis
-def test_a_batch_sends_its_callers_commands_in_one_round_trip_when_it_ends_each_with_its_replies(monkeypatch):
+def test_a_batch_sends_its_callers_commands_in_one_round_trip_when_it_ends_each_with_its_replies():
     from django.core.cache import cache
 
     a, b = cache.make_key("deferred-test:a"), cache.make_key("deferred-test:b")
     cache.delete_many(["deferred-test:a", "deferred-test:b"])
     replies = []
-    sent = _sent(monkeypatch)
-    with deferred.batch():
+    sent, counting = round_trips()
+    with counting, deferred.batch():
         deferred.redis_after_commit(
             lambda pipe: (pipe.rpush(a, "x", "y"), pipe.rpush(a, "z")), plain=None, replies=replies.append
         )

@@ -3,7 +3,6 @@
 
 import pytest
 from django.core.cache import cache
-from redis.connection import AbstractConnection
 
 from shop.cart.cache import cart_lines_cached
 from shop.cart.tests.factories import ProductFactory
@@ -11,6 +10,7 @@ from shop.catalog import cache as catalog_cache
 from shop.orders.payments.test_card import card_ledger
 from shop.orders.tests.helpers import OK_CARD, checkout, fill_cart
 from skincare import deferred
+from skincare.testing import round_trips
 
 pytestmark = pytest.mark.skipif(deferred.redis_connection() is None, reason="counts Redis round trips")
 
@@ -26,13 +26,6 @@ def test_a_checkouts_after_commit_writes_leave_in_one_pipeline_and_leave_no_cach
     sends = []
     send = deferred._redis_send
     monkeypatch.setattr(deferred, "_redis_send", lambda items: (sends.append(len(items)), send(items)))
-    trips = []
-    original = AbstractConnection.send_packed_command
-    monkeypatch.setattr(
-        AbstractConnection,
-        "send_packed_command",
-        lambda self, command, *args, **kwargs: trips.append(command) or original(self, command, *args, **kwargs),
-    )
 
     response = checkout(auth_client, user)
 
@@ -40,7 +33,6 @@ def test_a_checkouts_after_commit_writes_leave_in_one_pipeline_and_leave_no_cach
     # The cart's version, the product's cached detail, the purchase event, the order list's version (Celery is
     # eager here: the refresh runs at once, not through the pending set): one pipeline, sent once.
     assert sends == [4]
-    monkeypatch.setattr(AbstractConnection, "send_packed_command", original)
     assert cart_lines_cached(cart.pk) == []
     assert cache.get_many(details) == {}  # the stock changed: dropped
     assert [order["order_number"] for order in auth_client.get("/api/v1/orders").json()["data"]] == [
@@ -48,25 +40,19 @@ def test_a_checkouts_after_commit_writes_leave_in_one_pipeline_and_leave_no_cach
     ]
 
 
-def test_the_test_card_keeps_its_answer_and_ledger_entry_in_one_round_trip(monkeypatch):
+def test_the_test_card_keeps_its_answer_and_ledger_entry_in_one_round_trip():
     from shop.orders.payments.test_card import TestCardProvider
 
     provider = TestCardProvider()
     # the script loaded (another test may have flushed Redis's scripts: then EVALSHA, SCRIPT LOAD, EVALSHA once)
     provider.charge(payment=None, data={"card_number": OK_CARD}, idempotency_key="rd15-warm")
     before = len(card_ledger())
-    trips = []
-    original = AbstractConnection.send_packed_command
-    monkeypatch.setattr(
-        AbstractConnection,
-        "send_packed_command",
-        lambda self, command, *args, **kwargs: trips.append(command) or original(self, command, *args, **kwargs),
-    )
-    first = provider.charge(payment=None, data={"card_number": OK_CARD}, idempotency_key="rd15-once")
-    assert len(trips) == 1
-    again = provider.charge(payment=None, data={"card_number": OK_CARD}, idempotency_key="rd15-once")
-    assert len(trips) == 2
-    monkeypatch.setattr(AbstractConnection, "send_packed_command", original)
+    trips, counting = round_trips()
+    with counting:
+        first = provider.charge(payment=None, data={"card_number": OK_CARD}, idempotency_key="rd15-once")
+        assert len(trips) == 1
+        again = provider.charge(payment=None, data={"card_number": OK_CARD}, idempotency_key="rd15-once")
+        assert len(trips) == 2
     assert again == first  # the answer kept first, repeated
     ledger = card_ledger()
     assert len(ledger) == before + 1  # the replay is not logged again

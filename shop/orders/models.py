@@ -54,8 +54,14 @@ class PaymentMethod(models.TextChoices):
 
 class Order(models.Model):
     order_number = models.CharField(max_length=50, unique=True)
+    # No index of its own: ``(user, -created_at)`` below serves every look-up by user (and the deletes).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orders",
+        db_index=False,
     )
     customer_name = models.CharField(max_length=255, blank=True)
     customer_email = models.EmailField(max_length=255)
@@ -141,7 +147,8 @@ class Order(models.Model):
 
 class OrderItem(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="items")
-    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="order_items")
+    # No index of its own: ``(product, order)`` below serves every look-up by product (and the deletes).
+    product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="order_items", db_index=False)
     variant = models.ForeignKey(
         "catalog.ProductVariant", null=True, blank=True, on_delete=models.SET_NULL, related_name="order_items"
     )
@@ -235,7 +242,7 @@ class Payment(models.Model):
     refunded_amount = models.DecimalField(max_digits=10, decimal_places=2, default=ZERO)
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=20, choices=PaymentRecordStatus.choices, default=PaymentRecordStatus.PENDING)
-    transaction_id = models.CharField(max_length=255, blank=True, db_index=True)
+    transaction_id = models.CharField(max_length=255, blank=True)  # shown, never looked up
     provider_transaction_id = models.CharField(max_length=255, blank=True, db_index=True)
     provider_response = models.JSONField(default=dict, blank=True)
     failure_message = models.CharField(max_length=255, blank=True)

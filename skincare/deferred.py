@@ -13,14 +13,15 @@ at once, as ``delay`` / ``apply_async`` would. With a broker, the tasks publishe
 as one ``DeferredBatch`` row once the batch ends (one INSERT, in autocommit), and ``deferred_drain`` runs the
 rows of every operation of the last ``DEFERRED_DRAIN_SECONDS`` together in the worker: one message, one task
 run, one INSERT of all their notices, one e-mail connection for a window's checkouts instead of one each. The
-drain is triggered by a message sent with that countdown, at most once per window for the whole deployment
-with Redis (an ``SET NX PX`` key taken by the process that sends it: the others leave their rows to that drain
-until the key expires, and each remembers for how long, so it asks Redis once per window), else once per window
-by each process (its own clock), and every minute by beat in case a trigger was lost (a process that took the
-key and died before sending: the next operation after the key expires sends one). The rows are durable from their INSERT: a broker outage keeps them
-(and the trigger, in the outbox) until it ends. A row whose INSERT fails is sent as one ``deferred_run``
-message, as ``DEFERRED_DRAIN_SECONDS = 0`` sends every batch. E-mails and notices of a checkout so leave up to
-a window (plus the drain's run) later than with a message of their own.
+drain is triggered by a message sent with that countdown: with Redis at most once per window for the whole
+deployment (a ``SET NX PX`` key taken by the process that sends it; the others leave their rows to that drain
+until the key expires, and each remembers for how long, so it asks Redis once per window), without it at most
+once per window by each process (its own clock); and every minute by beat in case a trigger was lost (also a
+process that took the key and died before sending: the next operation after the key expires sends one). The
+rows are durable from their INSERT: a broker outage keeps them (and the trigger, in the outbox) until it ends.
+A row whose INSERT fails is sent as one ``deferred_run`` message, as ``DEFERRED_DRAIN_SECONDS = 0`` sends every
+batch. E-mails and notices of a checkout so leave up to a window (plus the drain's run) later than with a
+message of their own.
 
 Each task the worker runs from a batch or a drain runs on its own (``_run``), as its own message would, except
 the tasks that name a list argument (``deferred_merge``, e.g. the notices task's ``notices``): the calls of

@@ -489,6 +489,7 @@ def test_the_e_mails_of_a_drain_share_one_connection(drained, monkeypatch, setti
 
 # --- redis_after_commit: the after-commit Redis writes of a batch in one pipeline ----------------------
 
+
 def test_without_redis_the_plain_cache_calls_run_at_once_even_in_a_batch(monkeypatch):
     monkeypatch.setattr(deferred, "_uses_redis", lambda: False)
     log = []

@@ -13,12 +13,15 @@ at once, as ``delay`` / ``apply_async`` would. With a broker, the tasks publishe
 as one ``DeferredBatch`` row once the batch ends (one INSERT, in autocommit), and ``deferred_drain`` runs the
 rows of every operation of the last ``DEFERRED_DRAIN_SECONDS`` together in the worker: one message, one task
 run, one INSERT of all their notices, one e-mail connection for a window's checkouts instead of one each. The
-drain is triggered by a message sent with that countdown, at most once per window by each process (its own
-clock, no shared state: a process that sent one whose time has not come leaves its rows to it), and every
-minute by beat in case a trigger was lost. The rows are durable from their INSERT: a broker outage keeps them
-(and the trigger, in the outbox) until it ends. A row whose INSERT fails is sent as one ``deferred_run``
-message, as ``DEFERRED_DRAIN_SECONDS = 0`` sends every batch. E-mails and notices of a checkout so leave up to
-a window (plus the drain's run) later than with a message of their own.
+drain is triggered by a message sent with that countdown: with Redis at most once per window for the whole
+deployment (a ``SET NX PX`` key taken by the process that sends it; the others leave their rows to that drain
+until the key expires, and each remembers for how long, so it asks Redis once per window), without it at most
+once per window by each process (its own clock); and every minute by beat in case a trigger was lost (also a
+process that took the key and died before sending: the next operation after the key expires sends one). The
+rows are durable from their INSERT: a broker outage keeps them (and the trigger, in the outbox) until it ends.
+A row whose INSERT fails is sent as one ``deferred_run`` message, as ``DEFERRED_DRAIN_SECONDS = 0`` sends every
+batch. E-mails and notices of a checkout so leave up to a window (plus the drain's run) later than with a
+message of their own.
 
 Each task the worker runs from a batch or a drain runs on its own (``_run``), as its own message would, except
 the tasks that name a list argument (``deferred_merge``, e.g. the notices task's ``notices``): the calls of
@@ -203,19 +206,64 @@ def _store(items):
     rows_insert(DeferredBatch, [DeferredBatch(tasks=items)], signals=False)
 
 
-_drain_due = 0.0  # time.monotonic() until which the last drain this process sent has not started
+_drain_due = 0.0  # time.monotonic() until which a drain sent (by any process) has not started
+DRAIN_KEY = "deferred:drain"  # set (cache key) while a drain sent by some process has not started
 
 
 def _drain_soon(window):
-    """Send a drain to start ``window`` seconds from now, unless this process sent one that starts later than
-    now: it will find the row just written (committed before this check). A quarter of the window is left
-    for the clocks of the web and worker hosts; a drain always runs what it finds, so at worst one runs early."""
+    """Send a drain to start ``window`` seconds from now, unless one sent by this process or (with Redis) any
+    other is still to start: it will find the row just written (committed before this check). A quarter of the
+    window is left for the clocks of the web and worker hosts; a drain always runs what it finds, so at worst
+    one runs early. With Redis the deployment's processes share one trigger per window (``_drain_claim``), so
+    adding web processes does not add drains, each of them a task run of fixed cost for fewer rows."""
     global _drain_due
     now = time.monotonic()
     if now < _drain_due:
         return
-    _drain_due = now + window * 0.75
-    deferred_drain.apply_async(countdown=window)
+    hold = window * 0.75
+    remaining = _drain_claim(hold)
+    if remaining is not None:  # another process's drain starts after our row's commit
+        _drain_due = now + remaining
+        return
+    _drain_due = now + hold
+    try:
+        deferred_drain.apply_async(countdown=window)
+    except Exception:
+        _drain_due = 0.0
+        _drain_release()  # the next operation sends one; until then the row waits for beat's drain
+        raise
+
+
+def _drain_claim(hold):
+    """Take the deployment's drain trigger for ``hold`` seconds (``SET NX PX``, one round trip with the
+    ``PTTL`` read): None when taken, here, else the seconds the other process's claim still holds. Without
+    Redis, or when it fails, None: each process sends its own drains, as before (a lost trigger is worse than
+    a spare one)."""
+    client = redis_connection()
+    if client is None:
+        return None
+    key = cache.make_key(DRAIN_KEY)
+    try:
+        pipe = client.pipeline(transaction=True)
+        pipe.set(key, b"1", nx=True, px=max(1, int(hold * 1000)))
+        pipe.pttl(key)
+        taken, left = pipe.execute()
+    except (RedisError, OSError) as exc:
+        logger.warning("Drain trigger not shared (Redis): %s", exc)
+        return None
+    if taken or left <= 0:
+        return None
+    return left / 1000
+
+
+def _drain_release():
+    client = redis_connection()
+    if client is None:
+        return
+    try:
+        client.delete(cache.make_key(DRAIN_KEY))
+    except (RedisError, OSError) as exc:
+        logger.warning("Drain trigger not released (Redis): %s", exc)
 
 
 @shared_task(name="skincare.deferred_run", bind=True)

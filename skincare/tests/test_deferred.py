@@ -386,6 +386,83 @@ def test_a_batch_the_database_cannot_store_leaves_as_one_message(drained, monkey
     assert not DeferredBatch.objects.exists()
 
 
+needs_redis = pytest.mark.skipif(deferred.redis_connection() is None, reason="the shared trigger needs Redis")
+
+
+def _other_process(monkeypatch):
+    """What a fresh web process knows: no drain sent by it yet."""
+    monkeypatch.setattr(deferred, "_drain_due", 0.0)
+
+
+@needs_redis
+@pytest.mark.django_db
+def test_with_redis_the_processes_of_a_deployment_send_one_drain_per_window(drained, monkeypatch):
+    import time
+
+    from django.core.cache import cache
+
+    from skincare.models import DeferredBatch
+
+    sent, counting = round_trips()
+    for process in (1, 2, 3):
+        _other_process(monkeypatch)
+        with counting, deferred.batch():
+            deferred.publish(_record, kwargs={"value": f"mail {process}"})
+    with counting, deferred.batch():  # the third process again: it knows the first one's drain has not started
+        deferred.publish(_record, kwargs={"value": "mail 4"})
+
+    assert drained == [("skincare.deferred_drain", [], None, {"countdown": 1.0})]
+    assert DeferredBatch.objects.count() == 4
+    assert len(sent) == 3  # the trigger's key, once per process
+    assert 0 < deferred._drain_due - time.monotonic() <= 0.75
+
+    deferred.redis_connection().delete(cache.make_key(deferred.DRAIN_KEY))  # the key expired: that drain has started
+    _other_process(monkeypatch)
+    with deferred.batch():
+        deferred.publish(_record, kwargs={"value": "mail 5"})
+    assert [name for name, *_ in drained] == ["skincare.deferred_drain"] * 2
+
+
+@pytest.mark.django_db
+def test_a_drain_that_cannot_be_sent_leaves_the_trigger_to_the_next_batch(drained, monkeypatch):
+    from django.core.cache import cache
+
+    from skincare.models import DeferredBatch
+
+    def refused(**options):
+        raise OSError("broker gone")
+
+    recorded = deferred.deferred_drain.apply_async
+    monkeypatch.setattr(deferred.deferred_drain, "apply_async", refused)
+    with pytest.raises(OSError, match="broker gone"), deferred.batch():
+        deferred.publish(_record, kwargs={"value": "a"})
+
+    assert DeferredBatch.objects.count() == 1  # kept for the next drain (or beat's)
+    assert deferred._drain_due == 0.0
+    if deferred.redis_connection() is not None:
+        assert not deferred.redis_connection().exists(cache.make_key(deferred.DRAIN_KEY))
+    monkeypatch.setattr(deferred.deferred_drain, "apply_async", recorded)
+    with deferred.batch():
+        deferred.publish(_record, kwargs={"value": "b"})
+    assert [name for name, *_ in drained] == ["skincare.deferred_drain"]
+    assert deferred.deferred_drain() == 2
+
+
+@pytest.mark.django_db
+def test_with_redis_down_each_process_sends_its_own_drain(drained, monkeypatch):
+    class Down:
+        def pipeline(self, **kwargs):
+            raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(deferred, "redis_connection", Down)
+    for process in (1, 2):
+        _other_process(monkeypatch)
+        with deferred.batch():
+            deferred.publish(_record, kwargs={"value": f"mail {process}"})
+
+    assert [name for name, *_ in drained] == ["skincare.deferred_drain"] * 2
+
+
 @pytest.mark.django_db
 def test_the_e_mails_of_a_drain_share_one_connection(drained, monkeypatch, settings):
     from django.core import mail as django_mail
@@ -411,8 +488,6 @@ def test_the_e_mails_of_a_drain_share_one_connection(drained, monkeypatch, setti
 
 
 # --- redis_after_commit: the after-commit Redis writes of a batch in one pipeline ----------------------
-
-needs_redis = pytest.mark.skipif(deferred.redis_connection() is None, reason="the pipeline needs Redis")
 
 
 def test_without_redis_the_plain_cache_calls_run_at_once_even_in_a_batch(monkeypatch):

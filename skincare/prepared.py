@@ -17,10 +17,15 @@ behind our back (``DEALLOCATE``, ``DISCARD ALL``) is prepared again, outside a t
 import hashlib
 import re
 import weakref
+from datetime import date, datetime
+from decimal import Decimal
+from uuid import UUID
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, ProgrammingError, connections, models
 from django.db.models.signals import post_save, pre_save
+from psycopg.adapt import Transformer
+from psycopg.types.json import Json, Jsonb
 
 # {psycopg connection: names of the statements prepared on it}
 _PREPARED = weakref.WeakKeyDictionary()
@@ -57,13 +62,72 @@ class Prepared:
         if self.name not in names:
             raw.execute(self.prepare)
             names.add(self.name)
+        sql = self.execute_sql(raw, params)
         try:
-            cursor.execute(self.execute, params)
+            cursor.execute(sql)
         except ProgrammingError as error:
             if getattr(error.__cause__, "sqlstate", None) != _NOT_PREPARED or cursor.db.in_atomic_block:
                 raise
             raw.execute(self.prepare)  # dropped behind our back: once more, then run it
-            cursor.execute(self.execute, params)
+            cursor.execute(sql)
+
+    def execute_sql(self, raw, params):
+        """``EXECUTE name(…)`` with ``params`` quoted in it, as psycopg's client-side binding would (the
+        statement Django runs then has no parameters). Why not leave that to psycopg: it splits a statement
+        of more than 50 parameters (a checkout's ``rows_insert_under``) anew on every run, and quotes a list
+        element by element in Python; each list here is sent as the text of an array literal (``_array``),
+        which ``EXECUTE`` reads as the type the statement declares for it."""
+        literal = Transformer.from_context(raw).as_literal
+        quoted = []
+        for value in params:
+            if type(value) is list and (text := _array(value)) is not None:
+                value = text
+            quoted.append(literal(value) if value is not None else b"NULL")
+        return f"EXECUTE {self.name}({b', '.join(quoted).decode(raw.info.encoding)})"
+
+
+def _quoted_element(text):
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _json_element(value):
+    text = value.dumps(value.obj) if value.dumps is not None else None
+    return _quoted_element(text) if type(text) is str else None
+
+
+# The text of an array element of these exact types, as psycopg's text dumper of the type writes it
+# (None: not one of them, psycopg quotes the whole list).
+_ELEMENTS = {
+    int: str,
+    bool: lambda value: "t" if value else "f",
+    str: _quoted_element,
+    Decimal: lambda value: str(value) if value.is_finite() else None,
+    datetime: lambda value: _quoted_element(str(value)),
+    date: str,
+    UUID: str,
+    Jsonb: _json_element,
+    Json: _json_element,
+}
+
+
+def _array(values):
+    """The text of the PostgreSQL array literal of ``values`` (a list of ``get_db_prep_save`` values), or
+    None when one of them is of a type not in ``_ELEMENTS`` (a ``str`` subclass, e.g. a ``TextChoices``
+    member, counts as ``str``)."""
+    elements = []
+    for value in values:
+        if value is None:
+            elements.append("NULL")
+            continue
+        element = _ELEMENTS.get(type(value))
+        if element is None:
+            if not isinstance(value, str):
+                return None
+            element = _quoted_element
+        if (text := element(value)) is None:
+            return None
+        elements.append(text)
+    return "{" + ",".join(elements) + "}"
 
 
 class _Insert:

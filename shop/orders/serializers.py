@@ -1,3 +1,4 @@
+import copy
 from decimal import Context, Decimal
 
 from django.utils import timezone
@@ -60,6 +61,16 @@ class CheckoutInput(serializers.Serializer):
         "with its number and this address, and joins the account verified with it later.",
     )
     customer_name = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+    def get_fields(self):
+        """DRF deep-copies the declared fields for each serializer (``Field.__deepcopy__`` runs each field's
+        ``__init__`` again); a checkout builds one per request. Here the plain fields are copied shallowly: an
+        unbound declared field holds what its ``__init__`` set, which nothing changes later (``bind`` sets
+        attributes of the copy). The nested address serializers keep DRF's deep copy (fields of their own)."""
+        return {
+            name: copy.deepcopy(field) if isinstance(field, serializers.BaseSerializer) else copy.copy(field)
+            for name, field in self._declared_fields.items()
+        }
 
     def validate(self, attrs):
         if "address_id" in attrs and "shipping_address" in attrs:

@@ -1,6 +1,7 @@
 """Every row lock the cart app takes. A cart is locked before any stock or coupon row;
 two carts (a merge) are locked in pk order."""
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -20,34 +21,39 @@ def cart_lock(*, cart_id):
     return cart
 
 
-def cart_lock_touched(*, cart_id):
+def cart_lock_touched(*, cart_id, user_names=False):
     """The cart locked by writing its ``updated_at`` (checkout: one UPDATE, the lock every change of
     the cart's lines takes, ``cart_lock_touch``), read by the same statement: a ``Cart`` with ``id``,
-    ``user_id``, ``coupon_id`` and the new ``updated_at`` (the other columns load when read)."""
-    cart = _touched(_TOUCH_SQL, cart_id)
+    ``user_id``, ``coupon_id`` and the new ``updated_at`` (the other columns load when read).
+    ``user_names`` (PostgreSQL): it also carries ``user_names``, ``[first_name, last_name]`` of its user
+    (None without one), read by the same statement: checkout copies them onto the order."""
+    cart = _touched(_TOUCH_SQL, cart_id, user_names=user_names)
     if cart is None:
         raise ApplicationError(error_codes.CART_NOT_FOUND, gettext("This cart no longer exists."))
     return cart
 
 
-def cart_of_user_lock_touched(*, user_id, fresh_since):
-    """The signed-in shopper's cart locked as ``cart_lock_touched`` locks it, found by its user in the
-    same statement (checkout then reads nothing of the cart before its transaction). None when the user
-    has no cart, or only one last touched before ``fresh_since`` (expired: ``cart_for_user`` empties
-    it), without touching anything."""
-    return _touched(_TOUCH_BY_USER_SQL, user_id, connection.ops.adapt_datetimefield_value(fresh_since))
+def cart_of_user_lock_touched(*, user_id, fresh_since, user_names=False):
+    """The signed-in shopper's cart locked as ``cart_lock_touched`` locks it (``user_names`` too), found by
+    its user in the same statement (checkout then reads nothing of the cart before its transaction). None
+    when the user has no cart, or only one last touched before ``fresh_since`` (expired: ``cart_for_user``
+    empties it), without touching anything."""
+    fresh_since = connection.ops.adapt_datetimefield_value(fresh_since)
+    return _touched(_TOUCH_BY_USER_SQL, user_id, fresh_since, user_names=user_names)
 
 
-def _touched(sql, *params):
+def _touched(sql, *params, user_names):
     """The cart ``sql`` (an UPDATE of ``updated_at`` to now, then ``params``) touched, or None."""
     now = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(sql + _TOUCHED_RETURNING, [now, *params])
+        cursor.execute(sql + (_TOUCHED_RETURNING_NAMES if user_names else _TOUCHED_RETURNING), [now, *params])
         row = cursor.fetchone()
     if row is None:
         return None
-    cart = Cart.from_db(connection.alias, ["id", "user_id", "coupon_id"], row)
+    cart = Cart.from_db(connection.alias, ["id", "user_id", "coupon_id"], row[:3])
     cart.updated_at = now
+    if user_names:
+        cart.user_names = row[3]
     return cart
 
 
@@ -68,6 +74,17 @@ _TOUCH_BY_USER_SQL = "UPDATE {table} SET {updated_at} = %s WHERE {user} = %s AND
 
 _TOUCHED_RETURNING = " RETURNING " + ", ".join(
     connection.ops.quote_name(Cart._meta.get_field(name).column) for name in ("id", "user", "coupon")
+)
+_USER = get_user_model()._meta
+# and the names of the cart's user (``user_names``; PostgreSQL: an array)
+_TOUCHED_RETURNING_NAMES = "{returning}, (SELECT ARRAY[{first}, {last}] FROM {users} WHERE {pk} = {cart}.{user})".format(  # noqa: S608 - constants
+    returning=_TOUCHED_RETURNING,
+    first=connection.ops.quote_name(_USER.get_field("first_name").column),
+    last=connection.ops.quote_name(_USER.get_field("last_name").column),
+    users=connection.ops.quote_name(_USER.db_table),
+    pk=connection.ops.quote_name(_USER.pk.column),
+    cart=connection.ops.quote_name(Cart._meta.db_table),
+    user=connection.ops.quote_name(Cart._meta.get_field("user").column),
 )
 
 

@@ -24,7 +24,7 @@ class CheckoutInfo:
     lines: list
 
 
-def checkout_fetch(*, cart_id=None, user_id=None, fresh_since=None, take_lines=False):
+def checkout_fetch(*, cart_id=None, user_id=None, fresh_since=None, take_lines=False, user_names=False):
     """Lock the cart, then its products and variants in pk order; lines carry the locked rows (the
     products with ``primary_file_id``, the file of their primary image, for the order lines).
 
@@ -33,14 +33,15 @@ def checkout_fetch(*, cart_id=None, user_id=None, fresh_since=None, take_lines=F
     the products' locks are held for fewer statements; ``info.cart`` still carries the coupon, and a
     refusal later rolls the emptying back. Without ``cart_id`` (checkout, signed in) the cart is
     ``user_id``'s, found by the locking statement: None when they have no cart touched since
-    ``fresh_since`` (none, or an expired one), with nothing locked or changed."""
+    ``fresh_since`` (none, or an expired one), with nothing locked or changed. ``user_names`` (with
+    ``take_lines``, PostgreSQL): ``info.cart.user_names`` holds its user's names, read by the cart's lock."""
     if take_lines:
         if cart_id is None:
-            cart = cart_of_user_lock_touched(user_id=user_id, fresh_since=fresh_since)
+            cart = cart_of_user_lock_touched(user_id=user_id, fresh_since=fresh_since, user_names=user_names)
             if cart is None:
                 return None
         else:
-            cart = cart_lock_touched(cart_id=cart_id)
+            cart = cart_lock_touched(cart_id=cart_id, user_names=user_names)
         rows = _lines_take(cart.pk)
         if rows and cart.coupon_id:
             Cart.objects.filter(pk=cart.pk).update(coupon=None)

@@ -243,11 +243,12 @@ class _Under:
     """The prepared statement of ``rows_insert_under`` for one parent model and its children's shapes: the
     parent's ``INSERT`` (``VALUES``, its key read back), each group's ``INSERT ... SELECT`` of one array per
     column (``UNNEST``, any number of rows, in their order) with its keys to the parent read from the
-    parent's ``RETURNING``, and one row of their keys (the parent's, an array per group)."""
+    parent's ``RETURNING``, the ``also`` statements (``(sql, types)``), and one row of their keys (the
+    parent's, an array per group)."""
 
     __slots__ = ("parent", "groups", "statement")
 
-    def __init__(self, parent_model, shapes, connection):
+    def __init__(self, parent_model, shapes, connection, also=()):
         quote = connection.ops.quote_name
         self.parent = _Insert(parent_model, connection, with_pk=False)
         if [field.attname for field in self.parent.returning] != [parent_model._meta.pk.attname]:
@@ -280,6 +281,9 @@ class _Under:
             else:
                 keys.append("NULL")
             self.groups.append((insert, arrays))
+        for number, (also_sql, also_types) in enumerate(also):
+            sql.append(f", a{number} AS ({also_sql})")
+            types += list(also_types)
         sql.append(f" SELECT {', '.join(keys)}")
         self.statement = Prepared(f"insert_{parent_model._meta.db_table}_under", numbered("".join(sql)), types)
 
@@ -294,16 +298,26 @@ def _saved(model, row, db, *, signals):
         post_save.send(sender=model, instance=row, created=True, update_fields=None, raw=False, using=db.alias)
 
 
-def rows_insert_under(parent, groups):
+def rows_insert_under(parent, groups, *, also=()):
     """``rows_insert`` of ``parent`` (an unsaved instance, its key made by the database; ``signals``) then of
     each of ``groups`` (``(rows, signals)``: unsaved instances of one model, each holding ``parent`` in the
     same foreign keys), in one statement prepared once per connection where statements are prepared: the
     children's keys to the parent are read from the parent's ``INSERT``. The same rows, values and signals
     as those calls (``pre_save`` of each row before the statement, ``post_save`` after it); elsewhere those
-    calls. Each model reads back its key only (no other database-made column). Returns ``parent``."""
+    calls. Each model reads back its key only (no other database-made column). Returns ``parent``.
+
+    ``also``: ``(sql, types, params)`` of statements that write other rows (``%s`` parameters of ``types``,
+    nothing read back), run by the same statement as data-modifying ``WITH`` queries where statements are
+    prepared (one round trip less each; they see the statement's snapshot, as the inserts do), elsewhere
+    each by itself before the inserts. Their text should not depend on the number of rows they write
+    (arrays, not one parameter a row): each text is another prepared statement."""
     db = connections[DEFAULT_DB_ALIAS]
     groups = [(rows, signals) for rows, signals in groups if rows]
     if not prepared_statements(db):
+        if also:
+            with db.cursor() as cursor:
+                for sql, _, params in also:
+                    cursor.execute(sql, params)
         rows_insert(type(parent), [parent], signals=True)
         for rows, signals in groups:
             rows_insert(type(rows[0]), rows, signals=signals)
@@ -318,10 +332,11 @@ def rows_insert_under(parent, groups):
         ):
             raise ValueError("rows_insert_under: every row of a group holds the parent, and its key or none")
         shapes.append((model, with_pk, to_parent))
-    key = (type(parent), tuple(shapes))
+    also_shapes = tuple((sql, tuple(types)) for sql, types, _ in also)
+    key = (type(parent), tuple(shapes), also_shapes)
     under = _UNDERS.get(key)
     if under is None:
-        under = _UNDERS[key] = _Under(type(parent), tuple(shapes), db)
+        under = _UNDERS[key] = _Under(type(parent), tuple(shapes), db, also_shapes)
     parent._prepare_related_fields_for_save(operation_name="save")
     pre_save.send(sender=type(parent), instance=parent, raw=False, using=db.alias, update_fields=None)
     params = [field.get_db_prep_save(field.pre_save(parent, True), db) for field in under.parent.fields]
@@ -332,6 +347,8 @@ def rows_insert_under(parent, groups):
             if signals and not model._meta.auto_created:
                 pre_save.send(sender=model, instance=row, raw=False, using=db.alias, update_fields=None)
         params += [[field.get_db_prep_save(field.pre_save(row, True), db) for row in rows] for field in arrays]
+    for _, _, also_params in also:
+        params += also_params
     with db.cursor() as cursor:
         under.statement.run(cursor, params)
         parent_pk, *keys = cursor.fetchone()

@@ -1,6 +1,7 @@
 """Every row lock the cart app takes. A cart is locked before any stock or coupon row;
 two carts (a merge) are locked in pk order."""
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -20,34 +21,39 @@ def cart_lock(*, cart_id):
     return cart
 
 
-def cart_lock_touched(*, cart_id):
+def cart_lock_touched(*, cart_id, user_names=False):
     """The cart locked by writing its ``updated_at`` (checkout: one UPDATE, the lock every change of
     the cart's lines takes, ``cart_lock_touch``), read by the same statement: a ``Cart`` with ``id``,
-    ``user_id``, ``coupon_id`` and the new ``updated_at`` (the other columns load when read)."""
-    cart = _touched(_TOUCH_SQL, cart_id)
+    ``user_id``, ``coupon_id`` and the new ``updated_at`` (the other columns load when read).
+    ``user_names`` (PostgreSQL): it also carries ``user_names``, ``[first_name, last_name]`` of its user
+    (None without one), read by the same statement: checkout copies them onto the order."""
+    cart = _touched(_TOUCH_SQL, cart_id, user_names=user_names)
     if cart is None:
         raise ApplicationError(error_codes.CART_NOT_FOUND, gettext("This cart no longer exists."))
     return cart
 
 
-def cart_of_user_lock_touched(*, user_id, fresh_since):
-    """The signed-in shopper's cart locked as ``cart_lock_touched`` locks it, found by its user in the
-    same statement (checkout then reads nothing of the cart before its transaction). None when the user
-    has no cart, or only one last touched before ``fresh_since`` (expired: ``cart_for_user`` empties
-    it), without touching anything."""
-    return _touched(_TOUCH_BY_USER_SQL, user_id, connection.ops.adapt_datetimefield_value(fresh_since))
+def cart_of_user_lock_touched(*, user_id, fresh_since, user_names=False):
+    """The signed-in shopper's cart locked as ``cart_lock_touched`` locks it (``user_names`` too), found by
+    its user in the same statement (checkout then reads nothing of the cart before its transaction). None
+    when the user has no cart, or only one last touched before ``fresh_since`` (expired: ``cart_for_user``
+    empties it), without touching anything."""
+    fresh_since = connection.ops.adapt_datetimefield_value(fresh_since)
+    return _touched(_TOUCH_BY_USER_SQL, user_id, fresh_since, user_names=user_names)
 
 
-def _touched(sql, *params):
+def _touched(sql, *params, user_names):
     """The cart ``sql`` (an UPDATE of ``updated_at`` to now, then ``params``) touched, or None."""
     now = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(sql + _TOUCHED_RETURNING, [now, *params])
+        cursor.execute(sql + (_TOUCHED_RETURNING_NAMES if user_names else _TOUCHED_RETURNING), [now, *params])
         row = cursor.fetchone()
     if row is None:
         return None
-    cart = Cart.from_db(connection.alias, ["id", "user_id", "coupon_id"], row)
+    cart = Cart.from_db(connection.alias, ["id", "user_id", "coupon_id"], row[:3])
     cart.updated_at = now
+    if user_names:
+        cart.user_names = row[3]
     return cart
 
 
@@ -69,6 +75,91 @@ _TOUCH_BY_USER_SQL = "UPDATE {table} SET {updated_at} = %s WHERE {user} = %s AND
 _TOUCHED_RETURNING = " RETURNING " + ", ".join(
     connection.ops.quote_name(Cart._meta.get_field(name).column) for name in ("id", "user", "coupon")
 )
+_USER = get_user_model()._meta
+# The names of the cart's user (``user_names``; PostgreSQL: an array), for ``RETURNING``.
+_USER_NAMES = "(SELECT ARRAY[{first}, {last}] FROM {users} WHERE {pk} = {cart}.{user})".format(  # noqa: S608 - constants
+    first=connection.ops.quote_name(_USER.get_field("first_name").column),
+    last=connection.ops.quote_name(_USER.get_field("last_name").column),
+    users=connection.ops.quote_name(_USER.db_table),
+    pk=connection.ops.quote_name(_USER.pk.column),
+    cart=connection.ops.quote_name(Cart._meta.db_table),
+    user=connection.ops.quote_name(Cart._meta.get_field("user").column),
+)
+_TOUCHED_RETURNING_NAMES = f"{_TOUCHED_RETURNING}, {_USER_NAMES}"
+
+
+def _taking_sql(by_user):
+    """PostgreSQL: the statement of ``cart_lock_touched_lines_taken``, with named parameters."""
+    quote = connection.ops.quote_name
+    cart, line = quote(Cart._meta.db_table), quote(CartLine._meta.db_table)
+    user, coupon, updated_at = (quote(Cart._meta.get_field(name).column) for name in ("user", "coupon", "updated_at"))
+    where = f"{user} = %(user)s AND {updated_at} >= %(fresh)s" if by_user else "id = %(cart)s"
+    columns = ", ".join(f"{line}.{quote(column)}" for column in TAKEN_COLUMNS)
+    return (
+        f"WITH seen AS (SELECT id, xmin FROM {cart} WHERE {where}), "  # noqa: S608 - constants
+        f"touched AS (UPDATE {cart} SET {updated_at} = %(now)s FROM seen WHERE {cart}.id = seen.id "
+        f"AND {cart}.xmin = seen.xmin AND {cart}.xmax IN ('0', {cart}.xmin) "
+        f"RETURNING {cart}.id, {cart}.{user}, {cart}.{coupon}, {_USER_NAMES} AS names), "
+        f"taken AS (DELETE FROM {line} USING touched WHERE {line}.{quote(CartLine._meta.get_field('cart').column)} "
+        f"= touched.id RETURNING {columns}) "
+        "SELECT touched.id, touched.user_id, touched.coupon_id, touched.names, taken.* "
+        "FROM seen LEFT JOIN touched ON TRUE LEFT JOIN taken ON TRUE"
+    )
+
+
+# What a taken line returns: ``(id, product_id, variant_id, quantity)``, then its ``CartLine.Meta.ordering``.
+TAKEN_COLUMNS = tuple(
+    CartLine._meta.get_field(name).column for name in ("id", "product", "variant", "quantity", *CartLine._meta.ordering)
+)
+_TAKING_TYPES = {
+    False: {"cart": "bigint", "now": "timestamptz"},
+    True: {"user": "bigint", "fresh": "timestamptz", "now": "timestamptz"},
+}
+_TAKING = {
+    by_user: Prepared(
+        f"shop_cart_take_{int(by_user)}",
+        _taking_sql(by_user) % {name: f"${n}" for n, name in enumerate(_TAKING_TYPES[by_user], 1)},
+        list(_TAKING_TYPES[by_user].values()),
+    )
+    for by_user in (False, True)
+}
+
+
+def cart_lock_touched_lines_taken(*, cart_id=None, user_id=None, fresh_since=None):
+    """Where statements are prepared (PostgreSQL): ``cart_lock_touched`` (``cart_id``) or
+    ``cart_of_user_lock_touched`` (``user_id``, ``fresh_since``), with ``user_names``, and the cart's lines
+    deleted by the same statement, which returns them (checkout: one round trip less). Returns ``(the cart,
+    its lines as TAKEN_COLUMNS)``, ``(None, [])`` when the user has no fresh cart (nothing changed; a cart
+    ``cart_id`` gone is a 404), or None when the two statements must be run instead (nothing changed either).
+
+    The lines' ``DELETE`` reads the statement's snapshot, taken before the cart's lock is granted: it would
+    miss a line committed while the statement waited for the lock. So the cart is touched only when its row
+    is quiet: the version the snapshot saw (its ``xmin``; a row updated and committed meanwhile is re-read
+    after the wait and fails it), and locked or updated by no transaction but the one that wrote it (its
+    ``xmax``: none, or that one's own lock, as ``cart_line_add_checked`` leaves it; a lock in progress, or
+    one taken since the last write, fails it without waiting). Otherwise nothing is written and None tells
+    the caller to lock the cart first, then take the lines by a statement of their own (a snapshot taken
+    after the lock), as before. Every change of a cart's lines writes the cart's row in its transaction
+    (``cart_lock_touch``; a merge, an expiry: their UPDATEs of it), which the first check catches however
+    late it takes the lock; the second catches a change under a lock alone."""
+    by_user = cart_id is None
+    now = timezone.now()
+    if by_user:
+        params = [user_id, connection.ops.adapt_datetimefield_value(fresh_since), now]
+    else:
+        params = [cart_id, now]
+    with connection.cursor() as cursor:
+        _TAKING[by_user].run(cursor, params)
+        rows = cursor.fetchall()
+    if not rows:
+        if not by_user:
+            raise ApplicationError(error_codes.CART_NOT_FOUND, gettext("This cart no longer exists."))
+        return None, []
+    if rows[0][0] is None:  # seen, not touched: busy, or changed since the snapshot
+        return None
+    cart = Cart.from_db(connection.alias, ["id", "user_id", "coupon_id"], rows[0][:3])
+    cart.updated_at, cart.user_names = now, rows[0][3]
+    return cart, [row[4:] for row in rows if row[4] is not None]
 
 
 def cart_lock_touch(*, cart_id):

@@ -167,6 +167,27 @@ def test_rows_insert_under_is_the_rows_inserts_of_the_parent_then_its_children(u
 
 
 @pytest.mark.parametrize("prepared", [False, True])
+def test_rows_insert_under_also_writes_other_rows_in_its_statement(user, settings, prepared):
+    """``also``: statements that write other rows run in the inserts' one statement where statements are
+    prepared (data-modifying ``WITH`` queries), elsewhere each by itself before the inserts."""
+    from shop.catalog.models import Product
+    from skincare.prepared import rows_insert_under
+
+    _prepared(settings, prepared)
+    product = ProductFactory(stock_quantity=5)
+    order = Order(order_number="SK-UNDER-2", user=user, customer_email=user.email, subtotal=10, total=10)
+    item = OrderItem(order=order, product=product, product_name="line", quantity=2, unit_price=5, total_price=10)
+    take = 'UPDATE "catalog_product" SET "stock_quantity" = "stock_quantity" - %s WHERE "id" = %s'
+
+    with CaptureQueriesContext(connection) as queries:
+        rows_insert_under(order, [([item], False)], also=[(take, ["integer", "bigint"], [2, product.pk])])
+
+    assert len(queries.captured_queries) == (1 if prepared else 3)
+    assert Product.objects.get(pk=product.pk).stock_quantity == 3
+    assert OrderItem.objects.get(order=order).quantity == 2
+
+
+@pytest.mark.parametrize("prepared", [False, True])
 def test_rows_insert_refuses_an_unsaved_related_row(user, settings, prepared):
     _prepared(settings, prepared)
     unsaved = Order(order_number="SK-UNSAVED", user=user, customer_email=user.email)

@@ -175,14 +175,21 @@ def test_multi_line_carts_take_each_rows_own_quantity_in_one_update():
     assert Product.objects.get(pk=products[3].pk).sales_count == sales.get(products[3].pk, 0)
 
 
-def test_a_line_committed_while_the_checkout_waits_on_the_cart_is_ordered():
+@pytest.mark.parametrize("prepared", [False, True])
+@pytest.mark.parametrize("lock", ["select_for_update", "touch"])
+def test_a_line_committed_while_the_checkout_waits_on_the_cart_is_ordered(settings, lock, prepared):
     """The lines are read (and deleted) by a statement that starts after the cart's lock is granted:
-    a line another transaction added under that lock is in the order, and nothing is left in the cart."""
+    a line another transaction added under that lock (a lock alone, or the cart's touch as the cart's
+    changes take it) is in the order, and nothing is left in the cart. Prepared, the statement that
+    locks the cart and takes its lines finds the row busy and leaves it to the two statements."""
     import time
 
     from django.db import transaction
 
+    from shop.cart.lock_objects import cart_lock_touch
     from shop.cart.models import Cart, CartLine
+
+    settings.DB_PREPARED_STATEMENTS = prepared
 
     first, late = ProductFactory(stock_quantity=10), ProductFactory(stock_quantity=10)
     user, cart = shopper_with_cart((first, 1))
@@ -191,7 +198,10 @@ def test_a_line_committed_while_the_checkout_waits_on_the_cart_is_ordered():
     def hold_the_cart_and_add():
         try:
             with transaction.atomic():
-                Cart.objects.select_for_update().get(pk=cart.pk)
+                if lock == "touch":
+                    cart_lock_touch(cart_id=cart.pk)
+                else:
+                    Cart.objects.select_for_update().get(pk=cart.pk)
                 holding.set()
                 time.sleep(0.5)  # the checkout is waiting on the cart now
                 CartLine.objects.create(cart=cart, product=late, quantity=2)

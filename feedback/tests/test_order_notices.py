@@ -16,6 +16,14 @@ from shop.orders.tests.helpers import checkout, fill_cart
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def orm_statements(settings):
+    """These tests count the ORM's statements by their text; with ``DB_CONN_MAX_AGE`` set,
+    ``DB_PREPARED_STATEMENTS`` defaults on and the same statements run as ``EXECUTE``s. The tests
+    that compare both paths set it themselves."""
+    settings.DB_PREPARED_STATEMENTS = False
+
+
 class RecordingPush(push.PushBackend):
     def __init__(self, invalid=()):
         self.sent, self.invalid = [], set(invalid)

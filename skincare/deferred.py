@@ -85,6 +85,11 @@ def batch():
             raise error
 
 
+def in_batch():
+    """Whether a ``batch`` is open (its work is handed on when it ends)."""
+    return _pending.get() is not None
+
+
 def defer(key, item, *, flush):
     """Hand ``item`` to ``flush([... items])`` once per batch for ``key`` (at once outside a batch)."""
     groups = _pending.get()

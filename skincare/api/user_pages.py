@@ -7,8 +7,9 @@ are still the ones the entry was built under and ``expires`` has not passed.
 
 Versions are random tokens, replaced when the rows are written and again after the writing transaction
 commits (``on_commit``): a reader that took a token before the commit stores its page under a token
-that nothing matches any more. Inside a ``skincare.deferred`` batch (a checkout and its two commits) the
-replacements after commit go together, in one round trip, when the batch ends (before the answer leaves).
+that nothing matches any more. Inside a ``skincare.deferred`` batch (a checkout and its two commits) there is
+no replacement at write time (nothing in the batch reads the lists): the replacements after commit go together,
+in one round trip with the batch's other after-commit writes, when the batch ends (before the answer leaves).
 ``user_changed`` replaces one user's version (a row saved through the model), ``all_changed`` the scope's
 generation (bulk writes whose users are not known without a query). A reader that finds a version missing
 creates it before reading the rows.
@@ -69,10 +70,19 @@ def _replace_committed(groups):
 def _now_and_on_commit(*keys):
     if not keys:
         return
+    in_atomic_block = transaction.get_connection().in_atomic_block  # outside one the write is committed already
+    if deferred.in_batch():
+        # A batch (a checkout) reads none of the lists it writes: one replacement after its commits, with its
+        # other after-commit writes, is enough. Other readers see the rows only from the commit on, and what
+        # they stored under the old versions is dropped before the answer leaves (as it is after a commit
+        # outside a batch, until its ``on_commit`` runs).
+        if in_atomic_block:
+            transaction.on_commit(lambda: deferred.defer(AFTER_COMMIT, keys, flush=_replace_committed))
+        else:
+            deferred.defer(AFTER_COMMIT, keys, flush=_replace_committed)
+        return
     _replace(keys)  # the writing transaction itself (and tests, whose transaction never commits) reads fresh
-    if transaction.get_connection().in_atomic_block:  # outside one the write is committed already
-        # Pages other readers built from the rows before the commit. Inside a batch (a checkout) the replacements
-        # after its commits go together when it ends (after its last commit, before the answer leaves).
+    if in_atomic_block:  # pages other readers built from the rows before the commit
         transaction.on_commit(lambda: deferred.defer(AFTER_COMMIT, keys, flush=_replace_committed))
 
 

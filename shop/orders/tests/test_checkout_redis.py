@@ -30,9 +30,10 @@ def test_a_checkouts_after_commit_writes_leave_in_one_pipeline_and_leave_no_cach
     response = checkout(auth_client, user)
 
     assert response.status_code == 201, response.json()
-    # The cart's version, the product's cached detail, the purchase event, the order list's version (Celery is
-    # eager here: the refresh runs at once, not through the pending set): one pipeline, sent once.
-    assert sends == [4]
+    # The cart's version, the product's cached detail, the purchase event, the order list's version and (Celery is
+    # eager here: the notices are written in the request, and the refresh runs at once, not through the pending
+    # set) the notification list's version: one pipeline, sent once. Neither list's version is written before.
+    assert sends == [5]
     assert cart_lines_cached(cart.pk) == []
     assert cache.get_many(details) == {}  # the stock changed: dropped
     assert [order["order_number"] for order in auth_client.get("/api/v1/orders").json()["data"]] == [
@@ -67,3 +68,48 @@ def test_the_test_card_keeps_its_answer_and_ledger_entry_in_one_round_trip():
     }
     assert 0 < cache.ttl("test-card:ledger:count") <= 24 * 3600
     cache.delete("test-card:charge:rd15-once")
+
+
+@pytest.fixture
+def with_broker(monkeypatch, settings):
+    """A broker (kombu's in-memory transport), the drain on and its trigger already sent by this process: the
+    checkout's tasks are one ``DeferredBatch`` row, as in production."""
+    from kombu import pools
+
+    from skincare.celery import app
+
+    def reset():
+        pools.reset()
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    monkeypatch.setitem(app.conf, "broker_url", "memory://")
+    settings.DEFERRED_DRAIN_SECONDS = 60.0
+    monkeypatch.setattr(deferred, "_drain_due", float("inf"))
+    reset()
+    yield
+    reset()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_a_broker_a_checkout_is_three_redis_round_trips_and_writes_no_list_version_before_its_commits(
+    with_broker, auth_client, user
+):
+    """The throttle's script, the test card's script and the after-commit pipeline: the order list's version is
+    replaced once, in that pipeline, not also when the order is written and when it is paid."""
+    fill_cart(user, (ProductFactory(stock_quantity=5), 1))
+    assert auth_client.get("/api/v1/orders").json()["data"] == []  # cached
+    trips, counting = round_trips()
+
+    with counting:
+        response = checkout(auth_client, user)
+
+    assert response.status_code == 201, response.json()
+    sent = [b"".join(trip) if isinstance(trip, list) else trip for trip in trips]
+    assert len(sent) == 3, sent
+    assert [b"userpages:orders:v:" in trip for trip in sent] == [False, False, True]
+    assert b"test-card:charge:" in sent[1]
+    assert [order["order_number"] for order in auth_client.get("/api/v1/orders").json()["data"]] == [
+        response.json()["data"]["order_number"]
+    ]

@@ -161,6 +161,13 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # connection (skincare/prepared.py); by default with persistent connections only. Set it false behind PgBouncer
 # in transaction mode (docs/operations.md).
 DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=DATABASES["default"]["CONN_MAX_AGE"] != 0)
+if DB_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Each prepared statement keeps its generic plan from its first run: they all look rows up by key, and a
+    # checkout's INSERT of the order and its rows (UNNEST of arrays) was planned anew on every run otherwise
+    # (skincare/prepared.py). Statements Django sends are not prepared: this setting does not touch them.
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _plan_mode = "-c plan_cache_mode=force_generic_plan"
+    _db_options["options"] = " ".join(filter(None, [_db_options.get("options"), _plan_mode]))
 # A PostgreSQL streaming replica for analytics reads (skincare/db_router.py, docs/operations.md).
 DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
 ANALYTICS_REPLICA_MODELS = ["ml.analyticsdocument", "ml.orderanalytics", "ml.productanalytics"]

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 PROBE = """
 import json, django
@@ -35,6 +37,8 @@ CONFIG_VARS = (
     "CELERY_TASK_ALWAYS_EAGER",
     "JWT_SIGNING_KEY",
     "ALLOWED_HOSTS",
+    "DB_CONN_MAX_AGE",
+    "DB_PREPARED_STATEMENTS",
 )
 
 
@@ -263,3 +267,51 @@ def test_currency_outside_the_shop_set_is_refused():
     assert refused.returncode != 0
     assert "CURRENCY must be one of USD, KHR, not 'EUR'" in refused.stderr
     assert accepted.returncode == 0, accepted.stderr
+
+
+PLAN_PROBE = """
+import json, django
+django.setup()
+from django.db import connection
+from skincare.prepared import Prepared
+
+statement = Prepared("settings_probe", "SELECT count(*) FROM UNNEST($1::bigint[]) AS v(id)", ["bigint[]"])
+with connection.cursor() as cursor:
+    for _ in range(3):
+        statement.run(cursor, [[1, 2, 3]])
+    cursor.execute("SHOW plan_cache_mode")
+    mode = cursor.fetchone()[0]
+    cursor.execute("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = %s", [statement.name])
+    plans = list(cursor.fetchone())
+    cursor.execute("SHOW statement_timeout")
+    timeout = cursor.fetchone()[0]
+print(json.dumps({"mode": mode, "plans": plans, "timeout": timeout}))
+"""
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"), reason="needs the PostgreSQL server of the run"
+)
+def test_with_prepared_statements_each_is_planned_once_and_options_in_the_url_are_kept():
+    server = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
+
+    def probe(**env):
+        result = _probe(PLAN_PROBE, **env)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    url = f"{server}/postgres"
+    assert probe(DATABASE_URL=url, DB_CONN_MAX_AGE="600") == {
+        "mode": "force_generic_plan",  # prepared statements are on with persistent connections
+        "plans": [3, 0],
+        "timeout": "0",
+    }
+    assert probe(DATABASE_URL=url, DB_CONN_MAX_AGE="600", DB_PREPARED_STATEMENTS="false")["mode"] == "auto"
+    with_timeout = f"{url}?options=-c%20statement_timeout%3D5000"
+    assert probe(DATABASE_URL=with_timeout, DB_CONN_MAX_AGE="600") == {
+        "mode": "force_generic_plan",
+        "plans": [3, 0],
+        "timeout": "5s",
+    }
+    assert probe(DATABASE_URL=url, DB_CONN_MAX_AGE="600", DB_PREPARED_STATEMENTS="true")["plans"] == [3, 0]
+    assert probe(DATABASE_URL=url, DB_CONN_MAX_AGE="0", DB_PREPARED_STATEMENTS="true")["plans"] == [3, 0]

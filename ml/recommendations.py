@@ -286,7 +286,7 @@ def _user_documents(model, chunk, *, users, items, ratings, generated, due):
         for name, component in model.components.items()
         if model.weights[name]
     }
-    ranked = model.recommend(chunk, k=len(model.items))
+    ranked = model.ranked(chunk)  # read lazily below: only the best-ranked items are sorted
     keyed = []
     for n, user in enumerate(chunk):
         skin = users.get(user, {}).get("skin_type")

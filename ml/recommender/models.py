@@ -12,6 +12,7 @@ Users without interactions (cold start) get the skin-type list when their skin t
 import abc
 import re
 from collections import Counter
+from itertools import islice
 
 import numpy as np
 from scipy import sparse
@@ -19,6 +20,7 @@ from scipy import sparse
 from .data import as_interactions
 
 DAY = 86400.0
+RANKED_FIRST = 64  # items ``ranked`` sorts at a time (a refresh lists 20, after its skin and category filters)
 
 
 class SimilarityUnsupported(NotImplementedError):
@@ -55,6 +57,13 @@ class Recommender(abc.ABC):
         return self
 
     def recommend(self, user_ids, k=10, exclude_seen=True, repurchasable=(), user_features=None):
+        ranked = self.ranked(user_ids, exclude_seen, repurchasable, user_features, first=k)
+        return {user: list(islice(items, k)) for user, items in ranked.items()}
+
+    def ranked(self, user_ids, exclude_seen=True, repurchasable=(), user_features=None, *, first=RANKED_FIRST):
+        """``{user: iterator of (item, score)}``: every item ``recommend`` may list, best first, as it would
+        list them with ``k`` of every item; ordered ``first`` at a time as the iterator is read (a caller that
+        stops after a few pays for sorting those, not every item)."""
         features = {**self.user_features, **(user_features or {})}
         repurchasable = set(repurchasable)
         known = [u for u in user_ids if u in self.user_index]
@@ -70,7 +79,7 @@ class Recommender(abc.ABC):
             if row is None:
                 row = self.cold_start_scores(features.get(user, {}).get("skin_type"))
             blocked = self.seen.get(user, set()) - repurchasable if exclude_seen else set()
-            out[user] = self._top(row, k, blocked)
+            out[user] = self._ranked(row, blocked, first)
         return out
 
     def similar_items(self, item_id, k=10):
@@ -162,6 +171,13 @@ class Recommender(abc.ABC):
         """The ``k`` best items not in ``blocked``, scores divided by the best candidate's
         (so the first scores 1 unless nothing scores above 0); ties go to the more popular
         item, then the smaller id."""
+        return list(islice(self._ranked(row, blocked, k), k))
+
+    def _ranked(self, row, blocked, first):
+        """``_top`` of every item, as an iterator that sorts the ``first`` best (and any tied with the last of
+        them) when it is first read, and the rest only if it is read past them. The best are found with a
+        partition, not a sort: every item scoring at least the ``first``-th best score is among them, so they
+        come out exactly as a sort of all would order them, and every other item after them."""
         row = np.nan_to_num(np.asarray(row, dtype=np.float64), nan=0.0, posinf=0.0, neginf=0.0)
         allowed = np.ones(len(self.items), dtype=bool)
         for item in blocked:
@@ -170,16 +186,25 @@ class Recommender(abc.ABC):
                 allowed[n] = False
         candidates = np.flatnonzero(allowed)
         if not candidates.size:
-            return []
+            return
         top = row[candidates].max()
         normalised = np.clip(row / top, 0.0, 1.0) if top > 0 else np.zeros_like(row)
+        scores = normalised[candidates]
+        if 0 < first < candidates.size:
+            threshold = np.partition(scores, candidates.size - first)[candidates.size - first]
+            best = scores >= threshold
+            yield from self._ordered(candidates[best], normalised)
+            yield from self._ordered(candidates[~best], normalised)
+        else:
+            yield from self._ordered(candidates, normalised)
+
+    def _ordered(self, picked, normalised):
+        """``(item, score)`` of the item positions ``picked``, best score first, ties to the more popular item,
+        then the smaller id."""
         # lexsort: last key is primary
-        order = np.lexsort((candidates, -self.popularity[candidates], -normalised[candidates]))
-        picked = candidates[order[:k]]
+        picked = picked[np.lexsort((picked, -self.popularity[picked], -normalised[picked]))]
         # np.round is what round() of a numpy float runs: the same scores, without a Python call per item
-        return list(
-            zip([self.items[n] for n in picked.tolist()], np.round(normalised[picked], 6).tolist(), strict=True)
-        )
+        yield from zip([self.items[n] for n in picked.tolist()], np.round(normalised[picked], 6).tolist(), strict=True)
 
     def _similar_from(self, vector, item_id, k):
         vector = np.asarray(vector, dtype=np.float64).copy()

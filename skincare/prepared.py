@@ -41,6 +41,11 @@ def numbered(sql):
     return re.sub("%s", lambda _: f"${next(numbers)}", sql)
 
 
+def numbered_count(sql):
+    """How many parameters ``$1``, ``$2``… ``sql`` (as ``numbered`` writes it) has."""
+    return max((int(number) for number in re.findall(r"\$(\d+)", sql)), default=0)
+
+
 def prepared_statements(connection):
     """Whether hot statements are prepared on ``connection`` (PostgreSQL and the setting)."""
     return connection.vendor == "postgresql" and settings.DB_PREPARED_STATEMENTS
@@ -56,8 +61,9 @@ class Prepared:
     def __init__(self, label, sql, types):
         digest = hashlib.sha1(f"{types} {sql}".encode(), usedforsecurity=False).hexdigest()[:16]
         self.name = f"{label}_{digest}"
-        self.prepare = f"PREPARE {self.name}({', '.join(types)}) AS {sql}"
-        self.execute = f"EXECUTE {self.name}({', '.join(['%s'] * len(types))})"
+        declared = f"({', '.join(types)})" if types else ""  # none: PostgreSQL infers them from the statement
+        self.prepare = f"PREPARE {self.name}{declared} AS {sql}"
+        self.execute = f"EXECUTE {self.name}({', '.join(['%s'] * (len(types) if types else numbered_count(sql)))})"
 
     def run(self, cursor, params):
         raw = cursor.db.connection

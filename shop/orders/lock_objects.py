@@ -73,7 +73,9 @@ def compiled_instances(name, build, model, keys, *, key_fields=None):
     and number of keys for placeholders, then only swaps the keys in. ``key_fields``: the field each
     key is compared with (default: the primary key). The rows become instances as the ORM's own
     iterable makes them (``select_related`` rows and annotations included). ``select_for_update``
-    keeps its check that it runs in a transaction."""
+    keeps its check that it runs in a transaction. Where statements are prepared
+    (``skincare.prepared``) the compiled statement is, with the types PostgreSQL infers for its
+    parameters: it is parsed and planned once per connection, not on every run."""
     connection = connections[DEFAULT_DB_ALIAS]
     if len(keys) > _COMPILED_KEYS_MAX:
         return list(build(keys))
@@ -104,15 +106,24 @@ def compiled_instances(name, build, model, keys, *, key_fields=None):
             get_related_populators(klass_info, select, DEFAULT_DB_ALIAS),
             tuple(compiler.annotation_col_map.items()),
             bool(compiler.query.select_for_update),
+            # "%%" is a literal "%" of the text, not a parameter: such a statement is not numbered, not prepared
+            Prepared(f"compiled_{model._meta.db_table}", numbered(sql), None)
+            if connection.vendor == "postgresql" and "%%" not in sql
+            else None,
         )
-    sql, params, indexes, compiler, converters, (start, end, names), populators, annotations, for_update = ready
+    sql, params, indexes, compiler, converters, (start, end, names), populators, annotations, for_update, statement = (
+        ready
+    )
     if for_update and connection.features.has_select_for_update and connection.get_autocommit():
         raise TransactionManagementError("select_for_update cannot be used outside of a transaction.")
     params = list(params)
     for index, field, key in zip(indexes, key_fields, keys, strict=True):
         params[index] = field.get_db_prep_value(key, connection)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if statement is not None and prepared_statements(connection):
+            statement.run(cursor, params)
+        else:
+            cursor.execute(sql, params)
         rows = cursor.fetchall()
     if converters:
         rows = compiler.apply_converters(rows, converters)

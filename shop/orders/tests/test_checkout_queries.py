@@ -284,6 +284,19 @@ def _statement_head(sql):
     return f'INSERT INTO "{prepared[1]}"' if prepared else " ".join(sql.split()[:3])
 
 
+def _prepared_text(sql):
+    """The statement a compiled read runs where statements are prepared (``EXECUTE compiled_…``), as PostgreSQL
+    holds it; any other statement as it is."""
+    from django.db import connection
+
+    name = re.match(r"EXECUTE (compiled_\w+)\(", sql)
+    if name is None:
+        return sql
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE name = %s", [name[1]])
+        return cursor.fetchone()[0].split(" AS ", 1)[1]
+
+
 def test_the_products_stay_locked_for_the_order_writes_only(user):
     """The lock window: after the products' ``FOR UPDATE`` the order transaction runs only the
     writes that need the locked values (the cart was emptied before it, under the cart's lock)."""
@@ -297,7 +310,7 @@ def test_the_products_stay_locked_for_the_order_writes_only(user):
     with CaptureQueriesContext(connection) as captured:
         order_place(user=user, cart=cart, idempotency_key="lock-window", payment_method="cash_on_delivery")
 
-    statements = [query["sql"] for query in captured.captured_queries]
+    statements = [_prepared_text(query["sql"]) for query in captured.captured_queries]
     locked = next(i for i, sql in enumerate(statements) if sql.startswith("SELECT") and 'FROM "catalog_product"' in sql)
     assert ("FOR UPDATE" in statements[locked]) == (connection.vendor == "postgresql")  # SQLite serialises writes
     inserts = [
@@ -457,3 +470,37 @@ def test_the_placed_orders_answer_builds_no_queryset(user, monkeypatch):
     assert made == []
     assert [event["type"] for event in data["events"]] == ["placed", "paid", "status_changed"]
     assert len(data["items"]) == 2
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statements are prepared on PostgreSQL only")
+@pytest.mark.parametrize("prepared", [True, False])
+def test_the_compiled_reads_are_prepared_where_statements_are(user, settings, prepared):
+    """The address, the products' and variants' locks (``lock_objects.compiled_instances``) run as ``EXECUTE``s
+    of statements PostgreSQL parsed and planned once per connection, with the same rows as the ORM's."""
+    from django.test.utils import CaptureQueriesContext
+
+    settings.DB_PREPARED_STATEMENTS = prepared
+    AddressFactory(user=user, is_default=True, city="Kampot")
+    _cart_of(user, 2, variants=1)
+    cart = Cart.objects.get(user=user)
+
+    with CaptureQueriesContext(connection) as captured:
+        order, created, _ = order_place(
+            user=user, cart=cart, idempotency_key="compiled", payment_method="cash_on_delivery"
+        )
+
+    names = [re.match(r"EXECUTE (compiled_[a-z_]+)_[0-9a-f]{16}\(", query["sql"]) for query in captured]
+    executed = [name[1] for name in names if name]
+    reads = ["compiled_accounts_address", "compiled_catalog_product", "compiled_catalog_productvariant"]
+    assert executed[:3] == (reads if prepared else [])
+    texts = [_prepared_text(query["sql"]) for query in captured]
+    locks = [sql for sql in texts if sql.startswith("SELECT") and "FOR UPDATE OF" in sql]
+    locked = [re.search(r'FOR UPDATE OF "(\w+)"', sql)[1] for sql in locks]
+    assert locked[:2] == ["catalog_product", "catalog_productvariant"]  # then the order's and the payment's
+    assert created
+    order.refresh_from_db()
+    assert order.shipping_address["city"] == "Kampot"
+    assert sorted((item.product_name, item.quantity) for item in order.items.all()) == [("Toner 0", 1), ("Toner 1", 2)]
+    assert order.items.exclude(variant=None).count() == 1
+    assert Product.objects.get(name="Toner 1").stock_quantity == 48
+    assert ProductVariant.objects.get(product__name="Toner 0").stock_quantity == 29

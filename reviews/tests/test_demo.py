@@ -135,3 +135,35 @@ def test_demo_shoppers_reorder_what_they_rated_well_and_rate_what_fits_higher():
     mismatched = [r.rating for r in reviews if not fits(r.user, r.product)]
     assert len(fitting) > 50 and len(mismatched) > 30
     assert sum(fitting) / len(fitting) > sum(mismatched) / len(mismatched) + 0.3
+
+
+def test_demo_answers_do_not_depend_on_the_ids_the_database_hands_out():
+    """The answers a demo question gets are drawn from its product, its asker's e-mail and its text: the same
+    whatever ids earlier rows took (the expert answered none of a run's questions once, in one test order)."""
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from reviews import demo
+    from reviews.models import Question
+
+    now = timezone.now()
+    product = SimpleNamespace(
+        id=7, sku="DEMO-SERUM", name="Calm Serum 5%", skin_types=["oily"], ingredients=["Niacinamide"], usage_time=""
+    )
+    expert = SimpleNamespace(pk=900)
+    texts = [f"Does this help with {word}?" for word in ("redness", "acne", "pores", "dryness", "glow", "texture")]
+
+    def answers(asker_id):
+        shoppers = {asker_id: SimpleNamespace(email="shopper3@skincare.local")}
+        drawn = []
+        for text in texts:
+            question = Question(product_id=7, user_id=asker_id, question=text, question_category="general")
+            question._demo_date = now - timedelta(days=3)
+            found = demo._answers_for(question, product, shoppers, {}, {}, expert, None, now)
+            drawn.append([(answer.answer, answer.is_from_expert, answer._demo_date) for answer in found])
+        return drawn
+
+    assert answers(12) == answers(4012)
+    assert any(drawn for drawn in answers(12))

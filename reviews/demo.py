@@ -773,7 +773,8 @@ def seed_questions(*, scale, progress):
     progress(1, 2, "answers")
 
     analyze(Question, Answer)
-    votes = _seed_qa_votes(questions, answers, everyone)
+    emails = {user.pk: user.email for user in [*shoppers.values(), expert, admin] if user is not None}
+    votes = _seed_qa_votes(questions, answers, everyone, catalog=catalog, emails=emails)
     analyze(QuestionVote, AnswerVote)
     for question in questions:
         approved = sum(1 for a in answers if a.question_id == question.pk and a.status == ContentStatus.APPROVED)
@@ -870,12 +871,20 @@ def _answers_for(question, product, shoppers, delivered, buyers_of, expert, admi
     return answers
 
 
-def _seed_qa_votes(questions, answers, everyone):
+def _question_key(question, catalog, emails):
+    """A question's stable key (its product's SKU, its asker's e-mail, its text), not the ids the database
+    handed out: the draws below are the same whatever ids earlier rows took."""
+    return catalog[question.product_id].sku, emails[question.user_id], question.question
+
+
+def _qa_votes(questions, answers, everyone, *, catalog, emails):
+    """Votes drawn from stable keys (``_question_key``, the answerer's e-mail); ``everyone``: the voters' ids
+    in the order the demo created them. Returns the unsaved ``(question votes, answer votes)``."""
     question_votes, answer_votes = [], []
     for question in questions:
         if question.status != ContentStatus.APPROVED:
             continue
-        rng = _rng("question-votes", question.product_id, question.user_id, question.question)
+        rng = _rng("question-votes", *_question_key(question, catalog, emails))
         voters = {
             v for v in rng.sample(everyone, k=min(len(everyone), rng.choice([0, 0, 1, 2, 4]))) if v != question.user_id
         }
@@ -883,12 +892,17 @@ def _seed_qa_votes(questions, answers, everyone):
     for answer in answers:
         if answer.status != ContentStatus.APPROVED:
             continue
-        rng = _rng("answer-votes", answer.question_id, answer.user_id)
+        rng = _rng("answer-votes", *_question_key(answer.question, catalog, emails), emails[answer.user_id])
         n = rng.choice([1, 2, 3, 5]) if answer.is_from_expert else rng.choice([0, 0, 1, 2])
         voters = {v for v in rng.sample(everyone, k=min(len(everyone), n)) if v != answer.user_id}
         for voter in sorted(voters):
             vote_type = VoteType.HELPFUL if rng.random() < 0.9 else VoteType.UNHELPFUL
             answer_votes.append(AnswerVote(answer=answer, user_id=voter, vote_type=vote_type))
+    return question_votes, answer_votes
+
+
+def _seed_qa_votes(questions, answers, everyone, *, catalog, emails):
+    question_votes, answer_votes = _qa_votes(questions, answers, everyone, catalog=catalog, emails=emails)
     QuestionVote.objects.bulk_create(question_votes, batch_size=BATCH)
     AnswerVote.objects.bulk_create(answer_votes, batch_size=BATCH)
     # counters from the vote rows

@@ -167,3 +167,40 @@ def test_demo_answers_do_not_depend_on_the_ids_the_database_hands_out():
 
     assert answers(12) == answers(4012)
     assert any(drawn for drawn in answers(12))
+
+
+def test_demo_votes_do_not_depend_on_the_ids_the_database_hands_out():
+    """Who votes on a demo question or answer, and how, is drawn from the product's SKU, the people's e-mails and
+    the text: the same people vote the same way whatever ids the rows took (votes drawn from the ids changed with
+    the order tests ran in on PostgreSQL)."""
+    from types import SimpleNamespace
+
+    from reviews import demo
+    from reviews.models import Answer, ContentStatus, Question
+
+    catalog = {7: SimpleNamespace(sku="DEMO-SERUM")}
+    people = [f"shopper{n}@skincare.local" for n in range(1, 13)] + ["expert@skincare.local"]
+    texts = [f"Does this help with {word}?" for word in ("redness", "acne", "pores", "dryness", "glow", "texture")]
+
+    def votes(first_id):
+        ids = {email: first_id + 10 * n for n, email in enumerate(people)}
+        emails = {pk: email for email, pk in ids.items()}
+        questions, answers = [], []
+        for n, text in enumerate(texts):
+            asker = ids[people[n]]
+            question = Question(pk=first_id + n, product_id=7, user_id=asker, question=text)
+            question.status = ContentStatus.APPROVED
+            answer = Answer(question=question, user_id=ids[people[-1]], answer="Yes.", is_from_expert=True)
+            answer.status = ContentStatus.APPROVED
+            questions.append(question)
+            answers.append(answer)
+        everyone = [ids[email] for email in people[:-1]]
+        question_votes, answer_votes = demo._qa_votes(questions, answers, everyone, catalog=catalog, emails=emails)
+        return (
+            sorted((vote.question.question, emails[vote.user_id]) for vote in question_votes),
+            sorted((vote.answer.question.question, emails[vote.user_id], vote.vote_type) for vote in answer_votes),
+        )
+
+    drawn = votes(12)
+    assert drawn == votes(4012)
+    assert drawn[0] and drawn[1]

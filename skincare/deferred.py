@@ -67,7 +67,7 @@ TASKS = "skincare.deferred.tasks"  # the key of the published tasks: flushed aft
 def batch():
     """Collect ``defer`` calls until the outermost ``batch`` ends, then flush each key once (in the
     order the keys were first deferred)."""
-    if _pending.get() is not None:  # nested: the outermost batch flushes
+    if in_batch():  # nested: the outermost batch flushes
         yield
         return
     groups = {}
@@ -173,7 +173,7 @@ def publish(task, *, args=(), kwargs=None, **options):
     """``task.apply_async(args, kwargs, **options)``, or ``task.delay(*args, **kwargs)`` without options;
     with a broker and inside a batch, once the batch ends, in one message with the batch's other tasks."""
     item = (task.name, list(args), kwargs or {}, options)
-    if _pending.get() is None or task.app.conf.task_always_eager:
+    if not in_batch() or task.app.conf.task_always_eager:
         _send(task, item)
         return
     defer(TASKS, item, flush=_publish)

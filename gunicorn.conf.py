@@ -23,8 +23,9 @@ os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 def post_worker_init(worker):
     """The app is loaded: everything alive now (modules, settings, URL patterns, the ORM's and DRF's metadata,
     about 158,000 objects) lives as long as the worker, so it is moved out of the cyclic collector's reach
-    (``gc.freeze``). A full collection then walks only what requests left behind: 86 -> 14 ms each in a
-    checkout run (docs/performance.md, "gc.freeze in the web workers")."""
+    (``gc.freeze``). A full collection then walks only what requests left behind: 80-87 -> 13-15 ms each in
+    a checkout run (docs/performance.md, "Issue 18, session 17: the whole table with a Celery worker, on main,
+    and `gc.freeze` in the web workers")."""
     gc.collect()
     gc.freeze()
 

@@ -22,10 +22,11 @@ ORDER_MESSAGES = {
 }
 
 
-def _order_notify(order, title, message, priority=NotificationPriority.NORMAL):
+def _order_notify(order, title, message, priority=NotificationPriority.NORMAL, *, kind=""):
     """Queue the notice (the order events are sent after their commit, so it can go right away).
     Within one operation (``skincare.deferred.batch``: a checkout's order, payment and confirmation)
-    the notices go as one task that writes them in one INSERT."""
+    the notices go as one task that writes them in one INSERT, a checkout's as one notice
+    (``_one_per_checkout``). ``kind``: the milestone ("placed", "paid" or the new status)."""
     if order.user_id is None:
         return
     notice = {
@@ -36,12 +37,39 @@ def _order_notify(order, title, message, priority=NotificationPriority.NORMAL):
         "message": message,
         "priority": str(priority),
     }
-    deferred.defer("feedback.order_notices", notice, flush=_queue_order_notices)
+    deferred.defer("feedback.order_notices", (kind, notice), flush=_queue_order_notices)
 
 
-def _queue_order_notices(notices):
+PLACED_AND = {  # a checkout's one notice, by what followed the placing in the same operation
+    "paid": ("Order {number} placed and paid", "Thank you! We received your order {number} and your payment."),
+    "confirmed": ("Order {number} confirmed", "Thank you! We received and confirmed your order {number}."),
+}
+
+
+def _one_per_checkout(items):
+    """``[(kind, notice)]`` as notices, an order placed in the operation told once: its "placed" notice says
+    what followed in the same operation (paid, or confirmed: cash on delivery), and those are not told again."""
+    kinds = {}
+    for kind, notice in items:
+        kinds.setdefault(notice["order_id"], set()).add(kind)
+    notices = []
+    for kind, notice in items:
+        told = kinds[notice["order_id"]]
+        if "placed" in told and kind in PLACED_AND:
+            continue
+        if kind == "placed":
+            following = next((name for name in PLACED_AND if name in told), None)
+            if following is not None:
+                title, message = (part.format(number=notice["order_number"]) for part in PLACED_AND[following])
+                notice = {**notice, "title": title, "message": message}
+        notices.append(notice)
+    return notices
+
+
+def _queue_order_notices(items):
     from feedback.tasks import order_notices
 
+    notices = _one_per_checkout(items)
     try:
         deferred.publish(order_notices, kwargs={"notices": notices})
     except Exception:  # noqa: BLE001 - a notification must never break the order flow
@@ -50,12 +78,15 @@ def _queue_order_notices(notices):
 
 def on_order_placed(sender, order, **kwargs):
     _order_notify(
-        order, f"Order {order.order_number} placed", f"Thank you! We received your order {order.order_number}."
+        order,
+        f"Order {order.order_number} placed",
+        f"Thank you! We received your order {order.order_number}.",
+        kind="placed",
     )
 
 
 def on_order_paid(sender, order, **kwargs):
-    _order_notify(order, f"Payment received for {order.order_number}", "Your payment was received.")
+    _order_notify(order, f"Payment received for {order.order_number}", "Your payment was received.", kind="paid")
 
 
 def on_order_status_changed(sender, order, old_status, new_status, **kwargs):
@@ -65,12 +96,14 @@ def on_order_status_changed(sender, order, old_status, new_status, **kwargs):
     tracking = f" Tracking number: {order.tracking_number}." if getattr(order, "tracking_number", "") else ""
     title, message = (part.format(number=order.order_number, tracking=tracking) for part in template)
     priority = NotificationPriority.HIGH if new_status in ("shipped", "delivered") else NotificationPriority.NORMAL
-    _order_notify(order, title, message, priority)
+    _order_notify(order, title, message, priority, kind=str(new_status))
 
 
 def on_order_refunded(sender, order, amount=None, **kwargs):
     amount_text = f" ({amount} {order.currency})" if amount is not None else ""
-    _order_notify(order, f"Refund for {order.order_number}", f"A refund{amount_text} was issued for your order.")
+    _order_notify(
+        order, f"Refund for {order.order_number}", f"A refund{amount_text} was issued for your order.", kind="refunded"
+    )
 
 
 def on_price_dropped(sender, product, old_price, new_price, **kwargs):

@@ -1,5 +1,6 @@
-"""A checkout's notices (placed, payment received, confirmed) reach the shopper as before, written by
-one task in one INSERT, with one read of the shopper's preferences and push devices."""
+"""A checkout's notices (placed, payment received, confirmed) reach the shopper as one notice, written by
+one task in one INSERT, with one read of the shopper's preferences and push devices; the notices of several
+checkouts (a drain's) in one INSERT too."""
 
 from decimal import Decimal
 
@@ -14,6 +15,8 @@ from shop.cart.tests.factories import ProductFactory
 from shop.orders.tests.helpers import checkout, fill_cart
 
 pytestmark = pytest.mark.django_db
+
+DECLINED_CARD = "4000000000000002"  # the test card provider declines it
 
 
 @pytest.fixture(autouse=True)
@@ -38,7 +41,7 @@ def _statements(queries, prefix):
     return [q["sql"] for q in queries.captured_queries if q["sql"].startswith(prefix)]
 
 
-def test_a_checkouts_notices_are_one_task_one_insert_and_listed_as_before(auth_client, user, monkeypatch):
+def test_a_card_checkout_is_one_notice_placed_and_paid_written_by_one_task(auth_client, user, monkeypatch):
     fill_cart(user, (ProductFactory(price=Decimal("12.00")), 1))
     queued = []
     delay = tasks.order_notices.delay
@@ -49,23 +52,64 @@ def test_a_checkouts_notices_are_one_task_one_insert_and_listed_as_before(auth_c
 
     assert response.status_code == 201, response.json()
     number = response.json()["data"]["order_number"]
-    assert len(queued) == 1 and len(queued[0]["notices"]) == 3
+    # placed, paid and confirmed in one operation: told once, not three times within the same second
+    assert len(queued) == 1 and len(queued[0]["notices"]) == 1
     assert len(_statements(queries, 'INSERT INTO "feedback_notification"')) == 1
     assert len(_statements(queries, 'SELECT "feedback_notificationpreference"')) == 1
     listed = auth_client.get("/api/v1/notifications").json()["data"]
-    assert [n["title"] for n in listed] == [  # newest first, in the order the events were sent
-        f"Payment received for {number}",
-        f"Order {number} confirmed",
-        f"Order {number} placed",
+    assert [(n["title"], n["message"]) for n in listed] == [
+        (f"Order {number} placed and paid", f"Thank you! We received your order {number} and your payment.")
     ]
-    notes = list(Notification.objects.filter(user=user).order_by("pk"))
-    assert {(n.type, n.related_type, n.related_key, n.action_url) for n in notes} == {
-        ("order_update", "order", number, f"/orders/{number}")
-    }
-    assert [n.related_id for n in notes] == [int(notes[0].related_id)] * 3
+    [note] = Notification.objects.filter(user=user)
+    assert (note.type, note.related_type, note.related_key, note.action_url) == (
+        "order_update",
+        "order",
+        number,
+        f"/orders/{number}",
+    )
 
 
-def test_a_checkouts_notices_are_pushed_with_one_device_read(auth_client, user, monkeypatch):
+@pytest.mark.parametrize(
+    ("payment", "title", "message"),
+    [
+        (
+            {"payment_method": "cash_on_delivery"},
+            "Order {} confirmed",
+            "Thank you! We received and confirmed your order {}.",
+        ),
+        ({"card_number": DECLINED_CARD}, "Order {} placed", "Thank you! We received your order {}."),
+    ],
+    ids=["cash-on-delivery", "card-declined"],
+)
+def test_a_checkout_not_paid_at_once_is_one_notice_of_what_happened(auth_client, user, payment, title, message):
+    fill_cart(user, (ProductFactory(price=Decimal("12.00")), 1))
+
+    response = checkout(auth_client, user, **payment)
+
+    assert response.status_code == 201, response.json()
+    number = response.json()["data"]["order_number"]
+    assert list(Notification.objects.filter(user=user).values_list("title", "message")) == [
+        (title.format(number), message.format(number))
+    ]
+
+
+def test_a_payment_after_the_checkout_is_its_own_notice(auth_client, user):
+    """A card declined at checkout and paid later: the payment and the confirmation are told then."""
+    fill_cart(user, (ProductFactory(price=Decimal("12.00")), 1))
+    number = checkout(auth_client, user, card_number=DECLINED_CARD).json()["data"]["order_number"]
+
+    response = auth_client.post(
+        f"/api/v1/orders/{number}/pay", {"payment_method": "card", "card_number": "4242424242424242"}, format="json"
+    )
+
+    assert response.status_code == 200, response.json()
+    assert response.json()["data"]["payment_status"] == "paid"
+    assert sorted(Notification.objects.filter(user=user).values_list("title", flat=True)) == sorted(
+        [f"Order {number} placed", f"Payment received for {number}", f"Order {number} confirmed"]
+    )
+
+
+def test_a_checkouts_notice_is_pushed_and_a_refused_token_switched_off(auth_client, user, monkeypatch):
     PushDevice.objects.create(user=user, token="phone", platform="ios")
     PushDevice.objects.create(user=user, token="gone", platform="android")
     backend = RecordingPush(invalid={"gone"})
@@ -77,13 +121,23 @@ def test_a_checkouts_notices_are_pushed_with_one_device_read(auth_client, user, 
 
     number = response.json()["data"]["order_number"]
     assert len(_statements(queries, 'SELECT "feedback_pushdevice"')) == 1
-    # The refused token is switched off at the first push and not used for the next notices.
-    assert [tokens for _, tokens in backend.sent] == [["gone", "phone"], ["phone"], ["phone"]]
-    assert sorted(title for title, _ in backend.sent) == sorted(
-        [f"Order {number} placed", f"Payment received for {number}", f"Order {number} confirmed"]
-    )
+    assert backend.sent == [(f"Order {number} placed and paid", ["gone", "phone"])]
     assert not PushDevice.objects.get(token="gone").is_active
-    assert Notification.objects.filter(user=user, push_sent=True).count() == 3
+    assert Notification.objects.filter(user=user, push_sent=True).count() == 1
+
+
+def test_the_notices_task_reads_devices_once_and_skips_a_token_refused_by_an_earlier_notice(user, monkeypatch):
+    PushDevice.objects.create(user=user, token="phone", platform="ios")
+    PushDevice.objects.create(user=user, token="gone", platform="android")
+    backend = RecordingPush(invalid={"gone"})
+    monkeypatch.setattr(push, "push_backend", lambda: backend)
+
+    with CaptureQueriesContext(connection) as queries:
+        tasks.order_notices(notices=[_notice(user, "placed"), _notice(user, "shipped"), _notice(user, "delivered")])
+
+    assert len(_statements(queries, 'SELECT "feedback_pushdevice"')) == 1
+    assert [tokens for _, tokens in backend.sent] == [["gone", "phone"], ["phone"], ["phone"]]
+    assert not PushDevice.objects.get(token="gone").is_active
 
 
 def test_an_order_event_outside_a_checkout_still_makes_its_notice_at_once(user):
@@ -267,7 +321,7 @@ def test_several_notices_are_one_insert_with_the_models_values_and_drop_the_cach
 
 def test_with_a_drain_the_notices_of_several_checkouts_are_one_message_and_one_insert(auth_client, user, settings):
     """A broker (in memory) and the drain on: three checkouts send one drain message (the window's); the drain
-    writes their nine notices with one preferences read and one INSERT, and sends their six e-mails."""
+    writes their three notices with one preferences read and one INSERT, and sends their three e-mails."""
     from django.core import mail
     from kombu import pools
 
@@ -302,6 +356,8 @@ def test_with_a_drain_the_notices_of_several_checkouts_are_one_message_and_one_i
 
     assert len(_statements(queries, 'INSERT INTO "feedback_notification"')) == 1
     assert len(_statements(queries, 'SELECT "feedback_notificationpreference"')) == 1
-    assert sorted(Notification.objects.values_list("related_key", flat=True)) == sorted(numbers * 3)
-    assert sorted(message.to[0] for message in mail.outbox) == [user.email] * 6
+    assert sorted(Notification.objects.values_list("related_key", flat=True)) == sorted(numbers)
+    assert sorted(message.subject for message in mail.outbox) == sorted(
+        f"Order {number} received" for number in numbers
+    )
     assert not DeferredBatch.objects.exists()

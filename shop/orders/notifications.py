@@ -49,13 +49,11 @@ def order_email_context(order, **extra):
 
 
 def order_email(order, event, *, items=None, **extra):
-    """Queue the e-mail after commit: the task renders it (and reads the lines, unless ``items``,
+    """Queue the e-mail after commit (``_emails_publish``): the task renders it (and reads the lines, unless ``items``,
     the ``OrderItem`` rows as just created, already says what they are), so neither the rendering
     nor a line query runs inside the checkout's lock window (nor in the request, with a broker)."""
     if event not in EMAIL_EVENTS or not order.customer_email:
         return
-    from shop.orders.tasks import order_email_send
-
     kwargs = {
         "order_id": order.pk,
         "to": order.customer_email,
@@ -67,7 +65,28 @@ def order_email(order, event, *, items=None, **extra):
             _email_item(item.product_name, item.variant_name, item.quantity, item.unit_price, item.total_price)
             for item in items
         ]
-    transaction.on_commit(lambda: deferred.publish(order_email_send, kwargs=kwargs))
+    transaction.on_commit(lambda: deferred.defer(EMAILS, (event, kwargs), flush=_emails_publish))
+
+
+EMAILS = "orders.emails"  # the deferred key of the order e-mails of one operation (``_emails_publish``)
+
+
+def _emails_publish(emails):
+    """Hand on ``[(event, order_email_send's kwargs)]``, one task each, except that an order's "placed" and
+    "paid" e-mails of one operation (a checkout whose card was approved at once) are one e-mail: the "placed"
+    one, with the order as the payment left it and ``paid`` set (it then says the payment was received).
+    Outside a ``skincare.deferred.batch`` each e-mail comes alone, as when the payment follows later."""
+    from shop.orders.tasks import order_email_send
+
+    paid = {kwargs["order_id"]: kwargs for event, kwargs in emails if event == "paid"}
+    placed = {kwargs["order_id"] for event, kwargs in emails if event == "placed"}
+    for event, kwargs in emails:
+        order_id = kwargs["order_id"]
+        if event == "paid" and order_id in placed:
+            continue  # said by the order's "placed" e-mail
+        if event == "placed" and order_id in paid:
+            kwargs = {**kwargs, "context": {**paid[order_id]["context"], "paid": True}}
+        deferred.publish(order_email_send, kwargs=kwargs)
 
 
 def send_on_commit(signal, **kwargs):

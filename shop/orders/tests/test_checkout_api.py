@@ -50,10 +50,28 @@ def test_checkout_turns_cart_into_order(auth_client, user):
     assert not CartLine.objects.filter(cart__user=user).exists()
     payment = Payment.objects.get(order__order_number=data["order_number"])
     assert (payment.status, payment.amount, payment.payment_provider) == ("completed", D("68.73"), "test")
-    assert [m.subject for m in mail.outbox] == [
-        f"Order {data['order_number']} received",
-        f"Payment received for order {data['order_number']}",
-    ]
+    # one e-mail for the checkout: the order as placed, and the payment its card made at once
+    assert [m.subject for m in mail.outbox] == [f"Order {data['order_number']} received"]
+    assert "We received your payment of 68.73 USD.\n\n- 2 x Niacinamide 10%: 39.98 USD" in mail.outbox[0].body
+
+
+def test_a_card_declined_at_checkout_is_told_so_and_its_later_payment_has_its_own_e_mail(auth_client, user):
+    fill_cart(user, (ProductFactory(price=D("10.00"), name="Toner"), 1))
+    number = checkout(auth_client, user, card_number=DECLINED_CARD).json()["data"]["order_number"]
+    [placed] = mail.outbox
+    assert placed.subject == f"Order {number} received"
+    assert "Toner" in placed.body and "We received your payment" not in placed.body
+    mail.outbox.clear()
+
+    response = auth_client.post(
+        f"{ORDERS}/{number}/pay", {"payment_method": "card", "card_number": "4242424242424242"}, format="json"
+    )
+
+    assert response.json()["data"]["payment_status"] == "paid"
+    [paid] = mail.outbox
+    assert paid.subject == f"Payment received for order {number}"
+    total = response.json()["data"]["total"]  # shipping and tax included
+    assert f"We received your payment of {total} USD for order {number}." in paid.body
 
 
 def test_snapshot_survives_product_changes(auth_client, user):

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.json import KeyTransform
 
 ZERO = Decimal("0.00")
 
@@ -27,6 +28,14 @@ class AnalyticsDocument(models.Model):
         indexes = [
             models.Index(fields=["collection", "created_at"], name="ml_doc_coll_created"),
             models.Index(fields=["expires_at"], condition=Q(expires_at__isnull=False), name="ml_doc_expires"),
+            # A buyer's searches in the attribution window (``services._PurchaseSearches``, on every flush with a
+            # purchase): without it each such flush reads every search of the retention window.
+            models.Index(
+                KeyTransform("user_id", "doc"),
+                KeyTransform("timestamp", "doc"),
+                condition=Q(collection="search_analytics"),
+                name="ml_doc_search_user",
+            ),
         ]
 
     def __str__(self):

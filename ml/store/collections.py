@@ -36,6 +36,7 @@ COLLECTIONS = {
             "search_analytics",
             indexes=(
                 (("timestamp", DESC),),
+                (("user_id", ASC), ("timestamp", DESC)),  # a buyer's searches (purchase attribution)
                 (("normalized_query", ASC), ("timestamp", DESC)),
                 (("session_id", ASC), ("timestamp", DESC)),
                 (("results_count", ASC),),

@@ -2,7 +2,12 @@
 the cart; a flush attributes all its purchases with one read of the searches (``services._PurchaseSearches``).
 Both backends (``any_store``: relational, and pymongo's store on mongomock)."""
 
+import json
 from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from ml import services
 
@@ -79,3 +84,27 @@ def test_a_batch_of_purchases_reads_the_searches_once(relational_store, django_a
         services.events_write(store=relational_store, events=purchases)
 
     assert _conversions(relational_store) == {"s1": {"added_to_cart": [], "purchased": []}}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the plan of PostgreSQL's partial expression index")
+def test_the_buyers_searches_are_read_through_their_index_not_every_search(relational_store):
+    """The read of a flush's buyers' searches walks ``ml_doc_search_user`` (buyer, time), so its cost follows
+    the buyers' searches, not every search of the retention window (a scan of 31,682 to find 2 took 35 ms on
+    a benchmark database; docs/performance.md, session 19)."""
+    from ml.models import AnalyticsDocument
+
+    others = [_search(f"o{n}", 1000 + n % 300, T0 - (n % 20) * HOUR) for n in range(3000)]
+    services.events_write(store=relational_store, events=[*others, _search("mine", 7, T0 - DAY)])
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {AnalyticsDocument._meta.db_table}")
+    searches = services._PurchaseSearches(relational_store, [_purchase(1, [5], 7, T0)])
+
+    with CaptureQueriesContext(connection) as queries:
+        found = searches.for_purchase(searches.purchases[0])
+
+    assert [search["search_id"] for search in found] == ["mine"]
+    [read] = queries.captured_queries
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {read['sql']}")
+        plan = json.dumps(cursor.fetchone()[0])
+    assert '"Index Name": "ml_doc_search_user"' in plan, plan

@@ -29,6 +29,11 @@ if (BASE_DIR / ".env").is_file():
     environ.Env.read_env(BASE_DIR / ".env")
 
 
+def env_bool(name: str, *, default: bool) -> bool:
+    """A yes/no variable. Set but empty (``NAME=`` in a copy of .env.example) means the default, as unset does."""
+    return env.bool(name) if env.str(name, default="").strip() else default
+
+
 def local_secret_key(path: Path) -> str:
     """This checkout's own key, made on the first start and kept in a git-ignored file.
 
@@ -62,7 +67,7 @@ def local_secret_key(path: Path) -> str:
     return key
 
 
-DEBUG = env.bool("DEBUG", default=True)
+DEBUG = env_bool("DEBUG", default=True)
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
@@ -128,7 +133,7 @@ if not DEBUG:
     MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 # Benchmarks only: every answer carries X-Query-Count (SQL statements it ran); see benchmarks/hot_paths.py.
-QUERY_COUNT_HEADER = env.bool("QUERY_COUNT_HEADER", default=False)
+QUERY_COUNT_HEADER = env_bool("QUERY_COUNT_HEADER", default=False)
 if QUERY_COUNT_HEADER:
     MIDDLEWARE.insert(0, "skincare.api.query_count.QueryCountHeaderMiddleware")
 
@@ -160,7 +165,7 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 # The cart's hot statements and the order notices' two reads (feedback/selectors.py) prepared once per
 # connection (skincare/prepared.py); by default with persistent connections only. Set it false behind PgBouncer
 # in transaction mode (docs/operations.md).
-DB_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=DATABASES["default"]["CONN_MAX_AGE"] != 0)
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", default=DATABASES["default"]["CONN_MAX_AGE"] != 0)
 if DB_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Each prepared statement keeps its generic plan from its first run: they all look rows up by key, and a
     # checkout's INSERT of the order and its rows (UNNEST of arrays) was planned anew on every run otherwise
@@ -196,7 +201,7 @@ if REDIS_URL:
                 # Redis down: cache reads miss and writes are skipped (logged), so pages and the API answer
                 # from the database and throttles let requests through, instead of every request failing
                 # (docs/operations.md, "Redis down"). Code that talks to Redis directly handles its own errors.
-                "IGNORE_EXCEPTIONS": env.bool("CACHE_IGNORE_EXCEPTIONS", default=True),
+                "IGNORE_EXCEPTIONS": env_bool("CACHE_IGNORE_EXCEPTIONS", default=True),
             },
         }
     }
@@ -213,7 +218,7 @@ PRODUCT_PAGE_LIST_TIMEOUT = env.int("PRODUCT_PAGE_LIST_TIMEOUT", default=60)
 
 # --- Celery -----------------------------------------------------------------
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not CELERY_BROKER_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 # The queue tasks are sent to and workers read by default (one broker shared by several deployments).
@@ -451,15 +456,15 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default="") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
-MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
-PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(BASE_DIR / "private_media")))
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default="") or BASE_DIR / "media")
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default="") or BASE_DIR / "private_media")
 # The recommender fitted by the nightly run, which per-user refreshes score against (docs/ml.md).
 ML_MODEL_DIR = Path(env.str("ML_MODEL_DIR", default="") or BASE_DIR / "var" / "ml_models")
 # Purchases and reviews queue a refresh of the shopper's list; with a broker, every shopper pending is refreshed
 # by one batch at most this many seconds after the trigger that scheduled it (eager: at once, then no second
 # refresh of that shopper within this window). docs/ml.md.
 ML_REFRESH_WINDOW_SECONDS = env.int("ML_REFRESH_WINDOW_SECONDS", default=30)
-SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
+SERVE_MEDIA = env_bool("SERVE_MEDIA", default=DEBUG)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 # Hard ceiling for one request body; per-context limits in the admin are checked first.
@@ -549,7 +554,7 @@ CART_TTL_DAYS = env.int("CART_TTL_DAYS", default=7)
 # charge attempt is cancelled by the ``orders.expire_unpaid`` beat task: stock and coupon use return.
 ORDER_UNPAID_TIMEOUT_MINUTES = env.int("ORDER_UNPAID_TIMEOUT_MINUTES", default=60)
 # A full refund of an order not yet shipped puts its items back in stock.
-ORDER_RESTOCK_ON_REFUND = env.bool("ORDER_RESTOCK_ON_REFUND", default=True)
+ORDER_RESTOCK_ON_REFUND = env_bool("ORDER_RESTOCK_ON_REFUND", default=True)
 # Replenishment reminders: ml (or g) used per day by product type ("default" for the others), and how
 # many days before the estimated run-out date the "running low?" notification goes out.
 REPLENISHMENT_DAILY_USE = json.loads(
@@ -582,12 +587,12 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 
 # --- Community: moderation, notifications, push ------------------------------------
-MODERATION_AUTO_APPROVE = env.bool("MODERATION_AUTO_APPROVE", default=True)
+MODERATION_AUTO_APPROVE = env_bool("MODERATION_AUTO_APPROVE", default=True)
 MODERATION_AUTO_APPROVE_MAX_SCORE = env.str("MODERATION_AUTO_APPROVE_MAX_SCORE", default="0.30")
 MODERATION_SPAM_THRESHOLD = env.str("MODERATION_SPAM_THRESHOLD", default="0.70")
 MODERATION_TOXICITY_THRESHOLD = env.str("MODERATION_TOXICITY_THRESHOLD", default="0.50")
-MODERATION_FLAG_MEDICAL_CLAIMS = env.bool("MODERATION_FLAG_MEDICAL_CLAIMS", default=True)
-MODERATION_AUTO_APPROVE_PHOTOS = env.bool("MODERATION_AUTO_APPROVE_PHOTOS", default=False)
+MODERATION_FLAG_MEDICAL_CLAIMS = env_bool("MODERATION_FLAG_MEDICAL_CLAIMS", default=True)
+MODERATION_AUTO_APPROVE_PHOTOS = env_bool("MODERATION_AUTO_APPROVE_PHOTOS", default=False)
 MODERATION_REPORTS_TO_ESCALATE = env.int("MODERATION_REPORTS_TO_ESCALATE", default=3)
 WISHLIST_NOTIFY_COOLDOWN_HOURS = env.int("WISHLIST_NOTIFY_COOLDOWN_HOURS", default=24)
 REVIEWS_MAX_MEDIA_PER_REVIEW = env.int("REVIEWS_MAX_MEDIA_PER_REVIEW", default=5)
@@ -614,7 +619,7 @@ EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
-EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 # Seconds an SMTP connect or reply may take before the send fails (and the task retries later), so a
 # hung mail server cannot hold a worker.
 EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10.0)
@@ -663,13 +668,13 @@ if not DEBUG:
     _proxy_ssl_header = env.str("SECURE_PROXY_SSL_HEADER", default="X-Forwarded-Proto")
     if _proxy_ssl_header:
         SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
-    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^health(/|$)"]  # load balancer and container probes speak plain HTTP
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
-    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
-    SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
-    CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=True)
+    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=True)
     SECURE_CONTENT_TYPE_NOSNIFF = True
 
 # --- Observability (docs/observability.md) -----------------------------------
@@ -681,7 +686,7 @@ if LOG_FORMAT not in ("json", "text"):
 LOGGING = logging_config(log_format=LOG_FORMAT, level=env.str("LOG_LEVEL", default="INFO"))
 # One line per request (logger skincare.request): method, route, status, duration_ms, db_queries.
 # It replaces gunicorn's access log; about 2/3 of the middleware's cost (docs/observability.md).
-LOG_REQUESTS = env.bool("LOG_REQUESTS", default=True)
+LOG_REQUESTS = env_bool("LOG_REQUESTS", default=True)
 # /metrics (Prometheus) answers only a request with "Authorization: Bearer <METRICS_TOKEN>" or from
 # an address in METRICS_ALLOWED_IPS (addresses or networks, comma-separated); 404 to anyone else.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")

@@ -315,3 +315,70 @@ def test_with_prepared_statements_each_is_planned_once_and_options_in_the_url_ar
     }
     assert probe(DATABASE_URL=url, DB_CONN_MAX_AGE="600", DB_PREPARED_STATEMENTS="true")["plans"] == [3, 0]
     assert probe(DATABASE_URL=url, DB_CONN_MAX_AGE="0", DB_PREPARED_STATEMENTS="true")["plans"] == [3, 0]
+
+
+ALL_SETTINGS_PROBE = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps({name: repr(getattr(settings, name)) for name in dir(settings) if name.isupper()}))
+"""
+
+
+def _env_example():
+    """``.env.example``'s assignments, in order: the file a deployment copies to ``.env``."""
+    pairs = []
+    for line in (ROOT / ".env.example").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, _, value = line.partition("=")
+            pairs.append((name.strip(), value.strip()))
+    return pairs
+
+
+def test_a_variable_left_empty_in_env_example_means_its_default():
+    """`cp .env.example .env` leaves many variables empty; each must then mean "the default".
+
+    The compose trial found MEDIA_ROOT= and PRIVATE_MEDIA_ROOT= read as the working directory: both roots
+    became /app, and the private-files check refused to start the container.
+    """
+    empty = [name for name, value in _env_example() if value == ""]
+    assert {"MEDIA_ROOT", "PRIVATE_MEDIA_ROOT", "STATIC_ROOT", "ML_MODEL_DIR"} <= set(empty)
+    unset = {k: v for k, v in os.environ.items() if k not in CONFIG_VARS and k not in empty}
+    # The test run's own key file, so both processes see the same key.
+    unset["SECRET_KEY_FILE"] = os.environ["SECRET_KEY_FILE"]
+
+    def settings_with(env):
+        result = subprocess.run(
+            [sys.executable, "-c", ALL_SETTINGS_PROBE],
+            cwd=ROOT,
+            env={"DJANGO_SETTINGS_MODULE": "skincare.settings", **env},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout)
+
+    defaults = settings_with(unset)
+    left_empty = settings_with({**{name: "" for name in empty}, **unset})
+
+    assert {name: value for name, value in left_empty.items() if defaults.get(name) != value} == {}
+
+
+def test_env_example_filled_in_as_the_deploy_guide_says_passes_the_deploy_checks(tmp_path):
+    """docs/operations.md: copy .env.example, set SECRET_KEY and ALLOWED_HOSTS; the rest as written."""
+    clean = {k: v for k, v in os.environ.items() if k not in CONFIG_VARS and k != "SECRET_KEY_FILE"}
+    example = dict(_env_example())
+    example.update(SECRET_KEY="k" * 20 + "-deploy-guide-" + "x" * 30, ALLOWED_HOSTS="shop.example.com,localhost")
+    example.update(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", REDIS_URL="", MONGODB_URL="")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "skincare.settings", **example},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == "System check identified no issues (0 silenced)."

@@ -27,17 +27,19 @@ export RABBITMQ_CONFIG_FILE="$OUT/rabbit/rabbitmq.conf" RABBITMQ_CONF_ENV_FILE="
 printf '%s\n' "ERL_EPMD_ADDRESS=127.0.0.1" \
   "SERVER_ADDITIONAL_ERL_ARGS=\"-kernel inet_dist_use_interface {127,0,0,1}\"" >"$OUT/rabbit/rabbitmq-env.conf"
 # Debian's rabbitmq-server runs the node as the rabbitmq user (and its Erlang cookie) when started by root.
-if [ "$(id -u)" = 0 ] && id rabbitmq >/dev/null 2>&1; then chown -R rabbitmq:rabbitmq "$OUT/rabbit"; fi
+# It must also be able to enter $OUT (mktemp -d makes it 0700).
+if [ "$(id -u)" = 0 ] && id rabbitmq >/dev/null 2>&1; then chown -R rabbitmq:rabbitmq "$OUT/rabbit"; chmod o+x "$OUT"; fi
 
 log() { echo "$(date -u +%H:%M:%S) $*" | tee -a "$OUT/drill.log"; }
 redis_up() { redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --daemonize yes \
   --pidfile "$OUT/redis.pid" --logfile "$OUT/redis.log"; }
 
+# Set before either starts, so a node that fails to start does not leave the private redis-server running.
+trap 'rabbitmqctl -q -n "$NODE" stop >/dev/null 2>&1; redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1' EXIT
 redis_up
 rabbitmq-server -detached
 for _ in $(seq 60); do rabbitmqctl -q -n "$NODE" status >/dev/null 2>&1 && break; sleep 1; done
 rabbitmqctl -q -n "$NODE" await_startup || { echo "private rabbitmq did not start"; exit 1; }
-trap 'rabbitmqctl -q -n "$NODE" stop >/dev/null 2>&1; redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1' EXIT
 log "private redis :$REDIS_PORT and rabbitmq $NODE :$RABBIT_PORT up"
 
 started_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -67,13 +69,18 @@ orders=$(DATABASE_URL=${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/sk
 from shop.orders.models import Order
 print(Order.objects.filter(created_at__gte='$started_at').count())
 " 2>/dev/null | tail -1)
-mails=$(grep -c "^Subject: Order .* received" "$OUT/worker.log" || true)
+# The console backend prints each e-mail to the worker's stdout, which Celery logs: with the JSON log format
+# (DEBUG=false) the whole e-mail is one log line and its header lines are joined by a literal "\n", so a
+# "^Subject:" grep finds none. The subject of a checkout's one e-mail (templates/emails/orders/placed_subject.txt).
+subjects=$(grep -oE '(^|\\n)Subject: Order [^ ]+ received' "$OUT/worker.log" | sed 's/.*Subject: Order //')
+mails=$(printf '%s' "$subjects" | grep -c . || true)
+mail_orders=$(printf '%s' "$subjects" | sort -u | grep -c . || true)
 kept=$(grep -c "kept in the outbox" "$OUT/gunicorn.log" || true)
 left=$(DATABASE_URL=${LOAD_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/skincare_load} .venv/bin/python manage.py shell -c "
-from skincare.models import PendingTask
-print(PendingTask.objects.count())
+from skincare.models import DeferredBatch, PendingTask
+print(PendingTask.objects.count(), DeferredBatch.objects.count())
 " 2>/dev/null | tail -1)
-log "tasks kept in the outbox while the broker was down: $kept; still in the outbox: $left"
+log "tasks kept in the outbox while the broker was down: $kept; still in the outbox: ${left% *}; deferred batches (a checkout's e-mails and notices) not run: ${left#* }"
 queued=$(rabbitmqctl -q -n "$NODE" list_queues messages 2>/dev/null | awk 'NR>1 {s+=$1} END {print s+0}')
-log "orders placed by the load test: $orders; confirmation e-mails sent by the worker: $mails; messages still queued: $queued"
+log "orders placed by the load test: $orders; confirmation e-mails sent by the worker: $mails (for $mail_orders distinct orders); messages still queued: $queued"
 exit $status

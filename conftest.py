@@ -3,6 +3,8 @@ from django.core.cache import cache
 from django.utils import translation
 from rest_framework.test import APIClient
 
+from skincare.celery import broker_outage
+
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(settings, tmp_path):
@@ -22,6 +24,7 @@ def _isolated_environment(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     cache.clear()
+    broker_outage.reset()  # a refusal seen by an earlier test's broker
     yield
     # A test client request in Khmer leaves Khmer active in this thread (LocaleMiddleware activates the
     # request's language and nothing resets it); the next test starts in the default language.

@@ -120,3 +120,82 @@ def test_with_the_drain_an_operations_tasks_wait_in_the_database_while_the_broke
     assert _queued() == before + 1
     assert deferred.deferred_drain() == 1  # what that message runs
     assert not DeferredBatch.objects.exists()
+
+
+@pytest.fixture
+def silent_broker(broker, monkeypatch):
+    """A broker host that takes the TCP connection and never says a word (a hung node, a black-holed address):
+    each publish waits for the connection timeout. Returns the connections it was asked for, so far."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    held = []
+
+    def accept():
+        while True:
+            try:
+                held.append(server.accept()[0])
+            except OSError:  # closed at the end of the test
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    monkeypatch.setitem(app.conf, "broker_connection_timeout", 0.5)
+    broker(f"amqp://guest:guest@127.0.0.1:{server.getsockname()[1]}//")
+    yield held
+    server.close()
+    for connection in held:
+        connection.close()
+
+
+def test_after_a_refusal_the_next_tasks_go_to_the_outbox_without_waiting_for_the_broker_again(
+    silent_broker, settings, monkeypatch
+):
+    import time
+
+    from skincare import celery
+
+    settings.BROKER_DOWN_HOLD_SECONDS = 15
+    now = [1000.0]
+    monkeypatch.setattr(celery.time, "monotonic", lambda: now[0])
+
+    started = time.perf_counter()
+    assert outbox_probe.delay(1) is None
+    first = time.perf_counter() - started
+    assert len(silent_broker) == 1 and first >= 0.5  # the first waited for the connection timeout
+
+    started = time.perf_counter()
+    for value in (2, 3, 4):
+        assert outbox_probe.delay(value) is None
+    assert time.perf_counter() - started < 0.5  # three tasks, none of them waiting
+    assert len(silent_broker) == 1  # the broker was not asked again
+    rows = list(PendingTask.objects.order_by("pk"))
+    assert [row.args for row in rows] == [[1], [2], [3], [4]]
+    assert "timed out" in rows[0].error and "not asked again" in rows[1].error
+
+    now[0] += 15  # the hold is over: the next task asks the broker again
+    assert outbox_probe.delay(5) is None
+    assert len(silent_broker) == 2
+    assert PendingTask.objects.count() == 5
+
+
+def test_once_the_hold_is_over_a_broker_that_is_back_takes_the_tasks_again(broker, settings, monkeypatch):
+    from skincare import celery
+
+    settings.BROKER_DOWN_HOLD_SECONDS = 15
+    now = [1000.0]
+    monkeypatch.setattr(celery.time, "monotonic", lambda: now[0])
+    broker(DOWN)
+    outbox_probe.delay(1)
+    broker("memory://")
+    outbox_probe.delay(2)  # still within the hold: kept, though the broker is back
+    assert PendingTask.objects.count() == 2
+
+    now[0] += 15
+    before = _queued()
+    assert outbox_probe.delay(3) is not None
+    assert _queued() == before + 1
+    assert PendingTask.objects.count() == 2  # and beat's flush sends the two kept ones
+    assert outbox_flush() == {"published": 2, "left": 0}

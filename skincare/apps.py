@@ -8,6 +8,7 @@ class SkincareConfig(AppConfig):
     def ready(self):
         from django.db.backends.signals import connection_created
 
+        from skincare import checks  # noqa: F401 - registers the system checks
         from skincare.observability import celery_hooks
         from skincare.observability.metrics import db_connection_instrument
 

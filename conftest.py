@@ -3,7 +3,7 @@ from django.core.cache import cache
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from skincare.celery import broker_outage
+from skincare.service_outage import broker_outage, redis_outage
 
 
 @pytest.fixture(autouse=True)
@@ -24,7 +24,8 @@ def _isolated_environment(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     cache.clear()
-    broker_outage.reset()  # a refusal seen by an earlier test's broker
+    broker_outage.reset()  # a failure seen by an earlier test's broker or Redis
+    redis_outage.reset()
     yield
     # A test client request in Khmer leaves Khmer active in this thread (LocaleMiddleware activates the
     # request's language and nothing resets it); the next test starts in the default language.

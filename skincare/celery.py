@@ -1,12 +1,12 @@
 """Celery application. Without CELERY_BROKER_URL tasks run eagerly in-process."""
 
 import os
-import time
 
 from celery import Celery, Task
 from celery.fixups import django as celery_django
-from django.conf import settings
 from kombu.exceptions import OperationalError
+
+from skincare.service_outage import broker_outage
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "skincare.settings")
 if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -14,38 +14,13 @@ if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 
 
-class BrokerOutage:
-    """This process's memory of a broker that just refused a message.
-
-    A broker that does not answer (its host gone, its name no longer resolving) holds each publish for the
-    connection timeout, or for as long as the resolver takes: 4 s, and 10 s per attempt in the compose
-    trial (docs/operations.md). Every request that queues a task would wait that long. Once a publish has
-    failed, the messages of the next ``BROKER_DOWN_HOLD_SECONDS`` go to the outbox at once; the first one
-    after that tries the broker again."""
-
-    def __init__(self):
-        self.until = 0.0
-
-    def known(self):
-        return time.monotonic() < self.until
-
-    def seen(self):
-        self.until = time.monotonic() + settings.BROKER_DOWN_HOLD_SECONDS
-
-    def reset(self):
-        self.until = 0.0
-
-
-broker_outage = BrokerOutage()
-
-
 class OutboxTask(Task):
     """A task whose message is kept in the database when the broker cannot take it (skincare/outbox.py),
-    and, while the broker is known to be down (``BrokerOutage``), without asking it."""
+    and, while the broker is known to be down (``skincare.service_outage``), without asking it."""
 
     def apply_async(self, args=None, kwargs=None, task_id=None, producer=None, link=None, link_error=None, **options):
         if broker_outage.known() and not self.app.conf.task_always_eager:
-            return self._keep(args, kwargs, options, "broker down: not asked again yet (BROKER_DOWN_HOLD_SECONDS)")
+            return self._keep(args, kwargs, options, broker_outage.not_asked())
         try:
             return super().apply_async(args, kwargs, task_id, producer, link, link_error, **options)
         except OperationalError as exc:

@@ -237,9 +237,9 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 # long (plus the drain's run) and run with those of the other operations of the window, in one worker task
 # (skincare/deferred.py); 0: one message per operation instead.
 DEFERRED_DRAIN_SECONDS = env.float("DEFERRED_DRAIN_SECONDS", default=1.0)
-# After a publish the broker refused, this process keeps its tasks in the outbox for this long without asking the
-# broker again (skincare.celery.BrokerOutage): a broker that does not answer would hold every request that queues one.
-BROKER_DOWN_HOLD_SECONDS = env.float("BROKER_DOWN_HOLD_SECONDS", default=15.0)
+# After the broker or Redis failed, this process does not ask it again for this long: tasks go to the outbox and
+# cache reads miss at once (skincare/service_outage.py). One that does not answer would hold every request.
+SERVICE_DOWN_HOLD_SECONDS = env.float("SERVICE_DOWN_HOLD_SECONDS", default=15.0)
 CELERY_SLOW_TASK_SOFT_TIME_LIMIT = env.int("CELERY_SLOW_TASK_SOFT_TIME_LIMIT", default=1500)
 CELERY_SLOW_TASK_TIME_LIMIT = env.int("CELERY_SLOW_TASK_TIME_LIMIT", default=1620)
 CELERY_SLOW_TASKS = (

@@ -25,3 +25,35 @@ def round_trips():
         return original(self, command, check_health)
 
     return sent, mock.patch.object(AbstractConnection, "send_packed_command", counting)
+
+
+class SilentServer:
+    """A TCP server that takes every connection and never says a word: a hung broker or Redis node, or a
+    black-holed address. ``connections`` counts the connections it was asked for."""
+
+    def __init__(self):
+        import socket
+        import threading
+
+        self._server = socket.socket()
+        self._server.bind(("127.0.0.1", 0))
+        self._server.listen(16)
+        self.port = self._server.getsockname()[1]
+        self._held = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                self._held.append(self._server.accept()[0])
+            except OSError:  # closed
+                return
+
+    @property
+    def connections(self):
+        return len(self._held)
+
+    def close(self):
+        self._server.close()
+        for connection in self._held:
+            connection.close()

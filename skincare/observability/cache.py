@@ -8,6 +8,7 @@ from django_redis.client import DefaultClient
 from django_redis.exceptions import CompressorError
 
 from skincare.observability.metrics import CACHE_GETS
+from skincare.service_outage import RedisConnection
 
 _MISSING = object()
 
@@ -34,7 +35,17 @@ class LocMemCache(DjangoLocMemCache):
 
 
 class RedisClient(DefaultClient):
-    """django-redis client (``OPTIONS.CLIENT_CLASS``) that counts reads."""
+    """django-redis client (``OPTIONS.CLIENT_CLASS``) that counts reads. Its pools' connections to a plain
+    ``redis://`` server are ``skincare.service_outage.RedisConnection``: not asked again for a while once Redis
+    failed."""
+
+    def __init__(self, server, params, backend):
+        urls = [server] if isinstance(server, str) else list(server)
+        options = params.get("OPTIONS", {})
+        if all(url.startswith("redis://") for url in urls):  # rediss:// and unix:// keep their own classes
+            pool_kwargs = {"connection_class": RedisConnection, **options.get("CONNECTION_POOL_KWARGS", {})}
+            params = {**params, "OPTIONS": {**options, "CONNECTION_POOL_KWARGS": pool_kwargs}}
+        super().__init__(server, params, backend)
 
     def get(self, key, default=None, version=None, client=None):
         value = super().get(key, _MISSING, version, client)

@@ -9,6 +9,7 @@ from skincare.celery import app
 from skincare.models import PendingTask
 from skincare.outbox import outbox_flush
 from skincare.tasks import outbox_flush_task, send_templated_email
+from skincare.testing import SilentServer
 
 pytestmark = pytest.mark.django_db
 
@@ -124,30 +125,12 @@ def test_with_the_drain_an_operations_tasks_wait_in_the_database_while_the_broke
 
 @pytest.fixture
 def silent_broker(broker, monkeypatch):
-    """A broker host that takes the TCP connection and never says a word (a hung node, a black-holed address):
-    each publish waits for the connection timeout. Returns the connections it was asked for, so far."""
-    import socket
-    import threading
-
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen(16)
-    held = []
-
-    def accept():
-        while True:
-            try:
-                held.append(server.accept()[0])
-            except OSError:  # closed at the end of the test
-                return
-
-    threading.Thread(target=accept, daemon=True).start()
+    """A broker host that never answers: each publish waits for the connection timeout."""
+    server = SilentServer()
     monkeypatch.setitem(app.conf, "broker_connection_timeout", 0.5)
-    broker(f"amqp://guest:guest@127.0.0.1:{server.getsockname()[1]}//")
-    yield held
+    broker(f"amqp://guest:guest@127.0.0.1:{server.port}//")
+    yield server
     server.close()
-    for connection in held:
-        connection.close()
 
 
 def test_after_a_refusal_the_next_tasks_go_to_the_outbox_without_waiting_for_the_broker_again(
@@ -155,38 +138,38 @@ def test_after_a_refusal_the_next_tasks_go_to_the_outbox_without_waiting_for_the
 ):
     import time
 
-    from skincare import celery
+    from skincare import service_outage
 
-    settings.BROKER_DOWN_HOLD_SECONDS = 15
+    settings.SERVICE_DOWN_HOLD_SECONDS = 15
     now = [1000.0]
-    monkeypatch.setattr(celery.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(service_outage.time, "monotonic", lambda: now[0])
 
     started = time.perf_counter()
     assert outbox_probe.delay(1) is None
     first = time.perf_counter() - started
-    assert len(silent_broker) == 1 and first >= 0.5  # the first waited for the connection timeout
+    assert silent_broker.connections == 1 and first >= 0.5  # the first waited for the connection timeout
 
     started = time.perf_counter()
     for value in (2, 3, 4):
         assert outbox_probe.delay(value) is None
     assert time.perf_counter() - started < 0.5  # three tasks, none of them waiting
-    assert len(silent_broker) == 1  # the broker was not asked again
+    assert silent_broker.connections == 1  # the broker was not asked again
     rows = list(PendingTask.objects.order_by("pk"))
     assert [row.args for row in rows] == [[1], [2], [3], [4]]
     assert "timed out" in rows[0].error and "not asked again" in rows[1].error
 
     now[0] += 15  # the hold is over: the next task asks the broker again
     assert outbox_probe.delay(5) is None
-    assert len(silent_broker) == 2
+    assert silent_broker.connections == 2
     assert PendingTask.objects.count() == 5
 
 
 def test_once_the_hold_is_over_a_broker_that_is_back_takes_the_tasks_again(broker, settings, monkeypatch):
-    from skincare import celery
+    from skincare import service_outage
 
-    settings.BROKER_DOWN_HOLD_SECONDS = 15
+    settings.SERVICE_DOWN_HOLD_SECONDS = 15
     now = [1000.0]
-    monkeypatch.setattr(celery.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(service_outage.time, "monotonic", lambda: now[0])
     broker(DOWN)
     outbox_probe.delay(1)
     broker("memory://")

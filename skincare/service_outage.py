@@ -3,7 +3,7 @@
 A service that does not answer (its host gone, its name no longer resolving) holds each attempt for the
 connection timeout, or for as long as the resolver takes: 2 to 4 s, and 10 s per attempt in the compose trial
 (docs/operations.md). Every request that queues a task or reads the cache would wait that long, once per
-attempt and per retry: pages took 30 s and gunicorn killed the worker. Once an attempt has failed, this process
+call: pages took 30 s and gunicorn killed the worker. Once an attempt has failed, this process
 answers the next ``SERVICE_DOWN_HOLD_SECONDS`` of them at once as if the service had refused (the task goes to
 the outbox, the cache read misses); the first one after that asks the service again.
 """

@@ -72,16 +72,17 @@ def test_direct_redis_callers_get_redis_pys_own_error_at_once(silent_redis, cloc
     assert server.connections == 1
 
 
-def test_tls_and_socket_urls_keep_their_own_connection_classes(settings):
+def test_tls_urls_keep_their_own_connection_class():
     from redis.connection import SSLConnection
 
     from skincare.service_outage import RedisConnection
 
-    plain = RedisCache(
-        "redis://127.0.0.1:1/0", {"OPTIONS": {"CLIENT_CLASS": "skincare.observability.cache.RedisClient"}}
-    )
-    tls = RedisCache(
-        "rediss://127.0.0.1:1/0", {"OPTIONS": {"CLIENT_CLASS": "skincare.observability.cache.RedisClient"}}
-    )
-    assert plain.client.get_client().connection_pool.connection_class is RedisConnection
-    assert tls.client.get_client().connection_pool.connection_class is SSLConnection
+    server = SilentServer()  # a port of its own: django-redis keeps one pool per URL for the whole process
+    options = {"OPTIONS": {"CLIENT_CLASS": "skincare.observability.cache.RedisClient"}}
+    try:
+        plain = RedisCache(f"redis://127.0.0.1:{server.port}/0", options)
+        tls = RedisCache(f"rediss://127.0.0.1:{server.port}/0", options)
+        assert plain.client.get_client().connection_pool.connection_class is RedisConnection
+        assert tls.client.get_client().connection_pool.connection_class is SSLConnection
+    finally:
+        server.close()

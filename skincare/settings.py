@@ -228,6 +228,11 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A publish tries the broker twice (Celery's default: four times), the second on a fresh connection (a pooled one
+# the broker closed on a restart). Each try against a broker that does not answer waits for the connection
+# timeout or the resolver (10 s in the compose trial): four of them held a checkout past gunicorn's 30 s timeout.
+# A publish that still fails goes to the outbox (skincare/celery.py).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 # Every task gets SoftTimeLimitExceeded after the soft limit and is killed at the hard one. The slow
 # nightly jobs get longer limits, kept under RabbitMQ's consumer_timeout (30 min by default), past
 # which the broker drops the channel of an unacknowledged (acks_late) message.

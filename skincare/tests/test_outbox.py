@@ -182,3 +182,26 @@ def test_once_the_hold_is_over_a_broker_that_is_back_takes_the_tasks_again(broke
     assert _queued() == before + 1
     assert PendingTask.objects.count() == 2  # and beat's flush sends the two kept ones
     assert outbox_flush() == {"published": 2, "left": 0}
+
+
+def test_a_publish_tries_a_broker_whose_name_does_not_resolve_twice_then_keeps_the_task(broker, monkeypatch):
+    """Each try waits for the resolver (10 s in the compose trial); Celery's default four tries held a checkout
+    past gunicorn's 30 s timeout."""
+    import socket
+
+    real = socket.getaddrinfo
+    tries = []
+
+    def unresolvable(host, *args, **kwargs):
+        if host == "broker-gone.invalid":
+            tries.append(host)
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", unresolvable)
+    monkeypatch.setitem(app.conf, "task_publish_retry", True)  # settings.py's policy, as in production
+    broker("amqp://guest:guest@broker-gone.invalid:5672//")
+
+    assert outbox_probe.delay(1) is None
+    assert len(tries) == 2
+    assert PendingTask.objects.get().args == [1]

@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from skincare.observability.celery_hooks import BEAT_HEARTBEAT_KEY, WORKER_HEARTBEAT_KEY
+from skincare.service_outage import broker_outage, redis_outage
 
 CHECK_TIMEOUT_SECONDS = 2
 
@@ -32,6 +33,9 @@ def check_database():
 
 
 def check_cache():
+    # The probe asks Redis whatever this process's hold says (skincare/service_outage.py): readiness reports the
+    # service, and a Redis that answers ends the hold at once.
+    redis_outage.reset()
     key = f"health:{uuid.uuid4().hex}"
     cache.set(key, "1", timeout=10)
     if cache.get(key) != "1":
@@ -47,6 +51,7 @@ def check_broker():
 
     with Connection(settings.CELERY_BROKER_URL, connect_timeout=CHECK_TIMEOUT_SECONDS) as conn:
         conn.ensure_connection(max_retries=1, timeout=CHECK_TIMEOUT_SECONDS)
+    broker_outage.reset()  # the broker answers: this process publishes again
     return {"backend": "broker"}
 
 

@@ -51,3 +51,33 @@ def test_readiness_reports_analytics_store_down(client: Client, settings):
     response = client.get("/health/ready")
     assert response.status_code == 503
     assert response.json()["checks"]["analytics_store"]["status"] == "down"
+
+
+def test_readiness_asks_redis_whatever_the_hold_and_ends_it(client: Client):
+    """After Redis failed, a process does not ask it again for SERVICE_DOWN_HOLD_SECONDS; readiness still probes
+    Redis itself, so it reports the service, and a Redis that answers ends the hold."""
+    from skincare.service_outage import redis_outage
+    from skincare.testing import redis_only
+
+    redis_only()
+    redis_outage.seen()
+    response = client.get("/health/ready")
+    assert response.status_code == 200, response.json()
+    assert response.json()["checks"]["cache"]["status"] == "ok"
+    assert not redis_outage.known()
+
+
+def test_readiness_ends_the_broker_hold_when_the_broker_answers(client: Client, settings):
+    from skincare.service_outage import broker_outage
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = "memory://"
+    broker_outage.seen()
+    response = client.get("/health/ready")
+    assert response.json()["checks"]["broker"]["status"] == "ok"
+    assert not broker_outage.known()
+
+    settings.CELERY_BROKER_URL = "amqp://guest:guest@127.0.0.1:1//"  # a broker that refuses
+    response = client.get("/health/ready")
+    assert response.json()["checks"]["broker"]["status"] == "down"
+    assert not broker_outage.known()  # the probe is not a publish: it neither opens nor closes the hold

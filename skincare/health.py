@@ -1,10 +1,12 @@
 """Liveness (`/health`) and readiness (`/health/ready`).
 
 Readiness checks every backing service the configuration asks for and answers 503
-when a required one is down, so a load balancer stops sending traffic. The Celery worker
-and beat heartbeats are reported too, but a stale one only makes the answer ``degraded``
+when a required one is down (the database, the analytics store, and Redis when the cache does
+not ignore its errors), so a load balancer stops sending traffic. The broker and an ignored
+Redis being down, or a stale Celery worker or beat heartbeat, only make the answer ``degraded``
 (still 200): this web process can serve pages and take orders without them (tasks wait in
-the broker), and taking it out of the load balancer would not bring a worker back.
+the outbox or the broker, cache reads miss), and taking every web process out of the load
+balancer would stop the shop without bringing them back.
 In eager mode (no broker) there is no worker or beat: both are ``not_applicable``.
 """
 
@@ -98,18 +100,34 @@ def heartbeat_check(key):
 HEARTBEATS = {"worker": WORKER_HEARTBEAT_KEY, "beat": BEAT_HEARTBEAT_KEY}
 
 
+def required(name):
+    """Whether this process cannot serve without the service. It sells without the broker (tasks wait in the
+    outbox, skincare/outbox.py) and without Redis while the cache ignores its errors (reads miss, writes are
+    skipped): a load balancer that took every web process out when one of those is down would stop a shop that
+    could go on selling (docs/operations.md, Runbook)."""
+    if name == "broker":
+        return False
+    if name == "cache":
+        ignored = getattr(settings, "DJANGO_REDIS_IGNORE_EXCEPTIONS", False)
+        return not settings.CACHES["default"].get("OPTIONS", {}).get("IGNORE_EXCEPTIONS", ignored)
+    return True
+
+
 def run_checks():
-    results, healthy = {}, True
+    """``(healthy, services_ok, results)``: healthy is False when a required service is down."""
+    results, healthy, all_ok = {}, True, True
     for name, check in CHECKS.items():
         started = time.perf_counter()
         try:
             detail = check()
             results[name] = {"status": "ok", **detail}
         except Exception as exc:  # noqa: BLE001 - any failure means "down"
-            healthy = False
+            all_ok = False
+            healthy = healthy and not required(name)
             results[name] = {"status": "down", "error": f"{type(exc).__name__}: {exc}"[:300]}
+        results[name]["required"] = required(name)
         results[name]["latency_ms"] = round((time.perf_counter() - started) * 1000, 1)
-    return healthy, results
+    return healthy, all_ok, results
 
 
 @never_cache
@@ -127,8 +145,9 @@ def run_heartbeats():
 @never_cache
 @require_GET
 def readiness(request):
-    """503 ``error`` when a required service is down; 200 ``degraded`` when only a heartbeat is stale."""
-    healthy, results = run_checks()
+    """503 ``error`` when a required service is down; 200 ``degraded`` when a service the shop sells without
+    (``required``) is down or a heartbeat is stale."""
+    healthy, all_ok, results = run_checks()
     fresh, heartbeats = run_heartbeats()
-    status = "error" if not healthy else "ok" if fresh else "degraded"
+    status = "error" if not healthy else "ok" if fresh and all_ok else "degraded"
     return JsonResponse({"status": status, "checks": results, "heartbeats": heartbeats}, status=200 if healthy else 503)

@@ -34,16 +34,34 @@ def test_readiness_reports_cache_down(client: Client, settings):
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "error"
-    assert body["checks"]["cache"]["status"] == "down"
+    assert body["checks"]["cache"]["status"] == "down" and body["checks"]["cache"]["required"] is True
     assert body["checks"]["database"]["status"] == "ok"
 
 
-def test_readiness_reports_broker_down(client: Client, settings):
+def test_readiness_reports_broker_down_as_degraded_since_the_shop_sells_without_it(client: Client, settings):
+    """Tasks wait in the outbox: a 503 would make a load balancer stop a shop that can go on selling."""
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = "amqp://guest:guest@127.0.0.1:1//"
     response = client.get("/health/ready")
-    assert response.status_code == 503
-    assert response.json()["checks"]["broker"]["status"] == "down"
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["checks"]["broker"]["status"] == "down" and body["checks"]["broker"]["required"] is False
+
+
+def test_readiness_reports_an_ignored_cache_down_as_degraded(client: Client, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 0.5, "IGNORE_EXCEPTIONS": True},
+        }
+    }
+    response = client.get("/health/ready")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "degraded"
+    assert body["checks"]["cache"] == {**body["checks"]["cache"], "status": "down", "required": False}
 
 
 def test_readiness_reports_analytics_store_down(client: Client, settings):

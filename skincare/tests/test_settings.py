@@ -179,19 +179,22 @@ def test_secret_key_from_the_environment_wins_and_no_file_is_written(tmp_path):
 PRODUCTION = {"DEBUG": "false", "SECRET_KEY": "production-key-" + "x7Q2" * 12, "ALLOWED_HOSTS": "shop.example.com"}
 
 
-def test_check_deploy_is_clean_with_production_settings():
-    clean = {k: v for k, v in os.environ.items() if k not in CONFIG_VARS}
+def _assert_deploy_checks_pass(env):
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "skincare.settings", **PRODUCTION},
+        env={"DJANGO_SETTINGS_MODULE": "skincare.settings", **env},
         capture_output=True,
         text=True,
         timeout=300,
     )
-
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    clean = {k: v for k, v in os.environ.items() if k not in CONFIG_VARS}
+    _assert_deploy_checks_pass({**clean, **PRODUCTION})
 
 
 SECURITY_PROBE = """
@@ -371,14 +374,4 @@ def test_env_example_filled_in_as_the_deploy_guide_says_passes_the_deploy_checks
     example = dict(_env_example())
     example.update(SECRET_KEY="k" * 20 + "-deploy-guide-" + "x" * 30, ALLOWED_HOSTS="shop.example.com,localhost")
     example.update(DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", REDIS_URL="", MONGODB_URL="")
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "skincare.settings", **example},
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-    assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.strip() == "System check identified no issues (0 silenced)."
+    _assert_deploy_checks_pass({**clean, **example})

@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from skincare.observability.celery_hooks import BEAT_HEARTBEAT_KEY, WORKER_HEARTBEAT_KEY
-from skincare.service_outage import broker_outage, redis_outage
+from skincare.service_outage import broker_outage
 
 CHECK_TIMEOUT_SECONDS = 2
 
@@ -35,9 +35,8 @@ def check_database():
 
 
 def check_cache():
-    # The probe asks Redis whatever this process's hold says (skincare/service_outage.py): readiness reports the
-    # service, and a Redis that answers ends the hold at once.
-    redis_outage.reset()
+    # Within this process's hold after a Redis failure (skincare/service_outage.py) the check fails at once, as
+    # every cache call does: a probe that waited for a Redis that does not answer would hold a web worker.
     key = f"health:{uuid.uuid4().hex}"
     cache.set(key, "1", timeout=10)
     if cache.get(key) != "1":
@@ -51,9 +50,14 @@ def check_broker():
         return {"backend": "eager"}
     from kombu import Connection
 
-    with Connection(settings.CELERY_BROKER_URL, connect_timeout=CHECK_TIMEOUT_SECONDS) as conn:
-        conn.ensure_connection(max_retries=1, timeout=CHECK_TIMEOUT_SECONDS)
-    broker_outage.reset()  # the broker answers: this process publishes again
+    if broker_outage.known():  # as for the cache: answered at once within this process's hold
+        raise ConnectionError(broker_outage.not_asked())
+    try:
+        with Connection(settings.CELERY_BROKER_URL, connect_timeout=CHECK_TIMEOUT_SECONDS) as conn:
+            conn.ensure_connection(max_retries=1, timeout=CHECK_TIMEOUT_SECONDS)
+    except Exception:
+        broker_outage.seen()
+        raise
     return {"backend": "broker"}
 
 

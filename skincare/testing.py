@@ -1,5 +1,6 @@
 """Test helpers shared by the apps' tests (importable from any app: ``skincare`` is the lowest)."""
 
+from contextlib import suppress
 from unittest import mock
 
 import pytest
@@ -54,6 +55,10 @@ class SilentServer:
         return len(self._held)
 
     def close(self):
+        import socket
+
+        with suppress(OSError):
+            self._server.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept(); close() alone does not
         self._server.close()
         for connection in self._held:
             connection.close()

@@ -71,31 +71,58 @@ def test_readiness_reports_analytics_store_down(client: Client, settings):
     assert response.json()["checks"]["analytics_store"]["status"] == "down"
 
 
-def test_readiness_asks_redis_whatever_the_hold_and_ends_it(client: Client):
-    """After Redis failed, a process does not ask it again for SERVICE_DOWN_HOLD_SECONDS; readiness still probes
-    Redis itself, so it reports the service, and a Redis that answers ends the hold."""
+def test_within_the_hold_the_cache_check_fails_at_once_instead_of_waiting_for_redis(client: Client, settings):
+    """A readiness probe that waited for a Redis that does not answer would hold a web worker each time
+    (10 s per probe in the compose trial's Redis drill)."""
+    import time
+
     from skincare.service_outage import redis_outage
-    from skincare.testing import redis_only
+    from skincare.testing import SilentServer
 
-    redis_only()
-    redis_outage.seen()
-    response = client.get("/health/ready")
-    assert response.status_code == 200, response.json()
-    assert response.json()["checks"]["cache"]["status"] == "ok"
-    assert not redis_outage.known()
+    settings.SERVICE_DOWN_HOLD_SECONDS = 60
+    server = SilentServer()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{server.port}/0",
+            "OPTIONS": {
+                "CLIENT_CLASS": "skincare.observability.cache.RedisClient",
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+                "IGNORE_EXCEPTIONS": True,
+            },
+        }
+    }
+    try:
+        assert client.get("/health/ready").json()["checks"]["cache"]["status"] == "down"  # waited once
+        assert redis_outage.known() and server.connections == 1
+
+        started = time.perf_counter()
+        response = client.get("/health/ready")
+        assert time.perf_counter() - started < 0.5
+        assert response.status_code == 200 and response.json()["status"] == "degraded"
+        assert response.json()["checks"]["cache"]["status"] == "down"
+        assert server.connections == 1
+    finally:
+        server.close()
 
 
-def test_readiness_ends_the_broker_hold_when_the_broker_answers(client: Client, settings):
+def test_within_the_hold_the_broker_check_fails_at_once_and_asks_again_after_it(client: Client, settings, monkeypatch):
+    from skincare import service_outage
     from skincare.service_outage import broker_outage
 
+    now = [1000.0]
+    monkeypatch.setattr(service_outage.time, "monotonic", lambda: now[0])
+    settings.SERVICE_DOWN_HOLD_SECONDS = 15
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.CELERY_BROKER_URL = "memory://"
-    broker_outage.seen()
-    response = client.get("/health/ready")
-    assert response.json()["checks"]["broker"]["status"] == "ok"
-    assert not broker_outage.known()
+    settings.CELERY_BROKER_URL = "amqp://guest:guest@127.0.0.1:1//"  # refuses
+    assert client.get("/health/ready").json()["checks"]["broker"]["status"] == "down"
+    assert broker_outage.known()  # the failed probe opened the hold, as a failed publish does
 
-    settings.CELERY_BROKER_URL = "amqp://guest:guest@127.0.0.1:1//"  # a broker that refuses
-    response = client.get("/health/ready")
-    assert response.json()["checks"]["broker"]["status"] == "down"
-    assert not broker_outage.known()  # the probe is not a publish: it neither opens nor closes the hold
+    broker = client.get("/health/ready").json()["checks"]["broker"]  # within the hold: not asked
+    assert broker["status"] == "down" and "not asked again" in broker["error"]
+
+    now[0] += 15  # after it: asked again (and refused again)
+    broker = client.get("/health/ready").json()["checks"]["broker"]
+    assert broker["status"] == "down" and "not asked again" not in broker["error"]
+    assert broker_outage.known()

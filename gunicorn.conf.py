@@ -34,7 +34,9 @@ def child_exit(server, worker):
     """Drop the live-gauge files of a worker that exited (counters and histograms are kept)."""
     from prometheus_client import multiprocess
 
-    multiprocess.mark_process_dead(worker.pid)
+    from skincare.observability.metrics import process_identifier
+
+    multiprocess.mark_process_dead(process_identifier(worker.pid))
 
 
 def on_exit(server):

@@ -3,18 +3,33 @@
 Under gunicorn (several worker processes) or a prefork Celery worker, prometheus_client must run
 in multiprocess mode: ``PROMETHEUS_MULTIPROC_DIR`` names a directory every process writes its
 samples to, and a scrape merges them (``gunicorn.conf.py`` sets one up when it is unset).
+
+prometheus_client names each process's files by its pid. In the compose deploy the directory is a volume that
+the web and worker containers share, and each container numbers its processes from 1: a gunicorn worker and a
+Celery pool process both had pid 7 and wrote ``counter_7.db`` at once, and the scrape failed on the mangled file
+(``UnicodeDecodeError``, a 500; docs/operations.md, "Session 20"). The files are named by host and pid instead
+(``process_identifier``); a container's hostname is its own.
 """
 
 import hmac
 import ipaddress
 import logging
 import os
+import socket
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    values,
+)
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 
@@ -25,6 +40,17 @@ logger = logging.getLogger(__name__)
 # Routes are resolved URL names (bounded); a path that resolves to nothing is one label value.
 UNMATCHED_ROUTE = "<unmatched>"
 STATIC_ROUTE = "<static>"
+
+_HOST = socket.gethostname()
+
+
+def process_identifier(pid=None):
+    """This process's name in the multiprocess directory: unique across the hosts and containers sharing it."""
+    return f"{_HOST}-{os.getpid() if pid is None else pid}"
+
+
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # before any metric below is made: each takes the class then
+    values.ValueClass = values.MultiProcessValue(process_identifier)
 
 HTTP_REQUESTS = Counter("http_requests", "HTTP responses by route, method and status.", ["route", "method", "status"])
 HTTP_LATENCY = Histogram(

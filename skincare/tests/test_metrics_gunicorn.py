@@ -74,3 +74,35 @@ def test_two_gunicorn_workers_report_one_merged_count(tmp_path):
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+
+
+WRITER = """
+import os, socket, sys
+host, count = sys.argv[1], int(sys.argv[2])
+socket.gethostname = lambda: host  # another container: its own hostname, and the same small pid
+os.getpid = lambda: 7
+from skincare.observability.metrics import CACHE_GETS
+hits = CACHE_GETS.labels("default", "hit")
+for _ in range(count):
+    hits.inc()
+"""
+
+
+def test_two_containers_with_the_same_pids_sharing_the_directory_keep_their_own_files(tmp_path):
+    """The compose deploy shares the directory between the web and worker containers, where pids repeat: both
+    wrote counter_7.db at once and the scrape failed on the mangled file (a 500)."""
+    from prometheus_client import CollectorRegistry
+    from prometheus_client.multiprocess import MultiProcessCollector
+
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "skincare.settings"}
+    writers = [
+        subprocess.Popen([sys.executable, "-c", WRITER, host, "20000"], cwd=ROOT, env=env, stderr=subprocess.PIPE)  # noqa: S603
+        for host in ("web", "worker")
+    ]
+    for writer in writers:
+        assert writer.wait(timeout=120) == 0, writer.stderr.read().decode()
+
+    assert sorted(path.name for path in tmp_path.glob("counter_*.db")) == ["counter_web-7.db", "counter_worker-7.db"]
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, path=str(tmp_path))
+    assert registry.get_sample_value("cache_gets_total", {"cache": "default", "result": "hit"}) == 40000
